@@ -1,0 +1,78 @@
+// Package attesta holds what every part of attesta shares: the kinds of
+// error a use-case can end with, and the clock.
+//
+// # Errors
+//
+// Domain packages return [*Error] values with one of a few [Code]s. The web
+// and API surfaces map a code to an HTTP status in exactly one place each;
+// the Message is safe to show to a user, while the wrapped Err carries the
+// internal detail for logs.
+package attesta
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Code classifies an error by what the caller can do about it.
+type Code string
+
+// The error codes. Anything else is an internal error.
+const (
+	NotFound        Code = "not_found"       // the object does not exist, or the caller may not know it does
+	Invalid         Code = "invalid"         // the input is malformed or breaks a rule; nothing was changed
+	Conflict        Code = "conflict"        // the object's state does not allow the action (e.g. it is published)
+	Forbidden       Code = "forbidden"       // the caller may see the object but not do this to it
+	Unauthenticated Code = "unauthenticated" // the caller must sign in first
+	Internal        Code = "internal"        // a failure the caller cannot fix
+)
+
+// Error is a domain error: a code, a message fit for users, and optionally the
+// underlying cause.
+type Error struct {
+	Code    Code
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or Internal.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// ErrorMessage returns the user-facing message of the first *Error in err's
+// chain, or a generic message that reveals nothing of the cause.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// Clock tells the time. Use-cases take one so that tests and signed outputs
+// are reproducible.
+type Clock func() time.Time
+
+// SystemClock is the wall clock, in UTC, truncated to microseconds so that
+// every database engine stores it exactly.
+func SystemClock() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,385 @@
+package competence
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/attesta/attesta"
+)
+
+// Store keeps versions of standards. Every use-case runs in one call to View
+// or Update, which is one database transaction: if fn returns an error,
+// nothing it wrote is kept.
+type Store interface {
+	View(ctx context.Context, fn func(Reader) error) error
+	Update(ctx context.Context, fn func(Writer) error) error
+}
+
+// Reader reads versions inside a transaction.
+type Reader interface {
+	// Infos returns every version of every standard, ordered by sector and
+	// version.
+	Infos(ctx context.Context) ([]Info, error)
+	// Standard returns one version with its content, or an error with code
+	// attesta.NotFound.
+	Standard(ctx context.Context, sector string, version int) (*Standard, error)
+}
+
+// Writer writes versions inside a transaction. It stores what it is given;
+// the rules of what may change are the Service's.
+type Writer interface {
+	Reader
+	// Insert adds a version that does not exist yet; a version that exists
+	// is an error with code attesta.Conflict.
+	Insert(ctx context.Context, s *Standard) error
+	// Replace overwrites the version s.Sector/s.Version, which must
+	// currently have status was; otherwise it is an error with code
+	// attesta.Conflict (someone else changed it).
+	Replace(ctx context.Context, s *Standard, was Status) error
+}
+
+// Service is the use-cases of the competence standard.
+type Service struct {
+	store Store
+	now   attesta.Clock
+}
+
+// NewService returns a Service storing in store and reading time from now.
+func NewService(store Store, now attesta.Clock) *Service {
+	return &Service{store: store, now: now}
+}
+
+// Sectors returns the current version of each sector's standard: the
+// published one, or the draft if none was ever published. Ordered by sector.
+func (s *Service) Sectors(ctx context.Context) ([]Info, error) {
+	var out []Info
+	err := s.store.View(ctx, func(r Reader) error {
+		infos, err := r.Infos(ctx)
+		if err != nil {
+			return err
+		}
+		out = currentOf(infos)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing sectors: %w", err)
+	}
+	return out, nil
+}
+
+// currentOf picks, for each sector, its published version or else its
+// latest version. infos is ordered by sector and version.
+func currentOf(infos []Info) []Info {
+	var out []Info
+	for _, in := range infos {
+		if len(out) > 0 && out[len(out)-1].Sector == in.Sector {
+			last := &out[len(out)-1]
+			if last.Status != Published {
+				*last = in
+			}
+			continue
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+// Versions returns every version of every standard, ordered by sector and
+// version.
+func (s *Service) Versions(ctx context.Context) ([]Info, error) {
+	var out []Info
+	err := s.store.View(ctx, func(r Reader) (err error) {
+		out, err = r.Infos(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing versions: %w", err)
+	}
+	return out, nil
+}
+
+// Current returns the current version of a sector's standard (see Sectors).
+func (s *Service) Current(ctx context.Context, sector string) (*Standard, error) {
+	var out *Standard
+	err := s.store.View(ctx, func(r Reader) error {
+		infos, err := r.Infos(ctx)
+		if err != nil {
+			return err
+		}
+		for _, in := range currentOf(infos) {
+			if in.Sector == sector {
+				out, err = r.Standard(ctx, in.Sector, in.Version)
+				return err
+			}
+		}
+		return attesta.Errorf(attesta.NotFound, "sector %q not found", sector)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading sector %s: %w", sector, err)
+	}
+	return out, nil
+}
+
+// Version returns one version of a sector's standard.
+func (s *Service) Version(ctx context.Context, sector string, version int) (*Standard, error) {
+	var out *Standard
+	err := s.store.View(ctx, func(r Reader) (err error) {
+		out, err = r.Standard(ctx, sector, version)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s version %d: %w", sector, version, err)
+	}
+	return out, nil
+}
+
+// Export returns every version of every standard as a File.
+func (s *Service) Export(ctx context.Context) (*File, error) {
+	f := &File{Format: FormatV1}
+	err := s.store.View(ctx, func(r Reader) error {
+		infos, err := r.Infos(ctx)
+		if err != nil {
+			return err
+		}
+		for _, in := range infos {
+			st, err := r.Standard(ctx, in.Sector, in.Version)
+			if err != nil {
+				return err
+			}
+			f.Standards = append(f.Standards, *st)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("exporting standards: %w", err)
+	}
+	return f, nil
+}
+
+// ImportReport says what an import did to each version in the file.
+type ImportReport struct {
+	Created   []string // "sector vN"
+	Updated   []string // drafts replaced, or published
+	Unchanged []string // already present with the same content and status
+}
+
+// Import stores every version of f, in one transaction: all or nothing. f
+// must have been checked by Decode or ValidateFile. A version not yet
+// present is created with the status the file gives; a draft is replaced;
+// a published or superseded version must be identical to the stored one,
+// except that a published version becomes superseded when the file
+// publishes a newer one. Any other difference is a conflict and nothing is
+// imported.
+func (s *Service) Import(ctx context.Context, f *File) (*ImportReport, error) {
+	if ps := ValidateFile(f); len(ps) > 0 {
+		return nil, &attesta.Error{Code: attesta.Invalid, Message: "the standards file is not valid", Err: ps}
+	}
+	// Oldest first, so that a newer published version supersedes an older
+	// one within the same file.
+	todo := slices.Clone(f.Standards)
+	slices.SortStableFunc(todo, func(a, b Standard) int {
+		return cmp.Or(cmp.Compare(a.Sector, b.Sector), cmp.Compare(a.Version, b.Version))
+	})
+	publishedIn := map[string]int{} // sector → version the file publishes
+	for _, st := range todo {
+		if st.Status == Published {
+			publishedIn[st.Sector] = st.Version
+		}
+	}
+	rep := &ImportReport{}
+	err := s.store.Update(ctx, func(w Writer) error {
+		var problems Problems
+		for i := range todo {
+			st := &todo[i]
+			if st.Status != Draft && st.Digest == "" {
+				st.Digest = ComputeDigest(st)
+			}
+			name := fmt.Sprintf("%s v%d", st.Sector, st.Version)
+			old, err := w.Standard(ctx, st.Sector, st.Version)
+			switch {
+			case attesta.ErrorCode(err) == attesta.NotFound:
+				if err := s.admit(ctx, w, st); err != nil {
+					problems = append(problems, Problem{Path: name, Message: attesta.ErrorMessage(err)})
+					continue
+				}
+				if err := w.Insert(ctx, st); err != nil {
+					return err
+				}
+				rep.Created = append(rep.Created, name)
+			case err != nil:
+				return err
+			case old.Status == Draft && st.Status == Superseded:
+				problems = append(problems, Problem{Path: name, Message: fmt.Sprintf(
+					"version %d of %s is a draft and cannot be imported as superseded", st.Version, st.Sector)})
+			case old.Status == Draft:
+				if st.Status == Published {
+					if err := s.admit(ctx, w, st); err != nil {
+						problems = append(problems, Problem{Path: name, Message: attesta.ErrorMessage(err)})
+						continue
+					}
+				}
+				if err := w.Replace(ctx, st, Draft); err != nil {
+					return err
+				}
+				rep.Updated = append(rep.Updated, name)
+			case old.Digest != st.Digest:
+				problems = append(problems, Problem{Path: name, Message: fmt.Sprintf(
+					"version %d of %s is %s and cannot be modified; make a new draft from it instead", st.Version, st.Sector, old.Status)})
+			case old.Status == st.Status && old.PublishedAt.Equal(st.PublishedAt):
+				rep.Unchanged = append(rep.Unchanged, name)
+			case old.Status == Superseded && st.Status == Published:
+				// The database already has a newer published version.
+				problems = append(problems, Problem{Path: name, Message: fmt.Sprintf(
+					"version %d of %s was superseded by a newer version and cannot be published again", st.Version, st.Sector)})
+			case old.Status == Published && st.Status == Superseded && publishedIn[st.Sector] > st.Version:
+				// Superseded by the newer published version of this file,
+				// which is imported after it (older first) and supersedes it.
+				rep.Updated = append(rep.Updated, name)
+			default:
+				problems = append(problems, Problem{Path: name, Message: fmt.Sprintf(
+					"version %d of %s differs from the stored one in status or publication time, which cannot change", st.Version, st.Sector)})
+			}
+		}
+		if len(problems) > 0 {
+			return &attesta.Error{Code: attesta.Conflict, Message: "the standards file conflicts with the stored standards; nothing was imported", Err: problems}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("importing standards: %w", err)
+	}
+	return rep, nil
+}
+
+// admit checks that the new version st fits with the versions stored for
+// its sector, and supersedes the published version when st is a newer
+// published one.
+func (s *Service) admit(ctx context.Context, w Writer, st *Standard) error {
+	infos, err := w.Infos(ctx)
+	if err != nil {
+		return err
+	}
+	for _, in := range infos {
+		if in.Sector != st.Sector || in.Version == st.Version {
+			continue
+		}
+		switch {
+		case st.Status == Draft && in.Status == Draft:
+			return attesta.Errorf(attesta.Conflict, "%s already has a draft (version %d)", st.Sector, in.Version)
+		case st.Status == Draft && in.Version > st.Version:
+			return attesta.Errorf(attesta.Conflict, "draft version %d of %s is older than its version %d", st.Version, st.Sector, in.Version)
+		case st.Status == Published && in.Version > st.Version && in.Status != Draft:
+			return attesta.Errorf(attesta.Conflict, "version %d of %s cannot be published: version %d is newer", st.Version, st.Sector, in.Version)
+		case st.Status == Published && in.Status == Published:
+			old, err := w.Standard(ctx, in.Sector, in.Version)
+			if err != nil {
+				return err
+			}
+			old.Status = Superseded
+			if err := w.Replace(ctx, old, Published); err != nil {
+				return err
+			}
+		case st.Status == Superseded && in.Status == Published && in.Version < st.Version:
+			return attesta.Errorf(attesta.Conflict, "version %d of %s cannot be superseded: the published version %d is older", st.Version, st.Sector, in.Version)
+		}
+	}
+	return nil
+}
+
+// NewDraft makes a new draft of a sector's standard from one of its
+// published or superseded versions, numbered after the latest version.
+func (s *Service) NewDraft(ctx context.Context, sector string, from int) (*Standard, error) {
+	var out *Standard
+	err := s.store.Update(ctx, func(w Writer) error {
+		src, err := w.Standard(ctx, sector, from)
+		if err != nil {
+			return err
+		}
+		if src.Status == Draft {
+			return attesta.Errorf(attesta.Conflict, "version %d of %s is already a draft", from, sector)
+		}
+		latest := 0
+		infos, err := w.Infos(ctx)
+		if err != nil {
+			return err
+		}
+		for _, in := range infos {
+			if in.Sector != sector {
+				continue
+			}
+			if in.Status == Draft {
+				return attesta.Errorf(attesta.Conflict, "%s already has a draft (version %d)", sector, in.Version)
+			}
+			latest = max(latest, in.Version)
+		}
+		d := *src
+		d.Version, d.Status, d.PublishedAt, d.Digest = latest+1, Draft, time.Time{}, ""
+		if err := w.Insert(ctx, &d); err != nil {
+			return err
+		}
+		out = &d
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("making a draft of %s from version %d: %w", sector, from, err)
+	}
+	return out, nil
+}
+
+// UpdateDraft replaces the content of a draft. A published or superseded
+// version cannot be modified: the error has code attesta.Conflict.
+func (s *Service) UpdateDraft(ctx context.Context, st *Standard) error {
+	if ps := Validate(st, ""); len(ps) > 0 {
+		return fmt.Errorf("updating %s version %d: %w", st.Sector, st.Version,
+			&attesta.Error{Code: attesta.Invalid, Message: "the standard is not valid", Err: ps})
+	}
+	err := s.store.Update(ctx, func(w Writer) error {
+		old, err := w.Standard(ctx, st.Sector, st.Version)
+		if err != nil {
+			return err
+		}
+		if !old.Editable() || st.Status != Draft {
+			return attesta.Errorf(attesta.Conflict, "version %d of %s is %s and cannot be modified; make a new draft from it instead", old.Version, old.Sector, old.Status)
+		}
+		return w.Replace(ctx, st, Draft)
+	})
+	if err != nil {
+		return fmt.Errorf("updating %s version %d: %w", st.Sector, st.Version, err)
+	}
+	return nil
+}
+
+// Publish publishes a draft: its content is frozen, its digest computed, and
+// the previously published version of the sector becomes superseded.
+func (s *Service) Publish(ctx context.Context, sector string, version int) (*Standard, error) {
+	var out *Standard
+	err := s.store.Update(ctx, func(w Writer) error {
+		st, err := w.Standard(ctx, sector, version)
+		if err != nil {
+			return err
+		}
+		if st.Status != Draft {
+			return attesta.Errorf(attesta.Conflict, "version %d of %s is already %s", version, sector, st.Status)
+		}
+		if ps := ReadyToPublish(st); len(ps) > 0 {
+			return &attesta.Error{Code: attesta.Invalid, Message: fmt.Sprintf("version %d of %s is not ready to publish", version, sector), Err: ps}
+		}
+		st.Status, st.PublishedAt = Published, s.now()
+		st.Digest = ComputeDigest(st)
+		if err := s.admit(ctx, w, st); err != nil {
+			return err
+		}
+		if err := w.Replace(ctx, st, Draft); err != nil {
+			return err
+		}
+		out = st
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("publishing %s version %d: %w", sector, version, err)
+	}
+	return out, nil
+}
