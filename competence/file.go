@@ -138,7 +138,15 @@ func yamlSyntaxProblem(name string, err error) Problem {
 
 // Encode writes f in the canonical form: the same File always gives the
 // same bytes, and Decode(Encode(f)) gives f back.
+//
+// The canonical form lists standards by sector and version.
 func Encode(w io.Writer, f *File) error {
+	sorted := *f
+	sorted.Standards = slices.Clone(f.Standards)
+	slices.SortStableFunc(sorted.Standards, func(a, b Standard) int {
+		return cmp.Or(strings.Compare(a.Sector, b.Sector), cmp.Compare(a.Version, b.Version))
+	})
+	f = &sorted
 	var buf bytes.Buffer
 	buf.WriteString("# attesta competence standards; format documented in docs/standards-format.md\n")
 	enc := yaml.NewEncoder(&buf)

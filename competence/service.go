@@ -29,7 +29,8 @@ type Reader interface {
 }
 
 // Writer writes versions inside a transaction. It stores what it is given;
-// the rules of what may change are the Service's.
+// the rules of what may change are the Service's. A write that fails with
+// a Conflict leaves the transaction usable.
 type Writer interface {
 	Reader
 	// Insert adds a version that does not exist yet; a version that exists
@@ -214,6 +215,8 @@ func (s *Service) Import(ctx context.Context, f *File) (*ImportReport, error) {
 			case old.Status == Draft && st.Status == Superseded:
 				problems = append(problems, Problem{Path: name, Message: fmt.Sprintf(
 					"version %d of %s is a draft and cannot be imported as superseded", st.Version, st.Sector)})
+			case old.Status == Draft && st.Status == Draft && ComputeDigest(old) == ComputeDigest(st):
+				rep.Unchanged = append(rep.Unchanged, name)
 			case old.Status == Draft:
 				if st.Status == Published {
 					if err := s.admit(ctx, w, st); err != nil {
@@ -332,10 +335,6 @@ func (s *Service) NewDraft(ctx context.Context, sector string, from int) (*Stand
 // UpdateDraft replaces the content of a draft. A published or superseded
 // version cannot be modified: the error has code attesta.Conflict.
 func (s *Service) UpdateDraft(ctx context.Context, st *Standard) error {
-	if ps := Validate(st, ""); len(ps) > 0 {
-		return fmt.Errorf("updating %s version %d: %w", st.Sector, st.Version,
-			&attesta.Error{Code: attesta.Invalid, Message: "the standard is not valid", Err: ps})
-	}
 	err := s.store.Update(ctx, func(w Writer) error {
 		old, err := w.Standard(ctx, st.Sector, st.Version)
 		if err != nil {
@@ -343,6 +342,9 @@ func (s *Service) UpdateDraft(ctx context.Context, st *Standard) error {
 		}
 		if !old.Editable() || st.Status != Draft {
 			return attesta.Errorf(attesta.Conflict, "version %d of %s is %s and cannot be modified; make a new draft from it instead", old.Version, old.Sector, old.Status)
+		}
+		if ps := Validate(st, ""); len(ps) > 0 {
+			return &attesta.Error{Code: attesta.Invalid, Message: "the standard is not valid", Err: ps}
 		}
 		return w.Replace(ctx, st, Draft)
 	})

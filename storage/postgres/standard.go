@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/competence"
@@ -120,7 +121,7 @@ func (t standardTx) Insert(ctx context.Context, s *competence.Standard) error {
 		return fmt.Errorf("encoding %s v%d: %w", s.Sector, s.Version, err)
 	}
 	now := t.db.now()
-	_, err = t.tx.Exec(ctx, `INSERT INTO standard_versions (sector, version, status, title_it, title_en,
+	_, err = t.exec(ctx, `INSERT INTO standard_versions (sector, version, status, title_it, title_en,
 		description_it, description_en, levels, paths, competences, published_at, digest, content, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
 		s.Sector, s.Version, string(s.Status), s.Title.IT, s.Title.EN, s.Description.IT, s.Description.EN,
@@ -139,7 +140,7 @@ func (t standardTx) Replace(ctx context.Context, s *competence.Standard, was com
 	if err != nil {
 		return fmt.Errorf("encoding %s v%d: %w", s.Sector, s.Version, err)
 	}
-	tag, err := t.tx.Exec(ctx, `UPDATE standard_versions SET status = $1, title_it = $2, title_en = $3,
+	tag, err := t.exec(ctx, `UPDATE standard_versions SET status = $1, title_it = $2, title_en = $3,
 		description_it = $4, description_en = $5, levels = $6, paths = $7, competences = $8, published_at = $9,
 		digest = $10, content = $11, updated_at = $12
 		WHERE sector = $13 AND version = $14 AND status = $15`,
@@ -155,4 +156,22 @@ func (t standardTx) Replace(ctx context.Context, s *competence.Standard, was com
 		return attesta.Errorf(attesta.Conflict, "version %d of %s is no longer %s", s.Version, s.Sector, was)
 	}
 	return nil
+}
+
+// exec runs one statement inside a savepoint, so that a failed statement
+// (a constraint violation the caller handles) leaves the transaction
+// usable, as it does in SQLite.
+func (t standardTx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	sp, err := t.tx.Begin(ctx)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := sp.Exec(ctx, sql, args...)
+	if err != nil {
+		if rerr := sp.Rollback(ctx); rerr != nil {
+			return tag, errors.Join(err, rerr)
+		}
+		return tag, err
+	}
+	return tag, sp.Commit(ctx)
 }
