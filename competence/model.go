@@ -282,16 +282,16 @@ func (s *Standard) Editable() bool { return s.Status == Draft }
 
 // Info is what lists show of a version, without its content.
 type Info struct {
-	Sector      string
-	Version     int
-	Status      Status
-	Title       Text
-	Description Text
-	Levels      []Level
-	PublishedAt time.Time
-	Digest      string
-	Paths       int
-	Competences int
+	Sector      string    `json:"sector"`
+	Version     int       `json:"version"`
+	Status      Status    `json:"status"`
+	Title       Text      `json:"title"`
+	Description Text      `json:"description"`
+	Levels      []Level   `json:"levels"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	Digest      string    `json:"digest,omitempty"`
+	Paths       int       `json:"paths"`
+	Competences int       `json:"competences"`
 }
 
 // Info returns the summary of the version.

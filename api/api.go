@@ -1,0 +1,162 @@
+// Package api is attesta's JSON API under /api/v1, described by the OpenAPI
+// 3.1 document served at /api/openapi.json. For now it is read-only: the
+// national competence standards. Errors are RFC 9457 problem documents.
+package api
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/internal/httpstatus"
+)
+
+//go:embed openapi.json
+var openAPI []byte
+
+// Standards is what the API needs of the competence standards.
+type Standards interface {
+	Sectors(ctx context.Context) ([]competence.Info, error)
+	Current(ctx context.Context, sector string) (*competence.Standard, error)
+	Version(ctx context.Context, sector string, version int) (*competence.Standard, error)
+	Versions(ctx context.Context) ([]competence.Info, error)
+}
+
+// API is the JSON surface.
+type API struct {
+	standards Standards
+	log       *slog.Logger
+}
+
+// New returns the API.
+func New(standards Standards, log *slog.Logger) *API { return &API{standards: standards, log: log} }
+
+// Route is one entry of the route table.
+type Route struct {
+	Pattern string // a ServeMux pattern with method
+	Handler http.HandlerFunc
+}
+
+// Routes returns the whole route table of the API. A test checks it against
+// the OpenAPI document.
+func (a *API) Routes() []Route {
+	return []Route{
+		{"GET /api/openapi.json", a.openAPI},
+		{"GET /api/v1/standards", a.listVersions},
+		{"GET /api/v1/standards/{sector}/versions/{version}", a.getVersion},
+		{"GET /api/v1/sectors", a.listSectors},
+		{"GET /api/v1/sectors/{sector}", a.getSector},
+		{"GET /api/v1/sectors/{sector}/competences/{code}", a.getCompetence},
+	}
+}
+
+func (a *API) openAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write(openAPI)
+}
+
+func (a *API) reply(w http.ResponseWriter, r *http.Request, v any, err error) {
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		a.log.WarnContext(r.Context(), "writing response", "err", err)
+	}
+}
+
+// problem is an RFC 9457 problem document.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := httpstatus.Of(err)
+	if status >= 500 {
+		a.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(problem{
+		Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: attesta.ErrorMessage(err),
+	})
+}
+
+func (a *API) listVersions(w http.ResponseWriter, r *http.Request) {
+	infos, err := a.standards.Versions(r.Context())
+	a.reply(w, r, list(infos), err)
+}
+
+func (a *API) listSectors(w http.ResponseWriter, r *http.Request) {
+	infos, err := a.standards.Sectors(r.Context())
+	a.reply(w, r, list(infos), err)
+}
+
+func list(infos []competence.Info) any {
+	if infos == nil {
+		infos = []competence.Info{}
+	}
+	return struct {
+		Items []competence.Info `json:"items"`
+	}{infos}
+}
+
+func (a *API) getVersion(w http.ResponseWriter, r *http.Request) {
+	v, err := strconv.Atoi(r.PathValue("version"))
+	if err != nil || v < 1 || v > competence.MaxVersion {
+		a.fail(w, r, attesta.Errorf(attesta.Invalid, "version %q is not a version number", r.PathValue("version")))
+		return
+	}
+	st, err := a.standards.Version(r.Context(), r.PathValue("sector"), v)
+	a.reply(w, r, st, err)
+}
+
+func (a *API) getSector(w http.ResponseWriter, r *http.Request) {
+	st, err := a.standards.Current(r.Context(), r.PathValue("sector"))
+	a.reply(w, r, st, err)
+}
+
+// competenceView is a competence with what it inherits from its standard.
+type competenceView struct {
+	Sector          string                     `json:"sector"`
+	Version         int                        `json:"version"`
+	Status          competence.Status          `json:"status"`
+	Competence      *competence.Competence     `json:"competence"`
+	SchoolTypes     []competence.SchoolType    `json:"school_types"`
+	Paths           []string                   `json:"paths"`
+	MicroCredential competence.MicroCredential `json:"microcredential"`
+}
+
+func (a *API) getCompetence(w http.ResponseWriter, r *http.Request) {
+	st, err := a.standards.Current(r.Context(), r.PathValue("sector"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	c, ok := st.Competence(r.PathValue("code"))
+	if !ok {
+		a.fail(w, r, attesta.Errorf(attesta.NotFound, "competence %q not found in %s", r.PathValue("code"), st.Sector))
+		return
+	}
+	v := competenceView{Sector: st.Sector, Version: st.Version, Status: st.Status, Competence: c,
+		SchoolTypes: st.SchoolTypesOf(c.Code), Paths: []string{}, MicroCredential: c.MicroCredential.Effective(st.Defaults)}
+	for _, p := range st.PathsOf(c.Code) {
+		v.Paths = append(v.Paths, p.ID)
+	}
+	if v.SchoolTypes == nil {
+		v.SchoolTypes = []competence.SchoolType{}
+	}
+	a.reply(w, r, v, nil)
+}

@@ -1,0 +1,206 @@
+// Package server assembles attesta's HTTP server from the storage, the
+// domain services and the web and API surfaces: the route table, the
+// middleware, health and readiness, metrics, and graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/demo"
+	"github.com/attesta/attesta/metrics"
+	"github.com/attesta/attesta/web"
+)
+
+// Database is what the server needs of a storage engine.
+type Database interface {
+	Migrate(ctx context.Context) (from, to int, err error)
+	Ready(ctx context.Context) error
+	Meta(ctx context.Context, key string) (string, bool, error)
+	SetMeta(ctx context.Context, key, value string) error
+	Standards() competence.Store
+	Close() error
+}
+
+// Options configure the server. cmd/attesta builds them from its Config.
+type Options struct {
+	Version         string        // reported by /metrics and attesta version
+	Log             *slog.Logger  //
+	Clock           attesta.Clock //
+	NoDemo          bool          // do not load the first-start dataset
+	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
+	MaxBodyBytes    int64         // limit on any request body
+}
+
+// datasetKey records in the database's meta table that the first-start
+// dataset was dealt with, so it is loaded only into a new database.
+const datasetKey = "first_start_dataset"
+
+// Prepare migrates the database and, when it is new, loads the first-start
+// dataset (unless opts.NoDemo).
+func Prepare(ctx context.Context, db Database, opts Options) error {
+	from, to, err := db.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("migrating the database: %w", err)
+	}
+	if from != to {
+		opts.Log.Info("database migrated", "from", from, "to", to)
+	}
+	_, done, err := db.Meta(ctx, datasetKey)
+	if err != nil || done {
+		return err
+	}
+	value := "none"
+	if !opts.NoDemo {
+		if err := demo.Load(ctx, competence.NewService(db.Standards(), opts.Clock)); err != nil {
+			return err
+		}
+		value = "demo"
+		opts.Log.Info("new database: loaded the bundled standards and demo data")
+	}
+	return db.SetMeta(ctx, datasetKey, value)
+}
+
+// Server is attesta's HTTP server.
+type Server struct {
+	db      Database
+	opts    Options
+	metrics *metrics.Registry
+	handler http.Handler
+	routes  []string
+}
+
+// New builds the server's handler. The database must be prepared.
+func New(db Database, opts Options) (*Server, error) {
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	standards := competence.NewService(db.Standards(), opts.Clock)
+	site, err := web.New(standards, opts.Log)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{db: db, opts: opts, metrics: metrics.New(opts.Version, opts.Clock())}
+	mux := http.NewServeMux()
+	handle := func(pattern string, h http.Handler) {
+		mux.Handle(pattern, h)
+		s.routes = append(s.routes, pattern)
+	}
+	for _, r := range site.Routes() {
+		handle(r.Pattern, r.Handler)
+	}
+	for _, r := range api.New(standards, opts.Log).Routes() {
+		handle(r.Pattern, r.Handler)
+	}
+	handle("GET /healthz", http.HandlerFunc(s.healthz))
+	handle("GET /readyz", http.HandlerFunc(s.readyz))
+	handle("GET /metrics", s.metrics)
+	s.handler = s.metrics.Middleware(s.recover(s.secure(s.logRequests(mux))))
+	return s, nil
+}
+
+// Routes lists the patterns of every route, for tests.
+func (s *Server) Routes() []string { return s.routes }
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.db.Ready(ctx); err != nil {
+		s.opts.Log.WarnContext(r.Context(), "not ready", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not ready\n"))
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// secure sets the headers every response carries and limits request bodies.
+func (s *Server) secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recover turns a panic into a 500 and a log entry with the stack.
+func (s *Server) recover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.opts.Log.ErrorContext(r.Context(), "panic serving request", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logRequests logs each request at debug level, without its query string
+// (which may one day carry tokens).
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &metrics.StatusWriter{ResponseWriter: w, Status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		s.opts.Log.DebugContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
+			"route", r.Pattern, "status", sw.Status, "duration", time.Since(start))
+	})
+}
+
+// Run serves on ln until ctx is done, then shuts down gracefully: it stops
+// accepting connections and gives in-flight requests ShutdownTimeout.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.opts.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.opts.Log.Info("serving", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.opts.Log.Info("shutting down", "timeout", s.opts.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	s.opts.Log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,364 @@
+// Package web is attesta's server-rendered site: the public catalogue of
+// the national competence standards for now. Pages are html/template files
+// embedded in the binary, styled with Bootstrap Italia, in Italian by
+// default with an English switch, and they work without JavaScript.
+//
+// Handlers are thin: they decode the request, call a domain service and
+// render a page. Every string a page shows comes from package i18n.
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/i18n"
+	"github.com/attesta/attesta/internal/httpstatus"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Standards is what the catalogue needs of the competence standards.
+type Standards interface {
+	Sectors(ctx context.Context) ([]competence.Info, error)
+	Current(ctx context.Context, sector string) (*competence.Standard, error)
+	Version(ctx context.Context, sector string, version int) (*competence.Standard, error)
+	Versions(ctx context.Context) ([]competence.Info, error)
+}
+
+// Site is the web surface.
+type Site struct {
+	standards Standards
+	log       *slog.Logger
+	pages     map[string]*template.Template
+	etags     map[string]string // static file path → ETag
+}
+
+// Route is one entry of the route table.
+type Route struct {
+	Pattern string // a net/http ServeMux pattern with method, e.g. "GET /sectors/{sector}"
+	Handler http.HandlerFunc
+}
+
+// New returns the site.
+func New(standards Standards, log *slog.Logger) (*Site, error) {
+	s := &Site{standards: standards, log: log, pages: map[string]*template.Template{}, etags: map[string]string{}}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("parsing layout: %w", err)
+	}
+	for _, name := range []string{"home", "sector", "competence", "error"} {
+		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parsing %s: %w", name, err)
+		}
+		s.pages[name] = t
+	}
+	err = fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFiles.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		s.etags[strings.TrimPrefix(p, "static")] = `"` + hex.EncodeToString(sum[:8]) + `"`
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("indexing static files: %w", err)
+	}
+	return s, nil
+}
+
+// Routes returns the whole route table of the site.
+func (s *Site) Routes() []Route {
+	return []Route{
+		{"GET /{$}", s.home},
+		{"GET /sectors/{sector}", s.sector},
+		{"GET /sectors/{sector}/competences/{code}", s.competence},
+		{"GET /static/", s.static},
+	}
+}
+
+var funcs = template.FuncMap{
+	"sectorCard": func(p *page, in competence.Info) any {
+		return struct {
+			Page *page
+			Info competence.Info
+		}{p, in}
+	},
+	"competenceOf": func(s *competence.Standard, code string) competence.Competence {
+		if c, ok := s.Competence(code); ok {
+			return *c
+		}
+		return competence.Competence{Code: code}
+	},
+}
+
+// page is what every template gets.
+type page struct {
+	Lang        string
+	Title       string
+	Breadcrumbs []crumb
+	Languages   []langLink
+	Data        any
+}
+
+type crumb struct {
+	Label, Href string
+}
+
+type langLink struct {
+	Code, Label, Href string
+	Current           bool
+}
+
+// T returns a message in the page's language.
+func (p *page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
+
+// In returns a text of the standard in the page's language.
+func (p *page) In(t competence.Text) string { return t.In(p.Lang) }
+
+// Date formats a date in the page's language.
+func (p *page) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return p.T("date.format", t.Day(), p.T("month."+strconv.Itoa(int(t.Month()))), t.Year())
+}
+
+// Lookup returns the message for a key built from parts, e.g. the label of
+// a school type: Lookup "schooltype." .Code.
+func (p *page) Lookup(prefix string, value any) string { return p.T(prefix + fmt.Sprint(value)) }
+
+// Known is like Lookup but returns "" when the catalogue has no such key.
+func (p *page) Known(prefix string, value any) string {
+	if key := prefix + fmt.Sprint(value); i18n.Has(p.Lang, key) {
+		return p.T(key)
+	}
+	return ""
+}
+
+func (s *Site) newPage(w http.ResponseWriter, r *http.Request, title string) *page {
+	lang := i18n.Negotiate(r)
+	if q := r.URL.Query().Get("lang"); q == lang {
+		http.SetCookie(w, &http.Cookie{Name: i18n.CookieName, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	}
+	p := &page{Lang: lang, Title: title}
+	for _, l := range i18n.Languages {
+		u := *r.URL
+		q := u.Query()
+		q.Set("lang", l)
+		u.RawQuery = q.Encode()
+		p.Languages = append(p.Languages, langLink{Code: l, Label: i18n.T(l, "lang.name"), Href: (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).String(), Current: l == lang})
+	}
+	return p
+}
+
+func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.log.ErrorContext(r.Context(), "rendering page", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", p.Lang)
+	h.Set("Vary", "Accept-Language, Cookie")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// fail renders the error page for err, with the status its code maps to.
+func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := httpstatus.Of(err)
+	if status >= 500 {
+		s.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	}
+	p := s.newPage(w, r, "")
+	key := "error.internal"
+	switch attesta.ErrorCode(err) {
+	case attesta.NotFound:
+		key = "error.notfound"
+	case attesta.Invalid:
+		key = "error.invalid"
+	}
+	p.Title = p.T(key + ".title")
+	p.Data = struct {
+		Status int
+		Key    string
+	}{status, key}
+	s.render(w, r, status, "error", p)
+}
+
+// versionParam reads the optional ?version=N; 0 means the current version.
+func versionParam(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("version")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > competence.MaxVersion {
+		return 0, attesta.Errorf(attesta.Invalid, "version %q is not a version number", v)
+	}
+	return n, nil
+}
+
+func (s *Site) standard(r *http.Request) (*competence.Standard, error) {
+	v, err := versionParam(r)
+	if err != nil {
+		return nil, err
+	}
+	if v == 0 {
+		return s.standards.Current(r.Context(), r.PathValue("sector"))
+	}
+	return s.standards.Version(r.Context(), r.PathValue("sector"), v)
+}
+
+func (s *Site) home(w http.ResponseWriter, r *http.Request) {
+	sectors, err := s.standards.Sectors(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var data struct{ Active, Preparing []competence.Info }
+	for _, in := range sectors {
+		if in.Status == competence.Published {
+			data.Active = append(data.Active, in)
+		} else {
+			data.Preparing = append(data.Preparing, in)
+		}
+	}
+	p := s.newPage(w, r, "")
+	p.Title = p.T("home.title")
+	p.Data = data
+	s.render(w, r, http.StatusOK, "home", p)
+}
+
+// sectorData is what the sector page shows.
+type sectorData struct {
+	Standard *competence.Standard
+	Versions []competence.Info
+	Query    string // "?version=N" when not the current version
+}
+
+func (s *Site) sector(w http.ResponseWriter, r *http.Request) {
+	st, err := s.standard(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	all, err := s.standards.Versions(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := sectorData{Standard: st}
+	for _, in := range all {
+		if in.Sector == st.Sector {
+			data.Versions = append(data.Versions, in)
+		}
+	}
+	if r.URL.Query().Has("version") {
+		data.Query = "?version=" + strconv.Itoa(st.Version)
+	}
+	p := s.newPage(w, r, st.Title.IT)
+	p.Title = p.In(st.Title)
+	p.Breadcrumbs = []crumb{{p.T("nav.home"), "/"}, {p.In(st.Title), ""}}
+	p.Data = data
+	s.render(w, r, http.StatusOK, "sector", p)
+}
+
+// competenceData is what the competence page shows.
+type competenceData struct {
+	Standard    *competence.Standard
+	Competence  *competence.Competence
+	Paths       []pathPlace
+	Metadata    competence.MicroCredential
+	SchoolTypes []competence.SchoolType
+	Query       string
+}
+
+type pathPlace struct {
+	Path        competence.Path
+	SchoolTypes []competence.SchoolType
+}
+
+func (s *Site) competence(w http.ResponseWriter, r *http.Request) {
+	st, err := s.standard(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, ok := st.Competence(r.PathValue("code"))
+	if !ok {
+		s.fail(w, r, attesta.Errorf(attesta.NotFound, "competence %q not found in %s", r.PathValue("code"), st.Sector))
+		return
+	}
+	data := competenceData{Standard: st, Competence: c, Metadata: c.MicroCredential.Effective(st.Defaults), SchoolTypes: st.SchoolTypesOf(c.Code)}
+	for _, pa := range st.PathsOf(c.Code) {
+		for _, pc := range pa.Competences {
+			if pc.Code == c.Code {
+				data.Paths = append(data.Paths, pathPlace{Path: pa, SchoolTypes: pc.SchoolTypes})
+			}
+		}
+	}
+	if r.URL.Query().Has("version") {
+		data.Query = "?version=" + strconv.Itoa(st.Version)
+	}
+	p := s.newPage(w, r, "")
+	p.Title = c.Code + " · " + p.In(c.Title)
+	p.Breadcrumbs = []crumb{{p.T("nav.home"), "/"}, {p.In(st.Title), "/sectors/" + st.Sector + data.Query}, {c.Code, ""}}
+	p.Data = data
+	s.render(w, r, http.StatusOK, "competence", p)
+}
+
+func (s *Site) static(w http.ResponseWriter, r *http.Request) {
+	name := path.Clean("/" + strings.TrimPrefix(r.URL.Path, "/static"))
+	etag, ok := s.etags[name]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	f, err := staticFiles.Open("static" + name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	defer f.Close()
+	rs, ok := f.(interface {
+		fs.File
+		Seek(int64, int) (int64, error)
+		Read([]byte) (int, error)
+	})
+	if !ok {
+		s.fail(w, r, errors.New("static file is not seekable"))
+		return
+	}
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	http.ServeContent(w, r, name, time.Time{}, rs)
+}
