@@ -1,0 +1,49 @@
+// Package testserver starts a complete attesta server on a new SQLite
+// database with the first-start dataset, for tests of the web, the API and
+// the browser tests.
+package testserver
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/attesta/attesta/internal/server"
+	"github.com/attesta/attesta/storage/sqlite"
+)
+
+// Clock is the fixed time of test servers.
+func Clock() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) }
+
+// New returns a prepared server on a fresh database; it is closed when the
+// test ends.
+func New(t testing.TB) *server.Server {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "attesta.db"), Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	opts := server.Options{Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: Clock, ShutdownTimeout: time.Second}
+	if err := server.Prepare(ctx, db, opts); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// Start returns a running HTTP test server; it is closed when the test ends.
+func Start(t testing.TB) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewServer(New(t))
+	t.Cleanup(ts.Close)
+	return ts
+}
