@@ -3,8 +3,8 @@ package main
 import (
 	"flag"
 	"fmt"
-	"log/slog"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +28,7 @@ type Config struct {
 // default and meaning.
 type setting struct {
 	flag, env, def, usage string
-	set               func(c *Config, v string) error
+	set                   func(c *Config, v string) error
 }
 
 func settings() []setting {
