@@ -175,6 +175,8 @@ func quote(s string) string {
 	return `"` + r.Replace(s) + `"`
 }
 
-func compareKeys(a, b [3]string) int { return strings.Compare(strings.Join(a[:], "\x00"), strings.Join(b[:], "\x00")) }
+func compareKeys(a, b [3]string) int {
+	return strings.Compare(strings.Join(a[:], "\x00"), strings.Join(b[:], "\x00"))
+}
 
 func compareKeys2(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) }
