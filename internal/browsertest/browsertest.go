@@ -2,22 +2,41 @@
 // tests that must see pages as a person does, and checks them with axe-core
 // (vendored in testdata by scripts/vendor-assets).
 //
+// A test starts the browser with [New], drives it with chromedp actions, and
+// calls [Axe] on every page it reaches. The harness fails the test on any
+// uncaught JavaScript exception, and logs the other errors of the browser
+// console, such as a refused Content-Security-Policy or a missing resource;
+// [Console] returns them to a test that wants none.
+//
 // Tests skip when no Chromium is installed, unless ATTESTA_REQUIRE_BROWSER
-// is set (as in CI), which makes a missing browser a failure.
+// is set (as in CI), which makes a missing browser a failure. ATTESTA_CHROMIUM
+// names another browser binary. When ATTESTA_SCREENSHOTS names a directory,
+// [Screenshot] writes full-page PNGs there, and so does every failed test
+// for its last page.
 package browsertest
 
 import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
+
+// Timeout bounds each test's use of the browser, from its start.
+const Timeout = 60 * time.Second
 
 //go:embed testdata/axe.min.js
 var axeSource string
@@ -26,7 +45,11 @@ var axeSource string
 func Chromium(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("ATTESTA_CHROMIUM"); p != "" {
-		return p
+		path, err := exec.LookPath(p)
+		if err != nil {
+			t.Fatalf("ATTESTA_CHROMIUM=%s: %v", p, err)
+		}
+		return path
 	}
 	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -34,18 +57,22 @@ func Chromium(t testing.TB) string {
 		}
 	}
 	if os.Getenv("ATTESTA_REQUIRE_BROWSER") != "" {
-		t.Fatal("ATTESTA_REQUIRE_BROWSER is set but no Chromium was found (apt-get install chromium, or set ATTESTA_CHROMIUM)")
+		t.Fatal("ATTESTA_REQUIRE_BROWSER is set but no Chromium was found: install Debian's chromium (apt-get install chromium), or set ATTESTA_CHROMIUM to the browser binary")
 	}
 	t.Skip("skipping browser test: no Chromium found (install Debian's chromium, or set ATTESTA_CHROMIUM); set ATTESTA_REQUIRE_BROWSER=1 to make this an error")
 	return ""
 }
 
 // New starts a headless Chromium for the test and returns a context that
-// drives one tab; everything is shut down when the test ends.
+// drives one tab, with a deadline of [Timeout]. The browser speaks Italian
+// (Accept-Language it-IT), as the catalogue's first users do. Everything is
+// shut down when the test ends; start the test server before calling New, so
+// that the browser goes first.
 func New(t testing.TB) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(Chromium(t)),
+		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true),
@@ -55,46 +82,176 @@ func New(t testing.TB) context.Context {
 		chromedp.NoFirstRun,
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
-		// An Italian user: pages negotiate their language from Accept-Language.
 		chromedp.Flag("lang", "it-IT"),
 		chromedp.Flag("accept-lang", "it-IT,it"),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, Timeout)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
+
+	w := &watcher{}
+	ctx = context.WithValue(ctx, watcherKey{}, w)
+	// Listen calls w.note before the command that follows the event returns,
+	// so what a page did is known by the next action of the test.
+	if err := chromedp.Listen(ctx, w.note); err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
+	// Runs before the cancellations above.
+	t.Cleanup(func() {
+		Console(t, ctx)
+		if t.Failed() && os.Getenv("ATTESTA_SCREENSHOTS") != "" {
+			Screenshot(t, ctx, "failed-"+t.Name())
+		}
+	})
 	return ctx
 }
 
-// Violation is one axe-core rule the page breaks.
+// watcher collects what went wrong in the pages of one browser.
+type watcher struct {
+	mu       sync.Mutex
+	page     string    // URL of the main frame
+	problems []problem // not yet reported
+}
+
+type problem struct {
+	exception bool
+	page      string // URL of the main frame then
+	text      string
+}
+
+type watcherKey struct{}
+
+func (w *watcher) note(ev any) {
+	var p problem
+	switch ev := ev.(type) {
+	case *page.EventFrameNavigated:
+		if ev.Frame != nil && ev.Frame.ParentID == "" {
+			w.mu.Lock()
+			w.page = ev.Frame.URL
+			w.mu.Unlock()
+		}
+		return
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		if d == nil {
+			return
+		}
+		text := d.Text
+		if d.Exception != nil && d.Exception.Description != "" {
+			desc, _, _ := strings.Cut(d.Exception.Description, "\n")
+			text += " " + desc
+		}
+		p = problem{exception: true, text: fmt.Sprintf("uncaught exception at %s:%d: %s", d.URL, d.LineNumber+1, text)}
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type != runtime.ConsoleAPICalledTypeError && ev.Type != runtime.ConsoleAPICalledTypeAssert {
+			return
+		}
+		var args []string
+		for _, a := range ev.Args {
+			if len(a.Value) > 0 {
+				args = append(args, string(a.Value))
+			} else {
+				args = append(args, a.Description)
+			}
+		}
+		p = problem{text: fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(args, " "))}
+	case *log.EventEntryAdded:
+		e := ev.Entry
+		if e == nil || e.Level != log.EntryLevelError {
+			return
+		}
+		w.mu.Lock()
+		current := w.page
+		w.mu.Unlock()
+		// An error status of the page itself is for the test to check: it
+		// may well be visiting a page that does not exist on purpose.
+		if e.Source == log.EntrySourceNetwork && e.URL == current {
+			return
+		}
+		p = problem{text: fmt.Sprintf("console error (%s) %s: %s", e.Source, e.URL, e.Text)}
+	default:
+		return
+	}
+	w.mu.Lock()
+	p.page = w.page
+	w.problems = append(w.problems, p)
+	w.mu.Unlock()
+}
+
+// Console returns the uncaught exceptions and console errors of the pages
+// since the last call: it fails the test for each exception and logs the
+// errors, which a test can forbid by checking that none came back. [Axe] and
+// the end of the test call it too.
+func Console(t testing.TB, ctx context.Context) []string {
+	t.Helper()
+	w, ok := ctx.Value(watcherKey{}).(*watcher)
+	if !ok {
+		t.Fatal("browsertest.Console needs a context from browsertest.New")
+	}
+	w.mu.Lock()
+	ps := w.problems
+	w.problems = nil
+	w.mu.Unlock()
+	var texts []string
+	for _, p := range ps {
+		text := longData.ReplaceAllStringFunc(p.text, func(s string) string { return s[:40] + "…" })
+		texts = append(texts, text)
+		if p.exception {
+			t.Errorf("browser on %s: %s", p.page, text)
+		} else {
+			t.Logf("browser on %s: %s", p.page, text)
+		}
+	}
+	return texts
+}
+
+// longData matches a long data: URL, which a message need not repeat whole.
+var longData = regexp.MustCompile(`data:[^'"\s)]{60,}`)
+
+// Violation is one axe-core rule that the page breaks.
 type Violation struct {
 	ID     string `json:"id"`
-	Impact string `json:"impact"`
+	Impact string `json:"impact"` // minor, moderate, serious or critical
 	Help   string `json:"help"`
-	Nodes  []struct {
-		HTML   string   `json:"html"`
-		Target []string `json:"target"`
-	} `json:"nodes"`
+	Nodes  []Node `json:"nodes"`
 }
+
+// Node is one element that breaks a rule.
+type Node struct {
+	HTML string `json:"html"`
+	// Target is axe's selector path; an element inside a shadow root or a
+	// frame has a nested path, so it stays as JSON.
+	Target json.RawMessage `json:"target"`
+}
+
+// Serious reports whether the violation fails a test.
+func (v Violation) Serious() bool { return v.Impact == "serious" || v.Impact == "critical" }
+
+const axeRun = `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})
+	.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+		nodes: v.nodes.map(n => ({html: n.html, target: n.target}))}))))`
 
 // Axe runs axe-core on the current page with the WCAG 2.1 A/AA rules and
 // best practices, fails the test for every serious or critical violation,
-// logs the others, and returns them all.
+// logs the others, and returns them all. It injects axe-core through the
+// DevTools protocol, which the page's Content-Security-Policy does not
+// govern, and only once per page. It first reports the page's [Console].
 func Axe(t testing.TB, ctx context.Context) []Violation {
 	t.Helper()
+	Console(t, ctx)
 	url, err := chromedp.Run(ctx, chromedp.Location())
-	if err == nil {
-		_, err = chromedp.Run(ctx, chromedp.Evaluate[any](axeSource+"\n;true"))
+	if err != nil {
+		t.Fatalf("axe-core: reading the location: %v", err)
 	}
-	var raw string
-	if err == nil {
-		raw, err = chromedp.Run(ctx, chromedp.Evaluate[string](
-			`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','best-practice']}}).then(r => JSON.stringify(r.violations))`,
-			chromedp.EvalAwaitPromise))
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.axe === 'object'`))
+	if err == nil && !loaded {
+		_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axeSource+"\n;undefined"))
 	}
+	if err != nil {
+		t.Fatalf("injecting axe-core into %s: %v", url, err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](axeRun, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("running axe-core on %s: %v", url, err)
 	}
@@ -102,21 +259,51 @@ func Axe(t testing.TB, ctx context.Context) []Violation {
 	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
 		t.Fatalf("reading axe-core results: %v", err)
 	}
+	counts := map[string]int{}
 	for _, v := range vs {
-		var nodes []string
+		counts[v.Impact]++
+		msg := fmt.Sprintf("axe on %s: %s violation %s: %s (%d element(s))", url, v.Impact, v.ID, v.Help, len(v.Nodes))
 		for i, n := range v.Nodes {
 			if i == 3 {
+				msg += fmt.Sprintf("\n    … and %d more", len(v.Nodes)-i)
 				break
 			}
-			nodes = append(nodes, strings.Join(n.Target, " ")+": "+n.HTML)
+			msg += fmt.Sprintf("\n    %s\n        %s", n.Target, n.HTML)
 		}
-		msg := "axe %s on %s: %s (%s)\n    %s"
-		if v.Impact == "serious" || v.Impact == "critical" {
-			t.Errorf(msg, v.Impact, url, v.ID, v.Help, strings.Join(nodes, "\n    "))
+		if v.Serious() {
+			t.Error(msg)
 		} else {
-			t.Logf(msg, v.Impact, url, v.ID, v.Help, strings.Join(nodes, "\n    "))
+			t.Log(msg)
 		}
 	}
-	t.Logf("axe on %s: %d violation(s), none serious or critical unless reported above", url, len(vs))
+	t.Logf("axe on %s: %d critical, %d serious, %d moderate, %d minor violation(s)",
+		url, counts["critical"], counts["serious"], counts["moderate"], counts["minor"])
 	return vs
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// Screenshot writes a full-page PNG of the current page as name.png in the
+// directory that ATTESTA_SCREENSHOTS names, and does nothing when it is unset.
+func Screenshot(t testing.TB, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("ATTESTA_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	path := filepath.Join(dir, unsafeName.ReplaceAllString(strings.TrimSuffix(name, ".png"), "_")+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	t.Logf("screenshot: %s", path)
 }
