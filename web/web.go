@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -160,13 +161,13 @@ func (p *page) Known(prefix string, value any) string {
 	return ""
 }
 
-func (s *Site) newPage(w http.ResponseWriter, r *http.Request, title string) *page {
+func (s *Site) newPage(w http.ResponseWriter, r *http.Request) *page {
 	lang := i18n.Negotiate(r)
 	if q := r.URL.Query().Get("lang"); q == lang {
 		http.SetCookie(w, &http.Cookie{Name: i18n.CookieName, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
 	}
-	p := &page{Lang: lang, Title: title}
+	p := &page{Lang: lang}
 	for _, l := range i18n.Languages {
 		u := *r.URL
 		q := u.Query()
@@ -198,7 +199,7 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 	}
-	p := s.newPage(w, r, "")
+	p := s.newPage(w, r)
 	key := "error.internal"
 	switch attesta.ErrorCode(err) {
 	case attesta.NotFound:
@@ -252,7 +253,7 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 			data.Preparing = append(data.Preparing, in)
 		}
 	}
-	p := s.newPage(w, r, "")
+	p := s.newPage(w, r)
 	p.Title = p.T("home.title")
 	p.Data = data
 	s.render(w, r, http.StatusOK, "home", p)
@@ -285,7 +286,7 @@ func (s *Site) sector(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Has("version") {
 		data.Query = "?version=" + strconv.Itoa(st.Version)
 	}
-	p := s.newPage(w, r, st.Title.IT)
+	p := s.newPage(w, r)
 	p.Title = p.In(st.Title)
 	p.Breadcrumbs = []crumb{{p.T("nav.home"), "/"}, {p.In(st.Title), ""}}
 	p.Data = data
@@ -329,7 +330,7 @@ func (s *Site) competence(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Has("version") {
 		data.Query = "?version=" + strconv.Itoa(st.Version)
 	}
-	p := s.newPage(w, r, "")
+	p := s.newPage(w, r)
 	p.Title = c.Code + " · " + p.In(c.Title)
 	p.Breadcrumbs = []crumb{{p.T("nav.home"), "/"}, {p.In(st.Title), "/sectors/" + st.Sector + data.Query}, {c.Code, ""}}
 	p.Data = data
@@ -349,11 +350,7 @@ func (s *Site) static(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	rs, ok := f.(interface {
-		fs.File
-		Seek(int64, int) (int64, error)
-		Read([]byte) (int, error)
-	})
+	rs, ok := f.(io.ReadSeeker)
 	if !ok {
 		s.fail(w, r, errors.New("static file is not seekable"))
 		return

@@ -151,6 +151,20 @@ func openDB(ctx context.Context, cfg *Config, log *slog.Logger) (server.Database
 	return sqlite.Open(ctx, path, attesta.SystemClock)
 }
 
+// openStandards opens and migrates the database for a command that works
+// on the standards, and returns the service and a function that closes it.
+func openStandards(ctx context.Context, cfg *Config) (*competence.Service, func(), error) {
+	db, err := openDB(ctx, cfg, cfg.newLogger(io.Discard))
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return competence.NewService(db.Standards(), attesta.SystemClock), func() { db.Close() }, nil
+}
+
 func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
 	cfg, rest, err := parse("serve", args, stderr, getenv, nil)
 	if err != nil {
@@ -241,15 +255,12 @@ func standardsImport(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stdout, "%s is valid: %d standard version(s)\n", rest[0], len(file.Standards))
 		return nil
 	}
-	db, err := openDB(ctx, cfg, cfg.newLogger(io.Discard))
+	standards, closeDB, err := openStandards(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	rep, err := competence.NewService(db.Standards(), attesta.SystemClock).Import(ctx, file)
+	defer closeDB()
+	rep, err := standards.Import(ctx, file)
 	if err != nil {
 		return err
 	}
@@ -276,15 +287,12 @@ func standardsExport(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintln(stderr, "usage: attesta standards export [flags] [-o FILE]")
 		return errUsage
 	}
-	db, err := openDB(ctx, cfg, cfg.newLogger(io.Discard))
+	standards, closeDB, err := openStandards(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	f, err := competence.NewService(db.Standards(), attesta.SystemClock).Export(ctx)
+	defer closeDB()
+	f, err := standards.Export(ctx)
 	if err != nil {
 		return err
 	}

@@ -42,12 +42,11 @@ type DB struct {
 // Open opens (creating if needed) the database file at path. It does not
 // migrate; call Migrate.
 func Open(ctx context.Context, path string, now attesta.Clock) (*DB, error) {
-	pragmas := url.Values{}
-	pragmas.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
-	pragmas.Add("_pragma", "journal_mode(WAL)")
-	pragmas.Add("_pragma", "foreign_keys(1)")
-	pragmas.Add("_pragma", "synchronous(NORMAL)")
-	w := pragmas
+	w := url.Values{}
+	w.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
+	w.Add("_pragma", "journal_mode(WAL)")
+	w.Add("_pragma", "foreign_keys(1)")
+	w.Add("_pragma", "synchronous(NORMAL)")
 	w.Set("_txlock", "immediate")
 	write, err := sql.Open("sqlite", "file:"+path+"?"+w.Encode())
 	if err != nil {
