@@ -159,6 +159,7 @@ func TestDecodeStructuralProblems(t *testing.T) {
 		{"version", "format: attesta.standards/v1\nstandards:\n  - {sector: x, version: one, status: draft, title: {it: X}}\n", `version: expected a whole number, found "one"`},
 		{"draft digest", "format: attesta.standards/v1\nstandards:\n  - {sector: x, version: 1, status: draft, digest: 'sha256:00', title: {it: X}}\n", "a draft has no digest"},
 		{"two drafts", "format: attesta.standards/v1\nstandards:\n  - {sector: x, version: 1, status: draft, title: {it: X}}\n  - {sector: x, version: 2, status: draft, title: {it: X}}\n", `sector "x" has two drafts`},
+		{"nanoseconds", "format: attesta.standards/v1\nstandards:\n  - {sector: x, version: 1, status: published, published_at: 2025-10-02T00:00:00.000000001Z, title: {it: X}}\n", "more precision than microseconds"},
 		{"blank title", "format: attesta.standards/v1\nstandards:\n  - {sector: x, version: 1, status: draft, title: {it: ' '}}\n", "the Italian text is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

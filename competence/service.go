@@ -274,6 +274,8 @@ func (s *Service) admit(ctx context.Context, w Writer, st *Standard) error {
 			return attesta.Errorf(attesta.Conflict, "%s already has a draft (version %d)", st.Sector, in.Version)
 		case st.Status == Draft && in.Version > st.Version:
 			return attesta.Errorf(attesta.Conflict, "draft version %d of %s is older than its version %d", st.Version, st.Sector, in.Version)
+		case st.Status == Published && in.Status == Draft && in.Version < st.Version:
+			return attesta.Errorf(attesta.Conflict, "version %d of %s cannot be published while the older version %d is a draft", st.Version, st.Sector, in.Version)
 		case st.Status == Published && in.Version > st.Version && in.Status != Draft:
 			return attesta.Errorf(attesta.Conflict, "version %d of %s cannot be published: version %d is newer", st.Version, st.Sector, in.Version)
 		case st.Status == Published && in.Status == Published:

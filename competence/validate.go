@@ -207,6 +207,8 @@ func (v *validator) standard(s *Standard, p string) {
 	default:
 		if s.PublishedAt.IsZero() {
 			v.add(join(p, "published_at"), "a %s version must have its publication time", s.Status)
+		} else if !s.PublishedAt.Equal(s.PublishedAt.Truncate(time.Microsecond)) {
+			v.add(join(p, "published_at"), "the publication time has more precision than microseconds, which the database cannot keep")
 		}
 		if s.Digest != "" && !digestPattern.MatchString(s.Digest) {
 			v.add(join(p, "digest"), "digest %q is not of the form sha256:<64 hex digits>", s.Digest)

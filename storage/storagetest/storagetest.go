@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -234,6 +235,20 @@ func testImportIsAllOrNothing(t *testing.T, open Opener) {
 	var ps competence.Problems
 	if !errors.As(err, &ps) || len(ps) != 1 {
 		t.Fatalf("want one problem, got %v", err)
+	}
+	if after := export(t, svc); !bytes.Equal(before, after) {
+		t.Error("a rejected import changed the database")
+	}
+	// A newer published version cannot arrive while an older draft is
+	// stored: the draft would end up older than the published version.
+	f = &competence.File{Format: competence.FormatV1, Standards: []competence.Standard{
+		{Sector: "turismo", Version: 2, Status: competence.Published, PublishedAt: NewClock().Now().Truncate(time.Second),
+			Title: competence.Text{IT: "Turismo"}},
+	}}
+	_, err = svc.Import(ctx, f)
+	wantCode(t, err, attesta.Conflict)
+	if !strings.Contains(err.Error(), "while the older version 1 is a draft") {
+		t.Errorf("got %v", err)
 	}
 	if after := export(t, svc); !bytes.Equal(before, after) {
 		t.Error("a rejected import changed the database")
