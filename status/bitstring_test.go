@@ -42,9 +42,9 @@ func TestBitstringOrderAndEncoding(t *testing.T) {
 
 func TestDecodeRejects(t *testing.T) {
 	for in, want := range map[string]string{
-		"u!!!":                               "not base64url",
-		"uH4sI":                              "not GZIP",
-		NewBitstring().Encode()[:20] + "AAA": "",
+		"u!!!":                                "not base64url",
+		"uH4sI":                               "not GZIP",
+		NewBitstring().Encode()[:20] + "AAA":  "",
 		strings.Repeat("u", MaxEncodedList+1): "more than",
 	} {
 		_, err := Decode(in)
