@@ -1,0 +1,104 @@
+package credential
+
+import (
+	"context"
+	"time"
+
+	"github.com/attesta/attesta/status"
+)
+
+// Record is an issued credential as attesta keeps it.
+type Record struct {
+	ID          string    // the credential's id, "urn:uuid:…"
+	IssuerID    string    // the issuer.Issuer that signed it
+	List        int       // status list number of the issuer (1, 2, …)
+	Index       int       // index in the revocation and the suspension list
+	Format      Format    // how it was secured
+	Body        []byte    // the credential exactly as issued (JSON, or a compact JWT)
+	Digest      string    // "sha256:" + hex of Body
+	Achievement string    // what it certifies, "{sector}/v{version}/{code}"
+	IssuedAt    time.Time //
+	ValidUntil  time.Time // zero if it does not expire
+	Revoked     bool      //
+	Suspended   bool      //
+	Reason      string    // reason of the last status change, empty if none
+	ChangedAt   time.Time // time of the last status change, zero if none
+}
+
+// StatusEvent is one status change, kept forever.
+type StatusEvent struct {
+	CredentialID string
+	Action       Action
+	Reason       string
+	Actor        string // who asked for the change
+	At           time.Time
+}
+
+// Action is a status change.
+type Action string
+
+// The status changes.
+const (
+	Revoke    Action = "revoke"
+	Suspend   Action = "suspend"
+	Reinstate Action = "reinstate"
+)
+
+// Position is a status list position allocated to a credential.
+type Position struct {
+	List  int
+	Index int
+}
+
+// StatusList is the current state of one of an issuer's status lists,
+// derived from the records that point into it.
+type StatusList struct {
+	IssuerID  string
+	List      int
+	Version   int64     // grows with every change of either purpose
+	UpdatedAt time.Time // time of the last change, or of creation
+	Revoked   []int     // indices of revoked credentials
+	Suspended []int     // indices of suspended credentials
+}
+
+// SignedList is a signed status list credential as served.
+type SignedList struct {
+	IssuerID string
+	List     int
+	Purpose  status.Purpose
+	Version  int64 // StatusList.Version it was signed from
+	Body     []byte
+	SignedAt time.Time
+}
+
+// Store keeps issued credentials and their status. Implementations:
+// storage/sqlite and storage/postgres; every method is one transaction.
+type Store interface {
+	// Allocate reserves a status position for a new credential of the issuer:
+	// the next counter of its open list (opening list 1, or the next list when
+	// the open one has handed out status.ListBits positions, with a fresh
+	// 32-byte permutation key from newKey), mapped by status.Permute. A
+	// position is never returned twice, even if the credential is never
+	// stored.
+	Allocate(ctx context.Context, issuerID string, newKey func() [32]byte) (Position, error)
+	// Insert stores an issued credential. A Conflict error if its id or its
+	// position is already taken.
+	Insert(ctx context.Context, r Record) error
+	// Record returns a credential by id; NotFound if there is none.
+	Record(ctx context.Context, id string) (Record, error)
+	// ChangeStatus applies a status change decided by decide, which sees the
+	// current record and returns the changed one (only Revoked, Suspended,
+	// Reason and ChangedAt may differ) or an error that aborts the change. The
+	// record, the event and the list version are written in one transaction.
+	ChangeStatus(ctx context.Context, id string, ev StatusEvent, decide func(Record) (Record, error)) (Record, error)
+	// Events returns a credential's status changes, oldest first.
+	Events(ctx context.Context, credentialID string) ([]StatusEvent, error)
+	// StatusList returns the state of a list; NotFound if it was never opened.
+	StatusList(ctx context.Context, issuerID string, list int) (StatusList, error)
+	// SignedList returns the last signed credential of a list and purpose;
+	// NotFound if none was signed.
+	SignedList(ctx context.Context, issuerID string, list int, purpose status.Purpose) (SignedList, error)
+	// SaveSignedList stores a signed list credential, replacing an older
+	// version; a newer stored version wins (the call is then a no-op).
+	SaveSignedList(ctx context.Context, l SignedList) error
+}

@@ -1,0 +1,104 @@
+package issuer
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// KeyEncryptionKey seals issuer private keys for storage with AES-256-GCM.
+// The database holds only sealed keys; without the key-encryption key, which
+// comes from configuration and is never stored beside them, they cannot be
+// read.
+type KeyEncryptionKey struct {
+	aead cipher.AEAD
+	id   string
+}
+
+// sealVersion prefixes every sealed blob, so that the format can change.
+const sealVersion = 1
+
+// ParseKeyEncryptionKey reads a key-encryption key: 32 random bytes in
+// base64 (standard or URL alphabet, padded or not).
+func ParseKeyEncryptionKey(s string) (*KeyEncryptionKey, error) {
+	s = strings.TrimSpace(s)
+	var raw []byte
+	var err error
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if raw, err = enc.DecodeString(s); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return nil, errors.New("key-encryption key: not base64")
+	}
+	if len(raw) != 32 {
+		return nil, fmt.Errorf("key-encryption key: %d bytes, want 32", len(raw))
+	}
+	return newKEK(raw)
+}
+
+// GenerateKeyEncryptionKey returns a new random key and its base64 text, for
+// development setups that keep it in a file.
+func GenerateKeyEncryptionKey() (*KeyEncryptionKey, string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, "", err
+	}
+	k, err := newKEK(raw)
+	return k, base64.StdEncoding.EncodeToString(raw), err
+}
+
+func newKEK(raw []byte) (*KeyEncryptionKey, error) {
+	block, err := aes.NewCipher(raw)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(append([]byte("attesta kek id\x00"), raw...))
+	return &KeyEncryptionKey{aead: aead, id: hex.EncodeToString(sum[:4])}, nil
+}
+
+// ID is a short public fingerprint of the key, stored with sealed blobs so
+// that a wrong key is reported as such rather than as corruption.
+func (k *KeyEncryptionKey) ID() string { return k.id }
+
+// String never shows the key.
+func (k *KeyEncryptionKey) String() string { return "KeyEncryptionKey(" + k.id + ")" }
+
+// Seal encrypts secret, binding it to context (for example the verification
+// method id it belongs to): a blob moved to another key's row does not open.
+func (k *KeyEncryptionKey) Seal(secret []byte, context string) ([]byte, error) {
+	nonce := make([]byte, k.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, fmt.Errorf("seal key: %w", err)
+	}
+	out := append([]byte{sealVersion}, nonce...)
+	return k.aead.Seal(out, nonce, secret, k.aad(context)), nil
+}
+
+// Open decrypts a blob made by Seal with the same context.
+func (k *KeyEncryptionKey) Open(blob []byte, context string) ([]byte, error) {
+	n := k.aead.NonceSize()
+	if len(blob) < 1+n+k.aead.Overhead() || blob[0] != sealVersion {
+		return nil, errors.New("open sealed key: unknown format")
+	}
+	secret, err := k.aead.Open(nil, blob[1:1+n], blob[1+n:], k.aad(context))
+	if err != nil {
+		return nil, fmt.Errorf("open sealed key: wrong key-encryption key (%s) or altered data", k.id)
+	}
+	return secret, nil
+}
+
+func (k *KeyEncryptionKey) aad(context string) []byte {
+	return append([]byte("attesta sealed issuer key v1\x00"), context...)
+}
