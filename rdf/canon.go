@@ -1,0 +1,693 @@
+package rdf
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"slices"
+	"strconv"
+	"sync"
+)
+
+// DefaultMaxWork is the work bound [Canonicalize] applies when
+// Options.MaxWork is zero. It is far above what real credentials need (the
+// whole W3C test suite stays under a tenth of it) yet stops poison graphs such
+// as a clique of ten blank nodes within milliseconds.
+const DefaultMaxWork = 100_000
+
+// ErrWorkLimit is wrapped by the error [Canonicalize] returns when a dataset
+// needs more Hash N-Degree Quads work than Options.MaxWork allows.
+var ErrWorkLimit = errors.New("work limit exceeded")
+
+// Options configures [Canonicalize].
+type Options struct {
+	// Hash creates the hash function of the algorithm; nil means SHA-256.
+	// RDFC-1.0 also allows SHA-384 (crypto/sha512.New384).
+	Hash func() hash.Hash
+
+	// MaxWork bounds the effort spent in the Hash N-Degree Quads algorithm,
+	// the only part of RDFC-1.0 that can take more than linear time. One unit
+	// is one call of the algorithm, one related blank node hashed, one
+	// permutation tried or one blank node appended to a path. Zero means
+	// [DefaultMaxWork]; a negative value means no bound, which is unsafe for
+	// untrusted input.
+	MaxWork int
+}
+
+// Result is the outcome of [Canonicalize].
+type Result struct {
+	// Quads is the canonical dataset: blank nodes relabelled c14n0, c14n1, …,
+	// duplicates removed, in the order of their canonical N-Quads lines.
+	Quads []Quad
+	// NQuads is the canonical N-Quads document, the bytes a signature covers.
+	NQuads []byte
+	// Issued maps each input blank node label to its canonical label, both
+	// without "_:" (the issued identifiers map of RDFC-1.0).
+	Issued map[string]string
+}
+
+// Canonicalize runs RDFC-1.0 on the dataset quads and returns its canonical
+// form. Duplicate quads count once. The quads are not modified.
+//
+// Every quad must be well formed (see [Quad.Validate]); blank node labels need
+// only be non-empty, as they do not appear in the output. An error wrapping
+// [ErrWorkLimit] means the dataset is too symmetrical to canonicalize within
+// Options.MaxWork.
+func Canonicalize(quads []Quad, opts Options) (*Result, error) {
+	c := getCanonicalizer(opts.Hash)
+	defer putCanonicalizer(c)
+	if err := c.run(quads, opts); err != nil {
+		return nil, err
+	}
+	res := &Result{Issued: make(map[string]string, len(c.labels))}
+	canonLabels := make([]string, len(c.labels))
+	for n, label := range c.labels {
+		canonLabels[n] = "c14n" + strconv.Itoa(int(c.canon[n]))
+		res.Issued[label] = canonLabels[n]
+	}
+	res.NQuads, res.Quads = c.output(true, canonLabels)
+	return res, nil
+}
+
+// CanonicalNQuads returns the canonical N-Quads document of the dataset
+// quads, as [Canonicalize] does, without building the rest of the Result.
+func CanonicalNQuads(quads []Quad, opts Options) ([]byte, error) {
+	c := getCanonicalizer(opts.Hash)
+	defer putCanonicalizer(c)
+	if err := c.run(quads, opts); err != nil {
+		return nil, err
+	}
+	out, _ := c.output(false, nil)
+	return out, nil
+}
+
+// span is a range of canonicalizer.buf.
+type span struct{ start, end int }
+
+// quadInfo is what the canonicalizer knows about one input quad.
+type quadInfo struct {
+	// node holds the blank node index of the subject, object and graph, or -1.
+	node [3]int32
+	// term holds the serialized subject, predicate, object and graph, for
+	// the components that are not blank nodes.
+	term [4]span
+	// line is the whole serialized statement of a quad without blank nodes.
+	line span
+	dup  bool
+}
+
+// lineRef is a serialized statement in some buffer.
+type lineRef struct {
+	start, end int
+	quad       int32
+}
+
+type canonicalizer struct {
+	hashFn  func() hash.Hash // nil for the pooled SHA-256
+	h       hash.Hash
+	hexLen  int
+	sum     []byte
+	quads   []Quad
+	info    []quadInfo
+	ids     map[string]int32
+	labels  []string // blank node index → input label
+	nodeOff []int32  // CSR offsets into nodeQ, len(labels)+1
+	nodeQ   []int32  // quads mentioning each blank node, without duplicates
+	buf     []byte   // serialized terms and ground statements
+	tmp     []byte   // scratch statements
+	refs    []lineRef
+	hashes  []byte  // hex first-degree hash of each blank node, hexLen apart
+	canon   []int32 // blank node index → canonical number, or -1
+	nIssued int32
+	order   []int32
+	work    int
+	maxWork int
+}
+
+var canonPool = sync.Pool{New: func() any { return new(canonicalizer) }}
+
+func getCanonicalizer(hashFn func() hash.Hash) *canonicalizer {
+	c := canonPool.Get().(*canonicalizer)
+	if hashFn == nil {
+		if c.hashFn != nil || c.h == nil {
+			c.h = sha256.New()
+		}
+	} else {
+		c.h = hashFn()
+	}
+	c.hashFn = hashFn
+	c.hexLen = 2 * c.h.Size()
+	return c
+}
+
+func putCanonicalizer(c *canonicalizer) {
+	c.quads = nil
+	clear(c.labels)
+	if cap(c.buf) > 1<<20 || cap(c.tmp) > 1<<20 || len(c.info) > 1<<14 {
+		return // do not keep large buffers alive
+	}
+	canonPool.Put(c)
+}
+
+func (c *canonicalizer) run(quads []Quad, opts Options) error {
+	c.quads = quads
+	c.maxWork = opts.MaxWork
+	switch {
+	case c.maxWork == 0:
+		c.maxWork = DefaultMaxWork
+	case c.maxWork < 0:
+		c.maxWork = int(^uint(0) >> 1)
+	}
+	c.work = 0
+	if err := c.index(); err != nil {
+		return err
+	}
+	nNodes := len(c.labels)
+	c.canon = slices.Grow(c.canon[:0], nNodes)[:nNodes]
+	for i := range c.canon {
+		c.canon[i] = -1
+	}
+	c.nIssued = 0
+	if nNodes == 0 {
+		return nil
+	}
+	c.firstDegree()
+
+	// Issue canonical identifiers to blank nodes with unique first-degree
+	// hashes, in hash order, and group the others.
+	order := c.order[:0]
+	for n := range int32(nNodes) {
+		order = append(order, n)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int {
+		return bytes.Compare(c.nodeHash(a), c.nodeHash(b))
+	})
+	c.order = order
+	var groups [][]int32
+	for i := 0; i < len(order); {
+		j := i + 1
+		for j < len(order) && bytes.Equal(c.nodeHash(order[i]), c.nodeHash(order[j])) {
+			j++
+		}
+		if j == i+1 {
+			c.issue(order[i])
+		} else {
+			groups = append(groups, order[i:j])
+		}
+		i = j
+	}
+
+	// Distinguish blank nodes sharing a hash with Hash N-Degree Quads.
+	type pathResult struct {
+		hash   []byte
+		issuer []int32
+	}
+	var results []pathResult
+	for _, group := range groups {
+		results = results[:0]
+		for _, n := range group {
+			if c.canon[n] >= 0 {
+				continue
+			}
+			h, iss, err := c.hashNDegree(n, []int32{n})
+			if err != nil {
+				return err
+			}
+			results = append(results, pathResult{h, iss})
+		}
+		slices.SortStableFunc(results, func(a, b pathResult) int { return bytes.Compare(a.hash, b.hash) })
+		for _, r := range results {
+			for _, n := range r.issuer {
+				if c.canon[n] < 0 {
+					c.issue(n)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (c *canonicalizer) issue(n int32) {
+	c.canon[n] = c.nIssued
+	c.nIssued++
+}
+
+func (c *canonicalizer) nodeHash(n int32) []byte {
+	return c.hashes[int(n)*c.hexLen : int(n+1)*c.hexLen]
+}
+
+func (c *canonicalizer) nodeQuads(n int32) []int32 {
+	return c.nodeQ[c.nodeOff[n]:c.nodeOff[n+1]]
+}
+
+// index validates the quads, numbers their blank nodes, serializes their
+// other terms and records which quads mention each blank node.
+func (c *canonicalizer) index() error {
+	quads := c.quads
+	c.info = slices.Grow(c.info[:0], len(quads))[:len(quads)]
+	if c.ids == nil {
+		c.ids = make(map[string]int32)
+	} else {
+		clear(c.ids)
+	}
+	c.labels = c.labels[:0]
+	buf := c.buf[:0]
+	lastLabel, lastNode := "", int32(-1)
+	nodeRefs := 0
+	for i := range quads {
+		q := &quads[i]
+		if err := q.validate(false); err != nil {
+			return fmt.Errorf("canonicalize: quad %d: %w", i, err)
+		}
+		in := &c.info[i]
+		in.dup = false
+		blank := false
+		for k, t := range [3]*Term{&q.Subject, &q.Object, &q.Graph} {
+			if t.Kind != Blank {
+				in.node[k] = -1
+				continue
+			}
+			blank = true
+			n := lastNode
+			if t.Value != lastLabel || n < 0 {
+				var ok bool
+				n, ok = c.ids[t.Value]
+				if !ok {
+					n = int32(len(c.labels))
+					c.ids[t.Value] = n
+					c.labels = append(c.labels, t.Value)
+				}
+				lastLabel, lastNode = t.Value, n
+			}
+			in.node[k] = n
+			nodeRefs++
+		}
+		if !blank {
+			start := len(buf)
+			buf = AppendQuad(buf, *q)
+			in.line = span{start, len(buf)}
+			continue
+		}
+		in.line = span{}
+		for k, t := range [4]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
+			start := len(buf)
+			if t.Kind != Blank {
+				buf = AppendTerm(buf, *t)
+			}
+			in.term[k] = span{start, len(buf)}
+		}
+	}
+	c.buf = buf
+	if len(c.labels) > 1<<30 {
+		return errors.New("canonicalize: too many blank nodes")
+	}
+
+	// Build the blank node to quads map as compressed rows.
+	nNodes := len(c.labels)
+	off := slices.Grow(c.nodeOff[:0], nNodes+1)[:nNodes+1]
+	clear(off)
+	for i := range c.info {
+		in := &c.info[i]
+		for k, n := range in.node {
+			if n >= 0 && !seenBefore(in.node, k) {
+				off[n+1]++
+			}
+		}
+	}
+	for n := 1; n <= nNodes; n++ {
+		off[n] += off[n-1]
+	}
+	nodeQ := slices.Grow(c.nodeQ[:0], nodeRefs)[:off[nNodes]]
+	fill := slices.Grow(c.order[:0], nNodes)[:nNodes]
+	copy(fill, off[:nNodes])
+	for i := range c.info {
+		in := &c.info[i]
+		for k, n := range in.node {
+			if n >= 0 && !seenBefore(in.node, k) {
+				nodeQ[fill[n]] = int32(i)
+				fill[n]++
+			}
+		}
+	}
+	c.order = fill
+	c.nodeOff, c.nodeQ = off, nodeQ
+	return nil
+}
+
+// seenBefore reports whether node[k] also occurs at an earlier position.
+func seenBefore(node [3]int32, k int) bool {
+	for j := range k {
+		if node[j] == node[k] {
+			return true
+		}
+	}
+	return false
+}
+
+const (
+	labelFirstDegree = iota // _:a for the reference node, _:z for others
+	labelCanonical          // _:c14nN
+)
+
+// appendStatement writes the statement of quad i, a quad with blank nodes,
+// labelling them according to mode.
+func (c *canonicalizer) appendStatement(dst []byte, i int32, mode int, ref int32) []byte {
+	in := &c.info[i]
+	for k := range 4 {
+		if k > 0 {
+			if k == 3 && c.quads[i].Graph.Kind == None {
+				break
+			}
+			dst = append(dst, ' ')
+		}
+		nk := k
+		if k > 0 {
+			nk = k - 1
+		}
+		if k == 1 || in.node[nk] < 0 {
+			dst = append(dst, c.buf[in.term[k].start:in.term[k].end]...)
+			continue
+		}
+		n := in.node[nk]
+		if mode == labelFirstDegree {
+			if n == ref {
+				dst = append(dst, "_:a"...)
+			} else {
+				dst = append(dst, "_:z"...)
+			}
+		} else {
+			dst = append(dst, "_:c14n"...)
+			dst = strconv.AppendInt(dst, int64(c.canon[n]), 10)
+		}
+	}
+	return append(dst, " .\n"...)
+}
+
+func (c *canonicalizer) compareRefs(buf []byte) func(a, b lineRef) int {
+	return func(a, b lineRef) int {
+		return bytes.Compare(buf[a.start:a.end], buf[b.start:b.end])
+	}
+}
+
+// firstDegree runs Hash First Degree Quads for every blank node, marking
+// duplicate quads on the way.
+func (c *canonicalizer) firstDegree() {
+	nNodes := len(c.labels)
+	c.hashes = slices.Grow(c.hashes[:0], nNodes*c.hexLen)[:nNodes*c.hexLen]
+	for n := range int32(nNodes) {
+		tmp := c.tmp[:0]
+		refs := c.refs[:0]
+		for _, qi := range c.nodeQuads(n) {
+			if c.info[qi].dup {
+				continue
+			}
+			start := len(tmp)
+			tmp = c.appendStatement(tmp, qi, labelFirstDegree, n)
+			refs = append(refs, lineRef{start, len(tmp), qi})
+		}
+		slices.SortFunc(refs, c.compareRefs(tmp))
+		c.markDuplicates(tmp, refs)
+		c.h.Reset()
+		for _, r := range refs {
+			if !c.info[r.quad].dup {
+				c.h.Write(tmp[r.start:r.end])
+			}
+		}
+		c.sum = c.h.Sum(c.sum[:0])
+		hex.Encode(c.nodeHash(n), c.sum)
+		c.tmp, c.refs = tmp, refs
+	}
+}
+
+// markDuplicates finds quads equal to another among sorted first-degree
+// statements: equal statements whose blank nodes are the same nodes.
+func (c *canonicalizer) markDuplicates(buf []byte, refs []lineRef) {
+	for i := 0; i+1 < len(refs); i++ {
+		a := refs[i]
+		for j := i + 1; j < len(refs); j++ {
+			b := refs[j]
+			if !bytes.Equal(buf[a.start:a.end], buf[b.start:b.end]) {
+				break
+			}
+			if c.info[a.quad].dup || c.info[b.quad].dup || c.info[a.quad].node != c.info[b.quad].node {
+				continue
+			}
+			c.info[max(a.quad, b.quad)].dup = true
+		}
+	}
+}
+
+func (c *canonicalizer) spend(units int) error {
+	c.work += units
+	if c.work > c.maxWork {
+		return fmt.Errorf("canonicalize: hash n-degree quads: %w (more than %d units)", ErrWorkLimit, c.maxWork)
+	}
+	return nil
+}
+
+// issuerIndex returns the number issuer gave n, or -1.
+func issuerIndex(issuer []int32, n int32) int {
+	for i, m := range issuer {
+		if m == n {
+			return i
+		}
+	}
+	return -1
+}
+
+// relatedHash is an entry of the hash to related blank nodes map.
+type relatedHash struct {
+	hash []byte
+	node int32
+}
+
+// hashRelated runs Hash Related Blank Node and appends the hex hash to dst.
+func (c *canonicalizer) hashRelated(dst []byte, related int32, qi int32, issuer []int32, pos byte, scratch []byte) ([]byte, []byte) {
+	s := append(scratch[:0], pos)
+	if pos != 'g' {
+		t := c.info[qi].term[1]
+		s = append(s, c.buf[t.start:t.end]...)
+	}
+	switch {
+	case c.canon[related] >= 0:
+		s = append(s, "_:c14n"...)
+		s = strconv.AppendInt(s, int64(c.canon[related]), 10)
+	case issuerIndex(issuer, related) >= 0:
+		s = append(s, "_:b"...)
+		s = strconv.AppendInt(s, int64(issuerIndex(issuer, related)), 10)
+	default:
+		s = append(s, c.nodeHash(related)...)
+	}
+	return c.hexSum(dst, s), s
+}
+
+// hexSum appends the hex hash of data to dst.
+func (c *canonicalizer) hexSum(dst, data []byte) []byte {
+	c.h.Reset()
+	c.h.Write(data)
+	c.sum = c.h.Sum(c.sum[:0])
+	return hex.AppendEncode(dst, c.sum)
+}
+
+// hashNDegree runs Hash N-Degree Quads for blank node id with the given
+// issuer, which it does not modify, and returns the hex hash and the issuer
+// it chose.
+func (c *canonicalizer) hashNDegree(id int32, issuer []int32) ([]byte, []int32, error) {
+	quads := c.nodeQuads(id)
+	if err := c.spend(1 + len(quads)); err != nil {
+		return nil, nil, err
+	}
+
+	// Hash to related blank nodes map, as a list sorted by hash.
+	var rel []relatedHash
+	var hashes, scratch []byte
+	for _, qi := range quads {
+		in := &c.info[qi]
+		if in.dup {
+			continue
+		}
+		for k, n := range in.node {
+			if n < 0 || n == id {
+				continue
+			}
+			start := len(hashes)
+			hashes, scratch = c.hashRelated(hashes, n, qi, issuer, "sog"[k], scratch)
+			rel = append(rel, relatedHash{hash: hashes[start:len(hashes):len(hashes)], node: n})
+		}
+	}
+	// hashes may have moved while growing; rebind the entries.
+	for i := range rel {
+		rel[i].hash = hashes[i*c.hexLen : (i+1)*c.hexLen]
+	}
+	slices.SortFunc(rel, func(a, b relatedHash) int {
+		if d := bytes.Compare(a.hash, b.hash); d != 0 {
+			return d
+		}
+		return int(a.node - b.node)
+	})
+
+	var data, path, chosen []byte
+	perm := make([]int32, 0, len(rel))
+	var recursion []int32
+	for i := 0; i < len(rel); {
+		j := i + 1
+		for j < len(rel) && bytes.Equal(rel[i].hash, rel[j].hash) {
+			j++
+		}
+		data = append(data, rel[i].hash...)
+		perm = perm[:0]
+		for _, r := range rel[i:j] {
+			perm = append(perm, r.node)
+		}
+		i = j
+
+		chosen = chosen[:0]
+		var chosenIssuer []int32
+		haveChosen := false
+		for {
+			if err := c.spend(1 + len(perm)); err != nil {
+				return nil, nil, err
+			}
+			iss := slices.Clip(issuer)
+			path = path[:0]
+			recursion = recursion[:0]
+			skip := false
+			for _, r := range perm {
+				if cn := c.canon[r]; cn >= 0 {
+					path = append(path, "_:c14n"...)
+					path = strconv.AppendInt(path, int64(cn), 10)
+				} else {
+					x := issuerIndex(iss, r)
+					if x < 0 {
+						recursion = append(recursion, r)
+						x = len(iss)
+						iss = append(iss, r)
+					}
+					path = append(path, "_:b"...)
+					path = strconv.AppendInt(path, int64(x), 10)
+				}
+				if haveChosen && bytes.Compare(path, chosen) > 0 {
+					skip = true
+					break
+				}
+			}
+			if !skip {
+				for _, r := range recursion {
+					h, next, err := c.hashNDegree(r, iss)
+					if err != nil {
+						return nil, nil, err
+					}
+					iss = slices.Clip(next)
+					x := issuerIndex(iss, r)
+					if x < 0 {
+						x = len(iss)
+						iss = append(iss, r)
+					}
+					path = append(path, "_:b"...)
+					path = strconv.AppendInt(path, int64(x), 10)
+					path = append(path, '<')
+					path = append(path, h...)
+					path = append(path, '>')
+					if haveChosen && bytes.Compare(path, chosen) > 0 {
+						skip = true
+						break
+					}
+				}
+			}
+			if !skip && (!haveChosen || bytes.Compare(path, chosen) < 0) {
+				chosen = append(chosen[:0], path...)
+				chosenIssuer = iss
+				haveChosen = true
+			}
+			if !nextPermutation(perm) {
+				break
+			}
+		}
+		data = append(data, chosen...)
+		issuer = chosenIssuer
+	}
+	return c.hexSum(nil, data), issuer, nil
+}
+
+// nextPermutation rearranges p into the next permutation in lexicographic
+// order and reports whether there was one. Equal elements are permuted once.
+func nextPermutation(p []int32) bool {
+	i := len(p) - 2
+	for i >= 0 && p[i] >= p[i+1] {
+		i--
+	}
+	if i < 0 {
+		return false
+	}
+	j := len(p) - 1
+	for p[j] <= p[i] {
+		j--
+	}
+	p[i], p[j] = p[j], p[i]
+	slices.Reverse(p[i+1:])
+	return true
+}
+
+// output writes the canonical N-Quads document and, if withQuads, the
+// canonical quads, using canonLabels for their blank nodes.
+func (c *canonicalizer) output(withQuads bool, canonLabels []string) ([]byte, []Quad) {
+	// Statements of quads without blank nodes are in c.buf already; the
+	// others are written to c.tmp.
+	tmp := c.tmp[:0]
+	refs := c.refs[:0]
+	size := 0
+	for i := range c.info {
+		in := &c.info[i]
+		if in.dup {
+			continue
+		}
+		if in.line.end > 0 {
+			refs = append(refs, lineRef{in.line.start, in.line.end, int32(i)})
+			size += in.line.end - in.line.start
+			continue
+		}
+		start := len(tmp)
+		tmp = c.appendStatement(tmp, int32(i), labelCanonical, -1)
+		// Mark statements in tmp with negative offsets.
+		refs = append(refs, lineRef{-start - 1, -len(tmp) - 1, int32(i)})
+		size += len(tmp) - start
+	}
+	c.tmp = tmp
+	line := func(r lineRef) []byte {
+		if r.start < 0 {
+			return tmp[-r.start-1 : -r.end-1]
+		}
+		return c.buf[r.start:r.end]
+	}
+	slices.SortFunc(refs, func(a, b lineRef) int { return bytes.Compare(line(a), line(b)) })
+	c.refs = refs
+
+	out := make([]byte, 0, size)
+	var quads []Quad
+	if withQuads {
+		quads = make([]Quad, 0, len(refs))
+	}
+	var prev []byte
+	for k, r := range refs {
+		l := line(r)
+		if k > 0 && bytes.Equal(l, prev) {
+			continue // a duplicate quad
+		}
+		prev = l
+		out = append(out, l...)
+		if withQuads {
+			q := c.quads[r.quad]
+			in := &c.info[r.quad]
+			for k, t := range [3]*Term{&q.Subject, &q.Object, &q.Graph} {
+				if n := in.node[k]; n >= 0 {
+					*t = Term{Kind: Blank, Value: canonLabels[n]}
+				}
+			}
+			quads = append(quads, q)
+		}
+	}
+	return out, quads
+}
