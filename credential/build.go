@@ -1,0 +1,594 @@
+package credential
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/status"
+)
+
+// Award is everything a credential says: the certified competence of one
+// learner, as the commission decided it.
+type Award struct {
+	ID         string               // "urn:uuid:…"
+	Issuer     issuer.Issuer        // the awarding Chamber
+	Standard   *competence.Standard // the published standard version the competence belongs to
+	Competence string               // the competence's code in Standard, e.g. "C1"
+	Learner    Learner              //
+	Results    []Result             // test score, observation levels, …
+	Evidence   *EvidenceSummary     // digest and summary of the dossier; nil if none
+	Decision   Decision             // the commission decision that certified it
+	ValidFrom  time.Time            // issuing date
+	ValidUntil time.Time            // zero: no expiry
+	Activity   Period               // when the learning took place (dates only)
+	// TitleHolder is the public body that owns the certification (the
+	// "ente pubblico titolare"); the issuer is the body entitled to award it.
+	TitleHolder Party
+	// BaseURL is the public address of attesta, for the achievement and
+	// status list URLs.
+	BaseURL string
+	// Status is the credential's position in its issuer's status lists.
+	Status Position
+}
+
+// Learner identifies the learner: by a wallet DID the learner bound, or
+// else by an identifier that the credential carries only salted and hashed.
+type Learner struct {
+	DID          string // did:… chosen by the learner; empty if none
+	IdentityType string // OB IdentifierTypeEnum value, e.g. "nationalIdentityNumber", "systemId"
+	Identity     string // the identifier in clear; never written to the credential
+	Salt         string // random salt for the hash; required with Identity
+}
+
+// Result is one outcome of the assessment, with the scale it is measured on.
+type Result struct {
+	Name     string  // e.g. "Test online"
+	Type     string  // OB ResultType: "Percent", "RawScore", "RubricCriterionLevel", "Status", …
+	Min, Max string  // bounds for scores
+	Required string  // pass mark, if any
+	Value    string  // the learner's score, for scores
+	Levels   []Level // for RubricCriterionLevel: the scale
+	Achieved int     // for RubricCriterionLevel: index in Levels of the achieved level
+	Status   string  // for Status: e.g. "Completed"
+}
+
+// Level is one level of a rubric scale.
+type Level struct {
+	Name        string
+	Description string
+}
+
+// EvidenceSummary describes the evidence dossier without disclosing it.
+type EvidenceSummary struct {
+	Name      string
+	Narrative string
+	Digest    [32]byte // SHA-256 of the dossier's manifest
+}
+
+// Decision refers to the commission decision that certified the competence.
+type Decision struct {
+	ID         string    // "urn:uuid:…" of the decision
+	Date       time.Time // date of the decision
+	Reference  string    // minutes reference, e.g. "Verbale n. 12/2026"
+	Commission string    // name of the commission
+}
+
+// Period is a span of dates.
+type Period struct{ Start, End time.Time }
+
+// Party names an organisation.
+type Party struct {
+	ID   string // an IRI, optional
+	Name string
+	URL  string
+}
+
+// Frameworks the achievement aligns to, and the URL each alignment points at.
+const (
+	frameworkADA   = "Atlante del Lavoro e delle Qualificazioni"
+	frameworkEQF   = "European Qualifications Framework"
+	frameworkQNQ   = "Quadro Nazionale delle Qualificazioni"
+	frameworkISCED = "ISCED-F 2013"
+	frameworkESCO  = "ESCO"
+	urlEQF         = "https://europass.europa.eu/en/description-eight-eqf-levels"
+	urlQNQ         = "https://www.gazzettaufficiale.it/eli/id/2018/01/25/18A00411/sg"
+	urlISCED       = "https://uis.unesco.org/en/topic/international-standard-classification-education-isced"
+	ob3SchemaURL   = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
+
+// Build returns the unsigned credential for an award, as JSON.
+func Build(a Award) ([]byte, error) {
+	if err := a.validate(); err != nil {
+		return nil, err
+	}
+	comp, _ := a.Standard.Competence(a.Competence)
+	mc := comp.MicroCredential.Effective(a.Standard.Defaults)
+	base := strings.TrimSuffix(a.BaseURL, "/")
+	compURL := fmt.Sprintf("%s/sectors/%s/competences/%s?version=%d", base, url.PathEscape(a.Standard.Sector), url.PathEscape(comp.Code), a.Standard.Version)
+
+	ach := achievement{
+		ID:               compURL,
+		Type:             []string{"Achievement"},
+		AchievementType:  "MicroCredential",
+		Name:             comp.Title.IT,
+		Description:      firstNonEmpty(comp.Description.IT, comp.Title.IT),
+		HumanCode:        comp.Code,
+		FieldOfStudy:     a.Standard.Title.IT,
+		InLanguage:       "it",
+		Criteria:         criteria{Narrative: criteriaNarrative(comp)},
+		CompetenceCode:   comp.Code,
+		LearningOutcome:  learningOutcomes(comp),
+		WorkloadHours:    mc.WorkloadHours,
+		EQFLevel:         mc.EQFLevel,
+		QNQLevel:         mc.QNQLevel,
+		ISCEDField:       mc.ISCEDF,
+		AssessmentType:   mc.Assessment.IT,
+		QualityAssurance: mc.QualityAssurance.IT,
+		Prerequisites:    mc.Prerequisites.IT,
+		LearningPath:     mc.Workload.IT,
+		StackableInto:    stackableInto(a.Standard, comp.Code),
+		CompetenceStandard: &standardRef{
+			ID:              fmt.Sprintf("%s/api/v1/standards/%s/versions/%d", base, url.PathEscape(a.Standard.Sector), a.Standard.Version),
+			Type:            "CompetenceStandard",
+			Name:            a.Standard.Title.IT,
+			Sector:          a.Standard.Sector,
+			StandardVersion: a.Standard.Version,
+			StandardDigest:  a.Standard.Digest,
+		},
+	}
+	if mc.Credits > 0 {
+		ach.CreditsAvailable = json.Number(strconv.FormatFloat(mc.Credits, 'f', -1, 64))
+	}
+	for _, m := range mc.LearningModes {
+		ach.ParticipationForm = append(ach.ParticipationForm, string(m))
+	}
+	for _, ada := range comp.ADA {
+		ach.Alignment = append(ach.Alignment, alignment{
+			Type: []string{"Alignment"}, TargetName: ada.Title.IT, TargetCode: ada.Code,
+			TargetURL: compURL + "#" + url.PathEscape(ada.Code), TargetFramework: frameworkADA, TargetType: "ext:ADA",
+		})
+	}
+	if mc.EQFLevel > 0 {
+		ach.Alignment = append(ach.Alignment, alignment{Type: []string{"Alignment"}, TargetName: fmt.Sprintf("EQF livello %d", mc.EQFLevel),
+			TargetCode: strconv.Itoa(mc.EQFLevel), TargetURL: urlEQF, TargetFramework: frameworkEQF, TargetType: "ext:EQFLevel"})
+	}
+	if mc.QNQLevel > 0 {
+		ach.Alignment = append(ach.Alignment, alignment{Type: []string{"Alignment"}, TargetName: fmt.Sprintf("QNQ livello %d", mc.QNQLevel),
+			TargetCode: strconv.Itoa(mc.QNQLevel), TargetURL: urlQNQ, TargetFramework: frameworkQNQ, TargetType: "ext:QNQLevel"})
+	}
+	if mc.ISCEDF != "" {
+		ach.Alignment = append(ach.Alignment, alignment{Type: []string{"Alignment"}, TargetName: "ISCED-F " + mc.ISCEDF,
+			TargetCode: mc.ISCEDF, TargetURL: urlISCED, TargetFramework: frameworkISCED, TargetType: "ext:ISCEDF"})
+	}
+	for _, e := range mc.ESCO {
+		ach.Alignment = append(ach.Alignment, alignment{Type: []string{"Alignment"}, TargetName: e.Title.IT,
+			TargetURL: e.URI, TargetFramework: frameworkESCO, TargetType: "ext:ESCOSkill"})
+	}
+
+	subj := subject{Type: []string{"AchievementSubject"}, ID: a.Learner.DID, Achievement: &ach}
+	if a.Learner.Identity != "" {
+		subj.Identifier = []identityObject{{
+			Type:         "IdentityObject",
+			IdentityHash: HashIdentity(a.Learner.Identity, a.Learner.Salt),
+			IdentityType: a.Learner.IdentityType,
+			Hashed:       true,
+			Salt:         a.Learner.Salt,
+		}}
+	}
+	if !a.Activity.Start.IsZero() {
+		subj.ActivityStartDate = formatDateTime(a.Activity.Start)
+	}
+	if !a.Activity.End.IsZero() {
+		subj.ActivityEndDate = formatDateTime(a.Activity.End)
+	}
+	for i, r := range a.Results {
+		rdID := fmt.Sprintf("%s#result-%d", compURL, i+1)
+		rd := resultDescription{ID: rdID, Type: []string{"ResultDescription"}, Name: r.Name, ResultType: r.Type,
+			ValueMin: r.Min, ValueMax: r.Max, RequiredValue: r.Required}
+		res := result{Type: []string{"Result"}, ResultDescription: rdID, Value: r.Value, Status: r.Status}
+		for j, l := range r.Levels {
+			id := fmt.Sprintf("%s-level-%d", rdID, j+1)
+			rd.RubricCriterionLevel = append(rd.RubricCriterionLevel, rubricLevel{ID: id, Type: []string{"RubricCriterionLevel"}, Name: l.Name, Description: l.Description})
+			if j == r.Achieved {
+				res.AchievedLevel = id
+			}
+		}
+		ach.ResultDescription = append(ach.ResultDescription, rd)
+		subj.Result = append(subj.Result, res)
+	}
+
+	p := a.Issuer.Profile
+	prof := profile{
+		ID: a.Issuer.DID, Type: []string{"Profile"}, Name: p.Name, URL: p.URL, Email: p.Email, Description: p.Description,
+		Address: &address{Type: []string{"Address"}, AddressCountry: p.Address.Country, AddressCountryCode: p.Address.CountryCode,
+			AddressRegion: p.Address.Region, AddressLocality: p.Address.Locality, PostalCode: p.Address.PostalCode, StreetAddress: p.Address.Street},
+	}
+	for _, id := range p.Identifiers {
+		prof.OtherIdentifier = append(prof.OtherIdentifier, identifierEntry{Type: "IdentifierEntry", Identifier: id.Value, IdentifierType: identifierType(id.Type)})
+	}
+
+	c := credentialJSON{
+		Context:           []string{ContextVC, ContextOB, ContextAttesta},
+		ID:                a.ID,
+		Type:              []string{"VerifiableCredential", "OpenBadgeCredential"},
+		Name:              comp.Title.IT,
+		Description:       fmt.Sprintf("Competenza certificata: %s (%s %s, versione %d).", comp.Title.IT, a.Standard.Title.IT, comp.Code, a.Standard.Version),
+		Issuer:            prof,
+		ValidFrom:         formatDateTime(a.ValidFrom),
+		AwardedDate:       formatDateTime(a.ValidFrom),
+		CredentialSubject: subj,
+		CommissionDecision: &decision{
+			ID: a.Decision.ID, Type: "CommissionDecision", DecisionDate: a.Decision.Date.UTC().Format(time.DateOnly),
+			DecisionReference: a.Decision.Reference, Commission: a.Decision.Commission,
+		},
+		CredentialSchema: []schemaRef{{ID: ob3SchemaURL, Type: "JsonSchema"}},
+	}
+	if a.TitleHolder.Name != "" {
+		c.TitleHolder = &party{ID: a.TitleHolder.ID, Type: []string{"Profile"}, Name: a.TitleHolder.Name, URL: a.TitleHolder.URL}
+	}
+	if !a.ValidUntil.IsZero() {
+		c.ValidUntil = formatDateTime(a.ValidUntil)
+	}
+	if a.Evidence != nil {
+		c.Evidence = []evidence{{
+			Type: []string{"Evidence"}, Name: a.Evidence.Name, Narrative: a.Evidence.Narrative,
+			DigestMultibase: DigestMultibase(a.Evidence.Digest),
+		}}
+	}
+	for _, purpose := range []status.Purpose{status.Revocation, status.Suspension} {
+		list := StatusListURL(base, a.Issuer.ID, a.Status.List, purpose)
+		c.CredentialStatus = append(c.CredentialStatus, statusEntry{
+			ID: list + "#" + strconv.Itoa(a.Status.Index), Type: "BitstringStatusListEntry", StatusPurpose: string(purpose),
+			StatusListIndex: strconv.Itoa(a.Status.Index), StatusListCredential: list,
+		})
+	}
+	return marshal(c)
+}
+
+// StatusListURL is where the status list credential of an issuer's list for
+// a purpose is published.
+func StatusListURL(baseURL, issuerID string, list int, purpose status.Purpose) string {
+	return fmt.Sprintf("%s/status/%s/%d/%s", strings.TrimSuffix(baseURL, "/"), url.PathEscape(issuerID), list, purpose)
+}
+
+// HashIdentity returns the Open Badges identityHash of an identifier:
+// "sha256$" and the hex SHA-256 of the identifier followed by the salt.
+func HashIdentity(identity, salt string) string {
+	sum := sha256.Sum256([]byte(identity + salt))
+	return "sha256$" + hex.EncodeToString(sum[:])
+}
+
+// DigestMultibase encodes a SHA-256 digest as a multibase (base64url)
+// multihash, the form of the VC 2.0 digestMultibase property.
+func DigestMultibase(sum [32]byte) string {
+	return "u" + base64.RawURLEncoding.EncodeToString(append([]byte{0x12, 0x20}, sum[:]...))
+}
+
+var uuidURN = regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+func (a Award) validate() error {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if !uuidURN.MatchString(a.ID) {
+		add("id %q is not a lower-case urn:uuid", a.ID)
+	}
+	if a.Issuer.DID == "" || a.Issuer.ID == "" {
+		add("issuer has no id or DID")
+	} else if err := a.Issuer.Profile.Validate(); err != nil {
+		add("%s", attesta.ErrorMessage(err))
+	}
+	if a.Standard == nil {
+		add("no competence standard")
+	} else {
+		if a.Standard.Status == competence.Draft {
+			add("standard %s v%d is a draft: only published versions certify", a.Standard.Sector, a.Standard.Version)
+		}
+		if _, ok := a.Standard.Competence(a.Competence); !ok {
+			add("standard %s v%d has no competence %q", a.Standard.Sector, a.Standard.Version, a.Competence)
+		}
+	}
+	if a.Learner.DID == "" && a.Learner.Identity == "" {
+		add("the learner needs a DID or an identifier")
+	}
+	if a.Learner.DID != "" && !strings.HasPrefix(a.Learner.DID, "did:") {
+		add("learner DID %q is not a DID", a.Learner.DID)
+	}
+	if a.Learner.Identity != "" && (len(a.Learner.Salt) < 16 || a.Learner.IdentityType == "") {
+		add("a hashed learner identifier needs an identity type and a salt of at least 16 characters")
+	}
+	if a.ValidFrom.IsZero() {
+		add("no issuing date")
+	}
+	if !a.ValidUntil.IsZero() && !a.ValidUntil.After(a.ValidFrom) {
+		add("validUntil is not after validFrom")
+	}
+	if !uuidURN.MatchString(a.Decision.ID) || a.Decision.Date.IsZero() || a.Decision.Reference == "" {
+		add("the commission decision needs a urn:uuid id, a date and a reference")
+	}
+	if u, err := url.Parse(a.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		add("base URL %q is not an http(s) URL", a.BaseURL)
+	}
+	if a.Status.List < 1 || a.Status.Index < 0 || a.Status.Index >= status.ListBits {
+		add("no status list position")
+	}
+	for i, r := range a.Results {
+		if r.Name == "" || r.Type == "" {
+			add("result %d needs a name and a type", i+1)
+		}
+		if len(r.Levels) > 0 && (r.Achieved < 0 || r.Achieved >= len(r.Levels)) {
+			add("result %d: achieved level outside the scale", i+1)
+		}
+	}
+	for _, s := range []string{a.Decision.Reference, a.Decision.Commission, a.TitleHolder.Name} {
+		if !utf8.ValidString(s) {
+			add("text is not valid UTF-8")
+		}
+	}
+	if len(problems) > 0 {
+		return attesta.Errorf(attesta.Invalid, "credential: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func criteriaNarrative(c *competence.Competence) string {
+	var b strings.Builder
+	b.WriteString("Competenza certificata da una commissione terza sulla base della scheda di osservazione del tutor aziendale, del dossier delle evidenze e di un test online.")
+	for _, ada := range c.ADA {
+		for _, r := range ada.Results {
+			fmt.Fprintf(&b, "\n%s %s: %s", ada.Code, r.Code, r.Title.IT)
+		}
+	}
+	return b.String()
+}
+
+func learningOutcomes(c *competence.Competence) []string {
+	var out []string
+	for _, ada := range c.ADA {
+		for _, r := range ada.Results {
+			out = append(out, r.Title.IT)
+		}
+	}
+	if len(out) == 0 && c.Description.IT != "" {
+		out = append(out, c.Description.IT)
+	}
+	if len(out) == 0 {
+		out = append(out, c.Title.IT)
+	}
+	return out
+}
+
+func stackableInto(s *competence.Standard, code string) []string {
+	var out []string
+	for _, p := range s.Paths {
+		for _, pc := range p.Competences {
+			if pc.Code == code {
+				out = append(out, p.Title.IT)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// identifierType maps an issuer identifier type to the Open Badges
+// IdentifierTypeEnum, extension values prefixed with "ext:".
+func identifierType(t string) string {
+	switch t {
+	case "name", "sourcedId", "systemId", "productId", "userName", "accountId", "emailAddress", "nationalIdentityNumber", "identifier":
+		return t
+	}
+	if strings.HasPrefix(t, "ext:") {
+		return t
+	}
+	return "ext:" + t
+}
+
+func formatDateTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encode credential: %w", err)
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// The JSON shape of a credential, in the order its members are written.
+type credentialJSON struct {
+	Context            []string      `json:"@context"`
+	ID                 string        `json:"id"`
+	Type               []string      `json:"type"`
+	Name               string        `json:"name"`
+	Description        string        `json:"description,omitempty"`
+	Issuer             profile       `json:"issuer"`
+	ValidFrom          string        `json:"validFrom"`
+	ValidUntil         string        `json:"validUntil,omitempty"`
+	AwardedDate        string        `json:"awardedDate,omitempty"`
+	CredentialSubject  subject       `json:"credentialSubject"`
+	Evidence           []evidence    `json:"evidence,omitempty"`
+	CommissionDecision *decision     `json:"commissionDecision,omitempty"`
+	TitleHolder        *party        `json:"titleHolder,omitempty"`
+	CredentialStatus   []statusEntry `json:"credentialStatus,omitempty"`
+	CredentialSchema   []schemaRef   `json:"credentialSchema,omitempty"`
+}
+
+type profile struct {
+	ID              string            `json:"id"`
+	Type            []string          `json:"type"`
+	Name            string            `json:"name"`
+	URL             string            `json:"url,omitempty"`
+	Email           string            `json:"email,omitempty"`
+	Description     string            `json:"description,omitempty"`
+	Address         *address          `json:"address,omitempty"`
+	OtherIdentifier []identifierEntry `json:"otherIdentifier,omitempty"`
+}
+
+type address struct {
+	Type               []string `json:"type"`
+	AddressCountry     string   `json:"addressCountry,omitempty"`
+	AddressCountryCode string   `json:"addressCountryCode,omitempty"`
+	AddressRegion      string   `json:"addressRegion,omitempty"`
+	AddressLocality    string   `json:"addressLocality,omitempty"`
+	PostalCode         string   `json:"postalCode,omitempty"`
+	StreetAddress      string   `json:"streetAddress,omitempty"`
+}
+
+type identifierEntry struct {
+	Type           string `json:"type"`
+	Identifier     string `json:"identifier"`
+	IdentifierType string `json:"identifierType"`
+}
+
+type party struct {
+	ID   string   `json:"id,omitempty"`
+	Type []string `json:"type"`
+	Name string   `json:"name"`
+	URL  string   `json:"url,omitempty"`
+}
+
+type subject struct {
+	ID                string           `json:"id,omitempty"`
+	Type              []string         `json:"type"`
+	Identifier        []identityObject `json:"identifier,omitempty"`
+	ActivityStartDate string           `json:"activityStartDate,omitempty"`
+	ActivityEndDate   string           `json:"activityEndDate,omitempty"`
+	Achievement       *achievement     `json:"achievement"`
+	Result            []result         `json:"result,omitempty"`
+}
+
+type identityObject struct {
+	Type         string `json:"type"`
+	IdentityHash string `json:"identityHash"`
+	IdentityType string `json:"identityType"`
+	Hashed       bool   `json:"hashed"`
+	Salt         string `json:"salt,omitempty"`
+}
+
+type achievement struct {
+	ID                 string              `json:"id"`
+	Type               []string            `json:"type"`
+	AchievementType    string              `json:"achievementType"`
+	Name               string              `json:"name"`
+	Description        string              `json:"description"`
+	HumanCode          string              `json:"humanCode,omitempty"`
+	FieldOfStudy       string              `json:"fieldOfStudy,omitempty"`
+	InLanguage         string              `json:"inLanguage,omitempty"`
+	CreditsAvailable   json.Number         `json:"creditsAvailable,omitempty"`
+	Criteria           criteria            `json:"criteria"`
+	Alignment          []alignment         `json:"alignment,omitempty"`
+	ResultDescription  []resultDescription `json:"resultDescription,omitempty"`
+	CompetenceCode     string              `json:"competenceCode,omitempty"`
+	CompetenceStandard *standardRef        `json:"competenceStandard,omitempty"`
+	LearningOutcome    []string            `json:"learningOutcome"`
+	WorkloadHours      int                 `json:"workloadHours,omitempty"`
+	EQFLevel           int                 `json:"eqfLevel,omitempty"`
+	QNQLevel           int                 `json:"qnqLevel,omitempty"`
+	ISCEDField         string              `json:"iscedField,omitempty"`
+	ParticipationForm  []string            `json:"participationForm,omitempty"`
+	AssessmentType     string              `json:"assessmentType,omitempty"`
+	QualityAssurance   string              `json:"qualityAssurance,omitempty"`
+	Prerequisites      string              `json:"prerequisites,omitempty"`
+	LearningPath       string              `json:"learningPath,omitempty"`
+	StackableInto      []string            `json:"stackableInto,omitempty"`
+}
+
+type criteria struct {
+	Narrative string `json:"narrative"`
+}
+
+type alignment struct {
+	Type            []string `json:"type"`
+	TargetName      string   `json:"targetName"`
+	TargetURL       string   `json:"targetUrl"`
+	TargetFramework string   `json:"targetFramework,omitempty"`
+	TargetType      string   `json:"targetType,omitempty"`
+	TargetCode      string   `json:"targetCode,omitempty"`
+}
+
+type resultDescription struct {
+	ID                   string        `json:"id"`
+	Type                 []string      `json:"type"`
+	Name                 string        `json:"name"`
+	ResultType           string        `json:"resultType"`
+	ValueMin             string        `json:"valueMin,omitempty"`
+	ValueMax             string        `json:"valueMax,omitempty"`
+	RequiredValue        string        `json:"requiredValue,omitempty"`
+	RubricCriterionLevel []rubricLevel `json:"rubricCriterionLevel,omitempty"`
+}
+
+type rubricLevel struct {
+	ID          string   `json:"id"`
+	Type        []string `json:"type"`
+	Name        string   `json:"name"`
+	Description string   `json:"description,omitempty"`
+}
+
+type result struct {
+	Type              []string `json:"type"`
+	ResultDescription string   `json:"resultDescription"`
+	Value             string   `json:"value,omitempty"`
+	AchievedLevel     string   `json:"achievedLevel,omitempty"`
+	Status            string   `json:"status,omitempty"`
+}
+
+type standardRef struct {
+	ID              string `json:"id"`
+	Type            string `json:"type"`
+	Name            string `json:"name"`
+	Sector          string `json:"sector"`
+	StandardVersion int    `json:"standardVersion"`
+	StandardDigest  string `json:"standardDigest,omitempty"`
+}
+
+type evidence struct {
+	Type            []string `json:"type"`
+	Name            string   `json:"name,omitempty"`
+	Narrative       string   `json:"narrative,omitempty"`
+	DigestMultibase string   `json:"digestMultibase"`
+}
+
+type decision struct {
+	ID                string `json:"id"`
+	Type              string `json:"type"`
+	DecisionDate      string `json:"decisionDate"`
+	DecisionReference string `json:"decisionReference"`
+	Commission        string `json:"commission,omitempty"`
+}
+
+type statusEntry struct {
+	ID                   string `json:"id"`
+	Type                 string `json:"type"`
+	StatusPurpose        string `json:"statusPurpose"`
+	StatusListIndex      string `json:"statusListIndex"`
+	StatusListCredential string `json:"statusListCredential"`
+}
+
+type schemaRef struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+}
