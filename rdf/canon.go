@@ -85,17 +85,17 @@ func CanonicalNQuads(quads []Quad, opts Options) ([]byte, error) {
 }
 
 // span is a range of canonicalizer.buf.
+// span is a range of canonicalizer.buf.
 type span struct{ start, end int }
 
 // quadInfo is what the canonicalizer knows about one input quad.
 type quadInfo struct {
+	// term holds the serialized subject, predicate, object and graph; an
+	// empty span for the default graph. For blank nodes it holds their
+	// canonical label once output starts.
+	term [4]span
 	// node holds the blank node index of the subject, object and graph, or -1.
 	node [3]int32
-	// term holds the serialized subject, predicate, object and graph, for
-	// the components that are not blank nodes.
-	term [4]span
-	// line is the whole serialized statement of a quad without blank nodes.
-	line span
 	dup  bool
 }
 
@@ -106,25 +106,29 @@ type lineRef struct {
 }
 
 type canonicalizer struct {
-	hashFn  func() hash.Hash // nil for the pooled SHA-256
-	h       hash.Hash
-	hexLen  int
-	sum     []byte
-	quads   []Quad
-	info    []quadInfo
-	ids     map[string]int32
-	labels  []string // blank node index → input label
-	nodeOff []int32  // CSR offsets into nodeQ, len(labels)+1
-	nodeQ   []int32  // quads mentioning each blank node, without duplicates
-	buf     []byte   // serialized terms and ground statements
-	tmp     []byte   // scratch statements
-	refs    []lineRef
-	hashes  []byte  // hex first-degree hash of each blank node, hexLen apart
-	canon   []int32 // blank node index → canonical number, or -1
-	nIssued int32
-	order   []int32
-	work    int
-	maxWork int
+	hashFn     func() hash.Hash // nil for the pooled SHA-256
+	h          hash.Hash
+	hexLen     int
+	sum        []byte
+	quads      []Quad
+	info       []quadInfo
+	ids        map[string]int32
+	labels     []string // blank node index → input label
+	nodeOff    []int32  // CSR offsets into nodeQ, len(labels)+1
+	nodeQ      []int32  // quads mentioning each blank node, without duplicates
+	buf        []byte   // serialized terms
+	tmp        []byte   // serialized statements
+	refs       []lineRef
+	hashes     []byte  // hex first-degree hash of each blank node, hexLen apart
+	canon      []int32 // blank node index → canonical number, or -1
+	nIssued    int32
+	order      []int32
+	work       int
+	maxWork    int
+	last       int32  // blank node of the previous lookup, or -1
+	labelSpans []span // serialized canonical label of each blank node
+	gen        uint32 // generation of iriCache entries
+	iriCache   [iriCacheSize]iriSlot
 }
 
 var canonPool = sync.Pool{New: func() any { return new(canonicalizer) }}
@@ -182,8 +186,9 @@ func (c *canonicalizer) run(quads []Quad, opts Options) error {
 	for n := range int32(nNodes) {
 		order = append(order, n)
 	}
+	hashes, hexLen := c.hashes, c.hexLen
 	slices.SortStableFunc(order, func(a, b int32) int {
-		return bytes.Compare(c.nodeHash(a), c.nodeHash(b))
+		return bytes.Compare(hashes[int(a)*hexLen:int(a+1)*hexLen], hashes[int(b)*hexLen:int(b+1)*hexLen])
 	})
 	c.order = order
 	var groups [][]int32
@@ -253,54 +258,67 @@ func (c *canonicalizer) index() error {
 	} else {
 		clear(c.ids)
 	}
+	c.gen++
 	c.labels = c.labels[:0]
-	buf := c.buf[:0]
-	lastLabel, lastNode := "", int32(-1)
+	c.buf = c.buf[:0]
+	c.last = -1
 	nodeRefs := 0
 	for i := range quads {
 		q := &quads[i]
-		if err := q.validate(false); err != nil {
-			return fmt.Errorf("canonicalize: quad %d: %w", i, err)
-		}
 		in := &c.info[i]
 		in.dup = false
-		blank := false
-		for k, t := range [3]*Term{&q.Subject, &q.Object, &q.Graph} {
-			if t.Kind != Blank {
-				in.node[k] = -1
-				continue
-			}
-			blank = true
-			n := lastNode
-			if t.Value != lastLabel || n < 0 {
-				var ok bool
-				n, ok = c.ids[t.Value]
-				if !ok {
-					n = int32(len(c.labels))
-					c.ids[t.Value] = n
-					c.labels = append(c.labels, t.Value)
-				}
-				lastLabel, lastNode = t.Value, n
-			}
-			in.node[k] = n
+		in.node = [3]int32{-1, -1, -1}
+		var err error
+		pos := posSubject
+		switch q.Subject.Kind {
+		case IRI:
+			in.term[0], err = c.iriTerm(q.Subject.Value)
+		case Blank:
+			in.node[0], err = c.blankNode(q.Subject.Value)
 			nodeRefs++
+		default:
+			err = termKindError(q.Subject.Kind)
 		}
-		if !blank {
-			start := len(buf)
-			buf = AppendQuad(buf, *q)
-			in.line = span{start, len(buf)}
-			continue
-		}
-		in.line = span{}
-		for k, t := range [4]*Term{&q.Subject, &q.Predicate, &q.Object, &q.Graph} {
-			start := len(buf)
-			if t.Kind != Blank {
-				buf = AppendTerm(buf, *t)
+		if err == nil {
+			pos = posPredicate
+			if q.Predicate.Kind == IRI {
+				in.term[1], err = c.iriTerm(q.Predicate.Value)
+			} else {
+				err = termKindError(q.Predicate.Kind)
 			}
-			in.term[k] = span{start, len(buf)}
+		}
+		if err == nil {
+			pos = posObject
+			switch q.Object.Kind {
+			case IRI:
+				in.term[2], err = c.iriTerm(q.Object.Value)
+			case Blank:
+				in.node[1], err = c.blankNode(q.Object.Value)
+				nodeRefs++
+			case Literal:
+				in.term[2], err = c.literalTerm(&q.Object)
+			default:
+				err = termKindError(q.Object.Kind)
+			}
+		}
+		if err == nil {
+			pos = posGraph
+			switch q.Graph.Kind {
+			case None:
+				in.term[3] = span{}
+			case IRI:
+				in.term[3], err = c.iriTerm(q.Graph.Value)
+			case Blank:
+				in.node[2], err = c.blankNode(q.Graph.Value)
+				nodeRefs++
+			default:
+				err = termKindError(q.Graph.Kind)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("canonicalize: quad %d: %s: %w", i, posNames[pos], err)
 		}
 	}
-	c.buf = buf
 	if len(c.labels) > 1<<30 {
 		return errors.New("canonicalize: too many blank nodes")
 	}
@@ -310,11 +328,15 @@ func (c *canonicalizer) index() error {
 	off := slices.Grow(c.nodeOff[:0], nNodes+1)[:nNodes+1]
 	clear(off)
 	for i := range c.info {
-		in := &c.info[i]
-		for k, n := range in.node {
-			if n >= 0 && !seenBefore(in.node, k) {
-				off[n+1]++
-			}
+		s, o, g := c.info[i].node[0], c.info[i].node[1], c.info[i].node[2]
+		if s >= 0 {
+			off[s+1]++
+		}
+		if o >= 0 && o != s {
+			off[o+1]++
+		}
+		if g >= 0 && g != s && g != o {
+			off[g+1]++
 		}
 	}
 	for n := 1; n <= nNodes; n++ {
@@ -324,12 +346,18 @@ func (c *canonicalizer) index() error {
 	fill := slices.Grow(c.order[:0], nNodes)[:nNodes]
 	copy(fill, off[:nNodes])
 	for i := range c.info {
-		in := &c.info[i]
-		for k, n := range in.node {
-			if n >= 0 && !seenBefore(in.node, k) {
-				nodeQ[fill[n]] = int32(i)
-				fill[n]++
-			}
+		s, o, g := c.info[i].node[0], c.info[i].node[1], c.info[i].node[2]
+		if s >= 0 {
+			nodeQ[fill[s]] = int32(i)
+			fill[s]++
+		}
+		if o >= 0 && o != s {
+			nodeQ[fill[o]] = int32(i)
+			fill[o]++
+		}
+		if g >= 0 && g != s && g != o {
+			nodeQ[fill[g]] = int32(i)
+			fill[g]++
 		}
 	}
 	c.order = fill
@@ -337,56 +365,163 @@ func (c *canonicalizer) index() error {
 	return nil
 }
 
-// seenBefore reports whether node[k] also occurs at an earlier position.
-func seenBefore(node [3]int32, k int) bool {
-	for j := range k {
-		if node[j] == node[k] {
-			return true
-		}
+func termKindError(k Kind) error {
+	return fmt.Errorf("%s term not allowed", kindName(k))
+}
+
+// blankNode returns the index of the blank node labelled label.
+func (c *canonicalizer) blankNode(label string) (int32, error) {
+	// Consecutive quads often share their blank subject.
+	if c.last >= 0 && c.labels[c.last] == label {
+		return c.last, nil
 	}
-	return false
+	if label == "" {
+		return -1, errors.New("empty blank node label")
+	}
+	n, ok := c.ids[label]
+	if !ok {
+		n = int32(len(c.labels))
+		c.ids[label] = n
+		c.labels = append(c.labels, label)
+	}
+	c.last = n
+	return n, nil
 }
 
 const (
-	labelFirstDegree = iota // _:a for the reference node, _:z for others
-	labelCanonical          // _:c14nN
+	iriCacheBits = 9
+	iriCacheSize = 1 << iriCacheBits
 )
 
-// appendStatement writes the statement of quad i, a quad with blank nodes,
-// labelling them according to mode.
-func (c *canonicalizer) appendStatement(dst []byte, i int32, mode int, ref int32) []byte {
-	in := &c.info[i]
+// iriSlot is an entry of the direct-mapped cache of validated, serialized
+// IRIs: datasets repeat their subjects, predicates and datatypes.
+type iriSlot struct {
+	iri string
+	sp  span
+	gen uint32
+}
+
+func iriCacheIndex(s string) int {
+	// IRIs of a dataset tend to share prefixes: mix the length with the last
+	// eight bytes.
+	n := len(s)
+	var x uint64
+	if n >= 8 {
+		t := s[n-8:]
+		x = uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+	} else {
+		for i := range n {
+			x = x<<8 | uint64(s[i])
+		}
+	}
+	x = (x ^ uint64(n)) * 0x9E3779B97F4A7C15
+	return int(x >> (64 - iriCacheBits))
+}
+
+// iriTerm validates an IRI and returns its serialized form in c.buf.
+func (c *canonicalizer) iriTerm(s string) (span, error) {
+	slot := &c.iriCache[iriCacheIndex(s)]
+	if slot.gen == c.gen && slot.iri == s {
+		return slot.sp, nil
+	}
+	if err := validateIRI(s); err != nil {
+		return span{}, err
+	}
+	start := len(c.buf)
+	c.buf = append(c.buf, '<')
+	c.buf = append(c.buf, s...)
+	c.buf = append(c.buf, '>')
+	sp := span{start, len(c.buf)}
+	*slot = iriSlot{s, sp, c.gen}
+	return sp, nil
+}
+
+// literalTerm validates a literal and returns its serialized form in c.buf.
+func (c *canonicalizer) literalTerm(t *Term) (span, error) {
+	var dt span
+	switch {
+	case t.Language != "":
+		if t.Datatype != "" && t.Datatype != RDFLangStr {
+			return span{}, fmt.Errorf("literal with language tag has datatype %q", t.Datatype)
+		}
+		if !validLangTag(t.Language) {
+			return span{}, fmt.Errorf("invalid language tag %q", t.Language)
+		}
+	case t.Datatype == "" || t.Datatype == XSDString:
+	case t.Datatype == RDFLangStr:
+		return span{}, errors.New("rdf:langString literal without a language tag")
+	default:
+		var err error
+		if dt, err = c.iriTerm(t.Datatype); err != nil {
+			return span{}, fmt.Errorf("datatype: %w", err)
+		}
+	}
+	start := len(c.buf)
+	var ok bool
+	if c.buf, ok = appendStringUTF8(c.buf, t.Value); !ok {
+		return span{}, errors.New("literal is not valid UTF-8")
+	}
+	if t.Language != "" {
+		c.buf = append(c.buf, '@')
+		c.buf = append(c.buf, t.Language...)
+	} else if dt.end > 0 {
+		c.buf = append(c.buf, "^^"...)
+		c.buf = append(c.buf, c.buf[dt.start:dt.end]...)
+	}
+	return span{start, len(c.buf)}, nil
+}
+
+// appendFirstDegree writes the statement of quad in for Hash First Degree
+// Quads: blank node ref as _:a, other blank nodes as _:z.
+func (c *canonicalizer) appendFirstDegree(dst []byte, in *quadInfo, ref int32) []byte {
+	buf := c.buf
 	for k := range 4 {
-		if k > 0 {
-			if k == 3 && c.quads[i].Graph.Kind == None {
-				break
+		var n int32 = -1
+		switch k {
+		case 0:
+			n = in.node[0]
+		case 1:
+			dst = append(dst, ' ')
+		case 2:
+			dst = append(dst, ' ')
+			n = in.node[1]
+		case 3:
+			n = in.node[2]
+			if n < 0 && in.term[3].end == 0 {
+				return append(dst, " .\n"...)
 			}
 			dst = append(dst, ' ')
 		}
-		nk := k
-		if k > 0 {
-			nk = k - 1
-		}
-		if k == 1 || in.node[nk] < 0 {
-			dst = append(dst, c.buf[in.term[k].start:in.term[k].end]...)
-			continue
-		}
-		n := in.node[nk]
-		if mode == labelFirstDegree {
-			if n == ref {
-				dst = append(dst, "_:a"...)
-			} else {
-				dst = append(dst, "_:z"...)
-			}
-		} else {
-			dst = append(dst, "_:c14n"...)
-			dst = strconv.AppendInt(dst, int64(c.canon[n]), 10)
+		switch {
+		case n < 0:
+			dst = append(dst, buf[in.term[k].start:in.term[k].end]...)
+		case n == ref:
+			dst = append(dst, "_:a"...)
+		default:
+			dst = append(dst, "_:z"...)
 		}
 	}
 	return append(dst, " .\n"...)
 }
 
-func (c *canonicalizer) compareRefs(buf []byte) func(a, b lineRef) int {
+// appendCanonical writes the statement of quad in with the canonical blank
+// node labels set in in.term.
+func appendCanonical(dst, buf []byte, in *quadInfo) []byte {
+	t := in.term
+	dst = append(dst, buf[t[0].start:t[0].end]...)
+	dst = append(dst, ' ')
+	dst = append(dst, buf[t[1].start:t[1].end]...)
+	dst = append(dst, ' ')
+	dst = append(dst, buf[t[2].start:t[2].end]...)
+	if t[3].end > 0 {
+		dst = append(dst, ' ')
+		dst = append(dst, buf[t[3].start:t[3].end]...)
+	}
+	return append(dst, " .\n"...)
+}
+
+func compareLines(buf []byte) func(a, b lineRef) int {
 	return func(a, b lineRef) int {
 		return bytes.Compare(buf[a.start:a.end], buf[b.start:b.end])
 	}
@@ -401,24 +536,31 @@ func (c *canonicalizer) firstDegree() {
 		tmp := c.tmp[:0]
 		refs := c.refs[:0]
 		for _, qi := range c.nodeQuads(n) {
-			if c.info[qi].dup {
+			in := &c.info[qi]
+			if in.dup {
 				continue
 			}
 			start := len(tmp)
-			tmp = c.appendStatement(tmp, qi, labelFirstDegree, n)
+			tmp = c.appendFirstDegree(tmp, in, n)
 			refs = append(refs, lineRef{start, len(tmp), qi})
 		}
-		slices.SortFunc(refs, c.compareRefs(tmp))
+		slices.SortFunc(refs, compareLines(tmp))
 		c.markDuplicates(tmp, refs)
-		c.h.Reset()
+		// Hash the sorted statements in one write.
+		sorted := tmp[len(tmp):]
 		for _, r := range refs {
 			if !c.info[r.quad].dup {
-				c.h.Write(tmp[r.start:r.end])
+				sorted = append(sorted, tmp[r.start:r.end]...)
 			}
 		}
+		c.h.Reset()
+		c.h.Write(sorted)
 		c.sum = c.h.Sum(c.sum[:0])
 		hex.Encode(c.nodeHash(n), c.sum)
 		c.tmp, c.refs = tmp, refs
+		if cap(sorted) > cap(tmp) {
+			c.tmp = sorted[:0]
+		}
 	}
 }
 
@@ -634,45 +776,50 @@ func nextPermutation(p []int32) bool {
 // output writes the canonical N-Quads document and, if withQuads, the
 // canonical quads, using canonLabels for their blank nodes.
 func (c *canonicalizer) output(withQuads bool, canonLabels []string) ([]byte, []Quad) {
-	// Statements of quads without blank nodes are in c.buf already; the
-	// others are written to c.tmp.
+	// Serialize the canonical labels and point the blank terms at them.
+	spans := slices.Grow(c.labelSpans[:0], len(c.labels))[:len(c.labels)]
+	for n := range spans {
+		start := len(c.buf)
+		c.buf = append(c.buf, "_:c14n"...)
+		c.buf = strconv.AppendInt(c.buf, int64(c.canon[n]), 10)
+		spans[n] = span{start, len(c.buf)}
+	}
+	c.labelSpans = spans
+	if len(spans) > 0 {
+		for i := range c.info {
+			in := &c.info[i]
+			for k, n := range in.node {
+				if n >= 0 {
+					in.term[k+min(k, 1)] = spans[n]
+				}
+			}
+		}
+	}
+
 	tmp := c.tmp[:0]
 	refs := c.refs[:0]
-	size := 0
+	buf := c.buf
 	for i := range c.info {
 		in := &c.info[i]
 		if in.dup {
 			continue
 		}
-		if in.line.end > 0 {
-			refs = append(refs, lineRef{in.line.start, in.line.end, int32(i)})
-			size += in.line.end - in.line.start
-			continue
-		}
 		start := len(tmp)
-		tmp = c.appendStatement(tmp, int32(i), labelCanonical, -1)
-		// Mark statements in tmp with negative offsets.
-		refs = append(refs, lineRef{-start - 1, -len(tmp) - 1, int32(i)})
-		size += len(tmp) - start
+		tmp = appendCanonical(tmp, buf, in)
+		refs = append(refs, lineRef{start, len(tmp), int32(i)})
 	}
 	c.tmp = tmp
-	line := func(r lineRef) []byte {
-		if r.start < 0 {
-			return tmp[-r.start-1 : -r.end-1]
-		}
-		return c.buf[r.start:r.end]
-	}
-	slices.SortFunc(refs, func(a, b lineRef) int { return bytes.Compare(line(a), line(b)) })
+	slices.SortFunc(refs, compareLines(tmp))
 	c.refs = refs
 
-	out := make([]byte, 0, size)
+	out := make([]byte, 0, len(tmp))
 	var quads []Quad
 	if withQuads {
 		quads = make([]Quad, 0, len(refs))
 	}
 	var prev []byte
 	for k, r := range refs {
-		l := line(r)
+		l := tmp[r.start:r.end]
 		if k > 0 && bytes.Equal(l, prev) {
 			continue // a duplicate quad
 		}
@@ -681,8 +828,8 @@ func (c *canonicalizer) output(withQuads bool, canonLabels []string) ([]byte, []
 		if withQuads {
 			q := c.quads[r.quad]
 			in := &c.info[r.quad]
-			for k, t := range [3]*Term{&q.Subject, &q.Object, &q.Graph} {
-				if n := in.node[k]; n >= 0 {
+			for j, t := range [3]*Term{&q.Subject, &q.Object, &q.Graph} {
+				if n := in.node[j]; n >= 0 {
 					*t = Term{Kind: Blank, Value: canonLabels[n]}
 				}
 			}

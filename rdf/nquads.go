@@ -695,24 +695,61 @@ var litEscape = func() (t [256]byte) {
 }()
 
 func appendString(dst []byte, s string) []byte {
+	dst, _ = appendStringUTF8(dst, s)
+	return dst
+}
+
+// litClass classifies bytes of literals: classForbidden for those written
+// escaped, classHigh for bytes of non-ASCII characters.
+var litClass = func() (t [256]uint8) {
+	for c := range t {
+		if litEscape[c] != 0 {
+			t[c] = classForbidden
+		}
+		if c >= utf8.RuneSelf {
+			t[c] = classHigh
+		}
+	}
+	return t
+}()
+
+// appendStringUTF8 is appendString that also reports whether s is valid UTF-8.
+func appendStringUTF8(dst []byte, s string) ([]byte, bool) {
 	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		e := litEscape[s[i]]
-		if e == 0 {
-			continue
+	var acc uint8
+	start := 0 // s[start:i] is yet to be written
+	i := 0
+	for i < len(s) {
+		if i+8 <= len(s) {
+			t := s[i : i+8]
+			x := litClass[t[0]] | litClass[t[1]] | litClass[t[2]] | litClass[t[3]] |
+				litClass[t[4]] | litClass[t[5]] | litClass[t[6]] | litClass[t[7]]
+			acc |= x
+			if x&classForbidden == 0 {
+				i += 8
+				continue
+			}
 		}
-		dst = append(dst, s[start:i]...)
-		if e == 'u' {
+		// Escape byte by byte up to the next multiple of 8.
+		end := min(i+8, len(s))
+		for ; i < end; i++ {
 			c := s[i]
-			dst = append(dst, '\\', 'u', '0', '0', hexUpper[c>>4], hexUpper[c&15])
-		} else {
-			dst = append(dst, '\\', e)
+			acc |= litClass[c]
+			e := litEscape[c]
+			if e == 0 {
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			if e == 'u' {
+				dst = append(dst, '\\', 'u', '0', '0', hexUpper[c>>4], hexUpper[c&15])
+			} else {
+				dst = append(dst, '\\', e)
+			}
+			start = i + 1
 		}
-		start = i + 1
 	}
 	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, '"'), acc&classHigh == 0 || utf8.ValidString(s)
 }
 
 // AppendQuad appends q to dst as one canonical N-Quads statement followed by
@@ -834,19 +871,48 @@ func kindName(k Kind) string {
 	return "unknown (kind " + strconv.Itoa(int(k)) + ")"
 }
 
-func validateIRI(s string) error {
-	var hi byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		hi |= c
+// iriClass classifies bytes of IRIs: classForbidden for those IRIREF does
+// not allow, classHigh for bytes of non-ASCII characters.
+var iriClass = func() (t [256]uint8) {
+	for c := range t {
 		if iriForbidden[c] {
-			return fmt.Errorf("character %s not allowed in IRI %q", describeRune(rune(c)), s)
+			t[c] = classForbidden
+		}
+		if c >= utf8.RuneSelf {
+			t[c] = classHigh
+		}
+	}
+	return t
+}()
+
+const (
+	classForbidden = 1 << iota
+	classHigh
+)
+
+func validateIRI(s string) error {
+	// Classify eight bytes per step without branching.
+	var acc uint8
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		t := s[i : i+8]
+		acc |= iriClass[t[0]] | iriClass[t[1]] | iriClass[t[2]] | iriClass[t[3]] |
+			iriClass[t[4]] | iriClass[t[5]] | iriClass[t[6]] | iriClass[t[7]]
+	}
+	for ; i < len(s); i++ {
+		acc |= iriClass[s[i]]
+	}
+	if acc&classForbidden != 0 {
+		for i := 0; i < len(s); i++ {
+			if iriForbidden[s[i]] {
+				return fmt.Errorf("character %s not allowed in IRI %q", describeRune(rune(s[i])), s)
+			}
 		}
 	}
 	if !hasScheme(s) {
 		return fmt.Errorf("IRI %q is not absolute", s)
 	}
-	if hi >= utf8.RuneSelf && !utf8.ValidString(s) {
+	if acc&classHigh != 0 && !utf8.ValidString(s) {
 		return fmt.Errorf("IRI %q is not valid UTF-8", s)
 	}
 	return nil
