@@ -13,6 +13,7 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/httpstatus"
 )
 
@@ -30,11 +31,15 @@ type Standards interface {
 // API is the JSON surface.
 type API struct {
 	standards Standards
+	creds     CredentialOptions
 	log       *slog.Logger
 }
 
-// New returns the API.
-func New(standards Standards, log *slog.Logger) *API { return &API{standards: standards, log: log} }
+// New returns the API. creds may be zero: the credential endpoints are then
+// not served.
+func New(standards Standards, creds CredentialOptions, log *slog.Logger) *API {
+	return &API{standards: standards, creds: creds, log: log}
+}
 
 // Route is one entry of the route table.
 type Route struct {
@@ -45,7 +50,7 @@ type Route struct {
 // Routes returns the whole route table of the API. A test checks it against
 // the OpenAPI document.
 func (a *API) Routes() []Route {
-	return []Route{
+	routes := []Route{
 		{"GET /api/openapi.json", a.openAPI},
 		{"GET /api/v1/standards", a.listVersions},
 		{"GET /api/v1/standards/{sector}/versions/{version}", a.getVersion},
@@ -53,6 +58,24 @@ func (a *API) Routes() []Route {
 		{"GET /api/v1/sectors/{sector}", a.getSector},
 		{"GET /api/v1/sectors/{sector}/competences/{code}", a.getCompetence},
 	}
+	if a.creds.Credentials == nil {
+		return routes
+	}
+	return append(routes,
+		// VC-API.
+		Route{"POST /credentials/issue", a.issueVCAPI},
+		Route{"POST /credentials/verify", a.verifyCredential},
+		Route{"POST /presentations/verify", a.verifyPresentation},
+		// attesta's credential API.
+		Route{"POST /api/v1/credentials", a.issueCompetence},
+		Route{"GET /api/v1/credentials/{id}", a.getCredential},
+		Route{"POST /api/v1/credentials/{id}/status", a.changeStatus},
+		Route{"GET /api/v1/credentials/{id}/events", a.credentialEvents},
+		// Public documents verifiers fetch.
+		Route{"GET /issuers/{issuer}/did.json", a.didDocument},
+		Route{"GET /status/{issuer}/{list}/{purpose}", a.statusList},
+		Route{"GET " + credential.AttestaContextPath, a.attestaContext},
+	)
 }
 
 func (a *API) openAPI(w http.ResponseWriter, r *http.Request) {

@@ -64,7 +64,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range api.New(nil, slog.Default()).Routes() {
+	for _, r := range api.New(nil, api.CredentialOptions{}, slog.Default()).Routes() {
 		served = append(served, r.Pattern)
 	}
 	slices.Sort(documented)

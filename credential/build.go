@@ -47,53 +47,57 @@ type Award struct {
 // Learner identifies the learner: by a wallet DID the learner bound, or
 // else by an identifier that the credential carries only salted and hashed.
 type Learner struct {
-	DID          string // did:… chosen by the learner; empty if none
-	IdentityType string // OB IdentifierTypeEnum value, e.g. "nationalIdentityNumber", "systemId"
-	Identity     string // the identifier in clear; never written to the credential
-	Salt         string // random salt for the hash; required with Identity
+	DID          string `json:"did,omitempty"`           // did:… chosen by the learner; empty if none
+	IdentityType string `json:"identity_type,omitempty"` // OB IdentifierTypeEnum value, e.g. "nationalIdentityNumber", "systemId"
+	Identity     string `json:"identity,omitempty"`      // the identifier in clear; never written to the credential
+	Salt         string `json:"salt,omitempty"`          // random salt for the hash; required with Identity
 }
 
 // Result is one outcome of the assessment, with the scale it is measured on.
 type Result struct {
-	Name     string  // e.g. "Test online"
-	Type     string  // OB ResultType: "Percent", "RawScore", "RubricCriterionLevel", "Status", …
-	Min, Max string  // bounds for scores
-	Required string  // pass mark, if any
-	Value    string  // the learner's score, for scores
-	Levels   []Level // for RubricCriterionLevel: the scale
-	Achieved int     // for RubricCriterionLevel: index in Levels of the achieved level
-	Status   string  // for Status: e.g. "Completed"
+	Name     string  `json:"name"`               // e.g. "Test online"
+	Type     string  `json:"type"`               // OB ResultType: "Percent", "RawScore", "RubricCriterionLevel", "Status", …
+	Min      string  `json:"min,omitempty"`      // lower bound of a score
+	Max      string  `json:"max,omitempty"`      // upper bound of a score
+	Required string  `json:"required,omitempty"` // pass mark, if any
+	Value    string  `json:"value,omitempty"`    // the learner's score, for scores
+	Levels   []Level `json:"levels,omitempty"`   // for RubricCriterionLevel: the scale
+	Achieved int     `json:"achieved,omitempty"` // for RubricCriterionLevel: index in Levels of the achieved level
+	Status   string  `json:"status,omitempty"`   // for Status: e.g. "Completed"
 }
 
 // Level is one level of a rubric scale.
 type Level struct {
-	Name        string
-	Description string
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
 }
 
 // EvidenceSummary describes the evidence dossier without disclosing it.
 type EvidenceSummary struct {
-	Name      string
-	Narrative string
-	Digest    [32]byte // SHA-256 of the dossier's manifest
+	Name      string   `json:"name"`
+	Narrative string   `json:"narrative,omitempty"`
+	Digest    [32]byte `json:"digest"` // SHA-256 of the dossier's manifest
 }
 
 // Decision refers to the commission decision that certified the competence.
 type Decision struct {
-	ID         string    // "urn:uuid:…" of the decision
-	Date       time.Time // date of the decision
-	Reference  string    // minutes reference, e.g. "Verbale n. 12/2026"
-	Commission string    // name of the commission
+	ID         string    `json:"id,omitempty"`         // "urn:uuid:…" of the decision
+	Date       time.Time `json:"date"`                 // date of the decision
+	Reference  string    `json:"reference"`            // minutes reference, e.g. "Verbale n. 12/2026"
+	Commission string    `json:"commission,omitempty"` // name of the commission
 }
 
 // Period is a span of dates.
-type Period struct{ Start, End time.Time }
+type Period struct {
+	Start time.Time `json:"start,omitzero"`
+	End   time.Time `json:"end,omitzero"`
+}
 
 // Party names an organisation.
 type Party struct {
-	ID   string // an IRI, optional
-	Name string
-	URL  string
+	ID   string `json:"id,omitempty"` // an IRI, optional
+	Name string `json:"name"`
+	URL  string `json:"url,omitempty"`
 }
 
 // Frameworks the achievement aligns to, and the URL each alignment points at.

@@ -376,3 +376,8 @@ func (s *Service) Resolve(ctx context.Context, verificationMethod string) (Issue
 	}
 	return Issuer{}, nil, attesta.Errorf(attesta.NotFound, "%s is not a key of issuer %s", verificationMethod, iss.ID)
 }
+
+// IssuerByDID returns the issuer with the given DID.
+func (s *Service) IssuerByDID(ctx context.Context, id string) (Issuer, error) {
+	return s.store.IssuerByDID(ctx, id)
+}

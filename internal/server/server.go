@@ -98,7 +98,7 @@ func New(db Database, opts Options) (*Server, error) {
 	for _, r := range site.Routes() {
 		handle(r.Pattern, r.Handler)
 	}
-	for _, r := range api.New(standards, opts.Log).Routes() {
+	for _, r := range api.New(standards, api.CredentialOptions{}, opts.Log).Routes() {
 		handle(r.Pattern, r.Handler)
 	}
 	handle("GET /healthz", http.HandlerFunc(s.healthz))

@@ -1,0 +1,152 @@
+package credential
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/attesta/attesta/dataintegrity"
+)
+
+// PresentationReport is what verifying a verifiable presentation found.
+type PresentationReport struct {
+	Verified    bool      `json:"verified"`
+	Holder      string    `json:"holder,omitempty"`
+	Checks      []Check   `json:"checks"`
+	Credentials []*Report `json:"credentials"`
+}
+
+// MaxPresentedCredentials bounds the credentials of one presentation.
+const MaxPresentedCredentials = 50
+
+// VerifyPresentation verifies a verifiable presentation (VC Data Model 2.0)
+// and every credential in it. If challenge or domain is given, the
+// presentation must carry a holder's proof (proofPurpose authentication)
+// bound to them; without them, an unsigned presentation is accepted and only
+// its credentials are verified.
+func (v *Verifier) VerifyPresentation(ctx context.Context, input []byte, challenge, domain string) *PresentationReport {
+	r := &PresentationReport{}
+	add := func(id CheckID, o Outcome, m Message, detail string) {
+		r.Checks = append(r.Checks, Check{ID: id, Outcome: o, Reason: m, Detail: detail})
+	}
+	obj, err := dataintegrity.DecodeObject(input)
+	if err != nil {
+		add(CheckFormat, Fail, msg("La presentazione non è un oggetto JSON valido", "The presentation is not a valid JSON object"), err.Error())
+		return r
+	}
+	s := &structure{}
+	if types := s.types("type", obj["type"]); !types["VerifiablePresentation"] {
+		s.add("type", "must include VerifiablePresentation")
+	}
+	if list, ok := obj["@context"].([]any); !ok || len(list) == 0 || list[0] != ContextVC {
+		s.add("@context", "must be an array beginning with "+ContextVC)
+	}
+	creds := asList(obj["verifiableCredential"])
+	if len(creds) > MaxPresentedCredentials {
+		s.add("verifiableCredential", fmt.Sprintf("more than %d credentials", MaxPresentedCredentials))
+	}
+	if len(s.problems) > 0 {
+		var d []string
+		for _, p := range s.problems {
+			d = append(d, p.String())
+		}
+		add(CheckFormat, Fail, msg("La presentazione non rispetta il modello VC 2.0", "The presentation does not follow the VC 2.0 data model"), strings.Join(d, "; "))
+		return r
+	}
+	add(CheckFormat, Pass, msg("Presentazione letta", "Presentation read"), "")
+	r.Holder, _ = obj["holder"].(string)
+
+	if _, signed := obj["proof"]; signed {
+		v.checkHolderProof(ctx, r, obj, challenge, domain)
+	} else if challenge != "" || domain != "" {
+		r.Checks = append(r.Checks, Check{ID: CheckProof, Outcome: Fail,
+			Reason: msg("La presentazione non è firmata dal titolare, ma è richiesta una sfida", "The presentation is not signed by its holder, but a challenge is required")})
+	}
+
+	for _, c := range creds {
+		var data []byte
+		switch x := c.(type) {
+		case map[string]any:
+			if t, _ := x["type"].(string); t == "EnvelopedVerifiableCredential" {
+				id, _ := x["id"].(string)
+				jwt, ok := strings.CutPrefix(id, "data:application/vc+jwt,")
+				if !ok {
+					data = []byte(id)
+				} else {
+					data = []byte(jwt)
+				}
+			} else {
+				data, _ = json.Marshal(x)
+			}
+		case string:
+			data = []byte(x)
+		default:
+			data = []byte("null")
+		}
+		r.Credentials = append(r.Credentials, v.Verify(ctx, data))
+	}
+	r.Verified = true
+	for _, c := range r.Checks {
+		if c.Outcome != Pass {
+			r.Verified = false
+		}
+	}
+	for _, c := range r.Credentials {
+		if !c.Verified {
+			r.Verified = false
+		}
+	}
+	return r
+}
+
+func (v *Verifier) checkHolderProof(ctx context.Context, r *PresentationReport, obj map[string]any, challenge, domain string) {
+	fail := func(m Message, detail string) {
+		r.Checks = append(r.Checks, Check{ID: CheckProof, Outcome: Fail, Reason: m, Detail: detail})
+	}
+	proofs := asList(obj["proof"])
+	if len(proofs) != 1 {
+		fail(msg("La presentazione deve avere una sola prova del titolare", "The presentation must have exactly one holder proof"), "")
+		return
+	}
+	p, _ := proofs[0].(map[string]any)
+	if p["proofPurpose"] != "authentication" {
+		fail(msg("La prova della presentazione non è di autenticazione", "The presentation proof is not an authentication proof"), fmt.Sprint(p["proofPurpose"]))
+		return
+	}
+	if got, _ := p["challenge"].(string); challenge != "" && got != challenge {
+		fail(msg("La sfida della presentazione non corrisponde", "The presentation challenge does not match"), "")
+		return
+	}
+	if got, _ := p["domain"].(string); domain != "" && got != domain {
+		fail(msg("Il dominio della presentazione non corrisponde", "The presentation domain does not match"), "")
+		return
+	}
+	vm, _ := p["verificationMethod"].(string)
+	if controller, _, _ := strings.Cut(vm, "#"); r.Holder != "" && controller != r.Holder {
+		fail(msg("La chiave che ha firmato non appartiene al titolare", "The signing key does not belong to the holder"), vm)
+		return
+	}
+	results, err := v.Suite.VerifyValue(ctx, obj, &keyResolver{v: v, keys: map[string]ed25519.PublicKey{}})
+	if err != nil {
+		fail(msg("Prova della presentazione non leggibile", "Unreadable presentation proof"), err.Error())
+		return
+	}
+	if results[0].Err != nil {
+		fail(msg("La firma del titolare non è valida", "The holder's signature is invalid"), results[0].Err.Error())
+		return
+	}
+	r.Checks = append(r.Checks, Check{ID: CheckProof, Outcome: Pass, Reason: msg("Firma del titolare valida", "Valid holder signature"), Detail: vm})
+}
+
+func asList(v any) []any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return x
+	default:
+		return []any{x}
+	}
+}

@@ -1,0 +1,478 @@
+package credential
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/dataintegrity"
+	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/status"
+)
+
+// Standards gives the published competence standard versions credentials
+// are built from. competence.Service is one.
+type Standards interface {
+	Version(ctx context.Context, sector string, version int) (*competence.Standard, error)
+}
+
+// Issuers gives issuers and their signers. issuer.Service is one.
+type Issuers interface {
+	Issuer(ctx context.Context, id string) (issuer.Issuer, error)
+	IssuerByDID(ctx context.Context, did string) (issuer.Issuer, error)
+	Signer(ctx context.Context, issuerID string) (*issuer.Signer, error)
+}
+
+// Service issues credentials and changes their status.
+type Service struct {
+	store       Store
+	issuers     Issuers
+	standards   Standards
+	suite       *dataintegrity.Suite
+	clock       attesta.Clock
+	rand        io.Reader
+	baseURL     string
+	titleHolder Party
+}
+
+// ServiceOptions configures a Service.
+type ServiceOptions struct {
+	Suite       *dataintegrity.Suite
+	BaseURL     string // public address of attesta
+	TitleHolder Party  // the public body that owns the certification
+	Clock       attesta.Clock
+	Rand        io.Reader // ids, salts and permutation keys; default crypto/rand
+}
+
+// NewService returns a Service.
+func NewService(store Store, issuers Issuers, standards Standards, opts ServiceOptions) *Service {
+	if opts.Clock == nil {
+		opts.Clock = attesta.SystemClock
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Reader
+	}
+	return &Service{store: store, issuers: issuers, standards: standards, suite: opts.Suite, clock: opts.Clock,
+		rand: opts.Rand, baseURL: strings.TrimSuffix(opts.BaseURL, "/"), titleHolder: opts.TitleHolder}
+}
+
+// IssueRequest asks for the credential of one certified competence.
+type IssueRequest struct {
+	IssuerID   string           `json:"issuer"`
+	Sector     string           `json:"sector"`
+	Version    int              `json:"version"`
+	Competence string           `json:"competence"`
+	Learner    Learner          `json:"learner"`
+	Results    []Result         `json:"results,omitempty"`
+	Evidence   *EvidenceSummary `json:"evidence,omitempty"`
+	Decision   Decision         `json:"decision"`
+	ValidUntil time.Time        `json:"valid_until,omitzero"`
+	Activity   Period           `json:"activity,omitzero"`
+	Format     Format           `json:"format,omitempty"` // default RDFC
+}
+
+// Issue builds, signs and stores a credential.
+func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Record, error) {
+	if err := actor.authorize(req.IssuerID); err != nil {
+		return Record{}, err
+	}
+	if req.Format == "" {
+		req.Format = RDFC
+	}
+	if !req.Format.Valid() {
+		return Record{}, attesta.Errorf(attesta.Invalid, "format %q: use %s, %s or %s", req.Format, RDFC, JCS, JWT)
+	}
+	std, err := s.standards.Version(ctx, req.Sector, req.Version)
+	if err != nil {
+		return Record{}, fmt.Errorf("issue: %w", err)
+	}
+	iss, err := s.issuers.Issuer(ctx, req.IssuerID)
+	if err != nil {
+		return Record{}, fmt.Errorf("issue: %w", err)
+	}
+	if req.Learner.Identity != "" && req.Learner.Salt == "" {
+		req.Learner.Salt = s.token(16)
+	}
+	if req.Learner.Identity != "" && req.Learner.IdentityType == "" {
+		req.Learner.IdentityType = "systemId"
+	}
+	if req.Decision.ID == "" {
+		req.Decision.ID = s.uuidURN()
+	}
+	now := s.clock().Truncate(time.Second)
+	award := Award{
+		ID: s.uuidURN(), Issuer: iss, Standard: std, Competence: req.Competence, Learner: req.Learner,
+		Results: req.Results, Evidence: req.Evidence, Decision: req.Decision, ValidFrom: now, ValidUntil: req.ValidUntil,
+		Activity: req.Activity, TitleHolder: s.titleHolder, BaseURL: s.baseURL, Status: Position{List: 1},
+	}
+	// Validate before taking a status position, so that bad input uses none.
+	if _, err := Build(award); err != nil {
+		return Record{}, err
+	}
+	signer, err := s.issuers.Signer(ctx, req.IssuerID)
+	if err != nil {
+		return Record{}, fmt.Errorf("issue: %w", err)
+	}
+	pos, err := s.store.Allocate(ctx, iss.ID, s.permutationKey)
+	if err != nil {
+		return Record{}, fmt.Errorf("issue: allocate status: %w", err)
+	}
+	award.Status = pos
+	unsigned, err := Build(award)
+	if err != nil {
+		return Record{}, err
+	}
+	body, err := s.secure(unsigned, signer, req.Format, now)
+	if err != nil {
+		return Record{}, fmt.Errorf("issue: %w", err)
+	}
+	sum := sha256.Sum256(body)
+	rec := Record{
+		ID: award.ID, IssuerID: iss.ID, List: pos.List, Index: pos.Index, Format: req.Format, Body: body,
+		Digest: "sha256:" + hex.EncodeToString(sum[:]), Achievement: fmt.Sprintf("%s/v%d/%s", std.Sector, std.Version, req.Competence),
+		IssuedAt: now, ValidUntil: req.ValidUntil,
+	}
+	if err := s.store.Insert(ctx, rec); err != nil {
+		return Record{}, fmt.Errorf("issue: store: %w", err)
+	}
+	return rec, nil
+}
+
+// IssueDocument signs a credential a client composed (the VC-API issue
+// operation): an Open Badges 3.0 credential with neither proof nor status,
+// whose issuer is a registered issuer the actor may act for. attesta gives it
+// an id if it has none, sets validFrom if absent, adds its status entries,
+// checks it in strict JSON-LD, signs and stores it.
+func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, format Format) (Record, error) {
+	if format == "" {
+		format = RDFC
+	}
+	if !format.Valid() {
+		return Record{}, attesta.Errorf(attesta.Invalid, "format %q: use %s, %s or %s", format, RDFC, JCS, JWT)
+	}
+	obj, err := dataintegrity.DecodeObject(doc)
+	if err != nil {
+		return Record{}, attesta.Errorf(attesta.Invalid, "credential: %v", err)
+	}
+	for _, k := range []string{"proof", "credentialStatus"} {
+		if _, ok := obj[k]; ok {
+			return Record{}, attesta.Errorf(attesta.Invalid, "credential: %s must be absent: attesta adds it", k)
+		}
+	}
+	iss, err := s.issuers.IssuerByDID(ctx, issuerOf(obj))
+	if err != nil {
+		return Record{}, attesta.Errorf(attesta.Invalid, "credential: issuer %q is not a registered issuer", issuerOf(obj))
+	}
+	if err := actor.authorize(iss.ID); err != nil {
+		return Record{}, err
+	}
+	now := s.clock().Truncate(time.Second)
+	if _, ok := obj["validFrom"]; !ok {
+		obj["validFrom"] = now.Format(time.RFC3339)
+	}
+	if _, ok := obj["id"]; !ok {
+		obj["id"] = s.uuidURN()
+	}
+	id, _ := obj["id"].(string)
+	if problems := StructureProblems(obj); len(problems) > 0 {
+		var d []string
+		for _, p := range problems {
+			d = append(d, p.String())
+		}
+		return Record{}, attesta.Errorf(attesta.Invalid, "credential: %s", strings.Join(d, "; "))
+	}
+	signer, err := s.issuers.Signer(ctx, iss.ID)
+	if err != nil {
+		return Record{}, fmt.Errorf("issue: %w", err)
+	}
+	// Check the JSON-LD before taking a status position.
+	if unsigned, err := marshal(obj); err != nil {
+		return Record{}, err
+	} else if _, err := s.suite.CanonicalDocument(unsigned, dataintegrity.EdDSARDFC2022); err != nil {
+		return Record{}, attesta.Errorf(attesta.Invalid, "credential: %v", err)
+	}
+	pos, err := s.store.Allocate(ctx, iss.ID, s.permutationKey)
+	if err != nil {
+		return Record{}, fmt.Errorf("issue: allocate status: %w", err)
+	}
+	var entries []any
+	for _, purpose := range []status.Purpose{status.Revocation, status.Suspension} {
+		list := StatusListURL(s.baseURL, iss.ID, pos.List, purpose)
+		entries = append(entries, map[string]any{
+			"id": list + "#" + strconv.Itoa(pos.Index), "type": "BitstringStatusListEntry", "statusPurpose": string(purpose),
+			"statusListIndex": strconv.Itoa(pos.Index), "statusListCredential": list,
+		})
+	}
+	obj["credentialStatus"] = entries
+	unsigned, err := marshal(obj)
+	if err != nil {
+		return Record{}, err
+	}
+	body, err := s.secure(unsigned, signer, format, now)
+	if err != nil {
+		return Record{}, attesta.Errorf(attesta.Invalid, "credential: %v", err)
+	}
+	sum := sha256.Sum256(body)
+	achievement := ""
+	if subj, ok := obj["credentialSubject"].(map[string]any); ok {
+		if a, ok := subj["achievement"].(map[string]any); ok {
+			achievement, _ = a["id"].(string)
+		}
+	}
+	rec := Record{
+		ID: id, IssuerID: iss.ID, List: pos.List, Index: pos.Index, Format: format, Body: body,
+		Digest: "sha256:" + hex.EncodeToString(sum[:]), Achievement: achievement, IssuedAt: now,
+	}
+	if until, err := parseDate(obj, "validUntil"); err == nil {
+		rec.ValidUntil = until
+	}
+	if err := s.store.Insert(ctx, rec); err != nil {
+		return Record{}, fmt.Errorf("issue: store: %w", err)
+	}
+	return rec, nil
+}
+
+func (s *Service) secure(unsigned []byte, signer *issuer.Signer, f Format, now time.Time) ([]byte, error) {
+	switch f {
+	case JWT:
+		tok, err := SignJWT(unsigned, signer.VerificationMethod, signer.Sign)
+		return []byte(tok), err
+	default:
+		return s.suite.Sign(unsigned, signer, dataintegrity.Options{
+			Cryptosuite: string(f), VerificationMethod: signer.VerificationMethod, Created: now,
+		})
+	}
+}
+
+// Record returns an issued credential.
+func (s *Service) Record(ctx context.Context, actor Actor, id string) (Record, error) {
+	r, err := s.store.Record(ctx, id)
+	if err != nil {
+		return Record{}, err
+	}
+	if err := actor.authorize(r.IssuerID); err != nil {
+		if attesta.ErrorCode(err) == attesta.NotFound {
+			return Record{}, attesta.Errorf(attesta.NotFound, "no credential %s", id)
+		}
+		return Record{}, err
+	}
+	return r, nil
+}
+
+// Events returns the status changes of a credential.
+func (s *Service) Events(ctx context.Context, actor Actor, id string) ([]StatusEvent, error) {
+	if _, err := s.Record(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	return s.store.Events(ctx, id)
+}
+
+// MaxReason bounds the reason of a status change.
+const MaxReason = 500
+
+// ChangeStatus revokes, suspends or reinstates a credential. A revoked
+// credential stays revoked; only a suspended one can be reinstated. The
+// reason is required and kept in the audit trail.
+func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, action Action, reason string) (Record, error) {
+	if _, err := s.Record(ctx, actor, id); err != nil {
+		return Record{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return Record{}, attesta.Errorf(attesta.Invalid, "a reason is required to %s a credential", action)
+	case utf8.RuneCountInString(reason) > MaxReason || !utf8.ValidString(reason):
+		return Record{}, attesta.Errorf(attesta.Invalid, "the reason must be valid text of at most %d characters", MaxReason)
+	}
+	at := s.clock()
+	ev := StatusEvent{CredentialID: id, Action: action, Reason: reason, Actor: actor.Name, At: at}
+	return s.store.ChangeStatus(ctx, id, ev, func(r Record) (Record, error) {
+		switch action {
+		case Revoke:
+			if r.Revoked {
+				return r, attesta.Errorf(attesta.Conflict, "credential %s is already revoked", id)
+			}
+			r.Revoked = true
+		case Suspend:
+			if r.Revoked {
+				return r, attesta.Errorf(attesta.Conflict, "credential %s is revoked: it cannot be suspended", id)
+			}
+			if r.Suspended {
+				return r, attesta.Errorf(attesta.Conflict, "credential %s is already suspended", id)
+			}
+			r.Suspended = true
+		case Reinstate:
+			if r.Revoked {
+				return r, attesta.Errorf(attesta.Conflict, "credential %s is revoked: a revocation is final", id)
+			}
+			if !r.Suspended {
+				return r, attesta.Errorf(attesta.Conflict, "credential %s is not suspended", id)
+			}
+			r.Suspended = false
+		default:
+			return r, attesta.Errorf(attesta.Invalid, "unknown status action %q", action)
+		}
+		r.Reason, r.ChangedAt = reason, at
+		return r, nil
+	})
+}
+
+// StatusListCredential returns the signed status list credential of an
+// issuer's list for a purpose, signing a new one if the list changed since
+// the last was signed.
+func (s *Service) StatusListCredential(ctx context.Context, issuerID string, list int, purpose status.Purpose) (SignedList, error) {
+	if !purpose.Valid() {
+		return SignedList{}, attesta.Errorf(attesta.NotFound, "no status purpose %q", purpose)
+	}
+	sl, err := s.store.StatusList(ctx, issuerID, list)
+	if err != nil {
+		return SignedList{}, err
+	}
+	signed, err := s.store.SignedList(ctx, issuerID, list, purpose)
+	if err == nil && signed.Version >= sl.Version {
+		return signed, nil
+	}
+	if err != nil && attesta.ErrorCode(err) != attesta.NotFound {
+		return SignedList{}, err
+	}
+	bits := status.NewBitstring()
+	set := sl.Revoked
+	if purpose == status.Suspension {
+		set = sl.Suspended
+	}
+	for _, i := range set {
+		if err := bits.Set(i, true); err != nil {
+			return SignedList{}, fmt.Errorf("status list %s/%d: %w", issuerID, list, err)
+		}
+	}
+	signer, err := s.issuers.Signer(ctx, issuerID)
+	if err != nil {
+		return SignedList{}, err
+	}
+	listURL := StatusListURL(s.baseURL, issuerID, list, purpose)
+	doc := map[string]any{
+		"@context":  []string{ContextVC},
+		"id":        listURL,
+		"type":      []string{"VerifiableCredential", "BitstringStatusListCredential"},
+		"issuer":    signer.Issuer.DID,
+		"validFrom": sl.UpdatedAt.UTC().Format(time.RFC3339),
+		"credentialSubject": map[string]any{
+			"id": listURL + "#list", "type": "BitstringStatusList", "statusPurpose": string(purpose), "encodedList": bits.Encode(),
+		},
+	}
+	unsigned, err := marshal(doc)
+	if err != nil {
+		return SignedList{}, err
+	}
+	now := s.clock().Truncate(time.Second)
+	body, err := s.suite.Sign(unsigned, signer, dataintegrity.Options{VerificationMethod: signer.VerificationMethod, Created: now})
+	if err != nil {
+		return SignedList{}, fmt.Errorf("sign status list %s: %w", listURL, err)
+	}
+	out := SignedList{IssuerID: issuerID, List: list, Purpose: purpose, Version: sl.Version, Body: body, SignedAt: now}
+	if err := s.store.SaveSignedList(ctx, out); err != nil {
+		return SignedList{}, err
+	}
+	return out, nil
+}
+
+// Status tells the verifier the status of credentials attesta issued: it
+// reads the records, which also give the reason. Lists of other issuers are
+// not fetched.
+func (s *Service) Status(ctx context.Context, e StatusEntry) (bool, string, error) {
+	issuerID, list, purpose, ok := s.parseListURL(e.ListURL)
+	if !ok {
+		return false, "", fmt.Errorf("status list %s is not published by this attesta and is not fetched", e.ListURL)
+	}
+	if purpose != e.Purpose {
+		return false, "", fmt.Errorf("status entry purpose %s does not match list %s", e.Purpose, e.ListURL)
+	}
+	r, err := s.store.Record(ctx, e.CredentialID)
+	if err != nil {
+		return false, "", fmt.Errorf("status of %s: %w", e.CredentialID, err)
+	}
+	if r.IssuerID != issuerID || r.List != list || r.Index != e.Index {
+		return false, "", fmt.Errorf("credential %s is not at %s#%d", e.CredentialID, e.ListURL, e.Index)
+	}
+	if purpose == status.Revocation {
+		return r.Revoked, r.Reason, nil
+	}
+	return r.Suspended, r.Reason, nil
+}
+
+// parseListURL splits a status list URL of this attesta.
+func (s *Service) parseListURL(u string) (issuerID string, list int, purpose status.Purpose, ok bool) {
+	rest, found := strings.CutPrefix(u, s.baseURL+"/status/")
+	if !found {
+		return "", 0, "", false
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 3 {
+		return "", 0, "", false
+	}
+	id, err := url.PathUnescape(parts[0])
+	n, err2 := strconv.Atoi(parts[1])
+	if err != nil || err2 != nil || n < 1 {
+		return "", 0, "", false
+	}
+	return id, n, status.Purpose(parts[2]), status.Purpose(parts[2]).Valid()
+}
+
+func (s *Service) permutationKey() [32]byte {
+	var k [32]byte
+	io.ReadFull(s.rand, k[:])
+	return k
+}
+
+func (s *Service) uuidURN() string {
+	var b [16]byte
+	io.ReadFull(s.rand, b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return "urn:uuid:" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func (s *Service) token(n int) string {
+	b := make([]byte, n)
+	io.ReadFull(s.rand, b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Actor is who asks for an action on credentials. Until people sign in, the
+// API token and the command line act as operators.
+type Actor struct {
+	Name string
+	// Issuers lists the issuers the actor may act for; nil means all (a
+	// national administrator, or the command line on the server).
+	Issuers []string
+}
+
+// authorize decides whether the actor may issue or change the status of
+// credentials of the issuer. Other issuers' credentials are reported as not
+// found, so that their existence does not leak.
+func (a Actor) authorize(issuerID string) error {
+	if a.Name == "" {
+		return attesta.Errorf(attesta.Unauthenticated, "sign in to act on credentials")
+	}
+	if a.Issuers == nil {
+		return nil
+	}
+	for _, id := range a.Issuers {
+		if id == issuerID {
+			return nil
+		}
+	}
+	return attesta.Errorf(attesta.NotFound, "no issuer %s", issuerID)
+}

@@ -1,0 +1,473 @@
+package credential
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/bake"
+	"github.com/attesta/attesta/dataintegrity"
+	"github.com/attesta/attesta/did"
+	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/status"
+)
+
+// CheckID names one check of a verification.
+type CheckID string
+
+// The checks of a verification, in the order they run.
+const (
+	CheckFormat    CheckID = "format"    // the input could be read as a credential
+	CheckStructure CheckID = "structure" // Open Badges 3.0 required members and types
+	CheckProof     CheckID = "proof"     // the signature, over strictly processed JSON-LD
+	CheckIssuer    CheckID = "issuer"    // the key belongs to the issuer, and the issuer is trusted
+	CheckValidity  CheckID = "validity"  // validFrom ≤ now ≤ validUntil
+	CheckStatus    CheckID = "status"    // not revoked, not suspended
+)
+
+// Outcome is the result of a check.
+type Outcome string
+
+// Outcomes.
+const (
+	Pass Outcome = "pass"
+	Fail Outcome = "fail"
+	Skip Outcome = "skip" // could not be checked (said why); a skipped check does not make a credential valid
+)
+
+// Message is a human reason in Italian and English.
+type Message struct {
+	IT string `json:"it"`
+	EN string `json:"en"`
+}
+
+// Check is the outcome of one check, with its reason.
+type Check struct {
+	ID      CheckID `json:"id"`
+	Outcome Outcome `json:"outcome"`
+	Reason  Message `json:"reason"`
+	Detail  string  `json:"detail,omitempty"` // technical detail, English
+}
+
+// Report is what a verification found.
+type Report struct {
+	// Verified is true when every check passed.
+	Verified bool `json:"verified"`
+	// Input is how the credential came: json, jwt, png or svg.
+	Input        string  `json:"input"`
+	CredentialID string  `json:"credential_id,omitempty"`
+	Issuer       string  `json:"issuer,omitempty"`      // issuer id from the credential
+	IssuerName   string  `json:"issuer_name,omitempty"` // from the registry when trusted, else from the credential
+	Trusted      bool    `json:"trusted"`               // the issuer is registered or trusted explicitly
+	Revoked      bool    `json:"revoked"`
+	Suspended    bool    `json:"suspended"`
+	Checks       []Check `json:"checks"`
+	// Credential is the credential that was verified (extracted from an image
+	// or a JWT).
+	Credential []byte `json:"-"`
+}
+
+// Check returns the check with the given id.
+func (r *Report) Check(id CheckID) (Check, bool) {
+	for _, c := range r.Checks {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Check{}, false
+}
+
+func (r *Report) add(id CheckID, o Outcome, reason Message, detail string) {
+	r.Checks = append(r.Checks, Check{ID: id, Outcome: o, Reason: reason, Detail: detail})
+}
+
+// Registry is the registry of trusted issuers: the Chambers attesta knows.
+// issuer.Service is one.
+type Registry interface {
+	// Resolve returns the registered issuer a verification method belongs to
+	// and its key, or a NotFound error if no registered issuer has it.
+	Resolve(ctx context.Context, verificationMethod string) (issuer.Issuer, ed25519.PublicKey, error)
+}
+
+// Trust binds an outside issuer, or one of its keys, for a verification
+// (the CLI's --trust): Issuer is an issuer id; Key, if set, is the only key
+// trusted for it.
+type Trust struct {
+	Issuer string
+	Key    ed25519.PublicKey
+}
+
+// StatusSource tells the status of a credential at a status list position.
+type StatusSource interface {
+	// Status reports whether the bit for entry is set, with the reason of
+	// the change when known. An error means the list is not available.
+	Status(ctx context.Context, e StatusEntry) (set bool, reason string, err error)
+}
+
+// StatusEntry is a BitstringStatusListEntry of a credential.
+type StatusEntry struct {
+	CredentialID string
+	ListURL      string
+	Index        int
+	Purpose      status.Purpose
+}
+
+// Verifier verifies credentials: the one verifier of the API, the CLI and the
+// public verification page.
+type Verifier struct {
+	Suite    *dataintegrity.Suite
+	Registry Registry     // may be nil: no registered issuers
+	Trust    []Trust      // outside issuers or keys trusted for this verifier
+	Status   StatusSource // may be nil: status cannot be checked
+	Clock    attesta.Clock
+	JWT      *JWTVerifier // may be nil: JWTs are not accepted
+}
+
+// Verify verifies a credential given as JSON, a compact JWT, or a baked PNG
+// or SVG badge.
+func (v *Verifier) Verify(ctx context.Context, input []byte) *Report {
+	r := &Report{}
+	data := input
+	r.Input = "json"
+	if kind := bake.DetectFormat(input); kind != bake.FormatUnknown {
+		r.Input = "png"
+		if kind == bake.FormatSVG {
+			r.Input = "svg"
+		}
+		var err error
+		if data, _, err = bake.Extract(input); err != nil {
+			r.add(CheckFormat, Fail, msg("L'immagine non contiene una credenziale leggibile", "The image does not carry a readable credential"), err.Error())
+			return r
+		}
+	}
+	trimmed := strings.TrimSpace(string(data))
+	if strings.HasPrefix(trimmed, "ey") {
+		if r.Input == "json" {
+			r.Input = "jwt"
+		}
+		v.verifyJWT(ctx, r, trimmed)
+		return r
+	}
+	r.Credential = data
+	obj, err := dataintegrity.DecodeObject(data)
+	if err != nil {
+		r.add(CheckFormat, Fail, msg("Il documento non è un oggetto JSON valido", "The document is not a valid JSON object"), err.Error())
+		return r
+	}
+	r.add(CheckFormat, Pass, msg("Credenziale letta", "Credential read"), "")
+	v.verifyObject(ctx, r, obj, nil, "", nil)
+	return r
+}
+
+// verifyObject runs every check after the format check. jwtProof is set when
+// the credential came in a JWT, whose signature is then the proof; jwtSigner
+// and jwtKey are its verification method and key when it verified.
+func (v *Verifier) verifyObject(ctx context.Context, r *Report, obj map[string]any, jwtProof *Check, jwtSigner string, jwtKey ed25519.PublicKey) {
+	r.CredentialID, _ = obj["id"].(string)
+	issuerID := issuerOf(obj)
+	r.Issuer = issuerID
+	if iss, ok := obj["issuer"].(map[string]any); ok {
+		r.IssuerName, _ = iss["name"].(string)
+	}
+
+	if problems := StructureProblems(obj); len(problems) > 0 {
+		var d []string
+		for _, p := range problems {
+			d = append(d, p.String())
+		}
+		r.add(CheckStructure, Fail, msg("La credenziale non rispetta il modello Open Badges 3.0", "The credential does not follow the Open Badges 3.0 data model"), strings.Join(d, "; "))
+	} else {
+		r.add(CheckStructure, Pass, msg("Struttura Open Badges 3.0 corretta", "Valid Open Badges 3.0 structure"), "")
+	}
+
+	// Proof and issuer binding.
+	var signer string
+	var key ed25519.PublicKey
+	if jwtProof != nil {
+		r.Checks = append(r.Checks, *jwtProof)
+		signer, key = jwtSigner, jwtKey
+	} else {
+		signer, key = v.checkProofs(ctx, r, obj)
+	}
+	v.checkIssuer(ctx, r, issuerID, signer, key)
+	v.checkValidity(r, obj)
+	v.checkStatus(ctx, r, obj)
+
+	r.Verified = true
+	for _, c := range r.Checks {
+		if c.Outcome != Pass {
+			r.Verified = false
+		}
+	}
+}
+
+// keyResolver resolves verification methods for proof checking and
+// remembers which key each resolved to.
+type keyResolver struct {
+	v    *Verifier
+	keys map[string]ed25519.PublicKey
+}
+
+func (k *keyResolver) ResolveKey(ctx context.Context, vm string) (ed25519.PublicKey, error) {
+	pub, err := k.v.resolveKey(ctx, vm)
+	if err == nil {
+		k.keys[vm] = pub
+	}
+	return pub, err
+}
+
+// resolveKey finds the key of a verification method without network access:
+// did:key carries its key; the 1EdTech convention {issuer}#{publicKeyMultibase}
+// carries it in the fragment; did:web keys come from the registry.
+func (v *Verifier) resolveKey(ctx context.Context, vm string) (ed25519.PublicKey, error) {
+	if err := checkIRI(vm); err != nil {
+		return nil, fmt.Errorf("verification method: %w", err)
+	}
+	controller, fragment, _ := strings.Cut(vm, "#")
+	scheme := vm[:strings.IndexByte(vm, ':')]
+	switch scheme {
+	case "did":
+		method, err := did.Method(controller)
+		if err != nil {
+			return nil, err
+		}
+		switch method {
+		case "key":
+			doc, err := did.ResolveKey(controller)
+			if err != nil {
+				return nil, err
+			}
+			m, ok := doc.AssertionKey(vm)
+			if !ok {
+				return nil, fmt.Errorf("%s is not a key of %s", vm, controller)
+			}
+			return m.PublicKey()
+		case "web":
+			if v.Registry == nil {
+				return nil, fmt.Errorf("did:web %s is not in the registry and is not resolved over the network", controller)
+			}
+			_, pub, err := v.Registry.Resolve(ctx, vm)
+			if err != nil {
+				if strings.HasPrefix(fragment, "z6Mk") {
+					return did.DecodePublicKey(fragment)
+				}
+				return nil, err
+			}
+			return pub, nil
+		default:
+			return nil, fmt.Errorf("DID method %q is not supported (did:key, did:web)", method)
+		}
+	case "https", "http":
+		if strings.HasPrefix(fragment, "z6Mk") {
+			return did.DecodePublicKey(fragment)
+		}
+		return nil, fmt.Errorf("verification method %s: only the {issuer}#{publicKeyMultibase} form is resolved offline", vm)
+	default:
+		return nil, fmt.Errorf("verification method scheme %q is not supported (did, https)", scheme)
+	}
+}
+
+// checkProofs verifies the Data Integrity proofs and returns the
+// verification method and key of the proof that verified.
+func (v *Verifier) checkProofs(ctx context.Context, r *Report, obj map[string]any) (string, ed25519.PublicKey) {
+	res := &keyResolver{v: v, keys: map[string]ed25519.PublicKey{}}
+	results, err := v.Suite.VerifyValue(ctx, obj, res)
+	if err != nil {
+		r.add(CheckProof, Fail, msg("La credenziale non ha una prova crittografica", "The credential has no cryptographic proof"), err.Error())
+		return "", nil
+	}
+	var ok *dataintegrity.ProofResult
+	var failures, skipped []string
+	for i := range results {
+		pr := &results[i]
+		var pe *dataintegrity.ProofError
+		switch {
+		case pr.Err == nil:
+			if ok == nil {
+				ok = pr
+			}
+		case errors.As(pr.Err, &pe) && pe.Step == dataintegrity.StepUnsupported:
+			skipped = append(skipped, pr.Err.Error())
+		default:
+			failures = append(failures, pr.Err.Error())
+		}
+	}
+	switch {
+	case len(failures) > 0:
+		r.add(CheckProof, Fail, msg("La firma non è valida: la credenziale è stata alterata o non è stata firmata con la chiave indicata", "The signature is invalid: the credential was altered or not signed with the stated key"), strings.Join(failures, "; "))
+		return "", nil
+	case ok == nil:
+		r.add(CheckProof, Fail, msg("Nessuna prova con un metodo di firma supportato", "No proof with a supported signature method"), strings.Join(skipped, "; "))
+		return "", nil
+	}
+	detail := fmt.Sprintf("%s, %s", ok.Cryptosuite, ok.VerificationMethod)
+	if len(skipped) > 0 {
+		detail += "; ignored: " + strings.Join(skipped, "; ")
+	}
+	r.add(CheckProof, Pass, msg("Firma valida", "Valid signature"), detail)
+	return ok.VerificationMethod, res.keys[ok.VerificationMethod]
+}
+
+// checkIssuer decides whether the key that signed belongs to the issuer and
+// whether that issuer is trusted.
+func (v *Verifier) checkIssuer(ctx context.Context, r *Report, issuerID, vm string, key ed25519.PublicKey) {
+	if vm == "" {
+		r.add(CheckIssuer, Skip, msg("Emittente non verificabile senza una firma valida", "The issuer cannot be checked without a valid signature"), "")
+		return
+	}
+	controller, _, _ := strings.Cut(vm, "#")
+	if controller != issuerID {
+		r.add(CheckIssuer, Fail, msg("La chiave che ha firmato non appartiene all'emittente dichiarato", "The signing key does not belong to the stated issuer"),
+			fmt.Sprintf("key %s, issuer %s", vm, issuerID))
+		return
+	}
+	if v.Registry != nil {
+		iss, pub, err := v.Registry.Resolve(ctx, vm)
+		if err == nil && (key == nil || pub.Equal(key)) {
+			r.Trusted, r.IssuerName = true, iss.Profile.Name
+			r.add(CheckIssuer, Pass, msg("Emittente registrato: "+iss.Profile.Name, "Registered issuer: "+iss.Profile.Name), vm)
+			return
+		}
+	}
+	for _, t := range v.Trust {
+		if t.Issuer != "" && t.Issuer != issuerID {
+			continue
+		}
+		if t.Key != nil && (key == nil || !t.Key.Equal(key)) {
+			continue
+		}
+		r.Trusted = true
+		r.add(CheckIssuer, Pass, msg("Emittente considerato affidabile su indicazione esplicita", "Issuer trusted explicitly"), vm)
+		return
+	}
+	r.add(CheckIssuer, Fail, msg("Firma valida, ma l'emittente non è nel registro degli emittenti riconosciuti", "Valid signature, but the issuer is not in the registry of trusted issuers"), issuerID)
+}
+
+func (v *Verifier) checkValidity(r *Report, obj map[string]any) {
+	now := v.now()
+	from, errFrom := parseDate(obj, "validFrom", "issuanceDate")
+	until, errUntil := parseDate(obj, "validUntil", "expirationDate")
+	switch {
+	case errFrom != nil || errUntil != nil:
+		r.add(CheckValidity, Fail, msg("Date di validità non leggibili", "Unreadable validity dates"), errors.Join(errFrom, errUntil).Error())
+	case !from.IsZero() && now.Before(from):
+		r.add(CheckValidity, Fail, msg("La credenziale non è ancora valida (valida dal "+from.Format(time.DateOnly)+")", "The credential is not valid yet (valid from "+from.Format(time.DateOnly)+")"), from.Format(time.RFC3339))
+	case !until.IsZero() && now.After(until):
+		r.add(CheckValidity, Fail, msg("La credenziale è scaduta il "+until.Format(time.DateOnly), "The credential expired on "+until.Format(time.DateOnly)), until.Format(time.RFC3339))
+	default:
+		r.add(CheckValidity, Pass, msg("Nel periodo di validità", "Within its validity period"), "")
+	}
+}
+
+func (v *Verifier) checkStatus(ctx context.Context, r *Report, obj map[string]any) {
+	entries, err := statusEntries(obj)
+	if err != nil {
+		r.add(CheckStatus, Fail, msg("Stato della credenziale non leggibile", "Unreadable credential status"), err.Error())
+		return
+	}
+	if len(entries) == 0 {
+		r.add(CheckStatus, Pass, msg("La credenziale non prevede revoca", "The credential has no status list"), "")
+		return
+	}
+	if v.Status == nil {
+		r.add(CheckStatus, Skip, msg("Stato di revoca non disponibile", "Revocation status not available"), "no status source")
+		return
+	}
+	var unavailable []string
+	for _, e := range entries {
+		e.CredentialID = r.CredentialID
+		set, reason, err := v.Status.Status(ctx, e)
+		if err != nil {
+			unavailable = append(unavailable, err.Error())
+			continue
+		}
+		if !set {
+			continue
+		}
+		switch e.Purpose {
+		case status.Revocation:
+			r.Revoked = true
+			r.add(CheckStatus, Fail, msg("Credenziale revocata: "+reason, "Credential revoked: "+reason), e.ListURL+"#"+strconv.Itoa(e.Index))
+			return
+		case status.Suspension:
+			r.Suspended = true
+			r.add(CheckStatus, Fail, msg("Credenziale sospesa: "+reason, "Credential suspended: "+reason), e.ListURL+"#"+strconv.Itoa(e.Index))
+			return
+		}
+	}
+	if len(unavailable) > 0 {
+		r.add(CheckStatus, Skip, msg("Stato di revoca non disponibile", "Revocation status not available"), strings.Join(unavailable, "; "))
+		return
+	}
+	r.add(CheckStatus, Pass, msg("Non revocata né sospesa", "Neither revoked nor suspended"), "")
+}
+
+func (v *Verifier) now() time.Time {
+	if v.Clock != nil {
+		return v.Clock()
+	}
+	return time.Now()
+}
+
+func statusEntries(obj map[string]any) ([]StatusEntry, error) {
+	var list []any
+	switch s := obj["credentialStatus"].(type) {
+	case nil:
+		return nil, nil
+	case []any:
+		list = s
+	default:
+		list = []any{s}
+	}
+	var out []StatusEntry
+	for _, x := range list {
+		e, _ := x.(map[string]any)
+		if t, _ := e["type"].(string); t != "BitstringStatusListEntry" {
+			return nil, fmt.Errorf("status type %v is not supported", e["type"])
+		}
+		p, _ := e["statusPurpose"].(string)
+		idx, err := strconv.Atoi(fmt.Sprint(e["statusListIndex"]))
+		url, _ := e["statusListCredential"].(string)
+		if err != nil || idx < 0 || url == "" {
+			return nil, fmt.Errorf("malformed status entry %v", e["id"])
+		}
+		purpose := status.Purpose(p)
+		if !purpose.Valid() {
+			continue // a purpose attesta does not act on, such as "message"
+		}
+		out = append(out, StatusEntry{ListURL: url, Index: idx, Purpose: purpose})
+	}
+	return out, nil
+}
+
+func issuerOf(obj map[string]any) string {
+	switch iss := obj["issuer"].(type) {
+	case string:
+		return iss
+	case map[string]any:
+		id, _ := iss["id"].(string)
+		return id
+	}
+	return ""
+}
+
+func parseDate(obj map[string]any, keys ...string) (time.Time, error) {
+	for _, k := range keys {
+		if v, ok := obj[k]; ok {
+			s, _ := v.(string)
+			t, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				return time.Time{}, fmt.Errorf("%s %v is not a date-time", k, v)
+			}
+			return t, nil
+		}
+	}
+	return time.Time{}, nil
+}
+
+func msg(it, en string) Message { return Message{IT: it, EN: en} }
