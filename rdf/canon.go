@@ -119,7 +119,8 @@ type canonicalizer struct {
 	buf        []byte   // serialized terms
 	tmp        []byte   // serialized statements
 	refs       []lineRef
-	hashes     []byte  // hex first-degree hash of each blank node, hexLen apart
+	sumLen     int
+	hashes     []byte  // first-degree hash of each blank node, sumLen apart
 	canon      []int32 // blank node index → canonical number, or -1
 	nIssued    int32
 	order      []int32
@@ -143,7 +144,8 @@ func getCanonicalizer(hashFn func() hash.Hash) *canonicalizer {
 		c.h = hashFn()
 	}
 	c.hashFn = hashFn
-	c.hexLen = 2 * c.h.Size()
+	c.sumLen = c.h.Size()
+	c.hexLen = 2 * c.sumLen
 	return c
 }
 
@@ -186,9 +188,9 @@ func (c *canonicalizer) run(quads []Quad, opts Options) error {
 	for n := range int32(nNodes) {
 		order = append(order, n)
 	}
-	hashes, hexLen := c.hashes, c.hexLen
+	hashes, sumLen := c.hashes, c.sumLen
 	slices.SortStableFunc(order, func(a, b int32) int {
-		return bytes.Compare(hashes[int(a)*hexLen:int(a+1)*hexLen], hashes[int(b)*hexLen:int(b+1)*hexLen])
+		return bytes.Compare(hashes[int(a)*sumLen:int(a+1)*sumLen], hashes[int(b)*sumLen:int(b+1)*sumLen])
 	})
 	c.order = order
 	var groups [][]int32
@@ -240,10 +242,12 @@ func (c *canonicalizer) issue(n int32) {
 	c.nIssued++
 }
 
+// nodeHash returns the first-degree hash of blank node n.
 func (c *canonicalizer) nodeHash(n int32) []byte {
-	return c.hashes[int(n)*c.hexLen : int(n+1)*c.hexLen]
+	return c.hashes[int(n)*c.sumLen : int(n+1)*c.sumLen]
 }
 
+// nodeQuads returns the quads mentioning blank node n.
 func (c *canonicalizer) nodeQuads(n int32) []int32 {
 	return c.nodeQ[c.nodeOff[n]:c.nodeOff[n+1]]
 }
@@ -531,7 +535,7 @@ func compareLines(buf []byte) func(a, b lineRef) int {
 // duplicate quads on the way.
 func (c *canonicalizer) firstDegree() {
 	nNodes := len(c.labels)
-	c.hashes = slices.Grow(c.hashes[:0], nNodes*c.hexLen)[:nNodes*c.hexLen]
+	c.hashes = slices.Grow(c.hashes[:0], nNodes*c.sumLen)[:nNodes*c.sumLen]
 	for n := range int32(nNodes) {
 		tmp := c.tmp[:0]
 		refs := c.refs[:0]
@@ -555,8 +559,7 @@ func (c *canonicalizer) firstDegree() {
 		}
 		c.h.Reset()
 		c.h.Write(sorted)
-		c.sum = c.h.Sum(c.sum[:0])
-		hex.Encode(c.nodeHash(n), c.sum)
+		c.h.Sum(c.hashes[:int(n)*c.sumLen])
 		c.tmp, c.refs = tmp, refs
 		if cap(sorted) > cap(tmp) {
 			c.tmp = sorted[:0]
@@ -621,7 +624,7 @@ func (c *canonicalizer) hashRelated(dst []byte, related int32, qi int32, issuer 
 		s = append(s, "_:b"...)
 		s = strconv.AppendInt(s, int64(issuerIndex(issuer, related)), 10)
 	default:
-		s = append(s, c.nodeHash(related)...)
+		s = hex.AppendEncode(s, c.nodeHash(related))
 	}
 	return c.hexSum(dst, s), s
 }
