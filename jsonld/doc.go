@@ -1,0 +1,2 @@
+// Package jsonld converts JSON-LD documents to RDF.
+package jsonld
