@@ -126,9 +126,10 @@ type canonicalizer struct {
 	order      []int32
 	work       int
 	maxWork    int
-	last       int32  // blank node of the previous lookup, or -1
-	labelSpans []span // serialized canonical label of each blank node
-	gen        uint32 // generation of iriCache entries
+	last       int32   // blank node of the previous lookup, or -1
+	issuedAt   []int32 // see lookup
+	labelSpans []span  // serialized canonical label of each blank node
+	gen        uint32  // generation of iriCache entries
 	iriCache   [iriCacheSize]iriSlot
 }
 
@@ -213,12 +214,16 @@ func (c *canonicalizer) run(quads []Quad, opts Options) error {
 		issuer []int32
 	}
 	var results []pathResult
+	if len(groups) > 0 {
+		c.issuedAt = slices.Grow(c.issuedAt[:0], nNodes)[:nNodes]
+	}
 	for _, group := range groups {
 		results = results[:0]
 		for _, n := range group {
 			if c.canon[n] >= 0 {
 				continue
 			}
+			c.issuedAt[n] = 0
 			h, iss, err := c.hashNDegree(n, []int32{n})
 			if err != nil {
 				return err
@@ -593,14 +598,34 @@ func (c *canonicalizer) spend(units int) error {
 	return nil
 }
 
-// issuerIndex returns the number issuer gave n, or -1.
-func issuerIndex(issuer []int32, n int32) int {
-	for i, m := range issuer {
-		if m == n {
-			return i
-		}
+// Temporary issuers of Hash N-Degree Quads are lists of blank nodes in the
+// order they were issued identifiers _:b0, _:b1, …. An issuer is only ever
+// copied and extended, so issuedAt, the position of each blank node in the
+// issuer that last issued it an identifier, finds a node's identifier in any
+// issuer after a check: see lookup and adopt.
+
+// lookup returns the number issuer gave n, or -1.
+func (c *canonicalizer) lookup(issuer []int32, n int32) int {
+	p := int(c.issuedAt[n])
+	if p < len(issuer) && issuer[p] == n {
+		return p
 	}
 	return -1
+}
+
+// issueTemp issues the next identifier of issuer to n.
+func (c *canonicalizer) issueTemp(issuer []int32, n int32) ([]int32, int) {
+	x := len(issuer)
+	c.issuedAt[n] = int32(x)
+	return append(issuer, n), x
+}
+
+// adopt records the positions of issuer[from:], an extension of an issuer
+// whose positions are recorded.
+func (c *canonicalizer) adopt(issuer []int32, from int) {
+	for p := from; p < len(issuer); p++ {
+		c.issuedAt[issuer[p]] = int32(p)
+	}
 }
 
 // relatedHash is an entry of the hash to related blank nodes map.
@@ -616,14 +641,13 @@ func (c *canonicalizer) hashRelated(dst []byte, related int32, qi int32, issuer 
 		t := c.info[qi].term[1]
 		s = append(s, c.buf[t.start:t.end]...)
 	}
-	switch {
-	case c.canon[related] >= 0:
+	if cn := c.canon[related]; cn >= 0 {
 		s = append(s, "_:c14n"...)
-		s = strconv.AppendInt(s, int64(c.canon[related]), 10)
-	case issuerIndex(issuer, related) >= 0:
+		s = strconv.AppendInt(s, int64(cn), 10)
+	} else if x := c.lookup(issuer, related); x >= 0 {
 		s = append(s, "_:b"...)
-		s = strconv.AppendInt(s, int64(issuerIndex(issuer, related)), 10)
-	default:
+		s = strconv.AppendInt(s, int64(x), 10)
+	} else {
 		s = hex.AppendEncode(s, c.nodeHash(related))
 	}
 	return c.hexSum(dst, s), s
@@ -635,6 +659,35 @@ func (c *canonicalizer) hexSum(dst, data []byte) []byte {
 	c.h.Write(data)
 	c.sum = c.h.Sum(c.sum[:0])
 	return hex.AppendEncode(dst, c.sum)
+}
+
+// pathCmp compares a growing path with the chosen path of Hash N-Degree
+// Quads in time linear in the length of the path.
+type pathCmp struct {
+	chosen []byte
+	have   bool // chosen is set
+	less   bool // the path is already known to be less than chosen
+}
+
+// greater reports whether path, which extends a path for which greater was
+// false by path[from:], is now known to be greater than chosen, so that the
+// permutation can be skipped.
+func (pc *pathCmp) greater(path []byte, from int) bool {
+	if !pc.have || pc.less {
+		return false
+	}
+	if from < len(pc.chosen) {
+		end := min(len(path), len(pc.chosen))
+		switch bytes.Compare(path[from:end], pc.chosen[from:end]) {
+		case -1:
+			pc.less = true
+			return false
+		case 1:
+			return true
+		}
+	}
+	// path equals chosen up to min(len(path), len(chosen)).
+	return len(path) > len(pc.chosen)
 }
 
 // hashNDegree runs Hash N-Degree Quads for blank node id with the given
@@ -658,12 +711,10 @@ func (c *canonicalizer) hashNDegree(id int32, issuer []int32) ([]byte, []int32, 
 			if n < 0 || n == id {
 				continue
 			}
-			start := len(hashes)
 			hashes, scratch = c.hashRelated(hashes, n, qi, issuer, "sog"[k], scratch)
-			rel = append(rel, relatedHash{hash: hashes[start:len(hashes):len(hashes)], node: n})
+			rel = append(rel, relatedHash{node: n})
 		}
 	}
-	// hashes may have moved while growing; rebind the entries.
 	for i := range rel {
 		rel[i].hash = hashes[i*c.hexLen : (i+1)*c.hexLen]
 	}
@@ -674,7 +725,8 @@ func (c *canonicalizer) hashNDegree(id int32, issuer []int32) ([]byte, []int32, 
 		return int(a.node - b.node)
 	})
 
-	var data, path, chosen []byte
+	var data, path []byte
+	var pc pathCmp
 	perm := make([]int32, 0, len(rel))
 	var recursion []int32
 	for i := 0; i < len(rel); {
@@ -689,70 +741,66 @@ func (c *canonicalizer) hashNDegree(id int32, issuer []int32) ([]byte, []int32, 
 		}
 		i = j
 
-		chosen = chosen[:0]
+		pc.chosen, pc.have = pc.chosen[:0], false
 		var chosenIssuer []int32
-		haveChosen := false
 		for {
-			if err := c.spend(1 + len(perm)); err != nil {
+			// Copying the issuer costs about len(issuer)/32 units.
+			if err := c.spend(1 + len(perm) + len(issuer)/32); err != nil {
 				return nil, nil, err
 			}
-			iss := slices.Clip(issuer)
+			iss := slices.Clip(issuer) // appending copies
 			path = path[:0]
 			recursion = recursion[:0]
+			pc.less = false
 			skip := false
 			for _, r := range perm {
+				from := len(path)
 				if cn := c.canon[r]; cn >= 0 {
 					path = append(path, "_:c14n"...)
 					path = strconv.AppendInt(path, int64(cn), 10)
 				} else {
-					x := issuerIndex(iss, r)
+					x := c.lookup(iss, r)
 					if x < 0 {
 						recursion = append(recursion, r)
-						x = len(iss)
-						iss = append(iss, r)
+						iss, x = c.issueTemp(iss, r)
 					}
 					path = append(path, "_:b"...)
 					path = strconv.AppendInt(path, int64(x), 10)
 				}
-				if haveChosen && bytes.Compare(path, chosen) > 0 {
-					skip = true
+				if skip = pc.greater(path, from); skip {
 					break
 				}
 			}
-			if !skip {
-				for _, r := range recursion {
-					h, next, err := c.hashNDegree(r, iss)
-					if err != nil {
-						return nil, nil, err
-					}
-					iss = slices.Clip(next)
-					x := issuerIndex(iss, r)
-					if x < 0 {
-						x = len(iss)
-						iss = append(iss, r)
-					}
-					path = append(path, "_:b"...)
-					path = strconv.AppendInt(path, int64(x), 10)
-					path = append(path, '<')
-					path = append(path, h...)
-					path = append(path, '>')
-					if haveChosen && bytes.Compare(path, chosen) > 0 {
-						skip = true
-						break
-					}
+			for k := 0; k < len(recursion) && !skip; k++ {
+				r := recursion[k]
+				h, next, err := c.hashNDegree(r, iss)
+				if err != nil {
+					return nil, nil, err
 				}
+				old := len(iss)
+				iss = slices.Clip(next)
+				c.adopt(iss, old)
+				from := len(path)
+				path = append(path, "_:b"...)
+				path = strconv.AppendInt(path, int64(c.lookup(iss, r)), 10)
+				path = append(path, '<')
+				path = append(path, h...)
+				path = append(path, '>')
+				skip = pc.greater(path, from)
 			}
-			if !skip && (!haveChosen || bytes.Compare(path, chosen) < 0) {
-				chosen = append(chosen[:0], path...)
+			if !skip && (!pc.have || pc.less || len(path) < len(pc.chosen)) {
+				pc.chosen = append(pc.chosen[:0], path...)
+				pc.have = true
 				chosenIssuer = iss
-				haveChosen = true
 			}
 			if !nextPermutation(perm) {
 				break
 			}
 		}
-		data = append(data, chosen...)
+		data = append(data, pc.chosen...)
+		old := len(issuer)
 		issuer = chosenIssuer
+		c.adopt(issuer, old)
 	}
 	return c.hexSum(nil, data), issuer, nil
 }
