@@ -17,8 +17,17 @@ func open(t *testing.T, now attesta.Clock) storagetest.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
+	return testDB{db}
 }
+
+// testDB gives the suite a way to fill a status list (storagetest.ListFiller).
+type testDB struct{ *sqlite.DB }
+
+func (db testDB) SetAllocated(ctx context.Context, issuerID string, list, n int) error {
+	return sqlite.SetAllocated(ctx, db.DB, issuerID, list, n)
+}
+
+var _ storagetest.ListFiller = testDB{}
 
 func TestStorage(t *testing.T) {
 	t.Log("storage suite on SQLite")

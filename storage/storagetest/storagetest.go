@@ -15,6 +15,8 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/issuer"
 )
 
 // DB is what the suite needs of an engine.
@@ -24,6 +26,8 @@ type DB interface {
 	Meta(ctx context.Context, key string) (string, bool, error)
 	SetMeta(ctx context.Context, key, value string) error
 	Standards() competence.Store
+	Issuers() issuer.Store
+	Credentials() credential.Store
 	Close() error
 }
 
@@ -72,6 +76,17 @@ func Run(t *testing.T, open Opener) {
 		{"RollbackOnError", testRollbackOnError},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"NotFound", testNotFound},
+		{"Issuers", testIssuers},
+		{"IssuerKeys", testIssuerKeys},
+		{"IssuerKeysConcurrent", testIssuerKeysConcurrent},
+		{"AllocateConcurrent", testAllocateConcurrent},
+		{"AllocateNextList", testAllocateNextList},
+		{"RecordRoundTrip", testRecordRoundTrip},
+		{"InsertConflicts", testInsertConflicts},
+		{"ChangeStatus", testChangeStatus},
+		{"ChangeStatusConcurrent", testChangeStatusConcurrent},
+		{"StatusList", testStatusList},
+		{"SignedList", testSignedList},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

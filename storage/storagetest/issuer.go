@@ -1,0 +1,210 @@
+package storagetest
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/issuer"
+)
+
+// newIssuer stores an issuer with id and returns it.
+func newIssuer(t *testing.T, db DB, id string, created time.Time) issuer.Issuer {
+	t.Helper()
+	iss := issuer.Issuer{
+		ID:  id,
+		DID: "did:web:attesta.example:issuers:" + id,
+		Profile: issuer.Profile{
+			Name:        "Camera di Commercio " + id,
+			Description: "Camera di commercio, industria, artigianato e agricoltura — «" + id + "»",
+			URL:         "https://" + id + ".example",
+			Email:       "certificazioni@" + id + ".example",
+			Address: issuer.Address{
+				Street: "Via Meravigli 9/b", Locality: "Milano", Region: "Lombardia",
+				PostalCode: "20123", Country: "Italia", CountryCode: "IT",
+			},
+			Identifiers: []issuer.Identifier{{Type: "codiceFiscale", Value: "80002470158"}},
+		},
+		CreatedAt: created,
+	}
+	if err := db.Issuers().CreateIssuer(context.Background(), iss); err != nil {
+		t.Fatalf("creating issuer %s: %v", id, err)
+	}
+	return iss
+}
+
+// newKey returns key seq of an issuer, deterministic in both.
+func newKey(iss issuer.Issuer, seq int, created time.Time) issuer.Key {
+	seed := make([]byte, ed25519.SeedSize)
+	copy(seed, fmt.Sprintf("%s/%d", iss.ID, seq))
+	pub := ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)
+	return issuer.Key{
+		IssuerID:           iss.ID,
+		Seq:                seq,
+		VerificationMethod: fmt.Sprintf("%s#key-%d", iss.DID, seq),
+		Public:             pub,
+		Sealed:             append([]byte{0, 1, 2, 0xff}, seed...),
+		KEKID:              "kek-test",
+		CreatedAt:          created,
+	}
+}
+
+func testIssuers(t *testing.T, open Opener) {
+	ctx := context.Background()
+	clock := NewClock()
+	db, _ := migrated(t, open, clock)
+	store := db.Issuers()
+	if got, err := store.Issuers(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("issuers of an empty database: %v, %v", got, err)
+	}
+	roma := newIssuer(t, db, "cciaa-roma", clock.Now())
+	clock.Advance(time.Minute)
+	milano := newIssuer(t, db, "cciaa-milano", clock.Now())
+
+	got, err := store.Issuer(ctx, "cciaa-roma")
+	if err != nil || !reflect.DeepEqual(got, roma) {
+		t.Fatalf("Issuer:\n got %+v, %v\nwant %+v", got, err, roma)
+	}
+	got, err = store.IssuerByDID(ctx, milano.DID)
+	if err != nil || !reflect.DeepEqual(got, milano) {
+		t.Fatalf("IssuerByDID:\n got %+v, %v\nwant %+v", got, err, milano)
+	}
+	all, err := store.Issuers(ctx)
+	if err != nil || !reflect.DeepEqual(all, []issuer.Issuer{milano, roma}) {
+		t.Fatalf("Issuers, by id:\n got %+v, %v\nwant %+v", all, err, []issuer.Issuer{milano, roma})
+	}
+
+	// Conflicts: the same id, or another id with a taken DID.
+	dup := roma
+	dup.DID = "did:web:elsewhere.example"
+	wantCode(t, store.CreateIssuer(ctx, dup), attesta.Conflict)
+	dup = milano
+	dup.ID = "cciaa-milano-bis"
+	wantCode(t, store.CreateIssuer(ctx, dup), attesta.Conflict)
+	if all, _ := store.Issuers(ctx); len(all) != 2 {
+		t.Errorf("a conflicting issuer was stored: %d issuers", len(all))
+	}
+
+	// A new profile replaces the old one entirely.
+	p := issuer.Profile{Name: "CCIAA di Roma", Address: issuer.Address{Region: "Lazio", CountryCode: "IT"}}
+	if err := store.UpdateProfile(ctx, "cciaa-roma", p); err != nil {
+		t.Fatal(err)
+	}
+	got, err = store.Issuer(ctx, "cciaa-roma")
+	want := roma
+	want.Profile = p
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("after UpdateProfile:\n got %+v, %v\nwant %+v", got, err, want)
+	}
+
+	// NotFound.
+	wantCode(t, store.UpdateProfile(ctx, "nessuno", p), attesta.NotFound)
+	_, err = store.Issuer(ctx, "nessuno")
+	wantCode(t, err, attesta.NotFound)
+	_, err = store.IssuerByDID(ctx, "did:web:attesta.example:issuers:nessuno")
+	wantCode(t, err, attesta.NotFound)
+}
+
+func testIssuerKeys(t *testing.T, open Opener) {
+	ctx := context.Background()
+	clock := NewClock()
+	db, _ := migrated(t, open, clock)
+	store := db.Issuers()
+	iss := newIssuer(t, db, "cciaa-roma", clock.Now())
+	other := newIssuer(t, db, "cciaa-milano", clock.Now())
+	if keys, err := store.Keys(ctx, iss.ID); err != nil || len(keys) != 0 {
+		t.Fatalf("keys of a new issuer: %v, %v", keys, err)
+	}
+
+	// The first key must be number 1.
+	wantCode(t, store.AddKey(ctx, newKey(iss, 2, clock.Now())), attesta.Conflict)
+	k1 := newKey(iss, 1, clock.Now())
+	if err := store.AddKey(ctx, k1); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AddKey(ctx, newKey(other, 1, clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	// Number 1 again, or a gap, is a conflict.
+	wantCode(t, store.AddKey(ctx, newKey(iss, 1, clock.Now())), attesta.Conflict)
+	wantCode(t, store.AddKey(ctx, newKey(iss, 3, clock.Now())), attesta.Conflict)
+
+	// Rotation: key 2 retires key 1 at its own creation time.
+	clock.Advance(24 * time.Hour)
+	k2 := newKey(iss, 2, clock.Now())
+	if err := store.AddKey(ctx, k2); err != nil {
+		t.Fatal(err)
+	}
+	k1.RetiredAt = k2.CreatedAt
+	keys, err := store.Keys(ctx, iss.ID)
+	if err != nil || !reflect.DeepEqual(keys, []issuer.Key{k1, k2}) {
+		t.Fatalf("keys after rotation:\n got %+v, %v\nwant %+v", keys, err, []issuer.Key{k1, k2})
+	}
+	if keys[0].Current() || !keys[1].Current() {
+		t.Errorf("current keys: %v %v", keys[0].Current(), keys[1].Current())
+	}
+	// The other issuer's key is untouched.
+	if keys, err := store.Keys(ctx, other.ID); err != nil || len(keys) != 1 || !keys[0].Current() {
+		t.Errorf("other issuer's keys: %+v, %v", keys, err)
+	}
+
+	// A key of an issuer that does not exist, or a malformed key.
+	wantCode(t, store.AddKey(ctx, newKey(issuer.Issuer{ID: "nessuno", DID: "did:web:x"}, 1, clock.Now())), attesta.NotFound)
+	bad := newKey(iss, 3, clock.Now())
+	bad.Public = bad.Public[:16]
+	wantCode(t, store.AddKey(ctx, bad), attesta.Invalid)
+	if keys, _ := store.Keys(ctx, iss.ID); len(keys) != 2 || !keys[1].Current() {
+		t.Errorf("a rejected key changed the keys: %+v", keys)
+	}
+}
+
+// testIssuerKeysConcurrent: of several processes rotating at once to the
+// same sequence number, exactly one wins and the others get Conflict.
+func testIssuerKeysConcurrent(t *testing.T, open Opener) {
+	ctx := context.Background()
+	clock := NewClock()
+	db, _ := migrated(t, open, clock)
+	store := db.Issuers()
+	iss := newIssuer(t, db, "cciaa-roma", clock.Now())
+	if err := store.AddKey(ctx, newKey(iss, 1, clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	const racers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, racers)
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k := newKey(iss, 2, clock.Now().Add(time.Duration(i)*time.Second))
+			k.VerificationMethod = fmt.Sprintf("%s#racer-%d", iss.DID, i)
+			errs[i] = store.AddKey(ctx, k)
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case attesta.ErrorCode(err) != attesta.Conflict:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d of %d concurrent AddKey(2) succeeded, want 1", won, racers)
+	}
+	keys, err := store.Keys(ctx, iss.ID)
+	if err != nil || len(keys) != 2 {
+		t.Fatalf("keys: %+v, %v", keys, err)
+	}
+	if keys[0].Current() || !keys[1].Current() || !keys[0].RetiredAt.Equal(keys[1].CreatedAt) {
+		t.Errorf("after the race: key 1 retired at %v, key 2 created at %v, current %v",
+			keys[0].RetiredAt, keys[1].CreatedAt, keys[1].Current())
+	}
+}
