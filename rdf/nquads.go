@@ -199,17 +199,16 @@ func (p *parser) statement() error {
 	if err != nil {
 		return err
 	}
-	if err := p.sep("predicate"); err != nil {
-		return err
-	}
-	if p.data[p.pos] != '<' {
+	p.skipWS()
+	if p.pos >= len(p.data) || p.data[p.pos] != '<' {
 		return p.unexpected("predicate IRI")
 	}
 	if q.Predicate, err = p.iri(); err != nil {
 		return err
 	}
-	if err := p.sep("object"); err != nil {
-		return err
+	p.skipWS()
+	if p.pos >= len(p.data) {
+		return p.unexpected("object (IRI, blank node or literal)")
 	}
 	switch p.data[p.pos] {
 	case '<':
@@ -255,19 +254,6 @@ func (p *parser) statement() error {
 		}
 	}
 	p.quads = append(p.quads, q)
-	return nil
-}
-
-// sep consumes the white space that must separate two terms.
-func (p *parser) sep(next string) error {
-	start := p.pos
-	p.skipWS()
-	if p.pos == start && p.pos < len(p.data) {
-		return p.errf(p.pos, "expected white space before %s, found %s", next, p.describe())
-	}
-	if p.pos >= len(p.data) || p.data[p.pos] == '\n' || p.data[p.pos] == '\r' || p.data[p.pos] == '#' {
-		return p.errf(p.pos, "expected %s, found %s", next, p.describe())
-	}
 	return nil
 }
 
@@ -419,9 +405,9 @@ func (p *parser) uchar(b []byte, off int) (rune, int, error) {
 		n = 8
 	}
 	if len(b) < 2+n {
-		return 0, 0, p.errAt(off, "truncated \\u escape")
+		return 0, 0, p.errf(off, "truncated %s escape", string(b[:min(2, len(b))]))
 	}
-	var r rune
+	var r uint32
 	for _, c := range b[2 : 2+n] {
 		var d byte
 		switch {
@@ -434,12 +420,12 @@ func (p *parser) uchar(b []byte, off int) (rune, int, error) {
 		default:
 			return 0, 0, p.errf(off, "invalid hex digit in %s escape", string(b[:2]))
 		}
-		r = r<<4 | rune(d)
+		r = r<<4 | uint32(d)
 	}
 	if r > utf8.MaxRune || (r >= 0xd800 && r <= 0xdfff) {
 		return 0, 0, p.errf(off, "escape %s is not a Unicode scalar value", string(b[:2+n]))
 	}
-	return r, 2 + n, nil
+	return rune(r), 2 + n, nil
 }
 
 func (p *parser) blank() (Term, error) {
@@ -579,7 +565,13 @@ func (p *parser) literal() (Term, error) {
 	}
 	i++ // closing quote
 	t := Term{Kind: Literal, Value: value}
-	if i < len(data) {
+	// White space may separate the string from its language tag or datatype.
+	k := i
+	for k < len(data) && (data[k] == ' ' || data[k] == '\t') {
+		k++
+	}
+	if k < len(data) && (data[k] == '@' || data[k] == '^') {
+		i = k
 		switch data[i] {
 		case '@':
 			j := i + 1
@@ -606,10 +598,15 @@ func (p *parser) literal() (Term, error) {
 			t.Datatype = RDFLangStr
 			i = j
 		case '^':
-			if i+2 >= len(data) || data[i+1] != '^' || data[i+2] != '<' {
-				return Term{}, p.errAt(i, "expected '^^<' introducing a datatype IRI")
+			if i+1 >= len(data) || data[i+1] != '^' {
+				return Term{}, p.errAt(i, "expected '^^' introducing a datatype IRI")
 			}
 			p.pos = i + 2
+			p.skipWS()
+			if p.pos >= len(data) || data[p.pos] != '<' {
+				return Term{}, p.unexpected("datatype IRI after '^^'")
+			}
+			dtPos := p.pos
 			dt, err := p.iri()
 			if err != nil {
 				return Term{}, err
@@ -617,7 +614,7 @@ func (p *parser) literal() (Term, error) {
 			switch dt.Value {
 			case XSDString:
 			case RDFLangStr:
-				return Term{}, p.errAt(i+2, "rdf:langString literal without a language tag")
+				return Term{}, p.errAt(dtPos, "rdf:langString literal without a language tag")
 			default:
 				t.Datatype = dt.Value
 			}
