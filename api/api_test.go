@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/testserver"
 )
 
@@ -64,7 +65,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range api.New(nil, api.CredentialOptions{}, slog.Default()).Routes() {
+	var creds api.Credentials = (*credential.Service)(nil) // any non-nil value enables the credential routes
+	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds}, slog.Default()).Routes() {
 		served = append(served, r.Pattern)
 	}
 	slices.Sort(documented)
@@ -85,6 +87,10 @@ func TestResponsesMatchSchemas(t *testing.T) {
 		"{sector}":  {"meccatronica", "turismo", "nessuno"},
 		"{version}": {"1", "2", "x"},
 		"{code}":    {"C1", "C7", "C99"},
+		"{id}":      {"urn:uuid:00000000-0000-4000-8000-000000000000"},
+		"{issuer}":  {"cciaa-milano", "nessuno"},
+		"{list}":    {"1", "9"},
+		"{purpose}": {"revocation", "suspension", "x"},
 	}
 	checked := 0
 	for path, ops := range doc.Paths {

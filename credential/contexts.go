@@ -5,6 +5,10 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"sync"
+
+	"github.com/attesta/attesta/dataintegrity"
+	"github.com/attesta/attesta/jsonld"
 )
 
 // Context URLs of the credentials attesta issues, in the order they appear.
@@ -69,4 +73,34 @@ func AttestaContext() []byte {
 		panic("credential: attesta context not embedded")
 	}
 	return data
+}
+
+var processor = sync.OnceValues(func() (*jsonld.Processor, error) {
+	ctxs, err := Contexts()
+	if err != nil {
+		return nil, err
+	}
+	docs := make(map[string]jsonld.Pinned, len(ctxs))
+	for url, data := range ctxs {
+		docs[url] = jsonld.Pinned{Data: data, SHA256: pinned[url].sha256}
+	}
+	d, err := jsonld.NewDocuments(docs)
+	if err != nil {
+		return nil, err
+	}
+	return jsonld.NewProcessor(d, jsonld.Limits{}), nil
+})
+
+// NewProcessor returns the strict, offline JSON-LD processor over the
+// embedded contexts. It is shared: processed contexts are cached once per
+// process.
+func NewProcessor() (*jsonld.Processor, error) { return processor() }
+
+// NewSuite returns the Data Integrity suite over NewProcessor.
+func NewSuite() (*dataintegrity.Suite, error) {
+	p, err := processor()
+	if err != nil {
+		return nil, err
+	}
+	return dataintegrity.NewSuite(p), nil
 }

@@ -44,7 +44,8 @@ const ProofType = "DataIntegrityProof"
 // strict mode: every term must be defined, every IRI absolute. The JSON-LD
 // processor in package jsonld is one.
 type RDFizer interface {
-	ToRDFValue(doc any) ([]rdf.Quad, error)
+	ToRDF(ctx context.Context, data []byte) ([]rdf.Quad, error)
+	ToRDFValue(ctx context.Context, doc any) ([]rdf.Quad, error)
 }
 
 // Suite signs and verifies with the two EdDSA cryptosuites.
@@ -72,15 +73,21 @@ type Signer interface {
 // Sign adds a proof to the JSON object doc, which must not have one, and
 // returns the secured document: doc's bytes with a "proof" member appended.
 func (s *Suite) Sign(doc []byte, signer Signer, opts Options) ([]byte, error) {
-	obj, err := decodeObject(doc)
+	if len(doc) > MaxDocument {
+		return nil, fmt.Errorf("sign: document is %d bytes, more than the %d accepted", len(doc), MaxDocument)
+	}
+	ms, err := topMembers(doc, "proof", "@context")
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
-	if _, ok := obj["proof"]; ok {
+	if _, ok := ms["proof"]; ok {
 		return nil, errors.New("sign: the document already has a proof")
 	}
 	if opts.Cryptosuite == "" {
 		opts.Cryptosuite = EdDSARDFC2022
+	}
+	if opts.Cryptosuite != EdDSARDFC2022 && opts.Cryptosuite != EdDSAJCS2022 {
+		return nil, fmt.Errorf("sign: cryptosuite %q is not supported", opts.Cryptosuite)
 	}
 	if opts.ProofPurpose == "" {
 		opts.ProofPurpose = "assertionMethod"
@@ -88,84 +95,105 @@ func (s *Suite) Sign(doc []byte, signer Signer, opts Options) ([]byte, error) {
 	if opts.VerificationMethod == "" || opts.Created.IsZero() {
 		return nil, errors.New("sign: a verification method and a creation time are required")
 	}
-	proof := map[string]any{
-		"type":               ProofType,
-		"cryptosuite":        opts.Cryptosuite,
-		"created":            opts.Created.UTC().Format(time.RFC3339),
-		"verificationMethod": opts.VerificationMethod,
-		"proofPurpose":       opts.ProofPurpose,
+	proof := []field{
+		{"type", ProofType},
+		{"cryptosuite", opts.Cryptosuite},
+		{"created", opts.Created.UTC().Format(time.RFC3339)},
+		{"verificationMethod", opts.VerificationMethod},
+		{"proofPurpose", opts.ProofPurpose},
 	}
-	hash, err := s.hashData(obj, proof, opts.Cryptosuite)
+	var ctxRaw []byte
+	if m, ok := ms["@context"]; ok {
+		ctxRaw = doc[m.valueStart:m.valEnd]
+	}
+	docCanon, err := s.canonical(doc, opts.Cryptosuite)
+	if err != nil {
+		return nil, fmt.Errorf("sign: canonicalize document: %w", err)
+	}
+	hash, err := s.hashData(docCanon, configJSON(ctxRaw, proof), opts.Cryptosuite)
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
-	proof["proofValue"] = "z" + did.EncodeBase58(signer.Sign(hash))
-	return appendMember(doc, "proof", orderedProof(proof))
+	proof = append(proof, field{"proofValue", "z" + did.EncodeBase58(signer.Sign(hash))})
+	return appendMember(doc, "proof", objectJSON(proof))
 }
 
-// hashData returns the data an EdDSA proof signs: the hash of the canonical
-// proof configuration followed by the hash of the canonical document (the
-// document without "proof"). obj and proof are not modified.
-func (s *Suite) hashData(obj, proof map[string]any, suite string) ([]byte, error) {
-	unsecured := make(map[string]any, len(obj))
-	for k, v := range obj {
-		if k != "proof" {
-			unsecured[k] = v
+// field is a member of a JSON object being written, in order.
+type field struct {
+	name  string
+	value any
+}
+
+func objectJSON(fields []field) []byte {
+	b := []byte{'{'}
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jcs.AppendString(b, f.name)
+		b = append(b, ':')
+		switch v := f.value.(type) {
+		case string:
+			b = jcs.AppendString(b, v)
+		case json.RawMessage:
+			b = append(b, v...)
+		default:
+			enc, _ := json.Marshal(v)
+			b = append(b, enc...)
 		}
 	}
-	config := make(map[string]any, len(proof)+1)
-	for k, v := range proof {
-		if k != "proofValue" {
-			config[k] = v
+	return append(b, '}')
+}
+
+// configJSON is the proof configuration: the proof's members (without
+// proofValue) and the document's @context.
+func configJSON(ctxRaw []byte, proof []field) []byte {
+	fields := make([]field, 0, len(proof)+1)
+	for _, f := range proof {
+		if f.name != "proofValue" && f.name != "@context" {
+			fields = append(fields, f)
 		}
 	}
-	if ctx, ok := obj["@context"]; ok {
-		config["@context"] = ctx
+	if ctxRaw != nil {
+		fields = append(fields, field{"@context", json.RawMessage(ctxRaw)})
 	}
-	canon := s.canonicalRDF
+	return objectJSON(fields)
+}
+
+// canonical canonicalizes a JSON document the cryptosuite's way.
+func (s *Suite) canonical(doc []byte, suite string) ([]byte, error) {
 	if suite == EdDSAJCS2022 {
-		canon = canonicalJCS
+		return jcs.Canonicalize(doc)
 	}
-	c, err := canon(config)
-	if err != nil {
-		return nil, fmt.Errorf("canonicalize proof configuration: %w", err)
-	}
-	d, err := canon(unsecured)
-	if err != nil {
-		return nil, fmt.Errorf("canonicalize document: %w", err)
-	}
-	ch, dh := sha256.Sum256(c), sha256.Sum256(d)
-	return append(ch[:], dh[:]...), nil
-}
-
-func (s *Suite) canonicalRDF(v map[string]any) ([]byte, error) {
-	quads, err := s.rdfizer.ToRDFValue(v)
+	quads, err := s.rdfizer.ToRDF(context.Background(), doc)
 	if err != nil {
 		return nil, err
 	}
 	return rdf.CanonicalNQuads(quads, s.canon)
 }
 
-func canonicalJCS(v map[string]any) ([]byte, error) {
-	data, err := json.Marshal(v)
+// hashData returns the data an EdDSA proof signs: the hash of the canonical
+// proof configuration followed by the hash of the canonical document.
+func (s *Suite) hashData(docCanon, config []byte, suite string) ([]byte, error) {
+	c, err := s.canonical(config, suite)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("canonicalize proof configuration: %w", err)
 	}
-	return jcs.Canonicalize(data)
+	ch, dh := sha256.Sum256(c), sha256.Sum256(docCanon)
+	return append(ch[:], dh[:]...), nil
 }
 
 // CanonicalDocument returns the bytes an eddsa proof's second hash covers:
 // the canonical form of doc without its proof. For inspection and tests.
 func (s *Suite) CanonicalDocument(doc []byte, suite string) ([]byte, error) {
-	obj, err := decodeObject(doc)
+	ms, err := topMembers(doc, "proof")
 	if err != nil {
 		return nil, err
 	}
-	delete(obj, "proof")
-	if suite == EdDSAJCS2022 {
-		return canonicalJCS(obj)
+	if m, ok := ms["proof"]; ok {
+		doc = without(doc, m)
 	}
-	return s.canonicalRDF(obj)
+	return s.canonical(doc, suite)
 }
 
 // Resolver finds the public key of a verification method. It returns an
@@ -217,35 +245,64 @@ func (e *ProofError) Unwrap() error { return e.Err }
 // Verify checks every proof of doc. It returns an error only if doc is not a
 // JSON object or has no proof; each proof's outcome is in its ProofResult.
 func (s *Suite) Verify(ctx context.Context, doc []byte, resolver Resolver) ([]ProofResult, error) {
-	obj, err := decodeObject(doc)
+	if len(doc) > MaxDocument {
+		return nil, &ProofError{Step: StepDecode, Detail: fmt.Sprintf("the document is larger than %d bytes", MaxDocument)}
+	}
+	ms, err := topMembers(doc, "proof", "@context")
 	if err != nil {
 		return nil, &ProofError{Step: StepDecode, Detail: "the document is not a JSON object", Err: err}
 	}
-	return s.VerifyValue(ctx, obj, resolver)
-}
-
-// VerifyValue is Verify on a decoded document.
-func (s *Suite) VerifyValue(ctx context.Context, obj map[string]any, resolver Resolver) ([]ProofResult, error) {
-	var proofs []any
-	switch p := obj["proof"].(type) {
-	case nil:
+	pm, ok := ms["proof"]
+	if !ok {
 		return nil, &ProofError{Step: StepDecode, Detail: "the document has no proof"}
-	case []any:
-		proofs = p
-	default:
-		proofs = []any{p}
+	}
+	var pv any
+	dec := json.NewDecoder(bytes.NewReader(doc[pm.valueStart:pm.valEnd]))
+	dec.UseNumber()
+	if err := dec.Decode(&pv); err != nil {
+		return nil, &ProofError{Step: StepDecode, Detail: "the proof is not valid JSON", Err: err}
+	}
+	proofs, ok := pv.([]any)
+	if !ok {
+		proofs = []any{pv}
 	}
 	if len(proofs) == 0 {
 		return nil, &ProofError{Step: StepDecode, Detail: "the document has no proof"}
 	}
+	var ctxRaw []byte
+	var docCtx any
+	if m, ok := ms["@context"]; ok {
+		ctxRaw = doc[m.valueStart:m.valEnd]
+		json.Unmarshal(ctxRaw, &docCtx)
+	}
+	unsecured := without(doc, pm)
+	canon := map[string][]byte{} // canonical document per cryptosuite
+	canonErr := map[string]error{}
+	docCanon := func(suite string) ([]byte, error) {
+		if c, ok := canon[suite]; ok {
+			return c, canonErr[suite]
+		}
+		c, err := s.canonical(unsecured, suite)
+		canon[suite], canonErr[suite] = c, err
+		return c, err
+	}
 	out := make([]ProofResult, len(proofs))
 	for i, p := range proofs {
-		out[i] = s.verifyOne(ctx, obj, p, resolver)
+		out[i] = s.verifyOne(ctx, ctxRaw, docCtx, docCanon, p, resolver)
 	}
 	return out, nil
 }
 
-func (s *Suite) verifyOne(ctx context.Context, obj map[string]any, p any, resolver Resolver) ProofResult {
+// VerifyValue is Verify on a decoded document.
+func (s *Suite) VerifyValue(ctx context.Context, obj map[string]any, resolver Resolver) ([]ProofResult, error) {
+	doc, err := json.Marshal(obj)
+	if err != nil {
+		return nil, &ProofError{Step: StepDecode, Detail: "the document cannot be encoded", Err: err}
+	}
+	return s.Verify(ctx, doc, resolver)
+}
+
+func (s *Suite) verifyOne(ctx context.Context, ctxRaw []byte, docCtx any, docCanon func(string) ([]byte, error), p any, resolver Resolver) ProofResult {
 	var res ProofResult
 	fail := func(step Step, err error, format string, args ...any) ProofResult {
 		res.Err = &ProofError{Step: step, Detail: fmt.Sprintf(format, args...), Err: err}
@@ -277,7 +334,7 @@ func (s *Suite) verifyOne(ctx context.Context, obj map[string]any, p any, resolv
 		}
 		res.Created = t
 	}
-	if pc, ok := proof["@context"]; ok && !contextPrefix(obj["@context"], pc) {
+	if pc, ok := proof["@context"]; ok && !contextPrefix(docCtx, pc) {
 		return fail(StepProofForm, nil, "the proof's @context is not a prefix of the document's")
 	}
 	pv := str("proofValue")
@@ -292,7 +349,15 @@ func (s *Suite) verifyOne(ctx context.Context, obj map[string]any, p any, resolv
 	if err != nil {
 		return fail(StepResolve, err, "verification method %s", res.VerificationMethod)
 	}
-	hash, err := s.hashData(obj, proof, res.Cryptosuite)
+	dc, err := docCanon(res.Cryptosuite)
+	if err != nil {
+		return fail(StepTransform, err, "cannot canonicalize the document")
+	}
+	fields := make([]field, 0, len(proof))
+	for k, v := range proof {
+		fields = append(fields, field{k, v})
+	}
+	hash, err := s.hashData(dc, configJSON(ctxRaw, fields), res.Cryptosuite)
 	if err != nil {
 		return fail(StepTransform, err, "cannot canonicalize")
 	}
@@ -323,30 +388,6 @@ func contextPrefix(docCtx, proofCtx any) bool {
 		}
 	}
 	return true
-}
-
-// orderedProof writes a proof's members in the conventional order.
-func orderedProof(p map[string]any) json.RawMessage {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	first := true
-	for _, k := range []string{"type", "cryptosuite", "created", "verificationMethod", "proofPurpose", "proofValue"} {
-		v, ok := p[k]
-		if !ok {
-			continue
-		}
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		kb, _ := json.Marshal(k)
-		vb, _ := json.Marshal(v)
-		b.Write(kb)
-		b.WriteByte(':')
-		b.Write(vb)
-	}
-	b.WriteByte('}')
-	return b.Bytes()
 }
 
 // appendMember returns the JSON object doc with name: value added as its last

@@ -252,7 +252,9 @@ func (s *Service) UpdateProfile(ctx context.Context, id string, p Profile) error
 }
 
 // Issuer returns an issuer.
-func (s *Service) Issuer(ctx context.Context, id string) (Issuer, error) { return s.store.Issuer(ctx, id) }
+func (s *Service) Issuer(ctx context.Context, id string) (Issuer, error) {
+	return s.store.Issuer(ctx, id)
+}
 
 // Issuers lists the issuers.
 func (s *Service) Issuers(ctx context.Context) ([]Issuer, error) { return s.store.Issuers(ctx) }

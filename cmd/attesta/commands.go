@@ -44,6 +44,19 @@ Usage:
                                           write every standard version as a standards file
   attesta standards check [--canonical] FILE
                                           validate a standards file without a database
+  attesta issuer list|rotate ID|did ID   list issuers, rotate an issuer's key, print its DID document
+  attesta credential issue REQUEST.json   issue the credential of a certified competence
+  attesta credential verify [--trust ID|KEY] [--status-list URL=FILE] [--offline] FILE
+                                          verify a credential (JSON, JWT, baked PNG or SVG)
+  attesta credential revoke|suspend|reinstate --reason R ID
+                                          change a credential's status (kept in the audit trail)
+  attesta credential bake --image IMG CREDENTIAL, attesta credential extract IMG
+                                          bake a credential into a badge image, or extract it
+  attesta credential keygen, attesta credential sign --key KEYPAIR FILE
+                                          development: sign any credential under did:key
+  attesta rdf canonicalize [--hash sha384] FILE.nq|FILE.jsonld
+                                          print RDFC-1.0 canonical N-Quads
+  attesta bench [--seconds N]             measure issue/verify speed, and the Digital Bazaar stack's
   attesta version                         print the version
 
 Run "attesta COMMAND -h" for a command's flags.
@@ -102,6 +115,14 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			fmt.Fprintf(stderr, "attesta standards: unknown command %q\n\n%s", sub, usage)
 			return errUsage
 		}
+	case "credential":
+		return credentialCmd(ctx, rest, stdout, stderr, getenv)
+	case "issuer":
+		return issuerCmd(ctx, rest, stdout, stderr, getenv)
+	case "rdf":
+		return rdfCmd(rest, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "attesta %s\n", versionString())
 		return nil
@@ -180,7 +201,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return err
 	}
 	defer db.Close()
-	opts := server.Options{Version: versionString(), Log: log, Clock: attesta.SystemClock, NoDemo: cfg.NoDemo, ShutdownTimeout: cfg.ShutdownTimeout}
+	opts, err := cfg.serverOptions(stderr)
+	if err != nil {
+		return err
+	}
+	opts.Log = log
 	if err := server.Prepare(ctx, db, opts); err != nil {
 		return err
 	}

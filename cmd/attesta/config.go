@@ -1,13 +1,21 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/internal/server"
+	"github.com/attesta/attesta/issuer"
 )
 
 // Config is attesta's whole configuration. Every field is set by a flag
@@ -22,6 +30,10 @@ type Config struct {
 	LogLevel        slog.Level    // debug, info, warn or error
 	LogFormat       string        // text or json
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
+	PublicURL       string        // the address attesta is reached at; issuer DIDs and credential URLs derive from it
+	KEK             string        // base64 key-encryption key sealing issuer keys at rest
+	Production      bool          // refuse development conveniences (a generated key-encryption key)
+	APIToken        string        // bearer token that may issue and change credential status over the API
 }
 
 // setting is one configuration entry: its flag, environment variable,
@@ -65,7 +77,83 @@ func settings() []setting {
 				}
 				return err
 			}},
+		{"public-url", "ATTESTA_PUBLIC_URL", "", "address attesta is reached at, e.g. https://attesta.example (default http://localhost and the port of --addr); issuer did:web identifiers derive from it",
+			func(c *Config, v string) error {
+				if v != "" && !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
+					return fmt.Errorf("must start with https:// or http://")
+				}
+				c.PublicURL = strings.TrimSuffix(v, "/")
+				return nil
+			}},
+		{"key-encryption-key", "ATTESTA_KEY_ENCRYPTION_KEY", "", "base64 of 32 random bytes sealing issuer keys at rest; required with --production, otherwise generated into the data directory",
+			func(c *Config, v string) error { c.KEK = v; return nil }},
+		{"production", "ATTESTA_PRODUCTION", "false", "production mode: the key-encryption key must be configured",
+			func(c *Config, v string) (err error) { c.Production, err = strconv.ParseBool(v); return err }},
+		{"api-token", "ATTESTA_API_TOKEN", "", "bearer token that may issue and revoke credentials over the API; empty disables those endpoints",
+			func(c *Config, v string) error { c.APIToken = v; return nil }},
 	}
+}
+
+// publicURL is the configured public URL or, by default, localhost at the
+// port the server listens on.
+func (c *Config) publicURL() string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	port := "8080"
+	if i := strings.LastIndexByte(c.Addr, ':'); i >= 0 && i+1 < len(c.Addr) {
+		port = c.Addr[i+1:]
+	}
+	return "http://localhost:" + port
+}
+
+// kekFile is where a development key-encryption key is kept.
+const kekFile = "key-encryption-key"
+
+// keyEncryptionKey returns the configured key-encryption key. Outside
+// production mode, a missing key is generated once into the data directory
+// (mode 0600) with a warning; in production it is an error.
+func (c *Config) keyEncryptionKey(warn io.Writer) (*issuer.KeyEncryptionKey, error) {
+	if c.KEK != "" {
+		return issuer.ParseKeyEncryptionKey(c.KEK)
+	}
+	if c.Production {
+		return nil, fmt.Errorf("production mode needs a key-encryption key: set ATTESTA_KEY_ENCRYPTION_KEY to base64 of 32 random bytes (e.g. `openssl rand -base64 32`) and keep it apart from the database")
+	}
+	path := filepath.Join(c.DataDir, kekFile)
+	if data, err := os.ReadFile(path); err == nil {
+		return issuer.ParseKeyEncryptionKey(string(data))
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("reading the development key-encryption key: %w", err)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the data directory: %w", err)
+	}
+	k, text, err := issuer.GenerateKeyEncryptionKey()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(text+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("writing the development key-encryption key: %w", err)
+	}
+	fmt.Fprintf(warn, "attesta: generated a development key-encryption key in %s; in production set ATTESTA_KEY_ENCRYPTION_KEY instead\n", path)
+	return k, nil
+}
+
+// serverOptions builds the server options the configuration describes.
+func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
+	kek, err := c.keyEncryptionKey(stderr)
+	if err != nil {
+		return server.Options{}, err
+	}
+	opts := server.Options{
+		Version: versionString(), Log: c.newLogger(stderr), Clock: attesta.SystemClock, NoDemo: c.NoDemo,
+		ShutdownTimeout: c.ShutdownTimeout, PublicURL: c.publicURL(), KEK: kek,
+	}
+	if c.APIToken != "" {
+		opts.APITokenSHA256 = api.HashToken(c.APIToken)
+	}
+	return opts, nil
 }
 
 // bindConfig registers every setting on fs and returns a function that,

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,7 +17,9 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/demo"
+	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/metrics"
 	"github.com/attesta/attesta/web"
 )
@@ -28,6 +31,8 @@ type Database interface {
 	Meta(ctx context.Context, key string) (string, bool, error)
 	SetMeta(ctx context.Context, key, value string) error
 	Standards() competence.Store
+	Issuers() issuer.Store
+	Credentials() credential.Store
 	Close() error
 }
 
@@ -39,6 +44,16 @@ type Options struct {
 	NoDemo          bool          // do not load the first-start dataset
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
 	MaxBodyBytes    int64         // limit on any request body
+	// PublicURL is the address attesta is reached at (scheme, host, port):
+	// issuers' did:web identifiers and the URLs in credentials derive from it.
+	PublicURL string
+	// KEK seals the issuers' private keys at rest.
+	KEK *issuer.KeyEncryptionKey
+	// APITokenSHA256 is the hash of the bearer token that may issue and
+	// change credential status over the API; nil disables those endpoints.
+	APITokenSHA256 []byte
+	// Rand is the source of identifiers, salts and keys; nil means crypto/rand.
+	Rand io.Reader
 }
 
 // datasetKey records in the database's meta table that the first-start
@@ -61,7 +76,11 @@ func Prepare(ctx context.Context, db Database, opts Options) error {
 	}
 	value := "none"
 	if !opts.NoDemo {
-		if err := demo.Load(ctx, competence.NewService(db.Standards(), opts.Clock)); err != nil {
+		svc, err := NewServices(db, opts)
+		if err != nil {
+			return err
+		}
+		if err := demo.Load(ctx, demo.Services{Standards: svc.Standards, Issuers: svc.Issuers, Credentials: svc.Credentials}); err != nil {
 			return err
 		}
 		value = "demo"
@@ -84,7 +103,11 @@ func New(db Database, opts Options) (*Server, error) {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
-	standards := competence.NewService(db.Standards(), opts.Clock)
+	svc, err := NewServices(db, opts)
+	if err != nil {
+		return nil, err
+	}
+	standards := svc.Standards
 	site, err := web.New(standards, opts.Log)
 	if err != nil {
 		return nil, err
@@ -98,7 +121,10 @@ func New(db Database, opts Options) (*Server, error) {
 	for _, r := range site.Routes() {
 		handle(r.Pattern, r.Handler)
 	}
-	for _, r := range api.New(standards, api.CredentialOptions{}, opts.Log).Routes() {
+	for _, r := range api.New(standards, api.CredentialOptions{
+		Credentials: svc.Credentials, Verifier: svc.Verifier, Issuers: svc.Issuers,
+		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
+	}, opts.Log).Routes() {
 		handle(r.Pattern, r.Handler)
 	}
 	handle("GET /healthz", http.HandlerFunc(s.healthz))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/storage/sqlite"
 )
 
@@ -28,7 +29,12 @@ func newDB(t *testing.T) *sqlite.DB {
 }
 
 func options(log *bytes.Buffer) Options {
-	return Options{Version: "test", Log: slog.New(slog.NewTextHandler(log, nil)), Clock: clock, ShutdownTimeout: time.Second}
+	kek, _, err := issuer.GenerateKeyEncryptionKey()
+	if err != nil {
+		panic(err)
+	}
+	return Options{Version: "test", Log: slog.New(slog.NewTextHandler(log, nil)), Clock: clock, ShutdownTimeout: time.Second,
+		PublicURL: "https://attesta.example", KEK: kek}
 }
 
 func sectors(t *testing.T, db Database) int {

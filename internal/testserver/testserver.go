@@ -12,8 +12,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/internal/server"
+	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/storage/sqlite"
+)
+
+// PublicURL is the public address test servers believe they have, and
+// APIToken the bearer token that may issue on them.
+const (
+	PublicURL = "https://attesta.example"
+	APIToken  = "test-token"
 )
 
 // Clock is the fixed time of test servers.
@@ -29,7 +38,12 @@ func New(t testing.TB) *server.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	opts := server.Options{Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: Clock, ShutdownTimeout: time.Second}
+	kek, _, err := issuer.GenerateKeyEncryptionKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := server.Options{Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: Clock, ShutdownTimeout: time.Second,
+		PublicURL: PublicURL, KEK: kek, APITokenSHA256: api.HashToken(APIToken)}
 	if err := server.Prepare(ctx, db, opts); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,195 @@
+package dataintegrity
+
+import (
+	"errors"
+)
+
+// member is the byte span of a top-level member of a JSON object: from the
+// opening quote of its name to the end of its value.
+type member struct {
+	start, end         int // the whole member
+	valueStart, valEnd int // its value
+}
+
+// topMembers finds the top-level members named in names in the JSON object
+// doc, without decoding it. The document's full validity is checked later by
+// the JSON-LD or JCS processor; this scan only needs to be exact about where
+// values begin and end, which it is for any valid JSON.
+func topMembers(doc []byte, names ...string) (map[string]member, error) {
+	s := scanner{b: doc}
+	s.space()
+	if !s.eat('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	found := map[string]member{}
+	s.space()
+	if s.eat('}') {
+		return found, nil
+	}
+	for {
+		s.space()
+		start := s.i
+		name, err := s.str()
+		if err != nil {
+			return nil, err
+		}
+		s.space()
+		if !s.eat(':') {
+			return nil, errors.New("expected ':' after a member name")
+		}
+		s.space()
+		vs := s.i
+		if err := s.value(0); err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			if n == name {
+				if _, dup := found[name]; dup {
+					return nil, errors.New("duplicate member " + name)
+				}
+				found[name] = member{start, s.i, vs, s.i}
+			}
+		}
+		s.space()
+		if s.eat(',') {
+			continue
+		}
+		if s.eat('}') {
+			return found, nil
+		}
+		return nil, errors.New("expected ',' or '}' in an object")
+	}
+}
+
+// without returns doc with the member m removed, and the comma that
+// separated it from its neighbour.
+func without(doc []byte, m member) []byte {
+	start, end := m.start, m.end
+	// Remove a following comma, or else a preceding one.
+	j := end
+	for j < len(doc) && isSpace(doc[j]) {
+		j++
+	}
+	if j < len(doc) && doc[j] == ',' {
+		end = j + 1
+	} else {
+		i := start - 1
+		for i >= 0 && isSpace(doc[i]) {
+			i--
+		}
+		if i >= 0 && doc[i] == ',' {
+			start = i
+		}
+	}
+	out := make([]byte, 0, len(doc)-(end-start))
+	out = append(out, doc[:start]...)
+	return append(out, doc[end:]...)
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) space() {
+	for s.i < len(s.b) && isSpace(s.b[s.i]) {
+		s.i++
+	}
+}
+
+func (s *scanner) eat(c byte) bool {
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+var errSyntax = errors.New("invalid JSON")
+
+// str reads a string and returns it if it has no escapes (member names that
+// matter here never do); a name with escapes is returned raw, which cannot
+// equal a plain name.
+func (s *scanner) str() (string, error) {
+	if !s.eat('"') {
+		return "", errSyntax
+	}
+	start := s.i
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case '\\':
+			s.i += 2
+		case '"':
+			s.i++
+			return string(s.b[start : s.i-1]), nil
+		default:
+			s.i++
+		}
+	}
+	return "", errSyntax
+}
+
+const maxScanDepth = 128
+
+func (s *scanner) value(depth int) error {
+	if depth > maxScanDepth {
+		return errors.New("JSON nested too deeply")
+	}
+	if s.i >= len(s.b) {
+		return errSyntax
+	}
+	switch c := s.b[s.i]; c {
+	case '"':
+		_, err := s.str()
+		return err
+	case '{', '[':
+		closer := byte('}')
+		if c == '[' {
+			closer = ']'
+		}
+		s.i++
+		s.space()
+		if s.eat(closer) {
+			return nil
+		}
+		for {
+			s.space()
+			if c == '{' {
+				if _, err := s.str(); err != nil {
+					return err
+				}
+				s.space()
+				if !s.eat(':') {
+					return errSyntax
+				}
+				s.space()
+			}
+			if err := s.value(depth + 1); err != nil {
+				return err
+			}
+			s.space()
+			if s.eat(',') {
+				continue
+			}
+			if s.eat(closer) {
+				return nil
+			}
+			return errSyntax
+		}
+	default:
+		start := s.i
+		for s.i < len(s.b) {
+			c := s.b[s.i]
+			if c == ',' || c == '}' || c == ']' || isSpace(c) {
+				break
+			}
+			s.i++
+		}
+		if s.i == start {
+			return errSyntax
+		}
+		return nil
+	}
+}
