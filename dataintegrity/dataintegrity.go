@@ -106,11 +106,15 @@ func (s *Suite) Sign(doc []byte, signer Signer, opts Options) ([]byte, error) {
 	if m, ok := ms["@context"]; ok {
 		ctxRaw = doc[m.valueStart:m.valEnd]
 	}
+	if opts.Cryptosuite == EdDSAJCS2022 && ctxRaw != nil {
+		// eddsa-jcs-2022 carries the document's @context in the proof.
+		proof = append(proof, field{"@context", json.RawMessage(ctxRaw)})
+	}
 	docCanon, err := s.canonical(doc, opts.Cryptosuite)
 	if err != nil {
 		return nil, fmt.Errorf("sign: canonicalize document: %w", err)
 	}
-	hash, err := s.hashData(docCanon, configJSON(ctxRaw, proof), opts.Cryptosuite)
+	hash, err := s.hashData(docCanon, configJSON(ctxRaw, proof, opts.Cryptosuite), opts.Cryptosuite)
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
@@ -145,16 +149,22 @@ func objectJSON(fields []field) []byte {
 	return append(b, '}')
 }
 
-// configJSON is the proof configuration: the proof's members (without
-// proofValue) and the document's @context.
-func configJSON(ctxRaw []byte, proof []field) []byte {
+// configJSON is the proof configuration: the proof's members without
+// proofValue. For eddsa-rdfc-2022 its @context is the document's (or the
+// proof's own, which must then begin the document's); eddsa-jcs-2022 takes
+// the proof as it is, @context included when the signer put it there.
+func configJSON(ctxRaw []byte, proof []field, suite string) []byte {
 	fields := make([]field, 0, len(proof)+1)
+	hasContext := false
 	for _, f := range proof {
-		if f.name != "proofValue" && f.name != "@context" {
+		if f.name == "@context" {
+			hasContext = true
+		}
+		if f.name != "proofValue" {
 			fields = append(fields, f)
 		}
 	}
-	if ctxRaw != nil {
+	if suite == EdDSARDFC2022 && !hasContext && ctxRaw != nil {
 		fields = append(fields, field{"@context", json.RawMessage(ctxRaw)})
 	}
 	return objectJSON(fields)
@@ -357,7 +367,7 @@ func (s *Suite) verifyOne(ctx context.Context, ctxRaw []byte, docCtx any, docCan
 	for k, v := range proof {
 		fields = append(fields, field{k, v})
 	}
-	hash, err := s.hashData(dc, configJSON(ctxRaw, fields), res.Cryptosuite)
+	hash, err := s.hashData(dc, configJSON(ctxRaw, fields, res.Cryptosuite), res.Cryptosuite)
 	if err != nil {
 		return fail(StepTransform, err, "cannot canonicalize")
 	}

@@ -178,7 +178,10 @@ func newCorpus(t *testing.T, n int) *corpus {
 func rawCredential(t *testing.T, rnd *rand.Rand, i int) []byte {
 	t.Helper()
 	offsets := []string{"Z", "+02:00", "-05:30", "+14:00", ".123Z", ".5+01:00"}
-	numbers := []any{2.5, 0.1, 3, 1e21, 1e-7, 123456789012, 0, 7.25e3, -1.5}
+	// Not 1e-7 and the like: jsonld.js writes a small number without a '.'
+	// in its JavaScript string form as the integer 0; attesta refuses such
+	// a lossy number instead (a test of package jsonld shows it).
+	numbers := []any{2.5, 0.1, 3, 1e21, 0.000123, 123456789012, 0, 7.25e3, -1.5}
 	doc := map[string]any{
 		"@context":  []any{credential.ContextVC, credential.ContextOB},
 		"id":        fmt.Sprintf("urn:uuid:%08x-2222-4000-8000-000000000000", i),
@@ -299,6 +302,12 @@ func TestCanonicalNQuadsMatchJS(t *testing.T) {
 		base := strings.TrimSuffix(filepath.Base(f), ".json")
 		want, jsErr := os.ReadFile(filepath.Join(out, base+".nq"))
 		r := res[f]
+		if strings.HasPrefix(r.Error, "proof ") && jsErr == nil {
+			// Only the proof options failed in the JS stack (for example a
+			// verification method that is not an IRI); the document itself
+			// was canonicalized and is compared.
+			r.Error = ""
+		}
 		switch {
 		case r.Error != "" && goErr != nil:
 			bothRejected = append(bothRejected, base)
