@@ -242,6 +242,9 @@ func (v *Verifier) resolveKey(ctx context.Context, vm string) (ed25519.PublicKey
 			if err != nil {
 				return nil, err
 			}
+			if fragment == "" { // a bare did:key names its only key
+				vm = doc.VerificationMethod[0].ID
+			}
 			m, ok := doc.AssertionKey(vm)
 			if !ok {
 				return nil, fmt.Errorf("%s is not a key of %s", vm, controller)
@@ -283,6 +286,7 @@ func (v *Verifier) checkProofs(ctx context.Context, r *Report, obj map[string]an
 	}
 	var ok *dataintegrity.ProofResult
 	var failures, skipped []string
+	var firstFail *dataintegrity.ProofError
 	for i := range results {
 		pr := &results[i]
 		var pe *dataintegrity.ProofError
@@ -295,11 +299,25 @@ func (v *Verifier) checkProofs(ctx context.Context, r *Report, obj map[string]an
 			skipped = append(skipped, pr.Err.Error())
 		default:
 			failures = append(failures, pr.Err.Error())
+			if firstFail == nil {
+				errors.As(pr.Err, &firstFail)
+			}
 		}
 	}
 	switch {
 	case len(failures) > 0:
-		r.add(CheckProof, Fail, msg("La firma non è valida: la credenziale è stata alterata o non è stata firmata con la chiave indicata", "The signature is invalid: the credential was altered or not signed with the stated key"), strings.Join(failures, "; "))
+		reason := msg("La firma non è valida: la credenziale è stata alterata o non è stata firmata con la chiave indicata", "The signature is invalid: the credential was altered or not signed with the stated key")
+		if firstFail != nil {
+			switch firstFail.Step {
+			case dataintegrity.StepProofForm:
+				reason = msg("La prova crittografica è malformata", "The cryptographic proof is malformed")
+			case dataintegrity.StepResolve:
+				reason = msg("La chiave di firma indicata non si può risolvere", "The stated signing key cannot be resolved")
+			case dataintegrity.StepTransform:
+				reason = msg("I dati della credenziale non sono JSON-LD valido (termini non definiti o IRI non validi): non si possono verificare", "The credential's data is not valid JSON-LD (undefined terms or invalid IRIs): it cannot be verified")
+			}
+		}
+		r.add(CheckProof, Fail, reason, strings.Join(failures, "; "))
 		return "", nil
 	case ok == nil:
 		r.add(CheckProof, Fail, msg("Nessuna prova con un metodo di firma supportato", "No proof with a supported signature method"), strings.Join(skipped, "; "))
@@ -367,7 +385,7 @@ func (v *Verifier) checkValidity(r *Report, obj map[string]any) {
 func (v *Verifier) checkStatus(ctx context.Context, r *Report, obj map[string]any) {
 	entries, err := statusEntries(obj)
 	if err != nil {
-		r.add(CheckStatus, Fail, msg("Stato della credenziale non leggibile", "Unreadable credential status"), err.Error())
+		r.add(CheckStatus, Fail, msg("Lo stato di revoca non si può verificare: metodo non supportato o voce malformata", "The revocation status cannot be checked: unsupported method or malformed entry"), err.Error())
 		return
 	}
 	if len(entries) == 0 {
@@ -428,7 +446,7 @@ func statusEntries(obj map[string]any) ([]StatusEntry, error) {
 	for _, x := range list {
 		e, _ := x.(map[string]any)
 		if t, _ := e["type"].(string); t != "BitstringStatusListEntry" {
-			return nil, fmt.Errorf("status type %v is not supported", e["type"])
+			return nil, fmt.Errorf("status type %v is not supported (BitstringStatusListEntry)", e["type"])
 		}
 		p, _ := e["statusPurpose"].(string)
 		idx, err := strconv.Atoi(fmt.Sprint(e["statusListIndex"]))
