@@ -62,10 +62,22 @@ func Canonicalize(quads []Quad, opts Options) (*Result, error) {
 	if err := c.run(quads, opts); err != nil {
 		return nil, err
 	}
+	// Slice all canonical labels from one string.
+	var all []byte
+	for n := range c.labels {
+		all = append(all, "c14n"...)
+		all = strconv.AppendInt(all, int64(n), 10)
+	}
+	allLabels := string(all)
+	byNumber := make([]string, len(c.labels))
+	for n := range byNumber {
+		l := len("c14n") + decimalLen(int32(n))
+		byNumber[n], allLabels = allLabels[:l], allLabels[l:]
+	}
 	res := &Result{Issued: make(map[string]string, len(c.labels))}
 	canonLabels := make([]string, len(c.labels))
 	for n, label := range c.labels {
-		canonLabels[n] = "c14n" + strconv.Itoa(int(c.canon[n]))
+		canonLabels[n] = byNumber[c.canon[n]]
 		res.Issued[label] = canonLabels[n]
 	}
 	res.NQuads, res.Quads = c.output(true, canonLabels)
@@ -888,4 +900,13 @@ func (c *canonicalizer) output(withQuads bool, canonLabels []string) ([]byte, []
 		}
 	}
 	return out, quads
+}
+
+// decimalLen returns the number of decimal digits of n >= 0.
+func decimalLen(n int32) int {
+	l := 1
+	for ; n >= 10; n /= 10 {
+		l++
+	}
+	return l
 }

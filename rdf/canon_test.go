@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // conformanceDir holds the W3C RDFC-1.0 test suite, shared by the projects of
@@ -289,31 +290,66 @@ func TestWorkLimit(t *testing.T) {
 		}
 	}
 	_, err := Canonicalize(quads, Options{MaxWork: 1000})
+	if !errors.Is(err, ErrWorkLimit) || !strings.Contains(err.Error(), "work limit exceeded (more than 1000 units)") {
+		t.Fatalf("got %v, want ErrWorkLimit", err)
+	}
+	if _, err := Canonicalize(quads[:4*n], Options{MaxWork: -1}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// identicalList returns an RDF list of n equal items: all but its first and
+// last node share their first-degree hash.
+func identicalList(n int) []Quad {
+	quads := []Quad{{Subject: NewIRI("http://ex/s"), Predicate: NewIRI("http://ex/p"), Object: NewBlank("l0")}}
+	for i := range n {
+		rest := NewIRI(RDFNil)
+		if i+1 < n {
+			rest = NewBlank(fmt.Sprint("l", i+1))
+		}
+		quads = append(quads,
+			Quad{Subject: NewBlank(fmt.Sprint("l", i)), Predicate: NewIRI(RDFFirst), Object: NewLiteral("x", "")},
+			Quad{Subject: NewBlank(fmt.Sprint("l", i)), Predicate: NewIRI(RDFRest), Object: rest})
+	}
+	return quads
+}
+
+// TestWorkLimitBoundsTime checks that the work bound also bounds time for a
+// long chain of indistinguishable blank nodes, where each call of Hash
+// N-Degree Quads recurses deeper and copies larger issuers.
+func TestWorkLimitBoundsTime(t *testing.T) {
+	if _, err := Canonicalize(identicalList(40), Options{}); err != nil {
+		t.Fatalf("a list of 40 equal items: %v", err)
+	}
+	start := time.Now()
+	_, err := Canonicalize(identicalList(20000), Options{})
 	if !errors.Is(err, ErrWorkLimit) {
 		t.Fatalf("got %v, want ErrWorkLimit", err)
 	}
-	// A small, symmetrical but legitimate graph fits the default.
-	if _, err := Canonicalize(quads[:4*n], Options{MaxWork: -1}); err != nil {
-		t.Fatal(err)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("took %v to give up", d)
 	}
 }
 
 // TestReferenceCredential canonicalizes the Open Badges reference credential
 // after renaming its blank nodes and shuffling it.
 func TestReferenceCredential(t *testing.T) {
-	want, quads := referenceDataset(t)
-	got, err := CanonicalNQuads(quads, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("canonical form differs:\n%s", got)
+	for _, shuffle := range []bool{false, true} {
+		want, quads := referenceDataset(t, shuffle)
+		got, err := CanonicalNQuads(quads, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("canonical form differs:\n%s", got)
+		}
 	}
 }
 
-// referenceDataset returns the canonical reference credential and its quads
-// with non-canonical blank node labels in a non-canonical order.
-func referenceDataset(tb testing.TB) ([]byte, []Quad) {
+// referenceDataset returns the canonical N-Quads of the reference credential
+// and its quads with non-canonical blank node labels, in canonical order or
+// shuffled.
+func referenceDataset(tb testing.TB, shuffle bool) ([]byte, []Quad) {
 	tb.Helper()
 	path := filepath.Join(conformanceDir, "..", "reference", "ob3-reference-credential.canonical.nq")
 	data, err := os.ReadFile(path)
@@ -328,38 +364,44 @@ func referenceDataset(tb testing.TB) ([]byte, []Quad) {
 		tb.Fatal(err)
 	}
 	quads = relabel(quads, func(s string) string { return "b" + reverse(s) })
-	// A deterministic shuffle.
-	for i := range quads {
-		j := (i*7919 + 13) % len(quads)
-		quads[i], quads[j] = quads[j], quads[i]
+	if shuffle { // deterministically
+		for i := range quads {
+			j := (i*7919 + 13) % len(quads)
+			quads[i], quads[j] = quads[j], quads[i]
+		}
 	}
 	return data, quads
 }
 
+// BenchmarkCanonicalize canonicalizes the reference credential (153 quads,
+// 16 blank nodes) given in canonical order with other blank node labels
+// (close to what a JSON-LD processor emits) and shuffled.
 func BenchmarkCanonicalize(b *testing.B) {
-	_, quads := referenceDataset(b)
-	b.Run("CanonicalNQuads", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := CanonicalNQuads(quads, Options{}); err != nil {
-				b.Fatal(err)
+	for _, order := range []string{"Ordered", "Shuffled"} {
+		_, quads := referenceDataset(b, order == "Shuffled")
+		b.Run("CanonicalNQuads/"+order, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := CanonicalNQuads(quads, Options{}); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
-	b.Run("Canonicalize", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := Canonicalize(quads, Options{}); err != nil {
-				b.Fatal(err)
+		})
+		b.Run("Canonicalize/"+order, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Canonicalize(quads, Options{}); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
-	b.Run("SHA384", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := CanonicalNQuads(quads, Options{Hash: sha512.New384}); err != nil {
-				b.Fatal(err)
+		})
+		b.Run("SHA384/"+order, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := CanonicalNQuads(quads, Options{Hash: sha512.New384}); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 }

@@ -244,7 +244,7 @@ func TestValidate(t *testing.T) {
 }
 
 func BenchmarkParseNQuads(b *testing.B) {
-	data, _ := referenceDataset(b)
+	data, _ := referenceDataset(b, false)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -255,7 +255,7 @@ func BenchmarkParseNQuads(b *testing.B) {
 }
 
 func BenchmarkSerializeNQuads(b *testing.B) {
-	data, quads := referenceDataset(b)
+	data, quads := referenceDataset(b, false)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
