@@ -2,6 +2,7 @@ package rdf
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -96,7 +97,6 @@ func CanonicalNQuads(quads []Quad, opts Options) ([]byte, error) {
 	return out, nil
 }
 
-// span is a range of canonicalizer.buf.
 // span is a range of canonicalizer.buf.
 type span struct{ start, end int }
 
@@ -565,7 +565,20 @@ func (c *canonicalizer) firstDegree() {
 			tmp = c.appendFirstDegree(tmp, in, n)
 			refs = append(refs, lineRef{start, len(tmp), qi})
 		}
-		slices.SortFunc(refs, compareLines(tmp))
+		// Sort equal statements by their blank nodes, so that duplicate
+		// quads are adjacent.
+		slices.SortFunc(refs, func(a, b lineRef) int {
+			if d := bytes.Compare(tmp[a.start:a.end], tmp[b.start:b.end]); d != 0 {
+				return d
+			}
+			x, y := &c.info[a.quad].node, &c.info[b.quad].node
+			for k := range x {
+				if x[k] != y[k] {
+					return cmp.Compare(x[k], y[k])
+				}
+			}
+			return 0
+		})
 		c.markDuplicates(tmp, refs)
 		// Hash the sorted statements in one write.
 		sorted := tmp[len(tmp):]
@@ -584,20 +597,14 @@ func (c *canonicalizer) firstDegree() {
 	}
 }
 
-// markDuplicates finds quads equal to another among sorted first-degree
-// statements: equal statements whose blank nodes are the same nodes.
+// markDuplicates marks quads equal to another among first-degree statements
+// sorted by statement and then blank nodes: equal statements whose blank
+// nodes are the same nodes.
 func (c *canonicalizer) markDuplicates(buf []byte, refs []lineRef) {
-	for i := 0; i+1 < len(refs); i++ {
-		a := refs[i]
-		for j := i + 1; j < len(refs); j++ {
-			b := refs[j]
-			if !bytes.Equal(buf[a.start:a.end], buf[b.start:b.end]) {
-				break
-			}
-			if c.info[a.quad].dup || c.info[b.quad].dup || c.info[a.quad].node != c.info[b.quad].node {
-				continue
-			}
-			c.info[max(a.quad, b.quad)].dup = true
+	for i := 1; i < len(refs); i++ {
+		a, b := refs[i-1], refs[i]
+		if c.info[a.quad].node == c.info[b.quad].node && bytes.Equal(buf[a.start:a.end], buf[b.start:b.end]) {
+			c.info[b.quad].dup = true
 		}
 	}
 }
