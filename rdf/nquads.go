@@ -137,9 +137,10 @@ func (p *parser) limitErr(i int, what string) error {
 }
 
 func (p *parser) parse() ([]Quad, error) {
-	if n := bytes.Count(p.data, []byte{'\n'}) + 1; n < 1<<16 {
-		p.quads = make([]Quad, 0, n)
-	}
+	// Preallocate for one statement a line; a statement takes 13 bytes or
+	// more.
+	n := min(bytes.Count(p.data, []byte{'\n'})+1, len(p.data)/13+1, 1<<16)
+	p.quads = make([]Quad, 0, n)
 	data := p.data
 	for {
 		p.skipWS()
@@ -798,20 +799,16 @@ func (q Quad) String() string {
 // N-Quads grammar; literals in UTF-8 with a well-formed language tag exactly
 // when the datatype is rdf:langString.
 func (q Quad) Validate() error {
-	return q.validate(true)
-}
-
-func (q *Quad) validate(strictBlank bool) error {
-	if err := validateTerm(&q.Subject, posSubject, strictBlank); err != nil {
+	if err := validateTerm(&q.Subject, posSubject); err != nil {
 		return err
 	}
-	if err := validateTerm(&q.Predicate, posPredicate, strictBlank); err != nil {
+	if err := validateTerm(&q.Predicate, posPredicate); err != nil {
 		return err
 	}
-	if err := validateTerm(&q.Object, posObject, strictBlank); err != nil {
+	if err := validateTerm(&q.Object, posObject); err != nil {
 		return err
 	}
-	return validateTerm(&q.Graph, posGraph, strictBlank)
+	return validateTerm(&q.Graph, posGraph)
 }
 
 const (
@@ -823,7 +820,7 @@ const (
 
 var posNames = [...]string{"subject", "predicate", "object", "graph"}
 
-func validateTerm(t *Term, pos int, strictBlank bool) error {
+func validateTerm(t *Term, pos int) error {
 	switch t.Kind {
 	case None:
 		if pos == posGraph {
@@ -841,7 +838,7 @@ func validateTerm(t *Term, pos int, strictBlank bool) error {
 		if t.Value == "" {
 			return fmt.Errorf("%s: empty blank node label", posNames[pos])
 		}
-		if strictBlank && !validBlankLabel(t.Value) {
+		if !validBlankLabel(t.Value) {
 			return fmt.Errorf("%s: invalid blank node label %q", posNames[pos], t.Value)
 		}
 		return nil
