@@ -47,8 +47,9 @@ type termDef struct {
 	prefix       int8 // -1: not set, 0: false, 1: true
 	protected    bool
 
-	cls    iriClass // classification of id, unless it is a keyword
-	typCls iriClass // classification of typ when it is an IRI
+	cls      iriClass // classification of id, unless it is a keyword
+	typCls   iriClass // classification of typ when it is an IRI
+	typSlice []string // []string{typ}, shared by the values it types
 }
 
 func (d *termDef) sameAs(e *termDef) bool {
@@ -76,6 +77,7 @@ type activeContext struct {
 	hasLanguage  bool
 	hasProtected bool
 	previous     *activeContext // context to revert to (type-scoped contexts)
+	typeAliases  []string       // terms mapped to @type
 
 	persistent bool
 	derived    sync.Map // ckey → *activeContext
@@ -106,20 +108,28 @@ func (ac *activeContext) clone() *activeContext {
 		hasLanguage:  ac.hasLanguage,
 		hasProtected: ac.hasProtected,
 		previous:     ac.previous,
+		typeAliases:  ac.typeAliases,
 	}
+}
+
+// isTypeKey reports whether key expands to @type.
+func (ac *activeContext) isTypeKey(key string) bool {
+	if key == "@type" {
+		return true
+	}
+	for _, a := range ac.typeAliases {
+		if a == key {
+			return true
+		}
+	}
+	return false
 }
 
 // ctxState carries what context processing needs for one input document.
 type ctxState struct {
-	p     *Processor
-	work  int      // term definitions created
-	urls  []string // remote contexts being processed, for cycles and depth
-	path  *pathNode
-	nodes int // limit on work
-}
-
-func (s *ctxState) errorf(code, format string, args ...any) *Error {
-	return newError(code, s.path, format, args...)
+	p    *Processor
+	work int      // term definitions created
+	urls []string // remote contexts being processed, for cycles and depth
 }
 
 // lookup returns the cached result of processing k on ac.
@@ -154,25 +164,25 @@ func (s *ctxState) store(ac *activeContext, k ckey, r *activeContext) *activeCon
 // for a non-array. item returns one of them, aliasing v.
 func (v *jv) items() int {
 	if v.k == kArr {
-		return len(v.arr)
+		return len(v.a)
 	}
 	return 1
 }
 
 func (v *jv) item(i int) *jv {
 	if v.k == kArr {
-		return &v.arr[i]
+		return &v.a[i]
 	}
 	return v
 }
 
 // processScoped applies a scoped context taken from a term definition.
-func (s *ctxState) processScoped(ac *activeContext, local *jv, propagate, override bool) (*activeContext, error) {
+func (s *ctxState) processScoped(ac *activeContext, local *jv, propagate, override bool, path pathRef) (*activeContext, error) {
 	k := ckey{ptr: local, kind: keyScoped, propagate: propagate, override: override}
 	if r := s.lookup(ac, k); r != nil {
 		return r, nil
 	}
-	r, err := s.process(ac, local, propagate, override, false)
+	r, err := s.process(ac, local, propagate, override, false, path)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +192,7 @@ func (s *ctxState) processScoped(ac *activeContext, local *jv, propagate, overri
 // process runs the Context Processing algorithm: local is a context, an
 // array of them, a URL or null. inline is set for contexts embedded in the
 // input document, which are cached by their content.
-func (s *ctxState) process(ac *activeContext, local *jv, propagate, override, inline bool) (*activeContext, error) {
+func (s *ctxState) process(ac *activeContext, local *jv, propagate, override, inline bool, path pathRef) (*activeContext, error) {
 	n := local.items()
 	if n == 0 {
 		return ac, nil
@@ -206,7 +216,7 @@ func (s *ctxState) process(ac *activeContext, local *jv, propagate, override, in
 	}
 	for i := range n {
 		var err error
-		r, err = s.processOne(r, local.item(i), override, inline)
+		r, err = s.processOne(r, local.item(i), override, inline, path)
 		if err != nil {
 			return nil, err
 		}
@@ -236,10 +246,10 @@ func (s *ctxState) firstContextObject(v *jv) *jv {
 			}
 			v = c
 		case kArr:
-			if len(v.arr) == 0 {
+			if len(v.a) == 0 {
 				return nil
 			}
-			v = &v.arr[0]
+			v = &v.a[0]
 		default:
 			return nil
 		}
@@ -247,38 +257,38 @@ func (s *ctxState) firstContextObject(v *jv) *jv {
 	return nil
 }
 
-func (s *ctxState) processOne(ac *activeContext, v *jv, override, inline bool) (*activeContext, error) {
+func (s *ctxState) processOne(ac *activeContext, v *jv, override, inline bool, path pathRef) (*activeContext, error) {
 	switch v.k {
 	case kNull:
 		if !override && ac.hasProtected {
-			return nil, s.errorf(CodeInvalidContextNull, "a context with protected terms cannot be set to null")
+			return nil, newError(CodeInvalidContextNull, path, "a context with protected terms cannot be set to null")
 		}
 		return s.p.initial, nil
 	case kStr:
-		return s.processURL(ac, v.s, override)
+		return s.processURL(ac, v.s, override, path)
 	case kObj:
 		if inline {
-			return s.processInline(ac, v, override)
+			return s.processInline(ac, v, override, path)
 		}
 		k := ckey{ptr: v, kind: keyScoped, override: override, propagate: true}
 		if r := s.lookup(ac, k); r != nil {
 			return r, nil
 		}
-		r, err := s.define(ac, v, override)
+		r, err := s.define(ac, v, override, path)
 		if err != nil {
 			return nil, err
 		}
 		return s.store(ac, k, r), nil
 	}
-	return nil, s.errorf(CodeInvalidLocalContext, "a context must be an object, a URL, null or an array of them, not %s", v.typeName())
+	return nil, newError(CodeInvalidLocalContext, path, "a context must be an object, a URL, null or an array of them, not %s", v.typeName())
 }
 
 // processInline processes a context object embedded in the input document.
 // It is cached by its content, as a copy that does not retain the input,
 // within a memory budget.
-func (s *ctxState) processInline(ac *activeContext, v *jv, override bool) (*activeContext, error) {
+func (s *ctxState) processInline(ac *activeContext, v *jv, override bool, path pathRef) (*activeContext, error) {
 	if !ac.persistent {
-		return s.define(ac, v, override)
+		return s.define(ac, v, override, path)
 	}
 	key := string(v.appendCanonical(nil))
 	k := ckey{str: key, kind: keyInline, override: override}
@@ -286,10 +296,10 @@ func (s *ctxState) processInline(ac *activeContext, v *jv, override bool) (*acti
 		return r, nil
 	}
 	if len(key) > maxInlineContext || s.p.inline.Load()+int64(len(key)) > maxInlineCacheBytes {
-		return s.define(ac, v, override)
+		return s.define(ac, v, override, path)
 	}
 	c := v.clone()
-	r, err := s.define(ac, &c, override)
+	r, err := s.define(ac, &c, override, path)
 	if err != nil {
 		return nil, err
 	}
@@ -300,12 +310,12 @@ func (s *ctxState) processInline(ac *activeContext, v *jv, override bool) (*acti
 	return stored, nil
 }
 
-func (s *ctxState) processURL(ac *activeContext, url string, override bool) (*activeContext, error) {
+func (s *ctxState) processURL(ac *activeContext, url string, override bool, path pathRef) (*activeContext, error) {
 	k := ckey{str: url, kind: keyURL, override: override}
 	if r := s.lookup(ac, k); r != nil {
 		return r, nil
 	}
-	doc, err := s.load(url)
+	doc, err := s.load(url, path)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +326,7 @@ func (s *ctxState) processURL(ac *activeContext, url string, override bool) (*ac
 	s.urls = append(s.urls, url)
 	r := ac
 	for i := range ctx.items() {
-		r, err = s.processOne(r, ctx.item(i), override, false)
+		r, err = s.processOne(r, ctx.item(i), override, false, path)
 		if err != nil {
 			s.urls = s.urls[:len(s.urls)-1]
 			return nil, err
@@ -328,18 +338,18 @@ func (s *ctxState) processURL(ac *activeContext, url string, override bool) (*ac
 
 // load returns the document for a context URL, enforcing the depth limit and
 // rejecting cycles.
-func (s *ctxState) load(url string) (*jv, error) {
+func (s *ctxState) load(url string, path pathRef) (*jv, error) {
 	for _, u := range s.urls {
 		if u == url {
-			return nil, s.errorf(CodeContextOverflow, "context %s includes itself", url)
+			return nil, newError(CodeContextOverflow, path, "context %s includes itself", url)
 		}
 	}
 	if len(s.urls) >= s.p.limits.MaxContextDepth {
-		return nil, s.errorf(CodeContextOverflow, "context %s nested deeper than %d remote contexts", url, s.p.limits.MaxContextDepth)
+		return nil, newError(CodeContextOverflow, path, "context %s nested deeper than %d remote contexts", url, s.p.limits.MaxContextDepth)
 	}
 	doc, ok := s.p.docs.get(url)
 	if !ok {
-		return nil, s.errorf(CodeLoadingContextFailed, "context %s is not among the known documents (nothing is fetched)", url)
+		return nil, newError(CodeLoadingContextFailed, path, "context %s is not among the known documents (nothing is fetched)", url)
 	}
 	return doc, nil
 }
@@ -351,47 +361,47 @@ var contextKeywords = map[string]bool{
 }
 
 // define processes one context definition (an object) on top of ac.
-func (s *ctxState) define(ac *activeContext, ctx *jv, override bool) (*activeContext, error) {
+func (s *ctxState) define(ac *activeContext, ctx *jv, override bool, path pathRef) (*activeContext, error) {
+	where := path.String() // paths stay on the caller's stack
 	if c, ok := ctx.get("@context"); ok {
 		ctx = c
 		if ctx.k != kObj {
-			return nil, s.errorf(CodeInvalidLocalContext, "@context must be an object, not %s", ctx.typeName())
+			return nil, newError(CodeInvalidLocalContext, path, "@context must be an object, not %s", ctx.typeName())
 		}
 	}
 	r := ac.clone()
 
 	if v, ok := ctx.get("@version"); ok {
 		if v.k != kNum || v.n != 1.1 {
-			return nil, s.errorf(CodeInvalidVersion, "@version must be the number 1.1")
+			return nil, newError(CodeInvalidVersion, path, "@version must be the number 1.1")
 		}
 	}
 	if v, ok := ctx.get("@import"); ok {
 		if v.k != kStr {
-			return nil, s.errorf(CodeInvalidImport, "@import must be a string")
+			return nil, newError(CodeInvalidImport, path, "@import must be a string")
 		}
-		doc, err := s.load(v.s)
+		doc, err := s.load(v.s, path)
 		if err != nil {
 			return nil, err
 		}
 		imp, ok := doc.get("@context")
 		if !ok || imp.k != kObj {
-			return nil, s.errorf(CodeInvalidRemoteContext, "imported context %s must hold a context object", v.s)
+			return nil, newError(CodeInvalidRemoteContext, path, "imported context %s must hold a context object", v.s)
 		}
 		if imp.has("@import") {
-			return nil, s.errorf(CodeInvalidContextEntry, "imported context %s must not include @import", v.s)
+			return nil, newError(CodeInvalidContextEntry, path, "imported context %s must not include @import", v.s)
 		}
-		merged := make([]member, 0, len(ctx.obj)+len(imp.obj))
-		merged = append(merged, ctx.obj...)
-		for _, m := range imp.obj {
+		merged := make([]jv, 0, len(ctx.a)+len(imp.a))
+		merged = append(merged, ctx.a...)
+		for _, m := range imp.a {
 			if !ctx.has(m.key) {
 				merged = append(merged, m)
 			}
 		}
-		sortMembers(merged)
-		ctx = &jv{k: kObj, obj: merged}
+		ctx = &jv{k: kObj, a: merged}
 	}
 	if v, ok := ctx.get("@base"); ok && v.k != kNull {
-		return nil, s.errorf(CodeUnsupported, "@base is not supported: documents are processed without a base IRI")
+		return nil, newError(CodeUnsupported, path, "@base is not supported: documents are processed without a base IRI")
 	}
 	if v, ok := ctx.get("@vocab"); ok {
 		switch v.k {
@@ -400,14 +410,14 @@ func (s *ctxState) define(ac *activeContext, ctx *jv, override bool) (*activeCon
 		case kStr:
 			iri, null := r.expandIRI(v.s, true)
 			if null || !isAbsolute(iri) {
-				return nil, s.errorf(CodeRelativeVocab, "@vocab %q is not an absolute IRI", v.s)
+				return nil, newError(CodeRelativeVocab, path, "@vocab %q is not an absolute IRI", v.s)
 			}
 			if c := classifyIRI(iri); c == iriInvalid {
-				return nil, s.errorf(CodeInvalidIRI, "@vocab %q is not a valid IRI", iri)
+				return nil, newError(CodeInvalidIRI, path, "@vocab %q is not a valid IRI", iri)
 			}
 			r.vocab, r.hasVocab = iri, true
 		default:
-			return nil, s.errorf(CodeInvalidVocabMapping, "@vocab must be a string or null")
+			return nil, newError(CodeInvalidVocabMapping, path, "@vocab must be a string or null")
 		}
 	}
 	if v, ok := ctx.get("@language"); ok {
@@ -416,37 +426,37 @@ func (s *ctxState) define(ac *activeContext, ctx *jv, override bool) (*activeCon
 			r.language, r.hasLanguage = "", false
 		case kStr:
 			if !validLanguage(v.s) {
-				return nil, s.errorf(CodeInvalidLanguageValue, "@language %q is not a BCP 47 language tag", v.s)
+				return nil, newError(CodeInvalidLanguageValue, path, "@language %q is not a BCP 47 language tag", v.s)
 			}
 			r.language, r.hasLanguage = strings.ToLower(v.s), true
 		default:
-			return nil, s.errorf(CodeInvalidDefaultLanguage, "@language must be a string or null")
+			return nil, newError(CodeInvalidDefaultLanguage, path, "@language must be a string or null")
 		}
 	}
 	if v, ok := ctx.get("@direction"); ok {
 		switch {
 		case v.k == kNull:
 		case v.k == kStr && (v.s == "ltr" || v.s == "rtl"):
-			return nil, s.errorf(CodeUnsupported, "a default @direction in a context is not supported (jsonld.js loses it when contexts are combined)")
+			return nil, newError(CodeUnsupported, path, "a default @direction in a context is not supported (jsonld.js loses it when contexts are combined)")
 		default:
-			return nil, s.errorf(CodeInvalidBaseDirection, `@direction must be "ltr", "rtl" or null`)
+			return nil, newError(CodeInvalidBaseDirection, path, `@direction must be "ltr", "rtl" or null`)
 		}
 	}
 	if v, ok := ctx.get("@propagate"); ok && v.k != kBool {
-		return nil, s.errorf(CodeInvalidPropagate, "@propagate must be a boolean")
+		return nil, newError(CodeInvalidPropagate, path, "@propagate must be a boolean")
 	}
 	protectedDefault := false
 	if v, ok := ctx.get("@protected"); ok {
 		if v.k != kBool {
-			return nil, s.errorf(CodeInvalidProtected, "@protected must be a boolean")
+			return nil, newError(CodeInvalidProtected, path, "@protected must be a boolean")
 		}
 		protectedDefault = v.b
 	}
 
-	defined := make(map[string]uint8, len(ctx.obj))
-	td := termDefiner{s: s, r: r, local: ctx, defined: defined, override: override, protected: protectedDefault}
-	for i := range ctx.obj {
-		key := ctx.obj[i].key
+	defined := make(map[string]uint8, len(ctx.a))
+	td := termDefiner{s: s, r: r, local: ctx, defined: defined, override: override, protected: protectedDefault, where: where}
+	for i := range ctx.a {
+		key := ctx.a[i].key
 		if contextKeywords[key] {
 			continue
 		}
@@ -454,7 +464,7 @@ func (s *ctxState) define(ac *activeContext, ctx *jv, override bool) (*activeCon
 			return nil, err
 		}
 		// Validate scoped contexts now, as jsonld.js does.
-		val := &ctx.obj[i].val
+		val := &ctx.a[i]
 		if val.k != kObj {
 			continue
 		}
@@ -465,9 +475,15 @@ func (s *ctxState) define(ac *activeContext, ctx *jv, override bool) (*activeCon
 		if sc.k == kStr && s.inChain(sc.s) {
 			continue
 		}
-		if _, err := s.process(r, sc, true, true, false); err != nil {
-			return nil, &Error{Code: CodeInvalidScopedContext, Path: s.path.String(),
+		if _, err := s.process(r, sc, true, true, false, path); err != nil {
+			return nil, &Error{Code: CodeInvalidScopedContext, Path: where,
 				Message: fmt.Sprintf("the scoped context of term %q is invalid", key), Err: err}
+		}
+	}
+	r.typeAliases = nil
+	for t, d := range r.terms {
+		if d.id == "@type" && !d.nullID {
+			r.typeAliases = append(r.typeAliases, t)
 		}
 	}
 	return r, nil
@@ -489,13 +505,12 @@ type termDefiner struct {
 	local     *jv
 	defined   map[string]uint8 // 1: defining, 2: defined
 	override  bool
-	protected bool // the context's @protected
+	protected bool   // the context's @protected
+	where     string // path of the element whose context this is
 }
 
 func (t *termDefiner) errorf(code, term, format string, args ...any) *Error {
-	e := t.s.errorf(code, format, args...)
-	e.Message = fmt.Sprintf("term %q: %s", term, e.Message)
-	return e
+	return &Error{Code: code, Path: t.where, Message: fmt.Sprintf("term %q: %s", term, fmt.Sprintf(format, args...))}
 }
 
 func (t *termDefiner) define(term string) error {
@@ -508,17 +523,17 @@ func (t *termDefiner) define(term string) error {
 	t.defined[term] = 1
 	t.s.work++
 	if t.s.work > t.s.p.limits.MaxNodes {
-		return t.s.errorf(CodeLimit, "more than %d term definitions", t.s.p.limits.MaxNodes)
+		return &Error{Code: CodeLimit, Path: t.where, Message: fmt.Sprintf("more than %d term definitions", t.s.p.limits.MaxNodes)}
 	}
 	value, _ := t.local.get(term)
 
 	if term == "@type" && value.k == kObj {
 		c, hasC := value.get("@container")
 		if !hasC || c.k == kStr && c.s == "@set" {
-			if len(value.obj) == 0 {
+			if len(value.a) == 0 {
 				return t.errorf(CodeKeywordRedefinition, term, "keywords cannot be redefined")
 			}
-			for _, m := range value.obj {
+			for _, m := range value.a {
 				if m.key != "@container" && m.key != "@id" && m.key != "@protected" {
 					return t.errorf(CodeKeywordRedefinition, term, "keywords cannot be redefined")
 				}
@@ -540,12 +555,14 @@ func (t *termDefiner) define(term string) error {
 	simple := false
 	if value.k == kStr || value.k == kNull {
 		simple = true
-		value = &jv{k: kObj, obj: []member{{key: "@id", val: *value}}}
+		id := *value
+		id.key = "@id"
+		value = &jv{k: kObj, a: []jv{id}}
 	}
 	if value.k != kObj {
 		return t.errorf(CodeInvalidTermDefinition, term, "a term definition must be a string, an object or null")
 	}
-	for _, m := range value.obj {
+	for _, m := range value.a {
 		switch m.key {
 		case "@container", "@id", "@language", "@reverse", "@type", "@context",
 			"@direction", "@index", "@nest", "@prefix", "@protected":
@@ -683,7 +700,7 @@ func (t *termDefiner) define(term string) error {
 			}
 			d.cont, n = c, 1
 		case kArr:
-			for _, e := range cv.arr {
+			for _, e := range cv.a {
 				if e.k != kStr {
 					return t.errorf(CodeInvalidContainer, term, "@container values must be strings")
 				}
@@ -802,6 +819,9 @@ func (t *termDefiner) define(term string) error {
 	}
 	if d.typ != "" && d.typ[0] != '@' {
 		d.typCls = classifyIRI(d.typ)
+	}
+	if d.typ != "" && d.typSlice == nil {
+		d.typSlice = []string{d.typ}
 	}
 	t.r.terms[term] = d
 	return nil

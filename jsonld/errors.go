@@ -124,48 +124,81 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// pathNode is one step of the path from the document root to the element
-// being processed. Nodes live on the stack; the pointer string is built only
-// when an error is reported.
-type pathNode struct {
-	parent *pathNode
-	key    string
-	idx    int // array index, or -1 for an object member
+// paths records the steps from the document root to the elements being
+// processed, as a tree of frames in one slice. Building a step appends a
+// frame; the JSON pointer string is made only when an error is reported.
+type paths struct {
+	frames []frame
 }
 
-func (p *pathNode) String() string {
-	if p == nil {
+type frame struct {
+	parent int32 // -1 for the root
+	idx    int32 // array index, or -1 for an object member
+	key    string
+}
+
+func newPaths() *paths { return &paths{} }
+
+func (p *paths) reset() { p.frames = p.frames[:0] }
+
+func (p *paths) root() pathRef { return pathRef{p: p, i: -1} }
+
+// pathRef is a location in a document: the root, or a frame of p.
+type pathRef struct {
+	p *paths
+	i int32
+}
+
+// key returns the location of member k of the object at r.
+func (r pathRef) key(k string) pathRef {
+	if r.p == nil {
+		return r
+	}
+	r.p.frames = append(r.p.frames, frame{parent: r.i, idx: -1, key: k})
+	return pathRef{p: r.p, i: int32(len(r.p.frames) - 1)}
+}
+
+// index returns the location of item i of the array at r.
+func (r pathRef) index(i int) pathRef {
+	if r.p == nil {
+		return r
+	}
+	r.p.frames = append(r.p.frames, frame{parent: r.i, idx: int32(i)})
+	return pathRef{p: r.p, i: int32(len(r.p.frames) - 1)}
+}
+
+// String returns r as a JSON Pointer.
+func (r pathRef) String() string {
+	if r.p == nil || r.i < 0 {
 		return ""
 	}
-	var steps []*pathNode
-	for n := p; n != nil; n = n.parent {
-		if n.idx == -2 { // the root marker
-			continue
-		}
-		steps = append(steps, n)
-	}
 	var b strings.Builder
-	for i := len(steps) - 1; i >= 0; i-- {
-		b.WriteByte('/')
-		n := steps[i]
-		if n.idx >= 0 {
-			b.WriteString(strconv.Itoa(n.idx))
-			continue
-		}
-		for _, c := range []byte(n.key) {
-			switch c {
-			case '~':
-				b.WriteString("~0")
-			case '/':
-				b.WriteString("~1")
-			default:
-				b.WriteByte(c)
-			}
-		}
-	}
+	r.p.write(&b, r.i)
 	return b.String()
 }
 
-func newError(code string, path *pathNode, format string, args ...any) *Error {
+func (p *paths) write(b *strings.Builder, i int32) {
+	f := &p.frames[i]
+	if f.parent >= 0 {
+		p.write(b, f.parent)
+	}
+	b.WriteByte('/')
+	if f.idx >= 0 {
+		b.WriteString(strconv.Itoa(int(f.idx)))
+		return
+	}
+	for j := 0; j < len(f.key); j++ {
+		switch c := f.key[j]; c {
+		case '~':
+			b.WriteString("~0")
+		case '/':
+			b.WriteString("~1")
+		default:
+			b.WriteByte(c)
+		}
+	}
+}
+
+func newError(code string, path pathRef, format string, args ...any) *Error {
 	return &Error{Code: code, Path: path.String(), Message: fmt.Sprintf(format, args...)}
 }

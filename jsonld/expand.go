@@ -2,44 +2,55 @@ package jsonld
 
 import (
 	"context"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/attesta/attesta/rdf"
+)
+
+const (
+	rdfXSDDouble  = rdf.XSDDouble
+	rdfLangString = rdf.RDFLangStr
 )
 
 // xnode is an element of the expanded document: a node, value, list, set or
 // graph object, with the entries the expansion algorithm gives it. The has*
 // flags mirror which entries jsonld.js's expanded object would hold.
 type xnode struct {
-	id       string
-	hasID    bool
-	types    []string // @type, for nodes and (one entry) value objects
-	hasTypes bool
-	props    []xprop
-	rev      []xprop
-	hasRev   bool
-	graph    []*xnode
-	hasGraph bool
-	incl     []*xnode
-	hasIncl  bool
-	index    string
-	hasIndex bool
+	id    string
+	types []string // @type, for nodes and (one entry) value objects
+	props []xprop
+	val   jv // @value
+	lang  string
+	list  []*xnode // @list
+	x     *xext    // rarer entries
 
-	val      jv // @value
-	hasValue bool
-	lang     string
-	hasLang  bool
-	dir      string
-	hasDir   bool
+	hasID, hasTypes, hasValue, hasLang, hasList                bool
+	hasRev, hasGraph, hasIncl, hasIndex, hasDir, hasSet bool
+}
 
-	list    []*xnode
-	hasList bool
-	set     []*xnode
-	hasSet  bool
+// xext holds the entries of an xnode that few elements have.
+type xext struct {
+	rev   []xprop
+	graph []*xnode
+	incl  []*xnode
+	set   []*xnode
+	index string
+	dir   string
 }
 
 type xprop struct {
 	iri  string
 	vals []*xnode
+}
+
+func (n *xnode) ext(e *expander) *xext {
+	if n.x == nil {
+		n.x = e.exts.new()
+	}
+	return n.x
 }
 
 func (n *xnode) count() int {
@@ -73,16 +84,6 @@ func (n *xnode) isGraph() bool {
 	return c == 0
 }
 
-func (n *xnode) addProp(iri string, vals []*xnode) {
-	for i := range n.props {
-		if n.props[i].iri == iri {
-			n.props[i].vals = append(n.props[i].vals, vals...)
-			return
-		}
-	}
-	n.props = append(n.props, xprop{iri: iri, vals: vals})
-}
-
 func addTo(list *[]xprop, iri string, vals []*xnode) {
 	for i := range *list {
 		if (*list)[i].iri == iri {
@@ -95,35 +96,42 @@ func addTo(list *[]xprop, iri string, vals []*xnode) {
 
 // xres is the result of expanding an element: null, one object, or an array.
 type xres struct {
-	null bool
-	arr  bool
+	null  bool
+	multi bool // an array
 	one  *xnode
 	many []*xnode
 }
 
 var nullRes = xres{null: true}
 
-func (r xres) slice() []*xnode {
-	switch {
-	case r.null:
-		return nil
-	case r.arr:
-		return r.many
-	}
-	return []*xnode{r.one}
-}
-
 // expander holds the state of expanding one document.
 type expander struct {
-	cs     *ctxState
-	ctx    context.Context
-	nodes  int
-	limit  int
-	arena  []xnode
-	ptrBuf []*xnode
+	paths paths
+	cs    *ctxState
+	ctx   context.Context
+	nodes int
+	limit int
+	hint  int // estimate of the number of quads
+
+	xnodes arena[xnode]
+	exts   arena[xext]
+	ptrs   arena[*xnode]
+	strs   arena[string]
+	props  arena[xprop]
 }
 
-func (e *expander) newNode(path *pathNode) (*xnode, error) {
+func (e *expander) reset(cs *ctxState, ctx context.Context, limit int) {
+	e.cs, e.ctx, e.limit = cs, ctx, limit
+	e.nodes, e.hint = 0, 0
+	e.paths.reset()
+	e.xnodes.reset()
+	e.exts.reset()
+	e.ptrs.reset()
+	e.strs.reset()
+	e.props.reset()
+}
+
+func (e *expander) newNode(path pathRef) (*xnode, error) {
 	e.nodes++
 	if e.nodes > e.limit {
 		return nil, newError(CodeLimit, path, "more than %d expanded elements", e.limit)
@@ -133,26 +141,30 @@ func (e *expander) newNode(path *pathNode) (*xnode, error) {
 			return nil, &Error{Code: CodeCanceled, Path: path.String(), Err: err}
 		}
 	}
-	if len(e.arena) == cap(e.arena) {
-		e.arena = make([]xnode, 0, 64)
-	}
-	e.arena = e.arena[:len(e.arena)+1]
-	return &e.arena[len(e.arena)-1], nil
+	e.hint++
+	return e.xnodes.new(), nil
 }
 
-// one wraps n into a one-element slice without a separate allocation for
-// small results.
+// slice returns the elements of r as a slice.
+func (e *expander) slice(r xres) []*xnode {
+	switch {
+	case r.null:
+		return nil
+	case r.multi:
+		return r.many
+	}
+	return e.one(r.one)
+}
+
+// one returns a one-element slice holding n.
 func (e *expander) one(n *xnode) []*xnode {
-	if len(e.ptrBuf) == cap(e.ptrBuf) {
-		e.ptrBuf = make([]*xnode, 0, 128)
-	}
-	e.ptrBuf = append(e.ptrBuf, n)
-	return e.ptrBuf[len(e.ptrBuf)-1 : len(e.ptrBuf) : len(e.ptrBuf)]
+	s := e.ptrs.take(1)
+	s[0] = n
+	return s
 }
 
-func (e *expander) setPath(p *pathNode) { e.cs.path = p }
-
-// expandIRIOf expands a key with vocab semantics, reusing a looked-up term.
+// expandKey expands a key (or type) with vocab semantics, returning the term
+// definition it used, if any.
 func expandKey(ac *activeContext, key string) (string, *termDef, bool) {
 	if d, ok := ac.terms[key]; ok {
 		if d.nullID {
@@ -165,10 +177,10 @@ func expandKey(ac *activeContext, key string) (string, *termDef, bool) {
 }
 
 // expand is the Expansion algorithm, following jsonld.js where it and the
-// specification differ. activeProp is the unexpanded active property, "" with
+// specification differ. activeProp is the unexpanded active property, with
 // hasAP false for none.
 func (e *expander) expand(ac *activeContext, activeProp string, hasAP bool, elem *jv,
-	insideList, insideIndex bool, path *pathNode) (xres, error) {
+	insideList, insideIndex bool, path pathRef) (xres, error) {
 	switch elem.k {
 	case kNull:
 		return nullRes, nil
@@ -180,30 +192,31 @@ func (e *expander) expand(ac *activeContext, activeProp string, hasAP bool, elem
 			}
 		}
 		insideList = insideList || cont&cList != 0
-		out := make([]*xnode, 0, len(elem.arr))
-		for i := range elem.arr {
-			p := pathNode{parent: path, idx: i}
-			r, err := e.expand(ac, activeProp, hasAP, &elem.arr[i], false, insideIndex, &p)
+		out := e.ptrs.slice(len(elem.a))
+		for i := range elem.a {
+			p := path.index(i)
+			r, err := e.expand(ac, activeProp, hasAP, &elem.a[i], false, insideIndex, p)
 			if err != nil {
 				return xres{}, err
 			}
-			if insideList && r.arr {
-				l, err := e.newNode(&p)
+			if insideList && r.multi {
+				l, err := e.newNode(p)
 				if err != nil {
 					return xres{}, err
 				}
 				l.hasList, l.list = true, r.many
+				e.hint += len(r.many)
 				r = xres{one: l}
 			}
 			switch {
 			case r.null:
-			case r.arr:
+			case r.multi:
 				out = append(out, r.many...)
 			default:
 				out = append(out, r.one)
 			}
 		}
-		return xres{arr: true, many: out}, nil
+		return xres{multi: true, many: out}, nil
 	case kObj:
 		return e.expandObjectElem(ac, activeProp, hasAP, elem, insideList, insideIndex, path)
 	}
@@ -224,28 +237,25 @@ func (e *expander) expand(ac *activeContext, activeProp string, hasAP bool, elem
 }
 
 func (e *expander) expandObjectElem(ac *activeContext, activeProp string, hasAP bool, elem *jv,
-	insideList, insideIndex bool, path *pathNode) (xres, error) {
+	insideList, insideIndex bool, path pathRef) (xres, error) {
 	var expandedAP string
 	var apDef *termDef
 	if hasAP {
 		expandedAP, apDef, _ = expandKey(ac, activeProp)
 	}
 	// Revert a type-scoped context, unless the element is a value object or
-	// a node reference.
-	tsc := ac
-	if ac.previous == nil {
-		tsc = nil
-	}
+	// a node reference (jsonld.js's test).
 	mustRevert := !insideIndex
-	if mustRevert && tsc != nil && len(elem.obj) <= 2 && !elem.has("@context") {
-		for i := range elem.obj {
-			iri, _, _ := expandKey(tsc, elem.obj[i].key)
+	if mustRevert && ac.previous != nil && len(elem.a) <= 2 && !elem.has("@context") {
+		tsc := ac
+		for i := range elem.a {
+			iri, _, _ := expandKey(tsc, elem.a[i].key)
 			if iri == "@value" {
 				mustRevert = false
 				ac = tsc
 				break
 			}
-			if iri == "@id" && len(elem.obj) == 1 {
+			if iri == "@id" && len(elem.a) == 1 {
 				mustRevert = false
 				break
 			}
@@ -254,52 +264,54 @@ func (e *expander) expandObjectElem(ac *activeContext, activeProp string, hasAP 
 	if mustRevert && ac.previous != nil {
 		ac = ac.previous
 	}
-	e.setPath(path)
 	if apDef != nil && apDef.ctx != nil {
 		var err error
-		if ac, err = e.cs.processScoped(ac, apDef.ctx, true, true); err != nil {
+		if ac, err = e.cs.processScoped(ac, apDef.ctx, true, true, path); err != nil {
 			return xres{}, err
 		}
 	}
 	if lc, ok := elem.get("@context"); ok {
-		e.setPath(&pathNode{parent: path, key: "@context", idx: -1})
 		var err error
-		if ac, err = e.cs.process(ac, lc, true, false, true); err != nil {
+		if ac, err = e.cs.process(ac, lc, true, false, true, path.key("@context")); err != nil {
 			return xres{}, err
 		}
 	}
-	tsc = ac
+	tsc := ac
 
 	// Apply type-scoped contexts, in the order of the sorted types.
 	typeKey := ""
-	for i := range elem.obj {
-		key := elem.obj[i].key
-		if iri, _, _ := expandKey(ac, key); iri != "@type" {
+	for i := range elem.a {
+		key := elem.a[i].key
+		if !ac.isTypeKey(key) {
 			continue
 		}
-		if typeKey == "" {
-			typeKey = key
+		if typeKey == "" || utf16Compare(key, typeKey) < 0 {
+			typeKey = key // the first in jsonld.js's sorted order
 		}
-		v := &elem.obj[i].val
-		var types []string
+		v := &elem.a[i]
 		switch v.k {
 		case kStr:
-			types = []string{v.s}
+			if d := tsc.terms[v.s]; d != nil && d.ctx != nil {
+				var err error
+				if ac, err = e.cs.processScoped(ac, d.ctx, false, false, path.key(key)); err != nil {
+					return xres{}, err
+				}
+			}
 		case kArr:
-			for j := range v.arr {
-				if v.arr[j].k == kStr {
-					types = append(types, v.arr[j].s)
+			var types []string
+			for j := range v.a {
+				if v.a[j].k == kStr {
+					if d := tsc.terms[v.a[j].s]; d != nil && d.ctx != nil {
+						types = append(types, v.a[j].s)
+					}
 				}
 			}
 			if len(types) > 1 {
 				slices.SortFunc(types, utf16Compare)
 			}
-		}
-		for _, t := range types {
-			if d := tsc.terms[t]; d != nil && d.ctx != nil {
-				e.setPath(&pathNode{parent: path, key: key, idx: -1})
+			for _, t := range types {
 				var err error
-				if ac, err = e.cs.processScoped(ac, d.ctx, false, false); err != nil {
+				if ac, err = e.cs.processScoped(ac, tsc.terms[t].ctx, false, false, path.key(key)); err != nil {
 					return xres{}, err
 				}
 			}
@@ -310,59 +322,37 @@ func (e *expander) expandObjectElem(ac *activeContext, activeProp string, hasAP 
 	if err != nil {
 		return xres{}, err
 	}
-	if err := e.expandObject(ac, activeProp, hasAP, expandedAP, elem, rval, insideList, typeKey, tsc, path); err != nil {
+	rval.props = e.props.slice(len(elem.a))
+	if err := e.expandObject(ac, activeProp, hasAP, expandedAP, elem, rval, typeKey, tsc, path); err != nil {
 		return xres{}, err
 	}
 
 	count := rval.count()
 	switch {
 	case rval.hasValue:
-		if rval.hasTypes && (rval.hasLang || rval.hasDir) {
-			return xres{}, newError(CodeInvalidValueObject, path, "a value object may not have both @type and @language or @direction")
-		}
-		valid := count - 1
-		for _, b := range [...]bool{rval.hasTypes, rval.hasIndex, rval.hasLang, rval.hasDir} {
-			if b {
-				valid--
-			}
-		}
-		if valid != 0 {
-			return xres{}, newError(CodeInvalidValueObject, path, "a value object may only have @value, @type, @language, @direction and @index")
-		}
-		if rval.hasTypes && len(rval.types) != 1 {
-			return xres{}, newError(CodeInvalidTypedValue, path, "a value object must have one @type")
-		}
-		isJSON := rval.hasTypes && rval.types[0] == "@json"
-		switch {
-		case isJSON:
-		case rval.val.k == kNull:
-			return xres{}, newError(CodeNullValue, path, "a null @value would be dropped")
-		case rval.hasLang && rval.val.k != kStr:
-			return xres{}, newError(CodeInvalidLanguageTaggedV, path, "only strings may be language-tagged")
-		case rval.hasTypes:
-			t := rval.types[0]
-			switch classifyIRI(t) {
-			case iriOK:
-			case iriInvalid:
-				return xres{}, newError(CodeInvalidIRI, path, "datatype %q is not a valid IRI", t)
-			default:
-				return xres{}, newError(CodeInvalidTypedValue, path, "datatype %q is not an absolute IRI", t)
-			}
+		if err := e.checkValueObject(rval, count, path); err != nil {
+			return xres{}, err
 		}
 	case rval.hasSet || rval.hasList:
 		if count > 1 && !(count == 2 && rval.hasIndex) {
 			return xres{}, newError(CodeInvalidSetOrList, path, "a @set or @list object may only have @index besides")
 		}
 		if rval.hasSet {
-			return xres{arr: true, many: rval.set}, nil
+			return xres{multi: true, many: rval.x.set}, nil
 		}
 	case count == 1 && rval.hasLang:
 		return xres{}, newError(CodeObjectOnlyLanguage, path, "an object with only @language would be dropped")
+	default:
+		for _, t := range rval.types {
+			if t == "@json" {
+				return xres{}, newError(CodeInvalidTypeValue, path, "@json is the type of a value, not of a node")
+			}
+		}
 	}
 
 	if !insideList {
 		top := !hasAP || expandedAP == "@graph"
-		if !top && hasAP {
+		if !top {
 			if d := ac.terms[activeProp]; d != nil && d.cont&cGraph != 0 {
 				top = true
 			}
@@ -376,9 +366,74 @@ func (e *expander) expandObjectElem(ac *activeContext, activeProp string, hasAP 
 	return xres{one: rval}, nil
 }
 
+// checkValueObject validates a value object as jsonld.js does, and rejects
+// what it would convert to RDF with a loss.
+func (e *expander) checkValueObject(n *xnode, count int, path pathRef) error {
+	if n.hasTypes && (n.hasLang || n.hasDir) {
+		return newError(CodeInvalidValueObject, path, "a value object may not have both @type and @language or @direction")
+	}
+	valid := count - 1
+	for _, b := range [...]bool{n.hasTypes, n.hasIndex, n.hasLang, n.hasDir} {
+		if b {
+			valid--
+		}
+	}
+	if valid != 0 {
+		return newError(CodeInvalidValueObject, path, "a value object may only have @value, @type, @language, @direction and @index")
+	}
+	if n.hasTypes && len(n.types) != 1 {
+		return newError(CodeInvalidTypedValue, path, "a value object must have one @type")
+	}
+	if n.hasTypes && n.types[0] == "@json" {
+		return nil
+	}
+	switch {
+	case n.val.k == kNull:
+		return newError(CodeNullValue, path, "a null @value would be dropped")
+	case n.hasLang && n.val.k != kStr:
+		return newError(CodeInvalidLanguageTaggedV, path, "only strings may be language-tagged")
+	case n.hasTypes:
+		t := n.types[0]
+		switch classifyIRI(t) {
+		case iriOK:
+		case iriInvalid:
+			return newError(CodeInvalidIRI, path, "datatype %q is not a valid IRI", t)
+		default:
+			return newError(CodeInvalidTypedValue, path, "datatype %q is not an absolute IRI", t)
+		}
+	}
+	return checkLiteral(n, path)
+}
+
+// checkLiteral rejects values jsonld.js would write as a different literal
+// than the one the document shows.
+func checkLiteral(n *xnode, path pathRef) error {
+	dt := ""
+	if n.hasTypes {
+		dt = n.types[0]
+	}
+	switch n.val.k {
+	case kNum:
+		if !isDouble(n.val.n) && dt != rdfXSDDouble && n.val.n != math.Trunc(n.val.n) {
+			return newError(CodeLossyNumber, path, "jsonld.js would write %s as the integer %s",
+				strconv.FormatFloat(n.val.n, 'g', -1, 64), integer(math.Trunc(n.val.n)))
+		}
+	case kStr:
+		if dt == rdfXSDDouble {
+			if _, ok := parseDoubleString(n.val.s); !ok {
+				return newError(CodeLossyNumber, path, "xsd:double value %q is not a finite decimal number: jsonld.js would rewrite it", n.val.s)
+			}
+		}
+		if dt == rdfLangString && !n.hasLang {
+			return newError(CodeInvalidTypedValue, path, "rdf:langString needs a language")
+		}
+	}
+	return nil
+}
+
 // dropCheck rejects what jsonld.js drops at the top level of a graph: empty
 // objects, values, lists and node objects with only @id.
-func dropCheck(n *xnode, count int, path *pathNode) error {
+func dropCheck(n *xnode, count int, path pathRef) error {
 	switch {
 	case count == 0:
 		return newError(CodeEmptyObject, path, "an empty object here would be dropped")
@@ -395,34 +450,33 @@ func dropCheck(n *xnode, count int, path *pathNode) error {
 // expandObject expands the entries of element into rval (jsonld.js's
 // _expandObject).
 func (e *expander) expandObject(ac *activeContext, activeProp string, hasAP bool, expandedAP string,
-	elem *jv, rval *xnode, insideList bool, typeKey string, tsc *activeContext, path *pathNode) error {
+	elem *jv, rval *xnode, typeKey string, tsc *activeContext, path pathRef) error {
 	isJSONType := false
 	if typeKey != "" {
 		tv, _ := elem.get(typeKey)
-		if tv.k == kArr && len(tv.arr) > 0 {
-			tv = &tv.arr[0]
+		if tv.k == kArr && len(tv.a) > 0 {
+			tv = &tv.a[0]
 		}
 		if tv.k == kStr {
 			iri, _, _ := expandKey(ac, tv.s)
 			isJSONType = iri == "@json"
 		}
 	}
-	var nests []string
-	var rawValue *jv
-	for i := range elem.obj {
-		key := elem.obj[i].key
-		value := &elem.obj[i].val
+	hasNest := false
+	for i := range elem.a {
+		key := elem.a[i].key
+		value := &elem.a[i]
 		if key == "@context" {
 			continue
 		}
-		kp := pathNode{parent: path, key: key, idx: -1}
+		kp := path.key(key)
 		ep, def, null := expandKey(ac, key)
 		if null {
-			return newError(CodeInvalidProperty, &kp, "property %q is mapped to null: it would be dropped", key)
+			return newError(CodeInvalidProperty, kp, "property %q is mapped to null: it would be dropped", key)
 		}
 		kw := isKeyword(ep)
 		if !kw {
-			cls := iriOK
+			var cls iriClass
 			if def != nil {
 				cls = def.cls
 			} else {
@@ -431,87 +485,61 @@ func (e *expander) expandObject(ac *activeContext, activeProp string, hasAP bool
 			switch cls {
 			case iriRelative:
 				if looksLikeKeyword(key) {
-					return newError(CodeInvalidProperty, &kp, "%q is not a JSON-LD keyword", key)
+					return newError(CodeInvalidProperty, kp, "%q is not a JSON-LD keyword", key)
 				}
-				return newError(CodeInvalidProperty, &kp, "property %q is not defined by the context and does not expand to an absolute IRI", key)
+				return newError(CodeInvalidProperty, kp, "property %q is not defined by the context and does not expand to an absolute IRI", key)
 			case iriInvalid:
-				return newError(CodeInvalidIRI, &kp, "property %q expands to %q, which is not a valid IRI", key, ep)
+				return newError(CodeInvalidIRI, kp, "property %q expands to %q, which is not a valid IRI", key, ep)
 			case iriBlank:
-				return newError(CodeBlankNodePredicate, &kp, "property %q expands to the blank node %q, which RDF does not allow as a predicate", key, ep)
+				return newError(CodeBlankNodePredicate, kp, "property %q expands to the blank node %q, which RDF does not allow as a predicate", key, ep)
 			}
-		}
-		if kw {
+		} else {
 			if expandedAP == "@reverse" {
-				return newError(CodeInvalidReverseMap, &kp, "a keyword cannot be used as a @reverse property")
+				return newError(CodeInvalidReverseMap, kp, "a keyword cannot be used as a @reverse property")
 			}
 			if hasKeyword(rval, ep) && ep != "@included" && ep != "@type" {
-				return newError(CodeCollidingKeywords, &kp, "%s appears more than once", ep)
+				return newError(CodeCollidingKeywords, kp, "%s appears more than once", ep)
 			}
 		}
 		switch ep {
 		case "@id":
 			if value.k != kStr {
-				return newError(CodeInvalidIDValue, &kp, "@id must be a string, not %s", value.typeName())
+				return newError(CodeInvalidIDValue, kp, "@id must be a string, not %s", value.typeName())
 			}
-			id, err := e.expandID(ac, value.s, &kp)
+			id, err := expandID(ac, value.s, kp)
 			if err != nil {
 				return err
 			}
 			rval.id, rval.hasID = id, true
 			continue
 		case "@type":
-			var vals []*jv
-			switch value.k {
-			case kStr:
-				vals = []*jv{value}
-			case kArr:
-				for j := range value.arr {
-					if value.arr[j].k != kStr {
-						return newError(CodeInvalidTypeValue, &kp, "@type must be a string or an array of strings")
-					}
-					vals = append(vals, &value.arr[j])
-				}
-			default:
-				return newError(CodeInvalidTypeValue, &kp, "@type must be a string or an array of strings")
-			}
-			rval.hasTypes = true
-			for j, v := range vals {
-				iri, _, null := expandKey(tsc, v.s)
-				tp := &kp
-				if value.k == kArr {
-					tp = &pathNode{parent: &kp, idx: j}
-				}
-				if iri != "@json" {
-					if err := checkTypeIRI(iri, null, v.s, tp); err != nil {
-						return err
-					}
-				}
-				rval.types = append(rval.types, iri)
+			if err := e.expandTypes(tsc, value, rval, kp); err != nil {
+				return err
 			}
 			continue
 		case "@included":
-			r, err := e.expand(ac, activeProp, hasAP, value, false, false, &kp)
+			r, err := e.expand(ac, activeProp, hasAP, value, false, false, kp)
 			if err != nil {
 				return err
 			}
-			items := r.slice()
+			items := e.slice(r)
 			for _, it := range items {
 				if !it.isSubject() {
-					return newError(CodeInvalidIncluded, &kp, "values of @included must be node objects")
+					return newError(CodeInvalidIncluded, kp, "values of @included must be node objects")
 				}
 			}
-			rval.incl = append(rval.incl, items...)
+			x := rval.ext(e)
+			x.incl = append(x.incl, items...)
 			rval.hasIncl = true
 			continue
 		case "@graph":
 			if value.k != kObj && value.k != kArr {
-				return newError(CodeInvalidGraph, &kp, "@graph must be an object or an array")
+				return newError(CodeInvalidGraph, kp, "@graph must be an object or an array")
 			}
 		case "@value":
 			if !isJSONType && (value.k == kObj || value.k == kArr) {
-				return newError(CodeInvalidValueObjectVal, &kp, "@value must not be an object or an array")
+				return newError(CodeInvalidValueObjectVal, kp, "@value must not be an object or an array")
 			}
-			rawValue = value
 			rval.val, rval.hasValue = *value, true
 			continue
 		case "@language":
@@ -519,218 +547,284 @@ func (e *expander) expandObject(ac *activeContext, activeProp string, hasAP bool
 				continue
 			}
 			if value.k != kStr {
-				return newError(CodeInvalidLanguageTagged, &kp, "@language must be a string")
+				return newError(CodeInvalidLanguageTagged, kp, "@language must be a string")
 			}
 			if !validLanguage(value.s) {
-				return newError(CodeInvalidLanguageValue, &kp, "@language %q is not a BCP 47 language tag", value.s)
+				return newError(CodeInvalidLanguageValue, kp, "@language %q is not a BCP 47 language tag", value.s)
 			}
-			rval.lang, rval.hasLang = strings.ToLower(value.s), true
+			rval.lang, rval.hasLang = lower(value.s), true
 			continue
 		case "@direction":
 			if value.k != kStr || value.s != "ltr" && value.s != "rtl" {
-				return newError(CodeInvalidBaseDirection, &kp, `@direction must be "ltr" or "rtl"`)
+				return newError(CodeInvalidBaseDirection, kp, `@direction must be "ltr" or "rtl"`)
 			}
-			rval.dir, rval.hasDir = value.s, true
+			rval.ext(e).dir, rval.hasDir = value.s, true
 			continue
 		case "@index":
 			if value.k != kStr {
-				return newError(CodeInvalidIndexValue, &kp, "@index must be a string")
+				return newError(CodeInvalidIndexValue, kp, "@index must be a string")
 			}
-			rval.index, rval.hasIndex = value.s, true
+			rval.ext(e).index, rval.hasIndex = value.s, true
 			continue
 		case "@reverse":
 			if value.k != kObj {
-				return newError(CodeInvalidReverseValue, &kp, "@reverse must be an object")
+				return newError(CodeInvalidReverseValue, kp, "@reverse must be an object")
 			}
-			r, err := e.expand(ac, "@reverse", true, value, false, false, &kp)
+			r, err := e.expand(ac, "@reverse", true, value, false, false, kp)
 			if err != nil {
 				return err
 			}
-			if !r.null && !r.arr {
+			if !r.null && !r.multi && len(r.one.props) > 0 {
+				x := rval.ext(e)
 				for _, p := range r.one.props {
 					for _, it := range p.vals {
 						if it.hasValue || it.hasList {
-							return newError(CodeInvalidReverseProperty, &kp, "a @reverse value must not be a value or a list")
+							return newError(CodeInvalidReverseProperty, kp, "a @reverse value must not be a value or a list")
 						}
 					}
-					addTo(&rval.rev, p.iri, p.vals)
+					addTo(&x.rev, p.iri, p.vals)
 				}
-				rval.hasRev = rval.hasRev || len(r.one.props) > 0
+				rval.hasRev = true
 			}
 			continue
 		case "@nest":
-			nests = append(nests, key)
+			hasNest = true
 			continue
 		case "@list", "@set":
 		default:
 			if kw {
-				return newError(CodeInvalidProperty, &kp, "keyword %s is not allowed here: jsonld.js would drop it", ep)
+				return newError(CodeInvalidProperty, kp, "keyword %s is not allowed here: jsonld.js would drop it", ep)
 			}
 		}
-
-		// A property (or @graph, @list, @set).
-		termCtx := ac
-		if def != nil && def.ctx != nil {
-			e.setPath(&kp)
-			var err error
-			if termCtx, err = e.cs.processScoped(ac, def.ctx, true, true); err != nil {
-				return err
-			}
-		}
-		var cont container
-		if def != nil {
-			cont = def.cont
-		}
-		var ev xres
-		var err error
-		switch {
-		case cont&cLanguage != 0 && value.k == kObj:
-			dir := ""
-			if td := termCtx.terms[key]; td != nil {
-				dir = td.direction
-			}
-			ev, err = e.expandLanguageMap(termCtx, value, dir, &kp)
-		case cont&cIndex != 0 && value.k == kObj:
-			indexKey := "@index"
-			if td := termCtx.terms[key]; td != nil && td.hasIndex {
-				indexKey = td.index
-			}
-			propertyIndex := ""
-			if indexKey != "@index" {
-				iri, _, null := expandKey(ac, indexKey)
-				if null || !isAbsolute(iri) || isBlank(iri) {
-					return newError(CodeInvalidTermDefinition, &kp, "@index %q does not expand to an IRI", indexKey)
-				}
-				propertyIndex = iri
-			}
-			ev, err = e.expandIndexMap(termCtx, key, value, cont&cGraph != 0, indexKey, propertyIndex, &kp)
-		case cont&cID != 0 && value.k == kObj:
-			ev, err = e.expandIndexMap(termCtx, key, value, cont&cGraph != 0, "@id", "", &kp)
-		case cont&cType != 0 && value.k == kObj:
-			tc := termCtx
-			if tc.previous != nil {
-				tc = tc.previous
-			}
-			ev, err = e.expandIndexMap(tc, key, value, false, "@type", "", &kp)
-		case ep == "@list" || ep == "@set":
-			isList := ep == "@list"
-			nap, nhas := activeProp, hasAP
-			if isList && expandedAP == "@graph" {
-				nap, nhas = "", false
-			}
-			ev, err = e.expand(termCtx, nap, nhas, value, isList, false, &kp)
-		case def != nil && def.typ == "@json":
-			n, nerr := e.newNode(&kp)
-			if nerr != nil {
-				return nerr
-			}
-			n.hasValue, n.val = true, *value
-			n.hasTypes, n.types = true, jsonType
-			ev = xres{one: n}
-		default:
-			ev, err = e.expand(termCtx, key, true, value, false, false, &kp)
-		}
-		if err != nil {
+		if err := e.expandProperty(ac, activeProp, hasAP, expandedAP, key, ep, def, value, rval, kp); err != nil {
 			return err
 		}
-		if ev.null {
-			continue
-		}
-		if ep != "@list" && cont&cList != 0 && (ev.arr || !ev.one.hasList) {
-			l, err := e.newNode(&kp)
-			if err != nil {
-				return err
-			}
-			l.hasList = true
-			l.list = ev.slice()
-			if l.list == nil {
-				l.list = []*xnode{}
-			}
-			ev = xres{one: l}
-		}
-		if cont&cGraph != 0 && cont&(cID|cIndex) == 0 {
-			items := ev.slice()
-			for j, it := range items {
-				ip := &kp
-				if ev.arr {
-					ip = &pathNode{parent: &kp, idx: j}
-				}
-				if err := dropCheck(it, it.count(), ip); err != nil {
-					return err
-				}
-			}
-			if len(items) == 0 {
-				continue
-			}
-			wrapped := make([]*xnode, len(items))
-			for j, it := range items {
-				g, err := e.newNode(&kp)
-				if err != nil {
-					return err
-				}
-				g.hasGraph, g.graph = true, e.one(it)
-				wrapped[j] = g
-			}
-			ev = xres{arr: true, many: wrapped}
-		}
-		if td := termCtx.terms[key]; td != nil && td.reverse {
-			items := ev.slice()
-			for _, it := range items {
-				if it.hasValue || it.hasList {
-					return newError(CodeInvalidReverseProperty, &kp, "a @reverse property value must not be a value or a list")
-				}
-			}
-			addTo(&rval.rev, ep, items)
-			rval.hasRev = true
-			continue
-		}
-		vals := ev.slice()
-		if !ev.arr && ev.one != nil {
-			vals = e.one(ev.one)
-		}
-		switch ep {
-		case "@list":
-			rval.list = append(rval.list, vals...)
-			if rval.list == nil {
-				rval.list = []*xnode{}
-			}
-			rval.hasList = true
-		case "@set":
-			rval.set = append(rval.set, vals...)
-			rval.hasSet = true
-		case "@graph":
-			rval.graph = append(rval.graph, vals...)
-			rval.hasGraph = true
-		default:
-			if vals == nil {
-				vals = []*xnode{}
-			}
-			rval.addProp(ep, vals)
-		}
 	}
-	_ = rawValue
 
-	for _, key := range nests {
-		nv, _ := elem.get(key)
-		kp := pathNode{parent: path, key: key, idx: -1}
+	if !hasNest {
+		return nil
+	}
+	for i := range elem.a {
+		key := elem.a[i].key
+		if key == "@context" {
+			continue
+		}
+		if iri, _, _ := expandKey(ac, key); iri != "@nest" {
+			continue
+		}
+		nv := &elem.a[i]
+		kp := path.key(key)
 		for j := range nv.items() {
 			item := nv.item(j)
-			ip := &kp
+			ip := kp
 			if nv.k == kArr {
-				ip = &pathNode{parent: &kp, idx: j}
+				ip = kp.index(j)
 			}
 			if item.k != kObj {
 				return newError(CodeInvalidNest, ip, "a nested value must be an object")
 			}
-			for _, m := range item.obj {
+			for _, m := range item.a {
 				if iri, _, _ := expandKey(ac, m.key); iri == "@value" {
 					return newError(CodeInvalidNest, ip, "a nested value must be a node object")
 				}
 			}
-			if err := e.expandObject(ac, activeProp, hasAP, expandedAP, item, rval, insideList, typeKey, tsc, ip); err != nil {
+			if err := e.expandObject(ac, activeProp, hasAP, expandedAP, item, rval, typeKey, tsc, ip); err != nil {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// expandTypes expands the value of an @type entry.
+func (e *expander) expandTypes(tsc *activeContext, value *jv, rval *xnode, kp pathRef) error {
+	switch value.k {
+	case kStr:
+		iri, def, null := expandKey(tsc, value.s)
+		if iri != "@json" {
+			if err := checkTypeIRI(iri, null, value.s, def, kp); err != nil {
+				return err
+			}
+		}
+		if rval.hasTypes {
+			rval.types = append(rval.types, iri)
+		} else {
+			rval.types = e.strs.take(1)
+			rval.types[0] = iri
+		}
+	case kArr:
+		for j := range value.a {
+			if value.a[j].k != kStr {
+				return newError(CodeInvalidTypeValue, kp, "@type must be a string or an array of strings")
+			}
+		}
+		if !rval.hasTypes {
+			rval.types = e.strs.slice(len(value.a))
+		}
+		for j := range value.a {
+			v := value.a[j].s
+			iri, def, null := expandKey(tsc, v)
+			if iri != "@json" {
+				if err := checkTypeIRI(iri, null, v, def, kp.index(j)); err != nil {
+					return err
+				}
+			}
+			rval.types = append(rval.types, iri)
+		}
+	default:
+		return newError(CodeInvalidTypeValue, kp, "@type must be a string or an array of strings")
+	}
+	rval.hasTypes = true
+	e.hint += len(rval.types)
+	return nil
+}
+
+// expandProperty expands the value of a property (or of @graph, @list or
+// @set) and adds it to rval.
+func (e *expander) expandProperty(ac *activeContext, activeProp string, hasAP bool, expandedAP string,
+	key, ep string, def *termDef, value *jv, rval *xnode, kp pathRef) error {
+	termCtx := ac
+	if def != nil && def.ctx != nil {
+		var err error
+		if termCtx, err = e.cs.processScoped(ac, def.ctx, true, true, kp); err != nil {
+			return err
+		}
+	}
+	var cont container
+	if def != nil {
+		cont = def.cont
+	}
+	td := def
+	if termCtx != ac {
+		td = termCtx.terms[key]
+	}
+	var ev xres
+	var err error
+	switch {
+	case cont&cLanguage != 0 && value.k == kObj:
+		dir := ""
+		if td != nil {
+			dir = td.direction
+		}
+		ev, err = e.expandLanguageMap(termCtx, value, dir, kp)
+	case cont&cIndex != 0 && value.k == kObj:
+		indexKey := "@index"
+		if td != nil && td.hasIndex {
+			indexKey = td.index
+		}
+		propertyIndex := ""
+		if indexKey != "@index" {
+			iri, _, null := expandKey(ac, indexKey)
+			if null || classifyIRI(iri) != iriOK {
+				return newError(CodeInvalidTermDefinition, kp, "@index %q does not expand to an IRI", indexKey)
+			}
+			propertyIndex = iri
+		}
+		ev, err = e.expandIndexMap(termCtx, key, value, cont&cGraph != 0, indexKey, propertyIndex, kp)
+	case cont&cID != 0 && value.k == kObj:
+		ev, err = e.expandIndexMap(termCtx, key, value, cont&cGraph != 0, "@id", "", kp)
+	case cont&cType != 0 && value.k == kObj:
+		tc := termCtx
+		if tc.previous != nil {
+			tc = tc.previous
+		}
+		ev, err = e.expandIndexMap(tc, key, value, false, "@type", "", kp)
+	case ep == "@list" || ep == "@set":
+		isList := ep == "@list"
+		nap, nhas := activeProp, hasAP
+		if isList && expandedAP == "@graph" {
+			nap, nhas = "", false
+		}
+		ev, err = e.expand(termCtx, nap, nhas, value, isList, false, kp)
+	case def != nil && def.typ == "@json":
+		n, nerr := e.newNode(kp)
+		if nerr != nil {
+			return nerr
+		}
+		n.hasValue, n.val = true, *value
+		n.hasTypes, n.types = true, jsonType
+		ev = xres{one: n}
+	default:
+		ev, err = e.expand(termCtx, key, true, value, false, false, kp)
+	}
+	if err != nil {
+		return err
+	}
+	if ev.null {
+		return nil
+	}
+	if ep != "@list" && cont&cList != 0 && (ev.multi || !ev.one.hasList) {
+		l, err := e.newNode(kp)
+		if err != nil {
+			return err
+		}
+		l.hasList = true
+		l.list = e.slice(ev)
+		if l.list == nil {
+			l.list = []*xnode{}
+		}
+		e.hint += len(l.list)
+		ev = xres{one: l}
+	}
+	if cont&cGraph != 0 && cont&(cID|cIndex) == 0 {
+		items := e.slice(ev)
+		for j, it := range items {
+			ip := kp
+			if ev.multi {
+				ip = kp.index(j)
+			}
+			if err := dropCheck(it, it.count(), ip); err != nil {
+				return err
+			}
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		wrapped := e.ptrs.take(len(items))
+		for j, it := range items {
+			g, err := e.newNode(kp)
+			if err != nil {
+				return err
+			}
+			g.hasGraph = true
+			g.ext(e).graph = e.one(it)
+			wrapped[j] = g
+		}
+		ev = xres{multi: true, many: wrapped}
+	}
+	if td != nil && td.reverse {
+		items := e.slice(ev)
+		for _, it := range items {
+			if it.hasValue || it.hasList {
+				return newError(CodeInvalidReverseProperty, kp, "a @reverse property value must not be a value or a list")
+			}
+		}
+		addTo(&rval.ext(e).rev, ep, items)
+		rval.hasRev = true
+		return nil
+	}
+	vals := e.slice(ev)
+	switch ep {
+	case "@list":
+		rval.list = append(rval.list, vals...)
+		if rval.list == nil {
+			rval.list = []*xnode{}
+		}
+		e.hint += len(vals)
+		rval.hasList = true
+	case "@set":
+		x := rval.ext(e)
+		x.set = append(x.set, vals...)
+		rval.hasSet = true
+	case "@graph":
+		x := rval.ext(e)
+		x.graph = append(x.graph, vals...)
+		rval.hasGraph = true
+	default:
+		if vals == nil {
+			vals = []*xnode{}
+		}
+		addTo(&rval.props, ep, vals)
 	}
 	return nil
 }
@@ -765,8 +859,18 @@ func hasKeyword(n *xnode, kw string) bool {
 	return false
 }
 
+// lower returns s in lower case, without allocating when it already is.
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
 // expandID expands a node identifier (document-relative, no base IRI).
-func (e *expander) expandID(ac *activeContext, v string, path *pathNode) (string, error) {
+func expandID(ac *activeContext, v string, path pathRef) (string, error) {
 	id, null := ac.expandIRI(v, false)
 	if null {
 		return "", newError(CodeReservedID, path, "@id %q has the form of a keyword", v)
@@ -780,11 +884,17 @@ func (e *expander) expandID(ac *activeContext, v string, path *pathNode) (string
 	return "", newError(CodeRelativeID, path, "@id %q is not an absolute IRI (there is no base IRI)", v)
 }
 
-func checkTypeIRI(iri string, null bool, raw string, path *pathNode) error {
+func checkTypeIRI(iri string, null bool, raw string, def *termDef, path pathRef) error {
 	if null {
 		return newError(CodeRelativeType, path, "type %q expands to null", raw)
 	}
-	switch classifyIRI(iri) {
+	var cls iriClass
+	if def != nil {
+		cls = def.cls
+	} else {
+		cls = classifyIRI(iri)
+	}
+	switch cls {
 	case iriOK, iriBlank:
 		return nil
 	case iriInvalid:
@@ -794,7 +904,7 @@ func checkTypeIRI(iri string, null bool, raw string, path *pathNode) error {
 }
 
 // expandValue is Value Expansion of a scalar.
-func (e *expander) expandValue(ac *activeContext, activeProp string, value *jv, path *pathNode) (*xnode, error) {
+func (e *expander) expandValue(ac *activeContext, activeProp string, value *jv, path pathRef) (*xnode, error) {
 	ep, def, _ := expandKey(ac, activeProp)
 	if isKeyword(ep) && ep != "@graph" {
 		return nil, newError(CodeInvalidProperty, path, "a scalar is not allowed as the value of %s", ep)
@@ -832,7 +942,7 @@ func (e *expander) expandValue(ac *activeContext, activeProp string, value *jv, 
 			}
 		}
 		n.hasTypes = true
-		n.types = e.typeSlice(typ)
+		n.types = def.typSlice
 	case value.k == kStr:
 		if def != nil && def.hasLanguage {
 			if def.language != "" {
@@ -842,90 +952,72 @@ func (e *expander) expandValue(ac *activeContext, activeProp string, value *jv, 
 			n.lang, n.hasLang = ac.language, true
 		}
 		if def != nil && def.direction != "" {
-			n.dir, n.hasDir = def.direction, true
+			n.ext(e).dir, n.hasDir = def.direction, true
 		}
 	}
 	n.val, n.hasValue = *value, true
+	if err := checkLiteral(n, path); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 
-func (e *expander) typeSlice(t string) []string {
-	return []string{t}
-}
-
 // expandLanguageMap expands a language map.
-func (e *expander) expandLanguageMap(ac *activeContext, m *jv, dir string, path *pathNode) (xres, error) {
-	var out []*xnode
-	for i := range m.obj {
-		key := m.obj[i].key
-		kp := pathNode{parent: path, key: key, idx: -1}
+func (e *expander) expandLanguageMap(ac *activeContext, m *jv, dir string, path pathRef) (xres, error) {
+	out := e.ptrs.slice(len(m.a))
+	for _, v := range sortedMembers(m) {
+		key := v.key
+		kp := path.key(key)
 		iri, _, _ := expandKey(ac, key)
-		v := &m.obj[i].val
+		if iri != "@none" && !validLanguage(key) {
+			return xres{}, newError(CodeInvalidLanguageValue, kp, "%q is not a BCP 47 language tag", key)
+		}
 		for j := range v.items() {
 			item := v.item(j)
 			if item.k == kNull {
 				continue
 			}
-			ip := &kp
-			if v.k == kArr {
-				ip = &pathNode{parent: &kp, idx: j}
-			}
 			if item.k != kStr {
-				return xres{}, newError(CodeInvalidLanguageMap, ip, "language map values must be strings")
+				return xres{}, newError(CodeInvalidLanguageMap, kp, "language map values must be strings")
 			}
-			n, err := e.newNode(ip)
+			n, err := e.newNode(kp)
 			if err != nil {
 				return xres{}, err
 			}
 			n.val, n.hasValue = *item, true
 			if iri != "@none" {
-				if !validLanguage(key) {
-					return xres{}, newError(CodeInvalidLanguageValue, &kp, "%q is not a BCP 47 language tag", key)
-				}
-				n.lang, n.hasLang = strings.ToLower(key), true
+				n.lang, n.hasLang = lower(key), true
 			}
 			if dir != "" {
-				n.dir, n.hasDir = dir, true
+				n.ext(e).dir, n.hasDir = dir, true
 			}
 			out = append(out, n)
 		}
 	}
-	return xres{arr: true, many: out}, nil
+	return xres{multi: true, many: out}, nil
 }
 
 // expandIndexMap expands index, id and type maps.
 func (e *expander) expandIndexMap(ac *activeContext, activeProp string, m *jv, asGraph bool,
-	indexKey, propertyIndex string, path *pathNode) (xres, error) {
+	indexKey, propertyIndex string, path pathRef) (xres, error) {
 	var out []*xnode
 	isType := indexKey == "@type"
-	for i := range m.obj {
-		key := m.obj[i].key
-		kp := pathNode{parent: path, key: key, idx: -1}
+	for _, mv := range sortedMembers(m) {
+		key := mv.key
+		kp := path.key(key)
 		if isType {
 			if d := ac.terms[key]; d != nil && d.ctx != nil {
-				e.setPath(&kp)
 				var err error
-				if ac, err = e.cs.processScoped(ac, d.ctx, false, false); err != nil {
+				if ac, err = e.cs.processScoped(ac, d.ctx, false, false, kp); err != nil {
 					return xres{}, err
 				}
 			}
 		}
-		v := &m.obj[i].val
-		var items []*xnode
-		if v.k == kArr {
-			r, err := e.expand(ac, activeProp, true, v, false, true, &kp)
-			if err != nil {
-				return xres{}, err
-			}
-			items = r.slice()
-		} else {
-			arr := jv{k: kArr, arr: []jv{*v}}
-			r, err := e.expand(ac, activeProp, true, &arr, false, true, &kp)
-			if err != nil {
-				return xres{}, err
-			}
-			items = r.slice()
+		r, err := e.expand(ac, activeProp, true, mv, false, true, kp)
+		if err != nil {
+			return xres{}, err
 		}
+		items := e.slice(r)
 		var expandedKey string
 		var keyValue *xnode
 		if propertyIndex != "" {
@@ -933,35 +1025,32 @@ func (e *expander) expandIndexMap(ac *activeContext, activeProp string, m *jv, a
 				expandedKey = "@none"
 			} else {
 				kv := jv{k: kStr, s: key}
-				n, err := e.expandValue(ac, indexKey, &kv, &kp)
-				if err != nil {
+				if keyValue, err = e.expandValue(ac, indexKey, &kv, kp); err != nil {
 					return xres{}, err
 				}
-				keyValue = n
 			}
 		} else {
 			expandedKey, _, _ = expandKey(ac, key)
 		}
 		switch {
 		case indexKey == "@id" && expandedKey != "@none":
-			id, err := e.expandID(ac, key, &kp)
-			if err != nil {
+			if key, err = expandID(ac, key, kp); err != nil {
 				return xres{}, err
 			}
-			key = id
 		case isType && expandedKey != "@none":
-			if err := checkTypeIRI(expandedKey, false, key, &kp); err != nil {
+			if err := checkTypeIRI(expandedKey, false, key, nil, kp); err != nil {
 				return xres{}, err
 			}
 			key = expandedKey
 		}
 		for _, item := range items {
 			if asGraph && !item.isGraph() {
-				g, err := e.newNode(&kp)
+				g, err := e.newNode(kp)
 				if err != nil {
 					return xres{}, err
 				}
-				g.hasGraph, g.graph = true, e.one(item)
+				g.hasGraph = true
+				g.ext(e).graph = e.one(item)
 				item = g
 			}
 			switch {
@@ -970,29 +1059,30 @@ func (e *expander) expandIndexMap(ac *activeContext, activeProp string, m *jv, a
 					break
 				}
 				if item.hasValue {
-					return xres{}, newError(CodeInvalidTypedValue, &kp, "a value in a type map cannot take the map's type")
+					return xres{}, newError(CodeInvalidTypedValue, kp, "a value in a type map cannot take the map's type")
 				}
 				item.types = append([]string{key}, item.types...)
 				item.hasTypes = true
+				e.hint++
 			case item.hasValue && indexKey != "@language" && indexKey != "@index":
-				return xres{}, newError(CodeInvalidValueObject, &kp, "a value object cannot take the index %s", indexKey)
+				return xres{}, newError(CodeInvalidValueObject, kp, "a value object cannot take the index %s", indexKey)
 			case propertyIndex != "":
 				if keyValue != nil {
-					item.props = append([]xprop{{iri: propertyIndex, vals: []*xnode{keyValue}}}, item.props...)
-					// Merge with an existing entry for the same property.
-					for k := 1; k < len(item.props); k++ {
+					vals := []*xnode{keyValue}
+					for k := range item.props {
 						if item.props[k].iri == propertyIndex {
-							item.props[0].vals = append(item.props[0].vals, item.props[k].vals...)
-							item.props = append(item.props[:k], item.props[k+1:]...)
+							vals = append(vals, item.props[k].vals...)
+							item.props = slices.Delete(slices.Clone(item.props), k, k+1)
 							break
 						}
 					}
+					item.props = append([]xprop{{iri: propertyIndex, vals: vals}}, item.props...)
 				}
 			case expandedKey != "@none":
 				switch indexKey {
 				case "@index":
 					if !item.hasIndex {
-						item.index, item.hasIndex = key, true
+						item.ext(e).index, item.hasIndex = key, true
 					}
 				case "@id":
 					if !item.hasID {
@@ -1003,5 +1093,5 @@ func (e *expander) expandIndexMap(ac *activeContext, activeProp string, m *jv, a
 			out = append(out, item)
 		}
 	}
-	return xres{arr: true, many: out}, nil
+	return xres{multi: true, many: out}, nil
 }

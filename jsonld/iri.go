@@ -129,9 +129,7 @@ func badIRIChar(iri string) (rune, bool) {
 	for i := 0; i < len(iri); i++ {
 		c := iri[i]
 		if c < 0x80 {
-			switch {
-			case c <= ' ', c == 0x7F, c == '<', c == '>', c == '"', c == '{', c == '}',
-				c == '|', c == '^', c == '`', c == '\\':
+			if iriForbidden[c] {
 				return rune(c), true
 			}
 			continue
@@ -146,7 +144,18 @@ func badIRIChar(iri string) (rune, bool) {
 	return 0, false
 }
 
-// iriClass is what checkIRI found.
+// iriForbidden marks the ASCII characters an IRI may not contain.
+var iriForbidden = func() (t [128]bool) {
+	for c := range 0x21 {
+		t[c] = true
+	}
+	for _, c := range "\x7f<>\"{}|^`\\" {
+		t[c] = true
+	}
+	return t
+}()
+
+// iriClass is what classifyIRI found.
 type iriClass uint8
 
 const (

@@ -26,27 +26,23 @@ const (
 )
 
 // jv is a decoded JSON value. Numbers are IEEE 754 doubles, as JSON.parse
-// gives them to jsonld.js; object members are sorted by key in UTF-16 code
-// unit order (the order of JavaScript's Array.prototype.sort) and unique.
+// gives them to jsonld.js. The items of an array and the members of an
+// object are in a; a member's name is in its key. Members keep the order of
+// the document and are unique.
 type jv struct {
 	k   kind
 	b   bool
 	n   float64
 	s   string
-	arr []jv
-	obj []member
-}
-
-type member struct {
-	key string
-	val jv
+	key string // member name, for members of an object
+	a   []jv
 }
 
 // get returns the member of object v named key.
 func (v *jv) get(key string) (*jv, bool) {
-	for i := range v.obj {
-		if v.obj[i].key == key {
-			return &v.obj[i].val, true
+	for i := range v.a {
+		if v.a[i].key == key {
+			return &v.a[i], true
 		}
 	}
 	return nil, false
@@ -99,16 +95,39 @@ func utf16Compare(a, b string) int {
 	return int(x) - int(y)
 }
 
-func sortMembers(m []member) {
-	if len(m) < 12 {
-		for i := 1; i < len(m); i++ {
-			for j := i; j > 0 && utf16Compare(m[j-1].key, m[j].key) > 0; j-- {
-				m[j-1], m[j] = m[j], m[j-1]
+// sortedMembers returns the members of object v in UTF-16 order.
+func sortedMembers(v *jv) []*jv {
+	m := make([]*jv, len(v.a))
+	for i := range v.a {
+		m[i] = &v.a[i]
+	}
+	slices.SortFunc(m, func(a, b *jv) int { return utf16Compare(a.key, b.key) })
+	return m
+}
+
+// duplicateKey returns a member name that occurs twice in members, if any.
+func duplicateKey(members []jv) (string, bool) {
+	if len(members) <= 16 {
+		for i := 1; i < len(members); i++ {
+			for j := 0; j < i; j++ {
+				if members[i].key == members[j].key {
+					return members[i].key, true
+				}
 			}
 		}
-		return
+		return "", false
 	}
-	slices.SortFunc(m, func(a, b member) int { return utf16Compare(a.key, b.key) })
+	keys := make([]string, len(members))
+	for i := range members {
+		keys[i] = members[i].key
+	}
+	slices.Sort(keys)
+	for i := 1; i < len(keys); i++ {
+		if keys[i] == keys[i-1] {
+			return keys[i], true
+		}
+	}
+	return "", false
 }
 
 // decoder parses JSON text strictly: RFC 8259 syntax, valid UTF-8, no lone
@@ -119,9 +138,9 @@ type decoder struct {
 	maxDepth int
 	values   int // values decoded, for the node limit
 	maxVals  int
-	stack    []jv     // scratch for arrays
-	mstack   []member // scratch for objects
-	sbuf     []byte   // scratch for strings with escapes
+	stack    []jv   // scratch for array items and object members
+	sbuf     []byte // scratch for strings with escapes
+	arena    *arena[jv]
 }
 
 func (d *decoder) fail(code, format string, args ...any) error {
@@ -130,8 +149,8 @@ func (d *decoder) fail(code, format string, args ...any) error {
 
 func (d *decoder) decode() (jv, error) {
 	d.skip()
-	v, err := d.value(0)
-	if err != nil {
+	var v jv
+	if err := d.value(0, &v); err != nil {
 		return jv{}, err
 	}
 	d.skip()
@@ -152,40 +171,65 @@ func (d *decoder) skip() {
 	}
 }
 
-func (d *decoder) value(depth int) (jv, error) {
+// value decodes a value into *dst. dst may point into d.stack, which the
+// value's own items may grow, so it is written only once they are done.
+func (d *decoder) value(depth int, dst *jv) error {
 	if d.pos >= len(d.src) {
-		return jv{}, d.fail(CodeInvalidJSON, "unexpected end of JSON input")
+		return d.fail(CodeInvalidJSON, "unexpected end of JSON input")
 	}
 	d.values++
 	if d.maxVals > 0 && d.values > d.maxVals {
-		return jv{}, d.fail(CodeLimit, "more than %d JSON values", d.maxVals)
+		return d.fail(CodeLimit, "more than %d JSON values", d.maxVals)
 	}
+	var v jv
+	var err error
 	switch c := d.src[d.pos]; c {
-	case '{':
+	case '{', '[':
 		if depth >= d.maxDepth {
-			return jv{}, d.fail(CodeLimit, "JSON nested deeper than %d", d.maxDepth)
+			return d.fail(CodeLimit, "JSON nested deeper than %d", d.maxDepth)
 		}
-		return d.object(depth + 1)
-	case '[':
-		if depth >= d.maxDepth {
-			return jv{}, d.fail(CodeLimit, "JSON nested deeper than %d", d.maxDepth)
+		idx := -1
+		if len(d.stack) > 0 && dst == &d.stack[len(d.stack)-1] {
+			idx = len(d.stack) - 1
 		}
-		return d.array(depth + 1)
+		if c == '{' {
+			v, err = d.object(depth + 1)
+		} else {
+			v, err = d.array(depth + 1)
+		}
+		if err != nil {
+			return err
+		}
+		if idx >= 0 {
+			dst = &d.stack[idx] // the stack may have moved
+		}
+		*dst = v
+		return nil
 	case '"':
 		s, err := d.str()
-		return jv{k: kStr, s: s}, err
+		if err != nil {
+			return err
+		}
+		dst.k, dst.s = kStr, s
+		return nil
 	case 't':
-		return d.lit("true", jv{k: kBool, b: true})
+		v, err = d.lit("true", jv{k: kBool, b: true})
 	case 'f':
-		return d.lit("false", jv{k: kBool})
+		v, err = d.lit("false", jv{k: kBool})
 	case 'n':
-		return d.lit("null", jv{})
+		v, err = d.lit("null", jv{})
 	default:
 		if c == '-' || c >= '0' && c <= '9' {
-			return d.number()
+			v, err = d.number()
+		} else {
+			return d.fail(CodeInvalidJSON, "unexpected character %q", c)
 		}
-		return jv{}, d.fail(CodeInvalidJSON, "unexpected character %q", c)
 	}
+	if err != nil {
+		return err
+	}
+	dst.k, dst.b, dst.n = v.k, v.b, v.n
+	return nil
 }
 
 func (d *decoder) lit(word string, v jv) (jv, error) {
@@ -198,11 +242,11 @@ func (d *decoder) lit(word string, v jv) (jv, error) {
 
 func (d *decoder) object(depth int) (jv, error) {
 	d.pos++ // '{'
-	base := len(d.mstack)
+	base := len(d.stack)
 	d.skip()
 	if d.pos < len(d.src) && d.src[d.pos] == '}' {
 		d.pos++
-		return jv{k: kObj, obj: []member{}}, nil
+		return jv{k: kObj, a: []jv{}}, nil
 	}
 	for {
 		d.skip()
@@ -219,11 +263,12 @@ func (d *decoder) object(depth int) (jv, error) {
 		}
 		d.pos++
 		d.skip()
-		v, err := d.value(depth)
-		if err != nil {
+		d.stack = append(d.stack, jv{})
+		i := len(d.stack) - 1
+		if err := d.value(depth, &d.stack[i]); err != nil {
 			return jv{}, err
 		}
-		d.mstack = append(d.mstack, member{key: key, val: v})
+		d.stack[i].key = key
 		d.skip()
 		if d.pos >= len(d.src) {
 			return jv{}, d.fail(CodeInvalidJSON, "unexpected end of JSON input")
@@ -238,17 +283,13 @@ func (d *decoder) object(depth int) (jv, error) {
 		d.pos++
 		break
 	}
-	m := make([]member, len(d.mstack)-base)
-	copy(m, d.mstack[base:])
-	clear(d.mstack[base:])
-	d.mstack = d.mstack[:base]
-	sortMembers(m)
-	for i := 1; i < len(m); i++ {
-		if m[i].key == m[i-1].key {
-			return jv{}, d.fail(CodeInvalidJSON, "duplicate member name %q", m[i].key)
-		}
+	m := d.take(len(d.stack) - base)
+	copy(m, d.stack[base:])
+	d.stack = d.stack[:base]
+	if k, dup := duplicateKey(m); dup {
+		return jv{}, d.fail(CodeInvalidJSON, "duplicate member name %q", k)
 	}
-	return jv{k: kObj, obj: m}, nil
+	return jv{k: kObj, a: m}, nil
 }
 
 func (d *decoder) array(depth int) (jv, error) {
@@ -257,15 +298,14 @@ func (d *decoder) array(depth int) (jv, error) {
 	d.skip()
 	if d.pos < len(d.src) && d.src[d.pos] == ']' {
 		d.pos++
-		return jv{k: kArr, arr: []jv{}}, nil
+		return jv{k: kArr, a: []jv{}}, nil
 	}
 	for {
 		d.skip()
-		v, err := d.value(depth)
-		if err != nil {
+		d.stack = append(d.stack, jv{})
+		if err := d.value(depth, &d.stack[len(d.stack)-1]); err != nil {
 			return jv{}, err
 		}
-		d.stack = append(d.stack, v)
 		d.skip()
 		if d.pos >= len(d.src) {
 			return jv{}, d.fail(CodeInvalidJSON, "unexpected end of JSON input")
@@ -280,11 +320,18 @@ func (d *decoder) array(depth int) (jv, error) {
 		d.pos++
 		break
 	}
-	a := make([]jv, len(d.stack)-base)
+	a := d.take(len(d.stack) - base)
 	copy(a, d.stack[base:])
-	clear(d.stack[base:])
 	d.stack = d.stack[:base]
-	return jv{k: kArr, arr: a}, nil
+	return jv{k: kArr, a: a}, nil
+}
+
+// take returns room for n items or members.
+func (d *decoder) take(n int) []jv {
+	if d.arena == nil {
+		return make([]jv, n)
+	}
+	return d.arena.take(n)
 }
 
 func (d *decoder) number() (jv, error) {
@@ -349,6 +396,10 @@ func (d *decoder) str() (string, error) {
 	ascii := true
 	for i < len(s) {
 		c := s[i]
+		if !strSpecial[c] {
+			i++
+			continue
+		}
 		if c == '"' {
 			if !ascii && !utf8.ValidString(s[start:i]) {
 				d.pos = start
@@ -364,9 +415,7 @@ func (d *decoder) str() (string, error) {
 			d.pos = i
 			return "", d.fail(CodeInvalidJSON, "unescaped control character in string")
 		}
-		if c >= 0x80 {
-			ascii = false
-		}
+		ascii = false // c >= 0x80
 		i++
 	}
 	if i >= len(s) {
@@ -452,6 +501,18 @@ func (d *decoder) str() (string, error) {
 	}
 }
 
+// strSpecial marks the bytes the string scanner must look at.
+var strSpecial = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = true
+	}
+	return t
+}()
+
 func hex4(s string, i int) (rune, bool) {
 	if i+4 > len(s) {
 		return 0, false
@@ -475,7 +536,7 @@ func hex4(s string, i int) (rune, bool) {
 
 // fromAny converts an already decoded value (the types encoding/json produces,
 // plus json.Number, integers and float32) to a jv.
-func fromAny(v any, depth, maxDepth int, count *int, maxCount int, path *pathNode) (jv, error) {
+func fromAny(v any, depth, maxDepth int, count *int, maxCount int, path pathRef) (jv, error) {
 	*count++
 	if maxCount > 0 && *count > maxCount {
 		return jv{}, newError(CodeLimit, path, "more than %d JSON values", maxCount)
@@ -519,34 +580,34 @@ func fromAny(v any, depth, maxDepth int, count *int, maxCount int, path *pathNod
 		a := make([]jv, len(x))
 		for i, e := range x {
 			var err error
-			a[i], err = fromAny(e, depth+1, maxDepth, count, maxCount, &pathNode{parent: path, idx: i})
+			a[i], err = fromAny(e, depth+1, maxDepth, count, maxCount, path.index(i))
 			if err != nil {
 				return jv{}, err
 			}
 		}
-		return jv{k: kArr, arr: a}, nil
+		return jv{k: kArr, a: a}, nil
 	case map[string]any:
 		if depth >= maxDepth {
 			return jv{}, newError(CodeLimit, path, "JSON nested deeper than %d", maxDepth)
 		}
-		m := make([]member, 0, len(x))
+		m := make([]jv, 0, len(x))
 		for k, e := range x {
 			if !utf8.ValidString(k) {
 				return jv{}, newError(CodeInvalidJSON, path, "member name is not valid UTF-8")
 			}
-			val, err := fromAny(e, depth+1, maxDepth, count, maxCount, &pathNode{parent: path, key: k, idx: -1})
+			val, err := fromAny(e, depth+1, maxDepth, count, maxCount, path.key(k))
 			if err != nil {
 				return jv{}, err
 			}
-			m = append(m, member{key: k, val: val})
+			val.key = k
+			m = append(m, val)
 		}
-		sortMembers(m)
-		return jv{k: kObj, obj: m}, nil
+		return jv{k: kObj, a: m}, nil
 	}
 	return jv{}, newError(CodeInvalidJSON, path, "unsupported Go type %s", reflect.TypeOf(v))
 }
 
-func numberValue(f float64, path *pathNode) (jv, error) {
+func numberValue(f float64, path pathRef) (jv, error) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return jv{}, newError(CodeInvalidNumber, path, "number %v is not finite", f)
 	}
@@ -565,17 +626,11 @@ func validJSONNumber(s string) bool {
 
 // clone returns a deep copy of v that shares no memory with it.
 func (v *jv) clone() jv {
-	c := jv{k: v.k, b: v.b, n: v.n, s: strings.Clone(v.s)}
-	if v.arr != nil {
-		c.arr = make([]jv, len(v.arr))
-		for i := range v.arr {
-			c.arr[i] = v.arr[i].clone()
-		}
-	}
-	if v.obj != nil {
-		c.obj = make([]member, len(v.obj))
-		for i := range v.obj {
-			c.obj[i] = member{key: strings.Clone(v.obj[i].key), val: v.obj[i].val.clone()}
+	c := jv{k: v.k, b: v.b, n: v.n, s: strings.Clone(v.s), key: strings.Clone(v.key)}
+	if v.a != nil {
+		c.a = make([]jv, len(v.a))
+		for i := range v.a {
+			c.a[i] = v.a[i].clone()
 		}
 	}
 	return c
@@ -593,22 +648,21 @@ func (v *jv) toAny() any {
 	case kStr:
 		return v.s
 	case kArr:
-		a := make([]any, len(v.arr))
-		for i := range v.arr {
-			a[i] = v.arr[i].toAny()
+		a := make([]any, len(v.a))
+		for i := range v.a {
+			a[i] = v.a[i].toAny()
 		}
 		return a
 	}
-	m := make(map[string]any, len(v.obj))
-	for i := range v.obj {
-		m[v.obj[i].key] = v.obj[i].val.toAny()
+	m := make(map[string]any, len(v.a))
+	for i := range v.a {
+		m[v.a[i].key] = v.a[i].toAny()
 	}
 	return m
 }
 
-// appendCanonical appends the RFC 8785 (JCS) form of v: what the canonicalize
-// package used by jsonld.js writes for an rdf:JSON literal. Members are
-// already in UTF-16 order.
+// appendCanonical appends the RFC 8785 (JCS) form of v: what the
+// canonicalize package used by jsonld.js writes for an rdf:JSON literal.
 func (v *jv) appendCanonical(b []byte) []byte {
 	switch v.k {
 	case kNull:
@@ -624,22 +678,22 @@ func (v *jv) appendCanonical(b []byte) []byte {
 		return jcs.AppendString(b, v.s)
 	case kArr:
 		b = append(b, '[')
-		for i := range v.arr {
+		for i := range v.a {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = v.arr[i].appendCanonical(b)
+			b = v.a[i].appendCanonical(b)
 		}
 		return append(b, ']')
 	}
 	b = append(b, '{')
-	for i := range v.obj {
+	for i, m := range sortedMembers(v) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = jcs.AppendString(b, v.obj[i].key)
+		b = jcs.AppendString(b, m.key)
 		b = append(b, ':')
-		b = v.obj[i].val.appendCanonical(b)
+		b = m.appendCanonical(b)
 	}
 	return append(b, '}')
 }
@@ -660,31 +714,32 @@ func (v *jv) equal(w *jv) bool {
 	case kStr:
 		return v.s == w.s
 	case kArr:
-		if len(v.arr) != len(w.arr) {
+		if len(v.a) != len(w.a) {
 			return false
 		}
-		for i := range v.arr {
-			if !v.arr[i].equal(&w.arr[i]) {
+		for i := range v.a {
+			if !v.a[i].equal(&w.a[i]) {
 				return false
 			}
 		}
 		return true
 	}
-	if len(v.obj) != len(w.obj) {
+	if len(v.a) != len(w.a) {
 		return false
 	}
-	for i := range v.obj {
-		a, b := &v.obj[i], &w.obj[i]
-		if a.key != b.key {
+	for i := range v.a {
+		a := &v.a[i]
+		b, ok := w.get(a.key)
+		if !ok {
 			return false
 		}
-		if a.key == "@container" && a.val.k == kArr && b.val.k == kArr {
-			if !sameStringSet(&a.val, &b.val) {
+		if a.key == "@container" && a.k == kArr && b.k == kArr {
+			if !sameStringSet(a, b) {
 				return false
 			}
 			continue
 		}
-		if !a.val.equal(&b.val) {
+		if !a.equal(b) {
 			return false
 		}
 	}
@@ -692,17 +747,17 @@ func (v *jv) equal(w *jv) bool {
 }
 
 func sameStringSet(a, b *jv) bool {
-	if len(a.arr) != len(b.arr) {
+	if len(a.a) != len(b.a) {
 		return false
 	}
-	x := make([]string, 0, len(a.arr))
-	y := make([]string, 0, len(b.arr))
-	for i := range a.arr {
-		if a.arr[i].k != kStr || b.arr[i].k != kStr {
+	x := make([]string, 0, len(a.a))
+	y := make([]string, 0, len(b.a))
+	for i := range a.a {
+		if a.a[i].k != kStr || b.a[i].k != kStr {
 			return a.equal(b)
 		}
-		x = append(x, a.arr[i].s)
-		y = append(y, b.arr[i].s)
+		x = append(x, a.a[i].s)
+		y = append(y, b.a[i].s)
 	}
 	slices.Sort(x)
 	slices.Sort(y)

@@ -44,6 +44,9 @@ func (p *Processor) Limits() Limits { return p.limits }
 // job is the reusable state of one conversion.
 type job struct {
 	dec decoder
+	jvs arena[jv]
+	cs  ctxState
+	exp expander
 	w   rdfWriter
 }
 
@@ -54,13 +57,21 @@ func (p *Processor) getJob() *job {
 	return &job{w: rdfWriter{blanks: map[string]string{}, graphs: map[string]*graphRec{}}}
 }
 
+// putJob returns j to the pool. Its arenas are not cleared: the pool drops
+// them at the next garbage collections, and until then they hold at most
+// one document.
 func (p *Processor) putJob(j *job) {
-	if cap(j.dec.stack) > 4096 || cap(j.dec.mstack) > 4096 || cap(j.dec.sbuf) > 1<<16 {
+	if cap(j.dec.stack) > 4096 || cap(j.dec.sbuf) > 1<<16 || cap(j.w.entries) > 1<<16 || len(j.exp.paths.frames) > 1<<16 {
 		return
 	}
-	j.dec.src = ""
+	j.jvs.drop(64)
+	for _, a := range []interface{ drop(int) }{&j.exp.xnodes, &j.exp.exts, &j.exp.ptrs, &j.exp.strs, &j.exp.props, &j.w.subjs, &j.w.grecs} {
+		a.drop(64)
+	}
 	j.w.reset(0)
-	clear(j.w.subjs[:cap(j.w.subjs)])
+	j.exp.ctx = nil
+	j.exp.cs = nil
+	j.cs = ctxState{urls: j.cs.urls[:0]}
 	p.pool.Put(j)
 }
 
@@ -101,7 +112,7 @@ func (p *Processor) Expand(ctx context.Context, data []byte) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	items, err := p.expandDoc(ctx, &doc)
+	items, err := p.expandDoc(ctx, j, &doc)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +125,9 @@ func (p *Processor) ExpandValue(ctx context.Context, v any) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	items, err := p.expandDoc(ctx, &doc)
+	j := p.getJob()
+	defer p.putJob(j)
+	items, err := p.expandDoc(ctx, j, &doc)
 	if err != nil {
 		return nil, err
 	}
@@ -125,41 +138,44 @@ func (p *Processor) decode(j *job, data []byte) (jv, error) {
 	if len(data) > p.limits.MaxInputBytes {
 		return jv{}, &Error{Code: CodeLimit, Message: fmt.Sprintf("input of %d bytes exceeds %d", len(data), p.limits.MaxInputBytes)}
 	}
+	j.jvs.reset()
 	j.dec = decoder{src: string(data), maxDepth: p.limits.MaxDepth, maxVals: p.limits.MaxNodes,
-		stack: j.dec.stack[:0], mstack: j.dec.mstack[:0], sbuf: j.dec.sbuf[:0]}
+		stack: j.dec.stack[:0], sbuf: j.dec.sbuf[:0], arena: &j.jvs}
 	return j.dec.decode()
 }
 
 func (p *Processor) fromAny(v any) (jv, error) {
 	count := 0
-	return fromAny(v, 0, p.limits.MaxDepth, &count, p.limits.MaxNodes, root)
+	return fromAny(v, 0, p.limits.MaxDepth, &count, p.limits.MaxNodes, newPaths().root())
 }
 
-func (p *Processor) expandDoc(ctx context.Context, doc *jv) ([]*xnode, error) {
+func (p *Processor) expandDoc(ctx context.Context, j *job, doc *jv) ([]*xnode, error) {
 	if ctx != nil {
 		if err := ctx.Err(); err != nil {
 			return nil, &Error{Code: CodeCanceled, Err: err}
 		}
 	}
-	e := expander{cs: &ctxState{p: p}, ctx: ctx, limit: p.limits.MaxNodes}
-	r, err := e.expand(p.initial, "", false, doc, false, false, root)
+	j.cs = ctxState{p: p, urls: j.cs.urls[:0]}
+	e := &j.exp
+	e.reset(&j.cs, ctx, p.limits.MaxNodes)
+	r, err := e.expand(p.initial, "", false, doc, false, false, e.paths.root())
 	if err != nil {
 		return nil, err
 	}
-	if !r.null && !r.arr && r.one.hasGraph && r.one.count() == 1 {
-		return r.one.graph, nil
+	if !r.null && !r.multi && r.one.hasGraph && r.one.count() == 1 {
+		return r.one.x.graph, nil
 	}
-	return r.slice(), nil
+	return e.slice(r), nil
 }
 
 func (p *Processor) toRDF(ctx context.Context, j *job, doc *jv) ([]rdf.Quad, error) {
-	items, err := p.expandDoc(ctx, doc)
+	items, err := p.expandDoc(ctx, j, doc)
 	if err != nil {
 		return nil, err
 	}
 	w := &j.w
 	w.reset(p.limits.MaxQuads)
-	w.quads = make([]rdf.Quad, 0, 64)
+	w.quads = make([]rdf.Quad, 0, min(j.exp.hint+8, p.limits.MaxQuads))
 	g := w.graph("")
 	for _, n := range items {
 		if err := w.top(n, g); err != nil {
@@ -209,29 +225,29 @@ func (n *xnode) toAny() any {
 		m["@language"] = n.lang
 	}
 	if n.hasDir {
-		m["@direction"] = n.dir
+		m["@direction"] = n.x.dir
 	}
 	if n.hasIndex {
-		m["@index"] = n.index
+		m["@index"] = n.x.index
 	}
 	if n.hasList {
 		m["@list"] = nodesToAny(n.list)
 	}
 	if n.hasSet {
-		m["@set"] = nodesToAny(n.set)
+		m["@set"] = nodesToAny(n.x.set)
 	}
 	if n.hasGraph {
-		m["@graph"] = nodesToAny(n.graph)
+		m["@graph"] = nodesToAny(n.x.graph)
 	}
 	if n.hasIncl {
-		m["@included"] = nodesToAny(n.incl)
+		m["@included"] = nodesToAny(n.x.incl)
 	}
 	for _, p := range n.props {
 		m[p.iri] = nodesToAny(p.vals)
 	}
 	if n.hasRev {
 		r := map[string]any{}
-		for _, p := range n.rev {
+		for _, p := range n.x.rev {
 			r[p.iri] = nodesToAny(p.vals)
 		}
 		m["@reverse"] = r

@@ -15,13 +15,15 @@ import (
 // by @id; lists never), so that the quads are exactly those jsonld.js
 // produces, duplicates included.
 type rdfWriter struct {
-	quads  []rdf.Quad
-	max    int
-	blanks map[string]string // document blank node label → issued label
-	next   int
-	graphs map[string]*graphRec
-	subjs  []subjRec // arena, in chunks
-	num    []byte
+	quads   []rdf.Quad
+	max     int
+	blanks  map[string]string // document blank node label → issued label
+	next    int
+	graphs  map[string]*graphRec
+	subjs   arena[subjRec]
+	grecs   arena[graphRec]
+	entries []entry // values recorded per subject, linked lists
+	num     []byte
 }
 
 type graphRec struct {
@@ -31,27 +33,28 @@ type graphRec struct {
 
 type subjRec struct {
 	term     rdf.Term
-	props    []propRec
+	head     int32 // first entry, -1 for none
 	index    string
 	hasIndex bool
 }
 
-type propRec struct {
+type entry struct {
 	pred string
-	vals []valKey
+	key  valKey
+	next int32
 }
 
 type valKey struct {
 	ref     bool   // a node reference: id in s
 	k       kind   // kind of @value
+	hasLang bool
+	hasIdx  bool
+	b       bool
 	s       string // id, or string @value
 	n       float64
-	b       bool
 	typ     string
 	lang    string
-	hasLang bool
 	idx     string
-	hasIdx  bool
 	dir     string
 }
 
@@ -82,7 +85,9 @@ func (w *rdfWriter) reset(max int) {
 	clear(w.blanks)
 	clear(w.graphs)
 	w.next = 0
-	w.subjs = w.subjs[:0]
+	w.subjs.reset()
+	w.grecs.reset()
+	w.entries = w.entries[:0]
 }
 
 var blankLabels = func() [512]string {
@@ -122,7 +127,8 @@ func term(id string) rdf.Term {
 func (w *rdfWriter) graph(name string) *graphRec {
 	g, ok := w.graphs[name]
 	if !ok {
-		g = &graphRec{subjects: make(map[string]*subjRec)}
+		g = w.grecs.new()
+		g.subjects = make(map[string]*subjRec)
 		if name != "" {
 			g.term = term(name)
 		}
@@ -135,11 +141,9 @@ func (w *rdfWriter) subject(g *graphRec, id string) *subjRec {
 	if s, ok := g.subjects[id]; ok {
 		return s
 	}
-	if len(w.subjs) == cap(w.subjs) {
-		w.subjs = make([]subjRec, 0, 32)
-	}
-	w.subjs = append(w.subjs, subjRec{term: term(id)})
-	s := &w.subjs[len(w.subjs)-1]
+	s := w.subjs.new()
+	s.term = term(id)
+	s.head = -1
 	g.subjects[id] = s
 	return s
 }
@@ -147,28 +151,19 @@ func (w *rdfWriter) subject(g *graphRec, id string) *subjRec {
 // add records value k of pred on s and reports whether it is new. A value
 // jsonld.js considers equal but that differs in @direction is an error: it
 // would be dropped from the signed data.
-func (s *subjRec) add(pred string, k valKey, path *pathNode) (bool, error) {
-	var p *propRec
-	for i := range s.props {
-		if s.props[i].pred == pred {
-			p = &s.props[i]
-			break
-		}
-	}
-	if p == nil {
-		s.props = append(s.props, propRec{pred: pred})
-		p = &s.props[len(s.props)-1]
-	}
-	for i := range p.vals {
-		if p.vals[i].equal(&k) {
-			if !k.ref && p.vals[i].dir != k.dir {
-				return false, newError(CodeDroppedValue, path,
-					"two values of %s differ only in @direction; jsonld.js would drop one", pred)
+func (w *rdfWriter) add(s *subjRec, pred string, k *valKey) (bool, error) {
+	for i := s.head; i >= 0; i = w.entries[i].next {
+		e := &w.entries[i]
+		if e.pred == pred && e.key.equal(k) {
+			if !k.ref && e.key.dir != k.dir {
+				return false, &Error{Code: CodeDroppedValue, Message: "two values of " + pred + " of " +
+					s.term.Value + " differ only in @direction; jsonld.js would drop one"}
 			}
 			return false, nil
 		}
 	}
-	p.vals = append(p.vals, k)
+	w.entries = append(w.entries, entry{pred: pred, key: *k, next: s.head})
+	s.head = int32(len(w.entries) - 1)
 	return true, nil
 }
 
@@ -190,33 +185,35 @@ func (w *rdfWriter) nodeName(n *xnode) string {
 	return w.fresh()
 }
 
-var root = &pathNode{idx: -2}
-
 // top adds an element of a graph's node list.
 func (w *rdfWriter) top(n *xnode, g *graphRec) error {
 	if n.hasValue || n.hasList {
-		return nil // dropped by expansion already; cannot happen
+		return nil // rejected by expansion; cannot happen
 	}
 	return w.node(n, w.nodeName(n), g)
 }
 
+var (
+	typePred  = rdf.NewIRI(rdf.RDFType)
+	firstPred = rdf.NewIRI(rdf.RDFFirst)
+	restPred  = rdf.NewIRI(rdf.RDFRest)
+	nilTerm   = rdf.NewIRI(rdf.RDFNil)
+)
+
 func (w *rdfWriter) node(n *xnode, id string, g *graphRec) error {
 	s := w.subject(g, id)
 	if n.hasIndex {
-		if s.hasIndex && s.index != n.index {
+		if s.hasIndex && s.index != n.x.index {
 			return &Error{Code: CodeConflictingIndexes, Message: "node " + id + " has two different @index values"}
 		}
-		s.index, s.hasIndex = n.index, true
+		s.index, s.hasIndex = n.x.index, true
 	}
-	typePred := rdf.NewIRI(rdf.RDFType)
 	for _, t := range n.types {
-		if t == "@json" {
-			return &Error{Code: CodeInvalidTypeValue, Message: "@json is not a node type"}
-		}
 		if isBlank(t) {
 			t = w.relabel(t)
 		}
-		added, err := s.add("@type", valKey{ref: true, s: t}, nil)
+		k := valKey{ref: true, s: t}
+		added, err := w.add(s, "@type", &k)
 		if err != nil {
 			return err
 		}
@@ -228,12 +225,12 @@ func (w *rdfWriter) node(n *xnode, id string, g *graphRec) error {
 	}
 	for i := range n.props {
 		p := &n.props[i]
-		pred := rdf.NewIRI(p.iri)
+		pred := rdf.Term{Kind: rdf.IRI, Value: p.iri}
 		for _, v := range p.vals {
 			switch {
 			case v.hasValue:
 				k := valueKey(v)
-				added, err := s.add(p.iri, k, nil)
+				added, err := w.add(s, p.iri, &k)
 				if err != nil {
 					return err
 				}
@@ -256,7 +253,8 @@ func (w *rdfWriter) node(n *xnode, id string, g *graphRec) error {
 				}
 			default:
 				cid := w.nodeName(v)
-				added, err := s.add(p.iri, valKey{ref: true, s: cid}, nil)
+				k := valKey{ref: true, s: cid}
+				added, err := w.add(s, p.iri, &k)
 				if err != nil {
 					return err
 				}
@@ -271,16 +269,20 @@ func (w *rdfWriter) node(n *xnode, id string, g *graphRec) error {
 			}
 		}
 	}
-	for i := range n.rev {
-		p := &n.rev[i]
-		pred := rdf.NewIRI(p.iri)
+	if n.x == nil {
+		return nil
+	}
+	for i := range n.x.rev {
+		p := &n.x.rev[i]
+		pred := rdf.Term{Kind: rdf.IRI, Value: p.iri}
 		for _, item := range p.vals {
 			iid := w.nodeName(item)
 			if err := w.node(item, iid, g); err != nil {
 				return err
 			}
 			is := w.subject(g, iid)
-			added, err := is.add(p.iri, valKey{ref: true, s: id}, nil)
+			k := valKey{ref: true, s: id}
+			added, err := w.add(is, p.iri, &k)
 			if err != nil {
 				return err
 			}
@@ -293,13 +295,13 @@ func (w *rdfWriter) node(n *xnode, id string, g *graphRec) error {
 	}
 	if n.hasGraph {
 		gg := w.graph(id)
-		for _, item := range n.graph {
+		for _, item := range n.x.graph {
 			if err := w.top(item, gg); err != nil {
 				return err
 			}
 		}
 	}
-	for _, item := range n.incl {
+	for _, item := range n.x.incl {
 		if err := w.top(item, g); err != nil {
 			return err
 		}
@@ -309,11 +311,9 @@ func (w *rdfWriter) node(n *xnode, id string, g *graphRec) error {
 
 // list writes an RDF collection and returns its head.
 func (w *rdfWriter) list(items []*xnode, g *graphRec) (rdf.Term, error) {
-	nilTerm := rdf.NewIRI(rdf.RDFNil)
 	if len(items) == 0 {
 		return nilTerm, nil
 	}
-	first, rest := rdf.NewIRI(rdf.RDFFirst), rdf.NewIRI(rdf.RDFRest)
 	head := term(w.fresh())
 	subject := head
 	for i, item := range items {
@@ -333,14 +333,14 @@ func (w *rdfWriter) list(items []*xnode, g *graphRec) (rdf.Term, error) {
 		if err != nil {
 			return rdf.Term{}, err
 		}
-		if err := w.emit(subject, first, o, g); err != nil {
+		if err := w.emit(subject, firstPred, o, g); err != nil {
 			return rdf.Term{}, err
 		}
 		next := nilTerm
 		if i < len(items)-1 {
 			next = term(w.fresh())
 		}
-		if err := w.emit(subject, rest, next, g); err != nil {
+		if err := w.emit(subject, restPred, next, g); err != nil {
 			return rdf.Term{}, err
 		}
 		subject = next
@@ -349,10 +349,12 @@ func (w *rdfWriter) list(items []*xnode, g *graphRec) (rdf.Term, error) {
 }
 
 func valueKey(v *xnode) valKey {
-	k := valKey{k: v.val.k, s: v.val.s, n: v.val.n, b: v.val.b,
-		lang: v.lang, hasLang: v.hasLang, idx: v.index, hasIdx: v.hasIndex, dir: v.dir}
+	k := valKey{k: v.val.k, s: v.val.s, n: v.val.n, b: v.val.b, lang: v.lang, hasLang: v.hasLang}
 	if v.hasTypes {
 		k.typ = v.types[0]
+	}
+	if v.x != nil {
+		k.idx, k.hasIdx, k.dir = v.x.index, v.hasIndex, v.x.dir
 	}
 	return k
 }
@@ -392,7 +394,7 @@ func (w *rdfWriter) literal(v *xnode) (rdf.Term, error) {
 	case val.k != kStr:
 		return rdf.Term{}, &Error{Code: CodeInvalidValueObjectVal, Message: "@value must be a string, number or boolean"}
 	case v.hasDir:
-		return rdf.NewLiteral(val.s, rdf.I18NBase+v.lang+"_"+v.dir), nil
+		return rdf.NewLiteral(val.s, rdf.I18NBase+v.lang+"_"+v.x.dir), nil
 	case v.hasLang:
 		return rdf.NewLangString(val.s, v.lang), nil
 	case dt == rdf.RDFLangStr:
