@@ -27,7 +27,7 @@ type xnode struct {
 	list  []*xnode // @list
 	x     *xext    // rarer entries
 
-	hasID, hasTypes, hasValue, hasLang, hasList                bool
+	hasID, hasTypes, hasValue, hasLang, hasList         bool
 	hasRev, hasGraph, hasIncl, hasIndex, hasDir, hasSet bool
 }
 
@@ -98,8 +98,8 @@ func addTo(list *[]xprop, iri string, vals []*xnode) {
 type xres struct {
 	null  bool
 	multi bool // an array
-	one  *xnode
-	many []*xnode
+	one   *xnode
+	many  []*xnode
 }
 
 var nullRes = xres{null: true}

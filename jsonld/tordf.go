@@ -45,8 +45,8 @@ type entry struct {
 }
 
 type valKey struct {
-	ref     bool   // a node reference: id in s
-	k       kind   // kind of @value
+	ref     bool // a node reference: id in s
+	k       kind // kind of @value
 	hasLang bool
 	hasIdx  bool
 	b       bool
