@@ -1,0 +1,439 @@
+package credential_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/dataintegrity"
+	"github.com/attesta/attesta/did"
+	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/status"
+	"github.com/attesta/attesta/storage/sqlite"
+)
+
+type env struct {
+	db       *sqlite.DB
+	path     string
+	kek      *issuer.KeyEncryptionKey
+	issuers  *issuer.Service
+	creds    *credential.Service
+	verifier *credential.Verifier
+	now      time.Time
+}
+
+var operator = credential.Actor{Name: "operatore@cciaa-milano"}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	e := &env{path: filepath.Join(t.TempDir(), "attesta.db"), now: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)}
+	clock := func() time.Time { return e.now }
+	db, err := sqlite.Open(ctx, e.path, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.db = db
+	standards := competence.NewService(db.Standards(), clock)
+	f, err := competence.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := standards.Import(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if e.kek, _, err = issuer.GenerateKeyEncryptionKey(); err != nil {
+		t.Fatal(err)
+	}
+	e.issuers, err = issuer.NewService(db.Issuers(), issuer.Options{PublicURL: "https://attesta.example", KEK: e.kek, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"cciaa-milano", "cciaa-torino"} {
+		if _, err := e.issuers.Create(ctx, id, issuer.Profile{Name: "Camera di Commercio " + id,
+			Address: issuer.Address{Region: "Lombardia", CountryCode: "IT"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	suite, err := credential.NewSuite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.creds = credential.NewService(db.Credentials(), e.issuers, standards, credential.ServiceOptions{
+		Suite: suite, BaseURL: "https://attesta.example", TitleHolder: credential.Party{Name: "Unioncamere"}, Clock: clock,
+	})
+	e.verifier = &credential.Verifier{Suite: suite, Registry: e.issuers, Status: e.creds, Clock: clock, JWT: &credential.JWTVerifier{}}
+	return e
+}
+
+func request(issuerID string, format credential.Format) credential.IssueRequest {
+	return credential.IssueRequest{
+		IssuerID: issuerID, Sector: "meccatronica", Version: 1, Competence: "C1",
+		Learner:  credential.Learner{Identity: "studente-0042"},
+		Results:  []credential.Result{{Name: "Test online", Type: "Percent", Min: "0", Max: "100", Value: "81"}},
+		Decision: credential.Decision{Date: time.Date(2026, 6, 25, 0, 0, 0, 0, time.UTC), Reference: "Verbale n. 3/2026"},
+		Format:   format,
+	}
+}
+
+func (e *env) issue(t *testing.T, format credential.Format) credential.Record {
+	t.Helper()
+	rec, err := e.creds.Issue(context.Background(), operator, request("cciaa-milano", format))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+func check(t *testing.T, rep *credential.Report, id credential.CheckID, want credential.Outcome) credential.Check {
+	t.Helper()
+	c, ok := rep.Check(id)
+	if !ok || c.Outcome != want {
+		t.Fatalf("check %s = %+v, want %s; all: %+v", id, c, want, rep.Checks)
+	}
+	return c
+}
+
+func TestIssueThenRevoke(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, f := range []credential.Format{credential.RDFC, credential.JCS, credential.JWT} {
+		rec := e.issue(t, f)
+		rep := e.verifier.Verify(ctx, rec.Body)
+		if !rep.Verified || !rep.Trusted {
+			t.Fatalf("%s: fresh credential: %+v", f, rep.Checks)
+		}
+		check(t, rep, credential.CheckIssuer, credential.Pass)
+
+		const reason = "Rilasciata per errore"
+		if _, err := e.creds.ChangeStatus(ctx, operator, rec.ID, credential.Revoke, reason); err != nil {
+			t.Fatal(err)
+		}
+		rep = e.verifier.Verify(ctx, rec.Body)
+		c := check(t, rep, credential.CheckStatus, credential.Fail)
+		if rep.Verified || !rep.Revoked || !strings.Contains(c.Reason.IT, reason) || !strings.Contains(c.Reason.EN, "revoked") {
+			t.Errorf("%s: after revocation: verified=%t revoked=%t reason=%+v", f, rep.Verified, rep.Revoked, c.Reason)
+		}
+		evs, err := e.creds.Events(ctx, operator, rec.ID)
+		if err != nil || len(evs) != 1 || evs[0].Action != credential.Revoke || evs[0].Actor != operator.Name || evs[0].Reason != reason {
+			t.Errorf("%s: audit trail %+v, %v", f, evs, err)
+		}
+	}
+}
+
+func TestSuspendAndReinstate(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rec := e.issue(t, credential.RDFC)
+	if _, err := e.creds.ChangeStatus(ctx, operator, rec.ID, credential.Suspend, "Verifica del dossier"); err != nil {
+		t.Fatal(err)
+	}
+	rep := e.verifier.Verify(ctx, rec.Body)
+	check(t, rep, credential.CheckStatus, credential.Fail)
+	if !rep.Suspended || rep.Revoked {
+		t.Errorf("suspended=%t revoked=%t", rep.Suspended, rep.Revoked)
+	}
+	if _, err := e.creds.ChangeStatus(ctx, operator, rec.ID, credential.Reinstate, "Dossier verificato"); err != nil {
+		t.Fatal(err)
+	}
+	if rep := e.verifier.Verify(ctx, rec.Body); !rep.Verified {
+		t.Errorf("reinstated credential does not verify: %+v", rep.Checks)
+	}
+
+	// Transitions that are not allowed change nothing.
+	rules := []struct {
+		action credential.Action
+		reason string
+		code   attesta.Code
+	}{
+		{credential.Reinstate, "non sospesa", attesta.Conflict},
+		{credential.Suspend, "", attesta.Invalid},
+		{credential.Suspend, strings.Repeat("x", credential.MaxReason+1), attesta.Invalid},
+		{"cancel", "motivo", attesta.Invalid},
+	}
+	for _, r := range rules {
+		if _, err := e.creds.ChangeStatus(ctx, operator, rec.ID, r.action, r.reason); attesta.ErrorCode(err) != r.code {
+			t.Errorf("%s %q: %v, want %s", r.action, r.reason, err, r.code)
+		}
+	}
+	e.creds.ChangeStatus(ctx, operator, rec.ID, credential.Revoke, "Revocata")
+	for _, a := range []credential.Action{credential.Reinstate, credential.Suspend, credential.Revoke} {
+		if _, err := e.creds.ChangeStatus(ctx, operator, rec.ID, a, "dopo la revoca"); attesta.ErrorCode(err) != attesta.Conflict {
+			t.Errorf("%s after revocation: %v, want a conflict", a, err)
+		}
+	}
+	evs, _ := e.creds.Events(ctx, operator, rec.ID)
+	if len(evs) != 3 {
+		t.Errorf("audit trail has %d events, want suspend, reinstate, revoke: %+v", len(evs), evs)
+	}
+}
+
+// Concurrent issuance never gives two credentials the same status position.
+func TestConcurrentIssuanceUniquePositions(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	const n = 60
+	var mu sync.Mutex
+	seen := map[credential.Position]string{}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			iss := []string{"cciaa-milano", "cciaa-torino"}[i%2]
+			rec, err := e.creds.Issue(ctx, operator, request(iss, credential.RDFC))
+			if err != nil {
+				errs <- err
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			pos := credential.Position{List: rec.List, Index: rec.Index}
+			if other, dup := seen[pos]; dup && strings.HasPrefix(other, iss) {
+				errs <- &attesta.Error{Code: attesta.Conflict, Message: "position given twice: " + other + " and " + rec.ID}
+			}
+			seen[pos] = iss + " " + rec.ID
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestStatusListCredential(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	a, b := e.issue(t, credential.RDFC), e.issue(t, credential.RDFC)
+	first, err := e.creds.StatusListCredential(ctx, "cciaa-milano", 1, status.Revocation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := e.creds.StatusListCredential(ctx, "cciaa-milano", 1, status.Revocation)
+	if !bytes.Equal(first.Body, again.Body) {
+		t.Error("an unchanged list was signed again")
+	}
+	e.now = e.now.Add(time.Hour)
+	e.creds.ChangeStatus(ctx, operator, a.ID, credential.Revoke, "Errore materiale")
+	list, err := e.creds.StatusListCredential(ctx, "cciaa-milano", 1, status.Revocation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list.Version <= first.Version || bytes.Equal(list.Body, first.Body) {
+		t.Fatal("the list was not re-signed after a revocation")
+	}
+	rep := e.verifier.Verify(ctx, list.Body)
+	if c, _ := rep.Check(credential.CheckProof); c.Outcome != credential.Pass {
+		t.Errorf("status list credential proof: %+v", c)
+	}
+	var doc struct {
+		ID                string `json:"id"`
+		CredentialSubject struct{ EncodedList, StatusPurpose string }
+	}
+	json.Unmarshal(list.Body, &doc)
+	bits, err := status.Decode(doc.CredentialSubject.EncodedList)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set, _ := bits.Get(a.Index); !set {
+		t.Error("the revoked credential's bit is not set")
+	}
+	if set, _ := bits.Get(b.Index); set {
+		t.Error("a valid credential's bit is set")
+	}
+	if doc.ID != credential.StatusListURL("https://attesta.example", "cciaa-milano", 1, status.Revocation) || doc.CredentialSubject.StatusPurpose != "revocation" {
+		t.Errorf("list id %s purpose %s", doc.ID, doc.CredentialSubject.StatusPurpose)
+	}
+	if _, err := e.creds.StatusListCredential(ctx, "cciaa-milano", 1, "message"); attesta.ErrorCode(err) != attesta.NotFound {
+		t.Errorf("unknown purpose: %v", err)
+	}
+}
+
+// Keys on disk cannot be read without the key-encryption key.
+func TestKeysSealedAtRest(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.issue(t, credential.RDFC)
+	keys, err := e.db.Issuers().Keys(ctx, "cciaa-milano")
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("keys: %v %v", keys, err)
+	}
+	seed, err := e.kek.Open(keys[0].Sealed, keys[0].VerificationMethod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.db.Close()
+	for _, name := range []string{e.path, e.path + "-wal"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		if bytes.Contains(data, seed) {
+			t.Errorf("%s holds the private key in clear", name)
+		}
+	}
+	other, _, _ := issuer.GenerateKeyEncryptionKey()
+	if _, err := other.Open(keys[0].Sealed, keys[0].VerificationMethod); err == nil || !strings.Contains(err.Error(), "wrong key-encryption key") {
+		t.Errorf("another key-encryption key opened the key: %v", err)
+	}
+	if _, err := e.kek.Open(keys[0].Sealed, "did:web:elsewhere#key"); err == nil {
+		t.Error("a sealed key opened for another verification method")
+	}
+}
+
+func TestRotationKeepsEarlierCredentialsValid(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	before := e.issue(t, credential.RDFC)
+	if _, err := e.issuers.Rotate(ctx, "cciaa-milano"); err != nil {
+		t.Fatal(err)
+	}
+	after := e.issue(t, credential.RDFC)
+	for _, rec := range []credential.Record{before, after} {
+		if rep := e.verifier.Verify(ctx, rec.Body); !rep.Verified {
+			t.Errorf("%s after rotation: %+v", rec.ID, rep.Checks)
+		}
+	}
+	doc, _ := e.issuers.Document(ctx, "cciaa-milano")
+	if len(doc.VerificationMethod) != 2 || len(doc.AssertionMethod) != 2 {
+		t.Errorf("DID document after rotation: %+v", doc)
+	}
+	var p1, p2 struct {
+		Proof struct{ VerificationMethod string }
+	}
+	json.Unmarshal(before.Body, &p1)
+	json.Unmarshal(after.Body, &p2)
+	if p1.Proof.VerificationMethod == p2.Proof.VerificationMethod {
+		t.Error("the rotated key still signs")
+	}
+}
+
+// An issuer unknown to the registry: the signature is valid, the issuer is
+// not trusted — reported distinctly.
+func TestUnregisteredIssuer(t *testing.T) {
+	e := newEnv(t)
+	rec := e.issue(t, credential.RDFC)
+	v := *e.verifier
+	v.Registry = nil
+	rep := v.Verify(context.Background(), rec.Body)
+	check(t, rep, credential.CheckProof, credential.Pass)
+	c := check(t, rep, credential.CheckIssuer, credential.Fail)
+	if !strings.Contains(c.Reason.EN, "Valid signature, but the issuer is not in the registry") {
+		t.Errorf("reason %q", c.Reason.EN)
+	}
+	v.Trust = []credential.Trust{{Issuer: "did:web:attesta.example:issuers:cciaa-milano"}}
+	rep = v.Verify(context.Background(), rec.Body)
+	check(t, rep, credential.CheckIssuer, credential.Pass)
+}
+
+// A credential that names a registered Chamber as issuer but is signed with
+// a key the Chamber never had is a forgery, not an unknown issuer.
+func TestForeignKeyForRegisteredIssuer(t *testing.T) {
+	e := newEnv(t)
+	rec := e.issue(t, credential.RDFC)
+	var m map[string]any
+	json.Unmarshal(rec.Body, &m)
+	delete(m, "proof")
+	unsigned, _ := json.Marshal(m)
+	forger := issuer.Issuer{DID: "did:web:attesta.example:issuers:cciaa-milano"}
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	vm := forger.DID + "#" + did.EncodePublicKey(pub)
+	forged, err := e.verifier.Suite.Sign(unsigned, issuer.NewSigner(forger, vm, priv), dataintegrity.Options{VerificationMethod: vm, Created: e.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := e.verifier.Verify(context.Background(), forged)
+	check(t, rep, credential.CheckProof, credential.Pass)
+	c := check(t, rep, credential.CheckIssuer, credential.Fail)
+	if !strings.Contains(c.Reason.EN, "not a key of the registered issuer") || rep.Trusted {
+		t.Errorf("forged key: %+v", c)
+	}
+}
+
+func TestAuthorizationAcrossIssuers(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rec := e.issue(t, credential.RDFC)
+	torino := credential.Actor{Name: "operatore@cciaa-torino", Issuers: []string{"cciaa-torino"}}
+	if _, err := e.creds.Issue(ctx, torino, request("cciaa-milano", credential.RDFC)); attesta.ErrorCode(err) != attesta.NotFound {
+		t.Errorf("issuing for another Chamber: %v, want not found", err)
+	}
+	for _, a := range []credential.Action{credential.Revoke, credential.Suspend} {
+		if _, err := e.creds.ChangeStatus(ctx, torino, rec.ID, a, "tentativo"); attesta.ErrorCode(err) != attesta.NotFound {
+			t.Errorf("%s of another Chamber's credential: %v, want not found", a, err)
+		}
+	}
+	if _, err := e.creds.Record(ctx, torino, rec.ID); attesta.ErrorCode(err) != attesta.NotFound {
+		t.Errorf("reading another Chamber's credential: %v", err)
+	}
+	if _, err := e.creds.Issue(ctx, credential.Actor{}, request("cciaa-milano", credential.RDFC)); attesta.ErrorCode(err) != attesta.Unauthenticated {
+		t.Errorf("anonymous issuing: %v", err)
+	}
+	if _, err := e.creds.Issue(ctx, torino, request("cciaa-torino", credential.RDFC)); err != nil {
+		t.Errorf("issuing for its own Chamber: %v", err)
+	}
+}
+
+// Bad input is refused before any status position is used.
+func TestBadRequestsChangeNothing(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	bad := []func(*credential.IssueRequest){
+		func(r *credential.IssueRequest) { r.Competence = "C99" },
+		func(r *credential.IssueRequest) { r.Learner = credential.Learner{} },
+		func(r *credential.IssueRequest) { r.Decision.Reference = "" },
+		func(r *credential.IssueRequest) { r.Format = "ldp" },
+	}
+	for i, change := range bad {
+		req := request("cciaa-milano", credential.RDFC)
+		change(&req)
+		if _, err := e.creds.Issue(ctx, operator, req); attesta.ErrorCode(err) != attesta.Invalid {
+			t.Errorf("bad request %d: %v, want invalid", i, err)
+		}
+	}
+	if _, err := e.db.Credentials().StatusList(ctx, "cciaa-milano", 1); attesta.ErrorCode(err) != attesta.NotFound {
+		t.Errorf("a status list was opened by refused requests: %v", err)
+	}
+	_, err := e.creds.IssueDocument(ctx, operator, []byte(`{"@context":["https://www.w3.org/ns/credentials/v2","https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+		"type":["VerifiableCredential","OpenBadgeCredential"],"name":"x","issuer":{"id":"did:web:attesta.example:issuers:cciaa-milano","type":["Profile"],"name":"x"},
+		"credentialSubject":{"id":"did:example:1","type":["AchievementSubject"],"undefinedTerm":1,"achievement":{"id":"urn:x:1","type":["Achievement"],"name":"a","description":"d","criteria":{"narrative":"n"}}}}`), credential.RDFC)
+	if attesta.ErrorCode(err) != attesta.Invalid || !strings.Contains(err.Error(), "undefinedTerm") {
+		t.Errorf("VC-API credential with an undefined term: %v", err)
+	}
+	if _, err := e.db.Credentials().StatusList(ctx, "cciaa-milano", 1); attesta.ErrorCode(err) != attesta.NotFound {
+		t.Errorf("a status list was opened by a refused document: %v", err)
+	}
+}
+
+func TestIssueDocument(t *testing.T) {
+	e := newEnv(t)
+	doc := []byte(`{"@context":["https://www.w3.org/ns/credentials/v2","https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+		"type":["VerifiableCredential","OpenBadgeCredential"],"name":"Badge","issuer":{"id":"did:web:attesta.example:issuers:cciaa-milano","type":["Profile"],"name":"CCIAA"},
+		"credentialSubject":{"id":"did:example:1","type":["AchievementSubject"],"achievement":{"id":"urn:x:1","type":["Achievement"],"name":"a","description":"d","criteria":{"narrative":"n"}}}}`)
+	rec, err := e.creds.IssueDocument(context.Background(), operator, doc, credential.JCS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := e.verifier.Verify(context.Background(), rec.Body); !rep.Verified {
+		t.Errorf("VC-API issued credential: %+v", rep.Checks)
+	}
+	if !strings.HasPrefix(rec.ID, "urn:uuid:") || !bytes.Contains(rec.Body, []byte("BitstringStatusListEntry")) {
+		t.Errorf("record %s lacks an id or status", rec.ID)
+	}
+}
