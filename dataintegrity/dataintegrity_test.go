@@ -220,3 +220,27 @@ func benchSetup(b *testing.B) (*dataintegrity.Suite, []byte, keySigner, string) 
 	mb := did.EncodePublicKey(priv.Public().(ed25519.PublicKey))
 	return dataintegrity.NewSuite(jsonld.NewProcessor(d, jsonld.Limits{})), data, keySigner(priv), "did:key:" + mb + "#" + mb
 }
+
+// FuzzSplitProof: the byte-level scan that takes the proof out of a
+// document (package-internal, exercised through CanonicalDocument with the
+// JCS suite, which needs no contexts) must never panic and must leave valid
+// JSON without a proof.
+func FuzzCanonicalDocumentJCS(f *testing.F) {
+	f.Add([]byte(`{"a":1,"proof":{"x":[1,2,{"y":"}"}]},"b":"\"proof\""}`))
+	f.Add([]byte(`{"proof":1}`))
+	f.Add([]byte(`{ "b" : [ ] , "proof" : "z" }`))
+	s := dataintegrity.NewSuite(nil)
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		out, err := s.CanonicalDocument(doc, dataintegrity.EdDSAJCS2022)
+		if err != nil {
+			return
+		}
+		var m map[string]any
+		if err := json.Unmarshal(out, &m); err != nil {
+			t.Fatalf("output is not a JSON object: %v\n%s", err, out)
+		}
+		if _, ok := m["proof"]; ok {
+			t.Fatalf("proof left in %s", out)
+		}
+	})
+}
