@@ -391,6 +391,13 @@ func (s *ctxState) define(ac *activeContext, ctx *jv, override bool, path pathRe
 		if imp.has("@import") {
 			return nil, newError(CodeInvalidContextEntry, path, "imported context %s must not include @import", v.s)
 		}
+		for _, m := range imp.a {
+			if m.key != "@protected" && contextKeywords[m.key] && !ctx.has(m.key) {
+				// jsonld.js reads these entries before merging the import,
+				// and then fails on them.
+				return nil, newError(CodeKeywordRedefinition, path, "imported context %s sets %s, which jsonld.js rejects", v.s, m.key)
+			}
+		}
 		merged := make([]jv, 0, len(ctx.a)+len(imp.a))
 		merged = append(merged, ctx.a...)
 		for _, m := range imp.a {

@@ -82,6 +82,7 @@ const (
 	CodeInvalidIRI      = "invalid IRI"         // absolute, but characters RDF forbids
 	CodeUnsupported     = "unsupported feature" // @base, context @direction
 	CodeDroppedValue    = "dropped value"       // jsonld.js would merge away a value
+	CodeDuplicateQuad   = "duplicate quad"      // jsonld.js would write a statement twice
 	CodeLimit           = "limit exceeded"
 	CodeCanceled        = "canceled"
 	CodeInvalidDocument = "invalid document" // Documents construction

@@ -39,9 +39,11 @@ type subjRec struct {
 }
 
 type entry struct {
-	pred string
-	key  valKey
-	next int32
+	pred    string // IRI, or "@type"
+	rdfPred string // IRI
+	key     valKey
+	obj     rdf.Term
+	next    int32
 }
 
 type valKey struct {
@@ -148,10 +150,17 @@ func (w *rdfWriter) subject(g *graphRec, id string) *subjRec {
 	return s
 }
 
-// add records value k of pred on s and reports whether it is new. A value
-// jsonld.js considers equal but that differs in @direction is an error: it
-// would be dropped from the signed data.
-func (w *rdfWriter) add(s *subjRec, pred string, k *valKey) (bool, error) {
+// add records value k of pred on s, whose RDF object is obj, and reports
+// whether it is new. Values are told apart as jsonld.js's node map does; a
+// value jsonld.js keeps that is the same RDF statement as one already
+// written is an error, since jsonld.js would write the statement twice,
+// and a value it drops that differs in @direction is an error too.
+func (w *rdfWriter) add(s *subjRec, pred string, k *valKey, obj rdf.Term) (bool, error) {
+	rdfPred := pred
+	if pred == "@type" {
+		rdfPred = rdf.RDFType
+	}
+	dup := false
 	for i := s.head; i >= 0; i = w.entries[i].next {
 		e := &w.entries[i]
 		if e.pred == pred && e.key.equal(k) {
@@ -161,8 +170,15 @@ func (w *rdfWriter) add(s *subjRec, pred string, k *valKey) (bool, error) {
 			}
 			return false, nil
 		}
+		if e.rdfPred == rdfPred && e.obj == obj {
+			dup = true
+		}
 	}
-	w.entries = append(w.entries, entry{pred: pred, key: *k, next: s.head})
+	if dup {
+		return false, &Error{Code: CodeDuplicateQuad, Message: "jsonld.js would write the statement " +
+			string(rdf.AppendQuad(nil, rdf.Quad{Subject: s.term, Predicate: rdf.NewIRI(rdfPred), Object: obj})) + " twice"}
+	}
+	w.entries = append(w.entries, entry{pred: pred, rdfPred: rdfPred, key: *k, obj: obj, next: s.head})
 	s.head = int32(len(w.entries) - 1)
 	return true, nil
 }
@@ -213,12 +229,13 @@ func (w *rdfWriter) node(n *xnode, id string, g *graphRec) error {
 			t = w.relabel(t)
 		}
 		k := valKey{ref: true, s: t}
-		added, err := w.add(s, "@type", &k)
+		o := term(t)
+		added, err := w.add(s, "@type", &k, o)
 		if err != nil {
 			return err
 		}
 		if added {
-			if err := w.emit(s.term, typePred, term(t), g); err != nil {
+			if err := w.emit(s.term, typePred, o, g); err != nil {
 				return err
 			}
 		}
@@ -230,15 +247,15 @@ func (w *rdfWriter) node(n *xnode, id string, g *graphRec) error {
 			switch {
 			case v.hasValue:
 				k := valueKey(v)
-				added, err := w.add(s, p.iri, &k)
+				o, err := w.literal(v)
+				if err != nil {
+					return err
+				}
+				added, err := w.add(s, p.iri, &k, o)
 				if err != nil {
 					return err
 				}
 				if added {
-					o, err := w.literal(v)
-					if err != nil {
-						return err
-					}
 					if err := w.emit(s.term, pred, o, g); err != nil {
 						return err
 					}
@@ -248,18 +265,23 @@ func (w *rdfWriter) node(n *xnode, id string, g *graphRec) error {
 				if err != nil {
 					return err
 				}
+				k := valKey{k: kArr} // lists are never the same value
+				if _, err := w.add(s, p.iri, &k, head); err != nil {
+					return err
+				}
 				if err := w.emit(s.term, pred, head, g); err != nil {
 					return err
 				}
 			default:
 				cid := w.nodeName(v)
 				k := valKey{ref: true, s: cid}
-				added, err := w.add(s, p.iri, &k)
+				o := term(cid)
+				added, err := w.add(s, p.iri, &k, o)
 				if err != nil {
 					return err
 				}
 				if added {
-					if err := w.emit(s.term, pred, term(cid), g); err != nil {
+					if err := w.emit(s.term, pred, o, g); err != nil {
 						return err
 					}
 				}
@@ -282,7 +304,7 @@ func (w *rdfWriter) node(n *xnode, id string, g *graphRec) error {
 			}
 			is := w.subject(g, iid)
 			k := valKey{ref: true, s: id}
-			added, err := w.add(is, p.iri, &k)
+			added, err := w.add(is, p.iri, &k, s.term)
 			if err != nil {
 				return err
 			}
