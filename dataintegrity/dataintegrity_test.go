@@ -244,3 +244,17 @@ func FuzzCanonicalDocumentJCS(f *testing.F) {
 		}
 	})
 }
+
+// A member name written with escapes is the same name: "pro\u006ff" is a
+// proof, and a document carrying one is not signed again.
+func TestEscapedProofName(t *testing.T) {
+	s := dataintegrity.NewSuite(nil)
+	doc := []byte(`{"a":1,"pro\u006ff":{"x":1}}`)
+	if _, err := s.Sign(doc, keySigner(ed25519.NewKeyFromSeed(make([]byte, 32))), dataintegrity.Options{VerificationMethod: "did:key:x#y", Created: time.Now()}); err == nil || !strings.Contains(err.Error(), "already has a proof") {
+		t.Errorf("Sign = %v", err)
+	}
+	out, err := s.CanonicalDocument(doc, dataintegrity.EdDSAJCS2022)
+	if err != nil || string(out) != `{"a":1}` {
+		t.Errorf("CanonicalDocument = %s, %v", out, err)
+	}
+}

@@ -1,6 +1,8 @@
 package dataintegrity
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 )
 
@@ -42,12 +44,20 @@ func topMembers(doc []byte, names ...string) (map[string]member, error) {
 		if err := s.value(0); err != nil {
 			return nil, err
 		}
+		if bytes.IndexByte(name, '\\') >= 0 {
+			// An escaped name may spell a name looked for: decode it.
+			var dec string
+			if err := json.Unmarshal(doc[start:start+len(name)+2], &dec); err != nil {
+				return nil, err
+			}
+			name = []byte(dec)
+		}
 		for _, n := range names {
-			if n == name {
-				if _, dup := found[name]; dup {
-					return nil, errors.New("duplicate member " + name)
+			if n == string(name) {
+				if _, dup := found[n]; dup {
+					return nil, errors.New("duplicate member " + n)
 				}
-				found[name] = member{start, s.i, vs, s.i}
+				found[n] = member{start, s.i, vs, s.i}
 			}
 		}
 		s.space()
@@ -109,26 +119,28 @@ func (s *scanner) eat(c byte) bool {
 
 var errSyntax = errors.New("invalid JSON")
 
-// str reads a string and returns it if it has no escapes (member names that
-// matter here never do); a name with escapes is returned raw, which cannot
-// equal a plain name.
-func (s *scanner) str() (string, error) {
+// str reads a string and returns its raw bytes between the quotes.
+func (s *scanner) str() ([]byte, error) {
 	if !s.eat('"') {
-		return "", errSyntax
+		return nil, errSyntax
 	}
 	start := s.i
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '\\':
-			s.i += 2
-		case '"':
+	for {
+		// Jump to the next quote or backslash.
+		j := bytes.IndexAny(s.b[s.i:], "\"\\")
+		if j < 0 {
+			return nil, errSyntax
+		}
+		s.i += j
+		if s.b[s.i] == '"' {
 			s.i++
-			return string(s.b[start : s.i-1]), nil
-		default:
-			s.i++
+			return s.b[start : s.i-1], nil
+		}
+		s.i += 2 // an escape: skip the escaped character
+		if s.i > len(s.b) {
+			return nil, errSyntax
 		}
 	}
-	return "", errSyntax
 }
 
 const maxScanDepth = 128
