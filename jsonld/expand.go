@@ -118,6 +118,7 @@ type expander struct {
 	ptrs   arena[*xnode]
 	strs   arena[string]
 	props  arena[xprop]
+	idx    arena[int32]
 }
 
 func (e *expander) reset(cs *ctxState, ctx context.Context, limit int) {
@@ -129,6 +130,7 @@ func (e *expander) reset(cs *ctxState, ctx context.Context, limit int) {
 	e.ptrs.reset()
 	e.strs.reset()
 	e.props.reset()
+	e.idx.reset()
 }
 
 func (e *expander) newNode(path pathRef) (*xnode, error) {
@@ -447,6 +449,22 @@ func dropCheck(n *xnode, count int, path pathRef) error {
 	return nil
 }
 
+// order returns the indexes of the members of elem in the order jsonld.js
+// processes them: sorted by key, in UTF-16 code unit order. The order decides
+// which problem is reported first when there are several.
+func (e *expander) order(elem *jv) []int32 {
+	idx := e.idx.take(len(elem.a))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	for i := 1; i < len(idx); i++ {
+		for j := i; j > 0 && utf16Compare(elem.a[idx[j-1]].key, elem.a[idx[j]].key) > 0; j-- {
+			idx[j-1], idx[j] = idx[j], idx[j-1]
+		}
+	}
+	return idx
+}
+
 // expandObject expands the entries of element into rval (jsonld.js's
 // _expandObject).
 func (e *expander) expandObject(ac *activeContext, activeProp string, hasAP bool, expandedAP string,
@@ -463,7 +481,8 @@ func (e *expander) expandObject(ac *activeContext, activeProp string, hasAP bool
 		}
 	}
 	hasNest := false
-	for i := range elem.a {
+	order := e.order(elem)
+	for _, i := range order {
 		key := elem.a[i].key
 		value := &elem.a[i]
 		if key == "@context" {
@@ -604,7 +623,7 @@ func (e *expander) expandObject(ac *activeContext, activeProp string, hasAP bool
 	if !hasNest {
 		return nil
 	}
-	for i := range elem.a {
+	for _, i := range order {
 		key := elem.a[i].key
 		if key == "@context" {
 			continue

@@ -1,6 +1,7 @@
 package jsonld
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -107,3 +108,5 @@ func canonical(t testing.TB, p *Processor, data []byte) string {
 	}
 	return string(out)
 }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -65,7 +65,7 @@ func (p *Processor) putJob(j *job) {
 		return
 	}
 	j.jvs.drop(64)
-	for _, a := range []interface{ drop(int) }{&j.exp.xnodes, &j.exp.exts, &j.exp.ptrs, &j.exp.strs, &j.exp.props, &j.w.subjs, &j.w.grecs} {
+	for _, a := range []interface{ drop(int) }{&j.exp.xnodes, &j.exp.exts, &j.exp.ptrs, &j.exp.strs, &j.exp.props, &j.exp.idx, &j.w.subjs, &j.w.grecs} {
 		a.drop(64)
 	}
 	j.w.reset(0)

@@ -1,7 +1,8 @@
 // Generates jsonld.js results for the cases in cases.json, written to
-// jsonldjs.json: for each case the canonical N-Quads that jsonld.js (9.x,
-// safe mode, rdfDirection "i18n-datatype") and rdf-canonize (RDFC-1.0)
-// produce, or the code of the error jsonld.js reports.
+// jsonldjs.json, and for the OB 3.0 fixtures of shared/conformance, written
+// to fixtures-jsonldjs.json: for each document the canonical N-Quads that
+// jsonld.js (9.x, safe mode, rdfDirection "i18n-datatype") and rdf-canonize
+// (RDFC-1.0) produce, or the code of the error jsonld.js reports.
 //
 //   npm install jsonld@9 rdf-canonize@5   (anywhere outside the project)
 //   NODE_PATH=<that>/node_modules node jsonldjs.mjs
@@ -32,23 +33,42 @@ async function documentLoader(url) {
   };
 }
 
-const cases = JSON.parse(fs.readFileSync(path.join(here, 'cases.json')));
-const out = {};
-for(const [name, c] of Object.entries(cases)) {
+async function run(doc) {
   try {
-    const nq = await jsonld.canonize(c.doc, {
+    const nq = await jsonld.canonize(doc, {
       algorithm: 'RDFC-1.0', safe: true, rdfDirection: 'i18n-datatype',
       documentLoader,
-      // a fresh cache per case: jsonld.js's shared cache leaks @import
+      // a fresh cache per document: jsonld.js's shared cache leaks @import
       // results from one document into the next
       contextResolver: new ContextResolver({sharedCache: new Map()})
     });
-    out[name] = {nquads: nq};
+    return {nquads: nq};
   } catch(e) {
     const code = (e.details && e.details.event && e.details.event.code) ||
       (e.details && e.details.code) || e.name || String(e);
-    out[name] = {error: code};
+    return {error: code};
   }
+}
+
+const cases = JSON.parse(fs.readFileSync(path.join(here, 'cases.json')));
+const out = {};
+for(const [name, c] of Object.entries(cases)) {
+  out[name] = await run(c.doc);
 }
 fs.writeFileSync(path.join(here, 'jsonldjs.json'),
   JSON.stringify(out, null, 1) + '\n');
+
+const fxDir = path.join(here, '../../../shared/conformance/ob30-fixtures');
+const fixtures = {};
+for(const sub of ['', 'sd', 'bit-string-list']) {
+  for(const f of fs.readdirSync(path.join(fxDir, sub)).sort()) {
+    if(!f.endsWith('.json')) {
+      continue;
+    }
+    const rel = sub ? `${sub}/${f}` : f;
+    fixtures[rel] = await run(
+      JSON.parse(fs.readFileSync(path.join(fxDir, rel))));
+  }
+}
+fs.writeFileSync(path.join(here, 'fixtures-jsonldjs.json'),
+  JSON.stringify(fixtures, null, 1) + '\n');
