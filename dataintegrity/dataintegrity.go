@@ -457,13 +457,8 @@ func decodeObject(doc []byte) (map[string]any, error) {
 	if len(doc) > MaxDocument {
 		return nil, fmt.Errorf("document is %d bytes, more than the %d accepted", len(doc), MaxDocument)
 	}
-	if _, err := jcs.Canonicalize(doc); err != nil {
-		return nil, err // duplicate names, invalid UTF-8, bad numbers, depth
-	}
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := jcs.Decode(doc) // duplicate names, invalid UTF-8, bad numbers, depth
+	if err != nil {
 		return nil, err
 	}
 	obj, ok := v.(map[string]any)

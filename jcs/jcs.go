@@ -11,6 +11,7 @@
 package jcs
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -456,4 +457,131 @@ func (p *parser) hex4() (rune, error) {
 	}
 	p.pos += 4
 	return rune(v), nil
+}
+
+// Decode parses I-JSON strictly, as Canonicalize does (valid UTF-8, no
+// duplicate member names, numbers that are doubles, bounded depth), into
+// map[string]any, []any, string, json.Number, bool and nil. It is the
+// decoder for documents whose signatures are checked: what it accepts, every
+// conforming reader reads the same way.
+func Decode(data []byte) (any, error) {
+	p := parser{data: data}
+	p.skipSpace()
+	v, err := p.anyValue(0)
+	if err != nil {
+		return nil, err
+	}
+	p.skipSpace()
+	if p.pos != len(p.data) {
+		return nil, p.errorf("unexpected data after the JSON value")
+	}
+	return v, nil
+}
+
+func (p *parser) anyValue(depth int) (any, error) {
+	if p.pos >= len(p.data) {
+		return nil, p.errorf("unexpected end of input")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		if depth+1 > MaxDepth {
+			return nil, p.errorf("nesting deeper than %d", MaxDepth)
+		}
+		p.pos++
+		obj := map[string]any{}
+		p.skipSpace()
+		if p.pos < len(p.data) && p.data[p.pos] == '}' {
+			p.pos++
+			return obj, nil
+		}
+		for {
+			p.skipSpace()
+			if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+				return nil, p.errorf("expected a member name")
+			}
+			at := p.pos
+			name, err := p.string()
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := obj[name]; dup {
+				p.pos = at
+				return nil, p.errorf("duplicate member name %q", name)
+			}
+			p.skipSpace()
+			if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+				return nil, p.errorf("expected ':' after a member name")
+			}
+			p.pos++
+			p.skipSpace()
+			if obj[name], err = p.anyValue(depth + 1); err != nil {
+				return nil, err
+			}
+			p.skipSpace()
+			if p.pos >= len(p.data) {
+				return nil, p.errorf("unexpected end of input in an object")
+			}
+			switch p.data[p.pos] {
+			case ',':
+				p.pos++
+			case '}':
+				p.pos++
+				return obj, nil
+			default:
+				return nil, p.errorf("expected ',' or '}' in an object")
+			}
+		}
+	case c == '[':
+		if depth+1 > MaxDepth {
+			return nil, p.errorf("nesting deeper than %d", MaxDepth)
+		}
+		p.pos++
+		arr := []any{}
+		p.skipSpace()
+		if p.pos < len(p.data) && p.data[p.pos] == ']' {
+			p.pos++
+			return arr, nil
+		}
+		for {
+			p.skipSpace()
+			item, err := p.anyValue(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, item)
+			p.skipSpace()
+			if p.pos >= len(p.data) {
+				return nil, p.errorf("unexpected end of input in an array")
+			}
+			switch p.data[p.pos] {
+			case ',':
+				p.pos++
+			case ']':
+				p.pos++
+				return arr, nil
+			default:
+				return nil, p.errorf("expected ',' or ']' in an array")
+			}
+		}
+	case c == '"':
+		return p.string()
+	case c == '-' || (c >= '0' && c <= '9'):
+		start := p.pos
+		if _, err := p.number(); err != nil {
+			return nil, err
+		}
+		return json.Number(p.data[start:p.pos]), nil
+	default:
+		v, err := p.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		switch v.kind {
+		case 't':
+			return true, nil
+		case 'f':
+			return false, nil
+		}
+		return nil, nil
+	}
 }

@@ -1,6 +1,7 @@
 package jcs
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -126,6 +127,9 @@ func FuzzCanonicalize(f *testing.F) {
 	f.Add([]byte(`"\ud83d\ude00"`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, err := Canonicalize(data)
+		if _, derr := Decode(data); (derr == nil) != (err == nil) {
+			t.Fatalf("Canonicalize error %v but Decode error %v", err, derr)
+		}
 		if err != nil {
 			return
 		}
@@ -137,4 +141,20 @@ func FuzzCanonicalize(f *testing.F) {
 			t.Fatalf("not idempotent:\n%s\n%s", out, again)
 		}
 	})
+}
+
+func TestDecode(t *testing.T) {
+	v, err := Decode([]byte(`{"a":[1,2.50,"x",true,false,null,{}],"b":{"c":-0}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(v)
+	if string(got) != `{"a":[1,2.50,"x",true,false,null,{}],"b":{"c":-0}}` {
+		t.Errorf("Decode round trip = %s", got)
+	}
+	for _, bad := range []string{`{"a":1,"a":1}`, "{\"a\":\"\xff\"}", `[1e999]`, `{"a":1}x`} {
+		if _, err := Decode([]byte(bad)); err == nil {
+			t.Errorf("Decode(%q) accepted", bad)
+		}
+	}
 }
