@@ -388,17 +388,22 @@ func (s *Service) StatusListCredential(ctx context.Context, issuerID string, lis
 }
 
 // Status tells the verifier the status of credentials attesta issued: it
-// reads the records, which also give the reason. Lists of other issuers are
-// not fetched.
+// reads the records, which also give the reason. The list is recognised by
+// its path (/status/{issuer}/{list}/{purpose}), whatever host the credential
+// names, so that a change of public address does not orphan credentials.
+// Lists of other issuers are not fetched.
 func (s *Service) Status(ctx context.Context, e StatusEntry) (bool, string, error) {
-	issuerID, list, purpose, ok := s.parseListURL(e.ListURL)
+	issuerID, list, purpose, ok := parseListURL(e.ListURL)
 	if !ok {
-		return false, "", fmt.Errorf("status list %s is not published by this attesta and is not fetched", e.ListURL)
+		return false, "", fmt.Errorf("status list %s is not one of attesta's and is not fetched", e.ListURL)
 	}
 	if purpose != e.Purpose {
 		return false, "", fmt.Errorf("status entry purpose %s does not match list %s", e.Purpose, e.ListURL)
 	}
 	r, err := s.store.Record(ctx, e.CredentialID)
+	if attesta.ErrorCode(err) == attesta.NotFound {
+		return false, "", fmt.Errorf("credential %s was not issued here; its status list %s is not fetched", e.CredentialID, e.ListURL)
+	}
 	if err != nil {
 		return false, "", fmt.Errorf("status of %s: %w", e.CredentialID, err)
 	}
@@ -411,9 +416,13 @@ func (s *Service) Status(ctx context.Context, e StatusEntry) (bool, string, erro
 	return r.Suspended, r.Reason, nil
 }
 
-// parseListURL splits a status list URL of this attesta.
-func (s *Service) parseListURL(u string) (issuerID string, list int, purpose status.Purpose, ok bool) {
-	rest, found := strings.CutPrefix(u, s.baseURL+"/status/")
+// parseListURL splits a status list URL of attesta's form.
+func parseListURL(u string) (issuerID string, list int, purpose status.Purpose, ok bool) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return "", 0, "", false
+	}
+	rest, found := strings.CutPrefix(pu.EscapedPath(), "/status/")
 	if !found {
 		return "", 0, "", false
 	}
