@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/attesta/attesta/internal/server"
+)
+
+const conformance = "../../../shared/conformance"
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The development path: a did:key pair, a credential signed with it,
+// verified offline with --trust, baked and extracted.
+func TestCLISignVerifyBake(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "key.json")
+	if code, _, errOut := cli(t, "credential", "keygen", "-o", key); code != 0 {
+		t.Fatalf("keygen: %d %s", code, errOut)
+	}
+	if st, _ := os.Stat(key); st.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, want 0600", st.Mode().Perm())
+	}
+	var kp keyPair
+	data, _ := os.ReadFile(key)
+	json.Unmarshal(data, &kp)
+	issuerDID := "did:key:" + kp.PublicKeyMultibase
+	unsigned := writeFile(t, dir, "unsigned.json", `{
+  "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+  "id": "urn:uuid:1b0c4f1e-0000-4000-8000-000000000001",
+  "type": ["VerifiableCredential", "OpenBadgeCredential"],
+  "name": "Competenza di prova — àèìòù",
+  "issuer": {"id": "`+issuerDID+`", "type": ["Profile"], "name": "Camera di prova"},
+  "validFrom": "2026-06-30T12:00:00+02:00",
+  "credentialSubject": {"id": "did:example:studente", "type": ["AchievementSubject"],
+    "achievement": {"id": "urn:uuid:1b0c4f1e-0000-4000-8000-000000000002", "type": ["Achievement"], "name": "C1",
+      "description": "Descrizione", "criteria": {"narrative": "Criteri"}}}
+}`)
+	for _, suite := range []string{"eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt"} {
+		signed := filepath.Join(dir, suite+".json")
+		if code, _, errOut := cli(t, "credential", "sign", "--key", key, "--suite", suite, "--created", "2026-06-30T12:00:00Z", "-o", signed, unsigned); code != 0 {
+			t.Fatalf("sign %s: %d %s", suite, code, errOut)
+		}
+		code, out, _ := cli(t, "credential", "verify", "--offline", signed)
+		if code != 1 || !strings.Contains(out, "not in the registry of trusted issuers") || !strings.Contains(out, "pass proof") {
+			t.Errorf("%s without --trust: %d\n%s", suite, code, out)
+		}
+		code, out, _ = cli(t, "credential", "verify", "--offline", "--trust", issuerDID, signed)
+		if code != 0 || !strings.HasPrefix(out, "VERIFIED") {
+			t.Errorf("%s with --trust: %d\n%s", suite, code, out)
+		}
+	}
+
+	// Bake into an SVG, extract, verify the image; tampering is caught.
+	svg := writeFile(t, dir, "badge.svg", `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="4"/></svg>`)
+	baked := filepath.Join(dir, "baked.svg")
+	signed := filepath.Join(dir, "eddsa-rdfc-2022.json")
+	if code, _, errOut := cli(t, "credential", "bake", "--image", svg, "-o", baked, signed); code != 0 {
+		t.Fatalf("bake: %d %s", code, errOut)
+	}
+	if code, out, _ := cli(t, "credential", "verify", "--offline", "--json", "--trust", kp.PublicKeyMultibase, baked); code != 0 || !strings.Contains(out, `"input": "svg"`) {
+		t.Errorf("verify baked SVG: %d %s", code, out)
+	}
+	code, out, _ := cli(t, "credential", "extract", baked)
+	orig, _ := os.ReadFile(signed)
+	if code != 0 || strings.TrimSpace(out) != strings.TrimSpace(string(orig)) {
+		t.Errorf("extract: %d, differs from the signed credential", code)
+	}
+	tampered := writeFile(t, dir, "tampered.json", strings.Replace(string(orig), "Criteri", "Criteri falsi", 1))
+	if code, out, _ := cli(t, "credential", "verify", "--offline", "--trust", issuerDID, tampered); code != 1 || !strings.Contains(out, "altered") {
+		t.Errorf("tampered: %d\n%s", code, out)
+	}
+	if code, _, errOut := cli(t, "credential", "bake", "--image", baked, signed); code != 1 || !strings.Contains(errOut, "already") {
+		t.Errorf("baking twice: %d %s", code, errOut)
+	}
+}
+
+// attesta rdf canonicalize runs the RDFC-1.0 suite from outside: a test of
+// it with SHA-384 (test075) and the reference credential as JSON-LD.
+func TestCLIRDFCanonicalize(t *testing.T) {
+	in := conformance + "/rdf-canon-tests/rdfc10/test075-in.nq"
+	want, err := os.ReadFile(conformance + "/rdf-canon-tests/rdfc10/test075-rdfc10.nq")
+	if err != nil {
+		t.Skipf("conformance material not found beside the repository: %v", err)
+	}
+	if code, out, errOut := cli(t, "rdf", "canonicalize", "--hash", "sha384", in); code != 0 || out != string(want) {
+		t.Errorf("test075: %d %s\n%s", code, errOut, out)
+	}
+	ref := conformance + "/reference/ob3-reference-credential.json"
+	wantRef, _ := os.ReadFile(conformance + "/reference/ob3-reference-credential.canonical.nq")
+	if code, out, errOut := cli(t, "rdf", "canonicalize", ref); code != 0 || !bytes.Equal([]byte(out), wantRef) {
+		t.Errorf("reference credential: %d %s", code, errOut)
+	}
+	if code, _, errOut := cli(t, "rdf", "canonicalize", "--hash", "md5", in); code != 1 || !strings.Contains(errOut, "sha256 or sha384") {
+		t.Errorf("bad hash: %d %s", code, errOut)
+	}
+	if code, _, errOut := cli(t, "rdf", "canonicalize", conformance+"/rdf-canon-tests/rdfc10/test074-in.nq"); code != 1 || !strings.Contains(errOut, "work limit") {
+		t.Errorf("test074: %d %s", code, errOut)
+	}
+}
+
+// Issue, revoke and verify through the command line on a database.
+func TestCLIIssueRevoke(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	req := writeFile(t, dir, "req.json", `{"issuer":"cciaa-milano","sector":"meccatronica","version":1,"competence":"C1",
+	  "learner":{"identity":"studente-7"},"decision":{"date":"2026-06-25T00:00:00Z","reference":"Verbale n. 1/2026"}}`)
+	// A first server start loads the demo issuers: run migrate + the demo via Prepare.
+	if code, _, errOut := cli(t, "migrate", "--data-dir", data); code != 0 {
+		t.Fatalf("migrate: %s", errOut)
+	}
+	code, _, errOut := cli(t, "credential", "issue", "--data-dir", data, req)
+	if code != 1 || !strings.Contains(errOut, "no issuer") && !strings.Contains(errOut, "not found") {
+		t.Errorf("issuing for an issuer that does not exist: %d %s", code, errOut)
+	}
+	// Load the demo dataset the way serve does on a new database.
+	if err := prepareForTest(data); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "cred.json")
+	if code, _, errOut := cli(t, "credential", "issue", "--data-dir", data, "-o", out, req); code != 0 {
+		t.Fatalf("issue: %d %s", code, errOut)
+	}
+	if code, stdout, _ := cli(t, "credential", "verify", "--data-dir", data, out); code != 0 {
+		t.Fatalf("verify: %d\n%s", code, stdout)
+	}
+	var cred struct{ ID string }
+	body, _ := os.ReadFile(out)
+	json.Unmarshal(body, &cred)
+	if code, _, errOut := cli(t, "credential", "revoke", "--data-dir", data, cred.ID); code != 1 || !strings.Contains(errOut, "reason is required") {
+		t.Errorf("revoke without reason: %d %s", code, errOut)
+	}
+	if code, _, errOut := cli(t, "credential", "revoke", "--data-dir", data, "--reason", "Errore", cred.ID); code != 0 {
+		t.Fatalf("revoke: %s", errOut)
+	}
+	if code, stdout, _ := cli(t, "credential", "verify", "--data-dir", data, out); code != 1 || !strings.Contains(stdout, "Credential revoked: Errore") {
+		t.Errorf("verify after revoke: %d\n%s", code, stdout)
+	}
+	if code, stdout, _ := cli(t, "issuer", "list", "--data-dir", data); code != 0 || !strings.Contains(stdout, "cciaa-milano") {
+		t.Errorf("issuer list: %s", stdout)
+	}
+}
+
+// prepareForTest loads the first-start dataset into the database of the
+// data directory, as the first "attesta serve" does.
+func prepareForTest(dataDir string) error {
+	cfg, _, err := parse("test", []string{"--data-dir", dataDir}, os.Stderr, noEnv, nil)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	db, err := openDB(ctx, cfg, cfg.newLogger(io.Discard))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	opts, err := cfg.serverOptions(io.Discard)
+	if err != nil {
+		return err
+	}
+	return server.Prepare(ctx, db, opts)
+}
