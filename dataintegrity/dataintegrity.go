@@ -63,6 +63,8 @@ type Options struct {
 	VerificationMethod string    // DID URL of the key
 	Created            time.Time // time of signing, written to the second, in UTC
 	ProofPurpose       string    // default "assertionMethod"
+	Challenge          string    // for presentations: the verifier's challenge
+	Domain             string    // for presentations: the verifier's domain
 }
 
 // Signer signs a message with the key of Options.VerificationMethod.
@@ -101,6 +103,12 @@ func (s *Suite) Sign(doc []byte, signer Signer, opts Options) ([]byte, error) {
 		{"created", opts.Created.UTC().Format(time.RFC3339)},
 		{"verificationMethod", opts.VerificationMethod},
 		{"proofPurpose", opts.ProofPurpose},
+	}
+	if opts.Challenge != "" {
+		proof = append(proof, field{"challenge", opts.Challenge})
+	}
+	if opts.Domain != "" {
+		proof = append(proof, field{"domain", opts.Domain})
 	}
 	var ctxRaw []byte
 	if m, ok := ms["@context"]; ok {

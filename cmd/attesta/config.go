@@ -162,7 +162,14 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 func bindConfig(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error) {
 	values := map[string]*string{}
 	for _, s := range settings() {
-		values[s.flag] = fs.String(s.flag, s.def, s.usage+" (env "+s.env+")")
+		v := s.def
+		values[s.flag] = &v
+		if s.def == "false" || s.def == "true" {
+			// A switch: --production alone means true.
+			fs.Var((*boolString)(&v), s.flag, s.usage+" (env "+s.env+")")
+			continue
+		}
+		fs.StringVar(&v, s.flag, s.def, s.usage+" (env "+s.env+")")
 	}
 	return func() (*Config, error) {
 		given := map[string]bool{}
@@ -191,3 +198,10 @@ func (c *Config) newLogger(w io.Writer) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
+
+// boolString is a string setting that the flag package treats as a switch.
+type boolString string
+
+func (b *boolString) String() string     { return string(*b) }
+func (b *boolString) Set(v string) error { *b = boolString(v); return nil }
+func (b *boolString) IsBoolFlag() bool   { return true }

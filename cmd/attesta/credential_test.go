@@ -174,3 +174,40 @@ func prepareForTest(dataDir string) error {
 	}
 	return server.Prepare(ctx, db, opts)
 }
+
+// Production mode refuses to start without a key-encryption key; a wrong
+// key cannot unseal the issuers' keys; neither key nor token is printed.
+func TestKeyEncryptionKeyConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := cli(t, "serve", "--production", "--data-dir", dir, "--addr", "127.0.0.1:0")
+	if code != 1 || !strings.Contains(errOut, "production mode needs a key-encryption key") {
+		t.Errorf("production without a key: %d %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, kekFile)); err == nil {
+		t.Error("production mode generated a key-encryption key")
+	}
+
+	data := filepath.Join(dir, "data")
+	if err := prepareForTest(data); err != nil { // generates the development key, issues the demo credentials
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(data, kekFile)); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("development key file: %v %v", st, err)
+	}
+	req := writeFile(t, dir, "req.json", `{"issuer":"cciaa-milano","sector":"meccatronica","version":1,"competence":"C1",
+	  "learner":{"identity":"studente-8"},"decision":{"date":"2026-06-25T00:00:00Z","reference":"Verbale n. 2/2026"}}`)
+	const otherKEK = "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq8M="
+	const token = "api-token-never-printed"
+	var stdout, stderr bytes.Buffer
+	env := map[string]string{"ATTESTA_KEY_ENCRYPTION_KEY": otherKEK, "ATTESTA_API_TOKEN": token, "ATTESTA_LOG_LEVEL": "debug"}
+	code = run(context.Background(), []string{"credential", "issue", "--data-dir", data, req}, &stdout, &stderr, func(k string) string { return env[k] })
+	if code != 1 || !strings.Contains(stderr.String(), "wrong key-encryption key") {
+		t.Errorf("issuing with another key-encryption key: %d %s", code, stderr.String())
+	}
+	if strings.Contains(stdout.String()+stderr.String(), otherKEK) || strings.Contains(stdout.String()+stderr.String(), token) {
+		t.Error("a secret was printed")
+	}
+	if code, _, errOut := cli(t, "serve", "--key-encryption-key", "c2hvcnQ=", "--data-dir", data); code != 1 || !strings.Contains(errOut, "want 32") {
+		t.Errorf("short key: %d %s", code, errOut)
+	}
+}
