@@ -809,6 +809,15 @@ func (t *termDefiner) define(term string) error {
 	if d.id == "@context" || d.id == "@preserve" {
 		return t.errorf(CodeInvalidKeywordAlias, term, "%s cannot be aliased", d.id)
 	}
+	if !isKeyword(d.id) {
+		d.cls = classifyIRI(d.id)
+	}
+	if d.typ != "" && d.typ[0] != '@' {
+		d.typCls = classifyIRI(d.typ)
+	}
+	if d.typ != "" {
+		d.typSlice = []string{d.typ}
+	}
 	if previous != nil && previous.protected && !t.override {
 		d.protected = true
 		if !previous.sameAs(d) {
@@ -820,15 +829,6 @@ func (t *termDefiner) define(term string) error {
 	}
 	if d.protected {
 		t.r.hasProtected = true
-	}
-	if !isKeyword(d.id) {
-		d.cls = classifyIRI(d.id)
-	}
-	if d.typ != "" && d.typ[0] != '@' {
-		d.typCls = classifyIRI(d.typ)
-	}
-	if d.typ != "" && d.typSlice == nil {
-		d.typSlice = []string{d.typ}
 	}
 	t.r.terms[term] = d
 	return nil
