@@ -988,9 +988,6 @@ func (e *expander) expandLanguageMap(ac *activeContext, m *jv, dir string, path 
 		key := v.key
 		kp := path.key(key)
 		iri, _, _ := expandKey(ac, key)
-		if iri != "@none" && !validLanguage(key) {
-			return xres{}, newError(CodeInvalidLanguageValue, kp, "%q is not a BCP 47 language tag", key)
-		}
 		for j := range v.items() {
 			item := v.item(j)
 			if item.k == kNull {
@@ -998,6 +995,9 @@ func (e *expander) expandLanguageMap(ac *activeContext, m *jv, dir string, path 
 			}
 			if item.k != kStr {
 				return xres{}, newError(CodeInvalidLanguageMap, kp, "language map values must be strings")
+			}
+			if iri != "@none" && !validLanguage(key) {
+				return xres{}, newError(CodeInvalidLanguageValue, kp, "%q is not a BCP 47 language tag", key)
 			}
 			n, err := e.newNode(kp)
 			if err != nil {
