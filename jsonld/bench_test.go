@@ -2,6 +2,7 @@ package jsonld
 
 import (
 	"context"
+	"github.com/attesta/attesta/rdf"
 	"testing"
 )
 
@@ -49,6 +50,24 @@ func BenchmarkDecodeReference(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := p.decode(j, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkToRDFCanonicalReference is ToRDF followed by RDFC-1.0
+// canonicalization (package rdf): the data a Data Integrity proof signs.
+func BenchmarkToRDFCanonicalReference(b *testing.B) {
+	p := newTestProcessor(b)
+	in := readConformance(b, "reference/ob3-reference-credential.json")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		q, err := p.ToRDF(ctx, in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := rdf.CanonicalNQuads(q, rdf.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

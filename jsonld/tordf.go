@@ -23,6 +23,8 @@ type rdfWriter struct {
 	subjs   arena[subjRec]
 	grecs   arena[graphRec]
 	entries []entry // values recorded per subject, linked lists
+	maps    []map[string]*subjRec // subject maps of graphs, reused
+	nmaps   int
 	num     []byte
 }
 
@@ -90,6 +92,10 @@ func (w *rdfWriter) reset(max int) {
 	w.subjs.reset()
 	w.grecs.reset()
 	w.entries = w.entries[:0]
+	for i := range w.nmaps {
+		clear(w.maps[i])
+	}
+	w.nmaps = 0
 }
 
 var blankLabels = func() [512]string {
@@ -130,7 +136,11 @@ func (w *rdfWriter) graph(name string) *graphRec {
 	g, ok := w.graphs[name]
 	if !ok {
 		g = w.grecs.new()
-		g.subjects = make(map[string]*subjRec)
+		if w.nmaps == len(w.maps) {
+			w.maps = append(w.maps, make(map[string]*subjRec))
+		}
+		g.subjects = w.maps[w.nmaps]
+		w.nmaps++
 		if name != "" {
 			g.term = term(name)
 		}
