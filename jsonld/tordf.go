@@ -22,7 +22,7 @@ type rdfWriter struct {
 	graphs  map[string]*graphRec
 	subjs   arena[subjRec]
 	grecs   arena[graphRec]
-	entries []entry // values recorded per subject, linked lists
+	entries []entry               // values recorded per subject, linked lists
 	maps    []map[string]*subjRec // subject maps of graphs, reused
 	nmaps   int
 	num     []byte
