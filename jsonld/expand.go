@@ -178,26 +178,47 @@ func expandKey(ac *activeContext, key string) (string, *termDef, bool) {
 	return iri, nil, null
 }
 
+// expandKeyDef is expandKey when the term definition of key in ac, d, has
+// been looked up already.
+func expandKeyDef(ac *activeContext, key string, d *termDef) (string, *termDef, bool) {
+	if d != nil {
+		if d.nullID {
+			return "", d, true
+		}
+		return d.id, d, false
+	}
+	iri, null := ac.expandIRI(key, true)
+	return iri, nil, null
+}
+
 // expand is the Expansion algorithm, following jsonld.js where it and the
 // specification differ. activeProp is the unexpanded active property, with
 // hasAP false for none.
 func (e *expander) expand(ac *activeContext, activeProp string, hasAP bool, elem *jv,
 	insideList, insideIndex bool, path pathRef) (xres, error) {
+	return e.expandDef(ac, activeProp, hasAP, nil, false, elem, insideList, insideIndex, path)
+}
+
+// expandDef is expand with the term definition of activeProp in ac, apd,
+// when apKnown is set.
+func (e *expander) expandDef(ac *activeContext, activeProp string, hasAP bool, apd *termDef, apKnown bool, elem *jv,
+	insideList, insideIndex bool, path pathRef) (xres, error) {
+	if hasAP && !apKnown {
+		apd, apKnown = ac.terms[activeProp], true
+	}
 	switch elem.k {
 	case kNull:
 		return nullRes, nil
 	case kArr:
 		var cont container
-		if hasAP {
-			if d := ac.terms[activeProp]; d != nil {
-				cont = d.cont
-			}
+		if apd != nil {
+			cont = apd.cont
 		}
 		insideList = insideList || cont&cList != 0
 		out := e.ptrs.slice(len(elem.a))
 		for i := range elem.a {
 			p := path.index(i)
-			r, err := e.expand(ac, activeProp, hasAP, &elem.a[i], false, insideIndex, p)
+			r, err := e.expandDef(ac, activeProp, hasAP, apd, apKnown, &elem.a[i], false, insideIndex, p)
 			if err != nil {
 				return xres{}, err
 			}
@@ -220,31 +241,31 @@ func (e *expander) expand(ac *activeContext, activeProp string, hasAP bool, elem
 		}
 		return xres{multi: true, many: out}, nil
 	case kObj:
-		return e.expandObjectElem(ac, activeProp, hasAP, elem, insideList, insideIndex, path)
+		return e.expandObjectElem(ac, activeProp, hasAP, apd, elem, insideList, insideIndex, path)
 	}
 	// A scalar.
 	if !insideList {
 		if !hasAP {
 			return xres{}, newError(CodeFreeFloatingScalar, path, "a value outside any property would be dropped")
 		}
-		if iri, _, _ := expandKey(ac, activeProp); iri == "@graph" {
+		if iri, _, _ := expandKeyDef(ac, activeProp, apd); iri == "@graph" {
 			return xres{}, newError(CodeFreeFloatingScalar, path, "a value in @graph would be dropped")
 		}
 	}
-	n, err := e.expandValue(ac, activeProp, elem, path)
+	n, err := e.expandValueDef(ac, activeProp, apd, elem, path)
 	if err != nil {
 		return xres{}, err
 	}
 	return xres{one: n}, nil
 }
 
-func (e *expander) expandObjectElem(ac *activeContext, activeProp string, hasAP bool, elem *jv,
+func (e *expander) expandObjectElem(ac *activeContext, activeProp string, hasAP bool, apDef *termDef, elem *jv,
 	insideList, insideIndex bool, path pathRef) (xres, error) {
 	var expandedAP string
-	var apDef *termDef
 	if hasAP {
-		expandedAP, apDef, _ = expandKey(ac, activeProp)
+		expandedAP, _, _ = expandKeyDef(ac, activeProp, apDef)
 	}
+	ac0 := ac
 	// Revert a type-scoped context, unless the element is a value object or
 	// a node reference (jsonld.js's test).
 	mustRevert := !insideIndex
@@ -355,7 +376,11 @@ func (e *expander) expandObjectElem(ac *activeContext, activeProp string, hasAP 
 	if !insideList {
 		top := !hasAP || expandedAP == "@graph"
 		if !top {
-			if d := ac.terms[activeProp]; d != nil && d.cont&cGraph != 0 {
+			d := apDef
+			if ac != ac0 {
+				d = ac.terms[activeProp]
+			}
+			if d != nil && d.cont&cGraph != 0 {
 				top = true
 			}
 		}
@@ -764,7 +789,7 @@ func (e *expander) expandProperty(ac *activeContext, activeProp string, hasAP bo
 		n.hasTypes, n.types = true, jsonType
 		ev = xres{one: n}
 	default:
-		ev, err = e.expand(termCtx, key, true, value, false, false, kp)
+		ev, err = e.expandDef(termCtx, key, true, td, true, value, false, false, kp)
 	}
 	if err != nil {
 		return err
@@ -924,7 +949,12 @@ func checkTypeIRI(iri string, null bool, raw string, def *termDef, path pathRef)
 
 // expandValue is Value Expansion of a scalar.
 func (e *expander) expandValue(ac *activeContext, activeProp string, value *jv, path pathRef) (*xnode, error) {
-	ep, def, _ := expandKey(ac, activeProp)
+	return e.expandValueDef(ac, activeProp, ac.terms[activeProp], value, path)
+}
+
+// expandValueDef is expandValue with the term definition of activeProp.
+func (e *expander) expandValueDef(ac *activeContext, activeProp string, def *termDef, value *jv, path pathRef) (*xnode, error) {
+	ep, _, _ := expandKeyDef(ac, activeProp, def)
 	if isKeyword(ep) && ep != "@graph" {
 		return nil, newError(CodeInvalidProperty, path, "a scalar is not allowed as the value of %s", ep)
 	}
