@@ -235,3 +235,20 @@ func TestErrorFormat(t *testing.T) {
 		t.Errorf("%v", err)
 	}
 }
+
+func TestAppendRDF(t *testing.T) {
+	p := NewProcessor(nil, Limits{MaxQuads: 2})
+	doc := []byte(`{"@context": {"@vocab": "http://ex.org/"}, "@id": "http://ex.org/s", "p": [1, 2]}`)
+	q, err := p.AppendRDF(context.Background(), nil, doc)
+	if err != nil || len(q) != 2 {
+		t.Fatalf("%v %v", q, err)
+	}
+	q2, err := p.AppendRDF(context.Background(), q, doc)
+	if err != nil || len(q2) != 4 || q2[0] != q[0] {
+		t.Fatalf("append: %v %v", q2, err)
+	}
+	q3, err := p.AppendRDF(context.Background(), q2[:1], []byte(`{"@id": 1}`))
+	if code(err) != CodeInvalidIDValue || len(q3) != 1 {
+		t.Fatalf("error: %v %v", q3, err)
+	}
+}

@@ -72,3 +72,19 @@ func BenchmarkToRDFCanonicalReference(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendRDFReference is BenchmarkToRDFReference reusing the
+// slice of quads.
+func BenchmarkAppendRDFReference(b *testing.B) {
+	p := newTestProcessor(b)
+	in := readConformance(b, "reference/ob3-reference-credential.json")
+	ctx := context.Background()
+	var q []rdf.Quad
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if q, err = p.AppendRDF(ctx, q[:0], in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -86,7 +86,19 @@ func (p *Processor) ToRDF(ctx context.Context, data []byte) ([]rdf.Quad, error) 
 	if err != nil {
 		return nil, err
 	}
-	return p.toRDF(ctx, j, &doc)
+	return p.appendRDF(ctx, j, &doc, nil)
+}
+
+// AppendRDF is ToRDF appending the quads to dst, so that a caller can reuse
+// one slice for many documents. On error dst is returned unchanged.
+func (p *Processor) AppendRDF(ctx context.Context, dst []rdf.Quad, data []byte) ([]rdf.Quad, error) {
+	j := p.getJob()
+	defer p.putJob(j)
+	doc, err := p.decode(j, data)
+	if err != nil {
+		return dst, err
+	}
+	return p.appendRDF(ctx, j, &doc, dst)
 }
 
 // ToRDFValue is ToRDF for a document already decoded into the values
@@ -99,7 +111,7 @@ func (p *Processor) ToRDFValue(ctx context.Context, v any) ([]rdf.Quad, error) {
 	}
 	j := p.getJob()
 	defer p.putJob(j)
-	return p.toRDF(ctx, j, &doc)
+	return p.appendRDF(ctx, j, &doc, nil)
 }
 
 // Expand returns the expanded form of the JSON-LD document data, as
@@ -168,18 +180,22 @@ func (p *Processor) expandDoc(ctx context.Context, j *job, doc *jv) ([]*xnode, e
 	return e.slice(r), nil
 }
 
-func (p *Processor) toRDF(ctx context.Context, j *job, doc *jv) ([]rdf.Quad, error) {
+func (p *Processor) appendRDF(ctx context.Context, j *job, doc *jv, dst []rdf.Quad) ([]rdf.Quad, error) {
 	items, err := p.expandDoc(ctx, j, doc)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
 	w := &j.w
-	w.reset(p.limits.MaxQuads)
-	w.quads = make([]rdf.Quad, 0, min(j.exp.hint+8, p.limits.MaxQuads))
+	w.reset(len(dst) + p.limits.MaxQuads)
+	if dst == nil {
+		dst = make([]rdf.Quad, 0, min(j.exp.hint+8, p.limits.MaxQuads))
+	}
+	w.quads = dst
 	g := w.graph("")
 	for _, n := range items {
 		if err := w.top(n, g); err != nil {
-			return nil, err
+			w.quads = nil
+			return dst, err
 		}
 	}
 	q := w.quads
