@@ -54,15 +54,6 @@ func (a *arena[T]) slice(n int) []T {
 	return a.take(n)[:0]
 }
 
-// clear zeroes the chunks used since the last reset, so that they hold no
-// pointers, and resets the arena.
-func (a *arena[T]) clear() {
-	for i := 0; i <= a.ci && i < len(a.chunks); i++ {
-		clear(a.chunks[i])
-	}
-	a.reset()
-}
-
 // drop forgets chunks beyond max, so that one large document does not keep
 // a pooled arena large.
 func (a *arena[T]) drop(max int) {
