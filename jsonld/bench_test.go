@@ -88,3 +88,19 @@ func BenchmarkAppendRDFReference(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkColdReference converts the reference credential with a new
+// Processor each time: context processing without the cache.
+func BenchmarkColdReference(b *testing.B) {
+	docs, err := NewDocuments(pinnedContexts(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := readConformance(b, "reference/ob3-reference-credential.json")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewProcessor(docs, Limits{}).ToRDF(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -128,7 +128,7 @@ func (p *Processor) Expand(ctx context.Context, data []byte) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return expandedToAny(items), nil
+	return nodesToAny(items), nil
 }
 
 // ExpandValue is Expand for an already decoded document (see ToRDFValue).
@@ -143,7 +143,7 @@ func (p *Processor) ExpandValue(ctx context.Context, v any) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return expandedToAny(items), nil
+	return nodesToAny(items), nil
 }
 
 func (p *Processor) decode(j *job, data []byte) (jv, error) {
@@ -203,15 +203,7 @@ func (p *Processor) appendRDF(ctx context.Context, j *job, doc *jv, dst []rdf.Qu
 	return q, nil
 }
 
-// expandedToAny converts expanded elements to encoding/json values.
-func expandedToAny(items []*xnode) []any {
-	out := make([]any, len(items))
-	for i, n := range items {
-		out[i] = n.toAny()
-	}
-	return out
-}
-
+// nodesToAny converts expanded elements to encoding/json values.
 func nodesToAny(items []*xnode) []any {
 	out := make([]any, len(items))
 	for i, n := range items {
