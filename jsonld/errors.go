@@ -103,6 +103,7 @@ type Error struct {
 	Err error
 }
 
+// Error formats e as "jsonld: CODE at PATH: MESSAGE: CAUSE".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("jsonld: ")
