@@ -97,7 +97,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, r *Report, token string) {
 			signer, key = kid, pub
 		}
 	}
-	v.verifyObject(ctx, r, obj, &proof, signer, key)
+	v.verifyObject(ctx, r, cred, obj, &proof, signer, key)
 }
 
 func splitJWT(token string) (header, payload, sig, signingInput []byte, err error) {

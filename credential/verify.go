@@ -162,14 +162,15 @@ func (v *Verifier) Verify(ctx context.Context, input []byte) *Report {
 		return r
 	}
 	r.add(CheckFormat, Pass, msg("Credenziale letta", "Credential read"), "")
-	v.verifyObject(ctx, r, obj, nil, "", nil)
+	v.verifyObject(ctx, r, data, obj, nil, "", nil)
 	return r
 }
 
-// verifyObject runs every check after the format check. jwtProof is set when
+// verifyObject runs every check after the format check on the credential
+// raw, decoded as obj. jwtProof is set when
 // the credential came in a JWT, whose signature is then the proof; jwtSigner
 // and jwtKey are its verification method and key when it verified.
-func (v *Verifier) verifyObject(ctx context.Context, r *Report, obj map[string]any, jwtProof *Check, jwtSigner string, jwtKey ed25519.PublicKey) {
+func (v *Verifier) verifyObject(ctx context.Context, r *Report, raw []byte, obj map[string]any, jwtProof *Check, jwtSigner string, jwtKey ed25519.PublicKey) {
 	r.CredentialID, _ = obj["id"].(string)
 	issuerID := issuerOf(obj)
 	r.Issuer = issuerID
@@ -194,7 +195,7 @@ func (v *Verifier) verifyObject(ctx context.Context, r *Report, obj map[string]a
 		r.Checks = append(r.Checks, *jwtProof)
 		signer, key = jwtSigner, jwtKey
 	} else {
-		signer, key = v.checkProofs(ctx, r, obj)
+		signer, key = v.checkProofs(ctx, r, raw)
 	}
 	v.checkIssuer(ctx, r, issuerID, signer, key)
 	v.checkValidity(r, obj)
@@ -281,9 +282,9 @@ func (v *Verifier) resolveKey(ctx context.Context, vm string) (ed25519.PublicKey
 
 // checkProofs verifies the Data Integrity proofs and returns the
 // verification method and key of the proof that verified.
-func (v *Verifier) checkProofs(ctx context.Context, r *Report, obj map[string]any) (string, ed25519.PublicKey) {
+func (v *Verifier) checkProofs(ctx context.Context, r *Report, raw []byte) (string, ed25519.PublicKey) {
 	res := &keyResolver{v: v, keys: map[string]ed25519.PublicKey{}}
-	results, err := v.Suite.VerifyValue(ctx, obj, res)
+	results, err := v.Suite.Verify(ctx, raw, res)
 	if err != nil {
 		r.add(CheckProof, Fail, msg("La credenziale non ha una prova crittografica", "The credential has no cryptographic proof"), err.Error())
 		return "", nil
