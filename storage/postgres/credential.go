@@ -82,8 +82,14 @@ func (s credentialStore) Allocate(ctx context.Context, issuerID string, newKey f
 	return pos, err
 }
 
-func (s credentialStore) Insert(ctx context.Context, r credential.Record) error {
+// Insert stores the credential, then appends its log entry, in one
+// transaction: a failed insert takes no leaf index, and the log's lock is
+// taken last.
+func (s credentialStore) Insert(ctx context.Context, r credential.Record, logEntry []byte) error {
 	if err := guard.Record(r); err != nil {
+		return err
+	}
+	if err := guard.LogEntry(logEntry); err != nil {
 		return err
 	}
 	return s.db.update(ctx, func(tx pgx.Tx) error {
@@ -102,7 +108,8 @@ func (s credentialStore) Insert(ctx context.Context, r credential.Record) error 
 		if err != nil {
 			return fmt.Errorf("inserting credential %s: %w", r.ID, err)
 		}
-		return nil
+		_, err = appendEntry(ctx, tx, logEntry)
+		return err
 	})
 }
 
@@ -139,9 +146,10 @@ func (s credentialStore) Record(ctx context.Context, id string) (credential.Reco
 }
 
 // ChangeStatus locks the credential's row while decide looks at it, so that
-// concurrent changes of one credential are decided one after the other.
+// concurrent changes of one credential are decided one after the other. The
+// log entry is appended last, in the same transaction.
 func (s credentialStore) ChangeStatus(ctx context.Context, id string, ev credential.StatusEvent,
-	decide func(credential.Record) (credential.Record, error)) (credential.Record, error) {
+	decide func(credential.Record) (credential.Record, []byte, error)) (credential.Record, error) {
 	if err := guard.Event(id, ev); err != nil {
 		return credential.Record{}, err
 	}
@@ -154,9 +162,12 @@ func (s credentialStore) ChangeStatus(ctx context.Context, id string, ev credent
 		if err != nil {
 			return fmt.Errorf("reading credential %s: %w", id, err)
 		}
-		next, err := decide(cur)
+		next, entry, err := decide(cur)
 		if err != nil {
 			return err
+		}
+		if err := guard.LogEntry(entry); err != nil {
+			return fmt.Errorf("status change of credential %s: %w", id, err)
 		}
 		out = guard.WithStatus(cur, next)
 		if _, err := tx.Exec(ctx, `UPDATE credentials SET revoked = $1, suspended = $2, reason = $3, changed_at = $4
@@ -171,7 +182,8 @@ func (s credentialStore) ChangeStatus(ctx context.Context, id string, ev credent
 			WHERE issuer_id = $2 AND list_no = $3`, ev.At, cur.IssuerID, cur.List); err != nil {
 			return fmt.Errorf("updating status list %d of issuer %s: %w", cur.List, cur.IssuerID, err)
 		}
-		return nil
+		_, err = appendEntry(ctx, tx, entry)
+		return err
 	})
 	if err != nil {
 		return credential.Record{}, err

@@ -22,3 +22,43 @@ func SetAllocated(ctx context.Context, db *DB, issuerID string, list, n int) err
 		return nil
 	})
 }
+
+// AppendLog appends entries to the transparency log as the credential store
+// does, in one transaction, rolled back if fail is not nil.
+func AppendLog(ctx context.Context, db *DB, entries [][]byte, fail error) error {
+	return db.update(ctx, func(tx pgx.Tx) error {
+		for _, e := range entries {
+			if _, err := appendEntry(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return fail
+	})
+}
+
+// TableBytes returns the bytes each table takes, its indexes and TOAST
+// included (pg_total_relation_size), after a VACUUM that reclaims dead row
+// versions.
+func TableBytes(ctx context.Context, db *DB, tables ...string) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, t := range tables {
+		if _, err := db.pool.Exec(ctx, `VACUUM `+pgx.Identifier{t}.Sanitize()); err != nil {
+			return nil, fmt.Errorf("vacuuming %s: %w", t, err)
+		}
+		var n int64
+		if err := db.pool.QueryRow(ctx, `SELECT pg_total_relation_size($1::regclass)`, t).Scan(&n); err != nil {
+			return nil, fmt.Errorf("measuring %s: %w", t, err)
+		}
+		out[t] = n
+	}
+	return out, nil
+}
+
+// Exec runs a statement in a write transaction, for tests that check what
+// the schema refuses.
+func Exec(ctx context.Context, db *DB, query string, args ...any) error {
+	return db.update(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, query, args...)
+		return err
+	})
+}

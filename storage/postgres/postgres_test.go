@@ -17,7 +17,7 @@ import (
 )
 
 // testURL is the server the tests use; each test gets a schema of its own.
-func testURL(t *testing.T) string {
+func testURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv("ATTESTA_TEST_POSTGRES_URL")
 	if u == "" {
@@ -34,7 +34,9 @@ func testURL(t *testing.T) string {
 	return u
 }
 
-func open(t *testing.T, now attesta.Clock) storagetest.DB {
+func open(t *testing.T, now attesta.Clock) storagetest.DB { return openDB(t, now) }
+
+func openDB(t testing.TB, now attesta.Clock) testDB {
 	t.Helper()
 	ctx := context.Background()
 	base := testURL(t)
@@ -75,14 +77,22 @@ func open(t *testing.T, now attesta.Clock) storagetest.DB {
 	return testDB{db}
 }
 
-// testDB gives the suite a way to fill a status list (storagetest.ListFiller).
+// testDB gives the suite a way to fill a status list (storagetest.ListFiller)
+// and to append to the log outside a credential (storagetest.LogAppender).
 type testDB struct{ *postgres.DB }
 
 func (db testDB) SetAllocated(ctx context.Context, issuerID string, list, n int) error {
 	return postgres.SetAllocated(ctx, db.DB, issuerID, list, n)
 }
 
-var _ storagetest.ListFiller = testDB{}
+func (db testDB) AppendLog(ctx context.Context, entries [][]byte, fail error) error {
+	return postgres.AppendLog(ctx, db.DB, entries, fail)
+}
+
+var (
+	_ storagetest.ListFiller  = testDB{}
+	_ storagetest.LogAppender = testDB{}
+)
 
 func TestStorage(t *testing.T) {
 	testURL(t)
@@ -97,5 +107,87 @@ func TestOpenHidesPassword(t *testing.T) {
 	}
 	if got := err.Error(); strings.Contains(got, "s3cret") {
 		t.Errorf("error reveals the password: %s", got)
+	}
+}
+
+// BenchmarkLogStorage reports the bytes the transparency log's tables take
+// per entry (pg_total_relation_size after VACUUM: heap, indexes, TOAST, free
+// space and visibility maps), for 50,000 entries appended one to a
+// transaction, as credentials append them, and integrated in batches of
+// 4,096:
+//
+//	go test ./storage/postgres -run '^$' -bench LogStorage -benchtime 1x
+func BenchmarkLogStorage(b *testing.B) {
+	const n = 50_000
+	ctx := context.Background()
+	tables := []string{"log_entries", "log_hashes", "log_checkpoints", "log_state"}
+	for b.Loop() {
+		db := openDB(b, storagetest.NewClock().Now)
+		if _, _, err := db.Migrate(ctx); err != nil {
+			b.Fatal(err)
+		}
+		before, err := postgres.TableBytes(ctx, db.DB, tables...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		storagetest.FillLog(b, db, n, 1)
+		after, err := postgres.TableBytes(ctx, db.DB, tables...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var total int64
+		for _, t := range tables {
+			grown := after[t] - before[t]
+			total += grown
+			b.ReportMetric(float64(grown)/n, t+"-B/entry")
+		}
+		b.ReportMetric(float64(total)/n, "log-B/entry")
+	}
+}
+
+// TestLogTablesAppendOnly: the schema itself refuses to rewrite the log.
+func TestLogTablesAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	clock := storagetest.NewClock()
+	db := openDB(t, clock.Now)
+	if _, _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	storagetest.FillLog(t, db, 70, 10) // 137 hashes: two full rows, one partial
+	cp, err := db.Log().Checkpoint(ctx, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE log_entries SET entry = entry WHERE leaf_index = 3`,
+		`DELETE FROM log_entries WHERE leaf_index = 69`,
+		`UPDATE log_hashes SET hashes = substring(hashes FROM 33) WHERE row_no = 2`,
+		`UPDATE log_hashes SET row_no = 9 WHERE row_no = 2`,
+		`DELETE FROM log_hashes WHERE row_no = 2`,
+		`UPDATE log_checkpoints SET root = sha256(root) WHERE size = 70`,
+		`UPDATE log_checkpoints SET size = 71 WHERE size = 70`,
+		`DELETE FROM log_checkpoints WHERE size = 70`,
+	} {
+		err := postgres.Exec(ctx, db.DB, q)
+		if err == nil || !strings.Contains(err.Error(), "append-only") && !strings.Contains(err.Error(), "do not change") {
+			t.Errorf("%s: %v, want the schema's refusal", q, err)
+		}
+	}
+	// What Integrate and UpdateCheckpoint do is allowed.
+	for _, q := range []string{
+		`UPDATE log_hashes SET hashes = hashes || $1 WHERE row_no = 2`,
+		`UPDATE log_checkpoints SET note = note, timestamp = $1 WHERE size = 70`,
+	} {
+		arg := []byte{1, 2, 3}
+		if strings.HasPrefix(q, "UPDATE log_hashes") {
+			arg = make([]byte, 32)
+		}
+		if err := postgres.Exec(ctx, db.DB, q, arg); err != nil {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	got, err := db.Log().Checkpoint(ctx, -1)
+	if err != nil || got.Root != cp.Root || string(got.Timestamp) != "\x01\x02\x03" {
+		t.Errorf("checkpoint after the updates: %+v, %v", got, err)
 	}
 }

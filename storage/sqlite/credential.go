@@ -61,8 +61,13 @@ func (s credentialStore) Allocate(ctx context.Context, issuerID string, newKey f
 	return pos, err
 }
 
-func (s credentialStore) Insert(ctx context.Context, r credential.Record) error {
+// Insert stores the credential, then appends its log entry, in one
+// transaction: a failed insert takes no leaf index.
+func (s credentialStore) Insert(ctx context.Context, r credential.Record, logEntry []byte) error {
 	if err := guard.Record(r); err != nil {
+		return err
+	}
+	if err := guard.LogEntry(logEntry); err != nil {
 		return err
 	}
 	return s.db.update(ctx, func(tx *sql.Tx) error {
@@ -82,7 +87,8 @@ func (s credentialStore) Insert(ctx context.Context, r credential.Record) error 
 		if err != nil {
 			return fmt.Errorf("inserting credential %s: %w", r.ID, err)
 		}
-		return nil
+		_, err = appendEntry(ctx, tx, logEntry)
+		return err
 	})
 }
 
@@ -127,8 +133,10 @@ func (s credentialStore) Record(ctx context.Context, id string) (credential.Reco
 	return r, nil
 }
 
+// ChangeStatus writes the change, then appends its log entry, in one
+// transaction.
 func (s credentialStore) ChangeStatus(ctx context.Context, id string, ev credential.StatusEvent,
-	decide func(credential.Record) (credential.Record, error)) (credential.Record, error) {
+	decide func(credential.Record) (credential.Record, []byte, error)) (credential.Record, error) {
 	if err := guard.Event(id, ev); err != nil {
 		return credential.Record{}, err
 	}
@@ -141,9 +149,12 @@ func (s credentialStore) ChangeStatus(ctx context.Context, id string, ev credent
 		if err != nil {
 			return fmt.Errorf("reading credential %s: %w", id, err)
 		}
-		next, err := decide(cur)
+		next, entry, err := decide(cur)
 		if err != nil {
 			return err
+		}
+		if err := guard.LogEntry(entry); err != nil {
+			return fmt.Errorf("status change of credential %s: %w", id, err)
 		}
 		out = guard.WithStatus(cur, next)
 		if _, err := tx.ExecContext(ctx, `UPDATE credentials SET revoked = ?, suspended = ?, reason = ?, changed_at = ?
@@ -158,7 +169,8 @@ func (s credentialStore) ChangeStatus(ctx context.Context, id string, ev credent
 			WHERE issuer_id = ? AND list_no = ?`, formatTime(ev.At), cur.IssuerID, cur.List); err != nil {
 			return fmt.Errorf("updating status list %d of issuer %s: %w", cur.List, cur.IssuerID, err)
 		}
-		return nil
+		_, err = appendEntry(ctx, tx, entry)
+		return err
 	})
 	if err != nil {
 		return credential.Record{}, err

@@ -21,3 +21,41 @@ func SetAllocated(ctx context.Context, db *DB, issuerID string, list, n int) err
 		return nil
 	})
 }
+
+// AppendLog appends entries to the transparency log as the credential store
+// does, in one transaction, rolled back if fail is not nil.
+func AppendLog(ctx context.Context, db *DB, entries [][]byte, fail error) error {
+	return db.update(ctx, func(tx *sql.Tx) error {
+		for _, e := range entries {
+			if _, err := appendEntry(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return fail
+	})
+}
+
+// TableBytes returns the bytes of database pages each table takes, its
+// indexes included, as dbstat counts them.
+func TableBytes(ctx context.Context, db *DB, tables ...string) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, t := range tables {
+		var n int64
+		err := db.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(d.pgsize), 0) FROM dbstat d
+			JOIN sqlite_schema s ON s.name = d.name WHERE s.tbl_name = ?`, t).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("measuring %s: %w", t, err)
+		}
+		out[t] = n
+	}
+	return out, nil
+}
+
+// Exec runs a statement in a write transaction, for tests that check what
+// the schema refuses.
+func Exec(ctx context.Context, db *DB, query string, args ...any) error {
+	return db.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, query, args...)
+		return err
+	})
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/status"
 )
 
@@ -147,9 +148,20 @@ func newRecord(issuerID string, pos credential.Position, n int, issued time.Time
 	}
 }
 
+// issueEntry is the log entry of r's issuance.
+func issueEntry(r credential.Record) []byte {
+	return notary.NewEntry(notary.Issue, r.ID, r.Body, r.IssuedAt).Marshal()
+}
+
+// changeEntry is the log entry of a status change of r.
+func changeEntry(r credential.Record, ev credential.StatusEvent) []byte {
+	kind, _ := notary.KindOf(string(ev.Action))
+	return notary.NewEntry(kind, r.ID, r.Body, ev.At).Marshal()
+}
+
 func insert(t *testing.T, db DB, r credential.Record) {
 	t.Helper()
-	if err := db.Credentials().Insert(context.Background(), r); err != nil {
+	if err := db.Credentials().Insert(context.Background(), r, issueEntry(r)); err != nil {
 		t.Fatalf("inserting %s: %v", r.ID, err)
 	}
 }
@@ -311,9 +323,9 @@ func testInsertConflicts(t *testing.T, open Opener) {
 	store := db.Credentials()
 
 	sameID := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 1, clock.Now().Add(time.Hour))
-	wantCode(t, store.Insert(ctx, sameID), attesta.Conflict)
+	wantCode(t, store.Insert(ctx, sameID, issueEntry(sameID)), attesta.Conflict)
 	samePos := newRecord(iss.ID, credential.Position{List: r.List, Index: r.Index}, 2, clock.Now())
-	wantCode(t, store.Insert(ctx, samePos), attesta.Conflict)
+	wantCode(t, store.Insert(ctx, samePos, issueEntry(samePos)), attesta.Conflict)
 	wantRecord(t, db, r)
 	_, err := store.Record(ctx, samePos.ID)
 	wantCode(t, err, attesta.NotFound)
@@ -327,37 +339,39 @@ func testInsertConflicts(t *testing.T, open Opener) {
 
 	// A list never opened, a position outside any list, a body that is not
 	// text.
-	wantCode(t, store.Insert(ctx, newRecord(iss.ID, credential.Position{List: 7, Index: 0}, 4, clock.Now())), attesta.NotFound)
-	wantCode(t, store.Insert(ctx, newRecord(iss.ID, credential.Position{List: 1, Index: status.ListBits}, 5, clock.Now())), attesta.Invalid)
+	unopened := newRecord(iss.ID, credential.Position{List: 7, Index: 0}, 4, clock.Now())
+	wantCode(t, store.Insert(ctx, unopened, issueEntry(unopened)), attesta.NotFound)
+	outside := newRecord(iss.ID, credential.Position{List: 1, Index: status.ListBits}, 5, clock.Now())
+	wantCode(t, store.Insert(ctx, outside, issueEntry(outside)), attesta.Invalid)
 	binary := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 6, clock.Now())
 	binary.Body = []byte{0xff, 0x00, 0xfe}
-	wantCode(t, store.Insert(ctx, binary), attesta.Invalid)
+	wantCode(t, store.Insert(ctx, binary, issueEntry(binary)), attesta.Invalid)
 }
 
 // decideFor returns a decide function applying action as credential.Service
 // does, and counting its calls.
-func decideFor(ev credential.StatusEvent, calls *int) func(credential.Record) (credential.Record, error) {
-	return func(r credential.Record) (credential.Record, error) {
+func decideFor(ev credential.StatusEvent, calls *int) func(credential.Record) (credential.Record, []byte, error) {
+	return func(r credential.Record) (credential.Record, []byte, error) {
 		*calls++
 		switch ev.Action {
 		case credential.Revoke:
 			if r.Revoked {
-				return r, attesta.Errorf(attesta.Conflict, "already revoked")
+				return r, nil, attesta.Errorf(attesta.Conflict, "already revoked")
 			}
 			r.Revoked = true
 		case credential.Suspend:
 			if r.Suspended || r.Revoked {
-				return r, attesta.Errorf(attesta.Conflict, "already suspended or revoked")
+				return r, nil, attesta.Errorf(attesta.Conflict, "already suspended or revoked")
 			}
 			r.Suspended = true
 		case credential.Reinstate:
 			if !r.Suspended || r.Revoked {
-				return r, attesta.Errorf(attesta.Conflict, "not suspended")
+				return r, nil, attesta.Errorf(attesta.Conflict, "not suspended")
 			}
 			r.Suspended = false
 		}
 		r.Reason, r.ChangedAt = ev.Reason, ev.At
-		return r, nil
+		return r, changeEntry(r, ev), nil
 	}
 }
 
@@ -379,13 +393,13 @@ func testChangeStatus(t *testing.T, open Opener) {
 	ev1 := credential.StatusEvent{CredentialID: r.ID, Action: credential.Suspend, Reason: "verifica in corso",
 		Actor: "operatore@cciaa-roma", At: clock.Now().Add(7 * time.Second)}
 	calls := 0
-	got, err := store.ChangeStatus(ctx, r.ID, ev1, func(cur credential.Record) (credential.Record, error) {
+	got, err := store.ChangeStatus(ctx, r.ID, ev1, func(cur credential.Record) (credential.Record, []byte, error) {
 		if !reflect.DeepEqual(cur, r) {
 			t.Errorf("decide sees %+v, want %+v", cur, r)
 		}
-		next, err := decideFor(ev1, &calls)(cur)
+		next, entry, err := decideFor(ev1, &calls)(cur)
 		next.Body, next.Achievement = []byte("{}"), "altro" // not status fields: ignored
-		return next, err
+		return next, entry, err
 	})
 	want := r
 	want.Suspended, want.Reason, want.ChangedAt = true, ev1.Reason, ev1.At
@@ -406,9 +420,9 @@ func testChangeStatus(t *testing.T, open Opener) {
 	boom := errors.New("boom")
 	clock.Advance(time.Hour)
 	evFail := credential.StatusEvent{CredentialID: r.ID, Action: credential.Revoke, Reason: "x", Actor: "y", At: clock.Now()}
-	_, err = store.ChangeStatus(ctx, r.ID, evFail, func(cur credential.Record) (credential.Record, error) {
+	_, err = store.ChangeStatus(ctx, r.ID, evFail, func(cur credential.Record) (credential.Record, []byte, error) {
 		cur.Revoked = true
-		return cur, boom
+		return cur, changeEntry(cur, evFail), boom
 	})
 	if !errors.Is(err, boom) {
 		t.Fatalf("decide's error: got %v", err)

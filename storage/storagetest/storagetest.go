@@ -17,6 +17,7 @@ import (
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
 )
 
 // DB is what the suite needs of an engine.
@@ -28,6 +29,7 @@ type DB interface {
 	Standards() competence.Store
 	Issuers() issuer.Store
 	Credentials() credential.Store
+	Log() notary.Store
 	Close() error
 }
 
@@ -87,6 +89,16 @@ func Run(t *testing.T, open Opener) {
 		{"ChangeStatusConcurrent", testChangeStatusConcurrent},
 		{"StatusList", testStatusList},
 		{"SignedList", testSignedList},
+		{"LogInsertAppends", testLogInsertAppends},
+		{"LogChangeStatusAppends", testLogChangeStatusAppends},
+		{"LogRollback", testLogRollback},
+		{"LogConcurrentAppends", testLogConcurrentAppends},
+		{"LogIntegrate", testLogIntegrate},
+		{"LogIntegrateConcurrent", testLogIntegrateConcurrent},
+		{"LogHashesRoundTrip", testLogHashesRoundTrip},
+		{"LogCheckpoints", testLogCheckpoints},
+		{"LogUpdateCheckpoint", testLogUpdateCheckpoint},
+		{"LogKey", testLogKey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
