@@ -81,16 +81,22 @@ type Store interface {
 	// position is never returned twice, even if the credential is never
 	// stored.
 	Allocate(ctx context.Context, issuerID string, newKey func() [32]byte) (Position, error)
-	// Insert stores an issued credential. A Conflict error if its id or its
-	// position is already taken.
-	Insert(ctx context.Context, r Record) error
+	// Insert stores an issued credential and appends logEntry (a
+	// notary.Entry, encoded) to the transparency log, in one transaction. A
+	// Conflict error if its id or its position is already taken.
+	Insert(ctx context.Context, r Record, logEntry []byte) error
 	// Record returns a credential by id; NotFound if there is none.
 	Record(ctx context.Context, id string) (Record, error)
+	// LogIndex returns the leaf index of the credential's issue entry in the
+	// transparency log; NotFound if there is no such credential, or if it was
+	// issued before the log existed.
+	LogIndex(ctx context.Context, id string) (int64, error)
 	// ChangeStatus applies a status change decided by decide, which sees the
 	// current record and returns the changed one (only Revoked, Suspended,
-	// Reason and ChangedAt may differ) or an error that aborts the change. The
-	// record, the event and the list version are written in one transaction.
-	ChangeStatus(ctx context.Context, id string, ev StatusEvent, decide func(Record) (Record, error)) (Record, error)
+	// Reason and ChangedAt may differ) and the log entry recording the change,
+	// or an error that aborts the change. The record, the event, the list
+	// version and the log entry are written in one transaction.
+	ChangeStatus(ctx context.Context, id string, ev StatusEvent, decide func(Record) (Record, []byte, error)) (Record, error)
 	// Events returns a credential's status changes, oldest first.
 	Events(ctx context.Context, credentialID string) ([]StatusEvent, error)
 	// StatusList returns the state of a list; NotFound if it was never opened.

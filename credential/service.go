@@ -18,6 +18,7 @@ import (
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/dataintegrity"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/status"
 )
 
@@ -143,7 +144,7 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 		Digest: "sha256:" + hex.EncodeToString(sum[:]), Achievement: fmt.Sprintf("%s/v%d/%s", std.Sector, std.Version, req.Competence),
 		IssuedAt: now, ValidUntil: req.ValidUntil,
 	}
-	if err := s.store.Insert(ctx, rec); err != nil {
+	if err := s.store.Insert(ctx, rec, notary.NewEntry(notary.Issue, rec.ID, rec.Body, now).Marshal()); err != nil {
 		return Record{}, fmt.Errorf("issue: store: %w", err)
 	}
 	return rec, nil
@@ -237,7 +238,7 @@ func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, fo
 	if until, err := parseDate(obj, "validUntil"); err == nil {
 		rec.ValidUntil = until
 	}
-	if err := s.store.Insert(ctx, rec); err != nil {
+	if err := s.store.Insert(ctx, rec, notary.NewEntry(notary.Issue, rec.ID, rec.Body, now).Marshal()); err != nil {
 		return Record{}, fmt.Errorf("issue: store: %w", err)
 	}
 	return rec, nil
@@ -297,34 +298,35 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, acti
 	}
 	at := s.clock()
 	ev := StatusEvent{CredentialID: id, Action: action, Reason: reason, Actor: actor.Name, At: at}
-	return s.store.ChangeStatus(ctx, id, ev, func(r Record) (Record, error) {
+	kind := map[Action]notary.Kind{Revoke: notary.Revoke, Suspend: notary.Suspend, Reinstate: notary.Reinstate}[action]
+	return s.store.ChangeStatus(ctx, id, ev, func(r Record) (Record, []byte, error) {
 		switch action {
 		case Revoke:
 			if r.Revoked {
-				return r, attesta.Errorf(attesta.Conflict, "credential %s is already revoked", id)
+				return r, nil, attesta.Errorf(attesta.Conflict, "credential %s is already revoked", id)
 			}
 			r.Revoked = true
 		case Suspend:
 			if r.Revoked {
-				return r, attesta.Errorf(attesta.Conflict, "credential %s is revoked: it cannot be suspended", id)
+				return r, nil, attesta.Errorf(attesta.Conflict, "credential %s is revoked: it cannot be suspended", id)
 			}
 			if r.Suspended {
-				return r, attesta.Errorf(attesta.Conflict, "credential %s is already suspended", id)
+				return r, nil, attesta.Errorf(attesta.Conflict, "credential %s is already suspended", id)
 			}
 			r.Suspended = true
 		case Reinstate:
 			if r.Revoked {
-				return r, attesta.Errorf(attesta.Conflict, "credential %s is revoked: a revocation is final", id)
+				return r, nil, attesta.Errorf(attesta.Conflict, "credential %s is revoked: a revocation is final", id)
 			}
 			if !r.Suspended {
-				return r, attesta.Errorf(attesta.Conflict, "credential %s is not suspended", id)
+				return r, nil, attesta.Errorf(attesta.Conflict, "credential %s is not suspended", id)
 			}
 			r.Suspended = false
 		default:
-			return r, attesta.Errorf(attesta.Invalid, "unknown status action %q", action)
+			return r, nil, attesta.Errorf(attesta.Invalid, "unknown status action %q", action)
 		}
 		r.Reason, r.ChangedAt = reason, at
-		return r, nil
+		return r, notary.NewEntry(kind, r.ID, r.Body, at).Marshal(), nil
 	})
 }
 

@@ -108,8 +108,14 @@ func (s credentialStore) Insert(ctx context.Context, r credential.Record, logEnt
 		if err != nil {
 			return fmt.Errorf("inserting credential %s: %w", r.ID, err)
 		}
-		_, err = appendEntry(ctx, tx, logEntry)
-		return err
+		leaf, err := appendEntry(ctx, tx, logEntry)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE credentials SET log_index = $1 WHERE id = $2`, leaf, r.ID); err != nil {
+			return fmt.Errorf("recording the log index of credential %s: %w", r.ID, err)
+		}
+		return nil
 	})
 }
 
@@ -301,4 +307,18 @@ func (s credentialStore) SaveSignedList(ctx context.Context, l credential.Signed
 		}
 		return nil
 	})
+}
+
+func (s credentialStore) LogIndex(ctx context.Context, id string) (int64, error) {
+	var idx *int64
+	err := s.db.view(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT log_index FROM credentials WHERE id = $1`, id).Scan(&idx)
+	})
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && idx == nil) {
+		return 0, attesta.Errorf(attesta.NotFound, "credential %s has no log entry", id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading the log index of %s: %w", id, err)
+	}
+	return *idx, nil
 }

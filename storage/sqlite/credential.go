@@ -87,8 +87,14 @@ func (s credentialStore) Insert(ctx context.Context, r credential.Record, logEnt
 		if err != nil {
 			return fmt.Errorf("inserting credential %s: %w", r.ID, err)
 		}
-		_, err = appendEntry(ctx, tx, logEntry)
-		return err
+		leaf, err := appendEntry(ctx, tx, logEntry)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE credentials SET log_index = ? WHERE id = ?`, leaf, r.ID); err != nil {
+			return fmt.Errorf("recording the log index of credential %s: %w", r.ID, err)
+		}
+		return nil
 	})
 }
 
@@ -295,4 +301,18 @@ func (s credentialStore) SaveSignedList(ctx context.Context, l credential.Signed
 		}
 		return nil
 	})
+}
+
+func (s credentialStore) LogIndex(ctx context.Context, id string) (int64, error) {
+	var idx sql.NullInt64
+	err := s.db.view(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT log_index FROM credentials WHERE id = ?`, id).Scan(&idx)
+	})
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !idx.Valid) {
+		return 0, attesta.Errorf(attesta.NotFound, "credential %s has no log entry", id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading the log index of %s: %w", id, err)
+	}
+	return idx.Int64, nil
 }

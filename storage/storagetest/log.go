@@ -181,7 +181,12 @@ func testLogInsertAppends(t *testing.T, open Opener) {
 		rs, want = append(rs, r), append(want, issueEntry(r))
 		wantSizes(t, db, int64(i+1), 0)
 		wantEntries(t, db, 0, want)
+		if idx, err := store.LogIndex(ctx, r.ID); err != nil || idx != int64(i) {
+			t.Fatalf("LogIndex(%s) = %d, %v; want %d", r.ID, idx, err, i)
+		}
 	}
+	_, err = store.LogIndex(ctx, "urn:uuid:00000000-0000-4000-8000-00000000dead")
+	wantCode(t, err, attesta.NotFound)
 
 	// A taken id, a list never opened, an entry that is not one: nothing is
 	// stored, no leaf index is taken.
