@@ -42,6 +42,10 @@ var Issuers = []struct {
 	}},
 }
 
+// Learners are the demo learners' identifiers, which credentials carry only
+// salted and hashed, and the transparency log not at all.
+var Learners = []string{"demo:studente:0001", "demo:studente:0002", "demo:studente:0003"}
+
 // operator is the author of the demo's status changes.
 var operator = credential.Actor{Name: "demo"}
 
@@ -69,10 +73,10 @@ func Load(ctx context.Context, s Services) error {
 		action                      credential.Action
 		reason                      string
 	}{
-		{"cciaa-milano", "C1", "demo:studente:0001", credential.RDFC, "", ""},
-		{"cciaa-milano", "C7", "demo:studente:0001", credential.RDFC, "", ""},
-		{"cciaa-milano", "C1", "demo:studente:0002", credential.JCS, credential.Suspend, "Verifica in corso sul dossier delle evidenze"},
-		{"cciaa-torino", "C1", "demo:studente:0003", credential.RDFC, credential.Revoke, "Rilasciata per errore: competenza non deliberata dalla commissione"},
+		{"cciaa-milano", "C1", Learners[0], credential.RDFC, "", ""},
+		{"cciaa-milano", "C7", Learners[0], credential.RDFC, "", ""},
+		{"cciaa-milano", "C1", Learners[1], credential.JCS, credential.Suspend, "Verifica in corso sul dossier delle evidenze"},
+		{"cciaa-torino", "C1", Learners[2], credential.RDFC, credential.Revoke, "Rilasciata per errore: competenza non deliberata dalla commissione"},
 	}
 	for i, a := range awards {
 		rec, err := s.Credentials.Issue(ctx, operator, credential.IssueRequest{

@@ -21,6 +21,7 @@ import (
 	"github.com/attesta/attesta/demo"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/metrics"
+	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/web"
 )
 
@@ -33,6 +34,7 @@ type Database interface {
 	Standards() competence.Store
 	Issuers() issuer.Store
 	Credentials() credential.Store
+	Log() notary.Store
 	Close() error
 }
 

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/demo"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/storage/sqlite"
 )
 
@@ -161,5 +163,42 @@ func TestRequestBodiesAreLimited(t *testing.T) {
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/x", strings.NewReader(strings.Repeat("a", 100))))
 	if readErr == nil || !strings.Contains(readErr.Error(), "too large") {
 		t.Errorf("reading an oversized body: %v", readErr)
+	}
+}
+
+// The transparency log holds no personal data: after the demo is loaded,
+// no entry contains a learner's identifier, a credential id or any text of
+// a credential — only kinds, times and digests.
+func TestLogHoldsNoPersonalData(t *testing.T) {
+	ctx := context.Background()
+	var log bytes.Buffer
+	db := newDB(t)
+	if err := Prepare(ctx, db, options(&log)); err != nil {
+		t.Fatal(err)
+	}
+	n, _, err := db.Log().Sizes(ctx)
+	if err != nil || n != 6 { // 4 credentials, 1 suspension, 1 revocation
+		t.Fatalf("log has %d entries, %v; want 6", n, err)
+	}
+	entries, err := db.Log().Entries(ctx, 0, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forbidden := append([]string{"studente", "Giulia", "Verbale", "cciaa", "urn:uuid", "sha256$"}, demo.Learners...)
+	kinds := map[notary.Kind]int{}
+	for i, e := range entries {
+		parsed, err := notary.ParseEntry(e)
+		if err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+		kinds[parsed.Kind]++
+		for _, f := range forbidden {
+			if bytes.Contains(bytes.ToLower(e), bytes.ToLower([]byte(f))) {
+				t.Errorf("entry %d contains %q", i, f)
+			}
+		}
+	}
+	if kinds[notary.Issue] != 4 || kinds[notary.Suspend] != 1 || kinds[notary.Revoke] != 1 {
+		t.Errorf("entry kinds %v", kinds)
 	}
 }
