@@ -1,0 +1,108 @@
+//go:build attesta_pending
+
+// Waits for the packages merkle and checkpoint (see notary/log.go). To wire
+// it: add `Log Log` and `Receipts Receipts` to CredentialOptions and, when
+// Log is set, the routes GET /log/checkpoint, GET /log/tile/{path...},
+// GET /api/v1/log/consistency and GET /api/v1/credentials/{id}/receipt.
+
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/merkle"
+	"github.com/attesta/attesta/notary"
+)
+
+// Log is what the API needs of the transparency log.
+type Log interface {
+	Checkpoint(ctx context.Context) (notary.StoredCheckpoint, error)
+	TileData(ctx context.Context, t merkle.Tile) ([]byte, error)
+	EntryBundle(ctx context.Context, t merkle.Tile) ([]byte, error)
+	ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]merkle.Hash, error)
+}
+
+// Receipts gives notarization receipts of credentials.
+type Receipts interface {
+	Receipt(ctx context.Context, credentialID string) (*notary.Receipt, error)
+}
+
+func (a *API) logCheckpoint(w http.ResponseWriter, r *http.Request) {
+	cp, err := a.creds.Log.Checkpoint(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Write(cp.Note)
+}
+
+// logTile serves hash tiles and entry bundles (C2SP tlog-tiles). Full tiles
+// never change and are cached for a year; partial ones only briefly.
+func (a *API) logTile(w http.ResponseWriter, r *http.Request) {
+	t, entries, err := merkle.ParseTilePath("tile/" + r.PathValue("path"))
+	if err != nil {
+		a.fail(w, r, attesta.Errorf(attesta.NotFound, "%v", err))
+		return
+	}
+	var data []byte
+	if entries {
+		data, err = a.creds.Log.EntryBundle(r.Context(), t)
+	} else {
+		data, err = a.creds.Log.TileData(r.Context(), t)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	cache := "public, max-age=31536000, immutable"
+	if t.Width < 256 {
+		cache = "public, max-age=10"
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Cache-Control", cache)
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Write(data)
+}
+
+func (a *API) logConsistency(w http.ResponseWriter, r *http.Request) {
+	oldSize, err1 := strconv.ParseInt(r.URL.Query().Get("old"), 10, 64)
+	newSize, err2 := strconv.ParseInt(r.URL.Query().Get("new"), 10, 64)
+	if err1 != nil || err2 != nil {
+		a.fail(w, r, attesta.Errorf(attesta.Invalid, "give the tree sizes as ?old=N&new=M"))
+		return
+	}
+	cp, err := a.creds.Log.Checkpoint(r.Context())
+	if err == nil && newSize > cp.Size {
+		err = attesta.Errorf(attesta.NotFound, "the log has no tree of size %d yet (latest %d)", newSize, cp.Size)
+	}
+	var proof []merkle.Hash
+	if err == nil {
+		proof, err = a.creds.Log.ConsistencyProof(r.Context(), oldSize, newSize)
+	}
+	out := []string{}
+	for _, h := range proof {
+		out = append(out, base64.StdEncoding.EncodeToString(h[:]))
+	}
+	a.reply(w, r, map[string]any{"old": oldSize, "new": newSize, "proof": out}, err)
+}
+
+func (a *API) credentialReceipt(w http.ResponseWriter, r *http.Request) {
+	rec, err := a.creds.Receipts.Receipt(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="receipt.json"`)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(rec)
+}

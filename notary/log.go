@@ -1,0 +1,256 @@
+//go:build attesta_pending
+
+// This file waits for the packages merkle (RFC 6962, C2SP tlog-tiles) and
+// checkpoint (C2SP signed notes and cosignatures); it is built only with the
+// attesta_pending tag until they land.
+
+package notary
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/checkpoint"
+	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/merkle"
+)
+
+// Log is the transparency log of one attesta: it integrates appended entries
+// into the tree, signs checkpoints and proves inclusion and consistency.
+type Log struct {
+	store  Store
+	origin string
+	signer *checkpoint.Signer
+	clock  attesta.Clock
+	batch  int
+
+	mu sync.Mutex // one sequencer per process; the store's conflict check covers several processes
+}
+
+// Options configure a Log.
+type Options struct {
+	// Origin names the log in its checkpoints, by convention the host and
+	// path it is published at, e.g. "attesta.example/log".
+	Origin string
+	// KEK seals the log's signing key at rest.
+	KEK *issuer.KeyEncryptionKey
+	// Clock defaults to the system clock.
+	Clock attesta.Clock
+	// Batch is the most entries integrated per checkpoint (default 4,096).
+	Batch int
+}
+
+// Open returns the log on store, generating and storing its signing key on
+// first use.
+func Open(ctx context.Context, store Store, opts Options) (*Log, error) {
+	if opts.Origin == "" || opts.KEK == nil {
+		return nil, errors.New("notary: an origin and a key-encryption key are required")
+	}
+	if opts.Clock == nil {
+		opts.Clock = attesta.SystemClock
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 4096
+	}
+	key, err := logKey(ctx, store, opts)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := checkpoint.NewSigner(opts.Origin, key)
+	if err != nil {
+		return nil, err
+	}
+	return &Log{store: store, origin: opts.Origin, signer: signer, clock: opts.Clock, batch: opts.Batch}, nil
+}
+
+// keyContext binds a sealed log key to its origin.
+func keyContext(origin string) string { return "attesta log key\x00" + origin }
+
+func logKey(ctx context.Context, store Store, opts Options) (ed25519.PrivateKey, error) {
+	sealed, found, err := store.LogKey(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("log key: %w", err)
+	}
+	if !found {
+		_, priv, err := ed25519.GenerateKey(nil)
+		if err != nil {
+			return nil, err
+		}
+		blob, err := opts.KEK.Seal(priv.Seed(), keyContext(opts.Origin))
+		if err != nil {
+			return nil, err
+		}
+		if err := store.SetLogKey(ctx, blob); err != nil {
+			if attesta.ErrorCode(err) != attesta.Conflict {
+				return nil, fmt.Errorf("log key: %w", err)
+			}
+			return logKey(ctx, store, opts) // another process made it first
+		}
+		sealed = blob
+	}
+	seed, err := opts.KEK.Open(sealed, keyContext(opts.Origin))
+	if err != nil {
+		return nil, fmt.Errorf("log key for origin %q: %w", opts.Origin, err)
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// Origin is the log's origin line.
+func (l *Log) Origin() string { return l.origin }
+
+// VerifierKey is the log's public key in the note verifier-key format, the
+// value verifiers pin.
+func (l *Log) VerifierKey() string { return l.signer.Verifier().String() }
+
+// reader reads stored hashes from the store, and from pending ones not yet
+// stored.
+type reader struct {
+	ctx     context.Context
+	store   Store
+	base    int64 // stored index of pending[0]
+	pending []merkle.Hash
+}
+
+func (r *reader) ReadHashes(indexes []int64) ([]merkle.Hash, error) {
+	out := make([]merkle.Hash, len(indexes))
+	var missing []int64
+	var at []int
+	for i, x := range indexes {
+		if x >= r.base && x < r.base+int64(len(r.pending)) {
+			out[i] = r.pending[x-r.base]
+			continue
+		}
+		missing = append(missing, x)
+		at = append(at, i)
+	}
+	if len(missing) > 0 {
+		hs, err := r.store.ReadHashes(r.ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for j, h := range hs {
+			out[at[j]] = h
+		}
+	}
+	return out, nil
+}
+
+// Sequence integrates up to one batch of appended entries into the tree and
+// signs a checkpoint for the new size. It returns the checkpoint size, which
+// is unchanged when there was nothing to do.
+func (l *Log) Sequence(ctx context.Context) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	entries, from, err := l.store.Sizes(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("sequence: %w", err)
+	}
+	if entries == from {
+		return from, nil
+	}
+	to := min(entries, from+int64(l.batch))
+	data, err := l.store.Entries(ctx, from, to)
+	if err != nil {
+		return 0, fmt.Errorf("sequence: %w", err)
+	}
+	r := &reader{ctx: ctx, store: l.store, base: merkle.StoredHashCount(from)}
+	for i, e := range data {
+		hs, err := merkle.StoredHashes(from+int64(i), e, r)
+		if err != nil {
+			return 0, fmt.Errorf("sequence entry %d: %w", from+int64(i), err)
+		}
+		r.pending = append(r.pending, hs...)
+	}
+	root, err := merkle.TreeHash(to, r)
+	if err != nil {
+		return 0, fmt.Errorf("sequence: tree hash: %w", err)
+	}
+	cp := checkpoint.Checkpoint{Origin: l.origin, Size: to, Root: root}
+	note, err := checkpoint.Sign(cp.Marshal(), l.signer)
+	if err != nil {
+		return 0, fmt.Errorf("sequence: sign checkpoint: %w", err)
+	}
+	err = l.store.Integrate(ctx, from, to, hashes(r.pending), StoredCheckpoint{Size: to, Root: root, Note: note, CreatedAt: l.clock()})
+	if err != nil {
+		return 0, fmt.Errorf("sequence: %w", err)
+	}
+	return to, nil
+}
+
+func hashes(hs []merkle.Hash) [][32]byte {
+	out := make([][32]byte, len(hs))
+	for i, h := range hs {
+		out[i] = h
+	}
+	return out
+}
+
+// SequenceAll integrates every appended entry, batch after batch.
+func (l *Log) SequenceAll(ctx context.Context) (int64, error) {
+	for {
+		entries, _, err := l.store.Sizes(ctx)
+		if err != nil {
+			return 0, err
+		}
+		size, err := l.Sequence(ctx)
+		if err != nil || size >= entries {
+			return size, err
+		}
+	}
+}
+
+// Run sequences every interval until ctx is done, logging nothing itself:
+// errors go to report.
+func (l *Log) Run(ctx context.Context, interval time.Duration, report func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := l.SequenceAll(ctx); err != nil && ctx.Err() == nil && report != nil {
+			report(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// storeReader adapts the store to merkle.HashReader.
+func (l *Log) storeReader(ctx context.Context) *reader {
+	return &reader{ctx: ctx, store: l.store, base: -1}
+}
+
+// Checkpoint returns the latest checkpoint.
+func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
+	return l.store.Checkpoint(ctx, -1)
+}
+
+// InclusionProof proves that the leaf at index is in the tree of size.
+func (l *Log) InclusionProof(ctx context.Context, index, size int64) ([]merkle.Hash, error) {
+	if index < 0 || index >= size {
+		return nil, attesta.Errorf(attesta.Invalid, "leaf %d is not in a tree of size %d", index, size)
+	}
+	return merkle.InclusionProof(index, size, l.storeReader(ctx))
+}
+
+// ConsistencyProof proves that the tree of size oldSize is a prefix of the
+// tree of size newSize.
+func (l *Log) ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]merkle.Hash, error) {
+	if oldSize < 0 || oldSize > newSize {
+		return nil, attesta.Errorf(attesta.Invalid, "no consistency proof from size %d to %d", oldSize, newSize)
+	}
+	return merkle.ConsistencyProof(oldSize, newSize, l.storeReader(ctx))
+}
+
+// digest is the SHA-256 of a checkpoint note's text, what timestamps cover.
+func digest(text []byte) []byte {
+	sum := sha256.Sum256(text)
+	return sum[:]
+}

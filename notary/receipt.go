@@ -1,0 +1,156 @@
+//go:build attesta_pending
+
+// This file waits for the packages merkle (RFC 6962, C2SP tlog-tiles) and
+// checkpoint (C2SP signed notes and cosignatures); it is built only with the
+// attesta_pending tag until they land.
+
+package notary
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/attesta/attesta/checkpoint"
+	"github.com/attesta/attesta/merkle"
+	"github.com/attesta/attesta/timestamp"
+)
+
+// ReceiptType identifies the receipt format.
+const ReceiptType = "attesta-notarization-receipt/v1"
+
+// Receipt is everything needed to check, offline and after attesta is gone,
+// that a credential was notarized: the log entry, its inclusion proof in a
+// checkpoint, the checkpoint with the log's signature and the witnesses'
+// cosignatures, and the checkpoint's RFC 3161 timestamp.
+type Receipt struct {
+	Type       string   `json:"type"`
+	Origin     string   `json:"origin"`
+	LogKey     string   `json:"log_key"`    // the log's verifier key, for information: verifiers pin their own
+	Entry      []byte   `json:"entry"`      // the 73-byte entry
+	LeafIndex  int64    `json:"leaf_index"` //
+	Proof      [][]byte `json:"inclusion_proof"`
+	Checkpoint string   `json:"checkpoint"`          // the signed (and cosigned) note
+	Timestamp  []byte   `json:"timestamp,omitempty"` // DER RFC 3161 token over SHA-256 of the checkpoint text
+}
+
+// Receipt returns the receipt of the entry at index, against the latest
+// checkpoint that includes it.
+func (l *Log) Receipt(ctx context.Context, index int64) (*Receipt, error) {
+	cp, err := l.store.Checkpoint(ctx, -1)
+	if err != nil {
+		return nil, err
+	}
+	if index >= cp.Size {
+		return nil, fmt.Errorf("entry %d is not yet in a checkpoint (size %d): %w", index, cp.Size, ErrNotYetSequenced)
+	}
+	entries, err := l.store.Entries(ctx, index, index+1)
+	if err != nil {
+		return nil, err
+	}
+	proof, err := l.InclusionProof(ctx, index, cp.Size)
+	if err != nil {
+		return nil, err
+	}
+	r := &Receipt{Type: ReceiptType, Origin: l.origin, LogKey: l.VerifierKey(), Entry: entries[0], LeafIndex: index,
+		Checkpoint: string(cp.Note), Timestamp: cp.Timestamp}
+	for _, h := range proof {
+		r.Proof = append(r.Proof, h[:])
+	}
+	return r, nil
+}
+
+// ErrNotYetSequenced means an entry was appended but no checkpoint covers it
+// yet; the sequencer will integrate it within seconds.
+var ErrNotYetSequenced = errors.New("not yet sequenced")
+
+// ReceiptPolicy is what a verifier of a receipt trusts.
+type ReceiptPolicy struct {
+	Checkpoints checkpoint.Policy // the log key, the witnesses and the quorum
+	// TSARoots are the trusted roots of timestamp authorities; nil means
+	// the timestamp is not required (and, if present, not checked).
+	TSARoots *x509.CertPool
+}
+
+// VerifiedReceipt is what a receipt proves.
+type VerifiedReceipt struct {
+	Entry      Entry
+	LeafIndex  int64
+	Checkpoint *checkpoint.Checkpoint
+	Timestamp  *timestamp.Token // nil if not checked
+}
+
+// ParseReceipt decodes a receipt.
+func ParseReceipt(data []byte) (*Receipt, error) {
+	if len(data) > 1<<20 {
+		return nil, errors.New("receipt larger than 1 MiB")
+	}
+	var r Receipt
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("receipt: %w", err)
+	}
+	if r.Type != ReceiptType {
+		return nil, fmt.Errorf("receipt type %q, want %q", r.Type, ReceiptType)
+	}
+	return &r, nil
+}
+
+// Verify checks the receipt for the credential with the given id and exact
+// signed bytes, offline: the entry records that credential, the checkpoint is
+// signed by the log and cosigned as the policy requires, the entry is in the
+// checkpoint's tree, and the timestamp covers the checkpoint. Each failure
+// says which check failed.
+func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy) (*VerifiedReceipt, error) {
+	e, err := ParseEntry(r.Entry)
+	if err != nil {
+		return nil, fmt.Errorf("entry: %w", err)
+	}
+	if !e.Matches(credentialID, credential) {
+		return nil, errors.New("entry: it does not record this credential (its id or its bytes differ)")
+	}
+	cp, err := p.Checkpoints.Verify([]byte(r.Checkpoint))
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	if r.LeafIndex < 0 || r.LeafIndex >= cp.Size {
+		return nil, fmt.Errorf("inclusion: leaf %d is not in a tree of size %d", r.LeafIndex, cp.Size)
+	}
+	proof := make([]merkle.Hash, len(r.Proof))
+	for i, h := range r.Proof {
+		if len(h) != len(merkle.Hash{}) {
+			return nil, fmt.Errorf("inclusion: proof hash %d is %d bytes", i, len(h))
+		}
+		copy(proof[i][:], h)
+	}
+	if err := merkle.VerifyInclusion(merkle.LeafHash(r.Entry), r.LeafIndex, cp.Size, proof, cp.Root); err != nil {
+		return nil, fmt.Errorf("inclusion: %w", err)
+	}
+	v := &VerifiedReceipt{Entry: e, LeafIndex: r.LeafIndex, Checkpoint: cp}
+	if p.TSARoots != nil {
+		if len(r.Timestamp) == 0 {
+			return nil, errors.New("timestamp: the receipt has none")
+		}
+		tok, err := timestamp.ParseToken(r.Timestamp)
+		if err != nil {
+			return nil, fmt.Errorf("timestamp: %w", err)
+		}
+		text, _, _ := cutNote(r.Checkpoint)
+		if err := tok.Verify(digest([]byte(text)), timestamp.VerifyOptions{Roots: p.TSARoots}); err != nil {
+			return nil, fmt.Errorf("timestamp: %w", err)
+		}
+		v.Timestamp = tok
+	}
+	return v, nil
+}
+
+// cutNote splits a signed note into its text and signature block.
+func cutNote(note string) (text, sigs string, ok bool) {
+	for i := 0; i+1 < len(note); i++ {
+		if note[i] == '\n' && note[i+1] == '\n' {
+			return note[:i+1], note[i+2:], true
+		}
+	}
+	return note, "", false
+}
