@@ -122,9 +122,11 @@ func credentialCmd(ctx context.Context, args []string, stdout, stderr io.Writer,
 
 func credentialIssue(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	var out, actor string
+	var repeat int
 	cfg, rest, err := parse("credential issue", args, stderr, getenv, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "o", "", "write the signed credential to this file (default standard output)")
 		fs.StringVar(&actor, "actor", "", "who issues, for the record (default cli:$USER)")
+		fs.IntVar(&repeat, "repeat", 1, "issue the request this many times (bulk issuance, load tests); only the last credential is written")
 	})
 	if err != nil {
 		return err
@@ -148,9 +150,14 @@ func credentialIssue(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer closeDB()
-	rec, err := svc.Credentials.Issue(ctx, cliActor(actor), req)
-	if err != nil {
-		return err
+	if repeat < 1 {
+		return attesta.Errorf(attesta.Invalid, "--repeat must be at least 1")
+	}
+	var rec credential.Record
+	for range repeat {
+		if rec, err = svc.Credentials.Issue(ctx, cliActor(actor), req); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stderr, "issued %s (%s, status list %d index %d)\n", rec.ID, rec.Format, rec.List, rec.Index)
 	return writeOutput(stdout, out, append(rec.Body, '\n'))
