@@ -1,24 +1,23 @@
-//go:build attesta_pending
-
-// This file waits for the packages merkle (RFC 6962, C2SP tlog-tiles) and
-// checkpoint (C2SP signed notes and cosignatures); it is built only with the
-// attesta_pending tag until they land.
-
 package notary
 
 import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/issuer"
-	"github.com/attesta/attesta/merkle"
 )
 
 // Log is the transparency log of one attesta: it integrates appended entries
@@ -26,7 +25,8 @@ import (
 type Log struct {
 	store  Store
 	origin string
-	signer *checkpoint.Signer
+	signer note.Signer
+	vkey   string
 	clock  attesta.Clock
 	batch  int
 
@@ -62,11 +62,15 @@ func Open(ctx context.Context, store Store, opts Options) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	signer, err := checkpoint.NewSigner(opts.Origin, key)
+	skey, vkey, err := noteKeys(opts.Origin, key)
 	if err != nil {
 		return nil, err
 	}
-	return &Log{store: store, origin: opts.Origin, signer: signer, clock: opts.Clock, batch: opts.Batch}, nil
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		return nil, fmt.Errorf("log key: %w", err)
+	}
+	return &Log{store: store, origin: opts.Origin, signer: signer, vkey: vkey, clock: opts.Clock, batch: opts.Batch}, nil
 }
 
 // keyContext binds a sealed log key to its origin.
@@ -106,7 +110,7 @@ func (l *Log) Origin() string { return l.origin }
 
 // VerifierKey is the log's public key in the note verifier-key format, the
 // value verifiers pin.
-func (l *Log) VerifierKey() string { return l.signer.Verifier().String() }
+func (l *Log) VerifierKey() string { return l.vkey }
 
 // reader reads stored hashes from the store, and from pending ones not yet
 // stored.
@@ -114,11 +118,11 @@ type reader struct {
 	ctx     context.Context
 	store   Store
 	base    int64 // stored index of pending[0]
-	pending []merkle.Hash
+	pending []tlog.Hash
 }
 
-func (r *reader) ReadHashes(indexes []int64) ([]merkle.Hash, error) {
-	out := make([]merkle.Hash, len(indexes))
+func (r *reader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
 	var missing []int64
 	var at []int
 	for i, x := range indexes {
@@ -159,31 +163,30 @@ func (l *Log) Sequence(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sequence: %w", err)
 	}
-	r := &reader{ctx: ctx, store: l.store, base: merkle.StoredHashCount(from)}
+	r := &reader{ctx: ctx, store: l.store, base: tlog.StoredHashCount(from)}
 	for i, e := range data {
-		hs, err := merkle.StoredHashes(from+int64(i), e, r)
+		hs, err := tlog.StoredHashes(from+int64(i), e, r)
 		if err != nil {
 			return 0, fmt.Errorf("sequence entry %d: %w", from+int64(i), err)
 		}
 		r.pending = append(r.pending, hs...)
 	}
-	root, err := merkle.TreeHash(to, r)
+	root, err := tlog.TreeHash(to, r)
 	if err != nil {
 		return 0, fmt.Errorf("sequence: tree hash: %w", err)
 	}
-	cp := checkpoint.Checkpoint{Origin: l.origin, Size: to, Root: root}
-	note, err := checkpoint.Sign(cp.Marshal(), l.signer)
+	signed, err := note.Sign(&note.Note{Text: CheckpointText(l.origin, to, root)}, l.signer)
 	if err != nil {
 		return 0, fmt.Errorf("sequence: sign checkpoint: %w", err)
 	}
-	err = l.store.Integrate(ctx, from, to, hashes(r.pending), StoredCheckpoint{Size: to, Root: root, Note: note, CreatedAt: l.clock()})
+	err = l.store.Integrate(ctx, from, to, hashes(r.pending), StoredCheckpoint{Size: to, Root: root, Note: signed, CreatedAt: l.clock()})
 	if err != nil {
 		return 0, fmt.Errorf("sequence: %w", err)
 	}
 	return to, nil
 }
 
-func hashes(hs []merkle.Hash) [][32]byte {
+func hashes(hs []tlog.Hash) [][32]byte {
 	out := make([][32]byte, len(hs))
 	for i, h := range hs {
 		out[i] = h
@@ -222,7 +225,7 @@ func (l *Log) Run(ctx context.Context, interval time.Duration, report func(error
 	}
 }
 
-// storeReader adapts the store to merkle.HashReader.
+// storeReader adapts the store to tlog.HashReader.
 func (l *Log) storeReader(ctx context.Context) *reader {
 	return &reader{ctx: ctx, store: l.store, base: -1}
 }
@@ -233,24 +236,66 @@ func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
 }
 
 // InclusionProof proves that the leaf at index is in the tree of size.
-func (l *Log) InclusionProof(ctx context.Context, index, size int64) ([]merkle.Hash, error) {
+func (l *Log) InclusionProof(ctx context.Context, index, size int64) ([]tlog.Hash, error) {
 	if index < 0 || index >= size {
 		return nil, attesta.Errorf(attesta.Invalid, "leaf %d is not in a tree of size %d", index, size)
 	}
-	return merkle.InclusionProof(index, size, l.storeReader(ctx))
+	return tlog.ProveRecord(size, index, l.storeReader(ctx))
 }
 
 // ConsistencyProof proves that the tree of size oldSize is a prefix of the
 // tree of size newSize.
-func (l *Log) ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]merkle.Hash, error) {
+func (l *Log) ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]tlog.Hash, error) {
 	if oldSize < 0 || oldSize > newSize {
 		return nil, attesta.Errorf(attesta.Invalid, "no consistency proof from size %d to %d", oldSize, newSize)
 	}
-	return merkle.ConsistencyProof(oldSize, newSize, l.storeReader(ctx))
+	return tlog.ProveTree(newSize, oldSize, l.storeReader(ctx))
 }
 
 // digest is the SHA-256 of a checkpoint note's text, what timestamps cover.
 func digest(text []byte) []byte {
 	sum := sha256.Sum256(text)
 	return sum[:]
+}
+
+// CheckpointText is the body of a C2SP tlog-checkpoint: the origin, the tree
+// size and the base64 root hash, one per line.
+func CheckpointText(origin string, size int64, root tlog.Hash) string {
+	return fmt.Sprintf("%s\n%d\n%s\n", origin, size, base64.StdEncoding.EncodeToString(root[:]))
+}
+
+// ParseCheckpointText reads a checkpoint body.
+func ParseCheckpointText(text string) (origin string, size int64, root tlog.Hash, err error) {
+	lines := strings.SplitN(text, "\n", 4)
+	if len(lines) < 4 || lines[0] == "" {
+		return "", 0, root, errors.New("checkpoint: want origin, size and root lines")
+	}
+	size, err = strconv.ParseInt(lines[1], 10, 64)
+	if err != nil || size < 0 || strconv.FormatInt(size, 10) != lines[1] {
+		return "", 0, root, fmt.Errorf("checkpoint: invalid size %q", lines[1])
+	}
+	h, err := base64.StdEncoding.DecodeString(lines[2])
+	if err != nil || len(h) != len(root) {
+		return "", 0, root, fmt.Errorf("checkpoint: invalid root hash %q", lines[2])
+	}
+	copy(root[:], h)
+	return lines[0], size, root, nil
+}
+
+// noteKeys returns the signer and verifier keys, in the signed-note formats,
+// of an Ed25519 log key named origin (key type 0x01, key ID the first four
+// bytes of SHA-256(name, newline, type, public key)).
+func noteKeys(origin string, key ed25519.PrivateKey) (skey, vkey string, err error) {
+	if origin == "" || strings.ContainsAny(origin, "+ \t\n") || !utf8.ValidString(origin) {
+		return "", "", fmt.Errorf("log origin %q is not a valid note key name", origin)
+	}
+	pub := key.Public().(ed25519.PublicKey)
+	h := sha256.New()
+	h.Write([]byte(origin + "\n"))
+	h.Write([]byte{1})
+	h.Write(pub)
+	id := h.Sum(nil)[:4]
+	skey = fmt.Sprintf("PRIVATE+KEY+%s+%x+%s", origin, id, base64.StdEncoding.EncodeToString(append([]byte{1}, key.Seed()...)))
+	vkey = fmt.Sprintf("%s+%x+%s", origin, id, base64.StdEncoding.EncodeToString(append([]byte{1}, pub...)))
+	return skey, vkey, nil
 }

@@ -1,9 +1,3 @@
-//go:build attesta_pending
-
-// This file waits for the packages merkle (RFC 6962, C2SP tlog-tiles) and
-// checkpoint (C2SP signed notes and cosignatures); it is built only with the
-// attesta_pending tag until they land.
-
 package notary
 
 import (
@@ -13,8 +7,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/attesta/attesta/checkpoint"
-	"github.com/attesta/attesta/merkle"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/attesta/attesta/timestamp"
 )
 
@@ -68,7 +63,9 @@ var ErrNotYetSequenced = errors.New("not yet sequenced")
 
 // ReceiptPolicy is what a verifier of a receipt trusts.
 type ReceiptPolicy struct {
-	Checkpoints checkpoint.Policy // the log key, the witnesses and the quorum
+	// LogKey is the log's verifier key (signed-note format), pinned by the
+	// verifier, not taken from the receipt.
+	LogKey string
 	// TSARoots are the trusted roots of timestamp authorities; nil means
 	// the timestamp is not required (and, if present, not checked).
 	TSARoots *x509.CertPool
@@ -76,10 +73,11 @@ type ReceiptPolicy struct {
 
 // VerifiedReceipt is what a receipt proves.
 type VerifiedReceipt struct {
-	Entry      Entry
-	LeafIndex  int64
-	Checkpoint *checkpoint.Checkpoint
-	Timestamp  *timestamp.Token // nil if not checked
+	Entry     Entry
+	LeafIndex int64
+	Origin    string
+	Size      int64            // of the checkpoint the entry is proven in
+	Timestamp *timestamp.Token // nil if not checked
 }
 
 // ParseReceipt decodes a receipt.
@@ -110,24 +108,32 @@ func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy
 	if !e.Matches(credentialID, credential) {
 		return nil, errors.New("entry: it does not record this credential (its id or its bytes differ)")
 	}
-	cp, err := p.Checkpoints.Verify([]byte(r.Checkpoint))
+	verifier, err := note.NewVerifier(p.LogKey)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: %w", err)
+		return nil, fmt.Errorf("log key: %w", err)
 	}
-	if r.LeafIndex < 0 || r.LeafIndex >= cp.Size {
-		return nil, fmt.Errorf("inclusion: leaf %d is not in a tree of size %d", r.LeafIndex, cp.Size)
+	n, err := note.Open([]byte(r.Checkpoint), note.VerifierList(verifier))
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: not signed by the log key %s: %w", verifier.Name(), err)
 	}
-	proof := make([]merkle.Hash, len(r.Proof))
+	origin, size, root, err := ParseCheckpointText(n.Text)
+	if err != nil {
+		return nil, err
+	}
+	if r.LeafIndex < 0 || r.LeafIndex >= size {
+		return nil, fmt.Errorf("inclusion: leaf %d is not in a tree of size %d", r.LeafIndex, size)
+	}
+	proof := make(tlog.RecordProof, len(r.Proof))
 	for i, h := range r.Proof {
-		if len(h) != len(merkle.Hash{}) {
+		if len(h) != len(tlog.Hash{}) {
 			return nil, fmt.Errorf("inclusion: proof hash %d is %d bytes", i, len(h))
 		}
 		copy(proof[i][:], h)
 	}
-	if err := merkle.VerifyInclusion(merkle.LeafHash(r.Entry), r.LeafIndex, cp.Size, proof, cp.Root); err != nil {
-		return nil, fmt.Errorf("inclusion: %w", err)
+	if err := tlog.CheckRecord(proof, size, root, r.LeafIndex, tlog.RecordHash(r.Entry)); err != nil {
+		return nil, fmt.Errorf("inclusion: the entry is not in the checkpoint's tree: %w", err)
 	}
-	v := &VerifiedReceipt{Entry: e, LeafIndex: r.LeafIndex, Checkpoint: cp}
+	v := &VerifiedReceipt{Entry: e, LeafIndex: r.LeafIndex, Origin: origin, Size: size}
 	if p.TSARoots != nil {
 		if len(r.Timestamp) == 0 {
 			return nil, errors.New("timestamp: the receipt has none")
@@ -136,21 +142,10 @@ func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy
 		if err != nil {
 			return nil, fmt.Errorf("timestamp: %w", err)
 		}
-		text, _, _ := cutNote(r.Checkpoint)
-		if err := tok.Verify(digest([]byte(text)), timestamp.VerifyOptions{Roots: p.TSARoots}); err != nil {
+		if err := tok.Verify(digest([]byte(n.Text)), timestamp.VerifyOptions{Roots: p.TSARoots}); err != nil {
 			return nil, fmt.Errorf("timestamp: %w", err)
 		}
 		v.Timestamp = tok
 	}
 	return v, nil
-}
-
-// cutNote splits a signed note into its text and signature block.
-func cutNote(note string) (text, sigs string, ok bool) {
-	for i := 0; i+1 < len(note); i++ {
-		if note[i] == '\n' && note[i+1] == '\n' {
-			return note[:i+1], note[i+2:], true
-		}
-	}
-	return note, "", false
 }

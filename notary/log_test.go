@@ -1,0 +1,227 @@
+package notary_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/storage/sqlite"
+)
+
+type env struct {
+	db    *sqlite.DB
+	creds *credential.Service
+	log   *notary.Log
+	kek   *issuer.KeyEncryptionKey
+}
+
+var operator = credential.Actor{Name: "operatore"}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "attesta.db"), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	standards := competence.NewService(db.Standards(), clock)
+	f, _ := competence.Bundled()
+	if _, err := standards.Import(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	kek, _, _ := issuer.GenerateKeyEncryptionKey()
+	issuers, err := issuer.NewService(db.Issuers(), issuer.Options{PublicURL: "https://attesta.example", KEK: kek, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := issuers.Create(ctx, "cciaa-milano", issuer.Profile{Name: "CCIAA", Address: issuer.Address{Region: "Lombardia", CountryCode: "IT"}}); err != nil {
+		t.Fatal(err)
+	}
+	suite, _ := credential.NewSuite()
+	creds := credential.NewService(db.Credentials(), issuers, standards, credential.ServiceOptions{Suite: suite, BaseURL: "https://attesta.example", Clock: clock})
+	log, err := notary.Open(ctx, db.Log(), notary.Options{Origin: "attesta.example/log", KEK: kek, Clock: clock, Batch: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{db: db, creds: creds, log: log, kek: kek}
+}
+
+func (e *env) issue(t *testing.T, n int) []credential.Record {
+	t.Helper()
+	var out []credential.Record
+	for i := range n {
+		rec, err := e.creds.Issue(context.Background(), operator, credential.IssueRequest{
+			IssuerID: "cciaa-milano", Sector: "meccatronica", Version: 1, Competence: "C1",
+			Learner:  credential.Learner{Identity: "studente-" + string(rune('a'+i%26))},
+			Decision: credential.Decision{Date: time.Date(2026, 6, 25, 0, 0, 0, 0, time.UTC), Reference: "Verbale n. 1/2026"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// memReader is an independent tree built with golang.org/x/mod/sumdb/tlog.
+type memReader []tlog.Hash
+
+func (m memReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		out[i] = m[x]
+	}
+	return out, nil
+}
+
+func TestSequenceCheckpointsAndReceipts(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	recs := e.issue(t, 150) // more than two batches
+	size, err := e.log.SequenceAll(ctx)
+	if err != nil || size != 150 {
+		t.Fatalf("SequenceAll = %d, %v", size, err)
+	}
+	cp, err := e.log.Checkpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The checkpoint is a signed note that x/mod's note package opens with
+	// the published verifier key, and its root is the one x/mod's tlog
+	// computes from the entries.
+	v, err := note.NewVerifier(e.log.VerifierKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := note.Open(cp.Note, note.VerifierList(v))
+	if err != nil {
+		t.Fatalf("checkpoint does not open: %v\n%s", err, cp.Note)
+	}
+	entries, err := e.db.Log().Entries(ctx, 0, 150)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tree memReader
+	for i, ent := range entries {
+		hs, err := tlog.StoredHashes(int64(i), ent, tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree = append(tree, hs...)
+	}
+	root, _ := tlog.TreeHash(150, tree)
+	if want := notary.CheckpointText("attesta.example/log", 150, root); n.Text != want {
+		t.Fatalf("checkpoint text %q, want %q", n.Text, want)
+	}
+
+	// Receipts verify offline; tampering is caught with a precise reason.
+	idx, err := e.db.Credentials().LogIndex(ctx, recs[37].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	receipt, err := e.log.Receipt(ctx, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(receipt)
+	r, err := notary.ParseReceipt(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := notary.ReceiptPolicy{LogKey: e.log.VerifierKey()}
+	got, err := r.Verify(recs[37].ID, recs[37].Body, policy)
+	if err != nil || got.Entry.Kind != notary.Issue || got.LeafIndex != idx || got.Size != 150 {
+		t.Fatalf("receipt: %+v, %v", got, err)
+	}
+	bad := []struct {
+		name string
+		f    func() error
+		want string
+	}{
+		{"other credential", func() error { _, err := r.Verify(recs[38].ID, recs[38].Body, policy); return err }, "does not record this credential"},
+		{"altered credential", func() error {
+			_, err := r.Verify(recs[37].ID, []byte(strings.Replace(string(recs[37].Body), "C1", "C2", 1)), policy)
+			return err
+		}, "does not record this credential"},
+		{"other log key", func() error {
+			other := newEnv(t).log // another log with the same origin
+			_, err := r.Verify(recs[37].ID, recs[37].Body, notary.ReceiptPolicy{LogKey: other.VerifierKey()})
+			return err
+		}, "checkpoint: not signed by the log key"},
+		{"altered proof", func() error {
+			r2 := *r
+			r2.Proof = append([][]byte{}, r.Proof...)
+			r2.Proof[0] = make([]byte, 32)
+			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
+			return err
+		}, "inclusion:"},
+		{"other leaf", func() error {
+			r2 := *r
+			r2.LeafIndex++
+			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
+			return err
+		}, "inclusion:"},
+	}
+	for _, b := range bad {
+		if err := b.f(); err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("%s: %v, want an error containing %q", b.name, err, b.want)
+		}
+	}
+
+	// A status change is logged too; the new tree is consistent with the old.
+	if _, err := e.creds.ChangeStatus(ctx, operator, recs[0].ID, credential.Revoke, "Errore"); err != nil {
+		t.Fatal(err)
+	}
+	if size, err := e.log.SequenceAll(ctx); err != nil || size != 151 {
+		t.Fatalf("after a revocation: %d, %v", size, err)
+	}
+	cp2, _ := e.log.Checkpoint(ctx)
+	proof, err := e.log.ConsistencyProof(ctx, 150, 151)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tlog.CheckTree(proof, 151, cp2.Root, 150, cp.Root); err != nil {
+		t.Errorf("x/mod does not accept the consistency proof: %v", err)
+	}
+	last, _ := e.db.Log().Entries(ctx, 150, 151)
+	if ent, err := notary.ParseEntry(last[0]); err != nil || ent.Kind != notary.Revoke || !ent.Matches(recs[0].ID, recs[0].Body) {
+		t.Errorf("revocation entry %+v, %v", ent, err)
+	}
+	if _, err := e.log.Receipt(ctx, 151); err == nil {
+		t.Error("a receipt for an entry not yet appended")
+	}
+}
+
+// The log key is made once and sealed: a second Open finds it; another
+// key-encryption key cannot open it.
+func TestLogKeySealed(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	again, err := notary.Open(ctx, e.db.Log(), notary.Options{Origin: "attesta.example/log", KEK: e.kek})
+	if err != nil || again.VerifierKey() != e.log.VerifierKey() {
+		t.Fatalf("reopened log key %s, %v; want %s", again.VerifierKey(), err, e.log.VerifierKey())
+	}
+	other, _, _ := issuer.GenerateKeyEncryptionKey()
+	if _, err := notary.Open(ctx, e.db.Log(), notary.Options{Origin: "attesta.example/log", KEK: other}); err == nil {
+		t.Error("the log key opened with another key-encryption key")
+	}
+	if _, err := notary.Open(ctx, e.db.Log(), notary.Options{Origin: "bad origin", KEK: e.kek}); err == nil {
+		t.Error("an origin with a space was accepted")
+	}
+}
