@@ -56,6 +56,8 @@ Usage:
                                           development: sign any credential under did:key
   attesta rdf canonicalize [--hash sha384] FILE.nq|FILE.jsonld
                                           print RDFC-1.0 canonical N-Quads
+  attesta log verify-receipt --log-key VKEY [--tsa-root PEM] RECEIPT CREDENTIAL
+                                          check a notarization receipt offline
   attesta bench [--seconds N]             measure issue/verify speed, and the Digital Bazaar stack's
   attesta version                         print the version
 
@@ -121,6 +123,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return issuerCmd(ctx, rest, stdout, stderr, getenv)
 	case "rdf":
 		return rdfCmd(rest, stdout, stderr)
+	case "log":
+		return logCmd(rest, stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":

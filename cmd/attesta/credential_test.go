@@ -9,8 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/server"
+	"github.com/attesta/attesta/notary"
 )
 
 const conformance = "../../../shared/conformance"
@@ -209,5 +212,65 @@ func TestKeyEncryptionKeyConfiguration(t *testing.T) {
 	}
 	if code, _, errOut := cli(t, "serve", "--key-encryption-key", "c2hvcnQ=", "--data-dir", data); code != 1 || !strings.Contains(errOut, "want 32") {
 		t.Errorf("short key: %d %s", code, errOut)
+	}
+}
+
+// A notarization receipt verifies offline with the CLI, and names the check
+// that fails when the credential or the key is not the right one.
+func TestCLIVerifyReceipt(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if err := prepareForTest(data); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, _ := parse("test", []string{"--data-dir", data}, io.Discard, noEnv, nil)
+	ctx := context.Background()
+	db, err := openDB(ctx, cfg, cfg.newLogger(io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	opts, _ := cfg.serverOptions(io.Discard)
+	svc, err := server.NewServices(db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := svc.Credentials.Issue(ctx, credential.Actor{Name: "test"}, credential.IssueRequest{
+		IssuerID: "cciaa-milano", Sector: "meccatronica", Version: 1, Competence: "C1",
+		Learner:  credential.Learner{Identity: "studente-r"},
+		Decision: credential.Decision{Date: time.Date(2026, 6, 25, 0, 0, 0, 0, time.UTC), Reference: "Verbale n. 3/2026"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := notary.Open(ctx, db.Log(), notary.Options{Origin: "localhost/log", KEK: opts.KEK})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := log.SequenceAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := db.Credentials().LogIndex(ctx, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	receipt, err := log.Receipt(ctx, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rj, _ := json.Marshal(receipt)
+	receiptFile := writeFile(t, dir, "receipt.json", string(rj))
+	credFile := writeFile(t, dir, "cred.json", string(rec.Body))
+	if code, out, errOut := cli(t, "log", "verify-receipt", "--log-key", log.VerifierKey(), receiptFile, credFile); code != 0 || !strings.HasPrefix(out, "VERIFIED") {
+		t.Errorf("verify-receipt: %d %s %s", code, out, errOut)
+	}
+	other := writeFile(t, dir, "other.json", strings.Replace(string(rec.Body), "Verbale", "Verbali", 1))
+	if code, out, _ := cli(t, "log", "verify-receipt", "--log-key", log.VerifierKey(), receiptFile, other); code != 1 || !strings.Contains(out, "does not record this credential") {
+		t.Errorf("altered credential: %d %s", code, out)
+	}
+	otherLog, _, _ := strings.Cut(log.VerifierKey(), "+")
+	wrongKey := otherLog + "+01020304+AQ" + strings.Repeat("A", 42) + "="
+	if code, out, errOut := cli(t, "log", "verify-receipt", "--log-key", wrongKey, receiptFile, credFile); code != 1 || !strings.Contains(out+errOut, "NOT VERIFIED") && !strings.Contains(out+errOut, "log key") {
+		t.Errorf("wrong log key: %d %s %s", code, out, errOut)
 	}
 }

@@ -1,11 +1,6 @@
-//go:build attesta_pending
-
-// Waits for the packages merkle and checkpoint (see notary/log.go).
-
 package main
 
 import (
-	"context"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -15,13 +10,12 @@ import (
 	"os"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/notary"
 )
 
-func logCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+func logCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: attesta log verify-receipt --log-key VKEY [--witness VKEY]... [--quorum N] [--tsa-root PEM] RECEIPT CREDENTIAL")
+		fmt.Fprintln(stderr, "usage: attesta log verify-receipt --log-key VKEY [--tsa-root PEM] RECEIPT CREDENTIAL")
 		return errUsage
 	}
 	switch args[0] {
@@ -39,12 +33,9 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("attesta log verify-receipt", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	logKey := fs.String("log-key", "", "the log's verifier key (name+id+key), as published by the Chamber system")
-	var witnesses multiFlag
-	fs.Var(&witnesses, "witness", "a witness's cosignature verifier key; repeatable")
-	quorum := fs.Int("quorum", 0, "how many witness cosignatures are required (default: all given witnesses)")
 	tsaRoot := fs.String("tsa-root", "", "PEM file of the timestamp authority's root certificate(s); the timestamp is required when given")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 2 || *logKey == "" {
-		fmt.Fprintln(stderr, "usage: attesta log verify-receipt --log-key VKEY [--witness VKEY]... [--quorum N] [--tsa-root PEM] RECEIPT CREDENTIAL")
+		fmt.Fprintln(stderr, "usage: attesta log verify-receipt --log-key VKEY [--tsa-root PEM] RECEIPT CREDENTIAL")
 		return errUsage
 	}
 	data, err := readInput(fs.Arg(0), 1<<20)
@@ -65,11 +56,7 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 	if err := json.Unmarshal(cred, &id); err != nil || id.ID == "" {
 		return attesta.Errorf(attesta.Invalid, "%s: not a credential with an id", fs.Arg(1))
 	}
-	policy, err := checkpoint.NewPolicy(*logKey, witnesses, *quorum)
-	if err != nil {
-		return attesta.Errorf(attesta.Invalid, "%v", err)
-	}
-	p := notary.ReceiptPolicy{Checkpoints: policy}
+	p := notary.ReceiptPolicy{LogKey: *logKey}
 	if *tsaRoot != "" {
 		pemData, err := os.ReadFile(*tsaRoot)
 		if err != nil {
@@ -89,7 +76,7 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "NOT VERIFIED  %s\n  %v\n", id.ID, err)
 		return errNotVerified
 	}
-	fmt.Fprintf(stdout, "VERIFIED  %s\n  %s at %s, leaf %d of %s (size %d)\n", id.ID, v.Entry.Kind, v.Entry.Time.Format("2006-01-02T15:04:05.000Z"), v.LeafIndex, v.Checkpoint.Origin, v.Checkpoint.Size)
+	fmt.Fprintf(stdout, "VERIFIED  %s\n  %s at %s, leaf %d of %s (size %d)\n", id.ID, v.Entry.Kind, v.Entry.Time.Format("2006-01-02T15:04:05.000Z"), v.LeafIndex, v.Origin, v.Size)
 	if v.Timestamp != nil {
 		fmt.Fprintf(stdout, "  checkpoint timestamped %s (serial %s)\n", v.Timestamp.GenTime.UTC().Format("2006-01-02T15:04:05Z"), v.Timestamp.Serial)
 	}
