@@ -61,7 +61,7 @@ func (a *API) Routes() []Route {
 	if a.creds.Credentials == nil {
 		return routes
 	}
-	return append(routes,
+	routes = append(routes,
 		// VC-API.
 		Route{"POST /credentials/issue", a.issueVCAPI},
 		Route{"POST /credentials/verify", a.verifyCredential},
@@ -76,6 +76,15 @@ func (a *API) Routes() []Route {
 		Route{"GET /status/{issuer}/{list}/{purpose}", a.statusList},
 		Route{"GET " + credential.AttestaContextPath, a.attestaContext},
 	)
+	if a.creds.Log != nil {
+		routes = append(routes,
+			// The transparency log.
+			Route{"GET /log/checkpoint", a.logCheckpoint},
+			Route{"GET /api/v1/log/consistency", a.logConsistency},
+			Route{"GET /api/v1/credentials/{id}/receipt", a.credentialReceipt},
+		)
+	}
+	return routes
 }
 
 func (a *API) openAPI(w http.ResponseWriter, r *http.Request) {

@@ -51,6 +51,9 @@ type CredentialOptions struct {
 	TokenSHA256 []byte
 	// Context is attesta's JSON-LD extension context, served as is.
 	Context []byte
+	// Log is the transparency log and Receipts its receipts; nil: not served.
+	Log      Log
+	Receipts Receipts
 }
 
 // HashToken returns the SHA-256 of an API token, the only form the server

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/attesta/attesta/did"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
 )
 
 func do(t *testing.T, h http.Handler, method, path, token string, body any, header ...string) *httptest.ResponseRecorder {
@@ -80,6 +82,24 @@ func TestIssueRevokeVerifyOverHTTP(t *testing.T) {
 	}
 	if ok, errs := verify(); !ok {
 		t.Fatalf("fresh credential does not verify: %v", errs)
+	}
+	// Its notarization receipt, once the log has a checkpoint with it.
+	if rec := do(t, srv, "GET", "/api/v1/credentials/"+out.ID+"/receipt", "", nil); rec.Code != 404 || !strings.Contains(rec.Body.String(), "not yet in a checkpoint") {
+		t.Errorf("receipt before sequencing: %d %s", rec.Code, rec.Body)
+	}
+	if _, err := srv.SequenceLog(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rec = do(t, srv, "GET", "/api/v1/credentials/"+out.ID+"/receipt", "", nil)
+	receipt, err := notary.ParseReceipt(rec.Body.Bytes())
+	if rec.Code != 200 || err != nil {
+		t.Fatalf("receipt: %d %v %s", rec.Code, err, rec.Body)
+	}
+	if v, err := receipt.Verify(out.ID, out.Credential, notary.ReceiptPolicy{LogKey: receipt.LogKey}); err != nil || v.Entry.Kind != notary.Issue {
+		t.Errorf("receipt does not verify: %v", err)
+	}
+	if cp := do(t, srv, "GET", "/log/checkpoint", "", nil); cp.Code != 200 || !strings.HasPrefix(cp.Body.String(), "attesta.example/log\n") {
+		t.Errorf("checkpoint: %d %q", cp.Code, cp.Body)
 	}
 	if rec := do(t, srv, "POST", "/api/v1/credentials/"+out.ID+"/status", testserver.APIToken, map[string]any{"action": "revoke"}); rec.Code != 400 {
 		t.Errorf("revoke without a reason: %d", rec.Code)

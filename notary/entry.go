@@ -8,7 +8,9 @@
 //
 // An entry is 73 bytes and says nothing about a person: what happened
 // (issue, revoke, suspend, reinstate), when (to the millisecond), the SHA-256
-// of the credential's id and the SHA-256 of the signed credential. The entry
+// of the credential's id and the SHA-256 of the signed credential in its
+// canonical form (RFC 8785 for JSON, so that re-indenting a credential does
+// not change it; the compact token for a JWT). The entry
 // is written in the same database transaction as the credential or status
 // change it records, with its leaf index, so that neither exists without the
 // other. Hashing the entries into the tree and signing a checkpoint happens
@@ -16,10 +18,13 @@
 package notary
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"time"
+
+	"github.com/attesta/attesta/jcs"
 )
 
 // Kind is what an entry records.
@@ -68,13 +73,13 @@ type Entry struct {
 	Kind       Kind
 	Time       time.Time // truncated to the millisecond
 	IDDigest   [32]byte  // SHA-256 of the credential's id
-	BodyDigest [32]byte  // SHA-256 of the signed credential as issued
+	BodyDigest [32]byte  // CredentialDigest of the signed credential
 }
 
 // NewEntry returns the entry recording kind for the credential with the given
 // id and signed bytes.
 func NewEntry(kind Kind, credentialID string, body []byte, at time.Time) Entry {
-	return Entry{Kind: kind, Time: at.UTC().Truncate(time.Millisecond), IDDigest: sha256.Sum256([]byte(credentialID)), BodyDigest: sha256.Sum256(body)}
+	return Entry{Kind: kind, Time: at.UTC().Truncate(time.Millisecond), IDDigest: sha256.Sum256([]byte(credentialID)), BodyDigest: CredentialDigest(body)}
 }
 
 // Marshal encodes the entry: version<<4|kind, milliseconds since the Unix
@@ -109,5 +114,20 @@ func ParseEntry(b []byte) (Entry, error) {
 // Matches reports whether the entry records the credential with this id and
 // these signed bytes.
 func (e Entry) Matches(credentialID string, body []byte) bool {
-	return e.IDDigest == sha256.Sum256([]byte(credentialID)) && e.BodyDigest == sha256.Sum256(body)
+	return e.IDDigest == sha256.Sum256([]byte(credentialID)) && e.BodyDigest == CredentialDigest(body)
+}
+
+// CredentialDigest is the SHA-256 of a signed credential's canonical form:
+// for a JSON credential its RFC 8785 canonical JSON, so that any faithful
+// re-serialization (indented for download, trimmed in a badge) gives the same
+// digest; for a JWT (or anything that is not valid JSON) the bytes without
+// surrounding white space.
+func CredentialDigest(body []byte) [32]byte {
+	body = bytes.TrimSpace(body)
+	if len(body) > 0 && body[0] == '{' {
+		if c, err := jcs.Canonicalize(body); err == nil {
+			return sha256.Sum256(c)
+		}
+	}
+	return sha256.Sum256(body)
 }

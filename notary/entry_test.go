@@ -42,3 +42,16 @@ func TestEntryHasNoPersonalData(t *testing.T) {
 		}
 	}
 }
+
+func TestCredentialDigestIgnoresFormatting(t *testing.T) {
+	a := CredentialDigest([]byte(`{"b":1,"a":"x"}`))
+	if b := CredentialDigest([]byte("  {\n  \"a\": \"x\",\n  \"b\": 1\n}\n")); a != b {
+		t.Error("re-indented JSON has another digest")
+	}
+	if c := CredentialDigest([]byte(`{"b":2,"a":"x"}`)); a == c {
+		t.Error("different JSON has the same digest")
+	}
+	if CredentialDigest([]byte("eyJ.a.b\n")) != CredentialDigest([]byte("eyJ.a.b")) {
+		t.Error("a JWT's trailing newline changes its digest")
+	}
+}

@@ -25,6 +25,9 @@ import (
 type Log struct {
 	store  Store
 	origin string
+	kek    *issuer.KeyEncryptionKey
+	once   sync.Once
+	err    error // from loading the key
 	signer note.Signer
 	vkey   string
 	clock  attesta.Clock
@@ -58,25 +61,37 @@ func Open(ctx context.Context, store Store, opts Options) (*Log, error) {
 	if opts.Batch <= 0 {
 		opts.Batch = 4096
 	}
-	key, err := logKey(ctx, store, opts)
-	if err != nil {
+	if _, _, err := noteKeys(opts.Origin, ed25519.NewKeyFromSeed(make([]byte, 32))); err != nil {
 		return nil, err
 	}
-	skey, vkey, err := noteKeys(opts.Origin, key)
-	if err != nil {
-		return nil, err
-	}
-	signer, err := note.NewSigner(skey)
-	if err != nil {
-		return nil, fmt.Errorf("log key: %w", err)
-	}
-	return &Log{store: store, origin: opts.Origin, signer: signer, vkey: vkey, clock: opts.Clock, batch: opts.Batch}, nil
+	return &Log{store: store, origin: opts.Origin, kek: opts.KEK, clock: opts.Clock, batch: opts.Batch}, nil
 }
 
-// keyContext binds a sealed log key to its origin.
-func keyContext(origin string) string { return "attesta log key\x00" + origin }
+// load reads (or makes, the first time) the log's signing key. It is done
+// on first use, so that a Log can be made before the database is migrated.
+func (l *Log) load(ctx context.Context) error {
+	l.once.Do(func() {
+		key, err := logKey(ctx, l.store, l.origin, l.kek)
+		if err != nil {
+			l.err = err
+			return
+		}
+		skey, vkey, err := noteKeys(l.origin, key)
+		if err != nil {
+			l.err = err
+			return
+		}
+		if l.signer, l.err = note.NewSigner(skey); l.err == nil {
+			l.vkey = vkey
+		}
+	})
+	return l.err
+}
 
-func logKey(ctx context.Context, store Store, opts Options) (ed25519.PrivateKey, error) {
+// keyContext binds a sealed blob to its use: the log's key.
+const keyContext = "attesta log key"
+
+func logKey(ctx context.Context, store Store, origin string, kek *issuer.KeyEncryptionKey) (ed25519.PrivateKey, error) {
 	sealed, found, err := store.LogKey(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("log key: %w", err)
@@ -86,7 +101,7 @@ func logKey(ctx context.Context, store Store, opts Options) (ed25519.PrivateKey,
 		if err != nil {
 			return nil, err
 		}
-		blob, err := opts.KEK.Seal(priv.Seed(), keyContext(opts.Origin))
+		blob, err := kek.Seal(priv.Seed(), keyContext)
 		if err != nil {
 			return nil, err
 		}
@@ -94,13 +109,13 @@ func logKey(ctx context.Context, store Store, opts Options) (ed25519.PrivateKey,
 			if attesta.ErrorCode(err) != attesta.Conflict {
 				return nil, fmt.Errorf("log key: %w", err)
 			}
-			return logKey(ctx, store, opts) // another process made it first
+			return logKey(ctx, store, origin, kek) // another process made it first
 		}
 		sealed = blob
 	}
-	seed, err := opts.KEK.Open(sealed, keyContext(opts.Origin))
+	seed, err := kek.Open(sealed, keyContext)
 	if err != nil {
-		return nil, fmt.Errorf("log key for origin %q: %w", opts.Origin, err)
+		return nil, fmt.Errorf("log key: %w", err)
 	}
 	return ed25519.NewKeyFromSeed(seed), nil
 }
@@ -110,7 +125,12 @@ func (l *Log) Origin() string { return l.origin }
 
 // VerifierKey is the log's public key in the note verifier-key format, the
 // value verifiers pin.
-func (l *Log) VerifierKey() string { return l.vkey }
+func (l *Log) VerifierKey(ctx context.Context) (string, error) {
+	if err := l.load(ctx); err != nil {
+		return "", err
+	}
+	return l.vkey, nil
+}
 
 // reader reads stored hashes from the store, and from pending ones not yet
 // stored.
@@ -149,6 +169,9 @@ func (r *reader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 // signs a checkpoint for the new size. It returns the checkpoint size, which
 // is unchanged when there was nothing to do.
 func (l *Log) Sequence(ctx context.Context) (int64, error) {
+	if err := l.load(ctx); err != nil {
+		return 0, err
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	entries, from, err := l.store.Sizes(ctx)

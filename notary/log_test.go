@@ -105,7 +105,7 @@ func TestSequenceCheckpointsAndReceipts(t *testing.T) {
 	// The checkpoint is a signed note that x/mod's note package opens with
 	// the published verifier key, and its root is the one x/mod's tlog
 	// computes from the entries.
-	v, err := note.NewVerifier(e.log.VerifierKey())
+	v, err := note.NewVerifier(vkey(t, e.log))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestSequenceCheckpointsAndReceipts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy := notary.ReceiptPolicy{LogKey: e.log.VerifierKey()}
+	policy := notary.ReceiptPolicy{LogKey: vkey(t, e.log)}
 	got, err := r.Verify(recs[37].ID, recs[37].Body, policy)
 	if err != nil || got.Entry.Kind != notary.Issue || got.LeafIndex != idx || got.Size != 150 {
 		t.Fatalf("receipt: %+v, %v", got, err)
@@ -161,7 +161,7 @@ func TestSequenceCheckpointsAndReceipts(t *testing.T) {
 		}, "does not record this credential"},
 		{"other log key", func() error {
 			other := newEnv(t).log // another log with the same origin
-			_, err := r.Verify(recs[37].ID, recs[37].Body, notary.ReceiptPolicy{LogKey: other.VerifierKey()})
+			_, err := r.Verify(recs[37].ID, recs[37].Body, notary.ReceiptPolicy{LogKey: vkey(t, other)})
 			return err
 		}, "checkpoint: not signed by the log key"},
 		{"altered proof", func() error {
@@ -214,14 +214,27 @@ func TestLogKeySealed(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	again, err := notary.Open(ctx, e.db.Log(), notary.Options{Origin: "attesta.example/log", KEK: e.kek})
-	if err != nil || again.VerifierKey() != e.log.VerifierKey() {
-		t.Fatalf("reopened log key %s, %v; want %s", again.VerifierKey(), err, e.log.VerifierKey())
+	if err != nil || vkey(t, again) != vkey(t, e.log) {
+		t.Fatalf("reopened log key %s, %v; want %s", vkey(t, again), err, vkey(t, e.log))
 	}
 	other, _, _ := issuer.GenerateKeyEncryptionKey()
-	if _, err := notary.Open(ctx, e.db.Log(), notary.Options{Origin: "attesta.example/log", KEK: other}); err == nil {
-		t.Error("the log key opened with another key-encryption key")
+	wrong, err := notary.Open(ctx, e.db.Log(), notary.Options{Origin: "attesta.example/log", KEK: other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wrong.VerifierKey(ctx); err == nil || !strings.Contains(err.Error(), "wrong key-encryption key") {
+		t.Errorf("the log key with another key-encryption key: %v", err)
 	}
 	if _, err := notary.Open(ctx, e.db.Log(), notary.Options{Origin: "bad origin", KEK: e.kek}); err == nil {
 		t.Error("an origin with a space was accepted")
 	}
+}
+
+func vkey(t *testing.T, l *notary.Log) string {
+	t.Helper()
+	k, err := l.VerifierKey(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

@@ -49,7 +49,11 @@ func (l *Log) Receipt(ctx context.Context, index int64) (*Receipt, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Receipt{Type: ReceiptType, Origin: l.origin, LogKey: l.VerifierKey(), Entry: entries[0], LeafIndex: index,
+	vkey, err := l.VerifierKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &Receipt{Type: ReceiptType, Origin: l.origin, LogKey: vkey, Entry: entries[0], LeafIndex: index,
 		Checkpoint: string(cp.Note), Timestamp: cp.Timestamp}
 	for _, h := range proof {
 		r.Proof = append(r.Proof, h[:])

@@ -13,7 +13,6 @@ import (
 
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/server"
-	"github.com/attesta/attesta/notary"
 )
 
 const conformance = "../../../shared/conformance"
@@ -243,7 +242,8 @@ func TestCLIVerifyReceipt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := notary.Open(ctx, db.Log(), notary.Options{Origin: "localhost/log", KEK: opts.KEK})
+	log := svc.Log
+	logKey, err := log.VerifierKey(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,14 +261,14 @@ func TestCLIVerifyReceipt(t *testing.T) {
 	rj, _ := json.Marshal(receipt)
 	receiptFile := writeFile(t, dir, "receipt.json", string(rj))
 	credFile := writeFile(t, dir, "cred.json", string(rec.Body))
-	if code, out, errOut := cli(t, "log", "verify-receipt", "--log-key", log.VerifierKey(), receiptFile, credFile); code != 0 || !strings.HasPrefix(out, "VERIFIED") {
+	if code, out, errOut := cli(t, "log", "verify-receipt", "--log-key", logKey, receiptFile, credFile); code != 0 || !strings.HasPrefix(out, "VERIFIED") {
 		t.Errorf("verify-receipt: %d %s %s", code, out, errOut)
 	}
 	other := writeFile(t, dir, "other.json", strings.Replace(string(rec.Body), "Verbale", "Verbali", 1))
-	if code, out, _ := cli(t, "log", "verify-receipt", "--log-key", log.VerifierKey(), receiptFile, other); code != 1 || !strings.Contains(out, "does not record this credential") {
+	if code, out, _ := cli(t, "log", "verify-receipt", "--log-key", logKey, receiptFile, other); code != 1 || !strings.Contains(out, "does not record this credential") {
 		t.Errorf("altered credential: %d %s", code, out)
 	}
-	otherLog, _, _ := strings.Cut(log.VerifierKey(), "+")
+	otherLog, _, _ := strings.Cut(logKey, "+")
 	wrongKey := otherLog + "+01020304+AQ" + strings.Repeat("A", 42) + "="
 	if code, out, errOut := cli(t, "log", "verify-receipt", "--log-key", wrongKey, receiptFile, credFile); code != 1 || !strings.Contains(out+errOut, "NOT VERIFIED") && !strings.Contains(out+errOut, "log key") {
 		t.Errorf("wrong log key: %d %s %s", code, out, errOut)

@@ -98,6 +98,7 @@ type Server struct {
 	metrics *metrics.Registry
 	handler http.Handler
 	routes  []string
+	log     *notary.Log
 }
 
 // New builds the server's handler. The database must be prepared.
@@ -114,7 +115,7 @@ func New(db Database, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, opts: opts, metrics: metrics.New(opts.Version, opts.Clock())}
+	s := &Server{db: db, opts: opts, metrics: metrics.New(opts.Version, opts.Clock()), log: svc.Log}
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) {
 		mux.Handle(pattern, h)
@@ -126,6 +127,7 @@ func New(db Database, opts Options) (*Server, error) {
 	for _, r := range api.New(standards, api.CredentialOptions{
 		Credentials: svc.Credentials, Verifier: svc.Verifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
+		Log: svc.Log, Receipts: svc.Receipts,
 	}, opts.Log).Routes() {
 		handle(r.Pattern, r.Handler)
 	}
@@ -135,6 +137,10 @@ func New(db Database, opts Options) (*Server, error) {
 	s.handler = s.metrics.Middleware(s.recover(s.secure(s.logRequests(mux))))
 	return s, nil
 }
+
+// SequenceLog integrates every appended log entry now, without waiting for
+// the sequencer's next round (tests, and commands that need a checkpoint).
+func (s *Server) SequenceLog(ctx context.Context) (int64, error) { return s.log.SequenceAll(ctx) }
 
 // Routes lists the patterns of every route, for tests.
 func (s *Server) Routes() []string { return s.routes }
@@ -214,6 +220,10 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The sequencer integrates new log entries every second.
+	seqCtx, stopSeq := context.WithCancel(context.Background())
+	defer stopSeq()
+	go s.log.Run(seqCtx, time.Second, func(err error) { s.opts.Log.Error("sequencing the log", "err", err) })
 	s.opts.Log.Info("serving", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:

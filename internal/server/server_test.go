@@ -30,13 +30,13 @@ func newDB(t *testing.T) *sqlite.DB {
 	return db
 }
 
+// testKEK is the key-encryption key of every test database: a database
+// prepared with one options value and served with another must open its keys.
+var testKEK, _, _ = issuer.GenerateKeyEncryptionKey()
+
 func options(log *bytes.Buffer) Options {
-	kek, _, err := issuer.GenerateKeyEncryptionKey()
-	if err != nil {
-		panic(err)
-	}
 	return Options{Version: "test", Log: slog.New(slog.NewTextHandler(log, nil)), Clock: clock, ShutdownTimeout: time.Second,
-		PublicURL: "https://attesta.example", KEK: kek}
+		PublicURL: "https://attesta.example", KEK: testKEK}
 }
 
 func sectors(t *testing.T, db Database) int {

@@ -1,11 +1,17 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net/url"
+
+	"github.com/attesta/attesta"
 
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
 )
 
 // Services are the domain services on one database, shared by the server
@@ -15,6 +21,38 @@ type Services struct {
 	Issuers     *issuer.Service
 	Credentials *credential.Service
 	Verifier    *credential.Verifier
+	Log         *notary.Log
+	Receipts    *Receipts
+}
+
+// Receipts finds the notarization receipt of a credential.
+type Receipts struct {
+	store credential.Store
+	log   *notary.Log
+}
+
+// Receipt returns the receipt of a credential's issue entry against the
+// latest checkpoint.
+func (r *Receipts) Receipt(ctx context.Context, credentialID string) (*notary.Receipt, error) {
+	idx, err := r.store.LogIndex(ctx, credentialID)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := r.log.Receipt(ctx, idx)
+	if errors.Is(err, notary.ErrNotYetSequenced) {
+		return nil, attesta.Errorf(attesta.NotFound, "credential %s is not yet in a checkpoint of the log; retry in a few seconds", credentialID)
+	}
+	return rec, err
+}
+
+// LogOrigin is the origin line of the log's checkpoints: the host of the
+// public URL and "/log".
+func LogOrigin(publicURL string) string {
+	u, err := url.Parse(publicURL)
+	if err != nil || u.Host == "" {
+		return "attesta/log"
+	}
+	return u.Host + "/log"
 }
 
 // TitleHolder is the public body that owns the «Competenza Certificata»
@@ -39,5 +77,10 @@ func NewServices(db Database, opts Options) (*Services, error) {
 		Suite: suite, BaseURL: opts.PublicURL, TitleHolder: TitleHolder, Clock: opts.Clock, Rand: opts.Rand,
 	})
 	verifier := &credential.Verifier{Suite: suite, Registry: issuers, Status: creds, Clock: opts.Clock, JWT: &credential.JWTVerifier{}}
-	return &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier}, nil
+	log, err := notary.Open(context.Background(), db.Log(), notary.Options{Origin: LogOrigin(opts.PublicURL), KEK: opts.KEK, Clock: opts.Clock})
+	if err != nil {
+		return nil, fmt.Errorf("services: %w", err)
+	}
+	return &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log,
+		Receipts: &Receipts{store: db.Credentials(), log: log}}, nil
 }

@@ -51,6 +51,9 @@ func New(t testing.TB) *server.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := srv.SequenceLog(ctx); err != nil {
+		t.Fatal(err)
+	}
 	return srv
 }
 

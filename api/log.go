@@ -1,10 +1,3 @@
-//go:build attesta_pending
-
-// Waits for the packages merkle and checkpoint (see notary/log.go). To wire
-// it: add `Log Log` and `Receipts Receipts` to CredentialOptions and, when
-// Log is set, the routes GET /log/checkpoint, GET /log/tile/{path...},
-// GET /api/v1/log/consistency and GET /api/v1/credentials/{id}/receipt.
-
 package api
 
 import (
@@ -15,16 +8,15 @@ import (
 	"strconv"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/merkle"
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/attesta/attesta/notary"
 )
 
 // Log is what the API needs of the transparency log.
 type Log interface {
 	Checkpoint(ctx context.Context) (notary.StoredCheckpoint, error)
-	TileData(ctx context.Context, t merkle.Tile) ([]byte, error)
-	EntryBundle(ctx context.Context, t merkle.Tile) ([]byte, error)
-	ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]merkle.Hash, error)
+	ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]tlog.Hash, error)
 }
 
 // Receipts gives notarization receipts of credentials.
@@ -44,34 +36,6 @@ func (a *API) logCheckpoint(w http.ResponseWriter, r *http.Request) {
 	w.Write(cp.Note)
 }
 
-// logTile serves hash tiles and entry bundles (C2SP tlog-tiles). Full tiles
-// never change and are cached for a year; partial ones only briefly.
-func (a *API) logTile(w http.ResponseWriter, r *http.Request) {
-	t, entries, err := merkle.ParseTilePath("tile/" + r.PathValue("path"))
-	if err != nil {
-		a.fail(w, r, attesta.Errorf(attesta.NotFound, "%v", err))
-		return
-	}
-	var data []byte
-	if entries {
-		data, err = a.creds.Log.EntryBundle(r.Context(), t)
-	} else {
-		data, err = a.creds.Log.TileData(r.Context(), t)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	cache := "public, max-age=31536000, immutable"
-	if t.Width < 256 {
-		cache = "public, max-age=10"
-	}
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Cache-Control", cache)
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	w.Write(data)
-}
-
 func (a *API) logConsistency(w http.ResponseWriter, r *http.Request) {
 	oldSize, err1 := strconv.ParseInt(r.URL.Query().Get("old"), 10, 64)
 	newSize, err2 := strconv.ParseInt(r.URL.Query().Get("new"), 10, 64)
@@ -83,7 +47,7 @@ func (a *API) logConsistency(w http.ResponseWriter, r *http.Request) {
 	if err == nil && newSize > cp.Size {
 		err = attesta.Errorf(attesta.NotFound, "the log has no tree of size %d yet (latest %d)", newSize, cp.Size)
 	}
-	var proof []merkle.Hash
+	var proof []tlog.Hash
 	if err == nil {
 		proof, err = a.creds.Log.ConsistencyProof(r.Context(), oldSize, newSize)
 	}
