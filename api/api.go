@@ -80,6 +80,7 @@ func (a *API) Routes() []Route {
 		routes = append(routes,
 			// The transparency log.
 			Route{"GET /log/checkpoint", a.logCheckpoint},
+			Route{"GET /log/tile/{path...}", a.logTile},
 			Route{"GET /api/v1/log/consistency", a.logConsistency},
 			Route{"GET /api/v1/credentials/{id}/receipt", a.credentialReceipt},
 		)

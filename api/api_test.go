@@ -70,7 +70,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	var creds api.Credentials = (*credential.Service)(nil)
 	var log api.Log = (*notary.Log)(nil)
 	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log}, slog.Default()).Routes() {
-		served = append(served, r.Pattern)
+		served = append(served, strings.ReplaceAll(r.Pattern, "...}", "}")) // OpenAPI has no {rest...}
 	}
 	slices.Sort(documented)
 	slices.Sort(served)

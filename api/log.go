@@ -16,6 +16,8 @@ import (
 // Log is what the API needs of the transparency log.
 type Log interface {
 	Checkpoint(ctx context.Context) (notary.StoredCheckpoint, error)
+	TileData(ctx context.Context, t tlog.Tile) ([]byte, error)
+	EntryBundle(ctx context.Context, t tlog.Tile) ([]byte, error)
 	ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]tlog.Hash, error)
 }
 
@@ -34,6 +36,34 @@ func (a *API) logCheckpoint(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Write(cp.Note)
+}
+
+// logTile serves hash tiles and entry bundles (C2SP tlog-tiles). Full tiles
+// never change and are cached for a year; partial ones only briefly.
+func (a *API) logTile(w http.ResponseWriter, r *http.Request) {
+	t, entries, err := notary.ParseTilePath("tile/" + r.PathValue("path"))
+	if err != nil {
+		a.fail(w, r, attesta.Errorf(attesta.NotFound, "%v", err))
+		return
+	}
+	var data []byte
+	if entries {
+		data, err = a.creds.Log.EntryBundle(r.Context(), t)
+	} else {
+		data, err = a.creds.Log.TileData(r.Context(), t)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	cache := "public, max-age=31536000, immutable"
+	if t.W < 1<<notary.TileHeight {
+		cache = "public, max-age=10"
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Cache-Control", cache)
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Write(data)
 }
 
 func (a *API) logConsistency(w http.ResponseWriter, r *http.Request) {
