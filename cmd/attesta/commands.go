@@ -58,6 +58,8 @@ Usage:
                                           print RDFC-1.0 canonical N-Quads
   attesta log verify-receipt --log-key VKEY [--tsa-root PEM] RECEIPT CREDENTIAL
                                           check a notarization receipt offline
+  attesta log audit --log-key VKEY [--state FILE] URL
+                                          verify a published log and that it never forked
   attesta bench [--seconds N]             measure issue/verify speed, and the Digital Bazaar stack's
   attesta version                         print the version
 
@@ -124,7 +126,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	case "rdf":
 		return rdfCmd(rest, stdout, stderr)
 	case "log":
-		return logCmd(rest, stdout, stderr)
+		return logCmd(ctx, rest, stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":

@@ -142,6 +142,9 @@ func New(db Database, opts Options) (*Server, error) {
 // the sequencer's next round (tests, and commands that need a checkpoint).
 func (s *Server) SequenceLog(ctx context.Context) (int64, error) { return s.log.SequenceAll(ctx) }
 
+// LogKey is the verifier key of the log's checkpoints.
+func (s *Server) LogKey(ctx context.Context) (string, error) { return s.log.VerifierKey(ctx) }
+
 // Routes lists the patterns of every route, for tests.
 func (s *Server) Routes() []string { return s.routes }
 
