@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -73,16 +72,9 @@ func TestTilesVerifiedByXMod(t *testing.T) {
 		return resp.StatusCode, b
 	}
 	_, cpNote := get("/log/checkpoint")
-	// The verifier key comes from a receipt of one of the demo credentials;
-	// a real auditor pins it.
-	var vkey string
-	{
-		status, body := get("/api/v1/credentials/" + firstCredentialID(t, srv) + "/receipt")
-		r, err := notary.ParseReceipt(body)
-		if status != 200 || err != nil {
-			t.Fatalf("receipt: %d %v", status, err)
-		}
-		vkey = r.LogKey
+	vkey, err := srv.LogKey(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
 	v, err := note.NewVerifier(vkey)
 	if err != nil {
@@ -140,23 +132,3 @@ func TestTilesVerifiedByXMod(t *testing.T) {
 		}
 	}
 }
-
-func firstCredentialID(t *testing.T, srv http.Handler) string {
-	t.Helper()
-	req := map[string]any{"issuer": "cciaa-torino", "sector": "meccatronica", "version": 1, "competence": "C7",
-		"learner":  map[string]any{"identity": "studente-chiave"},
-		"decision": map[string]any{"date": "2026-06-25T00:00:00Z", "reference": "Verbale n. 10/2026"}}
-	rec := do(t, srv, "POST", "/api/v1/credentials", testserver.APIToken, req)
-	var out struct{ ID string }
-	if err := jsonUnmarshal(rec.Body.Bytes(), &out); err != nil || rec.Code != 201 {
-		t.Fatalf("issue: %d %v", rec.Code, err)
-	}
-	if s, ok := srv.(interface {
-		SequenceLog(context.Context) (int64, error)
-	}); ok {
-		s.SequenceLog(context.Background())
-	}
-	return out.ID
-}
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -138,13 +138,17 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 	if err != nil {
 		return Record{}, fmt.Errorf("issue: %w", err)
 	}
-	sum := sha256.Sum256(body)
-	rec := Record{
+	return s.insert(ctx, Record{
 		ID: award.ID, IssuerID: iss.ID, List: pos.List, Index: pos.Index, Format: req.Format, Body: body,
-		Digest: "sha256:" + hex.EncodeToString(sum[:]), Achievement: fmt.Sprintf("%s/v%d/%s", std.Sector, std.Version, req.Competence),
-		IssuedAt: now, ValidUntil: req.ValidUntil,
-	}
-	if err := s.store.Insert(ctx, rec, notary.NewEntry(notary.Issue, rec.ID, rec.Body, now).Marshal()); err != nil {
+		Achievement: fmt.Sprintf("%s/v%d/%s", std.Sector, std.Version, req.Competence), IssuedAt: now, ValidUntil: req.ValidUntil,
+	})
+}
+
+// insert stores an issued credential with its digest and its log entry.
+func (s *Service) insert(ctx context.Context, rec Record) (Record, error) {
+	sum := sha256.Sum256(rec.Body)
+	rec.Digest = "sha256:" + hex.EncodeToString(sum[:])
+	if err := s.store.Insert(ctx, rec, notary.NewEntry(notary.Issue, rec.ID, rec.Body, rec.IssuedAt).Marshal()); err != nil {
 		return Record{}, fmt.Errorf("issue: store: %w", err)
 	}
 	return rec, nil
@@ -224,7 +228,6 @@ func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, fo
 	if err != nil {
 		return Record{}, attesta.Errorf(attesta.Invalid, "credential: %v", err)
 	}
-	sum := sha256.Sum256(body)
 	achievement := ""
 	if subj, ok := obj["credentialSubject"].(map[string]any); ok {
 		if a, ok := subj["achievement"].(map[string]any); ok {
@@ -232,16 +235,12 @@ func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, fo
 		}
 	}
 	rec := Record{
-		ID: id, IssuerID: iss.ID, List: pos.List, Index: pos.Index, Format: format, Body: body,
-		Digest: "sha256:" + hex.EncodeToString(sum[:]), Achievement: achievement, IssuedAt: now,
+		ID: id, IssuerID: iss.ID, List: pos.List, Index: pos.Index, Format: format, Body: body, Achievement: achievement, IssuedAt: now,
 	}
 	if until, err := parseDate(obj, "validUntil"); err == nil {
 		rec.ValidUntil = until
 	}
-	if err := s.store.Insert(ctx, rec, notary.NewEntry(notary.Issue, rec.ID, rec.Body, now).Marshal()); err != nil {
-		return Record{}, fmt.Errorf("issue: store: %w", err)
-	}
-	return rec, nil
+	return s.insert(ctx, rec)
 }
 
 func (s *Service) secure(unsigned []byte, signer *issuer.Signer, f Format, now time.Time) ([]byte, error) {
