@@ -12,6 +12,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/notary"
 )
@@ -84,10 +85,11 @@ func TestTilesVerifiedByXMod(t *testing.T) {
 	if err != nil {
 		t.Fatalf("x/mod note does not open the checkpoint: %v", err)
 	}
-	origin, size, root, err := notary.ParseCheckpointText(n.Text)
-	if err != nil || origin != "attesta.example/log" || size != 306 {
-		t.Fatalf("checkpoint %q %d %v", origin, size, err)
+	c, err := checkpoint.Parse([]byte(n.Text))
+	if err != nil || c.Origin != "attesta.example/log" || c.Size != 306 {
+		t.Fatalf("checkpoint %v %v", c, err)
 	}
+	size, root := c.Size, tlog.Hash(c.Root)
 	hr := tlog.TileHashReader(tlog.Tree{N: size, Hash: root}, httpTiles{t, ts.URL})
 	if th, err := tlog.TreeHash(size, hr); err != nil || th != root {
 		t.Fatalf("x/mod tree hash from the served tiles: %v, %v", th, err)

@@ -4,20 +4,19 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/base64"
+	"crypto/x509"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
+	"net/http"
 	"sync"
 	"time"
-	"unicode/utf8"
 
-	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/timestamp"
 )
 
 // Log is the transparency log of one attesta: it integrates appended entries
@@ -28,12 +27,21 @@ type Log struct {
 	kek    *issuer.KeyEncryptionKey
 	once   sync.Once
 	err    error // from loading the key
-	signer note.Signer
-	vkey   string
+	signer *checkpoint.Signer
 	clock  attesta.Clock
 	batch  int
 
+	witnesses []Witness
+	quorum    int
+	tsa       *timestamp.Client
+	tsaRoots  *x509.CertPool
+	http      *http.Client
+
 	mu sync.Mutex // one sequencer per process; the store's conflict check covers several processes
+
+	wmu          sync.Mutex
+	witnessSizes map[string]int64 // the size each witness last cosigned, as far as the log knows
+	published    int64            // a checkpoint size known to be published, to bound searches
 }
 
 // Options configure a Log.
@@ -47,6 +55,19 @@ type Options struct {
 	Clock attesta.Clock
 	// Batch is the most entries integrated per checkpoint (default 4,096).
 	Batch int
+	// Witnesses are asked to cosign each checkpoint (C2SP tlog-witness).
+	Witnesses []Witness
+	// Quorum is how many of the witnesses must cosign a checkpoint before
+	// the log publishes it, from 0 to len(Witnesses).
+	Quorum int
+	// TSA, if set, timestamps each checkpoint (RFC 3161); a checkpoint is
+	// published once it has its token.
+	TSA *timestamp.Client
+	// TSARoots, if set, verify each token before it is stored.
+	TSARoots *x509.CertPool
+	// HTTP is the client for witnesses; nil means a client with a 10-second
+	// timeout.
+	HTTP *http.Client
 }
 
 // Open returns the log on store, generating and storing its signing key on
@@ -61,29 +82,40 @@ func Open(ctx context.Context, store Store, opts Options) (*Log, error) {
 	if opts.Batch <= 0 {
 		opts.Batch = 4096
 	}
-	if _, _, err := noteKeys(opts.Origin, ed25519.NewKeyFromSeed(make([]byte, 32))); err != nil {
-		return nil, err
+	if !checkpoint.ValidName(opts.Origin) {
+		return nil, fmt.Errorf("log origin %q is not a valid key name (no spaces, no plus sign)", opts.Origin)
 	}
-	return &Log{store: store, origin: opts.Origin, kek: opts.KEK, clock: opts.Clock, batch: opts.Batch}, nil
+	if opts.Quorum < 0 || opts.Quorum > len(opts.Witnesses) {
+		return nil, fmt.Errorf("a witness quorum of %d with %d witnesses", opts.Quorum, len(opts.Witnesses))
+	}
+	seen := map[uint32]bool{}
+	for _, w := range opts.Witnesses {
+		if w.URL == "" || w.Key.Name() == "" {
+			return nil, errors.New("a witness needs a URL and a key")
+		}
+		if seen[w.Key.KeyID()] {
+			return nil, fmt.Errorf("witness %s is configured twice", w.Key.Name())
+		}
+		seen[w.Key.KeyID()] = true
+	}
+	if opts.HTTP == nil {
+		opts.HTTP = &http.Client{Timeout: 10 * time.Second}
+	}
+	return &Log{store: store, origin: opts.Origin, kek: opts.KEK, clock: opts.Clock, batch: opts.Batch,
+		witnesses: opts.Witnesses, quorum: opts.Quorum, tsa: opts.TSA, tsaRoots: opts.TSARoots, http: opts.HTTP,
+		witnessSizes: map[string]int64{}}, nil
 }
 
 // load reads (or makes, the first time) the log's signing key. It is done
 // on first use, so that a Log can be made before the database is migrated.
 func (l *Log) load(ctx context.Context) error {
 	l.once.Do(func() {
-		key, err := logKey(ctx, l.store, l.origin, l.kek)
+		key, err := logKey(ctx, l.store, l.kek)
 		if err != nil {
 			l.err = err
 			return
 		}
-		skey, vkey, err := noteKeys(l.origin, key)
-		if err != nil {
-			l.err = err
-			return
-		}
-		if l.signer, l.err = note.NewSigner(skey); l.err == nil {
-			l.vkey = vkey
-		}
+		l.signer, l.err = checkpoint.NewSigner(l.origin, key)
 	})
 	return l.err
 }
@@ -91,7 +123,7 @@ func (l *Log) load(ctx context.Context) error {
 // keyContext binds a sealed blob to its use: the log's key.
 const keyContext = "attesta log key"
 
-func logKey(ctx context.Context, store Store, origin string, kek *issuer.KeyEncryptionKey) (ed25519.PrivateKey, error) {
+func logKey(ctx context.Context, store Store, kek *issuer.KeyEncryptionKey) (ed25519.PrivateKey, error) {
 	sealed, found, err := store.LogKey(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("log key: %w", err)
@@ -109,7 +141,7 @@ func logKey(ctx context.Context, store Store, origin string, kek *issuer.KeyEncr
 			if attesta.ErrorCode(err) != attesta.Conflict {
 				return nil, fmt.Errorf("log key: %w", err)
 			}
-			return logKey(ctx, store, origin, kek) // another process made it first
+			return logKey(ctx, store, kek) // another process made it first
 		}
 		sealed = blob
 	}
@@ -129,7 +161,7 @@ func (l *Log) VerifierKey(ctx context.Context) (string, error) {
 	if err := l.load(ctx); err != nil {
 		return "", err
 	}
-	return l.vkey, nil
+	return l.signer.Verifier().String(), nil
 }
 
 // reader reads stored hashes from the store, and from pending ones not yet
@@ -198,7 +230,7 @@ func (l *Log) Sequence(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sequence: tree hash: %w", err)
 	}
-	signed, err := note.Sign(&note.Note{Text: CheckpointText(l.origin, to, root)}, l.signer)
+	signed, err := checkpoint.Sign(checkpoint.Checkpoint{Origin: l.origin, Size: to, Root: root}.Marshal(), l.signer)
 	if err != nil {
 		return 0, fmt.Errorf("sequence: sign checkpoint: %w", err)
 	}
@@ -231,13 +263,18 @@ func (l *Log) SequenceAll(ctx context.Context) (int64, error) {
 	}
 }
 
-// Run sequences every interval until ctx is done, logging nothing itself:
+// Run sequences every interval until ctx is done, then has the latest
+// checkpoint cosigned and timestamped (Notarize). It logs nothing itself:
 // errors go to report.
 func (l *Log) Run(ctx context.Context, interval time.Duration, report func(error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := l.SequenceAll(ctx); err != nil && ctx.Err() == nil && report != nil {
+		_, err := l.SequenceAll(ctx)
+		if err == nil {
+			err = l.Notarize(ctx)
+		}
+		if err != nil && ctx.Err() == nil && report != nil {
 			report(err)
 		}
 		select {
@@ -251,11 +288,6 @@ func (l *Log) Run(ctx context.Context, interval time.Duration, report func(error
 // storeReader adapts the store to tlog.HashReader.
 func (l *Log) storeReader(ctx context.Context) *reader {
 	return &reader{ctx: ctx, store: l.store, base: -1}
-}
-
-// Checkpoint returns the latest checkpoint.
-func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
-	return l.store.Checkpoint(ctx, -1)
 }
 
 // InclusionProof proves that the leaf at index is in the tree of size.
@@ -279,46 +311,4 @@ func (l *Log) ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]t
 func digest(text []byte) []byte {
 	sum := sha256.Sum256(text)
 	return sum[:]
-}
-
-// CheckpointText is the body of a C2SP tlog-checkpoint: the origin, the tree
-// size and the base64 root hash, one per line.
-func CheckpointText(origin string, size int64, root tlog.Hash) string {
-	return fmt.Sprintf("%s\n%d\n%s\n", origin, size, base64.StdEncoding.EncodeToString(root[:]))
-}
-
-// ParseCheckpointText reads a checkpoint body.
-func ParseCheckpointText(text string) (origin string, size int64, root tlog.Hash, err error) {
-	lines := strings.SplitN(text, "\n", 4)
-	if len(lines) < 4 || lines[0] == "" {
-		return "", 0, root, errors.New("checkpoint: want origin, size and root lines")
-	}
-	size, err = strconv.ParseInt(lines[1], 10, 64)
-	if err != nil || size < 0 || strconv.FormatInt(size, 10) != lines[1] {
-		return "", 0, root, fmt.Errorf("checkpoint: invalid size %q", lines[1])
-	}
-	h, err := base64.StdEncoding.DecodeString(lines[2])
-	if err != nil || len(h) != len(root) {
-		return "", 0, root, fmt.Errorf("checkpoint: invalid root hash %q", lines[2])
-	}
-	copy(root[:], h)
-	return lines[0], size, root, nil
-}
-
-// noteKeys returns the signer and verifier keys, in the signed-note formats,
-// of an Ed25519 log key named origin (key type 0x01, key ID the first four
-// bytes of SHA-256(name, newline, type, public key)).
-func noteKeys(origin string, key ed25519.PrivateKey) (skey, vkey string, err error) {
-	if origin == "" || strings.ContainsAny(origin, "+ \t\n") || !utf8.ValidString(origin) {
-		return "", "", fmt.Errorf("log origin %q is not a valid note key name", origin)
-	}
-	pub := key.Public().(ed25519.PublicKey)
-	h := sha256.New()
-	h.Write([]byte(origin + "\n"))
-	h.Write([]byte{1})
-	h.Write(pub)
-	id := h.Sum(nil)[:4]
-	skey = fmt.Sprintf("PRIVATE+KEY+%s+%x+%s", origin, id, base64.StdEncoding.EncodeToString(append([]byte{1}, key.Seed()...)))
-	vkey = fmt.Sprintf("%s+%x+%s", origin, id, base64.StdEncoding.EncodeToString(append([]byte{1}, pub...)))
-	return skey, vkey, nil
 }

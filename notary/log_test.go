@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/issuer"
@@ -27,7 +28,7 @@ type env struct {
 
 var operator = credential.Actor{Name: "operatore"}
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, configure ...func(*notary.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
@@ -55,7 +56,11 @@ func newEnv(t *testing.T) *env {
 	}
 	suite, _ := credential.NewSuite()
 	creds := credential.NewService(db.Credentials(), issuers, standards, credential.ServiceOptions{Suite: suite, BaseURL: "https://attesta.example", Clock: clock})
-	log, err := notary.Open(ctx, db.Log(), notary.Options{Origin: "attesta.example/log", KEK: kek, Clock: clock, Batch: 64})
+	opts := notary.Options{Origin: "attesta.example/log", KEK: kek, Clock: clock, Batch: 64}
+	for _, c := range configure {
+		c(&opts)
+	}
+	log, err := notary.Open(ctx, db.Log(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +131,7 @@ func TestSequenceCheckpointsAndReceipts(t *testing.T) {
 		tree = append(tree, hs...)
 	}
 	root, _ := tlog.TreeHash(150, tree)
-	if want := notary.CheckpointText("attesta.example/log", 150, root); n.Text != want {
+	if want := string(checkpoint.Checkpoint{Origin: "attesta.example/log", Size: 150, Root: root}.Marshal()); n.Text != want {
 		t.Fatalf("checkpoint text %q, want %q", n.Text, want)
 	}
 

@@ -7,9 +7,10 @@ import (
 	"errors"
 	"fmt"
 
-	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/timestamp"
 )
 
@@ -32,9 +33,12 @@ type Receipt struct {
 }
 
 // Receipt returns the receipt of the entry at index, against the latest
-// checkpoint that includes it.
+// published checkpoint (see Checkpoint), which must include it.
 func (l *Log) Receipt(ctx context.Context, index int64) (*Receipt, error) {
-	cp, err := l.store.Checkpoint(ctx, -1)
+	cp, err := l.Checkpoint(ctx)
+	if attesta.ErrorCode(err) == attesta.NotFound {
+		return nil, fmt.Errorf("entry %d: %w (%v)", index, ErrNotYetSequenced, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -70,6 +74,10 @@ type ReceiptPolicy struct {
 	// LogKey is the log's verifier key (signed-note format), pinned by the
 	// verifier, not taken from the receipt.
 	LogKey string
+	// Witnesses are the verifier keys of the witnesses the verifier trusts
+	// (cosignature/v1), of which Quorum must have cosigned the checkpoint.
+	Witnesses []string
+	Quorum    int
 	// TSARoots are the trusted roots of timestamp authorities; nil means
 	// the timestamp is not required (and, if present, not checked).
 	TSARoots *x509.CertPool
@@ -81,6 +89,7 @@ type VerifiedReceipt struct {
 	LeafIndex int64
 	Origin    string
 	Size      int64            // of the checkpoint the entry is proven in
+	Witnesses []string         // names of the trusted witnesses whose cosignatures verified
 	Timestamp *timestamp.Token // nil if not checked
 }
 
@@ -112,18 +121,25 @@ func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy
 	if !e.Matches(credentialID, credential) {
 		return nil, errors.New("entry: it does not record this credential (its id or its bytes differ)")
 	}
-	verifier, err := note.NewVerifier(p.LogKey)
-	if err != nil {
-		return nil, fmt.Errorf("log key: %w", err)
-	}
-	n, err := note.Open([]byte(r.Checkpoint), note.VerifierList(verifier))
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint: not signed by the log key %s: %w", verifier.Name(), err)
-	}
-	origin, size, root, err := ParseCheckpointText(n.Text)
+	policy, err := p.policy()
 	if err != nil {
 		return nil, err
 	}
+	cp, err := policy.Verify([]byte(r.Checkpoint))
+	var quorum *checkpoint.QuorumError
+	switch {
+	case errors.As(err, &quorum):
+		return nil, fmt.Errorf("checkpoint: cosigned by %d of the %d trusted witnesses, %d required", quorum.Have, quorum.Witnesses, quorum.Need)
+	case errors.Is(err, checkpoint.ErrNoLogSignature), errors.As(err, new(*checkpoint.UnverifiedNoteError)):
+		return nil, fmt.Errorf("checkpoint: not signed by the log key %s", policy.Log.Name())
+	case err != nil:
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	if cp.Origin != policy.Log.Name() {
+		return nil, fmt.Errorf("checkpoint: origin %q, but the log key is named %q", cp.Origin, policy.Log.Name())
+	}
+	origin, size, root := cp.Origin, cp.Size, cp.Root
+	text := cp.Marshal()
 	if r.LeafIndex < 0 || r.LeafIndex >= size {
 		return nil, fmt.Errorf("inclusion: leaf %d is not in a tree of size %d", r.LeafIndex, size)
 	}
@@ -134,10 +150,10 @@ func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy
 		}
 		copy(proof[i][:], h)
 	}
-	if err := tlog.CheckRecord(proof, size, root, r.LeafIndex, tlog.RecordHash(r.Entry)); err != nil {
+	if err := tlog.CheckRecord(proof, size, tlog.Hash(root), r.LeafIndex, tlog.RecordHash(r.Entry)); err != nil {
 		return nil, fmt.Errorf("inclusion: the entry is not in the checkpoint's tree: %w", err)
 	}
-	v := &VerifiedReceipt{Entry: e, LeafIndex: r.LeafIndex, Origin: origin, Size: size}
+	v := &VerifiedReceipt{Entry: e, LeafIndex: r.LeafIndex, Origin: origin, Size: size, Witnesses: cosigners(policy, r.Checkpoint)}
 	if p.TSARoots != nil {
 		if len(r.Timestamp) == 0 {
 			return nil, errors.New("timestamp: the receipt has none")
@@ -146,10 +162,41 @@ func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy
 		if err != nil {
 			return nil, fmt.Errorf("timestamp: %w", err)
 		}
-		if err := tok.Verify(digest([]byte(n.Text)), timestamp.VerifyOptions{Roots: p.TSARoots}); err != nil {
+		if err := tok.Verify(digest(text), timestamp.VerifyOptions{Roots: p.TSARoots}); err != nil {
 			return nil, fmt.Errorf("timestamp: %w", err)
 		}
 		v.Timestamp = tok
 	}
 	return v, nil
+}
+
+func (p ReceiptPolicy) policy() (checkpoint.Policy, error) {
+	logKey, err := checkpoint.ParseVerifierKey(p.LogKey)
+	if err != nil {
+		return checkpoint.Policy{}, fmt.Errorf("log key: %w", err)
+	}
+	policy := checkpoint.Policy{Log: logKey, Quorum: p.Quorum}
+	for _, k := range p.Witnesses {
+		w, err := checkpoint.ParseCosignatureVerifierKey(k)
+		if err != nil {
+			return checkpoint.Policy{}, fmt.Errorf("witness key: %w", err)
+		}
+		policy.Witnesses = append(policy.Witnesses, w)
+	}
+	if p.Quorum < 0 || p.Quorum > len(policy.Witnesses) {
+		return checkpoint.Policy{}, fmt.Errorf("a quorum of %d with %d trusted witnesses", p.Quorum, len(policy.Witnesses))
+	}
+	return policy, nil
+}
+
+// cosigners lists the policy's witnesses whose cosignatures on the note
+// verify; the note was already verified against the policy.
+func cosigners(p checkpoint.Policy, note string) []string {
+	var out []string
+	for _, w := range p.Witnesses {
+		if n, err := checkpoint.Open([]byte(note), w); err == nil && len(n.Sigs) == 1 {
+			out = append(out, w.Name())
+		}
+	}
+	return out
 }

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/notary"
 )
 
@@ -148,10 +149,11 @@ func logAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("INCONSISTENT: the checkpoint is not signed by the log key: %w", err)
 	}
-	origin, size, root, err := notary.ParseCheckpointText(n.Text)
+	c, err := checkpoint.Parse([]byte(n.Text))
 	if err != nil {
 		return err
 	}
+	origin, size, root := c.Origin, c.Size, tlog.Hash(c.Root)
 	hr := tlog.TileHashReader(tlog.Tree{N: size, Hash: root}, tileFetcher{get: get})
 	if th, err := tlog.TreeHash(size, hr); err != nil || th != root {
 		return fmt.Errorf("INCONSISTENT: the tiles do not hash to the signed root: %v", err)
