@@ -9,287 +9,43 @@ import (
 	"context"
 	"crypto"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/attesta/attesta/internal/tsatest"
 )
 
-// fixture is a throw-away PKI and OpenSSL TSA configuration: a root CA (EC
-// P-256), an intermediate CA (EC P-384) and three TSA certificates issued by
-// it: tsa-rsa (RSA 2048) and tsa-ec (EC P-256) with extendedKeyUsage
-// critical,timeStamping, and tsa-noncrit (EC P-256) with a non-critical one.
-type fixture struct {
-	openssl string
-	dir     string
-	cnf     string
-	roots   *x509.CertPool
-	mu      sync.Mutex // one openssl ts -reply at a time: they share serial files
-}
-
-var (
-	fixtureOnce sync.Once
-	theFixture  *fixture
-	fixtureErr  error
-)
+// The PKI and the TSA profiles (tsatest.RSA, RSA512, EC, NonCritical) are
+// those of internal/tsatest, made once for the package's tests.
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if theFixture != nil {
-		os.RemoveAll(theFixture.dir)
-	}
+	tsatest.Cleanup()
 	os.Exit(code)
 }
 
-// openSSL returns the fixture, or skips the test if openssl is missing.
-func openSSL(t testing.TB) *fixture {
+// openSSL returns the PKI, or skips the test if openssl is missing.
+func openSSL(t testing.TB) *tsatest.PKI {
 	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("ATTESTA_REQUIRE_OPENSSL") == "1" {
-			t.Fatalf("openssl is not on PATH and ATTESTA_REQUIRE_OPENSSL=1: %v", err)
-		}
-		t.Skip("openssl is not on PATH: skipping the tests against OpenSSL's TSA (set ATTESTA_REQUIRE_OPENSSL=1 to fail instead)")
-	}
-	fixtureOnce.Do(func() { theFixture, fixtureErr = newFixture(path) })
-	if fixtureErr != nil {
-		t.Fatal(fixtureErr)
-	}
-	return theFixture
-}
-
-const fixtureConfig = `
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = unused
-
-[ root_ext ]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[ inter_ext ]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[ tsa_ext ]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = critical,timeStamping
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[ tsa_noncrit_ext ]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = timeStamping
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-
-[ tsa ]
-default_tsa = tsa_rsa
-
-# RSA, SHA-256, signing-certificate-v2 with SHA-256, milliseconds, TSA name.
-[ tsa_rsa ]
-dir = DIR
-serial = $dir/serial-rsa
-crypto_device = builtin
-signer_cert = $dir/tsa-rsa.pem
-signer_key = $dir/tsa-rsa.key
-certs = $dir/inter.pem
-signer_digest = sha256
-default_policy = 1.2.3.4.1
-other_policies = 1.2.3.4.5
-digests = sha256, sha384, sha512
-accuracy = secs:1, millisecs:500, microsecs:100
-clock_precision_digits = 3
-ordering = yes
-tsa_name = yes
-ess_cert_id_chain = no
-ess_cert_id_alg = sha256
-
-# RSA, SHA-512, signing-certificate-v2 with SHA-512 (hashAlgorithm encoded).
-[ tsa_rsa512 ]
-dir = DIR
-serial = $dir/serial-rsa512
-crypto_device = builtin
-signer_cert = $dir/tsa-rsa.pem
-signer_key = $dir/tsa-rsa.key
-certs = $dir/inter.pem
-signer_digest = sha512
-default_policy = 1.2.3.4.1
-digests = sha256, sha384, sha512
-accuracy = millisecs:250
-ordering = yes
-tsa_name = yes
-ess_cert_id_alg = sha512
-
-# ECDSA, SHA-384, signing-certificate (v1, SHA-1) over the chain, whole
-# seconds, no TSA name.
-[ tsa_ec ]
-dir = DIR
-serial = $dir/serial-ec
-crypto_device = builtin
-signer_cert = $dir/tsa-ec.pem
-signer_key = $dir/tsa-ec.key
-certs = $dir/inter.pem
-signer_digest = sha384
-default_policy = 1.2.3.4.1
-digests = sha256, sha384, sha512
-accuracy = secs:2
-clock_precision_digits = 0
-ordering = no
-tsa_name = no
-ess_cert_id_chain = yes
-ess_cert_id_alg = sha1
-
-# What OpenSSL refuses to run: a TSA whose extendedKeyUsage is not critical.
-[ tsa_noncrit ]
-dir = DIR
-serial = $dir/serial-ec
-crypto_device = builtin
-signer_cert = $dir/tsa-noncrit.pem
-signer_key = $dir/tsa-noncrit.key
-signer_digest = sha256
-default_policy = 1.2.3.4.1
-digests = sha256
-`
-
-func newFixture(openssl string) (*fixture, error) {
-	dir, err := os.MkdirTemp("", "attesta-tsa-")
-	if err != nil {
-		return nil, err
-	}
-	f := &fixture{openssl: openssl, dir: dir, cnf: filepath.Join(dir, "openssl.cnf")}
-	if err := os.WriteFile(f.cnf, []byte(strings.ReplaceAll(fixtureConfig, "DIR", dir)), 0o600); err != nil {
-		return nil, err
-	}
-	for _, s := range []string{"serial-rsa", "serial-rsa512", "serial-ec"} {
-		if err := os.WriteFile(filepath.Join(dir, s), []byte("01\n"), 0o600); err != nil {
-			return nil, err
-		}
-	}
-	cmds := [][]string{
-		{"req", "-x509", "-config", f.cnf, "-extensions", "root_ext", "-days", "3650",
-			"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "root.key", "-out", "root.pem",
-			"-subj", "/O=Attesta Test/CN=Attesta Test Root CA"},
-		{"req", "-new", "-config", f.cnf, "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes",
-			"-keyout", "inter.key", "-out", "inter.csr", "-subj", "/O=Attesta Test/CN=Attesta Test TSA CA"},
-		{"x509", "-req", "-in", "inter.csr", "-CA", "root.pem", "-CAkey", "root.key", "-set_serial", "2", "-days", "3650",
-			"-extfile", f.cnf, "-extensions", "inter_ext", "-out", "inter.pem"},
-	}
-	for i, leaf := range []struct{ name, key, ext string }{
-		{"tsa-rsa", "rsa:2048", "tsa_ext"},
-		{"tsa-ec", "ec", "tsa_ext"},
-		{"tsa-noncrit", "ec", "tsa_noncrit_ext"},
-	} {
-		req := []string{"req", "-new", "-config", f.cnf, "-newkey", leaf.key}
-		if leaf.key == "ec" {
-			req = append(req, "-pkeyopt", "ec_paramgen_curve:P-256")
-		}
-		req = append(req, "-nodes", "-keyout", leaf.name+".key", "-out", leaf.name+".csr",
-			"-subj", "/O=Attesta Test/CN=Attesta Test "+leaf.name)
-		cmds = append(cmds, req, []string{"x509", "-req", "-in", leaf.name + ".csr", "-CA", "inter.pem", "-CAkey", "inter.key",
-			"-set_serial", fmt.Sprint(10 + i), "-days", "3650", "-extfile", f.cnf, "-extensions", leaf.ext, "-out", leaf.name + ".pem"})
-	}
-	for _, c := range cmds {
-		if _, err := f.run(c...); err != nil {
-			return nil, err
-		}
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "root.pem"))
-	if err != nil {
-		return nil, err
-	}
-	f.roots = x509.NewCertPool()
-	if !f.roots.AppendCertsFromPEM(b) {
-		return nil, errors.New("root.pem: no certificate")
-	}
-	return f, nil
-}
-
-// run runs openssl in the fixture's directory.
-func (f *fixture) run(args ...string) ([]byte, error) {
-	cmd := exec.Command(f.openssl, args...)
-	cmd.Dir = f.dir
-	cmd.Env = append(os.Environ(), "OPENSSL_CONF="+f.cnf)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return out, fmt.Errorf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return out, nil
-}
-
-// path is the name of file in the fixture's directory.
-func (f *fixture) path(file string) string { return filepath.Join(f.dir, file) }
-
-// reply has `openssl ts -reply` answer query with the TSA of section.
-func (f *fixture) reply(section string, query []byte) ([]byte, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	req, err := os.CreateTemp(f.dir, "req-*.tsq")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(req.Name())
-	if _, err := req.Write(query); err != nil {
-		req.Close()
-		return nil, err
-	}
-	if err := req.Close(); err != nil {
-		return nil, err
-	}
-	resp := strings.TrimSuffix(req.Name(), ".tsq") + ".tsr"
-	defer os.Remove(resp)
-	if _, err := f.run("ts", "-reply", "-config", f.cnf, "-section", section, "-queryfile", req.Name(), "-out", resp); err != nil {
-		return nil, err
-	}
-	return os.ReadFile(resp)
-}
-
-// server is an RFC 3161 HTTP TSA answering with OpenSSL's TSA of section.
-func (f *fixture) server(t *testing.T, section string) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/timestamp-query" {
-			http.Error(w, "want a POST of application/timestamp-query", http.StatusBadRequest)
-			return
-		}
-		query, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		resp, err := f.reply(section, query)
-		if err != nil {
-			t.Error(err)
-			http.Error(w, "TSA failure", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/timestamp-reply")
-		w.Write(resp)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return tsatest.Load(t)
 }
 
 // stamp returns a token of the TSA of section over digest, through Client.
-func (f *fixture) stamp(t *testing.T, section string, hash crypto.Hash, digest []byte) *Token {
+func stamp(t *testing.T, f *tsatest.PKI, section string, hash crypto.Hash, digest []byte) *Token {
 	t.Helper()
-	srv := f.server(t, section)
-	c := &Client{URL: srv.URL, HTTP: srv.Client(), Hash: hash}
+	tsa := f.Start(t, section)
+	c := &Client{URL: tsa.URL, HTTP: tsa.HTTP, Hash: hash}
 	tok, err := c.Timestamp(context.Background(), digest)
 	if err != nil {
 		t.Fatal(err)
@@ -314,9 +70,9 @@ func TestOpenSSLRoundTrip(t *testing.T) {
 		essV1     bool // signing-certificate (v1) rather than v2
 		precision time.Duration
 	}{
-		{"tsa_rsa", 0, "Attesta Test tsa-rsa", crypto.SHA256, 1500100 * time.Microsecond, false, time.Millisecond},
-		{"tsa_rsa512", crypto.SHA512, "Attesta Test tsa-rsa", crypto.SHA512, 250 * time.Millisecond, false, time.Second},
-		{"tsa_ec", crypto.SHA384, "Attesta Test tsa-ec", crypto.SHA384, 2 * time.Second, true, time.Second},
+		{tsatest.RSA, 0, "Attesta Test tsa-rsa", crypto.SHA256, 1500100 * time.Microsecond, false, time.Millisecond},
+		{tsatest.RSA512, crypto.SHA512, "Attesta Test tsa-rsa", crypto.SHA512, 250 * time.Millisecond, false, time.Second},
+		{tsatest.EC, crypto.SHA384, "Attesta Test tsa-ec", crypto.SHA384, 2 * time.Second, true, time.Second},
 	} {
 		t.Run(tc.section, func(t *testing.T) {
 			hash := tc.hash
@@ -325,13 +81,13 @@ func TestOpenSSLRoundTrip(t *testing.T) {
 			}
 			digest := digestOf(hash, "attesta.example/log\n7\n"+tc.section+"\n")
 			before := time.Now().Truncate(tc.precision)
-			tok := f.stamp(t, tc.section, tc.hash, digest)
+			tok := stamp(t, f, tc.section, tc.hash, digest)
 			after := time.Now()
-			if err := tok.Verify(digest, VerifyOptions{Roots: f.roots, Nonce: tok.Nonce, Hash: hash}); err != nil {
+			if err := tok.Verify(digest, VerifyOptions{Roots: f.Roots, Nonce: tok.Nonce, Hash: hash}); err != nil {
 				t.Fatal(err)
 			}
 			// The chain is valid now as well as at GenTime.
-			if err := tok.Verify(digest, VerifyOptions{Roots: f.roots, CurrentTime: time.Now()}); err != nil {
+			if err := tok.Verify(digest, VerifyOptions{Roots: f.Roots, CurrentTime: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
 			if tok.GenTime.Before(before) || tok.GenTime.After(after) {
@@ -358,18 +114,18 @@ func TestOpenSSLRoundTrip(t *testing.T) {
 			}
 
 			// The next token has the next serial number.
-			next := f.stamp(t, tc.section, tc.hash, digest)
+			next := stamp(t, f, tc.section, tc.hash, digest)
 			if want := new(big.Int).Add(tok.Serial, big.NewInt(1)); next.Serial.Cmp(want) != 0 {
 				t.Errorf("serials %v then %v", tok.Serial, next.Serial)
 			}
 
 			// OpenSSL agrees that the token is valid.
-			file := f.path(tc.section + "-token.der")
+			file := filepath.Join(t.TempDir(), "token.der")
 			if err := os.WriteFile(file, tok.Raw, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if out, err := f.run("ts", "-verify", "-digest", hex.EncodeToString(digest), "-token_in", "-in", file,
-				"-CAfile", f.path("root.pem"), "-untrusted", f.path("inter.pem")); err != nil || !bytes.Contains(out, []byte("Verification: OK")) {
+			if out, err := f.OpenSSL("ts", "-verify", "-digest", hex.EncodeToString(digest), "-token_in", "-in", file,
+				"-CAfile", f.Path("root.pem"), "-untrusted", f.Path("inter.pem")); err != nil || !bytes.Contains(out, []byte("Verification: OK")) {
 				t.Errorf("openssl ts -verify: %v %s", err, out)
 			}
 		})
@@ -411,11 +167,11 @@ func tstFieldEnd(t *testing.T, tstInfo []byte, n int) int {
 func TestOpenSSLTampered(t *testing.T) {
 	f := openSSL(t)
 	foreign := poolFromPEM(t, "testdata/golden-root.pem") // another CA
-	for _, section := range []string{"tsa_rsa", "tsa_ec"} {
+	for _, section := range []string{tsatest.RSA, tsatest.EC} {
 		t.Run(section, func(t *testing.T) {
 			digest := digestOf(crypto.SHA256, "attesta.example/log\n8\n")
-			tok := f.stamp(t, section, 0, digest)
-			ok := VerifyOptions{Roots: f.roots}
+			tok := stamp(t, f, section, 0, digest)
+			ok := VerifyOptions{Roots: f.Roots}
 			if err := tok.Verify(digest, ok); err != nil {
 				t.Fatal(err)
 			}
@@ -471,20 +227,21 @@ func TestOpenSSLTampered(t *testing.T) {
 func TestOpenSSLKeyUsage(t *testing.T) {
 	f := openSSL(t)
 	digest := digestOf(crypto.SHA256, "attesta.example/log\n10\n")
-	tok := f.stamp(t, "tsa_ec", 0, digest)
+	tok := stamp(t, f, tsatest.EC, 0, digest)
 
-	if _, err := f.reply("tsa_noncrit", mustRequest(t, digest)); err == nil || !strings.Contains(err.Error(), "invalid signer certificate purpose") {
+	if _, err := f.Reply(tsatest.NonCritical, mustRequest(t, digest)); err == nil || !strings.Contains(err.Error(), "invalid signer certificate purpose") {
 		t.Errorf("openssl ts -reply with a non-critical extendedKeyUsage: %v", err)
 	}
 
-	tst := f.path("cms-tstinfo.der")
+	tmp := t.TempDir()
+	tst := filepath.Join(tmp, "cms-tstinfo.der")
 	if err := os.WriteFile(tst, tok.tstInfo, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	sign := func(signer string) *Token {
-		out := f.path("cms-" + signer + ".der")
-		if _, err := f.run("cms", "-sign", "-binary", "-nodetach", "-in", tst, "-econtent_type", oidTSTInfo.String(),
-			"-signer", f.path(signer+".pem"), "-inkey", f.path(signer+".key"), "-certfile", f.path("inter.pem"),
+		out := filepath.Join(tmp, "cms-"+signer+".der")
+		if _, err := f.OpenSSL("cms", "-sign", "-binary", "-nodetach", "-in", tst, "-econtent_type", oidTSTInfo.String(),
+			"-signer", f.Path(signer+".pem"), "-inkey", f.Path(signer+".key"), "-certfile", f.Path("inter.pem"),
 			"-md", "sha256", "-nosmimecap", "-cades", "-keyid", "-outform", "DER", "-out", out); err != nil {
 			t.Fatal(err)
 		}
@@ -498,7 +255,7 @@ func TestOpenSSLKeyUsage(t *testing.T) {
 		}
 		return tok
 	}
-	opts := VerifyOptions{Roots: f.roots}
+	opts := VerifyOptions{Roots: f.Roots}
 
 	good := sign("tsa-ec")
 	if good.si.keyID == nil {
@@ -533,9 +290,9 @@ func mustRequest(t *testing.T, digest []byte) []byte {
 // configuration's digests do not list, and a policy it does not have.
 func TestOpenSSLRejection(t *testing.T) {
 	f := openSSL(t)
-	srv := f.server(t, "tsa_rsa")
+	tsa := f.Start(t, tsatest.RSA)
 	post := func(query []byte) ([]byte, error) {
-		resp, err := srv.Client().Post(srv.URL, "application/timestamp-query", bytes.NewReader(query))
+		resp, err := tsa.HTTP.Post(tsa.URL, "application/timestamp-query", bytes.NewReader(query))
 		if err != nil {
 			return nil, err
 		}
@@ -543,14 +300,15 @@ func TestOpenSSLRejection(t *testing.T) {
 		return io.ReadAll(resp.Body)
 	}
 
-	data := f.path("data.txt")
+	tmp := t.TempDir()
+	data := filepath.Join(tmp, "data.txt")
 	if err := os.WriteFile(data, []byte("attesta"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.run("ts", "-query", "-data", data, "-sha1", "-cert", "-out", f.path("sha1.tsq")); err != nil {
+	if _, err := f.OpenSSL("ts", "-query", "-data", data, "-sha1", "-cert", "-out", filepath.Join(tmp, "sha1.tsq")); err != nil {
 		t.Fatal(err)
 	}
-	query, err := os.ReadFile(f.path("sha1.tsq"))
+	query, err := os.ReadFile(filepath.Join(tmp, "sha1.tsq"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -597,7 +355,7 @@ func TestOpenSSLRejection(t *testing.T) {
 			if !tok.Policy.Equal(tc.policy) {
 				t.Errorf("policy %v, want %v", tok.Policy, tc.policy)
 			}
-			if err := tok.Verify(digest[:], VerifyOptions{Roots: f.roots}); err != nil {
+			if err := tok.Verify(digest[:], VerifyOptions{Roots: f.Roots}); err != nil {
 				t.Error(err)
 			}
 			continue
@@ -621,8 +379,12 @@ func TestOpenSSLReplay(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		if first == nil {
-			query, _ := io.ReadAll(r.Body)
-			resp, err := f.reply("tsa_rsa", query)
+			query, err := io.ReadAll(http.MaxBytesReader(w, r.Body, tsatest.MaxQuery))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			resp, err := f.Reply(tsatest.RSA, query)
 			if err != nil {
 				t.Error(err)
 				http.Error(w, "TSA failure", http.StatusInternalServerError)
