@@ -1,8 +1,10 @@
 package issuer
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -10,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/attesta/attesta"
 )
 
 // KeyEncryptionKey seals issuer private keys for storage with AES-256-GCM.
@@ -101,4 +105,47 @@ func (k *KeyEncryptionKey) Open(blob []byte, context string) ([]byte, error) {
 
 func (k *KeyEncryptionKey) aad(context string) []byte {
 	return append([]byte("attesta sealed issuer key v1\x00"), context...)
+}
+
+// SealedKeyStore keeps one sealed key: the log's or the witness's.
+type SealedKeyStore interface {
+	// Get returns the sealed key; found is false if none was stored.
+	Get(ctx context.Context) (sealed []byte, found bool, err error)
+	// Set stores the sealed key; an error with code Conflict if one exists.
+	Set(ctx context.Context, sealed []byte) error
+}
+
+// LoadOrCreateKey returns the Ed25519 key kept sealed in store for purpose
+// (the context of Seal), generating and storing one the first time. When two processes
+// race to make it, the one that stored first wins and both use its key.
+func (k *KeyEncryptionKey) LoadOrCreateKey(ctx context.Context, store SealedKeyStore, purpose string) (ed25519.PrivateKey, error) {
+	for range 2 {
+		sealed, found, err := store.Get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			seed, err := k.Open(sealed, purpose)
+			if err != nil {
+				return nil, err
+			}
+			return ed25519.NewKeyFromSeed(seed), nil
+		}
+		_, priv, err := ed25519.GenerateKey(nil)
+		if err != nil {
+			return nil, err
+		}
+		blob, err := k.Seal(priv.Seed(), purpose)
+		if err != nil {
+			return nil, err
+		}
+		err = store.Set(ctx, blob)
+		if err == nil {
+			return priv, nil
+		}
+		if attesta.ErrorCode(err) != attesta.Conflict {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("the %s was made and lost twice", purpose)
 }

@@ -124,33 +124,18 @@ func (l *Log) load(ctx context.Context) error {
 const keyContext = "attesta log key"
 
 func logKey(ctx context.Context, store Store, kek *issuer.KeyEncryptionKey) (ed25519.PrivateKey, error) {
-	sealed, found, err := store.LogKey(ctx)
+	key, err := kek.LoadOrCreateKey(ctx, sealedLogKey{store}, keyContext)
 	if err != nil {
 		return nil, fmt.Errorf("log key: %w", err)
 	}
-	if !found {
-		_, priv, err := ed25519.GenerateKey(nil)
-		if err != nil {
-			return nil, err
-		}
-		blob, err := kek.Seal(priv.Seed(), keyContext)
-		if err != nil {
-			return nil, err
-		}
-		if err := store.SetLogKey(ctx, blob); err != nil {
-			if attesta.ErrorCode(err) != attesta.Conflict {
-				return nil, fmt.Errorf("log key: %w", err)
-			}
-			return logKey(ctx, store, kek) // another process made it first
-		}
-		sealed = blob
-	}
-	seed, err := kek.Open(sealed, keyContext)
-	if err != nil {
-		return nil, fmt.Errorf("log key: %w", err)
-	}
-	return ed25519.NewKeyFromSeed(seed), nil
+	return key, nil
 }
+
+// sealedLogKey is the store's log key as an issuer.SealedKeyStore.
+type sealedLogKey struct{ s Store }
+
+func (k sealedLogKey) Get(ctx context.Context) ([]byte, bool, error) { return k.s.LogKey(ctx) }
+func (k sealedLogKey) Set(ctx context.Context, b []byte) error       { return k.s.SetLogKey(ctx, b) }
 
 // Origin is the log's origin line.
 func (l *Log) Origin() string { return l.origin }

@@ -94,6 +94,17 @@ func (e *OldSizeError) Error() string {
 // expected old size.
 var ErrConflict = errors.New("witness: the stored checkpoint changed")
 
+// A DurableStore is a database-backed Store that also keeps the witness's
+// cosigning key, sealed with attesta's key-encryption key
+// (storage/sqlite and storage/postgres).
+type DurableStore interface {
+	Store
+	// Key returns the sealed key; found is false if none was made yet.
+	Key(ctx context.Context) (sealed []byte, found bool, err error)
+	// SetKey stores the sealed key; an error with code Conflict if one exists.
+	SetKey(ctx context.Context, sealed []byte) error
+}
+
 // A Store keeps the latest checkpoint the witness cosigned for each log.
 type Store interface {
 	// Latest returns the size and root hash of the latest cosigned

@@ -18,6 +18,7 @@ import (
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/witness"
 )
 
 // DB is what the suite needs of an engine.
@@ -30,6 +31,7 @@ type DB interface {
 	Issuers() issuer.Store
 	Credentials() credential.Store
 	Log() notary.Store
+	Witness() witness.DurableStore
 	Close() error
 }
 
@@ -99,6 +101,9 @@ func Run(t *testing.T, open Opener) {
 		{"LogCheckpoints", testLogCheckpoints},
 		{"LogUpdateCheckpoint", testLogUpdateCheckpoint},
 		{"LogKey", testLogKey},
+		{"WitnessState", testWitnessState},
+		{"WitnessStateConcurrent", testWitnessStateConcurrent},
+		{"WitnessKey", testWitnessKey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

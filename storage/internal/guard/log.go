@@ -74,3 +74,16 @@ func LogKey(sealed []byte) error {
 	}
 	return nil
 }
+
+// Witnessed checks the arguments of witness.Store.Update.
+func Witnessed(origin string, oldSize, newSize int64, note []byte) error {
+	switch {
+	case origin == "" || len(origin) > 255:
+		return attesta.Errorf(attesta.Invalid, "a witnessed log's origin has 1 to 255 bytes, not %d", len(origin))
+	case oldSize < 0 || newSize < oldSize:
+		return attesta.Errorf(attesta.Invalid, "a witnessed log of %s does not go from size %d to %d", origin, oldSize, newSize)
+	case len(note) == 0:
+		return attesta.Errorf(attesta.Invalid, "the witnessed checkpoint of %s has no note", origin)
+	}
+	return nil
+}
