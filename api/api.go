@@ -83,6 +83,14 @@ func (a *API) Routes() []Route {
 			Route{"GET /log/tile/{path...}", a.logTile},
 			Route{"GET /api/v1/log/consistency", a.logConsistency},
 			Route{"GET /api/v1/credentials/{id}/receipt", a.credentialReceipt},
+			Route{"GET /log/key", a.logKey},
+		)
+	}
+	if a.creds.Witness != nil {
+		routes = append(routes,
+			// The witness role (C2SP tlog-witness).
+			Route{"POST /witness/add-checkpoint", http.StripPrefix("/witness", a.creds.Witness.Handler).ServeHTTP},
+			Route{"GET /witness/key", a.witnessKey},
 		)
 	}
 	return routes

@@ -66,10 +66,10 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
-	// Any non-nil values enable the credential and log routes.
+	// Any non-nil values enable the credential, log and witness routes.
 	var creds api.Credentials = (*credential.Service)(nil)
 	var log api.Log = (*notary.Log)(nil)
-	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log}, slog.Default()).Routes() {
+	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}}, slog.Default()).Routes() {
 		served = append(served, strings.ReplaceAll(r.Pattern, "...}", "}")) // OpenAPI has no {rest...}
 	}
 	slices.Sort(documented)

@@ -54,6 +54,8 @@ type CredentialOptions struct {
 	// Log is the transparency log and Receipts its receipts; nil: not served.
 	Log      Log
 	Receipts Receipts
+	// Witness is the witness role; nil: not served.
+	Witness *Witness
 }
 
 // HashToken returns the SHA-256 of an API token, the only form the server

@@ -19,6 +19,36 @@ type Log interface {
 	TileData(ctx context.Context, t tlog.Tile) ([]byte, error)
 	EntryBundle(ctx context.Context, t tlog.Tile) ([]byte, error)
 	ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]tlog.Hash, error)
+	VerifierKey(ctx context.Context) (string, error)
+}
+
+// Witness is the witness role: the C2SP tlog-witness handler, mounted at
+// /witness, and the witness's verifier key.
+type Witness struct {
+	Handler http.Handler // serves POST /add-checkpoint
+	Key     string       // cosignature/v1 verifier key
+}
+
+// logKey serves the log's verifier key, for those who set up a witness or a
+// verifier: pin it out of band, this is a convenience.
+func (a *API) logKey(w http.ResponseWriter, r *http.Request) {
+	k, err := a.creds.Log.VerifierKey(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	plainText(w, k+"\n")
+}
+
+func (a *API) witnessKey(w http.ResponseWriter, r *http.Request) {
+	plainText(w, a.creds.Witness.Key+"\n")
+}
+
+func plainText(w http.ResponseWriter, s string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Write([]byte(s))
 }
 
 // Receipts gives notarization receipts of credentials.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,8 +15,11 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/timestamp"
 )
 
 // Config is attesta's whole configuration. Every field is set by a flag
@@ -23,17 +27,22 @@ import (
 // settings() is the manual (README, "Configuration", is checked against
 // it by a test).
 type Config struct {
-	Addr            string        // where the server listens
-	DataDir         string        // where the embedded SQLite database lives
-	DatabaseURL     string        // a postgres:// URL; when set, PostgreSQL is used instead of SQLite
-	NoDemo          bool          // leave a new database empty instead of loading the first-start dataset
-	LogLevel        slog.Level    // debug, info, warn or error
-	LogFormat       string        // text or json
-	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
-	PublicURL       string        // the address attesta is reached at; issuer DIDs and credential URLs derive from it
-	KEK             string        // base64 key-encryption key sealing issuer keys at rest
-	Production      bool          // refuse development conveniences (a generated key-encryption key)
-	APIToken        string        // bearer token that may issue and change credential status over the API
+	Addr            string                // where the server listens
+	DataDir         string                // where the embedded SQLite database lives
+	DatabaseURL     string                // a postgres:// URL; when set, PostgreSQL is used instead of SQLite
+	NoDemo          bool                  // leave a new database empty instead of loading the first-start dataset
+	LogLevel        slog.Level            // debug, info, warn or error
+	LogFormat       string                // text or json
+	ShutdownTimeout time.Duration         // how long in-flight requests get on SIGTERM
+	PublicURL       string                // the address attesta is reached at; issuer DIDs and credential URLs derive from it
+	KEK             string                // base64 key-encryption key sealing issuer keys at rest
+	Production      bool                  // refuse development conveniences (a generated key-encryption key)
+	APIToken        string                // bearer token that may issue and change credential status over the API
+	Witnesses       []notary.Witness      // asked to cosign each checkpoint of the log
+	WitnessQuorum   int                   // cosignatures a checkpoint needs to be published; -1: a majority
+	WitnessFor      []checkpoint.Verifier // keys of the logs this attesta witnesses (the witness role)
+	TSAURL          string                // RFC 3161 timestamp authority for the checkpoints
+	TSARoots        string                // PEM file of the TSA's roots, to verify its tokens
 }
 
 // setting is one configuration entry: its flag, environment variable,
@@ -91,7 +100,65 @@ func settings() []setting {
 			func(c *Config, v string) (err error) { c.Production, err = strconv.ParseBool(v); return err }},
 		{"api-token", "ATTESTA_API_TOKEN", "", "bearer token that may issue and revoke credentials over the API; empty disables those endpoints",
 			func(c *Config, v string) error { c.APIToken = v; return nil }},
+		{"witnesses", "ATTESTA_WITNESSES", "", "witnesses asked to cosign each checkpoint of the log, comma-separated, each as its URL, a space and its verifier key",
+			func(c *Config, v string) error {
+				c.Witnesses = nil
+				for _, item := range splitList(v) {
+					w, err := notary.ParseWitness(item)
+					if err != nil {
+						return err
+					}
+					c.Witnesses = append(c.Witnesses, w)
+				}
+				return nil
+			}},
+		{"witness-quorum", "ATTESTA_WITNESS_QUORUM", "majority", "how many of the witnesses must cosign a checkpoint before it is published: a number or majority",
+			func(c *Config, v string) error {
+				if v == "majority" {
+					c.WitnessQuorum = -1
+					return nil
+				}
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return fmt.Errorf("must be a number of witnesses or majority")
+				}
+				c.WitnessQuorum = n
+				return nil
+			}},
+		{"witness-for", "ATTESTA_WITNESS_FOR", "", "verifier keys of the logs this attesta witnesses, comma-separated; serves POST /witness/add-checkpoint",
+			func(c *Config, v string) error {
+				c.WitnessFor = nil
+				for _, item := range splitList(v) {
+					k, err := checkpoint.ParseVerifierKey(item)
+					if err != nil {
+						return err
+					}
+					c.WitnessFor = append(c.WitnessFor, k)
+				}
+				return nil
+			}},
+		{"tsa-url", "ATTESTA_TSA_URL", "", "RFC 3161 timestamp authority that timestamps each checkpoint of the log",
+			func(c *Config, v string) error {
+				if v != "" && !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
+					return fmt.Errorf("must start with https:// or http://")
+				}
+				c.TSAURL = v
+				return nil
+			}},
+		{"tsa-roots", "ATTESTA_TSA_ROOTS", "", "PEM file of the timestamp authority's root certificates; its tokens are verified before they are stored",
+			func(c *Config, v string) error { c.TSARoots = v; return nil }},
 	}
+}
+
+// splitList splits a comma-separated setting, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // publicURL is the configured public URL or, by default, localhost at the
@@ -152,6 +219,25 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 	}
 	if c.APIToken != "" {
 		opts.APITokenSHA256 = api.HashToken(c.APIToken)
+	}
+	opts.Witnesses, opts.WitnessFor = c.Witnesses, c.WitnessFor
+	opts.WitnessQuorum = c.WitnessQuorum
+	if opts.WitnessQuorum == -1 {
+		opts.WitnessQuorum = len(c.Witnesses)/2 + min(len(c.Witnesses), 1)
+	}
+	if opts.WitnessQuorum > len(c.Witnesses) {
+		return server.Options{}, fmt.Errorf("a witness quorum of %d with %d witnesses", opts.WitnessQuorum, len(c.Witnesses))
+	}
+	if c.TSAURL != "" {
+		opts.TSA = &timestamp.Client{URL: c.TSAURL, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	}
+	if c.TSARoots != "" {
+		if c.TSAURL == "" {
+			return server.Options{}, fmt.Errorf("--tsa-roots without --tsa-url")
+		}
+		if opts.TSARoots, err = readRoots(c.TSARoots); err != nil {
+			return server.Options{}, fmt.Errorf("--tsa-roots: %w", err)
+		}
 	}
 	return opts, nil
 }

@@ -46,9 +46,18 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	logKey := fs.String("log-key", "", "the log's verifier key (name+id+key), as published by the Chamber system")
 	tsaRoot := fs.String("tsa-root", "", "PEM file of the timestamp authority's root certificate(s); the timestamp is required when given")
+	var witnesses multiFlag
+	fs.Var(&witnesses, "witness", "verifier key of a trusted witness (cosignature/v1); repeatable")
+	quorum := fs.Int("quorum", -1, "how many of the --witness keys must have cosigned the checkpoint (default: all)")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 2 || *logKey == "" {
-		fmt.Fprintln(stderr, "usage: attesta log verify-receipt --log-key VKEY [--tsa-root PEM] RECEIPT CREDENTIAL")
+		fmt.Fprintln(stderr, "usage: attesta log verify-receipt --log-key VKEY [--witness VKEY]... [--quorum N] [--tsa-root PEM] RECEIPT CREDENTIAL")
 		return errUsage
+	}
+	if *quorum == -1 {
+		*quorum = len(witnesses)
+	}
+	if *quorum < 0 || *quorum > len(witnesses) {
+		return attesta.Errorf(attesta.Invalid, "--quorum %d with %d --witness keys", *quorum, len(witnesses))
 	}
 	data, err := readInput(fs.Arg(0), 1<<20)
 	if err != nil {
@@ -68,19 +77,10 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 	if err := json.Unmarshal(cred, &id); err != nil || id.ID == "" {
 		return attesta.Errorf(attesta.Invalid, "%s: not a credential with an id", fs.Arg(1))
 	}
-	p := notary.ReceiptPolicy{LogKey: *logKey}
+	p := notary.ReceiptPolicy{LogKey: *logKey, Witnesses: witnesses, Quorum: *quorum}
 	if *tsaRoot != "" {
-		pemData, err := os.ReadFile(*tsaRoot)
-		if err != nil {
+		if p.TSARoots, err = readRoots(*tsaRoot); err != nil {
 			return err
-		}
-		p.TSARoots = x509.NewCertPool()
-		for block, rest := pem.Decode(pemData); block != nil; block, rest = pem.Decode(rest) {
-			c, err := x509.ParseCertificate(block.Bytes)
-			if err != nil {
-				return attesta.Errorf(attesta.Invalid, "%s: %v", *tsaRoot, err)
-			}
-			p.TSARoots.AddCert(c)
 		}
 	}
 	v, err := receipt.Verify(id.ID, cred, p)
@@ -89,6 +89,9 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 		return errNotVerified
 	}
 	fmt.Fprintf(stdout, "VERIFIED  %s\n  %s at %s, leaf %d of %s (size %d)\n", id.ID, v.Entry.Kind, v.Entry.Time.Format("2006-01-02T15:04:05.000Z"), v.LeafIndex, v.Origin, v.Size)
+	if len(v.Witnesses) > 0 {
+		fmt.Fprintf(stdout, "  checkpoint cosigned by %s (%d required)\n", strings.Join(v.Witnesses, ", "), *quorum)
+	}
 	if v.Timestamp != nil {
 		fmt.Fprintf(stdout, "  checkpoint timestamped %s (serial %s)\n", v.Timestamp.GenTime.UTC().Format("2006-01-02T15:04:05Z"), v.Timestamp.Serial)
 	}
@@ -233,3 +236,25 @@ func (f tileFetcher) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 }
 
 func (tileFetcher) SaveTiles([]tlog.Tile, [][]byte) {}
+
+// readRoots reads a PEM file of root certificates.
+func readRoots(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	n := 0
+	for block, rest := pem.Decode(data); block != nil; block, rest = pem.Decode(rest) {
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, attesta.Errorf(attesta.Invalid, "%s: %v", path, err)
+		}
+		pool.AddCert(c)
+		n++
+	}
+	if n == 0 {
+		return nil, attesta.Errorf(attesta.Invalid, "%s: no PEM certificate", path)
+	}
+	return pool, nil
+}

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/attesta/attesta/internal/tsatest"
 )
 
 // TestMain lets the test binary act as attesta itself when asked, so that
@@ -23,7 +25,9 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	tsatest.Cleanup()
+	os.Exit(code)
 }
 
 func noEnv(string) string { return "" }
@@ -139,38 +143,48 @@ func TestExportImportExport(t *testing.T) {
 	}
 }
 
-// TestServeShutsDownOnSIGTERM runs attesta serve as a child process on a
-// new data directory, waits until it is ready, sends SIGTERM and expects a
-// clean exit.
-func TestServeShutsDownOnSIGTERM(t *testing.T) {
+// child is `attesta serve` running as a child process.
+type child struct {
+	URL  string
+	cmd  *exec.Cmd
+	logs chan string // its stderr, line by line
+}
+
+// serveChild runs `attesta serve` with args on a free local port and waits until
+// it is ready. It is killed when the test ends if still running.
+func serveChild(t *testing.T, args ...string) *child {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(os.Args[0], "serve", "--addr", addr, "--data-dir", t.TempDir(), "--log-format", "json")
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", addr}, args...)...)
 	cmd.Env = append(os.Environ(), "ATTESTA_TEST_RUN_MAIN=1")
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
-	logs := make(chan string, 100)
+	t.Cleanup(func() { cmd.Process.Kill() })
+	c := &child{URL: "http://" + addr, cmd: cmd, logs: make(chan string, 1000)}
 	go func() {
 		s := bufio.NewScanner(stderr)
 		for s.Scan() {
-			logs <- s.Text()
+			select {
+			case c.logs <- s.Text():
+			default: // a test that does not read the logs does not block the child
+			}
 		}
-		close(logs)
+		close(c.logs)
 	}()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/readyz")
+		resp, err := http.Get(c.URL + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				break
+				return c
 			}
 		}
 		if time.Now().After(deadline) {
@@ -178,17 +192,30 @@ func TestServeShutsDownOnSIGTERM(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	resp, err := http.Get("http://" + addr + "/sectors/meccatronica")
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (c *child) stop(t *testing.T) {
+	t.Helper()
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	if err := c.cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+}
+
+// TestServeShutsDownOnSIGTERM runs attesta serve as a child process on a
+// new data directory, waits until it is ready, sends SIGTERM and expects a
+// clean exit.
+func TestServeShutsDownOnSIGTERM(t *testing.T) {
+	c := serveChild(t, "--data-dir", t.TempDir(), "--log-format", "json")
+	resp, err := http.Get(c.URL + "/sectors/meccatronica")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("catalogue: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	cmd.Process.Signal(syscall.SIGTERM)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("exit after SIGTERM: %v", err)
-	}
+	c.stop(t)
 	var all []string
-	for l := range logs {
+	for l := range c.logs {
 		all = append(all, l)
 	}
 	joined := strings.Join(all, "\n")

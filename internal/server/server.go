@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -16,13 +17,16 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/demo"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/metrics"
 	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/timestamp"
 	"github.com/attesta/attesta/web"
+	"github.com/attesta/attesta/witness"
 )
 
 // Database is what the server needs of a storage engine.
@@ -35,6 +39,7 @@ type Database interface {
 	Issuers() issuer.Store
 	Credentials() credential.Store
 	Log() notary.Store
+	Witness() witness.DurableStore
 	Close() error
 }
 
@@ -56,6 +61,17 @@ type Options struct {
 	APITokenSHA256 []byte
 	// Rand is the source of identifiers, salts and keys; nil means crypto/rand.
 	Rand io.Reader
+	// Witnesses are asked to cosign each checkpoint of the log; a checkpoint
+	// is published once WitnessQuorum of them have.
+	Witnesses     []notary.Witness
+	WitnessQuorum int
+	// WitnessFor are the keys of the logs this attesta witnesses; none
+	// means the witness role is off.
+	WitnessFor []checkpoint.Verifier
+	// TSA, if set, timestamps each checkpoint; TSARoots, if set, verify its
+	// tokens before they are stored.
+	TSA      *timestamp.Client
+	TSARoots *x509.CertPool
 }
 
 // datasetKey records in the database's meta table that the first-start
@@ -110,6 +126,9 @@ func New(db Database, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if svc.Witness != nil {
+		opts.Log.Info("witness role on", "key", svc.Witness.Key, "logs", len(opts.WitnessFor))
+	}
 	standards := svc.Standards
 	site, err := web.New(standards, opts.Log)
 	if err != nil {
@@ -127,7 +146,7 @@ func New(db Database, opts Options) (*Server, error) {
 	for _, r := range api.New(standards, api.CredentialOptions{
 		Credentials: svc.Credentials, Verifier: svc.Verifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
-		Log: svc.Log, Receipts: svc.Receipts,
+		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
 	}, opts.Log).Routes() {
 		handle(r.Pattern, r.Handler)
 	}

@@ -5,13 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/checkpoint"
 
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/witness"
 )
 
 // Services are the domain services on one database, shared by the server
@@ -23,6 +27,7 @@ type Services struct {
 	Verifier    *credential.Verifier
 	Log         *notary.Log
 	Receipts    *Receipts
+	Witness     *api.Witness // nil unless the witness role is on
 }
 
 // Receipts finds the notarization receipt of a credential.
@@ -77,10 +82,50 @@ func NewServices(db Database, opts Options) (*Services, error) {
 		Suite: suite, BaseURL: opts.PublicURL, TitleHolder: TitleHolder, Clock: opts.Clock, Rand: opts.Rand,
 	})
 	verifier := &credential.Verifier{Suite: suite, Registry: issuers, Status: creds, Clock: opts.Clock, JWT: &credential.JWTVerifier{}}
-	log, err := notary.Open(context.Background(), db.Log(), notary.Options{Origin: LogOrigin(opts.PublicURL), KEK: opts.KEK, Clock: opts.Clock})
+	log, err := notary.Open(context.Background(), db.Log(), notary.Options{Origin: LogOrigin(opts.PublicURL), KEK: opts.KEK, Clock: opts.Clock,
+		Witnesses: opts.Witnesses, Quorum: opts.WitnessQuorum, TSA: opts.TSA, TSARoots: opts.TSARoots})
 	if err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}
-	return &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log,
-		Receipts: &Receipts{store: db.Credentials(), log: log}}, nil
+	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log,
+		Receipts: &Receipts{store: db.Credentials(), log: log}}
+	if len(opts.WitnessFor) > 0 {
+		if svc.Witness, err = newWitness(db, opts); err != nil {
+			return nil, fmt.Errorf("services: witness: %w", err)
+		}
+	}
+	return svc, nil
 }
+
+// witnessKeyContext binds the sealed witness key to its use.
+const witnessKeyContext = "attesta witness key"
+
+// WitnessName is the name of this attesta's witness key: the host of the
+// public URL and "/witness".
+func WitnessName(publicURL string) string {
+	return strings.TrimSuffix(LogOrigin(publicURL), "/log") + "/witness"
+}
+
+// newWitness sets up the witness role: its key, made on first use and
+// sealed like the others, and the logs it follows, each named by its key.
+func newWitness(db Database, opts Options) (*api.Witness, error) {
+	store := db.Witness()
+	key, err := opts.KEK.LoadOrCreateKey(context.Background(), sealedWitnessKey{store}, witnessKeyContext)
+	if err != nil {
+		return nil, err
+	}
+	cosigner, err := checkpoint.CosignerFor(WitnessName(opts.PublicURL), key)
+	if err != nil {
+		return nil, err
+	}
+	w := &witness.Witness{Cosigner: cosigner, Store: store, Logs: map[string][]checkpoint.Verifier{}, Clock: opts.Clock, Logger: opts.Log}
+	for _, k := range opts.WitnessFor {
+		w.Logs[k.Name()] = append(w.Logs[k.Name()], k)
+	}
+	return &api.Witness{Handler: w.Handler(), Key: cosigner.Verifier().String()}, nil
+}
+
+type sealedWitnessKey struct{ s witness.DurableStore }
+
+func (k sealedWitnessKey) Get(ctx context.Context) ([]byte, bool, error) { return k.s.Key(ctx) }
+func (k sealedWitnessKey) Set(ctx context.Context, b []byte) error       { return k.s.SetKey(ctx, b) }

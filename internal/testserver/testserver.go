@@ -5,6 +5,7 @@ package testserver
 
 import (
 	"context"
+	"crypto/ed25519"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/storage/sqlite"
@@ -24,6 +26,16 @@ const (
 	PublicURL = "https://attesta.example"
 	APIToken  = "test-token"
 )
+
+// NeighbourLog signs the checkpoints of another Chamber's log, which test
+// servers witness (their witness role follows its key).
+var NeighbourLog = func() *checkpoint.Signer {
+	s, err := checkpoint.NewSigner("cciaa-torino.example/log", ed25519.NewKeyFromSeed(make([]byte, 32)))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
 
 // Clock is the fixed time of test servers.
 func Clock() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) }
@@ -43,7 +55,8 @@ func New(t testing.TB) *server.Server {
 		t.Fatal(err)
 	}
 	opts := server.Options{Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: Clock, ShutdownTimeout: time.Second,
-		PublicURL: PublicURL, KEK: kek, APITokenSHA256: api.HashToken(APIToken)}
+		PublicURL: PublicURL, KEK: kek, APITokenSHA256: api.HashToken(APIToken),
+		WitnessFor: []checkpoint.Verifier{NeighbourLog.Verifier()}}
 	if err := server.Prepare(ctx, db, opts); err != nil {
 		t.Fatal(err)
 	}
