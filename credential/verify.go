@@ -28,6 +28,10 @@ const (
 	CheckIssuer    CheckID = "issuer"    // the key belongs to the issuer, and the issuer is trusted
 	CheckValidity  CheckID = "validity"  // validFrom ≤ now ≤ validUntil
 	CheckStatus    CheckID = "status"    // not revoked, not suspended
+	// CheckNotarization: the credential is in the issuer's transparency log.
+	// Reported only when the verifier has a NotarySource that knows the
+	// credential's log (its own, or a receipt).
+	CheckNotarization CheckID = "notarization"
 )
 
 // Outcome is the result of a check.
@@ -70,6 +74,9 @@ type Report struct {
 	// Credential is the credential that was verified (extracted from an image
 	// or a JWT).
 	Credential []byte `json:"-"`
+	// signed is the credential as signed and logged: its JSON, or the
+	// compact JWT.
+	signed []byte
 }
 
 // Check returns the check with the given id.
@@ -128,6 +135,30 @@ type Verifier struct {
 	Status   StatusSource // may be nil: status cannot be checked
 	Clock    attesta.Clock
 	JWT      *JWTVerifier // may be nil: JWTs are not accepted
+	Notary   NotarySource // may be nil: notarization is not reported
+}
+
+// NotarySource says whether a credential is notarized: in a transparency
+// log, proven by a receipt against a published checkpoint.
+type NotarySource interface {
+	// Notarization looks the credential up by its id and exact bytes. An
+	// error means the log or receipt contradicts the credential.
+	Notarization(ctx context.Context, credentialID string, credential []byte) (Notarization, error)
+}
+
+// Notarization is what a NotarySource found.
+type Notarization struct {
+	// Known is false when the source knows nothing of the credential (not
+	// this log's, or another credential's receipt).
+	Known bool
+	// Pending is true when the entry is appended but not yet in a published
+	// (cosigned, timestamped) checkpoint.
+	Pending   bool
+	Origin    string    // the log
+	LeafIndex int64     // the credential's entry
+	Size      int64     // of the checkpoint the entry is proven in
+	Witnesses []string  // witnesses whose cosignatures verified
+	Timestamp time.Time // of the checkpoint's RFC 3161 token; zero if none
 }
 
 // Verify verifies a credential given as JSON, a compact JWT, or a baked PNG
@@ -152,10 +183,11 @@ func (v *Verifier) Verify(ctx context.Context, input []byte) *Report {
 		if r.Input == "json" {
 			r.Input = "jwt"
 		}
+		r.signed = []byte(trimmed)
 		v.verifyJWT(ctx, r, trimmed)
 		return r
 	}
-	r.Credential = data
+	r.Credential, r.signed = data, data
 	obj, err := dataintegrity.DecodeObject(data)
 	if err != nil {
 		r.add(CheckFormat, Fail, msg("Il documento non è un oggetto JSON valido", "The document is not a valid JSON object"), err.Error())
@@ -200,6 +232,7 @@ func (v *Verifier) verifyObject(ctx context.Context, r *Report, raw []byte, obj 
 	v.checkIssuer(ctx, r, issuerID, signer, key)
 	v.checkValidity(r, obj)
 	v.checkStatus(ctx, r, obj)
+	v.checkNotarization(ctx, r)
 
 	r.Verified = true
 	for _, c := range r.Checks {
@@ -434,6 +467,41 @@ func (v *Verifier) checkStatus(ctx context.Context, r *Report, obj map[string]an
 		return
 	}
 	r.add(CheckStatus, Pass, msg("Non revocata né sospesa", "Neither revoked nor suspended"), "")
+}
+
+// checkNotarization reports the credential's notarization when the notary
+// source knows its log. A credential of a registered issuer that the log
+// does not know fails: every credential attesta issues is logged in the same
+// transaction, so its key was used outside attesta.
+func (v *Verifier) checkNotarization(ctx context.Context, r *Report) {
+	if v.Notary == nil || r.CredentialID == "" {
+		return
+	}
+	n, err := v.Notary.Notarization(ctx, r.CredentialID, r.signed)
+	switch {
+	case err != nil:
+		r.add(CheckNotarization, Fail, msg("La credenziale non corrisponde alla sua registrazione nel registro di trasparenza",
+			"The credential does not match its record in the transparency log"), err.Error())
+	case !n.Known && r.Trusted && v.Registry != nil:
+		if _, err := v.Registry.IssuerByDID(ctx, r.Issuer); err == nil {
+			r.add(CheckNotarization, Fail, msg("La credenziale non è nel registro di trasparenza del suo emittente: non è stata rilasciata da questo sistema",
+				"The credential is not in its issuer's transparency log: it was not issued by this system"), "")
+		}
+	case !n.Known:
+		// Another system's credential: its log is not available here.
+	case n.Pending:
+		r.add(CheckNotarization, Pass, msg("Registrata nel registro di trasparenza; il checkpoint firmato dai testimoni arriva a breve",
+			"Recorded in the transparency log; the witnessed checkpoint follows shortly"), fmt.Sprintf("entry %d of %s", n.LeafIndex, n.Origin))
+	default:
+		detail := fmt.Sprintf("entry %d of %s, proven in the checkpoint of size %d", n.LeafIndex, n.Origin, n.Size)
+		if len(n.Witnesses) > 0 {
+			detail += ", cosigned by " + strings.Join(n.Witnesses, ", ")
+		}
+		if !n.Timestamp.IsZero() {
+			detail += ", timestamped " + n.Timestamp.UTC().Format(time.RFC3339)
+		}
+		r.add(CheckNotarization, Pass, msg("Notarizzata nel registro di trasparenza", "Notarized in the transparency log"), detail)
+	}
 }
 
 func (v *Verifier) now() time.Time {

@@ -22,6 +22,7 @@ import (
 	"github.com/attesta/attesta/did"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/rdf"
 )
 
@@ -192,8 +193,11 @@ func credentialStatus(ctx context.Context, action credential.Action, args []stri
 func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	var trust, lists multiFlag
 	var offline, asJSON bool
-	var now string
+	var now, receiptFile string
+	var policy func() (notary.ReceiptPolicy, error)
 	cfg, rest, err := parse("credential verify", args, stderr, getenv, func(fs *flag.FlagSet) {
+		fs.StringVar(&receiptFile, "receipt", "", "the credential's notarization receipt: its notarization is checked against --log-key, --witness, --quorum, --tsa-root")
+		policy = receiptPolicyFlags(fs)
 		fs.Var(&trust, "trust", "trust this issuer id, or this key (did:key or publicKeyMultibase); repeatable")
 		fs.Var(&lists, "status-list", "a status list credential the credential refers to, as URL=FILE; repeatable")
 		fs.BoolVar(&offline, "offline", false, "do not open the database: no registry of issuers, no local status")
@@ -256,6 +260,24 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 			return attesta.Errorf(attesta.Invalid, "--now %q: %v", now, err)
 		}
 		v.Clock = func() time.Time { return t }
+	}
+	if receiptFile != "" {
+		p, err := policy()
+		if err != nil {
+			return err
+		}
+		if p.LogKey == "" {
+			return attesta.Errorf(attesta.Invalid, "--receipt needs the log's --log-key")
+		}
+		data, err := readInput(receiptFile, 1<<20)
+		if err != nil {
+			return err
+		}
+		r, err := notary.ParseReceipt(data)
+		if err != nil {
+			return attesta.Errorf(attesta.Invalid, "%s: %v", receiptFile, err)
+		}
+		v.Notary = receiptNotary{r, p}
 	}
 	rep := v.Verify(ctx, input)
 	if asJSON {
@@ -535,4 +557,22 @@ func issuerCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	fmt.Fprintln(stderr, "usage: attesta issuer list | rotate ID | did ID")
 	return errUsage
+}
+
+// receiptNotary is the notarization a receipt proves, for the verifier.
+type receiptNotary struct {
+	receipt *notary.Receipt
+	policy  notary.ReceiptPolicy
+}
+
+func (n receiptNotary) Notarization(ctx context.Context, id string, body []byte) (credential.Notarization, error) {
+	v, err := n.receipt.Verify(id, body, n.policy)
+	if err != nil {
+		return credential.Notarization{}, fmt.Errorf("receipt: %w", err)
+	}
+	out := credential.Notarization{Known: true, Origin: v.Origin, LeafIndex: v.LeafIndex, Size: v.Size, Witnesses: v.Witnesses}
+	if v.Timestamp != nil {
+		out.Timestamp = v.Timestamp.GenTime
+	}
+	return out, nil
 }

@@ -44,20 +44,17 @@ func logCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("attesta log verify-receipt", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	logKey := fs.String("log-key", "", "the log's verifier key (name+id+key), as published by the Chamber system")
-	tsaRoot := fs.String("tsa-root", "", "PEM file of the timestamp authority's root certificate(s); the timestamp is required when given")
-	var witnesses multiFlag
-	fs.Var(&witnesses, "witness", "verifier key of a trusted witness (cosignature/v1); repeatable")
-	quorum := fs.Int("quorum", -1, "how many of the --witness keys must have cosigned the checkpoint (default: all)")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 2 || *logKey == "" {
+	policy := receiptPolicyFlags(fs)
+	if err := fs.Parse(args); err != nil || fs.NArg() != 2 {
 		fmt.Fprintln(stderr, "usage: attesta log verify-receipt --log-key VKEY [--witness VKEY]... [--quorum N] [--tsa-root PEM] RECEIPT CREDENTIAL")
 		return errUsage
 	}
-	if *quorum == -1 {
-		*quorum = len(witnesses)
+	p, err := policy()
+	if err != nil {
+		return err
 	}
-	if *quorum < 0 || *quorum > len(witnesses) {
-		return attesta.Errorf(attesta.Invalid, "--quorum %d with %d --witness keys", *quorum, len(witnesses))
+	if p.LogKey == "" {
+		return attesta.Errorf(attesta.Invalid, "--log-key is required")
 	}
 	data, err := readInput(fs.Arg(0), 1<<20)
 	if err != nil {
@@ -77,12 +74,6 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 	if err := json.Unmarshal(cred, &id); err != nil || id.ID == "" {
 		return attesta.Errorf(attesta.Invalid, "%s: not a credential with an id", fs.Arg(1))
 	}
-	p := notary.ReceiptPolicy{LogKey: *logKey, Witnesses: witnesses, Quorum: *quorum}
-	if *tsaRoot != "" {
-		if p.TSARoots, err = readRoots(*tsaRoot); err != nil {
-			return err
-		}
-	}
 	v, err := receipt.Verify(id.ID, cred, p)
 	if err != nil {
 		fmt.Fprintf(stdout, "NOT VERIFIED  %s\n  %v\n", id.ID, err)
@@ -90,7 +81,7 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "VERIFIED  %s\n  %s at %s, leaf %d of %s (size %d)\n", id.ID, v.Entry.Kind, v.Entry.Time.Format("2006-01-02T15:04:05.000Z"), v.LeafIndex, v.Origin, v.Size)
 	if len(v.Witnesses) > 0 {
-		fmt.Fprintf(stdout, "  checkpoint cosigned by %s (%d required)\n", strings.Join(v.Witnesses, ", "), *quorum)
+		fmt.Fprintf(stdout, "  checkpoint cosigned by %s (%d required)\n", strings.Join(v.Witnesses, ", "), p.Quorum)
 	}
 	if v.Timestamp != nil {
 		fmt.Fprintf(stdout, "  checkpoint timestamped %s (serial %s)\n", v.Timestamp.GenTime.UTC().Format("2006-01-02T15:04:05Z"), v.Timestamp.Serial)
@@ -257,4 +248,30 @@ func readRoots(path string) (*x509.CertPool, error) {
 		return nil, attesta.Errorf(attesta.Invalid, "%s: no PEM certificate", path)
 	}
 	return pool, nil
+}
+
+// receiptPolicyFlags defines the flags of what a receipt's verifier trusts
+// on fs and returns, after parsing, the policy they give.
+func receiptPolicyFlags(fs *flag.FlagSet) func() (notary.ReceiptPolicy, error) {
+	logKey := fs.String("log-key", "", "the log's verifier key (name+id+key), as published by the Chamber system")
+	tsaRoot := fs.String("tsa-root", "", "PEM file of the timestamp authority's root certificate(s); the timestamp is required when given")
+	var witnesses multiFlag
+	fs.Var(&witnesses, "witness", "verifier key of a trusted witness (cosignature/v1); repeatable")
+	quorum := fs.Int("quorum", -1, "how many of the --witness keys must have cosigned the checkpoint (default: all)")
+	return func() (notary.ReceiptPolicy, error) {
+		p := notary.ReceiptPolicy{LogKey: *logKey, Witnesses: witnesses, Quorum: *quorum}
+		if p.Quorum == -1 {
+			p.Quorum = len(witnesses)
+		}
+		if p.Quorum < 0 || p.Quorum > len(witnesses) {
+			return p, attesta.Errorf(attesta.Invalid, "--quorum %d with %d --witness keys", p.Quorum, len(witnesses))
+		}
+		if *tsaRoot != "" {
+			var err error
+			if p.TSARoots, err = readRoots(*tsaRoot); err != nil {
+				return p, err
+			}
+		}
+		return p, nil
+	}
 }

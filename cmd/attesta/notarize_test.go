@@ -86,6 +86,17 @@ func TestNotarizationEndToEnd(t *testing.T) {
 		t.Fatalf("offline verification: %d\n%s", code, out)
 	}
 	t.Logf("offline verification after both servers stopped:\n%s", out)
+	// The credential verifier reports the notarization the receipt proves.
+	code, out, errOut := cli(t, "credential", "verify", "--data-dir", dirA, "--receipt", receiptFile, "--log-key", logKey,
+		"--witness", witnessKey, "--tsa-root", roots, credFile)
+	if code != 0 || !strings.Contains(out, "Notarized in the transparency log") || !strings.Contains(out, "cosigned by cciaa-torino.example/witness") {
+		t.Errorf("credential verify --receipt: %d\n%s%s", code, out, errOut)
+	}
+	altered := writeFile(t, dir, "altered-credential.json", strings.Replace(string(issued.Credential), "Verbale n. 9/2026", "Verbale n. 7/2026", 1))
+	code, out, _ = cli(t, "credential", "verify", "--data-dir", dirA, "--receipt", receiptFile, "--log-key", logKey, altered)
+	if code != 1 || !strings.Contains(out, "does not match its record in the transparency log") {
+		t.Errorf("an altered credential with the receipt: %d\n%s", code, out)
+	}
 
 	// Tampering, each caught by its check.
 	var r map[string]any

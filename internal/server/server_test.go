@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/dataintegrity"
 	"github.com/attesta/attesta/demo"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
@@ -200,5 +203,83 @@ func TestLogHoldsNoPersonalData(t *testing.T) {
 	}
 	if kinds[notary.Issue] != 4 || kinds[notary.Suspend] != 1 || kinds[notary.Revoke] != 1 {
 		t.Errorf("entry kinds %v", kinds)
+	}
+}
+
+// The verifier reports the notarization check from this attesta's own log:
+// pending until the checkpoint, then proven; for a JWT too; and a credential
+// signed with a registered issuer's key outside attesta fails it.
+func TestVerifierReportsNotarization(t *testing.T) {
+	ctx := context.Background()
+	var logs bytes.Buffer
+	db := newDB(t)
+	opts := options(&logs)
+	opts.NoDemo = true
+	if err := Prepare(ctx, db, opts); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := NewServices(db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := competence.Bundled()
+	if _, err := svc.Standards.Import(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Issuers.Create(ctx, "cciaa-milano", issuer.Profile{Name: "CCIAA Milano", Address: issuer.Address{Region: "Lombardia", CountryCode: "IT"}}); err != nil {
+		t.Fatal(err)
+	}
+	issue := func(format credential.Format) credential.Record {
+		rec, err := svc.Credentials.Issue(ctx, credential.Actor{Name: "test"}, credential.IssueRequest{
+			IssuerID: "cciaa-milano", Sector: "meccatronica", Version: 1, Competence: "C1", Format: format,
+			Learner:  credential.Learner{Identity: "studente-n"},
+			Decision: credential.Decision{Date: time.Date(2026, 6, 25, 0, 0, 0, 0, time.UTC), Reference: "Verbale n. 5/2026"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	notarization := func(body []byte) (credential.Check, bool) {
+		r := svc.Verifier.Verify(ctx, body)
+		c, ok := r.Check(credential.CheckNotarization)
+		return c, ok
+	}
+	rec := issue(credential.RDFC)
+	if c, ok := notarization(rec.Body); !ok || c.Outcome != credential.Pass || !strings.Contains(c.Reason.EN, "follows shortly") {
+		t.Errorf("before the checkpoint: %+v", c)
+	}
+	jwt := issue(credential.JWT)
+	if _, err := svc.Log.SequenceAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := notarization(rec.Body); !ok || c.Outcome != credential.Pass || c.Detail != "entry 0 of attesta.example/log, proven in the checkpoint of size 2" {
+		t.Errorf("after the checkpoint: %+v", c)
+	}
+	if c, ok := notarization(jwt.Body); !ok || c.Outcome != credential.Pass || !strings.Contains(c.Detail, "entry 1 of") {
+		t.Errorf("a JWT: %+v", c)
+	}
+	// Signed with the issuer's key but not through attesta: not in the log.
+	var doc map[string]any
+	json.Unmarshal(rec.Body, &doc)
+	delete(doc, "proof")
+	doc["id"] = "urn:uuid:00000000-0000-4000-8000-00000000beef"
+	unsigned, _ := json.Marshal(doc)
+	signer, err := svc.Issuers.Signer(ctx, "cciaa-milano")
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite, _ := credential.NewSuite()
+	forged, err := suite.Sign(unsigned, signer, dataintegrity.Options{Cryptosuite: dataintegrity.EdDSARDFC2022, VerificationMethod: signer.VerificationMethod, Created: clock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := svc.Verifier.Verify(ctx, forged)
+	c, ok := r.Check(credential.CheckNotarization)
+	if p, _ := r.Check(credential.CheckProof); p.Outcome != credential.Pass {
+		t.Fatalf("the forged credential's proof: %+v", p)
+	}
+	if !ok || c.Outcome != credential.Fail || !strings.Contains(c.Reason.EN, "not issued by this system") || r.Verified {
+		t.Errorf("a credential signed outside attesta: %+v verified=%t", c, r.Verified)
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -30,10 +31,53 @@ type Services struct {
 	Witness     *api.Witness // nil unless the witness role is on
 }
 
-// Receipts finds the notarization receipt of a credential.
+// Receipts finds the notarization receipt of a credential, and tells the
+// verifier whether a credential is notarized in this attesta's log.
 type Receipts struct {
-	store credential.Store
-	log   *notary.Log
+	store    credential.Store
+	log      *notary.Log
+	tsaRoots *x509.CertPool
+}
+
+var _ credential.NotarySource = (*Receipts)(nil)
+
+// Notarization implements credential.NotarySource with this attesta's own
+// log: the credential's receipt, verified as an outside verifier would with
+// the log's key, witnesses, quorum and TSA roots.
+func (r *Receipts) Notarization(ctx context.Context, credentialID string, body []byte) (credential.Notarization, error) {
+	idx, err := r.store.LogIndex(ctx, credentialID)
+	if attesta.ErrorCode(err) == attesta.NotFound {
+		return credential.Notarization{}, nil
+	}
+	if err != nil {
+		return credential.Notarization{}, err
+	}
+	n := credential.Notarization{Known: true, Origin: r.log.Origin(), LeafIndex: idx}
+	rec, err := r.log.Receipt(ctx, idx)
+	if errors.Is(err, notary.ErrNotYetSequenced) {
+		n.Pending = true
+		return n, nil
+	}
+	if err != nil {
+		return n, err
+	}
+	p, err := r.log.Policy(ctx)
+	if err != nil {
+		return n, err
+	}
+	policy := notary.ReceiptPolicy{LogKey: p.Log.String(), Quorum: p.Quorum, TSARoots: r.tsaRoots}
+	for _, w := range p.Witnesses {
+		policy.Witnesses = append(policy.Witnesses, w.String())
+	}
+	v, err := rec.Verify(credentialID, body, policy)
+	if err != nil {
+		return n, err
+	}
+	n.Size, n.Witnesses = v.Size, v.Witnesses
+	if v.Timestamp != nil {
+		n.Timestamp = v.Timestamp.GenTime
+	}
+	return n, nil
 }
 
 // Receipt returns the receipt of a credential's issue entry against the
@@ -87,8 +131,9 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	if err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}
-	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log,
-		Receipts: &Receipts{store: db.Credentials(), log: log}}
+	receipts := &Receipts{store: db.Credentials(), log: log, tsaRoots: opts.TSARoots}
+	verifier.Notary = receipts
+	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log, Receipts: receipts}
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)
