@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -38,6 +39,9 @@ type Log struct {
 	http      *http.Client
 
 	mu sync.Mutex // one sequencer per process; the store's conflict check covers several processes
+
+	cacheMu sync.Mutex
+	bundles map[int64][]tlog.Hash // leaf hashes of full bundles
 
 	wmu          sync.Mutex
 	witnessSizes map[string]int64 // the size each witness last cosigned, as far as the log knows
@@ -103,7 +107,7 @@ func Open(ctx context.Context, store Store, opts Options) (*Log, error) {
 	}
 	return &Log{store: store, origin: opts.Origin, kek: opts.KEK, clock: opts.Clock, batch: opts.Batch,
 		witnesses: opts.Witnesses, quorum: opts.Quorum, tsa: opts.TSA, tsaRoots: opts.TSARoots, http: opts.HTTP,
-		witnessSizes: map[string]int64{}}, nil
+		witnessSizes: map[string]int64{}, bundles: map[int64][]tlog.Hash{}}, nil
 }
 
 // load reads (or makes, the first time) the log's signing key. It is done
@@ -149,29 +153,39 @@ func (l *Log) VerifierKey(ctx context.Context) (string, error) {
 	return l.signer.Verifier().String(), nil
 }
 
-// reader reads stored hashes from the store, and from pending ones not yet
-// stored.
+// reader is the tree as a tlog.HashReader: hashes at heights of TileHeight
+// and more come from the store, lower ones are recomputed from the entries
+// of their bundle, and those of a batch being integrated from pending.
 type reader struct {
 	ctx     context.Context
-	store   Store
+	log     *Log
 	base    int64 // stored index of pending[0]
 	pending []tlog.Hash
 }
 
 func (r *reader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
-	var missing []int64
+	var stored []int64
 	var at []int
 	for i, x := range indexes {
 		if x >= r.base && x < r.base+int64(len(r.pending)) {
 			out[i] = r.pending[x-r.base]
 			continue
 		}
-		missing = append(missing, x)
-		at = append(at, i)
+		level, n := tlog.SplitStoredHashIndex(x)
+		if level >= TileHeight {
+			stored = append(stored, x)
+			at = append(at, i)
+			continue
+		}
+		h, err := r.log.lowHash(r.ctx, level, n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = h
 	}
-	if len(missing) > 0 {
-		hs, err := r.store.ReadHashes(r.ctx, missing)
+	if len(stored) > 0 {
+		hs, err := r.log.store.ReadHashes(r.ctx, stored)
 		if err != nil {
 			return nil, err
 		}
@@ -182,28 +196,116 @@ func (r *reader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
+// lowHash recomputes the hash of the complete subtree at level (below
+// TileHeight) and index n from the entries of its bundle.
+func (l *Log) lowHash(ctx context.Context, level int, n int64) (tlog.Hash, error) {
+	lo := n << level
+	leaves, err := l.leafHashes(ctx, lo/BundleSize)
+	if err != nil {
+		return tlog.Hash{}, err
+	}
+	off, width := lo%BundleSize, int64(1)<<level
+	if off+width > int64(len(leaves)) {
+		leaves, err = l.entryHashes(ctx, lo, lo+width)
+		if err != nil {
+			return tlog.Hash{}, err
+		}
+		off = 0
+	}
+	return subtreeHash(leaves[off : off+width]), nil
+}
+
+// leafHashes returns the leaf hashes of a bundle: all of a full bundle,
+// cached since full bundles never change, or those integrated of the last.
+func (l *Log) leafHashes(ctx context.Context, bundle int64) ([]tlog.Hash, error) {
+	l.cacheMu.Lock()
+	hs, ok := l.bundles[bundle]
+	l.cacheMu.Unlock()
+	if ok {
+		return hs, nil
+	}
+	sizes, err := l.store.Sizes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lo := bundle * BundleSize
+	hi := min(lo+BundleSize, sizes.Entries)
+	if hi <= lo {
+		return nil, attesta.Errorf(attesta.NotFound, "log entry %d not found", lo)
+	}
+	hs, err = l.entryHashes(ctx, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	if len(hs) == BundleSize {
+		l.cacheMu.Lock()
+		if len(l.bundles) >= maxCachedBundles {
+			clear(l.bundles) // simple, and the next proofs refill what they need
+		}
+		l.bundles[bundle] = hs
+		l.cacheMu.Unlock()
+	}
+	return hs, nil
+}
+
+// maxCachedBundles bounds the cache of leaf hashes: 8 KiB each.
+const maxCachedBundles = 1024
+
+func (l *Log) entryHashes(ctx context.Context, from, to int64) ([]tlog.Hash, error) {
+	entries, err := l.store.Entries(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	hs := make([]tlog.Hash, len(entries))
+	for i, e := range entries {
+		hs[i] = tlog.RecordHash(e)
+	}
+	return hs, nil
+}
+
+// subtreeHash is the RFC 6962 hash of a complete subtree, whose leaf count
+// is a power of two.
+func subtreeHash(leaves []tlog.Hash) tlog.Hash {
+	level := slices.Clone(leaves)
+	for len(level) > 1 {
+		for i := range len(level) / 2 {
+			level[i] = tlog.NodeHash(level[2*i], level[2*i+1])
+		}
+		level = level[:len(level)/2]
+	}
+	return level[0]
+}
+
 // Sequence integrates up to one batch of appended entries into the tree and
-// signs a checkpoint for the new size. It returns the checkpoint size, which
-// is unchanged when there was nothing to do.
+// signs a checkpoint for the new size. It returns the integrated size,
+// which is unchanged when there was nothing to do. After an upgrade that
+// dropped the stored hashes, it first rebuilds the tree the latest
+// checkpoint covers, batch by batch, and checks its root.
 func (l *Log) Sequence(ctx context.Context) (int64, error) {
 	if err := l.load(ctx); err != nil {
 		return 0, err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	entries, from, err := l.store.Sizes(ctx)
+	sizes, err := l.store.Sizes(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("sequence: %w", err)
 	}
-	if entries == from {
+	from := sizes.Integrated
+	rebuild := from < sizes.Checkpointed
+	limit := sizes.Entries
+	if rebuild {
+		limit = sizes.Checkpointed
+	}
+	if from == limit {
 		return from, nil
 	}
-	to := min(entries, from+int64(l.batch))
+	to := min(limit, from+int64(l.batch))
 	data, err := l.store.Entries(ctx, from, to)
 	if err != nil {
 		return 0, fmt.Errorf("sequence: %w", err)
 	}
-	r := &reader{ctx: ctx, store: l.store, base: tlog.StoredHashCount(from)}
+	r := &reader{ctx: ctx, log: l, base: tlog.StoredHashCount(from)}
 	for i, e := range data {
 		hs, err := tlog.StoredHashes(from+int64(i), e, r)
 		if err != nil {
@@ -215,21 +317,38 @@ func (l *Log) Sequence(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sequence: tree hash: %w", err)
 	}
-	signed, err := checkpoint.Sign(checkpoint.Checkpoint{Origin: l.origin, Size: to, Root: root}.Marshal(), l.signer)
-	if err != nil {
-		return 0, fmt.Errorf("sequence: sign checkpoint: %w", err)
+	var cp *StoredCheckpoint
+	if rebuild {
+		if to == sizes.Checkpointed {
+			latest, err := l.store.Checkpoint(ctx, to)
+			if err != nil {
+				return 0, fmt.Errorf("sequence: %w", err)
+			}
+			if latest.Root != root {
+				return 0, fmt.Errorf("sequence: the rebuilt tree of size %d has root %x, its checkpoint says %x: the stored entries are not those the log committed to", to, root[:], latest.Root[:])
+			}
+		}
+	} else {
+		signed, err := checkpoint.Sign(checkpoint.Checkpoint{Origin: l.origin, Size: to, Root: root}.Marshal(), l.signer)
+		if err != nil {
+			return 0, fmt.Errorf("sequence: sign checkpoint: %w", err)
+		}
+		cp = &StoredCheckpoint{Size: to, Root: root, Note: signed, CreatedAt: l.clock()}
 	}
-	err = l.store.Integrate(ctx, from, to, hashes(r.pending), StoredCheckpoint{Size: to, Root: root, Note: signed, CreatedAt: l.clock()})
-	if err != nil {
+	if err := l.store.Integrate(ctx, from, to, upperHashes(r.base, r.pending), cp); err != nil {
 		return 0, fmt.Errorf("sequence: %w", err)
 	}
 	return to, nil
 }
 
-func hashes(hs []tlog.Hash) [][32]byte {
-	out := make([][32]byte, len(hs))
+// upperHashes keeps, of the stored hashes from stored index base, those at
+// heights of TileHeight and more: the ones the store keeps.
+func upperHashes(base int64, hs []tlog.Hash) []TreeHash {
+	var out []TreeHash
 	for i, h := range hs {
-		out[i] = h
+		if level, _ := tlog.SplitStoredHashIndex(base + int64(i)); level >= TileHeight {
+			out = append(out, TreeHash{Index: base + int64(i), Hash: h})
+		}
 	}
 	return out
 }
@@ -237,12 +356,12 @@ func hashes(hs []tlog.Hash) [][32]byte {
 // SequenceAll integrates every appended entry, batch after batch.
 func (l *Log) SequenceAll(ctx context.Context) (int64, error) {
 	for {
-		entries, _, err := l.store.Sizes(ctx)
+		sizes, err := l.store.Sizes(ctx)
 		if err != nil {
 			return 0, err
 		}
 		size, err := l.Sequence(ctx)
-		if err != nil || size >= entries {
+		if err != nil || size >= sizes.Entries {
 			return size, err
 		}
 	}
@@ -270,9 +389,9 @@ func (l *Log) Run(ctx context.Context, interval time.Duration, report func(error
 	}
 }
 
-// storeReader adapts the store to tlog.HashReader.
+// storeReader is the integrated tree as a tlog.HashReader.
 func (l *Log) storeReader(ctx context.Context) *reader {
-	return &reader{ctx: ctx, store: l.store, base: -1}
+	return &reader{ctx: ctx, log: l, base: -1}
 }
 
 // InclusionProof proves that the leaf at index is in the tree of size.

@@ -1,9 +1,11 @@
 package notary_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -242,4 +244,83 @@ func vkey(t *testing.T, l *notary.Log) string {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// A tree of several bundles, integrated in batches that straddle them:
+// its root, inclusion and consistency proofs and tiles are those x/mod's
+// tlog computes from the entries alone, although the store keeps only the
+// hashes at heights 8 and more.
+func TestTreeAcrossBundles(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, func(o *notary.Options) { o.Batch = 300 })
+	e.issue(t, 1100)
+	var sizes []int64
+	for {
+		size, err := e.log.Sequence(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sizes) > 0 && size == sizes[len(sizes)-1] {
+			break
+		}
+		sizes = append(sizes, size)
+	}
+	if !slices.Equal(sizes, []int64{300, 600, 900, 1100}) {
+		t.Fatalf("checkpoint sizes %v", sizes)
+	}
+	entries, err := e.db.Log().Entries(ctx, 0, 1100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref memReader
+	for i, ent := range entries {
+		hs, err := tlog.StoredHashes(int64(i), ent, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref = append(ref, hs...)
+	}
+	roots := map[int64]tlog.Hash{}
+	for _, size := range sizes {
+		cp, err := e.db.Log().Checkpoint(ctx, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := tlog.TreeHash(size, ref)
+		if tlog.Hash(cp.Root) != want {
+			t.Fatalf("root of size %d differs from x/mod's", size)
+		}
+		roots[size] = want
+	}
+	for _, leaf := range []int64{0, 1, 255, 256, 511, 512, 767, 1023, 1024, 1099} {
+		proof, err := e.log.InclusionProof(ctx, leaf, 1100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tlog.CheckRecord(proof, 1100, roots[1100], leaf, tlog.RecordHash(entries[leaf])); err != nil {
+			t.Errorf("inclusion of leaf %d: %v", leaf, err)
+		}
+	}
+	for _, pair := range [][2]int64{{300, 1100}, {600, 900}, {300, 600}, {900, 1100}} {
+		proof, err := e.log.ConsistencyProof(ctx, pair[0], pair[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tlog.CheckTree(proof, pair[1], roots[pair[1]], pair[0], roots[pair[0]]); err != nil {
+			t.Errorf("consistency %v: %v", pair, err)
+		}
+	}
+	for _, tile := range []tlog.Tile{{H: 8, L: 0, N: 0, W: 256}, {H: 8, L: 0, N: 3, W: 256}, {H: 8, L: 0, N: 4, W: 76}, {H: 8, L: 1, N: 0, W: 4}} {
+		got, err := e.log.TileData(ctx, tile)
+		if err != nil {
+			t.Fatalf("tile %v: %v", tile, err)
+		}
+		want, err := tlog.ReadTileData(tile, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("tile %v differs from x/mod's", tile)
+		}
+	}
 }

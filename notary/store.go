@@ -9,22 +9,32 @@ import (
 // the transaction that stores the credential or its status change (see
 // credential.Store); this interface is what the sequencer and the readers
 // need. Implementations: storage/sqlite and storage/postgres.
+//
+// An appended entry is pending until the sequencer integrates it: then it is
+// packed with its neighbours into a bundle of BundleSize entries (the C2SP
+// entry bundle), and the tree hashes it completes at heights of TileHeight
+// and more are stored. Lower hashes are not stored: they are recomputed
+// from the bundle, at most 255 hashes of one bundle, which keeps the log to
+// about 74 bytes per entry.
 type Store interface {
-	// Sizes returns the number of entries appended and the size of the latest
-	// checkpoint (0 and 0 for an empty log).
-	Sizes(ctx context.Context) (entries, checkpointed int64, err error)
-	// Entries returns the entries with leaf indexes in [from, to); an error
-	// if any is missing.
+	// Sizes returns how many entries were appended, how many are integrated
+	// and the size of the latest checkpoint (all 0 for an empty log).
+	Sizes(ctx context.Context) (LogSizes, error)
+	// Entries returns the entries with leaf indexes in [from, to), packed
+	// or pending; an error if any is missing.
 	Entries(ctx context.Context, from, to int64) ([][]byte, error)
-	// ReadHashes returns the stored hashes (RFC 6962 subtree hashes, in the
-	// storage order of merkle.StoredHashIndex) with the given indexes; an
-	// error if any is missing.
+	// ReadHashes returns the stored tree hashes with the given stored
+	// indexes (of golang.org/x/mod/sumdb/tlog.StoredHashIndex, at heights
+	// of TileHeight and more); a NotFound error if any is missing.
 	ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, error)
-	// Integrate stores, in one transaction, the stored hashes of the entries
-	// [from, to) — hashes[0] has stored index merkle.StoredHashCount(from) —
-	// and the signed checkpoint of size to. A Conflict error if the latest
-	// checkpoint's size is not from (another sequencer went first).
-	Integrate(ctx context.Context, from, to int64, hashes [][32]byte, cp StoredCheckpoint) error
+	// Integrate, in one transaction, packs the pending entries [from, to)
+	// into bundles, stores the tree hashes they complete and records that
+	// to entries are integrated; with a checkpoint (of size to), it stores
+	// the checkpoint too. A Conflict error if from is not the integrated
+	// size or, with a checkpoint, not the latest checkpoint's size (another
+	// sequencer went first). Without a checkpoint, to must not pass the
+	// latest checkpoint: that is rebuilding what a checkpoint covers.
+	Integrate(ctx context.Context, from, to int64, hashes []TreeHash, cp *StoredCheckpoint) error
 	// Checkpoint returns the checkpoint of the given size, or the latest
 	// when size is -1; NotFound if there is none.
 	Checkpoint(ctx context.Context, size int64) (StoredCheckpoint, error)
@@ -40,6 +50,24 @@ type Store interface {
 	// SetLogKey stores the sealed log key; a Conflict error if one exists.
 	SetLogKey(ctx context.Context, sealed []byte) error
 }
+
+// LogSizes are the three sizes of a log: appended entries, integrated ones
+// (packed, their tree hashes stored) and the latest checkpoint's size.
+// Normally Integrated equals Checkpointed; it is less only while the tree
+// of an upgraded database is rebuilt.
+type LogSizes struct {
+	Entries, Integrated, Checkpointed int64
+}
+
+// TreeHash is a stored tree hash and its stored index.
+type TreeHash struct {
+	Index int64
+	Hash  [32]byte
+}
+
+// BundleSize is the number of entries packed together, the width of a full
+// C2SP entry bundle and of a hash tile.
+const BundleSize = 1 << TileHeight
 
 // StoredCheckpoint is a checkpoint as kept: its signed note (the log's
 // signature and any witness cosignatures), its RFC 3161 token, its time.

@@ -4,15 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/storage/internal/guard"
-	"github.com/attesta/attesta/storage/internal/hashrows"
 )
 
 // Log returns the store of the transparency log. Its entries are appended by
@@ -45,33 +43,65 @@ func appendEntry(ctx context.Context, tx pgx.Tx, entry []byte) (int64, error) {
 	return leaf, nil
 }
 
-func (s logStore) Sizes(ctx context.Context) (entries, checkpointed int64, err error) {
-	err = s.db.view(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT (SELECT entries FROM log_state WHERE id = 1),
-			(SELECT COALESCE(MAX(size), 0) FROM log_checkpoints)`).Scan(&entries, &checkpointed)
+func (s logStore) Sizes(ctx context.Context) (notary.LogSizes, error) {
+	var z notary.LogSizes
+	err := s.db.view(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, sizesQuery).Scan(&z.Entries, &z.Integrated, &z.Checkpointed)
 	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("reading the sizes of the transparency log: %w", err)
+		return notary.LogSizes{}, fmt.Errorf("reading the sizes of the transparency log: %w", err)
 	}
-	return entries, checkpointed, nil
+	return z, nil
 }
 
+const sizesQuery = `SELECT (SELECT entries FROM log_state WHERE id = 1),
+	(SELECT size FROM log_integrated WHERE id = 1),
+	(SELECT COALESCE(MAX(size), 0) FROM log_checkpoints)`
+
+// Entries reads the bundles that hold [from, to) and then the pending
+// entries, in one repeatable-read transaction: a concurrent Integrate that
+// moves entries from one to the other is seen entirely or not at all.
 func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error) {
 	if err := guard.LogRange(from, to); err != nil {
 		return nil, err
 	}
 	out := make([][]byte, 0, to-from)
 	err := s.db.view(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT leaf_index, entry FROM log_entries
-			WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index`, from, to)
+		rows, err := tx.Query(ctx, `SELECT bundle_no, entries FROM log_bundles
+			WHERE bundle_no >= $1 AND bundle_no <= $2 ORDER BY bundle_no`, from/notary.BundleSize, (to-1)/notary.BundleSize)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		for rows.Next() {
+			var bundle int64
+			var b []byte
+			if err := rows.Scan(&bundle, &b); err != nil {
+				rows.Close()
+				return err
+			}
+			if out, err = guard.Unbundle(out, from, to, bundle, b); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		next := from + int64(len(out))
+		if next == to {
+			return nil
+		}
+		pending, err := tx.Query(ctx, `SELECT leaf_index, entry FROM log_entries
+			WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index`, next, to)
+		if err != nil {
+			return err
+		}
+		defer pending.Close()
+		for pending.Next() {
 			var leaf int64
 			var entry []byte
-			if err := rows.Scan(&leaf, &entry); err != nil {
+			if err := pending.Scan(&leaf, &entry); err != nil {
 				return err
 			}
 			if want := from + int64(len(out)); leaf != want {
@@ -79,12 +109,12 @@ func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error)
 			}
 			out = append(out, entry)
 		}
-		return rows.Err()
+		return pending.Err()
 	})
 	if err == nil && int64(len(out)) != to-from {
 		err = attesta.Errorf(attesta.NotFound, "log entry %d not found", from+int64(len(out)))
 	}
-	if attesta.ErrorCode(err) == attesta.NotFound {
+	if err != nil && attesta.ErrorCode(err) != attesta.Internal {
 		return nil, err
 	}
 	if err != nil {
@@ -97,71 +127,68 @@ func (s logStore) ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, 
 	if len(indexes) == 0 {
 		return [][32]byte{}, nil
 	}
-	need := map[int64][]byte{} // row → its bytes, once read
 	for _, i := range indexes {
 		if i < 0 {
 			return nil, attesta.Errorf(attesta.Invalid, "no stored hash has index %d", i)
 		}
-		row, _ := hashrows.Locate(i)
-		need[row] = nil
 	}
-	err := s.db.view(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT row_no, hashes FROM log_hashes WHERE row_no = ANY($1)`,
-			slices.Collect(maps.Keys(need)))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var row int64
-			var b []byte
-			if err := rows.Scan(&row, &b); err != nil {
-				return err
-			}
-			need[row] = b
-		}
-		return rows.Err()
-	})
+	found := make(map[int64][]byte, len(indexes))
+	rows, err := s.db.pool.Query(ctx, `SELECT stored_index, hash FROM log_tree WHERE stored_index = ANY($1)`, indexes)
 	if err != nil {
 		return nil, fmt.Errorf("reading stored hashes: %w", err)
 	}
-	out := make([][32]byte, len(indexes))
-	for k, i := range indexes {
-		row, off := hashrows.Locate(i)
-		b := need[row]
-		if off+32 > len(b) {
-			return nil, attesta.Errorf(attesta.NotFound, "stored hash %d not found", i)
+	defer rows.Close()
+	for rows.Next() {
+		var i int64
+		var h []byte
+		if err := rows.Scan(&i, &h); err != nil {
+			return nil, fmt.Errorf("reading stored hashes: %w", err)
 		}
-		out[k] = [32]byte(b[off : off+32])
+		found[i] = h
 	}
-	return out, nil
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading stored hashes: %w", err)
+	}
+	return guard.Hashes(indexes, found)
 }
 
-// Integrate first locks log_checkpoints against writes (SHARE ROW
-// EXCLUSIVE: readers go on, appends of entries too), so that concurrent
+// Integrate first locks the integrated size's row, so that concurrent
 // Integrate calls run one after the other and each sees, with the fresh
-// snapshot of its next statement, the checkpoint the previous one stored.
-func (s logStore) Integrate(ctx context.Context, from, to int64, hashes [][32]byte, cp notary.StoredCheckpoint) error {
+// snapshot of its next statements, what the previous one stored. Appends of
+// entries go on meanwhile.
+func (s logStore) Integrate(ctx context.Context, from, to int64, hashes []notary.TreeHash, cp *notary.StoredCheckpoint) error {
 	if err := guard.Integrate(from, to, hashes, cp); err != nil {
 		return err
 	}
 	return s.db.update(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `LOCK TABLE log_checkpoints IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-			return fmt.Errorf("locking the checkpoints: %w", err)
+		if _, err := tx.Exec(ctx, `SELECT size FROM log_integrated WHERE id = 1 FOR UPDATE`); err != nil {
+			return fmt.Errorf("locking the integrated size: %w", err)
 		}
-		var latest, entries int64
-		if err := tx.QueryRow(ctx, `SELECT (SELECT COALESCE(MAX(size), 0) FROM log_checkpoints),
-			(SELECT entries FROM log_state WHERE id = 1)`).Scan(&latest, &entries); err != nil {
+		var z notary.LogSizes
+		if err := tx.QueryRow(ctx, sizesQuery).Scan(&z.Entries, &z.Integrated, &z.Checkpointed); err != nil {
 			return fmt.Errorf("reading the sizes of the transparency log: %w", err)
 		}
-		if latest != from {
-			return attesta.Errorf(attesta.Conflict, "integrating log entries from %d: the latest checkpoint has size %d", from, latest)
-		}
-		if to > entries {
-			return attesta.Errorf(attesta.Invalid, "integrating log entries up to %d: only %d were appended", to, entries)
-		}
-		if err := appendHashes(ctx, tx, hashrows.StoredHashCount(from), hashes); err != nil {
+		if err := guard.IntegrateSizes(z, from, to, cp); err != nil {
 			return err
+		}
+		if err := pack(ctx, tx, from, to); err != nil {
+			return err
+		}
+		if len(hashes) > 0 {
+			idx := make([]int64, len(hashes))
+			hs := make([][]byte, len(hashes))
+			for i, h := range hashes {
+				idx[i], hs[i] = h.Index, h.Hash[:]
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO log_tree (stored_index, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, idx, hs); err != nil {
+				return fmt.Errorf("storing tree hashes: %w", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE log_integrated SET size = $1 WHERE id = 1`, to); err != nil {
+			return fmt.Errorf("recording the integrated size: %w", err)
+		}
+		if cp == nil {
+			return nil
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO log_checkpoints (size, root, note, timestamp, created_at)
 			VALUES ($1, $2, $3, $4, $5)`, cp.Size, cp.Root[:], cp.Note, nullBytes(cp.Timestamp), cp.CreatedAt)
@@ -175,43 +202,54 @@ func (s logStore) Integrate(ctx context.Context, from, to int64, hashes [][32]by
 	})
 }
 
-// appendHashes stores hashes at stored indexes start, start+1, …, after
-// checking that start is the number of hashes stored.
-func appendHashes(ctx context.Context, tx pgx.Tx, start int64, hashes [][32]byte) error {
-	var stored int64
-	var row int64
-	var length int
-	err := tx.QueryRow(ctx, `SELECT row_no, octet_length(hashes) FROM log_hashes ORDER BY row_no DESC LIMIT 1`).Scan(&row, &length)
-	switch {
-	case err == nil:
-		stored = hashrows.Count(row, length)
-	case !errors.Is(err, pgx.ErrNoRows):
-		return fmt.Errorf("reading the stored hashes: %w", err)
+// pack moves the pending entries [from, to) into their bundles.
+func pack(ctx context.Context, tx pgx.Tx, from, to int64) error {
+	if from == to {
+		return nil
 	}
-	if stored != start {
-		return fmt.Errorf("the log stores %d hashes, its latest checkpoint needs %d", stored, start)
+	rows, err := tx.Query(ctx, `SELECT leaf_index, entry FROM log_entries
+		WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index`, from, to)
+	if err != nil {
+		return fmt.Errorf("reading pending log entries: %w", err)
 	}
-	var newRows []int64
-	var newBytes [][]byte
-	for _, w := range hashrows.Plan(start, hashes) {
-		if w.Before == 0 {
-			newRows, newBytes = append(newRows, w.Row), append(newBytes, w.Bytes)
-			continue
+	var entries [][]byte
+	for rows.Next() {
+		var leaf int64
+		var e []byte
+		if err := rows.Scan(&leaf, &e); err != nil {
+			rows.Close()
+			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE log_hashes SET hashes = hashes || $1 WHERE row_no = $2 AND octet_length(hashes) = $3`,
-			w.Bytes, w.Row, w.Before)
+		if leaf != from+int64(len(entries)) {
+			rows.Close()
+			return fmt.Errorf("pending log entry %d is missing", from+int64(len(entries)))
+		}
+		entries = append(entries, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if int64(len(entries)) != to-from {
+		return fmt.Errorf("pending log entry %d is missing", from+int64(len(entries)))
+	}
+	for _, w := range guard.Bundles(from, entries) {
+		var tag pgconn.CommandTag
+		if w.Before == 0 {
+			tag, err = tx.Exec(ctx, `INSERT INTO log_bundles (bundle_no, entries) VALUES ($1, $2)`, w.Bundle, w.Bytes)
+		} else {
+			tag, err = tx.Exec(ctx, `UPDATE log_bundles SET entries = entries || $1
+				WHERE bundle_no = $2 AND octet_length(entries) = $3`, w.Bytes, w.Bundle, w.Before)
+		}
 		if err != nil {
-			return fmt.Errorf("storing hashes in row %d: %w", w.Row, err)
+			return fmt.Errorf("packing log bundle %d: %w", w.Bundle, err)
 		}
 		if tag.RowsAffected() != 1 {
-			return fmt.Errorf("storing hashes in row %d: it does not hold %d bytes", w.Row, w.Before)
+			return fmt.Errorf("packing log bundle %d: it does not hold %d bytes", w.Bundle, w.Before)
 		}
 	}
-	if len(newRows) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO log_hashes (row_no, hashes) SELECT * FROM unnest($1::bigint[], $2::bytea[])`,
-			newRows, newBytes); err != nil {
-			return fmt.Errorf("storing hashes in rows %d to %d: %w", newRows[0], newRows[len(newRows)-1], err)
-		}
+	if _, err := tx.Exec(ctx, `DELETE FROM log_entries WHERE leaf_index >= $1 AND leaf_index < $2`, from, to); err != nil {
+		return fmt.Errorf("removing packed log entries: %w", err)
 	}
 	return nil
 }

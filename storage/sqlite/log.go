@@ -10,7 +10,6 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/storage/internal/guard"
-	"github.com/attesta/attesta/storage/internal/hashrows"
 )
 
 // Log returns the store of the transparency log. Its entries are appended by
@@ -41,35 +40,61 @@ func appendEntry(ctx context.Context, tx *sql.Tx, entry []byte) (int64, error) {
 	return leaf, nil
 }
 
-func (s logStore) Sizes(ctx context.Context) (entries, checkpointed int64, err error) {
-	err = s.db.view(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT entries FROM log_state WHERE id = 1`).Scan(&entries); err != nil {
-			return err
-		}
-		return tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(size), 0) FROM log_checkpoints`).Scan(&checkpointed)
+func (s logStore) Sizes(ctx context.Context) (notary.LogSizes, error) {
+	var z notary.LogSizes
+	err := s.db.view(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT (SELECT entries FROM log_state WHERE id = 1),
+			(SELECT size FROM log_integrated WHERE id = 1),
+			(SELECT COALESCE(MAX(size), 0) FROM log_checkpoints)`).Scan(&z.Entries, &z.Integrated, &z.Checkpointed)
 	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("reading the sizes of the transparency log: %w", err)
+		return notary.LogSizes{}, fmt.Errorf("reading the sizes of the transparency log: %w", err)
 	}
-	return entries, checkpointed, nil
+	return z, nil
 }
 
+// Entries reads the bundles that hold [from, to) and then the pending
+// entries, in one read transaction: a concurrent Integrate that moves
+// entries from one to the other is seen entirely or not at all.
 func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error) {
 	if err := guard.LogRange(from, to); err != nil {
 		return nil, err
 	}
 	out := make([][]byte, 0, to-from)
 	err := s.db.view(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT leaf_index, entry FROM log_entries
-			WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`, from, to)
+		rows, err := tx.QueryContext(ctx, `SELECT bundle_no, entries FROM log_bundles
+			WHERE bundle_no >= ? AND bundle_no <= ? ORDER BY bundle_no`, from/notary.BundleSize, (to-1)/notary.BundleSize)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
+			var bundle int64
+			var b []byte
+			if err := rows.Scan(&bundle, &b); err != nil {
+				return err
+			}
+			if out, err = guard.Unbundle(out, from, to, bundle, b); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		next := from + int64(len(out))
+		if next == to {
+			return nil
+		}
+		pending, err := tx.QueryContext(ctx, `SELECT leaf_index, entry FROM log_entries
+			WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`, next, to)
+		if err != nil {
+			return err
+		}
+		defer pending.Close()
+		for pending.Next() {
 			var leaf int64
 			var entry []byte
-			if err := rows.Scan(&leaf, &entry); err != nil {
+			if err := pending.Scan(&leaf, &entry); err != nil {
 				return err
 			}
 			if want := from + int64(len(out)); leaf != want {
@@ -77,12 +102,12 @@ func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error)
 			}
 			out = append(out, entry)
 		}
-		return rows.Err()
+		return pending.Err()
 	})
 	if err == nil && int64(len(out)) != to-from {
 		err = attesta.Errorf(attesta.NotFound, "log entry %d not found", from+int64(len(out)))
 	}
-	if attesta.ErrorCode(err) == attesta.NotFound {
+	if err != nil && attesta.ErrorCode(err) != attesta.Internal {
 		return nil, err
 	}
 	if err != nil {
@@ -95,79 +120,77 @@ func (s logStore) ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, 
 	if len(indexes) == 0 {
 		return [][32]byte{}, nil
 	}
-	need := map[int64][]byte{} // row → its bytes, once read
 	for _, i := range indexes {
 		if i < 0 {
 			return nil, attesta.Errorf(attesta.Invalid, "no stored hash has index %d", i)
 		}
-		row, _ := hashrows.Locate(i)
-		need[row] = nil
 	}
-	rowList := make([]int64, 0, len(need))
-	for row := range need {
-		rowList = append(rowList, row)
-	}
-	list, err := json.Marshal(rowList)
+	list, err := json.Marshal(indexes)
 	if err != nil {
 		return nil, err
 	}
+	found := make(map[int64][]byte, len(indexes))
 	err = s.db.view(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT row_no, hashes FROM log_hashes
-			WHERE row_no IN (SELECT value FROM json_each(?))`, string(list))
+		rows, err := tx.QueryContext(ctx, `SELECT stored_index, hash FROM log_tree
+			WHERE stored_index IN (SELECT value FROM json_each(?))`, string(list))
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var row int64
-			var b []byte
-			if err := rows.Scan(&row, &b); err != nil {
+			var i int64
+			var h []byte
+			if err := rows.Scan(&i, &h); err != nil {
 				return err
 			}
-			need[row] = b
+			found[i] = h
 		}
 		return rows.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading stored hashes: %w", err)
 	}
-	out := make([][32]byte, len(indexes))
-	for k, i := range indexes {
-		row, off := hashrows.Locate(i)
-		b := need[row]
-		if off+32 > len(b) {
-			return nil, attesta.Errorf(attesta.NotFound, "stored hash %d not found", i)
-		}
-		out[k] = [32]byte(b[off : off+32])
-	}
-	return out, nil
+	return guard.Hashes(indexes, found)
 }
 
-// Integrate runs under the single writer, so the check of the latest
-// checkpoint and the writes that depend on it cannot interleave with another
-// Integrate.
-func (s logStore) Integrate(ctx context.Context, from, to int64, hashes [][32]byte, cp notary.StoredCheckpoint) error {
+// Integrate runs under the single writer, so the checks of the integrated
+// size and of the latest checkpoint, and the writes that depend on them,
+// cannot interleave with another Integrate.
+func (s logStore) Integrate(ctx context.Context, from, to int64, hashes []notary.TreeHash, cp *notary.StoredCheckpoint) error {
 	if err := guard.Integrate(from, to, hashes, cp); err != nil {
 		return err
 	}
 	return s.db.update(ctx, func(tx *sql.Tx) error {
-		var latest, entries int64
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(size), 0) FROM log_checkpoints`).Scan(&latest); err != nil {
-			return fmt.Errorf("reading the latest checkpoint: %w", err)
+		var z notary.LogSizes
+		err := tx.QueryRowContext(ctx, `SELECT (SELECT entries FROM log_state WHERE id = 1),
+			(SELECT size FROM log_integrated WHERE id = 1),
+			(SELECT COALESCE(MAX(size), 0) FROM log_checkpoints)`).Scan(&z.Entries, &z.Integrated, &z.Checkpointed)
+		if err != nil {
+			return fmt.Errorf("reading the sizes of the transparency log: %w", err)
 		}
-		if latest != from {
-			return attesta.Errorf(attesta.Conflict, "integrating log entries from %d: the latest checkpoint has size %d", from, latest)
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT entries FROM log_state WHERE id = 1`).Scan(&entries); err != nil {
-			return fmt.Errorf("reading the size of the transparency log: %w", err)
-		}
-		if to > entries {
-			return attesta.Errorf(attesta.Invalid, "integrating log entries up to %d: only %d were appended", to, entries)
-		}
-		if err := s.appendHashes(ctx, tx, hashrows.StoredHashCount(from), hashes); err != nil {
+		if err := guard.IntegrateSizes(z, from, to, cp); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO log_checkpoints (size, root, note, timestamp, created_at)
+		if err := s.pack(ctx, tx, from, to); err != nil {
+			return err
+		}
+		insert, err := tx.PrepareContext(ctx, `INSERT INTO log_tree (stored_index, hash) VALUES (?, ?)`)
+		if err != nil {
+			return fmt.Errorf("storing tree hashes: %w", err)
+		}
+		defer insert.Close()
+		for _, h := range hashes {
+			if _, err := insert.ExecContext(ctx, h.Index, h.Hash[:]); err != nil {
+				return fmt.Errorf("storing tree hash %d: %w", h.Index, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE log_integrated SET size = ? WHERE id = 1`, to); err != nil {
+			return fmt.Errorf("recording the integrated size: %w", err)
+		}
+		if cp == nil {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO log_checkpoints (size, root, note, timestamp, created_at)
 			VALUES (?, ?, ?, ?, ?)`, cp.Size, cp.Root[:], cp.Note, nullBytes(cp.Timestamp), formatTime(cp.CreatedAt))
 		if isConstraint(err) {
 			return attesta.Errorf(attesta.Conflict, "a checkpoint of size %d exists", cp.Size)
@@ -179,42 +202,54 @@ func (s logStore) Integrate(ctx context.Context, from, to int64, hashes [][32]by
 	})
 }
 
-// appendHashes stores hashes at stored indexes start, start+1, …, after
-// checking that start is the number of hashes stored.
-func (s logStore) appendHashes(ctx context.Context, tx *sql.Tx, start int64, hashes [][32]byte) error {
-	var stored int64
-	var row int64
-	var length int
-	err := tx.QueryRowContext(ctx, `SELECT row_no, length(hashes) FROM log_hashes ORDER BY row_no DESC LIMIT 1`).Scan(&row, &length)
-	switch {
-	case err == nil:
-		stored = hashrows.Count(row, length)
-	case !errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("reading the stored hashes: %w", err)
+// pack moves the pending entries [from, to) into their bundles.
+func (s logStore) pack(ctx context.Context, tx *sql.Tx, from, to int64) error {
+	if from == to {
+		return nil
 	}
-	if stored != start {
-		return fmt.Errorf("the log stores %d hashes, its latest checkpoint needs %d", stored, start)
-	}
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO log_hashes (row_no, hashes) VALUES (?, ?)`)
+	rows, err := tx.QueryContext(ctx, `SELECT leaf_index, entry FROM log_entries
+		WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`, from, to)
 	if err != nil {
-		return fmt.Errorf("storing hashes: %w", err)
+		return fmt.Errorf("reading pending log entries: %w", err)
 	}
-	defer insert.Close()
-	for _, w := range hashrows.Plan(start, hashes) {
-		if w.Before == 0 {
-			if _, err := insert.ExecContext(ctx, w.Row, w.Bytes); err != nil {
-				return fmt.Errorf("storing hashes in row %d: %w", w.Row, err)
-			}
-			continue
+	var entries [][]byte
+	for rows.Next() {
+		var leaf int64
+		var e []byte
+		if err := rows.Scan(&leaf, &e); err != nil {
+			rows.Close()
+			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE log_hashes SET hashes = CAST(hashes || ? AS BLOB) WHERE row_no = ? AND length(hashes) = ?`,
-			w.Bytes, w.Row, w.Before)
+		if leaf != from+int64(len(entries)) {
+			rows.Close()
+			return fmt.Errorf("pending log entry %d is missing", from+int64(len(entries)))
+		}
+		entries = append(entries, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if int64(len(entries)) != to-from {
+		return fmt.Errorf("pending log entry %d is missing", from+int64(len(entries)))
+	}
+	for _, w := range guard.Bundles(from, entries) {
+		var res sql.Result
+		if w.Before == 0 {
+			res, err = tx.ExecContext(ctx, `INSERT INTO log_bundles (bundle_no, entries) VALUES (?, ?)`, w.Bundle, w.Bytes)
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE log_bundles SET entries = CAST(entries || ? AS BLOB)
+				WHERE bundle_no = ? AND length(entries) = ?`, w.Bytes, w.Bundle, w.Before)
+		}
 		if err != nil {
-			return fmt.Errorf("storing hashes in row %d: %w", w.Row, err)
+			return fmt.Errorf("packing log bundle %d: %w", w.Bundle, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return fmt.Errorf("storing hashes in row %d: it does not hold %d bytes", w.Row, w.Before)
+			return fmt.Errorf("packing log bundle %d: it does not hold %d bytes", w.Bundle, w.Before)
 		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM log_entries WHERE leaf_index >= ? AND leaf_index < ?`, from, to); err != nil {
+		return fmt.Errorf("removing packed log entries: %w", err)
 	}
 	return nil
 }

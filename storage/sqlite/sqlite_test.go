@@ -3,10 +3,13 @@ package sqlite_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/storage/sqlite"
 	"github.com/attesta/attesta/storage/storagetest"
 )
@@ -85,19 +88,22 @@ func TestTwoHandlesShareTheFile(t *testing.T) {
 
 // BenchmarkLogStorage reports the bytes the transparency log's tables take
 // per entry (dbstat: whole pages, indexes included), for 50,000 entries
-// appended one to a transaction, as credentials append them, and integrated
+// (after 50,000 others) appended one to a transaction, as credentials append them, and integrated
 // in batches of 4,096:
 //
 //	go test ./storage/sqlite -run '^$' -bench LogStorage -benchtime 1x
 func BenchmarkLogStorage(b *testing.B) {
 	const n = 50_000
 	ctx := context.Background()
-	tables := []string{"log_entries", "log_hashes", "log_checkpoints", "log_state"}
+	tables := []string{"log_entries", "log_bundles", "log_tree", "log_integrated", "log_checkpoints", "log_state"}
 	for b.Loop() {
 		db := openDB(b, storagetest.NewClock().Now)
 		if _, _, err := db.Migrate(ctx); err != nil {
 			b.Fatal(err)
 		}
+		// A first half fills the pending table and its index to their
+		// high-water mark; the second half measures what the log grows by.
+		storagetest.FillLog(b, db, n, 1)
 		before, err := sqlite.TableBytes(ctx, db.DB, tables...)
 		if err != nil {
 			b.Fatal(err)
@@ -125,41 +131,133 @@ func TestLogTablesAppendOnly(t *testing.T) {
 	if _, _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	storagetest.FillLog(t, db, 70, 10) // 137 hashes: two full rows, one partial
+	storagetest.FillLog(t, db, 300, 10) // a full bundle and one of 44 entries, 1 kept hash
 	cp, err := db.Log().Checkpoint(ctx, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := sqlite.AppendLog(ctx, db.DB, [][]byte{storagetest.Entry(300), storagetest.Entry(301)}, nil); err != nil {
+		t.Fatal(err)
+	}
 	for _, q := range []string{
-		`UPDATE log_entries SET entry = entry WHERE leaf_index = 3`,
-		`DELETE FROM log_entries WHERE leaf_index = 69`,
-		`UPDATE log_hashes SET hashes = substr(hashes, 33) WHERE row_no = 2`,
-		`UPDATE log_hashes SET row_no = 9 WHERE row_no = 2`,
-		`DELETE FROM log_hashes WHERE row_no = 2`,
-		`UPDATE log_checkpoints SET root = randomblob(32) WHERE size = 70`,
-		`UPDATE log_checkpoints SET size = 71 WHERE size = 70`,
-		`DELETE FROM log_checkpoints WHERE size = 70`,
+		`UPDATE log_entries SET entry = entry WHERE leaf_index = 300`,
+		`DELETE FROM log_entries WHERE leaf_index = 301`,
+		`UPDATE log_bundles SET entries = substr(entries, 74) WHERE bundle_no = 1`,
+		`UPDATE log_bundles SET bundle_no = 9 WHERE bundle_no = 1`,
+		`DELETE FROM log_bundles WHERE bundle_no = 0`,
+		`UPDATE log_tree SET hash = randomblob(32)`,
+		`DELETE FROM log_tree`,
+		`UPDATE log_integrated SET size = 10`,
+		`UPDATE log_checkpoints SET root = randomblob(32) WHERE size = 300`,
+		`UPDATE log_checkpoints SET size = 301 WHERE size = 300`,
+		`DELETE FROM log_checkpoints WHERE size = 300`,
 	} {
 		err := sqlite.Exec(ctx, db.DB, q)
-		if err == nil || !strings.Contains(err.Error(), "append-only") && !strings.Contains(err.Error(), "do not change") {
+		if err == nil || !strings.Contains(err.Error(), "append-only") && !strings.Contains(err.Error(), "do not change") &&
+			!strings.Contains(err.Error(), "only once packed") && !strings.Contains(err.Error(), "only grows") {
 			t.Errorf("%s: %v, want the schema's refusal", q, err)
 		}
 	}
 	// What Integrate and UpdateCheckpoint do is allowed.
 	for _, q := range []string{
-		`UPDATE log_hashes SET hashes = CAST(hashes || ? AS BLOB) WHERE row_no = 2`,
-		`UPDATE log_checkpoints SET note = note, timestamp = ? WHERE size = 70`,
+		`UPDATE log_bundles SET entries = CAST(entries || ? AS BLOB) WHERE bundle_no = 1`,
+		`DELETE FROM log_entries WHERE leaf_index = 300`, // now packed
+		`UPDATE log_checkpoints SET note = note, timestamp = ? WHERE size = 300`,
 	} {
-		arg := []byte{1, 2, 3}
-		if strings.HasPrefix(q, "UPDATE log_hashes") {
-			arg = make([]byte, 32)
+		var args []any
+		switch {
+		case strings.HasPrefix(q, "UPDATE log_bundles"):
+			args = append(args, storagetest.Entry(300))
+		case strings.HasPrefix(q, "UPDATE log_checkpoints"):
+			args = append(args, []byte{1, 2, 3})
 		}
-		if err := sqlite.Exec(ctx, db.DB, q, arg); err != nil {
+		if err := sqlite.Exec(ctx, db.DB, q, args...); err != nil {
 			t.Errorf("%s: %v", q, err)
 		}
 	}
 	got, err := db.Log().Checkpoint(ctx, -1)
 	if err != nil || got.Root != cp.Root || string(got.Timestamp) != "\x01\x02\x03" {
 		t.Errorf("checkpoint after the updates: %+v, %v", got, err)
+	}
+}
+
+// TestLogRebuildAfterUpgrade: a database upgraded by migration 0006 has its
+// entries pending and no tree hashes, but checkpoints. The sequencer
+// rebuilds the tree those checkpoints cover, checks it against their roots,
+// signs nothing meanwhile, and then goes on; entries that differ from what
+// the checkpoints committed to stop it.
+func TestLogRebuildAfterUpgrade(t *testing.T) {
+	for _, corrupt := range []bool{false, true} {
+		ctx := context.Background()
+		clock := storagetest.NewClock()
+		db := openDB(t, clock.Now)
+		if _, _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		kek, _, _ := issuer.GenerateKeyEncryptionKey()
+		open := func() *notary.Log {
+			l, err := notary.Open(ctx, db.Log(), notary.Options{Origin: "attesta.example/log", KEK: kek, Clock: clock.Now, Batch: 200})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		entries := make([][]byte, 700)
+		for i := range entries {
+			entries[i] = storagetest.Entry(int64(i))
+		}
+		if err := sqlite.AppendLog(ctx, db.DB, entries, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := open().SequenceAll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := db.Log().Checkpoints(ctx)
+
+		// The state right after migration 0006: everything pending again.
+		for _, q := range []string{
+			`DROP TRIGGER log_bundles_no_delete`, `DROP TRIGGER log_tree_no_delete`, `DROP TRIGGER log_integrated_grows`,
+			`DELETE FROM log_bundles`, `DELETE FROM log_tree`, `UPDATE log_integrated SET size = 0`,
+		} {
+			if err := sqlite.Exec(ctx, db.DB, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		for i, e := range entries {
+			if corrupt && i == 333 {
+				e = storagetest.Entry(9999)
+			}
+			if err := sqlite.Exec(ctx, db.DB, `INSERT INTO log_entries (leaf_index, entry) VALUES (?, ?)`, i, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l := open()
+		_, err := l.SequenceAll(ctx)
+		if corrupt {
+			if err == nil || !strings.Contains(err.Error(), "not those the log committed to") {
+				t.Errorf("rebuild over a changed entry: %v", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, _ := db.Log().Checkpoints(ctx)
+		if !slices.Equal(before, after) {
+			t.Errorf("checkpoints %v after the rebuild, want %v", after, before)
+		}
+		z, _ := db.Log().Sizes(ctx)
+		if z != (notary.LogSizes{Entries: 700, Integrated: 700, Checkpointed: 700}) {
+			t.Errorf("sizes after the rebuild: %+v", z)
+		}
+		if err := sqlite.AppendLog(ctx, db.DB, [][]byte{storagetest.Entry(700)}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if size, err := l.SequenceAll(ctx); err != nil || size != 701 {
+			t.Errorf("sequencing after the rebuild: %d, %v", size, err)
+		}
+		if _, err := l.InclusionProof(ctx, 333, 701); err != nil {
+			t.Error(err)
+		}
 	}
 }

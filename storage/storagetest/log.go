@@ -13,10 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/notary"
-	"github.com/attesta/attesta/storage/internal/hashrows"
 )
 
 // LogAppender is an optional interface of the DB an Opener returns: it
@@ -29,6 +30,9 @@ type LogAppender interface {
 	AppendLog(ctx context.Context, entries [][]byte, fail error) error
 }
 
+// Entry is the test entry of leaf n, as FillLog appends it.
+func Entry(n int64) []byte { return testEntry(n) }
+
 // testEntry is a distinct log entry for each n.
 func testEntry(n int64) []byte {
 	return notary.NewEntry(notary.Issue, fmt.Sprintf("urn:test:%d", n), nil, time.UnixMilli(n)).Marshal()
@@ -37,19 +41,26 @@ func testEntry(n int64) []byte {
 // storedHash is the stand-in for the stored hash with index i.
 func storedHash(i int64) [32]byte { return sha256.Sum256(fmt.Appendf(nil, "stored hash %d", i)) }
 
-// storedHashes is the stand-ins for stored hashes [from, to).
-func storedHashes(from, to int64) [][32]byte {
-	out := make([][32]byte, 0, to-from)
-	for i := from; i < to; i++ {
-		out = append(out, storedHash(i))
+// kept is the stored indexes of the tree hashes that entries [from, to)
+// complete at the heights the store keeps (TileHeight and more).
+func kept(from, to int64) []int64 {
+	var out []int64
+	for i := tlog.StoredHashCount(from); i < tlog.StoredHashCount(to); i++ {
+		if level, _ := tlog.SplitStoredHashIndex(i); level >= notary.TileHeight {
+			out = append(out, i)
+		}
 	}
 	return out
 }
 
-// hashesOf is the stand-ins for the stored hashes that entries [from, to)
-// add.
-func hashesOf(from, to int64) [][32]byte {
-	return storedHashes(hashrows.StoredHashCount(from), hashrows.StoredHashCount(to))
+// hashesOf is the stand-ins for the tree hashes that entries [from, to)
+// complete and the store keeps.
+func hashesOf(from, to int64) []notary.TreeHash {
+	var out []notary.TreeHash
+	for _, i := range kept(from, to) {
+		out = append(out, notary.TreeHash{Index: i, Hash: storedHash(i)})
+	}
+	return out
 }
 
 // checkpointNote is a signed note of a checkpoint, with a signature line
@@ -73,7 +84,7 @@ func newCheckpoint(size int64, at time.Time) notary.StoredCheckpoint {
 func integrate(t *testing.T, db DB, from, to int64, at time.Time) notary.StoredCheckpoint {
 	t.Helper()
 	cp := newCheckpoint(to, at)
-	if err := db.Log().Integrate(context.Background(), from, to, hashesOf(from, to), cp); err != nil {
+	if err := db.Log().Integrate(context.Background(), from, to, hashesOf(from, to), &cp); err != nil {
 		t.Fatalf("integrating [%d, %d): %v", from, to, err)
 	}
 	return cp
@@ -81,9 +92,9 @@ func integrate(t *testing.T, db DB, from, to int64, at time.Time) notary.StoredC
 
 func wantSizes(t *testing.T, db DB, entries, checkpointed int64) {
 	t.Helper()
-	e, c, err := db.Log().Sizes(context.Background())
-	if err != nil || e != entries || c != checkpointed {
-		t.Fatalf("sizes: %d entries, checkpoint %d, %v; want %d, %d", e, c, err, entries, checkpointed)
+	z, err := db.Log().Sizes(context.Background())
+	if err != nil || z != (notary.LogSizes{Entries: entries, Integrated: checkpointed, Checkpointed: checkpointed}) {
+		t.Fatalf("sizes: %+v, %v; want %d entries, %d integrated and checkpointed", z, err, entries, checkpointed)
 	}
 }
 
@@ -127,13 +138,13 @@ func appendEntries(t *testing.T, db DB, n int) [][]byte {
 	t.Helper()
 	ctx := context.Background()
 	if app, ok := db.(LogAppender); ok {
-		start, _, err := db.Log().Sizes(ctx)
+		z, err := db.Log().Sizes(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		entries := make([][]byte, n)
 		for i := range entries {
-			entries[i] = testEntry(start + int64(i))
+			entries[i] = testEntry(z.Entries + int64(i))
 		}
 		if err := app.AppendLog(ctx, entries, nil); err != nil {
 			t.Fatalf("appending %d entries: %v", n, err)
@@ -410,47 +421,64 @@ func testLogConcurrentAppends(t *testing.T, open Opener) {
 }
 
 // testLogIntegrate: Integrate checks its arguments and that it continues
-// the latest checkpoint.
+// the integrated size and the latest checkpoint.
 func testLogIntegrate(t *testing.T, open Opener) {
 	ctx := context.Background()
 	clock := NewClock()
 	db, _ := migrated(t, open, clock)
 	log := db.Log()
-	appendEntries(t, db, 5)
+	entries := appendEntries(t, db, 600)
 
 	cp3 := newCheckpoint(3, clock.Now())
-	wantCode(t, log.Integrate(ctx, 0, 3, hashesOf(0, 3)[:3], cp3), attesta.Invalid) // a hash short
-	wantCode(t, log.Integrate(ctx, 0, 3, hashesOf(0, 4), cp3), attesta.Invalid)     // a hash too many
-	wantCode(t, log.Integrate(ctx, 0, 3, hashesOf(0, 3), newCheckpoint(4, clock.Now())), attesta.Invalid)
-	wantCode(t, log.Integrate(ctx, 3, 2, nil, newCheckpoint(2, clock.Now())), attesta.Invalid)
-	wantCode(t, log.Integrate(ctx, -1, 3, hashesOf(0, 3), cp3), attesta.Invalid)
+	wantCode(t, log.Integrate(ctx, 0, 3, hashesOf(0, 512), &cp3), attesta.Invalid) // hashes [0, 3) does not complete
+	wantCode(t, log.Integrate(ctx, 0, 3, nil, ptr(newCheckpoint(4, clock.Now()))), attesta.Invalid)
+	wantCode(t, log.Integrate(ctx, 3, 2, nil, ptr(newCheckpoint(2, clock.Now()))), attesta.Invalid)
+	wantCode(t, log.Integrate(ctx, -1, 3, nil, &cp3), attesta.Invalid)
 	noNote := cp3
 	noNote.Note = nil
-	wantCode(t, log.Integrate(ctx, 0, 3, hashesOf(0, 3), noNote), attesta.Invalid)
-	wantCode(t, log.Integrate(ctx, 0, 6, hashesOf(0, 6), newCheckpoint(6, clock.Now())), attesta.Invalid) // 5 appended
-	// Not from the latest checkpoint (0, as there is none).
-	wantCode(t, log.Integrate(ctx, 2, 3, hashesOf(2, 3), cp3), attesta.Conflict)
-	wantSizes(t, db, 5, 0)
-	_, err := log.ReadHashes(ctx, []int64{0})
-	wantCode(t, err, attesta.NotFound)
+	wantCode(t, log.Integrate(ctx, 0, 3, nil, &noNote), attesta.Invalid)
+	wantCode(t, log.Integrate(ctx, 0, 601, hashesOf(0, 601), ptr(newCheckpoint(601, clock.Now()))), attesta.Invalid) // 600 appended
+	wantCode(t, log.Integrate(ctx, 0, 3, nil, nil), attesta.Invalid)                                                 // beyond the latest checkpoint without one
+	// Not from the integrated size (0).
+	wantCode(t, log.Integrate(ctx, 2, 3, nil, &cp3), attesta.Conflict)
+	wantSizes(t, db, 600, 0)
 
 	integrate(t, db, 0, 3, clock.Now())
-	wantSizes(t, db, 5, 3)
+	wantSizes(t, db, 600, 3)
 	// Another sequencer went first.
-	wantCode(t, log.Integrate(ctx, 0, 5, hashesOf(0, 5), newCheckpoint(5, clock.Now())), attesta.Conflict)
-	wantCode(t, log.Integrate(ctx, 3, 3, nil, newCheckpoint(3, clock.Now())), attesta.Conflict)
-	wantSizes(t, db, 5, 3)
-	wantHashes(t, db, []int64{0, 1, 2, 3})
-	_, err = log.ReadHashes(ctx, []int64{4})
+	wantCode(t, log.Integrate(ctx, 0, 5, nil, ptr(newCheckpoint(5, clock.Now()))), attesta.Conflict)
+	wantCode(t, log.Integrate(ctx, 3, 3, nil, ptr(newCheckpoint(3, clock.Now()))), attesta.Conflict)
+	wantSizes(t, db, 600, 3)
+	wantEntries(t, db, 0, entries) // packed and pending alike
+
+	// [3, 520) completes the subtrees of leaves [0, 256), [256, 512) and
+	// [0, 512): three kept hashes, which must all come, in order.
+	hs := hashesOf(3, 520)
+	if len(hs) != 3 {
+		t.Fatalf("%d kept hashes for [3, 520)", len(hs))
+	}
+	cp520 := newCheckpoint(520, clock.Now())
+	wantCode(t, log.Integrate(ctx, 3, 520, hs[:2], &cp520), attesta.Invalid)
+	wantCode(t, log.Integrate(ctx, 3, 520, []notary.TreeHash{hs[1], hs[0], hs[2]}, &cp520), attesta.Invalid)
+	low := slices.Clone(hs)
+	low[0].Index = tlog.StoredHashIndex(3, 0) // a height the store does not keep
+	wantCode(t, log.Integrate(ctx, 3, 520, low, &cp520), attesta.Invalid)
+	_, err := log.ReadHashes(ctx, kept(0, 520)[:1])
 	wantCode(t, err, attesta.NotFound)
 
-	integrate(t, db, 3, 5, clock.Now())
-	wantSizes(t, db, 5, 5)
-	wantHashes(t, db, []int64{0, 1, 2, 3, 4, 5, 6, 7})
-	if sizes, err := log.Checkpoints(ctx); err != nil || !slices.Equal(sizes, []int64{3, 5}) {
+	integrate(t, db, 3, 520, clock.Now())
+	wantSizes(t, db, 600, 520)
+	wantHashes(t, db, kept(0, 520))
+	wantEntries(t, db, 0, entries)
+	wantEntries(t, db, 255, entries[255:258])
+	_, err = log.ReadHashes(ctx, []int64{tlog.StoredHashIndex(8, 2)}) // not complete yet
+	wantCode(t, err, attesta.NotFound)
+	if sizes, err := log.Checkpoints(ctx); err != nil || !slices.Equal(sizes, []int64{3, 520}) {
 		t.Fatalf("checkpoints: %v, %v", sizes, err)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // testLogIntegrateConcurrent: of sequencers integrating from the same
 // checkpoint at once, one wins and the others get Conflict.
@@ -458,25 +486,23 @@ func testLogIntegrateConcurrent(t *testing.T, open Opener) {
 	ctx := context.Background()
 	clock := NewClock()
 	db, _ := migrated(t, open, clock)
-	appendEntries(t, db, 40)
+	entries := appendEntries(t, db, 900)
 	integrate(t, db, 0, 10, clock.Now())
 	const racers = 8
 	errs := make([]error, racers)
 	var wg sync.WaitGroup
 	for i := range racers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			to := int64(10 + 3*(i+1))
-			errs[i] = db.Log().Integrate(ctx, 10, to, hashesOf(10, to), newCheckpoint(to, clock.Now()))
-		}()
+		wg.Go(func() {
+			to := int64(10 + 100*(i+1))
+			errs[i] = db.Log().Integrate(ctx, 10, to, hashesOf(10, to), ptr(newCheckpoint(to, clock.Now())))
+		})
 	}
 	wg.Wait()
 	var won []int64
 	for i, err := range errs {
 		switch {
 		case err == nil:
-			won = append(won, int64(10+3*(i+1)))
+			won = append(won, int64(10+100*(i+1)))
 		case attesta.ErrorCode(err) != attesta.Conflict:
 			t.Errorf("racer %d: %v", i, err)
 		}
@@ -484,52 +510,53 @@ func testLogIntegrateConcurrent(t *testing.T, open Opener) {
 	if len(won) != 1 {
 		t.Fatalf("%d of %d concurrent integrations succeeded, want 1", len(won), racers)
 	}
-	wantSizes(t, db, 40, won[0])
+	wantSizes(t, db, 900, won[0])
 	if sizes, err := db.Log().Checkpoints(ctx); err != nil || !slices.Equal(sizes, []int64{10, won[0]}) {
 		t.Fatalf("checkpoints: %v, %v", sizes, err)
 	}
-	all := make([]int64, hashrows.StoredHashCount(won[0]))
-	for i := range all {
-		all[i] = int64(i)
+	wantHashes(t, db, kept(0, won[0]))
+	if more := kept(won[0], 900); len(more) > 0 {
+		_, err := db.Log().ReadHashes(ctx, more[:1])
+		wantCode(t, err, attesta.NotFound)
 	}
-	wantHashes(t, db, all)
-	_, err := db.Log().ReadHashes(ctx, []int64{int64(len(all))})
-	wantCode(t, err, attesta.NotFound)
-	integrate(t, db, won[0], 40, clock.Now())
+	wantEntries(t, db, 0, entries)
+	integrate(t, db, won[0], 900, clock.Now())
+	wantEntries(t, db, 0, entries)
 }
 
-// testLogHashesRoundTrip: hashes stored by many Integrate calls of many
-// sizes read back, in any order and any number of times.
+// testLogHashesRoundTrip: hashes and entries stored by many Integrate calls
+// of many sizes read back, in any order and any number of times.
 func testLogHashesRoundTrip(t *testing.T, open Opener) {
 	ctx := context.Background()
 	clock := NewClock()
 	db, _ := migrated(t, open, clock)
 	log := db.Log()
-	appendEntries(t, db, 400)
+	entries := appendEntries(t, db, 2000)
 	rng := rand.New(rand.NewPCG(1, 2))
 	var size int64
-	for _, n := range []int64{1, 1, 2, 30, 31, 1, 64, 100, 170} {
+	for _, n := range []int64{1, 1, 2, 30, 31, 1, 64, 100, 170, 256, 600, 744} {
 		integrate(t, db, size, size+n, clock.Now())
 		size += n
-		count := hashrows.StoredHashCount(size)
-		all := make([]int64, count)
-		for i := range all {
-			all[i] = int64(i)
-		}
+		all := kept(0, size)
 		wantHashes(t, db, all)
 		rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
-		wantHashes(t, db, append(all, all[:count/2]...))
-		_, err := log.ReadHashes(ctx, []int64{0, count, 1})
-		wantCode(t, err, attesta.NotFound)
+		wantHashes(t, db, append(all, all[:len(all)/2]...))
+		from := rng.Int64N(size)
+		to := from + rng.Int64N(2000-from) + 1
+		wantEntries(t, db, from, entries[from:to])
 	}
-	if size != 400 {
+	if size != 2000 {
 		t.Fatalf("integrated %d entries", size)
 	}
+	_, err := log.ReadHashes(ctx, []int64{kept(0, 2000)[0], tlog.StoredHashIndex(0, 5)}) // leaf hashes are not kept
+	wantCode(t, err, attesta.NotFound)
 	if hs, err := log.ReadHashes(ctx, nil); err != nil || len(hs) != 0 {
 		t.Fatalf("no indexes: %x, %v", hs, err)
 	}
-	_, err := log.ReadHashes(ctx, []int64{0, -1})
+	_, err = log.ReadHashes(ctx, []int64{kept(0, 2000)[0], -1})
 	wantCode(t, err, attesta.Invalid)
+	_, err = log.Entries(ctx, 1999, 2001)
+	wantCode(t, err, attesta.NotFound)
 }
 
 func testLogCheckpoints(t *testing.T, open Opener) {
@@ -551,7 +578,7 @@ func testLogCheckpoints(t *testing.T, open Opener) {
 	clock.Advance(time.Minute)
 	cp7 := newCheckpoint(7, clock.Now().Add(time.Microsecond))
 	cp7.Timestamp = []byte{0x30, 0x82, 0x01, 0x00, 0x06, 0x09, 0x2a, 0x86}
-	if err := log.Integrate(ctx, 2, 7, hashesOf(2, 7), cp7); err != nil {
+	if err := log.Integrate(ctx, 2, 7, hashesOf(2, 7), &cp7); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Minute)
@@ -641,10 +668,11 @@ func testLogKey(t *testing.T, open Opener) {
 	}
 }
 
-// FillLog appends n entries to the empty log of db, which must implement
-// LogAppender, perTx to a transaction (1 is what credentials do), and
-// integrates them in batches of 4,096 (the notary's default batch), so that
-// an engine can measure what the log takes.
+// FillLog appends n entries to the log of db, which must implement
+// LogAppender and be integrated up to its last entry, perTx to a
+// transaction (1 is what credentials do), and integrates them in batches of
+// 4,096 (the notary's default batch), so that an engine can measure what
+// the log takes.
 func FillLog(tb testing.TB, db DB, n int64, perTx int) {
 	tb.Helper()
 	ctx := context.Background()
@@ -652,9 +680,17 @@ func FillLog(tb testing.TB, db DB, n int64, perTx int) {
 	if !ok {
 		tb.Fatal("the DB does not implement storagetest.LogAppender")
 	}
-	var appended, integrated int64
-	for appended < n {
-		batch := make([][]byte, min(int64(perTx), n-appended))
+	z, err := db.Log().Sizes(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if z.Integrated != z.Entries {
+		tb.Fatalf("FillLog on a log with %d entries pending", z.Entries-z.Integrated)
+	}
+	end := z.Entries + n
+	appended, integrated := z.Entries, z.Entries
+	for appended < end {
+		batch := make([][]byte, min(int64(perTx), end-appended))
 		for i := range batch {
 			batch[i] = testEntry(appended + int64(i))
 		}
@@ -662,10 +698,10 @@ func FillLog(tb testing.TB, db DB, n int64, perTx int) {
 			tb.Fatal(err)
 		}
 		appended += int64(len(batch))
-		for integrated+4096 <= appended || (appended == n && integrated < n) {
+		for integrated+4096 <= appended || (appended == end && integrated < end) {
 			to := min(integrated+4096, appended)
 			cp := newCheckpoint(to, NewClock().Now())
-			if err := db.Log().Integrate(ctx, integrated, to, hashesOf(integrated, to), cp); err != nil {
+			if err := db.Log().Integrate(ctx, integrated, to, hashesOf(integrated, to), &cp); err != nil {
 				tb.Fatal(err)
 			}
 			integrated = to

@@ -2,10 +2,12 @@ package guard
 
 import (
 	"bytes"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/notary"
-	"github.com/attesta/attesta/storage/internal/hashrows"
 )
 
 // LogEntry checks a transparency-log entry about to be appended.
@@ -16,22 +18,115 @@ func LogEntry(b []byte) error {
 	return nil
 }
 
-// Integrate checks the arguments of notary.Store.Integrate: the checkpoint
-// has the new size and a note, and there is exactly one hash for every node
-// the entries [from, to) complete.
-func Integrate(from, to int64, hashes [][32]byte, cp notary.StoredCheckpoint) error {
+// Integrate checks the arguments of notary.Store.Integrate: a range, hashes
+// at heights the store keeps, and a checkpoint, if any, of the new size
+// with a note.
+func Integrate(from, to int64, hashes []notary.TreeHash, cp *notary.StoredCheckpoint) error {
 	switch {
 	case from < 0 || to < from:
 		return attesta.Errorf(attesta.Invalid, "log entries [%d, %d) are not a range", from, to)
-	case cp.Size != to:
+	case cp != nil && cp.Size != to:
 		return attesta.Errorf(attesta.Invalid, "integrating entries [%d, %d) with a checkpoint of size %d", from, to, cp.Size)
-	case len(cp.Note) == 0:
+	case cp != nil && len(cp.Note) == 0:
 		return attesta.Errorf(attesta.Invalid, "the checkpoint of size %d has no note", to)
-	case int64(len(hashes)) != hashrows.StoredHashCount(to)-hashrows.StoredHashCount(from):
-		return attesta.Errorf(attesta.Invalid, "entries [%d, %d) store %d hashes, not %d",
-			from, to, hashrows.StoredHashCount(to)-hashrows.StoredHashCount(from), len(hashes))
+	}
+	lo, hi := tlog.StoredHashCount(from), tlog.StoredHashCount(to)
+	want := 0
+	for i := lo; i < hi; i++ {
+		if level, _ := tlog.SplitStoredHashIndex(i); level >= notary.TileHeight {
+			want++
+		}
+	}
+	if len(hashes) != want {
+		return attesta.Errorf(attesta.Invalid, "entries [%d, %d) complete %d stored tree hashes, not %d", from, to, want, len(hashes))
+	}
+	for i, h := range hashes {
+		if level, _ := tlog.SplitStoredHashIndex(h.Index); h.Index < lo || h.Index >= hi || level < notary.TileHeight || (i > 0 && h.Index <= hashes[i-1].Index) {
+			return attesta.Errorf(attesta.Invalid, "stored hash %d is not one that entries [%d, %d) complete at a kept height, in order", h.Index, from, to)
+		}
 	}
 	return nil
+}
+
+// IntegrateSizes checks an Integrate against the log's sizes: from is the
+// integrated size; with a checkpoint, also the latest checkpoint's size and
+// to is at most what was appended; without, to does not pass the latest
+// checkpoint.
+func IntegrateSizes(z notary.LogSizes, from, to int64, cp *notary.StoredCheckpoint) error {
+	switch {
+	case z.Integrated != from:
+		return attesta.Errorf(attesta.Conflict, "integrating log entries from %d: %d are integrated", from, z.Integrated)
+	case cp != nil && z.Checkpointed != from:
+		return attesta.Errorf(attesta.Conflict, "integrating log entries from %d: the latest checkpoint has size %d", from, z.Checkpointed)
+	case to > z.Entries:
+		return attesta.Errorf(attesta.Invalid, "integrating log entries up to %d: only %d were appended", to, z.Entries)
+	case cp == nil && to > z.Checkpointed:
+		return attesta.Errorf(attesta.Invalid, "integrating log entries up to %d without a checkpoint: the latest covers %d", to, z.Checkpointed)
+	}
+	return nil
+}
+
+// BundleWrite is one write of Bundles: append Bytes to the bundle, which
+// holds Before bytes (0: insert it).
+type BundleWrite struct {
+	Bundle int64
+	Before int
+	Bytes  []byte
+}
+
+// Bundles plans the writes that pack entries, the first at leaf index from,
+// into bundles of notary.BundleSize.
+func Bundles(from int64, entries [][]byte) []BundleWrite {
+	var out []BundleWrite
+	for i := 0; i < len(entries); {
+		leaf := from + int64(i)
+		bundle, off := leaf/notary.BundleSize, int(leaf%notary.BundleSize)
+		n := min(notary.BundleSize-off, len(entries)-i)
+		w := BundleWrite{Bundle: bundle, Before: off * notary.EntrySize}
+		for _, e := range entries[i : i+n] {
+			w.Bytes = append(w.Bytes, e...)
+		}
+		out = append(out, w)
+		i += n
+	}
+	return out
+}
+
+// Unbundle appends to out the entries of bundle b (its stored bytes) that
+// fall in [from, to), after checking that they continue out.
+func Unbundle(out [][]byte, from, to, bundle int64, b []byte) ([][]byte, error) {
+	if len(b)%notary.EntrySize != 0 {
+		return nil, fmt.Errorf("log bundle %d has %d bytes", bundle, len(b))
+	}
+	first := bundle * notary.BundleSize
+	for k := range int64(len(b) / notary.EntrySize) {
+		leaf := first + k
+		if leaf < from || leaf >= to {
+			continue
+		}
+		if want := from + int64(len(out)); leaf != want {
+			return nil, attesta.Errorf(attesta.NotFound, "log entry %d not found", want)
+		}
+		out = append(out, b[k*notary.EntrySize:(k+1)*notary.EntrySize])
+	}
+	return out, nil
+}
+
+// Hashes orders the hashes found by index as asked; NotFound if one is
+// missing.
+func Hashes(indexes []int64, found map[int64][]byte) ([][32]byte, error) {
+	out := make([][32]byte, len(indexes))
+	for k, i := range indexes {
+		h, ok := found[i]
+		if !ok {
+			return nil, attesta.Errorf(attesta.NotFound, "stored hash %d not found", i)
+		}
+		if len(h) != 32 {
+			return nil, fmt.Errorf("stored hash %d has %d bytes", i, len(h))
+		}
+		out[k] = [32]byte(h)
+	}
+	return out, nil
 }
 
 // UpdateCheckpoint checks that cp may replace the stored checkpoint old: same
