@@ -1,27 +1,38 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/attesta/attesta/notary"
-	_ "modernc.org/sqlite" // the driver, to read the database as an auditor would
+	"github.com/attesta/attesta/storage/sqlite"
 )
 
-// TestCrashDuringBulkIssuance runs bulk issuance in a child process, kills
-// it with SIGKILL at a random moment, and checks the invariants after every
-// kill: every credential has exactly one log entry, at its own leaf index
-// and recording exactly it; there is no entry without its credential; leaf
-// indexes are gap-free; status positions are unique. The number of kills is
-// ATTESTA_CRASH_RUNS (default 3; run 50 or more locally).
+// TestCrashDuringBulkIssuance runs `attesta serve` in a child process, issues
+// credentials through its API from several clients while its sequencer
+// integrates them and signs checkpoints, kills it with SIGKILL at a random
+// moment, and checks the invariants after every kill: every credential has
+// exactly one log entry, at its own leaf index and recording exactly it;
+// there is no entry without its credential; leaf indexes are gap-free;
+// status positions are unique; the integrated size is the latest
+// checkpoint's; and every checkpoint ever signed is a tree the current log
+// contains (its root is the root, computed with x/mod's tlog, of the current
+// entries at its size). The number of kills is ATTESTA_CRASH_RUNS (default
+// 3; run 50 or more locally).
 func TestCrashDuringBulkIssuance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills child processes; skipped with -short")
@@ -30,71 +41,103 @@ func TestCrashDuringBulkIssuance(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("ATTESTA_CRASH_RUNS")); err == nil && n > 0 {
 		runs = n
 	}
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
+	data := filepath.Join(t.TempDir(), "data")
 	if err := prepareForTest(data); err != nil {
 		t.Fatal(err)
 	}
-	req := writeFile(t, dir, "req.json", `{"issuer":"cciaa-milano","sector":"meccatronica","version":1,"competence":"C1",
-	  "learner":{"identity":"studente-crash"},"decision":{"date":"2026-06-25T00:00:00Z","reference":"Verbale n. 5/2026"}}`)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
-	var before int64
+	var before, checkpoints int64
 	for run := range runs {
-		cmd := exec.Command(os.Args[0], "credential", "issue", "--repeat", "100000", "--data-dir", data, "-o", os.DevNull, req)
-		cmd.Env = append(os.Environ(), "ATTESTA_TEST_RUN_MAIN=1")
-		if err := cmd.Start(); err != nil {
+		c := serveChild(t, "--data-dir", data, "--api-token", "crash")
+		var issued atomic.Int64
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Go(func() { issueUntil(c.URL, fmt.Sprintf("r%d-w%d", run, w), stop, &issued) })
+		}
+		time.Sleep(time.Duration(300+rng.IntN(2200)) * time.Millisecond)
+		if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(150+rng.IntN(600)) * time.Millisecond)
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		cmd.Wait()
-		n := checkLogInvariants(t, filepath.Join(data, "attesta.db"))
+		c.cmd.Wait()
+		close(stop)
+		wg.Wait()
+		n, cps := checkLogInvariants(t, filepath.Join(data, "attesta.db"))
 		if n <= before {
-			t.Logf("run %d: the child issued nothing before it was killed", run)
+			t.Logf("run %d: nothing was issued before the kill", run)
 		}
-		before = n
+		before, checkpoints = n, cps
 	}
-	t.Logf("%d kills, %d credentials, invariants held after each", runs, before)
+	t.Logf("%d kills, %d credentials, %d checkpoints, invariants held after each", runs, before, checkpoints)
 }
 
-// checkLogInvariants reads the database directly and returns the number of
-// credentials.
-func checkLogInvariants(t *testing.T, path string) int64 {
+// issueUntil issues credentials over the API until stop is closed or the
+// server is gone.
+func issueUntil(base, learner string, stop <-chan struct{}, issued *atomic.Int64) {
+	body := []byte(`{"issuer":"cciaa-milano","sector":"meccatronica","version":1,"competence":"C1",
+	  "learner":{"identity":"` + learner + `"},"decision":{"date":"2026-06-25T00:00:00Z","reference":"Verbale n. 5/2026"}}`)
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		req, _ := http.NewRequest("POST", base+"/api/v1/credentials", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer crash")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return // killed
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusCreated {
+			issued.Add(1)
+		}
+	}
+}
+
+// checkLogInvariants reads the database and returns the number of
+// credentials and of checkpoints.
+func checkLogInvariants(t *testing.T, path string) (int64, int64) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	ctx := context.Background()
+	raw, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	ctx := context.Background()
-	var creds, events, entries, counter, positions int64
+	defer raw.Close()
+	var creds, events, positions int64
 	q := func(query string, dst *int64) {
-		if err := db.QueryRowContext(ctx, query).Scan(dst); err != nil {
+		if err := raw.QueryRowContext(ctx, query).Scan(dst); err != nil {
 			t.Fatalf("%s: %v", query, err)
 		}
 	}
 	q(`SELECT COUNT(*) FROM credentials`, &creds)
 	q(`SELECT COUNT(*) FROM status_events`, &events)
-	q(`SELECT COUNT(*) FROM log_entries`, &entries)
-	q(`SELECT entries FROM log_state WHERE id = 1`, &counter)
 	q(`SELECT COUNT(*) FROM (SELECT DISTINCT issuer_id, list_no, status_index FROM credentials)`, &positions)
-	if entries != creds+events || counter != entries {
-		t.Fatalf("%d credentials + %d status events, %d log entries, counter %d", creds, events, entries, counter)
-	}
 	if positions != creds {
 		t.Fatalf("%d credentials share %d status positions", creds, positions)
 	}
-	var maxLeaf sql.NullInt64
-	if err := db.QueryRowContext(ctx, `SELECT MAX(leaf_index) FROM log_entries`).Scan(&maxLeaf); err != nil {
+
+	db, err := sqlite.Open(ctx, path, time.Now)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if entries > 0 && maxLeaf.Int64 != entries-1 {
-		t.Fatalf("leaf indexes have gaps: %d entries, highest index %d", entries, maxLeaf.Int64)
+	defer db.Close()
+	sizes, err := db.Log().Sizes(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT c.id, c.body, c.log_index, e.entry FROM credentials c
-		LEFT JOIN log_entries e ON e.leaf_index = c.log_index`)
+	if sizes.Entries != creds+events {
+		t.Fatalf("%d credentials + %d status events, %d log entries", creds, events, sizes.Entries)
+	}
+	if sizes.Integrated != sizes.Checkpointed || sizes.Checkpointed > sizes.Entries {
+		t.Fatalf("sizes %+v", sizes)
+	}
+	entries, err := db.Log().Entries(ctx, 0, sizes.Entries) // gap-free, or an error
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := raw.QueryContext(ctx, `SELECT id, body, log_index FROM credentials`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,21 +146,57 @@ func checkLogInvariants(t *testing.T, path string) int64 {
 	for rows.Next() {
 		var id, body string
 		var idx sql.NullInt64
-		var entry []byte
-		if err := rows.Scan(&id, &body, &idx, &entry); err != nil {
+		if err := rows.Scan(&id, &body, &idx); err != nil {
 			t.Fatal(err)
 		}
-		if !idx.Valid || entry == nil {
+		if !idx.Valid || idx.Int64 < 0 || idx.Int64 >= sizes.Entries {
 			t.Fatalf("credential %s has no log entry", id)
 		}
 		if seen[idx.Int64] {
 			t.Fatalf("leaf %d recorded twice", idx.Int64)
 		}
 		seen[idx.Int64] = true
-		e, err := notary.ParseEntry(entry)
+		e, err := notary.ParseEntry(entries[idx.Int64])
 		if err != nil || e.Kind != notary.Issue || !e.Matches(id, []byte(body)) {
 			t.Fatalf("leaf %d does not record credential %s: %+v %v", idx.Int64, id, e, err)
 		}
 	}
-	return creds
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Every checkpoint is a prefix of the current tree.
+	var tree memHashes
+	for i, e := range entries {
+		hs, err := tlog.StoredHashes(int64(i), e, tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree = append(tree, hs...)
+	}
+	cps, err := db.Log().Checkpoints(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range cps {
+		cp, err := db.Log().Checkpoint(ctx, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		root, err := tlog.TreeHash(size, tree)
+		if err != nil || tlog.Hash(cp.Root) != root {
+			t.Fatalf("the checkpoint of size %d is not a tree of the current log (%v)", size, err)
+		}
+	}
+	return creds, int64(len(cps))
+}
+
+// memHashes is a tree in memory, built with x/mod's tlog.
+type memHashes []tlog.Hash
+
+func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		out[i] = m[x]
+	}
+	return out, nil
 }
