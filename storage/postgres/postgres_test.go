@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -204,4 +205,32 @@ func TestLogTablesAppendOnly(t *testing.T) {
 	if err != nil || got.Root != cp.Root || string(got.Timestamp) != "\x01\x02\x03" {
 		t.Errorf("checkpoint after the updates: %+v, %v", got, err)
 	}
+}
+
+// BenchmarkLogAppend: durable appends to the log, one to a transaction (as
+// credentials are issued) and 1,000 to one (bulk), and their integration:
+//
+//	go test ./storage/postgres -run '^$' -bench LogAppend
+func BenchmarkLogAppend(b *testing.B) {
+	for _, perTx := range []int{1, 1000} {
+		b.Run(fmt.Sprintf("perTx=%d", perTx), func(b *testing.B) {
+			db := openDB(b, storagetest.NewClock().Now)
+			if _, _, err := db.Migrate(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			storagetest.BenchLogAppend(b, db, perTx)
+		})
+	}
+}
+
+// BenchmarkLogProofs: inclusion and consistency proofs and tiles of a log of
+// ATTESTA_BENCH_LOG_SIZE entries (default 1,000,000):
+//
+//	ATTESTA_BENCH_LOG_SIZE=10000000 go test ./storage/postgres -run '^$' -bench LogProofs -timeout 2h
+func BenchmarkLogProofs(b *testing.B) {
+	db := openDB(b, storagetest.NewClock().Now)
+	if _, _, err := db.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	storagetest.BenchLogProofs(b, db, storagetest.BenchLogSize(b))
 }

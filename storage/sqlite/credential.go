@@ -87,7 +87,7 @@ func (s credentialStore) Insert(ctx context.Context, r credential.Record, logEnt
 		if err != nil {
 			return fmt.Errorf("inserting credential %s: %w", r.ID, err)
 		}
-		leaf, err := appendEntry(ctx, tx, logEntry)
+		leaf, err := s.db.appendEntry(ctx, tx, logEntry)
 		if err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ func (s credentialStore) ChangeStatus(ctx context.Context, id string, ev credent
 			WHERE issuer_id = ? AND list_no = ?`, formatTime(ev.At), cur.IssuerID, cur.List); err != nil {
 			return fmt.Errorf("updating status list %d of issuer %s: %w", cur.List, cur.IssuerID, err)
 		}
-		_, err = appendEntry(ctx, tx, entry)
+		_, err = s.db.appendEntry(ctx, tx, entry)
 		return err
 	})
 	if err != nil {

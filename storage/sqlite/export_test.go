@@ -27,7 +27,7 @@ func SetAllocated(ctx context.Context, db *DB, issuerID string, list, n int) err
 func AppendLog(ctx context.Context, db *DB, entries [][]byte, fail error) error {
 	return db.update(ctx, func(tx *sql.Tx) error {
 		for _, e := range entries {
-			if _, err := appendEntry(ctx, tx, e); err != nil {
+			if _, err := db.appendEntry(ctx, tx, e); err != nil {
 				return err
 			}
 		}

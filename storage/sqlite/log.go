@@ -25,16 +25,29 @@ var _ notary.Store = logStore{}
 // Writes are serialized by the single writer connection, so the counter's
 // read and increment are one step; a rolled-back transaction takes its
 // increment back with it.
-func appendEntry(ctx context.Context, tx *sql.Tx, entry []byte) (int64, error) {
+const (
+	appendNextLeaf    = `UPDATE log_state SET entries = entries + 1 WHERE id = 1 RETURNING entries - 1`
+	appendInsertEntry = `INSERT INTO log_entries (leaf_index, entry) VALUES (?, ?)`
+)
+
+func (db *DB) appendEntry(ctx context.Context, tx *sql.Tx, entry []byte) (int64, error) {
+	next, err := db.stmt(ctx, tx, appendNextLeaf)
+	if err != nil {
+		return 0, fmt.Errorf("appending to the transparency log: %w", err)
+	}
+	insert, err := db.stmt(ctx, tx, appendInsertEntry)
+	if err != nil {
+		return 0, fmt.Errorf("appending to the transparency log: %w", err)
+	}
 	var leaf int64
-	err := tx.QueryRowContext(ctx, `UPDATE log_state SET entries = entries + 1 WHERE id = 1 RETURNING entries - 1`).Scan(&leaf)
+	err = next.QueryRowContext(ctx).Scan(&leaf)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, errors.New("appending to the transparency log: its state row is missing")
 	}
 	if err != nil {
 		return 0, fmt.Errorf("appending to the transparency log: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO log_entries (leaf_index, entry) VALUES (?, ?)`, leaf, entry); err != nil {
+	if _, err := insert.ExecContext(ctx, leaf, entry); err != nil {
 		return 0, fmt.Errorf("appending log entry %d: %w", leaf, err)
 	}
 	return leaf, nil

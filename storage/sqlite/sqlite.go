@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"net/url"
 	"runtime"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -37,6 +38,49 @@ type DB struct {
 	write *sql.DB // one connection; BEGIN IMMEDIATE
 	read  *sql.DB // several connections; read-only
 	now   attesta.Clock
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // hot writes, prepared once on the writer
+}
+
+// hotQueries are the writes prepared once on the writer connection:
+// parsing dominates the cost of a small write otherwise.
+var hotQueries = []string{appendNextLeaf, appendInsertEntry}
+
+// prepareHot prepares the hot writes, if not done yet. It runs before a
+// transaction takes the single writer connection (preparing inside one would
+// wait for it forever), and fails quietly before the schema exists: callers
+// then run the plain query.
+func (db *DB) prepareHot(ctx context.Context) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.stmts != nil {
+		return
+	}
+	stmts := map[string]*sql.Stmt{}
+	for _, q := range hotQueries {
+		st, err := db.write.PrepareContext(ctx, q)
+		if err != nil {
+			for _, st := range stmts {
+				st.Close()
+			}
+			return
+		}
+		stmts[q] = st
+	}
+	db.stmts = stmts
+}
+
+// stmt returns query as a statement of tx: the prepared one if there is
+// one, else prepared in tx.
+func (db *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	db.mu.Lock()
+	st := db.stmts[query]
+	db.mu.Unlock()
+	if st != nil {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return tx.PrepareContext(ctx, query)
 }
 
 // Open opens (creating if needed) the database file at path. It does not
@@ -74,6 +118,12 @@ func Open(ctx context.Context, path string, now attesta.Clock) (*DB, error) {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.mu.Lock()
+	for _, st := range db.stmts {
+		st.Close()
+	}
+	db.stmts = nil
+	db.mu.Unlock()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -159,6 +209,7 @@ func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 
 // update runs fn in a write transaction, committing if it returns nil.
 func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
+	db.prepareHot(ctx)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)

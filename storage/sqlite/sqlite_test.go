@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -260,4 +261,32 @@ func TestLogRebuildAfterUpgrade(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// BenchmarkLogAppend: durable appends to the log, one to a transaction (as
+// credentials are issued) and 1,000 to one (bulk), and their integration:
+//
+//	go test ./storage/sqlite -run '^$' -bench LogAppend
+func BenchmarkLogAppend(b *testing.B) {
+	for _, perTx := range []int{1, 1000} {
+		b.Run(fmt.Sprintf("perTx=%d", perTx), func(b *testing.B) {
+			db := openDB(b, storagetest.NewClock().Now)
+			if _, _, err := db.Migrate(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			storagetest.BenchLogAppend(b, db, perTx)
+		})
+	}
+}
+
+// BenchmarkLogProofs: inclusion and consistency proofs and tiles of a log of
+// ATTESTA_BENCH_LOG_SIZE entries (default 1,000,000):
+//
+//	ATTESTA_BENCH_LOG_SIZE=10000000 go test ./storage/sqlite -run '^$' -bench LogProofs -timeout 2h
+func BenchmarkLogProofs(b *testing.B) {
+	db := openDB(b, storagetest.NewClock().Now)
+	if _, _, err := db.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	storagetest.BenchLogProofs(b, db, storagetest.BenchLogSize(b))
 }
