@@ -30,15 +30,13 @@ var _ notary.Store = logStore{}
 // Callers append last, just before committing, to hold the lock briefly.
 func appendEntry(ctx context.Context, tx pgx.Tx, entry []byte) (int64, error) {
 	var leaf int64
-	err := tx.QueryRow(ctx, `UPDATE log_state SET entries = entries + 1 WHERE id = 1 RETURNING entries - 1`).Scan(&leaf)
+	err := tx.QueryRow(ctx, `WITH next AS (UPDATE log_state SET entries = entries + 1 WHERE id = 1 RETURNING entries - 1 AS leaf)
+		INSERT INTO log_entries (leaf_index, entry) SELECT leaf, $1 FROM next RETURNING leaf_index`, entry).Scan(&leaf)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, errors.New("appending to the transparency log: its state row is missing")
 	}
 	if err != nil {
 		return 0, fmt.Errorf("appending to the transparency log: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO log_entries (leaf_index, entry) VALUES ($1, $2)`, leaf, entry); err != nil {
-		return 0, fmt.Errorf("appending log entry %d: %w", leaf, err)
 	}
 	return leaf, nil
 }
