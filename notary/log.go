@@ -44,8 +44,8 @@ type Log struct {
 	bundles map[int64][]tlog.Hash // leaf hashes of full bundles
 
 	wmu          sync.Mutex
-	witnessSizes map[string]int64 // the size each witness last cosigned, as far as the log knows
-	published    int64            // a checkpoint size known to be published, to bound searches
+	witnessSizes map[string]int64  // the size each witness last cosigned, as far as the log knows
+	published    *StoredCheckpoint // the latest checkpoint known to be published
 }
 
 // Options configure a Log.

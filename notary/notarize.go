@@ -67,6 +67,11 @@ func (l *Log) complete(p checkpoint.Policy, cp StoredCheckpoint) bool {
 // cosigned by the quorum of witnesses and, when the log has a TSA,
 // timestamped. Without witnesses and TSA it is the latest checkpoint.
 // NotFound if none is published yet.
+//
+// Only the latest checkpoint is ever completed (Notarize works on it), so an
+// older incomplete one stays so: the published checkpoint is the latest if
+// it is complete, else the one found before (remembered), else the newest
+// complete one, searched once.
 func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
 	latest, err := l.store.Checkpoint(ctx, -1)
 	if err != nil || (len(l.witnesses) == 0 && l.tsa == nil) {
@@ -77,15 +82,17 @@ func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
 		return StoredCheckpoint{}, err
 	}
 	if l.complete(p, latest) {
-		l.setPublished(latest.Size)
+		l.setPublished(latest)
 		return latest, nil
+	}
+	if cp, ok := l.lastPublished(); ok {
+		return cp, nil
 	}
 	sizes, err := l.store.Checkpoints(ctx)
 	if err != nil {
 		return StoredCheckpoint{}, err
 	}
-	floor := l.publishedSize()
-	for i := len(sizes) - 1; i >= 0 && sizes[i] >= floor; i-- {
+	for i := len(sizes) - 1; i >= 0; i-- {
 		if sizes[i] == latest.Size {
 			continue
 		}
@@ -94,7 +101,7 @@ func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
 			return StoredCheckpoint{}, err
 		}
 		if l.complete(p, cp) {
-			l.setPublished(cp.Size)
+			l.setPublished(cp)
 			return cp, nil
 		}
 	}
@@ -102,16 +109,21 @@ func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
 		l.quorum, map[bool]string{true: " and timestamped", false: ""}[l.tsa != nil])
 }
 
-func (l *Log) publishedSize() int64 {
+func (l *Log) lastPublished() (StoredCheckpoint, bool) {
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
-	return l.published
+	if l.published == nil {
+		return StoredCheckpoint{}, false
+	}
+	return *l.published, true
 }
 
-func (l *Log) setPublished(size int64) {
+func (l *Log) setPublished(cp StoredCheckpoint) {
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
-	l.published = max(l.published, size)
+	if l.published == nil || cp.Size >= l.published.Size {
+		l.published = &cp
+	}
 }
 
 // Notarize asks the witnesses that have not yet cosigned the latest
