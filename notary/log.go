@@ -41,7 +41,7 @@ type Log struct {
 	mu sync.Mutex // one sequencer per process; the store's conflict check covers several processes
 
 	cacheMu sync.Mutex
-	bundles map[int64][]tlog.Hash // leaf hashes of full bundles
+	packs   map[int64][]tlog.Hash // leaf hashes of full packs
 
 	wmu          sync.Mutex
 	witnessSizes map[string]int64  // the size each witness last cosigned, as far as the log knows
@@ -107,7 +107,7 @@ func Open(ctx context.Context, store Store, opts Options) (*Log, error) {
 	}
 	return &Log{store: store, origin: opts.Origin, kek: opts.KEK, clock: opts.Clock, batch: opts.Batch,
 		witnesses: opts.Witnesses, quorum: opts.Quorum, tsa: opts.TSA, tsaRoots: opts.TSARoots, http: opts.HTTP,
-		witnessSizes: map[string]int64{}, bundles: map[int64][]tlog.Hash{}}, nil
+		witnessSizes: map[string]int64{}, packs: map[int64][]tlog.Hash{}}, nil
 }
 
 // load reads (or makes, the first time) the log's signing key. It is done
@@ -153,12 +153,13 @@ func (l *Log) VerifierKey(ctx context.Context) (string, error) {
 	return l.signer.Verifier().String(), nil
 }
 
-// reader is the tree as a tlog.HashReader: hashes at heights of TileHeight
+// reader is the tree as a tlog.HashReader: hashes at heights of PackHeight
 // and more come from the store, lower ones are recomputed from the entries
-// of their bundle, and those of a batch being integrated from pending.
+// of their pack, and those of a batch being integrated from pending.
 type reader struct {
 	ctx     context.Context
 	log     *Log
+	size    int64 // of the tree read: its entries exist
 	base    int64 // stored index of pending[0]
 	pending []tlog.Hash
 }
@@ -173,12 +174,12 @@ func (r *reader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 			continue
 		}
 		level, n := tlog.SplitStoredHashIndex(x)
-		if level >= TileHeight {
+		if level >= PackHeight {
 			stored = append(stored, x)
 			at = append(at, i)
 			continue
 		}
-		h, err := r.log.lowHash(r.ctx, level, n)
+		h, err := r.log.lowHash(r.ctx, level, n, r.size)
 		if err != nil {
 			return nil, err
 		}
@@ -197,14 +198,15 @@ func (r *reader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 }
 
 // lowHash recomputes the hash of the complete subtree at level (below
-// TileHeight) and index n from the entries of its bundle.
-func (l *Log) lowHash(ctx context.Context, level int, n int64) (tlog.Hash, error) {
+// PackHeight) and index n from the entries of its pack, in a tree of size
+// entries.
+func (l *Log) lowHash(ctx context.Context, level int, n, size int64) (tlog.Hash, error) {
 	lo := n << level
-	leaves, err := l.leafHashes(ctx, lo/BundleSize)
+	leaves, err := l.leafHashes(ctx, lo/PackSize, size)
 	if err != nil {
 		return tlog.Hash{}, err
 	}
-	off, width := lo%BundleSize, int64(1)<<level
+	off, width := lo%PackSize, int64(1)<<level
 	if off+width > int64(len(leaves)) {
 		leaves, err = l.entryHashes(ctx, lo, lo+width)
 		if err != nil {
@@ -215,41 +217,38 @@ func (l *Log) lowHash(ctx context.Context, level int, n int64) (tlog.Hash, error
 	return subtreeHash(leaves[off : off+width]), nil
 }
 
-// leafHashes returns the leaf hashes of a bundle: all of a full bundle,
-// cached since full bundles never change, or those integrated of the last.
-func (l *Log) leafHashes(ctx context.Context, bundle int64) ([]tlog.Hash, error) {
+// leafHashes returns the leaf hashes of a pack, in a tree of size entries:
+// all of a full pack, cached since full packs never change, or those of the
+// last, partial one.
+func (l *Log) leafHashes(ctx context.Context, pack, size int64) ([]tlog.Hash, error) {
 	l.cacheMu.Lock()
-	hs, ok := l.bundles[bundle]
+	hs, ok := l.packs[pack]
 	l.cacheMu.Unlock()
 	if ok {
 		return hs, nil
 	}
-	sizes, err := l.store.Sizes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	lo := bundle * BundleSize
-	hi := min(lo+BundleSize, sizes.Entries)
+	lo := pack * PackSize
+	hi := min(lo+PackSize, size)
 	if hi <= lo {
 		return nil, attesta.Errorf(attesta.NotFound, "log entry %d not found", lo)
 	}
-	hs, err = l.entryHashes(ctx, lo, hi)
+	hs, err := l.entryHashes(ctx, lo, hi)
 	if err != nil {
 		return nil, err
 	}
-	if len(hs) == BundleSize {
+	if len(hs) == PackSize {
 		l.cacheMu.Lock()
-		if len(l.bundles) >= maxCachedBundles {
-			clear(l.bundles) // simple, and the next proofs refill what they need
+		if len(l.packs) >= maxCachedPacks {
+			clear(l.packs) // simple, and the next proofs refill what they need
 		}
-		l.bundles[bundle] = hs
+		l.packs[pack] = hs
 		l.cacheMu.Unlock()
 	}
 	return hs, nil
 }
 
-// maxCachedBundles bounds the cache of leaf hashes: 8 KiB each.
-const maxCachedBundles = 1024
+// maxCachedPacks bounds the cache of leaf hashes: 512 bytes each.
+const maxCachedPacks = 16384
 
 func (l *Log) entryHashes(ctx context.Context, from, to int64) ([]tlog.Hash, error) {
 	entries, err := l.store.Entries(ctx, from, to)
@@ -305,7 +304,7 @@ func (l *Log) Sequence(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sequence: %w", err)
 	}
-	r := &reader{ctx: ctx, log: l, base: tlog.StoredHashCount(from)}
+	r := &reader{ctx: ctx, log: l, size: to, base: tlog.StoredHashCount(from)}
 	for i, e := range data {
 		hs, err := tlog.StoredHashes(from+int64(i), e, r)
 		if err != nil {
@@ -342,11 +341,11 @@ func (l *Log) Sequence(ctx context.Context) (int64, error) {
 }
 
 // upperHashes keeps, of the stored hashes from stored index base, those at
-// heights of TileHeight and more: the ones the store keeps.
+// heights of PackHeight and more: the ones the store keeps.
 func upperHashes(base int64, hs []tlog.Hash) []TreeHash {
 	var out []TreeHash
 	for i, h := range hs {
-		if level, _ := tlog.SplitStoredHashIndex(base + int64(i)); level >= TileHeight {
+		if level, _ := tlog.SplitStoredHashIndex(base + int64(i)); level >= PackHeight {
 			out = append(out, TreeHash{Index: base + int64(i), Hash: h})
 		}
 	}
@@ -389,9 +388,10 @@ func (l *Log) Run(ctx context.Context, interval time.Duration, report func(error
 	}
 }
 
-// storeReader is the integrated tree as a tlog.HashReader.
-func (l *Log) storeReader(ctx context.Context) *reader {
-	return &reader{ctx: ctx, log: l, base: -1}
+// storeReader is the integrated tree of the given size as a
+// tlog.HashReader.
+func (l *Log) storeReader(ctx context.Context, size int64) *reader {
+	return &reader{ctx: ctx, log: l, size: size, base: -1}
 }
 
 // InclusionProof proves that the leaf at index is in the tree of size.
@@ -399,7 +399,7 @@ func (l *Log) InclusionProof(ctx context.Context, index, size int64) ([]tlog.Has
 	if index < 0 || index >= size {
 		return nil, attesta.Errorf(attesta.Invalid, "leaf %d is not in a tree of size %d", index, size)
 	}
-	return tlog.ProveRecord(size, index, l.storeReader(ctx))
+	return tlog.ProveRecord(size, index, l.storeReader(ctx, size))
 }
 
 // ConsistencyProof proves that the tree of size oldSize is a prefix of the
@@ -408,7 +408,7 @@ func (l *Log) ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]t
 	if oldSize < 0 || oldSize > newSize {
 		return nil, attesta.Errorf(attesta.Invalid, "no consistency proof from size %d to %d", oldSize, newSize)
 	}
-	return tlog.ProveTree(newSize, oldSize, l.storeReader(ctx))
+	return tlog.ProveTree(newSize, oldSize, l.storeReader(ctx, newSize))
 }
 
 // digest is the SHA-256 of a checkpoint note's text, what timestamps cover.

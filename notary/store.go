@@ -11,11 +11,10 @@ import (
 // need. Implementations: storage/sqlite and storage/postgres.
 //
 // An appended entry is pending until the sequencer integrates it: then it is
-// packed with its neighbours into a bundle of BundleSize entries (the C2SP
-// entry bundle), and the tree hashes it completes at heights of TileHeight
-// and more are stored. Lower hashes are not stored: they are recomputed
-// from the bundle, at most 255 hashes of one bundle, which keeps the log to
-// about 74 bytes per entry.
+// packed with its neighbours, PackSize entries to a row, and the tree hashes
+// it completes at heights of PackHeight and more are stored. Lower hashes
+// are not stored: they are recomputed from the entries of one pack (31
+// hashes), which keeps the log to about 80 bytes per entry.
 type Store interface {
 	// Sizes returns how many entries were appended, how many are integrated
 	// and the size of the latest checkpoint (all 0 for an empty log).
@@ -25,10 +24,9 @@ type Store interface {
 	Entries(ctx context.Context, from, to int64) ([][]byte, error)
 	// ReadHashes returns the stored tree hashes with the given stored
 	// indexes (of golang.org/x/mod/sumdb/tlog.StoredHashIndex, at heights
-	// of TileHeight and more); a NotFound error if any is missing.
+	// of PackHeight and more); a NotFound error if any is missing.
 	ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, error)
-	// Integrate, in one transaction, packs the pending entries [from, to)
-	// into bundles, stores the tree hashes they complete and records that
+	// Integrate, in one transaction, packs the pending entries [from, to), stores the tree hashes they complete and records that
 	// to entries are integrated; with a checkpoint (of size to), it stores
 	// the checkpoint too. A Conflict error if from is not the integrated
 	// size or, with a checkpoint, not the latest checkpoint's size (another
@@ -65,9 +63,17 @@ type TreeHash struct {
 	Hash  [32]byte
 }
 
-// BundleSize is the number of entries packed together, the width of a full
-// C2SP entry bundle and of a hash tile.
+// BundleSize is the width of a full C2SP entry bundle and of a hash tile.
 const BundleSize = 1 << TileHeight
+
+// PackHeight is the height of the subtrees whose entries the store packs
+// together, PackSize to a row; it keeps the tree hashes from that height up.
+// A proof recomputes the hashes below from one pack: a 16-entry row read
+// and 31 SHA-256 hashes.
+const (
+	PackHeight = 4
+	PackSize   = 1 << PackHeight
+)
 
 // StoredCheckpoint is a checkpoint as kept: its signed note (the log's
 // signature and any witness cosignatures), its RFC 3161 token, its time.

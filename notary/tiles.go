@@ -114,7 +114,7 @@ func (l *Log) TileData(ctx context.Context, t tlog.Tile) ([]byte, error) {
 	if end := (t.N<<TileHeight + int64(t.W)) << (TileHeight * t.L); t.L > 6 || end > cp.Size {
 		return nil, attesta.Errorf(attesta.NotFound, "tile %s is beyond the tree of size %d", TilePath(t, false), cp.Size)
 	}
-	return tlog.ReadTileData(t, l.storeReader(ctx))
+	return tlog.ReadTileData(t, l.storeReader(ctx, cp.Size))
 }
 
 // EntryBundle returns an entry bundle of the latest checkpoint's tree: the

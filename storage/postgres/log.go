@@ -56,7 +56,7 @@ const sizesQuery = `SELECT (SELECT entries FROM log_state WHERE id = 1),
 	(SELECT size FROM log_integrated WHERE id = 1),
 	(SELECT COALESCE(MAX(size), 0) FROM log_checkpoints)`
 
-// Entries reads the bundles that hold [from, to) and then the pending
+// Entries reads the packs that hold [from, to) and then the pending
 // entries, in one repeatable-read transaction: a concurrent Integrate that
 // moves entries from one to the other is seen entirely or not at all.
 func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error) {
@@ -65,19 +65,19 @@ func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error)
 	}
 	out := make([][]byte, 0, to-from)
 	err := s.db.view(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT bundle_no, entries FROM log_bundles
-			WHERE bundle_no >= $1 AND bundle_no <= $2 ORDER BY bundle_no`, from/notary.BundleSize, (to-1)/notary.BundleSize)
+		rows, err := tx.Query(ctx, `SELECT pack_no, entries FROM log_packs
+			WHERE pack_no >= $1 AND pack_no <= $2 ORDER BY pack_no`, from/notary.PackSize, (to-1)/notary.PackSize)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var bundle int64
+			var pack int64
 			var b []byte
-			if err := rows.Scan(&bundle, &b); err != nil {
+			if err := rows.Scan(&pack, &b); err != nil {
 				rows.Close()
 				return err
 			}
-			if out, err = guard.Unbundle(out, from, to, bundle, b); err != nil {
+			if out, err = guard.Unpack(out, from, to, pack, b); err != nil {
 				rows.Close()
 				return err
 			}
@@ -200,7 +200,7 @@ func (s logStore) Integrate(ctx context.Context, from, to int64, hashes []notary
 	})
 }
 
-// pack moves the pending entries [from, to) into their bundles.
+// pack moves the pending entries [from, to) into their packs.
 func pack(ctx context.Context, tx pgx.Tx, from, to int64) error {
 	if from == to {
 		return nil
@@ -231,19 +231,19 @@ func pack(ctx context.Context, tx pgx.Tx, from, to int64) error {
 	if int64(len(entries)) != to-from {
 		return fmt.Errorf("pending log entry %d is missing", from+int64(len(entries)))
 	}
-	for _, w := range guard.Bundles(from, entries) {
+	for _, w := range guard.Packs(from, entries) {
 		var tag pgconn.CommandTag
 		if w.Before == 0 {
-			tag, err = tx.Exec(ctx, `INSERT INTO log_bundles (bundle_no, entries) VALUES ($1, $2)`, w.Bundle, w.Bytes)
+			tag, err = tx.Exec(ctx, `INSERT INTO log_packs (pack_no, entries) VALUES ($1, $2)`, w.Pack, w.Bytes)
 		} else {
-			tag, err = tx.Exec(ctx, `UPDATE log_bundles SET entries = entries || $1
-				WHERE bundle_no = $2 AND octet_length(entries) = $3`, w.Bytes, w.Bundle, w.Before)
+			tag, err = tx.Exec(ctx, `UPDATE log_packs SET entries = entries || $1
+				WHERE pack_no = $2 AND octet_length(entries) = $3`, w.Bytes, w.Pack, w.Before)
 		}
 		if err != nil {
-			return fmt.Errorf("packing log bundle %d: %w", w.Bundle, err)
+			return fmt.Errorf("packing log pack %d: %w", w.Pack, err)
 		}
 		if tag.RowsAffected() != 1 {
-			return fmt.Errorf("packing log bundle %d: it does not hold %d bytes", w.Bundle, w.Before)
+			return fmt.Errorf("packing log pack %d: it does not hold %d bytes", w.Pack, w.Before)
 		}
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM log_entries WHERE leaf_index >= $1 AND leaf_index < $2`, from, to); err != nil {

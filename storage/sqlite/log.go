@@ -26,16 +26,25 @@ var _ notary.Store = logStore{}
 // read and increment are one step; a rolled-back transaction takes its
 // increment back with it.
 const (
+	logSizes = `SELECT (SELECT entries FROM log_state WHERE id = 1),
+		(SELECT size FROM log_integrated WHERE id = 1),
+		(SELECT COALESCE(MAX(size), 0) FROM log_checkpoints)`
+	logPacks = `SELECT pack_no, entries FROM log_packs
+		WHERE pack_no >= ? AND pack_no <= ? ORDER BY pack_no`
+	logPending = `SELECT leaf_index, entry FROM log_entries
+		WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`
+	logTreeHashes = `SELECT stored_index, hash FROM log_tree
+		WHERE stored_index IN (SELECT value FROM json_each(?))`
 	appendNextLeaf    = `UPDATE log_state SET entries = entries + 1 WHERE id = 1 RETURNING entries - 1`
 	appendInsertEntry = `INSERT INTO log_entries (leaf_index, entry) VALUES (?, ?)`
 )
 
 func (db *DB) appendEntry(ctx context.Context, tx *sql.Tx, entry []byte) (int64, error) {
-	next, err := db.stmt(ctx, tx, appendNextLeaf)
+	next, err := db.stmt(ctx, db.write, tx, appendNextLeaf)
 	if err != nil {
 		return 0, fmt.Errorf("appending to the transparency log: %w", err)
 	}
-	insert, err := db.stmt(ctx, tx, appendInsertEntry)
+	insert, err := db.stmt(ctx, db.write, tx, appendInsertEntry)
 	if err != nil {
 		return 0, fmt.Errorf("appending to the transparency log: %w", err)
 	}
@@ -56,9 +65,11 @@ func (db *DB) appendEntry(ctx context.Context, tx *sql.Tx, entry []byte) (int64,
 func (s logStore) Sizes(ctx context.Context) (notary.LogSizes, error) {
 	var z notary.LogSizes
 	err := s.db.view(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT (SELECT entries FROM log_state WHERE id = 1),
-			(SELECT size FROM log_integrated WHERE id = 1),
-			(SELECT COALESCE(MAX(size), 0) FROM log_checkpoints)`).Scan(&z.Entries, &z.Integrated, &z.Checkpointed)
+		st, err := s.db.stmt(ctx, s.db.read, tx, logSizes)
+		if err != nil {
+			return err
+		}
+		return st.QueryRowContext(ctx).Scan(&z.Entries, &z.Integrated, &z.Checkpointed)
 	})
 	if err != nil {
 		return notary.LogSizes{}, fmt.Errorf("reading the sizes of the transparency log: %w", err)
@@ -66,7 +77,7 @@ func (s logStore) Sizes(ctx context.Context) (notary.LogSizes, error) {
 	return z, nil
 }
 
-// Entries reads the bundles that hold [from, to) and then the pending
+// Entries reads the packs that hold [from, to) and then the pending
 // entries, in one read transaction: a concurrent Integrate that moves
 // entries from one to the other is seen entirely or not at all.
 func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error) {
@@ -75,19 +86,22 @@ func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error)
 	}
 	out := make([][]byte, 0, to-from)
 	err := s.db.view(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT bundle_no, entries FROM log_bundles
-			WHERE bundle_no >= ? AND bundle_no <= ? ORDER BY bundle_no`, from/notary.BundleSize, (to-1)/notary.BundleSize)
+		packs, err := s.db.stmt(ctx, s.db.read, tx, logPacks)
+		if err != nil {
+			return err
+		}
+		rows, err := packs.QueryContext(ctx, from/notary.PackSize, (to-1)/notary.PackSize)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var bundle int64
+			var pack int64
 			var b []byte
-			if err := rows.Scan(&bundle, &b); err != nil {
+			if err := rows.Scan(&pack, &b); err != nil {
 				return err
 			}
-			if out, err = guard.Unbundle(out, from, to, bundle, b); err != nil {
+			if out, err = guard.Unpack(out, from, to, pack, b); err != nil {
 				return err
 			}
 		}
@@ -98,8 +112,11 @@ func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error)
 		if next == to {
 			return nil
 		}
-		pending, err := tx.QueryContext(ctx, `SELECT leaf_index, entry FROM log_entries
-			WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`, next, to)
+		pendingStmt, err := s.db.stmt(ctx, s.db.read, tx, logPending)
+		if err != nil {
+			return err
+		}
+		pending, err := pendingStmt.QueryContext(ctx, next, to)
 		if err != nil {
 			return err
 		}
@@ -144,8 +161,11 @@ func (s logStore) ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, 
 	}
 	found := make(map[int64][]byte, len(indexes))
 	err = s.db.view(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT stored_index, hash FROM log_tree
-			WHERE stored_index IN (SELECT value FROM json_each(?))`, string(list))
+		st, err := s.db.stmt(ctx, s.db.read, tx, logTreeHashes)
+		if err != nil {
+			return err
+		}
+		rows, err := st.QueryContext(ctx, string(list))
 		if err != nil {
 			return err
 		}
@@ -215,7 +235,7 @@ func (s logStore) Integrate(ctx context.Context, from, to int64, hashes []notary
 	})
 }
 
-// pack moves the pending entries [from, to) into their bundles.
+// pack moves the pending entries [from, to) into their packs.
 func (s logStore) pack(ctx context.Context, tx *sql.Tx, from, to int64) error {
 	if from == to {
 		return nil
@@ -246,19 +266,19 @@ func (s logStore) pack(ctx context.Context, tx *sql.Tx, from, to int64) error {
 	if int64(len(entries)) != to-from {
 		return fmt.Errorf("pending log entry %d is missing", from+int64(len(entries)))
 	}
-	for _, w := range guard.Bundles(from, entries) {
+	for _, w := range guard.Packs(from, entries) {
 		var res sql.Result
 		if w.Before == 0 {
-			res, err = tx.ExecContext(ctx, `INSERT INTO log_bundles (bundle_no, entries) VALUES (?, ?)`, w.Bundle, w.Bytes)
+			res, err = tx.ExecContext(ctx, `INSERT INTO log_packs (pack_no, entries) VALUES (?, ?)`, w.Pack, w.Bytes)
 		} else {
-			res, err = tx.ExecContext(ctx, `UPDATE log_bundles SET entries = CAST(entries || ? AS BLOB)
-				WHERE bundle_no = ? AND length(entries) = ?`, w.Bytes, w.Bundle, w.Before)
+			res, err = tx.ExecContext(ctx, `UPDATE log_packs SET entries = CAST(entries || ? AS BLOB)
+				WHERE pack_no = ? AND length(entries) = ?`, w.Bytes, w.Pack, w.Before)
 		}
 		if err != nil {
-			return fmt.Errorf("packing log bundle %d: %w", w.Bundle, err)
+			return fmt.Errorf("packing log pack %d: %w", w.Pack, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return fmt.Errorf("packing log bundle %d: it does not hold %d bytes", w.Bundle, w.Before)
+			return fmt.Errorf("packing log pack %d: it does not hold %d bytes", w.Pack, w.Before)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM log_entries WHERE leaf_index >= ? AND leaf_index < ?`, from, to); err != nil {

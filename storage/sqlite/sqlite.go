@@ -40,26 +40,33 @@ type DB struct {
 	now   attesta.Clock
 
 	mu    sync.Mutex
-	stmts map[string]*sql.Stmt // hot writes, prepared once on the writer
+	stmts map[*sql.DB]map[string]*sql.Stmt // hot statements, prepared once per pool
 }
 
-// hotQueries are the writes prepared once on the writer connection:
-// parsing dominates the cost of a small write otherwise.
-var hotQueries = []string{appendNextLeaf, appendInsertEntry}
+// hotWrites and hotReads are the statements prepared once, on the writer
+// and on the readers: parsing dominates the cost of a small query
+// otherwise (the log's appends, proofs and tiles).
+var (
+	hotWrites = []string{appendNextLeaf, appendInsertEntry}
+	hotReads  = []string{logSizes, logPacks, logPending, logTreeHashes}
+)
 
-// prepareHot prepares the hot writes, if not done yet. It runs before a
-// transaction takes the single writer connection (preparing inside one would
-// wait for it forever), and fails quietly before the schema exists: callers
-// then run the plain query.
-func (db *DB) prepareHot(ctx context.Context) {
+// prepareHot prepares the hot statements of a pool, if not done yet. It
+// runs before a transaction takes a connection (preparing inside one would
+// wait forever for the writer's only connection), and fails quietly before
+// the schema exists: callers then prepare in their transaction.
+func (db *DB) prepareHot(ctx context.Context, pool *sql.DB, queries []string) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if db.stmts != nil {
+	if db.stmts == nil {
+		db.stmts = map[*sql.DB]map[string]*sql.Stmt{}
+	}
+	if db.stmts[pool] != nil {
 		return
 	}
 	stmts := map[string]*sql.Stmt{}
-	for _, q := range hotQueries {
-		st, err := db.write.PrepareContext(ctx, q)
+	for _, q := range queries {
+		st, err := pool.PrepareContext(ctx, q)
 		if err != nil {
 			for _, st := range stmts {
 				st.Close()
@@ -68,14 +75,14 @@ func (db *DB) prepareHot(ctx context.Context) {
 		}
 		stmts[q] = st
 	}
-	db.stmts = stmts
+	db.stmts[pool] = stmts
 }
 
-// stmt returns query as a statement of tx: the prepared one if there is
-// one, else prepared in tx.
-func (db *DB) stmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+// stmt returns query as a statement of tx, on pool: the prepared one if
+// there is one, else prepared in tx.
+func (db *DB) stmt(ctx context.Context, pool *sql.DB, tx *sql.Tx, query string) (*sql.Stmt, error) {
 	db.mu.Lock()
-	st := db.stmts[query]
+	st := db.stmts[pool][query]
 	db.mu.Unlock()
 	if st != nil {
 		return tx.StmtContext(ctx, st), nil
@@ -119,8 +126,10 @@ func Open(ctx context.Context, path string, now attesta.Clock) (*DB, error) {
 // Close closes the database.
 func (db *DB) Close() error {
 	db.mu.Lock()
-	for _, st := range db.stmts {
-		st.Close()
+	for _, pool := range db.stmts {
+		for _, st := range pool {
+			st.Close()
+		}
 	}
 	db.stmts = nil
 	db.mu.Unlock()
@@ -209,7 +218,7 @@ func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 
 // update runs fn in a write transaction, committing if it returns nil.
 func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
-	db.prepareHot(ctx)
+	db.prepareHot(ctx, db.write, hotWrites)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
@@ -226,6 +235,7 @@ func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // view runs fn in a read transaction, which sees one snapshot.
 func (db *DB) view(ctx context.Context, fn func(*sql.Tx) error) error {
+	db.prepareHot(ctx, db.read, hotReads)
 	tx, err := db.read.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)

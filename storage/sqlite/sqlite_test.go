@@ -96,7 +96,7 @@ func TestTwoHandlesShareTheFile(t *testing.T) {
 func BenchmarkLogStorage(b *testing.B) {
 	const n = 50_000
 	ctx := context.Background()
-	tables := []string{"log_entries", "log_bundles", "log_tree", "log_integrated", "log_checkpoints", "log_state"}
+	tables := []string{"log_entries", "log_packs", "log_tree", "log_integrated", "log_checkpoints", "log_state"}
 	for b.Loop() {
 		db := openDB(b, storagetest.NewClock().Now)
 		if _, _, err := db.Migrate(ctx); err != nil {
@@ -132,7 +132,7 @@ func TestLogTablesAppendOnly(t *testing.T) {
 	if _, _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	storagetest.FillLog(t, db, 300, 10) // a full bundle and one of 44 entries, 1 kept hash
+	storagetest.FillLog(t, db, 300, 10) // 18 full packs and one of 12 entries
 	cp, err := db.Log().Checkpoint(ctx, -1)
 	if err != nil {
 		t.Fatal(err)
@@ -143,9 +143,9 @@ func TestLogTablesAppendOnly(t *testing.T) {
 	for _, q := range []string{
 		`UPDATE log_entries SET entry = entry WHERE leaf_index = 300`,
 		`DELETE FROM log_entries WHERE leaf_index = 301`,
-		`UPDATE log_bundles SET entries = substr(entries, 74) WHERE bundle_no = 1`,
-		`UPDATE log_bundles SET bundle_no = 9 WHERE bundle_no = 1`,
-		`DELETE FROM log_bundles WHERE bundle_no = 0`,
+		`UPDATE log_packs SET entries = substr(entries, 74) WHERE pack_no = 18`,
+		`UPDATE log_packs SET pack_no = 99 WHERE pack_no = 1`,
+		`DELETE FROM log_packs WHERE pack_no = 0`,
 		`UPDATE log_tree SET hash = randomblob(32)`,
 		`DELETE FROM log_tree`,
 		`UPDATE log_integrated SET size = 10`,
@@ -161,13 +161,13 @@ func TestLogTablesAppendOnly(t *testing.T) {
 	}
 	// What Integrate and UpdateCheckpoint do is allowed.
 	for _, q := range []string{
-		`UPDATE log_bundles SET entries = CAST(entries || ? AS BLOB) WHERE bundle_no = 1`,
+		`UPDATE log_packs SET entries = CAST(entries || ? AS BLOB) WHERE pack_no = 18`,
 		`DELETE FROM log_entries WHERE leaf_index = 300`, // now packed
 		`UPDATE log_checkpoints SET note = note, timestamp = ? WHERE size = 300`,
 	} {
 		var args []any
 		switch {
-		case strings.HasPrefix(q, "UPDATE log_bundles"):
+		case strings.HasPrefix(q, "UPDATE log_packs"):
 			args = append(args, storagetest.Entry(300))
 		case strings.HasPrefix(q, "UPDATE log_checkpoints"):
 			args = append(args, []byte{1, 2, 3})
@@ -217,8 +217,8 @@ func TestLogRebuildAfterUpgrade(t *testing.T) {
 
 		// The state right after migration 0006: everything pending again.
 		for _, q := range []string{
-			`DROP TRIGGER log_bundles_no_delete`, `DROP TRIGGER log_tree_no_delete`, `DROP TRIGGER log_integrated_grows`,
-			`DELETE FROM log_bundles`, `DELETE FROM log_tree`, `UPDATE log_integrated SET size = 0`,
+			`DROP TRIGGER log_packs_no_delete`, `DROP TRIGGER log_tree_no_delete`, `DROP TRIGGER log_integrated_grows`,
+			`DELETE FROM log_packs`, `DELETE FROM log_tree`, `UPDATE log_integrated SET size = 0`,
 		} {
 			if err := sqlite.Exec(ctx, db.DB, q); err != nil {
 				t.Fatalf("%s: %v", q, err)

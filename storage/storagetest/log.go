@@ -42,11 +42,11 @@ func testEntry(n int64) []byte {
 func storedHash(i int64) [32]byte { return sha256.Sum256(fmt.Appendf(nil, "stored hash %d", i)) }
 
 // kept is the stored indexes of the tree hashes that entries [from, to)
-// complete at the heights the store keeps (TileHeight and more).
+// complete at the heights the store keeps (PackHeight and more).
 func kept(from, to int64) []int64 {
 	var out []int64
 	for i := tlog.StoredHashCount(from); i < tlog.StoredHashCount(to); i++ {
-		if level, _ := tlog.SplitStoredHashIndex(i); level >= notary.TileHeight {
+		if level, _ := tlog.SplitStoredHashIndex(i); level >= notary.PackHeight {
 			out = append(out, i)
 		}
 	}
@@ -451,17 +451,19 @@ func testLogIntegrate(t *testing.T, open Opener) {
 	wantSizes(t, db, 600, 3)
 	wantEntries(t, db, 0, entries) // packed and pending alike
 
-	// [3, 520) completes the subtrees of leaves [0, 256), [256, 512) and
-	// [0, 512): three kept hashes, which must all come, in order.
+	// [3, 520) completes subtrees from height 4 up: their hashes must all
+	// come, in order, and no others.
 	hs := hashesOf(3, 520)
-	if len(hs) != 3 {
+	if len(hs) < 3 {
 		t.Fatalf("%d kept hashes for [3, 520)", len(hs))
 	}
 	cp520 := newCheckpoint(520, clock.Now())
-	wantCode(t, log.Integrate(ctx, 3, 520, hs[:2], &cp520), attesta.Invalid)
-	wantCode(t, log.Integrate(ctx, 3, 520, []notary.TreeHash{hs[1], hs[0], hs[2]}, &cp520), attesta.Invalid)
+	wantCode(t, log.Integrate(ctx, 3, 520, hs[:len(hs)-1], &cp520), attesta.Invalid)
+	swapped := slices.Clone(hs)
+	swapped[0], swapped[1] = swapped[1], swapped[0]
+	wantCode(t, log.Integrate(ctx, 3, 520, swapped, &cp520), attesta.Invalid)
 	low := slices.Clone(hs)
-	low[0].Index = tlog.StoredHashIndex(3, 0) // a height the store does not keep
+	low[0].Index = tlog.StoredHashIndex(notary.PackHeight-1, 0) // a height the store does not keep
 	wantCode(t, log.Integrate(ctx, 3, 520, low, &cp520), attesta.Invalid)
 	_, err := log.ReadHashes(ctx, kept(0, 520)[:1])
 	wantCode(t, err, attesta.NotFound)
@@ -471,7 +473,7 @@ func testLogIntegrate(t *testing.T, open Opener) {
 	wantHashes(t, db, kept(0, 520))
 	wantEntries(t, db, 0, entries)
 	wantEntries(t, db, 255, entries[255:258])
-	_, err = log.ReadHashes(ctx, []int64{tlog.StoredHashIndex(8, 2)}) // not complete yet
+	_, err = log.ReadHashes(ctx, []int64{tlog.StoredHashIndex(9, 1)}) // leaves [512, 1024): not complete yet
 	wantCode(t, err, attesta.NotFound)
 	if sizes, err := log.Checkpoints(ctx); err != nil || !slices.Equal(sizes, []int64{3, 520}) {
 		t.Fatalf("checkpoints: %v, %v", sizes, err)

@@ -33,7 +33,7 @@ func Integrate(from, to int64, hashes []notary.TreeHash, cp *notary.StoredCheckp
 	lo, hi := tlog.StoredHashCount(from), tlog.StoredHashCount(to)
 	want := 0
 	for i := lo; i < hi; i++ {
-		if level, _ := tlog.SplitStoredHashIndex(i); level >= notary.TileHeight {
+		if level, _ := tlog.SplitStoredHashIndex(i); level >= notary.PackHeight {
 			want++
 		}
 	}
@@ -41,7 +41,7 @@ func Integrate(from, to int64, hashes []notary.TreeHash, cp *notary.StoredCheckp
 		return attesta.Errorf(attesta.Invalid, "entries [%d, %d) complete %d stored tree hashes, not %d", from, to, want, len(hashes))
 	}
 	for i, h := range hashes {
-		if level, _ := tlog.SplitStoredHashIndex(h.Index); h.Index < lo || h.Index >= hi || level < notary.TileHeight || (i > 0 && h.Index <= hashes[i-1].Index) {
+		if level, _ := tlog.SplitStoredHashIndex(h.Index); h.Index < lo || h.Index >= hi || level < notary.PackHeight || (i > 0 && h.Index <= hashes[i-1].Index) {
 			return attesta.Errorf(attesta.Invalid, "stored hash %d is not one that entries [%d, %d) complete at a kept height, in order", h.Index, from, to)
 		}
 	}
@@ -66,23 +66,23 @@ func IntegrateSizes(z notary.LogSizes, from, to int64, cp *notary.StoredCheckpoi
 	return nil
 }
 
-// BundleWrite is one write of Bundles: append Bytes to the bundle, which
+// PackWrite is one write of Packs: append Bytes to the pack, which
 // holds Before bytes (0: insert it).
-type BundleWrite struct {
-	Bundle int64
+type PackWrite struct {
+	Pack   int64
 	Before int
 	Bytes  []byte
 }
 
-// Bundles plans the writes that pack entries, the first at leaf index from,
-// into bundles of notary.BundleSize.
-func Bundles(from int64, entries [][]byte) []BundleWrite {
-	var out []BundleWrite
+// Packs plans the writes that pack entries, the first at leaf index from,
+// into packs of notary.PackSize.
+func Packs(from int64, entries [][]byte) []PackWrite {
+	var out []PackWrite
 	for i := 0; i < len(entries); {
 		leaf := from + int64(i)
-		bundle, off := leaf/notary.BundleSize, int(leaf%notary.BundleSize)
-		n := min(notary.BundleSize-off, len(entries)-i)
-		w := BundleWrite{Bundle: bundle, Before: off * notary.EntrySize}
+		pack, off := leaf/notary.PackSize, int(leaf%notary.PackSize)
+		n := min(notary.PackSize-off, len(entries)-i)
+		w := PackWrite{Pack: pack, Before: off * notary.EntrySize}
 		for _, e := range entries[i : i+n] {
 			w.Bytes = append(w.Bytes, e...)
 		}
@@ -92,13 +92,13 @@ func Bundles(from int64, entries [][]byte) []BundleWrite {
 	return out
 }
 
-// Unbundle appends to out the entries of bundle b (its stored bytes) that
+// Unpack appends to out the entries of pack b (its stored bytes) that
 // fall in [from, to), after checking that they continue out.
-func Unbundle(out [][]byte, from, to, bundle int64, b []byte) ([][]byte, error) {
+func Unpack(out [][]byte, from, to, pack int64, b []byte) ([][]byte, error) {
 	if len(b)%notary.EntrySize != 0 {
-		return nil, fmt.Errorf("log bundle %d has %d bytes", bundle, len(b))
+		return nil, fmt.Errorf("log pack %d has %d bytes", pack, len(b))
 	}
-	first := bundle * notary.BundleSize
+	first := pack * notary.PackSize
 	for k := range int64(len(b) / notary.EntrySize) {
 		leaf := first + k
 		if leaf < from || leaf >= to {
