@@ -125,13 +125,12 @@ func (s logStore) ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, 
 	if len(indexes) == 0 {
 		return [][32]byte{}, nil
 	}
-	for _, i := range indexes {
-		if i < 0 {
-			return nil, attesta.Errorf(attesta.Invalid, "no stored hash has index %d", i)
-		}
+	rowList, err := guard.TreeRowsOf(indexes)
+	if err != nil {
+		return nil, err
 	}
-	found := make(map[int64][]byte, len(indexes))
-	rows, err := s.db.pool.Query(ctx, `SELECT stored_index, hash FROM log_tree WHERE stored_index = ANY($1)`, indexes)
+	found := make(map[int64][]byte, len(rowList))
+	rows, err := s.db.pool.Query(ctx, `SELECT row_no, hashes FROM log_tree WHERE row_no = ANY($1)`, rowList)
 	if err != nil {
 		return nil, fmt.Errorf("reading stored hashes: %w", err)
 	}
@@ -147,7 +146,7 @@ func (s logStore) ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading stored hashes: %w", err)
 	}
-	return guard.Hashes(indexes, found)
+	return guard.TreeHashes(indexes, found)
 }
 
 // Integrate first locks the integrated size's row, so that concurrent
@@ -172,15 +171,8 @@ func (s logStore) Integrate(ctx context.Context, from, to int64, hashes []notary
 		if err := pack(ctx, tx, from, to); err != nil {
 			return err
 		}
-		if len(hashes) > 0 {
-			idx := make([]int64, len(hashes))
-			hs := make([][]byte, len(hashes))
-			for i, h := range hashes {
-				idx[i], hs[i] = h.Index, h.Hash[:]
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO log_tree (stored_index, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, idx, hs); err != nil {
-				return fmt.Errorf("storing tree hashes: %w", err)
-			}
+		if err := appendRows(ctx, tx, "log_tree", "row_no", "hashes", guard.TreeRows(from, hashes)); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE log_integrated SET size = $1 WHERE id = 1`, to); err != nil {
 			return fmt.Errorf("recording the integrated size: %w", err)
@@ -198,6 +190,28 @@ func (s logStore) Integrate(ctx context.Context, from, to int64, hashes []notary
 		}
 		return nil
 	})
+}
+
+// appendRows makes the writes of an append to rows of packed items: table,
+// key and col are constants of this package.
+func appendRows(ctx context.Context, tx pgx.Tx, table, key, col string, writes []guard.RowWrite) error {
+	for _, w := range writes {
+		var tag pgconn.CommandTag
+		var err error
+		if w.Before == 0 {
+			tag, err = tx.Exec(ctx, `INSERT INTO `+table+` (`+key+`, `+col+`) VALUES ($1, $2)`, w.Row, w.Bytes)
+		} else {
+			tag, err = tx.Exec(ctx, `UPDATE `+table+` SET `+col+` = `+col+` || $1
+				WHERE `+key+` = $2 AND octet_length(`+col+`) = $3`, w.Bytes, w.Row, w.Before)
+		}
+		if err != nil {
+			return fmt.Errorf("appending to %s row %d: %w", table, w.Row, err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("appending to %s row %d: it does not hold %d bytes", table, w.Row, w.Before)
+		}
+	}
+	return nil
 }
 
 // pack moves the pending entries [from, to) into their packs.
@@ -231,20 +245,8 @@ func pack(ctx context.Context, tx pgx.Tx, from, to int64) error {
 	if int64(len(entries)) != to-from {
 		return fmt.Errorf("pending log entry %d is missing", from+int64(len(entries)))
 	}
-	for _, w := range guard.Packs(from, entries) {
-		var tag pgconn.CommandTag
-		if w.Before == 0 {
-			tag, err = tx.Exec(ctx, `INSERT INTO log_packs (pack_no, entries) VALUES ($1, $2)`, w.Pack, w.Bytes)
-		} else {
-			tag, err = tx.Exec(ctx, `UPDATE log_packs SET entries = entries || $1
-				WHERE pack_no = $2 AND octet_length(entries) = $3`, w.Bytes, w.Pack, w.Before)
-		}
-		if err != nil {
-			return fmt.Errorf("packing log pack %d: %w", w.Pack, err)
-		}
-		if tag.RowsAffected() != 1 {
-			return fmt.Errorf("packing log pack %d: it does not hold %d bytes", w.Pack, w.Before)
-		}
+	if err := appendRows(ctx, tx, "log_packs", "pack_no", "entries", guard.Packs(from, entries)); err != nil {
+		return err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM log_entries WHERE leaf_index >= $1 AND leaf_index < $2`, from, to); err != nil {
 		return fmt.Errorf("removing packed log entries: %w", err)

@@ -171,7 +171,7 @@ func TestLogTablesAppendOnly(t *testing.T) {
 		`UPDATE log_packs SET entries = substring(entries FROM 74) WHERE pack_no = 18`,
 		`UPDATE log_packs SET pack_no = 99 WHERE pack_no = 1`,
 		`DELETE FROM log_packs WHERE pack_no = 0`,
-		`UPDATE log_tree SET hash = sha256(hash)`,
+		`UPDATE log_tree SET hashes = sha256(hashes)`,
 		`DELETE FROM log_tree`,
 		`UPDATE log_integrated SET size = 10`,
 		`UPDATE log_checkpoints SET root = sha256(root) WHERE size = 300`,

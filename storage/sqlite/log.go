@@ -33,8 +33,8 @@ const (
 		WHERE pack_no >= ? AND pack_no <= ? ORDER BY pack_no`
 	logPending = `SELECT leaf_index, entry FROM log_entries
 		WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`
-	logTreeHashes = `SELECT stored_index, hash FROM log_tree
-		WHERE stored_index IN (SELECT value FROM json_each(?))`
+	logTreeHashes = `SELECT row_no, hashes FROM log_tree
+		WHERE row_no IN (SELECT value FROM json_each(?))`
 	appendNextLeaf    = `UPDATE log_state SET entries = entries + 1 WHERE id = 1 RETURNING entries - 1`
 	appendInsertEntry = `INSERT INTO log_entries (leaf_index, entry) VALUES (?, ?)`
 )
@@ -150,16 +150,15 @@ func (s logStore) ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, 
 	if len(indexes) == 0 {
 		return [][32]byte{}, nil
 	}
-	for _, i := range indexes {
-		if i < 0 {
-			return nil, attesta.Errorf(attesta.Invalid, "no stored hash has index %d", i)
-		}
-	}
-	list, err := json.Marshal(indexes)
+	rowList, err := guard.TreeRowsOf(indexes)
 	if err != nil {
 		return nil, err
 	}
-	found := make(map[int64][]byte, len(indexes))
+	list, err := json.Marshal(rowList)
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[int64][]byte, len(rowList))
 	err = s.db.view(ctx, func(tx *sql.Tx) error {
 		st, err := s.db.stmt(ctx, s.db.read, tx, logTreeHashes)
 		if err != nil {
@@ -183,7 +182,7 @@ func (s logStore) ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("reading stored hashes: %w", err)
 	}
-	return guard.Hashes(indexes, found)
+	return guard.TreeHashes(indexes, found)
 }
 
 // Integrate runs under the single writer, so the checks of the integrated
@@ -207,15 +206,8 @@ func (s logStore) Integrate(ctx context.Context, from, to int64, hashes []notary
 		if err := s.pack(ctx, tx, from, to); err != nil {
 			return err
 		}
-		insert, err := tx.PrepareContext(ctx, `INSERT INTO log_tree (stored_index, hash) VALUES (?, ?)`)
-		if err != nil {
-			return fmt.Errorf("storing tree hashes: %w", err)
-		}
-		defer insert.Close()
-		for _, h := range hashes {
-			if _, err := insert.ExecContext(ctx, h.Index, h.Hash[:]); err != nil {
-				return fmt.Errorf("storing tree hash %d: %w", h.Index, err)
-			}
+		if err := appendRows(ctx, tx, "log_tree", "row_no", "hashes", guard.TreeRows(from, hashes)); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE log_integrated SET size = ? WHERE id = 1`, to); err != nil {
 			return fmt.Errorf("recording the integrated size: %w", err)
@@ -233,6 +225,28 @@ func (s logStore) Integrate(ctx context.Context, from, to int64, hashes []notary
 		}
 		return nil
 	})
+}
+
+// appendRows makes the writes of an append to rows of packed items: table,
+// key and col are constants of this package.
+func appendRows(ctx context.Context, tx *sql.Tx, table, key, col string, writes []guard.RowWrite) error {
+	for _, w := range writes {
+		var res sql.Result
+		var err error
+		if w.Before == 0 {
+			res, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (`+key+`, `+col+`) VALUES (?, ?)`, w.Row, w.Bytes)
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE `+table+` SET `+col+` = CAST(`+col+` || ? AS BLOB)
+				WHERE `+key+` = ? AND length(`+col+`) = ?`, w.Bytes, w.Row, w.Before)
+		}
+		if err != nil {
+			return fmt.Errorf("appending to %s row %d: %w", table, w.Row, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("appending to %s row %d: it does not hold %d bytes", table, w.Row, w.Before)
+		}
+	}
+	return nil
 }
 
 // pack moves the pending entries [from, to) into their packs.
@@ -266,20 +280,8 @@ func (s logStore) pack(ctx context.Context, tx *sql.Tx, from, to int64) error {
 	if int64(len(entries)) != to-from {
 		return fmt.Errorf("pending log entry %d is missing", from+int64(len(entries)))
 	}
-	for _, w := range guard.Packs(from, entries) {
-		var res sql.Result
-		if w.Before == 0 {
-			res, err = tx.ExecContext(ctx, `INSERT INTO log_packs (pack_no, entries) VALUES (?, ?)`, w.Pack, w.Bytes)
-		} else {
-			res, err = tx.ExecContext(ctx, `UPDATE log_packs SET entries = CAST(entries || ? AS BLOB)
-				WHERE pack_no = ? AND length(entries) = ?`, w.Bytes, w.Pack, w.Before)
-		}
-		if err != nil {
-			return fmt.Errorf("packing log pack %d: %w", w.Pack, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return fmt.Errorf("packing log pack %d: it does not hold %d bytes", w.Pack, w.Before)
-		}
+	if err := appendRows(ctx, tx, "log_packs", "pack_no", "entries", guard.Packs(from, entries)); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM log_entries WHERE leaf_index >= ? AND leaf_index < ?`, from, to); err != nil {
 		return fmt.Errorf("removing packed log entries: %w", err)

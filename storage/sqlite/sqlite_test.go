@@ -146,7 +146,7 @@ func TestLogTablesAppendOnly(t *testing.T) {
 		`UPDATE log_packs SET entries = substr(entries, 74) WHERE pack_no = 18`,
 		`UPDATE log_packs SET pack_no = 99 WHERE pack_no = 1`,
 		`DELETE FROM log_packs WHERE pack_no = 0`,
-		`UPDATE log_tree SET hash = randomblob(32)`,
+		`UPDATE log_tree SET hashes = randomblob(32)`,
 		`DELETE FROM log_tree`,
 		`UPDATE log_integrated SET size = 10`,
 		`UPDATE log_checkpoints SET root = randomblob(32) WHERE size = 300`,

@@ -66,30 +66,104 @@ func IntegrateSizes(z notary.LogSizes, from, to int64, cp *notary.StoredCheckpoi
 	return nil
 }
 
-// PackWrite is one write of Packs: append Bytes to the pack, which
-// holds Before bytes (0: insert it).
-type PackWrite struct {
-	Pack   int64
+// RowWrite is one row write of an append of fixed-size items packed in
+// rows: append Bytes to the row, which holds Before bytes (0: insert it).
+type RowWrite struct {
+	Row    int64
 	Before int
 	Bytes  []byte
 }
 
-// Packs plans the writes that pack entries, the first at leaf index from,
-// into packs of notary.PackSize.
-func Packs(from int64, entries [][]byte) []PackWrite {
-	var out []PackWrite
-	for i := 0; i < len(entries); {
-		leaf := from + int64(i)
-		pack, off := leaf/notary.PackSize, int(leaf%notary.PackSize)
-		n := min(notary.PackSize-off, len(entries)-i)
-		w := PackWrite{Pack: pack, Before: off * notary.EntrySize}
-		for _, e := range entries[i : i+n] {
-			w.Bytes = append(w.Bytes, e...)
+// PackRows plans the writes that append items, the first with index start,
+// to rows of perRow items: row r holds items r·perRow to r·perRow+perRow-1.
+// Only the last row is ever partial; the next append extends it.
+func PackRows(start int64, items [][]byte, perRow int) []RowWrite {
+	var out []RowWrite
+	for i := 0; i < len(items); {
+		at := start + int64(i)
+		row, off := at/int64(perRow), int(at%int64(perRow))
+		n := min(perRow-off, len(items)-i)
+		w := RowWrite{Row: row}
+		for _, it := range items[i : i+n] {
+			w.Before = off * len(it)
+			w.Bytes = append(w.Bytes, it...)
 		}
 		out = append(out, w)
 		i += n
 	}
 	return out
+}
+
+// Packs plans the writes that pack entries, the first at leaf index from,
+// into packs of notary.PackSize.
+func Packs(from int64, entries [][]byte) []RowWrite { return PackRows(from, entries, notary.PackSize) }
+
+// HashesPerRow is the number of kept tree hashes in a row of log_tree: 1 KiB,
+// inline in a PostgreSQL row and three to an SQLite page.
+const HashesPerRow = 32
+
+// TreeIndex maps the stored index of a kept tree hash (at a height of
+// notary.PackHeight or more) to its dense index: the hashes at heights ≥ h
+// of a tree of n leaves are those of the tree of n>>h packs, so the stored
+// index of node (L, k) in that tree, StoredHashIndex(L-h, k), numbers them
+// 0, 1, 2, … in the order they are completed.
+func TreeIndex(stored int64) (int64, error) {
+	if stored < 0 {
+		return 0, attesta.Errorf(attesta.Invalid, "no stored hash has index %d", stored)
+	}
+	level, n := tlog.SplitStoredHashIndex(stored)
+	if level < notary.PackHeight {
+		return 0, attesta.Errorf(attesta.NotFound, "stored hash %d is at height %d: the store keeps heights from %d", stored, level, notary.PackHeight)
+	}
+	return tlog.StoredHashIndex(level-notary.PackHeight, n), nil
+}
+
+// TreeRows plans the writes that store the kept hashes that entries
+// [from, to) complete (checked by Integrate): dense indexes from
+// StoredHashCount(from>>PackHeight) on, HashesPerRow to a row.
+func TreeRows(from int64, hashes []notary.TreeHash) []RowWrite {
+	items := make([][]byte, len(hashes))
+	for i, h := range hashes {
+		items[i] = h.Hash[:]
+	}
+	return PackRows(tlog.StoredHashCount(from>>notary.PackHeight), items, HashesPerRow)
+}
+
+// TreeHashes returns the hashes with the given stored indexes from the
+// rows read (row number → bytes); NotFound if one is missing.
+func TreeHashes(indexes []int64, rows map[int64][]byte) ([][32]byte, error) {
+	out := make([][32]byte, len(indexes))
+	for k, i := range indexes {
+		d, err := TreeIndex(i)
+		if err != nil {
+			return nil, err
+		}
+		b := rows[d/HashesPerRow]
+		off := int(d%HashesPerRow) * 32
+		if off+32 > len(b) {
+			return nil, attesta.Errorf(attesta.NotFound, "stored hash %d not found", i)
+		}
+		out[k] = [32]byte(b[off : off+32])
+	}
+	return out, nil
+}
+
+// TreeRowsOf returns the rows holding the hashes with the given stored
+// indexes, without duplicates.
+func TreeRowsOf(indexes []int64) ([]int64, error) {
+	seen := map[int64]bool{}
+	var rows []int64
+	for _, i := range indexes {
+		d, err := TreeIndex(i)
+		if err != nil {
+			return nil, err
+		}
+		if r := d / HashesPerRow; !seen[r] {
+			seen[r] = true
+			rows = append(rows, r)
+		}
+	}
+	return rows, nil
 }
 
 // Unpack appends to out the entries of pack b (its stored bytes) that
@@ -108,23 +182,6 @@ func Unpack(out [][]byte, from, to, pack int64, b []byte) ([][]byte, error) {
 			return nil, attesta.Errorf(attesta.NotFound, "log entry %d not found", want)
 		}
 		out = append(out, b[k*notary.EntrySize:(k+1)*notary.EntrySize])
-	}
-	return out, nil
-}
-
-// Hashes orders the hashes found by index as asked; NotFound if one is
-// missing.
-func Hashes(indexes []int64, found map[int64][]byte) ([][32]byte, error) {
-	out := make([][32]byte, len(indexes))
-	for k, i := range indexes {
-		h, ok := found[i]
-		if !ok {
-			return nil, attesta.Errorf(attesta.NotFound, "stored hash %d not found", i)
-		}
-		if len(h) != 32 {
-			return nil, fmt.Errorf("stored hash %d has %d bytes", i, len(h))
-		}
-		out[k] = [32]byte(h)
 	}
 	return out, nil
 }

@@ -9,11 +9,14 @@ CREATE TABLE log_packs (
     entries    BYTEA  NOT NULL CHECK (octet_length(entries) BETWEEN 73 AND 1168 AND octet_length(entries) % 73 = 0)
 );
 
--- Tree hashes at heights ≥ 4, by their stored index
--- (golang.org/x/mod/sumdb/tlog.StoredHashIndex).
+-- Tree hashes at heights ≥ 4, 32 to a row: the hashes at heights ≥ 4 of a
+-- tree of n entries are those of the tree of n/16 packs, so node (L, k) has
+-- the dense index StoredHashIndex(L-4, k) of golang.org/x/mod/sumdb/tlog, and
+-- row r holds dense indexes 32r to 32r+31 (storage/internal/guard.TreeIndex).
+-- Only the last row is partial; the next Integrate extends it.
 CREATE TABLE log_tree (
-    stored_index  BIGINT PRIMARY KEY CHECK (stored_index >= 0),
-    hash          BYTEA  NOT NULL CHECK (octet_length(hash) = 32)
+    row_no  BIGINT PRIMARY KEY CHECK (row_no >= 0),
+    hashes  BYTEA  NOT NULL CHECK (octet_length(hashes) BETWEEN 32 AND 1024 AND octet_length(hashes) % 32 = 0)
 );
 
 -- How many entries are integrated. 0 after this migration: the sequencer
@@ -65,7 +68,19 @@ CREATE TRIGGER log_packs_extend_only BEFORE UPDATE ON log_packs
 CREATE TRIGGER log_packs_no_delete BEFORE DELETE ON log_packs
     FOR EACH ROW EXECUTE FUNCTION log_append_only();
 
-CREATE TRIGGER log_tree_append_only BEFORE UPDATE OR DELETE ON log_tree
+CREATE FUNCTION log_tree_extend_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.row_no <> OLD.row_no OR substring(NEW.hashes FROM 1 FOR octet_length(OLD.hashes)) <> OLD.hashes THEN
+        RAISE EXCEPTION 'log_tree is append-only';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER log_tree_extend_only BEFORE UPDATE ON log_tree
+    FOR EACH ROW EXECUTE FUNCTION log_tree_extend_only();
+
+CREATE TRIGGER log_tree_no_delete BEFORE DELETE ON log_tree
     FOR EACH ROW EXECUTE FUNCTION log_append_only();
 
 CREATE FUNCTION log_integrated_grows() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -9,11 +9,14 @@ CREATE TABLE log_packs (
     entries    BLOB    NOT NULL CHECK (length(entries) BETWEEN 73 AND 1168 AND length(entries) % 73 = 0)
 ) STRICT;
 
--- Tree hashes at heights ≥ 4, by their stored index
--- (golang.org/x/mod/sumdb/tlog.StoredHashIndex).
+-- Tree hashes at heights ≥ 4, 32 to a row: the hashes at heights ≥ 4 of a
+-- tree of n entries are those of the tree of n/16 packs, so node (L, k) has
+-- the dense index StoredHashIndex(L-4, k) of golang.org/x/mod/sumdb/tlog, and
+-- row r holds dense indexes 32r to 32r+31 (storage/internal/guard.TreeIndex).
+-- Only the last row is partial; the next Integrate extends it.
 CREATE TABLE log_tree (
-    stored_index  INTEGER PRIMARY KEY CHECK (stored_index >= 0),
-    hash          BLOB    NOT NULL CHECK (length(hash) = 32)
+    row_no  INTEGER PRIMARY KEY CHECK (row_no >= 0),
+    hashes  BLOB    NOT NULL CHECK (length(hashes) BETWEEN 32 AND 1024 AND length(hashes) % 32 = 0)
 ) STRICT;
 
 -- How many entries are integrated. 0 after this migration: the sequencer
@@ -52,7 +55,8 @@ BEGIN
     SELECT RAISE(ABORT, 'log_packs is append-only');
 END;
 
-CREATE TRIGGER log_tree_no_update BEFORE UPDATE ON log_tree
+CREATE TRIGGER log_tree_append_only BEFORE UPDATE ON log_tree
+WHEN NEW.row_no IS NOT OLD.row_no OR substr(NEW.hashes, 1, length(OLD.hashes)) IS NOT OLD.hashes
 BEGIN
     SELECT RAISE(ABORT, 'log_tree is append-only');
 END;
