@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,10 @@ func TestNotarizationEndToEnd(t *testing.T) {
 			t.Fatalf("receipt: %d %s", resp.StatusCode, body)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	// The auditor reads A's cosigned checkpoint and tiles with x/mod.
+	if code, out, errOut := cli(t, "log", "audit", "--log-key", logKey, "--state", filepath.Join(t.TempDir(), "audit.json"), a.URL); code != 0 || !strings.Contains(out, "CONSISTENT") {
+		t.Errorf("audit of the witnessed log: %d %s %s", code, out, errOut)
 	}
 	a.stop(t)
 	b.stop(t)
