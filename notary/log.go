@@ -247,6 +247,24 @@ func (l *Log) leafHashes(ctx context.Context, pack, size int64) ([]tlog.Hash, er
 	return hs, nil
 }
 
+// entryHashesCached returns the leaf hashes of entries [from, to) and
+// caches those of the full packs among them.
+func (l *Log) entryHashesCached(ctx context.Context, from, to int64) ([]tlog.Hash, error) {
+	hs, err := l.entryHashes(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	l.cacheMu.Lock()
+	defer l.cacheMu.Unlock()
+	for lo := (from + PackSize - 1) / PackSize * PackSize; lo+PackSize <= to; lo += PackSize {
+		if len(l.packs) >= maxCachedPacks {
+			clear(l.packs)
+		}
+		l.packs[lo/PackSize] = hs[lo-from : lo-from+PackSize]
+	}
+	return hs, nil
+}
+
 // maxCachedPacks bounds the cache of leaf hashes: 512 bytes each.
 const maxCachedPacks = 16384
 

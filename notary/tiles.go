@@ -114,6 +114,13 @@ func (l *Log) TileData(ctx context.Context, t tlog.Tile) ([]byte, error) {
 	if end := (t.N<<TileHeight + int64(t.W)) << (TileHeight * t.L); t.L > 6 || end > cp.Size {
 		return nil, attesta.Errorf(attesta.NotFound, "tile %s is beyond the tree of size %d", TilePath(t, false), cp.Size)
 	}
+	if t.L == 0 {
+		// One read for the tile's entries rather than one per pack.
+		lo := t.N << TileHeight
+		if _, err := l.entryHashesCached(ctx, lo, lo+int64(t.W)); err != nil {
+			return nil, err
+		}
+	}
 	return tlog.ReadTileData(t, l.storeReader(ctx, cp.Size))
 }
 

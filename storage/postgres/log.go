@@ -56,59 +56,43 @@ const sizesQuery = `SELECT (SELECT entries FROM log_state WHERE id = 1),
 	(SELECT size FROM log_integrated WHERE id = 1),
 	(SELECT COALESCE(MAX(size), 0) FROM log_checkpoints)`
 
-// Entries reads the packs that hold [from, to) and then the pending
-// entries, in one repeatable-read transaction: a concurrent Integrate that
-// moves entries from one to the other is seen entirely or not at all.
+// Entries reads the packs that hold [from, to) and the pending entries in
+// one statement, so one snapshot and one round trip: a concurrent Integrate
+// that moves entries from one to the other is seen entirely or not at all.
 func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error) {
 	if err := guard.LogRange(from, to); err != nil {
 		return nil, err
 	}
 	out := make([][]byte, 0, to-from)
-	err := s.db.view(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT pack_no, entries FROM log_packs
-			WHERE pack_no >= $1 AND pack_no <= $2 ORDER BY pack_no`, from/notary.PackSize, (to-1)/notary.PackSize)
+	err := func() error {
+		rows, err := s.db.pool.Query(ctx, `SELECT false, pack_no, entries FROM log_packs WHERE pack_no >= $1 AND pack_no <= $2
+			UNION ALL
+			SELECT true, leaf_index, entry FROM log_entries WHERE leaf_index >= $3 AND leaf_index < $4
+			ORDER BY 1, 2`, from/notary.PackSize, (to-1)/notary.PackSize, from, to)
 		if err != nil {
 			return err
 		}
+		defer rows.Close()
 		for rows.Next() {
-			var pack int64
+			var pending bool
+			var n int64
 			var b []byte
-			if err := rows.Scan(&pack, &b); err != nil {
-				rows.Close()
+			if err := rows.Scan(&pending, &n, &b); err != nil {
 				return err
 			}
-			if out, err = guard.Unpack(out, from, to, pack, b); err != nil {
-				rows.Close()
-				return err
+			if !pending {
+				if out, err = guard.Unpack(out, from, to, n, b); err != nil {
+					return err
+				}
+				continue
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		next := from + int64(len(out))
-		if next == to {
-			return nil
-		}
-		pending, err := tx.Query(ctx, `SELECT leaf_index, entry FROM log_entries
-			WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index`, next, to)
-		if err != nil {
-			return err
-		}
-		defer pending.Close()
-		for pending.Next() {
-			var leaf int64
-			var entry []byte
-			if err := pending.Scan(&leaf, &entry); err != nil {
-				return err
-			}
-			if want := from + int64(len(out)); leaf != want {
+			if want := from + int64(len(out)); n != want {
 				return attesta.Errorf(attesta.NotFound, "log entry %d not found", want)
 			}
-			out = append(out, entry)
+			out = append(out, b)
 		}
-		return pending.Err()
-	})
+		return rows.Err()
+	}()
 	if err == nil && int64(len(out)) != to-from {
 		err = attesta.Errorf(attesta.NotFound, "log entry %d not found", from+int64(len(out)))
 	}

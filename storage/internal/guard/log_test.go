@@ -19,6 +19,7 @@ func TestNoteText(t *testing.T) {
 		}
 	}
 }
+
 // TestTreeIndexIsDense: the kept hashes of a tree, in stored-index order,
 // get the dense indexes 0, 1, 2, … and every one of them.
 func TestTreeIndexIsDense(t *testing.T) {
