@@ -22,6 +22,10 @@ type logStore struct{ db *DB }
 
 var _ notary.Store = logStore{}
 
+// appendQuery takes the next leaf index and stores the entry under it.
+const appendQuery = `WITH next AS (UPDATE log_state SET entries = entries + 1 WHERE id = 1 RETURNING entries - 1 AS leaf)
+	INSERT INTO log_entries (leaf_index, entry) SELECT leaf, $1 FROM next RETURNING leaf_index`
+
 // appendEntry appends entry to the log in tx and returns its leaf index. The
 // UPDATE … RETURNING locks the log's state row until tx ends: concurrent
 // appends queue on it, and each sees the counter the previous one left —
@@ -30,8 +34,7 @@ var _ notary.Store = logStore{}
 // Callers append last, just before committing, to hold the lock briefly.
 func appendEntry(ctx context.Context, tx pgx.Tx, entry []byte) (int64, error) {
 	var leaf int64
-	err := tx.QueryRow(ctx, `WITH next AS (UPDATE log_state SET entries = entries + 1 WHERE id = 1 RETURNING entries - 1 AS leaf)
-		INSERT INTO log_entries (leaf_index, entry) SELECT leaf, $1 FROM next RETURNING leaf_index`, entry).Scan(&leaf)
+	err := tx.QueryRow(ctx, appendQuery, entry).Scan(&leaf)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, errors.New("appending to the transparency log: its state row is missing")
 	}

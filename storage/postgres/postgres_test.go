@@ -90,6 +90,10 @@ func (db testDB) AppendLog(ctx context.Context, entries [][]byte, fail error) er
 	return postgres.AppendLog(ctx, db.DB, entries, fail)
 }
 
+func (db testDB) AppendLogBulk(ctx context.Context, entries [][]byte) error {
+	return postgres.AppendLogBulk(ctx, db.DB, entries)
+}
+
 var (
 	_ storagetest.ListFiller  = testDB{}
 	_ storagetest.LogAppender = testDB{}

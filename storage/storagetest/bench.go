@@ -87,12 +87,20 @@ func BenchLogProofs(b *testing.B, db DB, size int64) {
 	}
 	log := benchLog(b, db, 1<<16)
 	start := time.Now()
+	var err error
 	for next := int64(0); next < size; {
 		batch := make([][]byte, min(10_000, size-next))
 		for i := range batch {
 			batch[i] = testEntry(next + int64(i))
 		}
-		if err := app.AppendLog(ctx, batch, nil); err != nil {
+		if bulk, ok := db.(interface {
+			AppendLogBulk(context.Context, [][]byte) error
+		}); ok {
+			err = bulk.AppendLogBulk(ctx, batch)
+		} else {
+			err = app.AppendLog(ctx, batch, nil)
+		}
+		if err != nil {
 			b.Fatal(err)
 		}
 		next += int64(len(batch))
