@@ -52,6 +52,14 @@ func AppendLogBulk(ctx context.Context, db *DB, entries [][]byte) error {
 	})
 }
 
+// Maintain vacuums the log's tables and updates the planner's statistics,
+// as autovacuum does as they grow: the pending entries' table is emptied by
+// every Integrate, and its dead rows are what a range read skips.
+func Maintain(ctx context.Context, db *DB) error {
+	_, err := db.pool.Exec(ctx, `VACUUM ANALYZE log_packs, log_tree, log_entries, log_checkpoints`)
+	return err
+}
+
 // TableBytes returns the bytes each table takes, its indexes and TOAST
 // included (pg_total_relation_size), after a VACUUM that reclaims dead row
 // versions.

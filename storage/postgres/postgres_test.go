@@ -90,6 +90,8 @@ func (db testDB) AppendLog(ctx context.Context, entries [][]byte, fail error) er
 	return postgres.AppendLog(ctx, db.DB, entries, fail)
 }
 
+func (db testDB) Maintain(ctx context.Context) error { return postgres.Maintain(ctx, db.DB) }
+
 func (db testDB) AppendLogBulk(ctx context.Context, entries [][]byte) error {
 	return postgres.AppendLogBulk(ctx, db.DB, entries)
 }
