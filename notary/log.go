@@ -384,26 +384,36 @@ func (l *Log) SequenceAll(ctx context.Context) (int64, error) {
 	}
 }
 
-// Run sequences every interval until ctx is done, then has the latest
-// checkpoint cosigned and timestamped (Notarize). It logs nothing itself:
-// errors go to report.
+// Run sequences every interval until ctx is done and, in its own loop, has
+// the latest checkpoint cosigned and timestamped (Notarize), so that a slow
+// witness or TSA delays publication, never integration. It logs nothing
+// itself: errors go to report.
 func (l *Log) Run(ctx context.Context, interval time.Duration, report func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		_, err := l.SequenceAll(ctx)
-		if err == nil {
-			err = l.Notarize(ctx)
-		}
-		if err != nil && ctx.Err() == nil && report != nil {
-			report(err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	var wg sync.WaitGroup
+	loop := func(step func(context.Context) error) {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if err := step(ctx); err != nil && ctx.Err() == nil && report != nil {
+				report(err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
 		}
 	}
+	wg.Go(func() {
+		loop(func(ctx context.Context) error {
+			_, err := l.SequenceAll(ctx)
+			return err
+		})
+	})
+	if len(l.witnesses) > 0 || l.tsa != nil {
+		wg.Go(func() { loop(l.Notarize) })
+	}
+	wg.Wait()
 }
 
 // storeReader is the integrated tree of the given size as a
