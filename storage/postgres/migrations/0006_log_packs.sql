@@ -31,6 +31,13 @@ INSERT INTO log_integrated (id, size) VALUES (1, 0);
 
 DROP TABLE log_hashes;
 
+-- Every Integrate deletes the entries it packs: have autovacuum clean
+-- log_entries after every 10,000 dead rows, however large the log, since a
+-- range read of pending entries otherwise visits them (a proof at 10M entries
+-- took 2.7 ms before a vacuum, 0.64 ms after).
+ALTER TABLE log_entries SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000,
+                             autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 10000);
+
 -- A pending entry leaves log_entries only once packed, byte for byte, in its
 -- pack; it never changes.
 DROP TRIGGER log_entries_append_only ON log_entries;
