@@ -232,37 +232,31 @@ func (l *Log) leafHashes(ctx context.Context, pack, size int64) ([]tlog.Hash, er
 	if hi <= lo {
 		return nil, attesta.Errorf(attesta.NotFound, "log entry %d not found", lo)
 	}
-	hs, err := l.entryHashes(ctx, lo, hi)
-	if err != nil {
-		return nil, err
-	}
-	if len(hs) == PackSize {
-		l.cacheMu.Lock()
+	return l.entryHashesCached(ctx, lo, hi)
+}
+
+// cachePacks caches the leaf hashes of the full packs among those of the
+// entries from leaf index from on.
+func (l *Log) cachePacks(from int64, hs []tlog.Hash) {
+	l.cacheMu.Lock()
+	defer l.cacheMu.Unlock()
+	to := from + int64(len(hs))
+	for lo := (from + PackSize - 1) / PackSize * PackSize; lo+PackSize <= to; lo += PackSize {
 		if len(l.packs) >= maxCachedPacks {
 			clear(l.packs) // simple, and the next proofs refill what they need
 		}
-		l.packs[pack] = hs
-		l.cacheMu.Unlock()
+		l.packs[lo/PackSize] = hs[lo-from : lo-from+PackSize]
 	}
-	return hs, nil
 }
 
 // entryHashesCached returns the leaf hashes of entries [from, to) and
 // caches those of the full packs among them.
 func (l *Log) entryHashesCached(ctx context.Context, from, to int64) ([]tlog.Hash, error) {
 	hs, err := l.entryHashes(ctx, from, to)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		l.cachePacks(from, hs)
 	}
-	l.cacheMu.Lock()
-	defer l.cacheMu.Unlock()
-	for lo := (from + PackSize - 1) / PackSize * PackSize; lo+PackSize <= to; lo += PackSize {
-		if len(l.packs) >= maxCachedPacks {
-			clear(l.packs)
-		}
-		l.packs[lo/PackSize] = hs[lo-from : lo-from+PackSize]
-	}
-	return hs, nil
+	return hs, err
 }
 
 // maxCachedPacks bounds the cache of leaf hashes: 512 bytes each.

@@ -194,9 +194,7 @@ func (s logStore) Integrate(ctx context.Context, from, to int64, hashes []notary
 	}
 	return s.db.update(ctx, func(tx *sql.Tx) error {
 		var z notary.LogSizes
-		err := tx.QueryRowContext(ctx, `SELECT (SELECT entries FROM log_state WHERE id = 1),
-			(SELECT size FROM log_integrated WHERE id = 1),
-			(SELECT COALESCE(MAX(size), 0) FROM log_checkpoints)`).Scan(&z.Entries, &z.Integrated, &z.Checkpointed)
+		err := tx.QueryRowContext(ctx, logSizes).Scan(&z.Entries, &z.Integrated, &z.Checkpointed)
 		if err != nil {
 			return fmt.Errorf("reading the sizes of the transparency log: %w", err)
 		}
