@@ -1,0 +1,106 @@
+package auth
+
+// Action is something a principal does. The list is closed: a new action
+// needs a rule here, and the matrix test an expectation.
+type Action string
+
+// The actions.
+const (
+	// Organisations.
+	OrgList   Action = "organisation.list"   // list the organisations in reach
+	OrgView   Action = "organisation.view"   // see one
+	OrgCreate Action = "organisation.create" // register one (a Chamber: schools, companies, associations of its provinces)
+	OrgUpdate Action = "organisation.update" // change its details
+	// People and their roles.
+	PeopleList  Action = "people.list"   // list an organisation's members
+	PersonView  Action = "person.view"   // see a person's profile
+	MemberAdd   Action = "member.add"    // give a person a role in an organisation (an invitation)
+	StudentEdit Action = "student.edit"  // change a student's record, guardian consent included
+	ClassList   Action = "class.list"    // list a school's classes
+	ClassView   Action = "class.view"    // see a class with its students and teachers
+	ClassManage Action = "class.manage"  // create a class, enrol students, assign teachers
+	ImportOrgs  Action = "import.orgs"   // import schools, companies or associations (CSV)
+	ImportClass Action = "import.class"  // import a school's classes with their students (CSV)
+	ImportTutor Action = "import.tutors" // import tutors (CSV)
+	ExportData  Action = "export.data"   // export what one may import
+	// Territorial tables.
+	TableView   Action = "table.view"
+	TableManage Action = "table.manage"
+	// The audit trail.
+	AuditView Action = "audit.view"
+	// One's own account: password, personal access tokens, sessions.
+	AccountManage Action = "account.manage"
+)
+
+// Actions lists every action.
+var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, PersonView, MemberAdd, StudentEdit,
+	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
+	AuditView, AccountManage}
+
+// readOnly are the actions that change nothing: a token with only the read
+// scope may do these.
+var readOnly = map[Action]bool{OrgList: true, OrgView: true, PeopleList: true, PersonView: true, ClassList: true,
+	ClassView: true, ExportData: true, TableView: true, AuditView: true}
+
+// ReadOnly reports whether a changes nothing.
+func (a Action) ReadOnly() bool { return readOnly[a] }
+
+// rules says which roles may do each action on an object in reach.
+var rules = map[Action][]Role{
+	OrgList:       {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student, CommissionMember},
+	OrgView:       {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student, CommissionMember},
+	OrgCreate:     {NationalAdmin, ChamberOperator},
+	OrgUpdate:     {NationalAdmin, ChamberOperator, SchoolReferent},
+	PeopleList:    {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor},
+	PersonView:    {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student, CommissionMember},
+	MemberAdd:     {NationalAdmin, ChamberOperator, SchoolReferent},
+	StudentEdit:   {NationalAdmin, ChamberOperator, SchoolReferent},
+	ClassList:     {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor},
+	ClassView:     {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor},
+	ClassManage:   {NationalAdmin, ChamberOperator, SchoolReferent},
+	ImportOrgs:    {NationalAdmin, ChamberOperator},
+	ImportClass:   {NationalAdmin, ChamberOperator, SchoolReferent},
+	ImportTutor:   {NationalAdmin, ChamberOperator, SchoolReferent},
+	ExportData:    {NationalAdmin, ChamberOperator, SchoolReferent},
+	TableView:     {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor},
+	TableManage:   {NationalAdmin, ChamberOperator},
+	AuditView:     {NationalAdmin, ChamberOperator},
+	AccountManage: {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student, CommissionMember},
+}
+
+// allowed applies the rules, and the few that depend on the object.
+func allowed(p *Principal, a Action, o Object) bool {
+	ok := false
+	for _, r := range rules[a] {
+		if r == p.Role {
+			ok = true
+			break
+		}
+	}
+	if !ok {
+		return false
+	}
+	switch a {
+	case OrgCreate, OrgUpdate, ImportOrgs:
+		// Only the national body registers Chambers and itself; a Chamber
+		// changes its own details but registers no other Chamber; a school
+		// referent changes only a school's.
+		switch p.Role {
+		case ChamberOperator:
+			if o.OrgKind == National || (o.OrgKind == Chamber && (a != OrgUpdate || !placed(o, p.Org))) {
+				return false
+			}
+		case SchoolReferent:
+			return o.OrgKind == School
+		}
+	case PersonView:
+		// A commission member sees only themselves for now (their
+		// commissions come with the commission's issue).
+		if p.Role == CommissionMember || p.Role == Student {
+			return o.Person == p.Person
+		}
+	case AccountManage:
+		return o.Person == p.Person
+	}
+	return true
+}
