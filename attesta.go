@@ -12,6 +12,7 @@ package attesta
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -25,6 +26,7 @@ const (
 	Conflict        Code = "conflict"        // the object's state does not allow the action (e.g. it is published)
 	Forbidden       Code = "forbidden"       // the caller may see the object but not do this to it
 	Unauthenticated Code = "unauthenticated" // the caller must sign in first
+	Throttled       Code = "throttled"       // too many attempts: the caller must wait
 	Internal        Code = "internal"        // a failure the caller cannot fix
 )
 
@@ -37,7 +39,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Err != nil {
+	if e.Err != nil && e.Err.Error() != e.Message {
 		return e.Message + ": " + e.Err.Error()
 	}
 	return e.Message
@@ -76,3 +78,48 @@ type Clock func() time.Time
 // SystemClock is the wall clock, in UTC, truncated to microseconds so that
 // every database engine stores it exactly.
 func SystemClock() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// FieldError is a problem with one field of a user's input, said in Italian
+// and English, so that a form or an import can point at the field.
+type FieldError struct {
+	Field string `json:"field"`
+	IT    string `json:"it"`
+	EN    string `json:"en"`
+}
+
+// FieldErrors are the problems found in one input. As an error it reports
+// all of them in English; wrap it with [Invalid] to return it.
+type FieldErrors []FieldError
+
+func (fe FieldErrors) Error() string {
+	var b strings.Builder
+	for i, e := range fe {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(e.Field + ": " + e.EN)
+	}
+	return b.String()
+}
+
+// Add records a problem with field.
+func (fe *FieldErrors) Add(field, it, en string) {
+	*fe = append(*fe, FieldError{Field: field, IT: it, EN: en})
+}
+
+// Err returns nil when there is no problem, else an *Error with code
+// Invalid whose message lists the problems and which wraps fe.
+func (fe FieldErrors) Err() error {
+	if len(fe) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: fe.Error(), Err: fe}
+}
+
+// In returns the message of e in lang ("it" or "en").
+func (e FieldError) In(lang string) string {
+	if lang == "en" {
+		return e.EN
+	}
+	return e.IT
+}

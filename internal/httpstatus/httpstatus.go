@@ -21,6 +21,8 @@ func Of(err error) int {
 		return http.StatusForbidden
 	case attesta.Unauthenticated:
 		return http.StatusUnauthorized
+	case attesta.Throttled:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -14,10 +14,14 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/witness"
 )
 
@@ -32,6 +36,10 @@ type DB interface {
 	Credentials() credential.Store
 	Log() notary.Store
 	Witness() witness.DurableStore
+	Organisations() org.Store
+	People() people.Store
+	Accounts() account.Store
+	Audit() audit.Store
 	Close() error
 }
 
@@ -104,6 +112,10 @@ func Run(t *testing.T, open Opener) {
 		{"WitnessState", testWitnessState},
 		{"WitnessStateConcurrent", testWitnessStateConcurrent},
 		{"WitnessKey", testWitnessKey},
+		{"PlatformOrganisations", testPlatformOrganisations},
+		{"PlatformPeople", testPlatformPeople},
+		{"PlatformAccounts", testPlatformAccounts},
+		{"PlatformAllOrNothing", testPlatformAllOrNothing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

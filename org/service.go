@@ -1,0 +1,182 @@
+package org
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
+)
+
+// Filter narrows a listing of organisations. Zero fields do not filter.
+type Filter struct {
+	Kind  auth.OrgKind
+	Query string // part of the name, the school code or the tax code
+	// Scope, set by the Service from the principal: organisations whose id
+	// is in IDs or whose province is in Provinces. Both nil: all.
+	IDs, Provinces []string
+	Limit, Offset  int
+}
+
+// MaxLimit bounds a page of organisations.
+const MaxLimit = 1000
+
+// Reader reads organisations inside a transaction.
+type Reader interface {
+	// Organisation returns one, or an error with code attesta.NotFound.
+	Organisation(ctx context.Context, id string) (*Organisation, error)
+	// OrganisationByKey returns the organisation of a kind with a natural
+	// key (see NaturalKey), or an error with code attesta.NotFound.
+	OrganisationByKey(ctx context.Context, kind auth.OrgKind, key string) (*Organisation, error)
+	// Organisations lists those matching f, ordered by name and id.
+	Organisations(ctx context.Context, f Filter) ([]Organisation, error)
+}
+
+// Writer writes organisations inside a transaction, and records the
+// change in the audit trail.
+type Writer interface {
+	Reader
+	audit.Recorder
+	// InsertOrganisation adds one; a taken id or natural key is an error
+	// with code attesta.Conflict.
+	InsertOrganisation(ctx context.Context, o *Organisation) error
+	// UpdateOrganisation replaces the stored one with o (same id).
+	UpdateOrganisation(ctx context.Context, o *Organisation) error
+}
+
+// Store keeps organisations; each call is one transaction.
+type Store interface {
+	View(ctx context.Context, fn func(Reader) error) error
+	Update(ctx context.Context, fn func(Writer) error) error
+}
+
+// Service is the organisations' use-cases.
+type Service struct {
+	store Store
+	now   attesta.Clock
+}
+
+// NewService returns the service.
+func NewService(store Store, now attesta.Clock) *Service { return &Service{store: store, now: now} }
+
+// Scope returns the filter that restricts a listing to what p reaches.
+func Scope(p *auth.Principal) (ids, provinces []string) {
+	switch p.Role {
+	case auth.NationalAdmin:
+		return nil, nil
+	case auth.ChamberOperator:
+		return []string{p.Org}, append([]string{}, p.Provinces...)
+	}
+	return []string{p.Org}, []string{}
+}
+
+// List returns the organisations p reaches that match f.
+func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Organisation, error) {
+	if err := auth.Decide(p, auth.OrgList, auth.Anywhere); err != nil {
+		return nil, err
+	}
+	f.IDs, f.Provinces = Scope(p)
+	if f.Limit <= 0 || f.Limit > MaxLimit {
+		f.Limit = MaxLimit
+	}
+	var out []Organisation
+	err := s.store.View(ctx, func(r Reader) (err error) {
+		out, err = r.Organisations(ctx, f)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing organisations: %w", err)
+	}
+	// The filter above is the scope; this is the decision, kept in one place.
+	return slices.DeleteFunc(out, func(o Organisation) bool { return !auth.Reaches(p, o.Object()) }), nil
+}
+
+// Get returns an organisation p may see.
+func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (*Organisation, error) {
+	var out *Organisation
+	err := s.store.View(ctx, func(r Reader) error {
+		o, err := r.Organisation(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Decide(p, auth.OrgView, o.Object()); err != nil {
+			return err
+		}
+		out = o
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading organisation %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// Create registers a new organisation.
+func (s *Service) Create(ctx context.Context, p *auth.Principal, o Organisation) (*Organisation, error) {
+	o.Normalize()
+	if err := s.mayCreate(p, &o); err != nil {
+		return nil, err
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	o.CreatedAt, o.UpdatedAt = s.now(), s.now()
+	err := s.store.Update(ctx, func(w Writer) error {
+		if err := w.InsertOrganisation(ctx, &o); err != nil {
+			return err
+		}
+		return audit.Record(ctx, w, p, o.CreatedAt, string(auth.OrgCreate), o.Object(), nil, o)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("registering %s: %w", o.ID, err)
+	}
+	return &o, nil
+}
+
+// mayCreate decides whether p may register o. Outside a Chamber's
+// territory it is forbidden, not "not found": nothing is revealed.
+func (s *Service) mayCreate(p *auth.Principal, o *Organisation) error {
+	err := auth.Decide(p, auth.OrgCreate, o.Object())
+	if attesta.ErrorCode(err) == attesta.NotFound {
+		return attesta.Errorf(attesta.Forbidden, "province %q is outside your territory", o.Province)
+	}
+	return err
+}
+
+// Update changes an organisation's details. Its id and kind do not change.
+func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation) (*Organisation, error) {
+	o.Normalize()
+	err := s.store.Update(ctx, func(w Writer) error {
+		old, err := w.Organisation(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		if err := auth.Decide(p, auth.OrgUpdate, old.Object()); err != nil {
+			return err
+		}
+		o.Kind, o.CreatedAt, o.UpdatedAt = old.Kind, old.CreatedAt, s.now()
+		if p.Role != auth.NationalAdmin {
+			// Only the national body moves an organisation or changes a
+			// Chamber's territory.
+			if o.Province != old.Province && !slices.Contains(p.Provinces, o.Province) {
+				return attesta.Errorf(attesta.Forbidden, "province %q is outside your territory", o.Province)
+			}
+			if o.Kind == auth.Chamber {
+				o.Provinces = old.Provinces
+			}
+		}
+		if err := o.Validate(); err != nil {
+			return err
+		}
+		if err := w.UpdateOrganisation(ctx, &o); err != nil {
+			return err
+		}
+		return audit.Record(ctx, w, p, o.UpdatedAt, string(auth.OrgUpdate), o.Object(), old, o)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("updating %s: %w", o.ID, err)
+	}
+	return &o, nil
+}

@@ -1,0 +1,308 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/people"
+)
+
+const personColumns = `p.id, p.given_name, p.family_name, p.email, p.created_at, p.updated_at`
+
+func scanPerson(r Row, extra ...any) (*people.Person, error) {
+	var p people.Person
+	dest := append([]any{&p.ID, &p.GivenName, &p.FamilyName, nstr{&p.Email}, tcol{&p.CreatedAt}, tcol{&p.UpdatedAt}}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (t *Tx) personOne(ctx context.Context, what, where string, args ...any) (*people.Person, error) {
+	p, err := scanPerson(t.row(ctx, `SELECT `+personColumns+` FROM persons p WHERE `+where, args...))
+	if t.c.NoRows(err) {
+		return nil, attesta.Errorf(attesta.NotFound, "person %s not found", what)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading person %s: %w", what, err)
+	}
+	return p, nil
+}
+
+// Person implements people.Reader.
+func (t *Tx) Person(ctx context.Context, id string) (*people.Person, error) {
+	return t.personOne(ctx, id, `p.id = ?`, id)
+}
+
+// PersonByEmail implements people.Reader.
+func (t *Tx) PersonByEmail(ctx context.Context, email string) (*people.Person, error) {
+	return t.personOne(ctx, email, `p.email = ?`, email)
+}
+
+// Memberships implements people.Reader.
+func (t *Tx) Memberships(ctx context.Context, person string) ([]auth.Membership, error) {
+	rows, err := t.query(ctx, `SELECT o.id, o.name, o.kind, m.role, o.province, o.provinces
+		FROM memberships m JOIN organisations o ON o.id = m.org_id
+		WHERE m.person_id = ? ORDER BY o.name, o.id, m.role`, person)
+	if err != nil {
+		return nil, fmt.Errorf("listing memberships of %s: %w", person, err)
+	}
+	defer rows.Close()
+	var out []auth.Membership
+	for rows.Next() {
+		var m auth.Membership
+		var province, provinces string
+		if err := rows.Scan(&m.Org, &m.OrgName, &m.OrgKind, &m.Role, &province, &provinces); err != nil {
+			return nil, fmt.Errorf("reading memberships of %s: %w", person, err)
+		}
+		if m.OrgKind == auth.Chamber {
+			m.Provinces = strings.Fields(provinces)
+		} else if province != "" {
+			m.Provinces = []string{province}
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Members implements people.Reader.
+func (t *Tx) Members(ctx context.Context, orgID string) ([]people.Member, error) {
+	rows, err := t.query(ctx, `SELECT `+personColumns+`, m.role FROM memberships m JOIN persons p ON p.id = m.person_id
+		WHERE m.org_id = ? ORDER BY p.family_name, p.given_name, p.id, m.role`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("listing members of %s: %w", orgID, err)
+	}
+	defer rows.Close()
+	var out []people.Member
+	for rows.Next() {
+		m := people.Member{Org: orgID}
+		p, err := scanPerson(rows, &m.Role)
+		if err != nil {
+			return nil, fmt.Errorf("reading members of %s: %w", orgID, err)
+		}
+		m.Person = *p
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+const studentColumns = `s.person_id, s.school_id, s.number, s.contact, s.consent_by, s.consent_at`
+
+func scanStudent(r Row) (*people.Student, error) {
+	var s people.Student
+	if err := r.Scan(&s.Person, &s.School, &s.Number, &s.Contact, &s.ConsentBy, tcol{&s.ConsentAt}); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func (t *Tx) studentOne(ctx context.Context, what, where string, args ...any) (*people.Student, error) {
+	s, err := scanStudent(t.row(ctx, `SELECT `+studentColumns+` FROM students s WHERE `+where, args...))
+	if t.c.NoRows(err) {
+		return nil, attesta.Errorf(attesta.NotFound, "student %s not found", what)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading student %s: %w", what, err)
+	}
+	return s, nil
+}
+
+// Student implements people.Reader.
+func (t *Tx) Student(ctx context.Context, person string) (*people.Student, error) {
+	return t.studentOne(ctx, person, `s.person_id = ?`, person)
+}
+
+// StudentByNumber implements people.Reader.
+func (t *Tx) StudentByNumber(ctx context.Context, school, number string) (*people.Student, error) {
+	return t.studentOne(ctx, number, `s.school_id = ? AND s.number = ?`, school, number)
+}
+
+const classColumns = `c.id, c.school_id, c.year, c.name, c.created_at,
+	(SELECT COUNT(*) FROM class_students cs WHERE cs.class_id = c.id),
+	(SELECT COUNT(*) FROM class_teachers ct WHERE ct.class_id = c.id)`
+
+func scanClass(r Row) (*people.Class, error) {
+	var c people.Class
+	if err := r.Scan(&c.ID, &c.School, &c.Year, &c.Name, tcol{&c.CreatedAt}, &c.Students, &c.Teachers); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (t *Tx) classes(ctx context.Context, what, where string, args ...any) ([]people.Class, error) {
+	rows, err := t.query(ctx, `SELECT `+classColumns+` FROM classes c WHERE `+where+` ORDER BY c.year DESC, c.name`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing classes of %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []people.Class
+	for rows.Next() {
+		c, err := scanClass(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading classes of %s: %w", what, err)
+		}
+		out = append(out, *c)
+	}
+	return out, rows.Err()
+}
+
+// Classes implements people.Reader.
+func (t *Tx) Classes(ctx context.Context, school string) ([]people.Class, error) {
+	return t.classes(ctx, school, `c.school_id = ?`, school)
+}
+
+// StudentClasses implements people.Reader.
+func (t *Tx) StudentClasses(ctx context.Context, person string) ([]people.Class, error) {
+	return t.classes(ctx, person, `c.id IN (SELECT class_id FROM class_students WHERE person_id = ?)`, person)
+}
+
+func (t *Tx) classOne(ctx context.Context, what, where string, args ...any) (*people.Class, error) {
+	c, err := scanClass(t.row(ctx, `SELECT `+classColumns+` FROM classes c WHERE `+where, args...))
+	if t.c.NoRows(err) {
+		return nil, attesta.Errorf(attesta.NotFound, "class %s not found", what)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading class %s: %w", what, err)
+	}
+	return c, nil
+}
+
+// Class implements people.Reader.
+func (t *Tx) Class(ctx context.Context, id string) (*people.Class, error) {
+	return t.classOne(ctx, id, `c.id = ?`, id)
+}
+
+// ClassByName implements people.Reader.
+func (t *Tx) ClassByName(ctx context.Context, school, year, name string) (*people.Class, error) {
+	return t.classOne(ctx, name+" "+year, `c.school_id = ? AND c.year = ? AND c.name = ?`, school, year, name)
+}
+
+// ClassStudents implements people.Reader.
+func (t *Tx) ClassStudents(ctx context.Context, class string) ([]people.Enrolment, error) {
+	rows, err := t.query(ctx, `SELECT `+personColumns+`, `+studentColumns+`
+		FROM class_students cs JOIN persons p ON p.id = cs.person_id JOIN students s ON s.person_id = p.id
+		WHERE cs.class_id = ? ORDER BY p.family_name, p.given_name, p.id`, class)
+	if err != nil {
+		return nil, fmt.Errorf("listing students of class %s: %w", class, err)
+	}
+	defer rows.Close()
+	var out []people.Enrolment
+	for rows.Next() {
+		var e people.Enrolment
+		s := &e.Student
+		p, err := scanPerson(rows, &s.Person, &s.School, &s.Number, &s.Contact, &s.ConsentBy, tcol{&s.ConsentAt})
+		if err != nil {
+			return nil, fmt.Errorf("reading students of class %s: %w", class, err)
+		}
+		e.Person = *p
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ClassTeachers implements people.Reader.
+func (t *Tx) ClassTeachers(ctx context.Context, class string) ([]people.Person, error) {
+	rows, err := t.query(ctx, `SELECT `+personColumns+` FROM class_teachers ct JOIN persons p ON p.id = ct.person_id
+		WHERE ct.class_id = ? ORDER BY p.family_name, p.given_name, p.id`, class)
+	if err != nil {
+		return nil, fmt.Errorf("listing teachers of class %s: %w", class, err)
+	}
+	defer rows.Close()
+	var out []people.Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading teachers of class %s: %w", class, err)
+		}
+		out = append(out, *p)
+	}
+	return out, rows.Err()
+}
+
+// InsertPerson implements people.Writer.
+func (t *Tx) InsertPerson(ctx context.Context, p *people.Person) error {
+	_, err := t.exec(ctx, `INSERT INTO persons (id, given_name, family_name, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		p.ID, p.GivenName, p.FamilyName, null(p.Email), t.tm(p.CreatedAt), t.tm(p.UpdatedAt))
+	if t.d.IsUnique(err) {
+		return attesta.Errorf(attesta.Conflict, "the address %s belongs to another person", p.Email)
+	}
+	if err != nil {
+		return fmt.Errorf("inserting person %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// UpdatePerson implements people.Writer.
+func (t *Tx) UpdatePerson(ctx context.Context, p *people.Person) error {
+	n, err := t.exec(ctx, `UPDATE persons SET given_name = ?, family_name = ?, email = ?, updated_at = ? WHERE id = ?`,
+		p.GivenName, p.FamilyName, null(p.Email), t.tm(p.UpdatedAt), p.ID)
+	if t.d.IsUnique(err) {
+		return attesta.Errorf(attesta.Conflict, "the address %s belongs to another person", p.Email)
+	}
+	if err != nil {
+		return fmt.Errorf("updating person %s: %w", p.ID, err)
+	}
+	if n != 1 {
+		return attesta.Errorf(attesta.NotFound, "person %s not found", p.ID)
+	}
+	return nil
+}
+
+// AddMembership implements people.Writer.
+func (t *Tx) AddMembership(ctx context.Context, person, orgID string, role auth.Role) error {
+	_, err := t.exec(ctx, `INSERT INTO memberships (person_id, org_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, person, orgID, role)
+	if t.d.IsForeignKey(err) {
+		return attesta.Errorf(attesta.NotFound, "person %s or organisation %s not found", person, orgID)
+	}
+	if err != nil {
+		return fmt.Errorf("adding %s to %s: %w", person, orgID, err)
+	}
+	return nil
+}
+
+// PutStudent implements people.Writer.
+func (t *Tx) PutStudent(ctx context.Context, s *people.Student) error {
+	_, err := t.exec(ctx, `INSERT INTO students (person_id, school_id, number, contact, consent_by, consent_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (person_id) DO UPDATE SET school_id = excluded.school_id, number = excluded.number, contact = excluded.contact,
+		consent_by = excluded.consent_by, consent_at = excluded.consent_at`,
+		s.Person, s.School, s.Number, s.Contact, s.ConsentBy, t.tm(s.ConsentAt))
+	if t.d.IsUnique(err) {
+		return attesta.Errorf(attesta.Conflict, "the student number %s belongs to another student of the school", s.Number)
+	}
+	if err != nil {
+		return fmt.Errorf("writing student %s: %w", s.Person, err)
+	}
+	return nil
+}
+
+// InsertClass implements people.Writer.
+func (t *Tx) InsertClass(ctx context.Context, c *people.Class) error {
+	_, err := t.exec(ctx, `INSERT INTO classes (id, school_id, year, name, created_at) VALUES (?, ?, ?, ?, ?)`,
+		c.ID, c.School, c.Year, c.Name, t.tm(c.CreatedAt))
+	if t.d.IsUnique(err) {
+		return attesta.Errorf(attesta.Conflict, "the school has a class %s in %s already", c.Name, c.Year)
+	}
+	if err != nil {
+		return fmt.Errorf("inserting class %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+// Enrol implements people.Writer.
+func (t *Tx) Enrol(ctx context.Context, class, person string) error {
+	if _, err := t.exec(ctx, `INSERT INTO class_students (class_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, class, person); err != nil {
+		return fmt.Errorf("enrolling %s in %s: %w", person, class, err)
+	}
+	return nil
+}
+
+// AssignTeacher implements people.Writer.
+func (t *Tx) AssignTeacher(ctx context.Context, class, person string) error {
+	if _, err := t.exec(ctx, `INSERT INTO class_teachers (class_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, class, person); err != nil {
+		return fmt.Errorf("assigning %s to %s: %w", person, class, err)
+	}
+	return nil
+}
