@@ -491,7 +491,7 @@ func (s *Service) RequestReset(ctx context.Context, email, addr string) error {
 		}
 		return w.QueueMail(ctx, &Mail{To: p.Email, CreatedAt: s.now(),
 			Subject: "Reimpostazione della password / Password reset",
-			Body: fmt.Sprintf("Per scegliere una nuova password apra entro un'ora:\n%s\nSe non l'ha chiesto, ignori questo messaggio.\n\nTo choose a new password open within an hour:\n%s\nIf you did not ask for it, ignore this message.\n", link, link)})
+			Body:    fmt.Sprintf("Per scegliere una nuova password apra entro un'ora:\n%s\nSe non l'ha chiesto, ignori questo messaggio.\n\nTo choose a new password open within an hour:\n%s\nIf you did not ask for it, ignore this message.\n", link, link)})
 	})
 }
 

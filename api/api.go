@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/httpstatus"
@@ -32,65 +33,78 @@ type Standards interface {
 type API struct {
 	standards Standards
 	creds     CredentialOptions
+	platform  Platform
 	log       *slog.Logger
 }
 
-// New returns the API. creds may be zero: the credential endpoints are then
-// not served.
-func New(standards Standards, creds CredentialOptions, log *slog.Logger) *API {
-	return &API{standards: standards, creds: creds, log: log}
+// New returns the API. creds and platform may be zero: the credential and
+// platform endpoints are then not served.
+func New(standards Standards, creds CredentialOptions, platform Platform, log *slog.Logger) *API {
+	return &API{standards: standards, creds: creds, platform: platform, log: log}
 }
 
 // Route is one entry of the route table.
 type Route struct {
 	Pattern string // a ServeMux pattern with method
 	Handler http.HandlerFunc
+	// Action is what the route does for the holder of a personal access
+	// token, as package auth decides it; Public routes need no token, and
+	// System routes take the deployment's own API token, not a person's.
+	// The authorization matrix test enumerates routes by these.
+	Action auth.Action
+	Public bool
+	System bool
 }
 
 // Routes returns the whole route table of the API. A test checks it against
 // the OpenAPI document.
 func (a *API) Routes() []Route {
+	pub := func(pattern string, h http.HandlerFunc) Route { return Route{Pattern: pattern, Handler: h, Public: true} }
+	sys := func(pattern string, h http.HandlerFunc) Route { return Route{Pattern: pattern, Handler: h, System: true} }
 	routes := []Route{
-		{"GET /api/openapi.json", a.openAPI},
-		{"GET /api/v1/standards", a.listVersions},
-		{"GET /api/v1/standards/{sector}/versions/{version}", a.getVersion},
-		{"GET /api/v1/sectors", a.listSectors},
-		{"GET /api/v1/sectors/{sector}", a.getSector},
-		{"GET /api/v1/sectors/{sector}/competences/{code}", a.getCompetence},
+		pub("GET /api/openapi.json", a.openAPI),
+		pub("GET /api/v1/standards", a.listVersions),
+		pub("GET /api/v1/standards/{sector}/versions/{version}", a.getVersion),
+		pub("GET /api/v1/sectors", a.listSectors),
+		pub("GET /api/v1/sectors/{sector}", a.getSector),
+		pub("GET /api/v1/sectors/{sector}/competences/{code}", a.getCompetence),
+	}
+	if a.platform.Accounts != nil {
+		routes = append(routes, a.platformRoutes()...)
 	}
 	if a.creds.Credentials == nil {
 		return routes
 	}
 	routes = append(routes,
 		// VC-API.
-		Route{"POST /credentials/issue", a.issueVCAPI},
-		Route{"POST /credentials/verify", a.verifyCredential},
-		Route{"POST /presentations/verify", a.verifyPresentation},
+		sys("POST /credentials/issue", a.issueVCAPI),
+		pub("POST /credentials/verify", a.verifyCredential),
+		pub("POST /presentations/verify", a.verifyPresentation),
 		// attesta's credential API.
-		Route{"POST /api/v1/credentials", a.issueCompetence},
-		Route{"GET /api/v1/credentials/{id}", a.getCredential},
-		Route{"POST /api/v1/credentials/{id}/status", a.changeStatus},
-		Route{"GET /api/v1/credentials/{id}/events", a.credentialEvents},
+		sys("POST /api/v1/credentials", a.issueCompetence),
+		pub("GET /api/v1/credentials/{id}", a.getCredential),
+		sys("POST /api/v1/credentials/{id}/status", a.changeStatus),
+		pub("GET /api/v1/credentials/{id}/events", a.credentialEvents),
 		// Public documents verifiers fetch.
-		Route{"GET /issuers/{issuer}/did.json", a.didDocument},
-		Route{"GET /status/{issuer}/{list}/{purpose}", a.statusList},
-		Route{"GET " + credential.AttestaContextPath, a.attestaContext},
+		pub("GET /issuers/{issuer}/did.json", a.didDocument),
+		pub("GET /status/{issuer}/{list}/{purpose}", a.statusList),
+		pub("GET "+credential.AttestaContextPath, a.attestaContext),
 	)
 	if a.creds.Log != nil {
 		routes = append(routes,
 			// The transparency log.
-			Route{"GET /log/checkpoint", a.logCheckpoint},
-			Route{"GET /log/tile/{path...}", a.logTile},
-			Route{"GET /api/v1/log/consistency", a.logConsistency},
-			Route{"GET /api/v1/credentials/{id}/receipt", a.credentialReceipt},
-			Route{"GET /log/key", a.logKey},
+			pub("GET /log/checkpoint", a.logCheckpoint),
+			pub("GET /log/tile/{path...}", a.logTile),
+			pub("GET /api/v1/log/consistency", a.logConsistency),
+			pub("GET /api/v1/credentials/{id}/receipt", a.credentialReceipt),
+			pub("GET /log/key", a.logKey),
 		)
 	}
 	if a.creds.Witness != nil {
 		routes = append(routes,
 			// The witness role (C2SP tlog-witness).
-			Route{"POST /witness/add-checkpoint", http.StripPrefix("/witness", a.creds.Witness.Handler).ServeHTTP},
-			Route{"GET /witness/key", a.witnessKey},
+			pub("POST /witness/add-checkpoint", http.StripPrefix("/witness", a.creds.Witness.Handler).ServeHTTP),
+			pub("GET /witness/key", a.witnessKey),
 		)
 	}
 	return routes

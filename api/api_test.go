@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/testserver"
@@ -69,7 +70,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	// Any non-nil values enable the credential, log and witness routes.
 	var creds api.Credentials = (*credential.Service)(nil)
 	var log api.Log = (*notary.Log)(nil)
-	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}}, slog.Default()).Routes() {
+	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}}, api.Platform{Accounts: &account.Service{}}, slog.Default()).Routes() {
 		served = append(served, strings.ReplaceAll(r.Pattern, "...}", "}")) // OpenAPI has no {rest...}
 	}
 	slices.Sort(documented)

@@ -10,9 +10,12 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/people"
 )
 
 // Services are the services the dataset is loaded through.
@@ -20,6 +23,9 @@ type Services struct {
 	Standards   *competence.Service
 	Issuers     *issuer.Service
 	Credentials *credential.Service
+	Orgs        *org.Service
+	People      *people.Service
+	Accounts    *account.Service
 }
 
 // Issuers are the demo Chambers of Commerce.
@@ -77,6 +83,9 @@ func Load(ctx context.Context, s Services) error {
 		{"cciaa-milano", "C7", Learners[0], credential.RDFC, "", ""},
 		{"cciaa-milano", "C1", Learners[1], credential.JCS, credential.Suspend, "Verifica in corso sul dossier delle evidenze"},
 		{"cciaa-torino", "C1", Learners[2], credential.RDFC, credential.Revoke, "Rilasciata per errore: competenza non deliberata dalla commissione"},
+	}
+	if err := loadPlatform(ctx, s); err != nil {
+		return err
 	}
 	for i, a := range awards {
 		rec, err := s.Credentials.Issue(ctx, operator, credential.IssueRequest{

@@ -236,3 +236,21 @@ func (o *Organisation) NaturalKey() string {
 	}
 	return o.ID
 }
+
+// SuggestID proposes an id for a new organisation from its natural key:
+// the codice meccanografico of a school, the kind and tax code of a
+// company or association, the province of a Chamber.
+func SuggestID(o Organisation) string {
+	o.Normalize()
+	switch {
+	case o.Kind == auth.School && o.SchoolCode != "":
+		return strings.ToLower(o.SchoolCode)
+	case o.Kind == auth.Company && o.TaxCode != "":
+		return "co-" + strings.ToLower(o.TaxCode)
+	case o.Kind == auth.Association && o.TaxCode != "":
+		return "as-" + strings.ToLower(o.TaxCode)
+	case o.Kind == auth.Chamber && o.Province != "":
+		return "cciaa-" + strings.ToLower(o.Province)
+	}
+	return ""
+}

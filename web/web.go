@@ -27,9 +27,12 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/i18n"
 	"github.com/attesta/attesta/internal/httpstatus"
+	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/territory"
 )
 
 //go:embed templates
@@ -49,6 +52,7 @@ type Standards interface {
 // Site is the web surface.
 type Site struct {
 	standards Standards
+	platform  Platform
 	log       *slog.Logger
 	pages     map[string]*template.Template
 	etags     map[string]string // static file path → ETag
@@ -58,16 +62,23 @@ type Site struct {
 type Route struct {
 	Pattern string // a net/http ServeMux pattern with method, e.g. "GET /sectors/{sector}"
 	Handler http.HandlerFunc
+	// Action is what the route does, as package auth decides it; the
+	// authorization matrix test enumerates routes by it. Public routes
+	// (the catalogue, signing in) have none.
+	Action auth.Action
+	Public bool
 }
 
-// New returns the site.
-func New(standards Standards, log *slog.Logger) (*Site, error) {
-	s := &Site{standards: standards, log: log, pages: map[string]*template.Template{}, etags: map[string]string{}}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
+// New returns the site. The signed-in pages are served when platform has
+// its services.
+func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error) {
+	s := &Site{standards: standards, platform: platform, log: log, pages: map[string]*template.Template{}, etags: map[string]string{}}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("parsing layout: %w", err)
 	}
-	for _, name := range []string{"home", "sector", "competence", "error"} {
+	for _, name := range []string{"home", "sector", "competence", "error", "login", "reset", "password", "dashboard", "account",
+		"orgs", "org", "class", "person", "audit"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -94,15 +105,87 @@ func New(standards Standards, log *slog.Logger) (*Site, error) {
 
 // Routes returns the whole route table of the site.
 func (s *Site) Routes() []Route {
-	return []Route{
-		{"GET /{$}", s.home},
-		{"GET /sectors/{sector}", s.sector},
-		{"GET /sectors/{sector}/competences/{code}", s.competence},
-		{"GET /static/", s.static},
+	public := func(pattern string, h http.HandlerFunc) Route {
+		return Route{Pattern: pattern, Handler: s.withUser(false, h), Public: true}
 	}
+	user := func(pattern string, a auth.Action, h http.HandlerFunc) Route {
+		return Route{Pattern: pattern, Handler: s.withUser(true, h), Action: a}
+	}
+	routes := []Route{
+		public("GET /{$}", s.home),
+		public("GET /sectors/{sector}", s.sector),
+		public("GET /sectors/{sector}/competences/{code}", s.competence),
+		{Pattern: "GET /static/", Handler: s.static, Public: true},
+	}
+	if s.platform.Accounts == nil {
+		return routes
+	}
+	return append(routes,
+		public("GET /login", s.login),
+		public("POST /login", s.loginPost),
+		public("POST /logout", s.logout),
+		public("GET /login/oidc", s.oidcStart),
+		public("GET /login/oidc/callback", s.oidcCallback),
+		public("GET /account/password/reset", s.resetRequest),
+		public("POST /account/password/reset", s.resetRequestPost),
+		public("GET /account/password/{purpose}/set", s.linkPage),
+		public("POST /account/password/{purpose}/set", s.linkPage),
+		user("GET /dashboard", auth.OrgList, s.dashboard),
+		user("POST /account/switch", auth.AccountManage, s.switchRole),
+		user("GET /account", auth.AccountManage, s.account),
+		user("POST /account/password", auth.AccountManage, s.changePassword),
+		user("POST /account/tokens", auth.AccountManage, s.createToken),
+		user("POST /account/tokens/{id}/revoke", auth.AccountManage, s.revokeToken),
+		user("GET /orgs", auth.OrgList, s.orgs),
+		user("POST /orgs", auth.OrgCreate, s.createOrg),
+		user("GET /orgs/{id}", auth.OrgView, s.orgView),
+		user("POST /orgs/{id}", auth.OrgUpdate, s.updateOrg),
+		user("POST /orgs/{id}/members", auth.MemberAdd, s.addMember),
+		user("POST /orgs/{id}/classes", auth.ClassManage, s.createClass),
+		user("GET /classes/{id}", auth.ClassView, s.classView),
+		user("POST /classes/{id}/students", auth.ClassManage, s.enrol),
+		user("GET /people/{id}", auth.PersonView, s.personView),
+		user("GET /audit", auth.AuditView, s.auditView),
+	)
 }
 
 var funcs = template.FuncMap{
+	"fields": func(names ...string) []string { return names },
+	"orgForm": func(p *page, f *form, o *org.Organisation, provinces []territory.Province, types []org.SchoolType) any {
+		return struct {
+			Page      *page
+			Form      *form
+			Org       *org.Organisation
+			Provinces []territory.Province
+			Types     []org.SchoolType
+		}{p, f, o, provinces, types}
+	},
+	"orgValue": func(o *org.Organisation, field string) string {
+		if o == nil {
+			return ""
+		}
+		switch field {
+		case "name":
+			return o.Name
+		case "province":
+			return o.Province
+		case "provinces":
+			return strings.Join(o.Provinces, " ")
+		case "school_code":
+			return o.SchoolCode
+		case "school_type":
+			return string(o.SchoolType)
+		case "tax_code":
+			return o.TaxCode
+		case "rea":
+			return o.REA
+		case "ateco":
+			return o.ATECO
+		case "email":
+			return o.Email
+		}
+		return ""
+	},
 	"sectorCard": func(p *page, in competence.Info) any {
 		return struct {
 			Page *page
@@ -119,6 +202,7 @@ var funcs = template.FuncMap{
 
 // page is what every template gets.
 type page struct {
+	User        *auth.Principal // nil on public pages for visitors
 	Lang        string
 	Title       string
 	Breadcrumbs []crumb
@@ -200,12 +284,19 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 	}
 	p := s.newPage(w, r)
+	p.User = principal(r)
 	key := "error.internal"
 	switch attesta.ErrorCode(err) {
 	case attesta.NotFound:
 		key = "error.notfound"
 	case attesta.Invalid:
 		key = "error.invalid"
+	case attesta.Forbidden:
+		key = "error.forbidden"
+	case attesta.Unauthenticated:
+		key = "error.unauthenticated"
+	case attesta.Throttled:
+		key = "error.throttled"
 	}
 	p.Title = p.T(key + ".title")
 	p.Data = struct {

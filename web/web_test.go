@@ -11,9 +11,11 @@ import (
 	"testing"
 	"text/template/parse"
 
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/i18n"
 	"github.com/attesta/attesta/internal/testserver"
+	"github.com/attesta/attesta/org"
 )
 
 func get(t *testing.T, h http.Handler, target string, header ...string) (int, string, http.Header) {
@@ -210,14 +212,19 @@ func TestTemplatesHaveNoText(t *testing.T) {
 
 // templateFuncs names every function the templates may call, for the parser.
 var templateFuncs = map[string]any{"sectorCard": true, "competenceOf": true, "not": true, "and": true, "or": true,
-	"eq": true, "ne": true, "lt": true, "le": true, "gt": true, "ge": true, "len": true, "index": true, "print": true, "printf": true, "slice": true}
+	"eq": true, "ne": true, "lt": true, "le": true, "gt": true, "ge": true, "len": true, "index": true, "print": true, "printf": true, "slice": true,
+	"fields": true, "orgForm": true, "orgValue": true}
 
 // lookupValues are the values each dynamic Lookup prefix can take.
 var lookupValues = map[string][]string{
-	"level.":      {string(competence.Tecnico), string(competence.Professional)},
-	"status.":     {string(competence.Draft), string(competence.Published), string(competence.Superseded)},
-	"schooltype.": strs(competence.SchoolTypes),
-	"mode.":       strs(competence.LearningModes),
+	"level.":         {string(competence.Tecnico), string(competence.Professional)},
+	"status.":        {string(competence.Draft), string(competence.Published), string(competence.Superseded)},
+	"schooltype.":    strs(competence.SchoolTypes),
+	"mode.":          strs(competence.LearningModes),
+	"role.":          strs(auth.Roles),
+	"kind.":          strs(auth.OrgKinds),
+	"orgschooltype.": strs(org.SchoolTypes),
+	"object.":        {"organisation", "person", "class", "token", "table", "audit"},
 }
 
 func strs[T ~string](xs []T) []string {

@@ -13,10 +13,13 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
@@ -24,6 +27,9 @@ import (
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/metrics"
 	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/oidc"
+	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/timestamp"
 	"github.com/attesta/attesta/web"
 	"github.com/attesta/attesta/witness"
@@ -40,6 +46,10 @@ type Database interface {
 	Credentials() credential.Store
 	Log() notary.Store
 	Witness() witness.DurableStore
+	Organisations() org.Store
+	People() people.Store
+	Accounts() account.Store
+	Audit() audit.Store
 	Close() error
 }
 
@@ -72,6 +82,11 @@ type Options struct {
 	// tokens before they are stored.
 	TSA      *timestamp.Client
 	TSARoots *x509.CertPool
+	// OIDC, if set, offers sign-in with an OpenID Connect provider.
+	OIDC *oidc.Config
+	// Mail delivers the outbox (invitations, password resets); nil prints
+	// the messages to the log, for development.
+	Mail account.Sender
 }
 
 // datasetKey records in the database's meta table that the first-start
@@ -98,7 +113,8 @@ func Prepare(ctx context.Context, db Database, opts Options) error {
 		if err != nil {
 			return err
 		}
-		if err := demo.Load(ctx, demo.Services{Standards: svc.Standards, Issuers: svc.Issuers, Credentials: svc.Credentials}); err != nil {
+		if err := demo.Load(ctx, demo.Services{Standards: svc.Standards, Issuers: svc.Issuers, Credentials: svc.Credentials,
+			Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts}); err != nil {
 			return err
 		}
 		value = "demo"
@@ -115,6 +131,9 @@ type Server struct {
 	handler http.Handler
 	routes  []string
 	log     *notary.Log
+	svc     *Services
+	web     []web.Route
+	api     []api.Route
 }
 
 // New builds the server's handler. The database must be prepared.
@@ -130,24 +149,41 @@ func New(db Database, opts Options) (*Server, error) {
 		opts.Log.Info("witness role on", "key", svc.Witness.Key, "logs", len(opts.WitnessFor))
 	}
 	standards := svc.Standards
-	site, err := web.New(standards, opts.Log)
+	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit,
+		SecureCookies: strings.HasPrefix(opts.PublicURL, "https://")}
+	if opts.OIDC != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		p, err := oidc.New(ctx, *opts.OIDC)
+		if err != nil {
+			return nil, fmt.Errorf("OpenID provider: %w", err)
+		}
+		platform.OIDC = &oidcSignIn{provider: p, accounts: svc.Accounts, kek: opts.KEK, now: opts.Clock}
+	}
+	site, err := web.New(standards, platform, opts.Log)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, opts: opts, metrics: metrics.New(opts.Version, opts.Clock()), log: svc.Log}
+	s := &Server{db: db, opts: opts, metrics: metrics.New(opts.Version, opts.Clock()), log: svc.Log, svc: svc}
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) {
 		mux.Handle(pattern, h)
 		s.routes = append(s.routes, pattern)
 	}
-	for _, r := range site.Routes() {
-		handle(r.Pattern, r.Handler)
+	// Pages are protected against cross-site requests (CSRF) by the
+	// browser's Sec-Fetch-Site and Origin headers; the API takes bearer
+	// tokens, which a cross-site form cannot send.
+	csrf := http.NewCrossOriginProtection()
+	s.web = site.Routes()
+	for _, r := range s.web {
+		handle(r.Pattern, csrf.Handler(r.Handler))
 	}
-	for _, r := range api.New(standards, api.CredentialOptions{
+	s.api = api.New(standards, api.CredentialOptions{
 		Credentials: svc.Credentials, Verifier: svc.Verifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
-	}, opts.Log).Routes() {
+	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit}, opts.Log).Routes()
+	for _, r := range s.api {
 		handle(r.Pattern, r.Handler)
 	}
 	handle("GET /healthz", http.HandlerFunc(s.healthz))
@@ -166,6 +202,16 @@ func (s *Server) LogKey(ctx context.Context) (string, error) { return s.log.Veri
 
 // Routes lists the patterns of every route, for tests.
 func (s *Server) Routes() []string { return s.routes }
+
+// WebRoutes and APIRoutes are the route tables of the two surfaces, with
+// the action each route performs: the authorization matrix test walks them.
+func (s *Server) WebRoutes() []web.Route { return s.web }
+
+// APIRoutes: see WebRoutes.
+func (s *Server) APIRoutes() []api.Route { return s.api }
+
+// Services are the domain services the server runs on.
+func (s *Server) Services() *Services { return s.svc }
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -246,6 +292,13 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	seqCtx, stopSeq := context.WithCancel(context.Background())
 	defer stopSeq()
 	go s.log.Run(seqCtx, time.Second, func(err error) { s.opts.Log.Error("sequencing the log", "err", err) })
+	// The outbox is delivered every few seconds: by SMTP when configured,
+	// else into the log (development).
+	var mail account.Sender = account.LogSender{Log: s.opts.Log}
+	if s.opts.Mail != nil {
+		mail = s.opts.Mail
+	}
+	go s.svc.Accounts.RunOutbox(seqCtx, mail, 5*time.Second, s.opts.Log)
 	s.opts.Log.Info("serving", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:

@@ -9,13 +9,17 @@ import (
 	"strings"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/checkpoint"
 
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/witness"
 )
 
@@ -29,6 +33,10 @@ type Services struct {
 	Log         *notary.Log
 	Receipts    *Receipts
 	Witness     *api.Witness // nil unless the witness role is on
+	Orgs        *org.Service
+	People      *people.Service
+	Accounts    *account.Service
+	Audit       *audit.Service
 }
 
 // Receipts finds the notarization receipt of a credential, and tells the
@@ -133,7 +141,9 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	}
 	receipts := &Receipts{store: db.Credentials(), log: log, tsaRoots: opts.TSARoots}
 	verifier.Notary = receipts
-	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log, Receipts: receipts}
+	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log, Receipts: receipts,
+		Orgs: org.NewService(db.Organisations(), opts.Clock), People: people.NewService(db.People(), opts.Clock, opts.Rand),
+		Accounts: account.NewService(db.Accounts(), opts.Clock, opts.Rand, opts.PublicURL), Audit: audit.NewService(db.Audit())}
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)

@@ -1,0 +1,276 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/people"
+)
+
+// Platform is the services behind the platform's API: organisations,
+// people, classes and the audit trail, for holders of personal access
+// tokens (made on the account page, bound to one role, hashed at rest,
+// scoped read or read-write, revocable).
+type Platform struct {
+	Orgs     *org.Service
+	People   *people.Service
+	Accounts *account.Service
+	Audit    *audit.Service
+}
+
+type principalKey struct{}
+
+// withToken authenticates the personal access token of a request; the
+// domain services then decide what its holder may do.
+func (a *API) withToken(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="attesta"`)
+			a.fail(w, r, attesta.Errorf(attesta.Unauthenticated, "a personal access token is required (Authorization: Bearer atk_…)"))
+			return
+		}
+		p, err := a.platform.Accounts.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="attesta", error="invalid_token"`)
+			a.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	}
+}
+
+func who(r *http.Request) *auth.Principal {
+	p, _ := r.Context().Value(principalKey{}).(*auth.Principal)
+	return p
+}
+
+// platformRoutes are the platform's routes, each with the action it does.
+func (a *API) platformRoutes() []Route {
+	t := func(pattern string, act auth.Action, h http.HandlerFunc) Route {
+		return Route{Pattern: pattern, Handler: a.withToken(h), Action: act}
+	}
+	return []Route{
+		t("GET /api/v1/me", auth.OrgList, a.me),
+		t("GET /api/v1/organisations", auth.OrgList, a.listOrgs),
+		t("POST /api/v1/organisations", auth.OrgCreate, a.createOrg),
+		t("GET /api/v1/organisations/{id}", auth.OrgView, a.getOrg),
+		t("PUT /api/v1/organisations/{id}", auth.OrgUpdate, a.updateOrg),
+		t("GET /api/v1/organisations/{id}/members", auth.PeopleList, a.listMembers),
+		t("POST /api/v1/organisations/{id}/members", auth.MemberAdd, a.addMember),
+		t("GET /api/v1/organisations/{id}/classes", auth.ClassList, a.listClasses),
+		t("POST /api/v1/organisations/{id}/classes", auth.ClassManage, a.createClass),
+		t("GET /api/v1/classes/{id}", auth.ClassView, a.getClass),
+		t("POST /api/v1/classes/{id}/students", auth.ClassManage, a.enrol),
+		t("GET /api/v1/people/{id}", auth.PersonView, a.getPerson),
+		t("GET /api/v1/audit", auth.AuditView, a.listAudit),
+	}
+}
+
+// created starts a 201 response with a JSON body.
+func created(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+}
+
+func items[T any](v []T) any {
+	if v == nil {
+		v = []T{}
+	}
+	return struct {
+		Items []T `json:"items"`
+	}{v}
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request) {
+	p := who(r)
+	ms, err := a.platform.People.Memberships(r.Context(), p)
+	a.reply(w, r, struct {
+		Person      string            `json:"person"`
+		Name        string            `json:"name"`
+		Acting      auth.Membership   `json:"acting"`
+		Scopes      []auth.Scope      `json:"scopes"`
+		Memberships []auth.Membership `json:"memberships"`
+	}{p.Person, p.Name, p.Membership, p.Scopes, ms}, err)
+}
+
+func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := org.Filter{Kind: auth.OrgKind(q.Get("kind")), Query: q.Get("q")}
+	if f.Kind != "" && !f.Kind.Valid() || len(f.Query) > 100 {
+		a.fail(w, r, attesta.Errorf(attesta.Invalid, "kind must be one of national, chamber, school, company, association; q at most 100 characters"))
+		return
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > org.MaxLimit {
+			a.fail(w, r, attesta.Errorf(attesta.Invalid, "limit must be 1 to %d", org.MaxLimit))
+			return
+		}
+		f.Limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			a.fail(w, r, attesta.Errorf(attesta.Invalid, "offset must be a number ≥ 0"))
+			return
+		}
+		f.Offset = n
+	}
+	list, err := a.platform.Orgs.List(r.Context(), who(r), f)
+	a.reply(w, r, items(list), err)
+}
+
+func (a *API) createOrg(w http.ResponseWriter, r *http.Request) {
+	var o org.Organisation
+	if err := readJSON(r, &o); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if o.ID == "" {
+		o.ID = org.SuggestID(o)
+	}
+	out, err := a.platform.Orgs.Create(r.Context(), who(r), o)
+	if err == nil {
+		w.Header().Set("Location", "/api/v1/organisations/"+out.ID)
+		created(w)
+	}
+	a.reply(w, r, out, err)
+}
+
+func (a *API) getOrg(w http.ResponseWriter, r *http.Request) {
+	o, err := a.platform.Orgs.Get(r.Context(), who(r), r.PathValue("id"))
+	a.reply(w, r, o, err)
+}
+
+func (a *API) updateOrg(w http.ResponseWriter, r *http.Request) {
+	var o org.Organisation
+	if err := readJSON(r, &o); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	o.ID = r.PathValue("id")
+	out, err := a.platform.Orgs.Update(r.Context(), who(r), o)
+	a.reply(w, r, out, err)
+}
+
+func (a *API) listMembers(w http.ResponseWriter, r *http.Request) {
+	ms, err := a.platform.People.Members(r.Context(), who(r), r.PathValue("id"))
+	a.reply(w, r, items(ms), err)
+}
+
+// memberInput is a person to add with a role.
+type memberInput struct {
+	people.Person
+	Role   auth.Role `json:"role"`
+	Invite bool      `json:"invite"`
+}
+
+func (a *API) addMember(w http.ResponseWriter, r *http.Request) {
+	var in memberInput
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p, err := a.platform.People.AddMember(r.Context(), who(r), r.PathValue("id"), in.Person, in.Role)
+	if err == nil && in.Invite {
+		err = a.platform.Accounts.Invite(r.Context(), who(r), p.ID)
+	}
+	if err == nil {
+		created(w)
+	}
+	a.reply(w, r, p, err)
+}
+
+func (a *API) listClasses(w http.ResponseWriter, r *http.Request) {
+	cs, err := a.platform.People.Classes(r.Context(), who(r), r.PathValue("id"))
+	a.reply(w, r, items(cs), err)
+}
+
+func (a *API) createClass(w http.ResponseWriter, r *http.Request) {
+	var c people.Class
+	if err := readJSON(r, &c); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	c.School = r.PathValue("id")
+	out, err := a.platform.People.CreateClass(r.Context(), who(r), c)
+	if err == nil {
+		w.Header().Set("Location", "/api/v1/classes/"+out.ID)
+		created(w)
+	}
+	a.reply(w, r, out, err)
+}
+
+func (a *API) getClass(w http.ResponseWriter, r *http.Request) {
+	v, err := a.platform.People.Class(r.Context(), who(r), r.PathValue("id"))
+	if v != nil {
+		if v.Students == nil {
+			v.Students = []people.Enrolment{}
+		}
+		if v.Teachers == nil {
+			v.Teachers = []people.Person{}
+		}
+	}
+	a.reply(w, r, v, err)
+}
+
+// studentInput is a student to enrol.
+type studentInput struct {
+	GivenName  string `json:"given_name"`
+	FamilyName string `json:"family_name"`
+	Number     string `json:"number"`
+	Contact    string `json:"contact"`
+	ConsentBy  string `json:"consent_by"`
+}
+
+func (a *API) enrol(w http.ResponseWriter, r *http.Request) {
+	var in studentInput
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	e, err := a.platform.People.Enrol(r.Context(), who(r), r.PathValue("id"), people.StudentInput{
+		Person:  people.Person{GivenName: in.GivenName, FamilyName: in.FamilyName},
+		Student: people.Student{Number: in.Number, Contact: in.Contact, ConsentBy: in.ConsentBy}})
+	if err == nil {
+		created(w)
+	}
+	a.reply(w, r, e, err)
+}
+
+func (a *API) getPerson(w http.ResponseWriter, r *http.Request) {
+	pr, err := a.platform.People.Profile(r.Context(), who(r), r.PathValue("id"))
+	a.reply(w, r, pr, err)
+}
+
+func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := audit.Filter{Actor: q.Get("actor"), ObjectKind: auth.ObjectKind(q.Get("kind")), ObjectID: q.Get("object"), Action: q.Get("action")}
+	if v := q.Get("before"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			a.fail(w, r, attesta.Errorf(attesta.Invalid, "before must be an entry number"))
+			return
+		}
+		f.Before = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > audit.MaxLimit {
+			a.fail(w, r, attesta.Errorf(attesta.Invalid, "limit must be 1 to %d", audit.MaxLimit))
+			return
+		}
+		f.Limit = n
+	}
+	es, err := a.platform.Audit.List(r.Context(), who(r), f)
+	a.reply(w, r, items(es), err)
+}

@@ -1,0 +1,741 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/territory"
+)
+
+// Platform is the services behind the signed-in pages.
+type Platform struct {
+	Orgs     *org.Service
+	People   *people.Service
+	Accounts *account.Service
+	Audit    *audit.Service
+	// SecureCookies marks cookies Secure (attesta is served over HTTPS).
+	SecureCookies bool
+	// OIDC, if set, offers sign-in with an OpenID Connect provider.
+	OIDC OIDC
+}
+
+// OIDC is what the sign-in pages need of an OpenID Connect provider.
+type OIDC interface {
+	Name() string
+	// Begin returns where to send the browser and the state to keep.
+	Begin() (authURL string, state string, err error)
+	// Complete checks the callback and returns the session id.
+	Complete(ctx context.Context, state string, query url.Values) (string, error)
+}
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "attesta_session"
+
+// userKey is the request context key of the signed-in principal.
+type userKey struct{}
+
+// principal returns the signed-in principal of r, or nil.
+func principal(r *http.Request) *auth.Principal {
+	p, _ := r.Context().Value(userKey{}).(*auth.Principal)
+	return p
+}
+
+// withUser resolves the session cookie; a page that needs a user and has
+// none sends the browser to the sign-in page, and back afterwards.
+func (s *Site) withUser(needed bool, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.platform.Accounts != nil {
+			if c, err := r.Cookie(SessionCookie); err == nil {
+				p, _, err := s.platform.Accounts.Authenticate(r.Context(), c.Value)
+				switch {
+				case err == nil:
+					r = r.WithContext(context.WithValue(r.Context(), userKey{}, p))
+				case attesta.ErrorCode(err) == attesta.Unauthenticated:
+					s.clearSession(w)
+				default:
+					s.fail(w, r, err)
+					return
+				}
+			}
+		}
+		if needed && principal(r) == nil {
+			next := r.URL.Path
+			if r.Method != http.MethodGet {
+				next = "/dashboard"
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r)
+	}
+}
+
+func (s *Site) setSession(w http.ResponseWriter, id string) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: id, Path: "/", HttpOnly: true, Secure: s.platform.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(account.MaxAge / time.Second)})
+}
+
+func (s *Site) clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.platform.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// clientAddr is the address sign-in attempts are throttled by.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/dashboard"
+	}
+	return next
+}
+
+// form is what a page with a form gets back after a refused submission:
+// the values entered (nothing a user typed is lost) and the problems.
+type form struct {
+	Values url.Values
+	Errors map[string]string // field → message in the page's language
+	Error  string            // a problem not tied to a field
+	Done   string            // a message after a successful action
+}
+
+// V returns the value entered for a field.
+func (f *form) V(field string) string {
+	if f == nil || f.Values == nil {
+		return ""
+	}
+	return f.Values.Get(field)
+}
+
+// E returns the problem with a field.
+func (f *form) E(field string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Errors[field]
+}
+
+// formError turns a refused action into a form to show again, or returns
+// false when err is not the user's to fix.
+func (s *Site) formError(p *page, r *http.Request, err error) (*form, bool) {
+	f := &form{Values: r.PostForm, Errors: map[string]string{}}
+	var fe attesta.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		for _, e := range fe {
+			if f.Errors[e.Field] == "" {
+				f.Errors[e.Field] = e.In(p.Lang)
+			} else {
+				f.Errors[e.Field] += "; " + e.In(p.Lang)
+			}
+		}
+	case attesta.ErrorCode(err) == attesta.Conflict || attesta.ErrorCode(err) == attesta.Invalid ||
+		attesta.ErrorCode(err) == attesta.Unauthenticated || attesta.ErrorCode(err) == attesta.Throttled:
+		f.Error = attesta.ErrorMessage(err)
+	default:
+		return nil, false
+	}
+	return f, true
+}
+
+// userPage is a page for a signed-in user.
+func (s *Site) userPage(w http.ResponseWriter, r *http.Request, title string, crumbs ...crumb) *page {
+	p := s.newPage(w, r)
+	p.User = principal(r)
+	p.Title = p.T(title)
+	p.Breadcrumbs = append([]crumb{{p.T("nav.dashboard"), "/dashboard"}}, crumbs...)
+	return p
+}
+
+// Can reports whether the page's user may do an action on an object:
+// pages show only the links and forms their user may use.
+func (p *page) Can(a auth.Action, obj auth.Object) bool { return p.User != nil && auth.Can(p.User, a, obj) }
+
+// CanAny is Can on no object in particular.
+func (p *page) CanAny(a string) bool { return p.Can(auth.Action(a), auth.Anywhere) }
+
+// --- sign-in ---
+
+type loginData struct {
+	Next string
+	OIDC string // the provider's name, if any
+	Form *form
+}
+
+func (s *Site) loginPage(w http.ResponseWriter, r *http.Request, status int, f *form) {
+	p := s.newPage(w, r)
+	p.User = principal(r)
+	p.Title = p.T("login.title")
+	d := loginData{Next: safeNext(r.FormValue("next")), Form: f}
+	if s.platform.OIDC != nil {
+		d.OIDC = s.platform.OIDC.Name()
+	}
+	p.Data = d
+	s.render(w, r, status, "login", p)
+}
+
+func (s *Site) login(w http.ResponseWriter, r *http.Request) { s.loginPage(w, r, http.StatusOK, nil) }
+
+func (s *Site) loginPost(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	id, err := s.platform.Accounts.SignIn(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), clientAddr(r))
+	if err != nil {
+		p := s.newPage(w, r)
+		f, ok := s.formError(p, r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		f.Values.Del("password")
+		status := http.StatusUnauthorized
+		if attesta.ErrorCode(err) == attesta.Throttled {
+			status = http.StatusTooManyRequests
+		}
+		f.Error = p.T("login.failed." + string(attesta.ErrorCode(err)))
+		s.loginPage(w, r, status, f)
+		return
+	}
+	s.setSession(w, id)
+	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+}
+
+func (s *Site) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := s.platform.Accounts.SignOut(r.Context(), c.Value); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.clearSession(w)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Site) oidcStart(w http.ResponseWriter, r *http.Request) {
+	if s.platform.OIDC == nil {
+		s.fail(w, r, attesta.Errorf(attesta.NotFound, "no OpenID provider is configured"))
+		return
+	}
+	u, state, err := s.platform.OIDC.Begin()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: "attesta_oidc", Value: state, Path: "/login/oidc", HttpOnly: true,
+		Secure: s.platform.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: 600})
+	http.Redirect(w, r, u, http.StatusSeeOther)
+}
+
+func (s *Site) oidcCallback(w http.ResponseWriter, r *http.Request) {
+	c, err := r.Cookie("attesta_oidc")
+	if s.platform.OIDC == nil || err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "no sign-in in progress"))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: "attesta_oidc", Value: "", Path: "/login/oidc", MaxAge: -1, HttpOnly: true, Secure: s.platform.SecureCookies})
+	id, err := s.platform.OIDC.Complete(r.Context(), c.Value, r.URL.Query())
+	if err != nil {
+		p := s.newPage(w, r)
+		s.log.InfoContext(r.Context(), "OpenID sign-in refused", "err", err)
+		s.loginPage(w, r, http.StatusUnauthorized, &form{Error: p.T("login.oidc.failed") + " " + attesta.ErrorMessage(err)})
+		return
+	}
+	s.setSession(w, id)
+	http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+}
+
+// --- password links ---
+
+func (s *Site) resetRequest(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(w, r)
+	p.Title = p.T("reset.title")
+	p.Data = (*form)(nil)
+	s.render(w, r, http.StatusOK, "reset", p)
+}
+
+func (s *Site) resetRequestPost(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(w, r)
+	p.Title = p.T("reset.title")
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	err := s.platform.Accounts.RequestReset(r.Context(), r.PostForm.Get("email"), clientAddr(r))
+	if err != nil {
+		f, ok := s.formError(p, r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		p.Data = f
+		s.render(w, r, http.StatusBadRequest, "reset", p)
+		return
+	}
+	p.Data = &form{Done: p.T("reset.sent")}
+	s.render(w, r, http.StatusOK, "reset", p)
+}
+
+func (s *Site) linkPage(w http.ResponseWriter, r *http.Request) {
+	purpose := r.PathValue("purpose")
+	p := s.newPage(w, r)
+	p.Title = p.T("password." + purpose + ".title")
+	token := r.FormValue("token")
+	if purpose != "invite" && purpose != "reset" {
+		s.fail(w, r, attesta.Errorf(attesta.NotFound, "no such page"))
+		return
+	}
+	d := struct {
+		Purpose, Token string
+		Form           *form
+	}{purpose, token, nil}
+	status := http.StatusOK
+	var err error
+	if r.Method == http.MethodPost {
+		var id string
+		if id, err = s.platform.Accounts.UseLink(r.Context(), purpose, token, r.PostForm.Get("password")); err == nil {
+			s.setSession(w, id)
+			http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+			return
+		}
+	} else {
+		err = s.platform.Accounts.CheckLink(r.Context(), purpose, token)
+	}
+	if err != nil {
+		f, ok := s.formError(p, r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		d.Form, status = f, http.StatusBadRequest
+	}
+	p.Data = d
+	s.render(w, r, status, "password", p)
+}
+
+// --- dashboard and account ---
+
+func (s *Site) dashboard(w http.ResponseWriter, r *http.Request) {
+	p := s.userPage(w, r, "dashboard.title")
+	p.Breadcrumbs = nil
+	ms, err := s.platform.People.Memberships(r.Context(), p.User)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = struct{ Memberships []auth.Membership }{ms}
+	s.render(w, r, http.StatusOK, "dashboard", p)
+}
+
+func (s *Site) switchRole(w http.ResponseWriter, r *http.Request) {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	if err := s.platform.Accounts.Switch(r.Context(), c.Value, r.PostForm.Get("org"), auth.Role(r.PostForm.Get("role"))); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+}
+
+type accountData struct {
+	Tokens   []account.Token
+	NewToken string
+	Password *form
+	Token    *form
+	Now      time.Time
+}
+
+func (s *Site) accountPage(w http.ResponseWriter, r *http.Request, status int, d accountData) {
+	p := s.userPage(w, r, "account.title", crumb{Label: p0(s, w, r, "account.title")})
+	ts, err := s.platform.Accounts.Tokens(r.Context(), p.User)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Tokens, d.Now = ts, time.Now()
+	p.Data = d
+	s.render(w, r, status, "account", p)
+}
+
+// p0 returns a message in the request's language.
+func p0(s *Site, w http.ResponseWriter, r *http.Request, key string) string {
+	return s.newPage(w, r).T(key)
+}
+
+func (s *Site) account(w http.ResponseWriter, r *http.Request) {
+	s.accountPage(w, r, http.StatusOK, accountData{})
+}
+
+func (s *Site) changePassword(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	if r.PostForm.Get("password") != r.PostForm.Get("confirm") {
+		p := s.newPage(w, r)
+		s.accountPage(w, r, http.StatusBadRequest, accountData{Password: &form{Errors: map[string]string{"confirm": p.T("account.password.mismatch")}}})
+		return
+	}
+	id, err := s.platform.Accounts.ChangePassword(r.Context(), principal(r), r.PostForm.Get("current"), r.PostForm.Get("password"))
+	if err != nil {
+		f, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		f.Values = nil // passwords are not shown again
+		s.accountPage(w, r, httpStatus(err), accountData{Password: f})
+		return
+	}
+	s.setSession(w, id)
+	s.accountPage(w, r, http.StatusOK, accountData{Password: &form{Done: p0(s, w, r, "account.password.changed")}})
+}
+
+func httpStatus(err error) int {
+	switch attesta.ErrorCode(err) {
+	case attesta.Conflict:
+		return http.StatusConflict
+	case attesta.Forbidden:
+		return http.StatusForbidden
+	}
+	return http.StatusBadRequest
+}
+
+func (s *Site) createToken(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	days, _ := strconv.Atoi(r.PostForm.Get("days"))
+	scopes := []auth.Scope{auth.ScopeRead}
+	if r.PostForm.Get("write") == "on" {
+		scopes = append(scopes, auth.ScopeWrite)
+	}
+	_, secret, err := s.platform.Accounts.CreateToken(r.Context(), principal(r), r.PostForm.Get("name"), scopes, time.Duration(days)*24*time.Hour)
+	if err != nil {
+		f, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.accountPage(w, r, httpStatus(err), accountData{Token: f})
+		return
+	}
+	s.accountPage(w, r, http.StatusCreated, accountData{NewToken: secret})
+}
+
+func (s *Site) revokeToken(w http.ResponseWriter, r *http.Request) {
+	if err := s.platform.Accounts.RevokeToken(r.Context(), principal(r), r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+}
+
+// --- organisations ---
+
+type orgsData struct {
+	Items     []org.Organisation
+	Kind      string
+	Query     string
+	Kinds     []auth.OrgKind
+	Types     []org.SchoolType
+	Provinces []territory.Province
+	Form      *form
+}
+
+func (s *Site) orgsPage(w http.ResponseWriter, r *http.Request, status int, f *form) {
+	p := s.userPage(w, r, "orgs.title", crumb{Label: p0(s, w, r, "orgs.title")})
+	q := r.URL.Query()
+	filter := org.Filter{Kind: auth.OrgKind(q.Get("kind")), Query: strings.TrimSpace(q.Get("q"))}
+	if filter.Kind != "" && !filter.Kind.Valid() {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unknown kind %q", filter.Kind))
+		return
+	}
+	if len(filter.Query) > 100 {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "the search is longer than 100 characters"))
+		return
+	}
+	items, err := s.platform.Orgs.List(r.Context(), p.User, filter)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = orgsData{Items: items, Kind: string(filter.Kind), Query: filter.Query, Kinds: auth.OrgKinds, Types: org.SchoolTypes,
+		Provinces: territory.Provinces(), Form: f}
+	s.render(w, r, status, "orgs", p)
+}
+
+func (s *Site) orgs(w http.ResponseWriter, r *http.Request) { s.orgsPage(w, r, http.StatusOK, nil) }
+
+// orgFromForm reads an organisation's fields from a form.
+func orgFromForm(r *http.Request) org.Organisation {
+	f := r.PostForm
+	o := org.Organisation{ID: f.Get("id"), Kind: auth.OrgKind(f.Get("kind")), Name: f.Get("name"), Province: f.Get("province"),
+		SchoolCode: f.Get("school_code"), SchoolType: org.SchoolType(f.Get("school_type")), TaxCode: f.Get("tax_code"),
+		REA: f.Get("rea"), ATECO: f.Get("ateco"), Email: f.Get("email")}
+	if v := strings.Fields(strings.ReplaceAll(f.Get("provinces"), ",", " ")); len(v) > 0 {
+		o.Provinces = v
+	}
+	if o.ID == "" {
+		o.ID = org.SuggestID(o)
+	}
+	return o
+}
+
+func (s *Site) createOrg(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	o, err := s.platform.Orgs.Create(r.Context(), principal(r), orgFromForm(r))
+	if err != nil {
+		f, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.orgsPage(w, r, httpStatus(err), f)
+		return
+	}
+	http.Redirect(w, r, "/orgs/"+o.ID, http.StatusSeeOther)
+}
+
+type orgData struct {
+	Org       *org.Organisation
+	Members   []people.Member
+	Classes   []people.Class
+	Roles     []auth.Role
+	Types     []org.SchoolType
+	Provinces []territory.Province
+	Edit      *form
+	Member    *form
+	Class     *form
+}
+
+func (s *Site) orgPage(w http.ResponseWriter, r *http.Request, status int, d orgData) {
+	p := s.userPage(w, r, "orgs.title")
+	o, err := s.platform.Orgs.Get(r.Context(), p.User, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Title = o.Name
+	p.Breadcrumbs = append(p.Breadcrumbs, crumb{p.T("orgs.title"), "/orgs"}, crumb{Label: o.Name})
+	d.Org, d.Types, d.Provinces = o, org.SchoolTypes, territory.Provinces()
+	if p.Can(auth.PeopleList, o.Object()) {
+		if d.Members, err = s.platform.People.Members(r.Context(), p.User, o.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	if o.Kind == auth.School && p.Can(auth.ClassList, o.Object()) {
+		if d.Classes, err = s.platform.People.Classes(r.Context(), p.User, o.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	for _, role := range auth.Roles {
+		if auth.RoleKinds[role] == o.Kind && role != auth.Student {
+			d.Roles = append(d.Roles, role)
+		}
+	}
+	p.Data = d
+	s.render(w, r, status, "org", p)
+}
+
+func (s *Site) orgView(w http.ResponseWriter, r *http.Request) { s.orgPage(w, r, http.StatusOK, orgData{}) }
+
+func (s *Site) updateOrg(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	o := orgFromForm(r)
+	o.ID = r.PathValue("id")
+	if _, err := s.platform.Orgs.Update(r.Context(), principal(r), o); err != nil {
+		f, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.orgPage(w, r, httpStatus(err), orgData{Edit: f})
+		return
+	}
+	http.Redirect(w, r, "/orgs/"+o.ID, http.StatusSeeOther)
+}
+
+func (s *Site) addMember(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	f := r.PostForm
+	in := people.Person{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"), Email: f.Get("email")}
+	p := principal(r)
+	person, err := s.platform.People.AddMember(r.Context(), p, r.PathValue("id"), in, auth.Role(f.Get("role")))
+	if err == nil && f.Get("invite") == "on" {
+		err = s.platform.Accounts.Invite(r.Context(), p, person.ID)
+	}
+	if err != nil {
+		fm, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.orgPage(w, r, httpStatus(err), orgData{Member: fm})
+		return
+	}
+	http.Redirect(w, r, "/orgs/"+r.PathValue("id")+"#members", http.StatusSeeOther)
+}
+
+func (s *Site) createClass(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	c, err := s.platform.People.CreateClass(r.Context(), principal(r), people.Class{School: r.PathValue("id"), Year: r.PostForm.Get("year"), Name: r.PostForm.Get("class")})
+	if err != nil {
+		f, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.orgPage(w, r, httpStatus(err), orgData{Class: f})
+		return
+	}
+	http.Redirect(w, r, "/classes/"+c.ID, http.StatusSeeOther)
+}
+
+// --- classes and people ---
+
+func (s *Site) classPage(w http.ResponseWriter, r *http.Request, status int, f *form) {
+	p := s.userPage(w, r, "class.title")
+	v, err := s.platform.People.Class(r.Context(), p.User, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Title = p.T("class.heading", v.Class.Name, v.Class.Year)
+	p.Breadcrumbs = append(p.Breadcrumbs, crumb{p.T("orgs.title"), "/orgs"}, crumb{v.School.Name, "/orgs/" + v.School.ID}, crumb{Label: v.Class.Name + " " + v.Class.Year})
+	p.Data = struct {
+		View *people.ClassView
+		Form *form
+	}{v, f}
+	s.render(w, r, status, "class", p)
+}
+
+func (s *Site) classView(w http.ResponseWriter, r *http.Request) { s.classPage(w, r, http.StatusOK, nil) }
+
+func (s *Site) enrol(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	f := r.PostForm
+	in := people.StudentInput{Person: people.Person{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name")},
+		Student: people.Student{Number: f.Get("number"), Contact: f.Get("contact"), ConsentBy: f.Get("consent_by")}}
+	if _, err := s.platform.People.Enrol(r.Context(), principal(r), r.PathValue("id"), in); err != nil {
+		fm, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.classPage(w, r, httpStatus(err), fm)
+		return
+	}
+	http.Redirect(w, r, "/classes/"+r.PathValue("id"), http.StatusSeeOther)
+}
+
+func (s *Site) personView(w http.ResponseWriter, r *http.Request) {
+	p := s.userPage(w, r, "person.title")
+	pr, err := s.platform.People.Profile(r.Context(), p.User, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Title = pr.Person.Name()
+	p.Breadcrumbs = append(p.Breadcrumbs, crumb{Label: pr.Person.Name()})
+	p.Data = pr
+	s.render(w, r, http.StatusOK, "person", p)
+}
+
+// --- audit trail ---
+
+func (s *Site) auditView(w http.ResponseWriter, r *http.Request) {
+	p := s.userPage(w, r, "audit.title", crumb{Label: p0(s, w, r, "audit.title")})
+	q := r.URL.Query()
+	f := audit.Filter{Actor: q.Get("actor"), ObjectKind: auth.ObjectKind(q.Get("kind")), ObjectID: q.Get("object"), Action: q.Get("action")}
+	for _, v := range []string{f.Actor, string(f.ObjectKind), f.ObjectID, f.Action} {
+		if len(v) > 100 {
+			s.fail(w, r, attesta.Errorf(attesta.Invalid, "a filter is longer than 100 characters"))
+			return
+		}
+	}
+	var err error
+	if v := q.Get("since"); v != "" {
+		if f.Since, err = time.Parse("2006-01-02", v); err != nil {
+			s.fail(w, r, attesta.Errorf(attesta.Invalid, "since: not a date (YYYY-MM-DD)"))
+			return
+		}
+	}
+	if v := q.Get("until"); v != "" {
+		if f.Until, err = time.Parse("2006-01-02", v); err != nil {
+			s.fail(w, r, attesta.Errorf(attesta.Invalid, "until: not a date (YYYY-MM-DD)"))
+			return
+		}
+		f.Until = f.Until.AddDate(0, 0, 1)
+	}
+	if v := q.Get("before"); v != "" {
+		if f.Before, err = strconv.ParseInt(v, 10, 64); err != nil || f.Before < 1 {
+			s.fail(w, r, attesta.Errorf(attesta.Invalid, "before: not an entry number"))
+			return
+		}
+	}
+	f.Limit = 100
+	entries, err := s.platform.Audit.List(r.Context(), p.User, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	more := ""
+	if len(entries) == f.Limit {
+		q.Set("before", strconv.FormatInt(entries[len(entries)-1].Seq, 10))
+		more = "/audit?" + q.Encode()
+	}
+	p.Data = struct {
+		Entries []audit.Entry
+		Query   url.Values
+		More    string
+		Kinds   []auth.ObjectKind
+	}{entries, r.URL.Query(), more, []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TokenObject}}
+	s.render(w, r, http.StatusOK, "audit", p)
+}
