@@ -506,3 +506,19 @@ func (s *Service) AssignTeacher(ctx context.Context, p *auth.Principal, classID,
 	}
 	return nil
 }
+
+// PrincipalByEmail returns the principal of the person with that address
+// acting in one of their memberships (org "" means the first): for the
+// command line and tests, which act as a named user.
+func (s *Service) PrincipalByEmail(ctx context.Context, email, org string, role auth.Role) (*auth.Principal, error) {
+	var out *auth.Principal
+	err := s.store.View(ctx, func(r Reader) error {
+		p, err := r.PersonByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+		if err != nil {
+			return err
+		}
+		out, err = Principal(ctx, r, p.ID, org, role)
+		return err
+	})
+	return out, err
+}

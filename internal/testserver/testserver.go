@@ -73,7 +73,16 @@ func New(t testing.TB) *server.Server {
 // Start returns a running HTTP test server; it is closed when the test ends.
 func Start(t testing.TB) *httptest.Server {
 	t.Helper()
-	ts := httptest.NewServer(New(t))
-	t.Cleanup(ts.Close)
+	ts, _ := StartServer(t)
 	return ts
+}
+
+// StartServer is Start that also returns the server, for tests that reach
+// its services.
+func StartServer(t testing.TB) (*httptest.Server, *server.Server) {
+	t.Helper()
+	srv := New(t)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts, srv
 }

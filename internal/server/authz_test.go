@@ -1,0 +1,398 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/demo"
+	"github.com/attesta/attesta/internal/server"
+	"github.com/attesta/attesta/internal/testserver"
+)
+
+// The authorization matrix: every route of the web and the API × every
+// role × an object of the role's own organisation and one of another,
+// each request made over HTTP by a signed-in user (a session cookie for
+// pages, a personal access token for the API), and its status checked
+// against the expectations below, which are written here independently of
+// package auth's rules.
+//
+// A route that declares no action (and is neither public nor the
+// deployment's system API) fails the test, and so does an action without
+// expectations or a path parameter the fixtures cannot fill:
+// TestMatrixRefusesUnruledRoute shows it.
+
+// outcome is what a request must get.
+type outcome byte
+
+const (
+	allow     outcome = 'Y' // the action runs (2xx, 3xx, or 400/409 for the deliberately incomplete input)
+	forbidden outcome = 'F' // 403: in reach, but the role may not
+	notFound  outcome = 'N' // 404: out of reach, as if it did not exist
+	na        outcome = '.' // the role has no object of this kind of its own
+)
+
+// target is what a route's path parameter names.
+type target string
+
+const (
+	none   target = ""       // no object in the path
+	orgT   target = "org"    // an organisation
+	school target = "school" // a school (class routes under an organisation)
+	class  target = "class"
+	person target = "person"
+	token  target = "token"
+)
+
+// roleOrder is the column order of the expectation strings.
+var roleOrder = []auth.Role{auth.NationalAdmin, auth.ChamberOperator, auth.SchoolReferent, auth.SchoolTutor, auth.CompanyTutor, auth.Student, auth.CommissionMember}
+
+// expectOwn is, per action and target, what each role gets on an object of
+// its own organisation (or itself, for a person or a token). An object of
+// another organisation is always not found, except for the national body,
+// which reaches everything and gets what it gets on its own.
+var expectOwn = map[auth.Action]map[target]string{
+	//                     NA CO SR ST CT S  CM
+	auth.OrgList:       {none: "YYYYYYY"},
+	auth.OrgView:       {orgT: "YYYYYYY"},
+	auth.OrgCreate:     {none: "YYFFFFF"},
+	auth.OrgUpdate:     {orgT: "YYYFFFF"},
+	auth.PeopleList:    {orgT: "YYYYYFF"},
+	auth.MemberAdd:     {orgT: "YYYFFFF"},
+	auth.PersonView:    {person: "YYYYYYY"},
+	auth.ClassList:     {school: "YYYY.F."},
+	auth.ClassManage:   {school: "YYYF.F.", class: "YYYF.N."},
+	auth.ClassView:     {class: "YYYY.N."},
+	auth.AuditView:     {none: "YYFFFFF"},
+	auth.AccountManage: {none: "YYYYYYY", token: "YYYYYYY"},
+}
+
+// route is one route of either surface, as the matrix sees it.
+type route struct {
+	pattern string
+	api     bool
+	action  auth.Action
+	public  bool // no sign-in needed
+	system  bool // the deployment's API token, not a person's
+}
+
+// opsRoutes are registered by the server itself (health, metrics).
+var opsRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics"}
+
+func routesOf(srv *server.Server) []route {
+	var out []route
+	for _, r := range srv.WebRoutes() {
+		out = append(out, route{pattern: r.Pattern, action: r.Action, public: r.Public})
+	}
+	for _, r := range srv.APIRoutes() {
+		out = append(out, route{pattern: r.Pattern, api: true, action: r.Action, public: r.Public, system: r.System})
+	}
+	for _, p := range opsRoutes {
+		out = append(out, route{pattern: p, public: true})
+	}
+	return out
+}
+
+var param = regexp.MustCompile(`\{[a-z.]+\}`)
+
+// targetOf says what a route's path parameter names, from its path.
+func targetOf(pattern string) (target, error) {
+	ps := param.FindAllString(pattern, -1)
+	switch {
+	case len(ps) == 0:
+		return none, nil
+	case len(ps) > 1:
+		return none, fmt.Errorf("%d path parameters", len(ps))
+	}
+	path := pattern[strings.Index(pattern, " ")+1:]
+	switch {
+	case strings.HasSuffix(path, "/classes") && (strings.HasPrefix(path, "/orgs/") || strings.HasPrefix(path, "/api/v1/organisations/")):
+		return school, nil
+	case strings.HasPrefix(path, "/orgs/{id}") || strings.HasPrefix(path, "/api/v1/organisations/{id}"):
+		return orgT, nil
+	case strings.HasPrefix(path, "/classes/{id}") || strings.HasPrefix(path, "/api/v1/classes/{id}"):
+		return class, nil
+	case strings.HasPrefix(path, "/people/{id}") || strings.HasPrefix(path, "/api/v1/people/{id}"):
+		return person, nil
+	case strings.HasPrefix(path, "/account/tokens/{id}"):
+		return token, nil
+	}
+	return none, fmt.Errorf("no fixture for the parameter of %s", path)
+}
+
+// unruled lists the routes the matrix cannot judge: no declared action,
+// an action without expectations, or a parameter without fixtures.
+func unruled(routes []route) []string {
+	var problems []string
+	for _, r := range routes {
+		if r.public || r.system {
+			continue
+		}
+		if r.action == "" {
+			problems = append(problems, r.pattern+": declares no action")
+			continue
+		}
+		tg, err := targetOf(r.pattern)
+		if err != nil {
+			problems = append(problems, r.pattern+": "+err.Error())
+			continue
+		}
+		if _, ok := expectOwn[r.action][tg]; !ok {
+			problems = append(problems, fmt.Sprintf("%s: action %s on %q has no expectations in the matrix", r.pattern, r.action, tg))
+		}
+	}
+	return problems
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	ts, srv := testserver.StartServer(t)
+	routes := routesOf(srv)
+	if p := unruled(routes); len(p) > 0 {
+		t.Fatalf("routes without rules:\n%s", strings.Join(p, "\n"))
+	}
+	// Every route the server registered is in the tables the matrix walks.
+	var known []string
+	for _, r := range routes {
+		known = append(known, r.pattern)
+	}
+	for _, p := range srv.Routes() {
+		if !slices.Contains(known, p) {
+			t.Errorf("route %s is registered outside the route tables", p)
+		}
+	}
+	ctx := context.Background()
+	svc := srv.Services()
+	admin, err := svc.People.PrincipalByEmail(ctx, "admin@unioncamere.example", "unioncamere", auth.NationalAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	classID := func(school string) string {
+		cs, err := svc.People.Classes(ctx, admin, school)
+		if err != nil || len(cs) == 0 {
+			t.Fatalf("classes of %s: %v", school, err)
+		}
+		return cs[0].ID
+	}
+	personID := func(email string) string {
+		p, err := svc.People.PrincipalByEmail(ctx, email, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Person
+	}
+	mecClass, torClass := classID("mitf01000a"), classID("tori03000b")
+	_, otherToken := newToken(t, srv, "operatore@to.example", "cciaa-torino", auth.ChamberOperator)
+
+	type fixture struct {
+		email, org      string
+		ownSchool       string
+		ownClass        string
+		otherOrg        string
+		otherSchool     string
+		otherClass      string
+		otherPerson     string
+		territoryOfOwns string
+	}
+	fixtures := map[auth.Role]fixture{
+		auth.NationalAdmin:    {"admin@unioncamere.example", "unioncamere", "mitf01000a", mecClass, "tori03000b", "tori03000b", torClass, "tutor@officine-torinesi.example", ""},
+		auth.ChamberOperator:  {"operatore@milomb.example", "cciaa-milano", "mitf01000a", mecClass, "tori03000b", "tori03000b", torClass, "tutor@officine-torinesi.example", "MI"},
+		auth.SchoolReferent:   {"referente@feltrinelli.example", "mitf01000a", "mitf01000a", mecClass, "tori03000b", "tori03000b", torClass, "tutor@officine-torinesi.example", "MI"},
+		auth.SchoolTutor:      {"docente@feltrinelli.example", "mitf01000a", "mitf01000a", mecClass, "tori03000b", "tori03000b", torClass, "tutor@officine-torinesi.example", "MI"},
+		auth.CompanyTutor:     {"tutor@meccanica-lombarda.example", "co-09712340562", "", "", "co-05832710965", "tori03000b", torClass, "tutor@officine-torinesi.example", "MI"},
+		auth.Student:          {"studente@feltrinelli.example", "mitf01000a", "mitf01000a", mecClass, "tori03000b", "tori03000b", torClass, "tutor@officine-torinesi.example", "MI"},
+		auth.CommissionMember: {"docente@feltrinelli.example", "cciaa-torino", "", "", "cciaa-milano", "mitf01000a", mecClass, "tutor@meccanica-lombarda.example", "TO"},
+	}
+	checked := 0
+	for col, role := range roleOrder {
+		f := fixtures[role]
+		jar := signIn(t, ts, f.email, f.org, role)
+		ownToken, _ := newToken(t, srv, f.email, f.org, role) // revoked by the matrix
+		_, apiToken := newToken(t, srv, f.email, f.org, role)
+		own := map[target]string{orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken}
+		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken}
+		for _, r := range routes {
+			if r.system || (r.public && r.action == "") {
+				continue
+			}
+			tg, _ := targetOf(r.pattern)
+			exp := outcome(expectOwn[r.action][tg][col])
+			cases := []struct {
+				name string
+				id   string
+				want outcome
+			}{{"own", own[tg], exp}}
+			if tg != none {
+				wantOther := notFound
+				if role == auth.NationalAdmin && tg != token {
+					wantOther = exp
+				}
+				cases = append(cases, struct {
+					name string
+					id   string
+					want outcome
+				}{"other", other[tg], wantOther})
+			}
+			for _, c := range cases {
+				if c.want == na || (tg != none && c.id == "") {
+					continue
+				}
+				form := url.Values{"kind": {"school"}, "province": {f.territoryOfOwns}, "role": {"school_tutor"}}
+				if strings.HasSuffix(r.pattern, "/account/switch") {
+					form = url.Values{"org": {f.org}, "role": {string(role)}}
+				}
+				status, body := do(t, ts, r, jar, apiToken, c.id, form)
+				if !matches(c.want, status) {
+					t.Errorf("%s as %s on %s object %s: status %d, want %c\n%s", r.pattern, role, c.name, c.id, status, c.want, snippet(body))
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("authorization matrix: %d routes × %d roles × own/other: %d requests checked", len(routes), len(roleOrder), checked)
+	if checked < 200 {
+		t.Errorf("only %d requests checked", checked)
+	}
+}
+
+func matches(want outcome, status int) bool {
+	switch want {
+	case allow:
+		return status < 500 && status != 401 && status != 403 && status != 404
+	case forbidden:
+		return status == 403
+	case notFound:
+		return status == 404
+	}
+	return false
+}
+
+func snippet(b string) string {
+	if i := strings.Index(b, "<main"); i >= 0 {
+		b = b[i:]
+	}
+	if len(b) > 400 {
+		b = b[:400]
+	}
+	return b
+}
+
+// do sends the request of route r for id, with a deliberately incomplete
+// body for writes (so that an allowed write changes nothing and answers
+// 400), placed in the actor's own province where the rule looks at it.
+func do(t *testing.T, ts *httptest.Server, r route, jar http.CookieJar, token, id string, form url.Values) (int, string) {
+	t.Helper()
+	method, path, _ := strings.Cut(r.pattern, " ")
+	path = param.ReplaceAllString(path, url.PathEscape(id))
+	var body io.Reader
+	ctype := ""
+	if method == "POST" || method == "PUT" {
+		if r.api {
+			js := `{}`
+			switch {
+			case strings.HasSuffix(path, "/members"):
+				js = `{"role":"school_tutor"}`
+			case strings.HasPrefix(r.pattern, "POST /api/v1/organisations") && !strings.HasSuffix(path, "/classes"),
+				strings.HasPrefix(r.pattern, "PUT /api/v1/organisations"):
+				js = fmt.Sprintf(`{"kind":"school","province":%q}`, form.Get("province"))
+			}
+			body, ctype = strings.NewReader(js), "application/json"
+		} else {
+			body, ctype = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
+		}
+	}
+	req, err := http.NewRequest(method, ts.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 30 * time.Second}
+	if r.api {
+		req.Header.Set("Authorization", "Bearer "+token)
+	} else {
+		client.Jar = jar
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if !r.api && resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		return http.StatusUnauthorized, string(b) // sent to sign in: not signed in
+	}
+	return resp.StatusCode, string(b)
+}
+
+// signIn signs a demo account in over HTTP and switches to the role.
+func signIn(t *testing.T, ts *httptest.Server, email, org string, role auth.Role) http.CookieJar {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(ts.URL+"/login", url.Values{"email": {email}, "password": {demo.Password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("signing in as %s: %d", email, resp.StatusCode)
+	}
+	resp, err = client.PostForm(ts.URL+"/account/switch", url.Values{"org": {org}, "role": {string(role)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("switching %s to %s in %s: %d", email, role, org, resp.StatusCode)
+	}
+	return jar
+}
+
+// newToken makes a read-write personal access token for a demo account in
+// a role, and returns its id and secret.
+func newToken(t *testing.T, srv *server.Server, email, org string, role auth.Role) (id, secret string) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := srv.Services().People.PrincipalByEmail(ctx, email, org, role)
+	if err != nil {
+		t.Fatalf("%s as %s: %v", email, role, err)
+	}
+	tk, secret, err := srv.Services().Accounts.CreateToken(ctx, p, "matrix", []auth.Scope{auth.ScopeRead, auth.ScopeWrite}, 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk.ID, secret
+}
+
+// TestMatrixRefusesUnruledRoute: a route added without an action, or with
+// an action the matrix has no expectations for, makes the matrix fail.
+func TestMatrixRefusesUnruledRoute(t *testing.T) {
+	srv := testserver.New(t)
+	routes := routesOf(srv)
+	if p := unruled(routes); len(p) != 0 {
+		t.Fatalf("the real tables are not fully ruled: %v", p)
+	}
+	for _, extra := range []route{
+		{pattern: "GET /orgs/{id}/secrets"},                                  // no action
+		{pattern: "POST /api/v1/things", api: true},                          // no action
+		{pattern: "GET /orgs/{id}/tables", action: auth.TableView},           // an action the matrix does not know
+		{pattern: "GET /widgets/{id}", action: auth.OrgView},                 // a parameter without fixtures
+		{pattern: "GET /people/{id}/notes/{note}", action: auth.PersonView}, // two parameters
+	} {
+		p := unruled(append(slices.Clone(routes), extra))
+		if len(p) != 1 || !strings.HasPrefix(p[0], extra.pattern) {
+			t.Errorf("%s: the matrix reports %v", extra.pattern, p)
+		}
+	}
+}
