@@ -59,8 +59,12 @@ type Route struct {
 // Routes returns the whole route table of the API. A test checks it against
 // the OpenAPI document.
 func (a *API) Routes() []Route {
-	pub := func(pattern string, h http.HandlerFunc) Route { return Route{Pattern: pattern, Handler: h, Public: true} }
-	sys := func(pattern string, h http.HandlerFunc) Route { return Route{Pattern: pattern, Handler: h, System: true} }
+	pub := func(pattern string, h http.HandlerFunc) Route {
+		return Route{Pattern: pattern, Handler: h, Public: true}
+	}
+	sys := func(pattern string, h http.HandlerFunc) Route {
+		return Route{Pattern: pattern, Handler: h, System: true}
+	}
 	routes := []Route{
 		pub("GET /api/openapi.json", a.openAPI),
 		pub("GET /api/v1/standards", a.listVersions),

@@ -169,7 +169,9 @@ func (s *Site) userPage(w http.ResponseWriter, r *http.Request, title string, cr
 
 // Can reports whether the page's user may do an action on an object:
 // pages show only the links and forms their user may use.
-func (p *page) Can(a auth.Action, obj auth.Object) bool { return p.User != nil && auth.Can(p.User, a, obj) }
+func (p *page) Can(a auth.Action, obj auth.Object) bool {
+	return p.User != nil && auth.Can(p.User, a, obj)
+}
 
 // CanAny is Can on no object in particular.
 func (p *page) CanAny(a string) bool { return p.Can(auth.Action(a), auth.Anywhere) }
@@ -572,7 +574,9 @@ func (s *Site) orgPage(w http.ResponseWriter, r *http.Request, status int, d org
 	s.render(w, r, status, "org", p)
 }
 
-func (s *Site) orgView(w http.ResponseWriter, r *http.Request) { s.orgPage(w, r, http.StatusOK, orgData{}) }
+func (s *Site) orgView(w http.ResponseWriter, r *http.Request) {
+	s.orgPage(w, r, http.StatusOK, orgData{})
+}
 
 func (s *Site) updateOrg(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
@@ -653,7 +657,9 @@ func (s *Site) classPage(w http.ResponseWriter, r *http.Request, status int, f *
 	s.render(w, r, status, "class", p)
 }
 
-func (s *Site) classView(w http.ResponseWriter, r *http.Request) { s.classPage(w, r, http.StatusOK, nil) }
+func (s *Site) classView(w http.ResponseWriter, r *http.Request) {
+	s.classPage(w, r, http.StatusOK, nil)
+}
 
 func (s *Site) enrol(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {

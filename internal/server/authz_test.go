@@ -384,10 +384,10 @@ func TestMatrixRefusesUnruledRoute(t *testing.T) {
 		t.Fatalf("the real tables are not fully ruled: %v", p)
 	}
 	for _, extra := range []route{
-		{pattern: "GET /orgs/{id}/secrets"},                                  // no action
-		{pattern: "POST /api/v1/things", api: true},                          // no action
-		{pattern: "GET /orgs/{id}/tables", action: auth.TableView},           // an action the matrix does not know
-		{pattern: "GET /widgets/{id}", action: auth.OrgView},                 // a parameter without fixtures
+		{pattern: "GET /orgs/{id}/secrets"},                                 // no action
+		{pattern: "POST /api/v1/things", api: true},                         // no action
+		{pattern: "GET /orgs/{id}/tables", action: auth.TableView},          // an action the matrix does not know
+		{pattern: "GET /widgets/{id}", action: auth.OrgView},                // a parameter without fixtures
 		{pattern: "GET /people/{id}/notes/{note}", action: auth.PersonView}, // two parameters
 	} {
 		p := unruled(append(slices.Clone(routes), extra))
