@@ -44,6 +44,12 @@ func Clock() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) }
 // test ends.
 func New(t testing.TB) *server.Server {
 	t.Helper()
+	return NewWith(t, nil)
+}
+
+// NewWith is New with options changed by configure (nil: none).
+func NewWith(t testing.TB, configure func(*server.Options)) *server.Server {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "attesta.db"), Clock)
 	if err != nil {
@@ -59,6 +65,9 @@ func New(t testing.TB) *server.Server {
 		WitnessFor: []checkpoint.Verifier{NeighbourLog.Verifier()}}
 	if err := server.Prepare(ctx, db, opts); err != nil {
 		t.Fatal(err)
+	}
+	if configure != nil {
+		configure(&opts)
 	}
 	srv, err := server.New(db, opts)
 	if err != nil {
