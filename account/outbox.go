@@ -115,3 +115,9 @@ func (s *Service) RunOutbox(ctx context.Context, sender Sender, interval time.Du
 		}
 	}
 }
+
+// String describes the server without the password.
+func (s SMTP) String() string { return "smtp://" + s.User + "@" + s.Addr + " from " + s.From }
+
+// LogValue keeps the password out of structured logs.
+func (s SMTP) LogValue() slog.Value { return slog.StringValue(s.String()) }

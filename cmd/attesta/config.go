@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/oidc"
 	"github.com/attesta/attesta/timestamp"
 )
 
@@ -43,6 +45,8 @@ type Config struct {
 	WitnessFor      []checkpoint.Verifier // keys of the logs this attesta witnesses (the witness role)
 	TSAURL          string                // RFC 3161 timestamp authority for the checkpoints
 	TSARoots        string                // PEM file of the TSA's roots, to verify its tokens
+	OIDC            oidc.Config           // sign-in with an OpenID Connect provider, when Issuer is set
+	SMTP            account.SMTP          // delivery of invitations and resets, when Addr is set
 }
 
 // setting is one configuration entry: its flag, environment variable,
@@ -147,6 +151,22 @@ func settings() []setting {
 			}},
 		{"tsa-roots", "ATTESTA_TSA_ROOTS", "", "PEM file of the timestamp authority's root certificates; its tokens are verified before they are stored",
 			func(c *Config, v string) error { c.TSARoots = v; return nil }},
+		{"oidc-issuer", "ATTESTA_OIDC_ISSUER", "", "OpenID Connect provider (issuer URL) people may sign in with, e.g. a SPID/CIE gateway or an enterprise IdP; empty: local accounts only",
+			func(c *Config, v string) error { c.OIDC.Issuer = strings.TrimSuffix(v, "/"); return nil }},
+		{"oidc-client-id", "ATTESTA_OIDC_CLIENT_ID", "", "attesta's client id at the OpenID provider",
+			func(c *Config, v string) error { c.OIDC.ClientID = v; return nil }},
+		{"oidc-client-secret", "ATTESTA_OIDC_CLIENT_SECRET", "", "attesta's client secret at the OpenID provider (prefer the environment variable)",
+			func(c *Config, v string) error { c.OIDC.ClientSecret = v; return nil }},
+		{"oidc-name", "ATTESTA_OIDC_NAME", "SPID/CIE", "the provider's name on the sign-in button",
+			func(c *Config, v string) error { c.OIDC.Name = v; return nil }},
+		{"smtp-addr", "ATTESTA_SMTP_ADDR", "", "SMTP server (host:port) delivering invitations and password resets; empty: messages are printed to the log (development)",
+			func(c *Config, v string) error { c.SMTP.Addr = v; return nil }},
+		{"smtp-from", "ATTESTA_SMTP_FROM", "", "sender address of attesta's messages",
+			func(c *Config, v string) error { c.SMTP.From = v; return nil }},
+		{"smtp-user", "ATTESTA_SMTP_USER", "", "SMTP user name (PLAIN authentication); empty: none",
+			func(c *Config, v string) error { c.SMTP.User = v; return nil }},
+		{"smtp-password", "ATTESTA_SMTP_PASSWORD", "", "SMTP password (prefer the environment variable)",
+			func(c *Config, v string) error { c.SMTP.Password = v; return nil }},
 	}
 }
 
@@ -238,6 +258,18 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 		if opts.TSARoots, err = readRoots(c.TSARoots); err != nil {
 			return server.Options{}, fmt.Errorf("--tsa-roots: %w", err)
 		}
+	}
+	if c.OIDC.Issuer != "" {
+		cfg := c.OIDC
+		cfg.RedirectURL = opts.PublicURL + "/login/oidc/callback"
+		opts.OIDC = &cfg
+	}
+	if c.SMTP.Addr != "" {
+		if c.SMTP.From == "" {
+			return server.Options{}, fmt.Errorf("--smtp-addr needs --smtp-from")
+		}
+		smtp := c.SMTP
+		opts.Mail = &smtp
 	}
 	return opts, nil
 }
