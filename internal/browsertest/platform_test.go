@@ -1,0 +1,104 @@
+package browsertest_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/attesta/attesta/demo"
+	"github.com/attesta/attesta/internal/browsertest"
+	"github.com/attesta/attesta/internal/testserver"
+)
+
+// signIn fills in the sign-in form as a person would.
+// It waits for the element wait of the page that follows.
+func signIn(t *testing.T, ctx context.Context, base, email, password, wait string) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email), chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS(`main form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(wait)))
+}
+
+// dashboard is an element only the dashboard has.
+const dashboard = `main a[href="/account"]`
+
+// signOut uses the button in the header.
+func signOut(t *testing.T, ctx context.Context) {
+	t.Helper()
+	do(t, ctx, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#active-title")))
+}
+
+// TestPlatformInBrowser: a school referent signs in (after a wrong
+// password), finds the school's class and its students; a company tutor of
+// another organisation signs in and cannot reach them (the page does not
+// exist for them). Every page is checked with axe-core.
+func TestPlatformInBrowser(t *testing.T) {
+	ts := testserver.Start(t)
+	ctx := browsertest.New(t)
+
+	// A wrong password: a precise message, and the address is kept.
+	signIn(t, ctx, ts.URL, "referente@feltrinelli.example", "not the password", "#login-error")
+	if msg := text(t, ctx, "#login-error"); !strings.Contains(msg, "password errati") {
+		t.Errorf("wrong password: %q", msg)
+	}
+	if v := value(t, ctx, "#email"); v != "referente@feltrinelli.example" {
+		t.Errorf("the address typed was lost: %q", v)
+	}
+	browsertest.Axe(t, ctx)
+	browsertest.Screenshot(t, ctx, "platform-1-login-error")
+
+	do(t, ctx, chromedp.Clear(chromedp.CSS("#password")))
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
+		chromedp.Click(chromedp.CSS(`main form[action="/login"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(dashboard)))
+	if loc := location(t, ctx); loc != ts.URL+"/dashboard" {
+		t.Fatalf("after signing in: %s", loc)
+	}
+	if h1 := text(t, ctx, "main h1"); !strings.Contains(h1, "Laura Bianchi") {
+		t.Errorf("dashboard: %q", h1)
+	}
+	browsertest.Axe(t, ctx)
+	browsertest.Screenshot(t, ctx, "platform-2-dashboard")
+
+	// The school, its class, the class's students.
+	do(t, ctx, chromedp.Click(chromedp.CSS(`main a[href="/orgs/mitf01000a"]`)), chromedp.WaitVisible(chromedp.CSS("#classes-title")))
+	browsertest.Axe(t, ctx)
+	browsertest.Screenshot(t, ctx, "platform-3-school")
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#classes table a`)), chromedp.WaitVisible(chromedp.CSS("#students")))
+	classURL := location(t, ctx)
+	students := text(t, ctx, "#students")
+	for _, s := range []string{"Esposito", "Marino", "Lombardi", "Moretti", "2026-0101", "Anna Esposito"} {
+		if !strings.Contains(students, s) {
+			t.Errorf("the class page lacks %q", s)
+		}
+	}
+	browsertest.Axe(t, ctx)
+	browsertest.Screenshot(t, ctx, "platform-4-class")
+	signOut(t, ctx)
+
+	// A company tutor of another organisation cannot reach the class or
+	// the school: they do not exist for them.
+	signIn(t, ctx, ts.URL, "tutor@officine-torinesi.example", demo.Password, dashboard)
+	for _, u := range []string{classURL, ts.URL + "/orgs/mitf01000a"} {
+		do(t, ctx, chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		if h1 := text(t, ctx, "main h1"); h1 != "Pagina non trovata" {
+			t.Errorf("a company tutor of another organisation at %s sees %q", u, h1)
+		}
+		if strings.Contains(text(t, ctx, "main"), "Esposito") {
+			t.Errorf("a student's name shown to another organisation at %s", u)
+		}
+	}
+	browsertest.Axe(t, ctx)
+	browsertest.Screenshot(t, ctx, "platform-5-not-found")
+}
+
+func value(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("value of %s: %v", sel, err)
+	}
+	return v
+}
