@@ -144,6 +144,9 @@ type Writer interface {
 	UpdateSession(ctx context.Context, s *Session) error
 	DeleteSession(ctx context.Context, idHash []byte) error
 	DeleteSessions(ctx context.Context, person string) error
+	// DeleteStaleSessions ends the sessions last seen before seen or
+	// opened before opened, and returns how many.
+	DeleteStaleSessions(ctx context.Context, seen, opened time.Time) (int64, error)
 	InsertToken(ctx context.Context, t *Token) error
 	UpdateToken(ctx context.Context, t *Token) error
 	InsertOneTime(ctx context.Context, o *OneTime) error
@@ -326,6 +329,17 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (*auth.Pri
 		}
 	}
 	return p, sess, nil
+}
+
+// PurgeSessions deletes the sessions that have ended by time (idle or too
+// old) but were never presented again.
+func (s *Service) PurgeSessions(ctx context.Context) (n int64, err error) {
+	now := s.now()
+	err = s.store.Update(ctx, func(w Writer) (err error) {
+		n, err = w.DeleteStaleSessions(ctx, now.Add(-IdleTimeout), now.Add(-MaxAge))
+		return err
+	})
+	return n, err
 }
 
 // SignOut ends a session.

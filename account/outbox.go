@@ -100,13 +100,19 @@ func (s *Service) Deliver(ctx context.Context, sender Sender) (sent int, err err
 	return sent, nil
 }
 
-// RunOutbox delivers pending messages every interval until ctx ends.
+// RunOutbox delivers pending messages every interval until ctx ends, and
+// purges ended sessions every hundred rounds.
 func (s *Service) RunOutbox(ctx context.Context, sender Sender, interval time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	for {
+	for round := 0; ; round++ {
 		if _, err := s.Deliver(ctx, sender); err != nil && ctx.Err() == nil {
 			log.Error("delivering mail", "err", err)
+		}
+		if round%100 == 0 {
+			if _, err := s.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+				log.Error("purging ended sessions", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -308,8 +308,11 @@ func testPlatformAccounts(t *testing.T, open Opener) {
 	if err != nil {
 		t.Fatalf("after the lock: %v", err)
 	}
-	// Sessions end when idle.
+	// Sessions end when idle, and ended ones are purged.
 	p.clock.Advance(account.IdleTimeout + time.Second)
+	if n, err := p.accounts.PurgeSessions(ctx); err != nil || n != 2 {
+		t.Errorf("purged %d sessions (%v), want the 2 left open", n, err)
+	}
 	_, _, err = p.accounts.Authenticate(ctx, sid4)
 	code(t, err, attesta.Unauthenticated)
 

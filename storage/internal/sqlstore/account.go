@@ -88,6 +88,15 @@ func (t *Tx) DeleteSessions(ctx context.Context, person string) error {
 	return nil
 }
 
+// DeleteStaleSessions implements account.Writer.
+func (t *Tx) DeleteStaleSessions(ctx context.Context, seen, opened time.Time) (int64, error) {
+	n, err := t.exec(ctx, `DELETE FROM sessions WHERE seen_at < ? OR created_at < ?`, t.tm(seen), t.tm(opened))
+	if err != nil {
+		return 0, fmt.Errorf("purging sessions: %w", err)
+	}
+	return n, nil
+}
+
 const tokenColumns = `id, hash, person_id, org_id, role, name, scopes, created_at, expires_at, last_used_at, revoked_at`
 
 func scanToken(r Row) (*account.Token, error) {
