@@ -22,6 +22,7 @@ import (
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/tables"
 	"github.com/attesta/attesta/witness"
 )
 
@@ -40,6 +41,7 @@ type DB interface {
 	People() people.Store
 	Accounts() account.Store
 	Audit() audit.Store
+	Tables() tables.Store
 	Close() error
 }
 
@@ -116,6 +118,7 @@ func Run(t *testing.T, open Opener) {
 		{"PlatformPeople", testPlatformPeople},
 		{"PlatformAccounts", testPlatformAccounts},
 		{"PlatformAllOrNothing", testPlatformAllOrNothing},
+		{"Tables", TablesSuite},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
