@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/tables"
 )
 
 // Platform is the services behind the platform's API: organisations,
@@ -23,6 +25,7 @@ type Platform struct {
 	People   *people.Service
 	Accounts *account.Service
 	Audit    *audit.Service
+	Tables   *tables.Service
 }
 
 type principalKey struct{}
@@ -72,6 +75,14 @@ func (a *API) platformRoutes() []Route {
 		t("POST /api/v1/classes/{id}/students", auth.ClassManage, a.enrol),
 		t("GET /api/v1/people/{id}", auth.PersonView, a.getPerson),
 		t("GET /api/v1/audit", auth.AuditView, a.listAudit),
+		t("GET /api/v1/tables", auth.TableView, a.listTables),
+		t("POST /api/v1/tables", auth.TableManage, a.createTable),
+		t("GET /api/v1/tables/{id}", auth.TableView, a.getTable),
+		t("PUT /api/v1/tables/{id}", auth.TableManage, a.updateTable),
+		t("POST /api/v1/tables/{id}/members", auth.TableManage, a.tableMember),
+		t("POST /api/v1/tables/{id}/meetings", auth.TableManage, a.addMeeting),
+		t("PUT /api/v1/meetings/{id}", auth.TableManage, a.updateMeeting),
+		t("GET /api/v1/attachments/{id}", auth.TableView, a.getAttachment),
 	}
 }
 
@@ -273,4 +284,106 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	es, err := a.platform.Audit.List(r.Context(), who(r), f)
 	a.reply(w, r, items(es), err)
+}
+
+func (a *API) listTables(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := tables.Filter{Sector: q.Get("sector"), Year: q.Get("year"), Status: tables.Status(q.Get("status"))}
+	if len(f.Sector) > 64 || len(f.Year) > 7 || (f.Status != "" && f.Status != tables.Active && f.Status != tables.Closed) {
+		a.fail(w, r, attesta.Errorf(attesta.Invalid, "sector at most 64 characters, year like 2026/27, status active or closed"))
+		return
+	}
+	ts, err := a.platform.Tables.List(r.Context(), who(r), f)
+	a.reply(w, r, items(ts), err)
+}
+
+func (a *API) createTable(w http.ResponseWriter, r *http.Request) {
+	var in tables.Table
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	t, err := a.platform.Tables.Create(r.Context(), who(r), in)
+	if err == nil {
+		w.Header().Set("Location", "/api/v1/tables/"+t.ID)
+		created(w)
+	}
+	a.reply(w, r, t, err)
+}
+
+func (a *API) getTable(w http.ResponseWriter, r *http.Request) {
+	v, err := a.platform.Tables.Get(r.Context(), who(r), r.PathValue("id"))
+	if v != nil && v.Meetings == nil {
+		v.Meetings = []tables.Meeting{}
+	}
+	a.reply(w, r, v, err)
+}
+
+func (a *API) updateTable(w http.ResponseWriter, r *http.Request) {
+	var in tables.Table
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	in.ID = r.PathValue("id")
+	t, err := a.platform.Tables.Update(r.Context(), who(r), in)
+	a.reply(w, r, t, err)
+}
+
+// memberChange adds or removes an organisation at a table.
+type memberChange struct {
+	Org    string `json:"org"`
+	Remove bool   `json:"remove"`
+}
+
+func (a *API) tableMember(w http.ResponseWriter, r *http.Request) {
+	var in memberChange
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var t *tables.Table
+	var err error
+	if in.Remove {
+		t, err = a.platform.Tables.RemoveMember(r.Context(), who(r), r.PathValue("id"), in.Org)
+	} else {
+		t, err = a.platform.Tables.AddMember(r.Context(), who(r), r.PathValue("id"), in.Org)
+	}
+	a.reply(w, r, t, err)
+}
+
+func (a *API) addMeeting(w http.ResponseWriter, r *http.Request) {
+	var in tables.Meeting
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	in.Table = r.PathValue("id")
+	m, err := a.platform.Tables.AddMeeting(r.Context(), who(r), in)
+	if err == nil {
+		created(w)
+	}
+	a.reply(w, r, m, err)
+}
+
+func (a *API) updateMeeting(w http.ResponseWriter, r *http.Request) {
+	var in tables.Meeting
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	in.ID = r.PathValue("id")
+	m, err := a.platform.Tables.UpdateMeeting(r.Context(), who(r), in)
+	a.reply(w, r, m, err)
+}
+
+func (a *API) getAttachment(w http.ResponseWriter, r *http.Request) {
+	at, content, err := a.platform.Tables.Attachment(r.Context(), who(r), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", at.ContentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": at.Name}))
+	w.Write(content)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/tables"
 )
 
 // Services are the services the dataset is loaded through.
@@ -26,6 +27,7 @@ type Services struct {
 	Orgs        *org.Service
 	People      *people.Service
 	Accounts    *account.Service
+	Tables      *tables.Service
 }
 
 // Issuers are the demo Chambers of Commerce.

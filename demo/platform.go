@@ -7,6 +7,7 @@ import (
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/tables"
 )
 
 // Password is the password of every demo account (README, "Demo").
@@ -102,6 +103,51 @@ func loadPlatform(ctx context.Context, s Services) error {
 		if err := s.Accounts.SetPassword(ctx, id, Password); err != nil {
 			return fmt.Errorf("demo account %s: %w", email, err)
 		}
+	}
+	return loadTables(ctx, s)
+}
+
+// minutesPDF is a one-page PDF: the demo meeting's signed minutes.
+const minutesPDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
+	"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+// loadTables activates a territorial table in each Chamber, with a
+// meeting and its minutes in Milan's.
+func loadTables(ctx context.Context, s Services) error {
+	mi, err := s.Tables.Create(ctx, system, tables.Table{Chamber: "cciaa-milano", Sector: "meccatronica", Year: "2026/27", Title: "Tavolo Meccatronica Milano Monza Brianza Lodi 2026/27"})
+	if err != nil {
+		return fmt.Errorf("loading the demo table: %w", err)
+	}
+	for _, o := range []string{"mitf01000a", "mbis06700l", "co-09712340562", "as-11223344554"} {
+		if _, err := s.Tables.AddMember(ctx, system, mi.ID, o); err != nil {
+			return fmt.Errorf("loading the demo table: %w", err)
+		}
+	}
+	m, err := s.Tables.AddMeeting(ctx, system, tables.Meeting{Table: mi.ID, Date: "2026-10-15",
+		Agenda: "Avvio del percorso Meccatronica: scuole e imprese ospitanti, calendario delle esperienze",
+		Minutes: "Presenti la Camera di Commercio, ITIS Feltrinelli, IIS Hensemberger, Meccanica Lombarda e l'Associazione Industriali Meccanici.\n" +
+			"Si concordano le aree Produzione/Assemblaggio e Manutenzione/Assistenza e il calendario delle esperienze da gennaio a maggio."})
+	if err != nil {
+		return fmt.Errorf("loading the demo meeting: %w", err)
+	}
+	if _, err := s.Tables.AddAttachment(ctx, system, m.ID, "verbale-2026-10-15.pdf", []byte(minutesPDF)); err != nil {
+		return fmt.Errorf("loading the demo minutes: %w", err)
+	}
+	to, err := s.Tables.Create(ctx, system, tables.Table{Chamber: "cciaa-torino", Sector: "meccatronica", Year: "2026/27", Title: "Tavolo Meccatronica Torino 2026/27"})
+	if err != nil {
+		return fmt.Errorf("loading the demo table: %w", err)
+	}
+	for _, o := range []string{"tori03000b", "co-05832710965"} {
+		if _, err := s.Tables.AddMember(ctx, system, to.ID, o); err != nil {
+			return fmt.Errorf("loading the demo table: %w", err)
+		}
+	}
+	m, err = s.Tables.AddMeeting(ctx, system, tables.Meeting{Table: to.ID, Date: "2026-10-22", Agenda: "Insediamento del tavolo"})
+	if err != nil {
+		return fmt.Errorf("loading the demo meeting: %w", err)
+	}
+	if _, err := s.Tables.AddAttachment(ctx, system, m.ID, "convocazione.pdf", []byte(minutesPDF)); err != nil {
+		return fmt.Errorf("loading the demo minutes: %w", err)
 	}
 	return nil
 }

@@ -562,3 +562,23 @@ func (s *Service) Attachment(ctx context.Context, p *auth.Principal, id string) 
 	}
 	return out, content, nil
 }
+
+// MayChangeMeeting reports whether p may change meeting id, as AddAttachment
+// and UpdateMeeting will decide: a surface asks before it reads an upload,
+// so that a refused one is not read at all.
+func (s *Service) MayChangeMeeting(ctx context.Context, p *auth.Principal, id string) error {
+	if !validID(id) {
+		return notFound("meeting", id)
+	}
+	return s.store.View(ctx, func(r Reader) error {
+		m, err := r.TableMeeting(ctx, id)
+		if err != nil {
+			return err
+		}
+		t, err := r.Table(ctx, m.Table)
+		if err != nil {
+			return err
+		}
+		return mayManage(p, t, "meeting", id)
+	})
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/tables"
 	"github.com/attesta/attesta/territory"
 )
 
@@ -25,6 +26,7 @@ type Platform struct {
 	People   *people.Service
 	Accounts *account.Service
 	Audit    *audit.Service
+	Tables   *tables.Service
 	// SecureCookies marks cookies Secure (attesta is served over HTTPS).
 	SecureCookies bool
 	// OIDC, if set, offers sign-in with an OpenID Connect provider.

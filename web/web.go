@@ -32,6 +32,7 @@ import (
 	"github.com/attesta/attesta/i18n"
 	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/tables"
 	"github.com/attesta/attesta/territory"
 )
 
@@ -67,6 +68,9 @@ type Route struct {
 	// (the catalogue, signing in) have none.
 	Action auth.Action
 	Public bool
+	// MaxBody, when not zero, is the route's limit on request bodies
+	// instead of the server's (uploads).
+	MaxBody int64
 }
 
 // New returns the site. The signed-in pages are served when platform has
@@ -78,7 +82,7 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 		return nil, fmt.Errorf("parsing layout: %w", err)
 	}
 	for _, name := range []string{"home", "sector", "competence", "error", "login", "reset", "password", "dashboard", "account",
-		"orgs", "org", "class", "person", "audit"} {
+		"orgs", "org", "class", "person", "audit", "tables", "table"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -146,11 +150,31 @@ func (s *Site) Routes() []Route {
 		user("POST /classes/{id}/students", auth.ClassManage, s.enrol),
 		user("GET /people/{id}", auth.PersonView, s.personView),
 		user("GET /audit", auth.AuditView, s.auditView),
+		user("GET /tables", auth.TableView, s.tablesList),
+		user("POST /tables", auth.TableManage, s.createTable),
+		user("GET /tables/{id}", auth.TableView, s.tableView),
+		user("POST /tables/{id}", auth.TableManage, s.updateTable),
+		user("POST /tables/{id}/members", auth.TableManage, s.tableMember),
+		user("POST /tables/{id}/meetings", auth.TableManage, s.addMeeting),
+		user("POST /meetings/{id}", auth.TableManage, s.updateMeeting),
+		Route{Pattern: "POST /meetings/{id}/attachments", Handler: s.withUser(true, s.uploadAttachment), Action: auth.TableManage, MaxBody: maxUpload},
+		user("GET /attachments/{id}", auth.TableView, s.attachment),
 	)
 }
 
 var funcs = template.FuncMap{
 	"fields": func(names ...string) []string { return names },
+	"meetingForm": func(p *page, f *form, m any) any {
+		d := struct {
+			Page    *page
+			Form    *form
+			Meeting *tables.Meeting
+		}{Page: p, Form: f}
+		if mm, ok := m.(tables.Meeting); ok {
+			d.Meeting = &mm
+		}
+		return d
+	},
 	"orgForm": func(p *page, f *form, o *org.Organisation, provinces []territory.Province, types []org.SchoolType) any {
 		return struct {
 			Page      *page

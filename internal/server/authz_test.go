@@ -18,6 +18,7 @@ import (
 	"github.com/attesta/attesta/demo"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
+	"github.com/attesta/attesta/tables"
 )
 
 // The authorization matrix: every route of the web and the API × every
@@ -52,6 +53,9 @@ const (
 	class  target = "class"
 	person target = "person"
 	token  target = "token"
+	table  target = "table"
+	meet   target = "meeting"
+	attach target = "attachment"
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -75,6 +79,8 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.ClassView:     {class: "YYYY.N."},
 	auth.AuditView:     {none: "YYFFFFF"},
 	auth.AccountManage: {none: "YYYYYYY", token: "YYYYYYY"},
+	auth.TableView:     {none: "YYYYYFF", table: "YYYYYNF", attach: "YYYYYNF"},
+	auth.TableManage:   {none: "YYFFFFF", table: "YYFFFNF", meet: "YYFFFNF"},
 }
 
 // route is one route of either surface, as the matrix sees it.
@@ -126,6 +132,12 @@ func targetOf(pattern string) (target, error) {
 		return person, nil
 	case strings.HasPrefix(path, "/account/tokens/{id}"):
 		return token, nil
+	case strings.HasPrefix(path, "/tables/{id}") || strings.HasPrefix(path, "/api/v1/tables/{id}"):
+		return table, nil
+	case strings.HasPrefix(path, "/meetings/{id}") || strings.HasPrefix(path, "/api/v1/meetings/{id}"):
+		return meet, nil
+	case strings.HasPrefix(path, "/attachments/{id}") || strings.HasPrefix(path, "/api/v1/attachments/{id}"):
+		return attach, nil
 	}
 	return none, fmt.Errorf("no fixture for the parameter of %s", path)
 }
@@ -191,6 +203,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return p.Person
 	}
 	mecClass, torClass := classID("mitf01000a"), classID("tori03000b")
+	// The demo's two tables, each with a meeting and an attachment.
+	type tableIDs struct{ table, meeting, attachment string }
+	tablesOf := map[string]tableIDs{}
+	ts2, err := svc.Tables.List(ctx, admin, tables.Filter{})
+	if err != nil || len(ts2) != 2 {
+		t.Fatalf("demo tables: %v %v", ts2, err)
+	}
+	for _, tb := range ts2 {
+		v, err := svc.Tables.Get(ctx, admin, tb.ID)
+		if err != nil || len(v.Meetings) == 0 || len(v.Meetings[0].Attachments) == 0 {
+			t.Fatalf("demo table %s: %v", tb.ID, err)
+		}
+		tablesOf[tb.Chamber] = tableIDs{tb.ID, v.Meetings[0].ID, v.Meetings[0].Attachments[0].ID}
+	}
+	milan, turin := tablesOf["cciaa-milano"], tablesOf["cciaa-torino"]
 	_, otherToken := newToken(t, srv, "operatore@to.example", "cciaa-torino", auth.ChamberOperator)
 
 	type fixture struct {
@@ -218,8 +245,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		jar := signIn(t, ts, f.email, f.org, role)
 		ownToken, _ := newToken(t, srv, f.email, f.org, role) // revoked by the matrix
 		_, apiToken := newToken(t, srv, f.email, f.org, role)
-		own := map[target]string{orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken}
-		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken}
+		ownT, otherT := milan, turin
+		if role == auth.CommissionMember {
+			ownT, otherT = turin, milan
+		}
+		own := map[target]string{orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken,
+			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment}
+		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken,
+			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment}
 		for _, r := range routes {
 			if r.system || (r.public && r.action == "") {
 				continue
@@ -299,7 +332,7 @@ func do(t *testing.T, ts *httptest.Server, r route, jar http.CookieJar, token, i
 		if r.api {
 			js := `{}`
 			switch {
-			case strings.HasSuffix(path, "/members"):
+			case strings.HasPrefix(path, "/api/v1/organisations/") && strings.HasSuffix(path, "/members"):
 				js = `{"role":"school_tutor"}`
 			case strings.HasPrefix(r.pattern, "POST /api/v1/organisations") && !strings.HasSuffix(path, "/classes"),
 				strings.HasPrefix(r.pattern, "PUT /api/v1/organisations"):
@@ -394,5 +427,27 @@ func TestMatrixRefusesUnruledRoute(t *testing.T) {
 		if len(p) != 1 || !strings.HasPrefix(p[0], extra.pattern) {
 			t.Errorf("%s: the matrix reports %v", extra.pattern, p)
 		}
+	}
+}
+
+// TestRequestBodiesAreLimited: every route reads at most the server's
+// limit (1 MiB) of a body, except the routes that declare their own (the
+// minutes' attachments, up to 5 MiB).
+func TestRequestBodiesAreLimited(t *testing.T) {
+	srv := testserver.New(t)
+	big := strings.Repeat("a", 2<<20)
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("POST", "/credentials/verify", strings.NewReader(big)))
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "larger than 1048576 bytes") {
+		t.Errorf("an oversized body: %d %s", rec.Code, rec.Body.String())
+	}
+	var limit int64
+	for _, r := range srv.WebRoutes() {
+		if r.Pattern == "POST /meetings/{id}/attachments" {
+			limit = r.MaxBody
+		}
+	}
+	if limit < 5<<20 || limit > 6<<20 {
+		t.Errorf("the attachments' route reads up to %d bytes", limit)
 	}
 }

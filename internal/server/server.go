@@ -30,6 +30,7 @@ import (
 	"github.com/attesta/attesta/oidc"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/tables"
 	"github.com/attesta/attesta/timestamp"
 	"github.com/attesta/attesta/web"
 	"github.com/attesta/attesta/witness"
@@ -50,6 +51,7 @@ type Database interface {
 	People() people.Store
 	Accounts() account.Store
 	Audit() audit.Store
+	Tables() tables.Store
 	Close() error
 }
 
@@ -114,7 +116,7 @@ func Prepare(ctx context.Context, db Database, opts Options) error {
 			return err
 		}
 		if err := demo.Load(ctx, demo.Services{Standards: svc.Standards, Issuers: svc.Issuers, Credentials: svc.Credentials,
-			Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts}); err != nil {
+			Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Tables: svc.Tables}); err != nil {
 			return err
 		}
 		value = "demo"
@@ -149,7 +151,7 @@ func New(db Database, opts Options) (*Server, error) {
 		opts.Log.Info("witness role on", "key", svc.Witness.Key, "logs", len(opts.WitnessFor))
 	}
 	standards := svc.Standards
-	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit,
+	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables,
 		SecureCookies: strings.HasPrefix(opts.PublicURL, "https://")}
 	if opts.OIDC != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -166,8 +168,16 @@ func New(db Database, opts Options) (*Server, error) {
 	}
 	s := &Server{db: db, opts: opts, metrics: metrics.New(opts.Version, opts.Clock()), log: svc.Log, svc: svc}
 	mux := http.NewServeMux()
-	handle := func(pattern string, h http.Handler) {
-		mux.Handle(pattern, h)
+	// Every route limits its request bodies: the server's limit, or the
+	// route's own (uploads).
+	handle := func(pattern string, h http.Handler, maxBody int64) {
+		if maxBody == 0 {
+			maxBody = opts.MaxBodyBytes
+		}
+		mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+			h.ServeHTTP(w, r)
+		}))
 		s.routes = append(s.routes, pattern)
 	}
 	// Pages are protected against cross-site requests (CSRF) by the
@@ -176,19 +186,19 @@ func New(db Database, opts Options) (*Server, error) {
 	csrf := http.NewCrossOriginProtection()
 	s.web = site.Routes()
 	for _, r := range s.web {
-		handle(r.Pattern, csrf.Handler(r.Handler))
+		handle(r.Pattern, csrf.Handler(r.Handler), r.MaxBody)
 	}
 	s.api = api.New(standards, api.CredentialOptions{
 		Credentials: svc.Credentials, Verifier: svc.Verifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
-	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit}, opts.Log).Routes()
+	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables}, opts.Log).Routes()
 	for _, r := range s.api {
-		handle(r.Pattern, r.Handler)
+		handle(r.Pattern, r.Handler, 0)
 	}
-	handle("GET /healthz", http.HandlerFunc(s.healthz))
-	handle("GET /readyz", http.HandlerFunc(s.readyz))
-	handle("GET /metrics", s.metrics)
+	handle("GET /healthz", http.HandlerFunc(s.healthz), 0)
+	handle("GET /readyz", http.HandlerFunc(s.readyz), 0)
+	handle("GET /metrics", s.metrics, 0)
 	s.handler = s.metrics.Middleware(s.recover(s.secure(s.logRequests(mux))))
 	return s, nil
 }
@@ -242,7 +252,6 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
-		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/tables"
 	"github.com/attesta/attesta/witness"
 )
 
@@ -37,6 +38,7 @@ type Services struct {
 	People      *people.Service
 	Accounts    *account.Service
 	Audit       *audit.Service
+	Tables      *tables.Service
 }
 
 // Receipts finds the notarization receipt of a credential, and tells the
@@ -143,7 +145,8 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	verifier.Notary = receipts
 	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log, Receipts: receipts,
 		Orgs: org.NewService(db.Organisations(), opts.Clock), People: people.NewService(db.People(), opts.Clock, opts.Rand),
-		Accounts: account.NewService(db.Accounts(), opts.Clock, opts.Rand, opts.PublicURL), Audit: audit.NewService(db.Audit())}
+		Accounts: account.NewService(db.Accounts(), opts.Clock, opts.Rand, opts.PublicURL), Audit: audit.NewService(db.Audit()),
+		Tables: tables.NewService(db.Tables(), opts.Clock, opts.Rand)}
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)

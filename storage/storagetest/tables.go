@@ -60,7 +60,7 @@ func newTablesWorld(t *testing.T, open Opener) *tablesWorld {
 	t.Helper()
 	ctx := context.Background()
 	p := newPlatform(t, open)
-	tdb, ok := p.db.(interface{ Tables() tables.Store })
+	tdb, ok := any(p.db).(interface{ Tables() tables.Store })
 	if !ok {
 		t.Fatalf("the engine's DB (%T) has no method Tables() tables.Store", p.db)
 	}

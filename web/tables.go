@@ -1,0 +1,263 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/tables"
+)
+
+// maxUpload bounds a multipart request carrying one attachment.
+const maxUpload = tables.MaxAttachmentSize + 64<<10
+
+type tablesData struct {
+	Items    []tables.Table
+	Sectors  []string
+	Chambers []org.Organisation
+	Form     *form
+}
+
+func (s *Site) tablesPage(w http.ResponseWriter, r *http.Request, status int, f *form) {
+	p := s.userPage(w, r, "tables.title", crumb{Label: p0(s, w, r, "tables.title")})
+	items, err := s.platform.Tables.List(r.Context(), p.User, tables.Filter{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := tablesData{Items: items, Form: f}
+	if p.CanAny(string(auth.TableManage)) {
+		infos, err := s.standards.Sectors(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, in := range infos {
+			d.Sectors = append(d.Sectors, in.Sector)
+		}
+		if p.User.Role == auth.NationalAdmin {
+			if d.Chambers, err = s.platform.Orgs.List(r.Context(), p.User, org.Filter{Kind: auth.Chamber}); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+	}
+	p.Data = d
+	s.render(w, r, status, "tables", p)
+}
+
+func (s *Site) tablesList(w http.ResponseWriter, r *http.Request) { s.tablesPage(w, r, http.StatusOK, nil) }
+
+func (s *Site) createTable(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	f := r.PostForm
+	t, err := s.platform.Tables.Create(r.Context(), principal(r), tables.Table{Chamber: f.Get("chamber"), Sector: f.Get("sector"), Year: f.Get("year"), Title: f.Get("title")})
+	if err != nil {
+		fm, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.tablesPage(w, r, httpStatus(err), fm)
+		return
+	}
+	http.Redirect(w, r, "/tables/"+t.ID, http.StatusSeeOther)
+}
+
+type tableData struct {
+	View       *tables.View
+	Candidates []org.Organisation
+	Edit       *form
+	Member     *form
+	Meeting    *form
+	Minutes    map[string]*form // by meeting id
+	Upload     map[string]*form // by meeting id
+}
+
+// tableForms are the forms of a table page that a refused submission
+// shows again.
+type tableForms struct {
+	edit, member, meeting *form
+	meetingID             string
+	minutes, upload       *form
+}
+
+func (s *Site) tablePage(w http.ResponseWriter, r *http.Request, id string, status int, fs tableForms) {
+	p := s.userPage(w, r, "tables.title")
+	v, err := s.platform.Tables.Get(r.Context(), p.User, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Title = v.Table.Title
+	p.Breadcrumbs = append(p.Breadcrumbs, crumb{p.T("tables.title"), "/tables"}, crumb{Label: v.Table.Title})
+	d := tableData{View: v, Edit: fs.edit, Member: fs.member, Meeting: fs.meeting, Minutes: map[string]*form{}, Upload: map[string]*form{}}
+	if fs.meetingID != "" {
+		d.Minutes[fs.meetingID], d.Upload[fs.meetingID] = fs.minutes, fs.upload
+	}
+	if p.Can(auth.TableManage, v.Table.Object()) {
+		all, err := s.platform.Orgs.List(r.Context(), p.User, org.Filter{})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		in := map[string]bool{v.Table.Chamber: true}
+		for _, m := range v.Table.Members {
+			in[m.Org] = true
+		}
+		for _, o := range all {
+			if !in[o.ID] && (o.Kind == auth.School || o.Kind == auth.Company || o.Kind == auth.Association) {
+				d.Candidates = append(d.Candidates, o)
+			}
+		}
+	}
+	p.Data = d
+	s.render(w, r, status, "table", p)
+}
+
+func (s *Site) tableView(w http.ResponseWriter, r *http.Request) {
+	s.tablePage(w, r, r.PathValue("id"), http.StatusOK, tableForms{})
+}
+
+// tableAction runs a change from a form of the table page and shows the
+// page again, with the form and its problems if it was refused.
+func (s *Site) tableAction(w http.ResponseWriter, r *http.Request, tableID string, run func() error, refused func(*form) tableForms) {
+	if err := run(); err != nil {
+		f, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.tablePage(w, r, tableID, httpStatus(err), refused(f))
+		return
+	}
+	http.Redirect(w, r, "/tables/"+tableID, http.StatusSeeOther)
+}
+
+func (s *Site) updateTable(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	id := r.PathValue("id")
+	s.tableAction(w, r, id, func() error {
+		_, err := s.platform.Tables.Update(r.Context(), principal(r), tables.Table{ID: id, Title: r.PostForm.Get("title"), Status: tables.Status(r.PostForm.Get("status"))})
+		return err
+	}, func(f *form) tableForms { return tableForms{edit: f} })
+}
+
+func (s *Site) tableMember(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	id := r.PathValue("id")
+	s.tableAction(w, r, id, func() error {
+		var err error
+		if r.PostForm.Get("remove") != "" {
+			_, err = s.platform.Tables.RemoveMember(r.Context(), principal(r), id, r.PostForm.Get("remove"))
+		} else {
+			_, err = s.platform.Tables.AddMember(r.Context(), principal(r), id, r.PostForm.Get("org"))
+		}
+		return err
+	}, func(f *form) tableForms { return tableForms{member: f} })
+}
+
+func (s *Site) addMeeting(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	id := r.PathValue("id")
+	s.tableAction(w, r, id, func() error {
+		_, err := s.platform.Tables.AddMeeting(r.Context(), principal(r), tables.Meeting{Table: id, Date: r.PostForm.Get("date"), Agenda: r.PostForm.Get("agenda"), Minutes: r.PostForm.Get("minutes")})
+		return err
+	}, func(f *form) tableForms { return tableForms{meeting: f} })
+}
+
+func (s *Site) updateMeeting(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	id := r.PathValue("id")
+	m, err := s.platform.Tables.UpdateMeeting(r.Context(), principal(r), tables.Meeting{ID: id, Date: r.PostForm.Get("date"), Agenda: r.PostForm.Get("agenda"), Minutes: r.PostForm.Get("minutes")})
+	if err != nil {
+		f, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok || r.PostForm.Get("table") == "" {
+			s.fail(w, r, err)
+			return
+		}
+		s.tablePage(w, r, r.PostForm.Get("table"), httpStatus(err), tableForms{meetingID: id, minutes: f})
+		return
+	}
+	http.Redirect(w, r, "/tables/"+m.Table+"#meeting-"+m.ID, http.StatusSeeOther)
+}
+
+func (s *Site) uploadAttachment(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.platform.Tables.MayChangeMeeting(r.Context(), principal(r), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.fail(w, r, attesta.Errorf(attesta.Invalid, "the file is larger than %d MiB", tables.MaxAttachmentSize>>20))
+			return
+		}
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable upload"))
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "no file chosen"))
+		return
+	}
+	defer file.Close()
+	content, err := io.ReadAll(io.LimitReader(file, tables.MaxAttachmentSize+1))
+	if err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable upload"))
+		return
+	}
+	a, err := s.platform.Tables.AddAttachment(r.Context(), principal(r), id, header.Filename, content)
+	if err != nil {
+		f, ok := s.formError(s.newPage(w, r), r, err)
+		table := r.FormValue("table")
+		if !ok || table == "" {
+			s.fail(w, r, err)
+			return
+		}
+		s.tablePage(w, r, table, httpStatus(err), tableForms{meetingID: id, upload: f})
+		return
+	}
+	table := r.FormValue("table")
+	if table == "" {
+		http.Redirect(w, r, "/tables", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/tables/"+table+"#attachment-"+a.ID, http.StatusSeeOther)
+}
+
+func (s *Site) attachment(w http.ResponseWriter, r *http.Request) {
+	a, content, err := s.platform.Tables.Attachment(r.Context(), principal(r), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", a.ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(content)))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	w.Write(content)
+}
