@@ -51,7 +51,9 @@ func (s *Site) tablesPage(w http.ResponseWriter, r *http.Request, status int, f 
 	s.render(w, r, status, "tables", p)
 }
 
-func (s *Site) tablesList(w http.ResponseWriter, r *http.Request) { s.tablesPage(w, r, http.StatusOK, nil) }
+func (s *Site) tablesList(w http.ResponseWriter, r *http.Request) {
+	s.tablesPage(w, r, http.StatusOK, nil)
+}
 
 func (s *Site) createTable(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
