@@ -76,6 +76,16 @@ func TestPlatformInBrowser(t *testing.T) {
 	}
 	browsertest.Axe(t, ctx)
 	browsertest.Screenshot(t, ctx, "platform-4-class")
+
+	// The territorial table the school sits at, with its minutes.
+	do(t, ctx, chromedp.Navigate(ts.URL+"/dashboard"), chromedp.WaitVisible(chromedp.CSS(dashboard)),
+		chromedp.Click(chromedp.CSS(`main a[href="/tables"]`)), chromedp.WaitVisible(chromedp.CSS("#tables")),
+		chromedp.Click(chromedp.CSS(`#tables a`)), chromedp.WaitVisible(chromedp.CSS("#meetings-title")))
+	if m := text(t, ctx, "main"); !strings.Contains(m, "ITIS Giacomo Feltrinelli") || !strings.Contains(m, "verbale-2026-10-15.pdf") {
+		t.Errorf("the table page lacks its members or minutes")
+	}
+	browsertest.Axe(t, ctx)
+	browsertest.Screenshot(t, ctx, "platform-4b-table")
 	signOut(t, ctx)
 
 	// A company tutor of another organisation cannot reach the class or
