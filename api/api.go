@@ -54,6 +54,9 @@ type Route struct {
 	Action auth.Action
 	Public bool
 	System bool
+	// MaxBody, when not zero, is the route's limit on request bodies
+	// instead of the server's (imports).
+	MaxBody int64
 }
 
 // Routes returns the whole route table of the API. A test checks it against

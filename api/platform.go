@@ -1,7 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -11,6 +15,8 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/internal/httpstatus"
+	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/tables"
@@ -26,6 +32,7 @@ type Platform struct {
 	Accounts *account.Service
 	Audit    *audit.Service
 	Tables   *tables.Service
+	Imports  *importer.Service
 }
 
 type principalKey struct{}
@@ -83,6 +90,14 @@ func (a *API) platformRoutes() []Route {
 		t("POST /api/v1/tables/{id}/meetings", auth.TableManage, a.addMeeting),
 		t("PUT /api/v1/meetings/{id}", auth.TableManage, a.updateMeeting),
 		t("GET /api/v1/attachments/{id}", auth.TableView, a.getAttachment),
+		{Pattern: "POST /api/v1/import/schools", Handler: a.withToken(a.importer(importer.Schools)), Action: auth.ImportOrgs, MaxBody: maxImport},
+		{Pattern: "POST /api/v1/import/companies", Handler: a.withToken(a.importer(importer.Companies)), Action: auth.ImportOrgs, MaxBody: maxImport},
+		{Pattern: "POST /api/v1/import/tutors", Handler: a.withToken(a.importer(importer.Tutors)), Action: auth.ImportTutor, MaxBody: maxImport},
+		{Pattern: "POST /api/v1/organisations/{id}/import/classes", Handler: a.withToken(a.importer(importer.Classes)), Action: auth.ImportClass, MaxBody: maxImport},
+		t("GET /api/v1/export/schools", auth.ExportData, a.exporter(importer.Schools)),
+		t("GET /api/v1/export/companies", auth.ExportData, a.exporter(importer.Companies)),
+		t("GET /api/v1/export/tutors", auth.ExportData, a.exporter(importer.Tutors)),
+		t("GET /api/v1/organisations/{id}/export/classes", auth.ExportData, a.exporter(importer.Classes)),
 	}
 }
 
@@ -386,4 +401,75 @@ func (a *API) getAttachment(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", at.ContentType)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": at.Name}))
 	w.Write(content)
+}
+
+// maxImport bounds an import's request body: the CSV file itself.
+const maxImport = importer.MaxBytes + 1
+
+// importer imports a CSV file sent as the request body (text/csv): the
+// whole file is checked first and nothing is written if any row has a
+// problem (400, with every problem); ?dry_run=true only previews.
+func (a *API) importer(kind importer.Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, school := who(r), r.PathValue("id")
+		if err := a.platform.Imports.May(r.Context(), p, kind, school); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		f, err := importer.Parse(kind, r.Body)
+		if err != nil {
+			a.failImport(w, r, err)
+			return
+		}
+		if r.URL.Query().Get("dry_run") == "true" {
+			plan, err := a.platform.Imports.Preview(r.Context(), p, kind, school, f)
+			if err == nil {
+				err = plan.Err()
+			}
+			if err != nil {
+				a.failImport(w, r, err)
+				return
+			}
+			a.reply(w, r, plan, nil)
+			return
+		}
+		res, err := a.platform.Imports.Apply(r.Context(), p, kind, school, f, nil)
+		if err != nil {
+			a.failImport(w, r, err)
+			return
+		}
+		a.reply(w, r, res, nil)
+	}
+}
+
+// importProblem is a problem document with the problems of a file.
+type importProblem struct {
+	problem
+	Errors importer.Errors `json:"errors"`
+}
+
+func (a *API) failImport(w http.ResponseWriter, r *http.Request, err error) {
+	var es importer.Errors
+	if !errors.As(err, &es) {
+		a.fail(w, r, err)
+		return
+	}
+	status := httpstatus.Of(err)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(importProblem{problem{Type: "about:blank", Title: http.StatusText(status), Status: status,
+		Detail: fmt.Sprintf("the file has %d problems; nothing was imported", len(es))}, es})
+}
+
+// exporter writes the CSV file of kind.
+func (a *API) exporter(kind importer.Kind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer
+		if err := a.platform.Imports.Export(r.Context(), who(r), kind, r.PathValue("id"), &buf); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Write(buf.Bytes())
+	}
 }

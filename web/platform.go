@@ -14,6 +14,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/tables"
@@ -27,6 +28,7 @@ type Platform struct {
 	Accounts *account.Service
 	Audit    *audit.Service
 	Tables   *tables.Service
+	Imports  *importer.Service
 	// SecureCookies marks cookies Secure (attesta is served over HTTPS).
 	SecureCookies bool
 	// OIDC, if set, offers sign-in with an OpenID Connect provider.

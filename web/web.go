@@ -30,6 +30,7 @@ import (
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/i18n"
+	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/tables"
@@ -54,6 +55,7 @@ type Standards interface {
 type Site struct {
 	standards Standards
 	platform  Platform
+	jobs      jobs // imports waiting for confirmation or running
 	log       *slog.Logger
 	pages     map[string]*template.Template
 	etags     map[string]string // static file path → ETag
@@ -82,7 +84,7 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 		return nil, fmt.Errorf("parsing layout: %w", err)
 	}
 	for _, name := range []string{"home", "sector", "competence", "error", "login", "reset", "password", "dashboard", "account",
-		"orgs", "org", "class", "person", "audit", "tables", "table"} {
+		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -114,6 +116,9 @@ func (s *Site) Routes() []Route {
 	}
 	user := func(pattern string, a auth.Action, h http.HandlerFunc) Route {
 		return Route{Pattern: pattern, Handler: s.withUser(true, h), Action: a}
+	}
+	upload := func(pattern string, a auth.Action, h http.HandlerFunc) Route {
+		return Route{Pattern: pattern, Handler: s.withUser(true, h), Action: a, MaxBody: maxImportUpload}
 	}
 	routes := []Route{
 		public("GET /{$}", s.home),
@@ -159,11 +164,34 @@ func (s *Site) Routes() []Route {
 		user("POST /meetings/{id}", auth.TableManage, s.updateMeeting),
 		Route{Pattern: "POST /meetings/{id}/attachments", Handler: s.withUser(true, s.uploadAttachment), Action: auth.TableManage, MaxBody: maxUpload},
 		user("GET /attachments/{id}", auth.TableView, s.attachment),
+		user("GET /import", auth.ImportTutor, s.importPage),
+		upload("POST /import/schools", auth.ImportOrgs, s.uploadSchools),
+		upload("POST /import/companies", auth.ImportOrgs, s.uploadCompanies),
+		upload("POST /import/tutors", auth.ImportTutor, s.uploadTutors),
+		upload("POST /orgs/{id}/import/classes", auth.ImportClass, s.uploadClasses),
+		user("GET /import/jobs/{id}", auth.AccountManage, s.jobPage),
+		user("POST /import/jobs/{id}/apply", auth.AccountManage, s.applyJob),
+		user("GET /export/schools", auth.ExportData, s.exportSchools),
+		user("GET /export/companies", auth.ExportData, s.exportCompanies),
+		user("GET /export/tutors", auth.ExportData, s.exportTutors),
+		user("GET /orgs/{id}/export/classes", auth.ExportData, s.exportClasses),
 	)
 }
 
 var funcs = template.FuncMap{
 	"fields": func(names ...string) []string { return names },
+	"importForm": func(p *page, action, kind string) any {
+		return struct {
+			Page         *page
+			Action, Kind string
+		}{p, action, kind}
+	},
+	"errorTable": func(p *page, es importer.Errors) any {
+		return struct {
+			Page   *page
+			Errors importer.Errors
+		}{p, es}
+	},
 	"meetingForm": func(p *page, f *form, m any) any {
 		d := struct {
 			Page    *page

@@ -1,9 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -56,6 +58,7 @@ const (
 	table  target = "table"
 	meet   target = "meeting"
 	attach target = "attachment"
+	job    target = "job" // an import waiting or running
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -78,7 +81,11 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.ClassManage:   {school: "YYYF.F.", class: "YYYF.N."},
 	auth.ClassView:     {class: "YYYY.N."},
 	auth.AuditView:     {none: "YYFFFFF"},
-	auth.AccountManage: {none: "YYYYYYY", token: "YYYYYYY"},
+	auth.AccountManage: {none: "YYYYYYY", token: "YYYYYYY", job: "YYY...."},
+	auth.ImportOrgs:    {none: "YYFFFFF"},
+	auth.ImportTutor:   {none: "YYYFFFF"},
+	auth.ImportClass:   {school: "YYYF.F."},
+	auth.ExportData:    {none: "YYYFFFF", school: "YYYF.F."},
 	auth.TableView:     {none: "YYYYYFF", table: "YYYYYNF", attach: "YYYYYNF"},
 	auth.TableManage:   {none: "YYFFFFF", table: "YYFFFNF", meet: "YYFFFNF"},
 }
@@ -122,8 +129,10 @@ func targetOf(pattern string) (target, error) {
 	}
 	path := pattern[strings.Index(pattern, " ")+1:]
 	switch {
-	case strings.HasSuffix(path, "/classes") && (strings.HasPrefix(path, "/orgs/") || strings.HasPrefix(path, "/api/v1/organisations/")):
+	case (strings.HasSuffix(path, "/classes")) && (strings.HasPrefix(path, "/orgs/") || strings.HasPrefix(path, "/api/v1/organisations/")):
 		return school, nil
+	case strings.HasPrefix(path, "/import/jobs/{id}"):
+		return job, nil
 	case strings.HasPrefix(path, "/orgs/{id}") || strings.HasPrefix(path, "/api/v1/organisations/{id}"):
 		return orgT, nil
 	case strings.HasPrefix(path, "/classes/{id}") || strings.HasPrefix(path, "/api/v1/classes/{id}"):
@@ -218,6 +227,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		tablesOf[tb.Chamber] = tableIDs{tb.ID, v.Meetings[0].ID, v.Meetings[0].Attachments[0].ID}
 	}
 	milan, turin := tablesOf["cciaa-milano"], tablesOf["cciaa-torino"]
+
 	_, otherToken := newToken(t, srv, "operatore@to.example", "cciaa-torino", auth.ChamberOperator)
 
 	type fixture struct {
@@ -239,6 +249,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		auth.Student:          {"studente@feltrinelli.example", "mitf01000a", "mitf01000a", mecClass, "tori03000b", "tori03000b", torClass, "tutor@officine-torinesi.example", "MI"},
 		auth.CommissionMember: {"docente@feltrinelli.example", "cciaa-torino", "", "", "cciaa-milano", "mitf01000a", mecClass, "tutor@meccanica-lombarda.example", "TO"},
 	}
+	// Imports waiting for confirmation, of the roles that may import; the
+	// other job of everyone is the Chamber's (the Chamber's, the school's).
+	jobs := map[auth.Role]string{}
+	for _, role := range []auth.Role{auth.NationalAdmin, auth.ChamberOperator, auth.SchoolReferent} {
+		f := fixtures[role]
+		jobs[role] = startImport(t, ts, signIn(t, ts, f.email, f.org, role))
+	}
 	checked := 0
 	for col, role := range roleOrder {
 		f := fixtures[role]
@@ -249,10 +266,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if role == auth.CommissionMember {
 			ownT, otherT = turin, milan
 		}
+		otherJob := jobs[auth.ChamberOperator]
+		if role == auth.ChamberOperator {
+			otherJob = jobs[auth.SchoolReferent]
+		}
 		own := map[target]string{orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken,
-			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment}
+			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role]}
 		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken,
-			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment}
+			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob}
 		for _, r := range routes {
 			if r.system || (r.public && r.action == "") {
 				continue
@@ -266,7 +287,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}{{"own", own[tg], exp}}
 			if tg != none {
 				wantOther := notFound
-				if role == auth.NationalAdmin && tg != token {
+				if role == auth.NationalAdmin && tg != token && tg != job {
 					wantOther = exp
 				}
 				cases = append(cases, struct {
@@ -450,4 +471,29 @@ func TestRequestBodiesAreLimited(t *testing.T) {
 	if limit < 5<<20 || limit > 6<<20 {
 		t.Errorf("the attachments' route reads up to %d bytes", limit)
 	}
+}
+
+// startImport uploads a tutors file as the signed-in person and returns the
+// id of the import waiting for confirmation.
+func startImport(t *testing.T, ts *httptest.Server, jar http.CookieJar) string {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "tutor.csv")
+	io.WriteString(fw, "email,cognome,nome,ruolo,organizzazione\nanna.neri@feltrinelli.example,Neri,Anna,tutor_scolastico,MITF01000A\n")
+	mw.Close()
+	req, _ := http.NewRequest("POST", ts.URL+"/import/tutors", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/import/jobs/") {
+		t.Fatalf("uploading a tutors file: %d %s\n%s", resp.StatusCode, loc, snippet(string(b)))
+	}
+	return strings.TrimPrefix(loc, "/import/jobs/")
 }

@@ -151,7 +151,7 @@ func New(db Database, opts Options) (*Server, error) {
 		opts.Log.Info("witness role on", "key", svc.Witness.Key, "logs", len(opts.WitnessFor))
 	}
 	standards := svc.Standards
-	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables,
+	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports,
 		SecureCookies: strings.HasPrefix(opts.PublicURL, "https://")}
 	if opts.OIDC != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -192,9 +192,9 @@ func New(db Database, opts Options) (*Server, error) {
 		Credentials: svc.Credentials, Verifier: svc.Verifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
-	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables}, opts.Log).Routes()
+	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports}, opts.Log).Routes()
 	for _, r := range s.api {
-		handle(r.Pattern, r.Handler, 0)
+		handle(r.Pattern, r.Handler, r.MaxBody)
 	}
 	handle("GET /healthz", http.HandlerFunc(s.healthz), 0)
 	handle("GET /readyz", http.HandlerFunc(s.readyz), 0)

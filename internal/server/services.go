@@ -16,6 +16,7 @@ import (
 
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/org"
@@ -39,6 +40,7 @@ type Services struct {
 	Accounts    *account.Service
 	Audit       *audit.Service
 	Tables      *tables.Service
+	Imports     *importer.Service
 }
 
 // Receipts finds the notarization receipt of a credential, and tells the
@@ -146,7 +148,7 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log, Receipts: receipts,
 		Orgs: org.NewService(db.Organisations(), opts.Clock), People: people.NewService(db.People(), opts.Clock, opts.Rand),
 		Accounts: account.NewService(db.Accounts(), opts.Clock, opts.Rand, opts.PublicURL), Audit: audit.NewService(db.Audit()),
-		Tables: tables.NewService(db.Tables(), opts.Clock, opts.Rand)}
+		Tables: tables.NewService(db.Tables(), opts.Clock, opts.Rand), Imports: importer.NewService(db.People(), opts.Clock, opts.Rand)}
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)

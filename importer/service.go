@@ -1,0 +1,751 @@
+package importer
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/people"
+)
+
+// Store is where imports read and write: organisations, people, classes
+// and the audit trail, in one transaction per call. View runs fn in a
+// read-only transaction that sees one snapshot; Update runs fn in a
+// read-write transaction, committed if fn returns nil and rolled back,
+// audit entries included, if it returns an error. The stores of package
+// storage (db.People()) are such stores.
+type Store interface {
+	View(ctx context.Context, fn func(people.Reader) error) error
+	Update(ctx context.Context, fn func(people.Writer) error) error
+}
+
+var _ Store = people.Store(nil)
+
+// Service is the import and export use-cases.
+type Service struct {
+	store  Store
+	now    attesta.Clock
+	rand   io.Reader
+	people *people.Service
+}
+
+// NewService returns the service; rnd, the source of new ids, nil means
+// crypto/rand.
+func NewService(store Store, now attesta.Clock, rnd io.Reader) *Service {
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	return &Service{store: store, now: now, rand: rnd, people: people.NewService(store, now, rnd)}
+}
+
+// Change is what importing a row does.
+type Change string
+
+// The changes.
+const (
+	Create    Change = "create"    // a new record (for tutors: a new role)
+	Update    Change = "update"    // a record is changed, or a student enrolled in another class
+	Unchanged Change = "unchanged" // nothing
+)
+
+// RowPlan is what importing one row would do.
+type RowPlan struct {
+	Row    int    `json:"row"`
+	Key    string `json:"key"` // the natural key: a code, a student number, an e-mail address
+	Change Change `json:"change"`
+	// Columns are those whose values change, for an update.
+	Columns []string `json:"columns,omitempty"`
+}
+
+// Counts count rows by change.
+type Counts struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+}
+
+func (c *Counts) count(ch Change) {
+	switch ch {
+	case Create:
+		c.Created++
+	case Update:
+		c.Updated++
+	default:
+		c.Unchanged++
+	}
+}
+
+// Plan is what importing a file would do: the rows that can be imported,
+// and the problems with those that cannot. Apply refuses a file whose
+// plan has problems.
+type Plan struct {
+	Kind Kind      `json:"kind"`
+	Rows []RowPlan `json:"rows"`
+	Counts
+	Errors Errors `json:"errors,omitempty"`
+}
+
+// Err returns nil if the plan has no problem, else an *attesta.Error
+// wrapping its Errors.
+func (p *Plan) Err() error { return p.Errors.err() }
+
+// Result is what importing a file did.
+type Result struct {
+	Rows []RowPlan `json:"rows"`
+	Counts
+}
+
+// Preview says, in one read transaction, what importing f would do for p:
+// for each row, whether p may import it and whether it creates, updates or
+// leaves a record unchanged. school is the school of a classes file, and
+// is ignored for other kinds. A row p may not import is a problem in the
+// plan's Errors; the error is for a refusal of the whole file (the
+// school out of reach, a kind p may not import) and for failures.
+func (s *Service) Preview(ctx context.Context, p *auth.Principal, kind Kind, school string, f *File) (*Plan, error) {
+	if err := check(kind, f); err != nil {
+		return nil, err
+	}
+	var out *Plan
+	err := s.store.View(ctx, func(r people.Reader) error {
+		pl, err := s.plan(ctx, r, p, school, f)
+		if err != nil {
+			return err
+		}
+		out = &Plan{Kind: kind, Rows: pl.rows, Counts: pl.counts, Errors: pl.errs.done()}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("previewing the import of %s: %w", kind, err)
+	}
+	return out, nil
+}
+
+// Apply imports f in one transaction: it checks every row again as
+// Preview does and, if any has a problem, writes nothing and returns the
+// problems ([Errors] in an *attesta.Error whose code is theirs, or
+// attesta.Invalid when they differ). Otherwise it writes the rows that
+// change something, each with its audit entry. progress, if not nil, is
+// called with the rows written so far and the total, when writing starts,
+// every 500 rows and at the end.
+func (s *Service) Apply(ctx context.Context, p *auth.Principal, kind Kind, school string, f *File, progress func(done, total int)) (*Result, error) {
+	if err := check(kind, f); err != nil {
+		return nil, err
+	}
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	var out *Result
+	err := s.store.Update(ctx, func(w people.Writer) error {
+		pl, err := s.plan(ctx, w, p, school, f)
+		if err != nil {
+			return err
+		}
+		if err := pl.errs.done().err(); err != nil {
+			return err
+		}
+		total := len(pl.steps)
+		progress(0, total)
+		for i, step := range pl.steps {
+			if step != nil {
+				if err := step(w); err != nil {
+					return fmt.Errorf("row %d: %w", pl.rows[i].Row, err)
+				}
+			}
+			if done := i + 1; done%500 == 0 || done == total {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				progress(done, total)
+			}
+		}
+		out = &Result{Rows: pl.rows, Counts: pl.counts}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("importing %s: %w", kind, err)
+	}
+	return out, nil
+}
+
+func check(kind Kind, f *File) error {
+	if f == nil || f.Kind != kind || !kind.Valid() {
+		return attesta.Errorf(attesta.Invalid, "the file is not a %s file", kind)
+	}
+	return nil
+}
+
+// plan is what importing a file does: for each importable row, its
+// RowPlan and the step that writes it (nil when it changes nothing).
+// Steps run in order on the transaction that planned them; what a row
+// creates for the rows after it (a class, a person) is shared through
+// pointers that the steps fill in.
+type plan struct {
+	rows   []RowPlan
+	steps  []func(people.Writer) error
+	counts Counts
+	errs   errorList
+}
+
+func (pl *plan) add(row int, key string, ch Change, cols []string, step func(people.Writer) error) {
+	if ch == Unchanged {
+		step = nil
+	}
+	pl.rows = append(pl.rows, RowPlan{Row: row, Key: key, Change: ch, Columns: cols})
+	pl.steps = append(pl.steps, step)
+	pl.counts.count(ch)
+}
+
+func (s *Service) plan(ctx context.Context, r people.Reader, p *auth.Principal, school string, f *File) (*plan, error) {
+	switch f.Kind {
+	case Schools, Companies:
+		return s.planOrgs(ctx, r, p, f)
+	case Classes:
+		return s.planClasses(ctx, r, p, school, f)
+	default:
+		return s.planTutors(ctx, r, p, f)
+	}
+}
+
+// planOrgs plans a file of schools or of companies.
+func (s *Service) planOrgs(ctx context.Context, r people.Reader, p *auth.Principal, f *File) (*plan, error) {
+	if err := auth.Decide(p, auth.ImportOrgs, auth.Anywhere); err != nil {
+		return nil, err
+	}
+	pl := &plan{}
+	keyCol := colSchoolCode
+	if f.Kind == Companies {
+		keyCol = colTaxCode
+	}
+	ids := map[string]bool{}
+	for i := range f.recs {
+		rec := &f.recs[i]
+		o := rec.org
+		key := o.NaturalKey()
+		// May p have an organisation there?
+		if err := auth.Decide(p, auth.ImportOrgs, o.Object()); err != nil {
+			if attesta.ErrorCode(err) == attesta.NotFound {
+				pl.errs.add(rec.row, colProvince, attesta.Forbidden,
+					fmt.Sprintf("la provincia %s è fuori dal tuo territorio", o.Province),
+					fmt.Sprintf("province %s is outside your territory", o.Province))
+			} else {
+				pl.errs.add(rec.row, colType, attesta.ErrorCode(err),
+					"non puoi importare questo tipo di organizzazione", "you may not import this kind of organisation")
+			}
+			continue
+		}
+		old, err := s.stored(ctx, r, &o)
+		switch {
+		case attesta.ErrorCode(err) == attesta.NotFound:
+		case err != nil:
+			return nil, err
+		default:
+			// It exists: may p change it?
+			if err := auth.Decide(p, auth.ImportOrgs, old.Object()); err != nil {
+				pl.errs.add(rec.row, keyCol, attesta.ErrorCode(err),
+					fmt.Sprintf("%s è registrato da un'organizzazione fuori dalla tua portata", key),
+					fmt.Sprintf("%s is registered to an organisation out of your reach", key))
+				continue
+			}
+			if old.Kind != o.Kind {
+				pl.errs.invalid(rec.row, colType, fmt.Sprintf("%s è registrato come %s: il tipo non si cambia con un'importazione", key, typeName(old.Kind)),
+					fmt.Sprintf("%s is registered as %s: an import does not change the type", key, typeName(old.Kind)))
+				continue
+			}
+			s.planOrgUpdate(ctx, pl, p, f, rec, old)
+			continue
+		}
+		// A new one: its id must be free, its tax code unused by a
+		// Chamber or the national body.
+		if o.TaxCode != "" {
+			taken, err := taxCodeTaken(ctx, r, o.TaxCode)
+			if err != nil {
+				return nil, err
+			}
+			if taken {
+				pl.errs.add(rec.row, colTaxCode, attesta.Conflict, fmt.Sprintf("il codice fiscale %s appartiene a un'altra organizzazione", key),
+					fmt.Sprintf("codice fiscale %s belongs to another organisation", key))
+				continue
+			}
+		}
+		if o.ID, err = freeID(ctx, r, ids, o.ID); err != nil {
+			return nil, err
+		}
+		ids[o.ID] = true
+		pl.add(rec.row, key, Create, nil, func(w people.Writer) error {
+			o.CreatedAt, o.UpdatedAt = s.now(), s.now()
+			if err := w.InsertOrganisation(ctx, &o); err != nil {
+				return err
+			}
+			return audit.Record(ctx, w, p, o.CreatedAt, string(auth.OrgCreate), o.Object(), nil, o)
+		})
+	}
+	return pl, nil
+}
+
+func typeName(k auth.OrgKind) string {
+	switch k {
+	case auth.Company:
+		return typeCompany
+	case auth.Association:
+		return typeAssociation
+	}
+	return string(k)
+}
+
+// stored returns the organisation with o's natural key, of o's kind or,
+// for companies and associations, of the other.
+func (s *Service) stored(ctx context.Context, r org.Reader, o *org.Organisation) (*org.Organisation, error) {
+	old, err := r.OrganisationByKey(ctx, o.Kind, o.NaturalKey())
+	if attesta.ErrorCode(err) != attesta.NotFound || o.Kind == auth.School {
+		return old, err
+	}
+	other := auth.Company
+	if o.Kind == auth.Company {
+		other = auth.Association
+	}
+	return r.OrganisationByKey(ctx, other, o.NaturalKey())
+}
+
+// taxCodeTaken reports whether an organisation of any kind has the tax
+// code (a Chamber's, the national body's).
+func taxCodeTaken(ctx context.Context, r org.Reader, code string) (bool, error) {
+	list, err := r.Organisations(ctx, org.Filter{Query: code, Limit: 100})
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(list, func(o org.Organisation) bool { return o.TaxCode == code }), nil
+}
+
+// freeID returns id, or id-2, id-3… if taken.
+func freeID(ctx context.Context, r org.Reader, planned map[string]bool, id string) (string, error) {
+	for n := 1; ; n++ {
+		cand := id
+		if n > 1 {
+			cand = fmt.Sprintf("%s-%d", id, n)
+		}
+		if planned[cand] {
+			continue
+		}
+		_, err := r.Organisation(ctx, cand)
+		if attesta.ErrorCode(err) == attesta.NotFound {
+			return cand, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+}
+
+// planOrgUpdate plans a row whose organisation exists: the columns of the
+// file replace the stored values; those the file leaves out are kept.
+func (s *Service) planOrgUpdate(ctx context.Context, pl *plan, p *auth.Principal, f *File, rec *record, old *org.Organisation) {
+	o := rec.org
+	n := *old
+	var cols []string
+	set := func(col string, dst *string, v string) {
+		if f.present[col] && *dst != v {
+			*dst = v
+			cols = append(cols, col)
+		}
+	}
+	set(colName, &n.Name, o.Name)
+	if o.Kind == auth.School && n.SchoolType != o.SchoolType {
+		n.SchoolType = o.SchoolType
+		cols = append(cols, colType)
+	}
+	set(colProvince, &n.Province, o.Province)
+	set(colREA, &n.REA, o.REA)
+	set(colATECO, &n.ATECO, o.ATECO)
+	set(colEmail, &n.Email, o.Email)
+	if len(cols) == 0 {
+		pl.add(rec.row, o.NaturalKey(), Unchanged, nil, nil)
+		return
+	}
+	pl.add(rec.row, o.NaturalKey(), Update, cols, func(w people.Writer) error {
+		n.UpdatedAt = s.now()
+		if err := w.UpdateOrganisation(ctx, &n); err != nil {
+			return err
+		}
+		return audit.Record(ctx, w, p, n.UpdatedAt, string(auth.OrgUpdate), n.Object(), old, n)
+	})
+}
+
+// classRef is a class of the file; c.ID is set once it exists (when
+// planning: if stored).
+type classRef struct{ c people.Class }
+
+// studentRef is a student of the file, as stored and as the rows before
+// leave them.
+type studentRef struct {
+	known   bool // stored, or created by an earlier row
+	person  people.Person
+	student people.Student
+	classes []people.Class // stored
+}
+
+// planClasses plans a classes file for a school.
+func (s *Service) planClasses(ctx context.Context, r people.Reader, p *auth.Principal, school string, f *File) (*plan, error) {
+	if err := auth.Decide(p, auth.ImportClass, auth.Anywhere); err != nil {
+		return nil, err
+	}
+	if school == "" {
+		return nil, attesta.Errorf(attesta.Invalid, "choose the school whose classes to import")
+	}
+	sc, err := r.Organisation(ctx, school)
+	if err != nil {
+		return nil, err
+	}
+	if err := auth.Decide(p, auth.ImportClass, sc.Object()); err != nil {
+		return nil, err
+	}
+	if sc.Kind != auth.School {
+		return nil, attesta.Errorf(attesta.NotFound, "%s is not a school", school)
+	}
+	pl := &plan{}
+	classes := map[[2]string]*classRef{}
+	students := map[string]*studentRef{}
+	for i := range f.recs {
+		rec := &f.recs[i]
+		ck := [2]string{rec.class.Year, rec.class.Name}
+		cr := classes[ck]
+		if cr == nil {
+			cr = &classRef{c: people.Class{School: sc.ID, Year: rec.class.Year, Name: rec.class.Name}}
+			c, err := r.ClassByName(ctx, sc.ID, rec.class.Year, rec.class.Name)
+			switch {
+			case err == nil:
+				cr.c = *c
+			case attesta.ErrorCode(err) != attesta.NotFound:
+				return nil, err
+			}
+			classes[ck] = cr
+		}
+		in := rec.student
+		number := in.Student.Number
+		sr := students[number]
+		if sr == nil {
+			sr = &studentRef{}
+			st, err := r.StudentByNumber(ctx, sc.ID, number)
+			switch {
+			case err == nil:
+				sr.known, sr.student = true, *st
+				person, err := r.Person(ctx, st.Person)
+				if err != nil {
+					return nil, err
+				}
+				sr.person = *person
+				if sr.classes, err = r.StudentClasses(ctx, st.Person); err != nil {
+					return nil, err
+				}
+			case attesta.ErrorCode(err) != attesta.NotFound:
+				return nil, err
+			}
+			students[number] = sr
+		}
+		if !sr.known {
+			// New to the school: EnrolIn creates the student, and the
+			// class first if new.
+			sr.known, sr.student, sr.person = true, in.Student, in.Person
+			pl.add(rec.row, number, Create, nil, s.enrolStep(ctx, p, sc, cr, in))
+			continue
+		}
+		// Known: stored, or created by an earlier row (of another year).
+		enrolled := cr.c.ID != "" && slices.ContainsFunc(sr.classes, func(c people.Class) bool { return c.ID == cr.c.ID })
+		if !enrolled {
+			if other := sameYear(sr.classes, rec.class.Year); other != nil {
+				pl.errs.add(rec.row, colClass, attesta.Conflict,
+					fmt.Sprintf("lo studente con matricola %s è già nella classe %s del %s: spostalo dalla pagina della classe", number, other.Name, other.Year),
+					fmt.Sprintf("the student with number %s is in class %s of %s already: move them from the class's page", number, other.Name, other.Year))
+				continue
+			}
+		}
+		// Columns the file leaves out keep their stored values.
+		if !f.present[colContact] {
+			in.Student.Contact = sr.student.Contact
+		}
+		if !f.present[colConsentBy] {
+			in.Student.ConsentBy = sr.student.ConsentBy
+		}
+		var cols []string
+		if in.Person.FamilyName != sr.person.FamilyName {
+			cols = append(cols, colFamilyName)
+		}
+		if in.Person.GivenName != sr.person.GivenName {
+			cols = append(cols, colGivenName)
+		}
+		if in.Student.Contact != sr.student.Contact {
+			cols = append(cols, colContact)
+		}
+		if in.Student.ConsentBy != sr.student.ConsentBy {
+			cols = append(cols, colConsentBy)
+		}
+		oldPerson, oldStudent := sr.person, sr.student
+		sr.person.GivenName, sr.person.FamilyName = in.Person.GivenName, in.Person.FamilyName
+		sr.student.Contact, sr.student.ConsentBy = in.Student.Contact, in.Student.ConsentBy
+		switch {
+		case !enrolled:
+			cols = append(cols, colClass)
+			pl.add(rec.row, number, Update, cols, s.enrolStep(ctx, p, sc, cr, in))
+		case len(cols) > 0:
+			pl.add(rec.row, number, Update, cols, s.studentStep(ctx, p, sc, oldPerson, oldStudent, in))
+		default:
+			pl.add(rec.row, number, Unchanged, nil, nil)
+		}
+	}
+	return pl, nil
+}
+
+func sameYear(classes []people.Class, year string) *people.Class {
+	for i := range classes {
+		if classes[i].Year == year {
+			return &classes[i]
+		}
+	}
+	return nil
+}
+
+// enrolStep creates the class if it is new, then enrols the student
+// (found or created by number, and updated) with people.Service.EnrolIn.
+func (s *Service) enrolStep(ctx context.Context, p *auth.Principal, sc *org.Organisation, cr *classRef, in people.StudentInput) func(people.Writer) error {
+	return func(w people.Writer) error {
+		if cr.c.ID == "" {
+			id, err := people.NewID(s.rand, "c")
+			if err != nil {
+				return err
+			}
+			c := cr.c
+			c.ID, c.CreatedAt = id, s.now()
+			if err := w.InsertClass(ctx, &c); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, w, p, c.CreatedAt, "class.create", people.ClassObject(&c, sc.Province), nil, c); err != nil {
+				return err
+			}
+			cr.c = c
+		}
+		_, err := s.people.EnrolIn(ctx, w, p, &cr.c, sc, in)
+		return err
+	}
+}
+
+// studentStep updates an enrolled student's name, contact or consent, as
+// EnrolIn would, without enrolling them again.
+func (s *Service) studentStep(ctx context.Context, p *auth.Principal, sc *org.Organisation, oldPerson people.Person, oldStudent people.Student, in people.StudentInput) func(people.Writer) error {
+	return func(w people.Writer) error {
+		now := s.now()
+		obj := auth.Object{Kind: auth.PersonObject, ID: oldPerson.ID, Person: oldPerson.ID, Places: []auth.Place{{Org: sc.ID, Province: sc.Province}}}
+		np := oldPerson
+		np.GivenName, np.FamilyName = in.Person.GivenName, in.Person.FamilyName
+		if np != oldPerson {
+			np.UpdatedAt = now
+			if err := w.UpdatePerson(ctx, &np); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, w, p, now, "person.update", obj, oldPerson, np); err != nil {
+				return err
+			}
+		}
+		ns := oldStudent
+		ns.Contact, ns.ConsentBy = in.Student.Contact, in.Student.ConsentBy
+		switch {
+		case ns.ConsentBy == "":
+			ns.ConsentAt = time.Time{}
+		case ns.ConsentBy != oldStudent.ConsentBy:
+			ns.ConsentAt = now
+		}
+		if ns != oldStudent {
+			if err := w.PutStudent(ctx, &ns); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, w, p, now, "student.update", obj, oldStudent, ns); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// personRef is a tutor of the file; p.ID is set once they exist.
+type personRef struct {
+	p       people.Person
+	ms      []auth.Membership // stored
+	planned map[string]bool   // org+role added by earlier rows
+	rename  bool              // an earlier row renames them
+	mayEdit bool              // p reaches every organisation they are in
+}
+
+type target struct {
+	o    *org.Organisation
+	code attesta.Code // why not, if o is nil
+}
+
+// planTutors plans a tutors file.
+func (s *Service) planTutors(ctx context.Context, r people.Reader, p *auth.Principal, f *File) (*plan, error) {
+	if err := auth.Decide(p, auth.ImportTutor, auth.Anywhere); err != nil {
+		return nil, err
+	}
+	pl := &plan{}
+	targets := map[string]target{}
+	persons := map[string]*personRef{}
+	for i := range f.recs {
+		rec := &f.recs[i]
+		kind := auth.RoleKinds[rec.role]
+		tk := string(kind) + "\x00" + rec.orgKey
+		t, ok := targets[tk]
+		if !ok {
+			o, err := r.OrganisationByKey(ctx, kind, rec.orgKey)
+			switch {
+			case attesta.ErrorCode(err) == attesta.NotFound:
+				t.code = attesta.NotFound
+			case err != nil:
+				return nil, err
+			default:
+				t.o = o
+				if err := auth.Decide(p, auth.ImportTutor, o.Object()); err != nil {
+					t.o, t.code = nil, attesta.ErrorCode(err)
+				}
+			}
+			targets[tk] = t
+		}
+		if t.o == nil {
+			what, whatEN := "nessuna scuola con codice meccanografico", "no school with codice meccanografico"
+			if kind == auth.Company {
+				what, whatEN = "nessuna impresa con codice fiscale", "no company with codice fiscale"
+			}
+			if t.code == attesta.NotFound {
+				pl.errs.add(rec.row, colOrg, t.code, fmt.Sprintf("%s %s", what, rec.orgKey), fmt.Sprintf("%s %s", whatEN, rec.orgKey))
+			} else {
+				pl.errs.add(rec.row, colRole, t.code, fmt.Sprintf("non puoi aggiungere un %s a %s", roleName(rec.role), rec.orgKey),
+					fmt.Sprintf("you may not add a %s to %s", roleName(rec.role), rec.orgKey))
+			}
+			continue
+		}
+		o := t.o
+		pr := persons[rec.person.Email]
+		if pr == nil {
+			pr = &personRef{p: rec.person, planned: map[string]bool{}}
+			old, err := r.PersonByEmail(ctx, rec.person.Email)
+			switch {
+			case err == nil:
+				pr.p = *old
+				if pr.ms, err = r.Memberships(ctx, old.ID); err != nil {
+					return nil, err
+				}
+				pr.mayEdit = reachesAll(p, pr.ms)
+			case attesta.ErrorCode(err) != attesta.NotFound:
+				return nil, err
+			}
+			persons[rec.person.Email] = pr
+		}
+		mk := o.ID + "\x00" + string(rec.role)
+		member := pr.planned[mk] || slices.ContainsFunc(pr.ms, func(m auth.Membership) bool { return m.Org == o.ID && m.Role == rec.role })
+		pr.planned[mk] = true
+		var cols []string
+		if pr.p.ID != "" && !pr.rename && (pr.p.GivenName != rec.person.GivenName || pr.p.FamilyName != rec.person.FamilyName) {
+			if !pr.mayEdit {
+				pl.errs.add(rec.row, colFamilyName, attesta.Forbidden,
+					fmt.Sprintf("%s è registrato con un altro nome, che non puoi cambiare: correggi il file o chiedi alla Camera di Commercio", rec.person.Email),
+					fmt.Sprintf("%s is registered under another name, which you may not change: correct the file or ask the Chamber of Commerce", rec.person.Email))
+				continue
+			}
+			if pr.p.FamilyName != rec.person.FamilyName {
+				cols = append(cols, colFamilyName)
+			}
+			if pr.p.GivenName != rec.person.GivenName {
+				cols = append(cols, colGivenName)
+			}
+			pr.rename = true
+		}
+		ch := Unchanged
+		switch {
+		case !member:
+			ch = Create
+		case len(cols) > 0:
+			ch = Update
+		}
+		pl.add(rec.row, rec.person.Email, ch, cols, s.tutorStep(ctx, p, pr, o, rec, len(cols) > 0, !member))
+	}
+	return pl, nil
+}
+
+// reachesAll reports whether p reaches every organisation of ms: only then
+// may an import change the person's name.
+func reachesAll(p *auth.Principal, ms []auth.Membership) bool {
+	for _, m := range ms {
+		obj := people.PersonObject("", []auth.Membership{m})
+		obj.Person = ""
+		if !auth.Reaches(p, obj) {
+			return false
+		}
+	}
+	return true
+}
+
+// tutorStep creates the person if new, renames them, and gives them the
+// role.
+func (s *Service) tutorStep(ctx context.Context, p *auth.Principal, pr *personRef, o *org.Organisation, rec *record, rename, add bool) func(people.Writer) error {
+	return func(w people.Writer) error {
+		if pr.p.ID == "" {
+			np, err := s.people.InsertPerson(ctx, w, p, rec.person)
+			if err != nil {
+				return err
+			}
+			pr.p = *np
+		}
+		if rename {
+			old := pr.p
+			np := old
+			np.GivenName, np.FamilyName, np.UpdatedAt = rec.person.GivenName, rec.person.FamilyName, s.now()
+			if err := w.UpdatePerson(ctx, &np); err != nil {
+				return err
+			}
+			obj := auth.Object{Kind: auth.PersonObject, ID: old.ID, Person: old.ID, Places: []auth.Place{{Org: o.ID, Province: o.Province}}}
+			if err := audit.Record(ctx, w, p, np.UpdatedAt, "person.update", obj, old, np); err != nil {
+				return err
+			}
+			pr.p = np
+		}
+		if !add {
+			return nil
+		}
+		if err := w.AddMembership(ctx, pr.p.ID, o.ID, rec.role); err != nil {
+			return err
+		}
+		return audit.Record(ctx, w, p, s.now(), string(auth.MemberAdd), o.Object(), nil,
+			map[string]string{"person": pr.p.ID, "role": string(rec.role)})
+	}
+}
+
+// May decides whether p may import files of kind (a classes file into
+// school) at all, before a file is read: a surface asks first, so that a
+// refused upload is not even read. An out-of-reach school is NotFound.
+// Each row is decided again by Preview and Apply.
+func (s *Service) May(ctx context.Context, p *auth.Principal, kind Kind, school string) error {
+	switch kind {
+	case Schools, Companies:
+		return auth.Decide(p, auth.ImportOrgs, auth.Anywhere)
+	case Tutors:
+		return auth.Decide(p, auth.ImportTutor, auth.Anywhere)
+	case Classes:
+		return s.store.View(ctx, func(r people.Reader) error {
+			sc, err := r.Organisation(ctx, school)
+			if err != nil {
+				return err
+			}
+			if err := auth.Decide(p, auth.ImportClass, sc.Object()); err != nil {
+				return err
+			}
+			if sc.Kind != auth.School {
+				return attesta.Errorf(attesta.NotFound, "%s is not a school", school)
+			}
+			return nil
+		})
+	}
+	return attesta.Errorf(attesta.Invalid, "unknown kind of file %q", kind)
+}
