@@ -156,6 +156,7 @@ func (s *Site) importPage(w http.ResponseWriter, r *http.Request) {
 	p.Data = struct {
 		Errors importer.Errors
 		Kind   importer.Kind
+		School string
 		Error  string
 	}{}
 	s.render(w, r, http.StatusOK, "import", p)
