@@ -81,6 +81,7 @@ func (a *API) platformRoutes() []Route {
 		t("GET /api/v1/classes/{id}", auth.ClassView, a.getClass),
 		t("POST /api/v1/classes/{id}/students", auth.ClassManage, a.enrol),
 		t("GET /api/v1/people/{id}", auth.PersonView, a.getPerson),
+		t("POST /api/v1/people/{id}/consent", auth.StudentEdit, a.recordConsent),
 		t("GET /api/v1/audit", auth.AuditView, a.listAudit),
 		t("GET /api/v1/tables", auth.TableView, a.listTables),
 		t("POST /api/v1/tables", auth.TableManage, a.createTable),
@@ -472,4 +473,16 @@ func (a *API) exporter(kind importer.Kind) http.HandlerFunc {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Write(buf.Bytes())
 	}
+}
+
+func (a *API) recordConsent(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		ConsentBy string `json:"consent_by"`
+	}
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	st, err := a.platform.People.RecordConsent(r.Context(), who(r), r.PathValue("id"), in.ConsentBy)
+	a.reply(w, r, st, err)
 }

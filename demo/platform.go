@@ -96,8 +96,13 @@ func loadPlatform(ctx context.Context, s Services) error {
 	if err := s.People.AssignTeacher(ctx, system, class.ID, ids["docente@feltrinelli.example"]); err != nil {
 		return fmt.Errorf("loading the demo class: %w", err)
 	}
-	if _, err := s.People.CreateClass(ctx, system, people.Class{School: "tori03000b", Year: "2026/27", Name: "4B"}); err != nil {
+	tc, err := s.People.CreateClass(ctx, system, people.Class{School: "tori03000b", Year: "2026/27", Name: "4B"})
+	if err != nil {
 		return fmt.Errorf("loading the demo class: %w", err)
+	}
+	if _, err := s.People.Enrol(ctx, system, tc.ID, people.StudentInput{Person: people.Person{GivenName: "Giulia", FamilyName: "Romano"},
+		Student: people.Student{Number: "TO-2026-301", ConsentBy: "Paola Romano"}}); err != nil {
+		return fmt.Errorf("loading a demo student: %w", err)
 	}
 	for email, id := range ids {
 		if err := s.Accounts.SetPassword(ctx, id, Password); err != nil {

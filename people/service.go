@@ -310,11 +310,7 @@ type ClassView struct {
 func (s *Service) Class(ctx context.Context, p *auth.Principal, id string) (*ClassView, error) {
 	var out *ClassView
 	err := s.store.View(ctx, func(r Reader) error {
-		c, err := r.Class(ctx, id)
-		if err != nil {
-			return err
-		}
-		school, err := r.Organisation(ctx, c.School)
+		c, school, err := classOf(ctx, r, id)
 		if err != nil {
 			return err
 		}
@@ -335,6 +331,19 @@ func (s *Service) Class(ctx context.Context, p *auth.Principal, id string) (*Cla
 		return nil, fmt.Errorf("reading class %s: %w", id, err)
 	}
 	return out, nil
+}
+
+// classOf reads a class and its school.
+func classOf(ctx context.Context, r Reader, id string) (*Class, *org.Organisation, error) {
+	c, err := r.Class(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	school, err := r.Organisation(ctx, c.School)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, school, nil
 }
 
 // CreateClass adds a class to a school.
@@ -382,11 +391,7 @@ type StudentInput struct {
 func (s *Service) Enrol(ctx context.Context, p *auth.Principal, classID string, in StudentInput) (*Enrolment, error) {
 	var out *Enrolment
 	err := s.store.Update(ctx, func(w Writer) error {
-		c, err := w.Class(ctx, classID)
-		if err != nil {
-			return err
-		}
-		school, err := w.Organisation(ctx, c.School)
+		c, school, err := classOf(ctx, w, classID)
 		if err != nil {
 			return err
 		}
@@ -477,11 +482,7 @@ func (s *Service) EnrolIn(ctx context.Context, w Writer, p *auth.Principal, c *C
 // teacher of a class.
 func (s *Service) AssignTeacher(ctx context.Context, p *auth.Principal, classID, person string) error {
 	err := s.store.Update(ctx, func(w Writer) error {
-		c, err := w.Class(ctx, classID)
-		if err != nil {
-			return err
-		}
-		school, err := w.Organisation(ctx, c.School)
+		c, school, err := classOf(ctx, w, classID)
 		if err != nil {
 			return err
 		}
@@ -521,4 +522,45 @@ func (s *Service) PrincipalByEmail(ctx context.Context, email, org string, role 
 		return err
 	})
 	return out, err
+}
+
+// RecordConsent records that by (a parent or guardian) gave consent for
+// the student person, now; by "" is refused (a consent is withdrawn by
+// the school's record, not by erasing who gave it).
+func (s *Service) RecordConsent(ctx context.Context, p *auth.Principal, person, by string) (*Student, error) {
+	var out *Student
+	err := s.store.Update(ctx, func(w Writer) error {
+		ms, err := w.Memberships(ctx, person)
+		if err != nil {
+			return err
+		}
+		if err := auth.Decide(p, auth.StudentEdit, PersonObject(person, ms)); err != nil {
+			return err
+		}
+		st, err := w.Student(ctx, person)
+		if err != nil {
+			return err
+		}
+		old := *st
+		st.ConsentBy = by
+		st.Normalize()
+		var fe attesta.FieldErrors
+		if st.ConsentBy == "" {
+			fe.Add("consent_by", "indica chi dà il consenso", "say who gives consent")
+		}
+		st.Validate(&fe)
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		st.ConsentAt = s.now()
+		if err := w.PutStudent(ctx, st); err != nil {
+			return err
+		}
+		out = st
+		return audit.Record(ctx, w, p, st.ConsentAt, string(auth.StudentEdit), PersonObject(person, ms), old, st)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recording consent for %s: %w", person, err)
+	}
+	return out, nil
 }

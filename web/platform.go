@@ -654,10 +654,24 @@ func (s *Site) classPage(w http.ResponseWriter, r *http.Request, status int, f *
 	}
 	p.Title = p.T("class.heading", v.Class.Name, v.Class.Year)
 	p.Breadcrumbs = append(p.Breadcrumbs, crumb{p.T("orgs.title"), "/orgs"}, crumb{v.School.Name, "/orgs/" + v.School.ID}, crumb{Label: v.Class.Name + " " + v.Class.Year})
+	var tutors []people.Member
+	if p.Can(auth.ClassManage, v.School.Object()) {
+		ms, err := s.platform.People.Members(r.Context(), p.User, v.School.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, m := range ms {
+			if m.Role == auth.SchoolTutor {
+				tutors = append(tutors, m)
+			}
+		}
+	}
 	p.Data = struct {
-		View *people.ClassView
-		Form *form
-	}{v, f}
+		View   *people.ClassView
+		Form   *form
+		Tutors []people.Member
+	}{v, f, tutors}
 	s.render(w, r, status, "class", p)
 }
 
@@ -685,7 +699,9 @@ func (s *Site) enrol(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/classes/"+r.PathValue("id"), http.StatusSeeOther)
 }
 
-func (s *Site) personView(w http.ResponseWriter, r *http.Request) {
+func (s *Site) personView(w http.ResponseWriter, r *http.Request) { s.personPage(w, r, http.StatusOK, nil) }
+
+func (s *Site) personPage(w http.ResponseWriter, r *http.Request, status int, f *form) {
 	p := s.userPage(w, r, "person.title")
 	pr, err := s.platform.People.Profile(r.Context(), p.User, r.PathValue("id"))
 	if err != nil {
@@ -694,8 +710,11 @@ func (s *Site) personView(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Title = pr.Person.Name()
 	p.Breadcrumbs = append(p.Breadcrumbs, crumb{Label: pr.Person.Name()})
-	p.Data = pr
-	s.render(w, r, http.StatusOK, "person", p)
+	p.Data = struct {
+		*people.Profile
+		Form *form
+	}{pr, f}
+	s.render(w, r, status, "person", p)
 }
 
 // --- audit trail ---
@@ -748,4 +767,40 @@ func (s *Site) auditView(w http.ResponseWriter, r *http.Request) {
 		Kinds   []auth.ObjectKind
 	}{entries, r.URL.Query(), more, []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TokenObject}}
 	s.render(w, r, http.StatusOK, "audit", p)
+}
+
+func (s *Site) assignTeacher(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	id := r.PathValue("id")
+	if err := s.platform.People.AssignTeacher(r.Context(), principal(r), id, r.PostForm.Get("person")); err != nil {
+		fm, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.classPage(w, r, httpStatus(err), fm)
+		return
+	}
+	http.Redirect(w, r, "/classes/"+id, http.StatusSeeOther)
+}
+
+func (s *Site) recordConsent(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return
+	}
+	id := r.PathValue("id")
+	if _, err := s.platform.People.RecordConsent(r.Context(), principal(r), id, r.PostForm.Get("consent_by")); err != nil {
+		fm, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.personPage(w, r, httpStatus(err), fm)
+		return
+	}
+	http.Redirect(w, r, "/people/"+id, http.StatusSeeOther)
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/tables"
 	"github.com/attesta/attesta/territory"
 )
@@ -153,7 +154,9 @@ func (s *Site) Routes() []Route {
 		user("POST /orgs/{id}/classes", auth.ClassManage, s.createClass),
 		user("GET /classes/{id}", auth.ClassView, s.classView),
 		user("POST /classes/{id}/students", auth.ClassManage, s.enrol),
+		user("POST /classes/{id}/teachers", auth.ClassManage, s.assignTeacher),
 		user("GET /people/{id}", auth.PersonView, s.personView),
+		user("POST /people/{id}/consent", auth.StudentEdit, s.recordConsent),
 		user("GET /audit", auth.AuditView, s.auditView),
 		user("GET /tables", auth.TableView, s.tablesList),
 		user("POST /tables", auth.TableManage, s.createTable),
@@ -180,6 +183,7 @@ func (s *Site) Routes() []Route {
 
 var funcs = template.FuncMap{
 	"fields": func(names ...string) []string { return names },
+	"personObject": func(pr *people.Profile) auth.Object { return people.PersonObject(pr.Person.ID, pr.Memberships) },
 	"importForm": func(p *page, action, kind string) any {
 		return struct {
 			Page         *page

@@ -58,7 +58,8 @@ const (
 	table  target = "table"
 	meet   target = "meeting"
 	attach target = "attachment"
-	job    target = "job" // an import waiting or running
+	job    target = "job"     // an import waiting or running
+	pupil  target = "student" // a student's record
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -82,6 +83,7 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.ClassView:     {class: "YYYY.N."},
 	auth.AuditView:     {none: "YYFFFFF"},
 	auth.AccountManage: {none: "YYYYYYY", token: "YYYYYYY", job: "YYY...."},
+	auth.StudentEdit:   {pupil: "YYYF.F."},
 	auth.ImportOrgs:    {none: "YYFFFFF"},
 	auth.ImportTutor:   {none: "YYYFFFF"},
 	auth.ImportClass:   {school: "YYYF.F."},
@@ -137,6 +139,8 @@ func targetOf(pattern string) (target, error) {
 		return orgT, nil
 	case strings.HasPrefix(path, "/classes/{id}") || strings.HasPrefix(path, "/api/v1/classes/{id}"):
 		return class, nil
+	case strings.HasSuffix(path, "/consent"):
+		return pupil, nil
 	case strings.HasPrefix(path, "/people/{id}") || strings.HasPrefix(path, "/api/v1/people/{id}"):
 		return person, nil
 	case strings.HasPrefix(path, "/account/tokens/{id}"):
@@ -212,6 +216,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return p.Person
 	}
 	mecClass, torClass := classID("mitf01000a"), classID("tori03000b")
+	studentOf := func(class, family string) string {
+		v, err := svc.People.Class(ctx, admin, class)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range v.Students {
+			if e.Person.FamilyName == family {
+				return e.Person.ID
+			}
+		}
+		t.Fatalf("no student %s in %s", family, class)
+		return ""
+	}
+	marino, romano := studentOf(mecClass, "Marino"), studentOf(torClass, "Romano")
 	// The demo's two tables, each with a meeting and an attachment.
 	type tableIDs struct{ table, meeting, attachment string }
 	tablesOf := map[string]tableIDs{}
@@ -270,9 +288,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if role == auth.ChamberOperator {
 			otherJob = jobs[auth.SchoolReferent]
 		}
-		own := map[target]string{orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken,
+		ownPupil := ""
+		switch role {
+		case auth.NationalAdmin, auth.ChamberOperator, auth.SchoolReferent, auth.SchoolTutor:
+			ownPupil = marino
+		case auth.Student:
+			ownPupil = personID(f.email)
+		}
+		otherPupil := romano
+		if role == auth.CommissionMember {
+			otherPupil = marino
+		}
+		own := map[target]string{orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
 			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role]}
-		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken,
+		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken, pupil: otherPupil,
 			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob}
 		for _, r := range routes {
 			if r.system || (r.public && r.action == "") {
