@@ -699,7 +699,9 @@ func (s *Site) enrol(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/classes/"+r.PathValue("id"), http.StatusSeeOther)
 }
 
-func (s *Site) personView(w http.ResponseWriter, r *http.Request) { s.personPage(w, r, http.StatusOK, nil) }
+func (s *Site) personView(w http.ResponseWriter, r *http.Request) {
+	s.personPage(w, r, http.StatusOK, nil)
+}
 
 func (s *Site) personPage(w http.ResponseWriter, r *http.Request, status int, f *form) {
 	p := s.userPage(w, r, "person.title")

@@ -182,7 +182,7 @@ func (s *Site) Routes() []Route {
 }
 
 var funcs = template.FuncMap{
-	"fields": func(names ...string) []string { return names },
+	"fields":       func(names ...string) []string { return names },
 	"personObject": func(pr *people.Profile) auth.Object { return people.PersonObject(pr.Person.ID, pr.Memberships) },
 	"importForm": func(p *page, action, kind string) any {
 		return struct {
