@@ -121,9 +121,12 @@ func TestPlatformInBrowser(t *testing.T) {
 	do(t, ctx, chromedp.Click(chromedp.CSS("#job-confirm")), chromedp.WaitVisible(chromedp.CSS("#job-result")))
 	browsertest.Axe(t, ctx)
 	browsertest.Screenshot(t, ctx, "platform-7-import-done")
-	do(t, ctx, chromedp.Click(chromedp.CSS("#job-back")), chromedp.WaitVisible(chromedp.CSS("#classes-title")),
-		chromedp.Click(chromedp.CSS(`#classes a[href^="/classes/"]:not([href="`+strings.TrimPrefix(classURL, ts.URL)+`"])`)),
-		chromedp.WaitVisible(chromedp.CSS("#students")))
+	// The link back leads to the school's classes (#classes): the page
+	// scrolls there once loaded, so the new class is followed by its
+	// address rather than clicked where it was a moment before.
+	do(t, ctx, chromedp.Click(chromedp.CSS("#job-back")), chromedp.WaitVisible(chromedp.CSS("#classes-title")))
+	newClass := attr(t, ctx, `#classes a[href^="/classes/"]:not([href="`+strings.TrimPrefix(classURL, ts.URL)+`"])`, "href")
+	do(t, ctx, chromedp.Navigate(ts.URL+newClass), chromedp.WaitVisible(chromedp.CSS("#students")))
 	newClassURL := location(t, ctx)
 	if h1 := text(t, ctx, "main h1"); !strings.Contains(h1, "5A MEC") {
 		t.Errorf("the imported class page: %q", h1)
@@ -137,15 +140,6 @@ func TestPlatformInBrowser(t *testing.T) {
 	browsertest.Axe(t, ctx)
 	browsertest.Screenshot(t, ctx, "platform-8-imported-class")
 
-	// The territorial table the school sits at, with its minutes.
-	do(t, ctx, chromedp.Navigate(ts.URL+"/dashboard"), chromedp.WaitVisible(chromedp.CSS(dashboard)),
-		chromedp.Click(chromedp.CSS(`main a[href="/tables"]`)), chromedp.WaitVisible(chromedp.CSS("#tables")),
-		chromedp.Click(chromedp.CSS(`#tables a`)), chromedp.WaitVisible(chromedp.CSS("#meetings-title")))
-	if m := text(t, ctx, "main"); !strings.Contains(m, "ITIS Giacomo Feltrinelli") || !strings.Contains(m, "verbale-2026-10-15.pdf") {
-		t.Errorf("the table page lacks its members or minutes")
-	}
-	browsertest.Axe(t, ctx)
-	browsertest.Screenshot(t, ctx, "platform-4b-table")
 	signOut(t, ctx)
 
 	// A company tutor of another organisation cannot reach the class or
@@ -180,4 +174,20 @@ func count(t *testing.T, ctx context.Context, sel string) int {
 		t.Fatalf("counting %s: %v", sel, err)
 	}
 	return n
+}
+
+// TestTableInBrowser: a school referent opens the territorial table the
+// school sits at, with its members and minutes; axe-core checks the pages.
+func TestTableInBrowser(t *testing.T) {
+	ts := testserver.Start(t)
+	ctx := browsertest.New(t)
+	signIn(t, ctx, ts.URL, "referente@feltrinelli.example", demo.Password, dashboard)
+	// The territorial table the school sits at, with its minutes.
+	do(t, ctx, chromedp.Click(chromedp.CSS(`main a[href="/tables"]`)), chromedp.WaitVisible(chromedp.CSS("#tables")),
+		chromedp.Click(chromedp.CSS(`#tables a`)), chromedp.WaitVisible(chromedp.CSS("#meetings-title")))
+	if m := text(t, ctx, "main"); !strings.Contains(m, "ITIS Giacomo Feltrinelli") || !strings.Contains(m, "verbale-2026-10-15.pdf") {
+		t.Errorf("the table page lacks its members or minutes")
+	}
+	browsertest.Axe(t, ctx)
+	browsertest.Screenshot(t, ctx, "platform-4b-table")
 }
