@@ -65,6 +65,8 @@ type Table struct {
 	// Chamber is the id of the Chamber of Commerce that activated the
 	// table; it is a member implicitly.
 	Chamber string `json:"chamber"`
+	// ChamberName is the Chamber's name, read with the table.
+	ChamberName string `json:"chamber_name"`
 	// Province is the Chamber's province, read with the table.
 	Province string `json:"province"`
 	// Sector is the id of a competence sector, such as "meccatronica".

@@ -182,7 +182,10 @@ func (s *Site) Routes() []Route {
 }
 
 var funcs = template.FuncMap{
-	"fields":       func(names ...string) []string { return names },
+	"fields": func(names ...string) []string { return names },
+	"chamberObject": func(t tables.Table) auth.Object {
+		return auth.Object{Kind: auth.OrganisationObject, ID: t.Chamber, Places: []auth.Place{{Org: t.Chamber, Province: t.Province}}, OrgKind: auth.Chamber}
+	},
 	"personObject": func(pr *people.Profile) auth.Object { return people.PersonObject(pr.Person.ID, pr.Memberships) },
 	"importForm": func(p *page, action, kind string) any {
 		return struct {

@@ -42,13 +42,13 @@ func (c dcol) Scan(v any) error {
 	return nil
 }
 
-const tableColumns = `t.id, t.chamber_id, c.province, t.sector, t.year, t.title, t.status, t.created_at, t.updated_at`
+const tableColumns = `t.id, t.chamber_id, c.name, c.province, t.sector, t.year, t.title, t.status, t.created_at, t.updated_at`
 
 const tableFrom = ` FROM territorial_tables t JOIN organisations c ON c.id = t.chamber_id`
 
 func scanTable(r Row) (*tables.Table, error) {
 	var t tables.Table
-	err := r.Scan(&t.ID, &t.Chamber, &t.Province, &t.Sector, &t.Year, &t.Title, &t.Status, tcol{&t.CreatedAt}, tcol{&t.UpdatedAt})
+	err := r.Scan(&t.ID, &t.Chamber, &t.ChamberName, &t.Province, &t.Sector, &t.Year, &t.Title, &t.Status, tcol{&t.CreatedAt}, tcol{&t.UpdatedAt})
 	if err != nil {
 		return nil, err
 	}
