@@ -116,6 +116,15 @@ func (fe FieldErrors) Err() error {
 	return &Error{Code: Invalid, Message: fe.Error(), Err: fe}
 }
 
+// Conflict is like Err, with code Conflict: the input is well formed but
+// clashes with what is stored (a taken code, a duplicate).
+func (fe FieldErrors) Conflict() error {
+	if len(fe) == 0 {
+		return nil
+	}
+	return &Error{Code: Conflict, Message: fe.Error(), Err: fe}
+}
+
 // In returns the message of e in lang ("it" or "en").
 func (e FieldError) In(lang string) string {
 	if lang == "en" {

@@ -98,7 +98,10 @@ func (t *Tx) orgArgs(o *org.Organisation) []any {
 
 func (t *Tx) orgConflict(err error, o *org.Organisation) error {
 	if t.d.IsUnique(err) {
-		return attesta.Errorf(attesta.Conflict, "an organisation with id %s, codice meccanografico %s or tax code %s exists already", o.ID, o.SchoolCode, o.TaxCode)
+		var fe attesta.FieldErrors
+		fe.Add(orgKeyField(o), "esiste già un'organizzazione con questo identificativo, codice meccanografico o codice fiscale",
+			"an organisation with this id, codice meccanografico or tax code exists already")
+		return fe.Conflict()
 	}
 	return fmt.Errorf("writing organisation %s: %w", o.ID, err)
 }
@@ -124,4 +127,15 @@ func (t *Tx) UpdateOrganisation(ctx context.Context, o *org.Organisation) error 
 		return attesta.Errorf(attesta.NotFound, "organisation %s not found", o.ID)
 	}
 	return nil
+}
+
+// orgKeyField is the form field of an organisation's natural key.
+func orgKeyField(o *org.Organisation) string {
+	switch {
+	case o.SchoolCode != "":
+		return "school_code"
+	case o.TaxCode != "":
+		return "tax_code"
+	}
+	return "id"
 }

@@ -227,7 +227,7 @@ func (t *Tx) InsertPerson(ctx context.Context, p *people.Person) error {
 	_, err := t.exec(ctx, `INSERT INTO persons (id, given_name, family_name, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		p.ID, p.GivenName, p.FamilyName, null(p.Email), t.tm(p.CreatedAt), t.tm(p.UpdatedAt))
 	if t.d.IsUnique(err) {
-		return attesta.Errorf(attesta.Conflict, "the address %s belongs to another person", p.Email)
+		return emailTaken(p.Email)
 	}
 	if err != nil {
 		return fmt.Errorf("inserting person %s: %w", p.ID, err)
@@ -240,7 +240,7 @@ func (t *Tx) UpdatePerson(ctx context.Context, p *people.Person) error {
 	n, err := t.exec(ctx, `UPDATE persons SET given_name = ?, family_name = ?, email = ?, updated_at = ? WHERE id = ?`,
 		p.GivenName, p.FamilyName, null(p.Email), t.tm(p.UpdatedAt), p.ID)
 	if t.d.IsUnique(err) {
-		return attesta.Errorf(attesta.Conflict, "the address %s belongs to another person", p.Email)
+		return emailTaken(p.Email)
 	}
 	if err != nil {
 		return fmt.Errorf("updating person %s: %w", p.ID, err)
@@ -270,7 +270,9 @@ func (t *Tx) PutStudent(ctx context.Context, s *people.Student) error {
 		consent_by = excluded.consent_by, consent_at = excluded.consent_at`,
 		s.Person, s.School, s.Number, s.Contact, s.ConsentBy, t.tm(s.ConsentAt))
 	if t.d.IsUnique(err) {
-		return attesta.Errorf(attesta.Conflict, "the student number %s belongs to another student of the school", s.Number)
+		var fe attesta.FieldErrors
+		fe.Add("number", "la matricola "+s.Number+" è di un altro studente della scuola", "the student number "+s.Number+" belongs to another student of the school")
+		return fe.Conflict()
 	}
 	if err != nil {
 		return fmt.Errorf("writing student %s: %w", s.Person, err)
@@ -283,7 +285,9 @@ func (t *Tx) InsertClass(ctx context.Context, c *people.Class) error {
 	_, err := t.exec(ctx, `INSERT INTO classes (id, school_id, year, name, created_at) VALUES (?, ?, ?, ?, ?)`,
 		c.ID, c.School, c.Year, c.Name, t.tm(c.CreatedAt))
 	if t.d.IsUnique(err) {
-		return attesta.Errorf(attesta.Conflict, "the school has a class %s in %s already", c.Name, c.Year)
+		var fe attesta.FieldErrors
+		fe.Add("class", "la scuola ha già una classe "+c.Name+" nel "+c.Year, "the school has a class "+c.Name+" in "+c.Year+" already")
+		return fe.Conflict()
 	}
 	if err != nil {
 		return fmt.Errorf("inserting class %s: %w", c.ID, err)
@@ -305,4 +309,10 @@ func (t *Tx) AssignTeacher(ctx context.Context, class, person string) error {
 		return fmt.Errorf("assigning %s to %s: %w", person, class, err)
 	}
 	return nil
+}
+
+func emailTaken(email string) error {
+	var fe attesta.FieldErrors
+	fe.Add("email", "l'indirizzo "+email+" è di un'altra persona", "the address "+email+" belongs to another person")
+	return fe.Conflict()
 }
