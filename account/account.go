@@ -476,7 +476,7 @@ func (s *Service) oneTime(ctx context.Context, w Writer, person, purpose string,
 	if err := w.InsertOneTime(ctx, &OneTime{Hash: hash, Person: person, Purpose: purpose, ExpiresAt: s.now().Add(life)}); err != nil {
 		return "", err
 	}
-	return s.publicURL + "/account/password/" + purpose + "?token=" + v, nil
+	return s.publicURL + "/account/password/" + purpose + "/set?token=" + v, nil
 }
 
 // RequestReset sends a reset link to the address if it belongs to a

@@ -637,11 +637,19 @@ func (s *Service) planTutors(ctx context.Context, r people.Reader, p *auth.Princ
 				if pr.ms, err = r.Memberships(ctx, old.ID); err != nil {
 					return nil, err
 				}
-				pr.mayEdit = reachesAll(p, pr.ms)
+				pr.mayEdit = people.ReachesAll(p, pr.ms)
 			case attesta.ErrorCode(err) != attesta.NotFound:
 				return nil, err
 			}
 			persons[rec.person.Email] = pr
+		}
+		if pr.p.ID != "" && !pr.mayEdit {
+			// Another organisation's person: linking them would let this
+			// caller see them. The national body makes such appointments.
+			pl.errs.add(rec.row, colEmail, attesta.Forbidden,
+				fmt.Sprintf("l'indirizzo %s è di una persona registrata da un'altra organizzazione: chiedi all'ente nazionale di assegnarle il ruolo", rec.person.Email),
+				fmt.Sprintf("the address %s belongs to a person registered by another organisation: ask the national body to give them the role", rec.person.Email))
+			continue
 		}
 		mk := o.ID + "\x00" + string(rec.role)
 		member := pr.planned[mk] || slices.ContainsFunc(pr.ms, func(m auth.Membership) bool { return m.Org == o.ID && m.Role == rec.role })
@@ -672,19 +680,6 @@ func (s *Service) planTutors(ctx context.Context, r people.Reader, p *auth.Princ
 		pl.add(rec.row, rec.person.Email, ch, cols, s.tutorStep(ctx, p, pr, o, rec, len(cols) > 0, !member))
 	}
 	return pl, nil
-}
-
-// reachesAll reports whether p reaches every organisation of ms: only then
-// may an import change the person's name.
-func reachesAll(p *auth.Principal, ms []auth.Membership) bool {
-	for _, m := range ms {
-		obj := people.PersonObject("", []auth.Membership{m})
-		obj.Person = ""
-		if !auth.Reaches(p, obj) {
-			return false
-		}
-	}
-	return true
 }
 
 // tutorStep creates the person if new, renames them, and gives them the

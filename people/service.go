@@ -148,6 +148,17 @@ func (s *Service) Profile(ctx context.Context, p *auth.Principal, id string) (*P
 		if err := auth.Decide(p, auth.PersonView, PersonObject(id, pr.Memberships)); err != nil {
 			return err
 		}
+		if pr.Student != nil {
+			// The student's record is the school's: shown only to those who
+			// reach the school, not to every organisation the person is in.
+			school, err := r.Organisation(ctx, pr.Student.School)
+			if err != nil {
+				return err
+			}
+			if !auth.Reaches(p, StudentObject(pr.Student, school.Province)) {
+				pr.Student, pr.Classes = nil, nil
+			}
+		}
 		out = pr
 		return nil
 	})
@@ -251,15 +262,48 @@ func (s *Service) AddMember(ctx context.Context, p *auth.Principal, orgID string
 
 // personByEmail returns the person with in.Email, creating them if new.
 // An existing person's name is not changed by someone else's input.
+//
+// An existing person whom p does not reach in every organisation they
+// belong to is refused: linking them would let p see them. The national
+// body, which reaches everyone, makes such appointments (a teacher who
+// sits on another province's commission).
 func (s *Service) personByEmail(ctx context.Context, w Writer, p *auth.Principal, in Person) (*Person, error) {
 	existing, err := w.PersonByEmail(ctx, in.Email)
 	if err == nil {
+		ms, err := w.Memberships(ctx, existing.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !ReachesAll(p, ms) {
+			var fe attesta.FieldErrors
+			fe.Add("email", "l'indirizzo "+in.Email+" è di una persona registrata da un'altra organizzazione: chiedi all'ente nazionale di assegnarle il ruolo",
+				"the address "+in.Email+" belongs to a person registered by another organisation: ask the national body to give them the role")
+			return nil, &attesta.Error{Code: attesta.Forbidden, Message: fe.Error(), Err: fe}
+		}
 		return existing, nil
 	}
 	if attesta.ErrorCode(err) != attesta.NotFound {
 		return nil, err
 	}
 	return s.InsertPerson(ctx, w, p, in)
+}
+
+// ReachesAll reports whether p reaches every organisation of ms.
+func ReachesAll(p *auth.Principal, ms []auth.Membership) bool {
+	for _, m := range ms {
+		o := PersonObject("", []auth.Membership{m})
+		o.Person = ""
+		if !auth.Reaches(p, o) {
+			return false
+		}
+	}
+	return true
+}
+
+// StudentObject describes a student's record for authorization: it
+// belongs to the student's school alone, whatever other roles they hold.
+func StudentObject(st *Student, schoolProvince string) auth.Object {
+	return auth.Object{Kind: auth.PersonObject, ID: st.Person, Person: st.Person, Places: []auth.Place{{Org: st.School, Province: schoolProvince}}}
 }
 
 // InsertPerson adds a new person with a new id, and records it.
@@ -530,15 +574,19 @@ func (s *Service) PrincipalByEmail(ctx context.Context, email, org string, role 
 func (s *Service) RecordConsent(ctx context.Context, p *auth.Principal, person, by string) (*Student, error) {
 	var out *Student
 	err := s.store.Update(ctx, func(w Writer) error {
-		ms, err := w.Memberships(ctx, person)
-		if err != nil {
-			return err
-		}
-		if err := auth.Decide(p, auth.StudentEdit, PersonObject(person, ms)); err != nil {
-			return err
-		}
 		st, err := w.Student(ctx, person)
+		if attesta.ErrorCode(err) == attesta.NotFound {
+			return attesta.Errorf(attesta.NotFound, "student %s not found", person)
+		}
 		if err != nil {
+			return err
+		}
+		school, err := w.Organisation(ctx, st.School)
+		if err != nil {
+			return err
+		}
+		obj := StudentObject(st, school.Province)
+		if err := auth.Decide(p, auth.StudentEdit, obj); err != nil {
 			return err
 		}
 		old := *st
@@ -557,7 +605,7 @@ func (s *Service) RecordConsent(ctx context.Context, p *auth.Principal, person, 
 			return err
 		}
 		out = st
-		return audit.Record(ctx, w, p, st.ConsentAt, string(auth.StudentEdit), PersonObject(person, ms), old, st)
+		return audit.Record(ctx, w, p, st.ConsentAt, string(auth.StudentEdit), obj, old, st)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("recording consent for %s: %w", person, err)

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -8,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/demo"
 	"github.com/attesta/attesta/internal/testserver"
+	"github.com/attesta/attesta/people"
 )
 
 // TestSignInThrottled: over HTTP, an account locks after MaxFailures wrong
@@ -94,3 +97,75 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 		t.Errorf("the old password still signs in: %d", resp.StatusCode)
 	}
 }
+
+// TestInvitationAndResetLinks: the links in the outbox's messages open the
+// page that sets a password, which signs the person in; each works once.
+func TestInvitationAndResetLinks(t *testing.T) {
+	ts, srv := testserver.StartServer(t)
+	ctx := t.Context()
+	svc := srv.Services()
+	admin, err := svc.People.PrincipalByEmail(ctx, "admin@unioncamere.example", "unioncamere", auth.NationalAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	person, err := svc.People.AddMember(ctx, admin, "mitf01000a", people.Person{GivenName: "Nina", FamilyName: "Serra", Email: "nina@feltrinelli.example"}, auth.SchoolTutor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Accounts.Invite(ctx, admin, person.ID); err != nil {
+		t.Fatal(err)
+	}
+	link := func() string {
+		t.Helper()
+		var mail []account.Mail
+		if _, err := svc.Accounts.Deliver(ctx, mailbox(func(m account.Mail) { mail = append(mail, m) })); err != nil || len(mail) != 1 {
+			t.Fatalf("the outbox: %v %v", mail, err)
+		}
+		i := strings.Index(mail[0].Body, testserver.PublicURL)
+		if i < 0 {
+			t.Fatalf("no link in %q", mail[0].Body)
+		}
+		return ts.URL + strings.TrimPrefix(strings.Fields(mail[0].Body[i:])[0], testserver.PublicURL)
+	}
+	use := func(u, password string) (*http.Response, *http.Client) {
+		t.Helper()
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, CheckRedirect: noRedirect}
+		if resp, _ := fetch(t, c, "GET", u, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("opening %s: %d", u, resp.StatusCode)
+		}
+		resp, _ := fetch(t, c, "POST", u, url.Values{"password": {password}})
+		return resp, c
+	}
+	invite := link()
+	if !strings.Contains(invite, "/account/password/invite/set?token=") {
+		t.Fatalf("invitation link %s", invite)
+	}
+	resp, c := use(invite, "la mia prima password")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/dashboard" {
+		t.Fatalf("setting the password: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if r, body := fetch(t, c, "GET", ts.URL+"/dashboard", nil); r.StatusCode != 200 || !strings.Contains(body, "Nina Serra") {
+		t.Errorf("after the invitation: %d", r.StatusCode)
+	}
+	if r, _ := fetch(t, &http.Client{CheckRedirect: noRedirect}, "POST", invite, url.Values{"password": {"un'altra password"}}); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("an invitation used twice: %d", r.StatusCode)
+	}
+
+	// A reset: asked for on the page, received, used; the old password no
+	// longer signs in.
+	if r, body := fetch(t, &http.Client{}, "POST", ts.URL+"/account/password/reset", url.Values{"email": {"nina@feltrinelli.example"}}); r.StatusCode != 200 || !strings.Contains(body, "riceverai") {
+		t.Fatalf("asking for a reset: %d", r.StatusCode)
+	}
+	reset := link()
+	if resp, _ := use(reset, "una password dimenticata"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resetting: %d", resp.StatusCode)
+	}
+	if r, _ := fetch(t, &http.Client{CheckRedirect: noRedirect}, "POST", ts.URL+"/login", url.Values{"email": {"nina@feltrinelli.example"}, "password": {"la mia prima password"}}); r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the old password after a reset: %d", r.StatusCode)
+	}
+}
+
+type mailbox func(account.Mail)
+
+func (m mailbox) Send(_ context.Context, mail account.Mail) error { m(mail); return nil }

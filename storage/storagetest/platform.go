@@ -166,6 +166,31 @@ func testPlatformPeople(t *testing.T, open Opener) {
 	if len(ms) != 2 || ms[0].Org != "cciaa-torino" || ms[1].Role != auth.SchoolReferent || strings.Join(ms[0].Provinces, ",") != "TO,AT" {
 		t.Fatalf("memberships: %+v", ms)
 	}
+	// A Chamber cannot take over a person registered by another
+	// organisation out of its reach by naming their address: linking them
+	// would let it see them.
+	if _, err := p.people.AddMember(ctx, admin, "itis-feltrinelli", people.Person{GivenName: "Gino", FamilyName: "Riva", Email: "gino@feltrinelli.example"}, auth.SchoolTutor); err != nil {
+		t.Fatal(err)
+	}
+	opTO := &auth.Principal{Person: "p-op", Membership: auth.Membership{Org: "cciaa-torino", Role: auth.ChamberOperator, OrgKind: auth.Chamber, Provinces: []string{"TO", "AT"}}}
+	_, err = p.people.AddMember(ctx, opTO, "cciaa-torino", people.Person{GivenName: "Gino", FamilyName: "Riva", Email: "gino@feltrinelli.example"}, auth.CommissionMember)
+	code(t, err, attesta.Forbidden)
+	var gino []auth.Membership
+	p.db.People().View(ctx, func(r people.Reader) error {
+		g, err := r.PersonByEmail(ctx, "gino@feltrinelli.example")
+		if err == nil {
+			gino, err = r.Memberships(ctx, g.ID)
+		}
+		return err
+	})
+	if len(gino) != 1 {
+		t.Fatalf("a refused link changed the person's roles: %+v", gino)
+	}
+	// The national body may: a teacher on another province's commission.
+	if _, err := p.people.AddMember(ctx, admin, "cciaa-torino", people.Person{Email: "gino@feltrinelli.example", GivenName: "G", FamilyName: "R"}, auth.CommissionMember); err != nil {
+		t.Fatal(err)
+	}
+
 	// A role that does not belong to the kind of organisation is refused.
 	_, err = p.people.AddMember(ctx, admin, "itis-avogadro", people.Person{GivenName: "X", FamilyName: "Y", Email: "x@y.example"}, auth.CompanyTutor)
 	code(t, err, attesta.Invalid)
@@ -243,6 +268,16 @@ func testPlatformPeople(t *testing.T, open Opener) {
 	p.db.People().View(ctx, func(r people.Reader) (err error) { tp, err = people.Principal(ctx, r, tutor.ID, "", ""); return err })
 	_, err = p.people.Class(ctx, tp, class.ID)
 	code(t, err, attesta.NotFound)
+	// A guardian's consent is the school's to record.
+	_, err = p.people.RecordConsent(ctx, tp, other.Person.ID, "Carla Verdi")
+	code(t, err, attesta.NotFound)
+	st, err := p.people.RecordConsent(ctx, principal, other.Person.ID, "Carla Verdi")
+	if err != nil || st.ConsentBy != "Carla Verdi" || !st.ConsentAt.Equal(p.clock.Now()) {
+		t.Fatalf("consent: %+v %v", st, err)
+	}
+	_, err = p.people.RecordConsent(ctx, principal, other.Person.ID, " ")
+	code(t, err, attesta.Invalid)
+
 	// Bad input names the field; nothing is enrolled.
 	_, err = p.people.Enrol(ctx, principal, class.ID, people.StudentInput{Person: people.Person{GivenName: "A", FamilyName: ""}, Student: people.Student{Number: "x y"}})
 	code(t, err, attesta.Invalid)
