@@ -144,6 +144,8 @@ type Writer interface {
 	UpdateSession(ctx context.Context, s *Session) error
 	DeleteSession(ctx context.Context, idHash []byte) error
 	DeleteSessions(ctx context.Context, person string) error
+	// RevokeTokens revokes every live token of a person at time at.
+	RevokeTokens(ctx context.Context, person string, at time.Time) error
 	// DeleteStaleSessions ends the sessions last seen before seen or
 	// opened before opened, and returns how many.
 	DeleteStaleSessions(ctx context.Context, seen, opened time.Time) (int64, error)
@@ -168,7 +170,8 @@ type Service struct {
 	now       attesta.Clock
 	rand      io.Reader
 	publicURL string
-	limiter   *limiter
+	limiter   *limiter // sign-ins and reset requests per address
+	changes   *limiter // wrong current passwords per person
 }
 
 // NewService returns the service; links in messages start with publicURL.
@@ -176,7 +179,8 @@ func NewService(store Store, now attesta.Clock, rnd io.Reader, publicURL string)
 	if rnd == nil {
 		rnd = rand.Reader
 	}
-	return &Service{store: store, now: now, rand: rnd, publicURL: strings.TrimSuffix(publicURL, "/"), limiter: newLimiter(MaxPerAddress, time.Minute)}
+	return &Service{store: store, now: now, rand: rnd, publicURL: strings.TrimSuffix(publicURL, "/"), limiter: newLimiter(MaxPerAddress, time.Minute),
+		changes: newLimiter(MaxFailures, LockFor)}
 }
 
 // secret returns a new 256-bit secret and its hash.
@@ -231,8 +235,11 @@ func (s *Service) SignIn(ctx context.Context, email, password, addr string) (str
 			return err
 		}
 		if now.Before(a.LockedUntil) {
+			// The same answer as a wrong password: a locked account is not
+			// told apart from an unknown address. Its person was told by
+			// e-mail when it locked.
 			CheckPassword(dummyHash(), password)
-			outcome = attesta.Errorf(attesta.Throttled, "this account is locked after %d failed sign-ins until %s UTC", MaxFailures, a.LockedUntil.Format("15:04"))
+			outcome = errBadLogin
 			return nil
 		}
 		ok, err := CheckPassword(a.PasswordHash, password)
@@ -244,6 +251,14 @@ func (s *Service) SignIn(ctx context.Context, email, password, addr string) (str
 			if a.FailedLogins >= MaxFailures {
 				a.LockedUntil, a.FailedLogins = now.Add(LockFor), 0
 				if err := audit.Record(ctx, w, nil, now, "account.lock", selfObject(p.ID), nil, map[string]any{"until": a.LockedUntil}); err != nil {
+					return err
+				}
+				until := a.LockedUntil.Format("15:04") + " UTC"
+				if err := w.QueueMail(ctx, &Mail{To: p.Email, CreatedAt: now,
+					Subject: "Accesso sospeso / Sign-in suspended",
+					Body: fmt.Sprintf("Dopo %d tentativi di accesso non riusciti il suo account è sospeso fino alle %s. Se non è stato lei, reimposti la password:\n%s/account/password/reset\n\n"+
+						"After %d failed sign-ins your account is suspended until %s. If it was not you, reset your password:\n%s/account/password/reset\n",
+						MaxFailures, until, s.publicURL, MaxFailures, until, s.publicURL)}); err != nil {
 					return err
 				}
 			}
@@ -385,6 +400,9 @@ func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current
 		}
 		ok, err := CheckPassword(a.PasswordHash, current)
 		if err != nil || !ok {
+			if !s.changes.allow(p.Person, s.now()) {
+				return attesta.Errorf(attesta.Throttled, "too many wrong passwords: wait a quarter of an hour")
+			}
 			var fe attesta.FieldErrors
 			fe.Add("current", "la password attuale non è corretta", "the current password is wrong")
 			return fe.Err()
@@ -404,7 +422,8 @@ func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current
 	return id, nil
 }
 
-// setPassword stores a new password and ends every session of the person.
+// setPassword stores a new password, ends every session of the person and
+// revokes their tokens: whoever had them no longer gets in.
 func (s *Service) setPassword(ctx context.Context, w Writer, person *people.Person, a *Account, password string) error {
 	if err := CheckNewPassword(password, person.Email); err != nil {
 		return err
@@ -415,6 +434,9 @@ func (s *Service) setPassword(ctx context.Context, w Writer, person *people.Pers
 	}
 	a.Person, a.PasswordHash, a.PasswordChangedAt, a.FailedLogins, a.LockedUntil = person.ID, h, s.now(), 0, time.Time{}
 	if err := w.PutAccount(ctx, a); err != nil {
+		return err
+	}
+	if err := w.RevokeTokens(ctx, person.ID, s.now()); err != nil {
 		return err
 	}
 	return w.DeleteSessions(ctx, person.ID)

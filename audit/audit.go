@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/attesta/attesta"
@@ -142,5 +143,16 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Entr
 	if err != nil {
 		return nil, fmt.Errorf("listing the audit trail: %w", err)
 	}
-	return out, nil
+	// The filter above is the scope; this is the decision, kept here.
+	return slices.DeleteFunc(out, func(e Entry) bool { return !visible(p, e) }), nil
+}
+
+// visible reports whether p may see entry e: the national body every one;
+// a Chamber those about its territory's organisations and those made by
+// its own people.
+func visible(p *auth.Principal, e Entry) bool {
+	if p.Role == auth.NationalAdmin {
+		return true
+	}
+	return e.ActorOrg == p.Org || e.Org == p.Org || (e.Province != "" && slices.Contains(p.Provinces, e.Province))
 }

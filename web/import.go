@@ -270,12 +270,20 @@ func (s *Site) jobPage(w http.ResponseWriter, r *http.Request) {
 
 // applyJob confirms a previewed import and starts it.
 func (s *Site) applyJob(w http.ResponseWriter, r *http.Request) {
-	j, err := s.jobs.get(r.PathValue("id"), principal(r).Person)
+	p := principal(r)
+	j, err := s.jobs.get(r.PathValue("id"), p.Person)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	// The import runs as the person is now: still signed in, in the role
+	// that previewed it (Apply decides every row again).
+	if p.Org != j.p.Org || p.Role != j.p.Role {
+		s.fail(w, r, attesta.Errorf(attesta.Forbidden, "this import was previewed in another role: switch back to it, or upload the file again"))
+		return
+	}
 	j.mu.Lock()
+	j.p = p
 	if j.state != jobPreview {
 		j.mu.Unlock()
 		http.Redirect(w, r, "/import/jobs/"+j.ID, http.StatusSeeOther)

@@ -107,9 +107,17 @@ func clientAddr(r *http.Request) string {
 }
 
 // safeNext keeps a post-sign-in redirect on this site.
+// Only a path of this site, without control characters or backslashes
+// (which browsers may drop or read as slashes, turning "/\t/evil.example"
+// into "//evil.example"), is followed.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/dashboard"
+	const home = "/dashboard"
+	if next == "" || len(next) > 2000 || strings.ContainsAny(next, "\\") || strings.IndexFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.HasPrefix(next, "//") {
+		return home
 	}
 	return next
 }

@@ -337,7 +337,12 @@ func testPlatformAccounts(t *testing.T, open Opener) {
 		code(t, err, attesta.Unauthenticated)
 	}
 	_, err = p.accounts.SignIn(ctx, "laura@avogadro.example", "another good password", "192.0.2.4")
-	code(t, err, attesta.Throttled)
+	code(t, err, attesta.Unauthenticated) // as for an unknown address; the person is told by e-mail
+	var notice []account.Mail
+	p.accounts.Deliver(ctx, senderFunc(func(m account.Mail) error { notice = append(notice, m); return nil }))
+	if len(notice) != 1 || notice[0].To != "laura@avogadro.example" || !strings.Contains(notice[0].Body, "sospeso") {
+		t.Errorf("lock notice: %+v", notice)
+	}
 	p.clock.Advance(account.LockFor + time.Second)
 	sid4, err := p.accounts.SignIn(ctx, "laura@avogadro.example", "another good password", "192.0.2.4")
 	if err != nil {
@@ -368,11 +373,30 @@ func testPlatformAccounts(t *testing.T, open Opener) {
 	if err := auth.Decide(tp, auth.ClassManage, auth.Anywhere); attesta.ErrorCode(err) != attesta.Forbidden {
 		t.Errorf("read-only token may write: %v", err)
 	}
+	// A password change revokes every token of the person.
+	_, secret2, err := p.accounts.CreateToken(ctx, pr, "un altro", []auth.Scope{auth.ScopeRead}, 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.accounts.SetPassword(ctx, person.ID, "another good password"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.accounts.AuthenticateToken(ctx, secret2)
+	code(t, err, attesta.Unauthenticated)
 	if err := p.accounts.RevokeToken(ctx, pr, tk.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, err = p.accounts.AuthenticateToken(ctx, secret)
 	code(t, err, attesta.Unauthenticated)
+	// Wrong current passwords on the account page are limited too.
+	for i := range account.MaxFailures + 1 {
+		_, err := p.accounts.ChangePassword(ctx, pr, "not it", "yet another password")
+		if want := attesta.Invalid; i == account.MaxFailures {
+			code(t, err, attesta.Throttled)
+		} else {
+			code(t, err, want)
+		}
+	}
 
 	// Invitations: a link in the outbox, usable once.
 	tutor, err := p.people.AddMember(ctx, admin, "itis-avogadro", people.Person{GivenName: "Marta", FamilyName: "Gallo", Email: "marta@avogadro.example"}, auth.SchoolTutor)

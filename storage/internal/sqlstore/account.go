@@ -97,6 +97,14 @@ func (t *Tx) DeleteStaleSessions(ctx context.Context, seen, opened time.Time) (i
 	return n, nil
 }
 
+// RevokeTokens implements account.Writer.
+func (t *Tx) RevokeTokens(ctx context.Context, person string, at time.Time) error {
+	if _, err := t.exec(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL`, t.tm(at), person); err != nil {
+		return fmt.Errorf("revoking the tokens of %s: %w", person, err)
+	}
+	return nil
+}
+
 const tokenColumns = `id, hash, person_id, org_id, role, name, scopes, created_at, expires_at, last_used_at, revoked_at`
 
 func scanToken(r Row) (*account.Token, error) {
