@@ -384,7 +384,6 @@ type accountData struct {
 	NewToken string
 	Password *form
 	Token    *form
-	Now      time.Time
 }
 
 func (s *Site) accountPage(w http.ResponseWriter, r *http.Request, status int, d accountData) {
@@ -394,7 +393,7 @@ func (s *Site) accountPage(w http.ResponseWriter, r *http.Request, status int, d
 		s.fail(w, r, err)
 		return
 	}
-	d.Tokens, d.Now = ts, time.Now()
+	d.Tokens = ts
 	p.Data = d
 	s.render(w, r, status, "account", p)
 }
