@@ -34,8 +34,10 @@ const (
 // underlying cause.
 type Error struct {
 	Code    Code
-	Message string
-	Err     error
+	Message string // in English
+	// IT, when set, is the message in Italian, for Italian pages.
+	IT  string
+	Err error
 }
 
 func (e *Error) Error() string {
@@ -50,6 +52,31 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Said returns an *Error with a message said in Italian and English.
+func Said(code Code, it, en string) *Error { return &Error{Code: code, Message: en, IT: it} }
+
+// MessageIn returns the user-facing message of err in lang ("it" or "en"):
+// the Italian one where there is one, the problems of FieldErrors each in
+// lang, else as ErrorMessage.
+func MessageIn(err error, lang string) string {
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		var b strings.Builder
+		for i, f := range fe {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(f.In(lang))
+		}
+		return b.String()
+	}
+	var e *Error
+	if errors.As(err, &e) && lang == "it" && e.IT != "" {
+		return e.IT
+	}
+	return ErrorMessage(err)
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, or Internal.

@@ -207,7 +207,7 @@ var errBadLogin = attesta.Errorf(attesta.Unauthenticated, "wrong e-mail address 
 func (s *Service) SignIn(ctx context.Context, email, password, addr string) (string, error) {
 	now := s.now()
 	if !s.limiter.allow(addr, now) {
-		return "", attesta.Errorf(attesta.Throttled, "too many sign-in attempts from your address: wait a minute")
+		return "", attesta.Said(attesta.Throttled, "troppi tentativi di accesso dal tuo indirizzo: attendi un minuto", "too many sign-in attempts from your address: wait a minute")
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
 	if len(email) > people.MaxEmail || len(password) > MaxPassword {
@@ -294,7 +294,7 @@ func (s *Service) open(ctx context.Context, w Writer, person, method string) (st
 		return "", err
 	}
 	if len(ms) == 0 {
-		return "", attesta.Errorf(attesta.Forbidden, "your account holds no role in any organisation")
+		return "", attesta.Said(attesta.Forbidden, "il tuo account non ha ruoli in alcuna organizzazione", "your account holds no role in any organisation")
 	}
 	id, hash, err := s.secret("")
 	if err != nil {
@@ -401,7 +401,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current
 		ok, err := CheckPassword(a.PasswordHash, current)
 		if err != nil || !ok {
 			if !s.changes.allow(p.Person, s.now()) {
-				return attesta.Errorf(attesta.Throttled, "too many wrong passwords: wait a quarter of an hour")
+				return attesta.Said(attesta.Throttled, "troppe password errate: attendi un quarto d'ora", "too many wrong passwords: wait a quarter of an hour")
 			}
 			var fe attesta.FieldErrors
 			fe.Add("current", "la password attuale non è corretta", "the current password is wrong")
@@ -505,7 +505,7 @@ func (s *Service) oneTime(ctx context.Context, w Writer, person, purpose string,
 // person; the caller learns nothing either way.
 func (s *Service) RequestReset(ctx context.Context, email, addr string) error {
 	if !s.limiter.allow("reset:"+addr, s.now()) {
-		return attesta.Errorf(attesta.Throttled, "too many requests from your address: wait a minute")
+		return attesta.Said(attesta.Throttled, "troppe richieste dal tuo indirizzo: attendi un minuto", "too many requests from your address: wait a minute")
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
 	if !people.ValidEmail(email) {
@@ -540,7 +540,7 @@ func (s *Service) UseLink(ctx context.Context, purpose, token, password string) 
 	err := s.store.Update(ctx, func(w Writer) error {
 		o, err := w.OneTime(ctx, hash)
 		if err != nil || o.Purpose != purpose || !o.UsedAt.IsZero() || now.After(o.ExpiresAt) {
-			return attesta.Errorf(attesta.Invalid, "this link is not valid or has expired: ask for a new one")
+			return attesta.Said(attesta.Invalid, "questo link non è valido o è scaduto: chiedine uno nuovo", "this link is not valid or has expired: ask for a new one")
 		}
 		person, err := w.Person(ctx, o.Person)
 		if err != nil {
@@ -576,7 +576,7 @@ func (s *Service) CheckLink(ctx context.Context, purpose, token string) error {
 	return s.store.View(ctx, func(r Reader) error {
 		o, err := r.OneTime(ctx, Hash(token))
 		if err != nil || o.Purpose != purpose || !o.UsedAt.IsZero() || s.now().After(o.ExpiresAt) {
-			return attesta.Errorf(attesta.Invalid, "this link is not valid or has expired: ask for a new one")
+			return attesta.Said(attesta.Invalid, "questo link non è valido o è scaduto: chiedine uno nuovo", "this link is not valid or has expired: ask for a new one")
 		}
 		return nil
 	})
@@ -626,7 +626,7 @@ func (s *Service) CreateToken(ctx context.Context, p *auth.Principal, name strin
 		return nil, "", err
 	}
 	if p.Scopes != nil {
-		return nil, "", attesta.Errorf(attesta.Forbidden, "a token cannot make tokens: sign in")
+		return nil, "", attesta.Said(attesta.Forbidden, "un token non può creare token: accedi", "a token cannot make tokens: sign in")
 	}
 	var fe attesta.FieldErrors
 	name = strings.Join(strings.Fields(name), " ")
@@ -669,7 +669,7 @@ func (s *Service) CreateToken(ctx context.Context, p *auth.Principal, name strin
 			}
 		}
 		if live >= MaxTokens {
-			return attesta.Errorf(attesta.Conflict, "you have %d live tokens: revoke one first", live)
+			return attesta.Said(attesta.Conflict, fmt.Sprintf("hai %d token attivi: revocane uno prima", live), fmt.Sprintf("you have %d live tokens: revoke one first", live))
 		}
 		if err := w.InsertToken(ctx, t); err != nil {
 			return err

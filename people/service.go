@@ -231,10 +231,10 @@ func (s *Service) AddMember(ctx context.Context, p *auth.Principal, orgID string
 				fmt.Sprintf("role %s is not held in an organisation of kind %s", role, o.Kind))
 		}
 		if role == auth.NationalAdmin && p.Role != auth.NationalAdmin {
-			return attesta.Errorf(attesta.Forbidden, "only the national body appoints national administrators")
+			return attesta.Said(attesta.Forbidden, "solo l'ente nazionale nomina gli amministratori nazionali", "only the national body appoints national administrators")
 		}
 		if p.Role == auth.SchoolReferent && role != auth.SchoolTutor && role != auth.SchoolReferent {
-			return attesta.Errorf(attesta.Forbidden, "a school referent adds teachers and referents; students come with their class")
+			return attesta.Said(attesta.Forbidden, "il referente scolastico aggiunge docenti e referenti; gli studenti si iscrivono con la loro classe", "a school referent adds teachers and referents; students come with their class")
 		}
 		if in.Email == "" {
 			fe.Add("email", "l'indirizzo e-mail è obbligatorio", "the e-mail address is required")
@@ -539,7 +539,7 @@ func (s *Service) AssignTeacher(ctx context.Context, p *auth.Principal, classID,
 			return err
 		}
 		if !slices.ContainsFunc(ms, func(m auth.Membership) bool { return m.Org == school.ID && m.Role == auth.SchoolTutor }) {
-			return attesta.Errorf(attesta.Invalid, "the person is not a teacher (school tutor) of %s", school.Name)
+			return attesta.Said(attesta.Invalid, fmt.Sprintf("la persona non è un docente (tutor scolastico) di %s", school.Name), fmt.Sprintf("the person is not a teacher (school tutor) of %s", school.Name))
 		}
 		if err := w.AssignTeacher(ctx, classID, person); err != nil {
 			return err

@@ -150,7 +150,7 @@ func mayManage(p *auth.Principal, t *Table, what, id string) error {
 		return err
 	}
 	if p.Role == auth.ChamberOperator && p.Org != t.Chamber {
-		return attesta.Errorf(attesta.Forbidden, "only the Chamber %s changes this table", t.Chamber)
+		return attesta.Said(attesta.Forbidden, fmt.Sprintf("solo la Camera %s modifica questo tavolo", t.Chamber), fmt.Sprintf("only the Chamber %s changes this table", t.Chamber))
 	}
 	return nil
 }
@@ -179,7 +179,7 @@ func (s *Service) open(ctx context.Context, w Writer, p *auth.Principal, id, wha
 		return nil, err
 	}
 	if t.Status == Closed && !closedOK {
-		return nil, attesta.Errorf(attesta.Conflict, "the table %q is closed: reopen it first", t.Title)
+		return nil, attesta.Said(attesta.Conflict, fmt.Sprintf("il tavolo %q è chiuso: riaprilo prima", t.Title), fmt.Sprintf("the table %q is closed: reopen it first", t.Title))
 	}
 	return t, nil
 }
@@ -219,7 +219,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in Table) (*Tab
 		in.Province = chamber.Province
 		err = mayManage(p, &in, "table", in.ID)
 		if attesta.ErrorCode(err) == attesta.NotFound {
-			return attesta.Errorf(attesta.Forbidden, "a Chamber activates its own tables only")
+			return attesta.Said(attesta.Forbidden, "una Camera attiva solo i propri tavoli", "a Chamber activates its own tables only")
 		}
 		if err != nil {
 			return err
@@ -279,7 +279,7 @@ func (s *Service) AddMember(ctx context.Context, p *auth.Principal, tableID, org
 			return err
 		}
 		if _, ok := t.Member(o.ID); ok {
-			return attesta.Errorf(attesta.Conflict, "%s is at the table already", o.Name)
+			return attesta.Said(attesta.Conflict, fmt.Sprintf("%s partecipa già al tavolo", o.Name), fmt.Sprintf("%s is at the table already", o.Name))
 		}
 		if err := w.AddTableMember(ctx, t.ID, o.ID, s.now()); err != nil {
 			return err
@@ -502,7 +502,7 @@ func (s *Service) AddAttachment(ctx context.Context, p *auth.Principal, meetingI
 			return err
 		}
 		if len(m.Attachments) >= MaxAttachments {
-			return attesta.Errorf(attesta.Conflict, "a meeting has at most %d attachments", MaxAttachments)
+			return attesta.Said(attesta.Conflict, fmt.Sprintf("un incontro ha al più %d allegati", MaxAttachments), fmt.Sprintf("a meeting has at most %d attachments", MaxAttachments))
 		}
 		sum := sha256.Sum256(content)
 		a := Attachment{Meeting: m.ID, Name: name, ContentType: ct, Size: int64(len(content)),

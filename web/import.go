@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -73,7 +74,8 @@ type jobView struct {
 	Total  int
 	Result *importer.Result
 	Errors importer.Errors
-	Error  string
+	Error  string // in the page's language, set by the page
+	err    error
 }
 
 func (j *job) view() jobView {
@@ -85,7 +87,7 @@ func (j *job) view() jobView {
 		if errors.As(j.err, &es) {
 			v.Errors = es
 		} else {
-			v.Error = attesta.ErrorMessage(j.err)
+			v.err = j.err
 		}
 	}
 	return v
@@ -120,10 +122,10 @@ func (js *jobs) add(j *job) error {
 		}
 	}
 	if mine >= maxJobsEach {
-		return attesta.Errorf(attesta.Conflict, "you have %d imports waiting or running: confirm or let them expire first", mine)
+		return attesta.Said(attesta.Conflict, fmt.Sprintf("hai %d importazioni in attesa o in corso: confermale o lasciale scadere", mine), fmt.Sprintf("you have %d imports waiting or running: confirm or let them expire first", mine))
 	}
 	if len(js.byID) >= maxJobs {
-		return attesta.Errorf(attesta.Throttled, "too many imports in progress: retry in a few minutes")
+		return attesta.Said(attesta.Throttled, "troppe importazioni in corso: riprova tra qualche minuto", "too many imports in progress: retry in a few minutes")
 	}
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
@@ -174,7 +176,7 @@ func (s *Site) upload(w http.ResponseWriter, r *http.Request, kind importer.Kind
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.importRefused(w, r, kind, school, attesta.Errorf(attesta.Invalid, "the file is larger than %d MiB", importer.MaxBytes>>20))
+			s.importRefused(w, r, kind, school, attesta.Said(attesta.Invalid, fmt.Sprintf("il file supera i %d MiB", importer.MaxBytes>>20), fmt.Sprintf("the file is larger than %d MiB", importer.MaxBytes>>20)))
 			return
 		}
 		s.importRefused(w, r, kind, school, attesta.Errorf(attesta.Invalid, "unreadable upload"))
@@ -183,7 +185,7 @@ func (s *Site) upload(w http.ResponseWriter, r *http.Request, kind importer.Kind
 	defer r.MultipartForm.RemoveAll()
 	file, _, err := r.FormFile("file")
 	if err != nil {
-		s.importRefused(w, r, kind, school, attesta.Errorf(attesta.Invalid, "choose a CSV file"))
+		s.importRefused(w, r, kind, school, attesta.Said(attesta.Invalid, "scegli un file CSV", "choose a CSV file"))
 		return
 	}
 	defer file.Close()
@@ -221,7 +223,7 @@ func (s *Site) importRefused(w http.ResponseWriter, r *http.Request, kind import
 	if !errors.As(err, &d.Errors) {
 		switch attesta.ErrorCode(err) {
 		case attesta.Invalid, attesta.Conflict, attesta.Throttled:
-			d.Error = attesta.ErrorMessage(err)
+			d.Error = attesta.MessageIn(err, p.Lang)
 		default:
 			s.fail(w, r, err)
 			return
@@ -264,6 +266,9 @@ func (s *Site) jobPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.userPage(w, r, "import.title", crumb{p0(s, w, r, "import.title"), "/import"}, crumb{Label: p0(s, w, r, "import.kind."+string(j.Kind))})
+	if v.err != nil {
+		v.Error = attesta.MessageIn(v.err, p.Lang)
+	}
 	p.Data = v
 	s.render(w, r, http.StatusOK, "job", p)
 }
@@ -279,7 +284,7 @@ func (s *Site) applyJob(w http.ResponseWriter, r *http.Request) {
 	// The import runs as the person is now: still signed in, in the role
 	// that previewed it (Apply decides every row again).
 	if p.Org != j.p.Org || p.Role != j.p.Role {
-		s.fail(w, r, attesta.Errorf(attesta.Forbidden, "this import was previewed in another role: switch back to it, or upload the file again"))
+		s.fail(w, r, attesta.Said(attesta.Forbidden, "questa importazione è stata controllata con un altro ruolo: torna a quel ruolo o carica di nuovo il file", "this import was previewed in another role: switch back to it, or upload the file again"))
 		return
 	}
 	j.mu.Lock()

@@ -162,8 +162,9 @@ func (s *Site) formError(p *page, r *http.Request, err error) (*form, bool) {
 			}
 		}
 	case attesta.ErrorCode(err) == attesta.Conflict || attesta.ErrorCode(err) == attesta.Invalid ||
-		attesta.ErrorCode(err) == attesta.Unauthenticated || attesta.ErrorCode(err) == attesta.Throttled:
-		f.Error = attesta.ErrorMessage(err)
+		attesta.ErrorCode(err) == attesta.Unauthenticated || attesta.ErrorCode(err) == attesta.Throttled ||
+		attesta.ErrorCode(err) == attesta.Forbidden:
+		f.Error = attesta.MessageIn(err, p.Lang)
 	default:
 		return nil, false
 	}
@@ -273,7 +274,7 @@ func (s *Site) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		p := s.newPage(w, r)
 		s.log.InfoContext(r.Context(), "OpenID sign-in refused", "err", err)
-		s.loginPage(w, r, http.StatusUnauthorized, &form{Error: p.T("login.oidc.failed") + " " + attesta.ErrorMessage(err)})
+		s.loginPage(w, r, http.StatusUnauthorized, &form{Error: p.T("login.oidc.failed") + " " + attesta.MessageIn(err, p.Lang)})
 		return
 	}
 	s.setSession(w, id)

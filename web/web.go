@@ -358,10 +358,16 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 		key = "error.throttled"
 	}
 	p.Title = p.T(key + ".title")
+	detail := ""
+	switch attesta.ErrorCode(err) {
+	case attesta.Invalid, attesta.Forbidden, attesta.Conflict, attesta.Throttled:
+		detail = attesta.MessageIn(err, p.Lang)
+	}
 	p.Data = struct {
 		Status int
 		Key    string
-	}{status, key}
+		Detail string
+	}{status, key, detail}
 	s.render(w, r, status, "error", p)
 }
 

@@ -171,3 +171,24 @@ func TestInvitationAndResetLinks(t *testing.T) {
 type mailbox func(account.Mail)
 
 func (m mailbox) Send(_ context.Context, mail account.Mail) error { m(mail); return nil }
+
+// TestRefusalSaidAndInputKept: a Chamber registering a school outside its
+// provinces is refused in the page's language, and the form comes back
+// with what was typed.
+func TestRefusalSaidAndInputKept(t *testing.T) {
+	ts := testserver.Start(t)
+	jar := signIn(t, ts, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	c := &http.Client{Jar: jar, CheckRedirect: noRedirect}
+	form := url.Values{"kind": {"school"}, "name": {"Istituto Tecnico Sommeiller"}, "province": {"TO"}, "school_code": {"TOTD01000A"}, "school_type": {"tecnico"}}
+	resp, body := fetch(t, c, "POST", ts.URL+"/orgs", form)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "fuori dal tuo territorio") {
+		t.Errorf("outside the territory: %d, not said in Italian", resp.StatusCode)
+	}
+	if !strings.Contains(body, `value="Istituto Tecnico Sommeiller"`) || !strings.Contains(body, `value="TOTD01000A"`) {
+		t.Error("the typed values were lost")
+	}
+	resp, body = fetch(t, c, "POST", ts.URL+"/orgs?lang=en", form)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "outside your territory") {
+		t.Errorf("in English: %d", resp.StatusCode)
+	}
+}
