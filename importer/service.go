@@ -687,7 +687,7 @@ func (s *Service) planTutors(ctx context.Context, r people.Reader, p *auth.Princ
 func (s *Service) tutorStep(ctx context.Context, p *auth.Principal, pr *personRef, o *org.Organisation, rec *record, rename, add bool) func(people.Writer) error {
 	return func(w people.Writer) error {
 		if pr.p.ID == "" {
-			np, err := s.people.InsertPerson(ctx, w, p, rec.person)
+			np, err := s.people.InsertPerson(ctx, w, p, rec.person, o)
 			if err != nil {
 				return err
 			}

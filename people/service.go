@@ -243,7 +243,7 @@ func (s *Service) AddMember(ctx context.Context, p *auth.Principal, orgID string
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		person, err := s.personByEmail(ctx, w, p, in)
+		person, err := s.personByEmail(ctx, w, p, in, o)
 		if err != nil {
 			return err
 		}
@@ -267,7 +267,7 @@ func (s *Service) AddMember(ctx context.Context, p *auth.Principal, orgID string
 // belong to is refused: linking them would let p see them. The national
 // body, which reaches everyone, makes such appointments (a teacher who
 // sits on another province's commission).
-func (s *Service) personByEmail(ctx context.Context, w Writer, p *auth.Principal, in Person) (*Person, error) {
+func (s *Service) personByEmail(ctx context.Context, w Writer, p *auth.Principal, in Person, at *org.Organisation) (*Person, error) {
 	existing, err := w.PersonByEmail(ctx, in.Email)
 	if err == nil {
 		ms, err := w.Memberships(ctx, existing.ID)
@@ -285,7 +285,7 @@ func (s *Service) personByEmail(ctx context.Context, w Writer, p *auth.Principal
 	if attesta.ErrorCode(err) != attesta.NotFound {
 		return nil, err
 	}
-	return s.InsertPerson(ctx, w, p, in)
+	return s.InsertPerson(ctx, w, p, in, at)
 }
 
 // ReachesAll reports whether p reaches every organisation of ms.
@@ -306,8 +306,9 @@ func StudentObject(st *Student, schoolProvince string) auth.Object {
 	return auth.Object{Kind: auth.PersonObject, ID: st.Person, Person: st.Person, Places: []auth.Place{{Org: st.School, Province: schoolProvince}}}
 }
 
-// InsertPerson adds a new person with a new id, and records it.
-func (s *Service) InsertPerson(ctx context.Context, w Writer, p *auth.Principal, in Person) (*Person, error) {
+// InsertPerson adds a new person with a new id, and records it in the
+// audit trail of the organisation at, where they are being given a role.
+func (s *Service) InsertPerson(ctx context.Context, w Writer, p *auth.Principal, in Person, at *org.Organisation) (*Person, error) {
 	id, err := NewID(s.rand, "p")
 	if err != nil {
 		return nil, err
@@ -316,7 +317,9 @@ func (s *Service) InsertPerson(ctx context.Context, w Writer, p *auth.Principal,
 	if err := w.InsertPerson(ctx, &in); err != nil {
 		return nil, err
 	}
-	return &in, audit.Record(ctx, w, p, in.CreatedAt, "person.create", PersonObject(in.ID, nil), nil, in)
+	obj := PersonObject(in.ID, nil)
+	obj.Places = []auth.Place{{Org: at.ID, Province: at.Province}}
+	return &in, audit.Record(ctx, w, p, in.CreatedAt, "person.create", obj, nil, in)
 }
 
 // Classes lists a school's classes, if p may.
@@ -469,7 +472,7 @@ func (s *Service) EnrolIn(ctx context.Context, w Writer, p *auth.Principal, c *C
 	switch {
 	case attesta.ErrorCode(err) == attesta.NotFound:
 		st = nil
-		person, err := s.InsertPerson(ctx, w, p, in.Person)
+		person, err := s.InsertPerson(ctx, w, p, in.Person, school)
 		if err != nil {
 			return nil, err
 		}

@@ -157,6 +157,11 @@ func testPlatformPeople(t *testing.T, open Opener) {
 	if ref.Email != "laura.bianchi@avogadro.example" {
 		t.Errorf("email %q", ref.Email)
 	}
+	// The person's creation is in the trail of the school's Chamber.
+	chamberTO := &auth.Principal{Person: "p-op", Membership: auth.Membership{Org: "cciaa-torino", Role: auth.ChamberOperator, OrgKind: auth.Chamber, Provinces: []string{"TO", "AT"}}}
+	if es, err := p.audit.List(ctx, chamberTO, audit.Filter{Action: "person.create", ObjectID: ref.ID}); err != nil || len(es) != 1 || es[0].Org != "itis-avogadro" {
+		t.Errorf("the Chamber's trail of the new person: %+v %v", es, err)
+	}
 	// The same person in a second role elsewhere.
 	if _, err := p.people.AddMember(ctx, admin, "cciaa-torino", people.Person{GivenName: "L", FamilyName: "B", Email: "laura.bianchi@avogadro.example"}, auth.CommissionMember); err != nil {
 		t.Fatal(err)
