@@ -171,6 +171,36 @@ func (s *Site) formError(p *page, r *http.Request, err error) (*form, bool) {
 	return f, true
 }
 
+// parsed reads a request's form; an unreadable one is answered here.
+func (s *Site) parsed(w http.ResponseWriter, r *http.Request) bool {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		return false
+	}
+	return true
+}
+
+// submit runs the change a form asks for. change returns where to send the
+// browser afterwards. A refusal the user can fix shows the page again
+// through refused, with the form (what was typed and the problems) and the
+// status of the refusal; any other error is the error page.
+func (s *Site) submit(w http.ResponseWriter, r *http.Request, change func(f url.Values) (string, error), refused func(f *form, status int)) {
+	if !s.parsed(w, r) {
+		return
+	}
+	next, err := change(r.PostForm)
+	if err != nil {
+		f, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		refused(f, httpStatus(err))
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
 // userPage is a page for a signed-in user.
 func (s *Site) userPage(w http.ResponseWriter, r *http.Request, title string, crumbs ...crumb) *page {
 	p := s.newPage(w, r)
@@ -212,8 +242,7 @@ func (s *Site) loginPage(w http.ResponseWriter, r *http.Request, status int, f *
 func (s *Site) login(w http.ResponseWriter, r *http.Request) { s.loginPage(w, r, http.StatusOK, nil) }
 
 func (s *Site) loginPost(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+	if !s.parsed(w, r) {
 		return
 	}
 	id, err := s.platform.Accounts.SignIn(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), clientAddr(r))
@@ -293,8 +322,7 @@ func (s *Site) resetRequest(w http.ResponseWriter, r *http.Request) {
 func (s *Site) resetRequestPost(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(w, r)
 	p.Title = p.T("reset.title")
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+	if !s.parsed(w, r) {
 		return
 	}
 	err := s.platform.Accounts.RequestReset(r.Context(), r.PostForm.Get("email"), clientAddr(r))
@@ -369,8 +397,7 @@ func (s *Site) switchRole(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+	if !s.parsed(w, r) {
 		return
 	}
 	if err := s.platform.Accounts.Switch(r.Context(), c.Value, r.PostForm.Get("org"), auth.Role(r.PostForm.Get("role"))); err != nil {
@@ -409,8 +436,7 @@ func (s *Site) account(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) changePassword(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+	if !s.parsed(w, r) {
 		return
 	}
 	if r.PostForm.Get("password") != r.PostForm.Get("confirm") {
@@ -444,8 +470,7 @@ func httpStatus(err error) int {
 }
 
 func (s *Site) createToken(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+	if !s.parsed(w, r) {
 		return
 	}
 	days, _ := strconv.Atoi(r.PostForm.Get("days"))
@@ -526,21 +551,13 @@ func orgFromForm(r *http.Request) org.Organisation {
 }
 
 func (s *Site) createOrg(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
-		return
-	}
-	o, err := s.platform.Orgs.Create(r.Context(), principal(r), orgFromForm(r))
-	if err != nil {
-		f, ok := s.formError(s.newPage(w, r), r, err)
-		if !ok {
-			s.fail(w, r, err)
-			return
+	s.submit(w, r, func(url.Values) (string, error) {
+		o, err := s.platform.Orgs.Create(r.Context(), principal(r), orgFromForm(r))
+		if err != nil {
+			return "", err
 		}
-		s.orgsPage(w, r, httpStatus(err), f)
-		return
-	}
-	http.Redirect(w, r, "/orgs/"+o.ID, http.StatusSeeOther)
+		return "/orgs/" + o.ID, nil
+	}, func(f *form, status int) { s.orgsPage(w, r, status, f) })
 }
 
 type orgData struct {
@@ -591,64 +608,34 @@ func (s *Site) orgView(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) updateOrg(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
-		return
-	}
-	o := orgFromForm(r)
-	o.ID = r.PathValue("id")
-	if _, err := s.platform.Orgs.Update(r.Context(), principal(r), o); err != nil {
-		f, ok := s.formError(s.newPage(w, r), r, err)
-		if !ok {
-			s.fail(w, r, err)
-			return
-		}
-		s.orgPage(w, r, httpStatus(err), orgData{Edit: f})
-		return
-	}
-	http.Redirect(w, r, "/orgs/"+o.ID, http.StatusSeeOther)
+	s.submit(w, r, func(url.Values) (string, error) {
+		o := orgFromForm(r)
+		o.ID = r.PathValue("id")
+		_, err := s.platform.Orgs.Update(r.Context(), principal(r), o)
+		return "/orgs/" + o.ID, err
+	}, func(f *form, status int) { s.orgPage(w, r, status, orgData{Edit: f}) })
 }
 
 func (s *Site) addMember(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
-		return
-	}
-	f := r.PostForm
-	in := people.Person{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"), Email: f.Get("email")}
-	p := principal(r)
-	person, err := s.platform.People.AddMember(r.Context(), p, r.PathValue("id"), in, auth.Role(f.Get("role")))
-	if err == nil && f.Get("invite") == "on" {
-		err = s.platform.Accounts.Invite(r.Context(), p, person.ID)
-	}
-	if err != nil {
-		fm, ok := s.formError(s.newPage(w, r), r, err)
-		if !ok {
-			s.fail(w, r, err)
-			return
+	s.submit(w, r, func(f url.Values) (string, error) {
+		in := people.Person{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"), Email: f.Get("email")}
+		p := principal(r)
+		person, err := s.platform.People.AddMember(r.Context(), p, r.PathValue("id"), in, auth.Role(f.Get("role")))
+		if err == nil && f.Get("invite") == "on" {
+			err = s.platform.Accounts.Invite(r.Context(), p, person.ID)
 		}
-		s.orgPage(w, r, httpStatus(err), orgData{Member: fm})
-		return
-	}
-	http.Redirect(w, r, "/orgs/"+r.PathValue("id")+"#members", http.StatusSeeOther)
+		return "/orgs/" + r.PathValue("id") + "#members", err
+	}, func(f *form, status int) { s.orgPage(w, r, status, orgData{Member: f}) })
 }
 
 func (s *Site) createClass(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
-		return
-	}
-	c, err := s.platform.People.CreateClass(r.Context(), principal(r), people.Class{School: r.PathValue("id"), Year: r.PostForm.Get("year"), Name: r.PostForm.Get("class")})
-	if err != nil {
-		f, ok := s.formError(s.newPage(w, r), r, err)
-		if !ok {
-			s.fail(w, r, err)
-			return
+	s.submit(w, r, func(f url.Values) (string, error) {
+		c, err := s.platform.People.CreateClass(r.Context(), principal(r), people.Class{School: r.PathValue("id"), Year: f.Get("year"), Name: f.Get("class")})
+		if err != nil {
+			return "", err
 		}
-		s.orgPage(w, r, httpStatus(err), orgData{Class: f})
-		return
-	}
-	http.Redirect(w, r, "/classes/"+c.ID, http.StatusSeeOther)
+		return "/classes/" + c.ID, nil
+	}, func(f *form, status int) { s.orgPage(w, r, status, orgData{Class: f}) })
 }
 
 // --- classes and people ---
@@ -688,23 +675,12 @@ func (s *Site) classView(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) enrol(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
-		return
-	}
-	f := r.PostForm
-	in := people.StudentInput{Person: people.Person{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name")},
-		Student: people.Student{Number: f.Get("number"), Contact: f.Get("contact"), ConsentBy: f.Get("consent_by")}}
-	if _, err := s.platform.People.Enrol(r.Context(), principal(r), r.PathValue("id"), in); err != nil {
-		fm, ok := s.formError(s.newPage(w, r), r, err)
-		if !ok {
-			s.fail(w, r, err)
-			return
-		}
-		s.classPage(w, r, httpStatus(err), fm)
-		return
-	}
-	http.Redirect(w, r, "/classes/"+r.PathValue("id"), http.StatusSeeOther)
+	s.submit(w, r, func(f url.Values) (string, error) {
+		in := people.StudentInput{Person: people.Person{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name")},
+			Student: people.Student{Number: f.Get("number"), Contact: f.Get("contact"), ConsentBy: f.Get("consent_by")}}
+		_, err := s.platform.People.Enrol(r.Context(), principal(r), r.PathValue("id"), in)
+		return "/classes/" + r.PathValue("id"), err
+	}, func(f *form, status int) { s.classPage(w, r, status, f) })
 }
 
 func (s *Site) personView(w http.ResponseWriter, r *http.Request) {
@@ -780,37 +756,16 @@ func (s *Site) auditView(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) assignTeacher(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
-		return
-	}
-	id := r.PathValue("id")
-	if err := s.platform.People.AssignTeacher(r.Context(), principal(r), id, r.PostForm.Get("person")); err != nil {
-		fm, ok := s.formError(s.newPage(w, r), r, err)
-		if !ok {
-			s.fail(w, r, err)
-			return
-		}
-		s.classPage(w, r, httpStatus(err), fm)
-		return
-	}
-	http.Redirect(w, r, "/classes/"+id, http.StatusSeeOther)
+	s.submit(w, r, func(f url.Values) (string, error) {
+		id := r.PathValue("id")
+		return "/classes/" + id, s.platform.People.AssignTeacher(r.Context(), principal(r), id, f.Get("person"))
+	}, func(f *form, status int) { s.classPage(w, r, status, f) })
 }
 
 func (s *Site) recordConsent(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
-		return
-	}
-	id := r.PathValue("id")
-	if _, err := s.platform.People.RecordConsent(r.Context(), principal(r), id, r.PostForm.Get("consent_by")); err != nil {
-		fm, ok := s.formError(s.newPage(w, r), r, err)
-		if !ok {
-			s.fail(w, r, err)
-			return
-		}
-		s.personPage(w, r, httpStatus(err), fm)
-		return
-	}
-	http.Redirect(w, r, "/people/"+id, http.StatusSeeOther)
+	s.submit(w, r, func(f url.Values) (string, error) {
+		id := r.PathValue("id")
+		_, err := s.platform.People.RecordConsent(r.Context(), principal(r), id, f.Get("consent_by"))
+		return "/people/" + id, err
+	}, func(f *form, status int) { s.personPage(w, r, status, f) })
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/attesta/attesta"
@@ -56,22 +57,13 @@ func (s *Site) tablesList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) createTable(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
-		return
-	}
-	f := r.PostForm
-	t, err := s.platform.Tables.Create(r.Context(), principal(r), tables.Table{Chamber: f.Get("chamber"), Sector: f.Get("sector"), Year: f.Get("year"), Title: f.Get("title")})
-	if err != nil {
-		fm, ok := s.formError(s.newPage(w, r), r, err)
-		if !ok {
-			s.fail(w, r, err)
-			return
+	s.submit(w, r, func(f url.Values) (string, error) {
+		t, err := s.platform.Tables.Create(r.Context(), principal(r), tables.Table{Chamber: f.Get("chamber"), Sector: f.Get("sector"), Year: f.Get("year"), Title: f.Get("title")})
+		if err != nil {
+			return "", err
 		}
-		s.tablesPage(w, r, httpStatus(err), fm)
-		return
-	}
-	http.Redirect(w, r, "/tables/"+t.ID, http.StatusSeeOther)
+		return "/tables/" + t.ID, nil
+	}, func(f *form, status int) { s.tablesPage(w, r, status, f) })
 }
 
 type tableData struct {
@@ -129,65 +121,37 @@ func (s *Site) tableView(w http.ResponseWriter, r *http.Request) {
 	s.tablePage(w, r, r.PathValue("id"), http.StatusOK, tableForms{})
 }
 
-// tableAction runs a change from a form of the table page and shows the
-// page again, with the form and its problems if it was refused.
-func (s *Site) tableAction(w http.ResponseWriter, r *http.Request, tableID string, run func() error, refused func(*form) tableForms) {
-	if err := run(); err != nil {
-		f, ok := s.formError(s.newPage(w, r), r, err)
-		if !ok {
-			s.fail(w, r, err)
-			return
-		}
-		s.tablePage(w, r, tableID, httpStatus(err), refused(f))
-		return
-	}
-	http.Redirect(w, r, "/tables/"+tableID, http.StatusSeeOther)
-}
-
 func (s *Site) updateTable(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
-		return
-	}
 	id := r.PathValue("id")
-	s.tableAction(w, r, id, func() error {
-		_, err := s.platform.Tables.Update(r.Context(), principal(r), tables.Table{ID: id, Title: r.PostForm.Get("title"), Status: tables.Status(r.PostForm.Get("status"))})
-		return err
-	}, func(f *form) tableForms { return tableForms{edit: f} })
+	s.submit(w, r, func(f url.Values) (string, error) {
+		_, err := s.platform.Tables.Update(r.Context(), principal(r), tables.Table{ID: id, Title: f.Get("title"), Status: tables.Status(f.Get("status"))})
+		return "/tables/" + id, err
+	}, func(f *form, status int) { s.tablePage(w, r, id, status, tableForms{edit: f}) })
 }
 
 func (s *Site) tableMember(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
-		return
-	}
 	id := r.PathValue("id")
-	s.tableAction(w, r, id, func() error {
+	s.submit(w, r, func(f url.Values) (string, error) {
 		var err error
-		if r.PostForm.Get("remove") != "" {
-			_, err = s.platform.Tables.RemoveMember(r.Context(), principal(r), id, r.PostForm.Get("remove"))
+		if f.Get("remove") != "" {
+			_, err = s.platform.Tables.RemoveMember(r.Context(), principal(r), id, f.Get("remove"))
 		} else {
-			_, err = s.platform.Tables.AddMember(r.Context(), principal(r), id, r.PostForm.Get("org"))
+			_, err = s.platform.Tables.AddMember(r.Context(), principal(r), id, f.Get("org"))
 		}
-		return err
-	}, func(f *form) tableForms { return tableForms{member: f} })
+		return "/tables/" + id, err
+	}, func(f *form, status int) { s.tablePage(w, r, id, status, tableForms{member: f}) })
 }
 
 func (s *Site) addMeeting(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
-		return
-	}
 	id := r.PathValue("id")
-	s.tableAction(w, r, id, func() error {
-		_, err := s.platform.Tables.AddMeeting(r.Context(), principal(r), tables.Meeting{Table: id, Date: r.PostForm.Get("date"), Agenda: r.PostForm.Get("agenda"), Minutes: r.PostForm.Get("minutes")})
-		return err
-	}, func(f *form) tableForms { return tableForms{meeting: f} })
+	s.submit(w, r, func(f url.Values) (string, error) {
+		_, err := s.platform.Tables.AddMeeting(r.Context(), principal(r), tables.Meeting{Table: id, Date: f.Get("date"), Agenda: f.Get("agenda"), Minutes: f.Get("minutes")})
+		return "/tables/" + id, err
+	}, func(f *form, status int) { s.tablePage(w, r, id, status, tableForms{meeting: f}) })
 }
 
 func (s *Site) updateMeeting(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+	if !s.parsed(w, r) {
 		return
 	}
 	id := r.PathValue("id")
