@@ -15,8 +15,8 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/credential"
-	"github.com/attesta/attesta/did"
-	"github.com/attesta/attesta/status"
+	"github.com/attesta/attesta/internal/vc/did"
+	"github.com/attesta/attesta/internal/vc/statuslist"
 )
 
 // Credentials is what the API needs of the credential service.
@@ -26,7 +26,7 @@ type Credentials interface {
 	Record(ctx context.Context, actor credential.Actor, id string) (credential.Record, error)
 	Events(ctx context.Context, actor credential.Actor, id string) ([]credential.StatusEvent, error)
 	ChangeStatus(ctx context.Context, actor credential.Actor, id string, action credential.Action, reason string) (credential.Record, error)
-	StatusListCredential(ctx context.Context, issuerID string, list int, purpose status.Purpose) (credential.SignedList, error)
+	StatusListCredential(ctx context.Context, issuerID string, list int, purpose statuslist.Purpose) (credential.SignedList, error)
 }
 
 // Verifier verifies credentials and presentations.
@@ -330,7 +330,7 @@ func (a *API) statusList(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, attesta.Errorf(attesta.NotFound, "no status list %q", r.PathValue("list")))
 		return
 	}
-	sl, err := a.creds.Credentials.StatusListCredential(r.Context(), r.PathValue("issuer"), list, status.Purpose(r.PathValue("purpose")))
+	sl, err := a.creds.Credentials.StatusListCredential(r.Context(), r.PathValue("issuer"), list, statuslist.Purpose(r.PathValue("purpose")))
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -12,8 +12,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
-	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/internal/testserver"
+	"github.com/attesta/attesta/internal/tlog/checkpoint"
 	"github.com/attesta/attesta/notary"
 )
 

@@ -19,7 +19,7 @@ import (
 	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
-	"github.com/attesta/attesta/tables"
+	"github.com/attesta/attesta/roundtable"
 )
 
 // Platform is the services behind the platform's API: organisations,
@@ -31,7 +31,7 @@ type Platform struct {
 	People   *people.Service
 	Accounts *account.Service
 	Audit    *audit.Service
-	Tables   *tables.Service
+	Tables   *roundtable.Service
 	Imports  *importer.Service
 }
 
@@ -304,8 +304,8 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) listTables(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := tables.Filter{Sector: q.Get("sector"), Year: q.Get("year"), Status: tables.Status(q.Get("status"))}
-	if len(f.Sector) > 64 || len(f.Year) > 7 || (f.Status != "" && f.Status != tables.Active && f.Status != tables.Closed) {
+	f := roundtable.Filter{Sector: q.Get("sector"), Year: q.Get("year"), Status: roundtable.Status(q.Get("status"))}
+	if len(f.Sector) > 64 || len(f.Year) > 7 || (f.Status != "" && f.Status != roundtable.Active && f.Status != roundtable.Closed) {
 		a.fail(w, r, attesta.Errorf(attesta.Invalid, "sector at most 64 characters, year like 2026/27, status active or closed"))
 		return
 	}
@@ -314,7 +314,7 @@ func (a *API) listTables(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) createTable(w http.ResponseWriter, r *http.Request) {
-	var in tables.Table
+	var in roundtable.Table
 	if err := readJSON(r, &in); err != nil {
 		a.fail(w, r, err)
 		return
@@ -330,13 +330,13 @@ func (a *API) createTable(w http.ResponseWriter, r *http.Request) {
 func (a *API) getTable(w http.ResponseWriter, r *http.Request) {
 	v, err := a.platform.Tables.Get(r.Context(), who(r), r.PathValue("id"))
 	if v != nil && v.Meetings == nil {
-		v.Meetings = []tables.Meeting{}
+		v.Meetings = []roundtable.Meeting{}
 	}
 	a.reply(w, r, v, err)
 }
 
 func (a *API) updateTable(w http.ResponseWriter, r *http.Request) {
-	var in tables.Table
+	var in roundtable.Table
 	if err := readJSON(r, &in); err != nil {
 		a.fail(w, r, err)
 		return
@@ -358,7 +358,7 @@ func (a *API) tableMember(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	var t *tables.Table
+	var t *roundtable.Table
 	var err error
 	if in.Remove {
 		t, err = a.platform.Tables.RemoveMember(r.Context(), who(r), r.PathValue("id"), in.Org)
@@ -369,7 +369,7 @@ func (a *API) tableMember(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) addMeeting(w http.ResponseWriter, r *http.Request) {
-	var in tables.Meeting
+	var in roundtable.Meeting
 	if err := readJSON(r, &in); err != nil {
 		a.fail(w, r, err)
 		return
@@ -383,7 +383,7 @@ func (a *API) addMeeting(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) updateMeeting(w http.ResponseWriter, r *http.Request) {
-	var in tables.Meeting
+	var in roundtable.Meeting
 	if err := readJSON(r, &in); err != nil {
 		a.fail(w, r, err)
 		return

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/attesta/attesta/dataintegrity"
-	"github.com/attesta/attesta/did"
+	"github.com/attesta/attesta/internal/vc/dataintegrity"
+	"github.com/attesta/attesta/internal/vc/did"
 	"github.com/attesta/attesta/issuer"
 )
 

@@ -16,8 +16,8 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/issuer"
-	"github.com/attesta/attesta/status"
 )
 
 // Award is everything a credential says: the certified competence of one
@@ -252,7 +252,7 @@ func Build(a Award) ([]byte, error) {
 			DigestMultibase: DigestMultibase(a.Evidence.Digest),
 		}}
 	}
-	for _, purpose := range []status.Purpose{status.Revocation, status.Suspension} {
+	for _, purpose := range []statuslist.Purpose{statuslist.Revocation, statuslist.Suspension} {
 		list := StatusListURL(base, a.Issuer.ID, a.Status.List, purpose)
 		c.CredentialStatus = append(c.CredentialStatus, statusEntry{
 			ID: list + "#" + strconv.Itoa(a.Status.Index), Type: "BitstringStatusListEntry", StatusPurpose: string(purpose),
@@ -264,7 +264,7 @@ func Build(a Award) ([]byte, error) {
 
 // StatusListURL is where the status list credential of an issuer's list for
 // a purpose is published.
-func StatusListURL(baseURL, issuerID string, list int, purpose status.Purpose) string {
+func StatusListURL(baseURL, issuerID string, list int, purpose statuslist.Purpose) string {
 	return fmt.Sprintf("%s/status/%s/%d/%s", strings.TrimSuffix(baseURL, "/"), url.PathEscape(issuerID), list, purpose)
 }
 
@@ -325,7 +325,7 @@ func (a Award) validate() error {
 	if u, err := url.Parse(a.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		add("base URL %q is not an http(s) URL", a.BaseURL)
 	}
-	if a.Status.List < 1 || a.Status.Index < 0 || a.Status.Index >= status.ListBits {
+	if a.Status.List < 1 || a.Status.Index < 0 || a.Status.Index >= statuslist.ListBits {
 		add("no status list position")
 	}
 	for i, r := range a.Results {

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/attesta/attesta/dataintegrity"
-	"github.com/attesta/attesta/jsonld"
+	"github.com/attesta/attesta/internal/vc/dataintegrity"
+	"github.com/attesta/attesta/internal/vc/jsonld"
 )
 
 // Context URLs of the credentials attesta issues, in the order they appear.

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/attesta/attesta/dataintegrity"
+	"github.com/attesta/attesta/internal/vc/dataintegrity"
 )
 
 // JWT secures a credential with VC-JOSE ([VC-JOSE-COSE]): a compact JWS

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/attesta/attesta/status"
+	"github.com/attesta/attesta/internal/vc/statuslist"
 )
 
 // ListStatus answers status questions from status list credentials the
@@ -17,8 +17,8 @@ type ListStatus struct {
 }
 
 type listEntry struct {
-	purpose status.Purpose
-	bits    status.Bitstring
+	purpose statuslist.Purpose
+	bits    statuslist.Bitstring
 }
 
 // NewListStatus reads status list credentials, keyed by the URL credentials
@@ -40,11 +40,11 @@ func NewListStatus(lists map[string][]byte) (*ListStatus, error) {
 		if doc.CredentialSubject.Type != "BitstringStatusList" {
 			return nil, fmt.Errorf("status list %s: credentialSubject type %q is not BitstringStatusList", url, doc.CredentialSubject.Type)
 		}
-		bits, err := status.Decode(doc.CredentialSubject.EncodedList)
+		bits, err := statuslist.Decode(doc.CredentialSubject.EncodedList)
 		if err != nil {
 			return nil, fmt.Errorf("status list %s: %w", url, err)
 		}
-		ls.lists[url] = listEntry{purpose: status.Purpose(doc.CredentialSubject.StatusPurpose), bits: bits}
+		ls.lists[url] = listEntry{purpose: statuslist.Purpose(doc.CredentialSubject.StatusPurpose), bits: bits}
 	}
 	return ls, nil
 }

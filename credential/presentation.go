@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/attesta/attesta/dataintegrity"
+	"github.com/attesta/attesta/internal/vc/dataintegrity"
 )
 
 // PresentationReport is what verifying a verifiable presentation found.

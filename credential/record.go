@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/attesta/attesta/status"
+	"github.com/attesta/attesta/internal/vc/statuslist"
 )
 
 // Record is an issued credential as attesta keeps it.
@@ -65,7 +65,7 @@ type StatusList struct {
 type SignedList struct {
 	IssuerID string
 	List     int
-	Purpose  status.Purpose
+	Purpose  statuslist.Purpose
 	Version  int64 // StatusList.Version it was signed from
 	Body     []byte
 	SignedAt time.Time
@@ -103,7 +103,7 @@ type Store interface {
 	StatusList(ctx context.Context, issuerID string, list int) (StatusList, error)
 	// SignedList returns the last signed credential of a list and purpose;
 	// NotFound if none was signed.
-	SignedList(ctx context.Context, issuerID string, list int, purpose status.Purpose) (SignedList, error)
+	SignedList(ctx context.Context, issuerID string, list int, purpose statuslist.Purpose) (SignedList, error)
 	// SaveSignedList stores a signed list credential, replacing an older
 	// version; a newer stored version wins (the call is then a no-op).
 	SaveSignedList(ctx context.Context, l SignedList) error

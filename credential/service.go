@@ -16,10 +16,10 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/competence"
-	"github.com/attesta/attesta/dataintegrity"
+	"github.com/attesta/attesta/internal/vc/dataintegrity"
+	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
-	"github.com/attesta/attesta/status"
 )
 
 // Standards gives the published competence standard versions credentials
@@ -212,7 +212,7 @@ func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, fo
 		return Record{}, fmt.Errorf("issue: allocate status: %w", err)
 	}
 	var entries []any
-	for _, purpose := range []status.Purpose{status.Revocation, status.Suspension} {
+	for _, purpose := range []statuslist.Purpose{statuslist.Revocation, statuslist.Suspension} {
 		list := StatusListURL(s.baseURL, iss.ID, pos.List, purpose)
 		entries = append(entries, map[string]any{
 			"id": list + "#" + strconv.Itoa(pos.Index), "type": "BitstringStatusListEntry", "statusPurpose": string(purpose),
@@ -332,7 +332,7 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, acti
 // StatusListCredential returns the signed status list credential of an
 // issuer's list for a purpose, signing a new one if the list changed since
 // the last was signed.
-func (s *Service) StatusListCredential(ctx context.Context, issuerID string, list int, purpose status.Purpose) (SignedList, error) {
+func (s *Service) StatusListCredential(ctx context.Context, issuerID string, list int, purpose statuslist.Purpose) (SignedList, error) {
 	if !purpose.Valid() {
 		return SignedList{}, attesta.Errorf(attesta.NotFound, "no status purpose %q", purpose)
 	}
@@ -347,9 +347,9 @@ func (s *Service) StatusListCredential(ctx context.Context, issuerID string, lis
 	if err != nil && attesta.ErrorCode(err) != attesta.NotFound {
 		return SignedList{}, err
 	}
-	bits := status.NewBitstring()
+	bits := statuslist.NewBitstring()
 	set := sl.Revoked
-	if purpose == status.Suspension {
+	if purpose == statuslist.Suspension {
 		set = sl.Suspended
 	}
 	for _, i := range set {
@@ -411,14 +411,14 @@ func (s *Service) Status(ctx context.Context, e StatusEntry) (bool, string, erro
 	if r.IssuerID != issuerID || r.List != list || r.Index != e.Index {
 		return false, "", fmt.Errorf("credential %s is not at %s#%d", e.CredentialID, e.ListURL, e.Index)
 	}
-	if purpose == status.Revocation {
+	if purpose == statuslist.Revocation {
 		return r.Revoked, r.Reason, nil
 	}
 	return r.Suspended, r.Reason, nil
 }
 
 // parseListURL splits a status list URL of attesta's form.
-func parseListURL(u string) (issuerID string, list int, purpose status.Purpose, ok bool) {
+func parseListURL(u string) (issuerID string, list int, purpose statuslist.Purpose, ok bool) {
 	pu, err := url.Parse(u)
 	if err != nil {
 		return "", 0, "", false
@@ -436,7 +436,7 @@ func parseListURL(u string) (issuerID string, list int, purpose status.Purpose, 
 	if err != nil || err2 != nil || n < 1 {
 		return "", 0, "", false
 	}
-	return id, n, status.Purpose(parts[2]), status.Purpose(parts[2]).Valid()
+	return id, n, statuslist.Purpose(parts[2]), statuslist.Purpose(parts[2]).Valid()
 }
 
 func (s *Service) permutationKey() [32]byte {

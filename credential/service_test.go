@@ -15,10 +15,10 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
-	"github.com/attesta/attesta/dataintegrity"
-	"github.com/attesta/attesta/did"
+	"github.com/attesta/attesta/internal/vc/dataintegrity"
+	"github.com/attesta/attesta/internal/vc/did"
+	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/issuer"
-	"github.com/attesta/attesta/status"
 	"github.com/attesta/attesta/storage/sqlite"
 )
 
@@ -221,17 +221,17 @@ func TestStatusListCredential(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	a, b := e.issue(t, credential.RDFC), e.issue(t, credential.RDFC)
-	first, err := e.creds.StatusListCredential(ctx, "cciaa-milano", 1, status.Revocation)
+	first, err := e.creds.StatusListCredential(ctx, "cciaa-milano", 1, statuslist.Revocation)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := e.creds.StatusListCredential(ctx, "cciaa-milano", 1, status.Revocation)
+	again, _ := e.creds.StatusListCredential(ctx, "cciaa-milano", 1, statuslist.Revocation)
 	if !bytes.Equal(first.Body, again.Body) {
 		t.Error("an unchanged list was signed again")
 	}
 	e.now = e.now.Add(time.Hour)
 	e.creds.ChangeStatus(ctx, operator, a.ID, credential.Revoke, "Errore materiale")
-	list, err := e.creds.StatusListCredential(ctx, "cciaa-milano", 1, status.Revocation)
+	list, err := e.creds.StatusListCredential(ctx, "cciaa-milano", 1, statuslist.Revocation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestStatusListCredential(t *testing.T) {
 		CredentialSubject struct{ EncodedList, StatusPurpose string }
 	}
 	json.Unmarshal(list.Body, &doc)
-	bits, err := status.Decode(doc.CredentialSubject.EncodedList)
+	bits, err := statuslist.Decode(doc.CredentialSubject.EncodedList)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func TestStatusListCredential(t *testing.T) {
 	if set, _ := bits.Get(b.Index); set {
 		t.Error("a valid credential's bit is set")
 	}
-	if doc.ID != credential.StatusListURL("https://attesta.example", "cciaa-milano", 1, status.Revocation) || doc.CredentialSubject.StatusPurpose != "revocation" {
+	if doc.ID != credential.StatusListURL("https://attesta.example", "cciaa-milano", 1, statuslist.Revocation) || doc.CredentialSubject.StatusPurpose != "revocation" {
 		t.Errorf("list id %s purpose %s", doc.ID, doc.CredentialSubject.StatusPurpose)
 	}
 	if _, err := e.creds.StatusListCredential(ctx, "cciaa-milano", 1, "message"); attesta.ErrorCode(err) != attesta.NotFound {

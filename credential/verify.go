@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/bake"
-	"github.com/attesta/attesta/dataintegrity"
-	"github.com/attesta/attesta/did"
+	"github.com/attesta/attesta/internal/vc/bake"
+	"github.com/attesta/attesta/internal/vc/dataintegrity"
+	"github.com/attesta/attesta/internal/vc/did"
+	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/issuer"
-	"github.com/attesta/attesta/status"
 )
 
 // CheckID names one check of a verification.
@@ -123,7 +123,7 @@ type StatusEntry struct {
 	CredentialID string
 	ListURL      string
 	Index        int
-	Purpose      status.Purpose
+	Purpose      statuslist.Purpose
 }
 
 // Verifier verifies credentials: the one verifier of the API, the CLI and the
@@ -452,11 +452,11 @@ func (v *Verifier) checkStatus(ctx context.Context, r *Report, obj map[string]an
 			continue
 		}
 		switch e.Purpose {
-		case status.Revocation:
+		case statuslist.Revocation:
 			r.Revoked = true
 			r.add(CheckStatus, Fail, msg("Credenziale revocata: "+reason, "Credential revoked: "+reason), e.ListURL+"#"+strconv.Itoa(e.Index))
 			return
-		case status.Suspension:
+		case statuslist.Suspension:
 			r.Suspended = true
 			r.add(CheckStatus, Fail, msg("Credenziale sospesa: "+reason, "Credential suspended: "+reason), e.ListURL+"#"+strconv.Itoa(e.Index))
 			return
@@ -533,7 +533,7 @@ func statusEntries(obj map[string]any) ([]StatusEntry, error) {
 		if err != nil || idx < 0 || url == "" {
 			return nil, fmt.Errorf("malformed status entry %v", e["id"])
 		}
-		purpose := status.Purpose(p)
+		purpose := statuslist.Purpose(p)
 		if !purpose.Valid() {
 			continue // a purpose attesta does not act on, such as "message"
 		}

@@ -32,7 +32,7 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/did"
+	"github.com/attesta/attesta/internal/vc/did"
 )
 
 // Issuer is an organisation that signs credentials.

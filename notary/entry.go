@@ -24,7 +24,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/attesta/attesta/jcs"
+	"github.com/attesta/attesta/internal/vc/jcs"
 )
 
 // Kind is what an entry records.

@@ -15,9 +15,9 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/checkpoint"
+	"github.com/attesta/attesta/internal/rfc3161"
+	"github.com/attesta/attesta/internal/tlog/checkpoint"
 	"github.com/attesta/attesta/issuer"
-	"github.com/attesta/attesta/timestamp"
 )
 
 // Log is the transparency log of one attesta: it integrates appended entries
@@ -34,7 +34,7 @@ type Log struct {
 
 	witnesses []Witness
 	quorum    int
-	tsa       *timestamp.Client
+	tsa       *rfc3161.Client
 	tsaRoots  *x509.CertPool
 	http      *http.Client
 
@@ -66,7 +66,7 @@ type Options struct {
 	Quorum int
 	// TSA, if set, timestamps each checkpoint (RFC 3161); a checkpoint is
 	// published once it has its token.
-	TSA *timestamp.Client
+	TSA *rfc3161.Client
 	// TSARoots, if set, verify each token before it is stored.
 	TSARoots *x509.CertPool
 	// HTTP is the client for witnesses; nil means a client with a 10-second

@@ -13,9 +13,9 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
-	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/internal/tlog/checkpoint"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/storage/sqlite"

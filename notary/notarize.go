@@ -10,9 +10,9 @@ import (
 	"sync"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/checkpoint"
-	"github.com/attesta/attesta/timestamp"
-	"github.com/attesta/attesta/witness"
+	"github.com/attesta/attesta/internal/rfc3161"
+	"github.com/attesta/attesta/internal/tlog/checkpoint"
+	"github.com/attesta/attesta/internal/tlog/witness"
 )
 
 // Witness is a witness the log asks to cosign its checkpoints: the
@@ -258,7 +258,7 @@ func (l *Log) timestamp(ctx context.Context, text []byte) ([]byte, error) {
 		return nil, fmt.Errorf("timestamp authority %s: %w", l.tsa.URL, err)
 	}
 	if l.tsaRoots != nil {
-		if err := tok.Verify(digest(text), timestamp.VerifyOptions{Roots: l.tsaRoots}); err != nil {
+		if err := tok.Verify(digest(text), rfc3161.VerifyOptions{Roots: l.tsaRoots}); err != nil {
 			return nil, fmt.Errorf("timestamp authority %s: its token does not verify: %w", l.tsa.URL, err)
 		}
 	}

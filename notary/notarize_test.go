@@ -13,9 +13,9 @@ import (
 	"testing"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/checkpoint"
+	"github.com/attesta/attesta/internal/tlog/checkpoint"
+	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/notary"
-	"github.com/attesta/attesta/witness"
 )
 
 // testWitness is a C2SP tlog-witness served over HTTP, which can be made

@@ -10,8 +10,8 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/checkpoint"
-	"github.com/attesta/attesta/timestamp"
+	"github.com/attesta/attesta/internal/rfc3161"
+	"github.com/attesta/attesta/internal/tlog/checkpoint"
 )
 
 // ReceiptType identifies the receipt format.
@@ -88,9 +88,9 @@ type VerifiedReceipt struct {
 	Entry     Entry
 	LeafIndex int64
 	Origin    string
-	Size      int64            // of the checkpoint the entry is proven in
-	Witnesses []string         // names of the trusted witnesses whose cosignatures verified
-	Timestamp *timestamp.Token // nil if not checked
+	Size      int64          // of the checkpoint the entry is proven in
+	Witnesses []string       // names of the trusted witnesses whose cosignatures verified
+	Timestamp *rfc3161.Token // nil if not checked
 }
 
 // ParseReceipt decodes a receipt.
@@ -158,11 +158,11 @@ func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy
 		if len(r.Timestamp) == 0 {
 			return nil, errors.New("timestamp: the receipt has none")
 		}
-		tok, err := timestamp.ParseToken(r.Timestamp)
+		tok, err := rfc3161.ParseToken(r.Timestamp)
 		if err != nil {
 			return nil, fmt.Errorf("timestamp: %w", err)
 		}
-		if err := tok.Verify(digest(text), timestamp.VerifyOptions{Roots: p.TSARoots}); err != nil {
+		if err := tok.Verify(digest(text), rfc3161.VerifyOptions{Roots: p.TSARoots}); err != nil {
 			return nil, fmt.Errorf("timestamp: %w", err)
 		}
 		v.Timestamp = tok

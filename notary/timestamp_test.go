@@ -13,9 +13,9 @@ import (
 	"testing"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/internal/tsatest"
+	"github.com/attesta/attesta/internal/rfc3161"
+	"github.com/attesta/attesta/internal/rfc3161/tsatest"
 	"github.com/attesta/attesta/notary"
-	"github.com/attesta/attesta/timestamp"
 )
 
 func TestMain(m *testing.M) {
@@ -46,11 +46,11 @@ func TestTimestampedCheckpoints(t *testing.T) {
 		defer resp.Body.Close()
 		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
 		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, io.LimitReader(resp.Body, timestamp.MaxSize))
+		io.Copy(w, io.LimitReader(resp.Body, rfc3161.MaxSize))
 	}))
 	t.Cleanup(proxy.Close)
 	e := newEnv(t, func(o *notary.Options) {
-		o.TSA = &timestamp.Client{URL: proxy.URL}
+		o.TSA = &rfc3161.Client{URL: proxy.URL}
 		o.TSARoots = tsa.Roots
 	})
 	recs := e.issue(t, 4)
@@ -96,7 +96,7 @@ func TestTimestampedCheckpoints(t *testing.T) {
 	later, _ := e.log.Receipt(ctx, idx)
 	swapped := *r
 	swapped.Timestamp = later.Timestamp
-	if _, err := swapped.Verify(recs[2].ID, recs[2].Body, policy); !errors.Is(err, timestamp.ErrImprintMismatch) {
+	if _, err := swapped.Verify(recs[2].ID, recs[2].Body, policy); !errors.Is(err, rfc3161.ErrImprintMismatch) {
 		t.Errorf("a token of another checkpoint: %v", err)
 	}
 	// A receipt without a token fails for a verifier that requires one.

@@ -26,7 +26,7 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
-	"github.com/attesta/attesta/fiscal"
+	"github.com/attesta/attesta/internal/fiscal"
 	"github.com/attesta/attesta/territory"
 )
 

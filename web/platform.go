@@ -17,7 +17,7 @@ import (
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
-	"github.com/attesta/attesta/tables"
+	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/territory"
 )
 
@@ -27,7 +27,7 @@ type Platform struct {
 	People   *people.Service
 	Accounts *account.Service
 	Audit    *audit.Service
-	Tables   *tables.Service
+	Tables   *roundtable.Service
 	Imports  *importer.Service
 	// SecureCookies marks cookies Secure (attesta is served over HTTPS).
 	SecureCookies bool

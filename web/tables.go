@@ -11,14 +11,14 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/org"
-	"github.com/attesta/attesta/tables"
+	"github.com/attesta/attesta/roundtable"
 )
 
 // maxUpload bounds a multipart request carrying one attachment.
-const maxUpload = tables.MaxAttachmentSize + 64<<10
+const maxUpload = roundtable.MaxAttachmentSize + 64<<10
 
 type tablesData struct {
-	Items    []tables.Table
+	Items    []roundtable.Table
 	Sectors  []string
 	Chambers []org.Organisation
 	Form     *form
@@ -26,7 +26,7 @@ type tablesData struct {
 
 func (s *Site) tablesPage(w http.ResponseWriter, r *http.Request, status int, f *form) {
 	p := s.userPage(w, r, "tables.title", crumb{Label: p0(s, w, r, "tables.title")})
-	items, err := s.platform.Tables.List(r.Context(), p.User, tables.Filter{})
+	items, err := s.platform.Tables.List(r.Context(), p.User, roundtable.Filter{})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -58,7 +58,7 @@ func (s *Site) tablesList(w http.ResponseWriter, r *http.Request) {
 
 func (s *Site) createTable(w http.ResponseWriter, r *http.Request) {
 	s.submit(w, r, func(f url.Values) (string, error) {
-		t, err := s.platform.Tables.Create(r.Context(), principal(r), tables.Table{Chamber: f.Get("chamber"), Sector: f.Get("sector"), Year: f.Get("year"), Title: f.Get("title")})
+		t, err := s.platform.Tables.Create(r.Context(), principal(r), roundtable.Table{Chamber: f.Get("chamber"), Sector: f.Get("sector"), Year: f.Get("year"), Title: f.Get("title")})
 		if err != nil {
 			return "", err
 		}
@@ -67,7 +67,7 @@ func (s *Site) createTable(w http.ResponseWriter, r *http.Request) {
 }
 
 type tableData struct {
-	View       *tables.View
+	View       *roundtable.View
 	Candidates []org.Organisation
 	Edit       *form
 	Member     *form
@@ -124,7 +124,7 @@ func (s *Site) tableView(w http.ResponseWriter, r *http.Request) {
 func (s *Site) updateTable(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.submit(w, r, func(f url.Values) (string, error) {
-		_, err := s.platform.Tables.Update(r.Context(), principal(r), tables.Table{ID: id, Title: f.Get("title"), Status: tables.Status(f.Get("status"))})
+		_, err := s.platform.Tables.Update(r.Context(), principal(r), roundtable.Table{ID: id, Title: f.Get("title"), Status: roundtable.Status(f.Get("status"))})
 		return "/tables/" + id, err
 	}, func(f *form, status int) { s.tablePage(w, r, id, status, tableForms{edit: f}) })
 }
@@ -145,7 +145,7 @@ func (s *Site) tableMember(w http.ResponseWriter, r *http.Request) {
 func (s *Site) addMeeting(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.submit(w, r, func(f url.Values) (string, error) {
-		_, err := s.platform.Tables.AddMeeting(r.Context(), principal(r), tables.Meeting{Table: id, Date: f.Get("date"), Agenda: f.Get("agenda"), Minutes: f.Get("minutes")})
+		_, err := s.platform.Tables.AddMeeting(r.Context(), principal(r), roundtable.Meeting{Table: id, Date: f.Get("date"), Agenda: f.Get("agenda"), Minutes: f.Get("minutes")})
 		return "/tables/" + id, err
 	}, func(f *form, status int) { s.tablePage(w, r, id, status, tableForms{meeting: f}) })
 }
@@ -155,7 +155,7 @@ func (s *Site) updateMeeting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	m, err := s.platform.Tables.UpdateMeeting(r.Context(), principal(r), tables.Meeting{ID: id, Date: r.PostForm.Get("date"), Agenda: r.PostForm.Get("agenda"), Minutes: r.PostForm.Get("minutes")})
+	m, err := s.platform.Tables.UpdateMeeting(r.Context(), principal(r), roundtable.Meeting{ID: id, Date: r.PostForm.Get("date"), Agenda: r.PostForm.Get("agenda"), Minutes: r.PostForm.Get("minutes")})
 	if err != nil {
 		f, ok := s.formError(s.newPage(w, r), r, err)
 		if !ok || r.PostForm.Get("table") == "" {
@@ -177,7 +177,7 @@ func (s *Site) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.fail(w, r, attesta.Errorf(attesta.Invalid, "the file is larger than %d MiB", tables.MaxAttachmentSize>>20))
+			s.fail(w, r, attesta.Errorf(attesta.Invalid, "the file is larger than %d MiB", roundtable.MaxAttachmentSize>>20))
 			return
 		}
 		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable upload"))
@@ -190,7 +190,7 @@ func (s *Site) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	content, err := io.ReadAll(io.LimitReader(file, tables.MaxAttachmentSize+1))
+	content, err := io.ReadAll(io.LimitReader(file, roundtable.MaxAttachmentSize+1))
 	if err != nil {
 		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable upload"))
 		return

@@ -1,7 +1,9 @@
 // Package web is attesta's server-rendered site: the public catalogue of
-// the national competence standards for now. Pages are html/template files
-// embedded in the binary, styled with Bootstrap Italia, in Italian by
-// default with an English switch, and they work without JavaScript.
+// the national competence standards, and the signed-in platform
+// (organisations, people and classes, imports, territorial tables, the
+// audit trail, one's account). Pages are html/template files embedded in
+// the binary, styled with Bootstrap Italia, in Italian by default with an
+// English switch, and they work without JavaScript.
 //
 // Handlers are thin: they decode the request, call a domain service and
 // render a page. Every string a page shows comes from package i18n.
@@ -29,12 +31,12 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
-	"github.com/attesta/attesta/i18n"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
+	"github.com/attesta/attesta/internal/i18n"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
-	"github.com/attesta/attesta/tables"
+	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/territory"
 )
 
@@ -183,7 +185,7 @@ func (s *Site) Routes() []Route {
 
 var funcs = template.FuncMap{
 	"fields": func(names ...string) []string { return names },
-	"chamberObject": func(t tables.Table) auth.Object {
+	"chamberObject": func(t roundtable.Table) auth.Object {
 		return auth.Object{Kind: auth.OrganisationObject, ID: t.Chamber, Places: []auth.Place{{Org: t.Chamber, Province: t.Province}}, OrgKind: auth.Chamber}
 	},
 	"personObject": func(pr *people.Profile) auth.Object { return people.PersonObject(pr.Person.ID, pr.Memberships) },
@@ -203,9 +205,9 @@ var funcs = template.FuncMap{
 		d := struct {
 			Page    *page
 			Form    *form
-			Meeting *tables.Meeting
+			Meeting *roundtable.Meeting
 		}{Page: p, Form: f}
-		if mm, ok := m.(tables.Meeting); ok {
+		if mm, ok := m.(roundtable.Meeting); ok {
 			d.Meeting = &mm
 		}
 		return d

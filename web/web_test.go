@@ -13,7 +13,7 @@ import (
 
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
-	"github.com/attesta/attesta/i18n"
+	"github.com/attesta/attesta/internal/i18n"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/org"
 )

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/attesta/attesta/internal/testserver"
+	"github.com/attesta/attesta/notary"
 )
 
 // The auditor verifies a running server's log, then again after it grew,
@@ -48,7 +49,7 @@ func TestLogAudit(t *testing.T) {
 		t.Fatalf("second audit: %d %s %s", code, out, errOut)
 	}
 	// A remembered tree the log does not contain: a fork.
-	var st auditState
+	var st notary.AuditState
 	data, _ := os.ReadFile(state)
 	json.Unmarshal(data, &st)
 	st.Size, st.Root = 100, bytes.Repeat([]byte{7}, 32)

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/credential"
-	"github.com/attesta/attesta/dataintegrity"
-	"github.com/attesta/attesta/did"
+	"github.com/attesta/attesta/internal/vc/dataintegrity"
+	"github.com/attesta/attesta/internal/vc/did"
 	"github.com/attesta/attesta/issuer"
 )
 

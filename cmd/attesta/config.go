@@ -16,12 +16,12 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
-	"github.com/attesta/attesta/checkpoint"
+	"github.com/attesta/attesta/internal/oidc"
+	"github.com/attesta/attesta/internal/rfc3161"
 	"github.com/attesta/attesta/internal/server"
+	"github.com/attesta/attesta/internal/tlog/checkpoint"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
-	"github.com/attesta/attesta/oidc"
-	"github.com/attesta/attesta/timestamp"
 )
 
 // Config is attesta's whole configuration. Every field is set by a flag
@@ -249,7 +249,7 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 		return server.Options{}, fmt.Errorf("a witness quorum of %d with %d witnesses", opts.WitnessQuorum, len(c.Witnesses))
 	}
 	if c.TSAURL != "" {
-		opts.TSA = &timestamp.Client{URL: c.TSAURL, HTTP: &http.Client{Timeout: 30 * time.Second}}
+		opts.TSA = &rfc3161.Client{URL: c.TSAURL, HTTP: &http.Client{Timeout: 30 * time.Second}}
 	}
 	if c.TSARoots != "" {
 		if c.TSAURL == "" {

@@ -16,14 +16,14 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/bake"
 	"github.com/attesta/attesta/credential"
-	"github.com/attesta/attesta/dataintegrity"
-	"github.com/attesta/attesta/did"
 	"github.com/attesta/attesta/internal/server"
+	"github.com/attesta/attesta/internal/vc/bake"
+	"github.com/attesta/attesta/internal/vc/dataintegrity"
+	"github.com/attesta/attesta/internal/vc/did"
+	"github.com/attesta/attesta/internal/vc/rdf"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
-	"github.com/attesta/attesta/rdf"
 )
 
 // multiFlag collects a repeatable flag.

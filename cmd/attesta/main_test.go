@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/attesta/attesta/internal/tsatest"
+	"github.com/attesta/attesta/internal/rfc3161/tsatest"
 )
 
 // TestMain lets the test binary act as attesta itself when asked, so that

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/attesta/attesta/internal/tsatest"
+	"github.com/attesta/attesta/internal/rfc3161/tsatest"
 )
 
 // The whole notarization, with real processes: Chamber A's attesta has its

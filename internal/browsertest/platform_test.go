@@ -9,8 +9,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/attesta/attesta/demo"
 	"github.com/attesta/attesta/internal/browsertest"
+	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/testserver"
 )
 

@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/auth"
-	"github.com/attesta/attesta/demo"
+	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
-	"github.com/attesta/attesta/tables"
+	"github.com/attesta/attesta/roundtable"
 )
 
 // The authorization matrix: every route of the web and the API × every
@@ -233,7 +233,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// The demo's two tables, each with a meeting and an attachment.
 	type tableIDs struct{ table, meeting, attachment string }
 	tablesOf := map[string]tableIDs{}
-	ts2, err := svc.Tables.List(ctx, admin, tables.Filter{})
+	ts2, err := svc.Tables.List(ctx, admin, roundtable.Filter{})
 	if err != nil || len(ts2) != 2 {
 		t.Fatalf("demo tables: %v %v", ts2, err)
 	}

@@ -10,8 +10,8 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/internal/oidc"
 	"github.com/attesta/attesta/issuer"
-	"github.com/attesta/attesta/oidc"
 )
 
 // oidcSignIn joins the OpenID Connect relying party (package oidc) to the

@@ -18,9 +18,9 @@ import (
 	"github.com/zitadel/oidc/v3/example/server/storage"
 
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/internal/oidc"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
-	"github.com/attesta/attesta/oidc"
 	"github.com/attesta/attesta/people"
 )
 

@@ -20,20 +20,20 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/audit"
-	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
-	"github.com/attesta/attesta/demo"
+	"github.com/attesta/attesta/internal/demo"
+	"github.com/attesta/attesta/internal/metrics"
+	"github.com/attesta/attesta/internal/oidc"
+	"github.com/attesta/attesta/internal/rfc3161"
+	"github.com/attesta/attesta/internal/tlog/checkpoint"
+	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/issuer"
-	"github.com/attesta/attesta/metrics"
 	"github.com/attesta/attesta/notary"
-	"github.com/attesta/attesta/oidc"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
-	"github.com/attesta/attesta/tables"
-	"github.com/attesta/attesta/timestamp"
+	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/web"
-	"github.com/attesta/attesta/witness"
 )
 
 // Database is what the server needs of a storage engine.
@@ -51,7 +51,7 @@ type Database interface {
 	People() people.Store
 	Accounts() account.Store
 	Audit() audit.Store
-	Tables() tables.Store
+	RoundTables() roundtable.Store
 	Close() error
 }
 
@@ -82,7 +82,7 @@ type Options struct {
 	WitnessFor []checkpoint.Verifier
 	// TSA, if set, timestamps each checkpoint; TSARoots, if set, verify its
 	// tokens before they are stored.
-	TSA      *timestamp.Client
+	TSA      *rfc3161.Client
 	TSARoots *x509.CertPool
 	// OIDC, if set, offers sign-in with an OpenID Connect provider.
 	OIDC *oidc.Config

@@ -14,8 +14,8 @@ import (
 
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
-	"github.com/attesta/attesta/dataintegrity"
-	"github.com/attesta/attesta/demo"
+	"github.com/attesta/attesta/internal/demo"
+	"github.com/attesta/attesta/internal/vc/dataintegrity"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/storage/sqlite"

@@ -12,17 +12,17 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/audit"
-	"github.com/attesta/attesta/checkpoint"
+	"github.com/attesta/attesta/internal/tlog/checkpoint"
 
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/importer"
+	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
-	"github.com/attesta/attesta/tables"
-	"github.com/attesta/attesta/witness"
+	"github.com/attesta/attesta/roundtable"
 )
 
 // Services are the domain services on one database, shared by the server
@@ -39,7 +39,7 @@ type Services struct {
 	People      *people.Service
 	Accounts    *account.Service
 	Audit       *audit.Service
-	Tables      *tables.Service
+	Tables      *roundtable.Service
 	Imports     *importer.Service
 }
 
@@ -148,7 +148,7 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log, Receipts: receipts,
 		Orgs: org.NewService(db.Organisations(), opts.Clock), People: people.NewService(db.People(), opts.Clock, opts.Rand),
 		Accounts: account.NewService(db.Accounts(), opts.Clock, opts.Rand, opts.PublicURL), Audit: audit.NewService(db.Audit()),
-		Tables: tables.NewService(db.Tables(), opts.Clock, opts.Rand), Imports: importer.NewService(db.People(), opts.Clock, opts.Rand)}
+		Tables: roundtable.NewService(db.RoundTables(), opts.Clock, opts.Rand), Imports: importer.NewService(db.People(), opts.Clock, opts.Rand)}
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)

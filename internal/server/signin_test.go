@@ -10,7 +10,7 @@ import (
 
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/auth"
-	"github.com/attesta/attesta/demo"
+	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/people"
 )

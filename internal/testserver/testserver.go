@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/api"
-	"github.com/attesta/attesta/checkpoint"
 	"github.com/attesta/attesta/internal/server"
+	"github.com/attesta/attesta/internal/tlog/checkpoint"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/storage/sqlite"
 )

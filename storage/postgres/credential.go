@@ -10,7 +10,7 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/credential"
-	"github.com/attesta/attesta/status"
+	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/storage/internal/guard"
 )
 
@@ -49,12 +49,12 @@ func (s credentialStore) Allocate(ctx context.Context, issuerID string, newKey f
 				var n int
 				err := tx.QueryRow(ctx, `UPDATE status_lists SET allocated = allocated + 1
 					WHERE issuer_id = $1 AND list_no = $2 AND allocated < $3
-					RETURNING perm_key, allocated - 1`, issuerID, last, status.ListBits).Scan(&key, &n)
+					RETURNING perm_key, allocated - 1`, issuerID, last, statuslist.ListBits).Scan(&key, &n)
 				if err == nil {
 					if len(key) != 32 {
 						return fmt.Errorf("status list %d of issuer %s has a permutation key of %d bytes", last, issuerID, len(key))
 					}
-					pos = credential.Position{List: last, Index: status.Permute([32]byte(key), n)}
+					pos = credential.Position{List: last, Index: statuslist.Permute([32]byte(key), n)}
 					return nil
 				}
 				if !errors.Is(err, pgx.ErrNoRows) {
@@ -73,7 +73,7 @@ func (s credentialStore) Allocate(ctx context.Context, issuerID string, newKey f
 				return fmt.Errorf("opening status list %d of issuer %s: %w", last+1, issuerID, err)
 			}
 			if tag.RowsAffected() == 1 {
-				pos = credential.Position{List: last + 1, Index: status.Permute(k, 0)}
+				pos = credential.Position{List: last + 1, Index: statuslist.Permute(k, 0)}
 				return nil
 			}
 		}
@@ -267,7 +267,7 @@ func indices(ctx context.Context, tx pgx.Tx, cond, issuerID string, list int) ([
 	return out, rows.Err()
 }
 
-func (s credentialStore) SignedList(ctx context.Context, issuerID string, list int, purpose status.Purpose) (credential.SignedList, error) {
+func (s credentialStore) SignedList(ctx context.Context, issuerID string, list int, purpose statuslist.Purpose) (credential.SignedList, error) {
 	l := credential.SignedList{IssuerID: issuerID, List: list, Purpose: purpose}
 	err := s.db.view(ctx, func(tx pgx.Tx) error {
 		var body string

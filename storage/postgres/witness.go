@@ -8,8 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/storage/internal/guard"
-	"github.com/attesta/attesta/witness"
 )
 
 // Witness returns the store of the witness role: the latest checkpoint

@@ -8,7 +8,7 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/credential"
-	"github.com/attesta/attesta/status"
+	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/storage/internal/guard"
 )
 
@@ -33,7 +33,7 @@ func (s credentialStore) Allocate(ctx context.Context, issuerID string, newKey f
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("reading the status lists of issuer %s: %w", issuerID, err)
 		}
-		if err == nil && allocated < status.ListBits {
+		if err == nil && allocated < statuslist.ListBits {
 			if len(key) != 32 {
 				return fmt.Errorf("status list %d of issuer %s has a permutation key of %d bytes", list, issuerID, len(key))
 			}
@@ -41,7 +41,7 @@ func (s credentialStore) Allocate(ctx context.Context, issuerID string, newKey f
 				WHERE issuer_id = ? AND list_no = ?`, issuerID, list); err != nil {
 				return fmt.Errorf("allocating in status list %d of issuer %s: %w", list, issuerID, err)
 			}
-			pos = credential.Position{List: list, Index: status.Permute([32]byte(key), allocated)}
+			pos = credential.Position{List: list, Index: statuslist.Permute([32]byte(key), allocated)}
 			return nil
 		}
 		// No list yet, or the open one is full: open the next.
@@ -55,7 +55,7 @@ func (s credentialStore) Allocate(ctx context.Context, issuerID string, newKey f
 		if err != nil {
 			return fmt.Errorf("opening status list %d of issuer %s: %w", list, issuerID, err)
 		}
-		pos = credential.Position{List: list, Index: status.Permute(k, 0)}
+		pos = credential.Position{List: list, Index: statuslist.Permute(k, 0)}
 		return nil
 	})
 	return pos, err
@@ -260,7 +260,7 @@ func indices(ctx context.Context, tx *sql.Tx, cond, issuerID string, list int) (
 	return out, rows.Err()
 }
 
-func (s credentialStore) SignedList(ctx context.Context, issuerID string, list int, purpose status.Purpose) (credential.SignedList, error) {
+func (s credentialStore) SignedList(ctx context.Context, issuerID string, list int, purpose statuslist.Purpose) (credential.SignedList, error) {
 	l := credential.SignedList{IssuerID: issuerID, List: list, Purpose: purpose}
 	err := s.db.view(ctx, func(tx *sql.Tx) error {
 		var body, signed string

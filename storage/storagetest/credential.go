@@ -14,8 +14,8 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/notary"
-	"github.com/attesta/attesta/status"
 )
 
 // ListFiller is an optional interface of the DB an Opener returns: it sets
@@ -59,7 +59,7 @@ func (s *keySource) last() [32]byte {
 func permuted(list int, key [32]byte, from, to int) map[credential.Position]bool {
 	out := map[credential.Position]bool{}
 	for n := from; n < to; n++ {
-		out[credential.Position{List: list, Index: status.Permute(key, n)}] = true
+		out[credential.Position{List: list, Index: statuslist.Permute(key, n)}] = true
 	}
 	return out
 }
@@ -207,7 +207,7 @@ func testAllocateConcurrent(t *testing.T, open Opener) {
 	// Another issuer's lists are its own.
 	var otherKeys keySource
 	pos := allocate(t, db, other.ID, &otherKeys)
-	if want := (credential.Position{List: 1, Index: status.Permute(otherKeys.last(), 0)}); pos != want {
+	if want := (credential.Position{List: 1, Index: statuslist.Permute(otherKeys.last(), 0)}); pos != want {
 		t.Errorf("first position of another issuer: %+v, want %+v", pos, want)
 	}
 	// No list for an issuer that does not exist.
@@ -227,29 +227,29 @@ func testAllocateNextList(t *testing.T, open Opener) {
 	}
 	iss := newIssuer(t, db, "cciaa-roma", clock.Now())
 	var keys keySource
-	if pos := allocate(t, db, iss.ID, &keys); pos != (credential.Position{List: 1, Index: status.Permute(keys.last(), 0)}) {
+	if pos := allocate(t, db, iss.ID, &keys); pos != (credential.Position{List: 1, Index: statuslist.Permute(keys.last(), 0)}) {
 		t.Fatalf("first position: %+v", pos)
 	}
 	k1 := keys.last()
-	if err := filler.SetAllocated(ctx, iss.ID, 1, status.ListBits-1); err != nil {
+	if err := filler.SetAllocated(ctx, iss.ID, 1, statuslist.ListBits-1); err != nil {
 		t.Fatal(err)
 	}
 	// The last position of list 1, then list 2 from its start.
-	if pos := allocate(t, db, iss.ID, &keys); pos != (credential.Position{List: 1, Index: status.Permute(k1, status.ListBits-1)}) {
+	if pos := allocate(t, db, iss.ID, &keys); pos != (credential.Position{List: 1, Index: statuslist.Permute(k1, statuslist.ListBits-1)}) {
 		t.Fatalf("last position of list 1: %+v", pos)
 	}
 	if len(keys.all()) != 1 {
 		t.Fatalf("%d keys generated before list 1 was full", len(keys.all()))
 	}
 	clock.Advance(time.Hour)
-	if pos := allocate(t, db, iss.ID, &keys); pos != (credential.Position{List: 2, Index: status.Permute(keys.last(), 0)}) {
+	if pos := allocate(t, db, iss.ID, &keys); pos != (credential.Position{List: 2, Index: statuslist.Permute(keys.last(), 0)}) {
 		t.Fatalf("first position after list 1 is full: %+v", pos)
 	}
 	k2 := keys.last()
 	if k2 == k1 {
 		t.Fatal("list 2 has the key of list 1")
 	}
-	if pos := allocate(t, db, iss.ID, &keys); pos != (credential.Position{List: 2, Index: status.Permute(k2, 1)}) {
+	if pos := allocate(t, db, iss.ID, &keys); pos != (credential.Position{List: 2, Index: statuslist.Permute(k2, 1)}) {
 		t.Fatalf("second position of list 2: %+v", pos)
 	}
 	if sl := statusList(t, db, iss.ID, 2); sl.Version != 0 || !sl.UpdatedAt.Equal(clock.Now()) {
@@ -258,7 +258,7 @@ func testAllocateNextList(t *testing.T, open Opener) {
 
 	// Concurrently across the end of list 2: its last 10 positions, then the
 	// first 30 of list 3.
-	if err := filler.SetAllocated(ctx, iss.ID, 2, status.ListBits-10); err != nil {
+	if err := filler.SetAllocated(ctx, iss.ID, 2, statuslist.ListBits-10); err != nil {
 		t.Fatal(err)
 	}
 	got := allocateConcurrently(t, db, iss.ID, &keys, 8, 40)
@@ -273,7 +273,7 @@ func testAllocateNextList(t *testing.T, open Opener) {
 			t.Errorf("position %+v outside lists 2 and 3", pos)
 		}
 	}
-	if want := permuted(2, k2, status.ListBits-10, status.ListBits); !reflect.DeepEqual(in2, want) {
+	if want := permuted(2, k2, statuslist.ListBits-10, statuslist.ListBits); !reflect.DeepEqual(in2, want) {
 		t.Errorf("list 2 gave %d positions, want its last %d", len(in2), len(want))
 	}
 	if _, ok := keyOf(3, keys.all(), in3, 0, 30); !ok {
@@ -341,7 +341,7 @@ func testInsertConflicts(t *testing.T, open Opener) {
 	// text.
 	unopened := newRecord(iss.ID, credential.Position{List: 7, Index: 0}, 4, clock.Now())
 	wantCode(t, store.Insert(ctx, unopened, issueEntry(unopened)), attesta.NotFound)
-	outside := newRecord(iss.ID, credential.Position{List: 1, Index: status.ListBits}, 5, clock.Now())
+	outside := newRecord(iss.ID, credential.Position{List: 1, Index: statuslist.ListBits}, 5, clock.Now())
 	wantCode(t, store.Insert(ctx, outside, issueEntry(outside)), attesta.Invalid)
 	binary := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 6, clock.Now())
 	binary.Body = []byte{0xff, 0x00, 0xfe}
@@ -586,10 +586,10 @@ func testSignedList(t *testing.T, open Opener) {
 	var keys keySource
 	allocate(t, db, iss.ID, &keys)
 	store := db.Credentials()
-	_, err := store.SignedList(ctx, iss.ID, 1, status.Revocation)
+	_, err := store.SignedList(ctx, iss.ID, 1, statuslist.Revocation)
 	wantCode(t, err, attesta.NotFound)
 
-	signed := func(v int64, purpose status.Purpose) credential.SignedList {
+	signed := func(v int64, purpose statuslist.Purpose) credential.SignedList {
 		return credential.SignedList{IssuerID: iss.ID, List: 1, Purpose: purpose, Version: v,
 			Body:     fmt.Appendf(nil, `{"type":["VerifiableCredential","BitstringStatusListCredential"],"version":%d,"purpose":%q}`, v, purpose),
 			SignedAt: clock.Now().Add(time.Duration(v) * time.Second)}
@@ -601,14 +601,14 @@ func testSignedList(t *testing.T, open Opener) {
 			t.Fatalf("signed list:\n got %+v, %v\nwant %+v", got, err, want)
 		}
 	}
-	v2 := signed(2, status.Revocation)
+	v2 := signed(2, statuslist.Revocation)
 	if err := store.SaveSignedList(ctx, v2); err != nil {
 		t.Fatal(err)
 	}
 	want(v2)
 	// An older version, or another signature of the same version, does not
 	// replace the stored one.
-	if err := store.SaveSignedList(ctx, signed(1, status.Revocation)); err != nil {
+	if err := store.SaveSignedList(ctx, signed(1, statuslist.Revocation)); err != nil {
 		t.Fatal(err)
 	}
 	want(v2)
@@ -619,15 +619,15 @@ func testSignedList(t *testing.T, open Opener) {
 	}
 	want(v2)
 	// A newer one does.
-	v3 := signed(3, status.Revocation)
+	v3 := signed(3, statuslist.Revocation)
 	if err := store.SaveSignedList(ctx, v3); err != nil {
 		t.Fatal(err)
 	}
 	want(v3)
 	// The purposes are kept apart.
-	_, err = store.SignedList(ctx, iss.ID, 1, status.Suspension)
+	_, err = store.SignedList(ctx, iss.ID, 1, statuslist.Suspension)
 	wantCode(t, err, attesta.NotFound)
-	s0 := signed(0, status.Suspension)
+	s0 := signed(0, statuslist.Suspension)
 	if err := store.SaveSignedList(ctx, s0); err != nil {
 		t.Fatal(err)
 	}
@@ -636,7 +636,7 @@ func testSignedList(t *testing.T, open Opener) {
 
 	bad := signed(4, "refresh")
 	wantCode(t, store.SaveSignedList(ctx, bad), attesta.Invalid)
-	unopened := signed(1, status.Revocation)
+	unopened := signed(1, statuslist.Revocation)
 	unopened.List = 2
 	wantCode(t, store.SaveSignedList(ctx, unopened), attesta.NotFound)
 }

@@ -18,12 +18,12 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
-	"github.com/attesta/attesta/tables"
-	"github.com/attesta/attesta/witness"
+	"github.com/attesta/attesta/roundtable"
 )
 
 // DB is what the suite needs of an engine.
@@ -41,7 +41,7 @@ type DB interface {
 	People() people.Store
 	Accounts() account.Store
 	Audit() audit.Store
-	Tables() tables.Store
+	RoundTables() roundtable.Store
 	Close() error
 }
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/witness"
+	"github.com/attesta/attesta/internal/tlog/witness"
 )
 
 // testWitnessState: the witnessed state of each log is a compare-and-swap

@@ -11,8 +11,8 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/issuer"
-	"github.com/attesta/attesta/status"
 )
 
 // Key checks a key about to be added.
@@ -31,7 +31,7 @@ func Key(k issuer.Key) error {
 // list and its body is text.
 func Record(r credential.Record) error {
 	switch {
-	case r.List < 1 || r.Index < 0 || r.Index >= status.ListBits:
+	case r.List < 1 || r.Index < 0 || r.Index >= statuslist.ListBits:
 		return attesta.Errorf(attesta.Invalid, "credential %s: no status position (list %d, index %d)", r.ID, r.List, r.Index)
 	case !isText(r.Body):
 		return attesta.Errorf(attesta.Invalid, "credential %s: the body is not UTF-8 text", r.ID)

@@ -1,0 +1,373 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/roundtable"
+)
+
+// RoundTables is the roundtable.Store of an engine.
+type RoundTables struct{ R Runner }
+
+// View implements roundtable.Store.
+func (s RoundTables) View(ctx context.Context, fn func(roundtable.Reader) error) error {
+	return s.R.View(ctx, func(t *Tx) error { return fn(t) })
+}
+
+// Update implements roundtable.Store.
+func (s RoundTables) Update(ctx context.Context, fn func(roundtable.Writer) error) error {
+	return s.R.Update(ctx, func(t *Tx) error { return fn(t) })
+}
+
+var _ roundtable.Store = RoundTables{}
+
+// dcol scans a day: a text 2006-01-02 (SQLite) or a DATE (PostgreSQL).
+type dcol struct{ s *string }
+
+func (c dcol) Scan(v any) error {
+	switch v := v.(type) {
+	case time.Time:
+		*c.s = v.Format(time.DateOnly)
+	case string:
+		*c.s = v
+	case []byte:
+		*c.s = string(v)
+	default:
+		return fmt.Errorf("reading a day from %T", v)
+	}
+	return nil
+}
+
+const tableColumns = `t.id, t.chamber_id, c.name, c.province, t.sector, t.year, t.title, t.status, t.created_at, t.updated_at`
+
+const tableFrom = ` FROM territorial_tables t JOIN organisations c ON c.id = t.chamber_id`
+
+func scanTable(r Row) (*roundtable.Table, error) {
+	var t roundtable.Table
+	err := r.Scan(&t.ID, &t.Chamber, &t.ChamberName, &t.Province, &t.Sector, &t.Year, &t.Title, &t.Status, tcol{&t.CreatedAt}, tcol{&t.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// Table implements roundtable.Reader.
+func (t *Tx) Table(ctx context.Context, id string) (*roundtable.Table, error) {
+	tb, err := scanTable(t.row(ctx, `SELECT `+tableColumns+tableFrom+` WHERE t.id = ?`, id))
+	if t.c.NoRows(err) {
+		return nil, attesta.Errorf(attesta.NotFound, "table %s not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading table %s: %w", id, err)
+	}
+	members, err := t.tableMembers(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	tb.Members = members[id]
+	return tb, nil
+}
+
+// tableMembers returns the members of the tables ids, by table.
+func (t *Tx) tableMembers(ctx context.Context, ids []string) (map[string][]roundtable.Member, error) {
+	out := map[string][]roundtable.Member{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	list, args := in(ids)
+	rows, err := t.query(ctx, `SELECT m.table_id, o.id, o.kind, o.name, o.province, m.added_at
+		FROM territorial_table_members m JOIN organisations o ON o.id = m.org_id
+		WHERE m.table_id IN `+list+` ORDER BY o.name, o.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing table members: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table string
+		var m roundtable.Member
+		if err := rows.Scan(&table, &m.Org, &m.Kind, &m.Name, &m.Province, tcol{&m.AddedAt}); err != nil {
+			return nil, fmt.Errorf("reading table members: %w", err)
+		}
+		out[table] = append(out[table], m)
+	}
+	return out, rows.Err()
+}
+
+// Tables implements roundtable.Reader.
+func (t *Tx) Tables(ctx context.Context, f roundtable.Filter) ([]roundtable.Table, error) {
+	var where []string
+	var args []any
+	if f.Sector != "" {
+		where, args = append(where, `t.sector = ?`), append(args, f.Sector)
+	}
+	if f.Year != "" {
+		where, args = append(where, `t.year = ?`), append(args, f.Year)
+	}
+	if f.Status != "" {
+		where, args = append(where, `t.status = ?`), append(args, f.Status)
+	}
+	if f.Chambers != nil || f.Members != nil {
+		chambers, a1 := in(f.Chambers)
+		members, a2 := in(f.Members)
+		where = append(where, `(t.chamber_id IN `+chambers+` OR t.id IN (SELECT table_id FROM territorial_table_members WHERE org_id IN `+members+`))`)
+		args = append(append(args, a1...), a2...)
+	}
+	q := `SELECT ` + tableColumns + tableFrom
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY t.year DESC, t.sector, t.title, t.id LIMIT ? OFFSET ?`
+	args = append(args, f.Limit, f.Offset)
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing tables: %w", err)
+	}
+	var out []roundtable.Table
+	var ids []string
+	for rows.Next() {
+		tb, err := scanTable(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("reading tables: %w", err)
+		}
+		out, ids = append(out, *tb), append(ids, tb.ID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading tables: %w", err)
+	}
+	members, err := t.tableMembers(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Members = members[out[i].ID]
+	}
+	return out, nil
+}
+
+const meetingColumns = `id, table_id, day, agenda, minutes, created_at, updated_at`
+
+func scanMeeting(r Row) (*roundtable.Meeting, error) {
+	var m roundtable.Meeting
+	if err := r.Scan(&m.ID, &m.Table, dcol{&m.Date}, &m.Agenda, &m.Minutes, tcol{&m.CreatedAt}, tcol{&m.UpdatedAt}); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// TableMeeting implements roundtable.Reader.
+func (t *Tx) TableMeeting(ctx context.Context, id string) (*roundtable.Meeting, error) {
+	m, err := scanMeeting(t.row(ctx, `SELECT `+meetingColumns+` FROM table_meetings WHERE id = ?`, id))
+	if t.c.NoRows(err) {
+		return nil, attesta.Errorf(attesta.NotFound, "meeting %s not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading meeting %s: %w", id, err)
+	}
+	if m.Attachments, err = t.attachments(ctx, `a.meeting_id = ?`, id); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// TableMeetings implements roundtable.Reader.
+func (t *Tx) TableMeetings(ctx context.Context, table string) ([]roundtable.Meeting, error) {
+	rows, err := t.query(ctx, `SELECT `+meetingColumns+` FROM table_meetings WHERE table_id = ? ORDER BY day, seq`, table)
+	if err != nil {
+		return nil, fmt.Errorf("listing meetings of table %s: %w", table, err)
+	}
+	var out []roundtable.Meeting
+	for rows.Next() {
+		m, err := scanMeeting(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("reading meetings of table %s: %w", table, err)
+		}
+		out = append(out, *m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading meetings of table %s: %w", table, err)
+	}
+	as, err := t.attachments(ctx, `a.meeting_id IN (SELECT id FROM table_meetings WHERE table_id = ?)`, table)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range as {
+		for i := range out {
+			if out[i].ID == a.Meeting {
+				out[i].Attachments = append(out[i].Attachments, a)
+			}
+		}
+	}
+	return out, nil
+}
+
+const attachmentColumns = `a.id, a.meeting_id, a.name, a.content_type, a.size, a.sha256, a.created_at`
+
+func scanAttachment(r Row) (*roundtable.Attachment, error) {
+	var a roundtable.Attachment
+	if err := r.Scan(&a.ID, &a.Meeting, &a.Name, &a.ContentType, &a.Size, &a.SHA256, tcol{&a.CreatedAt}); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// attachments lists the attachments (without content) matching where,
+// in the order they were added.
+func (t *Tx) attachments(ctx context.Context, where string, args ...any) ([]roundtable.Attachment, error) {
+	rows, err := t.query(ctx, `SELECT `+attachmentColumns+` FROM table_meeting_attachments a WHERE `+where+
+		` ORDER BY a.seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing attachments: %w", err)
+	}
+	defer rows.Close()
+	var out []roundtable.Attachment
+	for rows.Next() {
+		a, err := scanAttachment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading attachments: %w", err)
+		}
+		out = append(out, *a)
+	}
+	return out, rows.Err()
+}
+
+// TableAttachment implements roundtable.Reader.
+func (t *Tx) TableAttachment(ctx context.Context, id string) (*roundtable.Attachment, error) {
+	a, err := scanAttachment(t.row(ctx, `SELECT `+attachmentColumns+` FROM table_meeting_attachments a WHERE a.id = ?`, id))
+	if t.c.NoRows(err) {
+		return nil, attesta.Errorf(attesta.NotFound, "attachment %s not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading attachment %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// TableAttachmentContent implements roundtable.Reader.
+func (t *Tx) TableAttachmentContent(ctx context.Context, id string) ([]byte, error) {
+	var b []byte
+	err := t.row(ctx, `SELECT content FROM table_meeting_attachments WHERE id = ?`, id).Scan(&b)
+	if t.c.NoRows(err) {
+		return nil, attesta.Errorf(attesta.NotFound, "attachment %s not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading attachment %s: %w", id, err)
+	}
+	return b, nil
+}
+
+// InsertTable implements roundtable.Writer.
+func (t *Tx) InsertTable(ctx context.Context, tb *roundtable.Table) error {
+	_, err := t.exec(ctx, `INSERT INTO territorial_tables (id, chamber_id, sector, year, title, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, tb.ID, tb.Chamber, tb.Sector, tb.Year, tb.Title, tb.Status, t.tm(tb.CreatedAt), t.tm(tb.UpdatedAt))
+	switch {
+	case err == nil:
+		return nil
+	case t.d.IsForeignKey(err):
+		return attesta.Errorf(attesta.NotFound, "organisation %s not found", tb.Chamber)
+	case t.d.IsUnique(err):
+		return attesta.Errorf(attesta.Conflict, "the Chamber %s has a table for sector %s and school year %s already", tb.Chamber, tb.Sector, tb.Year)
+	}
+	return fmt.Errorf("writing table %s: %w", tb.ID, err)
+}
+
+// UpdateTable implements roundtable.Writer.
+func (t *Tx) UpdateTable(ctx context.Context, tb *roundtable.Table) error {
+	n, err := t.exec(ctx, `UPDATE territorial_tables SET title = ?, status = ?, updated_at = ? WHERE id = ?`,
+		tb.Title, tb.Status, t.tm(tb.UpdatedAt), tb.ID)
+	if err != nil {
+		return fmt.Errorf("writing table %s: %w", tb.ID, err)
+	}
+	if n != 1 {
+		return attesta.Errorf(attesta.NotFound, "table %s not found", tb.ID)
+	}
+	return nil
+}
+
+// TouchTable implements roundtable.Writer.
+func (t *Tx) TouchTable(ctx context.Context, id string, at time.Time) error {
+	n, err := t.exec(ctx, `UPDATE territorial_tables SET updated_at = ? WHERE id = ?`, t.tm(at), id)
+	if err != nil {
+		return fmt.Errorf("writing table %s: %w", id, err)
+	}
+	if n != 1 {
+		return attesta.Errorf(attesta.NotFound, "table %s not found", id)
+	}
+	return nil
+}
+
+// AddTableMember implements roundtable.Writer.
+func (t *Tx) AddTableMember(ctx context.Context, table, org string, at time.Time) error {
+	_, err := t.exec(ctx, `INSERT INTO territorial_table_members (table_id, org_id, added_at) VALUES (?, ?, ?)`, table, org, t.tm(at))
+	switch {
+	case err == nil:
+		return nil
+	case t.d.IsForeignKey(err):
+		return attesta.Errorf(attesta.NotFound, "table %s or organisation %s not found", table, org)
+	case t.d.IsUnique(err):
+		return attesta.Errorf(attesta.Conflict, "%s is at table %s already", org, table)
+	}
+	return fmt.Errorf("adding %s to table %s: %w", org, table, err)
+}
+
+// RemoveTableMember implements roundtable.Writer.
+func (t *Tx) RemoveTableMember(ctx context.Context, table, org string) error {
+	n, err := t.exec(ctx, `DELETE FROM territorial_table_members WHERE table_id = ? AND org_id = ?`, table, org)
+	if err != nil {
+		return fmt.Errorf("removing %s from table %s: %w", org, table, err)
+	}
+	if n != 1 {
+		return attesta.Errorf(attesta.NotFound, "%s is not at table %s", org, table)
+	}
+	return nil
+}
+
+// InsertTableMeeting implements roundtable.Writer.
+func (t *Tx) InsertTableMeeting(ctx context.Context, m *roundtable.Meeting) error {
+	_, err := t.exec(ctx, `INSERT INTO table_meetings (id, table_id, day, agenda, minutes, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, m.Table, m.Date, m.Agenda, m.Minutes, t.tm(m.CreatedAt), t.tm(m.UpdatedAt))
+	switch {
+	case err == nil:
+		return nil
+	case t.d.IsForeignKey(err):
+		return attesta.Errorf(attesta.NotFound, "table %s not found", m.Table)
+	case t.d.IsUnique(err):
+		return attesta.Errorf(attesta.Conflict, "meeting %s exists already", m.ID)
+	}
+	return fmt.Errorf("writing meeting %s: %w", m.ID, err)
+}
+
+// UpdateTableMeeting implements roundtable.Writer.
+func (t *Tx) UpdateTableMeeting(ctx context.Context, m *roundtable.Meeting) error {
+	n, err := t.exec(ctx, `UPDATE table_meetings SET day = ?, agenda = ?, minutes = ?, updated_at = ? WHERE id = ?`,
+		m.Date, m.Agenda, m.Minutes, t.tm(m.UpdatedAt), m.ID)
+	if err != nil {
+		return fmt.Errorf("writing meeting %s: %w", m.ID, err)
+	}
+	if n != 1 {
+		return attesta.Errorf(attesta.NotFound, "meeting %s not found", m.ID)
+	}
+	return nil
+}
+
+// InsertTableAttachment implements roundtable.Writer.
+func (t *Tx) InsertTableAttachment(ctx context.Context, a *roundtable.Attachment, content []byte) error {
+	_, err := t.exec(ctx, `INSERT INTO table_meeting_attachments (id, meeting_id, name, content_type, size, sha256, content, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Meeting, a.Name, a.ContentType, a.Size, a.SHA256, content, t.tm(a.CreatedAt))
+	switch {
+	case err == nil:
+		return nil
+	case t.d.IsForeignKey(err):
+		return attesta.Errorf(attesta.NotFound, "meeting %s not found", a.Meeting)
+	case t.d.IsUnique(err):
+		return attesta.Errorf(attesta.Conflict, "attachment %s exists already", a.ID)
+	}
+	return fmt.Errorf("writing attachment %s: %w", a.ID, err)
+}
