@@ -118,9 +118,12 @@ const (
 
 // Reader reads accounts inside a transaction.
 type Reader interface {
-	people.Reader
-	// Account returns a person's account, or NotFound.
-	Account(ctx context.Context, person string) (*Account, error)
+	// Person returns one, or an error with code attesta.NotFound
+	// (people.RoleReader, for people.Principal).
+	Person(ctx context.Context, id string) (*people.Person, error)
+	// Memberships returns a person's roles, ordered by organisation name
+	// (people.RoleReader).
+	Memberships(ctx context.Context, person string) ([]auth.Membership, error)
 	// Session returns the session with that id hash, or NotFound.
 	Session(ctx context.Context, idHash []byte) (*Session, error)
 	// TokenByHash returns a token, or NotFound.
@@ -129,8 +132,6 @@ type Reader interface {
 	Tokens(ctx context.Context, person string) ([]Token, error)
 	// OneTime returns a one-time link, or NotFound.
 	OneTime(ctx context.Context, hash []byte) (*OneTime, error)
-	// Identity returns the person linked to an OpenID identity, or NotFound.
-	Identity(ctx context.Context, issuer, subject string) (string, error)
 	// PendingMail lists unsent messages, oldest first.
 	PendingMail(ctx context.Context, limit int) ([]Mail, error)
 }
@@ -138,7 +139,13 @@ type Reader interface {
 // Writer writes accounts inside a transaction.
 type Writer interface {
 	Reader
-	audit.Recorder
+	// PersonByEmail returns the person with that (lower-case) address, or
+	// NotFound.
+	PersonByEmail(ctx context.Context, email string) (*people.Person, error)
+	// Account returns a person's account, or NotFound.
+	Account(ctx context.Context, person string) (*Account, error)
+	// Identity returns the person linked to an OpenID identity, or NotFound.
+	Identity(ctx context.Context, issuer, subject string) (string, error)
 	PutAccount(ctx context.Context, a *Account) error
 	InsertSession(ctx context.Context, s *Session) error
 	UpdateSession(ctx context.Context, s *Session) error
@@ -156,6 +163,8 @@ type Writer interface {
 	LinkIdentity(ctx context.Context, issuer, subject, person string) error
 	QueueMail(ctx context.Context, m *Mail) error
 	UpdateMail(ctx context.Context, m *Mail) error
+	// Record appends an entry to the audit trail (audit.Recorder).
+	Record(ctx context.Context, e *audit.Entry) error
 }
 
 // Store keeps accounts; each call is one transaction.

@@ -11,7 +11,6 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/org"
-	"github.com/attesta/attesta/people"
 )
 
 // Export writes to w, as a file of kind, what p may export: for schools
@@ -34,7 +33,7 @@ func (s *Service) Export(ctx context.Context, p *auth.Principal, kind Kind, scho
 		}
 	}
 	rows := [][]string{columnNames(kind)}
-	err := s.store.View(ctx, func(r people.Reader) error {
+	err := s.store.View(ctx, func(r Reader) error {
 		var err error
 		switch kind {
 		case Schools:
@@ -59,7 +58,7 @@ func (s *Service) Export(ctx context.Context, p *auth.Principal, kind Kind, scho
 
 // inReach lists the organisations of some kinds that p may export, by
 // name.
-func inReach(ctx context.Context, r org.Reader, p *auth.Principal, kinds ...auth.OrgKind) ([]org.Organisation, error) {
+func inReach(ctx context.Context, r Reader, p *auth.Principal, kinds ...auth.OrgKind) ([]org.Organisation, error) {
 	ids, provinces := org.Scope(p)
 	var out []org.Organisation
 	for _, k := range kinds {
@@ -82,7 +81,7 @@ func inReach(ctx context.Context, r org.Reader, p *auth.Principal, kinds ...auth
 	return out, nil
 }
 
-func exportOrgs(ctx context.Context, r org.Reader, p *auth.Principal, rows [][]string, kinds ...auth.OrgKind) ([][]string, error) {
+func exportOrgs(ctx context.Context, r Reader, p *auth.Principal, rows [][]string, kinds ...auth.OrgKind) ([][]string, error) {
 	list, err := inReach(ctx, r, p, kinds...)
 	if err != nil {
 		return nil, err
@@ -98,7 +97,7 @@ func exportOrgs(ctx context.Context, r org.Reader, p *auth.Principal, rows [][]s
 }
 
 // exportable returns the organisation id if p may export its data.
-func exportable(ctx context.Context, r org.Reader, p *auth.Principal, id string) (*org.Organisation, error) {
+func exportable(ctx context.Context, r Reader, p *auth.Principal, id string) (*org.Organisation, error) {
 	o, err := r.Organisation(ctx, id)
 	if err != nil {
 		return nil, err
@@ -109,7 +108,7 @@ func exportable(ctx context.Context, r org.Reader, p *auth.Principal, id string)
 	return o, nil
 }
 
-func exportClasses(ctx context.Context, r people.Reader, p *auth.Principal, school string, rows [][]string) ([][]string, error) {
+func exportClasses(ctx context.Context, r Reader, p *auth.Principal, school string, rows [][]string) ([][]string, error) {
 	if school == "" {
 		return nil, attesta.Errorf(attesta.Invalid, "choose the school whose classes to export")
 	}
@@ -136,7 +135,7 @@ func exportClasses(ctx context.Context, r people.Reader, p *auth.Principal, scho
 	return rows, nil
 }
 
-func exportTutors(ctx context.Context, r people.Reader, p *auth.Principal, orgID string, rows [][]string) ([][]string, error) {
+func exportTutors(ctx context.Context, r Reader, p *auth.Principal, orgID string, rows [][]string) ([][]string, error) {
 	var orgs []org.Organisation
 	if orgID != "" {
 		o, err := exportable(ctx, r, p, orgID)

@@ -60,7 +60,7 @@ func newEnv(tb testing.TB) *env {
 		orgs:   org.NewService(db.Organisations(), clock.Now),
 		people: people.NewService(db.People(), clock.Now, nil),
 		audit:  audit.NewService(db.Audit()),
-		imp:    importer.NewService(db.People(), clock.Now, nil),
+		imp:    importer.NewService(db.Imports(), clock.Now, nil),
 	}
 	for _, o := range []org.Organisation{
 		{ID: "unioncamere", Kind: auth.National, Name: "Unioncamere"},

@@ -20,19 +20,78 @@ import (
 // read-only transaction that sees one snapshot; Update runs fn in a
 // read-write transaction, committed if fn returns nil and rolled back,
 // audit entries included, if it returns an error. The stores of package
-// storage (db.People()) are such stores.
+// storage (db.Imports()) are such stores.
 type Store interface {
-	View(ctx context.Context, fn func(people.Reader) error) error
-	Update(ctx context.Context, fn func(people.Writer) error) error
+	View(ctx context.Context, fn func(Reader) error) error
+	Update(ctx context.Context, fn func(Writer) error) error
 }
 
-var _ Store = people.Store(nil)
+// Reader reads what an import matches its rows against, inside a
+// transaction.
+type Reader interface {
+	// Organisation returns one, or an error with code attesta.NotFound.
+	Organisation(ctx context.Context, id string) (*org.Organisation, error)
+	// OrganisationByKey returns the organisation of a kind with a natural
+	// key (org.Organisation.NaturalKey), or NotFound.
+	OrganisationByKey(ctx context.Context, kind auth.OrgKind, key string) (*org.Organisation, error)
+	// Organisations lists those matching f, ordered by name and id.
+	Organisations(ctx context.Context, f org.Filter) ([]org.Organisation, error)
+	// Person returns one, or NotFound.
+	Person(ctx context.Context, id string) (*people.Person, error)
+	// PersonByEmail returns the person with that (lower-case) address, or
+	// NotFound.
+	PersonByEmail(ctx context.Context, email string) (*people.Person, error)
+	// Memberships returns a person's roles, ordered by organisation name.
+	Memberships(ctx context.Context, person string) ([]auth.Membership, error)
+	// Members lists an organisation's members, ordered by family name.
+	Members(ctx context.Context, org string) ([]people.Member, error)
+	// StudentByNumber finds a school's student by number, or NotFound.
+	StudentByNumber(ctx context.Context, school, number string) (*people.Student, error)
+	// StudentClasses lists the classes a student is in.
+	StudentClasses(ctx context.Context, person string) ([]people.Class, error)
+	// Classes lists a school's classes, newest year first, then by name.
+	Classes(ctx context.Context, school string) ([]people.Class, error)
+	// ClassByName finds a school's class of a year, or NotFound.
+	ClassByName(ctx context.Context, school, year, name string) (*people.Class, error)
+	// ClassStudents lists a class's students, by family name.
+	ClassStudents(ctx context.Context, class string) ([]people.Enrolment, error)
+}
+
+// Writer writes an import inside a transaction, with the audit trail. It
+// is also a people.Enroller: an import enrols students and adds persons
+// with the people's own steps, in its transaction.
+type Writer interface {
+	Reader
+	// InsertOrganisation adds one; a taken id or natural key is a Conflict.
+	InsertOrganisation(ctx context.Context, o *org.Organisation) error
+	// UpdateOrganisation replaces the stored one with o (same id).
+	UpdateOrganisation(ctx context.Context, o *org.Organisation) error
+	// InsertPerson adds one; a taken e-mail address is a Conflict.
+	InsertPerson(ctx context.Context, p *people.Person) error
+	// UpdatePerson replaces a person's fields.
+	UpdatePerson(ctx context.Context, p *people.Person) error
+	// AddMembership gives a person a role; having it already is no error.
+	AddMembership(ctx context.Context, person, org string, role auth.Role) error
+	// PutStudent inserts or replaces a student record; a number taken by
+	// another student of the school is a Conflict.
+	PutStudent(ctx context.Context, s *people.Student) error
+	// InsertClass adds one; a taken (school, year, name) is a Conflict.
+	InsertClass(ctx context.Context, c *people.Class) error
+	// Enrol puts a student in a class; being in it already is no error.
+	Enrol(ctx context.Context, class, person string) error
+	// Record appends an entry to the audit trail (audit.Recorder).
+	Record(ctx context.Context, e *audit.Entry) error
+}
+
+var _ people.Enroller = Writer(nil)
 
 // Service is the import and export use-cases.
 type Service struct {
-	store  Store
-	now    attesta.Clock
-	rand   io.Reader
+	store Store
+	now   attesta.Clock
+	rand  io.Reader
+	// people runs the people's own steps (InsertPerson, EnrolIn) inside
+	// this service's transactions; it has no store of its own.
 	people *people.Service
 }
 
@@ -42,7 +101,7 @@ func NewService(store Store, now attesta.Clock, rnd io.Reader) *Service {
 	if rnd == nil {
 		rnd = rand.Reader
 	}
-	return &Service{store: store, now: now, rand: rnd, people: people.NewService(store, now, rnd)}
+	return &Service{store: store, now: now, rand: rnd, people: people.NewService(nil, now, rnd)}
 }
 
 // Change is what importing a row does.
@@ -113,7 +172,7 @@ func (s *Service) Preview(ctx context.Context, p *auth.Principal, kind Kind, sch
 		return nil, err
 	}
 	var out *Plan
-	err := s.store.View(ctx, func(r people.Reader) error {
+	err := s.store.View(ctx, func(r Reader) error {
 		pl, err := s.plan(ctx, r, p, school, f)
 		if err != nil {
 			return err
@@ -142,7 +201,7 @@ func (s *Service) Apply(ctx context.Context, p *auth.Principal, kind Kind, schoo
 		progress = func(int, int) {}
 	}
 	var out *Result
-	err := s.store.Update(ctx, func(w people.Writer) error {
+	err := s.store.Update(ctx, func(w Writer) error {
 		pl, err := s.plan(ctx, w, p, school, f)
 		if err != nil {
 			return err
@@ -188,12 +247,12 @@ func check(kind Kind, f *File) error {
 // pointers that the steps fill in.
 type plan struct {
 	rows   []RowPlan
-	steps  []func(people.Writer) error
+	steps  []func(Writer) error
 	counts Counts
 	errs   errorList
 }
 
-func (pl *plan) add(row int, key string, ch Change, cols []string, step func(people.Writer) error) {
+func (pl *plan) add(row int, key string, ch Change, cols []string, step func(Writer) error) {
 	if ch == Unchanged {
 		step = nil
 	}
@@ -202,7 +261,7 @@ func (pl *plan) add(row int, key string, ch Change, cols []string, step func(peo
 	pl.counts.count(ch)
 }
 
-func (s *Service) plan(ctx context.Context, r people.Reader, p *auth.Principal, school string, f *File) (*plan, error) {
+func (s *Service) plan(ctx context.Context, r Reader, p *auth.Principal, school string, f *File) (*plan, error) {
 	switch f.Kind {
 	case Schools, Companies:
 		return s.planOrgs(ctx, r, p, f)
@@ -214,7 +273,7 @@ func (s *Service) plan(ctx context.Context, r people.Reader, p *auth.Principal, 
 }
 
 // planOrgs plans a file of schools or of companies.
-func (s *Service) planOrgs(ctx context.Context, r people.Reader, p *auth.Principal, f *File) (*plan, error) {
+func (s *Service) planOrgs(ctx context.Context, r Reader, p *auth.Principal, f *File) (*plan, error) {
 	if err := auth.Decide(p, auth.ImportOrgs, auth.Anywhere); err != nil {
 		return nil, err
 	}
@@ -278,7 +337,7 @@ func (s *Service) planOrgs(ctx context.Context, r people.Reader, p *auth.Princip
 			return nil, err
 		}
 		ids[o.ID] = true
-		pl.add(rec.row, key, Create, nil, func(w people.Writer) error {
+		pl.add(rec.row, key, Create, nil, func(w Writer) error {
 			o.CreatedAt, o.UpdatedAt = s.now(), s.now()
 			if err := w.InsertOrganisation(ctx, &o); err != nil {
 				return err
@@ -301,7 +360,7 @@ func typeName(k auth.OrgKind) string {
 
 // stored returns the organisation with o's natural key, of o's kind or,
 // for companies and associations, of the other.
-func (s *Service) stored(ctx context.Context, r org.Reader, o *org.Organisation) (*org.Organisation, error) {
+func (s *Service) stored(ctx context.Context, r Reader, o *org.Organisation) (*org.Organisation, error) {
 	old, err := r.OrganisationByKey(ctx, o.Kind, o.NaturalKey())
 	if attesta.ErrorCode(err) != attesta.NotFound || o.Kind == auth.School {
 		return old, err
@@ -315,7 +374,7 @@ func (s *Service) stored(ctx context.Context, r org.Reader, o *org.Organisation)
 
 // taxCodeTaken reports whether an organisation of any kind has the tax
 // code (a Chamber's, the national body's).
-func taxCodeTaken(ctx context.Context, r org.Reader, code string) (bool, error) {
+func taxCodeTaken(ctx context.Context, r Reader, code string) (bool, error) {
 	list, err := r.Organisations(ctx, org.Filter{Query: code, Limit: 100})
 	if err != nil {
 		return false, err
@@ -324,7 +383,7 @@ func taxCodeTaken(ctx context.Context, r org.Reader, code string) (bool, error) 
 }
 
 // freeID returns id, or id-2, id-3… if taken.
-func freeID(ctx context.Context, r org.Reader, planned map[string]bool, id string) (string, error) {
+func freeID(ctx context.Context, r Reader, planned map[string]bool, id string) (string, error) {
 	for n := 1; ; n++ {
 		cand := id
 		if n > 1 {
@@ -368,7 +427,7 @@ func (s *Service) planOrgUpdate(ctx context.Context, pl *plan, p *auth.Principal
 		pl.add(rec.row, o.NaturalKey(), Unchanged, nil, nil)
 		return
 	}
-	pl.add(rec.row, o.NaturalKey(), Update, cols, func(w people.Writer) error {
+	pl.add(rec.row, o.NaturalKey(), Update, cols, func(w Writer) error {
 		n.UpdatedAt = s.now()
 		if err := w.UpdateOrganisation(ctx, &n); err != nil {
 			return err
@@ -391,7 +450,7 @@ type studentRef struct {
 }
 
 // planClasses plans a classes file for a school.
-func (s *Service) planClasses(ctx context.Context, r people.Reader, p *auth.Principal, school string, f *File) (*plan, error) {
+func (s *Service) planClasses(ctx context.Context, r Reader, p *auth.Principal, school string, f *File) (*plan, error) {
 	if err := auth.Decide(p, auth.ImportClass, auth.Anywhere); err != nil {
 		return nil, err
 	}
@@ -512,8 +571,8 @@ func sameYear(classes []people.Class, year string) *people.Class {
 
 // enrolStep creates the class if it is new, then enrols the student
 // (found or created by number, and updated) with people.Service.EnrolIn.
-func (s *Service) enrolStep(ctx context.Context, p *auth.Principal, sc *org.Organisation, cr *classRef, in people.StudentInput) func(people.Writer) error {
-	return func(w people.Writer) error {
+func (s *Service) enrolStep(ctx context.Context, p *auth.Principal, sc *org.Organisation, cr *classRef, in people.StudentInput) func(Writer) error {
+	return func(w Writer) error {
 		if cr.c.ID == "" {
 			id, err := people.NewID(s.rand, "c")
 			if err != nil {
@@ -536,8 +595,8 @@ func (s *Service) enrolStep(ctx context.Context, p *auth.Principal, sc *org.Orga
 
 // studentStep updates an enrolled student's name, contact or consent, as
 // EnrolIn would, without enrolling them again.
-func (s *Service) studentStep(ctx context.Context, p *auth.Principal, sc *org.Organisation, oldPerson people.Person, oldStudent people.Student, in people.StudentInput) func(people.Writer) error {
-	return func(w people.Writer) error {
+func (s *Service) studentStep(ctx context.Context, p *auth.Principal, sc *org.Organisation, oldPerson people.Person, oldStudent people.Student, in people.StudentInput) func(Writer) error {
+	return func(w Writer) error {
 		now := s.now()
 		obj := auth.Object{Kind: auth.PersonObject, ID: oldPerson.ID, Person: oldPerson.ID, Places: []auth.Place{{Org: sc.ID, Province: sc.Province}}}
 		np := oldPerson
@@ -586,7 +645,7 @@ type target struct {
 }
 
 // planTutors plans a tutors file.
-func (s *Service) planTutors(ctx context.Context, r people.Reader, p *auth.Principal, f *File) (*plan, error) {
+func (s *Service) planTutors(ctx context.Context, r Reader, p *auth.Principal, f *File) (*plan, error) {
 	if err := auth.Decide(p, auth.ImportTutor, auth.Anywhere); err != nil {
 		return nil, err
 	}
@@ -684,8 +743,8 @@ func (s *Service) planTutors(ctx context.Context, r people.Reader, p *auth.Princ
 
 // tutorStep creates the person if new, renames them, and gives them the
 // role.
-func (s *Service) tutorStep(ctx context.Context, p *auth.Principal, pr *personRef, o *org.Organisation, rec *record, rename, add bool) func(people.Writer) error {
-	return func(w people.Writer) error {
+func (s *Service) tutorStep(ctx context.Context, p *auth.Principal, pr *personRef, o *org.Organisation, rec *record, rename, add bool) func(Writer) error {
+	return func(w Writer) error {
 		if pr.p.ID == "" {
 			np, err := s.people.InsertPerson(ctx, w, p, rec.person, o)
 			if err != nil {
@@ -728,7 +787,7 @@ func (s *Service) May(ctx context.Context, p *auth.Principal, kind Kind, school 
 	case Tutors:
 		return auth.Decide(p, auth.ImportTutor, auth.Anywhere)
 	case Classes:
-		return s.store.View(ctx, func(r people.Reader) error {
+		return s.store.View(ctx, func(r Reader) error {
 			sc, err := r.Organisation(ctx, school)
 			if err != nil {
 				return err

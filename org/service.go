@@ -27,9 +27,6 @@ const MaxLimit = 1000
 type Reader interface {
 	// Organisation returns one, or an error with code attesta.NotFound.
 	Organisation(ctx context.Context, id string) (*Organisation, error)
-	// OrganisationByKey returns the organisation of a kind with a natural
-	// key (see NaturalKey), or an error with code attesta.NotFound.
-	OrganisationByKey(ctx context.Context, kind auth.OrgKind, key string) (*Organisation, error)
 	// Organisations lists those matching f, ordered by name and id.
 	Organisations(ctx context.Context, f Filter) ([]Organisation, error)
 }
@@ -38,12 +35,13 @@ type Reader interface {
 // change in the audit trail.
 type Writer interface {
 	Reader
-	audit.Recorder
 	// InsertOrganisation adds one; a taken id or natural key is an error
 	// with code attesta.Conflict.
 	InsertOrganisation(ctx context.Context, o *Organisation) error
 	// UpdateOrganisation replaces the stored one with o (same id).
 	UpdateOrganisation(ctx context.Context, o *Organisation) error
+	// Record appends an entry to the audit trail (audit.Recorder).
+	Record(ctx context.Context, e *audit.Entry) error
 }
 
 // Store keeps organisations; each call is one transaction.

@@ -18,28 +18,22 @@ import (
 
 // Reader reads people inside a transaction.
 type Reader interface {
-	org.Reader
-	// Person returns one, or an error with code attesta.NotFound.
-	Person(ctx context.Context, id string) (*Person, error)
+	RoleReader
+	// Organisation returns the organisation a person belongs to or a class
+	// is in, or an error with code attesta.NotFound.
+	Organisation(ctx context.Context, id string) (*org.Organisation, error)
 	// PersonByEmail returns the person with that (lower-case) address, or
 	// an error with code attesta.NotFound.
 	PersonByEmail(ctx context.Context, email string) (*Person, error)
-	// Memberships returns a person's roles, with their organisations'
-	// names, kinds and territories, ordered by organisation name.
-	Memberships(ctx context.Context, person string) ([]auth.Membership, error)
 	// Members lists an organisation's members, ordered by family name.
 	Members(ctx context.Context, org string) ([]Member, error)
 	// Student returns a person's student record, or NotFound.
 	Student(ctx context.Context, person string) (*Student, error)
-	// StudentByNumber finds a school's student by number, or NotFound.
-	StudentByNumber(ctx context.Context, school, number string) (*Student, error)
 	// Classes lists a school's classes with their counts, newest year
 	// first, then by name.
 	Classes(ctx context.Context, school string) ([]Class, error)
 	// Class returns one, or NotFound.
 	Class(ctx context.Context, id string) (*Class, error)
-	// ClassByName finds a school's class of a year, or NotFound.
-	ClassByName(ctx context.Context, school, year, name string) (*Class, error)
 	// ClassStudents lists a class's students, by family name.
 	ClassStudents(ctx context.Context, class string) ([]Enrolment, error)
 	// ClassTeachers lists a class's teachers, by family name.
@@ -48,10 +42,36 @@ type Reader interface {
 	StudentClasses(ctx context.Context, person string) ([]Class, error)
 }
 
+// RoleReader reads a person and the roles they hold: what [Principal]
+// needs, in whatever transaction its caller runs.
+type RoleReader interface {
+	// Person returns one, or an error with code attesta.NotFound.
+	Person(ctx context.Context, id string) (*Person, error)
+	// Memberships returns a person's roles, with their organisations'
+	// names, kinds and territories, ordered by organisation name.
+	Memberships(ctx context.Context, person string) ([]auth.Membership, error)
+}
+
 // Writer writes people inside a transaction, with the audit trail.
 type Writer interface {
 	Reader
-	org.Writer
+	Enroller
+	// InsertClass adds one; a taken (school, year, name) is a Conflict.
+	InsertClass(ctx context.Context, c *Class) error
+	// AssignTeacher makes a person a teacher of a class (idem).
+	AssignTeacher(ctx context.Context, class, person string) error
+}
+
+// Enroller is what [Service.EnrolIn] and [Service.InsertPerson] need of a
+// transaction: to find, add or update a person and their student record,
+// give them a role, put them in a class, and record it in the audit trail.
+// A Writer is one; so is the transaction of an import, which enrols
+// students in its own.
+type Enroller interface {
+	// Person returns one, or an error with code attesta.NotFound.
+	Person(ctx context.Context, id string) (*Person, error)
+	// StudentByNumber finds a school's student by number, or NotFound.
+	StudentByNumber(ctx context.Context, school, number string) (*Student, error)
 	// InsertPerson adds one; a taken e-mail address is a Conflict.
 	InsertPerson(ctx context.Context, p *Person) error
 	// UpdatePerson replaces a person's fields.
@@ -61,12 +81,10 @@ type Writer interface {
 	// PutStudent inserts or replaces a student record; a number taken by
 	// another student of the school is a Conflict.
 	PutStudent(ctx context.Context, s *Student) error
-	// InsertClass adds one; a taken (school, year, name) is a Conflict.
-	InsertClass(ctx context.Context, c *Class) error
 	// Enrol puts a student in a class; being in it already is no error.
 	Enrol(ctx context.Context, class, person string) error
-	// AssignTeacher makes a person a teacher of a class (idem).
-	AssignTeacher(ctx context.Context, class, person string) error
+	// Record appends an entry to the audit trail (audit.Recorder).
+	Record(ctx context.Context, e *audit.Entry) error
 }
 
 // Store keeps people; each call is one transaction.
@@ -110,7 +128,7 @@ type Profile struct {
 
 // Principal returns the principal of a person acting in one of their
 // memberships: the one in org with role, or, when org is "", the first.
-func Principal(ctx context.Context, r Reader, person, orgID string, role auth.Role) (*auth.Principal, error) {
+func Principal(ctx context.Context, r RoleReader, person, orgID string, role auth.Role) (*auth.Principal, error) {
 	p, err := r.Person(ctx, person)
 	if err != nil {
 		return nil, err
@@ -308,7 +326,7 @@ func StudentObject(st *Student, schoolProvince string) auth.Object {
 
 // InsertPerson adds a new person with a new id, and records it in the
 // audit trail of the organisation at, where they are being given a role.
-func (s *Service) InsertPerson(ctx context.Context, w Writer, p *auth.Principal, in Person, at *org.Organisation) (*Person, error) {
+func (s *Service) InsertPerson(ctx context.Context, w Enroller, p *auth.Principal, in Person, at *org.Organisation) (*Person, error) {
 	id, err := NewID(s.rand, "p")
 	if err != nil {
 		return nil, err
@@ -457,7 +475,7 @@ func (s *Service) Enrol(ctx context.Context, p *auth.Principal, classID string, 
 // EnrolIn enrols a student in class c of school, inside w's transaction;
 // the caller has decided. A student found by number keeps their id; their
 // name, contact and consent are updated from in.
-func (s *Service) EnrolIn(ctx context.Context, w Writer, p *auth.Principal, c *Class, school *org.Organisation, in StudentInput) (*Enrolment, error) {
+func (s *Service) EnrolIn(ctx context.Context, w Enroller, p *auth.Principal, c *Class, school *org.Organisation, in StudentInput) (*Enrolment, error) {
 	in.Person.Normalize()
 	in.Student.Normalize()
 	in.Student.School = school.ID

@@ -57,8 +57,11 @@ type Reader interface {
 // reads organisations to check the members.
 type Writer interface {
 	Reader
-	org.Reader
-	audit.Recorder
+	// Organisation returns the organisation that would sit at a table, or
+	// an error with code attesta.NotFound.
+	Organisation(ctx context.Context, id string) (*org.Organisation, error)
+	// Record appends an entry to the audit trail (audit.Recorder).
+	Record(ctx context.Context, e *audit.Entry) error
 	// InsertTable adds one (its members are not written); a Chamber's
 	// second table for the same sector and year is a Conflict.
 	InsertTable(ctx context.Context, t *Table) error

@@ -19,41 +19,21 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
-	"github.com/attesta/attesta/audit"
-	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/metrics"
 	"github.com/attesta/attesta/internal/oidc"
 	"github.com/attesta/attesta/internal/rfc3161"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
-	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
-	"github.com/attesta/attesta/org"
-	"github.com/attesta/attesta/people"
-	"github.com/attesta/attesta/roundtable"
+	"github.com/attesta/attesta/storage"
 	"github.com/attesta/attesta/web"
 )
 
-// Database is what the server needs of a storage engine.
-type Database interface {
-	Migrate(ctx context.Context) (from, to int, err error)
-	Ready(ctx context.Context) error
-	Meta(ctx context.Context, key string) (string, bool, error)
-	SetMeta(ctx context.Context, key, value string) error
-	Standards() competence.Store
-	Issuers() issuer.Store
-	Credentials() credential.Store
-	Log() notary.Store
-	Witness() witness.DurableStore
-	Organisations() org.Store
-	People() people.Store
-	Accounts() account.Store
-	Audit() audit.Store
-	RoundTables() roundtable.Store
-	Close() error
-}
+// Database is what the server needs of a storage engine: storage.DB, whose
+// one declaration the behaviour suite (storage/storagetest) shares.
+type Database = storage.DB
 
 // Options configure the server. cmd/attesta builds them from its Config.
 type Options struct {

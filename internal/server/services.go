@@ -148,7 +148,7 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log, Receipts: receipts,
 		Orgs: org.NewService(db.Organisations(), opts.Clock), People: people.NewService(db.People(), opts.Clock, opts.Rand),
 		Accounts: account.NewService(db.Accounts(), opts.Clock, opts.Rand, opts.PublicURL), Audit: audit.NewService(db.Audit()),
-		Tables: roundtable.NewService(db.RoundTables(), opts.Clock, opts.Rand), Imports: importer.NewService(db.People(), opts.Clock, opts.Rand)}
+		Tables: roundtable.NewService(db.RoundTables(), opts.Clock, opts.Rand), Imports: importer.NewService(db.Imports(), opts.Clock, opts.Rand)}
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)

@@ -1,21 +1,30 @@
-// Package postgres stores attesta's data in PostgreSQL through pgx v5, for
-// organisations that outgrow one machine. It has the same behaviour as
-// package sqlite, checked by the same suite (storage/storagetest).
+// Package postgres stores attesta's data in PostgreSQL, for organisations
+// that outgrow one machine. It has the same behaviour as package sqlite,
+// checked by the same suite (storage/storagetest).
+//
+// The stores are those of storage/internal/sqlstore, shared with SQLite,
+// on database/sql through pgx's driver (github.com/jackc/pgx/v5/stdlib),
+// which keeps every statement it runs prepared on its connection. This
+// package holds what PostgreSQL does its own way: the connection pool, the
+// migrations under an advisory lock, the dialect (row locks, savepoints,
+// TIMESTAMPTZ), and the append to the transparency log in one statement.
 package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/storage/internal/sqlstore"
 	"github.com/attesta/attesta/storage/migration"
 )
 
@@ -26,72 +35,91 @@ var migrationFiles embed.FS
 // database across processes.
 const migrationLock = 0x61747465737461 // "attesta"
 
-// DB is a pool of connections to a PostgreSQL database.
+// DB is a pool of connections to a PostgreSQL database. Its stores
+// (Organisations, People, Log…) are those of storage/internal/sqlstore.
 type DB struct {
-	pool *pgxpool.Pool
+	*sqlstore.DB
+	pool *sql.DB
 	now  attesta.Clock
 }
 
+// dialect is how PostgreSQL's SQL differs from SQLite's.
+var dialect = &sqlstore.Dialect{
+	Time:         func(t time.Time) any { return t },
+	IsUnique:     isConstraint,
+	IsForeignKey: isForeignKey,
+	ForUpdate:    " FOR UPDATE",
+	Binary:       ` COLLATE "C"`,
+	Blob:         "BYTEA",
+	True:         "TRUE",
+	Int64s: func(col, ph string, values []int64) (string, any) {
+		return col + ` = ANY(` + ph + `)`, values
+	},
+	Savepoints: true,
+}
+
 // Open connects to the database at url (postgres://…). Parameters pgx does
-// not know, such as search_path, are sent as run-time parameters.
+// not know, such as search_path, are sent as run-time parameters; those of
+// pgx's pool (pool_max_conns, pool_max_conn_lifetime…) size the pool.
 func Open(ctx context.Context, url string, now attesta.Clock) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// The error may quote the URL, password included.
 		return nil, errors.New("parsing the PostgreSQL URL: it is not a valid postgres:// URL or connection string")
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
-	}
-	if err := pool.Ping(ctx); err != nil {
+	pool := stdlib.OpenDB(*cfg.ConnConfig)
+	pool.SetMaxOpenConns(int(cfg.MaxConns))
+	pool.SetMaxIdleConns(int(cfg.MaxConns))
+	pool.SetConnMaxLifetime(cfg.MaxConnLifetime)
+	pool.SetConnMaxIdleTime(cfg.MaxConnIdleTime)
+	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL at %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
-	return &DB{pool: pool, now: now}, nil
-}
-
-// Close closes every connection.
-func (db *DB) Close() error {
-	db.pool.Close()
-	return nil
-}
-
-func loadMigrations() ([]migration.Migration, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	return migration.Load(sub)
+	db := &DB{pool: pool, now: now}
+	db.DB = sqlstore.New(sqlstore.Config{
+		Write: pool,
+		Read:  pool,
+		// Reads see one snapshot; writes run at READ COMMITTED, guarded
+		// by constraints, conditional updates and row locks.
+		ReadTx:     &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+		Dialect:    dialect,
+		Now:        now,
+		Migrations: mustSub(migrationFiles, "migrations"),
+		AppendLog:  appendLog,
+	})
+	return db, nil
 }
 
 // Migrate applies every pending migration in one transaction, holding an
 // advisory lock so that concurrent starts do not race, and returns the
 // schema version before and after.
 func (db *DB) Migrate(ctx context.Context) (from, to int, err error) {
-	ms, err := loadMigrations()
+	ms, err := migration.Load(mustSub(migrationFiles, "migrations"))
 	if err != nil {
 		return 0, 0, err
 	}
-	err = db.update(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
+	err = db.update(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
 			return fmt.Errorf("locking migrations: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`); err != nil {
 			return fmt.Errorf("creating schema_migrations: %w", err)
 		}
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&from); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&from); err != nil {
 			return fmt.Errorf("reading schema version: %w", err)
 		}
 		if from > len(ms) {
 			return fmt.Errorf("the database schema is at version %d, newer than this attesta knows (%d): upgrade attesta", from, len(ms))
 		}
 		for _, m := range ms[from:] {
-			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			// Without arguments, pgx sends the file as it is, in the simple
+			// protocol, which runs several statements.
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return fmt.Errorf("applying migration %s: %w", m.Name, err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
 				m.Version, m.Name, db.now()); err != nil {
 				return fmt.Errorf("recording migration %s: %w", m.Name, err)
 			}
@@ -104,51 +132,43 @@ func (db *DB) Migrate(ctx context.Context) (from, to int, err error) {
 	return from, len(ms), nil
 }
 
-// Ready reports whether the database answers and its schema is current.
-func (db *DB) Ready(ctx context.Context) error {
-	ms, err := loadMigrations()
+// update runs fn in a write transaction, committing if it returns nil:
+// for the migrations and the tests, which write outside the stores.
+func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.pool.BeginTx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
 		return err
 	}
-	var v int
-	if err := db.pool.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
-		return fmt.Errorf("reading schema version: %w", err)
-	}
-	if v != len(ms) {
-		return fmt.Errorf("schema is at version %d, want %d: run attesta migrate", v, len(ms))
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
 	}
 	return nil
 }
 
-// Meta returns the value stored under key, or "" and false.
-func (db *DB) Meta(ctx context.Context, key string) (string, bool, error) {
-	var v string
-	err := db.pool.QueryRow(ctx, `SELECT value FROM meta WHERE key = $1`, key).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", false, nil
+// appendQuery takes the next leaf index and stores the entry under it, in
+// one statement and one round trip.
+const appendQuery = `WITH next AS (UPDATE log_state SET entries = entries + 1 WHERE id = 1 RETURNING entries - 1 AS leaf)
+	INSERT INTO log_entries (leaf_index, entry) SELECT leaf, $1 FROM next RETURNING leaf_index`
+
+// appendLog is sqlstore.Config.AppendLog. The UPDATE … RETURNING locks the
+// log's state row until the transaction ends: concurrent appends queue on
+// it, and each sees the counter the previous one left — incremented if it
+// committed, unchanged if it rolled back. So leaf indexes are unique and
+// without gaps, and entries become visible in leaf order.
+func appendLog(ctx context.Context, t *sqlstore.Tx, entry []byte) (int64, error) {
+	var leaf int64
+	err := t.QueryRow(ctx, appendQuery, entry).Scan(&leaf)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errors.New("appending to the transparency log: its state row is missing")
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("reading meta %s: %w", key, err)
+		return 0, fmt.Errorf("appending to the transparency log: %w", err)
 	}
-	return v, true, nil
-}
-
-// SetMeta stores value under key.
-func (db *DB) SetMeta(ctx context.Context, key, value string) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-	if err != nil {
-		return fmt.Errorf("writing meta %s: %w", key, err)
-	}
-	return nil
-}
-
-func (db *DB) update(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, fn)
-}
-
-func (db *DB) view(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, fn)
+	return leaf, nil
 }
 
 // isConstraint reports whether err is a unique violation.
@@ -164,18 +184,10 @@ func isForeignKey(err error) bool {
 	return errors.As(err, &e) && e.Code == "23503"
 }
 
-// nullTime passes the zero time as NULL.
-func nullTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
+func mustSub(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic("postgres: " + err.Error())
 	}
-	return &t
-}
-
-// fromNullTime reads NULL as the zero time, and any other time in UTC.
-func fromNullTime(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return t.UTC()
+	return sub
 }

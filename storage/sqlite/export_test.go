@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/attesta/attesta/storage/internal/sqlstore"
 )
 
 // SetAllocated sets how many positions a status list has handed out, so that
@@ -25,9 +27,9 @@ func SetAllocated(ctx context.Context, db *DB, issuerID string, list, n int) err
 // AppendLog appends entries to the transparency log as the credential store
 // does, in one transaction, rolled back if fail is not nil.
 func AppendLog(ctx context.Context, db *DB, entries [][]byte, fail error) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return sqlstore.Update(ctx, db.DB, func(t *sqlstore.Tx) error {
 		for _, e := range entries {
-			if _, err := db.appendEntry(ctx, tx, e); err != nil {
+			if _, err := appendLog(ctx, t, e); err != nil {
 				return err
 			}
 		}

@@ -6,24 +6,30 @@
 // IMMEDIATE, so concurrent writers in this process queue instead of failing
 // with "database is locked", and writers in other processes wait for the
 // busy timeout; reads use a separate pool and never block on writers.
+//
+// The stores are those of storage/internal/sqlstore, shared with
+// PostgreSQL; this package holds what SQLite does its own way: opening the
+// pools, the migrations, the dialect, and the append to the transparency
+// log.
 package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"runtime"
-	"sync"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/storage/internal/sqlstore"
 	"github.com/attesta/attesta/storage/migration"
 )
 
@@ -33,61 +39,29 @@ var migrationFiles embed.FS
 // BusyTimeout is how long a write waits for another process's write lock.
 const BusyTimeout = 10 * time.Second
 
-// DB is an open SQLite database.
+// DB is an open SQLite database. Its stores (Organisations, People, Log…)
+// are those of storage/internal/sqlstore.
 type DB struct {
+	*sqlstore.DB
 	write *sql.DB // one connection; BEGIN IMMEDIATE
 	read  *sql.DB // several connections; read-only
 	now   attesta.Clock
-
-	mu    sync.Mutex
-	stmts map[*sql.DB]map[string]*sql.Stmt // hot statements, prepared once per pool
 }
 
-// hotWrites and hotReads are the statements prepared once, on the writer
-// and on the readers: parsing dominates the cost of a small query
-// otherwise (the log's appends, proofs and tiles).
-var (
-	hotWrites = []string{appendNextLeaf, appendInsertEntry}
-	hotReads  = []string{logSizes, logPacks, logPending, logTreeHashes}
-)
-
-// prepareHot prepares the hot statements of a pool, if not done yet. It
-// runs before a transaction takes a connection (preparing inside one would
-// wait forever for the writer's only connection), and fails quietly before
-// the schema exists: callers then prepare in their transaction.
-func (db *DB) prepareHot(ctx context.Context, pool *sql.DB, queries []string) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if db.stmts == nil {
-		db.stmts = map[*sql.DB]map[string]*sql.Stmt{}
-	}
-	if db.stmts[pool] != nil {
-		return
-	}
-	stmts := map[string]*sql.Stmt{}
-	for _, q := range queries {
-		st, err := pool.PrepareContext(ctx, q)
-		if err != nil {
-			for _, st := range stmts {
-				st.Close()
-			}
-			return
-		}
-		stmts[q] = st
-	}
-	db.stmts[pool] = stmts
-}
-
-// stmt returns query as a statement of tx, on pool: the prepared one if
-// there is one, else prepared in tx.
-func (db *DB) stmt(ctx context.Context, pool *sql.DB, tx *sql.Tx, query string) (*sql.Stmt, error) {
-	db.mu.Lock()
-	st := db.stmts[pool][query]
-	db.mu.Unlock()
-	if st != nil {
-		return tx.StmtContext(ctx, st), nil
-	}
-	return tx.PrepareContext(ctx, query)
+// dialect is how SQLite's SQL differs from PostgreSQL's.
+var dialect = &sqlstore.Dialect{
+	Time: func(t time.Time) any { return formatTime(t) },
+	// A CHECK or NOT NULL violation is reported as a conflict too, as it
+	// always was here; foreign keys are told apart.
+	IsUnique:     func(err error) bool { return isConstraint(err) && !isForeignKey(err) },
+	IsForeignKey: isForeignKey,
+	Blob:         "BLOB",
+	True:         "1",
+	Int64s: func(col, ph string, values []int64) (string, any) {
+		b, _ := json.Marshal(values) // of int64s: cannot fail
+		return col + ` IN (SELECT value FROM json_each(` + ph + `))`, string(b)
+	},
+	Prepare: true,
 }
 
 // Open opens (creating if needed) the database file at path. It does not
@@ -120,20 +94,17 @@ func Open(ctx context.Context, path string, now attesta.Clock) (*DB, error) {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	return &DB{write: write, read: read, now: now}, nil
-}
-
-// Close closes the database.
-func (db *DB) Close() error {
-	db.mu.Lock()
-	for _, pool := range db.stmts {
-		for _, st := range pool {
-			st.Close()
-		}
-	}
-	db.stmts = nil
-	db.mu.Unlock()
-	return errors.Join(db.read.Close(), db.write.Close())
+	db := &DB{write: write, read: read, now: now}
+	db.DB = sqlstore.New(sqlstore.Config{
+		Write:      write,
+		Read:       read,
+		Dialect:    dialect,
+		Now:        now,
+		Migrations: mustSub(migrationFiles, "migrations"),
+		AppendLog:  appendLog,
+		HotWrites:  []string{appendNextLeaf, appendInsertEntry},
+	})
+	return db, nil
 }
 
 // Migrate applies every pending migration, each in its own transaction, and
@@ -147,9 +118,8 @@ func (db *DB) Migrate(ctx context.Context) (from, to int, err error) {
 		version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`); err != nil {
 		return 0, 0, fmt.Errorf("creating schema_migrations: %w", err)
 	}
-	from, err = db.schemaVersion(ctx)
-	if err != nil {
-		return 0, 0, err
+	if err := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&from); err != nil {
+		return 0, 0, fmt.Errorf("reading schema version: %w", err)
 	}
 	if from > len(ms) {
 		return from, from, fmt.Errorf("the database schema is at version %d, newer than this attesta knows (%d): upgrade attesta", from, len(ms))
@@ -170,55 +140,9 @@ func (db *DB) Migrate(ctx context.Context) (from, to int, err error) {
 	return from, len(ms), nil
 }
 
-func (db *DB) schemaVersion(ctx context.Context) (int, error) {
-	var v int
-	if err := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("reading schema version: %w", err)
-	}
-	return v, nil
-}
-
-// Ready reports whether the database answers and its schema is current.
-func (db *DB) Ready(ctx context.Context) error {
-	ms, err := migration.Load(mustSub(migrationFiles, "migrations"))
-	if err != nil {
-		return err
-	}
-	var v int
-	if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
-		return fmt.Errorf("reading schema version: %w", err)
-	}
-	if v != len(ms) {
-		return fmt.Errorf("schema is at version %d, want %d: run attesta migrate", v, len(ms))
-	}
-	return nil
-}
-
-// Meta returns the value stored under key, or "" and false.
-func (db *DB) Meta(ctx context.Context, key string) (string, bool, error) {
-	var v string
-	err := db.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("reading meta %s: %w", key, err)
-	}
-	return v, true, nil
-}
-
-// SetMeta stores value under key.
-func (db *DB) SetMeta(ctx context.Context, key, value string) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-		return err
-	})
-}
-
-// update runs fn in a write transaction, committing if it returns nil.
+// update runs fn in a write transaction, committing if it returns nil:
+// for the migrations and the tests, which write outside the stores.
 func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
-	db.prepareHot(ctx, db.write, hotWrites)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
@@ -233,18 +157,32 @@ func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
 	return nil
 }
 
-// view runs fn in a read transaction, which sees one snapshot.
-func (db *DB) view(ctx context.Context, fn func(*sql.Tx) error) error {
-	db.prepareHot(ctx, db.read, hotReads)
-	tx, err := db.read.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("beginning transaction: %w", err)
+// The append to the transparency log, prepared once on the writer: the
+// counter's read and increment are one statement, and the single writer
+// runs one append at a time.
+const (
+	appendNextLeaf    = `UPDATE log_state SET entries = entries + 1 WHERE id = 1 RETURNING entries - 1`
+	appendInsertEntry = `INSERT INTO log_entries (leaf_index, entry) VALUES ($1, $2)`
+)
+
+// appendLog is sqlstore.Config.AppendLog: SQLite has no UPDATE in a WITH,
+// so two statements, each prepared once.
+func appendLog(ctx context.Context, t *sqlstore.Tx, entry []byte) (int64, error) {
+	var leaf int64
+	err := t.QueryRow(ctx, appendNextLeaf).Scan(&leaf)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errors.New("appending to the transparency log: its state row is missing")
 	}
-	defer tx.Rollback()
-	return fn(tx)
+	if err != nil {
+		return 0, fmt.Errorf("appending to the transparency log: %w", err)
+	}
+	if _, err := t.Exec(ctx, appendInsertEntry, leaf, entry); err != nil {
+		return 0, fmt.Errorf("appending log entry %d: %w", leaf, err)
+	}
+	return leaf, nil
 }
 
-// isConstraint reports whether err is a UNIQUE or PRIMARY KEY violation.
+// isConstraint reports whether err is a constraint violation.
 func isConstraint(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
@@ -257,27 +195,7 @@ func isForeignKey(err error) bool {
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
-const timeLayout = "2006-01-02T15:04:05.000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
-
-// formatNullTime stores the zero time as NULL.
-func formatNullTime(t time.Time) sql.NullString {
-	if t.IsZero() {
-		return sql.NullString{}
-	}
-	return sql.NullString{String: formatTime(t), Valid: true}
-}
-
-// parseNullTime reads NULL as the zero time.
-func parseNullTime(s sql.NullString) (time.Time, error) {
-	if !s.Valid {
-		return time.Time{}, nil
-	}
-	return parseTime(s.String)
-}
+func formatTime(t time.Time) string { return t.UTC().Format(sqlstore.TimeLayout) }
 
 func mustSub(fsys fs.FS, dir string) fs.FS {
 	sub, err := fs.Sub(fsys, dir)

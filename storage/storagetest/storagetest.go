@@ -14,36 +14,12 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
-	"github.com/attesta/attesta/account"
-	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
-	"github.com/attesta/attesta/credential"
-	"github.com/attesta/attesta/internal/tlog/witness"
-	"github.com/attesta/attesta/issuer"
-	"github.com/attesta/attesta/notary"
-	"github.com/attesta/attesta/org"
-	"github.com/attesta/attesta/people"
-	"github.com/attesta/attesta/roundtable"
+	"github.com/attesta/attesta/storage"
 )
 
-// DB is what the suite needs of an engine.
-type DB interface {
-	Migrate(ctx context.Context) (from, to int, err error)
-	Ready(ctx context.Context) error
-	Meta(ctx context.Context, key string) (string, bool, error)
-	SetMeta(ctx context.Context, key, value string) error
-	Standards() competence.Store
-	Issuers() issuer.Store
-	Credentials() credential.Store
-	Log() notary.Store
-	Witness() witness.DurableStore
-	Organisations() org.Store
-	People() people.Store
-	Accounts() account.Store
-	Audit() audit.Store
-	RoundTables() roundtable.Store
-	Close() error
-}
+// DB is what the suite checks of an engine: storage.DB.
+type DB = storage.DB
 
 // Opener opens a new, empty, unmigrated database whose clock is now. The
 // database is closed and removed when the test ends.

@@ -10,6 +10,9 @@ import (
 	"github.com/attesta/attesta/org"
 )
 
+// orgRows are the organisations, in a transaction.
+type orgRows struct{ *Tx }
+
 const orgColumns = `id, kind, name, province, provinces, school_code, school_type, tax_code, rea, ateco, email, created_at, updated_at`
 
 func scanOrg(r Row) (*org.Organisation, error) {
@@ -24,9 +27,9 @@ func scanOrg(r Row) (*org.Organisation, error) {
 	return &o, nil
 }
 
-func (t *Tx) orgOne(ctx context.Context, what, query string, args ...any) (*org.Organisation, error) {
-	o, err := scanOrg(t.row(ctx, `SELECT `+orgColumns+` FROM organisations WHERE `+query, args...))
-	if t.c.NoRows(err) {
+func (t orgRows) orgOne(ctx context.Context, what, query string, args ...any) (*org.Organisation, error) {
+	o, err := scanOrg(t.QueryRow(ctx, `SELECT `+orgColumns+` FROM organisations WHERE `+query, args...))
+	if noRows(err) {
 		return nil, attesta.Errorf(attesta.NotFound, "organisation %s not found", what)
 	}
 	if err != nil {
@@ -36,46 +39,41 @@ func (t *Tx) orgOne(ctx context.Context, what, query string, args ...any) (*org.
 }
 
 // Organisation implements org.Reader.
-func (t *Tx) Organisation(ctx context.Context, id string) (*org.Organisation, error) {
-	return t.orgOne(ctx, id, `id = ?`, id)
+func (t orgRows) Organisation(ctx context.Context, id string) (*org.Organisation, error) {
+	return t.orgOne(ctx, id, `id = $1`, id)
 }
 
 // OrganisationByKey implements org.Reader.
-func (t *Tx) OrganisationByKey(ctx context.Context, kind auth.OrgKind, key string) (*org.Organisation, error) {
+func (t orgRows) OrganisationByKey(ctx context.Context, kind auth.OrgKind, key string) (*org.Organisation, error) {
 	switch kind {
 	case auth.School:
-		return t.orgOne(ctx, key, `kind = ? AND school_code = ?`, kind, key)
+		return t.orgOne(ctx, key, `kind = $1 AND school_code = $2`, kind, key)
 	case auth.Company, auth.Association:
-		return t.orgOne(ctx, key, `kind = ? AND tax_code = ?`, kind, key)
+		return t.orgOne(ctx, key, `kind = $1 AND tax_code = $2`, kind, key)
 	}
-	return t.orgOne(ctx, key, `kind = ? AND id = ?`, kind, key)
+	return t.orgOne(ctx, key, `kind = $1 AND id = $2`, kind, key)
 }
 
 // Organisations implements org.Reader.
-func (t *Tx) Organisations(ctx context.Context, f org.Filter) ([]org.Organisation, error) {
+func (t orgRows) Organisations(ctx context.Context, f org.Filter) ([]org.Organisation, error) {
 	var where []string
-	var args []any
+	var a args
 	if f.Kind != "" {
-		where, args = append(where, `kind = ?`), append(args, f.Kind)
+		where = append(where, `kind = `+a.add(f.Kind))
 	}
 	if f.Query != "" {
-		p := like(f.Query)
-		where = append(where, `(LOWER(name) LIKE ? ESCAPE '\' OR LOWER(COALESCE(school_code, '')) LIKE ? ESCAPE '\' OR COALESCE(tax_code, '') LIKE ? ESCAPE '\')`)
-		args = append(args, p, p, p)
+		p := a.add(like(f.Query))
+		where = append(where, `(LOWER(name) LIKE `+p+` ESCAPE '\' OR LOWER(COALESCE(school_code, '')) LIKE `+p+` ESCAPE '\' OR COALESCE(tax_code, '') LIKE `+p+` ESCAPE '\')`)
 	}
 	if f.IDs != nil || f.Provinces != nil {
-		ids, a1 := in(f.IDs)
-		provs, a2 := in(f.Provinces)
-		where = append(where, `(id IN `+ids+` OR province IN `+provs+`)`)
-		args = append(append(args, a1...), a2...)
+		where = append(where, `(id IN `+a.in(f.IDs)+` OR province IN `+a.in(f.Provinces)+`)`)
 	}
 	q := `SELECT ` + orgColumns + ` FROM organisations`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY name, id LIMIT ? OFFSET ?`
-	args = append(args, f.Limit, f.Offset)
-	rows, err := t.query(ctx, q, args...)
+	q += ` ORDER BY name, id LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(f.Offset)
+	rows, err := t.Query(ctx, q, a...)
 	if err != nil {
 		return nil, fmt.Errorf("listing organisations: %w", err)
 	}
@@ -91,12 +89,12 @@ func (t *Tx) Organisations(ctx context.Context, f org.Filter) ([]org.Organisatio
 	return out, rows.Err()
 }
 
-func (t *Tx) orgArgs(o *org.Organisation) []any {
+func (t orgRows) orgArgs(o *org.Organisation) []any {
 	return []any{o.Kind, o.Name, o.Province, strings.Join(o.Provinces, " "), null(o.SchoolCode), string(o.SchoolType),
 		null(o.TaxCode), o.REA, o.ATECO, o.Email, t.tm(o.CreatedAt), t.tm(o.UpdatedAt), o.ID}
 }
 
-func (t *Tx) orgConflict(err error, o *org.Organisation) error {
+func (t orgRows) orgConflict(err error, o *org.Organisation) error {
 	if t.d.IsUnique(err) {
 		var fe attesta.FieldErrors
 		fe.Add(orgKeyField(o), "esiste già un'organizzazione con questo identificativo, codice meccanografico o codice fiscale",
@@ -107,9 +105,9 @@ func (t *Tx) orgConflict(err error, o *org.Organisation) error {
 }
 
 // InsertOrganisation implements org.Writer.
-func (t *Tx) InsertOrganisation(ctx context.Context, o *org.Organisation) error {
-	_, err := t.exec(ctx, `INSERT INTO organisations (kind, name, province, provinces, school_code, school_type, tax_code,
-		rea, ateco, email, created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.orgArgs(o)...)
+func (t orgRows) InsertOrganisation(ctx context.Context, o *org.Organisation) error {
+	_, err := t.Exec(ctx, `INSERT INTO organisations (kind, name, province, provinces, school_code, school_type, tax_code,
+		rea, ateco, email, created_at, updated_at, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, t.orgArgs(o)...)
 	if err != nil {
 		return t.orgConflict(err, o)
 	}
@@ -117,9 +115,9 @@ func (t *Tx) InsertOrganisation(ctx context.Context, o *org.Organisation) error 
 }
 
 // UpdateOrganisation implements org.Writer.
-func (t *Tx) UpdateOrganisation(ctx context.Context, o *org.Organisation) error {
-	n, err := t.exec(ctx, `UPDATE organisations SET kind = ?, name = ?, province = ?, provinces = ?, school_code = ?,
-		school_type = ?, tax_code = ?, rea = ?, ateco = ?, email = ?, created_at = ?, updated_at = ? WHERE id = ?`, t.orgArgs(o)...)
+func (t orgRows) UpdateOrganisation(ctx context.Context, o *org.Organisation) error {
+	n, err := t.Exec(ctx, `UPDATE organisations SET kind = $1, name = $2, province = $3, provinces = $4, school_code = $5,
+		school_type = $6, tax_code = $7, rea = $8, ateco = $9, email = $10, created_at = $11, updated_at = $12 WHERE id = $13`, t.orgArgs(o)...)
 	if err != nil {
 		return t.orgConflict(err, o)
 	}

@@ -10,6 +10,10 @@ import (
 	"github.com/attesta/attesta/people"
 )
 
+// personRows are the persons, their roles, student records and classes,
+// in a transaction.
+type personRows struct{ *Tx }
+
 const personColumns = `p.id, p.given_name, p.family_name, p.email, p.created_at, p.updated_at`
 
 func scanPerson(r Row, extra ...any) (*people.Person, error) {
@@ -21,9 +25,9 @@ func scanPerson(r Row, extra ...any) (*people.Person, error) {
 	return &p, nil
 }
 
-func (t *Tx) personOne(ctx context.Context, what, where string, args ...any) (*people.Person, error) {
-	p, err := scanPerson(t.row(ctx, `SELECT `+personColumns+` FROM persons p WHERE `+where, args...))
-	if t.c.NoRows(err) {
+func (t personRows) personOne(ctx context.Context, what, where string, args ...any) (*people.Person, error) {
+	p, err := scanPerson(t.QueryRow(ctx, `SELECT `+personColumns+` FROM persons p WHERE `+where, args...))
+	if noRows(err) {
 		return nil, attesta.Errorf(attesta.NotFound, "person %s not found", what)
 	}
 	if err != nil {
@@ -33,20 +37,20 @@ func (t *Tx) personOne(ctx context.Context, what, where string, args ...any) (*p
 }
 
 // Person implements people.Reader.
-func (t *Tx) Person(ctx context.Context, id string) (*people.Person, error) {
-	return t.personOne(ctx, id, `p.id = ?`, id)
+func (t personRows) Person(ctx context.Context, id string) (*people.Person, error) {
+	return t.personOne(ctx, id, `p.id = $1`, id)
 }
 
 // PersonByEmail implements people.Reader.
-func (t *Tx) PersonByEmail(ctx context.Context, email string) (*people.Person, error) {
-	return t.personOne(ctx, email, `p.email = ?`, email)
+func (t personRows) PersonByEmail(ctx context.Context, email string) (*people.Person, error) {
+	return t.personOne(ctx, email, `p.email = $1`, email)
 }
 
 // Memberships implements people.Reader.
-func (t *Tx) Memberships(ctx context.Context, person string) ([]auth.Membership, error) {
-	rows, err := t.query(ctx, `SELECT o.id, o.name, o.kind, m.role, o.province, o.provinces
+func (t personRows) Memberships(ctx context.Context, person string) ([]auth.Membership, error) {
+	rows, err := t.Query(ctx, `SELECT o.id, o.name, o.kind, m.role, o.province, o.provinces
 		FROM memberships m JOIN organisations o ON o.id = m.org_id
-		WHERE m.person_id = ? ORDER BY o.name, o.id, m.role`, person)
+		WHERE m.person_id = $1 ORDER BY o.name, o.id, m.role`, person)
 	if err != nil {
 		return nil, fmt.Errorf("listing memberships of %s: %w", person, err)
 	}
@@ -69,9 +73,9 @@ func (t *Tx) Memberships(ctx context.Context, person string) ([]auth.Membership,
 }
 
 // Members implements people.Reader.
-func (t *Tx) Members(ctx context.Context, orgID string) ([]people.Member, error) {
-	rows, err := t.query(ctx, `SELECT `+personColumns+`, m.role FROM memberships m JOIN persons p ON p.id = m.person_id
-		WHERE m.org_id = ? ORDER BY p.family_name, p.given_name, p.id, m.role`, orgID)
+func (t personRows) Members(ctx context.Context, orgID string) ([]people.Member, error) {
+	rows, err := t.Query(ctx, `SELECT `+personColumns+`, m.role FROM memberships m JOIN persons p ON p.id = m.person_id
+		WHERE m.org_id = $1 ORDER BY p.family_name, p.given_name, p.id, m.role`, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("listing members of %s: %w", orgID, err)
 	}
@@ -99,9 +103,9 @@ func scanStudent(r Row) (*people.Student, error) {
 	return &s, nil
 }
 
-func (t *Tx) studentOne(ctx context.Context, what, where string, args ...any) (*people.Student, error) {
-	s, err := scanStudent(t.row(ctx, `SELECT `+studentColumns+` FROM students s WHERE `+where, args...))
-	if t.c.NoRows(err) {
+func (t personRows) studentOne(ctx context.Context, what, where string, args ...any) (*people.Student, error) {
+	s, err := scanStudent(t.QueryRow(ctx, `SELECT `+studentColumns+` FROM students s WHERE `+where, args...))
+	if noRows(err) {
 		return nil, attesta.Errorf(attesta.NotFound, "student %s not found", what)
 	}
 	if err != nil {
@@ -111,13 +115,13 @@ func (t *Tx) studentOne(ctx context.Context, what, where string, args ...any) (*
 }
 
 // Student implements people.Reader.
-func (t *Tx) Student(ctx context.Context, person string) (*people.Student, error) {
-	return t.studentOne(ctx, person, `s.person_id = ?`, person)
+func (t personRows) Student(ctx context.Context, person string) (*people.Student, error) {
+	return t.studentOne(ctx, person, `s.person_id = $1`, person)
 }
 
 // StudentByNumber implements people.Reader.
-func (t *Tx) StudentByNumber(ctx context.Context, school, number string) (*people.Student, error) {
-	return t.studentOne(ctx, number, `s.school_id = ? AND s.number = ?`, school, number)
+func (t personRows) StudentByNumber(ctx context.Context, school, number string) (*people.Student, error) {
+	return t.studentOne(ctx, number, `s.school_id = $1 AND s.number = $2`, school, number)
 }
 
 const classColumns = `c.id, c.school_id, c.year, c.name, c.created_at,
@@ -132,8 +136,8 @@ func scanClass(r Row) (*people.Class, error) {
 	return &c, nil
 }
 
-func (t *Tx) classes(ctx context.Context, what, where string, args ...any) ([]people.Class, error) {
-	rows, err := t.query(ctx, `SELECT `+classColumns+` FROM classes c WHERE `+where+` ORDER BY c.year DESC, c.name`, args...)
+func (t personRows) classes(ctx context.Context, what, where string, args ...any) ([]people.Class, error) {
+	rows, err := t.Query(ctx, `SELECT `+classColumns+` FROM classes c WHERE `+where+` ORDER BY c.year DESC, c.name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing classes of %s: %w", what, err)
 	}
@@ -150,18 +154,18 @@ func (t *Tx) classes(ctx context.Context, what, where string, args ...any) ([]pe
 }
 
 // Classes implements people.Reader.
-func (t *Tx) Classes(ctx context.Context, school string) ([]people.Class, error) {
-	return t.classes(ctx, school, `c.school_id = ?`, school)
+func (t personRows) Classes(ctx context.Context, school string) ([]people.Class, error) {
+	return t.classes(ctx, school, `c.school_id = $1`, school)
 }
 
 // StudentClasses implements people.Reader.
-func (t *Tx) StudentClasses(ctx context.Context, person string) ([]people.Class, error) {
-	return t.classes(ctx, person, `c.id IN (SELECT class_id FROM class_students WHERE person_id = ?)`, person)
+func (t personRows) StudentClasses(ctx context.Context, person string) ([]people.Class, error) {
+	return t.classes(ctx, person, `c.id IN (SELECT class_id FROM class_students WHERE person_id = $1)`, person)
 }
 
-func (t *Tx) classOne(ctx context.Context, what, where string, args ...any) (*people.Class, error) {
-	c, err := scanClass(t.row(ctx, `SELECT `+classColumns+` FROM classes c WHERE `+where, args...))
-	if t.c.NoRows(err) {
+func (t personRows) classOne(ctx context.Context, what, where string, args ...any) (*people.Class, error) {
+	c, err := scanClass(t.QueryRow(ctx, `SELECT `+classColumns+` FROM classes c WHERE `+where, args...))
+	if noRows(err) {
 		return nil, attesta.Errorf(attesta.NotFound, "class %s not found", what)
 	}
 	if err != nil {
@@ -171,20 +175,20 @@ func (t *Tx) classOne(ctx context.Context, what, where string, args ...any) (*pe
 }
 
 // Class implements people.Reader.
-func (t *Tx) Class(ctx context.Context, id string) (*people.Class, error) {
-	return t.classOne(ctx, id, `c.id = ?`, id)
+func (t personRows) Class(ctx context.Context, id string) (*people.Class, error) {
+	return t.classOne(ctx, id, `c.id = $1`, id)
 }
 
 // ClassByName implements people.Reader.
-func (t *Tx) ClassByName(ctx context.Context, school, year, name string) (*people.Class, error) {
-	return t.classOne(ctx, name+" "+year, `c.school_id = ? AND c.year = ? AND c.name = ?`, school, year, name)
+func (t personRows) ClassByName(ctx context.Context, school, year, name string) (*people.Class, error) {
+	return t.classOne(ctx, name+" "+year, `c.school_id = $1 AND c.year = $2 AND c.name = $3`, school, year, name)
 }
 
 // ClassStudents implements people.Reader.
-func (t *Tx) ClassStudents(ctx context.Context, class string) ([]people.Enrolment, error) {
-	rows, err := t.query(ctx, `SELECT `+personColumns+`, `+studentColumns+`
+func (t personRows) ClassStudents(ctx context.Context, class string) ([]people.Enrolment, error) {
+	rows, err := t.Query(ctx, `SELECT `+personColumns+`, `+studentColumns+`
 		FROM class_students cs JOIN persons p ON p.id = cs.person_id JOIN students s ON s.person_id = p.id
-		WHERE cs.class_id = ? ORDER BY p.family_name, p.given_name, p.id`, class)
+		WHERE cs.class_id = $1 ORDER BY p.family_name, p.given_name, p.id`, class)
 	if err != nil {
 		return nil, fmt.Errorf("listing students of class %s: %w", class, err)
 	}
@@ -204,9 +208,9 @@ func (t *Tx) ClassStudents(ctx context.Context, class string) ([]people.Enrolmen
 }
 
 // ClassTeachers implements people.Reader.
-func (t *Tx) ClassTeachers(ctx context.Context, class string) ([]people.Person, error) {
-	rows, err := t.query(ctx, `SELECT `+personColumns+` FROM class_teachers ct JOIN persons p ON p.id = ct.person_id
-		WHERE ct.class_id = ? ORDER BY p.family_name, p.given_name, p.id`, class)
+func (t personRows) ClassTeachers(ctx context.Context, class string) ([]people.Person, error) {
+	rows, err := t.Query(ctx, `SELECT `+personColumns+` FROM class_teachers ct JOIN persons p ON p.id = ct.person_id
+		WHERE ct.class_id = $1 ORDER BY p.family_name, p.given_name, p.id`, class)
 	if err != nil {
 		return nil, fmt.Errorf("listing teachers of class %s: %w", class, err)
 	}
@@ -223,8 +227,8 @@ func (t *Tx) ClassTeachers(ctx context.Context, class string) ([]people.Person, 
 }
 
 // InsertPerson implements people.Writer.
-func (t *Tx) InsertPerson(ctx context.Context, p *people.Person) error {
-	_, err := t.exec(ctx, `INSERT INTO persons (id, given_name, family_name, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+func (t personRows) InsertPerson(ctx context.Context, p *people.Person) error {
+	_, err := t.Exec(ctx, `INSERT INTO persons (id, given_name, family_name, email, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		p.ID, p.GivenName, p.FamilyName, null(p.Email), t.tm(p.CreatedAt), t.tm(p.UpdatedAt))
 	if t.d.IsUnique(err) {
 		return emailTaken(p.Email)
@@ -236,8 +240,8 @@ func (t *Tx) InsertPerson(ctx context.Context, p *people.Person) error {
 }
 
 // UpdatePerson implements people.Writer.
-func (t *Tx) UpdatePerson(ctx context.Context, p *people.Person) error {
-	n, err := t.exec(ctx, `UPDATE persons SET given_name = ?, family_name = ?, email = ?, updated_at = ? WHERE id = ?`,
+func (t personRows) UpdatePerson(ctx context.Context, p *people.Person) error {
+	n, err := t.Exec(ctx, `UPDATE persons SET given_name = $1, family_name = $2, email = $3, updated_at = $4 WHERE id = $5`,
 		p.GivenName, p.FamilyName, null(p.Email), t.tm(p.UpdatedAt), p.ID)
 	if t.d.IsUnique(err) {
 		return emailTaken(p.Email)
@@ -252,8 +256,8 @@ func (t *Tx) UpdatePerson(ctx context.Context, p *people.Person) error {
 }
 
 // AddMembership implements people.Writer.
-func (t *Tx) AddMembership(ctx context.Context, person, orgID string, role auth.Role) error {
-	_, err := t.exec(ctx, `INSERT INTO memberships (person_id, org_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, person, orgID, role)
+func (t personRows) AddMembership(ctx context.Context, person, orgID string, role auth.Role) error {
+	_, err := t.Exec(ctx, `INSERT INTO memberships (person_id, org_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, person, orgID, role)
 	if t.d.IsForeignKey(err) {
 		return attesta.Errorf(attesta.NotFound, "person %s or organisation %s not found", person, orgID)
 	}
@@ -264,8 +268,8 @@ func (t *Tx) AddMembership(ctx context.Context, person, orgID string, role auth.
 }
 
 // PutStudent implements people.Writer.
-func (t *Tx) PutStudent(ctx context.Context, s *people.Student) error {
-	_, err := t.exec(ctx, `INSERT INTO students (person_id, school_id, number, contact, consent_by, consent_at) VALUES (?, ?, ?, ?, ?, ?)
+func (t personRows) PutStudent(ctx context.Context, s *people.Student) error {
+	_, err := t.Exec(ctx, `INSERT INTO students (person_id, school_id, number, contact, consent_by, consent_at) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (person_id) DO UPDATE SET school_id = excluded.school_id, number = excluded.number, contact = excluded.contact,
 		consent_by = excluded.consent_by, consent_at = excluded.consent_at`,
 		s.Person, s.School, s.Number, s.Contact, s.ConsentBy, t.tm(s.ConsentAt))
@@ -281,8 +285,8 @@ func (t *Tx) PutStudent(ctx context.Context, s *people.Student) error {
 }
 
 // InsertClass implements people.Writer.
-func (t *Tx) InsertClass(ctx context.Context, c *people.Class) error {
-	_, err := t.exec(ctx, `INSERT INTO classes (id, school_id, year, name, created_at) VALUES (?, ?, ?, ?, ?)`,
+func (t personRows) InsertClass(ctx context.Context, c *people.Class) error {
+	_, err := t.Exec(ctx, `INSERT INTO classes (id, school_id, year, name, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		c.ID, c.School, c.Year, c.Name, t.tm(c.CreatedAt))
 	if t.d.IsUnique(err) {
 		var fe attesta.FieldErrors
@@ -296,16 +300,16 @@ func (t *Tx) InsertClass(ctx context.Context, c *people.Class) error {
 }
 
 // Enrol implements people.Writer.
-func (t *Tx) Enrol(ctx context.Context, class, person string) error {
-	if _, err := t.exec(ctx, `INSERT INTO class_students (class_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, class, person); err != nil {
+func (t personRows) Enrol(ctx context.Context, class, person string) error {
+	if _, err := t.Exec(ctx, `INSERT INTO class_students (class_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, class, person); err != nil {
 		return fmt.Errorf("enrolling %s in %s: %w", person, class, err)
 	}
 	return nil
 }
 
 // AssignTeacher implements people.Writer.
-func (t *Tx) AssignTeacher(ctx context.Context, class, person string) error {
-	if _, err := t.exec(ctx, `INSERT INTO class_teachers (class_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, class, person); err != nil {
+func (t personRows) AssignTeacher(ctx context.Context, class, person string) error {
+	if _, err := t.Exec(ctx, `INSERT INTO class_teachers (class_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, class, person); err != nil {
 		return fmt.Errorf("assigning %s to %s: %w", person, class, err)
 	}
 	return nil

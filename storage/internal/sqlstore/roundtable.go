@@ -10,20 +10,9 @@ import (
 	"github.com/attesta/attesta/roundtable"
 )
 
-// RoundTables is the roundtable.Store of an engine.
-type RoundTables struct{ R Runner }
-
-// View implements roundtable.Store.
-func (s RoundTables) View(ctx context.Context, fn func(roundtable.Reader) error) error {
-	return s.R.View(ctx, func(t *Tx) error { return fn(t) })
-}
-
-// Update implements roundtable.Store.
-func (s RoundTables) Update(ctx context.Context, fn func(roundtable.Writer) error) error {
-	return s.R.Update(ctx, func(t *Tx) error { return fn(t) })
-}
-
-var _ roundtable.Store = RoundTables{}
+// tableRows are the territorial tables, their members, meetings and
+// attachments, in a transaction.
+type tableRows struct{ *Tx }
 
 // dcol scans a day: a text 2006-01-02 (SQLite) or a DATE (PostgreSQL).
 type dcol struct{ s *string }
@@ -56,9 +45,9 @@ func scanTable(r Row) (*roundtable.Table, error) {
 }
 
 // Table implements roundtable.Reader.
-func (t *Tx) Table(ctx context.Context, id string) (*roundtable.Table, error) {
-	tb, err := scanTable(t.row(ctx, `SELECT `+tableColumns+tableFrom+` WHERE t.id = ?`, id))
-	if t.c.NoRows(err) {
+func (t tableRows) Table(ctx context.Context, id string) (*roundtable.Table, error) {
+	tb, err := scanTable(t.QueryRow(ctx, `SELECT `+tableColumns+tableFrom+` WHERE t.id = $1`, id))
+	if noRows(err) {
 		return nil, attesta.Errorf(attesta.NotFound, "table %s not found", id)
 	}
 	if err != nil {
@@ -73,15 +62,15 @@ func (t *Tx) Table(ctx context.Context, id string) (*roundtable.Table, error) {
 }
 
 // tableMembers returns the members of the tables ids, by table.
-func (t *Tx) tableMembers(ctx context.Context, ids []string) (map[string][]roundtable.Member, error) {
+func (t tableRows) tableMembers(ctx context.Context, ids []string) (map[string][]roundtable.Member, error) {
 	out := map[string][]roundtable.Member{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list, args := in(ids)
-	rows, err := t.query(ctx, `SELECT m.table_id, o.id, o.kind, o.name, o.province, m.added_at
+	var a args
+	rows, err := t.Query(ctx, `SELECT m.table_id, o.id, o.kind, o.name, o.province, m.added_at
 		FROM territorial_table_members m JOIN organisations o ON o.id = m.org_id
-		WHERE m.table_id IN `+list+` ORDER BY o.name, o.id`, args...)
+		WHERE m.table_id IN `+a.in(ids)+` ORDER BY o.name, o.id`, a...)
 	if err != nil {
 		return nil, fmt.Errorf("listing table members: %w", err)
 	}
@@ -98,31 +87,27 @@ func (t *Tx) tableMembers(ctx context.Context, ids []string) (map[string][]round
 }
 
 // Tables implements roundtable.Reader.
-func (t *Tx) Tables(ctx context.Context, f roundtable.Filter) ([]roundtable.Table, error) {
+func (t tableRows) Tables(ctx context.Context, f roundtable.Filter) ([]roundtable.Table, error) {
 	var where []string
-	var args []any
+	var a args
 	if f.Sector != "" {
-		where, args = append(where, `t.sector = ?`), append(args, f.Sector)
+		where = append(where, `t.sector = `+a.add(f.Sector))
 	}
 	if f.Year != "" {
-		where, args = append(where, `t.year = ?`), append(args, f.Year)
+		where = append(where, `t.year = `+a.add(f.Year))
 	}
 	if f.Status != "" {
-		where, args = append(where, `t.status = ?`), append(args, f.Status)
+		where = append(where, `t.status = `+a.add(f.Status))
 	}
 	if f.Chambers != nil || f.Members != nil {
-		chambers, a1 := in(f.Chambers)
-		members, a2 := in(f.Members)
-		where = append(where, `(t.chamber_id IN `+chambers+` OR t.id IN (SELECT table_id FROM territorial_table_members WHERE org_id IN `+members+`))`)
-		args = append(append(args, a1...), a2...)
+		where = append(where, `(t.chamber_id IN `+a.in(f.Chambers)+` OR t.id IN (SELECT table_id FROM territorial_table_members WHERE org_id IN `+a.in(f.Members)+`))`)
 	}
 	q := `SELECT ` + tableColumns + tableFrom
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY t.year DESC, t.sector, t.title, t.id LIMIT ? OFFSET ?`
-	args = append(args, f.Limit, f.Offset)
-	rows, err := t.query(ctx, q, args...)
+	q += ` ORDER BY t.year DESC, t.sector, t.title, t.id LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(f.Offset)
+	rows, err := t.Query(ctx, q, a...)
 	if err != nil {
 		return nil, fmt.Errorf("listing tables: %w", err)
 	}
@@ -161,23 +146,23 @@ func scanMeeting(r Row) (*roundtable.Meeting, error) {
 }
 
 // TableMeeting implements roundtable.Reader.
-func (t *Tx) TableMeeting(ctx context.Context, id string) (*roundtable.Meeting, error) {
-	m, err := scanMeeting(t.row(ctx, `SELECT `+meetingColumns+` FROM table_meetings WHERE id = ?`, id))
-	if t.c.NoRows(err) {
+func (t tableRows) TableMeeting(ctx context.Context, id string) (*roundtable.Meeting, error) {
+	m, err := scanMeeting(t.QueryRow(ctx, `SELECT `+meetingColumns+` FROM table_meetings WHERE id = $1`, id))
+	if noRows(err) {
 		return nil, attesta.Errorf(attesta.NotFound, "meeting %s not found", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading meeting %s: %w", id, err)
 	}
-	if m.Attachments, err = t.attachments(ctx, `a.meeting_id = ?`, id); err != nil {
+	if m.Attachments, err = t.attachments(ctx, `a.meeting_id = $1`, id); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
 // TableMeetings implements roundtable.Reader.
-func (t *Tx) TableMeetings(ctx context.Context, table string) ([]roundtable.Meeting, error) {
-	rows, err := t.query(ctx, `SELECT `+meetingColumns+` FROM table_meetings WHERE table_id = ? ORDER BY day, seq`, table)
+func (t tableRows) TableMeetings(ctx context.Context, table string) ([]roundtable.Meeting, error) {
+	rows, err := t.Query(ctx, `SELECT `+meetingColumns+` FROM table_meetings WHERE table_id = $1 ORDER BY day, seq`, table)
 	if err != nil {
 		return nil, fmt.Errorf("listing meetings of table %s: %w", table, err)
 	}
@@ -194,7 +179,7 @@ func (t *Tx) TableMeetings(ctx context.Context, table string) ([]roundtable.Meet
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading meetings of table %s: %w", table, err)
 	}
-	as, err := t.attachments(ctx, `a.meeting_id IN (SELECT id FROM table_meetings WHERE table_id = ?)`, table)
+	as, err := t.attachments(ctx, `a.meeting_id IN (SELECT id FROM table_meetings WHERE table_id = $1)`, table)
 	if err != nil {
 		return nil, err
 	}
@@ -220,8 +205,8 @@ func scanAttachment(r Row) (*roundtable.Attachment, error) {
 
 // attachments lists the attachments (without content) matching where,
 // in the order they were added.
-func (t *Tx) attachments(ctx context.Context, where string, args ...any) ([]roundtable.Attachment, error) {
-	rows, err := t.query(ctx, `SELECT `+attachmentColumns+` FROM table_meeting_attachments a WHERE `+where+
+func (t tableRows) attachments(ctx context.Context, where string, args ...any) ([]roundtable.Attachment, error) {
+	rows, err := t.Query(ctx, `SELECT `+attachmentColumns+` FROM table_meeting_attachments a WHERE `+where+
 		` ORDER BY a.seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing attachments: %w", err)
@@ -239,9 +224,9 @@ func (t *Tx) attachments(ctx context.Context, where string, args ...any) ([]roun
 }
 
 // TableAttachment implements roundtable.Reader.
-func (t *Tx) TableAttachment(ctx context.Context, id string) (*roundtable.Attachment, error) {
-	a, err := scanAttachment(t.row(ctx, `SELECT `+attachmentColumns+` FROM table_meeting_attachments a WHERE a.id = ?`, id))
-	if t.c.NoRows(err) {
+func (t tableRows) TableAttachment(ctx context.Context, id string) (*roundtable.Attachment, error) {
+	a, err := scanAttachment(t.QueryRow(ctx, `SELECT `+attachmentColumns+` FROM table_meeting_attachments a WHERE a.id = $1`, id))
+	if noRows(err) {
 		return nil, attesta.Errorf(attesta.NotFound, "attachment %s not found", id)
 	}
 	if err != nil {
@@ -251,10 +236,10 @@ func (t *Tx) TableAttachment(ctx context.Context, id string) (*roundtable.Attach
 }
 
 // TableAttachmentContent implements roundtable.Reader.
-func (t *Tx) TableAttachmentContent(ctx context.Context, id string) ([]byte, error) {
+func (t tableRows) TableAttachmentContent(ctx context.Context, id string) ([]byte, error) {
 	var b []byte
-	err := t.row(ctx, `SELECT content FROM table_meeting_attachments WHERE id = ?`, id).Scan(&b)
-	if t.c.NoRows(err) {
+	err := t.QueryRow(ctx, `SELECT content FROM table_meeting_attachments WHERE id = $1`, id).Scan(&b)
+	if noRows(err) {
 		return nil, attesta.Errorf(attesta.NotFound, "attachment %s not found", id)
 	}
 	if err != nil {
@@ -264,9 +249,9 @@ func (t *Tx) TableAttachmentContent(ctx context.Context, id string) ([]byte, err
 }
 
 // InsertTable implements roundtable.Writer.
-func (t *Tx) InsertTable(ctx context.Context, tb *roundtable.Table) error {
-	_, err := t.exec(ctx, `INSERT INTO territorial_tables (id, chamber_id, sector, year, title, status, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, tb.ID, tb.Chamber, tb.Sector, tb.Year, tb.Title, tb.Status, t.tm(tb.CreatedAt), t.tm(tb.UpdatedAt))
+func (t tableRows) InsertTable(ctx context.Context, tb *roundtable.Table) error {
+	_, err := t.Exec(ctx, `INSERT INTO territorial_tables (id, chamber_id, sector, year, title, status, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, tb.ID, tb.Chamber, tb.Sector, tb.Year, tb.Title, tb.Status, t.tm(tb.CreatedAt), t.tm(tb.UpdatedAt))
 	switch {
 	case err == nil:
 		return nil
@@ -279,8 +264,8 @@ func (t *Tx) InsertTable(ctx context.Context, tb *roundtable.Table) error {
 }
 
 // UpdateTable implements roundtable.Writer.
-func (t *Tx) UpdateTable(ctx context.Context, tb *roundtable.Table) error {
-	n, err := t.exec(ctx, `UPDATE territorial_tables SET title = ?, status = ?, updated_at = ? WHERE id = ?`,
+func (t tableRows) UpdateTable(ctx context.Context, tb *roundtable.Table) error {
+	n, err := t.Exec(ctx, `UPDATE territorial_tables SET title = $1, status = $2, updated_at = $3 WHERE id = $4`,
 		tb.Title, tb.Status, t.tm(tb.UpdatedAt), tb.ID)
 	if err != nil {
 		return fmt.Errorf("writing table %s: %w", tb.ID, err)
@@ -292,8 +277,8 @@ func (t *Tx) UpdateTable(ctx context.Context, tb *roundtable.Table) error {
 }
 
 // TouchTable implements roundtable.Writer.
-func (t *Tx) TouchTable(ctx context.Context, id string, at time.Time) error {
-	n, err := t.exec(ctx, `UPDATE territorial_tables SET updated_at = ? WHERE id = ?`, t.tm(at), id)
+func (t tableRows) TouchTable(ctx context.Context, id string, at time.Time) error {
+	n, err := t.Exec(ctx, `UPDATE territorial_tables SET updated_at = $1 WHERE id = $2`, t.tm(at), id)
 	if err != nil {
 		return fmt.Errorf("writing table %s: %w", id, err)
 	}
@@ -304,8 +289,8 @@ func (t *Tx) TouchTable(ctx context.Context, id string, at time.Time) error {
 }
 
 // AddTableMember implements roundtable.Writer.
-func (t *Tx) AddTableMember(ctx context.Context, table, org string, at time.Time) error {
-	_, err := t.exec(ctx, `INSERT INTO territorial_table_members (table_id, org_id, added_at) VALUES (?, ?, ?)`, table, org, t.tm(at))
+func (t tableRows) AddTableMember(ctx context.Context, table, org string, at time.Time) error {
+	_, err := t.Exec(ctx, `INSERT INTO territorial_table_members (table_id, org_id, added_at) VALUES ($1, $2, $3)`, table, org, t.tm(at))
 	switch {
 	case err == nil:
 		return nil
@@ -318,8 +303,8 @@ func (t *Tx) AddTableMember(ctx context.Context, table, org string, at time.Time
 }
 
 // RemoveTableMember implements roundtable.Writer.
-func (t *Tx) RemoveTableMember(ctx context.Context, table, org string) error {
-	n, err := t.exec(ctx, `DELETE FROM territorial_table_members WHERE table_id = ? AND org_id = ?`, table, org)
+func (t tableRows) RemoveTableMember(ctx context.Context, table, org string) error {
+	n, err := t.Exec(ctx, `DELETE FROM territorial_table_members WHERE table_id = $1 AND org_id = $2`, table, org)
 	if err != nil {
 		return fmt.Errorf("removing %s from table %s: %w", org, table, err)
 	}
@@ -330,9 +315,9 @@ func (t *Tx) RemoveTableMember(ctx context.Context, table, org string) error {
 }
 
 // InsertTableMeeting implements roundtable.Writer.
-func (t *Tx) InsertTableMeeting(ctx context.Context, m *roundtable.Meeting) error {
-	_, err := t.exec(ctx, `INSERT INTO table_meetings (id, table_id, day, agenda, minutes, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.ID, m.Table, m.Date, m.Agenda, m.Minutes, t.tm(m.CreatedAt), t.tm(m.UpdatedAt))
+func (t tableRows) InsertTableMeeting(ctx context.Context, m *roundtable.Meeting) error {
+	_, err := t.Exec(ctx, `INSERT INTO table_meetings (id, table_id, day, agenda, minutes, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, m.ID, m.Table, m.Date, m.Agenda, m.Minutes, t.tm(m.CreatedAt), t.tm(m.UpdatedAt))
 	switch {
 	case err == nil:
 		return nil
@@ -345,8 +330,8 @@ func (t *Tx) InsertTableMeeting(ctx context.Context, m *roundtable.Meeting) erro
 }
 
 // UpdateTableMeeting implements roundtable.Writer.
-func (t *Tx) UpdateTableMeeting(ctx context.Context, m *roundtable.Meeting) error {
-	n, err := t.exec(ctx, `UPDATE table_meetings SET day = ?, agenda = ?, minutes = ?, updated_at = ? WHERE id = ?`,
+func (t tableRows) UpdateTableMeeting(ctx context.Context, m *roundtable.Meeting) error {
+	n, err := t.Exec(ctx, `UPDATE table_meetings SET day = $1, agenda = $2, minutes = $3, updated_at = $4 WHERE id = $5`,
 		m.Date, m.Agenda, m.Minutes, t.tm(m.UpdatedAt), m.ID)
 	if err != nil {
 		return fmt.Errorf("writing meeting %s: %w", m.ID, err)
@@ -358,9 +343,9 @@ func (t *Tx) UpdateTableMeeting(ctx context.Context, m *roundtable.Meeting) erro
 }
 
 // InsertTableAttachment implements roundtable.Writer.
-func (t *Tx) InsertTableAttachment(ctx context.Context, a *roundtable.Attachment, content []byte) error {
-	_, err := t.exec(ctx, `INSERT INTO table_meeting_attachments (id, meeting_id, name, content_type, size, sha256, content, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Meeting, a.Name, a.ContentType, a.Size, a.SHA256, content, t.tm(a.CreatedAt))
+func (t tableRows) InsertTableAttachment(ctx context.Context, a *roundtable.Attachment, content []byte) error {
+	_, err := t.Exec(ctx, `INSERT INTO table_meeting_attachments (id, meeting_id, name, content_type, size, sha256, content, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, a.Meeting, a.Name, a.ContentType, a.Size, a.SHA256, content, t.tm(a.CreatedAt))
 	switch {
 	case err == nil:
 		return nil

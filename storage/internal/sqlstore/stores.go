@@ -5,67 +5,154 @@ import (
 
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/importer"
+	"github.com/attesta/attesta/internal/tlog/witness"
+	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/roundtable"
 )
 
-// Runner runs a function in a read-only or a read-write transaction of an
-// engine.
-type Runner interface {
-	View(ctx context.Context, fn func(*Tx) error) error
-	Update(ctx context.Context, fn func(*Tx) error) error
+// The transaction each domain is given: the rows it reaches and, for the
+// platform's domains, the audit trail its changes are recorded in. Each is
+// a small type satisfying that domain's Reader and Writer and nothing
+// else's: a domain that reads another's rows declares those methods in its
+// own interfaces, and its transaction embeds those rows.
+type (
+	orgTx struct {
+		orgRows
+		trail
+	}
+	peopleTx struct {
+		orgRows
+		personRows
+		trail
+	} // people and importer
+	accountTx struct {
+		personRows
+		accountRows
+		trail
+	}
+	tableTx struct {
+		orgRows
+		tableRows
+		trail
+	}
+)
+
+var (
+	_ org.Reader        = orgTx{}
+	_ org.Writer        = orgTx{}
+	_ people.Reader     = peopleTx{}
+	_ people.Writer     = peopleTx{}
+	_ importer.Reader   = peopleTx{}
+	_ importer.Writer   = peopleTx{}
+	_ account.Reader    = accountTx{}
+	_ account.Writer    = accountTx{}
+	_ roundtable.Reader = tableTx{}
+	_ roundtable.Writer = tableTx{}
+	_ audit.Reader      = trail{}
+	_ competence.Writer = standardRows{}
+)
+
+// store is a domain's Store: View and Update give fn the domain's view of
+// one read-only or read-write transaction.
+type store[R, W any] struct {
+	db *DB
+	r  func(*Tx) R
+	w  func(*Tx) W
 }
 
-// Orgs is the org.Store of an engine.
-type Orgs struct{ R Runner }
-
-// View implements org.Store.
-func (s Orgs) View(ctx context.Context, fn func(org.Reader) error) error {
-	return s.R.View(ctx, func(t *Tx) error { return fn(t) })
+func (s store[R, W]) View(ctx context.Context, fn func(R) error) error {
+	return View(ctx, s.db, func(t *Tx) error { return fn(s.r(t)) })
 }
 
-// Update implements org.Store.
-func (s Orgs) Update(ctx context.Context, fn func(org.Writer) error) error {
-	return s.R.Update(ctx, func(t *Tx) error { return fn(t) })
-}
-
-// People is the people.Store of an engine.
-type People struct{ R Runner }
-
-// View implements people.Store.
-func (s People) View(ctx context.Context, fn func(people.Reader) error) error {
-	return s.R.View(ctx, func(t *Tx) error { return fn(t) })
-}
-
-// Update implements people.Store.
-func (s People) Update(ctx context.Context, fn func(people.Writer) error) error {
-	return s.R.Update(ctx, func(t *Tx) error { return fn(t) })
-}
-
-// Accounts is the account.Store of an engine.
-type Accounts struct{ R Runner }
-
-// View implements account.Store.
-func (s Accounts) View(ctx context.Context, fn func(account.Reader) error) error {
-	return s.R.View(ctx, func(t *Tx) error { return fn(t) })
-}
-
-// Update implements account.Store.
-func (s Accounts) Update(ctx context.Context, fn func(account.Writer) error) error {
-	return s.R.Update(ctx, func(t *Tx) error { return fn(t) })
-}
-
-// Audit is the audit.Store of an engine.
-type Audit struct{ R Runner }
-
-// View implements audit.Store.
-func (s Audit) View(ctx context.Context, fn func(audit.Reader) error) error {
-	return s.R.View(ctx, func(t *Tx) error { return fn(t) })
+func (s store[R, W]) Update(ctx context.Context, fn func(W) error) error {
+	return Update(ctx, s.db, func(t *Tx) error { return fn(s.w(t)) })
 }
 
 var (
-	_ org.Store     = Orgs{}
-	_ people.Store  = People{}
-	_ account.Store = Accounts{}
-	_ audit.Store   = Audit{}
+	_ org.Store        = store[org.Reader, org.Writer]{}
+	_ people.Store     = store[people.Reader, people.Writer]{}
+	_ importer.Store   = store[importer.Reader, importer.Writer]{}
+	_ account.Store    = store[account.Reader, account.Writer]{}
+	_ roundtable.Store = store[roundtable.Reader, roundtable.Writer]{}
+	_ audit.Store      = store[audit.Reader, audit.Reader]{}
+	_ competence.Store = store[competence.Reader, competence.Writer]{}
+
+	_ issuer.Store         = issuers{}
+	_ credential.Store     = credentials{}
+	_ notary.Store         = logStore{}
+	_ witness.DurableStore = witnessState{}
 )
+
+// Organisations returns the store of the organisations.
+func (db *DB) Organisations() org.Store {
+	tx := func(t *Tx) orgTx { return orgTx{orgRows{t}, trail{t}} }
+	return store[org.Reader, org.Writer]{db,
+		func(t *Tx) org.Reader { return tx(t) },
+		func(t *Tx) org.Writer { return tx(t) }}
+}
+
+func newPeopleTx(t *Tx) peopleTx { return peopleTx{orgRows{t}, personRows{t}, trail{t}} }
+
+// People returns the store of people, roles and classes.
+func (db *DB) People() people.Store {
+	return store[people.Reader, people.Writer]{db,
+		func(t *Tx) people.Reader { return newPeopleTx(t) },
+		func(t *Tx) people.Writer { return newPeopleTx(t) }}
+}
+
+// Imports returns the store of imports: organisations and people, written
+// together in one transaction.
+func (db *DB) Imports() importer.Store {
+	return store[importer.Reader, importer.Writer]{db,
+		func(t *Tx) importer.Reader { return newPeopleTx(t) },
+		func(t *Tx) importer.Writer { return newPeopleTx(t) }}
+}
+
+// Accounts returns the store of accounts, sessions and tokens.
+func (db *DB) Accounts() account.Store {
+	tx := func(t *Tx) accountTx { return accountTx{personRows{t}, accountRows{t}, trail{t}} }
+	return store[account.Reader, account.Writer]{db,
+		func(t *Tx) account.Reader { return tx(t) },
+		func(t *Tx) account.Writer { return tx(t) }}
+}
+
+// Audit returns the audit trail.
+func (db *DB) Audit() audit.Store {
+	return store[audit.Reader, audit.Reader]{db, func(t *Tx) audit.Reader { return trail{t} }, nil}
+}
+
+// RoundTables returns the store of the territorial tables.
+func (db *DB) RoundTables() roundtable.Store {
+	tx := func(t *Tx) tableTx { return tableTx{orgRows{t}, tableRows{t}, trail{t}} }
+	return store[roundtable.Reader, roundtable.Writer]{db,
+		func(t *Tx) roundtable.Reader { return tx(t) },
+		func(t *Tx) roundtable.Writer { return tx(t) }}
+}
+
+// Standards returns the store of the competence standards.
+func (db *DB) Standards() competence.Store {
+	return store[competence.Reader, competence.Writer]{db,
+		func(t *Tx) competence.Reader { return standardRows{t} },
+		func(t *Tx) competence.Writer { return standardRows{t} }}
+}
+
+// Issuers returns the store of the issuers and their keys.
+func (db *DB) Issuers() issuer.Store { return issuers{db} }
+
+// Credentials returns the store of issued credentials and their status.
+func (db *DB) Credentials() credential.Store { return credentials{db} }
+
+// Log returns the store of the transparency log. Its entries are appended
+// by the credential store (Credentials), in the transaction of the
+// credential or status change they record.
+func (db *DB) Log() notary.Store { return logStore{db} }
+
+// Witness returns the store of the witness role: the latest checkpoint
+// cosigned for each log followed, and the witness's sealed key.
+func (db *DB) Witness() witness.DurableStore { return witnessState{db} }

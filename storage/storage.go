@@ -1,0 +1,58 @@
+// Package storage declares what attesta needs of a storage engine: [DB].
+//
+// Two engines implement it: [github.com/attesta/attesta/storage/sqlite],
+// embedded and the default, and [github.com/attesta/attesta/storage/postgres].
+// Their stores are written once, in storage/internal/sqlstore, on
+// database/sql; each engine package holds what it does its own way (its
+// connections, migrations, dialect and the transparency log's append).
+// One behaviour suite, [github.com/attesta/attesta/storage/storagetest],
+// runs against both. docs/design/storage.md says why.
+package storage
+
+import (
+	"context"
+
+	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/importer"
+	"github.com/attesta/attesta/internal/tlog/witness"
+	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/roundtable"
+)
+
+// DB is an open database of either engine: the server assembles its
+// services on one (internal/server), and the behaviour suite checks one.
+// Each method returning a store returns it for a domain, in the shape that
+// domain declares.
+type DB interface {
+	// Migrate applies the pending migrations and returns the schema
+	// version before and after.
+	Migrate(ctx context.Context) (from, to int, err error)
+	// Ready reports whether the database answers and its schema is
+	// current.
+	Ready(ctx context.Context) error
+	// Meta returns the value stored under key, or "" and false; SetMeta
+	// stores one. They keep facts about the database itself, such as
+	// whether the first-start dataset was loaded.
+	Meta(ctx context.Context, key string) (string, bool, error)
+	SetMeta(ctx context.Context, key, value string) error
+
+	Standards() competence.Store
+	Issuers() issuer.Store
+	Credentials() credential.Store
+	Log() notary.Store
+	Witness() witness.DurableStore
+	Organisations() org.Store
+	People() people.Store
+	Imports() importer.Store
+	Accounts() account.Store
+	Audit() audit.Store
+	RoundTables() roundtable.Store
+
+	Close() error
+}
