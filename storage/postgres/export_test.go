@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -13,13 +12,13 @@ import (
 // SetAllocated sets how many positions a status list has handed out, so that
 // tests can reach the end of a list without allocating every position.
 func SetAllocated(ctx context.Context, db *DB, issuerID string, list, n int) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE status_lists SET allocated = $1 WHERE issuer_id = $2 AND list_no = $3`,
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE status_lists SET allocated = $1 WHERE issuer_id = $2 AND list_no = $3`,
 			n, issuerID, list)
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
+		if tag.RowsAffected() != 1 {
 			return fmt.Errorf("no status list %d of issuer %s", list, issuerID)
 		}
 		return nil
@@ -31,7 +30,7 @@ func SetAllocated(ctx context.Context, db *DB, issuerID string, list, n int) err
 func AppendLog(ctx context.Context, db *DB, entries [][]byte, fail error) error {
 	return sqlstore.Update(ctx, db.DB, func(t *sqlstore.Tx) error {
 		for _, e := range entries {
-			if _, err := appendLog(ctx, t, e); err != nil {
+			if _, err := (engine{db.pool}).AppendLog(ctx, t.Conn, e); err != nil {
 				return err
 			}
 		}
@@ -43,13 +42,13 @@ func AppendLog(ctx context.Context, db *DB, entries [][]byte, fail error) error 
 // build large logs for benchmarks quickly (updating the counter row once per
 // entry in one transaction grows a chain of row versions).
 func AppendLogBulk(ctx context.Context, db *DB, entries [][]byte) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var first int64
-		if err := tx.QueryRowContext(ctx, `UPDATE log_state SET entries = entries + $1 WHERE id = 1 RETURNING entries - $1`,
+		if err := tx.QueryRow(ctx, `UPDATE log_state SET entries = entries + $1 WHERE id = 1 RETURNING entries - $1`,
 			len(entries)).Scan(&first); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO log_entries (leaf_index, entry)
+		_, err := tx.Exec(ctx, `INSERT INTO log_entries (leaf_index, entry)
 			SELECT $1 + ord - 1, e FROM unnest($2::bytea[]) WITH ORDINALITY AS t(e, ord)`, first, entries)
 		return err
 	})
@@ -59,7 +58,7 @@ func AppendLogBulk(ctx context.Context, db *DB, entries [][]byte) error {
 // as autovacuum does as they grow: the pending entries' table is emptied by
 // every Integrate, and its dead rows are what a range read skips.
 func Maintain(ctx context.Context, db *DB) error {
-	_, err := db.pool.ExecContext(ctx, `VACUUM ANALYZE log_packs, log_tree, log_entries, log_checkpoints`)
+	_, err := db.pool.Exec(ctx, `VACUUM ANALYZE log_packs, log_tree, log_entries, log_checkpoints`)
 	return err
 }
 
@@ -72,12 +71,12 @@ func TableBytes(ctx context.Context, db *DB, tables ...string) (map[string]int64
 		// Twice: the second pass recycles the index pages the first
 		// emptied, as autovacuum does over time.
 		for range 2 {
-			if _, err := db.pool.ExecContext(ctx, `VACUUM `+pgx.Identifier{t}.Sanitize()); err != nil {
+			if _, err := db.pool.Exec(ctx, `VACUUM `+pgx.Identifier{t}.Sanitize()); err != nil {
 				return nil, fmt.Errorf("vacuuming %s: %w", t, err)
 			}
 		}
 		var n int64
-		if err := db.pool.QueryRowContext(ctx, `SELECT pg_total_relation_size($1::regclass)`, t).Scan(&n); err != nil {
+		if err := db.pool.QueryRow(ctx, `SELECT pg_total_relation_size($1::regclass)`, t).Scan(&n); err != nil {
 			return nil, fmt.Errorf("measuring %s: %w", t, err)
 		}
 		out[t] = n
@@ -88,8 +87,8 @@ func TableBytes(ctx context.Context, db *DB, tables ...string) (map[string]int64
 // Exec runs a statement in a write transaction, for tests that check what
 // the schema refuses.
 func Exec(ctx context.Context, db *DB, query string, args ...any) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, query, args...)
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, query, args...)
 		return err
 	})
 }

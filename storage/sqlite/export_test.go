@@ -29,7 +29,7 @@ func SetAllocated(ctx context.Context, db *DB, issuerID string, list, n int) err
 func AppendLog(ctx context.Context, db *DB, entries [][]byte, fail error) error {
 	return sqlstore.Update(ctx, db.DB, func(t *sqlstore.Tx) error {
 		for _, e := range entries {
-			if _, err := appendLog(ctx, t, e); err != nil {
+			if _, err := (engine{db}).AppendLog(ctx, t.Conn, e); err != nil {
 				return err
 			}
 		}

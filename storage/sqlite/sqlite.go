@@ -8,9 +8,9 @@
 // busy timeout; reads use a separate pool and never block on writers.
 //
 // The stores are those of storage/internal/sqlstore, shared with
-// PostgreSQL; this package holds what SQLite does its own way: opening the
-// pools, the migrations, the dialect, and the append to the transparency
-// log.
+// PostgreSQL; this package holds what SQLite does its own way: the two
+// pools, statements prepared once (the driver parses each statement anew),
+// the migrations, the dialect, and the append to the transparency log.
 package sqlite
 
 import (
@@ -23,6 +23,7 @@ import (
 	"io/fs"
 	"net/url"
 	"runtime"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -46,6 +47,9 @@ type DB struct {
 	write *sql.DB // one connection; BEGIN IMMEDIATE
 	read  *sql.DB // several connections; read-only
 	now   attesta.Clock
+
+	mu    sync.Mutex
+	stmts map[*sql.DB]map[string]*sql.Stmt // prepared once per pool
 }
 
 // dialect is how SQLite's SQL differs from PostgreSQL's.
@@ -61,7 +65,6 @@ var dialect = &sqlstore.Dialect{
 		b, _ := json.Marshal(values) // of int64s: cannot fail
 		return col + ` IN (SELECT value FROM json_each(` + ph + `))`, string(b)
 	},
-	Prepare: true,
 }
 
 // Open opens (creating if needed) the database file at path. It does not
@@ -95,16 +98,21 @@ func Open(ctx context.Context, path string, now attesta.Clock) (*DB, error) {
 	}
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	db := &DB{write: write, read: read, now: now}
-	db.DB = sqlstore.New(sqlstore.Config{
-		Write:      write,
-		Read:       read,
-		Dialect:    dialect,
-		Now:        now,
-		Migrations: mustSub(migrationFiles, "migrations"),
-		AppendLog:  appendLog,
-		HotWrites:  []string{appendNextLeaf, appendInsertEntry},
-	})
+	db.DB = sqlstore.New(sqlstore.Config{Engine: engine{db}, Dialect: dialect, Now: now, Migrations: mustSub(migrationFiles, "migrations")})
 	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	for _, pool := range db.stmts {
+		for _, st := range pool {
+			st.Close()
+		}
+	}
+	db.stmts = nil
+	db.mu.Unlock()
+	return errors.Join(db.read.Close(), db.write.Close())
 }
 
 // Migrate applies every pending migration, each in its own transaction, and
@@ -155,31 +163,6 @@ func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("committing: %w", err)
 	}
 	return nil
-}
-
-// The append to the transparency log, prepared once on the writer: the
-// counter's read and increment are one statement, and the single writer
-// runs one append at a time.
-const (
-	appendNextLeaf    = `UPDATE log_state SET entries = entries + 1 WHERE id = 1 RETURNING entries - 1`
-	appendInsertEntry = `INSERT INTO log_entries (leaf_index, entry) VALUES ($1, $2)`
-)
-
-// appendLog is sqlstore.Config.AppendLog: SQLite has no UPDATE in a WITH,
-// so two statements, each prepared once.
-func appendLog(ctx context.Context, t *sqlstore.Tx, entry []byte) (int64, error) {
-	var leaf int64
-	err := t.QueryRow(ctx, appendNextLeaf).Scan(&leaf)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, errors.New("appending to the transparency log: its state row is missing")
-	}
-	if err != nil {
-		return 0, fmt.Errorf("appending to the transparency log: %w", err)
-	}
-	if _, err := t.Exec(ctx, appendInsertEntry, leaf, entry); err != nil {
-		return 0, fmt.Errorf("appending log entry %d: %w", leaf, err)
-	}
-	return leaf, nil
 }
 
 // isConstraint reports whether err is a constraint violation.

@@ -61,7 +61,7 @@ func (s credentials) Allocate(ctx context.Context, issuerID string, newKey func(
 			k := newKey()
 			n, err := t.Exec(ctx, `INSERT INTO status_lists (issuer_id, list_no, perm_key, allocated, version, updated_at)
 				VALUES ($1, $2, $3, 1, 0, $4) ON CONFLICT (issuer_id, list_no) DO NOTHING`,
-				issuerID, last+1, k[:], t.at(s.db.c.Now()))
+				issuerID, last+1, k[:], t.at(s.db.now()))
 			if t.d.IsForeignKey(err) {
 				return attesta.Errorf(attesta.NotFound, "issuer %q not found", issuerID)
 			}
@@ -104,7 +104,7 @@ func (s credentials) Insert(ctx context.Context, r credential.Record, logEntry [
 		if err != nil {
 			return fmt.Errorf("inserting credential %s: %w", r.ID, err)
 		}
-		leaf, err := s.db.c.AppendLog(ctx, t, logEntry)
+		leaf, err := s.db.e.AppendLog(ctx, t.Conn, logEntry)
 		if err != nil {
 			return err
 		}
@@ -179,7 +179,7 @@ func (s credentials) ChangeStatus(ctx context.Context, id string, ev credential.
 			WHERE issuer_id = $2 AND list_no = $3`, t.at(ev.At), cur.IssuerID, cur.List); err != nil {
 			return fmt.Errorf("updating status list %d of issuer %s: %w", cur.List, cur.IssuerID, err)
 		}
-		_, err = s.db.c.AppendLog(ctx, t, entry)
+		_, err = s.db.e.AppendLog(ctx, t.Conn, entry)
 		return err
 	})
 	if err != nil {

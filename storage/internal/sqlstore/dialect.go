@@ -39,8 +39,4 @@ type Dialect struct {
 	// (PostgreSQL): writes whose failure the caller may handle then run in
 	// a savepoint. In SQLite a failed statement undoes only itself.
 	Savepoints bool
-	// Prepare says statements are prepared once per transaction before
-	// they run (SQLite, whose driver parses each statement anew); pgx keeps
-	// every statement it has seen prepared on its connection.
-	Prepare bool
 }

@@ -15,7 +15,7 @@ import (
 type logStore struct{ db *DB }
 
 // The log's reads that proofs and tiles make, one statement each, outside
-// any transaction: prepared once on the read pool (Dialect.Prepare).
+// any transaction (Engine.Once).
 const (
 	logSizes = `SELECT (SELECT entries FROM log_state WHERE id = 1),
 		(SELECT size FROM log_integrated WHERE id = 1),
@@ -336,7 +336,7 @@ func (s logStore) SetLogKey(ctx context.Context, sealed []byte) error {
 		return err
 	}
 	return Update(ctx, s.db, func(t *Tx) error {
-		_, err := t.Exec(ctx, `INSERT INTO log_key (id, sealed, created_at) VALUES (1, $1, $2)`, sealed, t.at(s.db.c.Now()))
+		_, err := t.Exec(ctx, `INSERT INTO log_key (id, sealed, created_at) VALUES (1, $1, $2)`, sealed, t.at(s.db.now()))
 		if t.d.IsUnique(err) {
 			return attesta.Errorf(attesta.Conflict, "the transparency log has a key")
 		}

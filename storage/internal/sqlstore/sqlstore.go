@@ -1,15 +1,15 @@
 // Package sqlstore implements every store of attesta once, for both
-// engines, on database/sql: SQLite through modernc.org/sqlite, PostgreSQL
-// through pgx's database/sql driver (github.com/jackc/pgx/v5/stdlib).
+// engines: the SQL is the subset SQLite and PostgreSQL share, with $1,
+// $2… placeholders, which both accept.
 //
-// The SQL is the subset the two engines share, with $1, $2… placeholders,
-// which both accept. What differs is said by the engine: in a [Dialect]
-// (how times are stored, which error is a constraint violation, how rows
-// are locked, whether a failed statement aborts the transaction) and in a
-// [Config] (its connection pools and transaction options, and the few
-// statements of the transparency log's hot path it writes its own way).
-// The schema is each engine's own, in its migrations (storage/sqlite,
-// storage/postgres).
+// What differs is said by the engine, in two parts. Its [Engine] runs
+// statements in its own driver — database/sql over modernc.org/sqlite for
+// SQLite, pgx for PostgreSQL — through the three methods of [Conn], and
+// appends to the transparency log in its fewest round trips. Its
+// [Dialect] says how times are stored, which error is which constraint,
+// how rows are locked and whether a failed statement aborts the
+// transaction. The schema is each engine's own, in its migrations
+// (storage/sqlite, storage/postgres).
 //
 // Each domain declares the small Reader and Writer it uses; a transaction
 // here is composed of the rows a domain reaches (orgRows, personRows,
@@ -25,92 +25,85 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/storage/migration"
 )
 
+// Engine is what an engine does in its own driver.
+type Engine interface {
+	// View runs fn in a read-only transaction that sees one snapshot.
+	View(ctx context.Context, fn func(Conn) error) error
+	// Update runs fn in a read-write transaction, committed if fn returns
+	// nil and rolled back otherwise. Concurrent Updates that write the
+	// same rows run one after the other (SQLite's single writer;
+	// PostgreSQL's row locks at READ COMMITTED).
+	Update(ctx context.Context, fn func(Conn) error) error
+	// Once runs each statement on its own, outside any transaction: the
+	// reads of one statement, which sees one snapshot — one round trip in
+	// PostgreSQL instead of three.
+	Once() Conn
+	// AppendLog appends entry to the transparency log in c, a transaction
+	// of Update, and returns its leaf index: the log's hot path, in the
+	// engine's fewest statements (one in PostgreSQL; two prepared ones in
+	// SQLite, which has no UPDATE in a WITH). Leaf indexes are unique and
+	// without gaps: the counter in log_state is taken in c, so concurrent
+	// appends queue on it (the row lock; the single writer) and a
+	// rolled-back transaction takes its increment back. Callers append
+	// last, just before committing, to hold the lock briefly.
+	AppendLog(ctx context.Context, c Conn, entry []byte) (int64, error)
+}
+
+// Conn runs statements, with the engine's driver.
+type Conn interface {
+	// Exec runs a statement and returns the number of rows it changed.
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	// Query runs a query.
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	// QueryRow runs a query of one row; its Scan returns an error that
+	// is sql.ErrNoRows (errors.Is) if there is none.
+	QueryRow(ctx context.Context, query string, args ...any) Row
+}
+
+// Rows is the result of a query.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
 // Config is what an engine gives the shared stores.
 type Config struct {
-	// Write is the pool of read-write transactions, begun with WriteTx.
-	Write   *sql.DB
-	WriteTx *sql.TxOptions
-	// Read is the pool of read-only transactions, begun with ReadTx, and
-	// of the reads of one statement, which run outside any transaction
-	// (one statement sees one snapshot). It may be Write.
-	Read   *sql.DB
-	ReadTx *sql.TxOptions
-	// Dialect is how the engine's SQL differs.
+	Engine  Engine
 	Dialect *Dialect
 	// Now is the clock of the times the stores set themselves.
 	Now attesta.Clock
 	// Migrations are the engine's migrations: Ready checks the schema is
 	// at the last one.
 	Migrations fs.FS
-	// AppendLog appends entry to the transparency log in t and returns its
-	// leaf index: the log's hot path, each engine in its fewest round trips
-	// (one statement in PostgreSQL, two prepared ones in SQLite). Leaf
-	// indexes are unique and without gaps: the counter in log_state is
-	// taken in t, so concurrent appends queue on it (the row lock in
-	// PostgreSQL, the single writer in SQLite) and a rolled-back
-	// transaction takes its increment back. Callers append last, just
-	// before committing, to hold the lock briefly.
-	AppendLog func(ctx context.Context, t *Tx, entry []byte) (int64, error)
-	// HotWrites are the statements of AppendLog, prepared once on the
-	// Write pool if the dialect prepares (Dialect.Prepare): in SQLite,
-	// preparing them costs more than running them.
-	HotWrites []string
 }
 
 // DB is a database of either engine. It gives each domain its store.
 type DB struct {
-	c Config
-	d *Dialect
-	// hotReads and hotWrites are the statements prepared once per pool:
-	// the log's reads and its appends, when the dialect prepares.
-	hotReads, hotWrites []string
-
-	mu  sync.Mutex
-	hot map[*sql.DB]map[string]*sql.Stmt // by pool
+	e   Engine
+	d   *Dialect
+	now attesta.Clock
+	ms  fs.FS
 }
 
-// New returns the stores over the pools of c.
-func New(c Config) *DB {
-	db := &DB{c: c, d: c.Dialect}
-	if db.d.Prepare {
-		treeRows, _ := db.treeRows(nil)
-		db.hotReads = []string{logSizes, logEntries, treeRows}
-		db.hotWrites = c.HotWrites
-	}
-	return db
-}
-
-// Close closes the pools.
-func (db *DB) Close() error {
-	db.mu.Lock()
-	for _, pool := range db.hot {
-		for _, st := range pool {
-			st.Close()
-		}
-	}
-	db.hot = nil
-	db.mu.Unlock()
-	if db.c.Read == db.c.Write {
-		return db.c.Write.Close()
-	}
-	return errors.Join(db.c.Read.Close(), db.c.Write.Close())
-}
+// New returns the stores of c.Engine.
+func New(c Config) *DB { return &DB{e: c.Engine, d: c.Dialect, now: c.Now, ms: c.Migrations} }
 
 // Ready reports whether the database answers and its schema is current.
 func (db *DB) Ready(ctx context.Context) error {
-	ms, err := migration.Load(db.c.Migrations)
+	ms, err := migration.Load(db.ms)
 	if err != nil {
 		return err
 	}
 	var v int
-	if err := db.c.Read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+	if err := db.e.Once().QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
 		return fmt.Errorf("reading schema version: %w", err)
 	}
 	if v != len(ms) {
@@ -122,8 +115,8 @@ func (db *DB) Ready(ctx context.Context) error {
 // Meta returns the value stored under key, or "" and false.
 func (db *DB) Meta(ctx context.Context, key string) (string, bool, error) {
 	var v string
-	err := db.c.Read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = $1`, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
+	err := db.e.Once().QueryRow(ctx, `SELECT value FROM meta WHERE key = $1`, key).Scan(&v)
+	if noRows(err) {
 		return "", false, nil
 	}
 	if err != nil {
@@ -148,162 +141,29 @@ func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 // Update runs fn in a read-write transaction of db, committed if fn
 // returns nil and rolled back otherwise.
 func Update(ctx context.Context, db *DB, fn func(*Tx) error) error {
-	return db.run(ctx, db.c.Write, db.c.WriteTx, db.hotWrites, fn)
+	return db.e.Update(ctx, func(c Conn) error { return fn(&Tx{Conn: c, db: db, d: db.d}) })
 }
 
 // View runs fn in a read-only transaction of db, which sees one snapshot.
 func View(ctx context.Context, db *DB, fn func(*Tx) error) error {
-	return db.run(ctx, db.c.Read, db.c.ReadTx, db.hotReads, fn)
-}
-
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, hot []string, fn func(*Tx) error) error {
-	db.prepareHot(ctx, pool, hot)
-	tx, err := pool.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("beginning transaction: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(&Tx{tx: tx, db: db, d: db.d, pool: pool}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("committing: %w", err)
-	}
-	return nil
-}
-
-// prepareHot prepares the hot statements of a pool, if not done yet. It
-// runs before a transaction takes a connection (preparing inside one would
-// wait forever for SQLite's only writer connection), and fails quietly
-// before the schema exists: the statements are then prepared in each
-// transaction.
-func (db *DB) prepareHot(ctx context.Context, pool *sql.DB, queries []string) {
-	if len(queries) == 0 {
-		return
-	}
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if db.hot[pool] != nil {
-		return
-	}
-	stmts := map[string]*sql.Stmt{}
-	for _, q := range queries {
-		st, err := pool.PrepareContext(ctx, q)
-		if err != nil {
-			for _, st := range stmts {
-				st.Close()
-			}
-			return
-		}
-		stmts[q] = st
-	}
-	if db.hot == nil {
-		db.hot = map[*sql.DB]map[string]*sql.Stmt{}
-	}
-	db.hot[pool] = stmts
-}
-
-// hotStmt returns the statement prepared on pool for q, or nil.
-func (db *DB) hotStmt(pool *sql.DB, q string) *sql.Stmt {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	return db.hot[pool][q]
+	return db.e.View(ctx, func(c Conn) error { return fn(&Tx{Conn: c, db: db, d: db.d}) })
 }
 
 // readRow runs a read of one row outside any transaction.
-func (db *DB) readRow(ctx context.Context, q string, args ...any) *sql.Row {
-	db.prepareHot(ctx, db.c.Read, db.hotReads)
-	if st := db.hotStmt(db.c.Read, q); st != nil {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return db.c.Read.QueryRowContext(ctx, q, args...)
+func (db *DB) readRow(ctx context.Context, q string, args ...any) Row {
+	return db.e.Once().QueryRow(ctx, q, args...)
 }
 
 // readRows runs a read of rows outside any transaction.
-func (db *DB) readRows(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	db.prepareHot(ctx, db.c.Read, db.hotReads)
-	if st := db.hotStmt(db.c.Read, q); st != nil {
-		return st.QueryContext(ctx, args...)
-	}
-	return db.c.Read.QueryContext(ctx, q, args...)
+func (db *DB) readRows(ctx context.Context, q string, args ...any) (Rows, error) {
+	return db.e.Once().Query(ctx, q, args...)
 }
 
 // Tx is one transaction of either engine.
 type Tx struct {
-	tx    *sql.Tx
-	db    *DB
-	d     *Dialect
-	pool  *sql.DB
-	stmts map[string]*sql.Stmt // closed with the transaction
-}
-
-// stmt returns q as a statement of t: the hot one of t's pool, or one
-// prepared in t if the dialect prepares, once per transaction (an import
-// runs the same few statements for every row, and parsing them again each
-// time was most of its cost in SQLite); nil otherwise.
-func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st := t.stmts[q]; st != nil {
-		return st, nil
-	}
-	var st *sql.Stmt
-	if hot := t.db.hotStmt(t.pool, q); hot != nil {
-		st = t.tx.StmtContext(ctx, hot)
-	} else if !t.d.Prepare {
-		return nil, nil
-	} else {
-		var err error
-		if st, err = t.tx.PrepareContext(ctx, q); err != nil {
-			return nil, err
-		}
-	}
-	if t.stmts == nil {
-		t.stmts = map[string]*sql.Stmt{}
-	}
-	t.stmts[q] = st
-	return st, nil
-}
-
-// Exec runs a statement in t and returns the number of rows it changed.
-func (t *Tx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	st, err := t.stmt(ctx, q)
-	if err != nil {
-		return 0, err
-	}
-	var res sql.Result
-	if st != nil {
-		res, err = st.ExecContext(ctx, args...)
-	} else {
-		res, err = t.tx.ExecContext(ctx, q, args...)
-	}
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
-
-// Query runs a query in t.
-func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := t.stmt(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if st != nil {
-		return st.QueryContext(ctx, args...)
-	}
-	return t.tx.QueryContext(ctx, q, args...)
-}
-
-// QueryRow runs a query of one row in t; its Scan returns sql.ErrNoRows if
-// there is none.
-func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) Row {
-	st, err := t.stmt(ctx, q)
-	if err != nil {
-		return errRow{err}
-	}
-	if st != nil {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return t.tx.QueryRowContext(ctx, q, args...)
+	Conn
+	db *DB
+	d  *Dialect
 }
 
 // isolated runs a write whose failure the caller may handle (a Conflict)
@@ -313,17 +173,17 @@ func (t *Tx) isolated(ctx context.Context, q string, args ...any) (int64, error)
 	if !t.d.Savepoints {
 		return t.Exec(ctx, q, args...)
 	}
-	if _, err := t.tx.ExecContext(ctx, `SAVEPOINT isolated`); err != nil {
+	if _, err := t.Exec(ctx, `SAVEPOINT isolated`); err != nil {
 		return 0, err
 	}
 	n, err := t.Exec(ctx, q, args...)
 	if err != nil {
-		if _, rerr := t.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT isolated`); rerr != nil {
+		if _, rerr := t.Exec(ctx, `ROLLBACK TO SAVEPOINT isolated`); rerr != nil {
 			return 0, errors.Join(err, rerr)
 		}
 		return 0, err
 	}
-	if _, err := t.tx.ExecContext(ctx, `RELEASE SAVEPOINT isolated`); err != nil {
+	if _, err := t.Exec(ctx, `RELEASE SAVEPOINT isolated`); err != nil {
 		return 0, err
 	}
 	return n, nil
@@ -333,11 +193,6 @@ func (t *Tx) isolated(ctx context.Context, q string, args ...any) (int64, error)
 type Row interface {
 	Scan(dest ...any) error
 }
-
-// errRow is a row whose statement could not be prepared.
-type errRow struct{ err error }
-
-func (r errRow) Scan(...any) error { return r.err }
 
 // noRows reports whether err says a query found no row.
 func noRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -89,7 +89,7 @@ func (t standardRows) Insert(ctx context.Context, s *competence.Standard) error 
 	if err != nil {
 		return fmt.Errorf("encoding %s v%d: %w", s.Sector, s.Version, err)
 	}
-	now := t.at(t.db.c.Now())
+	now := t.at(t.db.now())
 	_, err = t.isolated(ctx, `INSERT INTO standard_versions (sector, version, status, title_it, title_en,
 		description_it, description_en, levels, paths, competences, published_at, digest, content, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
@@ -116,7 +116,7 @@ func (t standardRows) Replace(ctx context.Context, s *competence.Standard, was c
 		digest = $10, content = $11, updated_at = $12
 		WHERE sector = $13 AND version = $14 AND status = $15`,
 		string(s.Status), s.Title.IT, s.Title.EN, s.Description.IT, s.Description.EN, r.levels, len(s.Paths),
-		len(s.Competences), t.tm(s.PublishedAt), s.Digest, r.content, t.at(t.db.c.Now()), s.Sector, s.Version, string(was))
+		len(s.Competences), t.tm(s.PublishedAt), s.Digest, r.content, t.at(t.db.now()), s.Sector, s.Version, string(was))
 	if t.d.IsUnique(err) {
 		return attesta.Errorf(attesta.Conflict, "version %d of %s conflicts with a stored version", s.Version, s.Sector)
 	}

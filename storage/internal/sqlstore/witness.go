@@ -45,7 +45,7 @@ func (s witnessState) Update(ctx context.Context, origin string, oldSize, newSiz
 				return fmt.Errorf("%w: %s is at size 0, expected %d", witness.ErrConflict, origin, oldSize)
 			}
 			_, err = t.Exec(ctx, `INSERT INTO witness_logs (origin, size, root, note, updated_at) VALUES ($1, $2, $3, $4, $5)`,
-				origin, newSize, newRoot[:], note, t.at(s.db.c.Now()))
+				origin, newSize, newRoot[:], note, t.at(s.db.now()))
 			if t.d.IsUnique(err) {
 				return fmt.Errorf("%w: %s was recorded meanwhile", witness.ErrConflict, origin)
 			}
@@ -55,7 +55,7 @@ func (s witnessState) Update(ctx context.Context, origin string, oldSize, newSiz
 			return fmt.Errorf("%w: %s is at size %d, expected %d", witness.ErrConflict, origin, size, oldSize)
 		default:
 			_, err = t.Exec(ctx, `UPDATE witness_logs SET size = $2, root = $3, note = $4, updated_at = $5 WHERE origin = $1`,
-				origin, newSize, newRoot[:], note, t.at(s.db.c.Now()))
+				origin, newSize, newRoot[:], note, t.at(s.db.now()))
 		}
 		if err != nil {
 			return fmt.Errorf("recording the witnessed checkpoint of %s at size %d: %w", origin, newSize, err)
@@ -82,7 +82,7 @@ func (s witnessState) SetKey(ctx context.Context, sealed []byte) error {
 		return err
 	}
 	return Update(ctx, s.db, func(t *Tx) error {
-		_, err := t.Exec(ctx, `INSERT INTO witness_key (id, sealed, created_at) VALUES (1, $1, $2)`, sealed, t.at(s.db.c.Now()))
+		_, err := t.Exec(ctx, `INSERT INTO witness_key (id, sealed, created_at) VALUES (1, $1, $2)`, sealed, t.at(s.db.now()))
 		if t.d.IsUnique(err) {
 			return attesta.Errorf(attesta.Conflict, "the witness has a key")
 		}

@@ -1,0 +1,225 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/attesta/attesta/storage/internal/sqlstore"
+)
+
+// engine runs the shared stores' statements on the two pools, through
+// database/sql. modernc.org/sqlite parses a statement each time it is
+// run, which costs more than running a small one, so statements are
+// prepared once: the reads of one statement (the log's proofs and tiles,
+// the issuers, the credentials) once per read connection, the log's
+// appends once on the writer, and every other statement once per
+// transaction (an import runs the same few for every row).
+type engine struct{ db *DB }
+
+var _ sqlstore.Engine = engine{}
+
+// maxOnce bounds the statements kept prepared for Once: its callers run a
+// few constant statements, but nothing stops another from building them.
+const maxOnce = 64
+
+// The append to the transparency log, prepared once on the writer: the
+// counter's read and increment are one statement, and the single writer
+// runs one append at a time.
+const (
+	appendNextLeaf    = `UPDATE log_state SET entries = entries + 1 WHERE id = 1 RETURNING entries - 1`
+	appendInsertEntry = `INSERT INTO log_entries (leaf_index, entry) VALUES ($1, $2)`
+)
+
+// View implements sqlstore.Engine.
+func (e engine) View(ctx context.Context, fn func(sqlstore.Conn) error) error {
+	tx, err := e.db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(&txConn{tx: tx, db: e.db, pool: e.db.read})
+}
+
+// Update implements sqlstore.Engine: the writer's transactions begin
+// IMMEDIATE (Open), so they run one at a time.
+func (e engine) Update(ctx context.Context, fn func(sqlstore.Conn) error) error {
+	// Prepared before the transaction takes the writer's only connection,
+	// which preparing inside it would wait for forever.
+	e.db.prepare(ctx, e.db.write, appendNextLeaf, appendInsertEntry)
+	return e.db.update(ctx, func(tx *sql.Tx) error { return fn(&txConn{tx: tx, db: e.db, pool: e.db.write}) })
+}
+
+// Once implements sqlstore.Engine.
+func (e engine) Once() sqlstore.Conn { return onceConn{e.db} }
+
+// AppendLog implements sqlstore.Engine: SQLite has no UPDATE in a WITH,
+// so two statements, each prepared once.
+func (e engine) AppendLog(ctx context.Context, c sqlstore.Conn, entry []byte) (int64, error) {
+	var leaf int64
+	err := c.QueryRow(ctx, appendNextLeaf).Scan(&leaf)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errors.New("appending to the transparency log: its state row is missing")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("appending to the transparency log: %w", err)
+	}
+	if _, err := c.Exec(ctx, appendInsertEntry, leaf, entry); err != nil {
+		return 0, fmt.Errorf("appending log entry %d: %w", leaf, err)
+	}
+	return leaf, nil
+}
+
+// prepare prepares queries on pool, those not prepared yet. It fails
+// quietly, before the schema exists: the statements are then prepared
+// where they run. It holds no lock while it waits for a connection, which
+// on the writer may be in a transaction.
+func (db *DB) prepare(ctx context.Context, pool *sql.DB, queries ...string) {
+	for _, q := range queries {
+		db.mu.Lock()
+		skip := db.stmts[pool][q] != nil || len(db.stmts[pool]) >= maxOnce
+		db.mu.Unlock()
+		if skip {
+			continue
+		}
+		st, err := pool.PrepareContext(ctx, q)
+		if err != nil {
+			return
+		}
+		db.mu.Lock()
+		if db.stmts == nil {
+			db.stmts = map[*sql.DB]map[string]*sql.Stmt{}
+		}
+		if db.stmts[pool] == nil {
+			db.stmts[pool] = map[string]*sql.Stmt{}
+		}
+		if db.stmts[pool][q] == nil {
+			db.stmts[pool][q], st = st, nil
+		}
+		db.mu.Unlock()
+		if st != nil { // prepared meanwhile by another
+			st.Close()
+		}
+	}
+}
+
+// prepared returns q prepared on pool, or nil.
+func (db *DB) prepared(pool *sql.DB, q string) *sql.Stmt {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.stmts[pool][q]
+}
+
+// txConn runs statements in a transaction: those prepared on its pool, or
+// prepared in the transaction, once.
+type txConn struct {
+	tx    *sql.Tx
+	db    *DB
+	pool  *sql.DB
+	stmts map[string]*sql.Stmt // closed with the transaction
+}
+
+func (c *txConn) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st := c.stmts[q]; st != nil {
+		return st, nil
+	}
+	var st *sql.Stmt
+	if p := c.db.prepared(c.pool, q); p != nil {
+		st = c.tx.StmtContext(ctx, p)
+	} else {
+		var err error
+		if st, err = c.tx.PrepareContext(ctx, q); err != nil {
+			return nil, err
+		}
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]*sql.Stmt{}
+	}
+	c.stmts[q] = st
+	return st, nil
+}
+
+func (c *txConn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	st, err := c.stmt(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (c *txConn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	st, err := c.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
+}
+
+func (c *txConn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	st, err := c.stmt(ctx, q)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// onceConn runs each statement on its own on the read pool, prepared once
+// per connection.
+type onceConn struct{ db *DB }
+
+func (c onceConn) stmt(ctx context.Context, q string) *sql.Stmt {
+	if st := c.db.prepared(c.db.read, q); st != nil {
+		return st
+	}
+	c.db.prepare(ctx, c.db.read, q)
+	return c.db.prepared(c.db.read, q)
+}
+
+func (c onceConn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := c.db.read.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (c onceConn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	var rows *sql.Rows
+	var err error
+	if st := c.stmt(ctx, q); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = c.db.read.QueryContext(ctx, q, args...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
+}
+
+func (c onceConn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	if st := c.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return c.db.read.QueryRowContext(ctx, q, args...)
+}
+
+// sqlRows is database/sql's rows, closed without an error to report: Err
+// says what went wrong.
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { r.Rows.Close() }
+
+// errRow is a row whose statement could not be prepared.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
