@@ -12,6 +12,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 )
@@ -484,4 +485,73 @@ func testPlatformAllOrNothing(t *testing.T, open Opener) {
 	if len(after) != len(before) {
 		t.Errorf("audit entries %d → %d after a rollback", len(before), len(after))
 	}
+}
+
+// testPlatformImports: the importer's store (Imports) reads and writes
+// organisations and people in one transaction: imports go in whole and
+// export back unchanged, and a failed one leaves neither kind of row.
+func testPlatformImports(t *testing.T, open Opener) {
+	ctx := context.Background()
+	p := newPlatform(t, open)
+	p.seed(t)
+	imp := importer.NewService(p.db.Imports(), p.clock.Now, nil)
+	apply := func(kind importer.Kind, text string) importer.Counts {
+		t.Helper()
+		f, err := importer.Parse(kind, strings.NewReader(text))
+		if err != nil {
+			t.Fatalf("parsing %s: %v", kind, err)
+		}
+		res, err := imp.Apply(ctx, admin, kind, "", f, nil)
+		if err != nil {
+			t.Fatalf("importing %s: %v", kind, err)
+		}
+		return res.Counts
+	}
+	if c := apply(importer.Schools, "codice_meccanografico,denominazione,tipo,provincia\nTOIS00100B,IIS Primo Levi,tecnico,TO\n"); c.Created != 1 {
+		t.Fatalf("schools: %+v", c)
+	}
+	if c := apply(importer.Tutors, "email,cognome,nome,ruolo,organizzazione\nlaura.bianchi@levi.example,Bianchi,Laura,referente_scolastico,TOIS00100B\n"); c.Created != 1 {
+		t.Fatalf("tutors: %+v", c)
+	}
+	members, err := p.people.Members(ctx, admin, "tois00100b")
+	if err != nil || len(members) != 1 || members[0].Role != auth.SchoolReferent {
+		t.Fatalf("members of the imported school: %+v %v", members, err)
+	}
+	for _, kind := range []importer.Kind{importer.Schools, importer.Tutors} {
+		var out bytes.Buffer
+		if err := imp.Export(ctx, admin, kind, "", &out); err != nil {
+			t.Fatal(err)
+		}
+		if c := apply(kind, out.String()); c.Created != 0 || c.Updated != 0 || c.Unchanged == 0 {
+			t.Errorf("re-importing the export of %s: %+v", kind, c)
+		}
+	}
+
+	boom := errors.New("boom")
+	err = p.db.Imports().Update(ctx, func(w importer.Writer) error {
+		o := org.Organisation{ID: "x-srl", Kind: auth.Company, Name: "X", Province: "TO", TaxCode: "12345678903", CreatedAt: p.clock.Now(), UpdatedAt: p.clock.Now()}
+		if err := w.InsertOrganisation(ctx, &o); err != nil {
+			return err
+		}
+		pr := people.Person{ID: "p-x", GivenName: "Ada", FamilyName: "X", Email: "ada@x.example", CreatedAt: p.clock.Now(), UpdatedAt: p.clock.Now()}
+		if err := w.InsertPerson(ctx, &pr); err != nil {
+			return err
+		}
+		if err := w.AddMembership(ctx, pr.ID, o.ID, auth.CompanyTutor); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if _, err := p.orgs.Get(ctx, admin, "x-srl"); attesta.ErrorCode(err) != attesta.NotFound {
+		t.Errorf("rolled back organisation kept: %v", err)
+	}
+	p.db.People().View(ctx, func(r people.Reader) error {
+		if _, err := r.PersonByEmail(ctx, "ada@x.example"); attesta.ErrorCode(err) != attesta.NotFound {
+			t.Errorf("rolled back person kept: %v", err)
+		}
+		return nil
+	})
 }

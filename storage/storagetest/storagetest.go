@@ -94,6 +94,7 @@ func Run(t *testing.T, open Opener) {
 		{"PlatformPeople", testPlatformPeople},
 		{"PlatformAccounts", testPlatformAccounts},
 		{"PlatformAllOrNothing", testPlatformAllOrNothing},
+		{"PlatformImports", testPlatformImports},
 		{"Tables", TablesSuite},
 	}
 	for _, tc := range tests {
