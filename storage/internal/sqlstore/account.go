@@ -216,7 +216,7 @@ func (t accountRows) UseOneTime(ctx context.Context, hash []byte, at time.Time) 
 	return nil
 }
 
-// Identity implements account.Reader.
+// Identity implements account.Writer.
 func (t accountRows) Identity(ctx context.Context, issuer, subject string) (string, error) {
 	var person string
 	err := t.QueryRow(ctx, `SELECT person_id FROM oidc_identities WHERE issuer = $1 AND subject = $2`, issuer, subject).Scan(&person)

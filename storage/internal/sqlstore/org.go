@@ -38,12 +38,12 @@ func (t orgRows) orgOne(ctx context.Context, what, query string, args ...any) (*
 	return o, nil
 }
 
-// Organisation implements org.Reader.
+// Organisation implements org.Reader, people.Reader, importer.Reader and roundtable.Writer.
 func (t orgRows) Organisation(ctx context.Context, id string) (*org.Organisation, error) {
 	return t.orgOne(ctx, id, `id = $1`, id)
 }
 
-// OrganisationByKey implements org.Reader.
+// OrganisationByKey implements importer.Reader.
 func (t orgRows) OrganisationByKey(ctx context.Context, kind auth.OrgKind, key string) (*org.Organisation, error) {
 	switch kind {
 	case auth.School:
@@ -54,7 +54,7 @@ func (t orgRows) OrganisationByKey(ctx context.Context, kind auth.OrgKind, key s
 	return t.orgOne(ctx, key, `kind = $1 AND id = $2`, kind, key)
 }
 
-// Organisations implements org.Reader.
+// Organisations implements org.Reader and importer.Reader.
 func (t orgRows) Organisations(ctx context.Context, f org.Filter) ([]org.Organisation, error) {
 	var where []string
 	var a args
@@ -104,7 +104,7 @@ func (t orgRows) orgConflict(err error, o *org.Organisation) error {
 	return fmt.Errorf("writing organisation %s: %w", o.ID, err)
 }
 
-// InsertOrganisation implements org.Writer.
+// InsertOrganisation implements org.Writer and importer.Writer.
 func (t orgRows) InsertOrganisation(ctx context.Context, o *org.Organisation) error {
 	_, err := t.Exec(ctx, `INSERT INTO organisations (kind, name, province, provinces, school_code, school_type, tax_code,
 		rea, ateco, email, created_at, updated_at, id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, t.orgArgs(o)...)
@@ -114,7 +114,7 @@ func (t orgRows) InsertOrganisation(ctx context.Context, o *org.Organisation) er
 	return nil
 }
 
-// UpdateOrganisation implements org.Writer.
+// UpdateOrganisation implements org.Writer and importer.Writer.
 func (t orgRows) UpdateOrganisation(ctx context.Context, o *org.Organisation) error {
 	n, err := t.Exec(ctx, `UPDATE organisations SET kind = $1, name = $2, province = $3, provinces = $4, school_code = $5,
 		school_type = $6, tax_code = $7, rea = $8, ateco = $9, email = $10, created_at = $11, updated_at = $12 WHERE id = $13`, t.orgArgs(o)...)

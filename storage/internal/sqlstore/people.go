@@ -36,17 +36,17 @@ func (t personRows) personOne(ctx context.Context, what, where string, args ...a
 	return p, nil
 }
 
-// Person implements people.Reader.
+// Person implements people.RoleReader, people.Enroller, account.Reader and importer.Reader.
 func (t personRows) Person(ctx context.Context, id string) (*people.Person, error) {
 	return t.personOne(ctx, id, `p.id = $1`, id)
 }
 
-// PersonByEmail implements people.Reader.
+// PersonByEmail implements people.Reader, account.Writer and importer.Reader.
 func (t personRows) PersonByEmail(ctx context.Context, email string) (*people.Person, error) {
 	return t.personOne(ctx, email, `p.email = $1`, email)
 }
 
-// Memberships implements people.Reader.
+// Memberships implements people.RoleReader, account.Reader and importer.Reader.
 func (t personRows) Memberships(ctx context.Context, person string) ([]auth.Membership, error) {
 	rows, err := t.Query(ctx, `SELECT o.id, o.name, o.kind, m.role, o.province, o.provinces
 		FROM memberships m JOIN organisations o ON o.id = m.org_id
@@ -72,7 +72,7 @@ func (t personRows) Memberships(ctx context.Context, person string) ([]auth.Memb
 	return out, rows.Err()
 }
 
-// Members implements people.Reader.
+// Members implements people.Reader and importer.Reader.
 func (t personRows) Members(ctx context.Context, orgID string) ([]people.Member, error) {
 	rows, err := t.Query(ctx, `SELECT `+personColumns+`, m.role FROM memberships m JOIN persons p ON p.id = m.person_id
 		WHERE m.org_id = $1 ORDER BY p.family_name, p.given_name, p.id, m.role`, orgID)
@@ -119,7 +119,7 @@ func (t personRows) Student(ctx context.Context, person string) (*people.Student
 	return t.studentOne(ctx, person, `s.person_id = $1`, person)
 }
 
-// StudentByNumber implements people.Reader.
+// StudentByNumber implements people.Enroller and importer.Reader.
 func (t personRows) StudentByNumber(ctx context.Context, school, number string) (*people.Student, error) {
 	return t.studentOne(ctx, number, `s.school_id = $1 AND s.number = $2`, school, number)
 }
@@ -153,12 +153,12 @@ func (t personRows) classes(ctx context.Context, what, where string, args ...any
 	return out, rows.Err()
 }
 
-// Classes implements people.Reader.
+// Classes implements people.Reader and importer.Reader.
 func (t personRows) Classes(ctx context.Context, school string) ([]people.Class, error) {
 	return t.classes(ctx, school, `c.school_id = $1`, school)
 }
 
-// StudentClasses implements people.Reader.
+// StudentClasses implements people.Reader and importer.Reader.
 func (t personRows) StudentClasses(ctx context.Context, person string) ([]people.Class, error) {
 	return t.classes(ctx, person, `c.id IN (SELECT class_id FROM class_students WHERE person_id = $1)`, person)
 }
@@ -179,12 +179,12 @@ func (t personRows) Class(ctx context.Context, id string) (*people.Class, error)
 	return t.classOne(ctx, id, `c.id = $1`, id)
 }
 
-// ClassByName implements people.Reader.
+// ClassByName implements importer.Reader.
 func (t personRows) ClassByName(ctx context.Context, school, year, name string) (*people.Class, error) {
 	return t.classOne(ctx, name+" "+year, `c.school_id = $1 AND c.year = $2 AND c.name = $3`, school, year, name)
 }
 
-// ClassStudents implements people.Reader.
+// ClassStudents implements people.Reader and importer.Reader.
 func (t personRows) ClassStudents(ctx context.Context, class string) ([]people.Enrolment, error) {
 	rows, err := t.Query(ctx, `SELECT `+personColumns+`, `+studentColumns+`
 		FROM class_students cs JOIN persons p ON p.id = cs.person_id JOIN students s ON s.person_id = p.id
@@ -226,7 +226,7 @@ func (t personRows) ClassTeachers(ctx context.Context, class string) ([]people.P
 	return out, rows.Err()
 }
 
-// InsertPerson implements people.Writer.
+// InsertPerson implements people.Enroller and importer.Writer.
 func (t personRows) InsertPerson(ctx context.Context, p *people.Person) error {
 	_, err := t.Exec(ctx, `INSERT INTO persons (id, given_name, family_name, email, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		p.ID, p.GivenName, p.FamilyName, null(p.Email), t.tm(p.CreatedAt), t.tm(p.UpdatedAt))
@@ -239,7 +239,7 @@ func (t personRows) InsertPerson(ctx context.Context, p *people.Person) error {
 	return nil
 }
 
-// UpdatePerson implements people.Writer.
+// UpdatePerson implements people.Enroller and importer.Writer.
 func (t personRows) UpdatePerson(ctx context.Context, p *people.Person) error {
 	n, err := t.Exec(ctx, `UPDATE persons SET given_name = $1, family_name = $2, email = $3, updated_at = $4 WHERE id = $5`,
 		p.GivenName, p.FamilyName, null(p.Email), t.tm(p.UpdatedAt), p.ID)
@@ -255,7 +255,7 @@ func (t personRows) UpdatePerson(ctx context.Context, p *people.Person) error {
 	return nil
 }
 
-// AddMembership implements people.Writer.
+// AddMembership implements people.Enroller and importer.Writer.
 func (t personRows) AddMembership(ctx context.Context, person, orgID string, role auth.Role) error {
 	_, err := t.Exec(ctx, `INSERT INTO memberships (person_id, org_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, person, orgID, role)
 	if t.d.IsForeignKey(err) {
@@ -267,7 +267,7 @@ func (t personRows) AddMembership(ctx context.Context, person, orgID string, rol
 	return nil
 }
 
-// PutStudent implements people.Writer.
+// PutStudent implements people.Enroller and importer.Writer.
 func (t personRows) PutStudent(ctx context.Context, s *people.Student) error {
 	_, err := t.Exec(ctx, `INSERT INTO students (person_id, school_id, number, contact, consent_by, consent_at) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (person_id) DO UPDATE SET school_id = excluded.school_id, number = excluded.number, contact = excluded.contact,
@@ -284,7 +284,7 @@ func (t personRows) PutStudent(ctx context.Context, s *people.Student) error {
 	return nil
 }
 
-// InsertClass implements people.Writer.
+// InsertClass implements people.Writer and importer.Writer.
 func (t personRows) InsertClass(ctx context.Context, c *people.Class) error {
 	_, err := t.Exec(ctx, `INSERT INTO classes (id, school_id, year, name, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		c.ID, c.School, c.Year, c.Name, t.tm(c.CreatedAt))
@@ -299,7 +299,7 @@ func (t personRows) InsertClass(ctx context.Context, c *people.Class) error {
 	return nil
 }
 
-// Enrol implements people.Writer.
+// Enrol implements people.Enroller and importer.Writer.
 func (t personRows) Enrol(ctx context.Context, class, person string) error {
 	if _, err := t.Exec(ctx, `INSERT INTO class_students (class_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, class, person); err != nil {
 		return fmt.Errorf("enrolling %s in %s: %w", person, class, err)
