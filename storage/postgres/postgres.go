@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/storage"
 	"github.com/attesta/attesta/storage/internal/sqlstore"
 	"github.com/attesta/attesta/storage/migration"
 )
@@ -41,6 +42,8 @@ type DB struct {
 	pool *pgxpool.Pool
 	now  attesta.Clock
 }
+
+var _ storage.DB = (*DB)(nil)
 
 // dialect is how PostgreSQL's SQL differs from SQLite's.
 var dialect = &sqlstore.Dialect{

@@ -172,8 +172,8 @@ func (c *txConn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.R
 	return st.QueryRowContext(ctx, args...)
 }
 
-// onceConn runs each statement on its own on the read pool, prepared once
-// per connection.
+// onceConn runs each statement on its own: reads on the read pool,
+// prepared once per connection; writes on the writer.
 type onceConn struct{ db *DB }
 
 func (c onceConn) stmt(ctx context.Context, q string) *sql.Stmt {
@@ -185,7 +185,7 @@ func (c onceConn) stmt(ctx context.Context, q string) *sql.Stmt {
 }
 
 func (c onceConn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	res, err := c.db.read.ExecContext(ctx, q, args...)
+	res, err := c.db.write.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, err
 	}

@@ -30,6 +30,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/storage"
 	"github.com/attesta/attesta/storage/internal/sqlstore"
 	"github.com/attesta/attesta/storage/migration"
 )
@@ -51,6 +52,8 @@ type DB struct {
 	mu    sync.Mutex
 	stmts map[*sql.DB]map[string]*sql.Stmt // prepared once per pool
 }
+
+var _ storage.DB = (*DB)(nil)
 
 // dialect is how SQLite's SQL differs from PostgreSQL's.
 var dialect = &sqlstore.Dialect{

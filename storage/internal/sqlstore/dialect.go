@@ -10,7 +10,8 @@ type Dialect struct {
 	// SQLite. Times read back are decoded from either (tcol).
 	Time func(time.Time) any
 	// IsUnique reports whether a statement failed on a UNIQUE or PRIMARY
-	// KEY constraint; IsForeignKey, on a FOREIGN KEY constraint (the row
+	// KEY constraint (in SQLite, on any constraint but a foreign key, as
+	// it always has); IsForeignKey, on a FOREIGN KEY constraint (the row
 	// refers to one that does not exist).
 	IsUnique, IsForeignKey func(error) bool
 	// ForUpdate, appended to a SELECT in a write transaction, locks the

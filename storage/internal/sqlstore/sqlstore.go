@@ -40,9 +40,9 @@ type Engine interface {
 	// same rows run one after the other (SQLite's single writer;
 	// PostgreSQL's row locks at READ COMMITTED).
 	Update(ctx context.Context, fn func(Conn) error) error
-	// Once runs each statement on its own, outside any transaction: the
-	// reads of one statement, which sees one snapshot — one round trip in
-	// PostgreSQL instead of three.
+	// Once runs each statement on its own, outside any transaction: for
+	// the reads of one statement, which sees one snapshot — one round trip
+	// in PostgreSQL instead of three.
 	Once() Conn
 	// AppendLog appends entry to the transparency log in c, a transaction
 	// of Update, and returns its leaf index: the log's hot path, in the
