@@ -155,25 +155,37 @@ var Anywhere = Object{}
 // reach) or attesta.Forbidden (p's role may not do a).
 func Decide(p *Principal, a Action, o Object) error {
 	if p == nil || p.Person == "" {
-		return attesta.Errorf(attesta.Unauthenticated, "sign in first")
+		return attesta.E(attesta.Unauthenticated, "err.auth.signin")
 	}
 	if !Reaches(p, o) {
-		return attesta.Errorf(attesta.NotFound, "%s %s not found", orKind(o.Kind), o.ID)
+		return notFound(o)
 	}
 	if !allowed(p, a, o) {
-		return attesta.Errorf(attesta.Forbidden, "a %s may not %s", p.Role, a)
+		return attesta.E(attesta.Forbidden, "err.auth.forbidden", p.Role, a)
 	}
 	if p.Scopes != nil && !a.ReadOnly() && !slices.Contains(p.Scopes, ScopeWrite) {
-		return attesta.Errorf(attesta.Forbidden, "this token has no write scope")
+		return attesta.E(attesta.Forbidden, "err.auth.readonly")
 	}
 	return nil
 }
 
-func orKind(k ObjectKind) string {
-	if k == "" {
-		return "object"
+// notFound says that o is not found, naming its kind.
+func notFound(o Object) error {
+	switch o.Kind {
+	case OrganisationObject:
+		return attesta.E(attesta.NotFound, "err.auth.notfound.organisation", o.ID)
+	case PersonObject:
+		return attesta.E(attesta.NotFound, "err.auth.notfound.person", o.ID)
+	case ClassObject:
+		return attesta.E(attesta.NotFound, "err.auth.notfound.class", o.ID)
+	case TableObject:
+		return attesta.E(attesta.NotFound, "err.auth.notfound.table", o.ID)
+	case AuditObject:
+		return attesta.E(attesta.NotFound, "err.auth.notfound.audit", o.ID)
+	case TokenObject:
+		return attesta.E(attesta.NotFound, "err.auth.notfound.token", o.ID)
 	}
-	return string(k)
+	return attesta.E(attesta.NotFound, "err.auth.notfound.object", o.ID)
 }
 
 // Reaches reports whether p may know that o exists.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,7 +206,7 @@ func TestConcurrentIssuanceUniquePositions(t *testing.T) {
 			defer mu.Unlock()
 			pos := credential.Position{List: rec.List, Index: rec.Index}
 			if other, dup := seen[pos]; dup && strings.HasPrefix(other, iss) {
-				errs <- &attesta.Error{Code: attesta.Conflict, Message: "position given twice: " + other + " and " + rec.ID}
+				errs <- fmt.Errorf("position given twice: %s and %s", other, rec.ID)
 			}
 			seen[pos] = iss + " " + rec.ID
 		}()

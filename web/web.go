@@ -381,7 +381,7 @@ func versionParam(r *http.Request) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > competence.MaxVersion {
-		return 0, attesta.Errorf(attesta.Invalid, "version %q is not a version number", v)
+		return 0, attesta.E(attesta.Invalid, "err.web.version", v)
 	}
 	return n, nil
 }
@@ -474,7 +474,7 @@ func (s *Site) competence(w http.ResponseWriter, r *http.Request) {
 	}
 	c, ok := st.Competence(r.PathValue("code"))
 	if !ok {
-		s.fail(w, r, attesta.Errorf(attesta.NotFound, "competence %q not found in %s", r.PathValue("code"), st.Sector))
+		s.fail(w, r, attesta.E(attesta.NotFound, "err.web.competence.notfound", r.PathValue("code"), st.Sector))
 		return
 	}
 	data := competenceData{Standard: st, Competence: c, Metadata: c.MicroCredential.Effective(st.Defaults), SchoolTypes: st.SchoolTypesOf(c.Code)}

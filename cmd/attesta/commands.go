@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	var ps competence.Problems
 	if errors.As(err, &ps) {
-		fmt.Fprintf(stderr, "attesta: %s\n", attesta.ErrorMessage(err))
+		fmt.Fprintf(stderr, "attesta: %s\n", attesta.MessageIn(err, "en"))
 		for _, p := range ps {
 			fmt.Fprintln(stderr, "  "+p.String())
 		}
@@ -259,7 +259,7 @@ func decodeFile(name string) (*competence.File, error) {
 	if err != nil {
 		var ps competence.Problems
 		if errors.As(err, &ps) {
-			return nil, &attesta.Error{Code: attesta.Invalid, Message: fmt.Sprintf("%s is not a valid standards file", name), Err: ps}
+			return nil, attesta.Wrap(ps, attesta.Invalid, "err.cli.standards.invalid", name)
 		}
 		return nil, err
 	}
