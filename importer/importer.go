@@ -283,8 +283,8 @@ type errorList struct {
 	more int
 }
 
-// add records a problem: the message key with args.
-func (l *errorList) add(row int, column string, code attesta.Code, key string, args ...any) {
+// problem records a problem: the message key with args.
+func (l *errorList) problem(row int, column string, code attesta.Code, key string, args ...any) {
 	l.say(row, column, code, attesta.M(key, args...))
 }
 

@@ -231,9 +231,9 @@ func (s *Service) planOrgs(ctx context.Context, r people.Reader, p *auth.Princip
 		// May p have an organisation there?
 		if err := auth.Decide(p, auth.ImportOrgs, o.Object()); err != nil {
 			if attesta.ErrorCode(err) == attesta.NotFound {
-				pl.errs.add(rec.row, colProvince, attesta.Forbidden, "err.import.province.outside", o.Province)
+				pl.errs.problem(rec.row, colProvince, attesta.Forbidden, "err.import.province.outside", o.Province)
 			} else {
-				pl.errs.add(rec.row, colType, attesta.ErrorCode(err), "err.import.type.forbidden")
+				pl.errs.problem(rec.row, colType, attesta.ErrorCode(err), "err.import.type.forbidden")
 			}
 			continue
 		}
@@ -245,7 +245,7 @@ func (s *Service) planOrgs(ctx context.Context, r people.Reader, p *auth.Princip
 		default:
 			// It exists: may p change it?
 			if err := auth.Decide(p, auth.ImportOrgs, old.Object()); err != nil {
-				pl.errs.add(rec.row, keyCol, attesta.ErrorCode(err), "err.import.org.outofreach", key)
+				pl.errs.problem(rec.row, keyCol, attesta.ErrorCode(err), "err.import.org.outofreach", key)
 				continue
 			}
 			if old.Kind != o.Kind {
@@ -263,7 +263,7 @@ func (s *Service) planOrgs(ctx context.Context, r people.Reader, p *auth.Princip
 				return nil, err
 			}
 			if taken {
-				pl.errs.add(rec.row, colTaxCode, attesta.Conflict, "err.import.taxcode.taken", key)
+				pl.errs.problem(rec.row, colTaxCode, attesta.Conflict, "err.import.taxcode.taken", key)
 				continue
 			}
 		}
@@ -452,7 +452,7 @@ func (s *Service) planClasses(ctx context.Context, r people.Reader, p *auth.Prin
 		enrolled := cr.c.ID != "" && slices.ContainsFunc(sr.classes, func(c people.Class) bool { return c.ID == cr.c.ID })
 		if !enrolled {
 			if other := sameYear(sr.classes, rec.class.Year); other != nil {
-				pl.errs.add(rec.row, colClass, attesta.Conflict, "err.import.student.otherclass", number, other.Name, other.Year)
+				pl.errs.problem(rec.row, colClass, attesta.Conflict, "err.import.student.otherclass", number, other.Name, other.Year)
 				continue
 			}
 		}
@@ -607,11 +607,11 @@ func (s *Service) planTutors(ctx context.Context, r people.Reader, p *auth.Princ
 		if t.o == nil {
 			switch {
 			case t.code != attesta.NotFound:
-				pl.errs.add(rec.row, colRole, t.code, "err.import.tutor.forbidden", roleName(rec.role), rec.orgKey)
+				pl.errs.problem(rec.row, colRole, t.code, "err.import.tutor.forbidden", roleName(rec.role), rec.orgKey)
 			case kind == auth.Company:
-				pl.errs.add(rec.row, colOrg, t.code, "err.import.company.notfound", rec.orgKey)
+				pl.errs.problem(rec.row, colOrg, t.code, "err.import.company.notfound", rec.orgKey)
 			default:
-				pl.errs.add(rec.row, colOrg, t.code, "err.import.school.notfound", rec.orgKey)
+				pl.errs.problem(rec.row, colOrg, t.code, "err.import.school.notfound", rec.orgKey)
 			}
 			continue
 		}
@@ -635,7 +635,7 @@ func (s *Service) planTutors(ctx context.Context, r people.Reader, p *auth.Princ
 		if pr.p.ID != "" && !pr.mayEdit {
 			// Another organisation's person: linking them would let this
 			// caller see them. The national body makes such appointments.
-			pl.errs.add(rec.row, colEmail, attesta.Forbidden, "err.import.person.elsewhere", rec.person.Email)
+			pl.errs.problem(rec.row, colEmail, attesta.Forbidden, "err.import.person.elsewhere", rec.person.Email)
 			continue
 		}
 		mk := o.ID + "\x00" + string(rec.role)
@@ -644,7 +644,7 @@ func (s *Service) planTutors(ctx context.Context, r people.Reader, p *auth.Princ
 		var cols []string
 		if pr.p.ID != "" && !pr.rename && (pr.p.GivenName != rec.person.GivenName || pr.p.FamilyName != rec.person.FamilyName) {
 			if !pr.mayEdit {
-				pl.errs.add(rec.row, colFamilyName, attesta.Forbidden, "err.import.person.rename", rec.person.Email)
+				pl.errs.problem(rec.row, colFamilyName, attesta.Forbidden, "err.import.person.rename", rec.person.Email)
 				continue
 			}
 			if pr.p.FamilyName != rec.person.FamilyName {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -65,6 +66,22 @@ func T(lang, key string, args ...any) string {
 		return fmt.Sprintf(msg, args...)
 	}
 	return msg
+}
+
+// verb is a formatting verb of package fmt, or %%.
+var verb = regexp.MustCompile(`%(?:%|[-+# 0]*(?:[0-9]+|\*)?(?:\.(?:[0-9]+|\*)?)?[a-zA-Z])`)
+
+// Verbs returns the formatting verbs of a message, in order, %% aside: a
+// message must have the same in every language, as its arguments are
+// given in order.
+func Verbs(msg string) []string {
+	var out []string
+	for _, v := range verb.FindAllString(msg, -1) {
+		if v != "%%" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Has reports whether key is in the catalogue of lang.
