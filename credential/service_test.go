@@ -414,7 +414,7 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 	_, err := e.creds.IssueDocument(ctx, operator, []byte(`{"@context":["https://www.w3.org/ns/credentials/v2","https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
 		"type":["VerifiableCredential","OpenBadgeCredential"],"name":"x","issuer":{"id":"did:web:attesta.example:issuers:cciaa-milano","type":["Profile"],"name":"x"},
 		"credentialSubject":{"id":"did:example:1","type":["AchievementSubject"],"undefinedTerm":1,"achievement":{"id":"urn:x:1","type":["Achievement"],"name":"a","description":"d","criteria":{"narrative":"n"}}}}`), credential.RDFC)
-	if attesta.ErrorCode(err) != attesta.Invalid || !strings.Contains(err.Error(), "undefinedTerm") {
+	if attesta.ErrorCode(err) != attesta.Invalid || attesta.ErrorKey(err) != "err.credential.doc.invalid" || !strings.Contains(err.Error(), "undefinedTerm") {
 		t.Errorf("VC-API credential with an undefined term: %v", err)
 	}
 	if _, err := e.db.Credentials().StatusList(ctx, "cciaa-milano", 1); attesta.ErrorCode(err) != attesta.NotFound {

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/internal/demo"
+	"github.com/attesta/attesta/internal/i18n"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/people"
 )
@@ -97,6 +99,26 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	resp, _ = fetch(t, &http.Client{CheckRedirect: noRedirect}, "POST", ts.URL+"/login", url.Values{"email": {"operatore@milomb.example"}, "password": {demo.Password}})
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the old password still signs in: %d", resp.StatusCode)
+	}
+}
+
+// TestPasswordChangeThrottled: the account page answers a wrong current
+// password with 400 and the form, and too many of them with 429 (the
+// status of the code Throttled, as everywhere), said in the page's
+// language.
+func TestPasswordChangeThrottled(t *testing.T) {
+	ts := testserver.Start(t)
+	c := &http.Client{Jar: signIn(t, ts, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator), CheckRedirect: noRedirect}
+	const next = "una password nuova e lunga"
+	form := url.Values{"current": {"wrong"}, "password": {next}, "confirm": {next}}
+	for i := range account.MaxFailures {
+		if resp, _ := fetch(t, c, "POST", ts.URL+"/account/password", form); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("wrong current password %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, body := fetch(t, c, "POST", ts.URL+"/account/password", form)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, html.EscapeString(i18n.T("it", "err.account.password.throttled"))) {
+		t.Errorf("too many wrong current passwords: %d", resp.StatusCode)
 	}
 }
 
