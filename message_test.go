@@ -46,6 +46,7 @@ var keyFuncs = []keyFunc{
 	{dir: "web", name: "userPage", method: true, arg: 2, more: true},
 	{dir: "importer", name: "invalid", method: true, arg: 2}, // errorList
 	{dir: "importer", name: "problem", method: true, arg: 3},
+	{dir: "credential", name: "msg", arg: 0}, // a check's reason
 }
 
 // dynamic are the functions that make keys at run time, and how those keys
@@ -106,8 +107,9 @@ func TestDynamicKeys(t *testing.T) {
 // TestMessageKeys reads the module's Go code (tests aside) and checks that
 // every message key it gives is in every catalogue, with as many verbs as
 // arguments; that a key is a string literal, except in the few functions
-// of dynamic; that every "err." literal is a key; and that every "err."
-// key of the catalogues is used.
+// of dynamic; that every literal of the domain's namespaces (errors, the
+// verifier's reasons) is a key; and that every key of those namespaces is
+// used.
 func TestMessageKeys(t *testing.T) {
 	used := map[string]bool{}
 	for _, k := range dynamicKeys() {
@@ -138,7 +140,7 @@ func TestMessageKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range i18n.Keys(i18n.Default) {
-		if strings.HasPrefix(k, "err.") && !used[k] {
+		if domainKey(k) && !used[k] {
 			t.Errorf("key %q is in the catalogues but no code says it", k)
 		}
 	}
@@ -174,7 +176,7 @@ func checkFile(t *testing.T, fset *token.FileSet, dir string, f *ast.File, used 
 		ast.Inspect(decl, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.BasicLit:
-				if s, err := strconv.Unquote(n.Value); n.Kind == token.STRING && err == nil && strings.HasPrefix(s, "err.") && !strings.HasSuffix(s, ".") {
+				if s, err := strconv.Unquote(n.Value); n.Kind == token.STRING && err == nil && domainKey(s) && !strings.HasSuffix(s, ".") {
 					used[s] = true
 					for _, lang := range i18n.Languages {
 						if !i18n.Has(lang, s) {
@@ -246,7 +248,7 @@ func checkKey(t *testing.T, pos token.Position, key string, call *ast.CallExpr, 
 	t.Helper()
 	for _, lang := range i18n.Languages {
 		if !i18n.Has(lang, key) {
-			if !strings.HasPrefix(key, "err.") { // those are said missing as literals
+			if !domainKey(key) { // those are said missing as literals
 				t.Errorf("%s: key %q is missing in %s", pos, key, lang)
 			}
 			return
@@ -258,6 +260,12 @@ func checkKey(t *testing.T, pos token.Position, key string, call *ast.CallExpr, 
 	if n, v := len(call.Args)-kf.arg-1, verbs(i18n.T(i18n.Default, key)); n != len(v) {
 		t.Errorf("%s: key %q has %d verbs %v, given %d arguments", pos, key, len(v), v, n)
 	}
+}
+
+// domainKey reports whether k is in the namespaces of the domain's
+// messages: errors ("err.") and the verifier's reasons ("verify.").
+func domainKey(k string) bool {
+	return strings.HasPrefix(k, "err.") || strings.HasPrefix(k, "verify.")
 }
 
 // funcName is "Recv.Name" for a method, else "Name".

@@ -294,14 +294,15 @@ func (a *API) verifyPresentation(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) verifyReply(w http.ResponseWriter, r *http.Request, verified bool, checks []credential.Check, report any) {
 	resp := verifyResponse{Verified: verified, Checks: []string{}, Warnings: []string{}, Errors: []string{}, Report: report}
+	l := lang(r)
 	for _, c := range checks {
 		switch c.Outcome {
 		case credential.Pass:
 			resp.Checks = append(resp.Checks, string(c.ID))
 		case credential.Skip:
-			resp.Warnings = append(resp.Warnings, fmt.Sprintf("%s: %s", c.ID, c.Reason.EN))
+			resp.Warnings = append(resp.Warnings, fmt.Sprintf("%s: %s", c.ID, c.Reason.In(l)))
 		default:
-			resp.Errors = append(resp.Errors, fmt.Sprintf("%s: %s", c.ID, c.Reason.EN))
+			resp.Errors = append(resp.Errors, fmt.Sprintf("%s: %s", c.ID, c.Reason.In(l)))
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
