@@ -307,6 +307,8 @@ func (a *API) verifyReply(w http.ResponseWriter, r *http.Request, verified bool,
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Language", l)
+	w.Header().Add("Vary", "Accept-Language")
 	if !verified {
 		w.WriteHeader(http.StatusBadRequest)
 	}
