@@ -54,7 +54,7 @@ var keyFuncs = []keyFunc{
 var dynamic = map[string]string{
 	".:Message.In":       "says a message whose key was checked where it was made",
 	".:Error.Error":      "says a message whose key was checked where it was made",
-	"org:FiscalMessage":  "err.fiscal.<key> for each of fiscal.Keys: TestDynamicKeys",
+	"org:fiscalMessage":  "err.fiscal.<key> for each of fiscal.Keys: TestDynamicKeys",
 	"web:Site.fail":      "error.<page>.title: TestDynamicKeys",
 	"web:Site.loginPost": "login.failed.<code>: TestDynamicKeys",
 	"web:Site.linkPage":  "password.<purpose>.title: TestDynamicKeys",
@@ -115,6 +115,7 @@ func TestMessageKeys(t *testing.T) {
 	for _, k := range dynamicKeys() {
 		used[k] = true
 	}
+	makers := map[string]bool{} // the functions of dynamic that make a key
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -133,7 +134,7 @@ func TestMessageKeys(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		checkFile(t, fset, filepath.ToSlash(filepath.Dir(path)), f, used)
+		checkFile(t, fset, filepath.ToSlash(filepath.Dir(path)), f, used, makers)
 		return nil
 	})
 	if err != nil {
@@ -144,9 +145,14 @@ func TestMessageKeys(t *testing.T) {
 			t.Errorf("key %q is in the catalogues but no code says it", k)
 		}
 	}
+	for where := range dynamic {
+		if !makers[where] {
+			t.Errorf("%s is listed in dynamic but makes no key: take it out", where)
+		}
+	}
 }
 
-func checkFile(t *testing.T, fset *token.FileSet, dir string, f *ast.File, used map[string]bool) {
+func checkFile(t *testing.T, fset *token.FileSet, dir string, f *ast.File, used, makers map[string]bool) {
 	t.Helper()
 	imported := map[string]bool{}
 	for _, imp := range f.Imports {
@@ -200,10 +206,15 @@ func checkFile(t *testing.T, fset *token.FileSet, dir string, f *ast.File, used 
 					used[s] = true
 					checkKey(t, pos, s, n, kf)
 				case *ast.Ident:
-					if !(forwards && params[key.Name]) && dynamic[where] == "" {
+					if forwards && params[key.Name] {
+						break
+					}
+					makers[where] = true
+					if dynamic[where] == "" {
 						t.Errorf("%s: the key %s is not a string literal (in %s)", pos, key.Name, where)
 					}
 				default:
+					makers[where] = true
 					if dynamic[where] == "" {
 						t.Errorf("%s: the key is not a string literal (in %s)", pos, where)
 					}

@@ -201,7 +201,7 @@ func addFiscal(fe *attesta.FieldErrors, field string, err error) {
 	var e *attesta.Error
 	switch {
 	case errors.As(err, &fe2):
-		fe.Say(field, FiscalMessage(fe2))
+		fe.Say(field, fiscalMessage(fe2))
 	case errors.As(err, &e):
 		fe.Say(field, e.Message)
 	default:
@@ -209,13 +209,13 @@ func addFiscal(fe *attesta.FieldErrors, field string, err error) {
 	}
 }
 
-// FiscalMessage is what people are told of a refusal of package fiscal: the
+// fiscalMessage is what people are told of a refusal of package fiscal: the
 // catalogue has a text "err.fiscal."+key for each of [fiscal.Keys].
-func FiscalMessage(e *fiscal.Error) attesta.Message {
+func fiscalMessage(e *fiscal.Error) attesta.Message {
 	args := slices.Clone(e.Args)
 	for i, a := range args {
 		if inner, ok := a.(*fiscal.Error); ok {
-			args[i] = FiscalMessage(inner)
+			args[i] = fiscalMessage(inner)
 		}
 	}
 	return attesta.M("err.fiscal."+e.Key, args...)
