@@ -9,11 +9,11 @@
 // [Console] returns them to a test that wants none.
 //
 // The package's TestMain runs its tests only when [Find] finds Chromium;
-// otherwise go test ./... reports the package with "[no tests to run]"
-// (see internal/testenv), or fails it when ATTESTA_REQUIRE_BROWSER is set,
-// as in CI. ATTESTA_CHROMIUM names another browser binary. When ATTESTA_SCREENSHOTS names a directory,
-// [Screenshot] writes full-page PNGs there, and so does every failed test
-// for its last page.
+// otherwise go test ./... reports the package with "[no tests to run]" (see
+// internal/testenv), or fails it when ATTESTA_REQUIRE_BROWSER is set, as in
+// CI. ATTESTA_CHROMIUM names another browser binary. When
+// ATTESTA_SCREENSHOTS names a directory, [Screenshot] writes full-page PNGs
+// there, and so does every failed test for its last page.
 package browsertest
 
 import (
