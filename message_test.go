@@ -52,16 +52,19 @@ var keyFuncs = []keyFunc{
 // dynamic are the functions that make keys at run time, and how those keys
 // are checked.
 var dynamic = map[string]string{
-	".:Message.In":       "says a message whose key was checked where it was made",
-	".:Error.Error":      "says a message whose key was checked where it was made",
-	"org:fiscalMessage":  "err.fiscal.<key> for each of fiscal.Keys: TestDynamicKeys",
-	"web:Site.fail":      "error.<page>.title: TestDynamicKeys",
-	"web:Site.loginPost": "login.failed.<code>: TestDynamicKeys",
-	"web:Site.linkPage":  "password.<purpose>.title: TestDynamicKeys",
-	"web:Site.jobPage":   "import.kind.<kind>: TestDynamicKeys",
-	"web:page.Date":      "month.<1–12>: TestDynamicKeys",
-	"web:page.Lookup":    "the templates' Lookup: web's TestTemplatesHaveNoText",
-	"web:page.Known":     "the templates' Known: web's TestTemplatesHaveNoText",
+	".:Message.In":          "says a message whose key was checked where it was made",
+	".:Error.Error":         "says a message whose key was checked where it was made",
+	"org:fiscalMessage":     "err.fiscal.<key> for each of fiscal.Keys: TestDynamicKeys",
+	"web:Site.fail":         "error.<page>.title: TestDynamicKeys",
+	"web:Site.loginPost":    "login.failed.<code>: TestDynamicKeys",
+	"web:Site.linkPage":     "password.<purpose>.title: TestDynamicKeys",
+	"web:Site.jobPage":      "import.kind.<kind>: TestDynamicKeys",
+	"web:page.Date":         "month.<1–12>: TestDynamicKeys",
+	"web:page.auditRows":    "audit.action.<action>, guarded by i18n.Has: web's TestAuditActionsHaveWords",
+	"web:page.auditActions": "the audit.action. keys of the catalogue itself",
+	"web:page.fieldLabel":   "audit.field.<field>, guarded by i18n.Has",
+	"web:page.Lookup":       "the templates' Lookup: web's TestTemplatesHaveNoText",
+	"web:page.Known":        "the templates' Known: web's TestTemplatesHaveNoText",
 }
 
 // dynamicKeys are the keys the dynamic functions make.

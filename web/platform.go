@@ -737,12 +737,26 @@ func (s *Site) auditView(w http.ResponseWriter, r *http.Request) {
 		q.Set("before", strconv.FormatInt(entries[len(entries)-1].Seq, 10))
 		more = "/audit?" + q.Encode()
 	}
+	rows := p.auditRows(entries)
+	orgNames := map[string]string{}
+	for i := range rows {
+		id := rows[i].ActorOrg
+		if _, ok := orgNames[id]; !ok && id != "" {
+			if o, err := s.platform.Orgs.Get(r.Context(), p.User, id); err == nil {
+				orgNames[id] = o.Name
+			} else {
+				orgNames[id] = ""
+			}
+		}
+		rows[i].ActorOrgName = orgNames[id]
+	}
 	p.Data = struct {
-		Entries []audit.Entry
+		Entries []auditRow
 		Query   url.Values
 		More    string
+		Actions []option
 		Kinds   []auth.ObjectKind
-	}{entries, r.URL.Query(), more, []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TokenObject}}
+	}{rows, r.URL.Query(), more, p.auditActions(), []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TableObject, auth.TokenObject}}
 	s.render(w, r, http.StatusOK, "audit", p)
 }
 

@@ -214,3 +214,34 @@ func TestRefusalSaidAndInputKept(t *testing.T) {
 		t.Errorf("in English: %d", resp.StatusCode)
 	}
 }
+
+// The audit trail reads as words: actions and objects named, times in
+// Rome, changes as fields, no raw identifiers of actions and no JSON.
+func TestAuditTrailInWords(t *testing.T) {
+	ts := testserver.Start(t)
+	jar := signIn(t, ts, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	c := &http.Client{Jar: jar, CheckRedirect: noRedirect}
+	form := url.Values{"kind": {"company"}, "name": {"Rinaldi Meccanica S.r.l."}, "province": {"MI"}, "tax_code": {"12345678903"}}
+	if resp, body := fetch(t, c, "POST", ts.URL+"/orgs", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("registering a company: %d %s", resp.StatusCode, body)
+	}
+	for lang, words := range map[string][]string{
+		"it": {"Organizzazione registrata", "Organizzazione: Rinaldi Meccanica S.r.l.", "Provincia", "Milano (MI)", "Impresa o ente ospitante", " alle "},
+		"en": {"Organisation registered", "Organisation: Rinaldi Meccanica S.r.l.", "Province", "Milano (MI)"},
+	} {
+		resp, body := fetch(t, c, "GET", ts.URL+"/audit?lang="+lang, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", lang, resp.StatusCode)
+		}
+		for _, w := range words {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: the trail does not say %q", lang, w)
+			}
+		}
+		for _, raw := range []string{">organisation.create<", "<code>", `{&#34;`, `{"`, " UTC<"} {
+			if strings.Contains(body, raw) {
+				t.Errorf("%s: the trail shows %q", lang, raw)
+			}
+		}
+	}
+}
