@@ -39,7 +39,8 @@ func M(key string, args ...any) Message { return Message{Key: key, Args: args} }
 
 // Localized is what can be said in a language. An argument of a [Message]
 // that is Localized is said in the message's language: another Message (the
-// name of a role, of a kind of object), [FieldErrors], a bilingual text.
+// subject of a sentence, a verb), [FieldErrors], an *Error, a bilingual text
+// such as a competence's title.
 type Localized interface {
 	In(lang string) string
 }
@@ -70,7 +71,7 @@ type Error struct {
 
 // E returns an *Error with code and the message key with args:
 //
-//	attesta.E(attesta.NotFound, "err.issuer.notfound", id)
+//	attesta.E(attesta.NotFound, "err.people.student.notfound", id)
 func E(code Code, key string, args ...any) *Error {
 	return &Error{Code: code, Message: Message{Key: key, Args: args}}
 }
