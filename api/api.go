@@ -151,17 +151,18 @@ type problem struct {
 	Key    string `json:"key,omitempty"`
 }
 
-// Lang is the language of the API's messages when a request asks for none
-// (by ?lang=, the language cookie or Accept-Language): English, as the
-// rest of a problem document (its title) is.
-const Lang = "en"
+// defaultLang is the language of the API's messages when a request asks
+// for none (by ?lang=, the language cookie or Accept-Language): English, as
+// the API always answered and as the rest of a problem document (its
+// title) is.
+const defaultLang = "en"
 
 // lang returns the language of the messages for r.
 func lang(r *http.Request) string {
 	if l, ok := i18n.Asked(r); ok {
 		return l
 	}
-	return Lang
+	return defaultLang
 }
 
 // newProblem returns the problem document of err with status, its detail
