@@ -100,6 +100,7 @@ func TestScript(t *testing.T) {
 			"waitfor":  cmdWaitfor,
 			"httpget":  cmdHTTPGet,
 			"readenv":  cmdReadenv,
+			"replace":  cmdReplace,
 		},
 	})
 }
@@ -197,4 +198,17 @@ func cmdReadenv(ts *testscript.TestScript, neg bool, args []string) {
 		value = s
 	}
 	ts.Setenv(args[0], value)
+}
+
+// replace FILE OLD NEW: replace the first OLD in FILE with NEW, which must
+// be there (to alter a signed credential, say).
+func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: replace FILE OLD NEW")
+	}
+	data := ts.ReadFile(args[0])
+	if !strings.Contains(data, args[1]) {
+		ts.Fatalf("%s does not contain %q", args[0], args[1])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.Replace(data, args[1], args[2], 1)), 0o644))
 }
