@@ -94,6 +94,13 @@ func TestScript(t *testing.T) {
 		Dir:                "testdata",
 		UpdateScripts:      *updateScripts,
 		RequireUniqueNames: true,
+		Setup: func(env *testscript.Env) error {
+			if os.Getenv("GORACE") == "" {
+				// Under -race, not a second's sleep at each exit.
+				env.Setenv("GORACE", "atexit_sleep_ms=10")
+			}
+			return nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"status":   cmdStatus,
 			"freeport": cmdFreeport,
