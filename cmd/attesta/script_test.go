@@ -38,7 +38,8 @@ import (
 //
 // which rewrites, in the archives, every file that a failing `cmp stdout`,
 // `cmp stderr` or `cmp FILE` compares against; read the diff before
-// committing it. (Arguments and `stdout`/`stderr` regexps are not rewritten.)
+// committing it. (Arguments, `stdout`/`stderr` regexps and `cmpenv` files are
+// not rewritten.)
 var updateScripts = flag.Bool("update", false, "rewrite the expected outputs of the transcripts in testdata/*.txt")
 
 // scriptMain is attesta as the transcripts run it: the real run, in a
@@ -46,8 +47,10 @@ var updateScripts = flag.Bool("update", false, "rewrite the expected outputs of 
 // randomness drawn from a generator seeded with the number of the
 // invocation in the script (the first attesta a script runs gets seed 1, the
 // next seed 2…). Every id, key and proof a transcript shows is then the same
-// at each run, and no two invocations make the same ones. The exit code is
-// kept for the `status` command.
+// at each run, and no two invocations make the same ones. Two keys do not
+// come from it: a development key-encryption key and the log's signing key
+// are always random, so the transcripts set the former and read the latter
+// from the server. The exit code is kept for the `status` command.
 func scriptMain() int {
 	n, record, err := scriptInvocation()
 	if err != nil {
@@ -89,6 +92,8 @@ func scriptInvocation() (int, func(int), error) {
 	}
 }
 
+// TestScript runs the transcripts, each in a directory of its own with
+// attesta and the commands below added to those of testscript.
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                "testdata",
