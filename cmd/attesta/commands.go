@@ -25,8 +25,8 @@ import (
 var version = ""
 
 // The clock and the randomness of everything attesta makes: records, ids,
-// keys, proofs. Only the tests of the command line change them (TestMain in
-// script_test.go), so that their transcripts are exact.
+// keys, proofs. Only the tests of the command line change them (scriptMain
+// in script_test.go), so that their transcripts are exact.
 var (
 	clock  attesta.Clock = attesta.SystemClock
 	random io.Reader     // nil: crypto/rand
