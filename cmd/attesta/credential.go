@@ -221,7 +221,7 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		v = credential.Verifier{Suite: suite, JWT: &credential.JWTVerifier{}}
+		v = credential.Verifier{Suite: suite, JWT: &credential.JWTVerifier{}, Clock: clock}
 	} else {
 		svc, closeDB, err := openServices(ctx, cfg, stderr)
 		if err != nil {
@@ -348,7 +348,7 @@ func credentialKeygen(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	pub, priv, err := ed25519.GenerateKey(nil)
+	pub, priv, err := ed25519.GenerateKey(random)
 	if err != nil {
 		return err
 	}
@@ -394,7 +394,7 @@ func credentialSign(args []string, stdout, stderr io.Writer) error {
 	pub := priv.Public().(ed25519.PublicKey)
 	vm := did.KeyDID(pub) + "#" + did.EncodePublicKey(pub)
 	signer := issuer.NewSigner(issuer.Issuer{DID: did.KeyDID(pub)}, vm, priv)
-	t := time.Now().UTC()
+	t := clock().UTC()
 	if *created != "" {
 		if t, err = time.Parse(time.RFC3339, *created); err != nil {
 			return attesta.E(attesta.Invalid, "err.cli.created", err)
