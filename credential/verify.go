@@ -45,11 +45,12 @@ const (
 )
 
 // Message is a human reason: a message key with its arguments, and the
-// message said in Italian and English, for readers of the report's JSON.
+// message said in Italian and English, for readers of the report's JSON
+// (which says only those, as it always did).
 type Message struct {
-	attesta.Message
-	IT string `json:"it"`
-	EN string `json:"en"`
+	attesta.Message `json:"-"`
+	IT              string `json:"it"`
+	EN              string `json:"en"`
 }
 
 // Check is the outcome of one check, with its reason.
