@@ -197,11 +197,11 @@ func (o *Organisation) Validate() error {
 // addFiscal records a refusal of package fiscal or territory as a problem
 // with field.
 func addFiscal(fe *attesta.FieldErrors, field string, err error) {
-	var fe2 *fiscal.Error
+	var fiscalErr *fiscal.Error
 	var e *attesta.Error
 	switch {
-	case errors.As(err, &fe2):
-		fe.Say(field, fiscalMessage(fe2))
+	case errors.As(err, &fiscalErr):
+		fe.Say(field, fiscalMessage(fiscalErr))
 	case errors.As(err, &e):
 		fe.Say(field, e.Message)
 	default:
