@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/fiscal"
 	"github.com/attesta/attesta/internal/i18n"
@@ -65,6 +66,7 @@ var dynamic = map[string]string{
 	"web:page.fieldLabel":   "audit.field.<field>, guarded by i18n.Has",
 	"web:page.Lookup":       "the templates' Lookup: web's TestTemplatesHaveNoText",
 	"web:page.Known":        "the templates' Known: web's TestTemplatesHaveNoText",
+	"auth:words":            "role.<role>, kind.<kind>, action.<action> for each of auth.Roles, OrgKinds, Actions (TestDynamicKeys), guarded by i18n.Has",
 }
 
 // dynamicKeys are the keys the dynamic functions make.
@@ -86,6 +88,15 @@ func dynamicKeys() []string {
 	}
 	for _, k := range importer.Kinds {
 		keys = append(keys, "import.kind."+string(k))
+	}
+	for _, r := range auth.Roles {
+		keys = append(keys, "role."+string(r))
+	}
+	for _, k := range auth.OrgKinds {
+		keys = append(keys, "kind."+string(k))
+	}
+	for _, a := range auth.Actions {
+		keys = append(keys, "action."+string(a))
 	}
 	return keys
 }

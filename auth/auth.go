@@ -30,6 +30,7 @@ import (
 	"slices"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/internal/i18n"
 )
 
 // Role is what a person does in an organisation.
@@ -228,3 +229,22 @@ func placed(o Object, org string) bool {
 
 // Can reports whether Decide would allow p to do a on o.
 func Can(p *Principal, a Action, o Object) bool { return Decide(p, a, o) == nil }
+
+// In names the role in lang ("Tutor aziendale"), as a message argument.
+func (r Role) In(lang string) string { return words(lang, "role.", string(r)) }
+
+// In names the kind of organisation in lang ("Camera di Commercio").
+func (k OrgKind) In(lang string) string { return words(lang, "kind.", string(k)) }
+
+// In says the action in lang, as what one does ("vedere il registro delle
+// modifiche").
+func (a Action) In(lang string) string { return words(lang, "action.", string(a)) }
+
+// words says a value in lang, or gives it as it is when the catalogue has
+// no words for it (a value that is not one of the list, as typed).
+func words(lang, prefix, v string) string {
+	if !i18n.Has(lang, prefix+v) {
+		return v
+	}
+	return i18n.T(lang, prefix+v)
+}
