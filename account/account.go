@@ -208,7 +208,7 @@ func Hash(secret string) []byte {
 	return h[:]
 }
 
-var errBadLogin = attesta.Errorf(attesta.Unauthenticated, "wrong e-mail address or password")
+var errBadLogin = attesta.E(attesta.Unauthenticated, "err.account.login.wrong")
 
 // SignIn checks an e-mail address and password and opens a session acting
 // in the person's first membership. addr is the client's address, for
@@ -216,7 +216,7 @@ var errBadLogin = attesta.Errorf(attesta.Unauthenticated, "wrong e-mail address 
 func (s *Service) SignIn(ctx context.Context, email, password, addr string) (string, error) {
 	now := s.now()
 	if !s.limiter.allow(addr, now) {
-		return "", attesta.Said(attesta.Throttled, "troppi tentativi di accesso dal tuo indirizzo: attendi un minuto", "too many sign-in attempts from your address: wait a minute")
+		return "", attesta.E(attesta.Throttled, "err.account.login.throttled")
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
 	if len(email) > people.MaxEmail || len(password) > MaxPassword {
@@ -303,7 +303,7 @@ func (s *Service) open(ctx context.Context, w Writer, person, method string) (st
 		return "", err
 	}
 	if len(ms) == 0 {
-		return "", attesta.Said(attesta.Forbidden, "il tuo account non ha ruoli in alcuna organizzazione", "your account holds no role in any organisation")
+		return "", attesta.E(attesta.Forbidden, "err.account.noroles")
 	}
 	id, hash, err := s.secret("")
 	if err != nil {
@@ -320,7 +320,7 @@ func (s *Service) open(ctx context.Context, w Writer, person, method string) (st
 // Unauthenticated if there is no such live session.
 func (s *Service) Authenticate(ctx context.Context, sessionID string) (*auth.Principal, *Session, error) {
 	if sessionID == "" || len(sessionID) > 128 {
-		return nil, nil, attesta.Errorf(attesta.Unauthenticated, "sign in first")
+		return nil, nil, attesta.E(attesta.Unauthenticated, "err.account.signin")
 	}
 	hash, now := Hash(sessionID), s.now()
 	var sess *Session
@@ -341,7 +341,7 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (*auth.Pri
 		if expired {
 			s.store.Update(ctx, func(w Writer) error { return w.DeleteSession(ctx, hash) })
 		}
-		return nil, nil, attesta.Errorf(attesta.Unauthenticated, "your session has ended: sign in again")
+		return nil, nil, attesta.E(attesta.Unauthenticated, "err.account.session.ended")
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the session: %w", err)
@@ -377,10 +377,10 @@ func (s *Service) Switch(ctx context.Context, sessionID, org string, role auth.R
 	err := s.store.Update(ctx, func(w Writer) error {
 		sess, err := w.Session(ctx, hash)
 		if err != nil {
-			return attesta.Errorf(attesta.Unauthenticated, "sign in first")
+			return attesta.E(attesta.Unauthenticated, "err.account.signin")
 		}
 		if _, err := people.Principal(ctx, w, sess.Person, org, role); err != nil {
-			return attesta.Errorf(attesta.NotFound, "you hold no role %s in %s", role, org)
+			return attesta.E(attesta.NotFound, "err.account.role.notheld", role, org)
 		}
 		sess.Org, sess.Role = org, role
 		return w.UpdateSession(ctx, sess)
@@ -410,10 +410,10 @@ func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current
 		ok, err := CheckPassword(a.PasswordHash, current)
 		if err != nil || !ok {
 			if !s.changes.allow(p.Person, s.now()) {
-				return attesta.Said(attesta.Throttled, "troppe password errate: attendi un quarto d'ora", "too many wrong passwords: wait a quarter of an hour")
+				return attesta.E(attesta.Throttled, "err.account.password.throttled")
 			}
 			var fe attesta.FieldErrors
-			fe.Add("current", "la password attuale non è corretta", "the current password is wrong")
+			fe.Problem("current", "err.account.password.current")
 			return fe.Err()
 		}
 		if err := s.setPassword(ctx, w, person, a, next); err != nil {
@@ -478,7 +478,7 @@ func (s *Service) Invite(ctx context.Context, p *auth.Principal, person string) 
 			return err
 		}
 		if pr.Email == "" {
-			return attesta.Errorf(attesta.Invalid, "%s has no e-mail address to invite", pr.Name())
+			return attesta.E(attesta.Invalid, "err.account.invite.noemail", pr.Name())
 		}
 		link, err := s.oneTime(ctx, w, person, "invite", InviteFor)
 		if err != nil {
@@ -514,12 +514,12 @@ func (s *Service) oneTime(ctx context.Context, w Writer, person, purpose string,
 // person; the caller learns nothing either way.
 func (s *Service) RequestReset(ctx context.Context, email, addr string) error {
 	if !s.limiter.allow("reset:"+addr, s.now()) {
-		return attesta.Said(attesta.Throttled, "troppe richieste dal tuo indirizzo: attendi un minuto", "too many requests from your address: wait a minute")
+		return attesta.E(attesta.Throttled, "err.account.reset.throttled")
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
 	if !people.ValidEmail(email) {
 		var fe attesta.FieldErrors
-		fe.Add("email", "indirizzo e-mail non valido", "not a valid e-mail address")
+		fe.Problem("email", "err.account.email.invalid")
 		return fe.Err()
 	}
 	return s.store.Update(ctx, func(w Writer) error {
@@ -549,7 +549,7 @@ func (s *Service) UseLink(ctx context.Context, purpose, token, password string) 
 	err := s.store.Update(ctx, func(w Writer) error {
 		o, err := w.OneTime(ctx, hash)
 		if err != nil || o.Purpose != purpose || !o.UsedAt.IsZero() || now.After(o.ExpiresAt) {
-			return attesta.Said(attesta.Invalid, "questo link non è valido o è scaduto: chiedine uno nuovo", "this link is not valid or has expired: ask for a new one")
+			return attesta.E(attesta.Invalid, "err.account.link.invalid")
 		}
 		person, err := w.Person(ctx, o.Person)
 		if err != nil {
@@ -585,7 +585,7 @@ func (s *Service) CheckLink(ctx context.Context, purpose, token string) error {
 	return s.store.View(ctx, func(r Reader) error {
 		o, err := r.OneTime(ctx, Hash(token))
 		if err != nil || o.Purpose != purpose || !o.UsedAt.IsZero() || s.now().After(o.ExpiresAt) {
-			return attesta.Said(attesta.Invalid, "questo link non è valido o è scaduto: chiedine uno nuovo", "this link is not valid or has expired: ask for a new one")
+			return attesta.E(attesta.Invalid, "err.account.link.invalid")
 		}
 		return nil
 	})
@@ -600,11 +600,11 @@ func (s *Service) SignInIdentity(ctx context.Context, issuer, subject, email str
 		person, err := w.Identity(ctx, issuer, subject)
 		if attesta.ErrorCode(err) == attesta.NotFound {
 			if !emailVerified || email == "" {
-				return attesta.Errorf(attesta.Unauthenticated, "no account is linked to this identity, and the provider gave no verified e-mail address")
+				return attesta.E(attesta.Unauthenticated, "err.account.oidc.noemail")
 			}
 			p, err := w.PersonByEmail(ctx, strings.ToLower(email))
 			if attesta.ErrorCode(err) == attesta.NotFound {
-				return attesta.Errorf(attesta.Unauthenticated, "no account has the address %s: ask your organisation for an invitation", email)
+				return attesta.E(attesta.Unauthenticated, "err.account.oidc.noaccount", email)
 			}
 			if err != nil {
 				return err
@@ -635,23 +635,23 @@ func (s *Service) CreateToken(ctx context.Context, p *auth.Principal, name strin
 		return nil, "", err
 	}
 	if p.Scopes != nil {
-		return nil, "", attesta.Said(attesta.Forbidden, "un token non può creare token: accedi", "a token cannot make tokens: sign in")
+		return nil, "", attesta.E(attesta.Forbidden, "err.account.token.bytoken")
 	}
 	var fe attesta.FieldErrors
 	name = strings.Join(strings.Fields(name), " ")
 	if name == "" || len(name) > MaxTokenName {
-		fe.Add("name", "il nome del token ha da 1 a 80 caratteri", "the token's name has 1 to 80 characters")
+		fe.Problem("name", "err.account.token.name")
 	}
 	if len(scopes) == 0 {
-		fe.Add("scopes", "scegli almeno un ambito", "choose at least one scope")
+		fe.Problem("scopes", "err.account.token.noscope")
 	}
 	for _, sc := range scopes {
 		if sc != auth.ScopeRead && sc != auth.ScopeWrite {
-			fe.Add("scopes", "ambito sconosciuto: "+string(sc), "unknown scope: "+string(sc))
+			fe.Problem("scopes", "err.account.token.scope", sc)
 		}
 	}
 	if life <= 0 || life > MaxTokenAge {
-		fe.Add("expires", "la durata va da un giorno a un anno", "the lifetime is from a day to a year")
+		fe.Problem("expires", "err.account.token.life")
 	}
 	if err := fe.Err(); err != nil {
 		return nil, "", err
@@ -678,7 +678,7 @@ func (s *Service) CreateToken(ctx context.Context, p *auth.Principal, name strin
 			}
 		}
 		if live >= MaxTokens {
-			return attesta.Said(attesta.Conflict, fmt.Sprintf("hai %d token attivi: revocane uno prima", live), fmt.Sprintf("you have %d live tokens: revoke one first", live))
+			return attesta.E(attesta.Conflict, "err.account.token.toomany", live)
 		}
 		if err := w.InsertToken(ctx, t); err != nil {
 			return err
@@ -727,13 +727,13 @@ func (s *Service) RevokeToken(ctx context.Context, p *auth.Principal, id string)
 			}
 			return audit.Record(ctx, w, p, t.RevokedAt, "token.revoke", auth.Object{Kind: auth.TokenObject, ID: id, Person: p.Person}, nil, nil)
 		}
-		return attesta.Errorf(attesta.NotFound, "token %s not found", id)
+		return attesta.E(attesta.NotFound, "err.account.token.notfound", id)
 	})
 }
 
 // AuthenticateToken returns the principal of a personal access token.
 func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*auth.Principal, error) {
-	bad := attesta.Errorf(attesta.Unauthenticated, "the token is not valid, has expired or was revoked")
+	bad := attesta.E(attesta.Unauthenticated, "err.account.token.invalid")
 	if !strings.HasPrefix(secret, "atk_") || len(secret) > 128 {
 		return nil, bad
 	}
@@ -745,7 +745,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*auth.P
 			return err
 		}
 		if subtle.ConstantTimeCompare(t.Hash, hash) != 1 || !t.RevokedAt.IsZero() || !now.Before(t.ExpiresAt) {
-			return attesta.Errorf(attesta.NotFound, "no live token")
+			return attesta.E(attesta.NotFound, "err.account.token.nolive")
 		}
 		p, err = people.Principal(ctx, r, t.Person, t.Org, t.Role)
 		return err

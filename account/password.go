@@ -92,13 +92,13 @@ func CheckNewPassword(password, email string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPassword:
-		fe.Add("password", fmt.Sprintf("la password ha almeno %d caratteri", MinPassword), fmt.Sprintf("the password has at least %d characters", MinPassword))
+		fe.Problem("password", "err.account.password.short", MinPassword)
 	case len(password) > MaxPassword:
-		fe.Add("password", fmt.Sprintf("la password ha al più %d caratteri", MaxPassword), fmt.Sprintf("the password has at most %d characters", MaxPassword))
+		fe.Problem("password", "err.account.password.long", MaxPassword)
 	case email != "" && strings.Contains(strings.ToLower(password), strings.ToLower(strings.Split(email, "@")[0])):
-		fe.Add("password", "la password non può contenere il nome dell'indirizzo e-mail", "the password cannot contain the name of the e-mail address")
+		fe.Problem("password", "err.account.password.email")
 	case len(strings.Fields(password)) == 0 || strings.Count(password, string([]rune(password)[0])) == n:
-		fe.Add("password", "la password non può essere un solo carattere ripetuto", "the password cannot be one character repeated")
+		fe.Problem("password", "err.account.password.repeated")
 	}
 	return fe.Err()
 }

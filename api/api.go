@@ -7,15 +7,18 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/httpstatus"
+	"github.com/attesta/attesta/internal/i18n"
 )
 
 //go:embed openapi.json
@@ -136,12 +139,56 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request, v any, err error) {
 	}
 }
 
-// problem is an RFC 9457 problem document.
+// problem is an RFC 9457 problem document. Code (an attesta error code)
+// and Key (the message key of the detail) let a client tell problems apart
+// without reading the words.
 type problem struct {
 	Type   string `json:"type"`
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail,omitempty"`
+	Code   string `json:"code,omitempty"`
+	Key    string `json:"key,omitempty"`
+}
+
+// defaultLang is the language of the API's messages when a request asks
+// for none (by ?lang=, the language cookie or Accept-Language): English, as
+// the API always answered and as the rest of a problem document (its
+// title) is.
+const defaultLang = "en"
+
+// lang returns the language of the messages for r.
+func lang(r *http.Request) string {
+	if l, ok := i18n.Asked(r); ok {
+		return l
+	}
+	return defaultLang
+}
+
+// newProblem returns the problem document of err with status, its detail
+// in the language of r; problems with fields are said with their fields.
+func newProblem(w http.ResponseWriter, r *http.Request, status int, err error) problem {
+	l := lang(r)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Content-Language", l)
+	w.Header().Add("Vary", "Accept-Language")
+	detail := attesta.MessageIn(err, l)
+	var fe attesta.FieldErrors
+	if errors.As(err, &fe) && attesta.ErrorKey(err) == "err.fields" {
+		var b strings.Builder
+		for i, e := range fe {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			if e.Field != "" {
+				b.WriteString(e.Field + ": ")
+			}
+			b.WriteString(e.In(l))
+		}
+		detail = b.String()
+	}
+	return problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail,
+		Code: string(attesta.ErrorCode(err)), Key: attesta.ErrorKey(err)}
 }
 
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -149,11 +196,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		a.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 	}
-	w.Header().Set("Content-Type", "application/problem+json")
+	p := newProblem(w, r, status, err)
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(problem{
-		Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: attesta.ErrorMessage(err),
-	})
+	json.NewEncoder(w).Encode(p)
 }
 
 func (a *API) listVersions(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +223,7 @@ func list(infos []competence.Info) any {
 func (a *API) getVersion(w http.ResponseWriter, r *http.Request) {
 	v, err := strconv.Atoi(r.PathValue("version"))
 	if err != nil || v < 1 || v > competence.MaxVersion {
-		a.fail(w, r, attesta.Errorf(attesta.Invalid, "version %q is not a version number", r.PathValue("version")))
+		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.version", r.PathValue("version")))
 		return
 	}
 	st, err := a.standards.Version(r.Context(), r.PathValue("sector"), v)
@@ -209,7 +254,7 @@ func (a *API) getCompetence(w http.ResponseWriter, r *http.Request) {
 	}
 	c, ok := st.Competence(r.PathValue("code"))
 	if !ok {
-		a.fail(w, r, attesta.Errorf(attesta.NotFound, "competence %q not found in %s", r.PathValue("code"), st.Sector))
+		a.fail(w, r, attesta.E(attesta.NotFound, "err.api.competence.notfound", r.PathValue("code"), st.Sector))
 		return
 	}
 	v := competenceView{Sector: st.Sector, Version: st.Version, Status: st.Status, Competence: c,

@@ -216,3 +216,36 @@ func asSlice(v any) []any {
 	s, _ := v.([]any)
 	return s
 }
+
+// TestProblemsSaidInTheAskedLanguage: a problem's detail is in the language
+// the request asks for, English when it asks for none; its code and key
+// are the same in every language.
+func TestProblemsSaidInTheAskedLanguage(t *testing.T) {
+	srv := testserver.New(t)
+	for _, tc := range []struct {
+		query, accept, lang, detail string
+	}{
+		{"", "", "en", `competence "C99" not found in meccatronica`},
+		{"", "it-IT,it;q=0.9", "it", `competenza "C99" non trovata in meccatronica`},
+		{"?lang=it", "en", "it", `competenza "C99" non trovata in meccatronica`},
+		{"?lang=en", "it", "en", `competence "C99" not found in meccatronica`},
+	} {
+		r := httptest.NewRequest("GET", "/api/v1/sectors/meccatronica/competences/C99"+tc.query, nil)
+		if tc.accept != "" {
+			r.Header.Set("Accept-Language", tc.accept)
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, r)
+		var p struct {
+			Status            int
+			Detail, Code, Key string
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Code != 404 || p.Status != 404 || p.Code != "not_found" || p.Key != "err.api.competence.notfound" ||
+			p.Detail != tc.detail || rec.Header().Get("Content-Language") != tc.lang {
+			t.Errorf("%s %q: %d %+v (%s)", tc.query, tc.accept, rec.Code, p, rec.Header().Get("Content-Language"))
+		}
+	}
+}

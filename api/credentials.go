@@ -68,11 +68,11 @@ func HashToken(token string) []byte {
 // actor authenticates the request by its bearer token.
 func (a *API) actor(r *http.Request) (credential.Actor, error) {
 	if a.creds.TokenSHA256 == nil {
-		return credential.Actor{}, attesta.Errorf(attesta.Unauthenticated, "issuing over the API is disabled: no API token is configured")
+		return credential.Actor{}, attesta.E(attesta.Unauthenticated, "err.api.token.disabled")
 	}
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || subtle.ConstantTimeCompare(HashToken(tok), a.creds.TokenSHA256) != 1 {
-		return credential.Actor{}, attesta.Errorf(attesta.Unauthenticated, "a valid bearer token is required")
+		return credential.Actor{}, attesta.E(attesta.Unauthenticated, "err.api.token.required")
 	}
 	return credential.Actor{Name: "api-token"}, nil
 }
@@ -83,15 +83,15 @@ func readJSON(r *http.Request, v any) error {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return attesta.Errorf(attesta.Invalid, "request body larger than %d bytes", tooBig.Limit)
+			return attesta.E(attesta.Invalid, "err.api.body.large", tooBig.Limit)
 		}
-		return attesta.Errorf(attesta.Invalid, "reading the request body: %v", err)
+		return attesta.E(attesta.Invalid, "err.api.body.unreadable", err)
 	}
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return attesta.Errorf(attesta.Invalid, "request body: %v", err)
+		return attesta.E(attesta.Invalid, "err.api.body.invalid", err)
 	}
 	return nil
 }
@@ -116,7 +116,7 @@ func (a *API) issueVCAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(req.Credential) == 0 {
-		a.fail(w, r, attesta.Errorf(attesta.Invalid, "request body: credential is required"))
+		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.body.required", "credential"))
 		return
 	}
 	rec, err := a.creds.Credentials.IssueDocument(r.Context(), actor, req.Credential, credential.Format(req.Options.Cryptosuite))
@@ -261,7 +261,7 @@ func (a *API) verifyCredential(w http.ResponseWriter, r *http.Request) {
 		input = []byte(s)
 	}
 	if len(input) == 0 {
-		a.fail(w, r, attesta.Errorf(attesta.Invalid, "request body: verifiableCredential is required"))
+		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.body.required", "verifiableCredential"))
 		return
 	}
 	rep := a.creds.Verifier.Verify(r.Context(), input)
@@ -281,7 +281,7 @@ func (a *API) verifyPresentation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(req.VerifiablePresentation) == 0 {
-		a.fail(w, r, attesta.Errorf(attesta.Invalid, "request body: verifiablePresentation is required"))
+		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.body.required", "verifiablePresentation"))
 		return
 	}
 	rep := a.creds.Verifier.VerifyPresentation(r.Context(), req.VerifiablePresentation, req.Options.Challenge, req.Options.Domain)
@@ -294,18 +294,21 @@ func (a *API) verifyPresentation(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) verifyReply(w http.ResponseWriter, r *http.Request, verified bool, checks []credential.Check, report any) {
 	resp := verifyResponse{Verified: verified, Checks: []string{}, Warnings: []string{}, Errors: []string{}, Report: report}
+	l := lang(r)
 	for _, c := range checks {
 		switch c.Outcome {
 		case credential.Pass:
 			resp.Checks = append(resp.Checks, string(c.ID))
 		case credential.Skip:
-			resp.Warnings = append(resp.Warnings, fmt.Sprintf("%s: %s", c.ID, c.Reason.EN))
+			resp.Warnings = append(resp.Warnings, fmt.Sprintf("%s: %s", c.ID, c.Reason.In(l)))
 		default:
-			resp.Errors = append(resp.Errors, fmt.Sprintf("%s: %s", c.ID, c.Reason.EN))
+			resp.Errors = append(resp.Errors, fmt.Sprintf("%s: %s", c.ID, c.Reason.In(l)))
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Language", l)
+	w.Header().Add("Vary", "Accept-Language")
 	if !verified {
 		w.WriteHeader(http.StatusBadRequest)
 	}
@@ -327,7 +330,7 @@ func (a *API) didDocument(w http.ResponseWriter, r *http.Request) {
 func (a *API) statusList(w http.ResponseWriter, r *http.Request) {
 	list, err := strconv.Atoi(r.PathValue("list"))
 	if err != nil || list < 1 {
-		a.fail(w, r, attesta.Errorf(attesta.NotFound, "no status list %q", r.PathValue("list")))
+		a.fail(w, r, attesta.E(attesta.NotFound, "err.api.statuslist.notfound", r.PathValue("list")))
 		return
 	}
 	sl, err := a.creds.Credentials.StatusListCredential(r.Context(), r.PathValue("issuer"), list, statuslist.Purpose(r.PathValue("purpose")))

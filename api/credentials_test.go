@@ -84,7 +84,7 @@ func TestIssueRevokeVerifyOverHTTP(t *testing.T) {
 		t.Fatalf("fresh credential does not verify: %v", errs)
 	}
 	// Its notarization receipt, once the log has a checkpoint with it.
-	if rec := do(t, srv, "GET", "/api/v1/credentials/"+out.ID+"/receipt", "", nil); rec.Code != 404 || !strings.Contains(rec.Body.String(), "not yet in a checkpoint") {
+	if rec := do(t, srv, "GET", "/api/v1/credentials/"+out.ID+"/receipt", "", nil); rec.Code != 404 || !strings.Contains(rec.Body.String(), `"key":"err.server.receipt.pending"`) {
 		t.Errorf("receipt before sequencing: %d %s", rec.Code, rec.Body)
 	}
 	if _, err := srv.SequenceLog(context.Background()); err != nil {

@@ -73,7 +73,7 @@ func (a *API) logCheckpoint(w http.ResponseWriter, r *http.Request) {
 func (a *API) logTile(w http.ResponseWriter, r *http.Request) {
 	t, entries, err := notary.ParseTilePath("tile/" + r.PathValue("path"))
 	if err != nil {
-		a.fail(w, r, attesta.Errorf(attesta.NotFound, "%v", err))
+		a.fail(w, r, attesta.E(attesta.NotFound, "err.api.tile.path", err))
 		return
 	}
 	var data []byte
@@ -100,12 +100,12 @@ func (a *API) logConsistency(w http.ResponseWriter, r *http.Request) {
 	oldSize, err1 := strconv.ParseInt(r.URL.Query().Get("old"), 10, 64)
 	newSize, err2 := strconv.ParseInt(r.URL.Query().Get("new"), 10, 64)
 	if err1 != nil || err2 != nil {
-		a.fail(w, r, attesta.Errorf(attesta.Invalid, "give the tree sizes as ?old=N&new=M"))
+		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.consistency.sizes"))
 		return
 	}
 	cp, err := a.creds.Log.Checkpoint(r.Context())
 	if err == nil && newSize > cp.Size {
-		err = attesta.Errorf(attesta.NotFound, "the log has no tree of size %d yet (latest %d)", newSize, cp.Size)
+		err = attesta.E(attesta.NotFound, "err.api.consistency.size", newSize, cp.Size)
 	}
 	var proof []tlog.Hash
 	if err == nil {

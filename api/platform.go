@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -44,7 +43,7 @@ func (a *API) withToken(h http.HandlerFunc) http.HandlerFunc {
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="attesta"`)
-			a.fail(w, r, attesta.Errorf(attesta.Unauthenticated, "a personal access token is required (Authorization: Bearer atk_…)"))
+			a.fail(w, r, attesta.E(attesta.Unauthenticated, "err.api.pat.required"))
 			return
 		}
 		p, err := a.platform.Accounts.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
@@ -133,13 +132,13 @@ func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := org.Filter{Kind: auth.OrgKind(q.Get("kind")), Query: q.Get("q")}
 	if f.Kind != "" && !f.Kind.Valid() || len(f.Query) > 100 {
-		a.fail(w, r, attesta.Errorf(attesta.Invalid, "kind must be one of national, chamber, school, company, association; q at most 100 characters"))
+		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.orgs.filter"))
 		return
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > org.MaxLimit {
-			a.fail(w, r, attesta.Errorf(attesta.Invalid, "limit must be 1 to %d", org.MaxLimit))
+			a.fail(w, r, attesta.E(attesta.Invalid, "err.api.limit", org.MaxLimit))
 			return
 		}
 		f.Limit = n
@@ -147,7 +146,7 @@ func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("offset"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			a.fail(w, r, attesta.Errorf(attesta.Invalid, "offset must be a number ≥ 0"))
+			a.fail(w, r, attesta.E(attesta.Invalid, "err.api.offset"))
 			return
 		}
 		f.Offset = n
@@ -285,7 +284,7 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("before"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			a.fail(w, r, attesta.Errorf(attesta.Invalid, "before must be an entry number"))
+			a.fail(w, r, attesta.E(attesta.Invalid, "err.api.audit.before"))
 			return
 		}
 		f.Before = n
@@ -293,7 +292,7 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > audit.MaxLimit {
-			a.fail(w, r, attesta.Errorf(attesta.Invalid, "limit must be 1 to %d", audit.MaxLimit))
+			a.fail(w, r, attesta.E(attesta.Invalid, "err.api.limit", audit.MaxLimit))
 			return
 		}
 		f.Limit = n
@@ -306,7 +305,7 @@ func (a *API) listTables(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := roundtable.Filter{Sector: q.Get("sector"), Year: q.Get("year"), Status: roundtable.Status(q.Get("status"))}
 	if len(f.Sector) > 64 || len(f.Year) > 7 || (f.Status != "" && f.Status != roundtable.Active && f.Status != roundtable.Closed) {
-		a.fail(w, r, attesta.Errorf(attesta.Invalid, "sector at most 64 characters, year like 2026/27, status active or closed"))
+		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.tables.filter"))
 		return
 	}
 	ts, err := a.platform.Tables.List(r.Context(), who(r), f)
@@ -456,10 +455,9 @@ func (a *API) failImport(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	status := httpstatus.Of(err)
-	w.Header().Set("Content-Type", "application/problem+json")
+	p := newProblem(w, r, status, attesta.Wrap(es, attesta.ErrorCode(err), "err.api.import.problems", len(es)))
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(importProblem{problem{Type: "about:blank", Title: http.StatusText(status), Status: status,
-		Detail: fmt.Sprintf("the file has %d problems; nothing was imported", len(es))}, es})
+	json.NewEncoder(w).Encode(importProblem{p, es})
 }
 
 // exporter writes the CSV file of kind.

@@ -133,7 +133,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Entr
 		f.Limit = 100
 	}
 	if !f.Until.IsZero() && !f.Since.IsZero() && !f.Until.After(f.Since) {
-		return nil, attesta.Errorf(attesta.Invalid, "the end of the period must come after its start")
+		return nil, attesta.E(attesta.Invalid, "err.audit.period")
 	}
 	var out []Entry
 	err := s.store.View(ctx, func(r Reader) (err error) {

@@ -30,6 +30,7 @@ import (
 	"slices"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/internal/i18n"
 )
 
 // Role is what a person does in an organisation.
@@ -155,25 +156,37 @@ var Anywhere = Object{}
 // reach) or attesta.Forbidden (p's role may not do a).
 func Decide(p *Principal, a Action, o Object) error {
 	if p == nil || p.Person == "" {
-		return attesta.Errorf(attesta.Unauthenticated, "sign in first")
+		return attesta.E(attesta.Unauthenticated, "err.auth.signin")
 	}
 	if !Reaches(p, o) {
-		return attesta.Errorf(attesta.NotFound, "%s %s not found", orKind(o.Kind), o.ID)
+		return notFound(o)
 	}
 	if !allowed(p, a, o) {
-		return attesta.Errorf(attesta.Forbidden, "a %s may not %s", p.Role, a)
+		return attesta.E(attesta.Forbidden, "err.auth.forbidden", p.Role, a)
 	}
 	if p.Scopes != nil && !a.ReadOnly() && !slices.Contains(p.Scopes, ScopeWrite) {
-		return attesta.Errorf(attesta.Forbidden, "this token has no write scope")
+		return attesta.E(attesta.Forbidden, "err.auth.readonly")
 	}
 	return nil
 }
 
-func orKind(k ObjectKind) string {
-	if k == "" {
-		return "object"
+// notFound says that o is not found, naming its kind.
+func notFound(o Object) error {
+	switch o.Kind {
+	case OrganisationObject:
+		return attesta.E(attesta.NotFound, "err.auth.notfound.organisation", o.ID)
+	case PersonObject:
+		return attesta.E(attesta.NotFound, "err.auth.notfound.person", o.ID)
+	case ClassObject:
+		return attesta.E(attesta.NotFound, "err.auth.notfound.class", o.ID)
+	case TableObject:
+		return attesta.E(attesta.NotFound, "err.auth.notfound.table", o.ID)
+	case AuditObject:
+		return attesta.E(attesta.NotFound, "err.auth.notfound.audit", o.ID)
+	case TokenObject:
+		return attesta.E(attesta.NotFound, "err.auth.notfound.token", o.ID)
 	}
-	return string(k)
+	return attesta.E(attesta.NotFound, "err.auth.notfound.object", o.ID)
 }
 
 // Reaches reports whether p may know that o exists.
@@ -216,3 +229,22 @@ func placed(o Object, org string) bool {
 
 // Can reports whether Decide would allow p to do a on o.
 func Can(p *Principal, a Action, o Object) bool { return Decide(p, a, o) == nil }
+
+// In names the role in lang ("Tutor aziendale"), as a message argument.
+func (r Role) In(lang string) string { return words(lang, "role.", string(r)) }
+
+// In names the kind of organisation in lang ("Camera di Commercio").
+func (k OrgKind) In(lang string) string { return words(lang, "kind.", string(k)) }
+
+// In says the action in lang, as what one does ("vedere il registro delle
+// modifiche").
+func (a Action) In(lang string) string { return words(lang, "action.", string(a)) }
+
+// words says a value in lang, or gives it as it is when the catalogue has
+// no words for it (a value that is not one of the list, as typed).
+func words(lang, prefix, v string) string {
+	if !i18n.Has(lang, prefix+v) {
+		return v
+	}
+	return i18n.T(lang, prefix+v)
+}

@@ -78,3 +78,15 @@ func TestEveryActionHasARule(t *testing.T) {
 		}
 	}
 }
+
+// A refusal names the role and the action in words, in each language.
+func TestRefusalSaidInWords(t *testing.T) {
+	p := principal(CompanyTutor, "o-1")
+	err := Decide(p, AuditView, Anywhere)
+	if got, want := attesta.MessageIn(err, "it"), "con il ruolo «Tutor aziendale» non è consentito vedere il registro delle modifiche"; got != want {
+		t.Errorf("it: %q, want %q", got, want)
+	}
+	if got, want := attesta.MessageIn(err, "en"), "the role “Company tutor” may not see the audit trail"; got != want {
+		t.Errorf("en: %q, want %q", got, want)
+	}
+}

@@ -116,7 +116,7 @@ func (s *Service) Current(ctx context.Context, sector string) (*Standard, error)
 				return err
 			}
 		}
-		return attesta.Errorf(attesta.NotFound, "sector %q not found", sector)
+		return attesta.E(attesta.NotFound, "err.competence.sector.notfound", sector)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading sector %s: %w", sector, err)
@@ -176,7 +176,7 @@ type ImportReport struct {
 // imported.
 func (s *Service) Import(ctx context.Context, f *File) (*ImportReport, error) {
 	if ps := ValidateFile(f); len(ps) > 0 {
-		return nil, &attesta.Error{Code: attesta.Invalid, Message: "the standards file is not valid", Err: ps}
+		return nil, attesta.Wrap(ps, attesta.Invalid, "err.competence.file.invalid")
 	}
 	// Oldest first, so that a newer published version supersedes an older
 	// one within the same file.
@@ -203,7 +203,7 @@ func (s *Service) Import(ctx context.Context, f *File) (*ImportReport, error) {
 			switch {
 			case attesta.ErrorCode(err) == attesta.NotFound:
 				if err := s.admit(ctx, w, st); err != nil {
-					problems = append(problems, Problem{Path: name, Message: attesta.ErrorMessage(err)})
+					problems = append(problems, Problem{Path: name, Message: attesta.MessageIn(err, "en")})
 					continue
 				}
 				if err := w.Insert(ctx, st); err != nil {
@@ -220,7 +220,7 @@ func (s *Service) Import(ctx context.Context, f *File) (*ImportReport, error) {
 			case old.Status == Draft:
 				if st.Status == Published {
 					if err := s.admit(ctx, w, st); err != nil {
-						problems = append(problems, Problem{Path: name, Message: attesta.ErrorMessage(err)})
+						problems = append(problems, Problem{Path: name, Message: attesta.MessageIn(err, "en")})
 						continue
 					}
 				}
@@ -247,7 +247,7 @@ func (s *Service) Import(ctx context.Context, f *File) (*ImportReport, error) {
 			}
 		}
 		if len(problems) > 0 {
-			return &attesta.Error{Code: attesta.Conflict, Message: "the standards file conflicts with the stored standards; nothing was imported", Err: problems}
+			return attesta.Wrap(problems, attesta.Conflict, "err.competence.file.conflict")
 		}
 		return nil
 	})
@@ -271,13 +271,13 @@ func (s *Service) admit(ctx context.Context, w Writer, st *Standard) error {
 		}
 		switch {
 		case st.Status == Draft && in.Status == Draft:
-			return attesta.Errorf(attesta.Conflict, "%s already has a draft (version %d)", st.Sector, in.Version)
+			return attesta.E(attesta.Conflict, "err.competence.draft.exists", st.Sector, in.Version)
 		case st.Status == Draft && in.Version > st.Version:
-			return attesta.Errorf(attesta.Conflict, "draft version %d of %s is older than its version %d", st.Version, st.Sector, in.Version)
+			return attesta.E(attesta.Conflict, "err.competence.draft.older", st.Version, st.Sector, in.Version)
 		case st.Status == Published && in.Status == Draft && in.Version < st.Version:
-			return attesta.Errorf(attesta.Conflict, "version %d of %s cannot be published while the older version %d is a draft", st.Version, st.Sector, in.Version)
+			return attesta.E(attesta.Conflict, "err.competence.publish.olderdraft", st.Version, st.Sector, in.Version)
 		case st.Status == Published && in.Version > st.Version && in.Status != Draft:
-			return attesta.Errorf(attesta.Conflict, "version %d of %s cannot be published: version %d is newer", st.Version, st.Sector, in.Version)
+			return attesta.E(attesta.Conflict, "err.competence.publish.newer", st.Version, st.Sector, in.Version)
 		case st.Status == Published && in.Status == Published:
 			old, err := w.Standard(ctx, in.Sector, in.Version)
 			if err != nil {
@@ -288,7 +288,7 @@ func (s *Service) admit(ctx context.Context, w Writer, st *Standard) error {
 				return err
 			}
 		case st.Status == Superseded && in.Status == Published && in.Version < st.Version:
-			return attesta.Errorf(attesta.Conflict, "version %d of %s cannot be superseded: the published version %d is older", st.Version, st.Sector, in.Version)
+			return attesta.E(attesta.Conflict, "err.competence.supersede.older", st.Version, st.Sector, in.Version)
 		}
 	}
 	return nil
@@ -304,7 +304,7 @@ func (s *Service) NewDraft(ctx context.Context, sector string, from int) (*Stand
 			return err
 		}
 		if src.Status == Draft {
-			return attesta.Errorf(attesta.Conflict, "version %d of %s is already a draft", from, sector)
+			return attesta.E(attesta.Conflict, "err.competence.draft.already", from, sector)
 		}
 		latest := 0
 		infos, err := w.Infos(ctx)
@@ -316,7 +316,7 @@ func (s *Service) NewDraft(ctx context.Context, sector string, from int) (*Stand
 				continue
 			}
 			if in.Status == Draft {
-				return attesta.Errorf(attesta.Conflict, "%s already has a draft (version %d)", sector, in.Version)
+				return attesta.E(attesta.Conflict, "err.competence.draft.exists", sector, in.Version)
 			}
 			latest = max(latest, in.Version)
 		}
@@ -343,10 +343,10 @@ func (s *Service) UpdateDraft(ctx context.Context, st *Standard) error {
 			return err
 		}
 		if !old.Editable() || st.Status != Draft {
-			return attesta.Errorf(attesta.Conflict, "version %d of %s is %s and cannot be modified; make a new draft from it instead", old.Version, old.Sector, old.Status)
+			return attesta.E(attesta.Conflict, "err.competence.frozen", old.Version, old.Sector, statusName(old.Status))
 		}
 		if ps := Validate(st, ""); len(ps) > 0 {
-			return &attesta.Error{Code: attesta.Invalid, Message: "the standard is not valid", Err: ps}
+			return attesta.Wrap(ps, attesta.Invalid, "err.competence.standard.invalid")
 		}
 		return w.Replace(ctx, st, Draft)
 	})
@@ -366,10 +366,10 @@ func (s *Service) Publish(ctx context.Context, sector string, version int) (*Sta
 			return err
 		}
 		if st.Status != Draft {
-			return attesta.Errorf(attesta.Conflict, "version %d of %s is already %s", version, sector, st.Status)
+			return attesta.E(attesta.Conflict, "err.competence.publish.already", version, sector, statusName(st.Status))
 		}
 		if ps := ReadyToPublish(st); len(ps) > 0 {
-			return &attesta.Error{Code: attesta.Invalid, Message: fmt.Sprintf("version %d of %s is not ready to publish", version, sector), Err: ps}
+			return attesta.Wrap(ps, attesta.Invalid, "err.competence.publish.notready", version, sector)
 		}
 		st.Status, st.PublishedAt = Published, s.now()
 		st.Digest = ComputeDigest(st)
@@ -386,4 +386,16 @@ func (s *Service) Publish(ctx context.Context, sector string, version int) (*Sta
 		return nil, fmt.Errorf("publishing %s version %d: %w", sector, version, err)
 	}
 	return out, nil
+}
+
+// statusName names a status in a message: "draft", "published" or
+// "superseded", in the reader's language.
+func statusName(st Status) attesta.Message {
+	switch st {
+	case Draft:
+		return attesta.M("err.competence.status.draft")
+	case Published:
+		return attesta.M("err.competence.status.published")
+	}
+	return attesta.M("err.competence.status.superseded")
 }

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"os"
 	"testing"
 	"time"
 
+	"github.com/attesta/attesta/internal/conformance"
 	"github.com/attesta/attesta/internal/vc/dataintegrity"
 	"github.com/attesta/attesta/internal/vc/did"
 	"github.com/attesta/attesta/issuer"
@@ -21,14 +21,8 @@ import (
 //
 //	go run ./cmd/attesta bench
 func benchSetup(b *testing.B) (*dataintegrity.Suite, []byte, *issuer.Signer) {
-	doc, err := os.ReadFile("../../shared/conformance/reference/ob3-reference-credential.json")
-	if err != nil {
-		b.Skipf("reference credential not found: %v", err)
-	}
-	want, err := os.ReadFile("../../shared/conformance/reference/ob3-reference-credential.canonical.nq")
-	if err != nil {
-		b.Fatal(err)
-	}
+	doc := conformance.Read(b, "reference/ob3-reference-credential.json")
+	want := conformance.Read(b, "reference/ob3-reference-credential.canonical.nq")
 	suite, err := NewSuite()
 	if err != nil {
 		b.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -284,65 +285,67 @@ func DigestMultibase(sum [32]byte) string {
 var uuidURN = regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 func (a Award) validate() error {
-	var problems []string
-	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	// The problems are not said with fields: each message names what it
+	// is about.
+	var fe attesta.FieldErrors
 	if !uuidURN.MatchString(a.ID) {
-		add("id %q is not a lower-case urn:uuid", a.ID)
+		fe.Problem("", "err.credential.award.id", a.ID)
 	}
+	var pe *attesta.Error
 	if a.Issuer.DID == "" || a.Issuer.ID == "" {
-		add("issuer has no id or DID")
-	} else if err := a.Issuer.Profile.Validate(); err != nil {
-		add("%s", attesta.ErrorMessage(err))
+		fe.Problem("", "err.credential.award.issuer")
+	} else if err := a.Issuer.Profile.Validate(); errors.As(err, &pe) {
+		fe.Say("", pe.Message)
 	}
 	if a.Standard == nil {
-		add("no competence standard")
+		fe.Problem("", "err.credential.award.nostandard")
 	} else {
 		if a.Standard.Status == competence.Draft {
-			add("standard %s v%d is a draft: only published versions certify", a.Standard.Sector, a.Standard.Version)
+			fe.Problem("", "err.credential.award.draft", a.Standard.Sector, a.Standard.Version)
 		}
 		if _, ok := a.Standard.Competence(a.Competence); !ok {
-			add("standard %s v%d has no competence %q", a.Standard.Sector, a.Standard.Version, a.Competence)
+			fe.Problem("", "err.credential.award.competence", a.Standard.Sector, a.Standard.Version, a.Competence)
 		}
 	}
 	if a.Learner.DID == "" && a.Learner.Identity == "" {
-		add("the learner needs a DID or an identifier")
+		fe.Problem("", "err.credential.award.learner")
 	}
 	if a.Learner.DID != "" && !strings.HasPrefix(a.Learner.DID, "did:") {
-		add("learner DID %q is not a DID", a.Learner.DID)
+		fe.Problem("", "err.credential.award.learnerdid", a.Learner.DID)
 	}
 	if a.Learner.Identity != "" && (len(a.Learner.Salt) < 16 || a.Learner.IdentityType == "") {
-		add("a hashed learner identifier needs an identity type and a salt of at least 16 characters")
+		fe.Problem("", "err.credential.award.salt")
 	}
 	if a.ValidFrom.IsZero() {
-		add("no issuing date")
+		fe.Problem("", "err.credential.award.nodate")
 	}
 	if !a.ValidUntil.IsZero() && !a.ValidUntil.After(a.ValidFrom) {
-		add("validUntil is not after validFrom")
+		fe.Problem("", "err.credential.award.validuntil")
 	}
 	if !uuidURN.MatchString(a.Decision.ID) || a.Decision.Date.IsZero() || a.Decision.Reference == "" {
-		add("the commission decision needs a urn:uuid id, a date and a reference")
+		fe.Problem("", "err.credential.award.decision")
 	}
 	if u, err := url.Parse(a.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		add("base URL %q is not an http(s) URL", a.BaseURL)
+		fe.Problem("", "err.credential.award.baseurl", a.BaseURL)
 	}
 	if a.Status.List < 1 || a.Status.Index < 0 || a.Status.Index >= statuslist.ListBits {
-		add("no status list position")
+		fe.Problem("", "err.credential.award.status")
 	}
 	for i, r := range a.Results {
 		if r.Name == "" || r.Type == "" {
-			add("result %d needs a name and a type", i+1)
+			fe.Problem("", "err.credential.award.result", i+1)
 		}
 		if len(r.Levels) > 0 && (r.Achieved < 0 || r.Achieved >= len(r.Levels)) {
-			add("result %d: achieved level outside the scale", i+1)
+			fe.Problem("", "err.credential.award.level", i+1)
 		}
 	}
 	for _, s := range []string{a.Decision.Reference, a.Decision.Commission, a.TitleHolder.Name} {
 		if !utf8.ValidString(s) {
-			add("text is not valid UTF-8")
+			fe.Problem("", "err.credential.award.utf8")
 		}
 	}
-	if len(problems) > 0 {
-		return attesta.Errorf(attesta.Invalid, "credential: %s", strings.Join(problems, "; "))
+	if len(fe) > 0 {
+		return attesta.Wrap(fe, attesta.Invalid, "err.credential.award", fe)
 	}
 	return nil
 }

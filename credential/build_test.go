@@ -3,12 +3,15 @@ package credential
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/issuer"
 )
@@ -176,26 +179,28 @@ func lookup(v any, path string) any {
 func TestBuildRejects(t *testing.T) {
 	tests := []struct {
 		change func(*Award)
-		want   string
+		key    string
 	}{
-		{func(a *Award) { a.ID = "urn:uuid:NOT" }, "urn:uuid"},
-		{func(a *Award) { a.Competence = "C99" }, `no competence "C99"`},
-		{func(a *Award) { a.Learner = Learner{} }, "DID or an identifier"},
-		{func(a *Award) { a.Learner.Salt = "short" }, "salt"},
-		{func(a *Award) { a.Learner = Learner{DID: "mailto:x"} }, "not a DID"},
-		{func(a *Award) { a.Issuer.Profile.Address.Region = "" }, "region is required"},
-		{func(a *Award) { a.ValidUntil = a.ValidFrom }, "validUntil"},
-		{func(a *Award) { a.Decision.Reference = "" }, "commission decision"},
-		{func(a *Award) { a.Status = Position{} }, "status list position"},
-		{func(a *Award) { a.Results[1].Achieved = 5 }, "achieved level"},
-		{func(a *Award) { s := *a.Standard; s.Status = competence.Draft; a.Standard = &s }, "draft"},
+		{func(a *Award) { a.ID = "urn:uuid:NOT" }, "err.credential.award.id"},
+		{func(a *Award) { a.Competence = "C99" }, "err.credential.award.competence"},
+		{func(a *Award) { a.Learner = Learner{} }, "err.credential.award.learner"},
+		{func(a *Award) { a.Learner.Salt = "short" }, "err.credential.award.salt"},
+		{func(a *Award) { a.Learner = Learner{DID: "mailto:x"} }, "err.credential.award.learnerdid"},
+		{func(a *Award) { a.Issuer.Profile.Address.Region = "" }, "err.issuer.profile"},
+		{func(a *Award) { a.ValidUntil = a.ValidFrom }, "err.credential.award.validuntil"},
+		{func(a *Award) { a.Decision.Reference = "" }, "err.credential.award.decision"},
+		{func(a *Award) { a.Status = Position{} }, "err.credential.award.status"},
+		{func(a *Award) { a.Results[1].Achieved = 5 }, "err.credential.award.level"},
+		{func(a *Award) { s := *a.Standard; s.Status = competence.Draft; a.Standard = &s }, "err.credential.award.draft"},
 	}
 	for _, tt := range tests {
 		a := testAward(t)
 		tt.change(&a)
 		_, err := Build(a)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("got %v, want an error containing %q", err, tt.want)
+		var fe attesta.FieldErrors
+		if attesta.ErrorCode(err) != attesta.Invalid || attesta.ErrorKey(err) != "err.credential.award" || !errors.As(err, &fe) ||
+			!slices.ContainsFunc(fe, func(e attesta.FieldError) bool { return e.Key == tt.key }) {
+			t.Errorf("got %v, want a problem %s", err, tt.key)
 		}
 	}
 }

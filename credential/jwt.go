@@ -44,18 +44,18 @@ const MaxJWT = 1 << 20
 // read; only EdDSA signatures are verified.
 func (v *Verifier) verifyJWT(ctx context.Context, r *Report, token string) {
 	if v.JWT == nil {
-		r.add(CheckFormat, Fail, msg("Formato JWT non accettato", "JWT format not accepted"), "")
+		r.add(CheckFormat, Fail, msg("verify.jwt.format"), "")
 		return
 	}
 	header, payload, sig, signingInput, err := splitJWT(token)
 	if err != nil {
-		r.add(CheckFormat, Fail, msg("JWT non valido", "Invalid JWT"), err.Error())
+		r.add(CheckFormat, Fail, msg("verify.jwt.invalid"), err.Error())
 		return
 	}
 	cred := payload
 	var claims map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &claims); err != nil {
-		r.add(CheckFormat, Fail, msg("Il contenuto del JWT non è un oggetto JSON", "The JWT payload is not a JSON object"), err.Error())
+		r.add(CheckFormat, Fail, msg("verify.jwt.payload"), err.Error())
 		return
 	}
 	if vc, ok := claims["vc"]; ok {
@@ -64,10 +64,10 @@ func (v *Verifier) verifyJWT(ctx context.Context, r *Report, token string) {
 	r.Credential = cred
 	obj, err := dataintegrity.DecodeObject(cred)
 	if err != nil {
-		r.add(CheckFormat, Fail, msg("La credenziale nel JWT non è un oggetto JSON valido", "The credential in the JWT is not a valid JSON object"), err.Error())
+		r.add(CheckFormat, Fail, msg("verify.jwt.credential"), err.Error())
 		return
 	}
-	r.add(CheckFormat, Pass, msg("Credenziale JWT letta", "JWT credential read"), "")
+	r.add(CheckFormat, Pass, msg("verify.jwt.read"), "")
 
 	proof := Check{ID: CheckProof}
 	var signer string
@@ -77,9 +77,9 @@ func (v *Verifier) verifyJWT(ctx context.Context, r *Report, token string) {
 	}
 	switch err := json.Unmarshal(header, &h); {
 	case err != nil:
-		proof.Outcome, proof.Reason, proof.Detail = Fail, msg("Intestazione JWT non valida", "Invalid JWT header"), err.Error()
+		proof.Outcome, proof.Reason, proof.Detail = Fail, msg("verify.jwt.header"), err.Error()
 	case h.Alg != "EdDSA":
-		proof.Outcome, proof.Reason, proof.Detail = Fail, msg("Algoritmo di firma JWT non supportato", "Unsupported JWT signature algorithm"),
+		proof.Outcome, proof.Reason, proof.Detail = Fail, msg("verify.jwt.alg"),
 			fmt.Sprintf("alg %q: attesta verifies EdDSA (Ed25519) JWTs", h.Alg)
 	default:
 		kid := h.Kid
@@ -89,11 +89,11 @@ func (v *Verifier) verifyJWT(ctx context.Context, r *Report, token string) {
 		pub, err := v.resolveKey(ctx, kid)
 		switch {
 		case err != nil:
-			proof.Outcome, proof.Reason, proof.Detail = Fail, msg("Chiave di firma non trovata", "Signing key not found"), err.Error()
+			proof.Outcome, proof.Reason, proof.Detail = Fail, msg("verify.jwt.key"), err.Error()
 		case len(sig) != ed25519.SignatureSize || !ed25519.Verify(pub, signingInput, sig):
-			proof.Outcome, proof.Reason, proof.Detail = Fail, msg("La firma non è valida: la credenziale è stata alterata o non è stata firmata con la chiave indicata", "The signature is invalid: the credential was altered or not signed with the stated key"), "EdDSA signature does not match "+kid
+			proof.Outcome, proof.Reason, proof.Detail = Fail, msg("verify.proof.invalid"), "EdDSA signature does not match "+kid
 		default:
-			proof.Outcome, proof.Reason, proof.Detail = Pass, msg("Firma JWT valida", "Valid JWT signature"), kid
+			proof.Outcome, proof.Reason, proof.Detail = Pass, msg("verify.jwt.valid"), kid
 			signer, key = kid, pub
 		}
 	}

@@ -33,7 +33,7 @@ func (v *Verifier) VerifyPresentation(ctx context.Context, input []byte, challen
 	}
 	obj, err := dataintegrity.DecodeObject(input)
 	if err != nil {
-		add(CheckFormat, Fail, msg("La presentazione non è un oggetto JSON valido", "The presentation is not a valid JSON object"), err.Error())
+		add(CheckFormat, Fail, msg("verify.vp.json"), err.Error())
 		return r
 	}
 	s := &structure{}
@@ -52,17 +52,17 @@ func (v *Verifier) VerifyPresentation(ctx context.Context, input []byte, challen
 		for _, p := range s.problems {
 			d = append(d, p.String())
 		}
-		add(CheckFormat, Fail, msg("La presentazione non rispetta il modello VC 2.0", "The presentation does not follow the VC 2.0 data model"), strings.Join(d, "; "))
+		add(CheckFormat, Fail, msg("verify.vp.model"), strings.Join(d, "; "))
 		return r
 	}
-	add(CheckFormat, Pass, msg("Presentazione letta", "Presentation read"), "")
+	add(CheckFormat, Pass, msg("verify.vp.read"), "")
 	r.Holder, _ = obj["holder"].(string)
 
 	if _, signed := obj["proof"]; signed {
 		v.checkHolderProof(ctx, r, obj, challenge, domain)
 	} else if challenge != "" || domain != "" {
 		r.Checks = append(r.Checks, Check{ID: CheckProof, Outcome: Fail,
-			Reason: msg("La presentazione non è firmata dal titolare, ma è richiesta una sfida", "The presentation is not signed by its holder, but a challenge is required")})
+			Reason: msg("verify.vp.unsigned")})
 	}
 
 	for _, c := range creds {
@@ -107,37 +107,37 @@ func (v *Verifier) checkHolderProof(ctx context.Context, r *PresentationReport, 
 	}
 	proofs := asList(obj["proof"])
 	if len(proofs) != 1 {
-		fail(msg("La presentazione deve avere una sola prova del titolare", "The presentation must have exactly one holder proof"), "")
+		fail(msg("verify.vp.proofs"), "")
 		return
 	}
 	p, _ := proofs[0].(map[string]any)
 	if p["proofPurpose"] != "authentication" {
-		fail(msg("La prova della presentazione non è di autenticazione", "The presentation proof is not an authentication proof"), fmt.Sprint(p["proofPurpose"]))
+		fail(msg("verify.vp.purpose"), fmt.Sprint(p["proofPurpose"]))
 		return
 	}
 	if got, _ := p["challenge"].(string); challenge != "" && got != challenge {
-		fail(msg("La sfida della presentazione non corrisponde", "The presentation challenge does not match"), "")
+		fail(msg("verify.vp.challenge"), "")
 		return
 	}
 	if got, _ := p["domain"].(string); domain != "" && got != domain {
-		fail(msg("Il dominio della presentazione non corrisponde", "The presentation domain does not match"), "")
+		fail(msg("verify.vp.domain"), "")
 		return
 	}
 	vm, _ := p["verificationMethod"].(string)
 	if controller, _, _ := strings.Cut(vm, "#"); r.Holder != "" && controller != r.Holder {
-		fail(msg("La chiave che ha firmato non appartiene al titolare", "The signing key does not belong to the holder"), vm)
+		fail(msg("verify.vp.holder"), vm)
 		return
 	}
 	results, err := v.Suite.VerifyValue(ctx, obj, &keyResolver{v: v, keys: map[string]ed25519.PublicKey{}})
 	if err != nil {
-		fail(msg("Prova della presentazione non leggibile", "Unreadable presentation proof"), err.Error())
+		fail(msg("verify.vp.proof"), err.Error())
 		return
 	}
 	if results[0].Err != nil {
-		fail(msg("La firma del titolare non è valida", "The holder's signature is invalid"), results[0].Err.Error())
+		fail(msg("verify.vp.invalid"), results[0].Err.Error())
 		return
 	}
-	r.Checks = append(r.Checks, Check{ID: CheckProof, Outcome: Pass, Reason: msg("Firma del titolare valida", "Valid holder signature"), Detail: vm})
+	r.Checks = append(r.Checks, Check{ID: CheckProof, Outcome: Pass, Reason: msg("verify.vp.valid"), Detail: vm})
 }
 
 func asList(v any) []any {

@@ -92,7 +92,7 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 		req.Format = RDFC
 	}
 	if !req.Format.Valid() {
-		return Record{}, attesta.Errorf(attesta.Invalid, "format %q: use %s, %s or %s", req.Format, RDFC, JCS, JWT)
+		return Record{}, attesta.E(attesta.Invalid, "err.credential.format", req.Format, RDFC, JCS, JWT)
 	}
 	std, err := s.standards.Version(ctx, req.Sector, req.Version)
 	if err != nil {
@@ -164,20 +164,20 @@ func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, fo
 		format = RDFC
 	}
 	if !format.Valid() {
-		return Record{}, attesta.Errorf(attesta.Invalid, "format %q: use %s, %s or %s", format, RDFC, JCS, JWT)
+		return Record{}, attesta.E(attesta.Invalid, "err.credential.format", format, RDFC, JCS, JWT)
 	}
 	obj, err := dataintegrity.DecodeObject(doc)
 	if err != nil {
-		return Record{}, attesta.Errorf(attesta.Invalid, "credential: %v", err)
+		return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.invalid", err)
 	}
 	for _, k := range []string{"proof", "credentialStatus"} {
 		if _, ok := obj[k]; ok {
-			return Record{}, attesta.Errorf(attesta.Invalid, "credential: %s must be absent: attesta adds it", k)
+			return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.absent", k)
 		}
 	}
 	iss, err := s.issuers.IssuerByDID(ctx, issuerOf(obj))
 	if err != nil {
-		return Record{}, attesta.Errorf(attesta.Invalid, "credential: issuer %q is not a registered issuer", issuerOf(obj))
+		return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.issuer", issuerOf(obj))
 	}
 	if err := actor.authorize(iss.ID); err != nil {
 		return Record{}, err
@@ -195,7 +195,7 @@ func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, fo
 		for _, p := range problems {
 			d = append(d, p.String())
 		}
-		return Record{}, attesta.Errorf(attesta.Invalid, "credential: %s", strings.Join(d, "; "))
+		return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.invalid", strings.Join(d, "; "))
 	}
 	signer, err := s.issuers.Signer(ctx, iss.ID)
 	if err != nil {
@@ -205,7 +205,7 @@ func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, fo
 	if unsigned, err := marshal(obj); err != nil {
 		return Record{}, err
 	} else if _, err := s.suite.CanonicalDocument(unsigned, dataintegrity.EdDSARDFC2022); err != nil {
-		return Record{}, attesta.Errorf(attesta.Invalid, "credential: %v", err)
+		return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.invalid", err)
 	}
 	pos, err := s.store.Allocate(ctx, iss.ID, s.permutationKey)
 	if err != nil {
@@ -226,7 +226,7 @@ func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, fo
 	}
 	body, err := s.secure(unsigned, signer, format, now)
 	if err != nil {
-		return Record{}, attesta.Errorf(attesta.Invalid, "credential: %v", err)
+		return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.invalid", err)
 	}
 	achievement := ""
 	if subj, ok := obj["credentialSubject"].(map[string]any); ok {
@@ -263,7 +263,7 @@ func (s *Service) Record(ctx context.Context, actor Actor, id string) (Record, e
 	}
 	if err := actor.authorize(r.IssuerID); err != nil {
 		if attesta.ErrorCode(err) == attesta.NotFound {
-			return Record{}, attesta.Errorf(attesta.NotFound, "no credential %s", id)
+			return Record{}, attesta.E(attesta.NotFound, "err.credential.notfound", id)
 		}
 		return Record{}, err
 	}
@@ -291,9 +291,9 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, acti
 	reason = strings.TrimSpace(reason)
 	switch {
 	case reason == "":
-		return Record{}, attesta.Errorf(attesta.Invalid, "a reason is required to %s a credential", action)
+		return Record{}, attesta.E(attesta.Invalid, "err.credential.reason.required", actionVerb(action))
 	case utf8.RuneCountInString(reason) > MaxReason || !utf8.ValidString(reason):
-		return Record{}, attesta.Errorf(attesta.Invalid, "the reason must be valid text of at most %d characters", MaxReason)
+		return Record{}, attesta.E(attesta.Invalid, "err.credential.reason.long", MaxReason)
 	}
 	at := s.clock()
 	ev := StatusEvent{CredentialID: id, Action: action, Reason: reason, Actor: actor.Name, At: at}
@@ -302,27 +302,27 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, acti
 		switch action {
 		case Revoke:
 			if r.Revoked {
-				return r, nil, attesta.Errorf(attesta.Conflict, "credential %s is already revoked", id)
+				return r, nil, attesta.E(attesta.Conflict, "err.credential.revoked.already", id)
 			}
 			r.Revoked = true
 		case Suspend:
 			if r.Revoked {
-				return r, nil, attesta.Errorf(attesta.Conflict, "credential %s is revoked: it cannot be suspended", id)
+				return r, nil, attesta.E(attesta.Conflict, "err.credential.revoked.nosuspend", id)
 			}
 			if r.Suspended {
-				return r, nil, attesta.Errorf(attesta.Conflict, "credential %s is already suspended", id)
+				return r, nil, attesta.E(attesta.Conflict, "err.credential.suspended.already", id)
 			}
 			r.Suspended = true
 		case Reinstate:
 			if r.Revoked {
-				return r, nil, attesta.Errorf(attesta.Conflict, "credential %s is revoked: a revocation is final", id)
+				return r, nil, attesta.E(attesta.Conflict, "err.credential.revoked.final", id)
 			}
 			if !r.Suspended {
-				return r, nil, attesta.Errorf(attesta.Conflict, "credential %s is not suspended", id)
+				return r, nil, attesta.E(attesta.Conflict, "err.credential.suspended.not", id)
 			}
 			r.Suspended = false
 		default:
-			return r, nil, attesta.Errorf(attesta.Invalid, "unknown status action %q", action)
+			return r, nil, attesta.E(attesta.Invalid, "err.credential.action.unknown", action)
 		}
 		r.Reason, r.ChangedAt = reason, at
 		return r, notary.NewEntry(kind, r.ID, r.Body, at).Marshal(), nil
@@ -334,7 +334,7 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, acti
 // the last was signed.
 func (s *Service) StatusListCredential(ctx context.Context, issuerID string, list int, purpose statuslist.Purpose) (SignedList, error) {
 	if !purpose.Valid() {
-		return SignedList{}, attesta.Errorf(attesta.NotFound, "no status purpose %q", purpose)
+		return SignedList{}, attesta.E(attesta.NotFound, "err.credential.purpose.unknown", purpose)
 	}
 	sl, err := s.store.StatusList(ctx, issuerID, list)
 	if err != nil {
@@ -474,7 +474,7 @@ type Actor struct {
 // found, so that their existence does not leak.
 func (a Actor) authorize(issuerID string) error {
 	if a.Name == "" {
-		return attesta.Errorf(attesta.Unauthenticated, "sign in to act on credentials")
+		return attesta.E(attesta.Unauthenticated, "err.credential.signin")
 	}
 	if a.Issuers == nil {
 		return nil
@@ -484,5 +484,18 @@ func (a Actor) authorize(issuerID string) error {
 			return nil
 		}
 	}
-	return attesta.Errorf(attesta.NotFound, "no issuer %s", issuerID)
+	return attesta.E(attesta.NotFound, "err.credential.issuer.notfound", issuerID)
+}
+
+// actionVerb names a status action in a message, as a verb.
+func actionVerb(a Action) any {
+	switch a {
+	case Revoke:
+		return attesta.M("err.credential.verb.revoke")
+	case Suspend:
+		return attesta.M("err.credential.verb.suspend")
+	case Reinstate:
+		return attesta.M("err.credential.verb.reinstate")
+	}
+	return string(a)
 }

@@ -44,10 +44,13 @@ const (
 	Skip Outcome = "skip" // could not be checked (said why); a skipped check does not make a credential valid
 )
 
-// Message is a human reason in Italian and English.
+// Message is a human reason: a message key with its arguments, and the
+// message said in Italian and English, for readers of the report's JSON
+// (which says only those, as it always did).
 type Message struct {
-	IT string `json:"it"`
-	EN string `json:"en"`
+	attesta.Message `json:"-"`
+	IT              string `json:"it"`
+	EN              string `json:"en"`
 }
 
 // Check is the outcome of one check, with its reason.
@@ -174,7 +177,7 @@ func (v *Verifier) Verify(ctx context.Context, input []byte) *Report {
 		}
 		var err error
 		if data, _, err = bake.Extract(input); err != nil {
-			r.add(CheckFormat, Fail, msg("L'immagine non contiene una credenziale leggibile", "The image does not carry a readable credential"), err.Error())
+			r.add(CheckFormat, Fail, msg("verify.format.image"), err.Error())
 			return r
 		}
 	}
@@ -190,10 +193,10 @@ func (v *Verifier) Verify(ctx context.Context, input []byte) *Report {
 	r.Credential, r.signed = data, data
 	obj, err := dataintegrity.DecodeObject(data)
 	if err != nil {
-		r.add(CheckFormat, Fail, msg("Il documento non è un oggetto JSON valido", "The document is not a valid JSON object"), err.Error())
+		r.add(CheckFormat, Fail, msg("verify.format.json"), err.Error())
 		return r
 	}
-	r.add(CheckFormat, Pass, msg("Credenziale letta", "Credential read"), "")
+	r.add(CheckFormat, Pass, msg("verify.format.read"), "")
 	v.verifyObject(ctx, r, data, obj, nil, "", nil)
 	return r
 }
@@ -215,9 +218,9 @@ func (v *Verifier) verifyObject(ctx context.Context, r *Report, raw []byte, obj 
 		for _, p := range problems {
 			d = append(d, p.String())
 		}
-		r.add(CheckStructure, Fail, msg("La credenziale non rispetta il modello Open Badges 3.0", "The credential does not follow the Open Badges 3.0 data model"), strings.Join(d, "; "))
+		r.add(CheckStructure, Fail, msg("verify.structure.invalid"), strings.Join(d, "; "))
 	} else {
-		r.add(CheckStructure, Pass, msg("Struttura Open Badges 3.0 corretta", "Valid Open Badges 3.0 structure"), "")
+		r.add(CheckStructure, Pass, msg("verify.structure.valid"), "")
 	}
 
 	// Proof and issuer binding.
@@ -319,7 +322,7 @@ func (v *Verifier) checkProofs(ctx context.Context, r *Report, raw []byte) (stri
 	res := &keyResolver{v: v, keys: map[string]ed25519.PublicKey{}}
 	results, err := v.Suite.Verify(ctx, raw, res)
 	if err != nil {
-		r.add(CheckProof, Fail, msg("La credenziale non ha una prova crittografica", "The credential has no cryptographic proof"), err.Error())
+		r.add(CheckProof, Fail, msg("verify.proof.none"), err.Error())
 		return "", nil
 	}
 	var ok *dataintegrity.ProofResult
@@ -344,28 +347,28 @@ func (v *Verifier) checkProofs(ctx context.Context, r *Report, raw []byte) (stri
 	}
 	switch {
 	case len(failures) > 0:
-		reason := msg("La firma non è valida: la credenziale è stata alterata o non è stata firmata con la chiave indicata", "The signature is invalid: the credential was altered or not signed with the stated key")
+		reason := msg("verify.proof.invalid")
 		if firstFail != nil {
 			switch firstFail.Step {
 			case dataintegrity.StepProofForm:
-				reason = msg("La prova crittografica è malformata", "The cryptographic proof is malformed")
+				reason = msg("verify.proof.malformed")
 			case dataintegrity.StepResolve:
-				reason = msg("La chiave di firma indicata non si può risolvere", "The stated signing key cannot be resolved")
+				reason = msg("verify.proof.key")
 			case dataintegrity.StepTransform:
-				reason = msg("I dati della credenziale non sono JSON-LD valido (termini non definiti o IRI non validi): non si possono verificare", "The credential's data is not valid JSON-LD (undefined terms or invalid IRIs): it cannot be verified")
+				reason = msg("verify.proof.jsonld")
 			}
 		}
 		r.add(CheckProof, Fail, reason, strings.Join(failures, "; "))
 		return "", nil
 	case ok == nil:
-		r.add(CheckProof, Fail, msg("Nessuna prova con un metodo di firma supportato", "No proof with a supported signature method"), strings.Join(skipped, "; "))
+		r.add(CheckProof, Fail, msg("verify.proof.unsupported"), strings.Join(skipped, "; "))
 		return "", nil
 	}
 	detail := fmt.Sprintf("%s, %s", ok.Cryptosuite, ok.VerificationMethod)
 	if len(skipped) > 0 {
 		detail += "; ignored: " + strings.Join(skipped, "; ")
 	}
-	r.add(CheckProof, Pass, msg("Firma valida", "Valid signature"), detail)
+	r.add(CheckProof, Pass, msg("verify.proof.valid"), detail)
 	return ok.VerificationMethod, res.keys[ok.VerificationMethod]
 }
 
@@ -373,12 +376,12 @@ func (v *Verifier) checkProofs(ctx context.Context, r *Report, raw []byte) (stri
 // whether that issuer is trusted.
 func (v *Verifier) checkIssuer(ctx context.Context, r *Report, issuerID, vm string, key ed25519.PublicKey) {
 	if vm == "" {
-		r.add(CheckIssuer, Skip, msg("Emittente non verificabile senza una firma valida", "The issuer cannot be checked without a valid signature"), "")
+		r.add(CheckIssuer, Skip, msg("verify.issuer.skip"), "")
 		return
 	}
 	controller, _, _ := strings.Cut(vm, "#")
 	if controller != issuerID {
-		r.add(CheckIssuer, Fail, msg("La chiave che ha firmato non appartiene all'emittente dichiarato", "The signing key does not belong to the stated issuer"),
+		r.add(CheckIssuer, Fail, msg("verify.issuer.other"),
 			fmt.Sprintf("key %s, issuer %s", vm, issuerID))
 		return
 	}
@@ -386,13 +389,13 @@ func (v *Verifier) checkIssuer(ctx context.Context, r *Report, issuerID, vm stri
 		iss, pub, err := v.Registry.Resolve(ctx, vm)
 		if err == nil && (key == nil || pub.Equal(key)) {
 			r.Trusted, r.IssuerName = true, iss.Profile.Name
-			r.add(CheckIssuer, Pass, msg("Emittente registrato: "+iss.Profile.Name, "Registered issuer: "+iss.Profile.Name), vm)
+			r.add(CheckIssuer, Pass, msg("verify.issuer.registered", iss.Profile.Name), vm)
 			return
 		}
 		if iss, err := v.Registry.IssuerByDID(ctx, issuerID); err == nil {
 			// A registered issuer, but not one of its keys: a forgery, or a
 			// key the issuer never published.
-			r.add(CheckIssuer, Fail, msg("La chiave che ha firmato non è una chiave dell'emittente registrato "+iss.Profile.Name, "The signing key is not a key of the registered issuer "+iss.Profile.Name), vm)
+			r.add(CheckIssuer, Fail, msg("verify.issuer.notkey", iss.Profile.Name), vm)
 			return
 		}
 	}
@@ -404,10 +407,10 @@ func (v *Verifier) checkIssuer(ctx context.Context, r *Report, issuerID, vm stri
 			continue
 		}
 		r.Trusted = true
-		r.add(CheckIssuer, Pass, msg("Emittente considerato affidabile su indicazione esplicita", "Issuer trusted explicitly"), vm)
+		r.add(CheckIssuer, Pass, msg("verify.issuer.trusted"), vm)
 		return
 	}
-	r.add(CheckIssuer, Fail, msg("Firma valida, ma l'emittente non è nel registro degli emittenti riconosciuti", "Valid signature, but the issuer is not in the registry of trusted issuers"), issuerID)
+	r.add(CheckIssuer, Fail, msg("verify.issuer.unknown"), issuerID)
 }
 
 func (v *Verifier) checkValidity(r *Report, obj map[string]any) {
@@ -416,28 +419,28 @@ func (v *Verifier) checkValidity(r *Report, obj map[string]any) {
 	until, errUntil := parseDate(obj, "validUntil", "expirationDate")
 	switch {
 	case errFrom != nil || errUntil != nil:
-		r.add(CheckValidity, Fail, msg("Date di validità non leggibili", "Unreadable validity dates"), errors.Join(errFrom, errUntil).Error())
+		r.add(CheckValidity, Fail, msg("verify.validity.unreadable"), errors.Join(errFrom, errUntil).Error())
 	case !from.IsZero() && now.Before(from):
-		r.add(CheckValidity, Fail, msg("La credenziale non è ancora valida (valida dal "+from.Format(time.DateOnly)+")", "The credential is not valid yet (valid from "+from.Format(time.DateOnly)+")"), from.Format(time.RFC3339))
+		r.add(CheckValidity, Fail, msg("verify.validity.early", from.Format(time.DateOnly)), from.Format(time.RFC3339))
 	case !until.IsZero() && now.After(until):
-		r.add(CheckValidity, Fail, msg("La credenziale è scaduta il "+until.Format(time.DateOnly), "The credential expired on "+until.Format(time.DateOnly)), until.Format(time.RFC3339))
+		r.add(CheckValidity, Fail, msg("verify.validity.expired", until.Format(time.DateOnly)), until.Format(time.RFC3339))
 	default:
-		r.add(CheckValidity, Pass, msg("Nel periodo di validità", "Within its validity period"), "")
+		r.add(CheckValidity, Pass, msg("verify.validity.valid"), "")
 	}
 }
 
 func (v *Verifier) checkStatus(ctx context.Context, r *Report, obj map[string]any) {
 	entries, err := statusEntries(obj)
 	if err != nil {
-		r.add(CheckStatus, Fail, msg("Lo stato di revoca non si può verificare: metodo non supportato o voce malformata", "The revocation status cannot be checked: unsupported method or malformed entry"), err.Error())
+		r.add(CheckStatus, Fail, msg("verify.status.unsupported"), err.Error())
 		return
 	}
 	if len(entries) == 0 {
-		r.add(CheckStatus, Pass, msg("La credenziale non prevede revoca", "The credential has no status list"), "")
+		r.add(CheckStatus, Pass, msg("verify.status.none"), "")
 		return
 	}
 	if v.Status == nil {
-		r.add(CheckStatus, Skip, msg("Stato di revoca non disponibile", "Revocation status not available"), "no status source")
+		r.add(CheckStatus, Skip, msg("verify.status.unavailable"), "no status source")
 		return
 	}
 	var unavailable []string
@@ -454,19 +457,19 @@ func (v *Verifier) checkStatus(ctx context.Context, r *Report, obj map[string]an
 		switch e.Purpose {
 		case statuslist.Revocation:
 			r.Revoked = true
-			r.add(CheckStatus, Fail, msg("Credenziale revocata: "+reason, "Credential revoked: "+reason), e.ListURL+"#"+strconv.Itoa(e.Index))
+			r.add(CheckStatus, Fail, msg("verify.status.revoked", reason), e.ListURL+"#"+strconv.Itoa(e.Index))
 			return
 		case statuslist.Suspension:
 			r.Suspended = true
-			r.add(CheckStatus, Fail, msg("Credenziale sospesa: "+reason, "Credential suspended: "+reason), e.ListURL+"#"+strconv.Itoa(e.Index))
+			r.add(CheckStatus, Fail, msg("verify.status.suspended", reason), e.ListURL+"#"+strconv.Itoa(e.Index))
 			return
 		}
 	}
 	if len(unavailable) > 0 {
-		r.add(CheckStatus, Skip, msg("Stato di revoca non disponibile", "Revocation status not available"), strings.Join(unavailable, "; "))
+		r.add(CheckStatus, Skip, msg("verify.status.unavailable"), strings.Join(unavailable, "; "))
 		return
 	}
-	r.add(CheckStatus, Pass, msg("Non revocata né sospesa", "Neither revoked nor suspended"), "")
+	r.add(CheckStatus, Pass, msg("verify.status.valid"), "")
 }
 
 // checkNotarization reports the credential's notarization when the notary
@@ -480,18 +483,15 @@ func (v *Verifier) checkNotarization(ctx context.Context, r *Report) {
 	n, err := v.Notary.Notarization(ctx, r.CredentialID, r.signed)
 	switch {
 	case err != nil:
-		r.add(CheckNotarization, Fail, msg("La credenziale non corrisponde alla sua registrazione nel registro di trasparenza",
-			"The credential does not match its record in the transparency log"), err.Error())
+		r.add(CheckNotarization, Fail, msg("verify.notary.mismatch"), err.Error())
 	case !n.Known && r.Trusted && v.Registry != nil:
 		if _, err := v.Registry.IssuerByDID(ctx, r.Issuer); err == nil {
-			r.add(CheckNotarization, Fail, msg("La credenziale non è nel registro di trasparenza del suo emittente: non è stata rilasciata da questo sistema",
-				"The credential is not in its issuer's transparency log: it was not issued by this system"), "")
+			r.add(CheckNotarization, Fail, msg("verify.notary.unknown"), "")
 		}
 	case !n.Known:
 		// Another system's credential: its log is not available here.
 	case n.Pending:
-		r.add(CheckNotarization, Pass, msg("Registrata nel registro di trasparenza; il checkpoint firmato dai testimoni arriva a breve",
-			"Recorded in the transparency log; the witnessed checkpoint follows shortly"), fmt.Sprintf("entry %d of %s", n.LeafIndex, n.Origin))
+		r.add(CheckNotarization, Pass, msg("verify.notary.pending"), fmt.Sprintf("entry %d of %s", n.LeafIndex, n.Origin))
 	default:
 		detail := fmt.Sprintf("entry %d of %s, proven in the checkpoint of size %d", n.LeafIndex, n.Origin, n.Size)
 		if len(n.Witnesses) > 0 {
@@ -500,7 +500,7 @@ func (v *Verifier) checkNotarization(ctx context.Context, r *Report) {
 		if !n.Timestamp.IsZero() {
 			detail += ", timestamped " + n.Timestamp.UTC().Format(time.RFC3339)
 		}
-		r.add(CheckNotarization, Pass, msg("Notarizzata nel registro di trasparenza", "Notarized in the transparency log"), detail)
+		r.add(CheckNotarization, Pass, msg("verify.notary.valid"), detail)
 	}
 }
 
@@ -567,4 +567,8 @@ func parseDate(obj map[string]any, keys ...string) (time.Time, error) {
 	return time.Time{}, nil
 }
 
-func msg(it, en string) Message { return Message{IT: it, EN: en} }
+// msg returns the reason with the message key and args.
+func msg(key string, args ...any) Message {
+	m := attesta.M(key, args...)
+	return Message{Message: m, IT: m.In("it"), EN: m.In("en")}
+}

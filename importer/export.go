@@ -23,7 +23,7 @@ import (
 // them. Nothing is written to w if the export fails.
 func (s *Service) Export(ctx context.Context, p *auth.Principal, kind Kind, school string, w io.Writer) error {
 	if !kind.Valid() {
-		return attesta.Errorf(attesta.Invalid, "unknown kind of file %q", kind)
+		return attesta.E(attesta.Invalid, "err.import.kind.unknown", kind)
 	}
 	// A named organisation is decided on (out of reach: not found); a
 	// listing of what is in reach, on the permission alone.
@@ -110,14 +110,14 @@ func exportable(ctx context.Context, r Reader, p *auth.Principal, id string) (*o
 
 func exportClasses(ctx context.Context, r Reader, p *auth.Principal, school string, rows [][]string) ([][]string, error) {
 	if school == "" {
-		return nil, attesta.Errorf(attesta.Invalid, "choose the school whose classes to export")
+		return nil, attesta.E(attesta.Invalid, "err.export.school.required")
 	}
 	sc, err := exportable(ctx, r, p, school)
 	if err != nil {
 		return nil, err
 	}
 	if sc.Kind != auth.School {
-		return nil, attesta.Errorf(attesta.NotFound, "%s is not a school", school)
+		return nil, attesta.E(attesta.NotFound, "err.import.notschool", school)
 	}
 	classes, err := r.Classes(ctx, sc.ID)
 	if err != nil {

@@ -37,8 +37,8 @@
 // # Guarantees
 //
 // [Parse] reads and checks the whole file before anything is written, with
-// the rules of the domain packages (org, people) and their Italian and
-// English messages, and returns every problem at once as [Errors]: the
+// the rules of the domain packages (org, people) and their messages, and
+// returns every problem at once as [Errors]: the
 // line and the column of each. It also refuses a file that repeats a
 // natural key, and a class file that puts one student number in two
 // classes of the same school year.
@@ -200,8 +200,8 @@ func columnOf(k Kind, field string) string {
 	return ""
 }
 
-// RowError is a problem with one row of a file, said in Italian and
-// English.
+// RowError is a problem with one row of a file: a message key with its
+// arguments, and the message said in Italian and English.
 type RowError struct {
 	// Row is the line of the file where the row starts: the header is
 	// line 1. Zero means the file as a whole.
@@ -214,17 +214,15 @@ type RowError struct {
 	// the caller's reach or rights, attesta.Conflict for a row at odds
 	// with what is stored.
 	Code attesta.Code `json:"code"`
-	IT   string       `json:"it"`
-	EN   string       `json:"en"`
+	attesta.Message
+	// IT and EN are the message said in Italian and English, for readers
+	// of the JSON.
+	IT string `json:"it"`
+	EN string `json:"en"`
 }
 
 // In returns the message of e in lang ("it" or "en").
-func (e RowError) In(lang string) string {
-	if lang == "en" {
-		return e.EN
-	}
-	return e.IT
-}
+func (e RowError) In(lang string) string { return e.Message.In(lang) }
 
 func (e RowError) where() string {
 	var b strings.Builder
@@ -255,7 +253,7 @@ func (es Errors) Error() string {
 		if w := e.where(); w != "" {
 			b.WriteString(w + ": ")
 		}
-		b.WriteString(e.EN)
+		b.WriteString(e.In("en"))
 	}
 	return b.String()
 }
@@ -273,11 +271,10 @@ func (es Errors) err() error {
 			break
 		}
 	}
-	msg := "1 problem in the file, nothing was imported"
-	if n := len(es); n > 1 {
-		msg = fmt.Sprintf("%d problems in the file, nothing was imported", n)
+	if len(es) == 1 {
+		return attesta.Wrap(es, code, "err.import.problem")
 	}
-	return &attesta.Error{Code: code, Message: msg, Err: es}
+	return attesta.Wrap(es, code, "err.import.problems", len(es))
 }
 
 // errorList collects problems up to MaxErrors, then counts the rest.
@@ -286,16 +283,23 @@ type errorList struct {
 	more int
 }
 
-func (l *errorList) add(row int, column string, code attesta.Code, it, en string) {
+// problem records a problem: the message key with args.
+func (l *errorList) problem(row int, column string, code attesta.Code, key string, args ...any) {
+	l.say(row, column, code, attesta.M(key, args...))
+}
+
+// invalid records a problem with code Invalid: the message key with args.
+func (l *errorList) invalid(row int, column, key string, args ...any) {
+	l.say(row, column, attesta.Invalid, attesta.M(key, args...))
+}
+
+// say records a problem: m, a message made elsewhere.
+func (l *errorList) say(row int, column string, code attesta.Code, m attesta.Message) {
 	if len(l.list) >= MaxErrors {
 		l.more++
 		return
 	}
-	l.list = append(l.list, RowError{Row: row, Column: column, Code: code, IT: it, EN: en})
-}
-
-func (l *errorList) invalid(row int, column, it, en string) {
-	l.add(row, column, attesta.Invalid, it, en)
+	l.list = append(l.list, RowError{Row: row, Column: column, Code: code, Message: m, IT: m.In("it"), EN: m.In("en")})
 }
 
 func (l *errorList) len() int { return len(l.list) + l.more }
@@ -310,9 +314,8 @@ func (l *errorList) done() Errors {
 	slices.SortStableFunc(out, func(a, b RowError) int { return a.Row - b.Row })
 	if l.more > 0 {
 		code := out[len(out)-1].Code
-		out = append(out, RowError{Code: code,
-			IT: fmt.Sprintf("… e altri %d errori", l.more),
-			EN: fmt.Sprintf("… and %d more errors", l.more)})
+		m := attesta.M("err.import.more", l.more)
+		out = append(out, RowError{Code: code, Message: m, IT: m.In("it"), EN: m.In("en")})
 	}
 	return out
 }

@@ -121,6 +121,15 @@ func rowErrors(t *testing.T, err error, code attesta.Code) importer.Errors {
 	return es
 }
 
+// keys lists the problems as "row column code key".
+func keys(es importer.Errors) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, fmt.Sprintf("%d %s %s %s", e.Row, e.Column, e.Code, e.Key))
+	}
+	return out
+}
+
 // where lists the problems as "row column" pairs.
 func where(es importer.Errors) string {
 	var out []string
@@ -194,14 +203,16 @@ func TestClasses(t *testing.T) {
 	e := newEnv(t)
 
 	// One bad row and nothing can be imported: each problem names its
-	// row and column, in Italian and English.
+	// row and column, with a message said in Italian and English.
 	es := problems(t, importer.Classes, badClasses)
-	want := importer.Errors{
-		{Row: 4, Column: "cognome", Code: attesta.Invalid, IT: "il cognome è obbligatorio", EN: "the family name is required"},
-		{Row: 6, Column: "anno_scolastico", Code: attesta.Invalid, IT: "l'anno scolastico si scrive come 2026/27", EN: "the school year is written like 2026/27"},
+	want := []string{"4 cognome invalid err.people.name.required", "6 anno_scolastico invalid err.people.year.form"}
+	if got := keys(es); !slices.Equal(got, want) {
+		t.Fatalf("problems:\n got %q\nwant %q", got, want)
 	}
-	if !slices.Equal(es, want) {
-		t.Fatalf("problems:\n got %+v\nwant %+v", es, want)
+	for _, e := range es {
+		if e.IT == "" || e.EN == "" || e.IT == e.EN {
+			t.Errorf("not said in Italian and English: %+v", e)
+		}
 	}
 	before := e.auditCount(t)
 
@@ -305,7 +316,7 @@ MIPS02000D;Liceo Manzoni;liceo;MI;
 		t.Fatalf("preview: %s %+v", counts(pl.Counts), pl.Errors)
 	}
 	_, err := e.imp.Apply(ctx, operator, importer.Schools, "", parse(t, importer.Schools, schools), nil)
-	if es := rowErrors(t, err, attesta.Forbidden); where(es) != "5 provincia" || es[0].IT != "la provincia MI è fuori dal tuo territorio" {
+	if es := rowErrors(t, err, attesta.Forbidden); where(es) != "5 provincia" || es[0].Key != "err.import.province.outside" {
 		t.Fatalf("apply: %+v", es)
 	}
 	if list, _ := e.orgs.List(ctx, admin, org.Filter{Kind: auth.School}); len(list) != 2 || e.auditCount(t) != before {
@@ -381,7 +392,7 @@ IT 01234567897,Meccanica Torinese S.p.A.,impresa,TO,TO-1234567,28.41,
 80062130010,Camera,impresa,TO,
 `
 	es := problems(t, importer.Companies, bad)
-	if where(es) != "2 codice_fiscale; 3 tipo" || es[0].IT != "la cifra di controllo della partita IVA è 7, non 0" {
+	if where(es) != "2 codice_fiscale; 3 tipo" || es[0].Key != "err.fiscal.piva.check" {
 		t.Fatalf("problems: %+v", es)
 	}
 	bad = strings.Replace(strings.Replace(bad, "cooperativa", "impresa", 1), "01234567890,X,impresa,TO,\n", "", 1)
@@ -458,28 +469,28 @@ ugo.sala@x.example,Sala,Ugo,tutor_scolastico,TOTF09000X
 
 func TestDuplicates(t *testing.T) {
 	for _, tc := range []struct {
-		kind      importer.Kind
-		text      string
-		where, en string
+		kind       importer.Kind
+		text       string
+		where, key string
 	}{
 		{importer.Schools, "codice_meccanografico,denominazione,tipo,provincia\nTOIS00100B,A,liceo,TO\nTOTF03000A,B,liceo,TO\ntois00100b,C,liceo,TO\n",
-			"4 codice_meccanografico", "codice meccanografico TOIS00100B is at row 2 already"},
+			"4 codice_meccanografico", "err.import.dup.schoolcode"},
 		{importer.Companies, "codice_fiscale,denominazione,tipo,provincia\n01234567897,A,impresa,TO\nIT01234567897,B,associazione,TO\n",
-			"3 codice_fiscale", "codice fiscale 01234567897 is at row 2 already"},
+			"3 codice_fiscale", "err.import.dup.taxcode"},
 		{importer.Classes, "anno_scolastico,classe,matricola,cognome,nome\n2026/27,4A,1,A,B\n2026/27,4A,1,A,B\n",
-			"3 matricola", "student number 1 is repeated: it is at row 2 already"},
+			"3 matricola", "err.import.dup.number"},
 		{importer.Classes, "anno_scolastico,classe,matricola,cognome,nome\n2026/27,4A,1,A,B\n2026/27,4B,1,A,B\n",
-			"3 matricola", "student number 1 is in class 4A at row 2 already: in a school year a student is in one class"},
+			"3 matricola", "err.import.dup.numberclass"},
 		{importer.Classes, "anno_scolastico,classe,matricola,cognome,nome\n2026/27,4A,1,A,B\n2027/28,5A,1,A,C\n",
-			"3 matricola", "student number 1 is at row 2 with another name, contact or consent"},
+			"3 matricola", "err.import.dup.numberdetails"},
 		{importer.Tutors, "email,cognome,nome,ruolo,organizzazione\na@b.example,A,B,tutor_scolastico,TOTF03000A\nA@b.example,A,B,tutor_scolastico,totf03000a\n",
-			"3 email", "a@b.example is at row 2 already, with the same role in the same organisation"},
+			"3 email", "err.import.dup.tutor"},
 		{importer.Tutors, "email,cognome,nome,ruolo,organizzazione\na@b.example,A,B,tutor_scolastico,TOTF03000A\na@b.example,A,C,tutor_aziendale,01234567897\n",
-			"3 email", "a@b.example is at row 2 under another name"},
+			"3 email", "err.import.dup.tutorname"},
 	} {
 		es := problems(t, tc.kind, tc.text)
-		if where(es) != tc.where || es[0].EN != tc.en || es[0].IT == "" {
-			t.Errorf("%s %q:\n got %s %q\nwant %s %q", tc.kind, tc.text, where(es), es[0].EN, tc.where, tc.en)
+		if where(es) != tc.where || es[0].Code != attesta.Invalid || es[0].Key != tc.key || es[0].IT == "" {
+			t.Errorf("%s %q:\n got %s %s %q\nwant %s %q", tc.kind, tc.text, where(es), es[0].Code, es[0].Key, tc.where, tc.key)
 		}
 	}
 	// A student in two years, with the same details, is fine.
@@ -496,24 +507,23 @@ func TestFormatAndLimits(t *testing.T) {
 	}
 	huge := header + "2026/27,4A,1,Rossi," + strings.Repeat("x", importer.MaxBytes) + "\n"
 	for _, tc := range []struct {
-		name, text, where, en string
+		name, text, where, key string
 	}{
-		{"too many rows", many.String(), fmt.Sprintf("%d ", importer.MaxRows+2), "the file has more than 20000 data rows: split it into smaller files"},
-		{"too long a field", header + "2026/27,4A,1,Rossi," + strings.Repeat("è", importer.MaxField+1) + "\n", "2 nome", "the field is longer than 500 characters"},
-		{"too big a file", huge, "0 ", "the file is larger than the 10 MiB limit: split it into smaller files"},
-		{"unknown column", "anno_scolastico,classe,matricola,cognome,nome,codice_fiscale\n", "1 codice_fiscale",
-			`unknown column "codice_fiscale": the columns of this file are anno_scolastico, classe, matricola, cognome, nome, recapito, consenso_di`},
-		{"missing column", "anno_scolastico;classe;matricola;nome\n", "1 cognome", "the required column cognome is missing"},
-		{"twice a column", "anno_scolastico,classe,matricola,cognome,nome,Nome\n", "1 nome", "column nome appears twice"},
-		{"empty", "\uFEFF\r\n", "1 ", "the file is empty: it has no header either"},
-		{"fields", header + "2026/27,4A,1,Rossi\n", "2 ", "the row has 4 fields, the header 5: check the delimiter and the quotes"},
-		{"quotes", header + "2026/27,4A,1,Ro\"ssi,Marco\n", "2 ", "the row is not valid CSV: check its quotes"},
-		{"not UTF-8", header + "2026/27,4A,1,Rossi,Niccol\xf2\n", "2 nome", "the text is not UTF-8: save the file as CSV UTF-8"},
-		{"UTF-16", "\xff\xfea\x00", "0 ", "the file is in UTF-16: save it as CSV UTF-8"},
+		{"too many rows", many.String(), fmt.Sprintf("%d ", importer.MaxRows+2), "err.import.file.rows"},
+		{"too long a field", header + "2026/27,4A,1,Rossi," + strings.Repeat("è", importer.MaxField+1) + "\n", "2 nome", "err.import.field.long"},
+		{"too big a file", huge, "0 ", "err.import.file.large"},
+		{"unknown column", "anno_scolastico,classe,matricola,cognome,nome,codice_fiscale\n", "1 codice_fiscale", "err.import.column.unknown"},
+		{"missing column", "anno_scolastico;classe;matricola;nome\n", "1 cognome", "err.import.column.missing"},
+		{"twice a column", "anno_scolastico,classe,matricola,cognome,nome,Nome\n", "1 nome", "err.import.column.twice"},
+		{"empty", "\uFEFF\r\n", "1 ", "err.import.file.empty"},
+		{"fields", header + "2026/27,4A,1,Rossi\n", "2 ", "err.import.row.fields"},
+		{"quotes", header + "2026/27,4A,1,Ro\"ssi,Marco\n", "2 ", "err.import.row.csv"},
+		{"not UTF-8", header + "2026/27,4A,1,Rossi,Niccol\xf2\n", "2 nome", "err.import.field.utf8"},
+		{"UTF-16", "\xff\xfea\x00", "0 ", "err.import.file.utf16"},
 	} {
 		es := problems(t, importer.Classes, tc.text)
-		if where(es[:1]) != tc.where || es[0].EN != tc.en || es[0].IT == "" {
-			t.Errorf("%s: got %s %q, want %s %q", tc.name, where(es[:1]), es[0].EN, tc.where, tc.en)
+		if where(es[:1]) != tc.where || es[0].Code != attesta.Invalid || es[0].Key != tc.key || es[0].IT == "" {
+			t.Errorf("%s: got %s %s %q, want %s %q", tc.name, where(es[:1]), es[0].Code, es[0].Key, tc.where, tc.key)
 		}
 	}
 	// Problems are listed up to MaxErrors, then counted.
@@ -523,7 +533,7 @@ func TestFormatAndLimits(t *testing.T) {
 		fmt.Fprintf(&bad, "2026/27,4A,%d,,Marco\n", i)
 	}
 	es := problems(t, importer.Classes, bad.String())
-	if len(es) != importer.MaxErrors+1 || es[len(es)-1].EN != "… and 100 more errors" {
+	if len(es) != importer.MaxErrors+1 || es[len(es)-1].Key != "err.import.more" || es[len(es)-1].Args[0] != 100 {
 		t.Errorf("%d problems, last %+v", len(es), es[len(es)-1])
 	}
 	// A file of the maximum size is read.
@@ -620,7 +630,7 @@ func FuzzParse(f *testing.F) {
 				t.Errorf("%s: %v", kind, err)
 			}
 			for _, e := range es {
-				if e.Row < 0 || e.IT == "" || e.EN == "" {
+				if e.Row < 0 || e.Key == "" || e.IT == "" || e.EN == "" {
 					t.Errorf("%s: %+v", kind, e)
 				}
 			}

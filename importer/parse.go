@@ -77,7 +77,7 @@ const (
 // attesta.Invalid. It writes nothing.
 func Parse(kind Kind, r io.Reader) (*File, error) {
 	if !kind.Valid() {
-		return nil, attesta.Errorf(attesta.Invalid, "unknown kind of file %q", kind)
+		return nil, attesta.E(attesta.Invalid, "err.import.kind.unknown", kind)
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
 	if err != nil {
@@ -104,16 +104,15 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 func (p *parser) parse(data []byte) {
 	switch {
 	case len(data) > MaxBytes:
-		p.errs.invalid(0, "", "il file supera il limite di 10 MiB: dividilo in file più piccoli",
-			"the file is larger than the 10 MiB limit: split it into smaller files")
+		p.errs.invalid(0, "", "err.import.file.large", MaxBytes>>20)
 		return
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		p.errs.invalid(0, "", "il file è in UTF-16: salvalo come «CSV UTF-8»", "the file is in UTF-16: save it as CSV UTF-8")
+		p.errs.invalid(0, "", "err.import.file.utf16")
 		return
 	}
 	data = bytes.TrimPrefix(data, bom)
 	if len(bytes.TrimSpace(data)) == 0 {
-		p.errs.invalid(1, "", "il file è vuoto: manca anche l'intestazione", "the file is empty: it has no header either")
+		p.errs.invalid(1, "", "err.import.file.empty")
 		return
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
@@ -122,7 +121,7 @@ func (p *parser) parse(data []byte) {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		p.errs.invalid(1, "", "l'intestazione non è CSV valido: controlla le virgolette", "the header is not valid CSV: check its quotes")
+		p.errs.invalid(1, "", "err.import.header.csv")
 		return
 	}
 	line, _ := cr.FieldPos(0)
@@ -138,7 +137,7 @@ func (p *parser) parse(data []byte) {
 		}
 		var pe *csv.ParseError
 		if err != nil && !errors.As(err, &pe) {
-			p.errs.invalid(0, "", "il file non si legge: "+err.Error(), "the file cannot be read: "+err.Error())
+			p.errs.invalid(0, "", "err.import.file.unreadable", err.Error())
 			return
 		}
 		if err == nil && blank(rec) {
@@ -150,17 +149,15 @@ func (p *parser) parse(data []byte) {
 			line = pe.StartLine
 		}
 		if rows++; rows > MaxRows {
-			p.errs.invalid(line, "", fmt.Sprintf("il file ha più di %d righe di dati: dividilo in file più piccoli", MaxRows),
-				fmt.Sprintf("the file has more than %d data rows: split it into smaller files", MaxRows))
+			p.errs.invalid(line, "", "err.import.file.rows", MaxRows)
 			return
 		}
 		if err != nil {
-			p.errs.invalid(line, "", "la riga non è CSV valido: controlla le virgolette", "the row is not valid CSV: check its quotes")
+			p.errs.invalid(line, "", "err.import.row.csv")
 			continue
 		}
 		if len(rec) != len(names) {
-			p.errs.invalid(line, "", fmt.Sprintf("la riga ha %d campi, l'intestazione %d: controlla il separatore e le virgolette", len(rec), len(names)),
-				fmt.Sprintf("the row has %d fields, the header %d: check the delimiter and the quotes", len(rec), len(names)))
+			p.errs.invalid(line, "", "err.import.row.fields", len(rec), len(names))
 			continue
 		}
 		if !p.fields(line, names, rec) {
@@ -214,15 +211,13 @@ func (p *parser) header(line int, header []string) ([]string, map[string]int) {
 		names[i] = name
 		switch {
 		case !utf8.ValidString(h):
-			p.errs.invalid(line, "", "l'intestazione non è in UTF-8: salva il file come «CSV UTF-8»", "the header is not UTF-8: save the file as CSV UTF-8")
+			p.errs.invalid(line, "", "err.import.header.utf8")
 		case name == "":
-			p.errs.invalid(line, "", fmt.Sprintf("la colonna %d non ha nome", i+1), fmt.Sprintf("column %d has no name", i+1))
+			p.errs.invalid(line, "", "err.import.column.noname", i+1)
 		case !slices.Contains(columnNames(kind), name):
-			list := strings.Join(columnNames(kind), ", ")
-			p.errs.invalid(line, h, fmt.Sprintf("colonna sconosciuta %q: le colonne di questo file sono %s", h, list),
-				fmt.Sprintf("unknown column %q: the columns of this file are %s", h, list))
+			p.errs.invalid(line, h, "err.import.column.unknown", h, strings.Join(columnNames(kind), ", "))
 		case p.f.present[name]:
-			p.errs.invalid(line, name, fmt.Sprintf("la colonna %s compare due volte", name), fmt.Sprintf("column %s appears twice", name))
+			p.errs.invalid(line, name, "err.import.column.twice", name)
 		default:
 			p.f.present[name] = true
 			idx[name] = i
@@ -230,7 +225,7 @@ func (p *parser) header(line int, header []string) ([]string, map[string]int) {
 	}
 	for _, c := range Columns(kind) {
 		if c.Required && !p.f.present[c.Name] {
-			p.errs.invalid(line, c.Name, fmt.Sprintf("manca la colonna obbligatoria %s", c.Name), fmt.Sprintf("the required column %s is missing", c.Name))
+			p.errs.invalid(line, c.Name, "err.import.column.missing", c.Name)
 		}
 	}
 	return names, idx
@@ -251,10 +246,10 @@ func (p *parser) fields(line int, names, rec []string) bool {
 	for i, v := range rec {
 		switch {
 		case !utf8.ValidString(v):
-			p.errs.invalid(line, names[i], "il testo non è in UTF-8: salva il file come «CSV UTF-8»", "the text is not UTF-8: save the file as CSV UTF-8")
+			p.errs.invalid(line, names[i], "err.import.field.utf8")
 			ok = false
 		case utf8.RuneCountInString(v) > MaxField:
-			p.errs.invalid(line, names[i], fmt.Sprintf("il campo supera i %d caratteri", MaxField), fmt.Sprintf("the field is longer than %d characters", MaxField))
+			p.errs.invalid(line, names[i], "err.import.field.long", MaxField)
 			ok = false
 		}
 	}
@@ -279,7 +274,7 @@ func (p *parser) row(line int, get func(string) string) {
 		case typeAssociation:
 			rec.org.Kind = auth.Association
 		default:
-			fe.Add("kind", fmt.Sprintf("tipo %q: impresa o associazione", t), fmt.Sprintf("type %q: impresa (company) or associazione (association)", t))
+			fe.Problem("kind", "err.import.type.unknown", t)
 		}
 		checkOrg(&fe, &rec.org)
 	case Classes:
@@ -298,20 +293,19 @@ func (p *parser) row(line int, get func(string) string) {
 		rec.person = people.Person{Email: get(colEmail), GivenName: get(colGivenName), FamilyName: get(colFamilyName)}
 		rec.person.Normalize()
 		if rec.person.Email == "" {
-			fe.Add("email", "l'indirizzo e-mail è obbligatorio", "the e-mail address is required")
+			fe.Problem("email", "err.import.email.required")
 		}
 		rec.person.Validate(&fe)
 		name := strings.ToLower(strings.TrimSpace(get(colRole)))
 		role, ok := roleOf(name)
 		if !ok {
-			fe.Add("role", fmt.Sprintf("ruolo %q: referente_scolastico, tutor_scolastico o tutor_aziendale", name),
-				fmt.Sprintf("role %q: referente_scolastico (school referent), tutor_scolastico (school tutor) or tutor_aziendale (company tutor)", name))
+			fe.Problem("role", "err.import.role.unknown", name)
 		}
 		rec.role = role
 		rec.orgKey = orgKey(&fe, role, get(colOrg))
 	}
 	for _, e := range fe {
-		p.errs.invalid(line, columnOf(kind, e.Field), e.IT, e.EN)
+		p.errs.say(line, columnOf(kind, e.Field), attesta.Invalid, e.Message)
 	}
 	p.duplicates(&rec)
 	p.f.recs = append(p.f.recs, rec)
@@ -338,8 +332,7 @@ func checkOrg(fe *attesta.FieldErrors, o *org.Organisation) {
 // roles, a codice fiscale for company tutors.
 func orgKey(fe *attesta.FieldErrors, role auth.Role, v string) string {
 	if strings.TrimSpace(v) == "" {
-		fe.Add("org", "l'organizzazione è obbligatoria: il codice meccanografico della scuola o il codice fiscale dell'impresa",
-			"the organisation is required: the school's codice meccanografico or the company's codice fiscale")
+		fe.Problem("org", "err.import.org.required")
 		return ""
 	}
 	probe := org.Organisation{ID: "probe", Name: "probe", Province: "RM"}
@@ -355,7 +348,7 @@ func orgKey(fe *attesta.FieldErrors, role auth.Role, v string) string {
 	var oe attesta.FieldErrors
 	if errors.As(probe.Validate(), &oe) {
 		for _, e := range oe {
-			fe.Add("org", e.IT, e.EN)
+			fe.Say("org", e.Message)
 		}
 	}
 	return probe.NaturalKey()
@@ -378,15 +371,13 @@ func (p *parser) duplicates(rec *record) {
 	case Schools:
 		if k := rec.org.SchoolCode; k != "" {
 			if f, ok := first(p.seen, k); ok {
-				p.errs.invalid(rec.row, colSchoolCode, fmt.Sprintf("il codice meccanografico %s è già alla riga %d", k, f.row),
-					fmt.Sprintf("codice meccanografico %s is at row %d already", k, f.row))
+				p.errs.invalid(rec.row, colSchoolCode, "err.import.dup.schoolcode", k, f.row)
 			}
 		}
 	case Companies:
 		if k := rec.org.TaxCode; k != "" {
 			if f, ok := first(p.seen, k); ok {
-				p.errs.invalid(rec.row, colTaxCode, fmt.Sprintf("il codice fiscale %s è già alla riga %d", k, f.row),
-					fmt.Sprintf("codice fiscale %s is at row %d already", k, f.row))
+				p.errs.invalid(rec.row, colTaxCode, "err.import.dup.taxcode", k, f.row)
 			}
 		}
 	case Classes:
@@ -396,17 +387,14 @@ func (p *parser) duplicates(rec *record) {
 		}
 		if f, ok := first(p.seen, rec.class.Year+"\x00"+n); ok {
 			if f.class.Name == rec.class.Name {
-				p.errs.invalid(rec.row, colNumber, fmt.Sprintf("la matricola %s è ripetuta: è già alla riga %d", n, f.row),
-					fmt.Sprintf("student number %s is repeated: it is at row %d already", n, f.row))
+				p.errs.invalid(rec.row, colNumber, "err.import.dup.number", n, f.row)
 			} else {
-				p.errs.invalid(rec.row, colNumber, fmt.Sprintf("la matricola %s è già nella classe %s alla riga %d: in un anno scolastico uno studente sta in una sola classe", n, f.class.Name, f.row),
-					fmt.Sprintf("student number %s is in class %s at row %d already: in a school year a student is in one class", n, f.class.Name, f.row))
+				p.errs.invalid(rec.row, colNumber, "err.import.dup.numberclass", n, f.class.Name, f.row)
 			}
 			return
 		}
 		if f, ok := first(p.firsts, n); ok && f.student != rec.student {
-			p.errs.invalid(rec.row, colNumber, fmt.Sprintf("la matricola %s è alla riga %d con un altro nome, recapito o consenso", n, f.row),
-				fmt.Sprintf("student number %s is at row %d with another name, contact or consent", n, f.row))
+			p.errs.invalid(rec.row, colNumber, "err.import.dup.numberdetails", n, f.row)
 		}
 	case Tutors:
 		e := rec.person.Email
@@ -414,13 +402,11 @@ func (p *parser) duplicates(rec *record) {
 			return
 		}
 		if f, ok := first(p.seen, e+"\x00"+rec.orgKey+"\x00"+string(rec.role)); ok {
-			p.errs.invalid(rec.row, colEmail, fmt.Sprintf("%s è già alla riga %d, con lo stesso ruolo nella stessa organizzazione", e, f.row),
-				fmt.Sprintf("%s is at row %d already, with the same role in the same organisation", e, f.row))
+			p.errs.invalid(rec.row, colEmail, "err.import.dup.tutor", e, f.row)
 			return
 		}
 		if f, ok := first(p.firsts, e); ok && (f.person.GivenName != rec.person.GivenName || f.person.FamilyName != rec.person.FamilyName) {
-			p.errs.invalid(rec.row, colEmail, fmt.Sprintf("%s è alla riga %d con un altro nome", e, f.row),
-				fmt.Sprintf("%s is at row %d under another name", e, f.row))
+			p.errs.invalid(rec.row, colEmail, "err.import.dup.tutorname", e, f.row)
 		}
 	}
 }

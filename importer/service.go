@@ -235,7 +235,7 @@ func (s *Service) Apply(ctx context.Context, p *auth.Principal, kind Kind, schoo
 
 func check(kind Kind, f *File) error {
 	if f == nil || f.Kind != kind || !kind.Valid() {
-		return attesta.Errorf(attesta.Invalid, "the file is not a %s file", kind)
+		return attesta.E(attesta.Invalid, "err.import.kind.mismatch", kind)
 	}
 	return nil
 }
@@ -290,12 +290,9 @@ func (s *Service) planOrgs(ctx context.Context, r Reader, p *auth.Principal, f *
 		// May p have an organisation there?
 		if err := auth.Decide(p, auth.ImportOrgs, o.Object()); err != nil {
 			if attesta.ErrorCode(err) == attesta.NotFound {
-				pl.errs.add(rec.row, colProvince, attesta.Forbidden,
-					fmt.Sprintf("la provincia %s è fuori dal tuo territorio", o.Province),
-					fmt.Sprintf("province %s is outside your territory", o.Province))
+				pl.errs.problem(rec.row, colProvince, attesta.Forbidden, "err.import.province.outside", o.Province)
 			} else {
-				pl.errs.add(rec.row, colType, attesta.ErrorCode(err),
-					"non puoi importare questo tipo di organizzazione", "you may not import this kind of organisation")
+				pl.errs.problem(rec.row, colType, attesta.ErrorCode(err), "err.import.type.forbidden")
 			}
 			continue
 		}
@@ -307,14 +304,11 @@ func (s *Service) planOrgs(ctx context.Context, r Reader, p *auth.Principal, f *
 		default:
 			// It exists: may p change it?
 			if err := auth.Decide(p, auth.ImportOrgs, old.Object()); err != nil {
-				pl.errs.add(rec.row, keyCol, attesta.ErrorCode(err),
-					fmt.Sprintf("%s è registrato da un'organizzazione fuori dalla tua portata", key),
-					fmt.Sprintf("%s is registered to an organisation out of your reach", key))
+				pl.errs.problem(rec.row, keyCol, attesta.ErrorCode(err), "err.import.org.outofreach", key)
 				continue
 			}
 			if old.Kind != o.Kind {
-				pl.errs.invalid(rec.row, colType, fmt.Sprintf("%s è registrato come %s: il tipo non si cambia con un'importazione", key, typeName(old.Kind)),
-					fmt.Sprintf("%s is registered as %s: an import does not change the type", key, typeName(old.Kind)))
+				pl.errs.invalid(rec.row, colType, "err.import.type.change", key, typeName(old.Kind))
 				continue
 			}
 			s.planOrgUpdate(ctx, pl, p, f, rec, old)
@@ -328,8 +322,7 @@ func (s *Service) planOrgs(ctx context.Context, r Reader, p *auth.Principal, f *
 				return nil, err
 			}
 			if taken {
-				pl.errs.add(rec.row, colTaxCode, attesta.Conflict, fmt.Sprintf("il codice fiscale %s appartiene a un'altra organizzazione", key),
-					fmt.Sprintf("codice fiscale %s belongs to another organisation", key))
+				pl.errs.problem(rec.row, colTaxCode, attesta.Conflict, "err.import.taxcode.taken", key)
 				continue
 			}
 		}
@@ -455,7 +448,7 @@ func (s *Service) planClasses(ctx context.Context, r Reader, p *auth.Principal, 
 		return nil, err
 	}
 	if school == "" {
-		return nil, attesta.Errorf(attesta.Invalid, "choose the school whose classes to import")
+		return nil, attesta.E(attesta.Invalid, "err.import.school.required")
 	}
 	sc, err := r.Organisation(ctx, school)
 	if err != nil {
@@ -465,7 +458,7 @@ func (s *Service) planClasses(ctx context.Context, r Reader, p *auth.Principal, 
 		return nil, err
 	}
 	if sc.Kind != auth.School {
-		return nil, attesta.Errorf(attesta.NotFound, "%s is not a school", school)
+		return nil, attesta.E(attesta.NotFound, "err.import.notschool", school)
 	}
 	pl := &plan{}
 	classes := map[[2]string]*classRef{}
@@ -518,9 +511,7 @@ func (s *Service) planClasses(ctx context.Context, r Reader, p *auth.Principal, 
 		enrolled := cr.c.ID != "" && slices.ContainsFunc(sr.classes, func(c people.Class) bool { return c.ID == cr.c.ID })
 		if !enrolled {
 			if other := sameYear(sr.classes, rec.class.Year); other != nil {
-				pl.errs.add(rec.row, colClass, attesta.Conflict,
-					fmt.Sprintf("lo studente con matricola %s è già nella classe %s del %s: spostalo dalla pagina della classe", number, other.Name, other.Year),
-					fmt.Sprintf("the student with number %s is in class %s of %s already: move them from the class's page", number, other.Name, other.Year))
+				pl.errs.problem(rec.row, colClass, attesta.Conflict, "err.import.student.otherclass", number, other.Name, other.Year)
 				continue
 			}
 		}
@@ -673,15 +664,13 @@ func (s *Service) planTutors(ctx context.Context, r Reader, p *auth.Principal, f
 			targets[tk] = t
 		}
 		if t.o == nil {
-			what, whatEN := "nessuna scuola con codice meccanografico", "no school with codice meccanografico"
-			if kind == auth.Company {
-				what, whatEN = "nessuna impresa con codice fiscale", "no company with codice fiscale"
-			}
-			if t.code == attesta.NotFound {
-				pl.errs.add(rec.row, colOrg, t.code, fmt.Sprintf("%s %s", what, rec.orgKey), fmt.Sprintf("%s %s", whatEN, rec.orgKey))
-			} else {
-				pl.errs.add(rec.row, colRole, t.code, fmt.Sprintf("non puoi aggiungere un %s a %s", roleName(rec.role), rec.orgKey),
-					fmt.Sprintf("you may not add a %s to %s", roleName(rec.role), rec.orgKey))
+			switch {
+			case t.code != attesta.NotFound:
+				pl.errs.problem(rec.row, colRole, t.code, "err.import.tutor.forbidden", roleName(rec.role), rec.orgKey)
+			case kind == auth.Company:
+				pl.errs.problem(rec.row, colOrg, t.code, "err.import.company.notfound", rec.orgKey)
+			default:
+				pl.errs.problem(rec.row, colOrg, t.code, "err.import.school.notfound", rec.orgKey)
 			}
 			continue
 		}
@@ -705,9 +694,7 @@ func (s *Service) planTutors(ctx context.Context, r Reader, p *auth.Principal, f
 		if pr.p.ID != "" && !pr.mayEdit {
 			// Another organisation's person: linking them would let this
 			// caller see them. The national body makes such appointments.
-			pl.errs.add(rec.row, colEmail, attesta.Forbidden,
-				fmt.Sprintf("l'indirizzo %s è di una persona registrata da un'altra organizzazione: chiedi all'ente nazionale di assegnarle il ruolo", rec.person.Email),
-				fmt.Sprintf("the address %s belongs to a person registered by another organisation: ask the national body to give them the role", rec.person.Email))
+			pl.errs.problem(rec.row, colEmail, attesta.Forbidden, "err.import.person.elsewhere", rec.person.Email)
 			continue
 		}
 		mk := o.ID + "\x00" + string(rec.role)
@@ -716,9 +703,7 @@ func (s *Service) planTutors(ctx context.Context, r Reader, p *auth.Principal, f
 		var cols []string
 		if pr.p.ID != "" && !pr.rename && (pr.p.GivenName != rec.person.GivenName || pr.p.FamilyName != rec.person.FamilyName) {
 			if !pr.mayEdit {
-				pl.errs.add(rec.row, colFamilyName, attesta.Forbidden,
-					fmt.Sprintf("%s è registrato con un altro nome, che non puoi cambiare: correggi il file o chiedi alla Camera di Commercio", rec.person.Email),
-					fmt.Sprintf("%s is registered under another name, which you may not change: correct the file or ask the Chamber of Commerce", rec.person.Email))
+				pl.errs.problem(rec.row, colFamilyName, attesta.Forbidden, "err.import.person.rename", rec.person.Email)
 				continue
 			}
 			if pr.p.FamilyName != rec.person.FamilyName {
@@ -796,10 +781,10 @@ func (s *Service) May(ctx context.Context, p *auth.Principal, kind Kind, school 
 				return err
 			}
 			if sc.Kind != auth.School {
-				return attesta.Errorf(attesta.NotFound, "%s is not a school", school)
+				return attesta.E(attesta.NotFound, "err.import.notschool", school)
 			}
 			return nil
 		})
 	}
-	return attesta.Errorf(attesta.Invalid, "unknown kind of file %q", kind)
+	return attesta.E(attesta.Invalid, "err.import.kind.unknown", kind)
 }

@@ -92,44 +92,45 @@ var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 // ValidateID checks an issuer id: lower-case letters, digits and dashes.
 func ValidateID(id string) error {
 	if !slugRE.MatchString(id) {
-		return attesta.Errorf(attesta.Invalid, "issuer id %q: use 1–63 lower-case letters, digits and dashes", id)
+		return attesta.E(attesta.Invalid, "err.issuer.id.form", id)
 	}
 	return nil
 }
 
-// Validate checks a profile.
+// Validate checks a profile. The problems are not said with the profile's
+// fields: each message names what it is about.
 func (p Profile) Validate() error {
-	var problems []string
+	var fe attesta.FieldErrors
 	if strings.TrimSpace(p.Name) == "" {
-		problems = append(problems, "name is required")
+		fe.Problem("", "err.issuer.name.required")
 	}
 	if len(p.Name) > 300 || len(p.Description) > 4000 {
-		problems = append(problems, "name or description too long")
+		fe.Problem("", "err.issuer.name.long")
 	}
 	if p.URL != "" {
 		if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			problems = append(problems, fmt.Sprintf("url %q is not an http(s) URL", p.URL))
+			fe.Problem("", "err.issuer.url.form", p.URL)
 		}
 	}
 	if p.Email != "" {
 		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
-			problems = append(problems, fmt.Sprintf("email %q is not an address", p.Email))
+			fe.Problem("", "err.issuer.email.form", p.Email)
 		}
 	}
 	if len(p.Address.CountryCode) != 2 || strings.ToUpper(p.Address.CountryCode) != p.Address.CountryCode {
-		problems = append(problems, "address country_code must be an ISO 3166-1 alpha-2 code such as IT")
+		fe.Problem("", "err.issuer.country.form")
 	}
 	if strings.TrimSpace(p.Address.Region) == "" {
-		problems = append(problems, "address region is required (EU micro-credential element: country/region of the issuer)")
+		fe.Problem("", "err.issuer.region.required")
 	}
 	for _, id := range p.Identifiers {
 		if id.Type == "" || id.Value == "" {
-			problems = append(problems, "identifiers need a type and a value")
+			fe.Problem("", "err.issuer.identifiers.form")
 			break
 		}
 	}
-	if len(problems) > 0 {
-		return attesta.Errorf(attesta.Invalid, "issuer profile: %s", strings.Join(problems, "; "))
+	if len(fe) > 0 {
+		return attesta.Wrap(fe, attesta.Invalid, "err.issuer.profile", fe)
 	}
 	return nil
 }
@@ -361,7 +362,7 @@ func (s *Service) Document(ctx context.Context, issuerID string) (did.Document, 
 func (s *Service) Resolve(ctx context.Context, verificationMethod string) (Issuer, ed25519.PublicKey, error) {
 	controller, _, ok := strings.Cut(verificationMethod, "#")
 	if !ok {
-		return Issuer{}, nil, attesta.Errorf(attesta.NotFound, "verification method %q has no key fragment", verificationMethod)
+		return Issuer{}, nil, attesta.E(attesta.NotFound, "err.issuer.key.nofragment", verificationMethod)
 	}
 	iss, err := s.store.IssuerByDID(ctx, controller)
 	if err != nil {
@@ -376,7 +377,7 @@ func (s *Service) Resolve(ctx context.Context, verificationMethod string) (Issue
 			return iss, k.Public, nil
 		}
 	}
-	return Issuer{}, nil, attesta.Errorf(attesta.NotFound, "%s is not a key of issuer %s", verificationMethod, iss.ID)
+	return Issuer{}, nil, attesta.E(attesta.NotFound, "err.issuer.key.notfound", verificationMethod, iss.ID)
 }
 
 // IssuerByDID returns the issuer with the given DID.

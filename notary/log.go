@@ -230,7 +230,7 @@ func (l *Log) leafHashes(ctx context.Context, pack, size int64) ([]tlog.Hash, er
 	lo := pack * PackSize
 	hi := min(lo+PackSize, size)
 	if hi <= lo {
-		return nil, attesta.Errorf(attesta.NotFound, "log entry %d not found", lo)
+		return nil, attesta.E(attesta.NotFound, "err.notary.entry.notfound", lo)
 	}
 	return l.entryHashesCached(ctx, lo, hi)
 }
@@ -419,7 +419,7 @@ func (l *Log) storeReader(ctx context.Context, size int64) *reader {
 // InclusionProof proves that the leaf at index is in the tree of size.
 func (l *Log) InclusionProof(ctx context.Context, index, size int64) ([]tlog.Hash, error) {
 	if index < 0 || index >= size {
-		return nil, attesta.Errorf(attesta.Invalid, "leaf %d is not in a tree of size %d", index, size)
+		return nil, attesta.E(attesta.Invalid, "err.notary.leaf.beyond", index, size)
 	}
 	return tlog.ProveRecord(size, index, l.storeReader(ctx, size))
 }
@@ -428,7 +428,7 @@ func (l *Log) InclusionProof(ctx context.Context, index, size int64) ([]tlog.Has
 // tree of size newSize.
 func (l *Log) ConsistencyProof(ctx context.Context, oldSize, newSize int64) ([]tlog.Hash, error) {
 	if oldSize < 0 || oldSize > newSize {
-		return nil, attesta.Errorf(attesta.Invalid, "no consistency proof from size %d to %d", oldSize, newSize)
+		return nil, attesta.E(attesta.Invalid, "err.notary.consistency.none", oldSize, newSize)
 	}
 	return tlog.ProveTree(newSize, oldSize, l.storeReader(ctx, newSize))
 }

@@ -105,8 +105,16 @@ func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
 			return cp, nil
 		}
 	}
-	return StoredCheckpoint{}, attesta.Errorf(attesta.NotFound, "no checkpoint of the transparency log is cosigned by %d witnesses%s yet",
-		l.quorum, map[bool]string{true: " and timestamped", false: ""}[l.tsa != nil])
+	return StoredCheckpoint{}, unpublished(l.quorum, l.tsa != nil)
+}
+
+// unpublished says that no checkpoint is cosigned by quorum witnesses (and
+// timestamped) yet.
+func unpublished(quorum int, timestamped bool) error {
+	if timestamped {
+		return attesta.E(attesta.NotFound, "err.notary.unpublished.timestamped", quorum)
+	}
+	return attesta.E(attesta.NotFound, "err.notary.unpublished", quorum)
 }
 
 func (l *Log) lastPublished() (StoredCheckpoint, bool) {

@@ -112,7 +112,7 @@ func (l *Log) TileData(ctx context.Context, t tlog.Tile) ([]byte, error) {
 	// The tile holds nodes [N·256, N·256+W) at level 8·L, which exist when
 	// the tree has that many complete subtrees of that height.
 	if end := (t.N<<TileHeight + int64(t.W)) << (TileHeight * t.L); t.L > 6 || end > cp.Size {
-		return nil, attesta.Errorf(attesta.NotFound, "tile %s is beyond the tree of size %d", TilePath(t, false), cp.Size)
+		return nil, attesta.E(attesta.NotFound, "err.notary.tile.beyond", TilePath(t, false), cp.Size)
 	}
 	if t.L == 0 {
 		// One read for the tile's entries rather than one per pack.
@@ -134,7 +134,7 @@ func (l *Log) EntryBundle(ctx context.Context, t tlog.Tile) ([]byte, error) {
 	}
 	from, to := t.N<<TileHeight, t.N<<TileHeight+int64(t.W)
 	if to > cp.Size {
-		return nil, attesta.Errorf(attesta.NotFound, "entry bundle %s is beyond the tree of size %d", TilePath(t, true), cp.Size)
+		return nil, attesta.E(attesta.NotFound, "err.notary.bundle.beyond", TilePath(t, true), cp.Size)
 	}
 	entries, err := l.store.Entries(ctx, from, to)
 	if err != nil {

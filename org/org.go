@@ -18,6 +18,7 @@
 package org
 
 import (
+	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -107,28 +108,27 @@ func (o *Organisation) Normalize() {
 func (o *Organisation) Validate() error {
 	var fe attesta.FieldErrors
 	if !idPattern.MatchString(o.ID) {
-		fe.Add("id", "l'identificativo ha da 2 a 63 caratteri: lettere minuscole, cifre e trattini",
-			"the id has 2 to 63 characters: lower-case letters, digits and hyphens")
+		fe.Problem("id", "err.org.id.form")
 	}
 	if !o.Kind.Valid() {
-		fe.Add("kind", "tipo di organizzazione sconosciuto: "+string(o.Kind), "unknown kind of organisation: "+string(o.Kind))
+		fe.Problem("kind", "err.org.kind.unknown", o.Kind)
 	}
 	switch n := utf8.RuneCountInString(o.Name); {
 	case n == 0:
-		fe.Add("name", "il nome è obbligatorio", "the name is required")
+		fe.Problem("name", "err.org.name.required")
 	case n > MaxName:
-		fe.Add("name", "il nome supera i 200 caratteri", "the name is longer than 200 characters")
+		fe.Problem("name", "err.org.name.long", MaxName)
 	}
 	if o.Kind != auth.National {
 		if o.Province == "" {
-			fe.Add("province", "la provincia è obbligatoria", "the province is required")
+			fe.Problem("province", "err.org.province.required")
 		} else if err := territory.CheckSigla(o.Province); err != nil {
 			addFiscal(&fe, "province", err)
 		}
 	}
 	if o.Kind == auth.Chamber {
 		if len(o.Provinces) == 0 {
-			fe.Add("provinces", "una Camera di Commercio copre almeno una provincia", "a Chamber of Commerce covers at least one province")
+			fe.Problem("provinces", "err.org.provinces.required")
 		}
 		for _, p := range o.Provinces {
 			if err := territory.CheckSigla(p); err != nil {
@@ -136,34 +136,32 @@ func (o *Organisation) Validate() error {
 			}
 		}
 		if o.Province != "" && !slices.Contains(o.Provinces, o.Province) {
-			fe.Add("provinces", "la provincia della sede deve essere tra quelle coperte", "the Chamber's own province must be among those it covers")
+			fe.Problem("provinces", "err.org.provinces.own")
 		}
 	} else if len(o.Provinces) > 0 {
-		fe.Add("provinces", "solo una Camera di Commercio copre province", "only a Chamber of Commerce covers provinces")
+		fe.Problem("provinces", "err.org.provinces.notchamber")
 	}
 	if o.Kind == auth.School {
 		if !schoolCodePattern.MatchString(o.SchoolCode) {
-			fe.Add("school_code", "il codice meccanografico ha 10 caratteri, lettere maiuscole e cifre, e inizia con la sigla della provincia (es. MITF01000A)",
-				"the codice meccanografico has 10 upper-case letters and digits and starts with a province sigla (e.g. MITF01000A)")
+			fe.Problem("school_code", "err.org.schoolcode.form")
 		} else if _, ok := territory.ProvinceBySigla(o.SchoolCode[:2]); !ok {
-			fe.Add("school_code", "il codice meccanografico non inizia con la sigla di una provincia: "+o.SchoolCode[:2],
-				"the codice meccanografico does not start with a province sigla: "+o.SchoolCode[:2])
+			fe.Problem("school_code", "err.org.schoolcode.province", o.SchoolCode[:2])
 		}
 		if !slices.Contains(SchoolTypes, o.SchoolType) {
-			fe.Add("school_type", "tipo di scuola: tecnico, professionale o liceo", "school type: tecnico, professionale or liceo")
+			fe.Problem("school_type", "err.org.schooltype.unknown")
 		}
 	} else {
 		if o.SchoolCode != "" {
-			fe.Add("school_code", "solo una scuola ha un codice meccanografico", "only a school has a codice meccanografico")
+			fe.Problem("school_code", "err.org.schoolcode.notschool")
 		}
 		if o.SchoolType != "" {
-			fe.Add("school_type", "solo una scuola ha un tipo di scuola", "only a school has a school type")
+			fe.Problem("school_type", "err.org.schooltype.notschool")
 		}
 	}
 	switch o.Kind {
 	case auth.Company, auth.Association:
 		if o.TaxCode == "" {
-			fe.Add("tax_code", "il codice fiscale o la partita IVA è obbligatorio", "the codice fiscale or partita IVA is required")
+			fe.Problem("tax_code", "err.org.taxcode.required")
 		}
 	}
 	if o.TaxCode != "" {
@@ -179,33 +177,48 @@ func (o *Organisation) Validate() error {
 	}
 	if o.REA != "" {
 		if !reaPattern.MatchString(o.REA) {
-			fe.Add("rea", "il numero REA si scrive sigla-numero (es. MI-1234567)", "the REA number is written sigla-number (e.g. MI-1234567)")
+			fe.Problem("rea", "err.org.rea.form")
 		} else if _, ok := territory.ProvinceBySigla(o.REA[:2]); !ok {
-			fe.Add("rea", "il numero REA non inizia con la sigla di una provincia", "the REA number does not start with a province sigla")
+			fe.Problem("rea", "err.org.rea.province")
 		}
 		if o.Kind != auth.Company && o.Kind != auth.Association {
-			fe.Add("rea", "solo un'impresa o un'associazione ha un numero REA", "only a company or association has a REA number")
+			fe.Problem("rea", "err.org.rea.kind")
 		}
 	}
 	if o.ATECO != "" && !atecoPattern.MatchString(o.ATECO) {
-		fe.Add("ateco", "il codice ATECO si scrive come 28.41 o 28.41.0", "the ATECO code is written like 28.41 or 28.41.0")
+		fe.Problem("ateco", "err.org.ateco.form")
 	}
 	if o.Email != "" && (len(o.Email) > MaxEmail || !emailPattern.MatchString(o.Email)) {
-		fe.Add("email", "indirizzo e-mail non valido", "not a valid e-mail address")
+		fe.Problem("email", "err.org.email.invalid")
 	}
 	return fe.Err()
 }
 
-// addFiscal adds a bilingual error from packages fiscal or territory.
+// addFiscal records a refusal of package fiscal or territory as a problem
+// with field.
 func addFiscal(fe *attesta.FieldErrors, field string, err error) {
-	switch e := err.(type) {
-	case *fiscal.Error:
-		fe.Add(field, e.IT, e.EN)
-	case *territory.Error:
-		fe.Add(field, e.IT, e.EN)
+	var fiscalErr *fiscal.Error
+	var e *attesta.Error
+	switch {
+	case errors.As(err, &fiscalErr):
+		fe.Say(field, fiscalMessage(fiscalErr))
+	case errors.As(err, &e):
+		fe.Say(field, e.Message)
 	default:
-		fe.Add(field, err.Error(), err.Error())
+		fe.Problem(field, "err.org.invalid")
 	}
+}
+
+// fiscalMessage is what people are told of a refusal of package fiscal: the
+// catalogue has a text "err.fiscal."+key for each of [fiscal.Keys].
+func fiscalMessage(e *fiscal.Error) attesta.Message {
+	args := slices.Clone(e.Args)
+	for i, a := range args {
+		if inner, ok := a.(*fiscal.Error); ok {
+			args[i] = fiscalMessage(inner)
+		}
+	}
+	return attesta.M("err.fiscal."+e.Key, args...)
 }
 
 // Territory is the provinces o's people act in: a Chamber's coverage, or

@@ -138,7 +138,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, o Organisation)
 func (s *Service) mayCreate(p *auth.Principal, o *Organisation) error {
 	err := auth.Decide(p, auth.OrgCreate, o.Object())
 	if attesta.ErrorCode(err) == attesta.NotFound {
-		return attesta.Said(attesta.Forbidden, fmt.Sprintf("la provincia %q è fuori dal tuo territorio", o.Province), fmt.Sprintf("province %q is outside your territory", o.Province))
+		return attesta.E(attesta.Forbidden, "err.org.province.outside", o.Province)
 	}
 	return err
 }
@@ -159,7 +159,7 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation)
 			// Only the national body moves an organisation or changes a
 			// Chamber's territory.
 			if o.Province != old.Province && !slices.Contains(p.Provinces, o.Province) {
-				return attesta.Said(attesta.Forbidden, fmt.Sprintf("la provincia %q è fuori dal tuo territorio", o.Province), fmt.Sprintf("province %q is outside your territory", o.Province))
+				return attesta.E(attesta.Forbidden, "err.org.province.outside", o.Province)
 			}
 			if o.Kind == auth.Chamber {
 				o.Provinces = old.Provinces

@@ -107,24 +107,25 @@ func (p *Person) Normalize() {
 
 // Validate checks p and adds the problems to fe.
 func (p *Person) Validate(fe *attesta.FieldErrors) {
-	name(fe, "given_name", p.GivenName, "il nome", "the given name")
-	name(fe, "family_name", p.FamilyName, "il cognome", "the family name")
+	name(fe, "given_name", p.GivenName, attesta.M("err.people.subject.givenname"))
+	name(fe, "family_name", p.FamilyName, attesta.M("err.people.subject.familyname"))
 	if p.Email != "" && !ValidEmail(p.Email) {
-		fe.Add("email", "indirizzo e-mail non valido: "+p.Email, "not a valid e-mail address: "+p.Email)
+		fe.Problem("email", "err.people.email.invalid", p.Email)
 	}
 }
 
 // ValidEmail reports whether s looks like an e-mail address.
 func ValidEmail(s string) bool { return len(s) <= MaxEmail && emailPattern.MatchString(s) }
 
-func name(fe *attesta.FieldErrors, field, v, it, en string) {
+// name checks a name; subject says which, as the subject of a sentence.
+func name(fe *attesta.FieldErrors, field, v string, subject attesta.Message) {
 	switch n := utf8.RuneCountInString(v); {
 	case n == 0:
-		fe.Add(field, it+" è obbligatorio", en+" is required")
+		fe.Problem(field, "err.people.name.required", subject)
 	case n > MaxName:
-		fe.Add(field, it+" supera i 100 caratteri", en+" is longer than 100 characters")
+		fe.Problem(field, "err.people.name.long", subject, MaxName)
 	case strings.ContainsAny(v, "<>\"\\{}") || strings.IndexFunc(v, func(r rune) bool { return r < ' ' }) >= 0:
-		fe.Add(field, it+" contiene caratteri non ammessi", en+" contains characters that are not allowed")
+		fe.Problem(field, "err.people.name.chars", subject)
 	}
 }
 
@@ -141,13 +142,13 @@ func (s *Student) Normalize() {
 // Validate checks s and adds the problems to fe.
 func (s *Student) Validate(fe *attesta.FieldErrors) {
 	if !numberPattern.MatchString(s.Number) {
-		fe.Add("number", "la matricola ha da 1 a 32 caratteri: lettere, cifre e / . _ -", "the student number has 1 to 32 characters: letters, digits and / . _ -")
+		fe.Problem("number", "err.people.number.form")
 	}
 	if s.Contact != "" && !ValidEmail(s.Contact) && !phonePattern.MatchString(s.Contact) {
-		fe.Add("contact", "il recapito è un indirizzo e-mail o un numero di telefono", "the contact is an e-mail address or a telephone number")
+		fe.Problem("contact", "err.people.contact.form")
 	}
 	if s.ConsentBy != "" {
-		name(fe, "consent_by", s.ConsentBy, "il nome di chi dà il consenso", "the name of who gives consent")
+		name(fe, "consent_by", s.ConsentBy, attesta.M("err.people.subject.consentby"))
 	}
 }
 
@@ -160,10 +161,10 @@ func (c *Class) Normalize() {
 // Validate checks c and adds the problems to fe.
 func (c *Class) Validate(fe *attesta.FieldErrors) {
 	if !ValidYear(c.Year) {
-		fe.Add("year", "l'anno scolastico si scrive come 2026/27", "the school year is written like 2026/27")
+		fe.Problem("year", "err.people.year.form")
 	}
 	if !classNamePattern.MatchString(c.Name) {
-		fe.Add("class", "la classe ha da 1 a 32 caratteri: lettere, cifre, spazi e . _ -", "the class has 1 to 32 characters: letters, digits, spaces and . _ -")
+		fe.Problem("class", "err.people.class.form")
 	}
 }
 

@@ -142,7 +142,7 @@ func Principal(ctx context.Context, r RoleReader, person, orgID string, role aut
 			return &auth.Principal{Person: p.ID, Name: p.Name(), Membership: m}, nil
 		}
 	}
-	return nil, attesta.Errorf(attesta.Forbidden, "%s holds no such role", p.Name())
+	return nil, attesta.E(attesta.Forbidden, "err.people.role.notheld", p.Name())
 }
 
 // Memberships returns the roles of the principal's person, for switching.
@@ -245,17 +245,16 @@ func (s *Service) AddMember(ctx context.Context, p *auth.Principal, orgID string
 		}
 		var fe attesta.FieldErrors
 		if !role.Valid() || auth.RoleKinds[role] != o.Kind {
-			fe.Add("role", fmt.Sprintf("il ruolo %s non si ricopre in un'organizzazione di tipo %s", role, o.Kind),
-				fmt.Sprintf("role %s is not held in an organisation of kind %s", role, o.Kind))
+			fe.Problem("role", "err.people.role.kind", role, o.Kind)
 		}
 		if role == auth.NationalAdmin && p.Role != auth.NationalAdmin {
-			return attesta.Said(attesta.Forbidden, "solo l'ente nazionale nomina gli amministratori nazionali", "only the national body appoints national administrators")
+			return attesta.E(attesta.Forbidden, "err.people.role.national")
 		}
 		if p.Role == auth.SchoolReferent && role != auth.SchoolTutor && role != auth.SchoolReferent {
-			return attesta.Said(attesta.Forbidden, "il referente scolastico aggiunge docenti e referenti; gli studenti si iscrivono con la loro classe", "a school referent adds teachers and referents; students come with their class")
+			return attesta.E(attesta.Forbidden, "err.people.role.referent")
 		}
 		if in.Email == "" {
-			fe.Add("email", "l'indirizzo e-mail è obbligatorio", "the e-mail address is required")
+			fe.Problem("email", "err.people.email.required")
 		}
 		in.Validate(&fe)
 		if err := fe.Err(); err != nil {
@@ -294,9 +293,8 @@ func (s *Service) personByEmail(ctx context.Context, w Writer, p *auth.Principal
 		}
 		if !ReachesAll(p, ms) {
 			var fe attesta.FieldErrors
-			fe.Add("email", "l'indirizzo "+in.Email+" è di una persona registrata da un'altra organizzazione: chiedi all'ente nazionale di assegnarle il ruolo",
-				"the address "+in.Email+" belongs to a person registered by another organisation: ask the national body to give them the role")
-			return nil, &attesta.Error{Code: attesta.Forbidden, Message: fe.Error(), Err: fe}
+			fe.Problem("email", "err.people.email.elsewhere", in.Email)
+			return nil, fe.WithCode(attesta.Forbidden)
 		}
 		return existing, nil
 	}
@@ -352,7 +350,7 @@ func (s *Service) Classes(ctx context.Context, p *auth.Principal, school string)
 			return err
 		}
 		if o.Kind != auth.School {
-			return attesta.Errorf(attesta.NotFound, "%s is not a school", school)
+			return attesta.E(attesta.NotFound, "err.people.notschool", school)
 		}
 		out, err = r.Classes(ctx, school)
 		return err
@@ -423,7 +421,7 @@ func (s *Service) CreateClass(ctx context.Context, p *auth.Principal, c Class) (
 			return err
 		}
 		if school.Kind != auth.School {
-			return attesta.Errorf(attesta.NotFound, "%s is not a school", c.School)
+			return attesta.E(attesta.NotFound, "err.people.notschool", c.School)
 		}
 		var fe attesta.FieldErrors
 		c.Validate(&fe)
@@ -560,7 +558,7 @@ func (s *Service) AssignTeacher(ctx context.Context, p *auth.Principal, classID,
 			return err
 		}
 		if !slices.ContainsFunc(ms, func(m auth.Membership) bool { return m.Org == school.ID && m.Role == auth.SchoolTutor }) {
-			return attesta.Said(attesta.Invalid, fmt.Sprintf("la persona non è un docente (tutor scolastico) di %s", school.Name), fmt.Sprintf("the person is not a teacher (school tutor) of %s", school.Name))
+			return attesta.E(attesta.Invalid, "err.people.teacher.notschool", school.Name)
 		}
 		if err := w.AssignTeacher(ctx, classID, person); err != nil {
 			return err
@@ -597,7 +595,7 @@ func (s *Service) RecordConsent(ctx context.Context, p *auth.Principal, person, 
 	err := s.store.Update(ctx, func(w Writer) error {
 		st, err := w.Student(ctx, person)
 		if attesta.ErrorCode(err) == attesta.NotFound {
-			return attesta.Errorf(attesta.NotFound, "student %s not found", person)
+			return attesta.E(attesta.NotFound, "err.people.student.notfound", person)
 		}
 		if err != nil {
 			return err
@@ -615,7 +613,7 @@ func (s *Service) RecordConsent(ctx context.Context, p *auth.Principal, person, 
 		st.Normalize()
 		var fe attesta.FieldErrors
 		if st.ConsentBy == "" {
-			fe.Add("consent_by", "indica chi dà il consenso", "say who gives consent")
+			fe.Problem("consent_by", "err.people.consent.required")
 		}
 		st.Validate(&fe)
 		if err := fe.Err(); err != nil {

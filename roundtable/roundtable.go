@@ -29,7 +29,6 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -171,18 +170,17 @@ func (t *Table) Normalize() {
 // Validate checks t (normalized) and adds the problems to fe.
 func (t *Table) Validate(fe *attesta.FieldErrors) {
 	if !idPattern.MatchString(t.Chamber) {
-		fe.Add("chamber", "indicare la Camera di Commercio", "the Chamber of Commerce is required")
+		fe.Problem("chamber", "err.roundtable.chamber.required")
 	}
 	if !sectorPattern.MatchString(t.Sector) {
-		fe.Add("sector", `il settore si indica con il suo identificativo, es. "meccatronica" (lettere minuscole, cifre e trattini)`,
-			`the sector is given by its id, e.g. "meccatronica" (lower-case letters, digits and hyphens)`)
+		fe.Problem("sector", "err.roundtable.sector.form")
 	}
 	if !people.ValidYear(t.Year) {
-		fe.Add("year", "l'anno scolastico si scrive come 2026/27", "the school year is written like 2026/27")
+		fe.Problem("year", "err.roundtable.year.form")
 	}
-	checkText(fe, "title", t.Title, MaxTitle, true, "il titolo", "the title")
+	checkText(fe, "title", t.Title, MaxTitle, true, attesta.M("err.roundtable.subject.title"))
 	if !t.Status.Valid() {
-		fe.Add("status", "lo stato è active (attivo) o closed (chiuso)", "the status is active or closed")
+		fe.Problem("status", "err.roundtable.status.form")
 	}
 }
 
@@ -221,23 +219,23 @@ func text(s string) string {
 // Validate checks m (normalized) and adds the problems to fe.
 func (m *Meeting) Validate(fe *attesta.FieldErrors) {
 	if d, err := time.Parse(time.DateOnly, m.Date); err != nil || d.Year() < 2000 || d.Year() > 2099 {
-		fe.Add("date", "la data si scrive come 2026-10-15", "the date is written like 2026-10-15")
+		fe.Problem("date", "err.roundtable.date.form")
 	}
-	checkText(fe, "agenda", m.Agenda, MaxAgenda, true, "l'ordine del giorno", "the agenda")
-	checkText(fe, "minutes", m.Minutes, MaxMinutes, false, "il verbale", "the minutes")
+	checkText(fe, "agenda", m.Agenda, MaxAgenda, true, attesta.M("err.roundtable.subject.agenda"))
+	checkText(fe, "minutes", m.Minutes, MaxMinutes, false, attesta.M("err.roundtable.subject.minutes"))
 }
 
 // checkText checks a text field: valid UTF-8 without control characters
 // other than new lines and tabs, at most limit characters, and not empty
-// if required. it and en name the field in a sentence.
-func checkText(fe *attesta.FieldErrors, field, s string, limit int, required bool, it, en string) {
+// if required. subject names the field as the subject of a sentence.
+func checkText(fe *attesta.FieldErrors, field, s string, limit int, required bool, subject attesta.Message) {
 	switch n := utf8.RuneCountInString(s); {
 	case n == 0 && required:
-		fe.Add(field, it+" è obbligatorio", en+" is required")
+		fe.Problem(field, "err.roundtable.text.required", subject)
 	case n > limit:
-		fe.Add(field, it+" supera i "+strconv.Itoa(limit)+" caratteri", en+" is longer than "+strconv.Itoa(limit)+" characters")
+		fe.Problem(field, "err.roundtable.text.long", subject, limit)
 	case !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
-		fe.Add(field, it+" contiene caratteri non ammessi", en+" contains characters that are not allowed")
+		fe.Problem(field, "err.roundtable.text.chars", subject)
 	}
 }
 
@@ -252,17 +250,17 @@ func FileName(name string) string {
 
 // checkAttachment checks a file to attach and returns its content type.
 func checkAttachment(fe *attesta.FieldErrors, name string, content []byte) string {
-	checkText(fe, "name", name, MaxFileName, true, "il nome del file", "the file name")
+	checkText(fe, "name", name, MaxFileName, true, attesta.M("err.roundtable.subject.filename"))
 	switch {
 	case len(content) == 0:
-		fe.Add("file", "il file è vuoto", "the file is empty")
+		fe.Problem("file", "err.roundtable.file.empty")
 	case len(content) > MaxAttachmentSize:
-		fe.Add("file", "il file supera i 5 MiB", "the file is larger than 5 MiB")
+		fe.Problem("file", "err.roundtable.file.large", MaxAttachmentSize>>20)
 	default:
 		if ct := Sniff(content); ct != "" {
 			return ct
 		}
-		fe.Add("file", "sono ammessi solo file PDF, ODT, DOCX, PNG e JPEG", "only PDF, ODT, DOCX, PNG and JPEG files are allowed")
+		fe.Problem("file", "err.roundtable.file.type")
 	}
 	return ""
 }

@@ -131,9 +131,16 @@ func Scope(p *auth.Principal) (chambers, members []string) {
 	return []string{}, []string{p.Org}
 }
 
-// notFound says that what of id does not exist.
+// notFound says that what ("table", "meeting" or "attachment") of id does
+// not exist.
 func notFound(what, id string) error {
-	return attesta.Errorf(attesta.NotFound, "%s %s not found", what, id)
+	switch what {
+	case "meeting":
+		return attesta.E(attesta.NotFound, "err.roundtable.meeting.notfound", id)
+	case "attachment":
+		return attesta.E(attesta.NotFound, "err.roundtable.attachment.notfound", id)
+	}
+	return attesta.E(attesta.NotFound, "err.roundtable.table.notfound", id)
 }
 
 // decide is auth.Decide on t, where an object out of reach is said to be
@@ -153,7 +160,7 @@ func mayManage(p *auth.Principal, t *Table, what, id string) error {
 		return err
 	}
 	if p.Role == auth.ChamberOperator && p.Org != t.Chamber {
-		return attesta.Said(attesta.Forbidden, fmt.Sprintf("solo la Camera %s modifica questo tavolo", t.Chamber), fmt.Sprintf("only the Chamber %s changes this table", t.Chamber))
+		return attesta.E(attesta.Forbidden, "err.roundtable.chamber.other", t.Chamber)
 	}
 	return nil
 }
@@ -182,7 +189,7 @@ func (s *Service) open(ctx context.Context, w Writer, p *auth.Principal, id, wha
 		return nil, err
 	}
 	if t.Status == Closed && !closedOK {
-		return nil, attesta.Said(attesta.Conflict, fmt.Sprintf("il tavolo %q è chiuso: riaprilo prima", t.Title), fmt.Sprintf("the table %q is closed: reopen it first", t.Title))
+		return nil, attesta.E(attesta.Conflict, "err.roundtable.closed", t.Title)
 	}
 	return t, nil
 }
@@ -213,7 +220,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in Table) (*Tab
 	err = s.store.Update(ctx, func(w Writer) error {
 		chamber, err := w.Organisation(ctx, in.Chamber)
 		if attesta.ErrorCode(err) == attesta.NotFound || (err == nil && chamber.Kind != auth.Chamber) {
-			fe.Add("chamber", "Camera di Commercio sconosciuta: "+in.Chamber, "unknown Chamber of Commerce: "+in.Chamber)
+			fe.Problem("chamber", "err.roundtable.chamber.unknown", in.Chamber)
 			return fe.Err()
 		}
 		if err != nil {
@@ -222,7 +229,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in Table) (*Tab
 		in.Province = chamber.Province
 		err = mayManage(p, &in, "table", in.ID)
 		if attesta.ErrorCode(err) == attesta.NotFound {
-			return attesta.Said(attesta.Forbidden, "una Camera attiva solo i propri tavoli", "a Chamber activates its own tables only")
+			return attesta.E(attesta.Forbidden, "err.roundtable.chamber.own")
 		}
 		if err != nil {
 			return err
@@ -282,7 +289,7 @@ func (s *Service) AddMember(ctx context.Context, p *auth.Principal, tableID, org
 			return err
 		}
 		if _, ok := t.Member(o.ID); ok {
-			return attesta.Said(attesta.Conflict, fmt.Sprintf("%s partecipa già al tavolo", o.Name), fmt.Sprintf("%s is at the table already", o.Name))
+			return attesta.E(attesta.Conflict, "err.roundtable.member.already", o.Name)
 		}
 		if err := w.AddTableMember(ctx, t.ID, o.ID, s.now()); err != nil {
 			return err
@@ -307,8 +314,7 @@ func (s *Service) AddMember(ctx context.Context, p *auth.Principal, tableID, org
 func (s *Service) candidate(ctx context.Context, w Writer, p *auth.Principal, t *Table, orgID string) (*org.Organisation, error) {
 	var fe attesta.FieldErrors
 	unknown := func() error {
-		fe.Add("org", "nessuna scuola, associazione o impresa "+orgID+" nelle province della Camera di Commercio",
-			"no school, association or company "+orgID+" in the Chamber of Commerce's provinces")
+		fe.Problem("org", "err.roundtable.member.unknown", orgID)
 		return fe.Err()
 	}
 	if !validID(orgID) {
@@ -329,8 +335,7 @@ func (s *Service) candidate(ctx context.Context, w Writer, p *auth.Principal, t 
 		return nil, unknown()
 	}
 	if !slices.Contains(MemberKinds, o.Kind) {
-		fe.Add("org", "al tavolo siedono scuole, associazioni di categoria e imprese, non "+o.Name,
-			"schools, employers' associations and companies sit at a table, not "+o.Name)
+		fe.Problem("org", "err.roundtable.member.kind", o.Name)
 		return nil, fe.Err()
 	}
 	return o, nil
@@ -346,7 +351,7 @@ func (s *Service) RemoveMember(ctx context.Context, p *auth.Principal, tableID, 
 		}
 		m, ok := t.Member(orgID)
 		if !ok {
-			return attesta.Errorf(attesta.NotFound, "%s is not at the table", orgID)
+			return attesta.E(attesta.NotFound, "err.roundtable.member.notfound", orgID)
 		}
 		if err := w.RemoveTableMember(ctx, t.ID, orgID); err != nil {
 			return err
@@ -505,7 +510,7 @@ func (s *Service) AddAttachment(ctx context.Context, p *auth.Principal, meetingI
 			return err
 		}
 		if len(m.Attachments) >= MaxAttachments {
-			return attesta.Said(attesta.Conflict, fmt.Sprintf("un incontro ha al più %d allegati", MaxAttachments), fmt.Sprintf("a meeting has at most %d attachments", MaxAttachments))
+			return attesta.E(attesta.Conflict, "err.roundtable.attachments.toomany", MaxAttachments)
 		}
 		sum := sha256.Sum256(content)
 		a := Attachment{Meeting: m.ID, Name: name, ContentType: ct, Size: int64(len(content)),

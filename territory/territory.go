@@ -22,8 +22,8 @@
 // # Use
 //
 // [ProvinceBySigla] and [CheckSigla] accept the sigla as people type it, in
-// any case and with surrounding spaces; [CheckSigla] explains a refusal in
-// Italian and English through [Error]. [Regions], [Provinces] and
+// any case and with surrounding spaces; [CheckSigla] explains a refusal
+// with an [*attesta.Error] whose message people read in their language. [Regions], [Provinces] and
 // [ProvincesOf] return fresh slices ordered by code, which callers may modify.
 //
 // # Updating
@@ -43,6 +43,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/attesta/attesta"
 )
 
 // Region is one of the twenty Italian regions.
@@ -59,17 +61,6 @@ type Province struct {
 	Sigla  string // two-letter automobile abbreviation, "TO"
 	Name   string // official name, as ISTAT writes it
 	Region Region
-}
-
-// Error says why a value is not valid, in Italian and English.
-type Error struct {
-	IT, EN string
-}
-
-func (e *Error) Error() string { return e.EN }
-
-func invalid(it, en string, args ...any) error {
-	return &Error{IT: fmt.Sprintf(it, args...), EN: fmt.Sprintf(en, args...)}
 }
 
 //go:embed data/provinces.csv
@@ -247,29 +238,27 @@ func normalizeSigla(s string) string {
 
 // withdrawn are sigle of units that no longer exist and that people may
 // still write, with the reason.
-var withdrawn = map[string]*Error{
-	"SU": {
-		IT: "la provincia del Sud Sardegna (SU) è stata soppressa con la riforma sarda del 2025: indica la nuova provincia o città metropolitana",
-		EN: "the province of Sud Sardegna (SU) was abolished by the 2025 Sardinian reform: give the new province or metropolitan city",
-	},
+var withdrawn = map[string]*attesta.Error{
+	"SU": attesta.E(attesta.Invalid, "err.territory.sigla.su"),
 }
 
 // CheckSigla reports whether s, ignoring case and surrounding spaces, is the
 // automobile abbreviation of a current province-level unit. The error is an
-// [*Error].
+// [*attesta.Error] with code Invalid.
 func CheckSigla(s string) error {
 	n := normalizeSigla(s)
 	if n == "" {
-		return invalid("la sigla della provincia è vuota", "the province sigla is empty")
+		return attesta.E(attesta.Invalid, "err.territory.sigla.empty")
 	}
 	if !upperLetters(n, 2) {
-		return invalid("la sigla della provincia è di due lettere, non %q", "a province sigla is two letters, not %q", s)
+		return attesta.E(attesta.Invalid, "err.territory.sigla.form", s)
 	}
 	if _, ok := load().bySigla[n]; ok {
 		return nil
 	}
 	if e, ok := withdrawn[n]; ok {
-		return &Error{IT: e.IT, EN: e.EN}
+		c := *e
+		return &c
 	}
-	return invalid("%s non è la sigla di una provincia italiana", "%s is not the sigla of an Italian province", n)
+	return attesta.E(attesta.Invalid, "err.territory.sigla.unknown", n)
 }

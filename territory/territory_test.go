@@ -3,11 +3,12 @@ package territory
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/attesta/attesta"
 )
 
 func TestEmbeddedFileIsWellFormed(t *testing.T) {
@@ -204,28 +205,20 @@ func TestLookupsIgnoreCaseAndSpaces(t *testing.T) {
 
 func TestCheckSigla(t *testing.T) {
 	for _, tc := range []struct {
-		in, en, it string
+		in, key string
 	}{
-		{"", "empty", "vuota"},
-		{"   ", "empty", "vuota"},
-		{"T", `two letters, not "T"`, "due lettere"},
-		{"TOR", `two letters, not "TOR"`, "due lettere"},
-		{"T0", `two letters, not "T0"`, "due lettere"},
-		{"ÀB", "two letters", "due lettere"},
-		{"xx", "XX is not the sigla of an Italian province", "XX non è la sigla"},
-		{"su", "Sud Sardegna (SU) was abolished", "Sud Sardegna (SU) è stata soppressa"},
+		{"", "err.territory.sigla.empty"},
+		{"   ", "err.territory.sigla.empty"},
+		{"T", "err.territory.sigla.form"},
+		{"TOR", "err.territory.sigla.form"},
+		{"T0", "err.territory.sigla.form"},
+		{"ÀB", "err.territory.sigla.form"},
+		{"xx", "err.territory.sigla.unknown"},
+		{"su", "err.territory.sigla.su"},
 	} {
 		err := CheckSigla(tc.in)
-		var e *Error
-		if !errors.As(err, &e) {
-			t.Errorf("CheckSigla(%q) = %v, want an *Error", tc.in, err)
-			continue
-		}
-		if !strings.Contains(e.EN, tc.en) || e.Error() != e.EN {
-			t.Errorf("CheckSigla(%q) EN = %q, want %q", tc.in, e.EN, tc.en)
-		}
-		if !strings.Contains(e.IT, tc.it) {
-			t.Errorf("CheckSigla(%q) IT = %q, want %q", tc.in, e.IT, tc.it)
+		if attesta.ErrorCode(err) != attesta.Invalid || attesta.ErrorKey(err) != tc.key {
+			t.Errorf("CheckSigla(%q) = %v (%s %s), want %s", tc.in, err, attesta.ErrorCode(err), attesta.ErrorKey(err), tc.key)
 		}
 	}
 	for _, p := range Provinces() {
@@ -291,9 +284,8 @@ func FuzzCheckSigla(f *testing.F) {
 		if (err == nil) != ok {
 			t.Errorf("%q: CheckSigla = %v, ProvinceBySigla found = %v", s, err, ok)
 		}
-		var e *Error
-		if err != nil && (!errors.As(err, &e) || e.IT == "" || e.EN == "") {
-			t.Errorf("%q: error %v is not bilingual", s, err)
+		if err != nil && (attesta.ErrorCode(err) != attesta.Invalid || attesta.ErrorKey(err) == "") {
+			t.Errorf("%q: error %v has no code and key", s, err)
 		}
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/importer"
+	"github.com/attesta/attesta/internal/httpstatus"
 )
 
 // An import is two steps: the upload is parsed and checked whole, and its
@@ -122,10 +122,10 @@ func (js *jobs) add(j *job) error {
 		}
 	}
 	if mine >= maxJobsEach {
-		return attesta.Said(attesta.Conflict, fmt.Sprintf("hai %d importazioni in attesa o in corso: confermale o lasciale scadere", mine), fmt.Sprintf("you have %d imports waiting or running: confirm or let them expire first", mine))
+		return attesta.E(attesta.Conflict, "err.web.import.mine", mine)
 	}
 	if len(js.byID) >= maxJobs {
-		return attesta.Said(attesta.Throttled, "troppe importazioni in corso: riprova tra qualche minuto", "too many imports in progress: retry in a few minutes")
+		return attesta.E(attesta.Throttled, "err.web.import.busy")
 	}
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
@@ -143,7 +143,7 @@ func (js *jobs) get(id, person string) (*job, error) {
 	defer js.mu.Unlock()
 	j := js.byID[id]
 	if j == nil || j.Person != person {
-		return nil, attesta.Errorf(attesta.NotFound, "import %s not found", id)
+		return nil, attesta.E(attesta.NotFound, "err.web.import.notfound", id)
 	}
 	return j, nil
 }
@@ -176,16 +176,16 @@ func (s *Site) upload(w http.ResponseWriter, r *http.Request, kind importer.Kind
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.importRefused(w, r, kind, school, attesta.Said(attesta.Invalid, fmt.Sprintf("il file supera i %d MiB", importer.MaxBytes>>20), fmt.Sprintf("the file is larger than %d MiB", importer.MaxBytes>>20)))
+			s.importRefused(w, r, kind, school, attesta.E(attesta.Invalid, "err.web.upload.large", importer.MaxBytes>>20))
 			return
 		}
-		s.importRefused(w, r, kind, school, attesta.Errorf(attesta.Invalid, "unreadable upload"))
+		s.importRefused(w, r, kind, school, attesta.E(attesta.Invalid, "err.web.upload.unreadable"))
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
 	file, _, err := r.FormFile("file")
 	if err != nil {
-		s.importRefused(w, r, kind, school, attesta.Said(attesta.Invalid, "scegli un file CSV", "choose a CSV file"))
+		s.importRefused(w, r, kind, school, attesta.E(attesta.Invalid, "err.web.import.nofile"))
 		return
 	}
 	defer file.Close()
@@ -230,7 +230,7 @@ func (s *Site) importRefused(w http.ResponseWriter, r *http.Request, kind import
 		}
 	}
 	p.Data = d
-	s.render(w, r, http.StatusBadRequest, "import", p)
+	s.render(w, r, httpstatus.Of(err), "import", p)
 }
 
 func (s *Site) uploadSchools(w http.ResponseWriter, r *http.Request) {
@@ -284,7 +284,7 @@ func (s *Site) applyJob(w http.ResponseWriter, r *http.Request) {
 	// The import runs as the person is now: still signed in, in the role
 	// that previewed it (Apply decides every row again).
 	if p.Org != j.p.Org || p.Role != j.p.Role {
-		s.fail(w, r, attesta.Said(attesta.Forbidden, "questa importazione è stata controllata con un altro ruolo: torna a quel ruolo o carica di nuovo il file", "this import was previewed in another role: switch back to it, or upload the file again"))
+		s.fail(w, r, attesta.E(attesta.Forbidden, "err.web.import.role"))
 		return
 	}
 	j.mu.Lock()

@@ -15,6 +15,7 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/importer"
+	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
@@ -174,7 +175,7 @@ func (s *Site) formError(p *page, r *http.Request, err error) (*form, bool) {
 // parsed reads a request's form; an unreadable one is answered here.
 func (s *Site) parsed(w http.ResponseWriter, r *http.Request) bool {
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable form"))
+		s.fail(w, r, attesta.E(attesta.Invalid, "err.web.form.unreadable"))
 		return false
 	}
 	return true
@@ -195,7 +196,7 @@ func (s *Site) submit(w http.ResponseWriter, r *http.Request, change func(f url.
 			s.fail(w, r, err)
 			return
 		}
-		refused(f, httpStatus(err))
+		refused(f, httpstatus.Of(err))
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -254,12 +255,8 @@ func (s *Site) loginPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Values.Del("password")
-		status := http.StatusUnauthorized
-		if attesta.ErrorCode(err) == attesta.Throttled {
-			status = http.StatusTooManyRequests
-		}
 		f.Error = p.T("login.failed." + string(attesta.ErrorCode(err)))
-		s.loginPage(w, r, status, f)
+		s.loginPage(w, r, httpstatus.Of(err), f)
 		return
 	}
 	s.setSession(w, id)
@@ -279,7 +276,7 @@ func (s *Site) logout(w http.ResponseWriter, r *http.Request) {
 
 func (s *Site) oidcStart(w http.ResponseWriter, r *http.Request) {
 	if s.platform.OIDC == nil {
-		s.fail(w, r, attesta.Errorf(attesta.NotFound, "no OpenID provider is configured"))
+		s.fail(w, r, attesta.E(attesta.NotFound, "err.web.oidc.none"))
 		return
 	}
 	u, state, err := s.platform.OIDC.Begin()
@@ -295,15 +292,19 @@ func (s *Site) oidcStart(w http.ResponseWriter, r *http.Request) {
 func (s *Site) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	c, err := r.Cookie("attesta_oidc")
 	if s.platform.OIDC == nil || err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "no sign-in in progress"))
+		s.fail(w, r, attesta.E(attesta.Invalid, "err.web.oidc.nosignin"))
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: "attesta_oidc", Value: "", Path: "/login/oidc", MaxAge: -1, HttpOnly: true, Secure: s.platform.SecureCookies})
 	id, err := s.platform.OIDC.Complete(r.Context(), c.Value, r.URL.Query())
 	if err != nil {
+		if attesta.ErrorCode(err) == attesta.Internal {
+			s.fail(w, r, err)
+			return
+		}
 		p := s.newPage(w, r)
 		s.log.InfoContext(r.Context(), "OpenID sign-in refused", "err", err)
-		s.loginPage(w, r, http.StatusUnauthorized, &form{Error: p.T("login.oidc.failed") + " " + attesta.MessageIn(err, p.Lang)})
+		s.loginPage(w, r, httpstatus.Of(err), &form{Error: p.T("login.oidc.failed") + " " + attesta.MessageIn(err, p.Lang)})
 		return
 	}
 	s.setSession(w, id)
@@ -333,7 +334,7 @@ func (s *Site) resetRequestPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Data = f
-		s.render(w, r, http.StatusBadRequest, "reset", p)
+		s.render(w, r, httpstatus.Of(err), "reset", p)
 		return
 	}
 	p.Data = &form{Done: p.T("reset.sent")}
@@ -346,7 +347,7 @@ func (s *Site) linkPage(w http.ResponseWriter, r *http.Request) {
 	p.Title = p.T("password." + purpose + ".title")
 	token := r.FormValue("token")
 	if purpose != "invite" && purpose != "reset" {
-		s.fail(w, r, attesta.Errorf(attesta.NotFound, "no such page"))
+		s.fail(w, r, attesta.E(attesta.NotFound, "err.web.page.notfound"))
 		return
 	}
 	d := struct {
@@ -371,7 +372,7 @@ func (s *Site) linkPage(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		d.Form, status = f, http.StatusBadRequest
+		d.Form, status = f, httpstatus.Of(err)
 	}
 	p.Data = d
 	s.render(w, r, status, "password", p)
@@ -452,21 +453,11 @@ func (s *Site) changePassword(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Values = nil // passwords are not shown again
-		s.accountPage(w, r, httpStatus(err), accountData{Password: f})
+		s.accountPage(w, r, httpstatus.Of(err), accountData{Password: f})
 		return
 	}
 	s.setSession(w, id)
 	s.accountPage(w, r, http.StatusOK, accountData{Password: &form{Done: p0(s, w, r, "account.password.changed")}})
-}
-
-func httpStatus(err error) int {
-	switch attesta.ErrorCode(err) {
-	case attesta.Conflict:
-		return http.StatusConflict
-	case attesta.Forbidden:
-		return http.StatusForbidden
-	}
-	return http.StatusBadRequest
 }
 
 func (s *Site) createToken(w http.ResponseWriter, r *http.Request) {
@@ -485,7 +476,7 @@ func (s *Site) createToken(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		s.accountPage(w, r, httpStatus(err), accountData{Token: f})
+		s.accountPage(w, r, httpstatus.Of(err), accountData{Token: f})
 		return
 	}
 	s.accountPage(w, r, http.StatusCreated, accountData{NewToken: secret})
@@ -516,11 +507,11 @@ func (s *Site) orgsPage(w http.ResponseWriter, r *http.Request, status int, f *f
 	q := r.URL.Query()
 	filter := org.Filter{Kind: auth.OrgKind(q.Get("kind")), Query: strings.TrimSpace(q.Get("q"))}
 	if filter.Kind != "" && !filter.Kind.Valid() {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unknown kind %q", filter.Kind))
+		s.fail(w, r, attesta.E(attesta.Invalid, "err.web.orgs.kind", filter.Kind))
 		return
 	}
 	if len(filter.Query) > 100 {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "the search is longer than 100 characters"))
+		s.fail(w, r, attesta.E(attesta.Invalid, "err.web.orgs.search", 100))
 		return
 	}
 	items, err := s.platform.Orgs.List(r.Context(), p.User, filter)
@@ -711,27 +702,27 @@ func (s *Site) auditView(w http.ResponseWriter, r *http.Request) {
 	f := audit.Filter{Actor: q.Get("actor"), ObjectKind: auth.ObjectKind(q.Get("kind")), ObjectID: q.Get("object"), Action: q.Get("action")}
 	for _, v := range []string{f.Actor, string(f.ObjectKind), f.ObjectID, f.Action} {
 		if len(v) > 100 {
-			s.fail(w, r, attesta.Errorf(attesta.Invalid, "a filter is longer than 100 characters"))
+			s.fail(w, r, attesta.E(attesta.Invalid, "err.web.audit.filter", 100))
 			return
 		}
 	}
 	var err error
 	if v := q.Get("since"); v != "" {
 		if f.Since, err = time.Parse("2006-01-02", v); err != nil {
-			s.fail(w, r, attesta.Errorf(attesta.Invalid, "since: not a date (YYYY-MM-DD)"))
+			s.fail(w, r, attesta.E(attesta.Invalid, "err.web.audit.since"))
 			return
 		}
 	}
 	if v := q.Get("until"); v != "" {
 		if f.Until, err = time.Parse("2006-01-02", v); err != nil {
-			s.fail(w, r, attesta.Errorf(attesta.Invalid, "until: not a date (YYYY-MM-DD)"))
+			s.fail(w, r, attesta.E(attesta.Invalid, "err.web.audit.until"))
 			return
 		}
 		f.Until = f.Until.AddDate(0, 0, 1)
 	}
 	if v := q.Get("before"); v != "" {
 		if f.Before, err = strconv.ParseInt(v, 10, 64); err != nil || f.Before < 1 {
-			s.fail(w, r, attesta.Errorf(attesta.Invalid, "before: not an entry number"))
+			s.fail(w, r, attesta.E(attesta.Invalid, "err.web.audit.before"))
 			return
 		}
 	}
@@ -746,12 +737,26 @@ func (s *Site) auditView(w http.ResponseWriter, r *http.Request) {
 		q.Set("before", strconv.FormatInt(entries[len(entries)-1].Seq, 10))
 		more = "/audit?" + q.Encode()
 	}
+	rows := p.auditRows(entries)
+	orgNames := map[string]string{}
+	for i := range rows {
+		id := rows[i].ActorOrg
+		if _, ok := orgNames[id]; !ok && id != "" {
+			if o, err := s.platform.Orgs.Get(r.Context(), p.User, id); err == nil {
+				orgNames[id] = o.Name
+			} else {
+				orgNames[id] = ""
+			}
+		}
+		rows[i].ActorOrgName = orgNames[id]
+	}
 	p.Data = struct {
-		Entries []audit.Entry
+		Entries []auditRow
 		Query   url.Values
 		More    string
+		Actions []option
 		Kinds   []auth.ObjectKind
-	}{entries, r.URL.Query(), more, []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TokenObject}}
+	}{rows, r.URL.Query(), more, p.auditActions(), []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TableObject, auth.TokenObject}}
 	s.render(w, r, http.StatusOK, "audit", p)
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/roundtable"
 )
@@ -162,7 +163,7 @@ func (s *Site) updateMeeting(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		s.tablePage(w, r, r.PostForm.Get("table"), httpStatus(err), tableForms{meetingID: id, minutes: f})
+		s.tablePage(w, r, r.PostForm.Get("table"), httpstatus.Of(err), tableForms{meetingID: id, minutes: f})
 		return
 	}
 	http.Redirect(w, r, "/tables/"+m.Table+"#meeting-"+m.ID, http.StatusSeeOther)
@@ -177,22 +178,22 @@ func (s *Site) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.fail(w, r, attesta.Errorf(attesta.Invalid, "the file is larger than %d MiB", roundtable.MaxAttachmentSize>>20))
+			s.fail(w, r, attesta.E(attesta.Invalid, "err.web.upload.large", roundtable.MaxAttachmentSize>>20))
 			return
 		}
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable upload"))
+		s.fail(w, r, attesta.E(attesta.Invalid, "err.web.upload.unreadable"))
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
 	file, header, err := r.FormFile("file")
 	if err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "no file chosen"))
+		s.fail(w, r, attesta.E(attesta.Invalid, "err.web.upload.nofile"))
 		return
 	}
 	defer file.Close()
 	content, err := io.ReadAll(io.LimitReader(file, roundtable.MaxAttachmentSize+1))
 	if err != nil {
-		s.fail(w, r, attesta.Errorf(attesta.Invalid, "unreadable upload"))
+		s.fail(w, r, attesta.E(attesta.Invalid, "err.web.upload.unreadable"))
 		return
 	}
 	a, err := s.platform.Tables.AddAttachment(r.Context(), principal(r), id, header.Filename, content)
@@ -203,7 +204,7 @@ func (s *Site) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		s.tablePage(w, r, table, httpStatus(err), tableForms{meetingID: id, upload: f})
+		s.tablePage(w, r, table, httpstatus.Of(err), tableForms{meetingID: id, upload: f})
 		return
 	}
 	table := r.FormValue("table")

@@ -269,6 +269,10 @@ type page struct {
 	Breadcrumbs []crumb
 	Languages   []langLink
 	Data        any
+
+	site    *Site
+	context context.Context
+	sectors map[string]string // code → name, read on first use
 }
 
 type crumb struct {
@@ -285,14 +289,6 @@ func (p *page) T(key string, args ...any) string { return i18n.T(p.Lang, key, ar
 
 // In returns a text of the standard in the page's language.
 func (p *page) In(t competence.Text) string { return t.In(p.Lang) }
-
-// Date formats a date in the page's language.
-func (p *page) Date(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return p.T("date.format", t.Day(), p.T("month."+strconv.Itoa(int(t.Month()))), t.Year())
-}
 
 // Lookup returns the message for a key built from parts, e.g. the label of
 // a school type: Lookup "schooltype." .Code.
@@ -312,7 +308,7 @@ func (s *Site) newPage(w http.ResponseWriter, r *http.Request) *page {
 		http.SetCookie(w, &http.Cookie{Name: i18n.CookieName, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
 	}
-	p := &page{Lang: lang}
+	p := &page{Lang: lang, site: s, context: r.Context()}
 	for _, l := range i18n.Languages {
 		u := *r.URL
 		q := u.Query()
@@ -381,7 +377,7 @@ func versionParam(r *http.Request) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > competence.MaxVersion {
-		return 0, attesta.Errorf(attesta.Invalid, "version %q is not a version number", v)
+		return 0, attesta.E(attesta.Invalid, "err.web.version", v)
 	}
 	return n, nil
 }
@@ -474,7 +470,7 @@ func (s *Site) competence(w http.ResponseWriter, r *http.Request) {
 	}
 	c, ok := st.Competence(r.PathValue("code"))
 	if !ok {
-		s.fail(w, r, attesta.Errorf(attesta.NotFound, "competence %q not found in %s", r.PathValue("code"), st.Sector))
+		s.fail(w, r, attesta.E(attesta.NotFound, "err.web.competence.notfound", r.PathValue("code"), st.Sector))
 		return
 	}
 	data := competenceData{Standard: st, Competence: c, Metadata: c.MicroCredential.Effective(st.Defaults), SchoolTypes: st.SchoolTypesOf(c.Code)}

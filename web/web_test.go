@@ -227,6 +227,7 @@ var lookupValues = map[string][]string{
 	"object.":        {"organisation", "person", "class", "token", "table", "audit"},
 	"tablestatus.":   {"active", "closed"},
 	"job.change.":    {"create", "update", "unchanged"},
+	"scope.":         {string(auth.ScopeRead), string(auth.ScopeWrite)},
 }
 
 func strs[T ~string](xs []T) []string {

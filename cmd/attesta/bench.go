@@ -28,8 +28,8 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("attesta bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	seconds := fs.Float64("seconds", 5, "how long each measurement runs")
-	file := fs.String("credential", "../shared/conformance/reference/ob3-reference-credential.json", "the credential to sign and verify")
-	canonical := fs.String("canonical", "../shared/conformance/reference/ob3-reference-credential.canonical.nq", "its expected canonical N-Quads (checked before measuring; empty to skip)")
+	file := fs.String("credential", "testdata/conformance/reference/ob3-reference-credential.json", "the credential to sign and verify")
+	canonical := fs.String("canonical", "testdata/conformance/reference/ob3-reference-credential.canonical.nq", "its expected canonical N-Quads (checked before measuring; empty to skip)")
 	noJS := fs.Bool("no-js", false, "do not run the JavaScript stack")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -140,7 +140,7 @@ func benchJS(ctx context.Context, file string, seconds float64, stderr io.Writer
 	if err := os.WriteFile(keyFile, kp, 0o600); err != nil {
 		return jsBench{}, err
 	}
-	cmd := exec.CommandContext(ctx, "node", "interop/vc.mjs", "bench", "--key", keyFile, "--seconds", fmt.Sprint(seconds), file)
+	cmd := exec.CommandContext(ctx, "node", "internal/interop/vc.mjs", "bench", "--key", keyFile, "--seconds", fmt.Sprint(seconds), file)
 	cmd.Stderr = stderr
 	out, err := cmd.Output()
 	if err != nil {

@@ -24,6 +24,14 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = ""
 
+// The clock and the randomness of everything attesta makes: records, ids,
+// keys, proofs. Only the tests of the command line change them (scriptMain
+// in script_test.go), so that their transcripts are exact.
+var (
+	clock  attesta.Clock = attesta.SystemClock
+	random io.Reader     // nil: crypto/rand
+)
+
 func versionString() string {
 	if version != "" {
 		return version
@@ -82,7 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	var ps competence.Problems
 	if errors.As(err, &ps) {
-		fmt.Fprintf(stderr, "attesta: %s\n", attesta.ErrorMessage(err))
+		fmt.Fprintf(stderr, "attesta: %s\n", attesta.MessageIn(err, "en"))
 		for _, p := range ps {
 			fmt.Fprintln(stderr, "  "+p.String())
 		}
@@ -168,14 +176,14 @@ func parse(name string, args []string, stderr io.Writer, getenv func(string) str
 func openDB(ctx context.Context, cfg *Config, log *slog.Logger) (server.Database, error) {
 	if cfg.DatabaseURL != "" {
 		log.Info("using PostgreSQL")
-		return postgres.Open(ctx, cfg.DatabaseURL, attesta.SystemClock)
+		return postgres.Open(ctx, cfg.DatabaseURL, clock)
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the data directory: %w", err)
 	}
 	path := filepath.Join(cfg.DataDir, "attesta.db")
 	log.Info("using SQLite", "path", path)
-	return sqlite.Open(ctx, path, attesta.SystemClock)
+	return sqlite.Open(ctx, path, clock)
 }
 
 // openStandards opens and migrates the database for a command that works
@@ -189,7 +197,7 @@ func openStandards(ctx context.Context, cfg *Config) (*competence.Service, func(
 		db.Close()
 		return nil, nil, err
 	}
-	return competence.NewService(db.Standards(), attesta.SystemClock), func() { db.Close() }, nil
+	return competence.NewService(db.Standards(), clock), func() { db.Close() }, nil
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
@@ -259,7 +267,7 @@ func decodeFile(name string) (*competence.File, error) {
 	if err != nil {
 		var ps competence.Problems
 		if errors.As(err, &ps) {
-			return nil, &attesta.Error{Code: attesta.Invalid, Message: fmt.Sprintf("%s is not a valid standards file", name), Err: ps}
+			return nil, attesta.Wrap(ps, attesta.Invalid, "err.cli.standards.invalid", name)
 		}
 		return nil, err
 	}

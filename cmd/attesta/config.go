@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/internal/oidc"
@@ -234,7 +233,7 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 		return server.Options{}, err
 	}
 	opts := server.Options{
-		Version: versionString(), Log: c.newLogger(stderr), Clock: attesta.SystemClock, NoDemo: c.NoDemo,
+		Version: versionString(), Log: c.newLogger(stderr), Clock: clock, Rand: random, NoDemo: c.NoDemo,
 		ShutdownTimeout: c.ShutdownTimeout, PublicURL: c.publicURL(), KEK: kek,
 	}
 	if c.APIToken != "" {

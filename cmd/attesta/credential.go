@@ -82,7 +82,7 @@ func readInput(name string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, attesta.Errorf(attesta.Invalid, "%s is larger than %d bytes", name, limit)
+		return nil, attesta.E(attesta.Invalid, "err.cli.file.large", name, limit)
 	}
 	return data, nil
 }
@@ -144,7 +144,7 @@ func credentialIssue(ctx context.Context, args []string, stdout, stderr io.Write
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return attesta.Errorf(attesta.Invalid, "%s: %v", rest[0], err)
+		return attesta.E(attesta.Invalid, "err.cli.file", rest[0], err)
 	}
 	svc, closeDB, err := openServices(ctx, cfg, stderr)
 	if err != nil {
@@ -152,7 +152,7 @@ func credentialIssue(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	defer closeDB()
 	if repeat < 1 {
-		return attesta.Errorf(attesta.Invalid, "--repeat must be at least 1")
+		return attesta.E(attesta.Invalid, "err.cli.repeat")
 	}
 	var rec credential.Record
 	for range repeat {
@@ -221,7 +221,7 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		v = credential.Verifier{Suite: suite, JWT: &credential.JWTVerifier{}}
+		v = credential.Verifier{Suite: suite, JWT: &credential.JWTVerifier{}, Clock: clock}
 	} else {
 		svc, closeDB, err := openServices(ctx, cfg, stderr)
 		if err != nil {
@@ -242,7 +242,7 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		for _, l := range lists {
 			url, file, ok := strings.Cut(l, "=")
 			if !ok {
-				return attesta.Errorf(attesta.Invalid, "--status-list %q: want URL=FILE", l)
+				return attesta.E(attesta.Invalid, "err.cli.statuslist", l)
 			}
 			if files[url], err = readInput(file, 1<<20); err != nil {
 				return err
@@ -257,7 +257,7 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 	if now != "" {
 		t, err := time.Parse(time.RFC3339, now)
 		if err != nil {
-			return attesta.Errorf(attesta.Invalid, "--now %q: %v", now, err)
+			return attesta.E(attesta.Invalid, "err.cli.now", now, err)
 		}
 		v.Clock = func() time.Time { return t }
 	}
@@ -267,7 +267,7 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 			return err
 		}
 		if p.LogKey == "" {
-			return attesta.Errorf(attesta.Invalid, "--receipt needs the log's --log-key")
+			return attesta.E(attesta.Invalid, "err.cli.receipt.logkey")
 		}
 		data, err := readInput(receiptFile, 1<<20)
 		if err != nil {
@@ -275,7 +275,7 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		r, err := notary.ParseReceipt(data)
 		if err != nil {
-			return attesta.Errorf(attesta.Invalid, "%s: %v", receiptFile, err)
+			return attesta.E(attesta.Invalid, "err.cli.file", receiptFile, err)
 		}
 		v.Notary = receiptNotary{r, p}
 	}
@@ -320,19 +320,19 @@ func parseTrust(v string) (credential.Trust, error) {
 	case strings.HasPrefix(v, "did:key:"):
 		pub, err := did.DecodePublicKey(strings.TrimPrefix(v, "did:key:"))
 		if err != nil {
-			return credential.Trust{}, attesta.Errorf(attesta.Invalid, "--trust %s: %v", v, err)
+			return credential.Trust{}, attesta.E(attesta.Invalid, "err.cli.trust", v, err)
 		}
 		return credential.Trust{Key: pub}, nil
 	case strings.HasPrefix(v, "z6Mk"):
 		pub, err := did.DecodePublicKey(v)
 		if err != nil {
-			return credential.Trust{}, attesta.Errorf(attesta.Invalid, "--trust %s: %v", v, err)
+			return credential.Trust{}, attesta.E(attesta.Invalid, "err.cli.trust", v, err)
 		}
 		return credential.Trust{Key: pub}, nil
 	case strings.Contains(v, ":"):
 		return credential.Trust{Issuer: v}, nil
 	}
-	return credential.Trust{}, attesta.Errorf(attesta.Invalid, "--trust %q: give an issuer id (a DID or URL) or a key (did:key or z6Mk…)", v)
+	return credential.Trust{}, attesta.E(attesta.Invalid, "err.cli.trust.form", v)
 }
 
 // keyPair is the key pair file format of the W3C test vectors.
@@ -348,7 +348,7 @@ func credentialKeygen(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	pub, priv, err := ed25519.GenerateKey(nil)
+	pub, priv, err := ed25519.GenerateKey(random)
 	if err != nil {
 		return err
 	}
@@ -381,11 +381,11 @@ func credentialSign(args []string, stdout, stderr io.Writer) error {
 	}
 	var kp keyPair
 	if err := json.Unmarshal(kdata, &kp); err != nil {
-		return attesta.Errorf(attesta.Invalid, "%s: %v", *keyFile, err)
+		return attesta.E(attesta.Invalid, "err.cli.file", *keyFile, err)
 	}
 	priv, err := did.DecodePrivateKey(kp.PrivateKeyMultibase)
 	if err != nil {
-		return attesta.Errorf(attesta.Invalid, "%s: %v", *keyFile, err)
+		return attesta.E(attesta.Invalid, "err.cli.file", *keyFile, err)
 	}
 	doc, err := readInput(fs.Arg(0), dataintegrity.MaxDocument)
 	if err != nil {
@@ -394,10 +394,10 @@ func credentialSign(args []string, stdout, stderr io.Writer) error {
 	pub := priv.Public().(ed25519.PublicKey)
 	vm := did.KeyDID(pub) + "#" + did.EncodePublicKey(pub)
 	signer := issuer.NewSigner(issuer.Issuer{DID: did.KeyDID(pub)}, vm, priv)
-	t := time.Now().UTC()
+	t := clock().UTC()
 	if *created != "" {
 		if t, err = time.Parse(time.RFC3339, *created); err != nil {
-			return attesta.Errorf(attesta.Invalid, "--created: %v", err)
+			return attesta.E(attesta.Invalid, "err.cli.created", err)
 		}
 	}
 	var signed []byte
@@ -439,7 +439,7 @@ func credentialBake(args []string, stdout, stderr io.Writer) error {
 	}
 	baked, _, err := bake.Bake(img, cred, bake.Options{Replace: *replace})
 	if err != nil {
-		return attesta.Errorf(attesta.Invalid, "%v", err)
+		return attesta.E(attesta.Invalid, "err.cli.bake", err)
 	}
 	return writeOutput(stdout, *out, baked)
 }
@@ -458,7 +458,7 @@ func credentialExtract(args []string, stdout, stderr io.Writer) error {
 	}
 	cred, _, err := bake.Extract(img)
 	if err != nil {
-		return attesta.Errorf(attesta.Invalid, "%v", err)
+		return attesta.E(attesta.Invalid, "err.cli.extract", err)
 	}
 	return writeOutput(stdout, *out, append(cred, '\n'))
 }
@@ -482,7 +482,7 @@ func rdfCmd(args []string, stdout, stderr io.Writer) error {
 	case "sha384":
 		opts.Hash = func() hash.Hash { return sha512.New384() }
 	default:
-		return attesta.Errorf(attesta.Invalid, "--hash %q: use sha256 or sha384", *hashName)
+		return attesta.E(attesta.Invalid, "err.cli.hash", *hashName)
 	}
 	name := fs.Arg(0)
 	data, err := readInput(name, 16<<20)
@@ -493,7 +493,7 @@ func rdfCmd(args []string, stdout, stderr io.Writer) error {
 	switch ext := strings.ToLower(filepath.Ext(name)); ext {
 	case ".nq", ".nt":
 		if quads, err = rdf.ParseNQuads(data, rdf.Limits{}); err != nil {
-			return attesta.Errorf(attesta.Invalid, "%s: %v", name, err)
+			return attesta.E(attesta.Invalid, "err.cli.file", name, err)
 		}
 	case ".jsonld", ".json":
 		p, err := credential.NewProcessor()
@@ -501,14 +501,14 @@ func rdfCmd(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if quads, err = p.ToRDF(context.Background(), data); err != nil {
-			return attesta.Errorf(attesta.Invalid, "%s: %v", name, err)
+			return attesta.E(attesta.Invalid, "err.cli.file", name, err)
 		}
 	default:
-		return attesta.Errorf(attesta.Invalid, "%s: give an N-Quads (.nq) or JSON-LD (.jsonld, .json) file", name)
+		return attesta.E(attesta.Invalid, "err.cli.rdf.ext", name)
 	}
 	out, err := rdf.CanonicalNQuads(quads, opts)
 	if err != nil {
-		return attesta.Errorf(attesta.Invalid, "%s: %v", name, err)
+		return attesta.E(attesta.Invalid, "err.cli.file", name, err)
 	}
 	_, err = stdout.Write(out)
 	return err

@@ -12,10 +12,9 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/internal/conformance"
 	"github.com/attesta/attesta/internal/server"
 )
-
-const conformance = "../../../shared/conformance"
 
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
@@ -94,23 +93,20 @@ func TestCLISignVerifyBake(t *testing.T) {
 // attesta rdf canonicalize runs the RDFC-1.0 suite from outside: a test of
 // it with SHA-384 (test075) and the reference credential as JSON-LD.
 func TestCLIRDFCanonicalize(t *testing.T) {
-	in := conformance + "/rdf-canon-tests/rdfc10/test075-in.nq"
-	want, err := os.ReadFile(conformance + "/rdf-canon-tests/rdfc10/test075-rdfc10.nq")
-	if err != nil {
-		t.Skipf("conformance material not found beside the repository: %v", err)
-	}
+	in := conformance.Path(t, "rdf-canon-tests/rdfc10/test075-in.nq")
+	want := conformance.Read(t, "rdf-canon-tests/rdfc10/test075-rdfc10.nq")
 	if code, out, errOut := cli(t, "rdf", "canonicalize", "--hash", "sha384", in); code != 0 || out != string(want) {
 		t.Errorf("test075: %d %s\n%s", code, errOut, out)
 	}
-	ref := conformance + "/reference/ob3-reference-credential.json"
-	wantRef, _ := os.ReadFile(conformance + "/reference/ob3-reference-credential.canonical.nq")
+	ref := conformance.Path(t, "reference/ob3-reference-credential.json")
+	wantRef := conformance.Read(t, "reference/ob3-reference-credential.canonical.nq")
 	if code, out, errOut := cli(t, "rdf", "canonicalize", ref); code != 0 || !bytes.Equal([]byte(out), wantRef) {
 		t.Errorf("reference credential: %d %s", code, errOut)
 	}
 	if code, _, errOut := cli(t, "rdf", "canonicalize", "--hash", "md5", in); code != 1 || !strings.Contains(errOut, "sha256 or sha384") {
 		t.Errorf("bad hash: %d %s", code, errOut)
 	}
-	if code, _, errOut := cli(t, "rdf", "canonicalize", conformance+"/rdf-canon-tests/rdfc10/test074-in.nq"); code != 1 || !strings.Contains(errOut, "work limit") {
+	if code, _, errOut := cli(t, "rdf", "canonicalize", conformance.Path(t, "rdf-canon-tests/rdfc10/test074-in.nq")); code != 1 || !strings.Contains(errOut, "work limit") {
 		t.Errorf("test074: %d %s", code, errOut)
 	}
 }

@@ -49,7 +49,7 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if p.LogKey == "" {
-		return attesta.Errorf(attesta.Invalid, "--log-key is required")
+		return attesta.E(attesta.Invalid, "err.cli.logkey")
 	}
 	data, err := readInput(fs.Arg(0), 1<<20)
 	if err != nil {
@@ -57,7 +57,7 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 	}
 	receipt, err := notary.ParseReceipt(data)
 	if err != nil {
-		return attesta.Errorf(attesta.Invalid, "%v", err)
+		return attesta.E(attesta.Invalid, "err.cli.receipt", err)
 	}
 	cred, err := readInput(fs.Arg(1), 1<<20)
 	if err != nil {
@@ -67,7 +67,7 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 		ID string `json:"id"`
 	}
 	if err := json.Unmarshal(cred, &id); err != nil || id.ID == "" {
-		return attesta.Errorf(attesta.Invalid, "%s: not a credential with an id", fs.Arg(1))
+		return attesta.E(attesta.Invalid, "err.cli.credential.id", fs.Arg(1))
 	}
 	v, err := receipt.Verify(id.ID, cred, p)
 	if err != nil {
@@ -132,13 +132,13 @@ func readRoots(path string) (*x509.CertPool, error) {
 	for block, rest := pem.Decode(data); block != nil; block, rest = pem.Decode(rest) {
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, attesta.Errorf(attesta.Invalid, "%s: %v", path, err)
+			return nil, attesta.E(attesta.Invalid, "err.cli.file", path, err)
 		}
 		pool.AddCert(c)
 		n++
 	}
 	if n == 0 {
-		return nil, attesta.Errorf(attesta.Invalid, "%s: no PEM certificate", path)
+		return nil, attesta.E(attesta.Invalid, "err.cli.pem", path)
 	}
 	return pool, nil
 }
@@ -157,7 +157,7 @@ func receiptPolicyFlags(fs *flag.FlagSet) func() (notary.ReceiptPolicy, error) {
 			p.Quorum = len(witnesses)
 		}
 		if p.Quorum < 0 || p.Quorum > len(witnesses) {
-			return p, attesta.Errorf(attesta.Invalid, "--quorum %d with %d --witness keys", p.Quorum, len(witnesses))
+			return p, attesta.E(attesta.Invalid, "err.cli.quorum", p.Quorum, len(witnesses))
 		}
 		if *tsaRoot != "" {
 			var err error

@@ -15,19 +15,31 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/testscript"
+
 	"github.com/attesta/attesta/internal/rfc3161/tsatest"
 )
 
 // TestMain lets the test binary act as attesta itself when asked, so that
-// tests can run it as a child process and send it signals.
+// tests can run it as a child process and send it signals, and installs it
+// as the attesta command of the transcripts (script_test.go).
 func TestMain(m *testing.M) {
 	if os.Getenv("ATTESTA_TEST_RUN_MAIN") == "1" {
 		main()
 		return
 	}
-	code := m.Run()
+	testscript.Main(cleanupM{m}, map[string]func(){
+		"attesta": func() { os.Exit(scriptMain()) },
+	})
+}
+
+// cleanupM runs the tests, then stops the TSA processes they started.
+type cleanupM struct{ m *testing.M }
+
+func (c cleanupM) Run() int {
+	code := c.m.Run()
 	tsatest.Cleanup()
-	os.Exit(code)
+	return code
 }
 
 func noEnv(string) string { return "" }

@@ -8,17 +8,19 @@
 // console, such as a refused Content-Security-Policy or a missing resource;
 // [Console] returns them to a test that wants none.
 //
-// Tests skip when no Chromium is installed, unless ATTESTA_REQUIRE_BROWSER
-// is set (as in CI), which makes a missing browser a failure. ATTESTA_CHROMIUM
-// names another browser binary. When ATTESTA_SCREENSHOTS names a directory,
-// [Screenshot] writes full-page PNGs there, and so does every failed test
-// for its last page.
+// The package's TestMain runs its tests only when [Find] finds Chromium;
+// otherwise go test ./... reports the package with "[no tests to run]" (see
+// internal/testenv), or fails it when ATTESTA_REQUIRE_BROWSER is set, as in
+// CI. ATTESTA_CHROMIUM names another browser binary. When
+// ATTESTA_SCREENSHOTS names a directory, [Screenshot] writes full-page PNGs
+// there, and so does every failed test for its last page.
 package browsertest
 
 import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -42,26 +44,32 @@ const Timeout = 3 * time.Minute
 //go:embed testdata/axe.min.js
 var axeSource string
 
-// Chromium returns the path of the browser, or skips (or fails) the test.
-func Chromium(t testing.TB) string {
-	t.Helper()
+// Find returns the path of the browser: $ATTESTA_CHROMIUM, or Debian's
+// chromium, or another Chromium on PATH.
+func Find() (string, error) {
 	if p := os.Getenv("ATTESTA_CHROMIUM"); p != "" {
 		path, err := exec.LookPath(p)
 		if err != nil {
-			t.Fatalf("ATTESTA_CHROMIUM=%s: %v", p, err)
+			return "", fmt.Errorf("ATTESTA_CHROMIUM=%s: %w", p, err)
 		}
-		return path
+		return path, nil
 	}
 	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
-			return p
+			return p, nil
 		}
 	}
-	if os.Getenv("ATTESTA_REQUIRE_BROWSER") != "" {
-		t.Fatal("ATTESTA_REQUIRE_BROWSER is set but no Chromium was found: install Debian's chromium (apt-get install chromium), or set ATTESTA_CHROMIUM to the browser binary")
+	return "", errors.New("no Chromium found (install Debian's chromium, or set ATTESTA_CHROMIUM to the browser binary)")
+}
+
+// Chromium returns the path of the browser, or fails the test.
+func Chromium(t testing.TB) string {
+	t.Helper()
+	p, err := Find()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Skip("skipping browser test: no Chromium found (install Debian's chromium, or set ATTESTA_CHROMIUM); set ATTESTA_REQUIRE_BROWSER=1 to make this an error")
-	return ""
+	return p
 }
 
 // New starts a headless Chromium for the test and returns a context that

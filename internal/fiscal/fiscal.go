@@ -7,18 +7,48 @@ package fiscal
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
-// Error says why an identifier is not valid, in Italian and English.
+// Error says why an identifier is not valid. Key names the reason, one of
+// [Keys]; Args are its details, for the verbs of the reason's text. Error
+// says it in English; a caller that speaks to people in other languages
+// keeps a text of its own for each key, with the same verbs. An argument
+// may be another *Error: the reason of a reason.
 type Error struct {
-	IT, EN string
+	Key  string
+	Args []any
 }
 
-func (e *Error) Error() string { return e.EN }
+func (e *Error) Error() string { return fmt.Sprintf(english[e.Key], e.Args...) }
 
-func invalid(it, en string, args ...any) error {
-	return &Error{IT: fmt.Sprintf(it, args...), EN: fmt.Sprintf(en, args...)}
+// english holds the text of each reason.
+var english = map[string]string{
+	"piva.length": "a partita IVA has 11 digits, not %d",
+	"piva.digits": "a partita IVA has only digits, not %q",
+	"piva.zeros":  "a partita IVA cannot be all zeros",
+	"piva.check":  "the check digit of the partita IVA is %c, not %c",
+	"cf.numeric":  "invalid numeric codice fiscale: %s",
+	"cf.length":   "a codice fiscale has 16 characters (11 digits for an entity), not %d",
+	"cf.letter":   "character %d of a codice fiscale must be a letter, not %q",
+	"cf.digit":    "character %d of a codice fiscale must be a digit, not %q",
+	"cf.month":    "the month letter of the codice fiscale is %q, not one of ABCDEHLMPRST",
+	"cf.day":      "the birth day of the codice fiscale is %02d: 1–31, or 41–71",
+	"cf.check":    "the check character of the codice fiscale is %c, not %c",
+}
+
+// Keys returns the keys of every reason, sorted.
+func Keys() []string {
+	return slices.Sorted(maps.Keys(english))
+}
+
+// English returns the English text of the reason key, with its verbs.
+func English(key string) string { return english[key] }
+
+func invalid(key string, args ...any) error {
+	return &Error{Key: key, Args: args}
 }
 
 // NormalizePartitaIVA trims spaces and an "IT" prefix.
@@ -32,18 +62,18 @@ func NormalizePartitaIVA(s string) string {
 // algorithm), and not all zeros.
 func CheckPartitaIVA(s string) error {
 	if len(s) != 11 {
-		return invalid("la partita IVA ha 11 cifre, non %d", "a partita IVA has 11 digits, not %d", len(s))
+		return invalid("piva.length", len(s))
 	}
 	for i := range len(s) {
 		if s[i] < '0' || s[i] > '9' {
-			return invalid("la partita IVA contiene %q: solo cifre", "a partita IVA has only digits, not %q", s[i])
+			return invalid("piva.digits", s[i])
 		}
 	}
 	if s == "00000000000" {
-		return invalid("la partita IVA non può essere tutta zeri", "a partita IVA cannot be all zeros")
+		return invalid("piva.zeros")
 	}
 	if want := luhnCheck(s[:10]); s[10] != want {
-		return invalid("la cifra di controllo della partita IVA è %c, non %c", "the check digit of the partita IVA is %c, not %c", want, s[10])
+		return invalid("piva.check", want, s[10])
 	}
 	return nil
 }
@@ -79,36 +109,35 @@ func NormalizeCodiceFiscale(s string) string {
 func CheckCodiceFiscale(s string) error {
 	if len(s) == 11 {
 		if err := CheckPartitaIVA(s); err != nil {
-			e := err.(*Error)
-			return &Error{IT: "codice fiscale numerico non valido: " + e.IT, EN: "invalid numeric codice fiscale: " + e.EN}
+			return invalid("cf.numeric", err)
 		}
 		return nil
 	}
 	if len(s) != 16 {
-		return invalid("il codice fiscale ha 16 caratteri (11 cifre per un ente), non %d", "a codice fiscale has 16 characters (11 digits for an entity), not %d", len(s))
+		return invalid("cf.length", len(s))
 	}
 	for i := range 16 {
 		c := s[i]
 		switch {
 		case i < 6 || i == 8 || i == 11 || i == 15:
 			if c < 'A' || c > 'Z' {
-				return invalid("il carattere %d del codice fiscale deve essere una lettera, non %q", "character %d of a codice fiscale must be a letter, not %q", i+1, c)
+				return invalid("cf.letter", i+1, c)
 			}
 		default: // digits, or their omocodia letters
 			if (c < '0' || c > '9') && !strings.ContainsRune(omocodia, rune(c)) {
-				return invalid("il carattere %d del codice fiscale deve essere una cifra, non %q", "character %d of a codice fiscale must be a digit, not %q", i+1, c)
+				return invalid("cf.digit", i+1, c)
 			}
 		}
 	}
 	if !strings.ContainsRune("ABCDEHLMPRST", rune(s[8])) {
-		return invalid("la lettera del mese nel codice fiscale è %q, non una di ABCDEHLMPRST", "the month letter of the codice fiscale is %q, not one of ABCDEHLMPRST", s[8])
+		return invalid("cf.month", s[8])
 	}
 	day := digitOf(s[9])*10 + digitOf(s[10])
 	if day < 1 || day > 71 || (day > 31 && day < 41) {
-		return invalid("il giorno di nascita nel codice fiscale è %02d: 1–31, o 41–71", "the birth day of the codice fiscale is %02d: 1–31, or 41–71", day)
+		return invalid("cf.day", day)
 	}
 	if want := cfCheck(s[:15]); s[15] != want {
-		return invalid("il carattere di controllo del codice fiscale è %c, non %c", "the check character of the codice fiscale is %c, not %c", want, s[15])
+		return invalid("cf.check", want, s[15])
 	}
 	return nil
 }

@@ -22,8 +22,8 @@ func TestPartitaIVA(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", in, err, want)
 		}
-		if e, ok := err.(*Error); ok && e.IT == "" {
-			t.Errorf("%s: no Italian message", in)
+		if e, ok := err.(*Error); !ok || English(e.Key) == "" {
+			t.Errorf("%s: %#v has no known reason", in, err)
 		}
 	}
 }

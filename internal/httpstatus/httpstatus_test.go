@@ -13,7 +13,7 @@ func TestOf(t *testing.T) {
 		attesta.NotFound: 404, attesta.Invalid: 400, attesta.Conflict: 409,
 		attesta.Forbidden: 403, attesta.Unauthenticated: 401, attesta.Throttled: 429, attesta.Internal: 500,
 	} {
-		err := fmt.Errorf("wrapped: %w", attesta.Errorf(code, "x"))
+		err := fmt.Errorf("wrapped: %w", attesta.E(code, "err.internal"))
 		if got := Of(err); got != want {
 			t.Errorf("%s: %d, want %d", code, got, want)
 		}

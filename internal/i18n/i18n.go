@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -67,6 +68,22 @@ func T(lang, key string, args ...any) string {
 	return msg
 }
 
+// verb is a formatting verb of package fmt, or %%.
+var verb = regexp.MustCompile(`%(?:%|[-+# 0]*(?:[0-9]+|\*)?(?:\.(?:[0-9]+|\*)?)?[a-zA-Z])`)
+
+// Verbs returns the formatting verbs of a message, in order, %% aside: a
+// message must have the same in every language, as its arguments are
+// given in order.
+func Verbs(msg string) []string {
+	var out []string
+	for _, v := range verb.FindAllString(msg, -1) {
+		if v != "%%" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Has reports whether key is in the catalogue of lang.
 func Has(lang, key string) bool {
 	_, ok := catalogs[lang][key]
@@ -79,21 +96,31 @@ func Supported(lang string) bool { return slices.Contains(Languages, lang) }
 // CookieName is the cookie that remembers a chosen language.
 const CookieName = "lang"
 
-// Negotiate picks the language of a request: the "lang" query parameter,
-// then the cookie, then Accept-Language, then Default.
+// Negotiate picks the language of a request: the one it asks for (see
+// [Asked]), else Default.
 func Negotiate(r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); Supported(l) {
+	if l, ok := Asked(r); ok {
 		return l
 	}
+	return Default
+}
+
+// Asked returns the supported language a request asks for: the "lang"
+// query parameter, then the cookie, then Accept-Language; false if it asks
+// for none.
+func Asked(r *http.Request) (string, bool) {
+	if l := r.URL.Query().Get("lang"); Supported(l) {
+		return l, true
+	}
 	if c, err := r.Cookie(CookieName); err == nil && Supported(c.Value) {
-		return c.Value
+		return c.Value, true
 	}
 	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
 		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
 		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
 		if Supported(base) {
-			return base
+			return base, true
 		}
 	}
-	return Default
+	return "", false
 }

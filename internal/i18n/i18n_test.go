@@ -2,26 +2,47 @@ package i18n
 
 import (
 	"net/http/httptest"
-	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
+// TestCataloguesMatch: every message is said in every language, with the
+// same verbs in the same order. (The root package's TestMessageKeys checks
+// that every key the code says is here.)
 func TestCataloguesMatch(t *testing.T) {
-	verbs := regexp.MustCompile(`%[a-z]`)
-	it := Keys("it")
-	if len(it) == 0 {
-		t.Fatal("empty catalogue")
-	}
-	for _, lang := range Languages[1:] {
-		if got := Keys(lang); !slices.Equal(got, it) {
-			t.Errorf("%s has different keys from it", lang)
+	all := map[string]bool{}
+	for _, lang := range Languages {
+		if len(Keys(lang)) == 0 {
+			t.Fatalf("empty catalogue %s", lang)
 		}
-		for _, k := range it {
-			a, b := verbs.FindAllString(T("it", k), -1), verbs.FindAllString(T(lang, k), -1)
-			if !slices.Equal(a, b) {
-				t.Errorf("%s: verbs %v in it, %v in %s", k, a, b, lang)
+		for _, k := range Keys(lang) {
+			all[k] = true
+		}
+	}
+	for k := range all {
+		for _, lang := range Languages {
+			msg, ok := catalogs[lang][k]
+			switch {
+			case !ok:
+				t.Errorf("%s: no %s text", k, lang)
+			case strings.TrimSpace(msg) == "":
+				t.Errorf("%s: empty %s text", k, lang)
+			case !slices.Equal(Verbs(msg), Verbs(catalogs[Default][k])):
+				t.Errorf("%s: verbs %v in %s, %v in %s", k, Verbs(msg), lang, Verbs(catalogs[Default][k]), Default)
 			}
+		}
+	}
+}
+
+func TestVerbs(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":                       "",
+		"%d di %s, 100%%":             "%d %s",
+		"%02d %q %-5s %.2f %+v %c %%": "%02d %q %-5s %.2f %+v %c",
+	} {
+		if got := strings.Join(Verbs(in), " "); got != want {
+			t.Errorf("Verbs(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -18,37 +19,34 @@ import (
 
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/internal/conformance"
+	"github.com/attesta/attesta/internal/testenv"
 	"github.com/attesta/attesta/internal/vc/dataintegrity"
 	"github.com/attesta/attesta/internal/vc/did"
 	"github.com/attesta/attesta/issuer"
 )
 
-const conformance = "../../../shared/conformance"
-
-// node returns a command running vc.mjs, or skips the test when Node.js or
-// the pinned packages are missing (CI installs them and sets
-// ATTESTA_REQUIRE_INTEROP=1, which turns the skip into a failure).
-func node(t *testing.T, args ...string) *exec.Cmd {
-	t.Helper()
-	_, errNode := exec.LookPath("node")
-	_, errMods := os.Stat("node_modules/@digitalbazaar/vc")
-	_, errConf := os.Stat(conformance + "/contexts/index.json")
-	if err := firstErr(errNode, errMods, errConf); err != nil {
-		if os.Getenv("ATTESTA_REQUIRE_INTEROP") == "1" {
-			t.Fatalf("interop test needs node, `npm ci --prefix internal/interop` and %s: %v", conformance, err)
+// TestMain runs the tests only when Node.js and the pinned packages are
+// installed (CI installs them and sets ATTESTA_REQUIRE_INTEROP=1).
+func TestMain(m *testing.M) {
+	testenv.Main(m, "ATTESTA_REQUIRE_INTEROP", func() error {
+		if _, err := exec.LookPath("node"); err != nil {
+			return fmt.Errorf("the interop tests need Node.js: %w", err)
 		}
-		t.Skipf("interop test skipped (needs node, `npm ci --prefix internal/interop` and %s): %v", conformance, err)
-	}
-	return exec.Command("node", append([]string{"vc.mjs"}, args...)...)
+		if _, err := os.Stat("node_modules/@digitalbazaar/vc"); err != nil {
+			return errors.New("the interop tests need Digital Bazaar's packages: run npm ci --prefix internal/interop")
+		}
+		return nil
+	})
 }
 
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
+// node returns a command running vc.mjs on the repository's conformance
+// contexts.
+func node(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command("node", append([]string{"vc.mjs"}, args...)...)
+	cmd.Env = append(os.Environ(), "ATTESTA_CONFORMANCE_DIR="+conformance.Dir(t))
+	return cmd
 }
 
 // result is one line of vc.mjs output.
@@ -209,7 +207,6 @@ func rawCredential(t *testing.T, rnd *rand.Rand, i int) []byte {
 // TestAttestaCredentialsVerifyInJS signs the corpus with attesta in both
 // cryptosuites and has Digital Bazaar's stack verify every credential.
 func TestAttestaCredentialsVerifyInJS(t *testing.T) {
-	node(t) // skip early if unavailable
 	c := newCorpus(t, 240)
 	suite, err := credential.NewSuite()
 	if err != nil {
@@ -248,7 +245,6 @@ func TestAttestaCredentialsVerifyInJS(t *testing.T) {
 // TestJSCredentialsVerifyInAttesta has the JS stack sign the corpus under a
 // did:key and attesta verify every proof.
 func TestJSCredentialsVerifyInAttesta(t *testing.T) {
-	node(t)
 	c := newCorpus(t, 200)
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	kp, _ := json.Marshal(map[string]string{"publicKeyMultibase": did.EncodePublicKey(pub), "privateKeyMultibase": did.EncodePrivateKey(priv)})
@@ -284,9 +280,8 @@ func TestJSCredentialsVerifyInAttesta(t *testing.T) {
 // jsonld.js + rdf-canonize, byte for byte, for the corpus and for the
 // 1EdTech OB 3.0 fixtures.
 func TestCanonicalNQuadsMatchJS(t *testing.T) {
-	node(t)
 	c := newCorpus(t, 200)
-	fixtures, _ := filepath.Glob(conformance + "/ob30-fixtures/*.json")
+	fixtures := conformance.Glob(t, "ob30-fixtures/*.json")
 	suite, err := credential.NewSuite()
 	if err != nil {
 		t.Fatal(err)

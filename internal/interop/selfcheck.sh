@@ -6,11 +6,11 @@
 #  (c) verify 1EdTech's OB 3.0 signed example; canon of it equals its
 #      document-canon.nq and proof-canon.nq (plus the W3C canonDoc/proofCanon)
 #  (d) canon of attesta's reference credential equals its .canonical.nq
-# Exits non-zero on the first mismatch. Needs `npm ci --prefix interop` first.
+# Exits non-zero on the first mismatch. Needs `npm ci --prefix internal/interop` first.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-conf="${ATTESTA_CONFORMANCE_DIR:-$here/../../../shared/conformance}"
+conf="${ATTESTA_CONFORMANCE_DIR:-$here/../../testdata/conformance}"
 conf="$(cd "$conf" && pwd)"
 export ATTESTA_CONFORMANCE_DIR="$conf"
 vc=(node "$here/vc.mjs")
@@ -19,7 +19,7 @@ ob="$conf/ob3-testvector"
 ref="$conf/reference"
 
 if [ ! -d "$here/node_modules/@digitalbazaar/vc" ]; then
-  echo "selfcheck: run 'npm ci --prefix interop' first" >&2
+  echo "selfcheck: run 'npm ci --prefix internal/interop' first" >&2
   exit 2
 fi
 

@@ -56,7 +56,7 @@ const USAGE = `usage:
   node vc.mjs versions
 
 Contexts come from $ATTESTA_CONFORMANCE_DIR/contexts/index.json (default
-<repo>/../shared/conformance), each checked against its sha256; nothing is
+<repo>/testdata/conformance), each checked against its sha256; nothing is
 fetched from the network.`;
 
 // ---------------------------------------------------------------- utilities
@@ -268,7 +268,7 @@ async function loadKeyPair(file, vm) {
 function conformanceDir() {
   return process.env.ATTESTA_CONFORMANCE_DIR ?
     path.resolve(process.env.ATTESTA_CONFORMANCE_DIR) :
-    path.resolve(SCRIPT_DIR, '..', '..', '..', 'shared', 'conformance');
+    path.resolve(SCRIPT_DIR, '..', '..', 'testdata', 'conformance');
 }
 
 // ContextStore holds every context this process may load: the pinned ones

@@ -54,7 +54,7 @@ func (o *oidcSignIn) Begin() (string, string, error) {
 }
 
 func (o *oidcSignIn) Complete(ctx context.Context, cookie string, q url.Values) (string, error) {
-	bad := attesta.Errorf(attesta.Unauthenticated, "the sign-in expired or was not started in this browser: try again")
+	bad := attesta.E(attesta.Unauthenticated, "err.server.oidc.state")
 	sealed, err := base64.RawURLEncoding.DecodeString(cookie)
 	if err != nil || len(sealed) > 4096 {
 		return "", bad
@@ -69,11 +69,11 @@ func (o *oidcSignIn) Complete(ctx context.Context, cookie string, q url.Values) 
 	}
 	state, code, err := o.provider.Callback(q)
 	if err != nil {
-		return "", &attesta.Error{Code: attesta.Unauthenticated, Message: "the identity provider did not sign you in", Err: err}
+		return "", attesta.Wrap(err, attesta.Unauthenticated, "err.server.oidc.refused")
 	}
 	id, err := o.provider.Finish(ctx, st.State, state, code)
 	if err != nil {
-		return "", &attesta.Error{Code: attesta.Unauthenticated, Message: "the identity provider's answer was refused", Err: err}
+		return "", attesta.Wrap(err, attesta.Unauthenticated, "err.server.oidc.answer")
 	}
 	return o.accounts.SignInIdentity(ctx, id.Issuer, id.Subject, id.Email, id.EmailVerified)
 }

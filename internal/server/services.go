@@ -101,7 +101,7 @@ func (r *Receipts) Receipt(ctx context.Context, credentialID string) (*notary.Re
 	}
 	rec, err := r.log.Receipt(ctx, idx)
 	if errors.Is(err, notary.ErrNotYetSequenced) {
-		return nil, attesta.Errorf(attesta.NotFound, "credential %s is not yet in a checkpoint of the log; retry in a few seconds", credentialID)
+		return nil, attesta.E(attesta.NotFound, "err.server.receipt.pending", credentialID)
 	}
 	return rec, err
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/internal/demo"
+	"github.com/attesta/attesta/internal/i18n"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/people"
 )
@@ -97,6 +99,26 @@ func TestPasswordChangeEndsSessions(t *testing.T) {
 	resp, _ = fetch(t, &http.Client{CheckRedirect: noRedirect}, "POST", ts.URL+"/login", url.Values{"email": {"operatore@milomb.example"}, "password": {demo.Password}})
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the old password still signs in: %d", resp.StatusCode)
+	}
+}
+
+// TestPasswordChangeThrottled: the account page answers a wrong current
+// password with 400 and the form, and too many of them with 429 (the
+// status of the code Throttled, as everywhere), said in the page's
+// language.
+func TestPasswordChangeThrottled(t *testing.T) {
+	ts := testserver.Start(t)
+	c := &http.Client{Jar: signIn(t, ts, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator), CheckRedirect: noRedirect}
+	const next = "una password nuova e lunga"
+	form := url.Values{"current": {"wrong"}, "password": {next}, "confirm": {next}}
+	for i := range account.MaxFailures {
+		if resp, _ := fetch(t, c, "POST", ts.URL+"/account/password", form); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("wrong current password %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, body := fetch(t, c, "POST", ts.URL+"/account/password", form)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, html.EscapeString(i18n.T("it", "err.account.password.throttled"))) {
+		t.Errorf("too many wrong current passwords: %d", resp.StatusCode)
 	}
 }
 
@@ -190,5 +212,36 @@ func TestRefusalSaidAndInputKept(t *testing.T) {
 	resp, body = fetch(t, c, "POST", ts.URL+"/orgs?lang=en", form)
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "outside your territory") {
 		t.Errorf("in English: %d", resp.StatusCode)
+	}
+}
+
+// The audit trail reads as words: actions and objects named, times in
+// Rome, changes as fields, no raw identifiers of actions and no JSON.
+func TestAuditTrailInWords(t *testing.T) {
+	ts := testserver.Start(t)
+	jar := signIn(t, ts, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	c := &http.Client{Jar: jar, CheckRedirect: noRedirect}
+	form := url.Values{"kind": {"company"}, "name": {"Rinaldi Meccanica S.r.l."}, "province": {"MI"}, "tax_code": {"12345678903"}}
+	if resp, body := fetch(t, c, "POST", ts.URL+"/orgs", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("registering a company: %d %s", resp.StatusCode, body)
+	}
+	for lang, words := range map[string][]string{
+		"it": {"Organizzazione registrata", "Organizzazione: Rinaldi Meccanica S.r.l.", "Provincia", "Milano (MI)", "Impresa o ente ospitante", " alle "},
+		"en": {"Organisation registered", "Organisation: Rinaldi Meccanica S.r.l.", "Province", "Milano (MI)"},
+	} {
+		resp, body := fetch(t, c, "GET", ts.URL+"/audit?lang="+lang, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", lang, resp.StatusCode)
+		}
+		for _, w := range words {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: the trail does not say %q", lang, w)
+			}
+		}
+		for _, raw := range []string{">organisation.create<", "<code>", `{&#34;`, `{"`, " UTC<"} {
+			if strings.Contains(body, raw) {
+				t.Errorf("%s: the trail shows %q", lang, raw)
+			}
+		}
 	}
 }

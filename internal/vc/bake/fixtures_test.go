@@ -5,29 +5,19 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/attesta/attesta/internal/conformance"
 )
 
-// fixtureDir holds 1EdTech's Open Badges 3.0 conformance fixtures, beside the
-// repository.
-const fixtureDir = "../../../../shared/conformance/ob30-fixtures"
-
-// readFixture returns a fixture, skipping the test if it is missing unless
-// ATTESTA_REQUIRE_CONFORMANCE=1.
+// readFixture returns one of 1EdTech's Open Badges 3.0 fixtures, among the
+// repository's conformance vectors.
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(fixtureDir, name))
-	if err != nil {
-		if os.Getenv("ATTESTA_REQUIRE_CONFORMANCE") == "1" {
-			t.Fatal(err)
-		}
-		t.Skipf("conformance fixtures not found beside the repository: %v", err)
-	}
-	return data
+	return conformance.Read(t, "ob30-fixtures/"+name)
 }
 
 // extractFixture extracts the credential of a baked fixture, checking the

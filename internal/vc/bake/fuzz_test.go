@@ -4,18 +4,20 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/attesta/attesta/internal/conformance"
 )
 
-// addFixtureSeeds adds the conformance fixtures with the extension ext, if
-// present, to the seed corpus.
+// addFixtureSeeds adds the conformance fixtures with the extension ext to
+// the seed corpus.
 func addFixtureSeeds(f *testing.F, ext string) {
-	names, _ := filepath.Glob(filepath.Join(fixtureDir, "simple-*"+ext))
-	for _, name := range names {
-		if data, err := os.ReadFile(name); err == nil {
-			f.Add(data)
+	for _, name := range conformance.Glob(f, "ob30-fixtures/simple-*"+ext) {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(data)
 	}
 }
 

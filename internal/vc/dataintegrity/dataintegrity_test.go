@@ -6,42 +6,28 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/attesta/attesta/internal/conformance"
 	"github.com/attesta/attesta/internal/vc/dataintegrity"
 	"github.com/attesta/attesta/internal/vc/did"
 	"github.com/attesta/attesta/internal/vc/jsonld"
 )
 
-const conformance = "../../../../shared/conformance"
-
 func read(t *testing.T, path string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(conformance, path))
-	if err != nil {
-		if os.Getenv("ATTESTA_REQUIRE_CONFORMANCE") == "1" {
-			t.Fatal(err)
-		}
-		t.Skipf("conformance material not found beside the repository: %v", err)
-	}
-	return data
+	return conformance.Read(t, path)
 }
 
 // suite builds a Suite over every context of the conformance index (the W3C
 // vectors use the examples context, which attesta does not embed).
-func suite(t *testing.T) *dataintegrity.Suite {
+func suite(t testing.TB) *dataintegrity.Suite {
 	t.Helper()
-	var index map[string]struct{ File, SHA256 string }
-	if err := json.Unmarshal(read(t, "contexts/index.json"), &index); err != nil {
-		t.Fatal(err)
-	}
 	docs := map[string]jsonld.Pinned{}
-	for url, e := range index {
-		docs[url] = jsonld.Pinned{Data: read(t, "contexts/"+e.File), SHA256: e.SHA256}
+	for url, c := range conformance.Contexts(t) {
+		docs[url] = jsonld.Pinned{Data: c.Data, SHA256: c.SHA256}
 	}
 	d, err := jsonld.NewDocuments(docs)
 	if err != nil {
@@ -198,27 +184,10 @@ func BenchmarkVerifyReference(b *testing.B) {
 }
 
 func benchSetup(b *testing.B) (*dataintegrity.Suite, []byte, keySigner, string) {
-	t := &testing.T{}
-	_ = t
-	data, err := os.ReadFile(filepath.Join(conformance, "reference/ob3-reference-credential.json"))
-	if err != nil {
-		b.Skip(err)
-	}
-	var index map[string]struct{ File, SHA256 string }
-	idx, _ := os.ReadFile(filepath.Join(conformance, "contexts/index.json"))
-	json.Unmarshal(idx, &index)
-	docs := map[string]jsonld.Pinned{}
-	for url, e := range index {
-		d, _ := os.ReadFile(filepath.Join(conformance, "contexts", e.File))
-		docs[url] = jsonld.Pinned{Data: d, SHA256: e.SHA256}
-	}
-	d, err := jsonld.NewDocuments(docs)
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := conformance.Read(b, "reference/ob3-reference-credential.json")
 	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, 32))
 	mb := did.EncodePublicKey(priv.Public().(ed25519.PublicKey))
-	return dataintegrity.NewSuite(jsonld.NewProcessor(d, jsonld.Limits{})), data, keySigner(priv), "did:key:" + mb + "#" + mb
+	return suite(b), data, keySigner(priv), "did:key:" + mb + "#" + mb
 }
 
 // FuzzSplitProof: the byte-level scan that takes the proof out of a

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/attesta/attesta/internal/conformance"
 	"github.com/attesta/attesta/internal/vc/rdf"
 )
 
@@ -17,7 +18,7 @@ import (
 // the JSON-LD level must fail with the code jsonld.js reports.
 func TestOB30Fixtures(t *testing.T) {
 	p := newTestProcessor(t)
-	dir := conformance(t, "ob30-fixtures")
+	dir := conformance.Path(t, "ob30-fixtures")
 	const ed2020 = CodeLoadingContextFailed // https://w3id.org/security/suites/ed25519-2020/v1 is not pinned
 	tests := []struct {
 		file string

@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/attesta/attesta/internal/conformance"
 	"github.com/attesta/attesta/internal/vc/rdf"
 )
 
@@ -24,14 +24,15 @@ func FuzzToRDF(f *testing.F) {
 		f.Fatal(err)
 	}
 	p := NewProcessor(docs, lim)
-	seeds, _ := filepath.Glob(filepath.Join(conformanceDir, "ob30-fixtures", "*.json"))
-	seeds = append(seeds, filepath.Join(conformanceDir, "reference", "ob3-reference-credential.json"),
-		filepath.Join(conformanceDir, "ob3-testvector", "signed-credential.json"),
-		filepath.Join(conformanceDir, "vc-di-eddsa-testvectors", "unsigned.json"))
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil {
-			f.Add(b)
+	for _, s := range conformance.Glob(f, "ob30-fixtures/*.json") {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(b)
+	}
+	for _, s := range []string{"reference/ob3-reference-credential.json", "ob3-testvector/signed-credential.json", "vc-di-eddsa-testvectors/unsigned.json"} {
+		f.Add(conformance.Read(f, s))
 	}
 	if b, err := os.ReadFile("testdata/cases.json"); err == nil {
 		var cases map[string]corpusCase

@@ -9,17 +9,17 @@ import (
 	"fmt"
 	"hash"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/attesta/attesta/internal/conformance"
 )
 
-// conformanceDir holds the W3C RDFC-1.0 test suite, shared by the projects of
-// the workspace.
-const conformanceDir = "../../../../shared/conformance/rdf-canon-tests"
+// suiteDir is the W3C RDFC-1.0 test suite's folder among the repository's
+// conformance vectors.
+const suiteDir = "rdf-canon-tests"
 
 type manifestEntry struct {
 	ID            string `json:"id"`
@@ -30,20 +30,10 @@ type manifestEntry struct {
 	HashAlgorithm string `json:"hashAlgorithm"`
 }
 
-// loadManifest reads the test suite manifest, skipping the test when the
-// suite is absent unless ATTESTA_REQUIRE_CONFORMANCE=1.
+// loadManifest reads the test suite manifest.
 func loadManifest(tb testing.TB) []manifestEntry {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(conformanceDir, "manifest.jsonld"))
-	if errors.Is(err, os.ErrNotExist) {
-		if os.Getenv("ATTESTA_REQUIRE_CONFORMANCE") == "1" {
-			tb.Fatalf("RDFC-1.0 test suite missing at %s (ATTESTA_REQUIRE_CONFORMANCE=1)", conformanceDir)
-		}
-		tb.Skipf("RDFC-1.0 test suite not found at %s; set ATTESTA_REQUIRE_CONFORMANCE=1 to make this fatal", conformanceDir)
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
+	data := conformance.Read(tb, suiteDir+"/manifest.jsonld")
 	var m struct {
 		Entries []manifestEntry `json:"entries"`
 	}
@@ -58,11 +48,7 @@ func loadManifest(tb testing.TB) []manifestEntry {
 
 func readSuiteFile(tb testing.TB, name string) []byte {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(conformanceDir, filepath.FromSlash(name)))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return data
+	return conformance.Read(tb, suiteDir+"/"+name)
 }
 
 func hashFor(tb testing.TB, alg string) func() hash.Hash {
@@ -351,14 +337,7 @@ func TestReferenceCredential(t *testing.T) {
 // shuffled.
 func referenceDataset(tb testing.TB, shuffle bool) ([]byte, []Quad) {
 	tb.Helper()
-	path := filepath.Join(conformanceDir, "..", "reference", "ob3-reference-credential.canonical.nq")
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) && os.Getenv("ATTESTA_REQUIRE_CONFORMANCE") != "1" {
-		tb.Skipf("reference credential not found at %s", path)
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
+	data := conformance.Read(tb, "reference/ob3-reference-credential.canonical.nq")
 	quads, err := ParseNQuads(data, Limits{})
 	if err != nil {
 		tb.Fatal(err)

@@ -5,24 +5,26 @@ import (
 	"errors"
 	"maps"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/attesta/attesta/internal/conformance"
 )
 
 // fuzzLimits keep fuzzed inputs small enough for many iterations a second.
 var fuzzLimits = Limits{MaxBytes: 1 << 14, MaxQuads: 256, MaxTermLen: 1 << 10}
 
-// addSuiteSeeds adds the inputs of the test suite, when present, and a few
-// hand-written documents to the seed corpus.
+// addSuiteSeeds adds the inputs of the test suite and a few hand-written
+// documents to the seed corpus.
 func addSuiteSeeds(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(conformanceDir, "rdfc10", "*-in.nq"))
-	for _, name := range files {
-		if data, err := os.ReadFile(name); err == nil {
-			f.Add(data)
+	for _, name := range conformance.Glob(f, suiteDir+"/rdfc10/*-in.nq") {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(data)
 	}
 	for _, s := range []string{
 		"",

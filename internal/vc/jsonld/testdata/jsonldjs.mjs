@@ -1,13 +1,14 @@
 // Generates jsonld.js results for the cases in cases.json, written to
-// jsonldjs.json, and for the OB 3.0 fixtures of shared/conformance, written
-// to fixtures-jsonldjs.json: for each document the canonical N-Quads that
-// jsonld.js (9.x, safe mode, rdfDirection "i18n-datatype") and rdf-canonize
-// (RDFC-1.0) produce, or the code of the error jsonld.js reports.
+// jsonldjs.json, and for the OB 3.0 fixtures of the repository's
+// testdata/conformance, written to fixtures-jsonldjs.json: for each document
+// the canonical N-Quads that jsonld.js (9.x, safe mode, rdfDirection
+// "i18n-datatype") and rdf-canonize (RDFC-1.0) produce, or the code of the
+// error jsonld.js reports.
 //
 //   npm install jsonld@9 rdf-canonize@5   (anywhere outside the project)
 //   NODE_PATH=<that>/node_modules node jsonldjs.mjs
 //
-// Contexts come from shared/conformance/contexts only: nothing is fetched.
+// Contexts come from testdata/conformance/contexts only: nothing is fetched.
 import {createRequire} from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,7 @@ const jsonld = require('jsonld');
 const ContextResolver = require('jsonld/lib/ContextResolver');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const ctxDir = path.join(here, '../../../shared/conformance/contexts');
+const ctxDir = path.join(here, '../../../../testdata/conformance/contexts');
 const index = JSON.parse(fs.readFileSync(path.join(ctxDir, 'index.json')));
 
 async function documentLoader(url) {
@@ -58,7 +59,7 @@ for(const [name, c] of Object.entries(cases)) {
 fs.writeFileSync(path.join(here, 'jsonldjs.json'),
   JSON.stringify(out, null, 1) + '\n');
 
-const fxDir = path.join(here, '../../../shared/conformance/ob30-fixtures');
+const fxDir = path.join(here, '../../../../testdata/conformance/ob30-fixtures');
 const fixtures = {};
 for(const sub of ['', 'sd', 'bit-string-list']) {
   for(const f of fs.readdirSync(path.join(fxDir, sub)).sort()) {

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
+)
+
+// Dates and times are those of Rome, whatever the server's zone: a
+// change made at 23:30 UTC on New Year's Eve happened on 1 January in
+// Italy, and summer time moves the hour.
+func TestDatesAreItalian(t *testing.T) {
+	it, en := &page{Lang: "it"}, &page{Lang: "en"}
+	newYear := time.Date(2026, 12, 31, 23, 30, 5, 0, time.UTC)
+	summer := time.Date(2026, 7, 1, 22, 15, 0, 0, time.UTC)
+	for _, c := range []struct{ got, want string }{
+		{it.Date(newYear), "1 gennaio 2027"},
+		{en.Date(newYear), "1 January 2027"},
+		{it.DateTime(newYear), "1 gennaio 2027 alle 00:30:05"},
+		{en.DateTime(newYear), "1 January 2027, 00:30:05"},
+		{it.DateTime(summer), "2 luglio 2026 alle 00:15:00"},
+		{it.Day("2026-10-12"), "12 ottobre 2026"},
+		{it.Day("not a date"), "not a date"},
+		{it.Date(time.Time{}), ""},
+		{it.Size(812), "812 byte"},
+		{it.Size(12345), "12,3 kB"},
+		{en.Size(12345), "12.3 kB"},
+		{it.Size(4_100_000), "4,1 MB"},
+		{it.Province("MI"), "Milano (MI)"},
+		{it.Provinces([]string{"MI", "MB"}), "Milano (MI), Monza e della Brianza (MB)"},
+		{it.Province("ZZ"), "ZZ"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+// The trail says what happened in words: the action, the object by name,
+// and the fields that changed with their values in words, never JSON.
+func TestAuditRowsInWords(t *testing.T) {
+	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	entries := []audit.Entry{
+		{Action: "organisation.update", At: at, ObjectKind: auth.OrganisationObject, ObjectID: "o-x",
+			Before: raw(map[string]any{"id": "o-x", "name": "ITIS Feltrinelli", "kind": "school", "school_type": "tecnico", "province": "MI", "updated_at": "2026-10-01T08:00:00Z"}),
+			After:  raw(map[string]any{"id": "o-x", "name": "ITIS G. Feltrinelli", "kind": "school", "school_type": "professionale", "province": "MI", "updated_at": "2026-11-02T09:00:00Z"})},
+		{Action: "token.create", At: at, ObjectKind: auth.TokenObject, ObjectID: "t-1",
+			After: raw(map[string]any{"name": "registro", "scopes": []string{"read"}, "expires_at": "2026-12-02T09:00:00Z"})},
+		{Action: "something.new", At: at, ObjectKind: auth.ClassObject},
+	}
+	rows := (&page{Lang: "it"}).auditRows(entries)
+	r := rows[0]
+	if r.Action != "Dati dell'organizzazione modificati" || r.Object != "Organizzazione" || r.Name != "ITIS G. Feltrinelli" || r.When != "2 novembre 2026 alle 10:00:00" {
+		t.Errorf("row 0: %+v", r)
+	}
+	want := []auditChange{{"Nome", "ITIS Feltrinelli", "ITIS G. Feltrinelli"}, {"Tipo di scuola", "Istituto tecnico", "Istituto professionale"}}
+	if len(r.Changes) != len(want) {
+		t.Fatalf("changes %+v, want %+v", r.Changes, want)
+	}
+	for i := range want {
+		if r.Changes[i] != want[i] {
+			t.Errorf("change %d: %+v, want %+v", i, r.Changes[i], want[i])
+		}
+	}
+	var got []string
+	for _, c := range rows[1].Changes {
+		got = append(got, c.Field+"="+c.After)
+	}
+	if s := strings.Join(got, "; "); s != "Nome=registro; Scade il=2 dicembre 2026 alle 10:00:00; Permessi=Sola lettura" {
+		t.Errorf("token row: %s", s)
+	}
+	if rows[2].Action != "something.new" {
+		t.Errorf("an action without words is shown as it is: %q", rows[2].Action)
+	}
+}
