@@ -122,7 +122,8 @@ func (db *DB) Accounts() account.Store {
 		func(t *Tx) account.Writer { return tx(t) }}
 }
 
-// Audit returns the audit trail.
+// Audit returns the audit trail, which is read here and written by the
+// other stores' transactions (trail.Record): its store has no Update.
 func (db *DB) Audit() audit.Store {
 	return store[audit.Reader, audit.Reader]{db, func(t *Tx) audit.Reader { return trail{t} }, nil}
 }
