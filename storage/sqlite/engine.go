@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/attesta/attesta/storage/internal/sqlstore"
 )
@@ -78,24 +80,26 @@ func (e engine) AppendLog(ctx context.Context, c sqlstore.Conn, entry []byte) (i
 func (db *DB) prepare(ctx context.Context, pool *sql.DB, queries ...string) {
 	for _, q := range queries {
 		db.mu.Lock()
-		skip := db.stmts[pool][q] != nil || len(db.stmts[pool]) >= maxOnce
+		_, done := db.stmts[pool][q]
+		skip := done || len(db.stmts[pool]) >= maxOnce
 		db.mu.Unlock()
 		if skip {
 			continue
 		}
-		st, err := pool.PrepareContext(ctx, q)
+		pq, order := positional(q)
+		st, err := pool.PrepareContext(ctx, pq)
 		if err != nil {
 			return
 		}
 		db.mu.Lock()
 		if db.stmts == nil {
-			db.stmts = map[*sql.DB]map[string]*sql.Stmt{}
+			db.stmts = map[*sql.DB]map[string]stmt{}
 		}
 		if db.stmts[pool] == nil {
-			db.stmts[pool] = map[string]*sql.Stmt{}
+			db.stmts[pool] = map[string]stmt{}
 		}
-		if db.stmts[pool][q] == nil {
-			db.stmts[pool][q], st = st, nil
+		if _, done := db.stmts[pool][q]; !done {
+			db.stmts[pool][q], st = stmt{st, order}, nil
 		}
 		db.mu.Unlock()
 		if st != nil { // prepared meanwhile by another
@@ -104,11 +108,74 @@ func (db *DB) prepare(ctx context.Context, pool *sql.DB, queries ...string) {
 	}
 }
 
-// prepared returns q prepared on pool, or nil.
-func (db *DB) prepared(pool *sql.DB, q string) *sql.Stmt {
+// prepared returns q prepared on pool, if it is.
+func (db *DB) prepared(pool *sql.DB, q string) (stmt, bool) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	return db.stmts[pool][q]
+	st, ok := db.stmts[pool][q]
+	return st, ok
+}
+
+// stmt is a statement prepared with plain ? placeholders (positional),
+// and the argument each takes.
+type stmt struct {
+	*sql.Stmt
+	order []int // nil: the arguments in order
+}
+
+// args returns the arguments of a statement written with $N placeholders
+// in the order of its ? placeholders.
+func (st stmt) args(args []any) []any {
+	if st.order == nil {
+		return args
+	}
+	out := make([]any, len(st.order))
+	for i, k := range st.order {
+		if k < len(args) {
+			out[i] = args[k]
+		}
+	}
+	return out
+}
+
+// positional rewrites the $N placeholders of q as plain ?: for a named
+// parameter ($N, and ?N too), modernc.org/sqlite copies its name each
+// time it binds it, an allocation for every argument of every statement.
+// order lists, for each ?, the index of the argument it takes; it is nil
+// when q takes $1, $2… once each and in order. Quoted text is left as it
+// is.
+func positional(q string) (string, []int) {
+	var b strings.Builder
+	var order []int
+	inOrder := true
+	var quote byte
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '$' && i+1 < len(q) && q[i+1] >= '1' && q[i+1] <= '9':
+			j := i + 1
+			for j < len(q) && q[j] >= '0' && q[j] <= '9' {
+				j++
+			}
+			n, _ := strconv.Atoi(q[i+1 : j])
+			inOrder = inOrder && n == len(order)+1
+			order = append(order, n-1)
+			b.WriteByte('?')
+			i = j - 1
+			continue
+		}
+		b.WriteByte(c)
+	}
+	if inOrder {
+		order = nil
+	}
+	return b.String(), order
 }
 
 // txConn runs statements in a transaction: those prepared on its pool, or
@@ -117,24 +184,26 @@ type txConn struct {
 	tx    *sql.Tx
 	db    *DB
 	pool  *sql.DB
-	stmts map[string]*sql.Stmt // closed with the transaction
+	stmts map[string]stmt // closed with the transaction
 }
 
-func (c *txConn) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st := c.stmts[q]; st != nil {
+func (c *txConn) stmt(ctx context.Context, q string) (stmt, error) {
+	if st, ok := c.stmts[q]; ok {
 		return st, nil
 	}
-	var st *sql.Stmt
-	if p := c.db.prepared(c.pool, q); p != nil {
-		st = c.tx.StmtContext(ctx, p)
+	var st stmt
+	if p, ok := c.db.prepared(c.pool, q); ok {
+		st = stmt{c.tx.StmtContext(ctx, p.Stmt), p.order}
 	} else {
-		var err error
-		if st, err = c.tx.PrepareContext(ctx, q); err != nil {
-			return nil, err
+		pq, order := positional(q)
+		s, err := c.tx.PrepareContext(ctx, pq)
+		if err != nil {
+			return stmt{}, err
 		}
+		st = stmt{s, order}
 	}
 	if c.stmts == nil {
-		c.stmts = map[string]*sql.Stmt{}
+		c.stmts = map[string]stmt{}
 	}
 	c.stmts[q] = st
 	return st, nil
@@ -145,7 +214,7 @@ func (c *txConn) Exec(ctx context.Context, q string, args ...any) (int64, error)
 	if err != nil {
 		return 0, err
 	}
-	res, err := st.ExecContext(ctx, args...)
+	res, err := st.ExecContext(ctx, st.args(args)...)
 	if err != nil {
 		return 0, err
 	}
@@ -157,7 +226,7 @@ func (c *txConn) Query(ctx context.Context, q string, args ...any) (sqlstore.Row
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, args...)
+	rows, err := st.QueryContext(ctx, st.args(args)...)
 	if err != nil {
 		return nil, err
 	}
@@ -169,16 +238,16 @@ func (c *txConn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.R
 	if err != nil {
 		return errRow{err}
 	}
-	return st.QueryRowContext(ctx, args...)
+	return st.QueryRowContext(ctx, st.args(args)...)
 }
 
 // onceConn runs each statement on its own: reads on the read pool,
 // prepared once per connection; writes on the writer.
 type onceConn struct{ db *DB }
 
-func (c onceConn) stmt(ctx context.Context, q string) *sql.Stmt {
-	if st := c.db.prepared(c.db.read, q); st != nil {
-		return st
+func (c onceConn) stmt(ctx context.Context, q string) (stmt, bool) {
+	if st, ok := c.db.prepared(c.db.read, q); ok {
+		return st, true
 	}
 	c.db.prepare(ctx, c.db.read, q)
 	return c.db.prepared(c.db.read, q)
@@ -195,8 +264,8 @@ func (c onceConn) Exec(ctx context.Context, q string, args ...any) (int64, error
 func (c onceConn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
 	var rows *sql.Rows
 	var err error
-	if st := c.stmt(ctx, q); st != nil {
-		rows, err = st.QueryContext(ctx, args...)
+	if st, ok := c.stmt(ctx, q); ok {
+		rows, err = st.QueryContext(ctx, st.args(args)...)
 	} else {
 		rows, err = c.db.read.QueryContext(ctx, q, args...)
 	}
@@ -207,8 +276,8 @@ func (c onceConn) Query(ctx context.Context, q string, args ...any) (sqlstore.Ro
 }
 
 func (c onceConn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	if st := c.stmt(ctx, q); st != nil {
-		return st.QueryRowContext(ctx, args...)
+	if st, ok := c.stmt(ctx, q); ok {
+		return st.QueryRowContext(ctx, st.args(args)...)
 	}
 	return c.db.read.QueryRowContext(ctx, q, args...)
 }

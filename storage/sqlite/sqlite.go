@@ -50,7 +50,7 @@ type DB struct {
 	now   attesta.Clock
 
 	mu    sync.Mutex
-	stmts map[*sql.DB]map[string]*sql.Stmt // prepared once per pool
+	stmts map[*sql.DB]map[string]stmt // prepared once per pool
 }
 
 var _ storage.DB = (*DB)(nil)

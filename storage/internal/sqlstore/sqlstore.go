@@ -103,7 +103,7 @@ func (db *DB) Ready(ctx context.Context) error {
 		return err
 	}
 	var v int
-	if err := db.e.Once().QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+	if err := db.readRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
 		return fmt.Errorf("reading schema version: %w", err)
 	}
 	if v != len(ms) {
@@ -115,7 +115,7 @@ func (db *DB) Ready(ctx context.Context) error {
 // Meta returns the value stored under key, or "" and false.
 func (db *DB) Meta(ctx context.Context, key string) (string, bool, error) {
 	var v string
-	err := db.e.Once().QueryRow(ctx, `SELECT value FROM meta WHERE key = $1`, key).Scan(&v)
+	err := db.readRow(ctx, `SELECT value FROM meta WHERE key = $1`, key).Scan(&v)
 	if noRows(err) {
 		return "", false, nil
 	}

@@ -16,32 +16,43 @@ import (
 	"github.com/attesta/attesta/roundtable"
 )
 
-// The transaction each domain is given: the rows it reaches and, for the
-// platform's domains, the audit trail its changes are recorded in. Each is
-// a small type satisfying that domain's Reader and Writer and nothing
-// else's: a domain that reads another's rows declares those methods in its
-// own interfaces, and its transaction embeds those rows.
-type (
-	orgTx struct {
-		orgRows
-		trail
-	}
-	peopleTx struct {
-		orgRows
-		personRows
-		trail
-	} // people and importer
-	accountTx struct {
-		personRows
-		accountRows
-		trail
-	}
-	tableTx struct {
-		orgRows
-		tableRows
-		trail
-	}
-)
+// The transaction each domain is given is composed of the rows it reaches
+// and, for the platform's domains, the audit trail its changes are
+// recorded in; it is asserted below against that domain's Reader and
+// Writer. A domain that reads or writes another's rows declares those
+// methods in its own interfaces, and its transaction embeds those rows:
+// one transaction serves a use-case that crosses domains, and no
+// interface is the union of them all.
+
+// orgTx is the organisations' transaction.
+type orgTx struct {
+	orgRows
+	trail
+}
+
+// peopleTx is the transaction of people and of imports, which write
+// organisations and people together.
+type peopleTx struct {
+	orgRows
+	personRows
+	trail
+}
+
+// accountTx is the accounts' transaction: they read the person signing in
+// and their roles.
+type accountTx struct {
+	personRows
+	accountRows
+	trail
+}
+
+// tableTx is the territorial tables' transaction: they read the
+// organisations sitting at them.
+type tableTx struct {
+	orgRows
+	tableRows
+	trail
+}
 
 var (
 	_ org.Reader        = orgTx{}
