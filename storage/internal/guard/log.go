@@ -166,24 +166,20 @@ func TreeRowsOf(indexes []int64) ([]int64, error) {
 	return rows, nil
 }
 
-// Unpack appends to out the entries of pack b (its stored bytes) that
-// fall in [from, to), after checking that they continue out.
-func Unpack(out [][]byte, from, to, pack int64, b []byte) ([][]byte, error) {
+// Place puts the entries of pack b (its stored bytes) that fall in
+// [from, to) at their places in out, which holds the entries from from to
+// to: rows can be read in any order.
+func Place(out [][]byte, from, to, pack int64, b []byte) error {
 	if len(b)%notary.EntrySize != 0 {
-		return nil, fmt.Errorf("log pack %d has %d bytes", pack, len(b))
+		return fmt.Errorf("log pack %d has %d bytes", pack, len(b))
 	}
 	first := pack * notary.PackSize
 	for k := range int64(len(b) / notary.EntrySize) {
-		leaf := first + k
-		if leaf < from || leaf >= to {
-			continue
+		if leaf := first + k; leaf >= from && leaf < to {
+			out[leaf-from] = b[k*notary.EntrySize : (k+1)*notary.EntrySize]
 		}
-		if want := from + int64(len(out)); leaf != want {
-			return nil, attesta.Errorf(attesta.NotFound, "log entry %d not found", want)
-		}
-		out = append(out, b[k*notary.EntrySize:(k+1)*notary.EntrySize])
 	}
-	return out, nil
+	return nil
 }
 
 // UpdateCheckpoint checks that cp may replace the stored checkpoint old: same

@@ -23,11 +23,12 @@ const (
 	// logEntries reads the packs that hold [$3, $4) and the pending
 	// entries in one statement: one snapshot, so a concurrent Integrate
 	// that moves entries from one to the other is seen entirely or not at
-	// all, and one round trip.
+	// all, and one round trip. Without an ORDER BY, which would sort every
+	// row the two index scans return in order already: Entries places
+	// each entry by its index.
 	logEntries = `SELECT FALSE, pack_no, entries FROM log_packs WHERE pack_no >= $1 AND pack_no <= $2
 		UNION ALL
-		SELECT TRUE, leaf_index, entry FROM log_entries WHERE leaf_index >= $3 AND leaf_index < $4
-		ORDER BY 1, 2`
+		SELECT TRUE, leaf_index, entry FROM log_entries WHERE leaf_index >= $3 AND leaf_index < $4`
 )
 
 // treeRows is the statement that reads rows of log_tree, and how to pass
@@ -51,7 +52,7 @@ func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error)
 	if err := guard.LogRange(from, to); err != nil {
 		return nil, err
 	}
-	out := make([][]byte, 0, to-from)
+	out := make([][]byte, to-from)
 	err := func() error {
 		rows, err := s.db.readRows(ctx, logEntries, from/notary.PackSize, (to-1)/notary.PackSize, from, to)
 		if err != nil {
@@ -66,26 +67,22 @@ func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error)
 				return err
 			}
 			if !pending {
-				if out, err = guard.Unpack(out, from, to, n, b); err != nil {
+				if err := guard.Place(out, from, to, n, b); err != nil {
 					return err
 				}
-				continue
+			} else if n >= from && n < to {
+				out[n-from] = b
 			}
-			if want := from + int64(len(out)); n != want {
-				return attesta.Errorf(attesta.NotFound, "log entry %d not found", want)
-			}
-			out = append(out, b)
 		}
 		return rows.Err()
 	}()
-	if err == nil && int64(len(out)) != to-from {
-		err = attesta.Errorf(attesta.NotFound, "log entry %d not found", from+int64(len(out)))
-	}
-	if err != nil && attesta.ErrorCode(err) != attesta.Internal {
-		return nil, err
-	}
 	if err != nil {
 		return nil, fmt.Errorf("reading log entries [%d, %d): %w", from, to, err)
+	}
+	for i, e := range out {
+		if e == nil {
+			return nil, attesta.Errorf(attesta.NotFound, "log entry %d not found", from+int64(i))
+		}
 	}
 	return out, nil
 }
