@@ -54,7 +54,7 @@ func (e engine) Update(ctx context.Context, fn func(sqlstore.Conn) error) error 
 }
 
 // Once implements sqlstore.Engine.
-func (e engine) Once() sqlstore.Conn { return onceConn{e.db} }
+func (e engine) Once() sqlstore.Conn { return onceConn(e) }
 
 // AppendLog implements sqlstore.Engine: SQLite has no UPDATE in a WITH,
 // so two statements, each prepared once.
