@@ -60,7 +60,7 @@ var dynamic = map[string]string{
 	"web:Site.loginPost":    "login.failed.<code>: TestDynamicKeys",
 	"web:Site.linkPage":     "password.<purpose>.title: TestDynamicKeys",
 	"web:Site.jobPage":      "import.kind.<kind>: TestDynamicKeys",
-	"web:page.Date":         "month.<1–12>: TestDynamicKeys",
+	".:Date.In":             "month.<1–12>: TestDynamicKeys",
 	"web:page.auditRows":    "audit.action.<action>, guarded by i18n.Has: web's TestAuditActionsHaveWords",
 	"web:page.auditActions": "the audit.action. keys of the catalogue itself",
 	"web:page.fieldLabel":   "audit.field.<field>, guarded by i18n.Has",

@@ -438,3 +438,32 @@ func TestIssueDocument(t *testing.T) {
 		t.Errorf("record %s lacks an id or status", rec.ID)
 	}
 }
+
+// The validity dates are said as people write them, the day it is in
+// Rome: a credential valid until 23:30 UTC on 31 December expired on 1
+// January in Italy.
+func TestValidityDatesInWords(t *testing.T) {
+	e := newEnv(t)
+	req := request("cciaa-milano", credential.RDFC)
+	req.ValidUntil = time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC)
+	rec, err := e.creds.Issue(context.Background(), operator, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		now              time.Time
+		key, it, en, det string
+	}{
+		{time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC), "verify.validity.early",
+			"La credenziale non è ancora valida (valida dal 1° luglio 2026)", "The credential is not valid yet (valid from 1 July 2026)", "2026-07-01T09:00:00Z"},
+		{time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC), "verify.validity.expired",
+			"La credenziale è scaduta il 1° gennaio 2027", "The credential expired on 1 January 2027", "2026-12-31T23:30:00Z"},
+	} {
+		v := *e.verifier
+		v.Clock = func() time.Time { return tc.now }
+		c := check(t, v.Verify(context.Background(), rec.Body), credential.CheckValidity, credential.Fail)
+		if c.Reason.Key != tc.key || c.Reason.IT != tc.it || c.Reason.EN != tc.en || c.Detail != tc.det {
+			t.Errorf("at %s: %+v, want %q, %q, %q", tc.now, c, tc.it, tc.en, tc.det)
+		}
+	}
+}

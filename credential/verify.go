@@ -421,9 +421,9 @@ func (v *Verifier) checkValidity(r *Report, obj map[string]any) {
 	case errFrom != nil || errUntil != nil:
 		r.add(CheckValidity, Fail, msg("verify.validity.unreadable"), errors.Join(errFrom, errUntil).Error())
 	case !from.IsZero() && now.Before(from):
-		r.add(CheckValidity, Fail, msg("verify.validity.early", from.Format(time.DateOnly)), from.Format(time.RFC3339))
+		r.add(CheckValidity, Fail, msg("verify.validity.early", attesta.Date(from)), from.Format(time.RFC3339))
 	case !until.IsZero() && now.After(until):
-		r.add(CheckValidity, Fail, msg("verify.validity.expired", until.Format(time.DateOnly)), until.Format(time.RFC3339))
+		r.add(CheckValidity, Fail, msg("verify.validity.expired", attesta.Date(until)), until.Format(time.RFC3339))
 	default:
 		r.add(CheckValidity, Pass, msg("verify.validity.valid"), "")
 	}

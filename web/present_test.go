@@ -18,9 +18,9 @@ func TestDatesAreItalian(t *testing.T) {
 	newYear := time.Date(2026, 12, 31, 23, 30, 5, 0, time.UTC)
 	summer := time.Date(2026, 7, 1, 22, 15, 0, 0, time.UTC)
 	for _, c := range []struct{ got, want string }{
-		{it.Date(newYear), "1 gennaio 2027"},
+		{it.Date(newYear), "1° gennaio 2027"},
 		{en.Date(newYear), "1 January 2027"},
-		{it.DateTime(newYear), "1 gennaio 2027 alle 00:30:05"},
+		{it.DateTime(newYear), "1° gennaio 2027 alle 00:30:05"},
 		{en.DateTime(newYear), "1 January 2027, 00:30:05"},
 		{it.DateTime(summer), "2 luglio 2026 alle 00:15:00"},
 		{it.Day("2026-10-12"), "12 ottobre 2026"},
