@@ -47,7 +47,13 @@ var keyFuncs = []keyFunc{
 	{dir: "web", name: "userPage", method: true, arg: 2, more: true},
 	{dir: "importer", name: "invalid", method: true, arg: 2}, // errorList
 	{dir: "importer", name: "problem", method: true, arg: 3},
-	{dir: "credential", name: "msg", arg: 0}, // a check's reason
+	{dir: "credential", name: "msg", arg: 0},                  // a check's reason
+	{dir: "competence", name: "add", method: true, arg: 1},    // validator: a problem at a path
+	{dir: "competence", name: "report", method: true, arg: 2}, // decoder: a problem at a node
+	// validator.code: the key when a code is missing; the key when it is
+	// malformed follows, with the code as its argument (competence's
+	// TestEveryProblemSaid says both).
+	{dir: "competence", name: "code", method: true, arg: 3, more: true},
 }
 
 // dynamic are the functions that make keys at run time, and how those keys
