@@ -487,7 +487,7 @@ func TestNotarizationFailureSaid(t *testing.T) {
 		err         error
 		key, it, en string
 	}{
-		{fmt.Errorf("receipt: %w", attesta.E(attesta.Invalid, "err.notary.checkpoint.unsigned", "attesta.example/log")), "verify.notary.receipt",
+		{fmt.Errorf("receipt: %w", attesta.E(attesta.Invalid, "err.notary.receipt.unsigned", "attesta.example/log")), "verify.notary.receipt",
 			"La ricevuta di notarizzazione non è verificata: checkpoint: non firmato con la chiave del registro attesta.example/log",
 			"The notarization receipt does not verify: checkpoint: not signed by the log key attesta.example/log"},
 		{fmt.Errorf("receipt: %w", notary.ErrNotRecorded), "verify.notary.mismatch",

@@ -506,11 +506,12 @@ func (v *Verifier) checkNotarization(ctx context.Context, r *Report) {
 }
 
 // notaryReason says why a notarization does not hold: the check of the
-// receipt that failed (its checkpoint is not signed by the log's key…),
-// or that the credential does not match its record.
+// receipt that failed (a refusal of notary.Receipt.Verify, whose keys are
+// err.notary.receipt.…: its checkpoint is not signed by the log's key…),
+// or else that the credential does not match its record.
 func notaryReason(err error) Message {
 	var e *attesta.Error
-	if errors.As(err, &e) && strings.HasPrefix(e.Key, "err.notary.") && !errors.Is(err, notary.ErrNotRecorded) {
+	if errors.As(err, &e) && strings.HasPrefix(e.Key, "err.notary.receipt.") && !errors.Is(err, notary.ErrNotRecorded) {
 		return msg("verify.notary.receipt", e.Message)
 	}
 	return msg("verify.notary.mismatch")

@@ -174,33 +174,33 @@ func TestSequenceCheckpointsAndReceipts(t *testing.T) {
 			other := newEnv(t).log // another log with the same origin
 			_, err := r.Verify(recs[37].ID, recs[37].Body, notary.ReceiptPolicy{LogKey: vkey(t, other)})
 			return err
-		}, "err.notary.checkpoint.unsigned", []any{"attesta.example/log"}},
+		}, "err.notary.receipt.unsigned", []any{"attesta.example/log"}},
 		{"altered proof", func() error {
 			r2 := *r
 			r2.Proof = append([][]byte{}, r.Proof...)
 			r2.Proof[0] = make([]byte, 32)
 			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
 			return err
-		}, "err.notary.inclusion.proof", []any{}},
+		}, "err.notary.receipt.inclusion", []any{}},
 		{"other leaf", func() error {
 			r2 := *r
 			r2.LeafIndex++
 			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
 			return err
-		}, "err.notary.inclusion.proof", []any{}},
+		}, "err.notary.receipt.inclusion", []any{}},
 		{"leaf beyond the tree", func() error {
 			r2 := *r
 			r2.LeafIndex = 150
 			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
 			return err
-		}, "err.notary.inclusion.leaf", []any{int64(150), int64(150)}},
+		}, "err.notary.receipt.leaf", []any{int64(150), int64(150)}},
 		{"short proof hash", func() error {
 			r2 := *r
 			r2.Proof = append([][]byte{}, r.Proof...)
 			r2.Proof[1] = r2.Proof[1][:31]
 			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
 			return err
-		}, "err.notary.inclusion.hash", []any{1, 31}},
+		}, "err.notary.receipt.hash", []any{1, 31}},
 		{"entry of another size", func() error {
 			r2 := *r
 			r2.Entry = r.Entry[:72]
@@ -212,19 +212,19 @@ func TestSequenceCheckpointsAndReceipts(t *testing.T) {
 			r2.Checkpoint = "not a checkpoint"
 			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
 			return err
-		}, "err.notary.checkpoint.invalid", []any{}},
+		}, "err.notary.receipt.checkpoint", []any{}},
 		{"malformed log key", func() error {
 			_, err := r.Verify(recs[37].ID, recs[37].Body, notary.ReceiptPolicy{LogKey: "attesta.example/log"})
 			return err
-		}, "err.notary.policy.logkey", []any{}},
+		}, "err.notary.receipt.logkey", []any{}},
 		{"malformed witness key", func() error {
 			_, err := r.Verify(recs[37].ID, recs[37].Body, notary.ReceiptPolicy{LogKey: policy.LogKey, Witnesses: []string{"w"}, Quorum: 1})
 			return err
-		}, "err.notary.policy.witnesskey", []any{}},
+		}, "err.notary.receipt.witnesskey", []any{}},
 		{"quorum beyond the witnesses", func() error {
 			_, err := r.Verify(recs[37].ID, recs[37].Body, notary.ReceiptPolicy{LogKey: policy.LogKey, Quorum: 1})
 			return err
-		}, "err.notary.policy.quorum", []any{1, 0}},
+		}, "err.notary.receipt.quorum", []any{1, 0}},
 	}
 	for _, b := range bad {
 		refused(t, b.name, b.f(), b.key, b.args)

@@ -110,12 +110,12 @@ func TestWitnessedCheckpoints(t *testing.T) {
 	w3 := startWitness(t, "cciaa-bari.example/witness")
 	strict := notary.ReceiptPolicy{LogKey: policy.LogKey, Witnesses: []string{w1.vkey(), w3.vkey()}, Quorum: 2}
 	_, err = r.Verify(recs[3].ID, recs[3].Body, strict)
-	refused(t, "quorum not reached", err, "err.notary.checkpoint.quorum", []any{1, 2, 2})
+	refused(t, "quorum not reached", err, "err.notary.receipt.cosigned", []any{1, 2, 2})
 	// A cosignature line altered in the receipt is caught.
 	bad := *r
 	bad.Checkpoint = strings.Replace(r.Checkpoint, "— cciaa-napoli.example/witness ", "— cciaa-napoli.example/witness AAAA", 1)
 	_, err = bad.Verify(recs[3].ID, recs[3].Body, policy)
-	refused(t, "an altered cosignature", err, "err.notary.checkpoint.quorum", []any{1, 2, 2})
+	refused(t, "an altered cosignature", err, "err.notary.receipt.cosigned", []any{1, 2, 2})
 
 	// One witness down: the new checkpoint is signed and cosigned by the
 	// other, but not published until the quorum is reached.

@@ -119,10 +119,11 @@ var ErrNotRecorded = attesta.E(attesta.Invalid, "err.notary.receipt.other")
 // signed bytes, offline: the entry records that credential, the checkpoint is
 // signed by the log and cosigned as the policy requires, the entry is in the
 // checkpoint's tree, and the timestamp covers the checkpoint. Each failure
-// is an *attesta.Error with code Invalid whose message says which check
-// failed, in English as "check: what" ("checkpoint: not signed by the log
-// key …"); the cause from a lower library, if any, follows in Error() and
-// is not said to people. [ErrNotRecorded] is the credential that differs.
+// is an *attesta.Error with code Invalid and a key "err.notary.receipt.…"
+// whose message says which check failed, in English as "check: what"
+// ("checkpoint: not signed by the log key …"); the cause from a lower
+// library, if any, follows in Error() and is not said to people.
+// [ErrNotRecorded] is the credential that differs.
 func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy) (*VerifiedReceipt, error) {
 	e, err := ParseEntry(r.Entry)
 	if err != nil {
@@ -139,41 +140,41 @@ func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy
 	var quorum *checkpoint.QuorumError
 	switch {
 	case errors.As(err, &quorum):
-		return nil, attesta.E(attesta.Invalid, "err.notary.checkpoint.quorum", quorum.Have, quorum.Witnesses, quorum.Need)
+		return nil, attesta.E(attesta.Invalid, "err.notary.receipt.cosigned", quorum.Have, quorum.Witnesses, quorum.Need)
 	case errors.Is(err, checkpoint.ErrNoLogSignature), errors.As(err, new(*checkpoint.UnverifiedNoteError)):
-		return nil, attesta.E(attesta.Invalid, "err.notary.checkpoint.unsigned", policy.Log.Name())
+		return nil, attesta.E(attesta.Invalid, "err.notary.receipt.unsigned", policy.Log.Name())
 	case err != nil:
-		return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.checkpoint.invalid")
+		return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.checkpoint")
 	}
 	if cp.Origin != policy.Log.Name() {
-		return nil, attesta.E(attesta.Invalid, "err.notary.checkpoint.origin", cp.Origin, policy.Log.Name())
+		return nil, attesta.E(attesta.Invalid, "err.notary.receipt.origin", cp.Origin, policy.Log.Name())
 	}
 	origin, size, root := cp.Origin, cp.Size, cp.Root
 	text := cp.Marshal()
 	if r.LeafIndex < 0 || r.LeafIndex >= size {
-		return nil, attesta.E(attesta.Invalid, "err.notary.inclusion.leaf", r.LeafIndex, size)
+		return nil, attesta.E(attesta.Invalid, "err.notary.receipt.leaf", r.LeafIndex, size)
 	}
 	proof := make(tlog.RecordProof, len(r.Proof))
 	for i, h := range r.Proof {
 		if len(h) != len(tlog.Hash{}) {
-			return nil, attesta.E(attesta.Invalid, "err.notary.inclusion.hash", i, len(h))
+			return nil, attesta.E(attesta.Invalid, "err.notary.receipt.hash", i, len(h))
 		}
 		copy(proof[i][:], h)
 	}
 	if err := tlog.CheckRecord(proof, size, tlog.Hash(root), r.LeafIndex, tlog.RecordHash(r.Entry)); err != nil {
-		return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.inclusion.proof")
+		return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.inclusion")
 	}
 	v := &VerifiedReceipt{Entry: e, LeafIndex: r.LeafIndex, Origin: origin, Size: size, Witnesses: cosigners(policy, r.Checkpoint)}
 	if p.TSARoots != nil {
 		if len(r.Timestamp) == 0 {
-			return nil, attesta.E(attesta.Invalid, "err.notary.timestamp.missing")
+			return nil, attesta.E(attesta.Invalid, "err.notary.receipt.notimestamp")
 		}
 		tok, err := rfc3161.ParseToken(r.Timestamp)
 		if err != nil {
-			return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.timestamp.invalid")
+			return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.timestamp")
 		}
 		if err := tok.Verify(digest(text), rfc3161.VerifyOptions{Roots: p.TSARoots}); err != nil {
-			return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.timestamp.invalid")
+			return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.timestamp")
 		}
 		v.Timestamp = tok
 	}
@@ -183,18 +184,18 @@ func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy
 func (p ReceiptPolicy) policy() (checkpoint.Policy, error) {
 	logKey, err := checkpoint.ParseVerifierKey(p.LogKey)
 	if err != nil {
-		return checkpoint.Policy{}, attesta.Wrap(err, attesta.Invalid, "err.notary.policy.logkey")
+		return checkpoint.Policy{}, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.logkey")
 	}
 	policy := checkpoint.Policy{Log: logKey, Quorum: p.Quorum}
 	for _, k := range p.Witnesses {
 		w, err := checkpoint.ParseCosignatureVerifierKey(k)
 		if err != nil {
-			return checkpoint.Policy{}, attesta.Wrap(err, attesta.Invalid, "err.notary.policy.witnesskey")
+			return checkpoint.Policy{}, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.witnesskey")
 		}
 		policy.Witnesses = append(policy.Witnesses, w)
 	}
 	if p.Quorum < 0 || p.Quorum > len(policy.Witnesses) {
-		return checkpoint.Policy{}, attesta.E(attesta.Invalid, "err.notary.policy.quorum", p.Quorum, len(policy.Witnesses))
+		return checkpoint.Policy{}, attesta.E(attesta.Invalid, "err.notary.receipt.quorum", p.Quorum, len(policy.Witnesses))
 	}
 	return policy, nil
 }

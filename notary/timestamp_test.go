@@ -97,7 +97,7 @@ func TestTimestampedCheckpoints(t *testing.T) {
 	swapped := *r
 	swapped.Timestamp = later.Timestamp
 	_, err = swapped.Verify(recs[2].ID, recs[2].Body, policy)
-	refused(t, "a token of another checkpoint", err, "err.notary.timestamp.invalid", []any{})
+	refused(t, "a token of another checkpoint", err, "err.notary.receipt.timestamp", []any{})
 	if !errors.Is(err, rfc3161.ErrImprintMismatch) {
 		t.Errorf("a token of another checkpoint: %v", err)
 	}
@@ -105,13 +105,13 @@ func TestTimestampedCheckpoints(t *testing.T) {
 	bare := *r
 	bare.Timestamp = nil
 	_, err = bare.Verify(recs[2].ID, recs[2].Body, policy)
-	refused(t, "a receipt without its token", err, "err.notary.timestamp.missing", []any{})
+	refused(t, "a receipt without its token", err, "err.notary.receipt.notimestamp", []any{})
 	// Roots that are not the TSA's do not verify it.
 	_, err = r.Verify(recs[2].ID, recs[2].Body, notary.ReceiptPolicy{LogKey: policy.LogKey, TSARoots: x509.NewCertPool()})
-	refused(t, "a token checked against other roots", err, "err.notary.timestamp.invalid", []any{})
+	refused(t, "a token checked against other roots", err, "err.notary.receipt.timestamp", []any{})
 	// A token that is not one.
 	garbled := *r
 	garbled.Timestamp = []byte("not DER")
 	_, err = garbled.Verify(recs[2].ID, recs[2].Body, policy)
-	refused(t, "a garbled token", err, "err.notary.timestamp.invalid", []any{})
+	refused(t, "a garbled token", err, "err.notary.receipt.timestamp", []any{})
 }
