@@ -1,6 +1,7 @@
 package competence
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -157,5 +158,18 @@ func TestProblemsSaidWhereTheyAre(t *testing.T) {
 		"turismo v1: version 1 of turismo was superseded by a newer version and cannot be published again\n"+
 		"the file is empty: expected a mapping with format and standards"; got != want {
 		t.Errorf("Error:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A problem's JSON has its place, its key and what it says in Italian and
+// English, for a client without the catalogues.
+func TestProblemJSON(t *testing.T) {
+	p := newProblem("standards[0].version", attesta.M("err.competence.version.range", MaxVersion, 0))
+	p.File, p.Line, p.Column = "x.yaml", 4, 14
+	b, err := json.Marshal(p)
+	want := `{"file":"x.yaml","line":4,"column":14,"path":"standards[0].version","key":"err.competence.version.range",` +
+		`"it":"la versione deve essere compresa tra 1 e 100000 (valore indicato: 0)","en":"version must be between 1 and 100000, found 0"}`
+	if err != nil || string(b) != want {
+		t.Errorf("%s, %v\nwant %s", b, err, want)
 	}
 }
