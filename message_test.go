@@ -47,7 +47,13 @@ var keyFuncs = []keyFunc{
 	{dir: "web", name: "userPage", method: true, arg: 2, more: true},
 	{dir: "importer", name: "invalid", method: true, arg: 2}, // errorList
 	{dir: "importer", name: "problem", method: true, arg: 3},
-	{dir: "credential", name: "msg", arg: 0}, // a check's reason
+	{dir: "credential", name: "msg", arg: 0},                  // a check's reason
+	{dir: "competence", name: "add", method: true, arg: 1},    // validator: a problem at a path
+	{dir: "competence", name: "report", method: true, arg: 2}, // decoder: a problem at a node
+	// validator.code: the key when a code is missing; the key when it is
+	// malformed follows, with the code as its argument (competence's
+	// TestEveryProblemSaid says both).
+	{dir: "competence", name: "code", method: true, arg: 3, more: true},
 }
 
 // dynamic are the functions that make keys at run time, and how those keys
@@ -60,7 +66,7 @@ var dynamic = map[string]string{
 	"web:Site.loginPost":    "login.failed.<code>: TestDynamicKeys",
 	"web:Site.linkPage":     "password.<purpose>.title: TestDynamicKeys",
 	"web:Site.jobPage":      "import.kind.<kind>: TestDynamicKeys",
-	"web:page.Date":         "month.<1–12>: TestDynamicKeys",
+	".:Date.In":             "month.<1–12>: TestDynamicKeys",
 	"web:page.auditRows":    "audit.action.<action>, guarded by i18n.Has: web's TestAuditActionsHaveWords",
 	"web:page.auditActions": "the audit.action. keys of the catalogue itself",
 	"web:page.fieldLabel":   "audit.field.<field>, guarded by i18n.Has",

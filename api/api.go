@@ -166,7 +166,9 @@ func lang(r *http.Request) string {
 }
 
 // newProblem returns the problem document of err with status, its detail
-// in the language of r; problems with fields are said with their fields.
+// in the language of r; problems with fields are said with their fields,
+// and the problems of a standard or standards file after the message, each
+// with where it is.
 func newProblem(w http.ResponseWriter, r *http.Request, status int, err error) problem {
 	l := lang(r)
 	w.Header().Set("Content-Type", "application/problem+json")
@@ -174,6 +176,10 @@ func newProblem(w http.ResponseWriter, r *http.Request, status int, err error) p
 	w.Header().Add("Vary", "Accept-Language")
 	detail := attesta.MessageIn(err, l)
 	var fe attesta.FieldErrors
+	var ps competence.Problems
+	if errors.As(err, &ps) && len(ps) > 0 {
+		detail += ": " + ps.In(l)
+	}
 	if errors.As(err, &fe) && attesta.ErrorKey(err) == "err.fields" {
 		var b strings.Builder
 		for i, e := range fe {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/attesta/attesta"
 )
 
 // FormatV1 is the value of the "format" key of a standards file.
@@ -26,15 +28,45 @@ type File struct {
 	Standards []Standard `yaml:"standards" json:"standards"`
 }
 
-// Problem is one thing wrong with a standards file or a standard.
+// Problem is one thing wrong with a standards file or a standard: where it
+// is, and what is wrong as a message (a key and its arguments) that the
+// edge says in the reader's language. Path names the place in the standard
+// as a form's field would; Line and Column the place in the file.
 type Problem struct {
-	File    string // the file name, if the problem comes from a file
-	Line    int    // 1-based line, 0 if unknown
-	Column  int    // 1-based column, 0 if unknown
-	Path    string // where in the document, e.g. standards[0].competences[2].code
-	Message string // what is wrong, in English
+	File   string `json:"file,omitempty"`   // the file name, if the problem comes from a file
+	Line   int    `json:"line,omitempty"`   // 1-based line, 0 if unknown
+	Column int    `json:"column,omitempty"` // 1-based column, 0 if unknown
+	Path   string `json:"path,omitempty"`   // where in the document, e.g. standards[0].competences[2].code
+	attesta.Message
+	// IT and EN are the message said in Italian and English, for readers
+	// of the JSON.
+	IT string `json:"it"`
+	EN string `json:"en"`
 }
 
+// newProblem returns the problem m at path.
+func newProblem(path string, m attesta.Message) Problem {
+	return Problem{Path: path, Message: m, IT: m.In("it"), EN: m.In("en")}
+}
+
+// In returns what is wrong in lang ("it" or "en"), without where.
+func (p Problem) In(lang string) string { return p.Message.In(lang) }
+
+// Where says where the problem is in lang: "riga 12, colonna 20,
+// standards[0].paths[0].competences[1].code", or "" when nothing is known.
+func (p Problem) Where(lang string) string {
+	var parts []string
+	if p.Line > 0 {
+		parts = append(parts, attesta.M("err.competence.where.line", p.Line, p.Column).In(lang))
+	}
+	if p.Path != "" {
+		parts = append(parts, p.Path)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// String returns the problem in English as the command line prints it:
+// "file.yaml:12:20: standards[0].code: …".
 func (p Problem) String() string {
 	var b strings.Builder
 	if p.File != "" {
@@ -51,11 +83,12 @@ func (p Problem) String() string {
 		b.WriteString(p.Path)
 		b.WriteString(": ")
 	}
-	b.WriteString(p.Message)
+	b.WriteString(p.In("en"))
 	return b.String()
 }
 
-// Problems is a list of problems; as an error it reports all of them.
+// Problems is a list of problems; as an error it reports all of them in
+// English, one a line.
 type Problems []Problem
 
 func (ps Problems) Error() string {
@@ -66,33 +99,64 @@ func (ps Problems) Error() string {
 	return fmt.Sprintf("%d problem(s):\n%s", len(ps), strings.Join(lines, "\n"))
 }
 
+// In says the problems in lang, each after where it is, separated by
+// "; ": what a page or a problem document shows after the message of the
+// error that wraps them.
+func (ps Problems) In(lang string) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		if w := p.Where(lang); w != "" {
+			b.WriteString(w + ": ")
+		}
+		b.WriteString(p.In(lang))
+	}
+	return b.String()
+}
+
 // Decode reads a standards file, checks its structure and every rule of
 // [Validate], and returns it only if there is no problem at all. Otherwise
-// the error is a [Problems] listing each problem with its line, column and
-// path. name is used in the messages.
+// the error is an *attesta.Error with code Invalid wrapping the
+// [Problems], each with its line, column and path (errors.As finds them).
+// name is the file's name in the problems.
 func Decode(r io.Reader, name string) (*File, error) {
+	f, ps, err := decode(r, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) > 0 {
+		return nil, attesta.Wrap(ps, attesta.Invalid, "err.competence.file.invalid")
+	}
+	return f, nil
+}
+
+func decode(r io.Reader, name string) (*File, Problems, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
+		return nil, nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	if len(data) > MaxFileSize {
-		return nil, Problems{{File: name, Message: fmt.Sprintf("file is larger than %d bytes", MaxFileSize)}}
+		p := newProblem("", attesta.M("err.competence.file.large", MaxFileSize))
+		p.File = name
+		return nil, Problems{p}, nil
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, Problems{yamlSyntaxProblem(name, err)}
+		return nil, Problems{yamlSyntaxProblem(name, err)}, nil
 	}
 	d := &decoder{file: name, lines: map[string][2]int{}}
 	var f File
 	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 {
-		d.add(&root, "", "the file is empty: expected a mapping with format and standards")
-		return nil, d.problems
+		d.report(&root, "", "err.competence.file.empty")
+		return nil, d.problems, nil
 	}
 	d.object(root.Content[0], "", []field{
 		{name: "format", required: true, decode: func(n *yaml.Node, p string) {
 			f.Format = d.str(n, p)
 			if f.Format != "" && f.Format != FormatV1 {
-				d.add(n, p, fmt.Sprintf("unknown format %q, expected %q", f.Format, FormatV1))
+				d.report(n, p, "err.competence.format.unknown", f.Format, FormatV1)
 			}
 		}},
 		{name: "standards", required: true, decode: func(n *yaml.Node, p string) {
@@ -102,7 +166,7 @@ func Decode(r io.Reader, name string) (*File, error) {
 		}},
 	})
 	if len(d.problems) > 0 {
-		return nil, d.problems
+		return nil, d.problems, nil
 	}
 	for _, p := range ValidateFile(&f) {
 		if pos, ok := d.lines[p.Path]; ok {
@@ -115,23 +179,28 @@ func Decode(r io.Reader, name string) (*File, error) {
 		slices.SortStableFunc(d.problems, func(a, b Problem) int {
 			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 		})
-		return nil, d.problems
+		return nil, d.problems, nil
 	}
-	return &f, nil
+	return &f, nil, nil
 }
 
+// yamlSyntaxProblem is the problem of a file that is not YAML, said with
+// the words of the YAML parser (in English).
 func yamlSyntaxProblem(name string, err error) Problem {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	p := Problem{File: name, Message: "not valid YAML: " + msg}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
 	// yaml.v3 reports "line N: …".
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if i := strings.Index(rest, ":"); i > 0 {
 			if n, err := strconv.Atoi(rest[:i]); err == nil {
-				p.Line, p.Column = n, 1
-				p.Message = "not valid YAML:" + rest[i+1:]
+				line, msg = n, strings.TrimSpace(rest[i+1:])
 			}
 		}
+	}
+	p := newProblem("", attesta.M("err.competence.yaml.syntax", msg))
+	p.File = name
+	if line > 0 {
+		p.Line, p.Column = line, 1
 	}
 	return p
 }
@@ -181,8 +250,12 @@ type decoder struct {
 	lines    map[string][2]int // path → line, column of its value
 }
 
-func (d *decoder) add(n *yaml.Node, path, msg string) {
-	d.problems = append(d.problems, Problem{File: d.file, Line: n.Line, Column: n.Column, Path: path, Message: msg})
+// report records a problem at n, whose path is path: the message key with
+// args.
+func (d *decoder) report(n *yaml.Node, path, key string, args ...any) {
+	p := newProblem(path, attesta.M(key, args...))
+	p.File, p.Line, p.Column = d.file, n.Line, n.Column
+	d.problems = append(d.problems, p)
 }
 
 func join(path, key string) string {
@@ -192,30 +265,29 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func kindName(n *yaml.Node) string {
+// kindName names what n is, in a message: "a list", "a number"…
+func kindName(n *yaml.Node) attesta.Message {
 	switch n.Kind {
 	case yaml.MappingNode:
-		return "a mapping"
+		return attesta.M("err.competence.yaml.kind.mapping")
 	case yaml.SequenceNode:
-		return "a list"
+		return attesta.M("err.competence.yaml.kind.list")
 	case yaml.AliasNode:
-		return "an alias"
+		return attesta.M("err.competence.yaml.kind.alias")
 	case yaml.ScalarNode:
 		switch n.Tag {
 		case "!!null":
-			return "null"
-		case "!!int":
-			return "a number"
-		case "!!float":
-			return "a number"
+			return attesta.M("err.competence.yaml.kind.null")
+		case "!!int", "!!float":
+			return attesta.M("err.competence.yaml.kind.number")
 		case "!!bool":
-			return "a boolean"
+			return attesta.M("err.competence.yaml.kind.boolean")
 		case "!!timestamp":
-			return "a date"
+			return attesta.M("err.competence.yaml.kind.date")
 		}
-		return "a string"
+		return attesta.M("err.competence.yaml.kind.string")
 	}
-	return "nothing"
+	return attesta.M("err.competence.yaml.kind.nothing")
 }
 
 // object decodes a mapping with the given fields, reporting unknown,
@@ -223,14 +295,14 @@ func kindName(n *yaml.Node) string {
 func (d *decoder) object(n *yaml.Node, path string, fields []field) {
 	d.lines[path] = [2]int{n.Line, n.Column}
 	if n.Kind != yaml.MappingNode {
-		d.add(n, path, "expected a mapping, found "+kindName(n))
+		d.report(n, path, "err.competence.yaml.mapping", kindName(n))
 		return
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			d.add(k, path, "keys must be strings")
+			d.report(k, path, "err.competence.yaml.keys")
 			continue
 		}
 		var f *field
@@ -245,11 +317,11 @@ func (d *decoder) object(n *yaml.Node, path string, fields []field) {
 			for j := range fields {
 				names[j] = fields[j].name
 			}
-			d.add(k, p, fmt.Sprintf("unknown field %q (expected one of: %s)", k.Value, strings.Join(names, ", ")))
+			d.report(k, p, "err.competence.field.unknown", k.Value, strings.Join(names, ", "))
 			continue
 		}
 		if seen[k.Value] {
-			d.add(k, p, fmt.Sprintf("field %q is given twice", k.Value))
+			d.report(k, p, "err.competence.field.twice", k.Value)
 			continue
 		}
 		seen[k.Value] = true
@@ -258,18 +330,18 @@ func (d *decoder) object(n *yaml.Node, path string, fields []field) {
 	}
 	for _, f := range fields {
 		if f.required && !seen[f.name] {
-			d.add(n, join(path, f.name), fmt.Sprintf("required field %q is missing", f.name))
+			d.report(n, join(path, f.name), "err.competence.field.missing", f.name)
 		}
 	}
 }
 
 func (d *decoder) seq(n *yaml.Node, path string, max int, each func(n *yaml.Node, path string)) {
 	if n.Kind != yaml.SequenceNode {
-		d.add(n, path, "expected a list, found "+kindName(n))
+		d.report(n, path, "err.competence.yaml.list", kindName(n))
 		return
 	}
 	if len(n.Content) > max {
-		d.add(n, path, fmt.Sprintf("too many entries: %d, at most %d", len(n.Content), max))
+		d.report(n, path, "err.competence.yaml.entries", len(n.Content), max)
 		return
 	}
 	for i, item := range n.Content {
@@ -279,56 +351,58 @@ func (d *decoder) seq(n *yaml.Node, path string, max int, each func(n *yaml.Node
 	}
 }
 
-func (d *decoder) scalar(n *yaml.Node, path, want string) bool {
+// scalar reports whether n is a scalar that is not null; want names what
+// is expected ("a string", "a number"…).
+func (d *decoder) scalar(n *yaml.Node, path string, want attesta.Message) bool {
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		d.add(n, path, fmt.Sprintf("expected %s, found %s", want, kindName(n)))
+		d.report(n, path, "err.competence.yaml.scalar", want, kindName(n))
 		return false
 	}
 	return true
 }
 
 func (d *decoder) str(n *yaml.Node, path string) string {
-	if !d.scalar(n, path, "a string") {
+	if !d.scalar(n, path, attesta.M("err.competence.yaml.kind.string")) {
 		return ""
 	}
 	if n.Tag != "!!str" {
-		d.add(n, path, fmt.Sprintf("expected a string, found %s %q (quote it)", kindName(n), n.Value))
+		d.report(n, path, "err.competence.yaml.quote", kindName(n), n.Value)
 		return ""
 	}
 	return n.Value
 }
 
 func (d *decoder) integer(n *yaml.Node, path string) int {
-	if !d.scalar(n, path, "a whole number") {
+	if !d.scalar(n, path, attesta.M("err.competence.yaml.kind.integer")) {
 		return 0
 	}
 	v, err := strconv.Atoi(n.Value)
 	if n.Tag != "!!int" || err != nil {
-		d.add(n, path, fmt.Sprintf("expected a whole number, found %q", n.Value))
+		d.report(n, path, "err.competence.yaml.integer", n.Value)
 		return 0
 	}
 	return v
 }
 
 func (d *decoder) number(n *yaml.Node, path string) float64 {
-	if !d.scalar(n, path, "a number") {
+	if !d.scalar(n, path, attesta.M("err.competence.yaml.kind.number")) {
 		return 0
 	}
 	v, err := strconv.ParseFloat(n.Value, 64)
 	if (n.Tag != "!!int" && n.Tag != "!!float") || err != nil {
-		d.add(n, path, fmt.Sprintf("expected a number, found %q", n.Value))
+		d.report(n, path, "err.competence.yaml.number", n.Value)
 		return 0
 	}
 	return v
 }
 
 func (d *decoder) timestamp(n *yaml.Node, path string) time.Time {
-	if !d.scalar(n, path, "a date and time") {
+	if !d.scalar(n, path, attesta.M("err.competence.yaml.kind.datetime")) {
 		return time.Time{}
 	}
 	t, err := time.Parse(time.RFC3339Nano, n.Value)
 	if err != nil {
-		d.add(n, path, fmt.Sprintf("expected a date and time like 2025-10-02T09:00:00Z, found %q", n.Value))
+		d.report(n, path, "err.competence.yaml.datetime", n.Value)
 		return time.Time{}
 	}
 	return t.UTC()

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/attesta/attesta"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -116,13 +119,11 @@ func TestDecodeReportsEveryProblem(t *testing.T) {
 	}
 	defer in.Close()
 	_, err = Decode(in, "malformed.yaml")
-	var ps Problems
-	if !errors.As(err, &ps) {
-		t.Fatalf("got %v, want Problems", err)
-	}
+	// Each problem as the command line prints it, then its key and what
+	// an Italian reader is told.
 	var got strings.Builder
-	for _, p := range ps {
-		got.WriteString(p.String() + "\n")
+	for _, p := range problemsOf(t, err) {
+		fmt.Fprintf(&got, "%s\n  %s\n  it: %s: %s\n", p, p.Key, p.Where("it"), p.IT)
 	}
 	golden(t, "testdata/malformed.golden", got.String())
 }
@@ -143,29 +144,78 @@ func golden(t *testing.T, path, got string) {
 	}
 }
 
+// problemsOf returns the problems of the error of Decode: an invalid file.
+func problemsOf(t *testing.T, err error) Problems {
+	t.Helper()
+	var ps Problems
+	if attesta.ErrorCode(err) != attesta.Invalid || attesta.ErrorKey(err) != "err.competence.file.invalid" || !errors.As(err, &ps) || len(ps) == 0 {
+		t.Fatalf("got %v, want the problems of an invalid file", err)
+	}
+	return ps
+}
+
+// findProblem returns the problem with key, failing the test if there is
+// none.
+func findProblem(t *testing.T, ps Problems, key string) Problem {
+	t.Helper()
+	for _, p := range ps {
+		if p.Key == key {
+			return p
+		}
+	}
+	t.Fatalf("no problem %s in %v", key, ps)
+	return Problem{}
+}
+
 func TestDecodeStructuralProblems(t *testing.T) {
+	const head = "format: attesta.standards/v1\nstandards:\n"
 	for _, tc := range []struct {
-		name, in, want string
+		name, in string
+		want     Problem // its key, line, column and path
+		en       string  // what the command line says of it
 	}{
-		{"syntax", "format: [", "x.yaml:1:1: not valid YAML:"},
-		{"empty", "", "the file is empty"},
-		{"format", "format: other\nstandards: []\n", `1:9: format: unknown format "other"`},
-		{"missing", "format: attesta.standards/v1\n", `standards: required field "standards" is missing`},
-		{"unknown", "format: attesta.standards/v1\nstandards: []\nextra: 1\n", `3:1: extra: unknown field "extra"`},
-		{"twice", "format: attesta.standards/v1\nformat: attesta.standards/v1\nstandards: []\n", `field "format" is given twice`},
-		{"unquoted code", "format: attesta.standards/v1\nstandards:\n  - {sector: x, version: 1, status: draft, title: {it: X}, microcredential: {isced_f: 714}}\n",
-			`isced_f: expected a string, found a number "714" (quote it)`},
-		{"alias", "format: attesta.standards/v1\nstandards:\n  - &a {sector: x, version: 1, status: draft, title: {it: X}}\n  - *a\n", "expected a mapping, found an alias"},
-		{"version", "format: attesta.standards/v1\nstandards:\n  - {sector: x, version: one, status: draft, title: {it: X}}\n", `version: expected a whole number, found "one"`},
-		{"draft digest", "format: attesta.standards/v1\nstandards:\n  - {sector: x, version: 1, status: draft, digest: 'sha256:00', title: {it: X}}\n", "a draft has no digest"},
-		{"two drafts", "format: attesta.standards/v1\nstandards:\n  - {sector: x, version: 1, status: draft, title: {it: X}}\n  - {sector: x, version: 2, status: draft, title: {it: X}}\n", `sector "x" has two drafts`},
-		{"nanoseconds", "format: attesta.standards/v1\nstandards:\n  - {sector: x, version: 1, status: published, published_at: 2025-10-02T00:00:00.000000001Z, title: {it: X}}\n", "more precision than microseconds"},
-		{"blank title", "format: attesta.standards/v1\nstandards:\n  - {sector: x, version: 1, status: draft, title: {it: ' '}}\n", "the Italian text is required"},
+		{"syntax", "format: [", Problem{Line: 1, Column: 1, Message: attesta.M("err.competence.yaml.syntax")},
+			"x.yaml:1:1: not valid YAML: did not find expected node content"},
+		{"empty", "", Problem{Message: attesta.M("err.competence.file.empty")},
+			"x.yaml: the file is empty: expected a mapping with format and standards"},
+		{"format", "format: other\nstandards: []\n", Problem{Line: 1, Column: 9, Path: "format", Message: attesta.M("err.competence.format.unknown")},
+			`x.yaml:1:9: format: unknown format "other", expected "attesta.standards/v1"`},
+		{"missing", "format: attesta.standards/v1\n", Problem{Line: 1, Column: 1, Path: "standards", Message: attesta.M("err.competence.field.missing")},
+			`x.yaml:1:1: standards: required field "standards" is missing`},
+		{"unknown", "format: attesta.standards/v1\nstandards: []\nextra: 1\n", Problem{Line: 3, Column: 1, Path: "extra", Message: attesta.M("err.competence.field.unknown")},
+			`x.yaml:3:1: extra: unknown field "extra" (expected one of: format, standards)`},
+		{"twice", "format: attesta.standards/v1\nformat: attesta.standards/v1\nstandards: []\n", Problem{Line: 2, Column: 1, Path: "format", Message: attesta.M("err.competence.field.twice")},
+			`x.yaml:2:1: format: field "format" is given twice`},
+		{"unquoted code", head + "  - {sector: x, version: 1, status: draft, title: {it: X}, microcredential: {isced_f: 714}}\n",
+			Problem{Line: 3, Column: 87, Path: "standards[0].microcredential.isced_f", Message: attesta.M("err.competence.yaml.quote")},
+			`x.yaml:3:87: standards[0].microcredential.isced_f: expected a string, found a number "714" (quote it)`},
+		{"alias", head + "  - &a {sector: x, version: 1, status: draft, title: {it: X}}\n  - *a\n",
+			Problem{Line: 4, Column: 5, Path: "standards[1]", Message: attesta.M("err.competence.yaml.mapping")},
+			"x.yaml:4:5: standards[1]: expected a mapping, found an alias"},
+		{"version", head + "  - {sector: x, version: one, status: draft, title: {it: X}}\n",
+			Problem{Line: 3, Column: 26, Path: "standards[0].version", Message: attesta.M("err.competence.yaml.integer")},
+			`x.yaml:3:26: standards[0].version: expected a whole number, found "one"`},
+		{"draft digest", head + "  - {sector: x, version: 1, status: draft, digest: 'sha256:00', title: {it: X}}\n",
+			Problem{Line: 3, Column: 52, Path: "standards[0].digest", Message: attesta.M("err.competence.draft.digest")},
+			"x.yaml:3:52: standards[0].digest: a draft has no digest; it is computed when the version is published"},
+		{"two drafts", head + "  - {sector: x, version: 1, status: draft, title: {it: X}}\n  - {sector: x, version: 2, status: draft, title: {it: X}}\n",
+			Problem{Line: 4, Column: 37, Path: "standards[1].status", Message: attesta.M("err.competence.drafts.two")},
+			`x.yaml:4:37: standards[1].status: sector "x" has two drafts (the other at standards[0])`},
+		{"nanoseconds", head + "  - {sector: x, version: 1, status: published, published_at: 2025-10-02T00:00:00.000000001Z, title: {it: X}}\n",
+			Problem{Line: 3, Column: 62, Path: "standards[0].published_at", Message: attesta.M("err.competence.publishedat.precision")},
+			"x.yaml:3:62: standards[0].published_at: the publication time has more precision than microseconds, which the database cannot keep"},
+		{"blank title", head + "  - {sector: x, version: 1, status: draft, title: {it: ' '}}\n",
+			Problem{Line: 3, Column: 56, Path: "standards[0].title.it", Message: attesta.M("err.competence.text.italian")},
+			"x.yaml:3:56: standards[0].title.it: the Italian text is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Decode(strings.NewReader(tc.in), "x.yaml")
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("got %v, want it to contain %q", err, tc.want)
+			p := findProblem(t, problemsOf(t, err), tc.want.Key)
+			if p.File != "x.yaml" || p.Line != tc.want.Line || p.Column != tc.want.Column || p.Path != tc.want.Path {
+				t.Errorf("%s at %s:%d:%d %s, want %d:%d %s", p.Key, p.File, p.Line, p.Column, p.Path, tc.want.Line, tc.want.Column, tc.want.Path)
+			}
+			if p.String() != tc.en {
+				t.Errorf("said %q, want %q", p, tc.en)
 			}
 		})
 	}
@@ -174,15 +224,17 @@ func TestDecodeStructuralProblems(t *testing.T) {
 func TestTamperedPublishedVersionIsRejected(t *testing.T) {
 	tampered := bytes.Replace(BundledBytes(), []byte("Saper utilizzare strumenti avanzati"), []byte("Saper usare strumenti avanzati"), 1)
 	_, err := Decode(bytes.NewReader(tampered), "tampered.yaml")
-	if err == nil || !strings.Contains(err.Error(), "digest does not match the content") {
-		t.Fatalf("got %v", err)
+	p := findProblem(t, problemsOf(t, err), "err.competence.digest.mismatch")
+	if p.Path != "standards[3].digest" || p.Line != 44 || p.Column != 13 {
+		t.Errorf("at %d:%d %s", p.Line, p.Column, p.Path)
 	}
 }
 
 func TestFileTooLarge(t *testing.T) {
 	big := bytes.Repeat([]byte("#"), MaxFileSize+1)
-	if _, err := Decode(bytes.NewReader(big), "big.yaml"); err == nil || !strings.Contains(err.Error(), "larger than") {
-		t.Fatalf("got %v", err)
+	_, err := Decode(bytes.NewReader(big), "big.yaml")
+	if p := findProblem(t, problemsOf(t, err), "err.competence.file.large"); p.File != "big.yaml" || p.Line != 0 {
+		t.Errorf("%+v", p)
 	}
 }
 

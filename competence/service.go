@@ -3,6 +3,7 @@ package competence
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -193,6 +194,16 @@ func (s *Service) Import(ctx context.Context, f *File) (*ImportReport, error) {
 	rep := &ImportReport{}
 	err := s.store.Update(ctx, func(w Writer) error {
 		var problems Problems
+		// refused records the refusal of a version by admit; any other
+		// error ends the import.
+		refused := func(name string, err error) error {
+			var e *attesta.Error
+			if !errors.As(err, &e) || e.Code == attesta.Internal {
+				return err
+			}
+			problems = append(problems, newProblem(name, e.Message))
+			return nil
+		}
 		for i := range todo {
 			st := &todo[i]
 			if st.Status != Draft && st.Digest == "" {
@@ -203,7 +214,9 @@ func (s *Service) Import(ctx context.Context, f *File) (*ImportReport, error) {
 			switch {
 			case attesta.ErrorCode(err) == attesta.NotFound:
 				if err := s.admit(ctx, w, st); err != nil {
-					problems = append(problems, Problem{Path: name, Message: attesta.MessageIn(err, "en")})
+					if err := refused(name, err); err != nil {
+						return err
+					}
 					continue
 				}
 				if err := w.Insert(ctx, st); err != nil {
@@ -213,14 +226,15 @@ func (s *Service) Import(ctx context.Context, f *File) (*ImportReport, error) {
 			case err != nil:
 				return err
 			case old.Status == Draft && st.Status == Superseded:
-				problems = append(problems, Problem{Path: name, Message: fmt.Sprintf(
-					"version %d of %s is a draft and cannot be imported as superseded", st.Version, st.Sector)})
+				problems = append(problems, newProblem(name, attesta.M("err.competence.import.draftsuperseded", st.Version, st.Sector)))
 			case old.Status == Draft && st.Status == Draft && ComputeDigest(old) == ComputeDigest(st):
 				rep.Unchanged = append(rep.Unchanged, name)
 			case old.Status == Draft:
 				if st.Status == Published {
 					if err := s.admit(ctx, w, st); err != nil {
-						problems = append(problems, Problem{Path: name, Message: attesta.MessageIn(err, "en")})
+						if err := refused(name, err); err != nil {
+							return err
+						}
 						continue
 					}
 				}
@@ -229,21 +243,18 @@ func (s *Service) Import(ctx context.Context, f *File) (*ImportReport, error) {
 				}
 				rep.Updated = append(rep.Updated, name)
 			case old.Digest != st.Digest:
-				problems = append(problems, Problem{Path: name, Message: fmt.Sprintf(
-					"version %d of %s is %s and cannot be modified; make a new draft from it instead", st.Version, st.Sector, old.Status)})
+				problems = append(problems, newProblem(name, attesta.M("err.competence.frozen", st.Version, st.Sector, statusName(old.Status))))
 			case old.Status == st.Status && old.PublishedAt.Equal(st.PublishedAt):
 				rep.Unchanged = append(rep.Unchanged, name)
 			case old.Status == Superseded && st.Status == Published:
 				// The database already has a newer published version.
-				problems = append(problems, Problem{Path: name, Message: fmt.Sprintf(
-					"version %d of %s was superseded by a newer version and cannot be published again", st.Version, st.Sector)})
+				problems = append(problems, newProblem(name, attesta.M("err.competence.import.republish", st.Version, st.Sector)))
 			case old.Status == Published && st.Status == Superseded && publishedIn[st.Sector] > st.Version:
 				// Superseded by the newer published version of this file,
 				// which is imported after it (older first) and supersedes it.
 				rep.Updated = append(rep.Updated, name)
 			default:
-				problems = append(problems, Problem{Path: name, Message: fmt.Sprintf(
-					"version %d of %s differs from the stored one in status or publication time, which cannot change", st.Version, st.Sector)})
+				problems = append(problems, newProblem(name, attesta.M("err.competence.import.differs", st.Version, st.Sector)))
 			}
 		}
 		if len(problems) > 0 {

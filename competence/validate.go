@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/attesta/attesta"
 )
 
 var (
@@ -53,18 +55,18 @@ func ValidateFile(f *File) Problems {
 		v.standard(s, p)
 		k := key{s.Sector, s.Version}
 		if j, dup := seen[k]; dup {
-			v.add(p+".version", "version %d of sector %q is also given at standards[%d]", s.Version, s.Sector, j)
+			v.add(p+".version", "err.competence.version.duplicate", s.Version, s.Sector, j)
 		}
 		seen[k] = i
 		switch s.Status {
 		case Published:
 			if j, dup := published[s.Sector]; dup {
-				v.add(p+".status", "sector %q has two published versions (the other at standards[%d]); publish one, mark the older superseded", s.Sector, j)
+				v.add(p+".status", "err.competence.published.two", s.Sector, j)
 			}
 			published[s.Sector] = i
 		case Draft:
 			if j, dup := drafts[s.Sector]; dup {
-				v.add(p+".status", "sector %q has two drafts (the other at standards[%d])", s.Sector, j)
+				v.add(p+".status", "err.competence.drafts.two", s.Sector, j)
 			}
 			drafts[s.Sector] = i
 		}
@@ -78,9 +80,9 @@ func ValidateFile(f *File) Problems {
 		pub := &f.Standards[j]
 		switch {
 		case s.Status == Superseded && s.Version > pub.Version:
-			v.add(fmt.Sprintf("standards[%d].version", i), "superseded version %d is newer than published version %d", s.Version, pub.Version)
+			v.add(fmt.Sprintf("standards[%d].version", i), "err.competence.superseded.newer", s.Version, pub.Version)
 		case s.Status == Draft && s.Version < pub.Version:
-			v.add(fmt.Sprintf("standards[%d].version", i), "draft version %d is older than published version %d", s.Version, pub.Version)
+			v.add(fmt.Sprintf("standards[%d].version", i), "err.competence.draft.olderpublished", s.Version, pub.Version)
 		}
 	}
 	return v.problems
@@ -92,45 +94,45 @@ func ValidateFile(f *File) Problems {
 func ReadyToPublish(s *Standard) Problems {
 	v := &validator{}
 	if len(s.Scale) == 0 {
-		v.add("observation_scale", "an observation scale is required to publish")
+		v.add("observation_scale", "err.competence.ready.scale")
 	}
 	if len(s.Paths) == 0 {
-		v.add("paths", "at least one path is required to publish")
+		v.add("paths", "err.competence.ready.paths")
 	}
 	for i, p := range s.Paths {
 		if len(p.Competences) == 0 {
-			v.add(fmt.Sprintf("paths[%d].competences", i), "path %q has no competences", p.ID)
+			v.add(fmt.Sprintf("paths[%d].competences", i), "err.competence.ready.path.empty", p.ID)
 		}
 	}
 	if len(s.Competences) == 0 {
-		v.add("competences", "at least one competence is required to publish")
+		v.add("competences", "err.competence.ready.competences")
 	}
 	for i, c := range s.Competences {
 		p := fmt.Sprintf("competences[%d].microcredential", i)
 		m := c.MicroCredential.Effective(s.Defaults)
 		if m.EQFLevel == 0 {
-			v.add(p+".eqf_level", "competence %s has no EQF level (set it here or in the sector's microcredential)", c.Code)
+			v.add(p+".eqf_level", "err.competence.ready.eqf", c.Code)
 		}
 		if m.QNQLevel == 0 {
-			v.add(p+".qnq_level", "competence %s has no QNQ level", c.Code)
+			v.add(p+".qnq_level", "err.competence.ready.qnq", c.Code)
 		}
 		if m.ISCEDF == "" {
-			v.add(p+".isced_f", "competence %s has no ISCED-F field", c.Code)
+			v.add(p+".isced_f", "err.competence.ready.iscedf", c.Code)
 		}
 		if m.WorkloadHours == 0 && m.Workload.IsZero() {
-			v.add(p+".workload", "competence %s has no workload (hours or description)", c.Code)
+			v.add(p+".workload", "err.competence.ready.workload", c.Code)
 		}
 		if len(m.LearningModes) == 0 {
-			v.add(p+".learning_modes", "competence %s has no learning mode", c.Code)
+			v.add(p+".learning_modes", "err.competence.ready.learningmode", c.Code)
 		}
 		if m.Assessment.IsZero() {
-			v.add(p+".assessment", "competence %s has no type of assessment", c.Code)
+			v.add(p+".assessment", "err.competence.ready.assessment", c.Code)
 		}
 		if m.QualityAssurance.IsZero() {
-			v.add(p+".quality_assurance", "competence %s has no type of quality assurance", c.Code)
+			v.add(p+".quality_assurance", "err.competence.ready.qa", c.Code)
 		}
 		if len(s.PathsOf(c.Code)) == 0 {
-			v.add(fmt.Sprintf("competences[%d].code", i), "competence %s is in no path", c.Code)
+			v.add(fmt.Sprintf("competences[%d].code", i), "err.competence.ready.nopath", c.Code)
 		}
 	}
 	return v.problems
@@ -152,13 +154,14 @@ func ComputeDigest(s *Standard) string {
 
 type validator struct{ problems Problems }
 
-func (v *validator) add(path, format string, args ...any) {
-	v.problems = append(v.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+// add records a problem at path: the message key with args.
+func (v *validator) add(path, key string, args ...any) {
+	v.problems = append(v.problems, newProblem(path, attesta.M(key, args...)))
 }
 
 func (v *validator) text(t Text, path string, required bool, max int) {
 	if required && strings.TrimSpace(t.IT) == "" {
-		v.add(join(path, "it"), "the Italian text is required")
+		v.add(join(path, "it"), "err.competence.text.italian")
 	}
 	v.textValue(t.IT, join(path, "it"), max)
 	v.textValue(t.EN, join(path, "en"), max)
@@ -167,88 +170,91 @@ func (v *validator) text(t Text, path string, required bool, max int) {
 func (v *validator) textValue(s, path string, max int) {
 	switch {
 	case !utf8.ValidString(s):
-		v.add(path, "text is not valid UTF-8")
+		v.add(path, "err.competence.text.utf8")
 	case utf8.RuneCountInString(s) > max:
-		v.add(path, "text is too long: %d characters, at most %d", utf8.RuneCountInString(s), max)
+		v.add(path, "err.competence.text.long", utf8.RuneCountInString(s), max)
 	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' }):
-		v.add(path, "text contains control characters")
+		v.add(path, "err.competence.text.control")
 	case s != strings.TrimSpace(s):
-		v.add(path, "text has leading or trailing spaces")
+		v.add(path, "err.competence.text.spaces")
 	}
 }
 
-func (v *validator) code(s, path, what string, re *regexp.Regexp, example string) bool {
+// code checks a code or identifier s, which must match re: missing is the
+// key of the problem when it is empty, malformed when it does not match
+// (said with s). It reports whether s is valid.
+func (v *validator) code(s, path string, re *regexp.Regexp, missing, malformed string) bool {
 	if s == "" {
-		v.add(path, "%s is required", what)
+		v.add(path, missing)
 		return false
 	}
 	if !re.MatchString(s) {
-		v.add(path, "%s %q is not valid (expected something like %s)", what, s, example)
+		v.add(path, malformed, s)
 		return false
 	}
 	return true
 }
 
 func (v *validator) standard(s *Standard, p string) {
-	v.code(s.Sector, join(p, "sector"), "sector identifier", sectorIDPattern, `"meccatronica" (lowercase letters, digits, dashes)`)
+	v.code(s.Sector, join(p, "sector"), sectorIDPattern, "err.competence.sector.required", "err.competence.sector.invalid")
 	if s.Version < 1 || s.Version > MaxVersion {
-		v.add(join(p, "version"), "version must be between 1 and %d, found %d", MaxVersion, s.Version)
+		v.add(join(p, "version"), "err.competence.version.range", MaxVersion, s.Version)
 	}
 	switch {
 	case !s.Status.valid():
-		v.add(join(p, "status"), "status %q is not one of draft, published, superseded", s.Status)
+		v.add(join(p, "status"), "err.competence.status.unknown", s.Status)
 	case s.Status == Draft:
 		if !s.PublishedAt.IsZero() {
-			v.add(join(p, "published_at"), "a draft has no publication time")
+			v.add(join(p, "published_at"), "err.competence.draft.publishedat")
 		}
 		if s.Digest != "" {
-			v.add(join(p, "digest"), "a draft has no digest; it is computed when the version is published")
+			v.add(join(p, "digest"), "err.competence.draft.digest")
 		}
 	default:
 		if s.PublishedAt.IsZero() {
-			v.add(join(p, "published_at"), "a %s version must have its publication time", s.Status)
+			v.add(join(p, "published_at"), "err.competence.publishedat.required", statusName(s.Status))
 		} else if !s.PublishedAt.Equal(s.PublishedAt.Truncate(time.Microsecond)) {
-			v.add(join(p, "published_at"), "the publication time has more precision than microseconds, which the database cannot keep")
+			v.add(join(p, "published_at"), "err.competence.publishedat.precision")
 		}
 		if s.Digest != "" && !digestPattern.MatchString(s.Digest) {
-			v.add(join(p, "digest"), "digest %q is not of the form sha256:<64 hex digits>", s.Digest)
+			v.add(join(p, "digest"), "err.competence.digest.form", s.Digest)
 		} else if s.Digest != "" {
 			if want := ComputeDigest(s); want != s.Digest {
-				v.add(join(p, "digest"), "digest does not match the content (content digest is %s): a published version cannot be edited", want)
+				v.add(join(p, "digest"), "err.competence.digest.mismatch", want)
 			}
 		}
 	}
 	v.text(s.Title, join(p, "title"), true, maxShortText)
 	v.text(s.Description, join(p, "description"), false, maxLongText)
 	for i, l := range s.Levels {
-		lp := fmt.Sprintf("%s.levels[%d]", p, i)
+		lp := join(p, fmt.Sprintf("levels[%d]", i))
 		if l != Tecnico && l != Professional {
-			v.add(lp, "level %q is not one of tecnico, professional", l)
+			v.add(lp, "err.competence.level.unknown", l)
 		}
 		if slices.Index(s.Levels, l) != i {
-			v.add(lp, "level %q is listed twice", l)
+			v.add(lp, "err.competence.level.twice", l)
 		}
 	}
 	for i, l := range s.Scale {
-		lp := fmt.Sprintf("%s.observation_scale[%d]", p, i)
+		lp := join(p, fmt.Sprintf("observation_scale[%d]", i))
 		if l.Value != i+1 {
-			v.add(join(lp, "value"), "scale values must be 1, 2, 3… in order; expected %d, found %d", i+1, l.Value)
+			v.add(join(lp, "value"), "err.competence.scale.order", i+1, l.Value)
 		}
 		v.text(l.Label, join(lp, "label"), true, maxShortText)
 		v.text(l.Description, join(lp, "description"), false, maxLongText)
 	}
 	if n := len(s.Scale); n == 1 || n > 10 {
-		v.add(join(p, "observation_scale"), "an observation scale has 2 to 10 levels, found %d", n)
+		v.add(join(p, "observation_scale"), "err.competence.scale.size", n)
 	}
 	v.microCredential(&s.Defaults, join(p, "microcredential"))
 
 	codes := map[string]int{}
 	for i := range s.Competences {
 		c := &s.Competences[i]
-		cp := fmt.Sprintf("%s.competences[%d]", p, i)
-		if v.code(c.Code, join(cp, "code"), "competence code", competenceCodePattern, `"C1"`) {
+		cp := join(p, fmt.Sprintf("competences[%d]", i))
+		if v.code(c.Code, join(cp, "code"), competenceCodePattern, "err.competence.code.required", "err.competence.code.invalid") {
 			if j, dup := codes[c.Code]; dup {
-				v.add(join(cp, "code"), "competence %s is also defined at competences[%d]", c.Code, j)
+				v.add(join(cp, "code"), "err.competence.code.twice", c.Code, j)
 			}
 			codes[c.Code] = i
 		}
@@ -257,10 +263,10 @@ func (v *validator) standard(s *Standard, p string) {
 	paths := map[string]int{}
 	for i := range s.Paths {
 		pa := &s.Paths[i]
-		pp := fmt.Sprintf("%s.paths[%d]", p, i)
-		if v.code(pa.ID, join(pp, "id"), "path identifier", pathIDPattern, `"progettazione"`) {
+		pp := join(p, fmt.Sprintf("paths[%d]", i))
+		if v.code(pa.ID, join(pp, "id"), pathIDPattern, "err.competence.path.required", "err.competence.path.invalid") {
 			if j, dup := paths[pa.ID]; dup {
-				v.add(join(pp, "id"), "path %q is also defined at paths[%d]", pa.ID, j)
+				v.add(join(pp, "id"), "err.competence.path.twice", pa.ID, j)
 			}
 			paths[pa.ID] = i
 		}
@@ -270,20 +276,20 @@ func (v *validator) standard(s *Standard, p string) {
 		for j, pc := range pa.Competences {
 			cp := fmt.Sprintf("%s.competences[%d]", pp, j)
 			if _, ok := codes[pc.Code]; !ok {
-				v.add(join(cp, "code"), "competence %q is not defined in this standard's competences", pc.Code)
+				v.add(join(cp, "code"), "err.competence.path.undefined", pc.Code)
 			}
 			if inPath[pc.Code] {
-				v.add(join(cp, "code"), "competence %s is listed twice in path %q", pc.Code, pa.ID)
+				v.add(join(cp, "code"), "err.competence.path.repeated", pc.Code, pa.ID)
 			}
 			inPath[pc.Code] = true
 			if len(pc.SchoolTypes) == 0 {
-				v.add(join(cp, "school_types"), "at least one school type is required")
+				v.add(join(cp, "school_types"), "err.competence.schooltype.required")
 			}
 			for k, t := range pc.SchoolTypes {
 				if !slices.Contains(SchoolTypes, t) {
-					v.add(fmt.Sprintf("%s.school_types[%d]", cp, k), "school type %q is not one of tecnico, professionale, liceo", t)
+					v.add(fmt.Sprintf("%s.school_types[%d]", cp, k), "err.competence.schooltype.unknown", t)
 				} else if slices.Index(pc.SchoolTypes, t) != k {
-					v.add(fmt.Sprintf("%s.school_types[%d]", cp, k), "school type %q is listed twice", t)
+					v.add(fmt.Sprintf("%s.school_types[%d]", cp, k), "err.competence.schooltype.twice", t)
 				}
 			}
 		}
@@ -298,22 +304,22 @@ func (v *validator) competence(c *Competence, p string) {
 	for i := range c.ADA {
 		a := &c.ADA[i]
 		ap := fmt.Sprintf("%s.ada[%d]", p, i)
-		if v.code(a.Code, join(ap, "code"), "ADA code", adaCodePattern, `"ADA.10.02.02"`) {
+		if v.code(a.Code, join(ap, "code"), adaCodePattern, "err.competence.ada.required", "err.competence.ada.invalid") {
 			if adas[a.Code] {
-				v.add(join(ap, "code"), "ADA %s is listed twice for competence %s", a.Code, c.Code)
+				v.add(join(ap, "code"), "err.competence.ada.twice", a.Code, c.Code)
 			}
 			adas[a.Code] = true
 		}
-		if a.FormerCode != "" {
-			v.code(a.FormerCode, join(ap, "former_code"), "former ADA code", adaCodePattern, `"ADA.7.47.148"`)
+		if a.FormerCode != "" && !adaCodePattern.MatchString(a.FormerCode) {
+			v.add(join(ap, "former_code"), "err.competence.ada.former.invalid", a.FormerCode)
 		}
 		v.text(a.Title, join(ap, "title"), true, maxShortText)
 		for j := range a.Results {
 			r := &a.Results[j]
 			rp := fmt.Sprintf("%s.results[%d]", ap, j)
-			if v.code(r.Code, join(rp, "code"), "expected result code", resultCodePattern, `"RA1"`) {
+			if v.code(r.Code, join(rp, "code"), resultCodePattern, "err.competence.result.required", "err.competence.result.invalid") {
 				if results[r.Code] {
-					v.add(join(rp, "code"), "expected result %s is listed twice for competence %s", r.Code, c.Code)
+					v.add(join(rp, "code"), "err.competence.result.twice", r.Code, c.Code)
 				}
 				results[r.Code] = true
 			}
@@ -333,27 +339,27 @@ func (v *validator) competence(c *Competence, p string) {
 
 func (v *validator) microCredential(m *MicroCredential, p string) {
 	if m.EQFLevel < 0 || m.EQFLevel > 8 {
-		v.add(join(p, "eqf_level"), "EQF level must be between 1 and 8, found %d", m.EQFLevel)
+		v.add(join(p, "eqf_level"), "err.competence.eqf.range", m.EQFLevel)
 	}
 	if m.QNQLevel < 0 || m.QNQLevel > 8 {
-		v.add(join(p, "qnq_level"), "QNQ level must be between 1 and 8, found %d", m.QNQLevel)
+		v.add(join(p, "qnq_level"), "err.competence.qnq.range", m.QNQLevel)
 	}
 	if m.ISCEDF != "" && !iscedFPattern.MatchString(m.ISCEDF) {
-		v.add(join(p, "isced_f"), "ISCED-F field %q must be a four-digit detailed field code such as \"0714\"", m.ISCEDF)
+		v.add(join(p, "isced_f"), "err.competence.iscedf.form", m.ISCEDF)
 	}
 	if m.WorkloadHours < 0 || m.WorkloadHours > 10000 {
-		v.add(join(p, "workload_hours"), "workload must be between 0 and 10000 hours, found %d", m.WorkloadHours)
+		v.add(join(p, "workload_hours"), "err.competence.workload.range", m.WorkloadHours)
 	}
 	if m.Credits < 0 || m.Credits > 240 {
-		v.add(join(p, "credits"), "credits must be between 0 and 240, found %g", m.Credits)
+		v.add(join(p, "credits"), "err.competence.credits.range", m.Credits)
 	}
 	v.text(m.Workload, join(p, "workload"), false, maxLongText)
 	for i, mode := range m.LearningModes {
 		mp := fmt.Sprintf("%s.learning_modes[%d]", p, i)
 		if !slices.Contains(LearningModes, mode) {
-			v.add(mp, "learning mode %q is not one of work-based, onsite, online, blended", mode)
+			v.add(mp, "err.competence.learningmode.unknown", mode)
 		} else if slices.Index(m.LearningModes, mode) != i {
-			v.add(mp, "learning mode %q is listed twice", mode)
+			v.add(mp, "err.competence.learningmode.twice", mode)
 		}
 	}
 	v.text(m.Assessment, join(p, "assessment"), false, maxLongText)
@@ -363,7 +369,7 @@ func (v *validator) microCredential(m *MicroCredential, p string) {
 		ep := fmt.Sprintf("%s.esco[%d]", p, i)
 		u, err := url.Parse(e.URI)
 		if err != nil || u.Scheme != "http" || u.Host != "data.europa.eu" || !strings.HasPrefix(u.Path, "/esco/") {
-			v.add(join(ep, "uri"), "ESCO URI %q must be an ESCO concept URI such as http://data.europa.eu/esco/skill/…", e.URI)
+			v.add(join(ep, "uri"), "err.competence.esco.uri", e.URI)
 		}
 		v.text(e.Title, join(ep, "title"), true, maxShortText)
 	}

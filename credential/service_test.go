@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/attesta/attesta/internal/vc/did"
 	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/storage/sqlite"
 )
 
@@ -436,5 +438,70 @@ func TestIssueDocument(t *testing.T) {
 	}
 	if !strings.HasPrefix(rec.ID, "urn:uuid:") || !bytes.Contains(rec.Body, []byte("BitstringStatusListEntry")) {
 		t.Errorf("record %s lacks an id or status", rec.ID)
+	}
+}
+
+// The validity dates are said as people write them, the day it is in
+// Rome: a credential valid until 23:30 UTC on 31 December expired on 1
+// January in Italy.
+func TestValidityDatesInWords(t *testing.T) {
+	e := newEnv(t)
+	req := request("cciaa-milano", credential.RDFC)
+	req.ValidUntil = time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC)
+	rec, err := e.creds.Issue(context.Background(), operator, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		now              time.Time
+		key, it, en, det string
+	}{
+		{time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC), "verify.validity.early",
+			"La credenziale non è ancora valida (valida dal 1° luglio 2026)", "The credential is not valid yet (valid from 1 July 2026)", "2026-07-01T09:00:00Z"},
+		{time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC), "verify.validity.expired",
+			"La credenziale è scaduta il 1° gennaio 2027", "The credential expired on 1 January 2027", "2026-12-31T23:30:00Z"},
+	} {
+		v := *e.verifier
+		v.Clock = func() time.Time { return tc.now }
+		c := check(t, v.Verify(context.Background(), rec.Body), credential.CheckValidity, credential.Fail)
+		if c.Reason.Key != tc.key || c.Reason.IT != tc.it || c.Reason.EN != tc.en || c.Detail != tc.det {
+			t.Errorf("at %s: %+v, want %q, %q, %q", tc.now, c, tc.it, tc.en, tc.det)
+		}
+	}
+}
+
+// failingNotary is a notary source whose receipt does not verify.
+type failingNotary struct{ err error }
+
+func (n failingNotary) Notarization(context.Context, string, []byte) (credential.Notarization, error) {
+	return credential.Notarization{}, n.err
+}
+
+// A notarization that does not hold says which check of the receipt
+// failed, in the reader's language; a credential that differs from its
+// record says so; the detail is the technical English.
+func TestNotarizationFailureSaid(t *testing.T) {
+	e := newEnv(t)
+	rec := e.issue(t, credential.RDFC)
+	for _, tc := range []struct {
+		err         error
+		key, it, en string
+	}{
+		{fmt.Errorf("receipt: %w", attesta.E(attesta.Invalid, "err.notary.receipt.unsigned", "attesta.example/log")), "verify.notary.receipt",
+			"La ricevuta di notarizzazione non è verificata: checkpoint: non firmato con la chiave del registro attesta.example/log",
+			"The notarization receipt does not verify: checkpoint: not signed by the log key attesta.example/log"},
+		{fmt.Errorf("receipt: %w", notary.ErrNotRecorded), "verify.notary.mismatch",
+			"La credenziale non corrisponde alla sua registrazione nel registro di trasparenza",
+			"The credential does not match its record in the transparency log"},
+		{errors.New("log unavailable"), "verify.notary.mismatch",
+			"La credenziale non corrisponde alla sua registrazione nel registro di trasparenza",
+			"The credential does not match its record in the transparency log"},
+	} {
+		v := *e.verifier
+		v.Notary = failingNotary{tc.err}
+		c := check(t, v.Verify(context.Background(), rec.Body), credential.CheckNotarization, credential.Fail)
+		if c.Reason.Key != tc.key || c.Reason.IT != tc.it || c.Reason.EN != tc.en || c.Detail != tc.err.Error() {
+			t.Errorf("%v: %+v", tc.err, c)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/attesta/attesta/internal/vc/did"
 	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/notary"
 )
 
 // CheckID names one check of a verification.
@@ -421,9 +422,9 @@ func (v *Verifier) checkValidity(r *Report, obj map[string]any) {
 	case errFrom != nil || errUntil != nil:
 		r.add(CheckValidity, Fail, msg("verify.validity.unreadable"), errors.Join(errFrom, errUntil).Error())
 	case !from.IsZero() && now.Before(from):
-		r.add(CheckValidity, Fail, msg("verify.validity.early", from.Format(time.DateOnly)), from.Format(time.RFC3339))
+		r.add(CheckValidity, Fail, msg("verify.validity.early", attesta.Date(from)), from.Format(time.RFC3339))
 	case !until.IsZero() && now.After(until):
-		r.add(CheckValidity, Fail, msg("verify.validity.expired", until.Format(time.DateOnly)), until.Format(time.RFC3339))
+		r.add(CheckValidity, Fail, msg("verify.validity.expired", attesta.Date(until)), until.Format(time.RFC3339))
 	default:
 		r.add(CheckValidity, Pass, msg("verify.validity.valid"), "")
 	}
@@ -483,7 +484,7 @@ func (v *Verifier) checkNotarization(ctx context.Context, r *Report) {
 	n, err := v.Notary.Notarization(ctx, r.CredentialID, r.signed)
 	switch {
 	case err != nil:
-		r.add(CheckNotarization, Fail, msg("verify.notary.mismatch"), err.Error())
+		r.add(CheckNotarization, Fail, notaryReason(err), err.Error())
 	case !n.Known && r.Trusted && v.Registry != nil:
 		if _, err := v.Registry.IssuerByDID(ctx, r.Issuer); err == nil {
 			r.add(CheckNotarization, Fail, msg("verify.notary.unknown"), "")
@@ -502,6 +503,18 @@ func (v *Verifier) checkNotarization(ctx context.Context, r *Report) {
 		}
 		r.add(CheckNotarization, Pass, msg("verify.notary.valid"), detail)
 	}
+}
+
+// notaryReason says why a notarization does not hold: the check of the
+// receipt that failed (a refusal of notary.Receipt.Verify, whose keys are
+// err.notary.receipt.…: its checkpoint is not signed by the log's key…),
+// or else that the credential does not match its record.
+func notaryReason(err error) Message {
+	var e *attesta.Error
+	if errors.As(err, &e) && strings.HasPrefix(e.Key, "err.notary.receipt.") && !errors.Is(err, notary.ErrNotRecorded) {
+		return msg("verify.notary.receipt", e.Message)
+	}
+	return msg("verify.notary.mismatch")
 }
 
 func (v *Verifier) now() time.Time {

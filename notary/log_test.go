@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
@@ -159,36 +162,83 @@ func TestSequenceCheckpointsAndReceipts(t *testing.T) {
 	bad := []struct {
 		name string
 		f    func() error
-		want string
+		key  string
+		args []any // nil: not checked
 	}{
-		{"other credential", func() error { _, err := r.Verify(recs[38].ID, recs[38].Body, policy); return err }, "does not record this credential"},
+		{"other credential", func() error { _, err := r.Verify(recs[38].ID, recs[38].Body, policy); return err }, "err.notary.receipt.other", []any{}},
 		{"altered credential", func() error {
 			_, err := r.Verify(recs[37].ID, []byte(strings.Replace(string(recs[37].Body), "C1", "C2", 1)), policy)
 			return err
-		}, "does not record this credential"},
+		}, "err.notary.receipt.other", []any{}},
 		{"other log key", func() error {
 			other := newEnv(t).log // another log with the same origin
 			_, err := r.Verify(recs[37].ID, recs[37].Body, notary.ReceiptPolicy{LogKey: vkey(t, other)})
 			return err
-		}, "checkpoint: not signed by the log key"},
+		}, "err.notary.receipt.unsigned", []any{"attesta.example/log"}},
 		{"altered proof", func() error {
 			r2 := *r
 			r2.Proof = append([][]byte{}, r.Proof...)
 			r2.Proof[0] = make([]byte, 32)
 			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
 			return err
-		}, "inclusion:"},
+		}, "err.notary.receipt.inclusion", []any{}},
 		{"other leaf", func() error {
 			r2 := *r
 			r2.LeafIndex++
 			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
 			return err
-		}, "inclusion:"},
+		}, "err.notary.receipt.inclusion", []any{}},
+		{"leaf beyond the tree", func() error {
+			r2 := *r
+			r2.LeafIndex = 150
+			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
+			return err
+		}, "err.notary.receipt.leaf", []any{int64(150), int64(150)}},
+		{"short proof hash", func() error {
+			r2 := *r
+			r2.Proof = append([][]byte{}, r.Proof...)
+			r2.Proof[1] = r2.Proof[1][:31]
+			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
+			return err
+		}, "err.notary.receipt.hash", []any{1, 31}},
+		{"entry of another size", func() error {
+			r2 := *r
+			r2.Entry = r.Entry[:72]
+			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
+			return err
+		}, "err.notary.receipt.entry", []any{}},
+		{"checkpoint not a note", func() error {
+			r2 := *r
+			r2.Checkpoint = "not a checkpoint"
+			_, err := r2.Verify(recs[37].ID, recs[37].Body, policy)
+			return err
+		}, "err.notary.receipt.checkpoint", []any{}},
+		{"malformed log key", func() error {
+			_, err := r.Verify(recs[37].ID, recs[37].Body, notary.ReceiptPolicy{LogKey: "attesta.example/log"})
+			return err
+		}, "err.notary.receipt.logkey", []any{}},
+		{"malformed witness key", func() error {
+			_, err := r.Verify(recs[37].ID, recs[37].Body, notary.ReceiptPolicy{LogKey: policy.LogKey, Witnesses: []string{"w"}, Quorum: 1})
+			return err
+		}, "err.notary.receipt.witnesskey", []any{}},
+		{"quorum beyond the witnesses", func() error {
+			_, err := r.Verify(recs[37].ID, recs[37].Body, notary.ReceiptPolicy{LogKey: policy.LogKey, Quorum: 1})
+			return err
+		}, "err.notary.receipt.quorum", []any{1, 0}},
 	}
 	for _, b := range bad {
-		if err := b.f(); err == nil || !strings.Contains(err.Error(), b.want) {
-			t.Errorf("%s: %v, want an error containing %q", b.name, err, b.want)
-		}
+		refused(t, b.name, b.f(), b.key, b.args)
+	}
+	for _, tc := range []struct {
+		name, data, key string
+		args            []any
+	}{
+		{"not JSON", "{", "err.notary.receipt.json", []any{"unexpected end of JSON input"}},
+		{"not a receipt", `{"type":"x"}`, "err.notary.receipt.type", []any{"x", notary.ReceiptType}},
+		{"too large", strings.Repeat(" ", 1<<20+1), "err.notary.receipt.large", []any{}},
+	} {
+		_, err := notary.ParseReceipt([]byte(tc.data))
+		refused(t, tc.name, err, tc.key, tc.args)
 	}
 
 	// A status change is logged too; the new tree is consistent with the old.
@@ -321,6 +371,25 @@ func TestTreeAcrossBundles(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("tile %v differs from x/mod's", tile)
+		}
+	}
+}
+
+// refused checks that err is the refusal key of a receipt (code Invalid),
+// with args unless they are nil; its message is said in every language.
+func refused(t *testing.T, name string, err error, key string, args []any) {
+	t.Helper()
+	var e *attesta.Error
+	if !errors.As(err, &e) || e.Code != attesta.Invalid || e.Key != key {
+		t.Errorf("%s: %v (key %q), want %s", name, err, attesta.ErrorKey(err), key)
+		return
+	}
+	if args != nil && !reflect.DeepEqual(append([]any{}, e.Args...), args) {
+		t.Errorf("%s: %s with %#v, want %#v", name, key, e.Args, args)
+	}
+	for _, lang := range []string{"it", "en"} {
+		if s := e.In(lang); strings.Contains(s, "%!") || strings.Contains(s, "‹") {
+			t.Errorf("%s: said %q in %s", name, s, lang)
 		}
 	}
 }

@@ -93,33 +93,44 @@ type VerifiedReceipt struct {
 	Timestamp *rfc3161.Token // nil if not checked
 }
 
-// ParseReceipt decodes a receipt.
+// ParseReceipt decodes a receipt. An error is an *attesta.Error with code
+// Invalid; one that JSON cannot read is said with the words of the JSON
+// decoder (in English).
 func ParseReceipt(data []byte) (*Receipt, error) {
 	if len(data) > 1<<20 {
-		return nil, errors.New("receipt larger than 1 MiB")
+		return nil, attesta.E(attesta.Invalid, "err.notary.receipt.large")
 	}
 	var r Receipt
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("receipt: %w", err)
+		return nil, attesta.E(attesta.Invalid, "err.notary.receipt.json", err.Error())
 	}
 	if r.Type != ReceiptType {
-		return nil, fmt.Errorf("receipt type %q, want %q", r.Type, ReceiptType)
+		return nil, attesta.E(attesta.Invalid, "err.notary.receipt.type", r.Type, ReceiptType)
 	}
 	return &r, nil
 }
+
+// ErrNotRecorded is the refusal of a receipt whose entry records another
+// credential, or other bytes of it: the credential is not the one that was
+// notarized.
+var ErrNotRecorded = attesta.E(attesta.Invalid, "err.notary.receipt.other")
 
 // Verify checks the receipt for the credential with the given id and exact
 // signed bytes, offline: the entry records that credential, the checkpoint is
 // signed by the log and cosigned as the policy requires, the entry is in the
 // checkpoint's tree, and the timestamp covers the checkpoint. Each failure
-// says which check failed.
+// is an *attesta.Error with code Invalid and a key "err.notary.receipt.…"
+// whose message says which check failed, in English as "check: what"
+// ("checkpoint: not signed by the log key …"); the cause from a lower
+// library, if any, follows in Error() and is not said to people.
+// [ErrNotRecorded] is the credential that differs.
 func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy) (*VerifiedReceipt, error) {
 	e, err := ParseEntry(r.Entry)
 	if err != nil {
-		return nil, fmt.Errorf("entry: %w", err)
+		return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.entry")
 	}
 	if !e.Matches(credentialID, credential) {
-		return nil, errors.New("entry: it does not record this credential (its id or its bytes differ)")
+		return nil, ErrNotRecorded
 	}
 	policy, err := p.policy()
 	if err != nil {
@@ -129,41 +140,41 @@ func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy
 	var quorum *checkpoint.QuorumError
 	switch {
 	case errors.As(err, &quorum):
-		return nil, fmt.Errorf("checkpoint: cosigned by %d of the %d trusted witnesses, %d required", quorum.Have, quorum.Witnesses, quorum.Need)
+		return nil, attesta.E(attesta.Invalid, "err.notary.receipt.cosigned", quorum.Have, quorum.Witnesses, quorum.Need)
 	case errors.Is(err, checkpoint.ErrNoLogSignature), errors.As(err, new(*checkpoint.UnverifiedNoteError)):
-		return nil, fmt.Errorf("checkpoint: not signed by the log key %s", policy.Log.Name())
+		return nil, attesta.E(attesta.Invalid, "err.notary.receipt.unsigned", policy.Log.Name())
 	case err != nil:
-		return nil, fmt.Errorf("checkpoint: %w", err)
+		return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.checkpoint")
 	}
 	if cp.Origin != policy.Log.Name() {
-		return nil, fmt.Errorf("checkpoint: origin %q, but the log key is named %q", cp.Origin, policy.Log.Name())
+		return nil, attesta.E(attesta.Invalid, "err.notary.receipt.origin", cp.Origin, policy.Log.Name())
 	}
 	origin, size, root := cp.Origin, cp.Size, cp.Root
 	text := cp.Marshal()
 	if r.LeafIndex < 0 || r.LeafIndex >= size {
-		return nil, fmt.Errorf("inclusion: leaf %d is not in a tree of size %d", r.LeafIndex, size)
+		return nil, attesta.E(attesta.Invalid, "err.notary.receipt.leaf", r.LeafIndex, size)
 	}
 	proof := make(tlog.RecordProof, len(r.Proof))
 	for i, h := range r.Proof {
 		if len(h) != len(tlog.Hash{}) {
-			return nil, fmt.Errorf("inclusion: proof hash %d is %d bytes", i, len(h))
+			return nil, attesta.E(attesta.Invalid, "err.notary.receipt.hash", i, len(h))
 		}
 		copy(proof[i][:], h)
 	}
 	if err := tlog.CheckRecord(proof, size, tlog.Hash(root), r.LeafIndex, tlog.RecordHash(r.Entry)); err != nil {
-		return nil, fmt.Errorf("inclusion: the entry is not in the checkpoint's tree: %w", err)
+		return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.inclusion")
 	}
 	v := &VerifiedReceipt{Entry: e, LeafIndex: r.LeafIndex, Origin: origin, Size: size, Witnesses: cosigners(policy, r.Checkpoint)}
 	if p.TSARoots != nil {
 		if len(r.Timestamp) == 0 {
-			return nil, errors.New("timestamp: the receipt has none")
+			return nil, attesta.E(attesta.Invalid, "err.notary.receipt.notimestamp")
 		}
 		tok, err := rfc3161.ParseToken(r.Timestamp)
 		if err != nil {
-			return nil, fmt.Errorf("timestamp: %w", err)
+			return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.timestamp")
 		}
 		if err := tok.Verify(digest(text), rfc3161.VerifyOptions{Roots: p.TSARoots}); err != nil {
-			return nil, fmt.Errorf("timestamp: %w", err)
+			return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.timestamp")
 		}
 		v.Timestamp = tok
 	}
@@ -173,18 +184,18 @@ func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy
 func (p ReceiptPolicy) policy() (checkpoint.Policy, error) {
 	logKey, err := checkpoint.ParseVerifierKey(p.LogKey)
 	if err != nil {
-		return checkpoint.Policy{}, fmt.Errorf("log key: %w", err)
+		return checkpoint.Policy{}, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.logkey")
 	}
 	policy := checkpoint.Policy{Log: logKey, Quorum: p.Quorum}
 	for _, k := range p.Witnesses {
 		w, err := checkpoint.ParseCosignatureVerifierKey(k)
 		if err != nil {
-			return checkpoint.Policy{}, fmt.Errorf("witness key: %w", err)
+			return checkpoint.Policy{}, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.witnesskey")
 		}
 		policy.Witnesses = append(policy.Witnesses, w)
 	}
 	if p.Quorum < 0 || p.Quorum > len(policy.Witnesses) {
-		return checkpoint.Policy{}, fmt.Errorf("a quorum of %d with %d trusted witnesses", p.Quorum, len(policy.Witnesses))
+		return checkpoint.Policy{}, attesta.E(attesta.Invalid, "err.notary.receipt.quorum", p.Quorum, len(policy.Witnesses))
 	}
 	return policy, nil
 }

@@ -96,17 +96,22 @@ func TestTimestampedCheckpoints(t *testing.T) {
 	later, _ := e.log.Receipt(ctx, idx)
 	swapped := *r
 	swapped.Timestamp = later.Timestamp
-	if _, err := swapped.Verify(recs[2].ID, recs[2].Body, policy); !errors.Is(err, rfc3161.ErrImprintMismatch) {
+	_, err = swapped.Verify(recs[2].ID, recs[2].Body, policy)
+	refused(t, "a token of another checkpoint", err, "err.notary.receipt.timestamp", []any{})
+	if !errors.Is(err, rfc3161.ErrImprintMismatch) {
 		t.Errorf("a token of another checkpoint: %v", err)
 	}
 	// A receipt without a token fails for a verifier that requires one.
 	bare := *r
 	bare.Timestamp = nil
-	if _, err := bare.Verify(recs[2].ID, recs[2].Body, policy); err == nil || err.Error() != "timestamp: the receipt has none" {
-		t.Errorf("a receipt without its token: %v", err)
-	}
+	_, err = bare.Verify(recs[2].ID, recs[2].Body, policy)
+	refused(t, "a receipt without its token", err, "err.notary.receipt.notimestamp", []any{})
 	// Roots that are not the TSA's do not verify it.
-	if _, err := r.Verify(recs[2].ID, recs[2].Body, notary.ReceiptPolicy{LogKey: policy.LogKey, TSARoots: x509.NewCertPool()}); err == nil || !strings.HasPrefix(err.Error(), "timestamp: ") {
-		t.Errorf("a token checked against other roots: %v", err)
-	}
+	_, err = r.Verify(recs[2].ID, recs[2].Body, notary.ReceiptPolicy{LogKey: policy.LogKey, TSARoots: x509.NewCertPool()})
+	refused(t, "a token checked against other roots", err, "err.notary.receipt.timestamp", []any{})
+	// A token that is not one.
+	garbled := *r
+	garbled.Timestamp = []byte("not DER")
+	_, err = garbled.Verify(recs[2].ID, recs[2].Body, policy)
+	refused(t, "a garbled token", err, "err.notary.receipt.timestamp", []any{})
 }

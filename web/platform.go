@@ -165,7 +165,7 @@ func (s *Site) formError(p *page, r *http.Request, err error) (*form, bool) {
 	case attesta.ErrorCode(err) == attesta.Conflict || attesta.ErrorCode(err) == attesta.Invalid ||
 		attesta.ErrorCode(err) == attesta.Unauthenticated || attesta.ErrorCode(err) == attesta.Throttled ||
 		attesta.ErrorCode(err) == attesta.Forbidden:
-		f.Error = attesta.MessageIn(err, p.Lang)
+		f.Error = messageIn(err, p.Lang)
 	default:
 		return nil, false
 	}

@@ -9,46 +9,25 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Rome on machines without a zoneinfo database
 
+	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/internal/i18n"
 	"github.com/attesta/attesta/territory"
 )
 
-// Rome is the time zone every date and time is shown in: the programme is
-// Italian, and so are its readers.
-var Rome = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		panic("web: " + err.Error())
-	}
-	return loc
-}()
-
 // Date formats the day of t, in Rome, as an Italian reader writes it
-// ("6 dicembre 2026"), or in English ("6 December 2026").
-func (p *page) Date(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	t = t.In(Rome)
-	return p.T("date.format", t.Day(), p.T("month."+strconv.Itoa(int(t.Month()))), t.Year())
-}
+// ("6 dicembre 2026"), or in English ("6 December 2026"): [attesta.Date].
+func (p *page) Date(t time.Time) string { return attesta.Date(t).In(p.Lang) }
 
 // DateTime formats t, in Rome, with the time of day to the second
-// ("6 dicembre 2026 alle 04:56:36").
-func (p *page) DateTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return p.T("datetime.format", p.Date(t), t.In(Rome).Format("15:04:05"))
-}
+// ("6 dicembre 2026 alle 04:56:36"): [attesta.DateTime].
+func (p *page) DateTime(t time.Time) string { return attesta.DateTime(t).In(p.Lang) }
 
 // Day formats a calendar day written as YYYY-MM-DD (a meeting's date),
 // or returns it as it is when it is not one.
 func (p *page) Day(s string) string {
-	d, err := time.ParseInLocation(time.DateOnly, s, Rome)
+	d, err := time.ParseInLocation(time.DateOnly, s, attesta.Rome)
 	if err != nil {
 		return s
 	}

@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/competence"
 )
 
 // Dates and times are those of Rome, whatever the server's zone: a
@@ -18,9 +20,9 @@ func TestDatesAreItalian(t *testing.T) {
 	newYear := time.Date(2026, 12, 31, 23, 30, 5, 0, time.UTC)
 	summer := time.Date(2026, 7, 1, 22, 15, 0, 0, time.UTC)
 	for _, c := range []struct{ got, want string }{
-		{it.Date(newYear), "1 gennaio 2027"},
+		{it.Date(newYear), "1° gennaio 2027"},
 		{en.Date(newYear), "1 January 2027"},
-		{it.DateTime(newYear), "1 gennaio 2027 alle 00:30:05"},
+		{it.DateTime(newYear), "1° gennaio 2027 alle 00:30:05"},
 		{en.DateTime(newYear), "1 January 2027, 00:30:05"},
 		{it.DateTime(summer), "2 luglio 2026 alle 00:15:00"},
 		{it.Day("2026-10-12"), "12 ottobre 2026"},
@@ -76,5 +78,23 @@ func TestAuditRowsInWords(t *testing.T) {
 	}
 	if rows[2].Action != "something.new" {
 		t.Errorf("an action without words is shown as it is: %q", rows[2].Action)
+	}
+}
+
+// The problems of a standard are said after the refusal, each with where
+// it is, in the page's language.
+func TestStandardProblemsSaid(t *testing.T) {
+	ps := competence.Problems{
+		{Line: 12, Column: 20, Path: "standards[0].paths[0].competences[1].code", Message: attesta.M("err.competence.path.undefined", "C99")},
+	}
+	err := attesta.Wrap(ps, attesta.Invalid, "err.competence.file.invalid")
+	if got, want := messageIn(err, "it"), `il file degli standard non è valido: riga 12, colonna 20, standards[0].paths[0].competences[1].code: la competenza "C99" non è definita tra le competenze di questo standard`; got != want {
+		t.Errorf("it: %s\nwant %s", got, want)
+	}
+	if got, want := messageIn(err, "en"), `the standards file is not valid: line 12, column 20, standards[0].paths[0].competences[1].code: competence "C99" is not defined in this standard's competences`; got != want {
+		t.Errorf("en: %s\nwant %s", got, want)
+	}
+	if got := messageIn(attesta.E(attesta.Invalid, "err.competence.sector.notfound", "x"), "it"); got != `settore "x" non trovato` {
+		t.Errorf("a refusal without problems: %s", got)
 	}
 }

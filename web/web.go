@@ -359,7 +359,7 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 	detail := ""
 	switch attesta.ErrorCode(err) {
 	case attesta.Invalid, attesta.Forbidden, attesta.Conflict, attesta.Throttled:
-		detail = attesta.MessageIn(err, p.Lang)
+		detail = messageIn(err, p.Lang)
 	}
 	p.Data = struct {
 		Status int
@@ -367,6 +367,18 @@ func (s *Site) fail(w http.ResponseWriter, r *http.Request, err error) {
 		Detail string
 	}{status, key, detail}
 	s.render(w, r, status, "error", p)
+}
+
+// messageIn returns what people are told of err in lang: its message
+// (attesta.MessageIn), followed by the problems of a standard or standards
+// file it lists, each with where it is.
+func messageIn(err error, lang string) string {
+	msg := attesta.MessageIn(err, lang)
+	var ps competence.Problems
+	if errors.As(err, &ps) && len(ps) > 0 {
+		msg += ": " + ps.In(lang)
+	}
+	return msg
 }
 
 // versionParam reads the optional ?version=N; 0 means the current version.

@@ -57,7 +57,7 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 	}
 	receipt, err := notary.ParseReceipt(data)
 	if err != nil {
-		return attesta.E(attesta.Invalid, "err.cli.receipt", err)
+		return err
 	}
 	cred, err := readInput(fs.Arg(1), 1<<20)
 	if err != nil {
