@@ -301,6 +301,8 @@ func (s *Service) Signer(ctx context.Context, issuerID string) (*Signer, error) 
 }
 
 // Rotate gives the issuer a new current key and retires the previous one.
+// It refuses, changing nothing, when the service's key-encryption key
+// cannot open the current key.
 func (s *Service) Rotate(ctx context.Context, issuerID string) (Key, error) {
 	iss, err := s.store.Issuer(ctx, issuerID)
 	if err != nil {
@@ -309,6 +311,15 @@ func (s *Service) Rotate(ctx context.Context, issuerID string) (Key, error) {
 	keys, err := s.store.Keys(ctx, issuerID)
 	if err != nil {
 		return Key{}, fmt.Errorf("rotate key of %s: %w", issuerID, err)
+	}
+	// A key-encryption key that cannot open the current key is not the one
+	// the issuer's keys are sealed with: the new key would be sealed with
+	// it, and the right one could not sign with it.
+	if n := len(keys); n > 0 && keys[n-1].Current() {
+		cur := keys[n-1]
+		if _, err := s.kek.Open(cur.Sealed, cur.VerificationMethod); err != nil {
+			return Key{}, attesta.Wrap(err, attesta.Invalid, "err.issuer.rotate.kek", s.kek.ID(), cur.Seq, issuerID, cur.KEKID)
+		}
 	}
 	k, err := s.addKey(ctx, iss, len(keys)+1)
 	if err != nil {

@@ -107,6 +107,78 @@ func (k *KeyEncryptionKey) aad(context string) []byte {
 	return append([]byte("attesta sealed issuer key v1\x00"), context...)
 }
 
+// A SealedKey is a private key as the database keeps it, sealed with a
+// key-encryption key: what [KeyEncryptionKey.Check] tries to open.
+type SealedKey struct {
+	Name    attesta.Message // which key it is, said in messages
+	Context string          // the context it was sealed with (see Seal)
+	Sealed  []byte
+}
+
+// Check refuses k unless it opens every one of keys, the keys sealed in a
+// database, so that a wrong key-encryption key is found before it seals
+// anything new or serves: a key that opens none of them is the wrong key;
+// one that opens some but not all finds altered data or keys sealed with
+// another key. Either refusal names the keys it could not open. No keys:
+// a new database, any key will do.
+func (k *KeyEncryptionKey) Check(keys []SealedKey) error {
+	var failed keyNames
+	for _, sk := range keys {
+		if _, err := k.Open(sk.Sealed, sk.Context); err != nil {
+			failed = append(failed, sk.Name)
+		}
+	}
+	switch {
+	case len(failed) == 0:
+		return nil
+	case len(failed) == len(keys):
+		return attesta.E(attesta.Invalid, "err.issuer.kek.none", k.id, failed)
+	}
+	return attesta.E(attesta.Invalid, "err.issuer.kek.some", k.id, len(keys)-len(failed), len(keys), failed)
+}
+
+// keyNames lists keys in a message: the first few by name, then how many
+// more.
+type keyNames []attesta.Message
+
+const keyNamesShown = 4
+
+func (n keyNames) In(lang string) string {
+	var said []string
+	for i, m := range n {
+		if i == keyNamesShown && len(n) > keyNamesShown+1 {
+			said = append(said, attesta.M("err.issuer.kek.more", len(n)-i).In(lang))
+			break
+		}
+		said = append(said, m.In(lang))
+	}
+	return strings.Join(said, "; ")
+}
+
+// SealedKeys returns every key of every issuer in store, current and
+// retired, as sealed: for [KeyEncryptionKey.Check].
+func SealedKeys(ctx context.Context, store Store) ([]SealedKey, error) {
+	issuers, err := store.Issuers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing the issuers' keys: %w", err)
+	}
+	var out []SealedKey
+	for _, iss := range issuers {
+		keys, err := store.Keys(ctx, iss.ID)
+		if err != nil {
+			return nil, fmt.Errorf("listing the keys of %s: %w", iss.ID, err)
+		}
+		for _, key := range keys {
+			out = append(out, key.sealedKey())
+		}
+	}
+	return out, nil
+}
+
+func (k Key) sealedKey() SealedKey {
+	return SealedKey{Name: attesta.M("err.issuer.kek.key", k.Seq, k.IssuerID, k.KEKID), Context: k.VerificationMethod, Sealed: k.Sealed}
+}
+
 // SealedKeyStore keeps one sealed key: the log's or the witness's.
 type SealedKeyStore interface {
 	// Get returns the sealed key; found is false if none was stored.

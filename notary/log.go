@@ -135,6 +135,20 @@ func logKey(ctx context.Context, store Store, kek *issuer.KeyEncryptionKey) (ed2
 	return key, nil
 }
 
+// SealedKeys returns the log's signing key as store keeps it, sealed, if
+// one was made: for issuer.KeyEncryptionKey.Check.
+func SealedKeys(ctx context.Context, store Store) ([]issuer.SealedKey, error) {
+	sealed, found, err := store.LogKey(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the log key: %w", err)
+	}
+	var keys []issuer.SealedKey
+	if found {
+		keys = append(keys, issuer.SealedKey{Name: attesta.M("err.notary.key"), Context: keyContext, Sealed: sealed})
+	}
+	return keys, nil
+}
+
 // sealedLogKey is the store's log key as an issuer.SealedKeyStore.
 type sealedLogKey struct{ s Store }
 

@@ -75,8 +75,10 @@ type Options struct {
 // dataset was dealt with, so it is loaded only into a new database.
 const datasetKey = "first_start_dataset"
 
-// Prepare migrates the database and, when it is new, loads the first-start
-// dataset (unless opts.NoDemo).
+// Prepare migrates the database, refuses opts.KEK unless it opens every key
+// sealed in it (CheckKEK) and, when the database is new, loads the
+// first-start dataset (unless opts.NoDemo). Nothing but the schema is
+// changed before the key is checked.
 func Prepare(ctx context.Context, db Database, opts Options) error {
 	from, to, err := db.Migrate(ctx)
 	if err != nil {
@@ -84,6 +86,9 @@ func Prepare(ctx context.Context, db Database, opts Options) error {
 	}
 	if from != to {
 		opts.Log.Info("database migrated", "from", from, "to", to)
+	}
+	if err := CheckKEK(ctx, db, opts.KEK); err != nil {
+		return err
 	}
 	_, done, err := db.Meta(ctx, datasetKey)
 	if err != nil || done {
