@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,14 +24,14 @@ import (
 // on the reference credential, then the same for Digital Bazaar's stack
 // (interop/vc.mjs bench) in the same run, and prints the ratios.
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("attesta bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	c := newCommand("bench", stdout, stderr)
+	fs := c.fs
 	seconds := fs.Float64("seconds", 5, "how long each measurement runs")
 	file := fs.String("credential", "testdata/conformance/reference/ob3-reference-credential.json", "the credential to sign and verify")
 	canonical := fs.String("canonical", "testdata/conformance/reference/ob3-reference-credential.canonical.nq", "its expected canonical N-Quads (checked before measuring; empty to skip)")
 	noJS := fs.Bool("no-js", false, "do not run the JavaScript stack")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if _, err := c.parse(args, 0); err != nil {
+		return err
 	}
 	runtime.GOMAXPROCS(1) // per core
 	doc, err := os.ReadFile(*file)

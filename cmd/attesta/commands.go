@@ -42,38 +42,6 @@ func versionString() string {
 	return "devel"
 }
 
-const usage = `attesta certifies competences gained in school–work training as verifiable micro-credentials.
-
-Usage:
-  attesta serve [flags]                   start the web server
-  attesta migrate [flags]                 bring the database schema up to date
-  attesta standards import [flags] FILE   import a standards file (all or nothing)
-  attesta standards export [flags] [-o FILE]
-                                          write every standard version as a standards file
-  attesta standards check [--canonical] FILE
-                                          validate a standards file without a database
-  attesta issuer list|rotate ID|did ID   list issuers, rotate an issuer's key, print its DID document
-  attesta credential issue REQUEST.json   issue the credential of a certified competence
-  attesta credential verify [--trust ID|KEY] [--status-list URL=FILE] [--offline] FILE
-                                          verify a credential (JSON, JWT, baked PNG or SVG)
-  attesta credential revoke|suspend|reinstate --reason R ID
-                                          change a credential's status (kept in the audit trail)
-  attesta credential bake --image IMG CREDENTIAL, attesta credential extract IMG
-                                          bake a credential into a badge image, or extract it
-  attesta credential keygen, attesta credential sign --key KEYPAIR FILE
-                                          development: sign any credential under did:key
-  attesta rdf canonicalize [--hash sha384] FILE.nq|FILE.jsonld
-                                          print RDFC-1.0 canonical N-Quads
-  attesta log verify-receipt --log-key VKEY [--tsa-root PEM] RECEIPT CREDENTIAL
-                                          check a notarization receipt offline
-  attesta log audit --log-key VKEY [--state FILE] URL
-                                          verify a published log and that it never forked
-  attesta bench [--seconds N]             measure issue/verify speed, and the Digital Bazaar stack's
-  attesta version                         print the version
-
-Run "attesta COMMAND -h" for a command's flags.
-`
-
 // errUsage means the command line was wrong; the message was printed.
 var errUsage = errors.New("usage")
 
@@ -103,30 +71,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usageOf(""))
 		return errUsage
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
-		return serve(ctx, rest, stderr, getenv)
+		return serve(ctx, rest, stdout, stderr, getenv)
 	case "migrate":
 		return migrate(ctx, rest, stdout, stderr, getenv)
 	case "standards":
-		if len(rest) == 0 {
-			fmt.Fprint(stderr, usage)
-			return errUsage
+		sub, rest, err := subcommand("standards", rest, stdout, stderr)
+		if err != nil {
+			return err
 		}
-		switch sub := rest[0]; sub {
+		switch sub {
 		case "import":
-			return standardsImport(ctx, rest[1:], stdout, stderr, getenv)
+			return standardsImport(ctx, rest, stdout, stderr, getenv)
 		case "export":
-			return standardsExport(ctx, rest[1:], stdout, stderr, getenv)
+			return standardsExport(ctx, rest, stdout, stderr, getenv)
 		case "check":
-			return standardsCheck(rest[1:], stdout, stderr)
-		default:
-			fmt.Fprintf(stderr, "attesta standards: unknown command %q\n\n%s", sub, usage)
-			return errUsage
+			return standardsCheck(rest, stdout, stderr)
 		}
+		return unknownCommand("standards", sub, stderr)
 	case "credential":
 		return credentialCmd(ctx, rest, stdout, stderr, getenv)
 	case "issuer":
@@ -138,37 +104,37 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	case "bench":
 		return benchCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
+		if _, err := newCommand("version", stdout, stderr).parse(rest, 0); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "attesta %s\n", versionString())
 		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 && cmd == "help" {
+			// attesta help COMMAND…: that command's -h.
+			return dispatch(ctx, append(rest[:len(rest):len(rest)], "-h"), stdout, stderr, getenv)
+		}
+		fmt.Fprint(stdout, usageOf(""))
+		return flag.ErrHelp
 	default:
-		fmt.Fprintf(stderr, "attesta: unknown command %q\n\n%s", cmd, usage)
+		fmt.Fprintf(stderr, "attesta: unknown command %q\n\n%s", cmd, usageOf(""))
 		return errUsage
 	}
 }
 
-// parse parses a command's flags, with the configuration flags added, and
-// returns the configuration and the remaining arguments.
-func parse(name string, args []string, stderr io.Writer, getenv func(string) string, extra func(*flag.FlagSet)) (*Config, []string, error) {
-	fs := flag.NewFlagSet("attesta "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	build := bindConfig(fs, getenv)
-	if extra != nil {
-		extra(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, nil, err
-		}
-		return nil, nil, errUsage
+// parseConfig parses the command line of a command that takes the
+// configuration (config.go's settings) besides its own flags: n arguments.
+func (c *command) parseConfig(args []string, n int, getenv func(string) string) (*Config, []string, error) {
+	build := bindConfig(c.fs, getenv)
+	rest, err := c.parse(args, n)
+	if err != nil {
+		return nil, nil, err
 	}
 	cfg, err := build()
 	if err != nil {
 		return nil, nil, fmt.Errorf("configuration: %w", err)
 	}
-	return cfg, fs.Args(), nil
+	return cfg, rest, nil
 }
 
 // openDB opens the database the configuration names: PostgreSQL when a URL
@@ -186,6 +152,37 @@ func openDB(ctx context.Context, cfg *Config, log *slog.Logger) (server.Database
 	return sqlite.Open(ctx, path, clock)
 }
 
+// migrateDB brings the schema of db up to date, and logs it when it was not.
+func migrateDB(ctx context.Context, db server.Database, log *slog.Logger) error {
+	from, to, err := db.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("migrating the database: %w", err)
+	}
+	if from != to {
+		log.Info("database migrated", "from", from, "to", to)
+	}
+	return nil
+}
+
+// openChecked opens and migrates the database for the server or the
+// services, and sets opts.KEK to the key-encryption key checked against the
+// keys sealed in it (Config.openKEK): nothing is written before.
+func openChecked(ctx context.Context, cfg *Config, opts *server.Options, warn io.Writer) (server.Database, error) {
+	db, err := openDB(ctx, cfg, opts.Log)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrateDB(ctx, db, opts.Log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if opts.KEK, err = cfg.openKEK(ctx, db, opts.KEK, warn); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // openStandards opens and migrates the database for a command that works
 // on the standards, and returns the service and a function that closes it.
 func openStandards(ctx context.Context, cfg *Config) (*competence.Service, func(), error) {
@@ -200,30 +197,15 @@ func openStandards(ctx context.Context, cfg *Config) (*competence.Service, func(
 	return competence.NewService(db.Standards(), clock), func() { db.Close() }, nil
 }
 
-func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
-	cfg, rest, err := parse("serve", args, stderr, getenv, nil)
+// serve checks the configuration, listens, then opens the database, checks
+// the key-encryption key against it and prepares it: a port in use is found
+// before the database is touched, a wrong key before anything is written.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg, _, err := newCommand("serve", stdout, stderr).parseConfig(args, 0, getenv)
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		fmt.Fprintf(stderr, "attesta serve: unexpected arguments %q\n", rest)
-		return errUsage
-	}
-	log := cfg.newLogger(stderr)
-	db, err := openDB(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	opts, err := cfg.serverOptions(stderr)
-	if err != nil {
-		return err
-	}
-	opts.Log = log
-	if err := server.Prepare(ctx, db, opts); err != nil {
-		return err
-	}
-	srv, err := server.New(db, opts)
 	if err != nil {
 		return err
 	}
@@ -231,11 +213,24 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
 	}
+	defer ln.Close()
+	db, err := openChecked(ctx, cfg, &opts, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := server.Prepare(ctx, db, opts); err != nil {
+		return err
+	}
+	srv, err := server.New(db, opts)
+	if err != nil {
+		return err
+	}
 	return srv.Run(ctx, ln)
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	cfg, _, err := parse("migrate", args, stderr, getenv, nil)
+	cfg, _, err := newCommand("migrate", stdout, stderr).parseConfig(args, 0, getenv)
 	if err != nil {
 		return err
 	}
@@ -275,22 +270,17 @@ func decodeFile(name string) (*competence.File, error) {
 }
 
 func standardsImport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	var dryRun bool
-	cfg, rest, err := parse("standards import", args, stderr, getenv, func(fs *flag.FlagSet) {
-		fs.BoolVar(&dryRun, "dry-run", false, "validate the file only; change nothing")
-	})
+	c := newCommand("standards import", stdout, stderr)
+	dryRun := c.fs.Bool("dry-run", false, "validate the file only; change nothing")
+	cfg, rest, err := c.parseConfig(args, 1, getenv)
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		fmt.Fprintln(stderr, "usage: attesta standards import [flags] FILE")
-		return errUsage
 	}
 	file, err := decodeFile(rest[0])
 	if err != nil {
 		return err
 	}
-	if dryRun {
+	if *dryRun {
 		fmt.Fprintf(stdout, "%s is valid: %d standard version(s)\n", rest[0], len(file.Standards))
 		return nil
 	}
@@ -315,16 +305,11 @@ func standardsImport(ctx context.Context, args []string, stdout, stderr io.Write
 }
 
 func standardsExport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	var out string
-	cfg, rest, err := parse("standards export", args, stderr, getenv, func(fs *flag.FlagSet) {
-		fs.StringVar(&out, "o", "-", "write to this file instead of standard output")
-	})
+	c := newCommand("standards export", stdout, stderr)
+	out := c.fs.String("o", "-", "write to this file instead of standard output")
+	cfg, _, err := c.parseConfig(args, 0, getenv)
 	if err != nil {
 		return err
-	}
-	if len(rest) != 0 {
-		fmt.Fprintln(stderr, "usage: attesta standards export [flags] [-o FILE]")
-		return errUsage
 	}
 	standards, closeDB, err := openStandards(ctx, cfg)
 	if err != nil {
@@ -339,35 +324,28 @@ func standardsExport(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := competence.Encode(&buf, f); err != nil {
 		return err
 	}
-	if out == "-" {
+	if *out == "-" {
 		_, err = stdout.Write(buf.Bytes())
 		return err
 	}
-	return writeFileAtomic(out, buf.Bytes())
+	return writeFileAtomic(*out, buf.Bytes())
 }
 
 func standardsCheck(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("attesta standards check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	canonical := fs.Bool("canonical", false, "print the file in canonical form")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	c := newCommand("standards check", stdout, stderr)
+	canonical := c.fs.Bool("canonical", false, "print the file in canonical form")
+	rest, err := c.parse(args, 1)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: attesta standards check [--canonical] FILE")
-		return errUsage
-	}
-	file, err := decodeFile(fs.Arg(0))
+	file, err := decodeFile(rest[0])
 	if err != nil {
 		return err
 	}
 	if *canonical {
 		return competence.Encode(stdout, file)
 	}
-	fmt.Fprintf(stdout, "%s is valid: %d standard version(s)\n", fs.Arg(0), len(file.Standards))
+	fmt.Fprintf(stdout, "%s is valid: %d standard version(s)\n", rest[0], len(file.Standards))
 	return nil
 }
 

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -13,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/internal/oidc"
@@ -196,45 +199,87 @@ func (c *Config) publicURL() string {
 // kekFile is where a development key-encryption key is kept.
 const kekFile = "key-encryption-key"
 
-// keyEncryptionKey returns the configured key-encryption key. Outside
-// production mode, a missing key is generated once into the data directory
-// (mode 0600) with a warning; in production it is an error.
-func (c *Config) keyEncryptionKey(warn io.Writer) (*issuer.KeyEncryptionKey, error) {
-	if c.KEK != "" {
-		return issuer.ParseKeyEncryptionKey(c.KEK)
-	}
-	if c.Production {
-		return nil, fmt.Errorf("production mode needs a key-encryption key: set ATTESTA_KEY_ENCRYPTION_KEY to base64 of 32 random bytes (e.g. `openssl rand -base64 32`) and keep it apart from the database")
+// openKEK returns the key-encryption key of db, which must be migrated:
+// the one given (the server options'), or else the development key in the
+// data directory, or else a new one, saved there (mode 0600, with a
+// warning) only when db holds no sealed key, since a new key opens none.
+// Whichever it is, it is refused unless it opens every key sealed in db
+// (server.CheckKEK); it writes nothing but a new development key.
+func (c *Config) openKEK(ctx context.Context, db server.Database, given *issuer.KeyEncryptionKey, warn io.Writer) (*issuer.KeyEncryptionKey, error) {
+	if given != nil {
+		if err := server.CheckKEK(ctx, db, given); err != nil {
+			return nil, err
+		}
+		return given, nil
 	}
 	path := filepath.Join(c.DataDir, kekFile)
 	if data, err := os.ReadFile(path); err == nil {
-		return issuer.ParseKeyEncryptionKey(string(data))
+		k, err := issuer.ParseKeyEncryptionKey(string(data))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := server.CheckKEK(ctx, db, k); err != nil {
+			return nil, fmt.Errorf("the development key-encryption key in %s: %w", path, err)
+		}
+		return k, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("reading the development key-encryption key: %w", err)
-	}
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the data directory: %w", err)
 	}
 	k, text, err := issuer.GenerateKeyEncryptionKey()
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(path, []byte(text+"\n"), 0o600); err != nil {
+	if err := server.CheckKEK(ctx, db, k); err != nil {
+		if attesta.ErrorCode(err) == attesta.Invalid {
+			return nil, attesta.E(attesta.Invalid, "err.cli.kek.missing", path)
+		}
+		return nil, err
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the data directory: %w", err)
+	}
+	if err := writeNewFile(path, []byte(text+"\n"), 0o600); errors.Is(err, fs.ErrExist) {
+		return c.openKEK(ctx, db, nil, warn) // another attesta made it first
+	} else if err != nil {
 		return nil, fmt.Errorf("writing the development key-encryption key: %w", err)
 	}
 	fmt.Fprintf(warn, "attesta: generated a development key-encryption key in %s; in production set ATTESTA_KEY_ENCRYPTION_KEY instead\n", path)
 	return k, nil
 }
 
-// serverOptions builds the server options the configuration describes.
-func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
-	kek, err := c.keyEncryptionKey(stderr)
+// writeNewFile writes data to a new file, which must not exist: a key is
+// never written over another.
+func writeNewFile(path string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
-		return server.Options{}, err
+		return err
 	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
+
+// serverOptions builds the server options the configuration describes,
+// and checks them without touching any file but --tsa-roots: their KEK is
+// the one given, or nil for openKEK to find.
+func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 	opts := server.Options{
 		Version: versionString(), Log: c.newLogger(stderr), Clock: clock, Rand: random, NoDemo: c.NoDemo,
-		ShutdownTimeout: c.ShutdownTimeout, PublicURL: c.publicURL(), KEK: kek,
+		ShutdownTimeout: c.ShutdownTimeout, PublicURL: c.publicURL(),
+	}
+	var err error
+	switch {
+	case c.KEK != "":
+		if opts.KEK, err = issuer.ParseKeyEncryptionKey(c.KEK); err != nil {
+			return server.Options{}, err
+		}
+	case c.Production:
+		return server.Options{}, fmt.Errorf("production mode needs a key-encryption key: set ATTESTA_KEY_ENCRYPTION_KEY to base64 of 32 random bytes (e.g. `openssl rand -base64 32`) and keep it apart from the database")
 	}
 	if c.APIToken != "" {
 		opts.APITokenSHA256 = api.HashToken(c.APIToken)

@@ -6,7 +6,6 @@ import (
 	"crypto/sha512"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"hash"
 	"io"
@@ -32,20 +31,16 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-// openServices opens and migrates the database and assembles the services.
+// openServices opens and migrates the database, checks the key-encryption
+// key against the keys sealed in it and assembles the services.
 func openServices(ctx context.Context, cfg *Config, stderr io.Writer) (*server.Services, func(), error) {
-	log := cfg.newLogger(io.Discard)
-	db, err := openDB(ctx, cfg, log)
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, nil, err
-	}
 	opts, err := cfg.serverOptions(stderr)
 	if err != nil {
-		db.Close()
+		return nil, nil, err
+	}
+	opts.Log = cfg.newLogger(io.Discard)
+	db, err := openChecked(ctx, cfg, &opts, stderr)
+	if err != nil {
 		return nil, nil, err
 	}
 	svc, err := server.NewServices(db, opts)
@@ -96,11 +91,11 @@ func writeOutput(stdout io.Writer, name string, data []byte) error {
 }
 
 func credentialCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return errUsage
+	sub, rest, err := subcommand("credential", args, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	switch sub, rest := args[0], args[1:]; sub {
+	switch sub {
 	case "issue":
 		return credentialIssue(ctx, rest, stdout, stderr, getenv)
 	case "verify":
@@ -115,26 +110,18 @@ func credentialCmd(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return credentialStatus(ctx, credential.Action(sub), rest, stdout, stderr, getenv)
 	case "keygen":
 		return credentialKeygen(rest, stdout, stderr)
-	default:
-		fmt.Fprintf(stderr, "attesta credential: unknown command %q\n\n%s", sub, usage)
-		return errUsage
 	}
+	return unknownCommand("credential", sub, stderr)
 }
 
 func credentialIssue(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	var out, actor string
-	var repeat int
-	cfg, rest, err := parse("credential issue", args, stderr, getenv, func(fs *flag.FlagSet) {
-		fs.StringVar(&out, "o", "", "write the signed credential to this file (default standard output)")
-		fs.StringVar(&actor, "actor", "", "who issues, for the record (default cli:$USER)")
-		fs.IntVar(&repeat, "repeat", 1, "issue the request this many times (bulk issuance, load tests); only the last credential is written")
-	})
+	c := newCommand("credential issue", stdout, stderr)
+	out := c.fs.String("o", "", "write the signed credential to this file (default standard output)")
+	actor := c.fs.String("actor", "", "who issues, for the record (default cli:$USER)")
+	repeat := c.fs.Int("repeat", 1, "issue the request this many times (bulk issuance, load tests); only the last credential is written")
+	cfg, rest, err := c.parseConfig(args, 1, getenv)
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		fmt.Fprintln(stderr, "usage: attesta credential issue [flags] REQUEST.json")
-		return errUsage
 	}
 	data, err := readInput(rest[0], 1<<20)
 	if err != nil {
@@ -151,38 +138,36 @@ func credentialIssue(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer closeDB()
-	if repeat < 1 {
+	if *repeat < 1 {
 		return attesta.E(attesta.Invalid, "err.cli.repeat")
 	}
 	var rec credential.Record
-	for range repeat {
-		if rec, err = svc.Credentials.Issue(ctx, cliActor(actor), req); err != nil {
+	for range *repeat {
+		if rec, err = svc.Credentials.Issue(ctx, cliActor(*actor), req); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(stderr, "issued %s (%s, status list %d index %d)\n", rec.ID, rec.Format, rec.List, rec.Index)
-	return writeOutput(stdout, out, append(rec.Body, '\n'))
+	return writeOutput(stdout, *out, append(rec.Body, '\n'))
 }
 
 func credentialStatus(ctx context.Context, action credential.Action, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	var reason, actor string
-	cfg, rest, err := parse("credential "+string(action), args, stderr, getenv, func(fs *flag.FlagSet) {
-		fs.StringVar(&reason, "reason", "", "why (required; kept in the audit trail)")
-		fs.StringVar(&actor, "actor", "", "who asks, for the audit trail (default cli:$USER)")
-	})
+	c := newCommand("credential "+string(action), stdout, stderr)
+	reason := c.fs.String("reason", "", "why (required; kept in the audit trail)")
+	actor := c.fs.String("actor", "", "who asks, for the audit trail (default cli:$USER)")
+	cfg, rest, err := c.parseConfig(args, 1, getenv)
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
-		fmt.Fprintf(stderr, "usage: attesta credential %s --reason REASON CREDENTIAL-ID\n", action)
-		return errUsage
+	if err := c.required("reason", *reason); err != nil {
+		return err
 	}
 	svc, closeDB, err := openServices(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	rec, err := svc.Credentials.ChangeStatus(ctx, cliActor(actor), rest[0], action, reason)
+	rec, err := svc.Credentials.ChangeStatus(ctx, cliActor(*actor), rest[0], action, *reason)
 	if err != nil {
 		return err
 	}
@@ -195,21 +180,21 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 	var offline, asJSON bool
 	var now, receiptFile string
 	var policy func() (notary.ReceiptPolicy, error)
-	cfg, rest, err := parse("credential verify", args, stderr, getenv, func(fs *flag.FlagSet) {
-		fs.StringVar(&receiptFile, "receipt", "", "the credential's notarization receipt: its notarization is checked against --log-key, --witness, --quorum, --tsa-root")
-		policy = receiptPolicyFlags(fs)
-		fs.Var(&trust, "trust", "trust this issuer id, or this key (did:key or publicKeyMultibase); repeatable")
-		fs.Var(&lists, "status-list", "a status list credential the credential refers to, as URL=FILE; repeatable")
-		fs.BoolVar(&offline, "offline", false, "do not open the database: no registry of issuers, no local status")
-		fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
-		fs.StringVar(&now, "now", "", "verify as of this time (RFC 3339) instead of now")
-	})
+	c := newCommand("credential verify", stdout, stderr)
+	fs := c.fs
+	fs.StringVar(&receiptFile, "receipt", "", "the credential's notarization receipt: its notarization is checked against --log-key, --witness, --quorum, --tsa-root")
+	policy = receiptPolicyFlags(fs)
+	fs.Var(&trust, "trust", "trust this issuer id, or this key (did:key or publicKeyMultibase); repeatable")
+	fs.Var(&lists, "status-list", "a status list credential the credential refers to, as URL=FILE; repeatable")
+	fs.BoolVar(&offline, "offline", false, "do not open the database: no registry of issuers, no local status")
+	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.StringVar(&now, "now", "", "verify as of this time (RFC 3339) instead of now")
+	cfg, rest, err := c.parseConfig(args, 1, getenv)
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
-		fmt.Fprintln(stderr, "usage: attesta credential verify [flags] FILE (JSON, JWT, PNG or SVG)")
-		return errUsage
+	if receiptFile != "" && fs.Lookup("log-key").Value.String() == "" {
+		return c.usageError(attesta.M("err.cli.receipt.logkey").In("en"))
 	}
 	input, err := readInput(rest[0], bake.MaxImageSize)
 	if err != nil {
@@ -266,9 +251,6 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		if p.LogKey == "" {
-			return attesta.E(attesta.Invalid, "err.cli.receipt.logkey")
-		}
 		data, err := readInput(receiptFile, 1<<20)
 		if err != nil {
 			return err
@@ -305,8 +287,14 @@ func printReport(w io.Writer, rep *credential.Report) {
 	if rep.Issuer != "" {
 		fmt.Fprintf(w, "issuer: %s %s\n", rep.Issuer, rep.IssuerName)
 	}
+	// Every reason starts in one column, in every report: after the longest
+	// check id.
+	width := len(credential.CheckNotarization)
 	for _, c := range rep.Checks {
-		fmt.Fprintf(w, "  %-4s %-9s %s", c.Outcome, c.ID, c.Reason.EN)
+		width = max(width, len(c.ID))
+	}
+	for _, c := range rep.Checks {
+		fmt.Fprintf(w, "  %-4s %-*s %s", c.Outcome, width, c.ID, c.Reason.EN)
 		if c.Detail != "" {
 			fmt.Fprintf(w, " — %s", c.Detail)
 		}
@@ -341,12 +329,13 @@ type keyPair struct {
 	PrivateKeyMultibase string `json:"privateKeyMultibase"`
 }
 
+// credentialKeygen makes a key pair and writes it, then prints its did:key:
+// a DID is printed only for a key that was saved.
 func credentialKeygen(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("attesta credential keygen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "write the key pair to this file (mode 0600) instead of standard output")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	c := newCommand("credential keygen", stdout, stderr)
+	out := c.fs.String("o", "", "write the key pair to this new file (mode 0600) instead of standard output")
+	if _, err := c.parse(args, 0); err != nil {
+		return err
 	}
 	pub, priv, err := ed25519.GenerateKey(random)
 	if err != nil {
@@ -354,26 +343,32 @@ func credentialKeygen(args []string, stdout, stderr io.Writer) error {
 	}
 	data, _ := json.MarshalIndent(keyPair{did.EncodePublicKey(pub), did.EncodePrivateKey(priv)}, "", "  ")
 	data = append(data, '\n')
-	fmt.Fprintf(stderr, "did:key:%s\n", did.EncodePublicKey(pub))
 	if *out == "" {
-		_, err := stdout.Write(data)
+		_, err = stdout.Write(data)
+	} else {
+		err = writeNewFile(*out, data, 0o600)
+	}
+	if err != nil {
 		return err
 	}
-	return os.WriteFile(*out, data, 0o600)
+	fmt.Fprintf(stderr, "did:key:%s\n", did.EncodePublicKey(pub))
+	return nil
 }
 
 // credentialSign signs a credential with a key from a file, under did:key:
 // for development and for credentials that are not attesta's own.
 func credentialSign(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("attesta credential sign", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	keyFile := fs.String("key", "", "key pair file (from attesta credential keygen)")
-	suiteName := fs.String("suite", dataintegrity.EdDSARDFC2022, "eddsa-rdfc-2022, eddsa-jcs-2022 or vc-jwt")
-	created := fs.String("created", "", "proof creation time (RFC 3339; default now)")
-	out := fs.String("o", "", "output file (default standard output)")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 || *keyFile == "" {
-		fmt.Fprintln(stderr, "usage: attesta credential sign --key KEYPAIR.json [--suite S] [--created T] [-o OUT] FILE")
-		return errUsage
+	c := newCommand("credential sign", stdout, stderr)
+	keyFile := c.fs.String("key", "", "key pair file (from attesta credential keygen); required")
+	suiteName := c.fs.String("suite", dataintegrity.EdDSARDFC2022, "eddsa-rdfc-2022, eddsa-jcs-2022 or vc-jwt")
+	created := c.fs.String("created", "", "proof creation time (RFC 3339; default now)")
+	out := c.fs.String("o", "", "output file (default standard output)")
+	rest, err := c.parse(args, 1)
+	if err != nil {
+		return err
+	}
+	if err := c.required("key", *keyFile); err != nil {
+		return err
 	}
 	kdata, err := os.ReadFile(*keyFile)
 	if err != nil {
@@ -387,7 +382,7 @@ func credentialSign(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return attesta.E(attesta.Invalid, "err.cli.file", *keyFile, err)
 	}
-	doc, err := readInput(fs.Arg(0), dataintegrity.MaxDocument)
+	doc, err := readInput(rest[0], dataintegrity.MaxDocument)
 	if err != nil {
 		return err
 	}
@@ -420,20 +415,22 @@ func credentialSign(args []string, stdout, stderr io.Writer) error {
 }
 
 func credentialBake(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("attesta credential bake", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	image := fs.String("image", "", "the badge image, PNG or SVG")
-	replace := fs.Bool("replace", false, "replace a credential the image already carries")
-	out := fs.String("o", "", "output image (default standard output)")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 || *image == "" {
-		fmt.Fprintln(stderr, "usage: attesta credential bake --image IMAGE [--replace] [-o OUT] CREDENTIAL")
-		return errUsage
+	c := newCommand("credential bake", stdout, stderr)
+	image := c.fs.String("image", "", "the badge image, PNG or SVG; required")
+	replace := c.fs.Bool("replace", false, "replace a credential the image already carries")
+	out := c.fs.String("o", "", "output image (default standard output)")
+	rest, err := c.parse(args, 1)
+	if err != nil {
+		return err
+	}
+	if err := c.required("image", *image); err != nil {
+		return err
 	}
 	img, err := readInput(*image, bake.MaxImageSize)
 	if err != nil {
 		return err
 	}
-	cred, err := readInput(fs.Arg(0), bake.MaxCredentialSize)
+	cred, err := readInput(rest[0], bake.MaxCredentialSize)
 	if err != nil {
 		return err
 	}
@@ -445,14 +442,13 @@ func credentialBake(args []string, stdout, stderr io.Writer) error {
 }
 
 func credentialExtract(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("attesta credential extract", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "output file (default standard output)")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: attesta credential extract [-o OUT] IMAGE")
-		return errUsage
+	c := newCommand("credential extract", stdout, stderr)
+	out := c.fs.String("o", "", "output file (default standard output)")
+	rest, err := c.parse(args, 1)
+	if err != nil {
+		return err
 	}
-	img, err := readInput(fs.Arg(0), bake.MaxImageSize)
+	img, err := readInput(rest[0], bake.MaxImageSize)
 	if err != nil {
 		return err
 	}
@@ -465,16 +461,19 @@ func credentialExtract(args []string, stdout, stderr io.Writer) error {
 
 // rdfCmd runs "attesta rdf canonicalize".
 func rdfCmd(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "canonicalize" {
-		fmt.Fprintln(stderr, "usage: attesta rdf canonicalize [--hash sha256|sha384] FILE.nq|FILE.jsonld")
-		return errUsage
+	sub, rest, err := subcommand("rdf", args, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	fs := flag.NewFlagSet("attesta rdf canonicalize", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	hashName := fs.String("hash", "sha256", "hash algorithm of RDFC-1.0: sha256 or sha384")
-	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: attesta rdf canonicalize [--hash sha256|sha384] FILE.nq|FILE.jsonld")
-		return errUsage
+	if sub != "canonicalize" {
+		return unknownCommand("rdf", sub, stderr)
+	}
+	c := newCommand("rdf canonicalize", stdout, stderr)
+	hashName := c.fs.String("hash", "sha256", "hash algorithm of RDFC-1.0: sha256 or sha384")
+	format := c.fs.String("format", "", "what FILE is: nquads or jsonld (default: by its extension, .nq or .nt, .jsonld or .json); required for standard input (-)")
+	rest, err = c.parse(rest, 1)
+	if err != nil {
+		return err
 	}
 	var opts rdf.Options
 	switch *hashName {
@@ -484,18 +483,33 @@ func rdfCmd(args []string, stdout, stderr io.Writer) error {
 	default:
 		return attesta.E(attesta.Invalid, "err.cli.hash", *hashName)
 	}
-	name := fs.Arg(0)
+	name := rest[0]
+	switch *format {
+	case "nquads", "jsonld":
+	case "":
+		switch ext := strings.ToLower(filepath.Ext(name)); {
+		case name == "-":
+			return attesta.E(attesta.Invalid, "err.cli.rdf.stdin")
+		case ext == ".nq" || ext == ".nt":
+			*format = "nquads"
+		case ext == ".jsonld" || ext == ".json":
+			*format = "jsonld"
+		default:
+			return attesta.E(attesta.Invalid, "err.cli.rdf.ext", name)
+		}
+	default:
+		return attesta.E(attesta.Invalid, "err.cli.rdf.format", *format)
+	}
 	data, err := readInput(name, 16<<20)
 	if err != nil {
 		return err
 	}
 	var quads []rdf.Quad
-	switch ext := strings.ToLower(filepath.Ext(name)); ext {
-	case ".nq", ".nt":
+	if *format == "nquads" {
 		if quads, err = rdf.ParseNQuads(data, rdf.Limits{}); err != nil {
 			return attesta.E(attesta.Invalid, "err.cli.file", name, err)
 		}
-	case ".jsonld", ".json":
+	} else {
 		p, err := credential.NewProcessor()
 		if err != nil {
 			return err
@@ -503,8 +517,6 @@ func rdfCmd(args []string, stdout, stderr io.Writer) error {
 		if quads, err = p.ToRDF(context.Background(), data); err != nil {
 			return attesta.E(attesta.Invalid, "err.cli.file", name, err)
 		}
-	default:
-		return attesta.E(attesta.Invalid, "err.cli.rdf.ext", name)
 	}
 	out, err := rdf.CanonicalNQuads(quads, opts)
 	if err != nil {
@@ -514,13 +526,22 @@ func rdfCmd(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
+// issuerCmd runs "attesta issuer list|rotate|did": its command line is
+// checked before the database is opened.
 func issuerCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: attesta issuer list | rotate ID | did ID")
-		return errUsage
+	sub, rest, err := subcommand("issuer", args, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	sub := args[0]
-	cfg, rest, err := parse("issuer "+sub, args[1:], stderr, getenv, nil)
+	n := 1
+	switch sub {
+	case "list":
+		n = 0
+	case "rotate", "did":
+	default:
+		return unknownCommand("issuer", sub, stderr)
+	}
+	cfg, rest, err := newCommand("issuer "+sub, stdout, stderr).parseConfig(rest, n, getenv)
 	if err != nil {
 		return err
 	}
@@ -529,8 +550,8 @@ func issuerCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	defer closeDB()
-	switch {
-	case sub == "list" && len(rest) == 0:
+	switch sub {
+	case "list":
 		list, err := svc.Issuers.Issuers(ctx)
 		if err != nil {
 			return err
@@ -539,24 +560,21 @@ func issuerCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			fmt.Fprintf(stdout, "%-16s %s  %s\n", iss.ID, iss.DID, iss.Profile.Name)
 		}
 		return nil
-	case sub == "rotate" && len(rest) == 1:
+	case "rotate":
 		k, err := svc.Issuers.Rotate(ctx, rest[0])
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "new key %s\n", k.VerificationMethod)
 		return nil
-	case sub == "did" && len(rest) == 1:
-		doc, err := svc.Issuers.Document(ctx, rest[0])
-		if err != nil {
-			return err
-		}
-		data, _ := json.MarshalIndent(doc, "", "  ")
-		_, err = fmt.Fprintf(stdout, "%s\n", data)
+	}
+	doc, err := svc.Issuers.Document(ctx, rest[0])
+	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stderr, "usage: attesta issuer list | rotate ID | did ID")
-	return errUsage
+	data, _ := json.MarshalIndent(doc, "", "  ")
+	_, err = fmt.Fprintf(stdout, "%s\n", data)
+	return err
 }
 
 // receiptNotary is the notarization a receipt proves, for the verifier.

@@ -139,7 +139,7 @@ func TestCLIIssueRevoke(t *testing.T) {
 	var cred struct{ ID string }
 	body, _ := os.ReadFile(out)
 	json.Unmarshal(body, &cred)
-	if code, _, errOut := cli(t, "credential", "revoke", "--data-dir", data, cred.ID); code != 1 || !strings.Contains(errOut, "reason is required") {
+	if code, _, errOut := cli(t, "credential", "revoke", "--data-dir", data, cred.ID); code != 2 || !strings.Contains(errOut, "--reason is required") {
 		t.Errorf("revoke without reason: %d %s", code, errOut)
 	}
 	if code, _, errOut := cli(t, "credential", "revoke", "--data-dir", data, "--reason", "Errore", cred.ID); code != 0 {
@@ -156,21 +156,28 @@ func TestCLIIssueRevoke(t *testing.T) {
 // prepareForTest loads the first-start dataset into the database of the
 // data directory, as the first "attesta serve" does.
 func prepareForTest(dataDir string) error {
-	cfg, _, err := parse("test", []string{"--data-dir", dataDir}, os.Stderr, noEnv, nil)
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	db, err := openDB(ctx, cfg, cfg.newLogger(io.Discard))
+	db, opts, err := openForTest(dataDir)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	return server.Prepare(context.Background(), db, opts)
+}
+
+// openForTest opens the database of the data directory as attesta serve
+// does, with the development key-encryption key.
+func openForTest(dataDir string) (server.Database, server.Options, error) {
+	cfg, _, err := newCommand("serve", io.Discard, os.Stderr).parseConfig([]string{"--data-dir", dataDir}, 0, noEnv)
+	if err != nil {
+		return nil, server.Options{}, err
+	}
 	opts, err := cfg.serverOptions(io.Discard)
 	if err != nil {
-		return err
+		return nil, server.Options{}, err
 	}
-	return server.Prepare(ctx, db, opts)
+	opts.Log = cfg.newLogger(io.Discard)
+	db, err := openChecked(context.Background(), cfg, &opts, io.Discard)
+	return db, opts, err
 }
 
 // Production mode refuses to start without a key-encryption key; a wrong
@@ -218,14 +225,12 @@ func TestCLIVerifyReceipt(t *testing.T) {
 	if err := prepareForTest(data); err != nil {
 		t.Fatal(err)
 	}
-	cfg, _, _ := parse("test", []string{"--data-dir", data}, io.Discard, noEnv, nil)
 	ctx := context.Background()
-	db, err := openDB(ctx, cfg, cfg.newLogger(io.Discard))
+	db, opts, err := openForTest(data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	opts, _ := cfg.serverOptions(io.Discard)
 	svc, err := server.NewServices(db, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -19,39 +19,36 @@ import (
 )
 
 func logCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: attesta log verify-receipt --log-key VKEY [--tsa-root PEM] RECEIPT CREDENTIAL")
-		return errUsage
+	sub, rest, err := subcommand("log", args, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	switch args[0] {
+	switch sub {
 	case "verify-receipt":
-		return logVerifyReceipt(args[1:], stdout, stderr)
+		return logVerifyReceipt(rest, stdout, stderr)
 	case "audit":
-		return logAudit(ctx, args[1:], stdout, stderr)
-	default:
-		fmt.Fprintf(stderr, "attesta log: unknown command %q\n", args[0])
-		return errUsage
+		return logAudit(ctx, rest, stdout, stderr)
 	}
+	return unknownCommand("log", sub, stderr)
 }
 
 // logVerifyReceipt checks a notarization receipt offline, against the log
 // key, witness keys and TSA roots the verifier trusts.
 func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("attesta log verify-receipt", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	policy := receiptPolicyFlags(fs)
-	if err := fs.Parse(args); err != nil || fs.NArg() != 2 {
-		fmt.Fprintln(stderr, "usage: attesta log verify-receipt --log-key VKEY [--witness VKEY]... [--quorum N] [--tsa-root PEM] RECEIPT CREDENTIAL")
-		return errUsage
+	c := newCommand("log verify-receipt", stdout, stderr)
+	policy := receiptPolicyFlags(c.fs)
+	rest, err := c.parse(args, 2)
+	if err != nil {
+		return err
+	}
+	if err := c.required("log-key", c.fs.Lookup("log-key").Value.String()); err != nil {
+		return err
 	}
 	p, err := policy()
 	if err != nil {
 		return err
 	}
-	if p.LogKey == "" {
-		return attesta.E(attesta.Invalid, "err.cli.logkey")
-	}
-	data, err := readInput(fs.Arg(0), 1<<20)
+	data, err := readInput(rest[0], 1<<20)
 	if err != nil {
 		return err
 	}
@@ -59,7 +56,7 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cred, err := readInput(fs.Arg(1), 1<<20)
+	cred, err := readInput(rest[1], 1<<20)
 	if err != nil {
 		return err
 	}
@@ -67,7 +64,7 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 		ID string `json:"id"`
 	}
 	if err := json.Unmarshal(cred, &id); err != nil || id.ID == "" {
-		return attesta.E(attesta.Invalid, "err.cli.credential.id", fs.Arg(1))
+		return attesta.E(attesta.Invalid, "err.cli.credential.id", rest[1])
 	}
 	v, err := receipt.Verify(id.ID, cred, p)
 	if err != nil {
@@ -87,13 +84,15 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 // logAudit fetches a published log and audits it (notary.Audit) against
 // the checkpoint it saw last time, kept in --state.
 func logAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("attesta log audit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	logKey := fs.String("log-key", "", "the log's verifier key")
-	statePath := fs.String("state", "attesta-audit.json", "file keeping the last checkpoint seen")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 || *logKey == "" {
-		fmt.Fprintln(stderr, "usage: attesta log audit --log-key VKEY [--state FILE] URL")
-		return errUsage
+	c := newCommand("log audit", stdout, stderr)
+	logKey := c.fs.String("log-key", "", "the log's verifier key; required")
+	statePath := c.fs.String("state", "attesta-audit.json", "file keeping the last checkpoint seen")
+	rest, err := c.parse(args, 1)
+	if err != nil {
+		return err
+	}
+	if err := c.required("log-key", *logKey); err != nil {
+		return err
 	}
 	var prev *notary.AuditState
 	if data, err := os.ReadFile(*statePath); err == nil {
@@ -104,7 +103,7 @@ func logAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	src := notary.HTTPLogSource(fs.Arg(0), &http.Client{Timeout: 30 * time.Second})
+	src := notary.HTTPLogSource(rest[0], &http.Client{Timeout: 30 * time.Second})
 	state, err := notary.Audit(ctx, src, *logKey, prev)
 	if err != nil {
 		return err

@@ -5,13 +5,14 @@
 //
 //	attesta serve [flags]                  start the web server
 //	attesta migrate [flags]                bring the database schema up to date
-//	attesta standards import [flags] FILE  import a standards file (all or nothing)
-//	attesta standards export [flags] [-o FILE]
-//	attesta standards check [--canonical] FILE
+//	attesta standards|issuer|credential|rdf|log COMMAND [flags] ARGS…
+//	attesta bench [flags]
 //	attesta version
+//	attesta help [COMMAND]
 //
-// Run "attesta COMMAND -h" for the flags of a command; README.md lists the
-// configuration.
+// "attesta help" lists every command (cmdline.go's commands), and "attesta
+// COMMAND -h" the flags of one, which may come before or after its
+// arguments; README.md lists the configuration.
 package main
 
 import (

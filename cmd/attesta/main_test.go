@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -76,7 +77,7 @@ func TestConfigPrecedence(t *testing.T) {
 		{nil, ":9000"},                         // environment
 		{[]string{"--addr", ":7000"}, ":7000"}, // flag beats environment
 	} {
-		cfg, _, err := parse("serve", tc.args, os.Stderr, func(k string) string { return env[k] }, nil)
+		cfg, _, err := newCommand("serve", io.Discard, os.Stderr).parseConfig(tc.args, 0, func(k string) string { return env[k] })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,9 +85,9 @@ func TestConfigPrecedence(t *testing.T) {
 			t.Errorf("%v: %+v", tc.args, cfg)
 		}
 	}
-	_, _, err := parse("serve", nil, os.Stderr, func(k string) string {
+	_, _, err := newCommand("serve", io.Discard, os.Stderr).parseConfig(nil, 0, func(k string) string {
 		return map[string]string{"ATTESTA_DATABASE_URL": "mysql://x"}[k]
-	}, nil)
+	})
 	if err == nil || !strings.Contains(err.Error(), "ATTESTA_DATABASE_URL") {
 		t.Errorf("bad environment value: %v", err)
 	}
