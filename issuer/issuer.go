@@ -7,9 +7,12 @@
 // Each issuer signs with Ed25519 keys generated on demand when it first
 // issues. Private keys are stored only sealed with the [KeyEncryptionKey]
 // from configuration and are unsealed in memory when needed; they are never
-// logged or returned by any API. Rotating adds a new key and retires the
-// previous one: a retired key signs nothing new but stays in the issuer's DID
-// document, so credentials it signed keep verifying.
+// logged or returned by any API. [KeyEncryptionKey.Check] refuses a
+// key-encryption key that does not open every key sealed in the database
+// ([SealedKeys], and the log's and the witness's), before it seals anything.
+// Rotating adds a new key and retires the previous one: a retired key signs
+// nothing new but stays in the issuer's DID document, so credentials it
+// signed keep verifying.
 //
 // # Identity
 //
