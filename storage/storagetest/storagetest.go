@@ -95,6 +95,7 @@ func Run(t *testing.T, open Opener) {
 		{"PlatformAccounts", testPlatformAccounts},
 		{"PlatformAllOrNothing", testPlatformAllOrNothing},
 		{"PlatformImports", testPlatformImports},
+		{"Reach", testReach},
 		{"Tables", TablesSuite},
 	}
 	for _, tc := range tests {

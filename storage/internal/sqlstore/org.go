@@ -65,13 +65,8 @@ func (t orgRows) Organisations(ctx context.Context, f org.Filter) ([]org.Organis
 		p := a.add(like(f.Query))
 		where = append(where, `(LOWER(name) LIKE `+p+` ESCAPE '\' OR LOWER(COALESCE(school_code, '')) LIKE `+p+` ESCAPE '\' OR COALESCE(tax_code, '') LIKE `+p+` ESCAPE '\')`)
 	}
-	if f.IDs != nil || f.Provinces != nil {
-		where = append(where, `(id IN `+a.in(f.IDs)+` OR province IN `+a.in(f.Provinces)+`)`)
-	}
-	q := `SELECT ` + orgColumns + ` FROM organisations`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
+	where = append(where, a.within(f.Reach, `province`, `id`))
+	q := `SELECT ` + orgColumns + ` FROM organisations WHERE ` + strings.Join(where, ` AND `)
 	q += ` ORDER BY name, id LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(f.Offset)
 	rows, err := t.Query(ctx, q, a...)
 	if err != nil {

@@ -99,13 +99,15 @@ func (t tableRows) Tables(ctx context.Context, f roundtable.Filter) ([]roundtabl
 	if f.Status != "" {
 		where = append(where, `t.status = `+a.add(f.Status))
 	}
-	if f.Chambers != nil || f.Members != nil {
-		where = append(where, `(t.chamber_id IN `+a.in(f.Chambers)+` OR t.id IN (SELECT table_id FROM territorial_table_members WHERE org_id IN `+a.in(f.Members)+`))`)
+	// A table is in reach by its Chamber or by one of its members; tables
+	// have no province of their own to filter on.
+	if f.Reach.All() {
+		where = append(where, a.within(f.Reach, ``))
+	} else {
+		where = append(where, `(`+a.within(f.Reach, ``, `t.chamber_id`)+
+			` OR t.id IN (SELECT table_id FROM territorial_table_members WHERE `+a.within(f.Reach, ``, `org_id`)+`))`)
 	}
-	q := `SELECT ` + tableColumns + tableFrom
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
+	q := `SELECT ` + tableColumns + tableFrom + ` WHERE ` + strings.Join(where, ` AND `)
 	q += ` ORDER BY t.year DESC, t.sector, t.title, t.id LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(f.Offset)
 	rows, err := t.Query(ctx, q, a...)
 	if err != nil {
