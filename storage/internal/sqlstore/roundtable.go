@@ -48,7 +48,7 @@ func scanTable(r Row) (*roundtable.Table, error) {
 func (t tableRows) Table(ctx context.Context, id string) (*roundtable.Table, error) {
 	tb, err := scanTable(t.QueryRow(ctx, `SELECT `+tableColumns+tableFrom+` WHERE t.id = $1`, id))
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "table %s not found", id)
+		return nil, attesta.E(attesta.NotFound, "err.roundtable.table.notfound", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading table %s: %w", id, err)
@@ -151,7 +151,7 @@ func scanMeeting(r Row) (*roundtable.Meeting, error) {
 func (t tableRows) TableMeeting(ctx context.Context, id string) (*roundtable.Meeting, error) {
 	m, err := scanMeeting(t.QueryRow(ctx, `SELECT `+meetingColumns+` FROM table_meetings WHERE id = $1`, id))
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "meeting %s not found", id)
+		return nil, attesta.E(attesta.NotFound, "err.roundtable.meeting.notfound", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading meeting %s: %w", id, err)
@@ -229,7 +229,7 @@ func (t tableRows) attachments(ctx context.Context, where string, args ...any) (
 func (t tableRows) TableAttachment(ctx context.Context, id string) (*roundtable.Attachment, error) {
 	a, err := scanAttachment(t.QueryRow(ctx, `SELECT `+attachmentColumns+` FROM table_meeting_attachments a WHERE a.id = $1`, id))
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "attachment %s not found", id)
+		return nil, attesta.E(attesta.NotFound, "err.roundtable.attachment.notfound", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading attachment %s: %w", id, err)
@@ -242,7 +242,7 @@ func (t tableRows) TableAttachmentContent(ctx context.Context, id string) ([]byt
 	var b []byte
 	err := t.QueryRow(ctx, `SELECT content FROM table_meeting_attachments WHERE id = $1`, id).Scan(&b)
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "attachment %s not found", id)
+		return nil, attesta.E(attesta.NotFound, "err.roundtable.attachment.notfound", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading attachment %s: %w", id, err)
@@ -258,9 +258,9 @@ func (t tableRows) InsertTable(ctx context.Context, tb *roundtable.Table) error 
 	case err == nil:
 		return nil
 	case t.d.IsForeignKey(err):
-		return attesta.Errorf(attesta.NotFound, "organisation %s not found", tb.Chamber)
+		return attesta.E(attesta.NotFound, "err.roundtable.chamber.unknown", tb.Chamber)
 	case t.d.IsUnique(err):
-		return attesta.Errorf(attesta.Conflict, "the Chamber %s has a table for sector %s and school year %s already", tb.Chamber, tb.Sector, tb.Year)
+		return attesta.E(attesta.Conflict, "err.storage.table.taken", tb.Chamber, tb.Sector, tb.Year)
 	}
 	return fmt.Errorf("writing table %s: %w", tb.ID, err)
 }
@@ -273,7 +273,7 @@ func (t tableRows) UpdateTable(ctx context.Context, tb *roundtable.Table) error 
 		return fmt.Errorf("writing table %s: %w", tb.ID, err)
 	}
 	if n != 1 {
-		return attesta.Errorf(attesta.NotFound, "table %s not found", tb.ID)
+		return attesta.E(attesta.NotFound, "err.roundtable.table.notfound", tb.ID)
 	}
 	return nil
 }
@@ -285,7 +285,7 @@ func (t tableRows) TouchTable(ctx context.Context, id string, at time.Time) erro
 		return fmt.Errorf("writing table %s: %w", id, err)
 	}
 	if n != 1 {
-		return attesta.Errorf(attesta.NotFound, "table %s not found", id)
+		return attesta.E(attesta.NotFound, "err.roundtable.table.notfound", id)
 	}
 	return nil
 }
@@ -297,9 +297,9 @@ func (t tableRows) AddTableMember(ctx context.Context, table, org string, at tim
 	case err == nil:
 		return nil
 	case t.d.IsForeignKey(err):
-		return attesta.Errorf(attesta.NotFound, "table %s or organisation %s not found", table, org)
+		return attesta.E(attesta.NotFound, "err.storage.tablemember.notfound", table, org)
 	case t.d.IsUnique(err):
-		return attesta.Errorf(attesta.Conflict, "%s is at table %s already", org, table)
+		return attesta.E(attesta.Conflict, "err.roundtable.member.already", org)
 	}
 	return fmt.Errorf("adding %s to table %s: %w", org, table, err)
 }
@@ -311,7 +311,7 @@ func (t tableRows) RemoveTableMember(ctx context.Context, table, org string) err
 		return fmt.Errorf("removing %s from table %s: %w", org, table, err)
 	}
 	if n != 1 {
-		return attesta.Errorf(attesta.NotFound, "%s is not at table %s", org, table)
+		return attesta.E(attesta.NotFound, "err.roundtable.member.notfound", org)
 	}
 	return nil
 }
@@ -324,9 +324,9 @@ func (t tableRows) InsertTableMeeting(ctx context.Context, m *roundtable.Meeting
 	case err == nil:
 		return nil
 	case t.d.IsForeignKey(err):
-		return attesta.Errorf(attesta.NotFound, "table %s not found", m.Table)
+		return attesta.E(attesta.NotFound, "err.roundtable.table.notfound", m.Table)
 	case t.d.IsUnique(err):
-		return attesta.Errorf(attesta.Conflict, "meeting %s exists already", m.ID)
+		return attesta.E(attesta.Conflict, "err.storage.meeting.taken", m.ID)
 	}
 	return fmt.Errorf("writing meeting %s: %w", m.ID, err)
 }
@@ -339,7 +339,7 @@ func (t tableRows) UpdateTableMeeting(ctx context.Context, m *roundtable.Meeting
 		return fmt.Errorf("writing meeting %s: %w", m.ID, err)
 	}
 	if n != 1 {
-		return attesta.Errorf(attesta.NotFound, "meeting %s not found", m.ID)
+		return attesta.E(attesta.NotFound, "err.roundtable.meeting.notfound", m.ID)
 	}
 	return nil
 }
@@ -352,9 +352,9 @@ func (t tableRows) InsertTableAttachment(ctx context.Context, a *roundtable.Atta
 	case err == nil:
 		return nil
 	case t.d.IsForeignKey(err):
-		return attesta.Errorf(attesta.NotFound, "meeting %s not found", a.Meeting)
+		return attesta.E(attesta.NotFound, "err.roundtable.meeting.notfound", a.Meeting)
 	case t.d.IsUnique(err):
-		return attesta.Errorf(attesta.Conflict, "attachment %s exists already", a.ID)
+		return attesta.E(attesta.Conflict, "err.storage.attachment.taken", a.ID)
 	}
 	return fmt.Errorf("writing attachment %s: %w", a.ID, err)
 }
