@@ -95,6 +95,8 @@ func Run(t *testing.T, open Opener) {
 		{"PlatformAccounts", testPlatformAccounts},
 		{"PlatformAllOrNothing", testPlatformAllOrNothing},
 		{"PlatformImports", testPlatformImports},
+		{"PlatformStoreRefusals", testPlatformStoreRefusals},
+		{"Reach", testReach},
 		{"Tables", TablesSuite},
 	}
 	for _, tc := range tests {
@@ -153,6 +155,15 @@ func wantCode(t *testing.T, err error, code attesta.Code) {
 	t.Helper()
 	if got := attesta.ErrorCode(err); got != code {
 		t.Fatalf("got error %v (code %s), want code %s", err, got, code)
+	}
+}
+
+// wantKey is wantCode, and the refusal's message key: what the stores say,
+// checked by its key rather than its words.
+func wantKey(t *testing.T, err error, code attesta.Code, key string) {
+	t.Helper()
+	if got, k := attesta.ErrorCode(err), attesta.ErrorKey(err); got != code || k != key {
+		t.Fatalf("got error %v (code %s, key %s), want code %s, key %s", err, got, k, code, key)
 	}
 }
 
