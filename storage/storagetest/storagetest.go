@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -282,8 +281,8 @@ func testImportIsAllOrNothing(t *testing.T, open Opener) {
 	}}
 	_, err = svc.Import(ctx, f)
 	wantCode(t, err, attesta.Conflict)
-	if !strings.Contains(err.Error(), "while the older version 1 is a draft") {
-		t.Errorf("got %v", err)
+	if !errors.As(err, &ps) || len(ps) != 1 || ps[0].Key != "err.competence.publish.olderdraft" {
+		t.Errorf("got %v, want the one problem err.competence.publish.olderdraft", err)
 	}
 	if after := export(t, svc); !bytes.Equal(before, after) {
 		t.Error("a rejected import changed the database")
