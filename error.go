@@ -2,7 +2,6 @@ package attesta
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/attesta/attesta/internal/i18n"
@@ -142,18 +141,9 @@ func MessageIn(err error, lang string) string {
 	return i18n.T(lang, "err.internal")
 }
 
-// Errorf returns an *Error whose message is the formatted English text,
-// said as it is in every language.
-//
-// Deprecated: storage only, until converted: use [E] with a message key.
-func Errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: Message{Key: untranslatedKey, Args: []any{fmt.Sprintf(format, args...)}}}
-}
-
-const (
-	fieldsKey       = "err.fields"       // "%s": the problems of FieldErrors, listed
-	untranslatedKey = "err.untranslated" // "%s": the English text of Errorf
-)
+// fieldsKey is the message of FieldErrors as an *Error: "%s", the
+// problems listed.
+const fieldsKey = "err.fields"
 
 // FieldError is a problem with one field of a user's input, so that a form
 // or an import can point at the field ("" for the input as a whole).
@@ -164,17 +154,6 @@ type FieldError struct {
 	// problem was recorded, for readers of the JSON.
 	IT string `json:"it"`
 	EN string `json:"en"`
-}
-
-// In returns the message of e in lang ("it" or "en").
-func (e FieldError) In(lang string) string {
-	if e.Key != "" {
-		return e.Message.In(lang)
-	}
-	if lang == "en" {
-		return e.EN
-	}
-	return e.IT
 }
 
 // FieldErrors are the problems found in one input. As an error it reports
@@ -219,14 +198,6 @@ func (fe *FieldErrors) Problem(field, key string, args ...any) {
 // refusal of a lower package).
 func (fe *FieldErrors) Say(field string, m Message) {
 	*fe = append(*fe, FieldError{Field: field, Message: m, IT: m.In("it"), EN: m.In("en")})
-}
-
-// Add records a problem with field, said in Italian and English.
-//
-// Deprecated: storage only, until converted: use [FieldErrors.Problem]
-// with a message key.
-func (fe *FieldErrors) Add(field, it, en string) {
-	*fe = append(*fe, FieldError{Field: field, IT: it, EN: en})
 }
 
 // Err returns nil when there is no problem, else an *Error with code

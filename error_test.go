@@ -78,19 +78,3 @@ func TestFieldErrors(t *testing.T) {
 		t.Errorf("Error: %q", s)
 	}
 }
-
-// The shims storage uses until it is converted: English said as it is.
-func TestDeprecatedShims(t *testing.T) {
-	err := attesta.Errorf(attesta.NotFound, "issuer %q not found", "x")
-	if attesta.MessageIn(err, "it") != `issuer "x" not found` || err.Error() != `issuer "x" not found` || attesta.ErrorCode(err) != attesta.NotFound {
-		t.Errorf("Errorf: %v", err)
-	}
-	var fe attesta.FieldErrors
-	fe.Add("email", "indirizzo già in uso", "address in use")
-	if s := attesta.MessageIn(fe.Conflict(), "it"); s != "indirizzo già in uso" {
-		t.Errorf("Add: %q", s)
-	}
-	if s := fe.Error(); s != "email: address in use" {
-		t.Errorf("Add: %q", s)
-	}
-}

@@ -82,7 +82,8 @@ func Record(ctx context.Context, r Recorder, p *auth.Principal, at time.Time, ac
 	return nil
 }
 
-// Filter narrows a listing. Zero fields do not filter.
+// Filter narrows a listing. Zero fields do not filter, except Reach: the
+// zero Reach lists nothing.
 type Filter struct {
 	Actor      string
 	ObjectKind auth.ObjectKind
@@ -90,12 +91,12 @@ type Filter struct {
 	Action     string
 	Since      time.Time // inclusive
 	Until      time.Time // exclusive
-	// Scope, set by the Service from the principal: only entries whose
-	// Org is one of Orgs or whose Province is one of Provinces. Nil Orgs
-	// and Provinces mean everything (the national body).
-	Orgs, Provinces []string
-	Before          int64 // entries with Seq < Before (paging); 0: the newest
-	Limit           int   // at most MaxLimit
+	// Reach, set by the Service from the principal: only the entries about
+	// an organisation it reaches (Org, Province) or made by one (ActorOrg).
+	// Its zero value lists none.
+	Reach  auth.Reach
+	Before int64 // entries with Seq < Before (paging); 0: the newest
+	Limit  int   // at most MaxLimit
 }
 
 // MaxLimit bounds a page.
@@ -122,13 +123,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Entr
 	if err := auth.Decide(p, auth.AuditView, auth.Anywhere); err != nil {
 		return nil, err
 	}
-	f.Orgs, f.Provinces = nil, nil
-	if p.Role != auth.NationalAdmin {
-		f.Orgs, f.Provinces = []string{p.Org}, p.Provinces
-		if f.Provinces == nil {
-			f.Provinces = []string{}
-		}
-	}
+	f.Reach = auth.ReachOf(p)
 	if f.Limit <= 0 || f.Limit > MaxLimit {
 		f.Limit = 100
 	}

@@ -18,6 +18,13 @@
 //  2. Permission: may the role do this action? The table in rules.go. A
 //     reachable object whose action the role lacks is [attesta.Forbidden].
 //
+// # Listings
+//
+// A listing cannot ask Decide about rows it has not read yet, so it reads
+// what [ReachOf] says the principal reaches — a [Reach], which storage
+// turns into SQL — and then checks each row with [Reaches]. The zero Reach
+// reaches nothing: a listing nobody scoped lists nothing.
+//
 // # Actions
 //
 // Actions are a closed list of constants. Each route of the web and the API

@@ -59,11 +59,11 @@ func (s *Service) Export(ctx context.Context, p *auth.Principal, kind Kind, scho
 // inReach lists the organisations of some kinds that p may export, by
 // name.
 func inReach(ctx context.Context, r Reader, p *auth.Principal, kinds ...auth.OrgKind) ([]org.Organisation, error) {
-	ids, provinces := org.Scope(p)
+	reach := auth.ReachOf(p)
 	var out []org.Organisation
 	for _, k := range kinds {
 		for off := 0; ; off += org.MaxLimit {
-			list, err := r.Organisations(ctx, org.Filter{Kind: k, IDs: ids, Provinces: provinces, Limit: org.MaxLimit, Offset: off})
+			list, err := r.Organisations(ctx, org.Filter{Kind: k, Reach: reach, Limit: org.MaxLimit, Offset: off})
 			if err != nil {
 				return nil, err
 			}

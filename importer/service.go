@@ -366,9 +366,10 @@ func (s *Service) stored(ctx context.Context, r Reader, o *org.Organisation) (*o
 }
 
 // taxCodeTaken reports whether an organisation of any kind has the tax
-// code (a Chamber's, the national body's).
+// code (a Chamber's, the national body's), in reach of the importer or
+// not: the code is unique across the directory.
 func taxCodeTaken(ctx context.Context, r Reader, code string) (bool, error) {
-	list, err := r.Organisations(ctx, org.Filter{Query: code, Limit: 100})
+	list, err := r.Organisations(ctx, org.Filter{Query: code, Reach: auth.ReachAll(), Limit: 100})
 	if err != nil {
 		return false, err
 	}

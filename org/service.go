@@ -10,14 +10,15 @@ import (
 	"github.com/attesta/attesta/auth"
 )
 
-// Filter narrows a listing of organisations. Zero fields do not filter.
+// Filter narrows a listing of organisations. Zero fields do not filter,
+// except Reach: the zero Reach lists nothing.
 type Filter struct {
 	Kind  auth.OrgKind
 	Query string // part of the name, the school code or the tax code
-	// Scope, set by the Service from the principal: organisations whose id
-	// is in IDs or whose province is in Provinces. Both nil: all.
-	IDs, Provinces []string
-	Limit, Offset  int
+	// Reach, set by the Service from the principal: only the organisations
+	// it reaches. Its zero value lists none.
+	Reach         auth.Reach
+	Limit, Offset int
 }
 
 // MaxLimit bounds a page of organisations.
@@ -59,23 +60,12 @@ type Service struct {
 // NewService returns the service.
 func NewService(store Store, now attesta.Clock) *Service { return &Service{store: store, now: now} }
 
-// Scope returns the filter that restricts a listing to what p reaches.
-func Scope(p *auth.Principal) (ids, provinces []string) {
-	switch p.Role {
-	case auth.NationalAdmin:
-		return nil, nil
-	case auth.ChamberOperator:
-		return []string{p.Org}, append([]string{}, p.Provinces...)
-	}
-	return []string{p.Org}, []string{}
-}
-
 // List returns the organisations p reaches that match f.
 func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Organisation, error) {
 	if err := auth.Decide(p, auth.OrgList, auth.Anywhere); err != nil {
 		return nil, err
 	}
-	f.IDs, f.Provinces = Scope(p)
+	f.Reach = auth.ReachOf(p)
 	if f.Limit <= 0 || f.Limit > MaxLimit {
 		f.Limit = MaxLimit
 	}

@@ -240,17 +240,21 @@ func TestObjectAndScope(t *testing.T) {
 	if err := mayManage(other, &tb, "table", tb.ID); attesta.ErrorCode(err) != attesta.Forbidden {
 		t.Errorf("overlapping Chamber manages: %v", err)
 	}
+	// What a listing reads: every table, or those of the organisation
+	// (run by a Chamber, sat at by the others), never by province.
 	for _, c := range []struct {
-		p                 *auth.Principal
-		chambers, members []string
+		p    *auth.Principal
+		all  bool
+		orgs []string
 	}{
-		{p("unioncamere", auth.NationalAdmin), nil, nil},
-		{p("cciaa-torino", auth.ChamberOperator, "TO"), []string{"cciaa-torino"}, []string{}},
-		{p("itis-avogadro", auth.SchoolTutor, "TO"), []string{}, []string{"itis-avogadro"}},
+		{p("unioncamere", auth.NationalAdmin), true, nil},
+		{p("cciaa-torino", auth.ChamberOperator, "TO"), false, []string{"cciaa-torino"}},
+		{p("itis-avogadro", auth.SchoolTutor, "TO"), false, []string{"itis-avogadro"}},
+		{nil, false, nil},
 	} {
-		ch, me := Scope(c.p)
-		if !slices.Equal(ch, c.chambers) || (ch == nil) != (c.chambers == nil) || !slices.Equal(me, c.members) || (me == nil) != (c.members == nil) {
-			t.Errorf("%s: scope %v %v", c.p.Role, ch, me)
+		r := reach(c.p)
+		if r.All() != c.all || !slices.Equal(r.Orgs(), c.orgs) || len(r.Provinces()) != 0 {
+			t.Errorf("%v: reach %+v", c.p, r)
 		}
 	}
 }

@@ -17,16 +17,18 @@ import (
 	"github.com/attesta/attesta/people"
 )
 
-// Filter narrows a listing of tables. Zero fields do not filter.
+// Filter narrows a listing of tables. Zero fields do not filter, except
+// Reach: the zero Reach lists nothing.
 type Filter struct {
 	Sector string
 	Year   string
 	Status Status
-	// Scope, set by the Service from the principal: the tables of the
-	// Chambers in Chambers and those with a member in Members. Both nil:
-	// all.
-	Chambers, Members []string
-	Limit, Offset     int
+	// Reach, set by the Service from the principal: the tables whose
+	// Chamber, or one of whose members, is an organisation Reach names by
+	// id (every table if it reaches everything). Its provinces do not
+	// count. Its zero value lists none.
+	Reach         auth.Reach
+	Limit, Offset int
 }
 
 // MaxLimit bounds a page of tables.
@@ -118,18 +120,10 @@ const (
 	actionAttach       = "table.attachment.add"
 )
 
-// Scope returns the filter that restricts a listing to the tables p may
-// see: all for the national body, its own for a Chamber, those it sits at
-// for anyone else.
-func Scope(p *auth.Principal) (chambers, members []string) {
-	switch p.Role {
-	case auth.NationalAdmin:
-		return nil, nil
-	case auth.ChamberOperator:
-		return []string{p.Org}, []string{}
-	}
-	return []string{}, []string{p.Org}
-}
+// reach is what p's listings of tables read: the tables of the
+// organisations that run them or sit at them, every table for the national
+// body. A Chamber's provinces do not list the tables of other Chambers.
+func reach(p *auth.Principal) auth.Reach { return auth.ReachOf(p).WithoutProvinces() }
 
 // notFound says that what ("table", "meeting" or "attachment") of id does
 // not exist.
@@ -373,7 +367,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Tabl
 	if err := auth.Decide(p, auth.TableView, auth.Anywhere); err != nil {
 		return nil, err
 	}
-	f.Chambers, f.Members = Scope(p)
+	f.Reach = reach(p)
 	if f.Limit <= 0 || f.Limit > MaxLimit {
 		f.Limit = MaxLimit
 	}

@@ -212,7 +212,7 @@ func testAllocateConcurrent(t *testing.T, open Opener) {
 	}
 	// No list for an issuer that does not exist.
 	_, err := db.Credentials().Allocate(ctx, "nessuno", keys.next)
-	wantCode(t, err, attesta.NotFound)
+	wantKey(t, err, attesta.NotFound, "err.credential.issuer.notfound")
 }
 
 // testAllocateNextList: a full list is followed by the next one, with a new
@@ -280,7 +280,7 @@ func testAllocateNextList(t *testing.T, open Opener) {
 		t.Errorf("list 3 gave %d positions, not Permute(key, 0…29) with any key generated", len(in3))
 	}
 	_, err := db.Credentials().StatusList(ctx, iss.ID, 4)
-	wantCode(t, err, attesta.NotFound)
+	wantKey(t, err, attesta.NotFound, "err.storage.statuslist.notfound")
 }
 
 func testRecordRoundTrip(t *testing.T, open Opener) {
@@ -308,7 +308,7 @@ func testRecordRoundTrip(t *testing.T, open Opener) {
 	wantRecord(t, db, revoked)
 
 	_, err := db.Credentials().Record(ctx, "urn:uuid:00000000-0000-4000-8000-000000000000")
-	wantCode(t, err, attesta.NotFound)
+	wantKey(t, err, attesta.NotFound, "err.credential.notfound")
 }
 
 func testInsertConflicts(t *testing.T, open Opener) {
@@ -323,9 +323,9 @@ func testInsertConflicts(t *testing.T, open Opener) {
 	store := db.Credentials()
 
 	sameID := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 1, clock.Now().Add(time.Hour))
-	wantCode(t, store.Insert(ctx, sameID, issueEntry(sameID)), attesta.Conflict)
+	wantKey(t, store.Insert(ctx, sameID, issueEntry(sameID)), attesta.Conflict, "err.storage.credential.taken")
 	samePos := newRecord(iss.ID, credential.Position{List: r.List, Index: r.Index}, 2, clock.Now())
-	wantCode(t, store.Insert(ctx, samePos, issueEntry(samePos)), attesta.Conflict)
+	wantKey(t, store.Insert(ctx, samePos, issueEntry(samePos)), attesta.Conflict, "err.storage.credential.taken")
 	wantRecord(t, db, r)
 	_, err := store.Record(ctx, samePos.ID)
 	wantCode(t, err, attesta.NotFound)
@@ -340,7 +340,7 @@ func testInsertConflicts(t *testing.T, open Opener) {
 	// A list never opened, a position outside any list, a body that is not
 	// text.
 	unopened := newRecord(iss.ID, credential.Position{List: 7, Index: 0}, 4, clock.Now())
-	wantCode(t, store.Insert(ctx, unopened, issueEntry(unopened)), attesta.NotFound)
+	wantKey(t, store.Insert(ctx, unopened, issueEntry(unopened)), attesta.NotFound, "err.storage.statuslist.notfound")
 	outside := newRecord(iss.ID, credential.Position{List: 1, Index: statuslist.ListBits}, 5, clock.Now())
 	wantCode(t, store.Insert(ctx, outside, issueEntry(outside)), attesta.Invalid)
 	binary := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 6, clock.Now())
@@ -356,17 +356,23 @@ func decideFor(ev credential.StatusEvent, calls *int) func(credential.Record) (c
 		switch ev.Action {
 		case credential.Revoke:
 			if r.Revoked {
-				return r, nil, attesta.Errorf(attesta.Conflict, "already revoked")
+				return r, nil, attesta.E(attesta.Conflict, "err.credential.revoked.already", r.ID)
 			}
 			r.Revoked = true
 		case credential.Suspend:
-			if r.Suspended || r.Revoked {
-				return r, nil, attesta.Errorf(attesta.Conflict, "already suspended or revoked")
+			if r.Revoked {
+				return r, nil, attesta.E(attesta.Conflict, "err.credential.revoked.nosuspend", r.ID)
+			}
+			if r.Suspended {
+				return r, nil, attesta.E(attesta.Conflict, "err.credential.suspended.already", r.ID)
 			}
 			r.Suspended = true
 		case credential.Reinstate:
-			if !r.Suspended || r.Revoked {
-				return r, nil, attesta.Errorf(attesta.Conflict, "not suspended")
+			if r.Revoked {
+				return r, nil, attesta.E(attesta.Conflict, "err.credential.revoked.final", r.ID)
+			}
+			if !r.Suspended {
+				return r, nil, attesta.E(attesta.Conflict, "err.credential.suspended.not", r.ID)
 			}
 			r.Suspended = false
 		}
@@ -464,7 +470,7 @@ func testChangeStatus(t *testing.T, open Opener) {
 	missing := ev1
 	missing.CredentialID = "urn:uuid:00000000-0000-4000-8000-000000000000"
 	_, err = store.ChangeStatus(ctx, missing.CredentialID, missing, decideFor(missing, &calls))
-	wantCode(t, err, attesta.NotFound)
+	wantKey(t, err, attesta.NotFound, "err.credential.notfound")
 	unknown := ev1
 	unknown.CredentialID, unknown.Action = bystander.ID, "cancel"
 	_, err = store.ChangeStatus(ctx, bystander.ID, unknown, decideFor(unknown, &calls))
@@ -587,7 +593,7 @@ func testSignedList(t *testing.T, open Opener) {
 	allocate(t, db, iss.ID, &keys)
 	store := db.Credentials()
 	_, err := store.SignedList(ctx, iss.ID, 1, statuslist.Revocation)
-	wantCode(t, err, attesta.NotFound)
+	wantKey(t, err, attesta.NotFound, "err.storage.signedlist.notfound")
 
 	signed := func(v int64, purpose statuslist.Purpose) credential.SignedList {
 		return credential.SignedList{IssuerID: iss.ID, List: 1, Purpose: purpose, Version: v,
@@ -638,5 +644,5 @@ func testSignedList(t *testing.T, open Opener) {
 	wantCode(t, store.SaveSignedList(ctx, bad), attesta.Invalid)
 	unopened := signed(1, statuslist.Revocation)
 	unopened.List = 2
-	wantCode(t, store.SaveSignedList(ctx, unopened), attesta.NotFound)
+	wantKey(t, store.SaveSignedList(ctx, unopened), attesta.NotFound, "err.storage.statuslist.notfound")
 }

@@ -82,10 +82,10 @@ func testIssuers(t *testing.T, open Opener) {
 	// Conflicts: the same id, or another id with a taken DID.
 	dup := roma
 	dup.DID = "did:web:elsewhere.example"
-	wantCode(t, store.CreateIssuer(ctx, dup), attesta.Conflict)
+	wantKey(t, store.CreateIssuer(ctx, dup), attesta.Conflict, "err.storage.issuer.taken")
 	dup = milano
 	dup.ID = "cciaa-milano-bis"
-	wantCode(t, store.CreateIssuer(ctx, dup), attesta.Conflict)
+	wantKey(t, store.CreateIssuer(ctx, dup), attesta.Conflict, "err.storage.issuer.taken")
 	if all, _ := store.Issuers(ctx); len(all) != 2 {
 		t.Errorf("a conflicting issuer was stored: %d issuers", len(all))
 	}
@@ -103,11 +103,11 @@ func testIssuers(t *testing.T, open Opener) {
 	}
 
 	// NotFound.
-	wantCode(t, store.UpdateProfile(ctx, "nessuno", p), attesta.NotFound)
+	wantKey(t, store.UpdateProfile(ctx, "nessuno", p), attesta.NotFound, "err.credential.issuer.notfound")
 	_, err = store.Issuer(ctx, "nessuno")
-	wantCode(t, err, attesta.NotFound)
+	wantKey(t, err, attesta.NotFound, "err.credential.issuer.notfound")
 	_, err = store.IssuerByDID(ctx, "did:web:attesta.example:issuers:nessuno")
-	wantCode(t, err, attesta.NotFound)
+	wantKey(t, err, attesta.NotFound, "err.credential.issuer.notfound")
 }
 
 func testIssuerKeys(t *testing.T, open Opener) {
@@ -122,7 +122,7 @@ func testIssuerKeys(t *testing.T, open Opener) {
 	}
 
 	// The first key must be number 1.
-	wantCode(t, store.AddKey(ctx, newKey(iss, 2, clock.Now())), attesta.Conflict)
+	wantKey(t, store.AddKey(ctx, newKey(iss, 2, clock.Now())), attesta.Conflict, "err.storage.issuerkey.sequence")
 	k1 := newKey(iss, 1, clock.Now())
 	if err := store.AddKey(ctx, k1); err != nil {
 		t.Fatal(err)
@@ -131,8 +131,8 @@ func testIssuerKeys(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	// Number 1 again, or a gap, is a conflict.
-	wantCode(t, store.AddKey(ctx, newKey(iss, 1, clock.Now())), attesta.Conflict)
-	wantCode(t, store.AddKey(ctx, newKey(iss, 3, clock.Now())), attesta.Conflict)
+	wantKey(t, store.AddKey(ctx, newKey(iss, 1, clock.Now())), attesta.Conflict, "err.storage.issuerkey.sequence")
+	wantKey(t, store.AddKey(ctx, newKey(iss, 3, clock.Now())), attesta.Conflict, "err.storage.issuerkey.sequence")
 
 	// Rotation: key 2 retires key 1 at its own creation time.
 	clock.Advance(24 * time.Hour)
@@ -154,10 +154,10 @@ func testIssuerKeys(t *testing.T, open Opener) {
 	}
 
 	// A key of an issuer that does not exist, or a malformed key.
-	wantCode(t, store.AddKey(ctx, newKey(issuer.Issuer{ID: "nessuno", DID: "did:web:x"}, 1, clock.Now())), attesta.NotFound)
+	wantKey(t, store.AddKey(ctx, newKey(issuer.Issuer{ID: "nessuno", DID: "did:web:x"}, 1, clock.Now())), attesta.NotFound, "err.credential.issuer.notfound")
 	bad := newKey(iss, 3, clock.Now())
 	bad.Public = bad.Public[:16]
-	wantCode(t, store.AddKey(ctx, bad), attesta.Invalid)
+	wantKey(t, store.AddKey(ctx, bad), attesta.Invalid, "err.storage.issuerkey.public")
 	if keys, _ := store.Keys(ctx, iss.ID); len(keys) != 2 || !keys[1].Current() {
 		t.Errorf("a rejected key changed the keys: %+v", keys)
 	}

@@ -182,7 +182,7 @@ func testLogInsertAppends(t *testing.T, open Opener) {
 		t.Fatalf("no entries: %x, %v", es, err)
 	}
 	_, err := log.Entries(ctx, 0, 1)
-	wantCode(t, err, attesta.NotFound)
+	wantKey(t, err, attesta.NotFound, "err.notary.entry.notfound")
 
 	var want [][]byte
 	var rs []credential.Record
@@ -197,14 +197,14 @@ func testLogInsertAppends(t *testing.T, open Opener) {
 		}
 	}
 	_, err = store.LogIndex(ctx, "urn:uuid:00000000-0000-4000-8000-00000000dead")
-	wantCode(t, err, attesta.NotFound)
+	wantKey(t, err, attesta.NotFound, "err.storage.credential.nologentry")
 
 	// A taken id, a list never opened, an entry that is not one: nothing is
 	// stored, no leaf index is taken.
 	dup := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 1, clock.Now().Add(time.Hour))
-	wantCode(t, store.Insert(ctx, dup, issueEntry(dup)), attesta.Conflict)
+	wantKey(t, store.Insert(ctx, dup, issueEntry(dup)), attesta.Conflict, "err.storage.credential.taken")
 	unopened := newRecord(iss.ID, credential.Position{List: 9, Index: 0}, 10, clock.Now())
-	wantCode(t, store.Insert(ctx, unopened, issueEntry(unopened)), attesta.NotFound)
+	wantKey(t, store.Insert(ctx, unopened, issueEntry(unopened)), attesta.NotFound, "err.storage.statuslist.notfound")
 	short := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 11, clock.Now())
 	wantCode(t, store.Insert(ctx, short, issueEntry(short)[:notary.EntrySize-1]), attesta.Invalid)
 	wantCode(t, store.Insert(ctx, short, nil), attesta.Invalid)
@@ -222,7 +222,7 @@ func testLogInsertAppends(t *testing.T, open Opener) {
 	wantEntries(t, db, 2, want[2:])
 
 	_, err = log.Entries(ctx, 2, 5)
-	wantCode(t, err, attesta.NotFound)
+	wantKey(t, err, attesta.NotFound, "err.notary.entry.notfound")
 	_, err = log.Entries(ctx, 3, 1)
 	wantCode(t, err, attesta.Invalid)
 	_, err = log.Entries(ctx, -1, 2)
@@ -440,7 +440,7 @@ func testLogIntegrate(t *testing.T, open Opener) {
 	wantCode(t, log.Integrate(ctx, 0, 601, hashesOf(0, 601), ptr(newCheckpoint(601, clock.Now()))), attesta.Invalid) // 600 appended
 	wantCode(t, log.Integrate(ctx, 0, 3, nil, nil), attesta.Invalid)                                                 // beyond the latest checkpoint without one
 	// Not from the integrated size (0).
-	wantCode(t, log.Integrate(ctx, 2, 3, nil, &cp3), attesta.Conflict)
+	wantKey(t, log.Integrate(ctx, 2, 3, nil, &cp3), attesta.Conflict, "err.storage.log.integrated")
 	wantSizes(t, db, 600, 0)
 
 	integrate(t, db, 0, 3, clock.Now())
@@ -466,7 +466,7 @@ func testLogIntegrate(t *testing.T, open Opener) {
 	low[0].Index = tlog.StoredHashIndex(notary.PackHeight-1, 0) // a height the store does not keep
 	wantCode(t, log.Integrate(ctx, 3, 520, low, &cp520), attesta.Invalid)
 	_, err := log.ReadHashes(ctx, kept(0, 520)[:1])
-	wantCode(t, err, attesta.NotFound)
+	wantKey(t, err, attesta.NotFound, "err.storage.hash.notfound")
 
 	integrate(t, db, 3, 520, clock.Now())
 	wantSizes(t, db, 600, 520)

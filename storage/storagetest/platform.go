@@ -65,6 +65,15 @@ func code(t *testing.T, err error, want attesta.Code) {
 	}
 }
 
+// fieldKey checks that err is the one problem of a field, said by key.
+func fieldKey(t *testing.T, err error, field, key string) {
+	t.Helper()
+	var fe attesta.FieldErrors
+	if !errors.As(err, &fe) || len(fe) != 1 || fe[0].Field != field || fe[0].Key != key {
+		t.Fatalf("got %v, want the problem %s of field %s", err, key, field)
+	}
+}
+
 func testPlatformOrganisations(t *testing.T, open Opener) {
 	ctx := context.Background()
 	p := newPlatform(t, open)
@@ -83,6 +92,7 @@ func testPlatformOrganisations(t *testing.T, open Opener) {
 	// Natural keys are unique.
 	_, err = p.orgs.Create(ctx, admin, org.Organisation{ID: "other", Kind: auth.School, Name: "X", Province: "TO", SchoolCode: "TOTF03000A", SchoolType: org.Tecnico})
 	code(t, err, attesta.Conflict)
+	fieldKey(t, err, "school_code", "err.storage.org.taken")
 	// Invalid input names each field and changes nothing.
 	_, err = p.orgs.Create(ctx, admin, org.Organisation{ID: "bad", Kind: auth.Company, Name: "", Province: "ZZ", TaxCode: "01234567890"})
 	code(t, err, attesta.Invalid)
@@ -218,6 +228,7 @@ func testPlatformPeople(t *testing.T, open Opener) {
 	}
 	_, err = p.people.CreateClass(ctx, principal, people.Class{School: "itis-avogadro", Year: "2026/27", Name: "4A INF"})
 	code(t, err, attesta.Conflict)
+	fieldKey(t, err, "class", "err.storage.class.taken")
 	_, err = p.people.CreateClass(ctx, principal, people.Class{School: "itis-avogadro", Year: "2026/28", Name: "5A"})
 	code(t, err, attesta.Invalid)
 	_, err = p.people.CreateClass(ctx, principal, people.Class{School: "itis-feltrinelli", Year: "2026/27", Name: "5A"})
@@ -554,4 +565,60 @@ func testPlatformImports(t *testing.T, open Opener) {
 		}
 		return nil
 	})
+}
+
+// testPlatformStoreRefusals: the refusals the people's store makes itself,
+// each said by its key — a taken address, a taken student number, a
+// membership of nobody — and the stores' not-found ones.
+func testPlatformStoreRefusals(t *testing.T, open Opener) {
+	ctx := context.Background()
+	p := newPlatform(t, open)
+	p.seed(t)
+	now := p.clock.Now()
+	update := func(fn func(w people.Writer) error) error { return p.db.People().Update(ctx, fn) }
+	err := update(func(w people.Writer) error {
+		for _, id := range []string{"p-a", "p-b"} {
+			if err := w.InsertPerson(ctx, &people.Person{ID: id, GivenName: "A", FamilyName: "B", Email: id + "@x.example", CreatedAt: now, UpdatedAt: now}); err != nil {
+				return err
+			}
+		}
+		return w.PutStudent(ctx, &people.Student{Person: "p-a", School: "itis-avogadro", Number: "2026-001"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = update(func(w people.Writer) error {
+		return w.InsertPerson(ctx, &people.Person{ID: "p-c", GivenName: "C", FamilyName: "D", Email: "p-a@x.example", CreatedAt: now, UpdatedAt: now})
+	})
+	code(t, err, attesta.Conflict)
+	fieldKey(t, err, "email", "err.storage.email.taken")
+	err = update(func(w people.Writer) error {
+		return w.UpdatePerson(ctx, &people.Person{ID: "p-b", GivenName: "A", FamilyName: "B", Email: "p-a@x.example", UpdatedAt: now})
+	})
+	fieldKey(t, err, "email", "err.storage.email.taken")
+	err = update(func(w people.Writer) error {
+		return w.PutStudent(ctx, &people.Student{Person: "p-b", School: "itis-avogadro", Number: "2026-001"})
+	})
+	code(t, err, attesta.Conflict)
+	fieldKey(t, err, "number", "err.storage.student.number.taken")
+	err = update(func(w people.Writer) error { return w.AddMembership(ctx, "p-a", "nowhere", auth.SchoolTutor) })
+	code(t, err, attesta.NotFound)
+	if k := attesta.ErrorKey(err); k != "err.storage.membership.notfound" {
+		t.Errorf("membership of nowhere: key %s", k)
+	}
+	err = update(func(w people.Writer) error {
+		return w.UpdatePerson(ctx, &people.Person{ID: "nobody", GivenName: "A", FamilyName: "B", UpdatedAt: now})
+	})
+	code(t, err, attesta.NotFound)
+	if k := attesta.ErrorKey(err); k != "err.auth.notfound.person" {
+		t.Errorf("update of nobody: key %s", k)
+	}
+	err = p.db.People().View(ctx, func(r people.Reader) error {
+		_, err := r.Organisation(ctx, "nowhere")
+		return err
+	})
+	code(t, err, attesta.NotFound)
+	if k := attesta.ErrorKey(err); k != "err.auth.notfound.organisation" {
+		t.Errorf("organisation nowhere: key %s", k)
+	}
 }

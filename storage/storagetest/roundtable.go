@@ -288,6 +288,9 @@ func testTablesDuplicate(t *testing.T, open Opener) {
 	w.table(t)
 	_, err := w.tables.Create(ctx, admin, roundtable.Table{Chamber: "cciaa-torino", Sector: "meccatronica", Year: "2026/27", Title: "Un altro"})
 	code(t, err, attesta.Conflict)
+	if k := attesta.ErrorKey(err); k != "err.storage.table.taken" {
+		t.Errorf("key %s", k)
+	}
 	// Another year, another sector, another Chamber: all fine.
 	for _, in := range []roundtable.Table{
 		{Sector: "meccatronica", Year: "2027/28", Title: "Tavolo 2027/28"},

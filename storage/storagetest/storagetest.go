@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,6 +94,8 @@ func Run(t *testing.T, open Opener) {
 		{"PlatformAccounts", testPlatformAccounts},
 		{"PlatformAllOrNothing", testPlatformAllOrNothing},
 		{"PlatformImports", testPlatformImports},
+		{"PlatformStoreRefusals", testPlatformStoreRefusals},
+		{"Reach", testReach},
 		{"Tables", TablesSuite},
 	}
 	for _, tc := range tests {
@@ -153,6 +154,15 @@ func wantCode(t *testing.T, err error, code attesta.Code) {
 	t.Helper()
 	if got := attesta.ErrorCode(err); got != code {
 		t.Fatalf("got error %v (code %s), want code %s", err, got, code)
+	}
+}
+
+// wantKey is wantCode, and the refusal's message key: what the stores say,
+// checked by its key rather than its words.
+func wantKey(t *testing.T, err error, code attesta.Code, key string) {
+	t.Helper()
+	if got, k := attesta.ErrorCode(err), attesta.ErrorKey(err); got != code || k != key {
+		t.Fatalf("got error %v (code %s, key %s), want code %s, key %s", err, got, k, code, key)
 	}
 }
 
@@ -271,8 +281,8 @@ func testImportIsAllOrNothing(t *testing.T, open Opener) {
 	}}
 	_, err = svc.Import(ctx, f)
 	wantCode(t, err, attesta.Conflict)
-	if !strings.Contains(err.Error(), "while the older version 1 is a draft") {
-		t.Errorf("got %v", err)
+	if !errors.As(err, &ps) || len(ps) != 1 || ps[0].Key != "err.competence.publish.olderdraft" {
+		t.Errorf("got %v, want the one problem err.competence.publish.olderdraft", err)
 	}
 	if after := export(t, svc); !bytes.Equal(before, after) {
 		t.Error("a rejected import changed the database")

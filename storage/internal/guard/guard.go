@@ -19,10 +19,9 @@ import (
 func Key(k issuer.Key) error {
 	switch {
 	case len(k.Public) != ed25519.PublicKeySize:
-		return attesta.Errorf(attesta.Invalid, "key %d of issuer %s: the public key has %d bytes, not %d",
-			k.Seq, k.IssuerID, len(k.Public), ed25519.PublicKeySize)
+		return attesta.E(attesta.Invalid, "err.storage.issuerkey.public", k.Seq, k.IssuerID, len(k.Public), ed25519.PublicKeySize)
 	case len(k.Sealed) == 0:
-		return attesta.Errorf(attesta.Invalid, "key %d of issuer %s has no sealed private key", k.Seq, k.IssuerID)
+		return attesta.E(attesta.Invalid, "err.storage.issuerkey.sealed", k.Seq, k.IssuerID)
 	}
 	return nil
 }
@@ -32,9 +31,9 @@ func Key(k issuer.Key) error {
 func Record(r credential.Record) error {
 	switch {
 	case r.List < 1 || r.Index < 0 || r.Index >= statuslist.ListBits:
-		return attesta.Errorf(attesta.Invalid, "credential %s: no status position (list %d, index %d)", r.ID, r.List, r.Index)
+		return attesta.E(attesta.Invalid, "err.storage.credential.position", r.ID, r.List, r.Index)
 	case !isText(r.Body):
-		return attesta.Errorf(attesta.Invalid, "credential %s: the body is not UTF-8 text", r.ID)
+		return attesta.E(attesta.Invalid, "err.storage.credential.body", r.ID)
 	}
 	return nil
 }
@@ -43,9 +42,9 @@ func Record(r credential.Record) error {
 func Event(id string, ev credential.StatusEvent) error {
 	switch {
 	case ev.CredentialID != "" && ev.CredentialID != id:
-		return attesta.Errorf(attesta.Invalid, "a status change of credential %s cannot be recorded for %s", ev.CredentialID, id)
+		return attesta.E(attesta.Invalid, "err.storage.event.credential", ev.CredentialID, id)
 	case ev.Action != credential.Revoke && ev.Action != credential.Suspend && ev.Action != credential.Reinstate:
-		return attesta.Errorf(attesta.Invalid, "unknown status action %q", ev.Action)
+		return attesta.E(attesta.Invalid, "err.credential.action.unknown", ev.Action)
 	}
 	return nil
 }
@@ -61,11 +60,11 @@ func WithStatus(cur, next credential.Record) credential.Record {
 func SignedList(l credential.SignedList) error {
 	switch {
 	case !l.Purpose.Valid():
-		return attesta.Errorf(attesta.Invalid, "unknown status purpose %q", l.Purpose)
+		return attesta.E(attesta.Invalid, "err.credential.purpose.unknown", l.Purpose)
 	case l.Version < 0:
-		return attesta.Errorf(attesta.Invalid, "signed %s list %d of issuer %s: negative version %d", l.Purpose, l.List, l.IssuerID, l.Version)
+		return attesta.E(attesta.Invalid, "err.storage.signedlist.version", l.Purpose, l.List, l.IssuerID, l.Version)
 	case !isText(l.Body):
-		return attesta.Errorf(attesta.Invalid, "signed %s list %d of issuer %s: the body is not UTF-8 text", l.Purpose, l.List, l.IssuerID)
+		return attesta.E(attesta.Invalid, "err.storage.signedlist.body", l.Purpose, l.List, l.IssuerID)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 // LogEntry checks a transparency-log entry about to be appended.
 func LogEntry(b []byte) error {
 	if len(b) != notary.EntrySize {
-		return attesta.Errorf(attesta.Invalid, "a log entry is %d bytes, not %d", len(b), notary.EntrySize)
+		return attesta.E(attesta.Invalid, "err.storage.log.entrysize", len(b), notary.EntrySize)
 	}
 	return nil
 }
@@ -24,11 +24,11 @@ func LogEntry(b []byte) error {
 func Integrate(from, to int64, hashes []notary.TreeHash, cp *notary.StoredCheckpoint) error {
 	switch {
 	case from < 0 || to < from:
-		return attesta.Errorf(attesta.Invalid, "log entries [%d, %d) are not a range", from, to)
+		return attesta.E(attesta.Invalid, "err.storage.log.range", from, to)
 	case cp != nil && cp.Size != to:
-		return attesta.Errorf(attesta.Invalid, "integrating entries [%d, %d) with a checkpoint of size %d", from, to, cp.Size)
+		return attesta.E(attesta.Invalid, "err.storage.log.checkpointsize", from, to, cp.Size)
 	case cp != nil && len(cp.Note) == 0:
-		return attesta.Errorf(attesta.Invalid, "the checkpoint of size %d has no note", to)
+		return attesta.E(attesta.Invalid, "err.storage.checkpoint.nonote", to)
 	}
 	lo, hi := tlog.StoredHashCount(from), tlog.StoredHashCount(to)
 	want := 0
@@ -38,11 +38,11 @@ func Integrate(from, to int64, hashes []notary.TreeHash, cp *notary.StoredCheckp
 		}
 	}
 	if len(hashes) != want {
-		return attesta.Errorf(attesta.Invalid, "entries [%d, %d) complete %d stored tree hashes, not %d", from, to, want, len(hashes))
+		return attesta.E(attesta.Invalid, "err.storage.log.hashcount", from, to, want, len(hashes))
 	}
 	for i, h := range hashes {
 		if level, _ := tlog.SplitStoredHashIndex(h.Index); h.Index < lo || h.Index >= hi || level < notary.PackHeight || (i > 0 && h.Index <= hashes[i-1].Index) {
-			return attesta.Errorf(attesta.Invalid, "stored hash %d is not one that entries [%d, %d) complete at a kept height, in order", h.Index, from, to)
+			return attesta.E(attesta.Invalid, "err.storage.log.hashorder", h.Index, from, to)
 		}
 	}
 	return nil
@@ -55,13 +55,13 @@ func Integrate(from, to int64, hashes []notary.TreeHash, cp *notary.StoredCheckp
 func IntegrateSizes(z notary.LogSizes, from, to int64, cp *notary.StoredCheckpoint) error {
 	switch {
 	case z.Integrated != from:
-		return attesta.Errorf(attesta.Conflict, "integrating log entries from %d: %d are integrated", from, z.Integrated)
+		return attesta.E(attesta.Conflict, "err.storage.log.integrated", from, z.Integrated)
 	case cp != nil && z.Checkpointed != from:
-		return attesta.Errorf(attesta.Conflict, "integrating log entries from %d: the latest checkpoint has size %d", from, z.Checkpointed)
+		return attesta.E(attesta.Conflict, "err.storage.log.checkpointed", from, z.Checkpointed)
 	case to > z.Entries:
-		return attesta.Errorf(attesta.Invalid, "integrating log entries up to %d: only %d were appended", to, z.Entries)
+		return attesta.E(attesta.Invalid, "err.storage.log.appended", to, z.Entries)
 	case cp == nil && to > z.Checkpointed:
-		return attesta.Errorf(attesta.Invalid, "integrating log entries up to %d without a checkpoint: the latest covers %d", to, z.Checkpointed)
+		return attesta.E(attesta.Invalid, "err.storage.log.uncheckpointed", to, z.Checkpointed)
 	}
 	return nil
 }
@@ -109,11 +109,11 @@ const HashesPerRow = 32
 // 0, 1, 2, … in the order they are completed.
 func TreeIndex(stored int64) (int64, error) {
 	if stored < 0 {
-		return 0, attesta.Errorf(attesta.Invalid, "no stored hash has index %d", stored)
+		return 0, attesta.E(attesta.Invalid, "err.storage.hash.index", stored)
 	}
 	level, n := tlog.SplitStoredHashIndex(stored)
 	if level < notary.PackHeight {
-		return 0, attesta.Errorf(attesta.NotFound, "stored hash %d is at height %d: the store keeps heights from %d", stored, level, notary.PackHeight)
+		return 0, attesta.E(attesta.NotFound, "err.storage.hash.height", stored, level, notary.PackHeight)
 	}
 	return tlog.StoredHashIndex(level-notary.PackHeight, n), nil
 }
@@ -141,7 +141,7 @@ func TreeHashes(indexes []int64, rows map[int64][]byte) ([][32]byte, error) {
 		b := rows[d/HashesPerRow]
 		off := int(d%HashesPerRow) * 32
 		if off+32 > len(b) {
-			return nil, attesta.Errorf(attesta.NotFound, "stored hash %d not found", i)
+			return nil, attesta.E(attesta.NotFound, "err.storage.hash.notfound", i)
 		}
 		out[k] = [32]byte(b[off : off+32])
 	}
@@ -188,11 +188,11 @@ func Place(out [][]byte, from, to, pack int64, b []byte) error {
 func UpdateCheckpoint(old, cp notary.StoredCheckpoint) error {
 	switch {
 	case cp.Root != old.Root:
-		return attesta.Errorf(attesta.Invalid, "the checkpoint of size %d has another root", cp.Size)
+		return attesta.E(attesta.Invalid, "err.storage.checkpoint.root", cp.Size)
 	case len(cp.Note) == 0:
-		return attesta.Errorf(attesta.Invalid, "the checkpoint of size %d has no note", cp.Size)
+		return attesta.E(attesta.Invalid, "err.storage.checkpoint.nonote", cp.Size)
 	case !bytes.Equal(noteText(cp.Note), noteText(old.Note)):
-		return attesta.Errorf(attesta.Invalid, "the note of the checkpoint of size %d has another text", cp.Size)
+		return attesta.E(attesta.Invalid, "err.storage.checkpoint.text", cp.Size)
 	}
 	return nil
 }
@@ -210,7 +210,7 @@ func noteText(note []byte) []byte {
 // LogRange checks the range of leaf indexes [from, to) about to be read.
 func LogRange(from, to int64) error {
 	if from < 0 || to < from {
-		return attesta.Errorf(attesta.Invalid, "log entries [%d, %d) are not a range", from, to)
+		return attesta.E(attesta.Invalid, "err.storage.log.range", from, to)
 	}
 	return nil
 }
@@ -218,7 +218,7 @@ func LogRange(from, to int64) error {
 // LogKey checks a sealed log key about to be stored.
 func LogKey(sealed []byte) error {
 	if len(sealed) == 0 {
-		return attesta.Errorf(attesta.Invalid, "the sealed log key is empty")
+		return attesta.E(attesta.Invalid, "err.storage.log.keyempty")
 	}
 	return nil
 }
@@ -227,11 +227,11 @@ func LogKey(sealed []byte) error {
 func Witnessed(origin string, oldSize, newSize int64, note []byte) error {
 	switch {
 	case origin == "" || len(origin) > 255:
-		return attesta.Errorf(attesta.Invalid, "a witnessed log's origin has 1 to 255 bytes, not %d", len(origin))
+		return attesta.E(attesta.Invalid, "err.storage.witness.origin", len(origin))
 	case oldSize < 0 || newSize < oldSize:
-		return attesta.Errorf(attesta.Invalid, "a witnessed log of %s does not go from size %d to %d", origin, oldSize, newSize)
+		return attesta.E(attesta.Invalid, "err.storage.witness.sizes", origin, oldSize, newSize)
 	case len(note) == 0:
-		return attesta.Errorf(attesta.Invalid, "the witnessed checkpoint of %s has no note", origin)
+		return attesta.E(attesta.Invalid, "err.storage.witness.nonote", origin)
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ func (t accountRows) Account(ctx context.Context, person string) (*account.Accou
 	err := t.QueryRow(ctx, `SELECT person_id, password_hash, password_changed_at, failed_logins, locked_until FROM accounts WHERE person_id = $1`, person).
 		Scan(&a.Person, &a.PasswordHash, tcol{&a.PasswordChangedAt}, &a.FailedLogins, tcol{&a.LockedUntil})
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "no account for %s", person)
+		return nil, attesta.E(attesta.NotFound, "err.storage.account.notfound", person)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the account of %s: %w", person, err)
@@ -47,7 +47,7 @@ func (t accountRows) Session(ctx context.Context, idHash []byte) (*account.Sessi
 	err := t.QueryRow(ctx, `SELECT id_hash, person_id, org_id, role, created_at, seen_at, method FROM sessions WHERE id_hash = $1`, idHash).
 		Scan(&s.IDHash, &s.Person, &s.Org, &s.Role, tcol{&s.CreatedAt}, tcol{&s.SeenAt}, &s.Method)
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "no such session")
+		return nil, attesta.E(attesta.NotFound, "err.account.session.ended")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading a session: %w", err)
@@ -126,7 +126,7 @@ func scanToken(r Row) (*account.Token, error) {
 func (t accountRows) TokenByHash(ctx context.Context, hash []byte) (*account.Token, error) {
 	tk, err := scanToken(t.QueryRow(ctx, `SELECT `+tokenColumns+` FROM access_tokens WHERE hash = $1`, hash))
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "no such token")
+		return nil, attesta.E(attesta.NotFound, "err.account.token.invalid")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading a token: %w", err)
@@ -186,7 +186,7 @@ func (t accountRows) OneTime(ctx context.Context, hash []byte) (*account.OneTime
 	err := t.QueryRow(ctx, `SELECT hash, person_id, purpose, expires_at, used_at FROM one_time_links WHERE hash = $1`, hash).
 		Scan(&o.Hash, &o.Person, &o.Purpose, tcol{&o.ExpiresAt}, tcol{&o.UsedAt})
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "no such link")
+		return nil, attesta.E(attesta.NotFound, "err.account.link.invalid")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading a link: %w", err)
@@ -211,7 +211,7 @@ func (t accountRows) UseOneTime(ctx context.Context, hash []byte, at time.Time) 
 		return fmt.Errorf("using a link: %w", err)
 	}
 	if n != 1 {
-		return attesta.Errorf(attesta.Invalid, "this link was used already")
+		return attesta.E(attesta.Invalid, "err.account.link.invalid")
 	}
 	return nil
 }
@@ -221,7 +221,7 @@ func (t accountRows) Identity(ctx context.Context, issuer, subject string) (stri
 	var person string
 	err := t.QueryRow(ctx, `SELECT person_id FROM oidc_identities WHERE issuer = $1 AND subject = $2`, issuer, subject).Scan(&person)
 	if noRows(err) {
-		return "", attesta.Errorf(attesta.NotFound, "no person linked to this identity")
+		return "", attesta.E(attesta.NotFound, "err.storage.identity.notfound")
 	}
 	if err != nil {
 		return "", fmt.Errorf("reading an identity: %w", err)

@@ -56,14 +56,9 @@ func (t trail) Entries(ctx context.Context, f audit.Filter) ([]audit.Entry, erro
 	if f.Before > 0 {
 		where = append(where, `seq < `+a.add(f.Before))
 	}
-	if f.Orgs != nil || f.Provinces != nil {
-		orgs := a.in(f.Orgs)
-		where = append(where, `(org IN `+orgs+` OR actor_org IN `+orgs+` OR province IN `+a.in(f.Provinces)+`)`)
-	}
-	q := `SELECT seq, at, actor, actor_name, actor_role, actor_org, action, object_kind, object_id, org, province, before_json, after_json FROM audit_events`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
+	where = append(where, a.within(f.Reach, `province`, `org`, `actor_org`))
+	q := `SELECT seq, at, actor, actor_name, actor_role, actor_org, action, object_kind, object_id, org, province, before_json, after_json
+		FROM audit_events WHERE ` + strings.Join(where, ` AND `)
 	q += ` ORDER BY seq DESC LIMIT ` + a.add(f.Limit)
 	rows, err := t.Query(ctx, q, a...)
 	if err != nil {

@@ -63,7 +63,7 @@ func (s credentials) Allocate(ctx context.Context, issuerID string, newKey func(
 				VALUES ($1, $2, $3, 1, 0, $4) ON CONFLICT (issuer_id, list_no) DO NOTHING`,
 				issuerID, last+1, k[:], t.at(s.db.now()))
 			if t.d.IsForeignKey(err) {
-				return attesta.Errorf(attesta.NotFound, "issuer %q not found", issuerID)
+				return attesta.E(attesta.NotFound, "err.credential.issuer.notfound", issuerID)
 			}
 			if err != nil {
 				return fmt.Errorf("opening status list %d of issuer %s: %w", last+1, issuerID, err)
@@ -95,11 +95,10 @@ func (s credentials) Insert(ctx context.Context, r credential.Record, logEntry [
 			r.ID, r.IssuerID, r.List, r.Index, string(r.Format), string(r.Body), r.Digest, r.Achievement,
 			t.at(r.IssuedAt), t.tm(r.ValidUntil), r.Revoked, r.Suspended, r.Reason, t.tm(r.ChangedAt))
 		if t.d.IsForeignKey(err) {
-			return attesta.Errorf(attesta.NotFound, "status list %d of issuer %s not found", r.List, r.IssuerID)
+			return attesta.E(attesta.NotFound, "err.storage.statuslist.notfound", r.List, r.IssuerID)
 		}
 		if t.d.IsUnique(err) {
-			return attesta.Errorf(attesta.Conflict, "credential %s: its id or its status position (list %d, index %d) is taken",
-				r.ID, r.List, r.Index)
+			return attesta.E(attesta.Conflict, "err.storage.credential.taken", r.ID, r.List, r.Index)
 		}
 		if err != nil {
 			return fmt.Errorf("inserting credential %s: %w", r.ID, err)
@@ -133,7 +132,7 @@ func scanRecord(row Row) (credential.Record, error) {
 func (s credentials) Record(ctx context.Context, id string) (credential.Record, error) {
 	r, err := scanRecord(s.db.readRow(ctx, `SELECT `+recordColumns+` FROM credentials WHERE id = $1`, id))
 	if noRows(err) {
-		return credential.Record{}, attesta.Errorf(attesta.NotFound, "credential %s not found", id)
+		return credential.Record{}, attesta.E(attesta.NotFound, "err.credential.notfound", id)
 	}
 	if err != nil {
 		return credential.Record{}, fmt.Errorf("reading credential %s: %w", id, err)
@@ -154,7 +153,7 @@ func (s credentials) ChangeStatus(ctx context.Context, id string, ev credential.
 	err := Update(ctx, s.db, func(t *Tx) error {
 		cur, err := scanRecord(t.QueryRow(ctx, `SELECT `+recordColumns+` FROM credentials WHERE id = $1`+t.d.ForUpdate, id))
 		if noRows(err) {
-			return attesta.Errorf(attesta.NotFound, "credential %s not found", id)
+			return attesta.E(attesta.NotFound, "err.credential.notfound", id)
 		}
 		if err != nil {
 			return fmt.Errorf("reading credential %s: %w", id, err)
@@ -232,7 +231,7 @@ func (s credentials) StatusList(ctx context.Context, issuerID string, list int) 
 		return err
 	})
 	if noRows(err) {
-		return credential.StatusList{}, attesta.Errorf(attesta.NotFound, "status list %d of issuer %s not found", list, issuerID)
+		return credential.StatusList{}, attesta.E(attesta.NotFound, "err.storage.statuslist.notfound", list, issuerID)
 	}
 	if err != nil {
 		return credential.StatusList{}, fmt.Errorf("reading status list %d of issuer %s: %w", list, issuerID, err)
@@ -267,7 +266,7 @@ func (s credentials) SignedList(ctx context.Context, issuerID string, list int, 
 	err := s.db.readRow(ctx, `SELECT version, body, signed_at FROM signed_status_lists
 		WHERE issuer_id = $1 AND list_no = $2 AND purpose = $3`, issuerID, list, string(purpose)).Scan(&l.Version, &body, tcol{&l.SignedAt})
 	if noRows(err) {
-		return credential.SignedList{}, attesta.Errorf(attesta.NotFound, "no signed %s list %d of issuer %s", purpose, list, issuerID)
+		return credential.SignedList{}, attesta.E(attesta.NotFound, "err.storage.signedlist.notfound", purpose, list, issuerID)
 	}
 	if err != nil {
 		return credential.SignedList{}, fmt.Errorf("reading the signed %s list %d of issuer %s: %w", purpose, list, issuerID, err)
@@ -289,7 +288,7 @@ func (s credentials) SaveSignedList(ctx context.Context, l credential.SignedList
 			WHERE signed_status_lists.version < excluded.version`,
 			l.IssuerID, l.List, string(l.Purpose), l.Version, string(l.Body), t.at(l.SignedAt))
 		if t.d.IsForeignKey(err) {
-			return attesta.Errorf(attesta.NotFound, "status list %d of issuer %s not found", l.List, l.IssuerID)
+			return attesta.E(attesta.NotFound, "err.storage.statuslist.notfound", l.List, l.IssuerID)
 		}
 		if err != nil {
 			return fmt.Errorf("saving the signed %s list %d of issuer %s: %w", l.Purpose, l.List, l.IssuerID, err)
@@ -303,7 +302,7 @@ func (s credentials) LogIndex(ctx context.Context, id string) (int64, error) {
 	var idx sql.NullInt64
 	err := s.db.readRow(ctx, `SELECT log_index FROM credentials WHERE id = $1`, id).Scan(&idx)
 	if noRows(err) || (err == nil && !idx.Valid) {
-		return 0, attesta.Errorf(attesta.NotFound, "credential %s has no log entry", id)
+		return 0, attesta.E(attesta.NotFound, "err.storage.credential.nologentry", id)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("reading the log index of %s: %w", id, err)

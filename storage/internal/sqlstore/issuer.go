@@ -25,7 +25,7 @@ func (s issuers) CreateIssuer(ctx context.Context, iss issuer.Issuer) error {
 		_, err := t.Exec(ctx, `INSERT INTO issuers (id, did, profile, created_at) VALUES ($1, $2, $3, $4)`,
 			iss.ID, iss.DID, string(profile), t.at(iss.CreatedAt))
 		if t.d.IsUnique(err) {
-			return attesta.Errorf(attesta.Conflict, "an issuer with id %q or DID %s exists", iss.ID, iss.DID)
+			return attesta.E(attesta.Conflict, "err.storage.issuer.taken", iss.ID, iss.DID)
 		}
 		if err != nil {
 			return fmt.Errorf("inserting issuer %s: %w", iss.ID, err)
@@ -46,7 +46,7 @@ func (s issuers) UpdateProfile(ctx context.Context, id string, p issuer.Profile)
 			return fmt.Errorf("updating issuer %s: %w", id, err)
 		}
 		if n != 1 {
-			return attesta.Errorf(attesta.NotFound, "issuer %q not found", id)
+			return attesta.E(attesta.NotFound, "err.credential.issuer.notfound", id)
 		}
 		return nil
 	})
@@ -54,21 +54,22 @@ func (s issuers) UpdateProfile(ctx context.Context, id string, p issuer.Profile)
 
 // Issuer implements issuer.Store.
 func (s issuers) Issuer(ctx context.Context, id string) (issuer.Issuer, error) {
-	return s.issuer(ctx, `WHERE id = $1`, id, "issuer "+id)
+	return s.issuer(ctx, `WHERE id = $1`, id)
 }
 
 // IssuerByDID implements issuer.Store.
 func (s issuers) IssuerByDID(ctx context.Context, did string) (issuer.Issuer, error) {
-	return s.issuer(ctx, `WHERE did = $1`, did, "issuer "+did)
+	return s.issuer(ctx, `WHERE did = $1`, did)
 }
 
-func (s issuers) issuer(ctx context.Context, where, arg, what string) (issuer.Issuer, error) {
+// issuer reads the issuer whose id or DID (where) is arg.
+func (s issuers) issuer(ctx context.Context, where, arg string) (issuer.Issuer, error) {
 	iss, err := scanIssuer(s.db.readRow(ctx, `SELECT id, did, profile, created_at FROM issuers `+where, arg))
 	if noRows(err) {
-		return issuer.Issuer{}, attesta.Errorf(attesta.NotFound, "%s not found", what)
+		return issuer.Issuer{}, attesta.E(attesta.NotFound, "err.credential.issuer.notfound", arg)
 	}
 	if err != nil {
-		return issuer.Issuer{}, fmt.Errorf("reading %s: %w", what, err)
+		return issuer.Issuer{}, fmt.Errorf("reading issuer %s: %w", arg, err)
 	}
 	return iss, nil
 }
@@ -153,7 +154,7 @@ func (s issuers) AddKey(ctx context.Context, k issuer.Key) error {
 			return fmt.Errorf("reading the keys of issuer %s: %w", k.IssuerID, err)
 		}
 		if k.Seq != last+1 {
-			return attesta.Errorf(attesta.Conflict, "key %d of issuer %s: the last key is %d", k.Seq, k.IssuerID, last)
+			return attesta.E(attesta.Conflict, "err.storage.issuerkey.sequence", k.Seq, k.IssuerID, last)
 		}
 		if _, err := t.Exec(ctx, `UPDATE issuer_keys SET retired_at = $1
 			WHERE issuer_id = $2 AND seq = $3 AND retired_at IS NULL`,
@@ -165,10 +166,10 @@ func (s issuers) AddKey(ctx context.Context, k issuer.Key) error {
 			k.IssuerID, k.Seq, k.VerificationMethod, []byte(k.Public), k.Sealed, k.KEKID,
 			t.at(k.CreatedAt), t.tm(k.RetiredAt))
 		if t.d.IsForeignKey(err) {
-			return attesta.Errorf(attesta.NotFound, "issuer %q not found", k.IssuerID)
+			return attesta.E(attesta.NotFound, "err.credential.issuer.notfound", k.IssuerID)
 		}
 		if t.d.IsUnique(err) {
-			return attesta.Errorf(attesta.Conflict, "key %d of issuer %s conflicts with a stored key", k.Seq, k.IssuerID)
+			return attesta.E(attesta.Conflict, "err.storage.issuerkey.taken", k.Seq, k.IssuerID)
 		}
 		if err != nil {
 			return fmt.Errorf("inserting key %d of issuer %s: %w", k.Seq, k.IssuerID, err)

@@ -81,7 +81,7 @@ func (s logStore) Entries(ctx context.Context, from, to int64) ([][]byte, error)
 	}
 	for i, e := range out {
 		if e == nil {
-			return nil, attesta.Errorf(attesta.NotFound, "log entry %d not found", from+int64(i))
+			return nil, attesta.E(attesta.NotFound, "err.notary.entry.notfound", from+int64(i))
 		}
 	}
 	return out, nil
@@ -156,7 +156,7 @@ func (s logStore) Integrate(ctx context.Context, from, to int64, hashes []notary
 		_, err := t.Exec(ctx, `INSERT INTO log_checkpoints (size, root, note, timestamp, created_at)
 			VALUES ($1, $2, $3, $4, $5)`, cp.Size, cp.Root[:], cp.Note, nullBytes(cp.Timestamp), t.at(cp.CreatedAt))
 		if t.d.IsUnique(err) {
-			return attesta.Errorf(attesta.Conflict, "a checkpoint of size %d exists", cp.Size)
+			return attesta.E(attesta.Conflict, "err.storage.checkpoint.exists", cp.Size)
 		}
 		if err != nil {
 			return fmt.Errorf("storing the checkpoint of size %d: %w", cp.Size, err)
@@ -231,7 +231,7 @@ func pack(ctx context.Context, t *Tx, from, to int64) error {
 // Checkpoint implements notary.Store.
 func (s logStore) Checkpoint(ctx context.Context, size int64) (notary.StoredCheckpoint, error) {
 	if size < -1 {
-		return notary.StoredCheckpoint{}, attesta.Errorf(attesta.Invalid, "no checkpoint has size %d", size)
+		return notary.StoredCheckpoint{}, attesta.E(attesta.Invalid, "err.storage.checkpoint.size", size)
 	}
 	var row Row
 	if size == -1 {
@@ -242,9 +242,9 @@ func (s logStore) Checkpoint(ctx context.Context, size int64) (notary.StoredChec
 	cp, err := scanCheckpoint(row)
 	if noRows(err) {
 		if size == -1 {
-			return notary.StoredCheckpoint{}, attesta.Errorf(attesta.NotFound, "no checkpoint of the transparency log yet")
+			return notary.StoredCheckpoint{}, attesta.E(attesta.NotFound, "err.storage.checkpoint.none")
 		}
-		return notary.StoredCheckpoint{}, attesta.Errorf(attesta.NotFound, "no checkpoint of size %d", size)
+		return notary.StoredCheckpoint{}, attesta.E(attesta.NotFound, "err.storage.checkpoint.notfound", size)
 	}
 	if err != nil {
 		return notary.StoredCheckpoint{}, fmt.Errorf("reading a checkpoint: %w", err)
@@ -298,7 +298,7 @@ func (s logStore) UpdateCheckpoint(ctx context.Context, cp notary.StoredCheckpoi
 		old, err := scanCheckpoint(t.QueryRow(ctx, `SELECT `+checkpointColumns+` FROM log_checkpoints
 			WHERE size = $1`+t.d.ForUpdate, cp.Size))
 		if noRows(err) {
-			return attesta.Errorf(attesta.NotFound, "no checkpoint of size %d", cp.Size)
+			return attesta.E(attesta.NotFound, "err.storage.checkpoint.notfound", cp.Size)
 		}
 		if err != nil {
 			return fmt.Errorf("reading the checkpoint of size %d: %w", cp.Size, err)
@@ -335,7 +335,7 @@ func (s logStore) SetLogKey(ctx context.Context, sealed []byte) error {
 	return Update(ctx, s.db, func(t *Tx) error {
 		_, err := t.Exec(ctx, `INSERT INTO log_key (id, sealed, created_at) VALUES (1, $1, $2)`, sealed, t.at(s.db.now()))
 		if t.d.IsUnique(err) {
-			return attesta.Errorf(attesta.Conflict, "the transparency log has a key")
+			return attesta.E(attesta.Conflict, "err.storage.log.haskey")
 		}
 		if err != nil {
 			return fmt.Errorf("storing the log key: %w", err)

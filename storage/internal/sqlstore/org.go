@@ -30,7 +30,7 @@ func scanOrg(r Row) (*org.Organisation, error) {
 func (t orgRows) orgOne(ctx context.Context, what, query string, args ...any) (*org.Organisation, error) {
 	o, err := scanOrg(t.QueryRow(ctx, `SELECT `+orgColumns+` FROM organisations WHERE `+query, args...))
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "organisation %s not found", what)
+		return nil, attesta.E(attesta.NotFound, "err.auth.notfound.organisation", what)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading organisation %s: %w", what, err)
@@ -65,13 +65,8 @@ func (t orgRows) Organisations(ctx context.Context, f org.Filter) ([]org.Organis
 		p := a.add(like(f.Query))
 		where = append(where, `(LOWER(name) LIKE `+p+` ESCAPE '\' OR LOWER(COALESCE(school_code, '')) LIKE `+p+` ESCAPE '\' OR COALESCE(tax_code, '') LIKE `+p+` ESCAPE '\')`)
 	}
-	if f.IDs != nil || f.Provinces != nil {
-		where = append(where, `(id IN `+a.in(f.IDs)+` OR province IN `+a.in(f.Provinces)+`)`)
-	}
-	q := `SELECT ` + orgColumns + ` FROM organisations`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
+	where = append(where, a.within(f.Reach, `province`, `id`))
+	q := `SELECT ` + orgColumns + ` FROM organisations WHERE ` + strings.Join(where, ` AND `)
 	q += ` ORDER BY name, id LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(f.Offset)
 	rows, err := t.Query(ctx, q, a...)
 	if err != nil {
@@ -97,8 +92,7 @@ func (t orgRows) orgArgs(o *org.Organisation) []any {
 func (t orgRows) orgConflict(err error, o *org.Organisation) error {
 	if t.d.IsUnique(err) {
 		var fe attesta.FieldErrors
-		fe.Add(orgKeyField(o), "esiste già un'organizzazione con questo identificativo, codice meccanografico o codice fiscale",
-			"an organisation with this id, codice meccanografico or tax code exists already")
+		fe.Problem(orgKeyField(o), "err.storage.org.taken")
 		return fe.Conflict()
 	}
 	return fmt.Errorf("writing organisation %s: %w", o.ID, err)
@@ -122,7 +116,7 @@ func (t orgRows) UpdateOrganisation(ctx context.Context, o *org.Organisation) er
 		return t.orgConflict(err, o)
 	}
 	if n != 1 {
-		return attesta.Errorf(attesta.NotFound, "organisation %s not found", o.ID)
+		return attesta.E(attesta.NotFound, "err.auth.notfound.organisation", o.ID)
 	}
 	return nil
 }

@@ -28,7 +28,7 @@ func scanPerson(r Row, extra ...any) (*people.Person, error) {
 func (t personRows) personOne(ctx context.Context, what, where string, args ...any) (*people.Person, error) {
 	p, err := scanPerson(t.QueryRow(ctx, `SELECT `+personColumns+` FROM persons p WHERE `+where, args...))
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "person %s not found", what)
+		return nil, attesta.E(attesta.NotFound, "err.auth.notfound.person", what)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading person %s: %w", what, err)
@@ -106,7 +106,7 @@ func scanStudent(r Row) (*people.Student, error) {
 func (t personRows) studentOne(ctx context.Context, what, where string, args ...any) (*people.Student, error) {
 	s, err := scanStudent(t.QueryRow(ctx, `SELECT `+studentColumns+` FROM students s WHERE `+where, args...))
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "student %s not found", what)
+		return nil, attesta.E(attesta.NotFound, "err.people.student.notfound", what)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading student %s: %w", what, err)
@@ -166,7 +166,7 @@ func (t personRows) StudentClasses(ctx context.Context, person string) ([]people
 func (t personRows) classOne(ctx context.Context, what, where string, args ...any) (*people.Class, error) {
 	c, err := scanClass(t.QueryRow(ctx, `SELECT `+classColumns+` FROM classes c WHERE `+where, args...))
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "class %s not found", what)
+		return nil, attesta.E(attesta.NotFound, "err.auth.notfound.class", what)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading class %s: %w", what, err)
@@ -250,7 +250,7 @@ func (t personRows) UpdatePerson(ctx context.Context, p *people.Person) error {
 		return fmt.Errorf("updating person %s: %w", p.ID, err)
 	}
 	if n != 1 {
-		return attesta.Errorf(attesta.NotFound, "person %s not found", p.ID)
+		return attesta.E(attesta.NotFound, "err.auth.notfound.person", p.ID)
 	}
 	return nil
 }
@@ -259,7 +259,7 @@ func (t personRows) UpdatePerson(ctx context.Context, p *people.Person) error {
 func (t personRows) AddMembership(ctx context.Context, person, orgID string, role auth.Role) error {
 	_, err := t.Exec(ctx, `INSERT INTO memberships (person_id, org_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, person, orgID, role)
 	if t.d.IsForeignKey(err) {
-		return attesta.Errorf(attesta.NotFound, "person %s or organisation %s not found", person, orgID)
+		return attesta.E(attesta.NotFound, "err.storage.membership.notfound", person, orgID)
 	}
 	if err != nil {
 		return fmt.Errorf("adding %s to %s: %w", person, orgID, err)
@@ -275,7 +275,7 @@ func (t personRows) PutStudent(ctx context.Context, s *people.Student) error {
 		s.Person, s.School, s.Number, s.Contact, s.ConsentBy, t.tm(s.ConsentAt))
 	if t.d.IsUnique(err) {
 		var fe attesta.FieldErrors
-		fe.Add("number", "la matricola "+s.Number+" è di un altro studente della scuola", "the student number "+s.Number+" belongs to another student of the school")
+		fe.Problem("number", "err.storage.student.number.taken", s.Number)
 		return fe.Conflict()
 	}
 	if err != nil {
@@ -290,7 +290,7 @@ func (t personRows) InsertClass(ctx context.Context, c *people.Class) error {
 		c.ID, c.School, c.Year, c.Name, t.tm(c.CreatedAt))
 	if t.d.IsUnique(err) {
 		var fe attesta.FieldErrors
-		fe.Add("class", "la scuola ha già una classe "+c.Name+" nel "+c.Year, "the school has a class "+c.Name+" in "+c.Year+" already")
+		fe.Problem("class", "err.storage.class.taken", c.Name, c.Year)
 		return fe.Conflict()
 	}
 	if err != nil {
@@ -317,6 +317,6 @@ func (t personRows) AssignTeacher(ctx context.Context, class, person string) err
 
 func emailTaken(email string) error {
 	var fe attesta.FieldErrors
-	fe.Add("email", "l'indirizzo "+email+" è di un'altra persona", "the address "+email+" belongs to another person")
+	fe.Problem("email", "err.storage.email.taken", email)
 	return fe.Conflict()
 }

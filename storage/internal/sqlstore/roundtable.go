@@ -48,7 +48,7 @@ func scanTable(r Row) (*roundtable.Table, error) {
 func (t tableRows) Table(ctx context.Context, id string) (*roundtable.Table, error) {
 	tb, err := scanTable(t.QueryRow(ctx, `SELECT `+tableColumns+tableFrom+` WHERE t.id = $1`, id))
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "table %s not found", id)
+		return nil, attesta.E(attesta.NotFound, "err.roundtable.table.notfound", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading table %s: %w", id, err)
@@ -99,13 +99,15 @@ func (t tableRows) Tables(ctx context.Context, f roundtable.Filter) ([]roundtabl
 	if f.Status != "" {
 		where = append(where, `t.status = `+a.add(f.Status))
 	}
-	if f.Chambers != nil || f.Members != nil {
-		where = append(where, `(t.chamber_id IN `+a.in(f.Chambers)+` OR t.id IN (SELECT table_id FROM territorial_table_members WHERE org_id IN `+a.in(f.Members)+`))`)
+	// A table is in reach by its Chamber or by one of its members; tables
+	// have no province of their own to filter on.
+	if f.Reach.All() {
+		where = append(where, a.within(f.Reach, ``))
+	} else {
+		where = append(where, `(`+a.within(f.Reach, ``, `t.chamber_id`)+
+			` OR t.id IN (SELECT table_id FROM territorial_table_members WHERE `+a.within(f.Reach, ``, `org_id`)+`))`)
 	}
-	q := `SELECT ` + tableColumns + tableFrom
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
+	q := `SELECT ` + tableColumns + tableFrom + ` WHERE ` + strings.Join(where, ` AND `)
 	q += ` ORDER BY t.year DESC, t.sector, t.title, t.id LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(f.Offset)
 	rows, err := t.Query(ctx, q, a...)
 	if err != nil {
@@ -149,7 +151,7 @@ func scanMeeting(r Row) (*roundtable.Meeting, error) {
 func (t tableRows) TableMeeting(ctx context.Context, id string) (*roundtable.Meeting, error) {
 	m, err := scanMeeting(t.QueryRow(ctx, `SELECT `+meetingColumns+` FROM table_meetings WHERE id = $1`, id))
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "meeting %s not found", id)
+		return nil, attesta.E(attesta.NotFound, "err.roundtable.meeting.notfound", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading meeting %s: %w", id, err)
@@ -227,7 +229,7 @@ func (t tableRows) attachments(ctx context.Context, where string, args ...any) (
 func (t tableRows) TableAttachment(ctx context.Context, id string) (*roundtable.Attachment, error) {
 	a, err := scanAttachment(t.QueryRow(ctx, `SELECT `+attachmentColumns+` FROM table_meeting_attachments a WHERE a.id = $1`, id))
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "attachment %s not found", id)
+		return nil, attesta.E(attesta.NotFound, "err.roundtable.attachment.notfound", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading attachment %s: %w", id, err)
@@ -240,7 +242,7 @@ func (t tableRows) TableAttachmentContent(ctx context.Context, id string) ([]byt
 	var b []byte
 	err := t.QueryRow(ctx, `SELECT content FROM table_meeting_attachments WHERE id = $1`, id).Scan(&b)
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "attachment %s not found", id)
+		return nil, attesta.E(attesta.NotFound, "err.roundtable.attachment.notfound", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading attachment %s: %w", id, err)
@@ -256,9 +258,9 @@ func (t tableRows) InsertTable(ctx context.Context, tb *roundtable.Table) error 
 	case err == nil:
 		return nil
 	case t.d.IsForeignKey(err):
-		return attesta.Errorf(attesta.NotFound, "organisation %s not found", tb.Chamber)
+		return attesta.E(attesta.NotFound, "err.roundtable.chamber.unknown", tb.Chamber)
 	case t.d.IsUnique(err):
-		return attesta.Errorf(attesta.Conflict, "the Chamber %s has a table for sector %s and school year %s already", tb.Chamber, tb.Sector, tb.Year)
+		return attesta.E(attesta.Conflict, "err.storage.table.taken", tb.Chamber, tb.Sector, tb.Year)
 	}
 	return fmt.Errorf("writing table %s: %w", tb.ID, err)
 }
@@ -271,7 +273,7 @@ func (t tableRows) UpdateTable(ctx context.Context, tb *roundtable.Table) error 
 		return fmt.Errorf("writing table %s: %w", tb.ID, err)
 	}
 	if n != 1 {
-		return attesta.Errorf(attesta.NotFound, "table %s not found", tb.ID)
+		return attesta.E(attesta.NotFound, "err.roundtable.table.notfound", tb.ID)
 	}
 	return nil
 }
@@ -283,7 +285,7 @@ func (t tableRows) TouchTable(ctx context.Context, id string, at time.Time) erro
 		return fmt.Errorf("writing table %s: %w", id, err)
 	}
 	if n != 1 {
-		return attesta.Errorf(attesta.NotFound, "table %s not found", id)
+		return attesta.E(attesta.NotFound, "err.roundtable.table.notfound", id)
 	}
 	return nil
 }
@@ -295,9 +297,9 @@ func (t tableRows) AddTableMember(ctx context.Context, table, org string, at tim
 	case err == nil:
 		return nil
 	case t.d.IsForeignKey(err):
-		return attesta.Errorf(attesta.NotFound, "table %s or organisation %s not found", table, org)
+		return attesta.E(attesta.NotFound, "err.storage.tablemember.notfound", table, org)
 	case t.d.IsUnique(err):
-		return attesta.Errorf(attesta.Conflict, "%s is at table %s already", org, table)
+		return attesta.E(attesta.Conflict, "err.roundtable.member.already", org)
 	}
 	return fmt.Errorf("adding %s to table %s: %w", org, table, err)
 }
@@ -309,7 +311,7 @@ func (t tableRows) RemoveTableMember(ctx context.Context, table, org string) err
 		return fmt.Errorf("removing %s from table %s: %w", org, table, err)
 	}
 	if n != 1 {
-		return attesta.Errorf(attesta.NotFound, "%s is not at table %s", org, table)
+		return attesta.E(attesta.NotFound, "err.roundtable.member.notfound", org)
 	}
 	return nil
 }
@@ -322,9 +324,9 @@ func (t tableRows) InsertTableMeeting(ctx context.Context, m *roundtable.Meeting
 	case err == nil:
 		return nil
 	case t.d.IsForeignKey(err):
-		return attesta.Errorf(attesta.NotFound, "table %s not found", m.Table)
+		return attesta.E(attesta.NotFound, "err.roundtable.table.notfound", m.Table)
 	case t.d.IsUnique(err):
-		return attesta.Errorf(attesta.Conflict, "meeting %s exists already", m.ID)
+		return attesta.E(attesta.Conflict, "err.storage.meeting.taken", m.ID)
 	}
 	return fmt.Errorf("writing meeting %s: %w", m.ID, err)
 }
@@ -337,7 +339,7 @@ func (t tableRows) UpdateTableMeeting(ctx context.Context, m *roundtable.Meeting
 		return fmt.Errorf("writing meeting %s: %w", m.ID, err)
 	}
 	if n != 1 {
-		return attesta.Errorf(attesta.NotFound, "meeting %s not found", m.ID)
+		return attesta.E(attesta.NotFound, "err.roundtable.meeting.notfound", m.ID)
 	}
 	return nil
 }
@@ -350,9 +352,9 @@ func (t tableRows) InsertTableAttachment(ctx context.Context, a *roundtable.Atta
 	case err == nil:
 		return nil
 	case t.d.IsForeignKey(err):
-		return attesta.Errorf(attesta.NotFound, "meeting %s not found", a.Meeting)
+		return attesta.E(attesta.NotFound, "err.roundtable.meeting.notfound", a.Meeting)
 	case t.d.IsUnique(err):
-		return attesta.Errorf(attesta.Conflict, "attachment %s exists already", a.ID)
+		return attesta.E(attesta.Conflict, "err.storage.attachment.taken", a.ID)
 	}
 	return fmt.Errorf("writing attachment %s: %w", a.ID, err)
 }

@@ -49,7 +49,7 @@ func (t standardRows) Standard(ctx context.Context, sector string, version int) 
 	err := t.QueryRow(ctx, `SELECT status, published_at, digest, content FROM standard_versions
 		WHERE sector = $1 AND version = $2`, sector, version).Scan(&status, tcol{&s.PublishedAt}, &digest, &content)
 	if noRows(err) {
-		return nil, attesta.Errorf(attesta.NotFound, "version %d of sector %q not found", version, sector)
+		return nil, attesta.E(attesta.NotFound, "err.storage.standard.notfound", version, sector)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s v%d: %w", sector, version, err)
@@ -96,7 +96,7 @@ func (t standardRows) Insert(ctx context.Context, s *competence.Standard) error 
 		s.Sector, s.Version, string(s.Status), s.Title.IT, s.Title.EN, s.Description.IT, s.Description.EN,
 		r.levels, len(s.Paths), len(s.Competences), t.tm(s.PublishedAt), s.Digest, r.content, now)
 	if t.d.IsUnique(err) {
-		return attesta.Errorf(attesta.Conflict, "version %d of %s conflicts with a stored version", s.Version, s.Sector)
+		return attesta.E(attesta.Conflict, "err.storage.standard.taken", s.Version, s.Sector)
 	}
 	if err != nil {
 		return fmt.Errorf("inserting %s v%d: %w", s.Sector, s.Version, err)
@@ -118,13 +118,13 @@ func (t standardRows) Replace(ctx context.Context, s *competence.Standard, was c
 		string(s.Status), s.Title.IT, s.Title.EN, s.Description.IT, s.Description.EN, r.levels, len(s.Paths),
 		len(s.Competences), t.tm(s.PublishedAt), s.Digest, r.content, t.at(t.db.now()), s.Sector, s.Version, string(was))
 	if t.d.IsUnique(err) {
-		return attesta.Errorf(attesta.Conflict, "version %d of %s conflicts with a stored version", s.Version, s.Sector)
+		return attesta.E(attesta.Conflict, "err.storage.standard.taken", s.Version, s.Sector)
 	}
 	if err != nil {
 		return fmt.Errorf("updating %s v%d: %w", s.Sector, s.Version, err)
 	}
 	if n != 1 {
-		return attesta.Errorf(attesta.Conflict, "version %d of %s is no longer %s", s.Version, s.Sector, was)
+		return attesta.E(attesta.Conflict, "err.storage.standard.changed", s.Version, s.Sector)
 	}
 	return nil
 }

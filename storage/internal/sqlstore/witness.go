@@ -84,7 +84,7 @@ func (s witnessState) SetKey(ctx context.Context, sealed []byte) error {
 	return Update(ctx, s.db, func(t *Tx) error {
 		_, err := t.Exec(ctx, `INSERT INTO witness_key (id, sealed, created_at) VALUES (1, $1, $2)`, sealed, t.at(s.db.now()))
 		if t.d.IsUnique(err) {
-			return attesta.Errorf(attesta.Conflict, "the witness has a key")
+			return attesta.E(attesta.Conflict, "err.storage.witness.haskey")
 		}
 		if err != nil {
 			return fmt.Errorf("storing the witness key: %w", err)
