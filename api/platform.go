@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -16,6 +18,7 @@ import (
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
+	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
@@ -32,6 +35,7 @@ type Platform struct {
 	Audit    *audit.Service
 	Tables   *roundtable.Service
 	Imports  *importer.Service
+	Jobs     *job.Service
 }
 
 type principalKey struct{}
@@ -94,6 +98,7 @@ func (a *API) platformRoutes() []Route {
 		{Pattern: "POST /api/v1/import/companies", Handler: a.withToken(a.importer(importer.Companies)), Action: auth.ImportOrgs, MaxBody: maxImport},
 		{Pattern: "POST /api/v1/import/tutors", Handler: a.withToken(a.importer(importer.Tutors)), Action: auth.ImportTutor, MaxBody: maxImport},
 		{Pattern: "POST /api/v1/organisations/{id}/import/classes", Handler: a.withToken(a.importer(importer.Classes)), Action: auth.ImportClass, MaxBody: maxImport},
+		t("GET /api/v1/jobs/{id}", auth.AccountManage, a.getJob),
 		t("GET /api/v1/export/schools", auth.ExportData, a.exporter(importer.Schools)),
 		t("GET /api/v1/export/companies", auth.ExportData, a.exporter(importer.Companies)),
 		t("GET /api/v1/export/tutors", auth.ExportData, a.exporter(importer.Tutors)),
@@ -408,12 +413,23 @@ const maxImport = importer.MaxBytes + 1
 
 // importer imports a CSV file sent as the request body (text/csv): the
 // whole file is checked first and nothing is written if any row has a
-// problem (400, with every problem); ?dry_run=true only previews.
+// problem (400, with every problem); ?dry_run=true only previews; with
+// "Prefer: respond-async" the file is imported as a job (job.go).
 func (a *API) importer(kind importer.Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, school := who(r), r.PathValue("id")
 		if err := a.platform.Imports.May(r.Context(), p, kind, school); err != nil {
 			a.fail(w, r, err)
+			return
+		}
+		if async(r) && r.URL.Query().Get("dry_run") != "true" {
+			// As Parse reads it: a byte more than a file may have.
+			data, err := io.ReadAll(io.LimitReader(r.Body, importer.MaxBytes+1))
+			if err != nil {
+				a.fail(w, r, fmt.Errorf("reading the %s file: %w", kind, err))
+				return
+			}
+			a.importJob(w, r, p, kind, school, data)
 			return
 		}
 		f, err := importer.Parse(kind, r.Body)

@@ -221,8 +221,20 @@ type RowError struct {
 	EN string `json:"en"`
 }
 
-// In returns the message of e in lang ("it" or "en").
-func (e RowError) In(lang string) string { return e.Message.In(lang) }
+// In returns the message of e in lang ("it" or "en"). A problem read back
+// from JSON (a failed import job's) has no arguments, only its key and
+// what it said in each language: that is what it says.
+func (e RowError) In(lang string) string {
+	if e.Args == nil {
+		switch {
+		case lang == "it" && e.IT != "":
+			return e.IT
+		case lang == "en" && e.EN != "":
+			return e.EN
+		}
+	}
+	return e.Message.In(lang)
+}
 
 func (e RowError) where() string {
 	var b strings.Builder

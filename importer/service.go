@@ -11,6 +11,7 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 )
@@ -81,9 +82,16 @@ type Writer interface {
 	Enrol(ctx context.Context, class, person string) error
 	// Record appends an entry to the audit trail (audit.Recorder).
 	Record(ctx context.Context, e *audit.Entry) error
+	// ReplaceJob writes an import's job over its stored self, if it is
+	// still as was says, else it is a Conflict (job.Ender): an import
+	// run as a job ends it in its own transaction.
+	ReplaceJob(ctx context.Context, j *job.Job, was job.Fence) error
 }
 
-var _ people.Enroller = Writer(nil)
+var (
+	_ people.Enroller = Writer(nil)
+	_ job.Ender       = Writer(nil)
+)
 
 // Service is the import and export use-cases.
 type Service struct {
@@ -194,6 +202,15 @@ func (s *Service) Preview(ctx context.Context, p *auth.Principal, kind Kind, sch
 // called with the rows written so far and the total, when writing starts,
 // every 500 rows and at the end.
 func (s *Service) Apply(ctx context.Context, p *auth.Principal, kind Kind, school string, f *File, progress func(done, total int)) (*Result, error) {
+	as := func(context.Context, Reader) (*auth.Principal, error) { return p, nil }
+	return s.apply(ctx, as, kind, school, f, progress, nil)
+}
+
+// apply is Apply for the principal as returns in its transaction; end, if
+// not nil, is called in that transaction once every row is written, and
+// its error rolls the import back.
+func (s *Service) apply(ctx context.Context, as func(context.Context, Reader) (*auth.Principal, error), kind Kind, school string, f *File,
+	progress func(done, total int), end func(context.Context, Writer, *Result) error) (*Result, error) {
 	if err := check(kind, f); err != nil {
 		return nil, err
 	}
@@ -202,6 +219,10 @@ func (s *Service) Apply(ctx context.Context, p *auth.Principal, kind Kind, schoo
 	}
 	var out *Result
 	err := s.store.Update(ctx, func(w Writer) error {
+		p, err := as(ctx, w)
+		if err != nil {
+			return err
+		}
 		pl, err := s.plan(ctx, w, p, school, f)
 		if err != nil {
 			return err
@@ -225,6 +246,9 @@ func (s *Service) Apply(ctx context.Context, p *auth.Principal, kind Kind, schoo
 			}
 		}
 		out = &Result{Rows: pl.rows, Counts: pl.counts}
+		if end != nil {
+			return end(ctx, w, out)
+		}
 		return nil
 	})
 	if err != nil {

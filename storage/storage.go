@@ -19,6 +19,7 @@ import (
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
@@ -53,6 +54,7 @@ type DB interface {
 	Accounts() account.Store
 	Audit() audit.Store
 	RoundTables() roundtable.Store
+	Jobs() job.Store
 
 	Close() error
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
+	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
@@ -30,6 +31,9 @@ type Platform struct {
 	Audit    *audit.Service
 	Tables   *roundtable.Service
 	Imports  *importer.Service
+	// Jobs keep imports between their preview and their end, and run
+	// them.
+	Jobs *job.Service
 	// SecureCookies marks cookies Secure (attesta is served over HTTPS).
 	SecureCookies bool
 	// OIDC, if set, offers sign-in with an OpenID Connect provider.

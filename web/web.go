@@ -58,7 +58,6 @@ type Standards interface {
 type Site struct {
 	standards Standards
 	platform  Platform
-	jobs      jobs // imports waiting for confirmation or running
 	log       *slog.Logger
 	pages     map[string]*template.Template
 	etags     map[string]string // static file path → ETag
@@ -176,6 +175,7 @@ func (s *Site) Routes() []Route {
 		upload("POST /orgs/{id}/import/classes", auth.ImportClass, s.uploadClasses),
 		user("GET /import/jobs/{id}", auth.AccountManage, s.jobPage),
 		user("POST /import/jobs/{id}/apply", auth.AccountManage, s.applyJob),
+		user("POST /import/jobs/{id}/cancel", auth.AccountManage, s.cancelJob),
 		user("GET /export/schools", auth.ExportData, s.exportSchools),
 		user("GET /export/companies", auth.ExportData, s.exportCompanies),
 		user("GET /export/tutors", auth.ExportData, s.exportTutors),

@@ -133,7 +133,7 @@ func targetOf(pattern string) (target, error) {
 	switch {
 	case (strings.HasSuffix(path, "/classes")) && (strings.HasPrefix(path, "/orgs/") || strings.HasPrefix(path, "/api/v1/organisations/")):
 		return school, nil
-	case strings.HasPrefix(path, "/import/jobs/{id}"):
+	case strings.HasPrefix(path, "/import/jobs/{id}") || strings.HasPrefix(path, "/api/v1/jobs/{id}"):
 		return job, nil
 	case strings.HasPrefix(path, "/orgs/{id}") || strings.HasPrefix(path, "/api/v1/organisations/{id}"):
 		return orgT, nil

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ import (
 	"github.com/attesta/attesta/internal/rfc3161"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/storage"
 	"github.com/attesta/attesta/web"
@@ -69,6 +71,10 @@ type Options struct {
 	// Mail delivers the outbox (invitations, password resets); nil prints
 	// the messages to the log, for development.
 	Mail account.Sender
+	// Jobs configure the runner of jobs (RunJobs); zero values take the
+	// defaults of package job, the worker's name is the host and process
+	// id, and running jobs get ShutdownTimeout to end when it stops.
+	Jobs job.RunOptions
 }
 
 // datasetKey records in the database's meta table that the first-start
@@ -136,7 +142,7 @@ func New(db Database, opts Options) (*Server, error) {
 		opts.Log.Info("witness role on", "key", svc.Witness.Key, "logs", len(opts.WitnessFor))
 	}
 	standards := svc.Standards
-	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports,
+	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs,
 		SecureCookies: strings.HasPrefix(opts.PublicURL, "https://")}
 	if opts.OIDC != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -177,7 +183,7 @@ func New(db Database, opts Options) (*Server, error) {
 		Credentials: svc.Credentials, Verifier: svc.Verifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
-	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports}, opts.Log).Routes()
+	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs}, opts.Log).Routes()
 	for _, r := range s.api {
 		handle(r.Pattern, r.Handler, r.MaxBody)
 	}
@@ -194,6 +200,26 @@ func (s *Server) SequenceLog(ctx context.Context) (int64, error) { return s.log.
 
 // LogKey is the verifier key of the log's checkpoints.
 func (s *Server) LogKey(ctx context.Context) (string, error) { return s.log.VerifierKey(ctx) }
+
+// RunJobs runs this process's share of the jobs kept in the database
+// (imports) until ctx ends; then it gives running jobs the shutdown
+// timeout to end before it cancels them and gives them back, to be run
+// again here after a restart or by another process. Run calls it; tests
+// that serve the handler themselves call it too.
+func (s *Server) RunJobs(ctx context.Context) error {
+	o := s.opts.Jobs
+	if o.Worker == "" {
+		host, _ := os.Hostname()
+		o.Worker = fmt.Sprintf("%s/%d", host, os.Getpid())
+	}
+	if o.Log == nil {
+		o.Log = s.opts.Log
+	}
+	if o.Grace == 0 {
+		o.Grace = s.opts.ShutdownTimeout
+	}
+	return s.svc.Jobs.Run(ctx, s.svc.JobHandlers(), o)
+}
 
 // Routes lists the patterns of every route, for tests.
 func (s *Server) Routes() []string { return s.routes }
@@ -286,6 +312,21 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	seqCtx, stopSeq := context.WithCancel(context.Background())
 	defer stopSeq()
 	go s.log.Run(seqCtx, time.Second, func(err error) { s.opts.Log.Error("sequencing the log", "err", err) })
+	// The runner takes the jobs of the database (imports); it is stopped
+	// after the requests in flight, which may have started a job, and
+	// before the caller closes the database.
+	jobsCtx, stopJobs := context.WithCancel(context.Background())
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		if err := s.RunJobs(jobsCtx); err != nil {
+			s.opts.Log.Error("running jobs", "err", err)
+		}
+	}()
+	defer func() {
+		stopJobs()
+		<-jobsDone
+	}()
 	// The outbox is delivered every few seconds: by SMTP when configured,
 	// else into the log (development).
 	var mail account.Sender = account.LogSender{Log: s.opts.Log}

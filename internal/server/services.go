@@ -19,6 +19,7 @@ import (
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
@@ -41,6 +42,14 @@ type Services struct {
 	Audit       *audit.Service
 	Tables      *roundtable.Service
 	Imports     *importer.Service
+	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
+	// it, with the handlers of JobHandlers.
+	Jobs *job.Service
+}
+
+// JobHandlers are the handlers of every kind of job the services run.
+func (s *Services) JobHandlers() map[job.Kind]job.Handler {
+	return s.Imports.JobHandlers()
 }
 
 // Receipts finds the notarization receipt of a credential, and tells the
@@ -148,7 +157,8 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log, Receipts: receipts,
 		Orgs: org.NewService(db.Organisations(), opts.Clock), People: people.NewService(db.People(), opts.Clock, opts.Rand),
 		Accounts: account.NewService(db.Accounts(), opts.Clock, opts.Rand, opts.PublicURL), Audit: audit.NewService(db.Audit()),
-		Tables: roundtable.NewService(db.RoundTables(), opts.Clock, opts.Rand), Imports: importer.NewService(db.Imports(), opts.Clock, opts.Rand)}
+		Tables: roundtable.NewService(db.RoundTables(), opts.Clock, opts.Rand), Imports: importer.NewService(db.Imports(), opts.Clock, opts.Rand),
+		Jobs: job.NewService(db.Jobs(), opts.Clock, opts.Rand)}
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)

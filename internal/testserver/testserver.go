@@ -76,6 +76,20 @@ func NewWith(t testing.TB, configure func(*server.Options)) *server.Server {
 	if _, err := srv.SequenceLog(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// The runner of jobs (imports), which a served server runs; stopped
+	// before the database is closed.
+	jobsCtx, stopJobs := context.WithCancel(context.Background())
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		if err := srv.RunJobs(jobsCtx); err != nil {
+			t.Error(err)
+		}
+	}()
+	t.Cleanup(func() {
+		stopJobs()
+		<-jobsDone
+	})
 	return srv
 }
 

@@ -97,6 +97,12 @@ func Run(t *testing.T, open Opener) {
 		{"PlatformStoreRefusals", testPlatformStoreRefusals},
 		{"Reach", testReach},
 		{"Tables", TablesSuite},
+		{"Jobs", testJobs},
+		{"JobsClaimedOnce", testJobsClaimedOnce},
+		{"JobsLeaseTakeover", testJobsLeaseTakeover},
+		{"JobsLostLease", testJobsLostLease},
+		{"JobsGivenBack", testJobsGivenBack},
+		{"JobsPurge", testJobsPurge},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -12,7 +12,7 @@
     fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
       .then(function (r) { return r.json(); })
       .then(function (s) {
-        if (s.state !== 'running') { window.location.reload(); return; }
+        if (s.state !== 'queued' && s.state !== 'running') { window.location.reload(); return; }
         done.textContent = s.done; total.textContent = s.total;
         bar.max = s.total; bar.value = s.done;
         setTimeout(tick, 1000);

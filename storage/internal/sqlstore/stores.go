@@ -59,8 +59,6 @@ var (
 	_ org.Writer        = orgTx{}
 	_ people.Reader     = peopleTx{}
 	_ people.Writer     = peopleTx{}
-	_ importer.Reader   = peopleTx{}
-	_ importer.Writer   = peopleTx{}
 	_ account.Reader    = accountTx{}
 	_ account.Writer    = accountTx{}
 	_ roundtable.Reader = tableTx{}
@@ -118,11 +116,11 @@ func (db *DB) People() people.Store {
 }
 
 // Imports returns the store of imports: organisations and people, written
-// together in one transaction.
+// together in one transaction, with the job an import ends (job.go).
 func (db *DB) Imports() importer.Store {
 	return store[importer.Reader, importer.Writer]{db,
-		func(t *Tx) importer.Reader { return newPeopleTx(t) },
-		func(t *Tx) importer.Writer { return newPeopleTx(t) }}
+		func(t *Tx) importer.Reader { return newImportTx(t) },
+		func(t *Tx) importer.Writer { return newImportTx(t) }}
 }
 
 // Accounts returns the store of accounts, sessions and tokens.
