@@ -278,6 +278,12 @@ func (r *runner) claim(ctx context.Context) (*Job, bool, error) {
 		}
 		for i := range cands {
 			c := &cands[i]
+			if _, mine := s.progressOf(c.ID); mine {
+				// This process runs it: its lease ran out while its work
+				// waited for the database (SQLite's one writer, held by
+				// the work itself), not because its process died.
+				continue
+			}
 			was := c.fence()
 			if c.Attempts >= MaxAttempts {
 				c.State, c.Ended, c.Preview = Failed, now, nil
@@ -388,9 +394,12 @@ func (r *runner) heartbeat(ctx context.Context, cancel context.CancelFunc, run *
 // finish records how run ended, unless its handler ended it or another
 // runner holds it now.
 func (r *runner) finish(run *Run, err error, timedOut bool) {
-	if run.ended.Load() {
+	if run.ended.Load() && err == nil {
 		return
 	}
+	// Ended in a transaction that then failed: the end was rolled back
+	// with it, the lease is still this run's, and the failure is recorded
+	// below.
 	j, id := run.ending(), run.Job.ID
 	if run.lost.Load() {
 		r.o.Log.Warn("gave up a job another runner holds", "job", id, "kind", j.Kind)

@@ -487,3 +487,54 @@ func testJobsPurge(t *testing.T, open Opener) {
 		}
 	}
 }
+
+// testJobsOwnRunNotClaimed: a run whose lease runs out while its own work
+// holds the database (on SQLite, the one writer, which the lease's
+// extension waits for) is not claimed again by its own runner: refused,
+// it ends failed with its refusal, after one run.
+func testJobsOwnRunNotClaimed(t *testing.T, open Opener) {
+	clock := NewClock()
+	db, _ := migrated(t, open, clock)
+	svc := job.NewService(db.Jobs(), clock.Now, nil)
+	p := jobOwner("p-1")
+	id := queued(t, svc, p, "slow")
+	var runs atomic.Int64
+	h := func(ctx context.Context, run *job.Run) error {
+		runs.Add(1)
+		return db.Jobs().Update(ctx, func(w job.Writer) error {
+			clock.Advance(2 * time.Minute)
+			time.Sleep(100 * time.Millisecond) // the runner's loop polls, and waits for the writer on SQLite
+			return attesta.E(attesta.Invalid, "err.job.expired")
+		})
+	}
+	runner(t, svc, h, job.RunOptions{Slots: 2, Lease: time.Minute})
+	j := waitJob(t, svc, p, id, job.Failed)
+	if n := runs.Load(); n != 1 || j.Failure == nil || j.Failure.Key != "err.job.expired" {
+		t.Errorf("after %d runs: %+v, want one run failed with err.job.expired", n, j.Failure)
+	}
+}
+
+// testJobsEndRolledBack: a job ended in a transaction that then fails is
+// not ended: the failure is recorded at once, after one run.
+func testJobsEndRolledBack(t *testing.T, open Opener) {
+	clock := NewClock()
+	db, _ := migrated(t, open, clock)
+	svc := job.NewService(db.Jobs(), clock.Now, nil)
+	p := jobOwner("p-1")
+	id := queued(t, svc, p, "undone")
+	var runs atomic.Int64
+	h := func(ctx context.Context, run *job.Run) error {
+		runs.Add(1)
+		return db.Jobs().Update(ctx, func(w job.Writer) error {
+			if err := run.End(ctx, w, "ok"); err != nil {
+				return err
+			}
+			return attesta.E(attesta.Conflict, "err.job.expired") // as a commit that fails would
+		})
+	}
+	runner(t, svc, h, job.RunOptions{})
+	j := waitJob(t, svc, p, id, job.Failed)
+	if n := runs.Load(); n != 1 || j.Failure == nil || j.Failure.Key != "err.job.expired" || j.Result != nil {
+		t.Errorf("after %d runs: %+v, result %s; want one run, failed with err.job.expired, no result", n, j.Failure, j.Result)
+	}
+}

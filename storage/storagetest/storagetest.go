@@ -103,6 +103,8 @@ func Run(t *testing.T, open Opener) {
 		{"JobsLostLease", testJobsLostLease},
 		{"JobsGivenBack", testJobsGivenBack},
 		{"JobsPurge", testJobsPurge},
+		{"JobsOwnRunNotClaimed", testJobsOwnRunNotClaimed},
+		{"JobsEndRolledBack", testJobsEndRolledBack},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
