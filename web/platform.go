@@ -712,13 +712,13 @@ func (s *Site) auditView(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if v := q.Get("since"); v != "" {
-		if f.Since, err = time.Parse("2006-01-02", v); err != nil {
+		if f.Since, err = time.ParseInLocation(time.DateOnly, v, attesta.Rome); err != nil {
 			s.fail(w, r, attesta.E(attesta.Invalid, "err.web.audit.since"))
 			return
 		}
 	}
 	if v := q.Get("until"); v != "" {
-		if f.Until, err = time.Parse("2006-01-02", v); err != nil {
+		if f.Until, err = time.ParseInLocation(time.DateOnly, v, attesta.Rome); err != nil {
 			s.fail(w, r, attesta.E(attesta.Invalid, "err.web.audit.until"))
 			return
 		}

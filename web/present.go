@@ -140,7 +140,7 @@ func (p *page) auditRows(entries []audit.Entry) []auditRow {
 				names = append(names, k)
 			}
 		}
-		slices.SortFunc(names, func(a, b string) int { return fieldOrder(a) - fieldOrder(b) })
+		slices.SortFunc(names, fieldOrder)
 		for _, k := range names {
 			if hiddenField(k) || bytes.Equal(before[k], after[k]) {
 				continue
@@ -215,16 +215,24 @@ func hiddenField(k string) bool {
 	return false
 }
 
-// fieldOrder puts names first and the rest in alphabetical order.
-func fieldOrder(k string) int {
-	switch k {
-	case "name", "title", "given_name", "family_name":
-		return -1000
+// fieldOrder puts names first (in this order), then the other fields by
+// name.
+func fieldOrder(a, b string) int {
+	rank := func(k string) int {
+		switch k {
+		case "name", "title":
+			return 0
+		case "given_name":
+			return 1
+		case "family_name":
+			return 2
+		}
+		return 3
 	}
-	if k == "" {
-		return 0
+	if c := rank(a) - rank(b); c != 0 {
+		return c
 	}
-	return int(k[0])
+	return strings.Compare(a, b)
 }
 
 func (p *page) fieldLabel(k string) string {

@@ -49,8 +49,8 @@ func TestAuditRowsInWords(t *testing.T) {
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	entries := []audit.Entry{
 		{Action: "organisation.update", At: at, ObjectKind: auth.OrganisationObject, ObjectID: "o-x",
-			Before: raw(map[string]any{"id": "o-x", "name": "ITIS Feltrinelli", "kind": "school", "school_type": "tecnico", "province": "MI", "updated_at": "2026-10-01T08:00:00Z"}),
-			After:  raw(map[string]any{"id": "o-x", "name": "ITIS G. Feltrinelli", "kind": "school", "school_type": "professionale", "province": "MI", "updated_at": "2026-11-02T09:00:00Z"})},
+			Before: raw(map[string]any{"id": "o-x", "name": "ITIS Feltrinelli", "kind": "school", "school_type": "tecnico", "school_code": "MITF01000A", "province": "MI", "updated_at": "2026-10-01T08:00:00Z"}),
+			After:  raw(map[string]any{"id": "o-x", "name": "ITIS G. Feltrinelli", "kind": "school", "school_type": "professionale", "school_code": "MITF01001B", "province": "MI", "updated_at": "2026-11-02T09:00:00Z"})},
 		{Action: "token.create", At: at, ObjectKind: auth.TokenObject, ObjectID: "t-1",
 			After: raw(map[string]any{"name": "registro", "scopes": []string{"read"}, "expires_at": "2026-12-02T09:00:00Z"})},
 		{Action: "something.new", At: at, ObjectKind: auth.ClassObject},
@@ -60,7 +60,7 @@ func TestAuditRowsInWords(t *testing.T) {
 	if r.Action != "Dati dell'organizzazione modificati" || r.Object != "Organizzazione" || r.Name != "ITIS G. Feltrinelli" || r.When != "2 novembre 2026 alle 10:00:00" {
 		t.Errorf("row 0: %+v", r)
 	}
-	want := []auditChange{{"Nome", "ITIS Feltrinelli", "ITIS G. Feltrinelli"}, {"Tipo di scuola", "Istituto tecnico", "Istituto professionale"}}
+	want := []auditChange{{"Nome", "ITIS Feltrinelli", "ITIS G. Feltrinelli"}, {"Codice meccanografico", "MITF01000A", "MITF01001B"}, {"Tipo di scuola", "Istituto tecnico", "Istituto professionale"}}
 	if len(r.Changes) != len(want) {
 		t.Fatalf("changes %+v, want %+v", r.Changes, want)
 	}
