@@ -78,6 +78,9 @@ func Open(ctx context.Context, path string, now attesta.Clock) (*DB, error) {
 	w.Add("_pragma", "journal_mode(WAL)")
 	w.Add("_pragma", "foreign_keys(1)")
 	w.Add("_pragma", "synchronous(NORMAL)")
+	// Deleted content is overwritten, not only unlinked: an import's
+	// uploaded file (personal data) is gone from the file once its job ends.
+	w.Add("_pragma", "secure_delete(1)")
 	w.Set("_txlock", "immediate")
 	write, err := sql.Open("sqlite", "file:"+path+"?"+w.Encode())
 	if err != nil {
