@@ -111,10 +111,20 @@ func mine(ctx context.Context, r Reader, p *auth.Principal, id string) (*Job, er
 		return nil, err
 	}
 	j, err := r.Job(ctx, id)
-	if attesta.ErrorCode(err) == attesta.NotFound || (err == nil && j.Owner.Person != owner.Person) {
+	if attesta.ErrorCode(err) == attesta.NotFound || (err == nil && !owns(p, owner, j)) {
 		return nil, attesta.E(attesta.NotFound, "err.job.notfound", id)
 	}
 	return j, err
+}
+
+// owns reports whether p may see j: its person, in any of their roles on
+// the web; through a personal access token, which is bound to one role,
+// only the jobs started in that role.
+func owns(p *auth.Principal, owner Owner, j *Job) bool {
+	if j.Owner.Person != owner.Person {
+		return false
+	}
+	return p.Scopes == nil || (j.Owner.Org == p.Org && j.Owner.Role == p.Role)
 }
 
 // Get returns p's job id, without its input, with the freshest progress

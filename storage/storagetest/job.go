@@ -156,6 +156,17 @@ func testJobs(t *testing.T, open Opener) {
 	if _, err := svc.Get(ctx, other, j.ID); err != nil {
 		t.Errorf("its owner in another role: %v", err)
 	}
+	// A personal access token is bound to one role: through it, the
+	// owner's jobs of other roles do not exist.
+	token := *other
+	token.Scopes = []auth.Scope{auth.ScopeRead}
+	_, err = svc.Get(ctx, &token, j.ID)
+	code(t, err, attesta.NotFound)
+	token = *p
+	token.Scopes = []auth.Scope{auth.ScopeRead}
+	if _, err := svc.Get(ctx, &token, j.ID); err != nil {
+		t.Errorf("through a token of its role: %v", err)
+	}
 	// Confirmed with no runner in the process: queued, its preview gone.
 	c, err := svc.Confirm(ctx, p, j.ID)
 	if err != nil || c.State != job.Queued || c.Preview != nil || !c.Queued.Equal(clock.Now()) {
