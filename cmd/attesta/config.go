@@ -58,6 +58,13 @@ type setting struct {
 	set                   func(c *Config, v string) error
 }
 
+// secretSettings are the settings whose values are never printed, not even
+// in a refusal: keys, tokens, passwords, and the database URL, which may
+// hold a password.
+var secretSettings = map[string]bool{
+	"database-url": true, "key-encryption-key": true, "api-token": true, "oidc-client-secret": true, "smtp-password": true,
+}
+
 func settings() []setting {
 	return []setting{
 		{"addr", "ATTESTA_ADDR", ":8080", "address the server listens on",
@@ -345,6 +352,10 @@ func bindConfig(fs *flag.FlagSet, getenv func(string) string) func() (*Config, e
 				}
 			}
 			if err := s.set(c, v); err != nil {
+				if secretSettings[s.flag] {
+					// Never said back: it may hold a password or a key.
+					return nil, fmt.Errorf("%s: %w", source, err)
+				}
 				return nil, fmt.Errorf("%s=%q: %w", source, v, err)
 			}
 		}

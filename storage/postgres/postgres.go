@@ -66,7 +66,7 @@ func Open(ctx context.Context, url string, now attesta.Clock) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// The error may quote the URL, password included.
-		return nil, errors.New("parsing the PostgreSQL URL: it is not a valid postgres:// URL or connection string")
+		return nil, errors.New("parsing the PostgreSQL URL: it is not a valid postgres:// URL")
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
