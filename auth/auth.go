@@ -201,37 +201,15 @@ func Reaches(p *Principal, o Object) bool {
 	if len(o.Places) == 0 && o.Person == "" {
 		return true // nothing in particular: the permission decides
 	}
-	switch p.Role {
-	case NationalAdmin:
-		return true
-	case Student:
+	if p.Role == Student {
 		// A student reaches their own records, and their school.
 		if o.Person != "" {
 			return o.Person == p.Person
 		}
-		return o.Kind == OrganisationObject && placed(o, p.Org)
-	case ChamberOperator:
-		if placed(o, p.Org) {
-			return true
-		}
-		for _, pl := range o.Places {
-			if pl.Province != "" && slices.Contains(p.Provinces, pl.Province) {
-				return true
-			}
-		}
-		return o.Person != "" && o.Person == p.Person
-	default:
-		return placed(o, p.Org) || (o.Person != "" && o.Person == p.Person)
+		return o.Kind == OrganisationObject && ReachOrgs(p.Org).includesAny(o.Places)
 	}
-}
-
-func placed(o Object, org string) bool {
-	for _, pl := range o.Places {
-		if pl.Org == org {
-			return true
-		}
-	}
-	return false
+	r := ReachOf(p)
+	return r.All() || r.includesAny(o.Places) || (o.Person != "" && o.Person == p.Person)
 }
 
 // Can reports whether Decide would allow p to do a on o.

@@ -74,10 +74,6 @@ func ReachOf(p *Principal) Reach {
 // All reports whether r reaches every organisation.
 func (r Reach) All() bool { return r.all }
 
-// Nothing reports whether r reaches no organisation at all, as the zero
-// value does.
-func (r Reach) Nothing() bool { return !r.all && len(r.orgs) == 0 && len(r.provinces) == 0 }
-
 // Orgs returns the ids of the organisations r names (none when r reaches
 // everything: see All).
 func (r Reach) Orgs() []string { return slices.Clone(r.orgs) }
@@ -86,8 +82,15 @@ func (r Reach) Orgs() []string { return slices.Clone(r.orgs) }
 // r reaches everything: see All).
 func (r Reach) Provinces() []string { return slices.Clone(r.provinces) }
 
-// Includes reports whether r reaches the organisation at pl.
+// Includes reports whether r reaches the organisation at pl. Reaches
+// decides with it, and the listings' SQL says the same of each row
+// (storage/internal/sqlstore, within).
 func (r Reach) Includes(pl Place) bool {
 	return r.all || (pl.Org != "" && slices.Contains(r.orgs, pl.Org)) ||
 		(pl.Province != "" && slices.Contains(r.provinces, pl.Province))
+}
+
+// includesAny reports whether r reaches one of places.
+func (r Reach) includesAny(places []Place) bool {
+	return slices.ContainsFunc(places, r.Includes)
 }

@@ -87,7 +87,7 @@ func allowed(p *Principal, a Action, o Object) bool {
 		// referent changes only a school's.
 		switch p.Role {
 		case ChamberOperator:
-			if o.OrgKind == National || (o.OrgKind == Chamber && (a != OrgUpdate || !placed(o, p.Org))) {
+			if o.OrgKind == National || (o.OrgKind == Chamber && (a != OrgUpdate || !ReachOrgs(p.Org).includesAny(o.Places))) {
 				return false
 			}
 		case SchoolReferent:
