@@ -72,6 +72,7 @@ var dynamic = map[string]string{
 	"web:page.fieldLabel":   "audit.field.<field>, guarded by i18n.Has",
 	"web:page.Lookup":       "the templates' Lookup: web's TestTemplatesHaveNoText",
 	"web:page.Known":        "the templates' Known: web's TestTemplatesHaveNoText",
+	"importer:Kind.In":      "import.file.<kind> for each of importer.Kinds: TestDynamicKeys",
 	"auth:words":            "role.<role>, kind.<kind>, action.<action> for each of auth.Roles, OrgKinds, Actions (TestDynamicKeys), guarded by i18n.Has",
 }
 
@@ -93,7 +94,7 @@ func dynamicKeys() []string {
 		keys = append(keys, "month."+strconv.Itoa(m))
 	}
 	for _, k := range importer.Kinds {
-		keys = append(keys, "import.kind."+string(k))
+		keys = append(keys, "import.kind."+string(k), "import.file."+string(k))
 	}
 	for _, r := range auth.Roles {
 		keys = append(keys, "role."+string(r))

@@ -75,6 +75,7 @@ import (
 	"strings"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/internal/i18n"
 )
 
 // Kind is the kind of a file.
@@ -330,4 +331,13 @@ func (l *errorList) done() Errors {
 		out = append(out, RowError{Code: code, Message: m, IT: m.In("it"), EN: m.In("en")})
 	}
 	return out
+}
+
+// In says what a file of the kind lists, in lang ("classi con i loro
+// studenti"), as a message argument.
+func (k Kind) In(lang string) string {
+	if !k.Valid() {
+		return string(k)
+	}
+	return i18n.T(lang, "import.file."+string(k))
 }

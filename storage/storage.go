@@ -2,9 +2,11 @@
 //
 // Two engines implement it: [github.com/attesta/attesta/storage/sqlite],
 // embedded and the default, and [github.com/attesta/attesta/storage/postgres].
-// Their stores are written once, in storage/internal/sqlstore, on
-// database/sql; each engine package holds what it does its own way (its
-// connections, migrations, dialect and the transparency log's append).
+// Their stores are written once, in storage/internal/sqlstore, and run in
+// each engine's own driver through a seam of three methods (database/sql
+// for SQLite, pgx for PostgreSQL); each engine package holds what it does
+// its own way (its connections, migrations, dialect and the transparency
+// log's append).
 // One behaviour suite, [github.com/attesta/attesta/storage/storagetest],
 // runs against both. docs/design/storage.md says why.
 package storage

@@ -119,8 +119,13 @@ func (t jobRows) JobInput(ctx context.Context, id string) ([]byte, error) {
 
 // Live implements job.Reader.
 func (t jobRows) Live(ctx context.Context, person string, now time.Time) (mine, all int, err error) {
-	err = t.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN person_id = $1 THEN 1 ELSE 0 END), 0), COUNT(*) FROM jobs
-		WHERE state IN ('queued', 'running') OR (state = 'previewed' AND expires_at > $2)`, person, t.at(now)).Scan(&mine, &all)
+	// Two counts in one round trip: the person's, on the index by
+	// person, and all, on the index by state.
+	err = t.QueryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM jobs WHERE person_id = $1
+			AND (state IN ('queued', 'running') OR (state = 'previewed' AND expires_at > $2))),
+		(SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running') OR (state = 'previewed' AND expires_at > $2))`,
+		person, t.at(now)).Scan(&mine, &all)
 	if err != nil {
 		return 0, 0, fmt.Errorf("counting jobs: %w", err)
 	}
