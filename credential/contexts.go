@@ -46,7 +46,13 @@ var pinned = map[string]pinnedContext{
 	"https://w3id.org/security/data-integrity/v1":                {"w3id.org_security_data-integrity_v1.jsonld", "b5d829bd09aa7c42abc6efa0c8ed7635313b5487f37ccfce3ecd149ca9418554"},
 	"https://w3id.org/security/multikey/v1":                      {"w3id.org_security_multikey_v1.jsonld", "8e6bad2e5b4f0721906a4dcc2f7a894b1215cf9a47014c71e286423860642ff0"},
 	"https://www.w3.org/ns/did/v1":                               {"www.w3.org_ns_did_v1.jsonld", "62c1054bf404d6dd3a4b26b64f830fd72095f6a26edc4469908c94351352ce5f"},
+	// The W3C examples context: every term in the examples vocabulary
+	// (the VC 2.0 specification's examples and the W3C test suites).
+	ContextExamples: {"www.w3.org_ns_credentials_examples_v2.jsonld", "0a9fc589ab6ab89ca41a9001b50e69e35e62f20245679ae4b6801626720a0e07"},
 }
+
+// ContextExamples is the W3C credentials examples context.
+const ContextExamples = "https://www.w3.org/ns/credentials/examples/v2"
 
 // Contexts returns every embedded context by URL, each checked against its
 // pinned hash.

@@ -45,6 +45,7 @@ type Service struct {
 	rand        io.Reader
 	baseURL     string
 	titleHolder Party
+	generic     string
 }
 
 // ServiceOptions configures a Service.
@@ -54,6 +55,9 @@ type ServiceOptions struct {
 	TitleHolder Party  // the public body that owns the certification
 	Clock       attesta.Clock
 	Rand        io.Reader // ids, salts and permutation keys; default crypto/rand
+	// GenericIssuer is the id of the issuer that signs the VC-API's generic
+	// credentials (IssueDocument); empty: they are refused.
+	GenericIssuer string
 }
 
 // NewService returns a Service.
@@ -65,7 +69,8 @@ func NewService(store Store, issuers Issuers, standards Standards, opts ServiceO
 		opts.Rand = rand.Reader
 	}
 	return &Service{store: store, issuers: issuers, standards: standards, suite: opts.Suite, clock: opts.Clock,
-		rand: opts.Rand, baseURL: strings.TrimSuffix(opts.BaseURL, "/"), titleHolder: opts.TitleHolder}
+		rand: opts.Rand, baseURL: strings.TrimSuffix(opts.BaseURL, "/"), titleHolder: opts.TitleHolder,
+		generic: opts.GenericIssuer}
 }
 
 // IssueRequest asks for the credential of one certified competence.
@@ -152,95 +157,6 @@ func (s *Service) insert(ctx context.Context, rec Record) (Record, error) {
 		return Record{}, fmt.Errorf("issue: store: %w", err)
 	}
 	return rec, nil
-}
-
-// IssueDocument signs a credential a client composed (the VC-API issue
-// operation): an Open Badges 3.0 credential with neither proof nor status,
-// whose issuer is a registered issuer the actor may act for. attesta gives it
-// an id if it has none, sets validFrom if absent, adds its status entries,
-// checks it in strict JSON-LD, signs and stores it.
-func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, format Format) (Record, error) {
-	if format == "" {
-		format = RDFC
-	}
-	if !format.Valid() {
-		return Record{}, attesta.E(attesta.Invalid, "err.credential.format", format, RDFC, JCS, JWT)
-	}
-	obj, err := dataintegrity.DecodeObject(doc)
-	if err != nil {
-		return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.invalid", err)
-	}
-	for _, k := range []string{"proof", "credentialStatus"} {
-		if _, ok := obj[k]; ok {
-			return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.absent", k)
-		}
-	}
-	iss, err := s.issuers.IssuerByDID(ctx, issuerOf(obj))
-	if err != nil {
-		return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.issuer", issuerOf(obj))
-	}
-	if err := actor.authorize(iss.ID); err != nil {
-		return Record{}, err
-	}
-	now := s.clock().Truncate(time.Second)
-	if _, ok := obj["validFrom"]; !ok {
-		obj["validFrom"] = now.Format(time.RFC3339)
-	}
-	if _, ok := obj["id"]; !ok {
-		obj["id"] = s.uuidURN()
-	}
-	id, _ := obj["id"].(string)
-	if problems := StructureProblems(obj); len(problems) > 0 {
-		var d []string
-		for _, p := range problems {
-			d = append(d, p.String())
-		}
-		return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.invalid", strings.Join(d, "; "))
-	}
-	signer, err := s.issuers.Signer(ctx, iss.ID)
-	if err != nil {
-		return Record{}, fmt.Errorf("issue: %w", err)
-	}
-	// Check the JSON-LD before taking a status position.
-	if unsigned, err := marshal(obj); err != nil {
-		return Record{}, err
-	} else if _, err := s.suite.CanonicalDocument(unsigned, dataintegrity.EdDSARDFC2022); err != nil {
-		return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.invalid", err)
-	}
-	pos, err := s.store.Allocate(ctx, iss.ID, s.permutationKey)
-	if err != nil {
-		return Record{}, fmt.Errorf("issue: allocate status: %w", err)
-	}
-	var entries []any
-	for _, purpose := range []statuslist.Purpose{statuslist.Revocation, statuslist.Suspension} {
-		list := StatusListURL(s.baseURL, iss.ID, pos.List, purpose)
-		entries = append(entries, map[string]any{
-			"id": list + "#" + strconv.Itoa(pos.Index), "type": "BitstringStatusListEntry", "statusPurpose": string(purpose),
-			"statusListIndex": strconv.Itoa(pos.Index), "statusListCredential": list,
-		})
-	}
-	obj["credentialStatus"] = entries
-	unsigned, err := marshal(obj)
-	if err != nil {
-		return Record{}, err
-	}
-	body, err := s.secure(unsigned, signer, format, now)
-	if err != nil {
-		return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.invalid", err)
-	}
-	achievement := ""
-	if subj, ok := obj["credentialSubject"].(map[string]any); ok {
-		if a, ok := subj["achievement"].(map[string]any); ok {
-			achievement, _ = a["id"].(string)
-		}
-	}
-	rec := Record{
-		ID: id, IssuerID: iss.ID, List: pos.List, Index: pos.Index, Format: format, Body: body, Achievement: achievement, IssuedAt: now,
-	}
-	if until, err := parseDate(obj, "validUntil"); err == nil {
-		rec.ValidUntil = until
-	}
-	return s.insert(ctx, rec)
 }
 
 func (s *Service) secure(unsigned []byte, signer *issuer.Signer, f Format, now time.Time) ([]byte, error) {

@@ -156,11 +156,13 @@ func (s *structure) iri(path string, v any) {
 	}
 }
 
-func (s *structure) dateTime(path string, v any) {
+func (s *structure) dateTime(path string, v any) time.Time {
 	str, _ := v.(string)
-	if _, err := time.Parse(time.RFC3339Nano, str); err != nil {
+	t, err := time.Parse(time.RFC3339Nano, str)
+	if err != nil {
 		s.add(path, fmt.Sprintf("%v is not a date-time with a time zone", v))
 	}
+	return t
 }
 
 // object returns v as an object, reporting it if it is not one.

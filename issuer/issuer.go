@@ -42,6 +42,7 @@ import (
 type Issuer struct {
 	ID        string    `json:"id"`  // stable slug, e.g. "cciaa-milano"
 	DID       string    `json:"did"` // its DID, e.g. did:web:attesta.example:issuers:cciaa-milano
+	Kind      Kind      `json:"kind,omitempty"`
 	Profile   Profile   `json:"profile"`
 	CreatedAt time.Time `json:"created_at"`
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -42,6 +44,10 @@ type Config struct {
 	KEK             string                // base64 key-encryption key sealing issuer keys at rest
 	Production      bool                  // refuse development conveniences (a generated key-encryption key)
 	APIToken        string                // bearer token that may issue and change credential status over the API
+	VCAPIIssuer     string                // id of the issuer of the VC-API's generic credentials; empty: none issued
+	DIDWebLocal     []string              // origins whose did:web documents may be fetched from loopback or private addresses
+	TLSCert         string                // PEM certificate chain: when set, attesta serves HTTPS itself
+	TLSKey          string                // PEM private key of TLSCert
 	Witnesses       []notary.Witness      // asked to cosign each checkpoint of the log
 	WitnessQuorum   int                   // cosignatures a checkpoint needs to be published; -1: a majority
 	WitnessFor      []checkpoint.Verifier // keys of the logs this attesta witnesses (the witness role)
@@ -113,6 +119,32 @@ func settings() []setting {
 			func(c *Config, v string) (err error) { c.Production, err = strconv.ParseBool(v); return err }},
 		{"api-token", "ATTESTA_API_TOKEN", "", "bearer token that may issue and revoke credentials over the API; empty disables those endpoints",
 			func(c *Config, v string) error { c.APIToken = v; return nil }},
+		{"vcapi-issuer", "ATTESTA_VCAPI_ISSUER", "", "id of the issuer that signs the VC-API's generic credentials (POST /credentials/issue): attesta creates it, not a Chamber, if there is none; naming a Chamber signs them with its badge key; empty: none are issued",
+			func(c *Config, v string) error {
+				if v != "" {
+					if err := issuer.ValidateID(v); err != nil {
+						return errors.New("must be an issuer id: lower-case letters, digits and dashes")
+					}
+				}
+				c.VCAPIIssuer = v
+				return nil
+			}},
+		{"did-web-local", "ATTESTA_DID_WEB_LOCAL", "", "origins (https://host:port, comma-separated) whose did:web documents the VC-API verifier may fetch from loopback or private addresses, for tests and intranets; others only from public addresses",
+			func(c *Config, v string) error {
+				c.DIDWebLocal = nil
+				for _, item := range splitList(v) {
+					u, err := url.Parse(item)
+					if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+						return fmt.Errorf("%q is not an origin https://host[:port]", item)
+					}
+					c.DIDWebLocal = append(c.DIDWebLocal, "https://"+u.Host)
+				}
+				return nil
+			}},
+		{"tls-cert", "ATTESTA_TLS_CERT", "", "PEM file of the server's certificate chain: attesta serves HTTPS itself (with --tls-key); empty: plain HTTP, for a TLS proxy in front",
+			func(c *Config, v string) error { c.TLSCert = v; return nil }},
+		{"tls-key", "ATTESTA_TLS_KEY", "", "PEM file of the private key of --tls-cert",
+			func(c *Config, v string) error { c.TLSKey = v; return nil }},
 		{"witnesses", "ATTESTA_WITNESSES", "", "witnesses asked to cosign each checkpoint of the log, comma-separated, each as its URL, a space and its verifier key",
 			func(c *Config, v string) error {
 				c.Witnesses = nil
@@ -199,6 +231,9 @@ func (c *Config) publicURL() string {
 	port := "8080"
 	if i := strings.LastIndexByte(c.Addr, ':'); i >= 0 && i+1 < len(c.Addr) {
 		port = c.Addr[i+1:]
+	}
+	if c.TLSCert != "" {
+		return "https://localhost:" + port
 	}
 	return "http://localhost:" + port
 }
@@ -290,6 +325,17 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 	}
 	if c.APIToken != "" {
 		opts.APITokenSHA256 = api.HashToken(c.APIToken)
+	}
+	opts.GenericIssuer, opts.DIDWebLocal = c.VCAPIIssuer, c.DIDWebLocal
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return server.Options{}, fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if c.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		if err != nil {
+			return server.Options{}, fmt.Errorf("--tls-cert, --tls-key: %w", err)
+		}
+		opts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	opts.Witnesses, opts.WitnessFor = c.Witnesses, c.WitnessFor
 	opts.WitnessQuorum = c.WitnessQuorum

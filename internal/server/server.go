@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -53,6 +54,18 @@ type Options struct {
 	// APITokenSHA256 is the hash of the bearer token that may issue and
 	// change credential status over the API; nil disables those endpoints.
 	APITokenSHA256 []byte
+	// GenericIssuer is the id of the issuer that signs the VC-API's generic
+	// credentials: a service issuer attesta creates under that id if there
+	// is none, or a Chamber when the deployment names one. Empty: the VC-API
+	// issues nothing.
+	GenericIssuer string
+	// DIDWebLocal lists the origins (https://host:port) whose did:web
+	// documents the VC-API verifier may fetch although they resolve to
+	// loopback or private addresses: tests and intranets. Others are
+	// fetched only from public addresses.
+	DIDWebLocal []string
+	// TLS, when set, makes Run serve HTTPS with its certificates.
+	TLS *tls.Config
 	// Rand is the source of identifiers, salts and keys; nil means crypto/rand.
 	Rand io.Reader
 	// Witnesses are asked to cosign each checkpoint of the log; a checkpoint
@@ -97,9 +110,20 @@ func Prepare(ctx context.Context, db Database, opts Options) error {
 		return err
 	}
 	_, done, err := db.Meta(ctx, datasetKey)
-	if err != nil || done {
+	if err != nil {
 		return err
 	}
+	if !done {
+		if err := loadDataset(ctx, db, opts); err != nil {
+			return err
+		}
+	}
+	return prepareGenericIssuer(ctx, db, opts)
+}
+
+// loadDataset loads the first-start dataset into a new database, unless
+// opts.NoDemo, and records that it did.
+func loadDataset(ctx context.Context, db Database, opts Options) error {
 	value := "none"
 	if !opts.NoDemo {
 		svc, err := NewServices(db, opts)
@@ -307,7 +331,12 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.opts.Log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if s.opts.TLS != nil {
+		srv.TLSConfig = s.opts.TLS.Clone()
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	// The sequencer integrates new log entries every second.
 	seqCtx, stopSeq := context.WithCancel(context.Background())
 	defer stopSeq()
@@ -334,7 +363,11 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		mail = s.opts.Mail
 	}
 	go s.svc.Accounts.RunOutbox(seqCtx, mail, 5*time.Second, s.opts.Log)
-	s.opts.Log.Info("serving", "addr", ln.Addr().String())
+	if s.opts.TLS != nil {
+		s.opts.Log.Info("serving", "addr", ln.Addr().String(), "tls", true)
+	} else {
+		s.opts.Log.Info("serving", "addr", ln.Addr().String())
+	}
 	select {
 	case err := <-errc:
 		return err

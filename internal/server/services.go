@@ -145,6 +145,7 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	}
 	creds := credential.NewService(db.Credentials(), issuers, standards, credential.ServiceOptions{
 		Suite: suite, BaseURL: opts.PublicURL, TitleHolder: TitleHolder, Clock: opts.Clock, Rand: opts.Rand,
+		GenericIssuer: opts.GenericIssuer,
 	})
 	verifier := &credential.Verifier{Suite: suite, Registry: issuers, Status: creds, Clock: opts.Clock, JWT: &credential.JWTVerifier{}}
 	log, err := notary.Open(context.Background(), db.Log(), notary.Options{Origin: LogOrigin(opts.PublicURL), KEK: opts.KEK, Clock: opts.Clock,

@@ -17,7 +17,7 @@ type issuers struct{ db *DB }
 
 // CreateIssuer implements issuer.Store.
 func (s issuers) CreateIssuer(ctx context.Context, iss issuer.Issuer) error {
-	profile, err := json.Marshal(iss.Profile)
+	profile, err := json.Marshal(storedProfile{iss.Profile, iss.Kind})
 	if err != nil {
 		return fmt.Errorf("encoding the profile of issuer %s: %w", iss.ID, err)
 	}
@@ -36,11 +36,19 @@ func (s issuers) CreateIssuer(ctx context.Context, iss issuer.Issuer) error {
 
 // UpdateProfile implements issuer.Store.
 func (s issuers) UpdateProfile(ctx context.Context, id string, p issuer.Profile) error {
-	profile, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("encoding the profile of issuer %s: %w", id, err)
-	}
 	return Update(ctx, s.db, func(t *Tx) error {
+		// The kind is kept in the profile column: read it to keep it.
+		old, err := scanIssuer(t.QueryRow(ctx, `SELECT id, did, profile, created_at FROM issuers WHERE id = $1`, id))
+		if noRows(err) {
+			return attesta.E(attesta.NotFound, "err.credential.issuer.notfound", id)
+		}
+		if err != nil {
+			return fmt.Errorf("updating issuer %s: %w", id, err)
+		}
+		profile, err := json.Marshal(storedProfile{p, old.Kind})
+		if err != nil {
+			return fmt.Errorf("encoding the profile of issuer %s: %w", id, err)
+		}
 		n, err := t.Exec(ctx, `UPDATE issuers SET profile = $1 WHERE id = $2`, string(profile), id)
 		if err != nil {
 			return fmt.Errorf("updating issuer %s: %w", id, err)
@@ -98,15 +106,25 @@ func (s issuers) Issuers(ctx context.Context) ([]issuer.Issuer, error) {
 	return out, nil
 }
 
+// storedProfile is the profile column: the issuer's profile and, for an
+// issuer that is not a Chamber, its kind (the member "kind", which
+// issuer.Profile does not have).
+type storedProfile struct {
+	issuer.Profile
+	Kind issuer.Kind `json:"kind,omitempty"`
+}
+
 func scanIssuer(row Row) (issuer.Issuer, error) {
 	var iss issuer.Issuer
 	var profile []byte
 	if err := row.Scan(&iss.ID, &iss.DID, &profile, tcol{&iss.CreatedAt}); err != nil {
 		return issuer.Issuer{}, err
 	}
-	if err := json.Unmarshal(profile, &iss.Profile); err != nil {
+	var sp storedProfile
+	if err := json.Unmarshal(profile, &sp); err != nil {
 		return issuer.Issuer{}, fmt.Errorf("decoding the profile of issuer %s: %w", iss.ID, err)
 	}
+	iss.Profile, iss.Kind = sp.Profile, sp.Kind
 	return iss, nil
 }
 
