@@ -306,9 +306,66 @@ func (s *Suite) Verify(ctx context.Context, doc []byte, resolver Resolver) ([]Pr
 	}
 	out := make([]ProofResult, len(proofs))
 	for i, p := range proofs {
-		out[i] = s.verifyOne(ctx, ctxRaw, docCtx, docCanon, p, resolver)
+		chained, err := previousProofs(proofs, p)
+		switch {
+		case err != nil:
+			out[i] = ProofResult{Err: &ProofError{Step: StepProofForm, Detail: err.Error()}}
+			continue
+		case chained != nil:
+			// A proof of a chain signs the document with the proofs it
+			// follows (Data Integrity §4.5, Verify Proof Sets and Chains).
+			input, err := appendMember(unsecured, "proof", chained)
+			if err != nil {
+				out[i] = ProofResult{Err: &ProofError{Step: StepDecode, Detail: "the document is not a JSON object", Err: err}}
+				continue
+			}
+			out[i] = s.verifyOne(ctx, ctxRaw, docCtx, func(suite string) ([]byte, error) { return s.canonical(input, suite) }, p, resolver)
+		default:
+			out[i] = s.verifyOne(ctx, ctxRaw, docCtx, docCanon, p, resolver)
+		}
 	}
 	return out, nil
+}
+
+// previousProofs returns, for a proof of a chain, the JSON array of the
+// proofs its previousProof names (one id, or a list of ids), which must all
+// be among the document's proofs; nil for a proof that names none.
+func previousProofs(all []any, p any) (json.RawMessage, error) {
+	proof, _ := p.(map[string]any)
+	prev, ok := proof["previousProof"]
+	if !ok {
+		return nil, nil
+	}
+	var ids []string
+	switch v := prev.(type) {
+	case string:
+		ids = []string{v}
+	case []any:
+		for _, x := range v {
+			id, ok := x.(string)
+			if !ok {
+				return nil, fmt.Errorf("previousProof must be a string or a list of strings, has %v", x)
+			}
+			ids = append(ids, id)
+		}
+	default:
+		return nil, fmt.Errorf("previousProof must be a string or a list of strings, is %v", prev)
+	}
+	var matching []any
+	for _, id := range ids {
+		found := false
+		for _, q := range all {
+			if qm, ok := q.(map[string]any); ok && qm["id"] == id && id != "" {
+				matching = append(matching, qm)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("previousProof %q is not among the document's proofs", id)
+		}
+	}
+	return json.Marshal(matching)
 }
 
 // VerifyValue is Verify on a decoded document.
