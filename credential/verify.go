@@ -72,6 +72,7 @@ type Report struct {
 	Issuer       string  `json:"issuer,omitempty"`      // issuer id from the credential
 	IssuerName   string  `json:"issuer_name,omitempty"` // from the registry when trusted, else from the credential
 	Trusted      bool    `json:"trusted"`               // the issuer is registered or trusted explicitly
+	Chamber      bool    `json:"chamber"`               // the issuer is one of the Chambers of Commerce of the registry
 	Revoked      bool    `json:"revoked"`
 	Suspended    bool    `json:"suspended"`
 	Checks       []Check `json:"checks"`
@@ -140,6 +141,14 @@ type Verifier struct {
 	Clock    attesta.Clock
 	JWT      *JWTVerifier // may be nil: JWTs are not accepted
 	Notary   NotarySource // may be nil: notarization is not reported
+	// AnyIssuer accepts an issuer outside the registry when the key that
+	// signed is one its DID document lists (did:key, or did:web through
+	// DIDWeb): the issuer check passes, and the report says the issuer is
+	// neither trusted nor a Chamber. The VC-API's verifier is one.
+	AnyIssuer bool
+	// DIDWeb fetches the DID documents of did:web issuers outside the
+	// registry; nil: none are fetched.
+	DIDWeb DIDResolver
 }
 
 // NotarySource says whether a credential is notarized: in a transparency
@@ -214,15 +223,7 @@ func (v *Verifier) verifyObject(ctx context.Context, r *Report, raw []byte, obj 
 		r.IssuerName, _ = iss["name"].(string)
 	}
 
-	if problems := StructureProblems(obj); len(problems) > 0 {
-		var d []string
-		for _, p := range problems {
-			d = append(d, p.String())
-		}
-		r.add(CheckStructure, Fail, msg("verify.structure.invalid"), strings.Join(d, "; "))
-	} else {
-		r.add(CheckStructure, Pass, msg("verify.structure.valid"), "")
-	}
+	v.checkStructure(r, obj)
 
 	// Proof and issuer binding.
 	var signer string
@@ -300,6 +301,10 @@ func (v *Verifier) resolveKey(ctx context.Context, vm string) (ed25519.PublicKey
 					return pub, nil
 				}
 			}
+			if v.DIDWeb != nil {
+				// The issuer's own document says which keys are its own.
+				return v.fetchedKey(ctx, controller, vm)
+			}
 			if strings.HasPrefix(fragment, "z6Mk") {
 				return did.DecodePublicKey(fragment)
 			}
@@ -334,7 +339,8 @@ func (v *Verifier) checkProofs(ctx context.Context, r *Report, raw []byte) (stri
 		var pe *dataintegrity.ProofError
 		switch {
 		case pr.Err == nil:
-			if ok == nil {
+			// The issuer's own proof, if there is one, binds it.
+			if ok == nil || controllerOf(ok.VerificationMethod) != r.Issuer && controllerOf(pr.VerificationMethod) == r.Issuer {
 				ok = pr
 			}
 		case errors.As(pr.Err, &pe) && pe.Step == dataintegrity.StepUnsupported:
@@ -389,7 +395,11 @@ func (v *Verifier) checkIssuer(ctx context.Context, r *Report, issuerID, vm stri
 	if v.Registry != nil {
 		iss, pub, err := v.Registry.Resolve(ctx, vm)
 		if err == nil && (key == nil || pub.Equal(key)) {
-			r.Trusted, r.IssuerName = true, iss.Profile.Name
+			r.Trusted, r.IssuerName, r.Chamber = true, iss.Profile.Name, iss.Chamber()
+			if !iss.Chamber() {
+				r.add(CheckIssuer, Pass, msg("verify.issuer.service", iss.Profile.Name), vm)
+				return
+			}
 			r.add(CheckIssuer, Pass, msg("verify.issuer.registered", iss.Profile.Name), vm)
 			return
 		}
@@ -409,6 +419,9 @@ func (v *Verifier) checkIssuer(ctx context.Context, r *Report, issuerID, vm stri
 		}
 		r.Trusted = true
 		r.add(CheckIssuer, Pass, msg("verify.issuer.trusted"), vm)
+		return
+	}
+	if v.AnyIssuer && v.outsideIssuer(ctx, r, vm, key) {
 		return
 	}
 	r.add(CheckIssuer, Fail, msg("verify.issuer.unknown"), issuerID)

@@ -204,7 +204,7 @@ func New(db Database, opts Options) (*Server, error) {
 		handle(r.Pattern, csrf.Handler(r.Handler), r.MaxBody)
 	}
 	s.api = api.New(standards, api.CredentialOptions{
-		Credentials: svc.Credentials, Verifier: svc.Verifier, Issuers: svc.Issuers,
+		Credentials: svc.Credentials, Verifier: svc.VCAPIVerifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
 	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs}, opts.Log).Routes()

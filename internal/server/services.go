@@ -18,6 +18,7 @@ import (
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/tlog/witness"
+	"github.com/attesta/attesta/internal/vc/didweb"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/notary"
@@ -33,15 +34,20 @@ type Services struct {
 	Issuers     *issuer.Service
 	Credentials *credential.Service
 	Verifier    *credential.Verifier
-	Log         *notary.Log
-	Receipts    *Receipts
-	Witness     *api.Witness // nil unless the witness role is on
-	Orgs        *org.Service
-	People      *people.Service
-	Accounts    *account.Service
-	Audit       *audit.Service
-	Tables      *roundtable.Service
-	Imports     *importer.Service
+	// VCAPIVerifier is the VC-API's: Verifier, accepting issuers outside
+	// the registry whose keys their DID documents list (did:key, did:web
+	// fetched under opts.DIDWebLocal's allowance), each reported as a
+	// Chamber or not.
+	VCAPIVerifier *credential.Verifier
+	Log           *notary.Log
+	Receipts      *Receipts
+	Witness       *api.Witness // nil unless the witness role is on
+	Orgs          *org.Service
+	People        *people.Service
+	Accounts      *account.Service
+	Audit         *audit.Service
+	Tables        *roundtable.Service
+	Imports       *importer.Service
 	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
 	// it, with the handlers of JobHandlers.
 	Jobs *job.Service
@@ -155,7 +161,9 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	}
 	receipts := &Receipts{store: db.Credentials(), log: log, tsaRoots: opts.TSARoots}
 	verifier.Notary = receipts
-	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, Log: log, Receipts: receipts,
+	vcapi := *verifier
+	vcapi.AnyIssuer, vcapi.DIDWeb = true, &didweb.Resolver{Local: opts.DIDWebLocal}
+	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, VCAPIVerifier: &vcapi, Log: log, Receipts: receipts,
 		Orgs: org.NewService(db.Organisations(), opts.Clock), People: people.NewService(db.People(), opts.Clock, opts.Rand),
 		Accounts: account.NewService(db.Accounts(), opts.Clock, opts.Rand, opts.PublicURL), Audit: audit.NewService(db.Audit()),
 		Tables: roundtable.NewService(db.RoundTables(), opts.Clock, opts.Rand), Imports: importer.NewService(db.Imports(), opts.Clock, opts.Rand),
