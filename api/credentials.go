@@ -255,16 +255,11 @@ func (a *API) verifyCredential(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	input := []byte(req.VerifiableCredential)
-	var s string
-	if json.Unmarshal(input, &s) == nil { // a JWT given as a JSON string
-		input = []byte(s)
-	}
-	if len(input) == 0 {
+	if len(req.VerifiableCredential) == 0 {
 		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.body.required", "verifiableCredential"))
 		return
 	}
-	rep := a.creds.Verifier.Verify(r.Context(), input)
+	rep := a.creds.Verifier.Verify(r.Context(), credential.Unwrap(req.VerifiableCredential))
 	a.verifyReply(w, r, rep.Verified, rep.Checks, rep)
 }
 

@@ -66,24 +66,12 @@ func (v *Verifier) VerifyPresentation(ctx context.Context, input []byte, challen
 	}
 
 	for _, c := range creds {
-		var data []byte
-		switch x := c.(type) {
-		case map[string]any:
-			if t, _ := x["type"].(string); t == "EnvelopedVerifiableCredential" {
-				id, _ := x["id"].(string)
-				jwt, ok := strings.CutPrefix(id, "data:application/vc+jwt,")
-				if !ok {
-					data = []byte(id)
-				} else {
-					data = []byte(jwt)
-				}
-			} else {
-				data, _ = json.Marshal(x)
-			}
-		case string:
-			data = []byte(x)
-		default:
-			data = []byte("null")
+		// Objects only (§4.13): a credential given as a string, even a
+		// JWT, is not one; an enveloped one is unwrapped.
+		data := []byte("null")
+		if x, ok := c.(map[string]any); ok {
+			raw, _ := json.Marshal(x)
+			data = Unwrap(raw)
 		}
 		r.Credentials = append(r.Credentials, v.Verify(ctx, data))
 	}

@@ -30,9 +30,28 @@ func IsVC1(doc map[string]any) bool {
 // RelatedResourceProblems'.
 //
 // [VC-DATA-MODEL-2.0]: https://www.w3.org/TR/vc-data-model-2.0/
+//
+// A credential of the VC Data Model 1.1 is checked against 1.1's required
+// members instead (issuanceDate rather than validFrom): attesta verifies
+// them, though it issues only 2.0 ones.
 func ModelProblems(doc map[string]any) []Problem {
 	s := &structure{}
-	s.vcContext(doc["@context"])
+	v1 := IsVC1(doc)
+	if v1 {
+		if _, ok := doc["@context"].([]any); !ok {
+			s.add("@context", "must be an array")
+		}
+		if v, ok := doc["issuanceDate"]; ok {
+			s.dateTime("issuanceDate", v)
+		} else {
+			s.add("issuanceDate", "is required")
+		}
+		if v, ok := doc["expirationDate"]; ok {
+			s.dateTime("expirationDate", v)
+		}
+	} else {
+		s.vcContext(doc["@context"])
+	}
 	if types := s.types("type", doc["type"]); doc["type"] != nil && !types["VerifiableCredential"] {
 		s.add("type", "must include VerifiableCredential")
 	}
