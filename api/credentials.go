@@ -319,7 +319,8 @@ func (a *API) didDocument(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := json.MarshalIndent(doc, "", "  ")
-	a.cacheable(w, r, "application/did+json", body, "public, max-age=300")
+	ct := negotiated(w, r, didDocumentTypes...)
+	a.cacheable(w, r, ct, body, "public, max-age=300")
 }
 
 func (a *API) statusList(w http.ResponseWriter, r *http.Request) {
@@ -333,8 +334,29 @@ func (a *API) statusList(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	ct := negotiated(w, r, statusListTypes...)
 	// Verifiers may cache a list briefly; a change is visible within a minute.
-	a.cacheable(w, r, "application/vc", sl.Body, "public, max-age=60")
+	a.cacheable(w, r, ct, sl.Body, "public, max-age=60")
+}
+
+// The media types a status list credential and a DID document are served
+// as, the first by default: a client that reads only JSON (as some
+// verifiers' HTTP clients do, by the type's name) asks for and gets one it
+// reads, and the bytes are the same.
+var (
+	statusListTypes  = []string{"application/vc", "application/vc+ld+json", "application/ld+json", "application/json"}
+	didDocumentTypes = []string{"application/did+json", "application/did+ld+json", "application/did", "application/ld+json", "application/json"}
+)
+
+// negotiated returns the type to answer r with among offers: the first
+// when r accepts none of them (RFC 9110 lets a server disregard Accept
+// rather than answer 406; the document is the same).
+func negotiated(w http.ResponseWriter, r *http.Request, offers ...string) string {
+	w.Header().Add("Vary", "Accept")
+	if ct := negotiate(r, offers...); ct != "" {
+		return ct
+	}
+	return offers[0]
 }
 
 func (a *API) attestaContext(w http.ResponseWriter, r *http.Request) {
