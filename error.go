@@ -19,6 +19,8 @@ const (
 	Forbidden       Code = "forbidden"       // the caller may see the object but not do this to it
 	Unauthenticated Code = "unauthenticated" // the caller must sign in first
 	Throttled       Code = "throttled"       // too many attempts: the caller must wait
+	TooLarge        Code = "too_large"       // the request's body is over the limit
+	MediaType       Code = "media_type"      // the request's body is not of a type the operation reads
 	Internal        Code = "internal"        // a failure the caller cannot fix
 )
 

@@ -6,9 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -75,25 +73,6 @@ func (a *API) actor(r *http.Request) (credential.Actor, error) {
 		return credential.Actor{}, attesta.E(attesta.Unauthenticated, "err.api.token.required")
 	}
 	return credential.Actor{Name: "api-token"}, nil
-}
-
-// readJSON reads a request body of at most limit bytes into v.
-func readJSON(r *http.Request, v any) error {
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return attesta.E(attesta.Invalid, "err.api.body.large", tooBig.Limit)
-		}
-		return attesta.E(attesta.Invalid, "err.api.body.unreadable", err)
-	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.UseNumber()
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return attesta.E(attesta.Invalid, "err.api.body.invalid", err)
-	}
-	return nil
 }
 
 // vcapiIssue is the VC-API issue request.

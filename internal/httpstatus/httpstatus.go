@@ -23,6 +23,10 @@ func Of(err error) int {
 		return http.StatusUnauthorized
 	case attesta.Throttled:
 		return http.StatusTooManyRequests
+	case attesta.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case attesta.MediaType:
+		return http.StatusUnsupportedMediaType
 	}
 	return http.StatusInternalServerError
 }

@@ -54,7 +54,8 @@ type Suite struct {
 	canon   rdf.Options
 }
 
-// NewSuite returns a Suite that expands JSON-LD with r.
+// NewSuite returns a Suite that expands JSON-LD with r: the strict
+// processor of package jsonld, for both cryptosuites.
 func NewSuite(r RDFizer) *Suite { return &Suite{rdfizer: r} }
 
 // Options says how to sign.
@@ -178,12 +179,24 @@ func configJSON(ctxRaw []byte, proof []field, suite string) []byte {
 	return objectJSON(fields)
 }
 
-// canonical canonicalizes a JSON document the cryptosuite's way.
+// canonical canonicalizes a JSON document the cryptosuite's way. Both
+// cryptosuites hold a document to the same rules: eddsa-jcs-2022 signs its
+// JSON, but a document whose JSON-LD a processor in safe mode refuses
+// (undefined terms, relative IRIs…) is refused as eddsa-rdfc-2022 refuses
+// it, so that what a JSON-LD reader of the credential sees is what was
+// signed. (A Suite made without an RDFizer, which only byte-level tests
+// make, checks the JSON alone.)
 func (s *Suite) canonical(doc []byte, suite string) ([]byte, error) {
-	if suite == EdDSAJCS2022 {
+	if suite == EdDSAJCS2022 && s.rdfizer == nil {
 		return jcs.Canonicalize(doc)
 	}
 	quads, err := s.rdfizer.ToRDF(context.Background(), doc)
+	if suite == EdDSAJCS2022 {
+		if err != nil {
+			return nil, err
+		}
+		return jcs.Canonicalize(doc)
+	}
 	if err != nil {
 		return nil, err
 	}
