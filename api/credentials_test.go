@@ -123,7 +123,7 @@ func TestVCAPIIssueAndPresentations(t *testing.T) {
 	srv := testserver.New(t)
 	unsigned := json.RawMessage(`{"@context":["https://www.w3.org/ns/credentials/v2","https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
 	 "type":["VerifiableCredential","OpenBadgeCredential"],"name":"Badge",
-	 "issuer":{"id":"did:web:attesta.example:issuers:cciaa-milano","type":["Profile"],"name":"CCIAA Milano"},
+	 "issuer":{"id":"did:web:attesta.example:issuers:vc-api","type":["Profile"],"name":"attesta"},
 	 "credentialSubject":{"id":"did:example:learner","type":["AchievementSubject"],
 	   "achievement":{"id":"urn:uuid:5c1d0a8e-0000-4000-8000-000000000001","type":["Achievement"],"name":"C1","description":"d","criteria":{"narrative":"n"}}}}`)
 	rec := do(t, srv, "POST", "/credentials/issue", testserver.APIToken, map[string]any{"credential": unsigned, "options": map[string]any{"cryptosuite": "eddsa-jcs-2022"}})

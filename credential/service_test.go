@@ -72,12 +72,16 @@ func newEnv(t *testing.T) *env {
 			t.Fatal(err)
 		}
 	}
+	if _, err := e.issuers.CreateService(ctx, "vc-api", "attesta VC-API"); err != nil {
+		t.Fatal(err)
+	}
 	suite, err := credential.NewSuite()
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.creds = credential.NewService(db.Credentials(), e.issuers, standards, credential.ServiceOptions{
 		Suite: suite, BaseURL: "https://attesta.example", TitleHolder: credential.Party{Name: "Unioncamere"}, Clock: clock,
+		GenericIssuer: "vc-api",
 	})
 	e.verifier = &credential.Verifier{Suite: suite, Registry: e.issuers, Status: e.creds, Clock: clock, JWT: &credential.JWTVerifier{}}
 	return e
@@ -414,12 +418,12 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 		t.Errorf("a status list was opened by refused requests: %v", err)
 	}
 	_, err := e.creds.IssueDocument(ctx, operator, []byte(`{"@context":["https://www.w3.org/ns/credentials/v2","https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-		"type":["VerifiableCredential","OpenBadgeCredential"],"name":"x","issuer":{"id":"did:web:attesta.example:issuers:cciaa-milano","type":["Profile"],"name":"x"},
+		"type":["VerifiableCredential","OpenBadgeCredential"],"name":"x","issuer":{"id":"did:web:attesta.example:issuers:vc-api","type":["Profile"],"name":"x"},
 		"credentialSubject":{"id":"did:example:1","type":["AchievementSubject"],"undefinedTerm":1,"achievement":{"id":"urn:x:1","type":["Achievement"],"name":"a","description":"d","criteria":{"narrative":"n"}}}}`), credential.RDFC)
 	if attesta.ErrorCode(err) != attesta.Invalid || attesta.ErrorKey(err) != "err.credential.doc.invalid" || !strings.Contains(err.Error(), "undefinedTerm") {
 		t.Errorf("VC-API credential with an undefined term: %v", err)
 	}
-	if _, err := e.db.Credentials().StatusList(ctx, "cciaa-milano", 1); attesta.ErrorCode(err) != attesta.NotFound {
+	if _, err := e.db.Credentials().StatusList(ctx, "vc-api", 1); attesta.ErrorCode(err) != attesta.NotFound {
 		t.Errorf("a status list was opened by a refused document: %v", err)
 	}
 }
@@ -427,17 +431,17 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 func TestIssueDocument(t *testing.T) {
 	e := newEnv(t)
 	doc := []byte(`{"@context":["https://www.w3.org/ns/credentials/v2","https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-		"type":["VerifiableCredential","OpenBadgeCredential"],"name":"Badge","issuer":{"id":"did:web:attesta.example:issuers:cciaa-milano","type":["Profile"],"name":"CCIAA"},
+		"type":["VerifiableCredential","OpenBadgeCredential"],"name":"Badge","issuer":{"id":"did:web:attesta.example:issuers:vc-api","type":["Profile"],"name":"attesta"},
 		"credentialSubject":{"id":"did:example:1","type":["AchievementSubject"],"achievement":{"id":"urn:x:1","type":["Achievement"],"name":"a","description":"d","criteria":{"narrative":"n"}}}}`)
 	rec, err := e.creds.IssueDocument(context.Background(), operator, doc, credential.JCS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep := e.verifier.Verify(context.Background(), rec.Body); !rep.Verified {
-		t.Errorf("VC-API issued credential: %+v", rep.Checks)
+	if rep := e.verifier.Verify(context.Background(), rec.Body); !rep.Verified || rep.Chamber {
+		t.Errorf("VC-API issued credential: chamber %t, %+v", rep.Chamber, rep.Checks)
 	}
-	if !strings.HasPrefix(rec.ID, "urn:uuid:") || !bytes.Contains(rec.Body, []byte("BitstringStatusListEntry")) {
-		t.Errorf("record %s lacks an id or status", rec.ID)
+	if !strings.HasPrefix(rec.ID, "urn:uuid:") || !bytes.Contains(rec.Body, []byte("BitstringStatusListEntry")) || rec.IssuerID != "vc-api" {
+		t.Errorf("record %s of %s lacks an id or status", rec.ID, rec.IssuerID)
 	}
 }
 

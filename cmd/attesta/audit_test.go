@@ -36,6 +36,7 @@ func TestLogAudit(t *testing.T) {
 		  "learner":{"identity":"s-%d"},"decision":{"date":"2026-06-25T00:00:00Z","reference":"Verbale n. 4/2026"}}`, i)
 		r := httptest.NewRequest("POST", "/api/v1/credentials", strings.NewReader(body))
 		r.Header.Set("Authorization", "Bearer "+testserver.APIToken)
+		r.Header.Set("Content-Type", "application/json")
 		w := httptest.NewRecorder()
 		srv.ServeHTTP(w, r)
 		if w.Code != 201 {

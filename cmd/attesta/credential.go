@@ -557,7 +557,11 @@ func issuerCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			return err
 		}
 		for _, iss := range list {
-			fmt.Fprintf(stdout, "%-16s %s  %s\n", iss.ID, iss.DID, iss.Profile.Name)
+			name := iss.Profile.Name
+			if !iss.Chamber() {
+				name += " (attesta's own issuer, not a Chamber)"
+			}
+			fmt.Fprintf(stdout, "%-16s %s  %s\n", iss.ID, iss.DID, name)
 		}
 		return nil
 	case "rotate":

@@ -38,6 +38,7 @@ func TestNotarizationEndToEnd(t *testing.T) {
 	req, _ := http.NewRequest("POST", a.URL+"/api/v1/credentials", strings.NewReader(`{"issuer":"cciaa-milano","sector":"meccatronica",
 		"version":1,"competence":"C1","learner":{"identity":"studente-e2e"},"decision":{"date":"2026-06-25T00:00:00Z","reference":"Verbale n. 9/2026"}}`))
 	req.Header.Set("Authorization", "Bearer tok")
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -2,13 +2,21 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	crand "crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"math/big"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -113,6 +121,7 @@ func TestScript(t *testing.T) {
 			"httpget":  cmdHTTPGet,
 			"readenv":  cmdReadenv,
 			"replace":  cmdReplace,
+			"tlscert":  cmdTLSCert,
 		},
 	})
 }
@@ -154,7 +163,7 @@ func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 || neg {
 		ts.Fatalf("usage: waitfor URL")
 	}
-	client := &http.Client{Timeout: 5 * time.Second}
+	client := scriptClient(ts, 5*time.Second)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := client.Get(args[0])
@@ -177,7 +186,7 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: httpget URL")
 	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Get(args[0])
+	resp, err := scriptClient(ts, 30*time.Second).Get(args[0])
 	ts.Check(err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
@@ -189,6 +198,45 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 	case !ok && !neg:
 		ts.Fatalf("GET %s: %s", args[0], resp.Status)
 	}
+}
+
+// scriptClient is the HTTP client of waitfor and httpget: it trusts the
+// certificate authorities of the PEM file $TLS_ROOTS besides the system's.
+func scriptClient(ts *testscript.TestScript, timeout time.Duration) *http.Client {
+	c := &http.Client{Timeout: timeout}
+	if roots := ts.Getenv("TLS_ROOTS"); roots != "" {
+		data, err := os.ReadFile(ts.MkAbs(roots))
+		ts.Check(err)
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(data) {
+			ts.Fatalf("%s: no certificate", roots)
+		}
+		c.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	}
+	return c
+}
+
+// tlscert NAME: write NAME.crt, a self-signed certificate for localhost
+// and 127.0.0.1 valid for a day, and NAME.key, its private key.
+func cmdTLSCert(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: tlscert NAME")
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	ts.Check(err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA: true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	ts.Check(err)
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]+".crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644))
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]+".key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600))
 }
 
 // readenv VAR FILE [FIELD]: set VAR to the content of FILE (which may be

@@ -487,8 +487,10 @@ func TestRequestBodiesAreLimited(t *testing.T) {
 	srv := testserver.New(t)
 	big := strings.Repeat("a", 2<<20)
 	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, httptest.NewRequest("POST", "/credentials/verify", strings.NewReader(big)))
-	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "larger than 1048576 bytes") {
+	req := httptest.NewRequest("POST", "/credentials/verify", strings.NewReader(big))
+	req.Header.Set("Content-Type", "application/json")
+	srv.ServeHTTP(rec, req)
+	if rec.Code != 413 || !strings.Contains(rec.Body.String(), "larger than 1048576 bytes") {
 		t.Errorf("an oversized body: %d %s", rec.Code, rec.Body.String())
 	}
 	var limit int64

@@ -20,11 +20,13 @@ import (
 	"github.com/attesta/attesta/storage/sqlite"
 )
 
-// PublicURL is the public address test servers believe they have, and
-// APIToken the bearer token that may issue on them.
+// PublicURL is the public address test servers believe they have,
+// APIToken the bearer token that may issue on them, and GenericIssuer the
+// id of the issuer of their VC-API's generic credentials.
 const (
-	PublicURL = "https://attesta.example"
-	APIToken  = "test-token"
+	PublicURL     = "https://attesta.example"
+	APIToken      = "test-token"
+	GenericIssuer = "vc-api"
 )
 
 // NeighbourLog signs the checkpoints of another Chamber's log, which test
@@ -61,7 +63,7 @@ func NewWith(t testing.TB, configure func(*server.Options)) *server.Server {
 		t.Fatal(err)
 	}
 	opts := server.Options{Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: Clock, ShutdownTimeout: time.Second,
-		PublicURL: PublicURL, KEK: kek, APITokenSHA256: api.HashToken(APIToken),
+		PublicURL: PublicURL, KEK: kek, APITokenSHA256: api.HashToken(APIToken), GenericIssuer: GenericIssuer,
 		WitnessFor: []checkpoint.Verifier{NeighbourLog.Verifier()}}
 	if err := server.Prepare(ctx, db, opts); err != nil {
 		t.Fatal(err)
