@@ -248,7 +248,9 @@ func TestVerifyAnyIssuer(t *testing.T) {
 		t.Errorf("a Chamber's badge: %+v", rep.Checks)
 	}
 	// A key of someone else than the issuer does not make the issuer.
-	forged, _ := keyCredential(t, 6, func(id, mb string) string { return "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK" })
+	forged, _ := keyCredential(t, 6, func(id, mb string) string {
+		return "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+	})
 	if rep := open.Verify(ctx, forged); rep.Verified {
 		t.Errorf("signed by a key of another DID: %+v", rep.Checks)
 	}

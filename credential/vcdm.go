@@ -29,11 +29,11 @@ func IsVC1(doc map[string]any) bool {
 // which follows this one; the digests of related resources are
 // RelatedResourceProblems'.
 //
-// [VC-DATA-MODEL-2.0]: https://www.w3.org/TR/vc-data-model-2.0/
-//
 // A credential of the VC Data Model 1.1 is checked against 1.1's required
 // members instead (issuanceDate rather than validFrom): attesta verifies
 // them, though it issues only 2.0 ones.
+//
+// [VC-DATA-MODEL-2.0]: https://www.w3.org/TR/vc-data-model-2.0/
 func ModelProblems(doc map[string]any) []Problem {
 	s := &structure{}
 	v1 := IsVC1(doc)
