@@ -99,7 +99,7 @@ func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, fo
 	if until, err := parseDate(obj, "validUntil"); err == nil {
 		rec.ValidUntil = until
 	}
-	return s.insert(ctx, rec)
+	return s.insert(ctx, actor, rec)
 }
 
 // statusEntries are the revocation and suspension entries of a position.

@@ -143,14 +143,16 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 	if err != nil {
 		return Record{}, fmt.Errorf("issue: %w", err)
 	}
-	return s.insert(ctx, Record{
+	return s.insert(ctx, actor, Record{
 		ID: award.ID, IssuerID: iss.ID, List: pos.List, Index: pos.Index, Format: req.Format, Body: body,
 		Achievement: fmt.Sprintf("%s/v%d/%s", std.Sector, std.Version, req.Competence), IssuedAt: now, ValidUntil: req.ValidUntil,
 	})
 }
 
-// insert stores an issued credential with its digest and its log entry.
-func (s *Service) insert(ctx context.Context, rec Record) (Record, error) {
+// insert stores an issued credential with its digest and its log entry:
+// the one way every credential attesta issues, a Chamber's badge or a
+// generic one, is recorded; actor is who asked for it.
+func (s *Service) insert(ctx context.Context, actor Actor, rec Record) (Record, error) {
 	sum := sha256.Sum256(rec.Body)
 	rec.Digest = "sha256:" + hex.EncodeToString(sum[:])
 	if err := s.store.Insert(ctx, rec, notary.NewEntry(notary.Issue, rec.ID, rec.Body, rec.IssuedAt).Marshal()); err != nil {
