@@ -255,3 +255,62 @@ func TestVerifyAnyIssuer(t *testing.T) {
 		t.Errorf("signed by a key of another DID: %+v", rep.Checks)
 	}
 }
+
+// A presentation's holder is a URL or an object with one, and its
+// credentials are objects: a JWT given as a string is not one (VC 2.0
+// §4.13), while an enveloped one is unwrapped.
+func TestPresentationShape(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	open := *e.verifier
+	open.AnyIssuer = true
+	vc, _ := keyCredential(t, 7, func(id, mb string) string { return id + "#" + mb })
+	jwtRec, err := e.creds.IssueDocument(ctx, operator, generic(""), credential.JWT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{8}, 32))
+	pub := priv.Public().(ed25519.PublicKey)
+	holder := did.KeyDID(pub)
+	vm := holder + "#" + did.EncodePublicKey(pub)
+	suite, _ := credential.NewSuite()
+	sign := func(vp map[string]any) []byte {
+		data, _ := json.Marshal(vp)
+		signed, err := suite.Sign(data, issuer.NewSigner(issuer.Issuer{DID: holder}, vm, priv), dataintegrity.Options{
+			VerificationMethod: vm, Created: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), ProofPurpose: "authentication", Challenge: "c"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return signed
+	}
+	envelope := map[string]any{"@context": credential.ContextVC, "type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt," + string(jwtRec.Body)}
+	for _, tc := range []struct {
+		name   string
+		holder any
+		vcs    []any
+		ok     bool
+	}{
+		{"holder as a URL", holder, []any{json.RawMessage(vc)}, true},
+		{"holder as an object", map[string]any{"id": holder}, []any{json.RawMessage(vc), envelope}, true},
+		{"holder not a URL", did.EncodePublicKey(pub), []any{json.RawMessage(vc)}, false},
+		{"holder without an id", map[string]any{"name": "Acme"}, []any{json.RawMessage(vc)}, false},
+		{"a credential as a string", holder, []any{string(jwtRec.Body)}, false},
+	} {
+		vp := map[string]any{"@context": []string{credential.ContextVC}, "type": []string{"VerifiablePresentation"}, "holder": tc.holder, "verifiableCredential": tc.vcs}
+		// A presentation safe mode refuses cannot be signed: it is sent
+		// unsigned, and the verifier refuses its shape.
+		var rep *credential.PresentationReport
+		if tc.ok {
+			rep = open.VerifyPresentation(ctx, sign(vp), "c", "")
+		} else {
+			data, _ := json.Marshal(vp)
+			rep = open.VerifyPresentation(ctx, data, "", "")
+		}
+		if rep.Verified != tc.ok {
+			t.Errorf("%s: verified %t: %+v", tc.name, rep.Verified, rep.Checks)
+			for _, c := range rep.Credentials {
+				t.Logf("  %+v", c.Checks)
+			}
+		}
+	}
+}

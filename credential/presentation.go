@@ -43,6 +43,15 @@ func (v *Verifier) VerifyPresentation(ctx context.Context, input []byte, challen
 	if list, ok := obj["@context"].([]any); !ok || len(list) == 0 || list[0] != ContextVC {
 		s.add("@context", "must be an array beginning with "+ContextVC)
 	}
+	switch h := obj["holder"].(type) {
+	case nil:
+	case string:
+		s.iri("holder", h)
+	case map[string]any:
+		s.iri("holder.id", h["id"])
+	default:
+		s.add("holder", "must be a URL or an object with an id")
+	}
 	creds := asList(obj["verifiableCredential"])
 	if len(creds) > MaxPresentedCredentials {
 		s.add("verifiableCredential", fmt.Sprintf("more than %d credentials", MaxPresentedCredentials))
@@ -56,7 +65,7 @@ func (v *Verifier) VerifyPresentation(ctx context.Context, input []byte, challen
 		return r
 	}
 	add(CheckFormat, Pass, msg("verify.vp.read"), "")
-	r.Holder, _ = obj["holder"].(string)
+	r.Holder = holderOf(obj)
 
 	if _, signed := obj["proof"]; signed {
 		v.checkHolderProof(ctx, r, obj, challenge, domain)
@@ -137,4 +146,16 @@ func asList(v any) []any {
 	default:
 		return []any{x}
 	}
+}
+
+// holderOf is the id of a presentation's holder: a URL, or an object's id.
+func holderOf(obj map[string]any) string {
+	switch h := obj["holder"].(type) {
+	case string:
+		return h
+	case map[string]any:
+		id, _ := h["id"].(string)
+		return id
+	}
+	return ""
 }

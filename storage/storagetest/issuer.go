@@ -102,6 +102,23 @@ func testIssuers(t *testing.T, open Opener) {
 		t.Fatalf("after UpdateProfile:\n got %+v, %v\nwant %+v", got, err, want)
 	}
 
+	// An issuer that is not a Chamber keeps its kind, across a new profile.
+	service := issuer.Issuer{ID: "vc-api", DID: "did:web:attesta.example:issuers:vc-api", Kind: issuer.ServiceIssuer,
+		Profile: issuer.Profile{Name: "attesta VC-API"}, CreatedAt: clock.Now()}
+	if err := store.CreateIssuer(ctx, service); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpdateProfile(ctx, "vc-api", issuer.Profile{Name: "attesta"}); err != nil {
+		t.Fatal(err)
+	}
+	service.Profile.Name = "attesta"
+	if got, err := store.IssuerByDID(ctx, service.DID); err != nil || !reflect.DeepEqual(got, service) || got.Chamber() {
+		t.Fatalf("a service issuer:\n got %+v, %v\nwant %+v", got, err, service)
+	}
+	if got, _ := store.Issuer(ctx, "cciaa-roma"); !got.Chamber() {
+		t.Errorf("a Chamber is read as %q", got.Kind)
+	}
+
 	// NotFound.
 	wantKey(t, store.UpdateProfile(ctx, "nessuno", p), attesta.NotFound, "err.credential.issuer.notfound")
 	_, err = store.Issuer(ctx, "nessuno")
