@@ -60,15 +60,53 @@ type Resolver struct {
 	once   sync.Once
 	client *http.Client
 	local  map[string]bool // host:port
+
+	mu    sync.Mutex
+	cache map[string]cached // documents fetched in the last CacheFor
+}
+
+// CacheFor is how long a fetched document is reused: a verification asks
+// for its issuer's document more than once, and a burst of verifications
+// of one issuer's credentials fetches it once.
+const CacheFor = time.Minute
+
+// maxCached bounds the cache; past it, the cache starts again empty.
+const maxCached = 1024
+
+type cached struct {
+	doc     did.Document
+	fetched time.Time
 }
 
 // ErrAddress is the error of a fetch refused for the address it would
 // connect to.
 var ErrAddress = errors.New("not a public address")
 
-// ResolveDID fetches and reads the DID document of a did:web identifier.
+// ResolveDID fetches and reads the DID document of a did:web identifier,
+// or returns the one fetched less than CacheFor ago.
 func (r *Resolver) ResolveDID(ctx context.Context, id string) (did.Document, error) {
 	r.once.Do(r.init)
+	r.mu.Lock()
+	c, ok := r.cache[id]
+	r.mu.Unlock()
+	if ok && time.Since(c.fetched) < CacheFor {
+		return c.doc, nil
+	}
+	doc, err := r.fetch(ctx, id)
+	if err != nil {
+		return did.Document{}, err
+	}
+	r.mu.Lock()
+	if len(r.cache) >= maxCached {
+		r.cache = map[string]cached{}
+	}
+	r.cache[id] = cached{doc, time.Now()}
+	r.mu.Unlock()
+	return doc, nil
+}
+
+// fetch fetches and reads the DID document of a did:web identifier.
+func (r *Resolver) fetch(ctx context.Context, id string) (did.Document, error) {
 	u, err := did.WebDocumentURL(id)
 	if err != nil {
 		return did.Document{}, err
@@ -114,6 +152,7 @@ func (r *Resolver) ResolveDID(ctx context.Context, id string) (did.Document, err
 }
 
 func (r *Resolver) init() {
+	r.cache = map[string]cached{}
 	r.local = map[string]bool{}
 	for _, o := range r.Local {
 		if u, err := url.Parse(o); err == nil && u.Scheme == "https" && u.Host != "" {

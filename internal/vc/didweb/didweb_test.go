@@ -49,9 +49,15 @@ func TestResolve(t *testing.T) {
 		})
 	})
 	id = did.WebDID(host, "issuers", "x")
-	doc, err := resolver(srv, "https://"+host).ResolveDID(context.Background(), id)
+	r := resolver(srv, "https://"+host)
+	doc, err := r.ResolveDID(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Asked again, it is not fetched again.
+	srv.Close()
+	if again, err := r.ResolveDID(context.Background(), id); err != nil || again.ID != id {
+		t.Errorf("the document asked again: %v", err)
 	}
 	for _, vm := range []string{id + "#k1", id + "#k2"} {
 		m, ok := doc.AssertionKey(vm)
