@@ -19,6 +19,7 @@ const (
 	Forbidden       Code = "forbidden"       // the caller may see the object but not do this to it
 	Unauthenticated Code = "unauthenticated" // the caller must sign in first
 	Throttled       Code = "throttled"       // too many attempts: the caller must wait
+	Unavailable     Code = "unavailable"     // the service is stopped until an operator acts (e.g. a restored database)
 	Internal        Code = "internal"        // a failure the caller cannot fix
 )
 

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/attesta/attesta/blob"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 )
 
@@ -57,6 +58,23 @@ func (s httpSource) ReadLogFile(ctx context.Context, path string, limit int64) (
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET /log/%s: %s", path, resp.Status)
+	}
+	return data, nil
+}
+
+// BlobLogSource reads a log published in a blob store (Options.Blobs):
+// its checkpoint, tiles and entry bundles are objects named by their path.
+func BlobLogSource(s blob.Store) LogSource { return blobSource{s} }
+
+type blobSource struct{ s blob.Store }
+
+func (b blobSource) ReadLogFile(ctx context.Context, path string, limit int64) ([]byte, error) {
+	data, err := b.s.Get(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
 	}
 	return data, nil
 }

@@ -23,6 +23,8 @@ func Of(err error) int {
 		return http.StatusUnauthorized
 	case attesta.Throttled:
 		return http.StatusTooManyRequests
+	case attesta.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
