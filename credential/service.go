@@ -45,6 +45,16 @@ type Service struct {
 	rand        io.Reader
 	baseURL     string
 	titleHolder Party
+
+	reservations *Reservations
+	gate         Gate
+}
+
+// A Gate says whether credentials may be issued and their status changed
+// and shown now: notary.Log is one, which stops them while the database is
+// behind the log it published (a restored backup), until a recovery.
+type Gate interface {
+	Writable(ctx context.Context) error
 }
 
 // ServiceOptions configures a Service.
@@ -54,6 +64,12 @@ type ServiceOptions struct {
 	TitleHolder Party  // the public body that owns the certification
 	Clock       attesta.Clock
 	Rand        io.Reader // ids, salts and permutation keys; default crypto/rand
+	// Reservations, if set, reserve status positions apart from the
+	// database before they are handed out (see Reservations).
+	Reservations *Reservations
+	// Gate, if set, is asked before a credential is issued, its status
+	// changed or a status list shown.
+	Gate Gate
 }
 
 // NewService returns a Service.
@@ -65,7 +81,30 @@ func NewService(store Store, issuers Issuers, standards Standards, opts ServiceO
 		opts.Rand = rand.Reader
 	}
 	return &Service{store: store, issuers: issuers, standards: standards, suite: opts.Suite, clock: opts.Clock,
-		rand: opts.Rand, baseURL: strings.TrimSuffix(opts.BaseURL, "/"), titleHolder: opts.TitleHolder}
+		rand: opts.Rand, baseURL: strings.TrimSuffix(opts.BaseURL, "/"), titleHolder: opts.TitleHolder,
+		reservations: opts.Reservations, gate: opts.Gate}
+}
+
+// open returns the gate's refusal, if any.
+func (s *Service) open(ctx context.Context) error {
+	if s.gate == nil {
+		return nil
+	}
+	return s.gate.Writable(ctx)
+}
+
+// allocate takes a status position of the issuer, reserved first when the
+// service has reservations.
+func (s *Service) allocate(ctx context.Context, issuerID string) (Position, error) {
+	var reserve Reserve
+	if s.reservations != nil {
+		reserve = s.reservations.For(issuerID)
+	}
+	pos, err := s.store.Allocate(ctx, issuerID, s.permutationKey, reserve)
+	if err != nil {
+		return Position{}, fmt.Errorf("issue: allocate status: %w", err)
+	}
+	return pos, nil
 }
 
 // IssueRequest asks for the credential of one certified competence.
@@ -86,6 +125,9 @@ type IssueRequest struct {
 // Issue builds, signs and stores a credential.
 func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Record, error) {
 	if err := actor.authorize(req.IssuerID); err != nil {
+		return Record{}, err
+	}
+	if err := s.open(ctx); err != nil {
 		return Record{}, err
 	}
 	if req.Format == "" {
@@ -125,9 +167,9 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 	if err != nil {
 		return Record{}, fmt.Errorf("issue: %w", err)
 	}
-	pos, err := s.store.Allocate(ctx, iss.ID, s.permutationKey)
+	pos, err := s.allocate(ctx, iss.ID)
 	if err != nil {
-		return Record{}, fmt.Errorf("issue: allocate status: %w", err)
+		return Record{}, err
 	}
 	award.Status = pos
 	unsigned, err := Build(award)
@@ -160,6 +202,9 @@ func (s *Service) insert(ctx context.Context, rec Record) (Record, error) {
 // an id if it has none, sets validFrom if absent, adds its status entries,
 // checks it in strict JSON-LD, signs and stores it.
 func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, format Format) (Record, error) {
+	if err := s.open(ctx); err != nil {
+		return Record{}, err
+	}
 	if format == "" {
 		format = RDFC
 	}
@@ -207,9 +252,9 @@ func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, fo
 	} else if _, err := s.suite.CanonicalDocument(unsigned, dataintegrity.EdDSARDFC2022); err != nil {
 		return Record{}, attesta.E(attesta.Invalid, "err.credential.doc.invalid", err)
 	}
-	pos, err := s.store.Allocate(ctx, iss.ID, s.permutationKey)
+	pos, err := s.allocate(ctx, iss.ID)
 	if err != nil {
-		return Record{}, fmt.Errorf("issue: allocate status: %w", err)
+		return Record{}, err
 	}
 	var entries []any
 	for _, purpose := range []statuslist.Purpose{statuslist.Revocation, statuslist.Suspension} {
@@ -288,6 +333,9 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, acti
 	if _, err := s.Record(ctx, actor, id); err != nil {
 		return Record{}, err
 	}
+	if err := s.open(ctx); err != nil {
+		return Record{}, err
+	}
 	reason = strings.TrimSpace(reason)
 	switch {
 	case reason == "":
@@ -335,6 +383,10 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, acti
 func (s *Service) StatusListCredential(ctx context.Context, issuerID string, list int, purpose statuslist.Purpose) (SignedList, error) {
 	if !purpose.Valid() {
 		return SignedList{}, attesta.E(attesta.NotFound, "err.credential.purpose.unknown", purpose)
+	}
+	// A restored database may not know a revocation made after its copy.
+	if err := s.open(ctx); err != nil {
+		return SignedList{}, err
 	}
 	sl, err := s.store.StatusList(ctx, issuerID, list)
 	if err != nil {
@@ -400,6 +452,9 @@ func (s *Service) Status(ctx context.Context, e StatusEntry) (bool, string, erro
 	}
 	if purpose != e.Purpose {
 		return false, "", fmt.Errorf("status entry purpose %s does not match list %s", e.Purpose, e.ListURL)
+	}
+	if err := s.open(ctx); err != nil {
+		return false, "", err
 	}
 	r, err := s.store.Record(ctx, e.CredentialID)
 	if attesta.ErrorCode(err) == attesta.NotFound {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sync"
@@ -78,7 +79,7 @@ func keyOf(list int, keys [][32]byte, got map[credential.Position]bool, from, to
 
 func allocate(t *testing.T, db DB, issuerID string, keys *keySource) credential.Position {
 	t.Helper()
-	pos, err := db.Credentials().Allocate(context.Background(), issuerID, keys.next)
+	pos, err := db.Credentials().Allocate(context.Background(), issuerID, keys.next, nil)
 	if err != nil {
 		t.Fatalf("allocating for %s: %v", issuerID, err)
 	}
@@ -103,7 +104,7 @@ func allocateConcurrently(t *testing.T, db DB, issuerID string, keys *keySource,
 		go func() {
 			defer wg.Done()
 			for range count {
-				pos, err := db.Credentials().Allocate(ctx, issuerID, keys.next)
+				pos, err := db.Credentials().Allocate(ctx, issuerID, keys.next, nil)
 				if err != nil {
 					errs <- err
 					return
@@ -211,7 +212,7 @@ func testAllocateConcurrent(t *testing.T, open Opener) {
 		t.Errorf("first position of another issuer: %+v, want %+v", pos, want)
 	}
 	// No list for an issuer that does not exist.
-	_, err := db.Credentials().Allocate(ctx, "nessuno", keys.next)
+	_, err := db.Credentials().Allocate(ctx, "nessuno", keys.next, nil)
 	wantKey(t, err, attesta.NotFound, "err.credential.issuer.notfound")
 }
 
@@ -645,4 +646,102 @@ func testSignedList(t *testing.T, open Opener) {
 	unopened := signed(1, statuslist.Revocation)
 	unopened.List = 2
 	wantKey(t, store.SaveSignedList(ctx, unopened), attesta.NotFound, "err.storage.statuslist.notfound")
+}
+
+// testAllocateReserves: a counter is handed out only once reserved; the
+// reservation is made in blocks, before the block's first counter, and a
+// failed reservation hands out nothing.
+func testAllocateReserves(t *testing.T, open Opener) {
+	ctx := context.Background()
+	clock := NewClock()
+	db, _ := migrated(t, open, clock)
+	iss := newIssuer(t, db, "cciaa-roma", clock.Now())
+	var keys keySource
+	type call struct{ list, upTo int }
+	var calls []call
+	reserve := func(ctx context.Context, list, upTo int) error {
+		calls = append(calls, call{list, upTo})
+		return nil
+	}
+	for range 3 {
+		if _, err := db.Credentials().Allocate(ctx, iss.ID, keys.next, reserve); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !reflect.DeepEqual(calls, []call{{1, credential.ReserveBlock}}) {
+		t.Fatalf("reservations %v", calls)
+	}
+	lists, err := db.Credentials().Lists(ctx)
+	if err != nil || len(lists) != 1 || lists[0] != (credential.ListState{IssuerID: iss.ID, List: 1, Allocated: 3, Reserved: credential.ReserveBlock}) {
+		t.Fatalf("lists %+v, %v", lists, err)
+	}
+	if filler, ok := db.(ListFiller); ok {
+		if err := filler.SetAllocated(ctx, iss.ID, 1, credential.ReserveBlock); err != nil {
+			t.Fatal(err)
+		}
+		failed := errors.New("the blob store is down")
+		_, err := db.Credentials().Allocate(ctx, iss.ID, keys.next, func(context.Context, int, int) error { return failed })
+		if !errors.Is(err, failed) {
+			t.Fatalf("allocation with a failed reservation: %v", err)
+		}
+		if lists, _ := db.Credentials().Lists(ctx); lists[0].Allocated != credential.ReserveBlock {
+			t.Fatalf("a failed reservation handed out a counter: %+v", lists[0])
+		}
+		if _, err := db.Credentials().Allocate(ctx, iss.ID, keys.next, reserve); err != nil {
+			t.Fatal(err)
+		}
+		if last := calls[len(calls)-1]; last != (call{1, 2 * credential.ReserveBlock}) {
+			t.Fatalf("second block reserved as %v", last)
+		}
+	}
+}
+
+// testMarkLost: a list's counter is moved past lost counters, whose
+// positions then show as suspended; a list the database did not know is
+// opened full and lost whole; doing it again changes nothing.
+func testMarkLost(t *testing.T, open Opener) {
+	ctx := context.Background()
+	clock := NewClock()
+	db, _ := migrated(t, open, clock)
+	iss := newIssuer(t, db, "cciaa-roma", clock.Now())
+	var keys keySource
+	for range 5 {
+		allocate(t, db, iss.ID, &keys)
+	}
+	k1 := keys.last()
+	lost, err := db.Credentials().MarkLost(ctx, iss.ID, 1, 40, keys.next)
+	if err != nil || lost != (credential.LostRange{IssuerID: iss.ID, List: 1, From: 5, To: 40}) {
+		t.Fatalf("MarkLost: %+v, %v", lost, err)
+	}
+	sl := statusList(t, db, iss.ID, 1)
+	want := slices.Collect(maps.Keys(permuted(1, k1, 5, 40)))
+	var got []credential.Position
+	for _, i := range sl.Suspended {
+		got = append(got, credential.Position{List: 1, Index: i})
+	}
+	slices.SortFunc(want, func(a, b credential.Position) int { return a.Index - b.Index })
+	if !reflect.DeepEqual(got, want) || len(sl.Revoked) != 0 || sl.Version != 1 {
+		t.Fatalf("list 1 after the loss: %d suspended, version %d", len(sl.Suspended), sl.Version)
+	}
+	// The next allocation comes after the lost counters.
+	if pos := allocate(t, db, iss.ID, &keys); pos != (credential.Position{List: 1, Index: statuslist.Permute(k1, 40)}) {
+		t.Fatalf("allocated %+v after the loss", pos)
+	}
+	if lost, err := db.Credentials().MarkLost(ctx, iss.ID, 1, 40, keys.next); err != nil || lost != (credential.LostRange{}) {
+		t.Fatalf("MarkLost again: %+v, %v", lost, err)
+	}
+	lost, err = db.Credentials().MarkLost(ctx, iss.ID, 2, statuslist.ListBits, keys.next)
+	if err != nil || !lost.Whole || lost.From != 0 || lost.To != statuslist.ListBits {
+		t.Fatalf("MarkLost of an unknown list: %+v, %v", lost, err)
+	}
+	if sl := statusList(t, db, iss.ID, 2); len(sl.Suspended) != statuslist.ListBits {
+		t.Fatalf("the lost list shows %d suspended", len(sl.Suspended))
+	}
+	// List 2 is full: the next position opens list 3.
+	if pos := allocate(t, db, iss.ID, &keys); pos.List != 3 {
+		t.Fatalf("allocated %+v", pos)
+	}
+	if _, err := db.Credentials().MarkLost(ctx, "nessuno", 1, 10, keys.next); attesta.ErrorCode(err) != attesta.NotFound {
+		t.Fatalf("MarkLost of an unknown issuer: %v", err)
+	}
 }

@@ -344,7 +344,7 @@ func testLogConcurrentAppends(t *testing.T, open Opener) {
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				pos, err := store.Allocate(ctx, iss.ID, keys.next)
+				pos, err := store.Allocate(ctx, iss.ID, keys.next, nil)
 				if err != nil {
 					errs <- err
 					return
@@ -356,7 +356,7 @@ func testLogConcurrentAppends(t *testing.T, open Opener) {
 				}
 				record(issueEntry(r), "issuance of "+r.ID)
 				if i%5 == 0 { // the same id again: refused
-					pos, err := store.Allocate(ctx, iss.ID, keys.next)
+					pos, err := store.Allocate(ctx, iss.ID, keys.next, nil)
 					if err != nil {
 						errs <- err
 						return
