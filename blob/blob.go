@@ -120,10 +120,12 @@ func (d Dir) mkdirs(dir string) error {
 		return nil
 	}
 	parent := filepath.Dir(dir)
-	if parent != dir && strings.HasPrefix(dir, filepath.Clean(string(d))) {
-		if err := d.mkdirs(parent); err != nil {
-			return err
-		}
+	if parent == dir || !strings.HasPrefix(dir, filepath.Clean(string(d))+string(filepath.Separator)) {
+		// The store's own directory (and above it: the data directory).
+		return os.MkdirAll(dir, 0o755)
+	}
+	if err := d.mkdirs(parent); err != nil {
+		return err
 	}
 	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err

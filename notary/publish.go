@@ -44,6 +44,11 @@ func (l *Log) ReadPublished(ctx context.Context) (p Published, found bool, err e
 	if err != nil {
 		return Published{}, false, fmt.Errorf("reading the published checkpoint: %w", err)
 	}
+	if i := bytes.Index(raw, []byte("\n\n")); i > 0 {
+		if c, err := checkpoint.Parse(raw[:i+1]); err == nil && c.Origin != l.origin {
+			return Published{}, false, attesta.E(attesta.Invalid, "err.notary.published.origin", c.Origin, l.origin)
+		}
+	}
 	n, err := checkpoint.Open(raw, l.signer.Verifier())
 	if err != nil {
 		return Published{}, false, fmt.Errorf("the published checkpoint: %w", err)
@@ -53,7 +58,7 @@ func (l *Log) ReadPublished(ctx context.Context) (p Published, found bool, err e
 		return Published{}, false, fmt.Errorf("the published checkpoint: %w", err)
 	}
 	if c.Origin != l.origin {
-		return Published{}, false, fmt.Errorf("the published checkpoint is of log %q, not %q", c.Origin, l.origin)
+		return Published{}, false, attesta.E(attesta.Invalid, "err.notary.published.origin", c.Origin, l.origin)
 	}
 	return Published{Size: c.Size, Root: c.Root, Note: raw}, true, nil
 }

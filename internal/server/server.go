@@ -15,11 +15,13 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/blob"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/metrics"
@@ -75,6 +77,10 @@ type Options struct {
 	// defaults of package job, the worker's name is the host and process
 	// id, and running jobs get ShutdownTimeout to end when it stops.
 	Jobs job.RunOptions
+	// Blobs keeps, apart from the database, the log as C2SP tlog-tiles
+	// (the lock a restored database is checked against) and the
+	// reservations of status positions; nil: none (tests).
+	Blobs blob.Store
 }
 
 // datasetKey records in the database's meta table that the first-start
@@ -156,6 +162,13 @@ func New(db Database, opts Options) (*Server, error) {
 	site, err := web.New(standards, platform, opts.Log)
 	if err != nil {
 		return nil, err
+	}
+	// The database against the log it published: a restored, older one
+	// halts issuing and sequencing until `attesta log recover`.
+	if err := svc.Log.Check(context.Background()); attesta.ErrorCode(err) == attesta.Unavailable {
+		opts.Log.Error("the log is halted: not ready", "err", attesta.MessageIn(err, "en"))
+	} else if err != nil {
+		return nil, fmt.Errorf("checking the database against the published log: %w", err)
 	}
 	s := &Server{db: db, opts: opts, metrics: metrics.New(opts.Version, opts.Clock()), log: svc.Log, svc: svc}
 	mux := http.NewServeMux()
@@ -252,6 +265,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("not ready\n"))
 		return
 	}
+	if err := s.log.Writable(ctx); err != nil {
+		// Said in full: it names the sizes and the command that recovers.
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "not ready: %s\n", attesta.MessageIn(err, "en"))
+		return
+	}
 	w.Write([]byte("ready\n"))
 }
 
@@ -295,6 +314,22 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
+// onceEach returns a reporter of the errors of a loop that logs an error
+// once, not again at each round while it lasts (a halted log says why once,
+// not every second).
+func (s *Server) onceEach(what string) func(error) {
+	var mu sync.Mutex
+	last := ""
+	return func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if msg := err.Error(); msg != last {
+			last = msg
+			s.opts.Log.Error(what, "err", msg)
+		}
+	}
+}
+
 // Run serves on ln until ctx is done, then shuts down gracefully: it stops
 // accepting connections and gives in-flight requests ShutdownTimeout.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
@@ -311,7 +346,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	// The sequencer integrates new log entries every second.
 	seqCtx, stopSeq := context.WithCancel(context.Background())
 	defer stopSeq()
-	go s.log.Run(seqCtx, time.Second, func(err error) { s.opts.Log.Error("sequencing the log", "err", err) })
+	go s.log.Run(seqCtx, time.Second, s.onceEach("sequencing the log"))
 	// The runner takes the jobs of the database (imports); it is stopped
 	// after the requests in flight, which may have started a job, and
 	// before the caller closes the database.
