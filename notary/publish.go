@@ -226,11 +226,16 @@ func (l *Log) publishedSize(ctx context.Context) (int64, error) {
 	return l.blobSize, nil
 }
 
-// latest returns the latest checkpoint the log may show: the latest stored
-// one or, with a blob store, the latest published there (a checkpoint
+// latest returns the latest checkpoint the log may show, none while it is
+// halted: the latest stored one or, with a blob store, the latest published there (a checkpoint
 // stored but not yet published is shown to no one, so that a database
 // restored without it cannot be caught signing another tree of its size).
 func (l *Log) latest(ctx context.Context) (StoredCheckpoint, error) {
+	// A halted log shows nothing: its database's checkpoints are older
+	// than what was published, and an auditor would see the log shrink.
+	if err := l.Writable(ctx); err != nil {
+		return StoredCheckpoint{}, err
+	}
 	cp, err := l.store.Checkpoint(ctx, -1)
 	if err != nil || l.blobs == nil {
 		return cp, err
