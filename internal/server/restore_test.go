@@ -45,4 +45,3 @@ func TestRestoreSQLite(t *testing.T) {
 		},
 	})
 }
-
