@@ -208,7 +208,11 @@ func serveChildUntil(t *testing.T, path string, args ...string) *child {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("server did not become ready")
+			var logs []string
+			for len(c.logs) > 0 {
+				logs = append(logs, <-c.logs)
+			}
+			t.Fatalf("server did not become ready; it said:\n%s", strings.Join(logs, "\n"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
