@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
 )
 
@@ -49,4 +50,50 @@ func TestPersonalTokenOnCredentialRoutes(t *testing.T) {
 			t.Errorf("%s %s with a personal access token: %d %s %q", r[0], r[1], status, key, detail)
 		}
 	}
+}
+
+// TestRefusedChangeAnswers403: a Chamber operator who changes the provinces
+// its Chamber covers, over the API or on its page, gets 403 naming the
+// field, and the Chamber keeps them — not 200 with the change dropped.
+func TestRefusedChangeAnswers403(t *testing.T) {
+	ts, srv := testserver.StartServer(t)
+	_, secret := newToken(t, srv, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	body := `{"name":"Camera di Commercio di Milano Monza Brianza Lodi","province":"MI","provinces":["MI","MB","LO","PV"],"tax_code":"80050050154"}`
+	req, _ := http.NewRequest("PUT", ts.URL+"/api/v1/organisations/cciaa-milano", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+secret)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(b), "provinces: only the national body") {
+		t.Errorf("API: %d %s", resp.StatusCode, b)
+	}
+	jar := signIn(t, ts, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = client.PostForm(ts.URL+"/orgs/cciaa-milano?lang=en", map[string][]string{
+		"name": {"Camera di Commercio di Milano Monza Brianza Lodi"}, "province": {"MI"}, "provinces": {"MI MB LO PV"}, "tax_code": {"80050050154"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(b), `id="org-provinces-error">only the national body`) {
+		t.Errorf("page: %d %s", resp.StatusCode, snippet(string(b)))
+	}
+	o, err := srv.Services().Orgs.Get(t.Context(), mustPrincipal(t, srv, "admin@unioncamere.example", "unioncamere", auth.NationalAdmin), "cciaa-milano")
+	if err != nil || strings.Join(o.Provinces, " ") != "MI MB LO" {
+		t.Errorf("after the refusals: %v %v", o, err)
+	}
+}
+
+func mustPrincipal(t *testing.T, srv *server.Server, email, org string, role auth.Role) *auth.Principal {
+	t.Helper()
+	p, err := srv.Services().People.PrincipalByEmail(t.Context(), email, org, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
