@@ -168,7 +168,14 @@ const (
 	TableObject        ObjectKind = "table"
 	AuditObject        ObjectKind = "audit"
 	TokenObject        ObjectKind = "token"
+	CredentialObject   ObjectKind = "credential" // an issued credential, in the audit trail
 )
+
+// ObjectKinds lists every kind of object.
+var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject}
+
+// Valid reports whether k is one of ObjectKinds.
+func (k ObjectKind) Valid() bool { return slices.Contains(ObjectKinds, k) }
 
 // Anywhere is an object that belongs to no organisation in particular: a
 // list, or something about to be created. Only the permission counts.

@@ -34,6 +34,26 @@ type Filter struct {
 // MaxLimit bounds a page of tables.
 const MaxLimit = 1000
 
+// check normalizes f as Table.Normalize does a table, and refuses a filter
+// whose sector, year or status is not written as a table's are: it would
+// match nothing, or be taken for no filter.
+func (f *Filter) check() error {
+	t := Table{Sector: f.Sector, Year: f.Year, Status: f.Status}
+	t.Normalize()
+	f.Sector, f.Year, f.Status = t.Sector, t.Year, t.Status
+	var fe attesta.FieldErrors
+	if f.Sector != "" && !sectorPattern.MatchString(f.Sector) {
+		fe.Problem("sector", "err.roundtable.sector.form")
+	}
+	if f.Year != "" && !people.ValidYear(f.Year) {
+		fe.Problem("year", "err.roundtable.year.form")
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		fe.Problem("status", "err.roundtable.status.form")
+	}
+	return fe.Err()
+}
+
 // Reader reads tables inside a transaction.
 type Reader interface {
 	// Table returns one with its members, or an error with code
@@ -372,6 +392,9 @@ func (s *Service) RemoveMember(ctx context.Context, p *auth.Principal, tableID, 
 // List returns the tables p may see that match f.
 func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Table, error) {
 	if err := auth.Decide(p, auth.TableView, auth.Anywhere); err != nil {
+		return nil, err
+	}
+	if err := f.check(); err != nil {
 		return nil, err
 	}
 	f.Reach = reach(p)
