@@ -81,10 +81,26 @@ type Options struct {
 // dataset was dealt with, so it is loaded only into a new database.
 const datasetKey = "first_start_dataset"
 
+// publicURLKey records in the meta table the public URL the server was last
+// prepared with: the command line, on the same database, derives the same
+// issuer DIDs, credential URLs and log origin from it without being told
+// it again (RecordedPublicURL).
+const publicURLKey = "public_url"
+
+// RecordedPublicURL returns the public URL the server recorded in db when
+// it was last prepared, if it was.
+func RecordedPublicURL(ctx context.Context, db Database) (string, bool, error) {
+	u, ok, err := db.Meta(ctx, publicURLKey)
+	if err != nil {
+		return "", false, fmt.Errorf("reading the recorded public URL: %w", err)
+	}
+	return u, ok && u != "", nil
+}
+
 // Prepare migrates the database, refuses opts.KEK unless it opens every key
-// sealed in it (CheckKEK) and, when the database is new, loads the
-// first-start dataset (unless opts.NoDemo). Nothing but the schema is
-// changed before the key is checked.
+// sealed in it (CheckKEK), records opts.PublicURL and, when the database is
+// new, loads the first-start dataset (unless opts.NoDemo). Nothing but the
+// schema is changed before the key is checked.
 func Prepare(ctx context.Context, db Database, opts Options) error {
 	from, to, err := db.Migrate(ctx)
 	if err != nil {
@@ -95,6 +111,9 @@ func Prepare(ctx context.Context, db Database, opts Options) error {
 	}
 	if err := CheckKEK(ctx, db, opts.KEK); err != nil {
 		return err
+	}
+	if err := db.SetMeta(ctx, publicURLKey, opts.PublicURL); err != nil {
+		return fmt.Errorf("recording the public URL: %w", err)
 	}
 	_, done, err := db.Meta(ctx, datasetKey)
 	if err != nil || done {
