@@ -100,9 +100,8 @@ type Mail struct {
 	LastError string
 }
 
-// TokenPrefix starts every personal access token, so that a token is told
-// from the deployment's API token (and from a leaked secret of another
-// kind) by its looks.
+// TokenPrefix starts every personal access token: a token is told from the
+// deployment's API token by its looks.
 const TokenPrefix = "atk_"
 
 // Limits and lifetimes.
