@@ -70,8 +70,8 @@ func HashToken(token string) []byte {
 // API token. A person's personal access token does not act on credentials
 // (yet): it is refused as such, not as a wrong token.
 func (a *API) actor(r *http.Request) (credential.Actor, error) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if ok && strings.HasPrefix(strings.TrimSpace(tok), account.TokenPrefix) {
+	tok, ok := bearer(r)
+	if ok && strings.HasPrefix(tok, account.TokenPrefix) {
 		return credential.Actor{}, attesta.E(attesta.Forbidden, "err.api.token.personal")
 	}
 	if a.creds.TokenSHA256 == nil {

@@ -40,17 +40,27 @@ type Platform struct {
 
 type principalKey struct{}
 
+// bearer returns the token of a request's Authorization header, whose
+// scheme's name is case-insensitive (RFC 9110, section 11.1).
+func bearer(r *http.Request) (string, bool) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
+}
+
 // withToken authenticates the personal access token of a request; the
 // domain services then decide what its holder may do.
 func (a *API) withToken(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		tok, ok := bearer(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="attesta"`)
 			a.fail(w, r, attesta.E(attesta.Unauthenticated, "err.api.pat.required"))
 			return
 		}
-		p, err := a.platform.Accounts.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
+		p, err := a.platform.Accounts.AuthenticateToken(r.Context(), tok)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="attesta", error="invalid_token"`)
 			a.fail(w, r, err)

@@ -21,9 +21,10 @@ import (
 func TestPersonalTokenOnCredentialRoutes(t *testing.T) {
 	ts, srv := testserver.StartServer(t)
 	_, secret := newToken(t, srv, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	scheme := "Bearer "
 	call := func(method, path, body string) (int, string, string) {
 		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+secret)
+		req.Header.Set("Authorization", scheme+secret)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -49,6 +50,15 @@ func TestPersonalTokenOnCredentialRoutes(t *testing.T) {
 		if status != http.StatusForbidden || key != "err.api.token.personal" || !strings.Contains(detail, "personal access token") {
 			t.Errorf("%s %s with a personal access token: %d %s %q", r[0], r[1], status, key, detail)
 		}
+	}
+	// The scheme's name is case-insensitive (RFC 9110, 11.1): a client that
+	// writes it in lower case is not told that a token is missing.
+	scheme = "bearer "
+	if status, key, detail := call("GET", "/api/v1/me", ""); status != http.StatusOK {
+		t.Errorf("the token after %q: %d %s %q", scheme, status, key, detail)
+	}
+	if status, key, _ := call("POST", "/api/v1/credentials", "{}"); key != "err.api.token.personal" {
+		t.Errorf("the token after %q on a credential route: %d %s", scheme, status, key)
 	}
 }
 
