@@ -13,10 +13,10 @@ import (
 
 // TestEveryNotFoundIsStyled: an address that names nothing answers 404 as
 // the surface it is under says it — the site's styled page in the reader's
-// language (a path no route has, a static file that does not exist, a
-// method-less page of a signed-in user), the API's problem document (a
-// path under the API's prefixes) — never the bare text of net/http. A
-// path that exists with another method still answers 405.
+// language (a path no route has, for a visitor or a signed-in user, whom it
+// shows; a static file that does not exist), the API's problem document (a
+// path under the API's prefixes) — never the bare text of net/http. A path
+// that exists with another method still answers 405.
 func TestEveryNotFoundIsStyled(t *testing.T) {
 	ts, _ := testserver.StartServer(t)
 	jar := signIn(t, ts, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
