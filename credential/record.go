@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/internal/vc/statuslist"
 )
 
@@ -86,10 +87,11 @@ type Store interface {
 	// apart from the database (Reservations); an error fails the
 	// allocation.
 	Allocate(ctx context.Context, issuerID string, newKey func() [32]byte, reserve Reserve) (Position, error)
-	// Insert stores an issued credential and appends logEntry (a
-	// notary.Entry, encoded) to the transparency log, in one transaction. A
-	// Conflict error if its id or its position is already taken.
-	Insert(ctx context.Context, r Record, logEntry []byte) error
+	// Insert stores an issued credential, appends logEntry (a
+	// notary.Entry, encoded) to the transparency log and, when it is not
+	// nil, trail to the audit trail, in one transaction. A Conflict error if
+	// its id or its position is already taken.
+	Insert(ctx context.Context, r Record, logEntry []byte, trail *audit.Entry) error
 	// Record returns a credential by id; NotFound if there is none.
 	Record(ctx context.Context, id string) (Record, error)
 	// LogIndex returns the leaf index of the credential's issue entry in the
@@ -100,8 +102,9 @@ type Store interface {
 	// current record and returns the changed one (only Revoked, Suspended,
 	// Reason and ChangedAt may differ) and the log entry recording the change,
 	// or an error that aborts the change. The record, the event, the list
-	// version and the log entry are written in one transaction.
-	ChangeStatus(ctx context.Context, id string, ev StatusEvent, decide func(Record) (Record, []byte, error)) (Record, error)
+	// version, the log entry and trail (when it is not nil, in the audit
+	// trail) are written in one transaction.
+	ChangeStatus(ctx context.Context, id string, ev StatusEvent, trail *audit.Entry, decide func(Record) (Record, []byte, error)) (Record, error)
 	// Events returns a credential's status changes, oldest first.
 	Events(ctx context.Context, credentialID string) ([]StatusEvent, error)
 	// StatusList returns the state of a list; NotFound if it was never opened.

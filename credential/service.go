@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/internal/vc/dataintegrity"
 	"github.com/attesta/attesta/internal/vc/statuslist"
@@ -180,20 +182,43 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 	if err != nil {
 		return Record{}, fmt.Errorf("issue: %w", err)
 	}
-	return s.insert(ctx, Record{
+	return s.insert(ctx, actor, Record{
 		ID: award.ID, IssuerID: iss.ID, List: pos.List, Index: pos.Index, Format: req.Format, Body: body,
 		Achievement: fmt.Sprintf("%s/v%d/%s", std.Sector, std.Version, req.Competence), IssuedAt: now, ValidUntil: req.ValidUntil,
 	})
 }
 
-// insert stores an issued credential with its digest and its log entry.
-func (s *Service) insert(ctx context.Context, rec Record) (Record, error) {
+// insert stores an issued credential with its digest, its log entry and
+// its entry in the audit trail.
+func (s *Service) insert(ctx context.Context, actor Actor, rec Record) (Record, error) {
 	sum := sha256.Sum256(rec.Body)
 	rec.Digest = "sha256:" + hex.EncodeToString(sum[:])
-	if err := s.store.Insert(ctx, rec, notary.NewEntry(notary.Issue, rec.ID, rec.Body, rec.IssuedAt).Marshal()); err != nil {
+	trail, err := audit.New(nil, rec.IssuedAt, "credential.issue", auditObject(rec), nil, issued{
+		Chamber: rec.IssuerID, Achievement: rec.Achievement, Format: rec.Format, Digest: rec.Digest, ValidUntil: rec.ValidUntil})
+	if err != nil {
+		return Record{}, err
+	}
+	trail.ActorName = actor.Name
+	if err := s.store.Insert(ctx, rec, notary.NewEntry(notary.Issue, rec.ID, rec.Body, rec.IssuedAt).Marshal(), trail); err != nil {
 		return Record{}, fmt.Errorf("issue: store: %w", err)
 	}
 	return rec, nil
+}
+
+// issued is what the audit trail keeps of an issued credential: what it
+// certifies and its digest, not its content.
+type issued struct {
+	Chamber     string    `json:"chamber"`
+	Achievement string    `json:"achievement"`
+	Format      Format    `json:"format"`
+	Digest      string    `json:"digest"`
+	ValidUntil  time.Time `json:"valid_until,omitzero"`
+}
+
+// auditObject places a credential in the audit trail: it belongs to its
+// issuer, a Chamber, whose people see its entries.
+func auditObject(r Record) auth.Object {
+	return auth.Object{Kind: auth.CredentialObject, ID: r.ID, Places: []auth.Place{{Org: r.IssuerID}}}
 }
 
 // IssueDocument signs a credential a client composed (the VC-API issue
@@ -285,7 +310,7 @@ func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, fo
 	if until, err := parseDate(obj, "validUntil"); err == nil {
 		rec.ValidUntil = until
 	}
-	return s.insert(ctx, rec)
+	return s.insert(ctx, actor, rec)
 }
 
 func (s *Service) secure(unsigned []byte, signer *issuer.Signer, f Format, now time.Time) ([]byte, error) {
@@ -328,9 +353,10 @@ const MaxReason = 500
 
 // ChangeStatus revokes, suspends or reinstates a credential. A revoked
 // credential stays revoked; only a suspended one can be reinstated. The
-// reason is required and kept in the audit trail.
+// reason is required and kept with the change and in the audit trail.
 func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, action Action, reason string) (Record, error) {
-	if _, err := s.Record(ctx, actor, id); err != nil {
+	rec, err := s.Record(ctx, actor, id)
+	if err != nil {
 		return Record{}, err
 	}
 	if err := s.open(ctx); err != nil {
@@ -343,10 +369,22 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, acti
 	case utf8.RuneCountInString(reason) > MaxReason || !utf8.ValidString(reason):
 		return Record{}, attesta.E(attesta.Invalid, "err.credential.reason.long", MaxReason)
 	}
+	// The field the action changes, and its value after: the change
+	// succeeds only from the other value, so the trail says both.
+	field, value := "suspended", action == Suspend
+	if action == Revoke {
+		field, value = "revoked", true
+	}
 	at := s.clock()
+	trail, err := audit.New(nil, at, "credential."+string(action), auditObject(rec),
+		map[string]any{field: !value}, map[string]any{field: value, "reason": reason})
+	if err != nil {
+		return Record{}, err
+	}
+	trail.ActorName = actor.Name
 	ev := StatusEvent{CredentialID: id, Action: action, Reason: reason, Actor: actor.Name, At: at}
 	kind := map[Action]notary.Kind{Revoke: notary.Revoke, Suspend: notary.Suspend, Reinstate: notary.Reinstate}[action]
-	return s.store.ChangeStatus(ctx, id, ev, func(r Record) (Record, []byte, error) {
+	return s.store.ChangeStatus(ctx, id, ev, trail, func(r Record) (Record, []byte, error) {
 		switch action {
 		case Revoke:
 			if r.Revoked {

@@ -81,7 +81,7 @@ func newGoldenLog(t *testing.T) *goldenLog {
 			t.Fatal(err)
 		}
 		rec := credential.Record{ID: id, IssuerID: "cciaa-milano", List: pos.List, Index: pos.Index, Format: credential.RDFC, Body: body, IssuedAt: now}
-		if err := db.Credentials().Insert(ctx, rec, notary.NewEntry(notary.Issue, id, body, now).Marshal()); err != nil {
+		if err := db.Credentials().Insert(ctx, rec, notary.NewEntry(notary.Issue, id, body, now).Marshal(), nil); err != nil {
 			t.Fatal(err)
 		}
 		g.ids, g.bodies = append(g.ids, id), append(g.bodies, body)

@@ -103,7 +103,7 @@ func settings() []setting {
 				}
 				return err
 			}},
-		{"public-url", "ATTESTA_PUBLIC_URL", "", "address attesta is reached at, e.g. https://attesta.example (default http://localhost and the port of --addr); issuer did:web identifiers derive from it",
+		{"public-url", "ATTESTA_PUBLIC_URL", "", "address attesta is reached at, e.g. https://attesta.example (default http://localhost and the port of --addr; for the commands other than serve, the one serve recorded in the database); issuer did:web identifiers derive from it",
 			func(c *Config, v string) error {
 				if v != "" && !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
 					return fmt.Errorf("must start with https:// or http://")

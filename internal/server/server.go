@@ -87,10 +87,26 @@ type Options struct {
 // dataset was dealt with, so it is loaded only into a new database.
 const datasetKey = "first_start_dataset"
 
+// publicURLKey records in the meta table the public URL the server was last
+// prepared with: the command line, on the same database, derives the same
+// issuer DIDs, credential URLs and log origin from it without being told
+// it again (RecordedPublicURL).
+const publicURLKey = "public_url"
+
+// RecordedPublicURL returns the public URL the server recorded in db when
+// it was last prepared, if it was.
+func RecordedPublicURL(ctx context.Context, db Database) (string, bool, error) {
+	u, ok, err := db.Meta(ctx, publicURLKey)
+	if err != nil {
+		return "", false, fmt.Errorf("reading the recorded public URL: %w", err)
+	}
+	return u, ok && u != "", nil
+}
+
 // Prepare migrates the database, refuses opts.KEK unless it opens every key
-// sealed in it (CheckKEK) and, when the database is new, loads the
-// first-start dataset (unless opts.NoDemo). Nothing but the schema is
-// changed before the key is checked.
+// sealed in it (CheckKEK), records opts.PublicURL and, when the database is
+// new, loads the first-start dataset (unless opts.NoDemo). Nothing but the
+// schema is changed before the key is checked.
 func Prepare(ctx context.Context, db Database, opts Options) error {
 	from, to, err := db.Migrate(ctx)
 	if err != nil {
@@ -101,6 +117,9 @@ func Prepare(ctx context.Context, db Database, opts Options) error {
 	}
 	if err := CheckKEK(ctx, db, opts.KEK); err != nil {
 		return err
+	}
+	if err := db.SetMeta(ctx, publicURLKey, opts.PublicURL); err != nil {
+		return fmt.Errorf("recording the public URL: %w", err)
 	}
 	_, done, err := db.Meta(ctx, datasetKey)
 	if err != nil || done {
@@ -192,19 +211,64 @@ func New(db Database, opts Options) (*Server, error) {
 	for _, r := range s.web {
 		handle(r.Pattern, csrf.Handler(r.Handler), r.MaxBody)
 	}
-	s.api = api.New(standards, api.CredentialOptions{
+	jsonAPI := api.New(standards, api.CredentialOptions{
 		Credentials: svc.Credentials, Verifier: svc.Verifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
-	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs}, opts.Log).Routes()
+	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs}, opts.Log)
+	s.api = jsonAPI.Routes()
 	for _, r := range s.api {
 		handle(r.Pattern, r.Handler, r.MaxBody)
 	}
 	handle("GET /healthz", http.HandlerFunc(s.healthz), 0)
 	handle("GET /readyz", http.HandlerFunc(s.readyz), 0)
 	handle("GET /metrics", s.metrics, 0)
+	handle("/", notFound(mux, s.web, s.api, site.NotFound, jsonAPI.NotFound), 0)
 	s.handler = s.metrics.Middleware(s.recover(s.secure(s.logRequests(mux))))
 	return s, nil
+}
+
+// notFound answers the requests no route takes. An address that a route
+// serves with another method is answered 405 with the methods it allows,
+// as net/http's mux would; any other is not found, said by the surface it
+// is under: the API (a problem document) when its first segment is one only
+// the API's routes have (/api, /credentials, /issuers, /status, /log, …),
+// else the site (the styled page, in the reader's language).
+func notFound(mux *http.ServeMux, pages []web.Route, apis []api.Route, page, problem http.HandlerFunc) http.Handler {
+	first := func(path string) string {
+		seg, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+		return seg
+	}
+	pathOf := func(pattern string) string {
+		_, path, _ := strings.Cut(pattern, " ")
+		return path
+	}
+	apiOnly := map[string]bool{}
+	for _, r := range apis {
+		apiOnly[first(pathOf(r.Pattern))] = true
+	}
+	for _, r := range pages {
+		delete(apiOnly, first(pathOf(r.Pattern)))
+	}
+	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range methods {
+			if _, pattern := mux.Handler(&http.Request{Method: m, URL: r.URL, Host: r.Host}); pattern != "" && pattern != "/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+			return
+		}
+		if apiOnly[first(r.URL.Path)] {
+			problem(w, r)
+			return
+		}
+		page(w, r)
+	})
 }
 
 // SequenceLog integrates every appended log entry now, without waiting for

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/notary"
@@ -160,9 +162,32 @@ func changeEntry(r credential.Record, ev credential.StatusEvent) []byte {
 	return notary.NewEntry(kind, r.ID, r.Body, ev.At).Marshal()
 }
 
+// trailOf is an audit entry about credential id, as credential.Service
+// makes them.
+func trailOf(id, action string, at time.Time) *audit.Entry {
+	return &audit.Entry{At: at, ActorName: "api-token", Action: action, ObjectKind: auth.CredentialObject, ObjectID: id, Org: "cciaa-roma"}
+}
+
+// wantTrail checks the actions of the audit trail about credential id,
+// newest first.
+func wantTrail(t *testing.T, db DB, id string, actions ...string) {
+	t.Helper()
+	es, err := audit.NewService(db.Audit()).List(context.Background(), admin, audit.Filter{ObjectKind: auth.CredentialObject, ObjectID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, e.Action)
+	}
+	if !slices.Equal(got, actions) {
+		t.Errorf("the audit trail of %s: %v, want %v", id, got, actions)
+	}
+}
+
 func insert(t *testing.T, db DB, r credential.Record) {
 	t.Helper()
-	if err := db.Credentials().Insert(context.Background(), r, issueEntry(r)); err != nil {
+	if err := db.Credentials().Insert(context.Background(), r, issueEntry(r), nil); err != nil {
 		t.Fatalf("inserting %s: %v", r.ID, err)
 	}
 }
@@ -324,9 +349,10 @@ func testInsertConflicts(t *testing.T, open Opener) {
 	store := db.Credentials()
 
 	sameID := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 1, clock.Now().Add(time.Hour))
-	wantKey(t, store.Insert(ctx, sameID, issueEntry(sameID)), attesta.Conflict, "err.storage.credential.taken")
+	wantKey(t, store.Insert(ctx, sameID, issueEntry(sameID), trailOf(sameID.ID, "credential.issue", clock.Now())), attesta.Conflict, "err.storage.credential.taken")
+	wantTrail(t, db, sameID.ID) // a refused insert records nothing
 	samePos := newRecord(iss.ID, credential.Position{List: r.List, Index: r.Index}, 2, clock.Now())
-	wantKey(t, store.Insert(ctx, samePos, issueEntry(samePos)), attesta.Conflict, "err.storage.credential.taken")
+	wantKey(t, store.Insert(ctx, samePos, issueEntry(samePos), nil), attesta.Conflict, "err.storage.credential.taken")
 	wantRecord(t, db, r)
 	_, err := store.Record(ctx, samePos.ID)
 	wantCode(t, err, attesta.NotFound)
@@ -341,12 +367,12 @@ func testInsertConflicts(t *testing.T, open Opener) {
 	// A list never opened, a position outside any list, a body that is not
 	// text.
 	unopened := newRecord(iss.ID, credential.Position{List: 7, Index: 0}, 4, clock.Now())
-	wantKey(t, store.Insert(ctx, unopened, issueEntry(unopened)), attesta.NotFound, "err.storage.statuslist.notfound")
+	wantKey(t, store.Insert(ctx, unopened, issueEntry(unopened), nil), attesta.NotFound, "err.storage.statuslist.notfound")
 	outside := newRecord(iss.ID, credential.Position{List: 1, Index: statuslist.ListBits}, 5, clock.Now())
-	wantCode(t, store.Insert(ctx, outside, issueEntry(outside)), attesta.Invalid)
+	wantCode(t, store.Insert(ctx, outside, issueEntry(outside), nil), attesta.Invalid)
 	binary := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 6, clock.Now())
 	binary.Body = []byte{0xff, 0x00, 0xfe}
-	wantCode(t, store.Insert(ctx, binary, issueEntry(binary)), attesta.Invalid)
+	wantCode(t, store.Insert(ctx, binary, issueEntry(binary), nil), attesta.Invalid)
 }
 
 // decideFor returns a decide function applying action as credential.Service
@@ -400,7 +426,8 @@ func testChangeStatus(t *testing.T, open Opener) {
 	ev1 := credential.StatusEvent{CredentialID: r.ID, Action: credential.Suspend, Reason: "verifica in corso",
 		Actor: "operatore@cciaa-roma", At: clock.Now().Add(7 * time.Second)}
 	calls := 0
-	got, err := store.ChangeStatus(ctx, r.ID, ev1, func(cur credential.Record) (credential.Record, []byte, error) {
+	wantTrail(t, db, r.ID)
+	got, err := store.ChangeStatus(ctx, r.ID, ev1, trailOf(r.ID, "credential.suspend", ev1.At), func(cur credential.Record) (credential.Record, []byte, error) {
 		if !reflect.DeepEqual(cur, r) {
 			t.Errorf("decide sees %+v, want %+v", cur, r)
 		}
@@ -415,6 +442,7 @@ func testChangeStatus(t *testing.T, open Opener) {
 	}
 	wantRecord(t, db, want)
 	wantRecord(t, db, bystander)
+	wantTrail(t, db, r.ID, "credential.suspend")
 	if evs, err := store.Events(ctx, r.ID); err != nil || !reflect.DeepEqual(evs, []credential.StatusEvent{ev1}) {
 		t.Fatalf("events: %+v, %v", evs, err)
 	}
@@ -427,7 +455,7 @@ func testChangeStatus(t *testing.T, open Opener) {
 	boom := errors.New("boom")
 	clock.Advance(time.Hour)
 	evFail := credential.StatusEvent{CredentialID: r.ID, Action: credential.Revoke, Reason: "x", Actor: "y", At: clock.Now()}
-	_, err = store.ChangeStatus(ctx, r.ID, evFail, func(cur credential.Record) (credential.Record, []byte, error) {
+	_, err = store.ChangeStatus(ctx, r.ID, evFail, trailOf(r.ID, "credential.revoke", evFail.At), func(cur credential.Record) (credential.Record, []byte, error) {
 		cur.Revoked = true
 		return cur, changeEntry(cur, evFail), boom
 	})
@@ -435,6 +463,7 @@ func testChangeStatus(t *testing.T, open Opener) {
 		t.Fatalf("decide's error: got %v", err)
 	}
 	wantRecord(t, db, want)
+	wantTrail(t, db, r.ID, "credential.suspend")
 	if evs, _ := store.Events(ctx, r.ID); len(evs) != 1 {
 		t.Errorf("a failed change left an event: %+v", evs)
 	}
@@ -445,12 +474,12 @@ func testChangeStatus(t *testing.T, open Opener) {
 	// Reinstate, then revoke: events in order, a version per change.
 	clock.Advance(time.Hour)
 	ev2 := credential.StatusEvent{CredentialID: r.ID, Action: credential.Reinstate, Reason: "verificata", Actor: "operatore@cciaa-roma", At: clock.Now()}
-	if _, err := store.ChangeStatus(ctx, r.ID, ev2, decideFor(ev2, &calls)); err != nil {
+	if _, err := store.ChangeStatus(ctx, r.ID, ev2, nil, decideFor(ev2, &calls)); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Hour)
 	ev3 := credential.StatusEvent{CredentialID: r.ID, Action: credential.Revoke, Reason: "titolo non conseguito", Actor: "responsabile@cciaa-roma", At: clock.Now()}
-	got, err = store.ChangeStatus(ctx, r.ID, ev3, decideFor(ev3, &calls))
+	got, err = store.ChangeStatus(ctx, r.ID, ev3, nil, decideFor(ev3, &calls))
 	if err != nil || !got.Revoked || got.Suspended || got.Reason != ev3.Reason || !got.ChangedAt.Equal(ev3.At) {
 		t.Fatalf("after revoking: %+v, %v", got, err)
 	}
@@ -470,11 +499,11 @@ func testChangeStatus(t *testing.T, open Opener) {
 	calls = 0
 	missing := ev1
 	missing.CredentialID = "urn:uuid:00000000-0000-4000-8000-000000000000"
-	_, err = store.ChangeStatus(ctx, missing.CredentialID, missing, decideFor(missing, &calls))
+	_, err = store.ChangeStatus(ctx, missing.CredentialID, missing, nil, decideFor(missing, &calls))
 	wantKey(t, err, attesta.NotFound, "err.credential.notfound")
 	unknown := ev1
 	unknown.CredentialID, unknown.Action = bystander.ID, "cancel"
-	_, err = store.ChangeStatus(ctx, bystander.ID, unknown, decideFor(unknown, &calls))
+	_, err = store.ChangeStatus(ctx, bystander.ID, unknown, nil, decideFor(unknown, &calls))
 	wantCode(t, err, attesta.Invalid)
 	if calls != 0 {
 		t.Errorf("decide called %d times", calls)
@@ -501,7 +530,7 @@ func testChangeStatusConcurrent(t *testing.T, open Opener) {
 			ev := credential.StatusEvent{CredentialID: r.ID, Action: credential.Revoke,
 				Reason: fmt.Sprintf("motivo %d", i), Actor: "operatore", At: clock.Now().Add(time.Duration(i) * time.Second)}
 			var calls int
-			_, errs[i] = db.Credentials().ChangeStatus(ctx, r.ID, ev, decideFor(ev, &calls))
+			_, errs[i] = db.Credentials().ChangeStatus(ctx, r.ID, ev, nil, decideFor(ev, &calls))
 		}()
 	}
 	wg.Wait()
@@ -547,7 +576,7 @@ func testStatusList(t *testing.T, open Opener) {
 		clock.Advance(time.Minute)
 		ev := credential.StatusEvent{CredentialID: r.ID, Action: action, Reason: "motivo", Actor: "operatore", At: clock.Now()}
 		var calls int
-		if _, err := store.ChangeStatus(ctx, r.ID, ev, decideFor(ev, &calls)); err != nil {
+		if _, err := store.ChangeStatus(ctx, r.ID, ev, nil, decideFor(ev, &calls)); err != nil {
 			t.Fatal(err)
 		}
 	}

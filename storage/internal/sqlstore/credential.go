@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/storage/internal/guard"
@@ -200,10 +201,10 @@ func (s credentials) CredentialIDs(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// Insert implements credential.Store: it stores the credential, then
-// appends its log entry, in one transaction: a failed insert takes no leaf
-// index, and the log's lock is taken last.
-func (s credentials) Insert(ctx context.Context, r credential.Record, logEntry []byte) error {
+// Insert implements credential.Store: it stores the credential and its
+// audit entry, then appends its log entry, in one transaction: a failed
+// insert takes no leaf index, and the log's lock is taken last.
+func (s credentials) Insert(ctx context.Context, r credential.Record, logEntry []byte, entry *audit.Entry) error {
 	if err := guard.Record(r); err != nil {
 		return err
 	}
@@ -224,6 +225,11 @@ func (s credentials) Insert(ctx context.Context, r credential.Record, logEntry [
 		}
 		if err != nil {
 			return fmt.Errorf("inserting credential %s: %w", r.ID, err)
+		}
+		if entry != nil {
+			if err := (trail{t}).Record(ctx, entry); err != nil {
+				return err
+			}
 		}
 		leaf, err := s.db.e.AppendLog(ctx, t.Conn, logEntry)
 		if err != nil {
@@ -266,22 +272,22 @@ func (s credentials) Record(ctx context.Context, id string) (credential.Record, 
 // (Dialect.ForUpdate) while decide looks at it, so that concurrent changes
 // of one credential are decided one after the other. The log entry is
 // appended last, in the same transaction.
-func (s credentials) ChangeStatus(ctx context.Context, id string, ev credential.StatusEvent,
+func (s credentials) ChangeStatus(ctx context.Context, id string, ev credential.StatusEvent, entry *audit.Entry,
 	decide func(credential.Record) (credential.Record, []byte, error)) (credential.Record, error) {
-	return s.changeStatus(ctx, id, ev, decide, true)
+	return s.changeStatus(ctx, id, ev, entry, decide, true)
 }
 
 // ReapplyStatus implements credential.Store: ChangeStatus without the log
 // entry, which the log has already.
 func (s credentials) ReapplyStatus(ctx context.Context, id string, ev credential.StatusEvent,
 	decide func(credential.Record) (credential.Record, error)) (credential.Record, error) {
-	return s.changeStatus(ctx, id, ev, func(r credential.Record) (credential.Record, []byte, error) {
+	return s.changeStatus(ctx, id, ev, nil, func(r credential.Record) (credential.Record, []byte, error) {
 		next, err := decide(r)
 		return next, nil, err
 	}, false)
 }
 
-func (s credentials) changeStatus(ctx context.Context, id string, ev credential.StatusEvent,
+func (s credentials) changeStatus(ctx context.Context, id string, ev credential.StatusEvent, entry *audit.Entry,
 	decide func(credential.Record) (credential.Record, []byte, error), logged bool) (credential.Record, error) {
 	if err := guard.Event(id, ev); err != nil {
 		return credential.Record{}, err
@@ -295,12 +301,12 @@ func (s credentials) changeStatus(ctx context.Context, id string, ev credential.
 		if err != nil {
 			return fmt.Errorf("reading credential %s: %w", id, err)
 		}
-		next, entry, err := decide(cur)
+		next, logEntry, err := decide(cur)
 		if err != nil {
 			return err
 		}
 		if logged {
-			if err := guard.LogEntry(entry); err != nil {
+			if err := guard.LogEntry(logEntry); err != nil {
 				return fmt.Errorf("status change of credential %s: %w", id, err)
 			}
 		}
@@ -317,10 +323,15 @@ func (s credentials) changeStatus(ctx context.Context, id string, ev credential.
 			WHERE issuer_id = $2 AND list_no = $3`, t.at(ev.At), cur.IssuerID, cur.List); err != nil {
 			return fmt.Errorf("updating status list %d of issuer %s: %w", cur.List, cur.IssuerID, err)
 		}
+		if entry != nil {
+			if err := (trail{t}).Record(ctx, entry); err != nil {
+				return err
+			}
+		}
 		if !logged {
 			return nil
 		}
-		_, err = s.db.e.AppendLog(ctx, t.Conn, entry)
+		_, err = s.db.e.AppendLog(ctx, t.Conn, logEntry)
 		return err
 	})
 	if err != nil {
