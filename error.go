@@ -21,6 +21,7 @@ const (
 	Throttled       Code = "throttled"       // too many attempts: the caller must wait
 	TooLarge        Code = "too_large"       // the request's body is over the limit
 	MediaType       Code = "media_type"      // the request's body is not of a type the operation reads
+	Unavailable     Code = "unavailable"     // the service is stopped until an operator acts (e.g. a restored database)
 	Internal        Code = "internal"        // a failure the caller cannot fix
 )
 

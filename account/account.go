@@ -100,6 +100,10 @@ type Mail struct {
 	LastError string
 }
 
+// TokenPrefix starts every personal access token: a token is told from the
+// deployment's API token by its looks.
+const TokenPrefix = "atk_"
+
 // Limits and lifetimes.
 const (
 	MaxFailures   = 5
@@ -656,7 +660,7 @@ func (s *Service) CreateToken(ctx context.Context, p *auth.Principal, name strin
 	if err := fe.Err(); err != nil {
 		return nil, "", err
 	}
-	secret, hash, err := s.secret("atk_")
+	secret, hash, err := s.secret(TokenPrefix)
 	if err != nil {
 		return nil, "", err
 	}
@@ -734,7 +738,7 @@ func (s *Service) RevokeToken(ctx context.Context, p *auth.Principal, id string)
 // AuthenticateToken returns the principal of a personal access token.
 func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*auth.Principal, error) {
 	bad := attesta.E(attesta.Unauthenticated, "err.account.token.invalid")
-	if !strings.HasPrefix(secret, "atk_") || len(secret) > 128 {
+	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 128 {
 		return nil, bad
 	}
 	hash, now := Hash(secret), s.now()

@@ -207,6 +207,12 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	json.NewEncoder(w).Encode(p)
 }
 
+// NotFound answers a request for an address under the API that no route
+// has, with a problem document.
+func (a *API) NotFound(w http.ResponseWriter, r *http.Request) {
+	a.fail(w, r, attesta.E(attesta.NotFound, "err.api.notfound"))
+}
+
 func (a *API) listVersions(w http.ResponseWriter, r *http.Request) {
 	infos, err := a.standards.Versions(r.Context())
 	a.reply(w, r, list(infos), err)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/vc/did"
 	"github.com/attesta/attesta/internal/vc/statuslist"
@@ -63,12 +64,17 @@ func HashToken(token string) []byte {
 	return sum[:]
 }
 
-// actor authenticates the request by its bearer token.
+// actor authenticates the request by its bearer token: the deployment's
+// API token. A person's personal access token does not act on credentials
+// (yet): it is refused as such, not as a wrong token.
 func (a *API) actor(r *http.Request) (credential.Actor, error) {
+	tok, ok := bearer(r)
+	if ok && strings.HasPrefix(tok, account.TokenPrefix) {
+		return credential.Actor{}, attesta.E(attesta.Forbidden, "err.api.token.personal")
+	}
 	if a.creds.TokenSHA256 == nil {
 		return credential.Actor{}, attesta.E(attesta.Unauthenticated, "err.api.token.disabled")
 	}
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || subtle.ConstantTimeCompare(HashToken(tok), a.creds.TokenSHA256) != 1 {
 		return credential.Actor{}, attesta.E(attesta.Unauthenticated, "err.api.token.required")
 	}

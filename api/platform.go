@@ -40,17 +40,27 @@ type Platform struct {
 
 type principalKey struct{}
 
+// bearer returns the token of a request's Authorization header, whose
+// scheme's name is case-insensitive (RFC 9110, section 11.1).
+func bearer(r *http.Request) (string, bool) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
+}
+
 // withToken authenticates the personal access token of a request; the
 // domain services then decide what its holder may do.
 func (a *API) withToken(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		tok, ok := bearer(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="attesta"`)
 			a.fail(w, r, attesta.E(attesta.Unauthenticated, "err.api.pat.required"))
 			return
 		}
-		p, err := a.platform.Accounts.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
+		p, err := a.platform.Accounts.AuthenticateToken(r.Context(), tok)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="attesta", error="invalid_token"`)
 			a.fail(w, r, err)
@@ -286,6 +296,14 @@ func (a *API) getPerson(w http.ResponseWriter, r *http.Request) {
 func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := audit.Filter{Actor: q.Get("actor"), ObjectKind: auth.ObjectKind(q.Get("kind")), ObjectID: q.Get("object"), Action: q.Get("action")}
+	if v := q.Get("since"); v != "" && !f.SinceDay(v) {
+		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.audit.day", "since"))
+		return
+	}
+	if v := q.Get("until"); v != "" && !f.UntilDay(v) {
+		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.audit.day", "until"))
+		return
+	}
 	if v := q.Get("before"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
@@ -309,10 +327,6 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 func (a *API) listTables(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := roundtable.Filter{Sector: q.Get("sector"), Year: q.Get("year"), Status: roundtable.Status(q.Get("status"))}
-	if len(f.Sector) > 64 || len(f.Year) > 7 || (f.Status != "" && f.Status != roundtable.Active && f.Status != roundtable.Closed) {
-		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.tables.filter"))
-		return
-	}
 	ts, err := a.platform.Tables.List(r.Context(), who(r), f)
 	a.reply(w, r, items(ts), err)
 }
@@ -422,7 +436,15 @@ func (a *API) importer(kind importer.Kind) http.HandlerFunc {
 			a.fail(w, r, err)
 			return
 		}
-		if async(r) && r.URL.Query().Get("dry_run") != "true" {
+		dryRun := false
+		if v := r.URL.Query().Get("dry_run"); v != "" {
+			var err error
+			if dryRun, err = strconv.ParseBool(v); err != nil {
+				a.fail(w, r, attesta.E(attesta.Invalid, "err.api.import.dryrun", v))
+				return
+			}
+		}
+		if async(r) && !dryRun {
 			// As Parse reads it: a byte more than a file may have.
 			data, err := io.ReadAll(io.LimitReader(r.Body, importer.MaxBytes+1))
 			if err != nil {
@@ -437,7 +459,7 @@ func (a *API) importer(kind importer.Kind) http.HandlerFunc {
 			a.failImport(w, r, err)
 			return
 		}
-		if r.URL.Query().Get("dry_run") == "true" {
+		if dryRun {
 			plan, err := a.platform.Imports.Preview(r.Context(), p, kind, school, f)
 			if err == nil {
 				err = plan.Err()

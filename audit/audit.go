@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"time"
 
@@ -102,6 +103,61 @@ type Filter struct {
 // MaxLimit bounds a page.
 const MaxLimit = 500
 
+// MaxText bounds a filter's texts: the actor, the object, the action.
+const MaxText = 100
+
+// actionPattern is the form of an action: words of lower-case letters
+// joined by dots (organisation.update).
+var actionPattern = regexp.MustCompile(`^[a-z]+(\.[a-z]+)*$`)
+
+// SinceDay and UntilDay set the filter's period from days written as
+// 2026-11-02, as they are in Rome: from the first moment of since, to the
+// last of until. Each reports whether its day could be read; the surface
+// that read it says the refusal in its own words.
+func (f *Filter) SinceDay(day string) bool {
+	t, err := time.ParseInLocation(time.DateOnly, day, attesta.Rome)
+	if err != nil {
+		return false
+	}
+	f.Since = t
+	return true
+}
+
+// UntilDay: see SinceDay.
+func (f *Filter) UntilDay(day string) bool {
+	t, err := time.ParseInLocation(time.DateOnly, day, attesta.Rome)
+	if err != nil {
+		return false
+	}
+	f.Until = t.AddDate(0, 0, 1)
+	return true
+}
+
+// check refuses a filter that does not say what it filters by: an unknown
+// kind of object, an action not written as actions are, a text longer than
+// MaxText, a period that ends before it starts.
+func (f *Filter) check() error {
+	var fe attesta.FieldErrors
+	if f.ObjectKind != "" && !f.ObjectKind.Valid() {
+		fe.Problem("kind", "err.audit.kind", f.ObjectKind)
+	}
+	for _, t := range []struct{ field, v string }{{"actor", f.Actor}, {"object", f.ObjectID}, {"action", f.Action}} {
+		if len(t.v) > MaxText {
+			fe.Problem(t.field, "err.audit.long", MaxText)
+		}
+	}
+	if f.Action != "" && len(f.Action) <= MaxText && !actionPattern.MatchString(f.Action) {
+		fe.Problem("action", "err.audit.action", f.Action)
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	if !f.Until.IsZero() && !f.Since.IsZero() && !f.Until.After(f.Since) {
+		return attesta.E(attesta.Invalid, "err.audit.period")
+	}
+	return nil
+}
+
 // Reader lists entries, newest first.
 type Reader interface {
 	Entries(ctx context.Context, f Filter) ([]Entry, error)
@@ -127,8 +183,8 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Entr
 	if f.Limit <= 0 || f.Limit > MaxLimit {
 		f.Limit = 100
 	}
-	if !f.Until.IsZero() && !f.Since.IsZero() && !f.Until.After(f.Since) {
-		return nil, attesta.E(attesta.Invalid, "err.audit.period")
+	if err := f.check(); err != nil {
+		return nil, err
 	}
 	var out []Entry
 	err := s.store.View(ctx, func(r Reader) (err error) {

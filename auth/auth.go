@@ -100,6 +100,22 @@ type Membership struct {
 	Provinces []string `json:"provinces"`
 }
 
+// OrgPlace is where the membership's organisation is: its id and its
+// province, except for a Chamber covering several provinces, whose own
+// province a membership does not say (it is then placed by its id alone).
+func (m Membership) OrgPlace() Place {
+	if len(m.Provinces) == 1 || (m.OrgKind != Chamber && len(m.Provinces) > 0) {
+		return Place{Org: m.Org, Province: m.Provinces[0]}
+	}
+	return Place{Org: m.Org}
+}
+
+// OrgObject describes the membership's organisation for authorization:
+// what a link to its page is decided on.
+func (m Membership) OrgObject() Object {
+	return Object{Kind: OrganisationObject, ID: m.Org, Places: []Place{m.OrgPlace()}, OrgKind: m.OrgKind}
+}
+
 // Principal is a person acting in one of their memberships.
 type Principal struct {
 	Person string // the person's id
@@ -152,7 +168,14 @@ const (
 	TableObject        ObjectKind = "table"
 	AuditObject        ObjectKind = "audit"
 	TokenObject        ObjectKind = "token"
+	CredentialObject   ObjectKind = "credential" // an issued credential, in the audit trail
 )
+
+// ObjectKinds lists every kind of object.
+var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject}
+
+// Valid reports whether k is one of ObjectKinds.
+func (k ObjectKind) Valid() bool { return slices.Contains(ObjectKinds, k) }
 
 // Anywhere is an object that belongs to no organisation in particular: a
 // list, or something about to be created. Only the permission counts.

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/attesta/attesta"
@@ -282,6 +283,17 @@ func DigestMultibase(sum [32]byte) string {
 	return "u" + base64.RawURLEncoding.EncodeToString(append([]byte{0x12, 0x20}, sum[:]...))
 }
 
+// Bounds on what an award says, in characters: the texts of a request go
+// as they are into a credential that is signed and never changes.
+const (
+	MaxShort   = 64   // a result's type, score or status; an identity type; a salt
+	MaxName    = 200  // a name, the decision's reference, the commission; the learner's identifier
+	MaxText    = 2000 // a description, a narrative
+	MaxIRI     = 2000 // the learner's DID
+	MaxResults = 50   // results of an assessment
+	MaxLevels  = 20   // levels of a rubric
+)
+
 var uuidURN = regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 func (a Award) validate() error {
@@ -339,15 +351,80 @@ func (a Award) validate() error {
 			fe.Problem("", "err.credential.award.level", i+1)
 		}
 	}
-	for _, s := range []string{a.Decision.Reference, a.Decision.Commission, a.TitleHolder.Name} {
-		if !utf8.ValidString(s) {
-			fe.Problem("", "err.credential.award.utf8")
-		}
-	}
+	a.checkTexts(&fe)
 	if len(fe) > 0 {
 		return attesta.Wrap(fe, attesta.Invalid, "err.credential.award", fe)
 	}
 	return nil
+}
+
+// textForm is what a text of an award may hold besides printable
+// characters.
+type textForm int
+
+const (
+	oneLine  textForm = iota // spaces
+	lines                    // spaces and new lines: a narrative
+	noSpaces                 // nothing else: an identifier
+)
+
+// checkTexts checks every text of a that comes from a request: each goes as
+// it is into a signed credential that never changes, so each is bounded and
+// holds no control characters (but the new lines of a narrative), no
+// invalid UTF-8 and no bidirectional controls, which would make it read
+// other than it is. A refusal says where the text is, as the request names
+// it (results[1].levels[0].name).
+func (a Award) checkTexts(fe *attesta.FieldErrors) {
+	check := func(where, s string, limit int, form textForm) {
+		bad := func(r rune) bool {
+			switch {
+			case unicode.Is(unicode.Bidi_Control, r):
+				return true
+			case r == '\n':
+				return form != lines
+			case unicode.IsSpace(r):
+				return form == noSpaces || unicode.IsControl(r)
+			}
+			return unicode.IsControl(r)
+		}
+		switch {
+		case !utf8.ValidString(s) || strings.ContainsFunc(s, bad):
+			fe.Problem("", "err.credential.award.chars", where)
+		case utf8.RuneCountInString(s) > limit:
+			fe.Problem("", "err.credential.award.long", where, limit)
+		}
+	}
+	l := a.Learner
+	check("learner.did", l.DID, MaxIRI, noSpaces)
+	check("learner.identity_type", l.IdentityType, MaxShort, noSpaces)
+	check("learner.identity", l.Identity, MaxName, oneLine)
+	check("learner.salt", l.Salt, MaxShort, noSpaces)
+	if len(a.Results) > MaxResults {
+		fe.Problem("", "err.credential.award.results", MaxResults)
+	}
+	for i, r := range a.Results {
+		at := func(field string) string { return fmt.Sprintf("results[%d].%s", i, field) }
+		check(at("name"), r.Name, MaxName, oneLine)
+		for _, f := range [][2]string{{"type", r.Type}, {"min", r.Min}, {"max", r.Max}, {"required", r.Required}, {"value", r.Value}, {"status", r.Status}} {
+			check(at(f[0]), f[1], MaxShort, oneLine)
+		}
+		if len(r.Levels) > MaxLevels {
+			fe.Problem("", "err.credential.award.levels", i+1, MaxLevels)
+		}
+		for j, lv := range r.Levels {
+			check(fmt.Sprintf("results[%d].levels[%d].name", i, j), lv.Name, MaxName, oneLine)
+			check(fmt.Sprintf("results[%d].levels[%d].description", i, j), lv.Description, MaxText, lines)
+		}
+	}
+	if e := a.Evidence; e != nil {
+		check("evidence.name", e.Name, MaxName, oneLine)
+		check("evidence.narrative", e.Narrative, MaxText, lines)
+	}
+	check("decision.reference", a.Decision.Reference, MaxName, oneLine)
+	check("decision.commission", a.Decision.Commission, MaxName, oneLine)
+	check("titleHolder.name", a.TitleHolder.Name, MaxName, oneLine)
+	check("titleHolder.id", a.TitleHolder.ID, MaxIRI, noSpaces)
+	check("titleHolder.url", a.TitleHolder.URL, MaxIRI, noSpaces)
 }
 
 func criteriaNarrative(c *competence.Competence) string {

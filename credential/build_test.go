@@ -214,3 +214,74 @@ func TestHashIdentity(t *testing.T) {
 		t.Error("the hash is not over identity followed by salt")
 	}
 }
+
+// TestBuildBoundsText: every text a request puts into a signed credential,
+// which never changes once issued, is bounded in length and refuses control
+// characters (a new line only in the narratives), invalid UTF-8 and the
+// bidirectional controls that make a text read other than it is; each
+// refusal says where the text is. Results and levels are bounded in number.
+func TestBuildBoundsText(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("a", n+1) }
+	tests := []struct {
+		name   string
+		change func(*Award)
+		key    string
+		where  string
+	}{
+		{"reference long", func(a *Award) { a.Decision.Reference = long(MaxName) }, "err.credential.award.long", "decision.reference"},
+		{"reference bell", func(a *Award) { a.Decision.Reference = "Verbale\an. 3" }, "err.credential.award.chars", "decision.reference"},
+		{"reference new line", func(a *Award) { a.Decision.Reference = "Verbale\nn. 3" }, "err.credential.award.chars", "decision.reference"},
+		{"reference utf-8", func(a *Award) { a.Decision.Reference = "Verbale \xff" }, "err.credential.award.chars", "decision.reference"},
+		{"commission escape", func(a *Award) { a.Decision.Commission = "Commissione \x1b[31m" }, "err.credential.award.chars", "decision.commission"},
+		{"commission long", func(a *Award) { a.Decision.Commission = long(MaxName) }, "err.credential.award.long", "decision.commission"},
+		{"result name", func(a *Award) { a.Results[0].Name = long(MaxName) }, "err.credential.award.long", "results[0].name"},
+		{"result name bidi", func(a *Award) { a.Results[0].Name = "Test \u202eenilno" }, "err.credential.award.chars", "results[0].name"},
+		{"result type", func(a *Award) { a.Results[0].Type = long(MaxShort) }, "err.credential.award.long", "results[0].type"},
+		{"result value", func(a *Award) { a.Results[0].Value = "85\x00" }, "err.credential.award.chars", "results[0].value"},
+		{"result min", func(a *Award) { a.Results[0].Min = long(MaxShort) }, "err.credential.award.long", "results[0].min"},
+		{"result max", func(a *Award) { a.Results[0].Max = "1\t00" }, "err.credential.award.chars", "results[0].max"},
+		{"result required", func(a *Award) { a.Results[0].Required = long(MaxShort) }, "err.credential.award.long", "results[0].required"},
+		{"result status", func(a *Award) { a.Results[2].Status = "Completed\r" }, "err.credential.award.chars", "results[2].status"},
+		{"level name", func(a *Award) { a.Results[1].Levels[0].Name = long(MaxName) }, "err.credential.award.long", "results[1].levels[0].name"},
+		{"level description", func(a *Award) { a.Results[1].Levels[2].Description = long(MaxText) }, "err.credential.award.long", "results[1].levels[2].description"},
+		{"level description cr", func(a *Award) { a.Results[1].Levels[2].Description = "a\r\nb" }, "err.credential.award.chars", "results[1].levels[2].description"},
+		{"evidence name", func(a *Award) { a.Evidence.Name = "Dossier\u0085" }, "err.credential.award.chars", "evidence.name"},
+		{"evidence narrative", func(a *Award) { a.Evidence.Narrative = long(MaxText) }, "err.credential.award.long", "evidence.narrative"},
+		{"learner did", func(a *Award) { a.Learner = Learner{DID: "did:example:" + long(MaxIRI)} }, "err.credential.award.long", "learner.did"},
+		{"learner did space", func(a *Award) { a.Learner = Learner{DID: "did:example:a b"} }, "err.credential.award.chars", "learner.did"},
+		{"identity type", func(a *Award) { a.Learner.IdentityType = "system\nId" }, "err.credential.award.chars", "learner.identity_type"},
+		{"identity", func(a *Award) { a.Learner.Identity = long(MaxName) }, "err.credential.award.long", "learner.identity"},
+		{"salt", func(a *Award) { a.Learner.Salt = long(MaxShort) }, "err.credential.award.long", "learner.salt"},
+		{"title holder", func(a *Award) { a.TitleHolder.Name = "Unioncamere\x7f" }, "err.credential.award.chars", "titleHolder.name"},
+		{"results", func(a *Award) {
+			for len(a.Results) <= MaxResults {
+				a.Results = append(a.Results, Result{Name: "Prova", Type: "Status", Status: "Completed"})
+			}
+		}, "err.credential.award.results", ""},
+		{"levels", func(a *Award) {
+			for len(a.Results[1].Levels) <= MaxLevels {
+				a.Results[1].Levels = append(a.Results[1].Levels, Level{Name: "Livello"})
+			}
+		}, "err.credential.award.levels", ""},
+	}
+	for _, tt := range tests {
+		a := testAward(t)
+		tt.change(&a)
+		_, err := Build(a)
+		var fe attesta.FieldErrors
+		if attesta.ErrorCode(err) != attesta.Invalid || !errors.As(err, &fe) ||
+			!slices.ContainsFunc(fe, func(e attesta.FieldError) bool {
+				return e.Key == tt.key && (tt.where == "" || len(e.Args) > 0 && e.Args[0] == tt.where)
+			}) {
+			t.Errorf("%s: got %v, want %s at %s", tt.name, err, tt.key, tt.where)
+		}
+	}
+	// At the bounds, with new lines in the narratives, the texts are taken.
+	a := testAward(t)
+	a.Decision.Reference, a.Results[0].Name = strings.Repeat("à", MaxName), strings.Repeat("é", MaxName)
+	a.Evidence.Narrative = "7 evidenze osservate.\n3 documenti."
+	a.Results[1].Levels[2].Description = "Prima riga.\nSeconda riga."
+	if _, err := Build(a); err != nil {
+		t.Errorf("texts within the bounds: %v", err)
+	}
+}

@@ -28,6 +28,9 @@ import (
 // competence workflow (Issue), not from here, unless the deployment names a
 // Chamber as its generic issuer.
 func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, format Format) (Record, error) {
+	if err := s.open(ctx); err != nil {
+		return Record{}, err
+	}
 	if format == "" {
 		format = RDFC
 	}
@@ -79,9 +82,9 @@ func (s *Service) IssueDocument(ctx context.Context, actor Actor, doc []byte, fo
 	if err != nil {
 		return Record{}, fmt.Errorf("issue: %w", err)
 	}
-	pos, err := s.store.Allocate(ctx, iss.ID, s.permutationKey)
+	pos, err := s.allocate(ctx, iss.ID)
 	if err != nil {
-		return Record{}, fmt.Errorf("issue: allocate status: %w", err)
+		return Record{}, err
 	}
 	obj["credentialStatus"] = append(asList(obj["credentialStatus"]), s.statusEntries(iss.ID, pos)...)
 	unsigned, err := marshal(obj)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/internal/vc/statuslist"
 )
 
@@ -80,11 +81,17 @@ type Store interface {
 	// 32-byte permutation key from newKey), mapped by status.Permute. A
 	// position is never returned twice, even if the credential is never
 	// stored.
-	Allocate(ctx context.Context, issuerID string, newKey func() [32]byte) (Position, error)
-	// Insert stores an issued credential and appends logEntry (a
-	// notary.Entry, encoded) to the transparency log, in one transaction. A
-	// Conflict error if its id or its position is already taken.
-	Insert(ctx context.Context, r Record, logEntry []byte) error
+	// reserve, if not nil, is called in the allocation's transaction
+	// before a counter at or past the list's reservation is handed out,
+	// to reserve it and those up to the next multiple of ReserveBlock
+	// apart from the database (Reservations); an error fails the
+	// allocation.
+	Allocate(ctx context.Context, issuerID string, newKey func() [32]byte, reserve Reserve) (Position, error)
+	// Insert stores an issued credential, appends logEntry (a
+	// notary.Entry, encoded) to the transparency log and, when it is not
+	// nil, trail to the audit trail, in one transaction. A Conflict error if
+	// its id or its position is already taken.
+	Insert(ctx context.Context, r Record, logEntry []byte, trail *audit.Entry) error
 	// Record returns a credential by id; NotFound if there is none.
 	Record(ctx context.Context, id string) (Record, error)
 	// LogIndex returns the leaf index of the credential's issue entry in the
@@ -95,8 +102,9 @@ type Store interface {
 	// current record and returns the changed one (only Revoked, Suspended,
 	// Reason and ChangedAt may differ) and the log entry recording the change,
 	// or an error that aborts the change. The record, the event, the list
-	// version and the log entry are written in one transaction.
-	ChangeStatus(ctx context.Context, id string, ev StatusEvent, decide func(Record) (Record, []byte, error)) (Record, error)
+	// version, the log entry and trail (when it is not nil, in the audit
+	// trail) are written in one transaction.
+	ChangeStatus(ctx context.Context, id string, ev StatusEvent, trail *audit.Entry, decide func(Record) (Record, []byte, error)) (Record, error)
 	// Events returns a credential's status changes, oldest first.
 	Events(ctx context.Context, credentialID string) ([]StatusEvent, error)
 	// StatusList returns the state of a list; NotFound if it was never opened.
@@ -107,4 +115,46 @@ type Store interface {
 	// SaveSignedList stores a signed list credential, replacing an older
 	// version; a newer stored version wins (the call is then a no-op).
 	SaveSignedList(ctx context.Context, l SignedList) error
+
+	// What a recovery after a restore needs (Service.Recover).
+
+	// Lists returns the state of every status list, by issuer and number.
+	Lists(ctx context.Context) ([]ListState, error)
+	// MarkLost moves the counter of a list to upTo, if it is below, and
+	// records the counters it passes over as lost: their positions are
+	// then shown as suspended. A list that does not exist is opened full,
+	// with a key from newKey, and lost whole. It returns what it recorded,
+	// the zero LostRange if nothing (the counter was already there).
+	MarkLost(ctx context.Context, issuerID string, list, upTo int, newKey func() [32]byte) (LostRange, error)
+	// CredentialIDs lists the ids of every credential.
+	CredentialIDs(ctx context.Context) ([]string, error)
+	// ReapplyStatus is ChangeStatus without appending a log entry: for a
+	// change the log already records.
+	ReapplyStatus(ctx context.Context, id string, ev StatusEvent, decide func(Record) (Record, error)) (Record, error)
+}
+
+// Reserve reserves the counters of an issuer's status list below upTo,
+// durably and apart from the database, before any is handed out.
+type Reserve func(ctx context.Context, list, upTo int) error
+
+// ReserveBlock is how many counters of a list are reserved at a time: a
+// reservation is written once per ReserveBlock credentials of an issuer,
+// and a recovery passes over at most that many unused positions per list.
+const ReserveBlock = 1024
+
+// ListState is how far a status list has handed out positions.
+type ListState struct {
+	IssuerID  string
+	List      int
+	Allocated int // counters handed out
+	Reserved  int // counters reserved apart from the database
+}
+
+// LostRange is a range of counters of a status list that credentials lost
+// with a restored database may hold.
+type LostRange struct {
+	IssuerID string
+	List     int
+	From, To int  // counters [From, To)
+	Whole    bool // the list was opened after the copy: all of it
 }

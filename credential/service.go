@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/internal/vc/dataintegrity"
 	"github.com/attesta/attesta/internal/vc/statuslist"
@@ -46,6 +48,16 @@ type Service struct {
 	baseURL     string
 	titleHolder Party
 	generic     string
+
+	reservations *Reservations
+	gate         Gate
+}
+
+// A Gate says whether credentials may be issued and their status changed
+// and shown now: notary.Log is one, which stops them while the database is
+// behind the log it published (a restored backup), until a recovery.
+type Gate interface {
+	Writable(ctx context.Context) error
 }
 
 // ServiceOptions configures a Service.
@@ -58,6 +70,12 @@ type ServiceOptions struct {
 	// GenericIssuer is the id of the issuer that signs the VC-API's generic
 	// credentials (IssueDocument); empty: they are refused.
 	GenericIssuer string
+	// Reservations, if set, reserve status positions apart from the
+	// database before they are handed out (see Reservations).
+	Reservations *Reservations
+	// Gate, if set, is asked before a credential is issued, its status
+	// changed or a status list shown.
+	Gate Gate
 }
 
 // NewService returns a Service.
@@ -70,7 +88,29 @@ func NewService(store Store, issuers Issuers, standards Standards, opts ServiceO
 	}
 	return &Service{store: store, issuers: issuers, standards: standards, suite: opts.Suite, clock: opts.Clock,
 		rand: opts.Rand, baseURL: strings.TrimSuffix(opts.BaseURL, "/"), titleHolder: opts.TitleHolder,
-		generic: opts.GenericIssuer}
+		reservations: opts.Reservations, gate: opts.Gate, generic: opts.GenericIssuer}
+}
+
+// open returns the gate's refusal, if any.
+func (s *Service) open(ctx context.Context) error {
+	if s.gate == nil {
+		return nil
+	}
+	return s.gate.Writable(ctx)
+}
+
+// allocate takes a status position of the issuer, reserved first when the
+// service has reservations.
+func (s *Service) allocate(ctx context.Context, issuerID string) (Position, error) {
+	var reserve Reserve
+	if s.reservations != nil {
+		reserve = s.reservations.For(issuerID)
+	}
+	pos, err := s.store.Allocate(ctx, issuerID, s.permutationKey, reserve)
+	if err != nil {
+		return Position{}, fmt.Errorf("issue: allocate status: %w", err)
+	}
+	return pos, nil
 }
 
 // IssueRequest asks for the credential of one certified competence.
@@ -91,6 +131,9 @@ type IssueRequest struct {
 // Issue builds, signs and stores a credential.
 func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Record, error) {
 	if err := actor.authorize(req.IssuerID); err != nil {
+		return Record{}, err
+	}
+	if err := s.open(ctx); err != nil {
 		return Record{}, err
 	}
 	if req.Format == "" {
@@ -130,9 +173,9 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 	if err != nil {
 		return Record{}, fmt.Errorf("issue: %w", err)
 	}
-	pos, err := s.store.Allocate(ctx, iss.ID, s.permutationKey)
+	pos, err := s.allocate(ctx, iss.ID)
 	if err != nil {
-		return Record{}, fmt.Errorf("issue: allocate status: %w", err)
+		return Record{}, err
 	}
 	award.Status = pos
 	unsigned, err := Build(award)
@@ -149,16 +192,38 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 	})
 }
 
-// insert stores an issued credential with its digest and its log entry:
-// the one way every credential attesta issues, a Chamber's badge or a
-// generic one, is recorded; actor is who asked for it.
+// insert stores an issued credential with its digest, its log entry and
+// its entry in the audit trail: the one way every credential attesta
+// issues, a Chamber's badge or a generic one, is recorded.
 func (s *Service) insert(ctx context.Context, actor Actor, rec Record) (Record, error) {
 	sum := sha256.Sum256(rec.Body)
 	rec.Digest = "sha256:" + hex.EncodeToString(sum[:])
-	if err := s.store.Insert(ctx, rec, notary.NewEntry(notary.Issue, rec.ID, rec.Body, rec.IssuedAt).Marshal()); err != nil {
+	trail, err := audit.New(nil, rec.IssuedAt, "credential.issue", auditObject(rec), nil, issued{
+		Chamber: rec.IssuerID, Achievement: rec.Achievement, Format: rec.Format, Digest: rec.Digest, ValidUntil: rec.ValidUntil})
+	if err != nil {
+		return Record{}, err
+	}
+	trail.ActorName = actor.Name
+	if err := s.store.Insert(ctx, rec, notary.NewEntry(notary.Issue, rec.ID, rec.Body, rec.IssuedAt).Marshal(), trail); err != nil {
 		return Record{}, fmt.Errorf("issue: store: %w", err)
 	}
 	return rec, nil
+}
+
+// issued is what the audit trail keeps of an issued credential: what it
+// certifies and its digest, not its content.
+type issued struct {
+	Chamber     string    `json:"chamber"`
+	Achievement string    `json:"achievement"`
+	Format      Format    `json:"format"`
+	Digest      string    `json:"digest"`
+	ValidUntil  time.Time `json:"valid_until,omitzero"`
+}
+
+// auditObject places a credential in the audit trail: it belongs to its
+// issuer, a Chamber, whose people see its entries.
+func auditObject(r Record) auth.Object {
+	return auth.Object{Kind: auth.CredentialObject, ID: r.ID, Places: []auth.Place{{Org: r.IssuerID}}}
 }
 
 func (s *Service) secure(unsigned []byte, signer *issuer.Signer, f Format, now time.Time) ([]byte, error) {
@@ -201,9 +266,13 @@ const MaxReason = 500
 
 // ChangeStatus revokes, suspends or reinstates a credential. A revoked
 // credential stays revoked; only a suspended one can be reinstated. The
-// reason is required and kept in the audit trail.
+// reason is required and kept with the change and in the audit trail.
 func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, action Action, reason string) (Record, error) {
-	if _, err := s.Record(ctx, actor, id); err != nil {
+	rec, err := s.Record(ctx, actor, id)
+	if err != nil {
+		return Record{}, err
+	}
+	if err := s.open(ctx); err != nil {
 		return Record{}, err
 	}
 	reason = strings.TrimSpace(reason)
@@ -213,10 +282,22 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, acti
 	case utf8.RuneCountInString(reason) > MaxReason || !utf8.ValidString(reason):
 		return Record{}, attesta.E(attesta.Invalid, "err.credential.reason.long", MaxReason)
 	}
+	// The field the action changes, and its value after: the change
+	// succeeds only from the other value, so the trail says both.
+	field, value := "suspended", action == Suspend
+	if action == Revoke {
+		field, value = "revoked", true
+	}
 	at := s.clock()
+	trail, err := audit.New(nil, at, "credential."+string(action), auditObject(rec),
+		map[string]any{field: !value}, map[string]any{field: value, "reason": reason})
+	if err != nil {
+		return Record{}, err
+	}
+	trail.ActorName = actor.Name
 	ev := StatusEvent{CredentialID: id, Action: action, Reason: reason, Actor: actor.Name, At: at}
 	kind := map[Action]notary.Kind{Revoke: notary.Revoke, Suspend: notary.Suspend, Reinstate: notary.Reinstate}[action]
-	return s.store.ChangeStatus(ctx, id, ev, func(r Record) (Record, []byte, error) {
+	return s.store.ChangeStatus(ctx, id, ev, trail, func(r Record) (Record, []byte, error) {
 		switch action {
 		case Revoke:
 			if r.Revoked {
@@ -253,6 +334,10 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, acti
 func (s *Service) StatusListCredential(ctx context.Context, issuerID string, list int, purpose statuslist.Purpose) (SignedList, error) {
 	if !purpose.Valid() {
 		return SignedList{}, attesta.E(attesta.NotFound, "err.credential.purpose.unknown", purpose)
+	}
+	// A restored database may not know a revocation made after its copy.
+	if err := s.open(ctx); err != nil {
+		return SignedList{}, err
 	}
 	sl, err := s.store.StatusList(ctx, issuerID, list)
 	if err != nil {
@@ -318,6 +403,9 @@ func (s *Service) Status(ctx context.Context, e StatusEntry) (bool, string, erro
 	}
 	if purpose != e.Purpose {
 		return false, "", fmt.Errorf("status entry purpose %s does not match list %s", e.Purpose, e.ListURL)
+	}
+	if err := s.open(ctx); err != nil {
+		return false, "", err
 	}
 	r, err := s.store.Record(ctx, e.CredentialID)
 	if attesta.ErrorCode(err) == attesta.NotFound {

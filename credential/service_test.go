@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/vc/dataintegrity"
@@ -507,5 +509,60 @@ func TestNotarizationFailureSaid(t *testing.T) {
 		if c.Reason.Key != tc.key || c.Reason.IT != tc.it || c.Reason.EN != tc.en || c.Detail != tc.err.Error() {
 			t.Errorf("%v: %+v", tc.err, c)
 		}
+	}
+}
+
+// TestIssueAndStatusChangesAreInTheAuditTrail: issuing a credential and
+// each change of its status are entries of the audit trail, written with
+// them, saying who asked (the API token, the command line), about which
+// credential of which Chamber, and the change; a refused change writes
+// none.
+func TestIssueAndStatusChangesAreInTheAuditTrail(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rec := e.issue(t, credential.RDFC)
+	for _, c := range []struct {
+		action credential.Action
+		reason string
+	}{{credential.Suspend, "Verifica del dossier"}, {credential.Reinstate, "Dossier verificato"}, {credential.Revoke, "Errore materiale"}} {
+		if _, err := e.creds.ChangeStatus(ctx, operator, rec.ID, c.action, c.reason); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.creds.ChangeStatus(ctx, operator, rec.ID, credential.Revoke, "Ancora"); attesta.ErrorCode(err) != attesta.Conflict {
+		t.Fatalf("a second revocation: %v", err)
+	}
+	admin := &auth.Principal{Person: "p-admin", Name: "Admin", Membership: auth.Membership{Org: "unioncamere", Role: auth.NationalAdmin, OrgKind: auth.National}}
+	entries, err := audit.NewService(e.db.Audit()).List(ctx, admin, audit.Filter{ObjectKind: auth.CredentialObject, ObjectID: rec.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, en := range entries {
+		got = append(got, en.Action)
+		if en.ActorName != operator.Name || en.Actor != "" || en.Org != "cciaa-milano" || !en.At.Equal(e.now) {
+			t.Errorf("entry %s: %+v", en.Action, en)
+		}
+	}
+	if want := "credential.revoke credential.reinstate credential.suspend credential.issue"; strings.Join(got, " ") != want {
+		t.Fatalf("the trail says %v, want %s", got, want)
+	}
+	issued, revoked := entries[3], entries[0]
+	for _, s := range []string{`"chamber":"cciaa-milano"`, `"achievement":"meccatronica/v1/C1"`, `"digest":"` + rec.Digest + `"`} {
+		if !strings.Contains(string(issued.After), s) {
+			t.Errorf("the issue's entry %s does not say %s", issued.After, s)
+		}
+	}
+	if string(revoked.Before) != `{"revoked":false}` || string(revoked.After) != `{"reason":"Errore materiale","revoked":true}` {
+		t.Errorf("the revocation's entry: %s → %s", revoked.Before, revoked.After)
+	}
+	// The Chamber sees its credentials' entries; another does not.
+	milano := &auth.Principal{Person: "p-mi", Name: "Operatore", Membership: auth.Membership{Org: "cciaa-milano", Role: auth.ChamberOperator, OrgKind: auth.Chamber, Provinces: []string{"MI"}}}
+	torino := &auth.Principal{Person: "p-to", Name: "Operatore", Membership: auth.Membership{Org: "cciaa-torino", Role: auth.ChamberOperator, OrgKind: auth.Chamber, Provinces: []string{"TO"}}}
+	if es, err := audit.NewService(e.db.Audit()).List(ctx, milano, audit.Filter{ObjectKind: auth.CredentialObject}); err != nil || len(es) != 4 {
+		t.Errorf("the issuing Chamber sees %d entries: %v", len(es), err)
+	}
+	if es, err := audit.NewService(e.db.Audit()).List(ctx, torino, audit.Filter{ObjectKind: auth.CredentialObject}); err != nil || len(es) != 0 {
+		t.Errorf("another Chamber sees %d entries: %v", len(es), err)
 	}
 }

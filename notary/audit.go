@@ -12,6 +12,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/attesta/attesta/blob"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 )
 
@@ -57,6 +58,23 @@ func (s httpSource) ReadLogFile(ctx context.Context, path string, limit int64) (
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET /log/%s: %s", path, resp.Status)
+	}
+	return data, nil
+}
+
+// BlobLogSource reads a log published in a blob store (Options.Blobs):
+// its checkpoint, tiles and entry bundles are objects named by their path.
+func BlobLogSource(s blob.Store) LogSource { return blobSource{s} }
+
+type blobSource struct{ s blob.Store }
+
+func (b blobSource) ReadLogFile(ctx context.Context, path string, limit int64) ([]byte, error) {
+	data, err := b.s.Get(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
 	}
 	return data, nil
 }
@@ -114,34 +132,53 @@ func Audit(ctx context.Context, src LogSource, logKey string, prev *AuditState) 
 		}
 		from = prev.Size
 	}
+	err = verifiedEntries(ctx, src, hr, from, size, func(i int64, entry []byte) error {
+		if _, err := ParseEntry(entry); err != nil {
+			return fmt.Errorf("entry %d: %w", i, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &AuditState{Origin: origin, Size: size, Root: root[:], Note: string(raw)}, nil
+}
+
+// verifiedEntries reads the entries [from, size) from the entry bundles of
+// src, checks each against its leaf hash in hr (a tree whose tiles are
+// verified against a signed root), and calls fn with each.
+func verifiedEntries(ctx context.Context, src LogSource, hr tlog.HashReader, from, size int64, fn func(int64, []byte) error) error {
 	for start := from - from%256; start < size; start += 256 {
 		w := min(256, size-start)
 		t := tlog.Tile{H: TileHeight, L: 0, N: start / 256, W: int(w)}
 		path := TilePath(t, true)
 		bundle, err := src.ReadLogFile(ctx, path, 1<<20)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for i := range w {
 			if len(bundle) < 2 {
-				return nil, inconsistent("entry bundle %s is short", path)
+				return inconsistent("entry bundle %s is short", path)
 			}
 			l := int(bundle[0])<<8 | int(bundle[1])
 			if len(bundle) < 2+l {
-				return nil, inconsistent("entry bundle %s is short", path)
+				return inconsistent("entry bundle %s is short", path)
 			}
 			entry := bundle[2 : 2+l]
 			bundle = bundle[2+l:]
 			leaf, err := hr.ReadHashes([]int64{tlog.StoredHashIndex(0, start+i)})
 			if err != nil || leaf[0] != tlog.RecordHash(entry) {
-				return nil, inconsistent("entry %d does not hash to its leaf: %v", start+i, err)
+				return inconsistent("entry %d does not hash to its leaf: %v", start+i, err)
 			}
-			if _, err := ParseEntry(entry); err != nil {
-				return nil, fmt.Errorf("entry %d: %w", start+i, err)
+			if start+i < from {
+				continue
+			}
+			if err := fn(start+i, entry); err != nil {
+				return err
 			}
 		}
 	}
-	return &AuditState{Origin: origin, Size: size, Root: root[:], Note: string(raw)}, nil
+	return nil
 }
 
 // tileFetcher reads hash tiles from a LogSource for x/mod's

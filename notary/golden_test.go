@@ -76,12 +76,12 @@ func newGoldenLog(t *testing.T) *goldenLog {
 	for i := range 5 {
 		id := fmt.Sprintf("urn:uuid:00000000-0000-4000-8000-%012d", i+1)
 		body := fmt.Appendf(nil, `{"@context":["https://www.w3.org/ns/credentials/v2"],"id":%q,"type":["VerifiableCredential"],"issuer":"did:web:attesta.example:issuers:cciaa-milano","validFrom":"2026-07-01T09:00:00Z","credentialSubject":{"name":"credential %d"}}`, id, i+1)
-		pos, err := db.Credentials().Allocate(ctx, "cciaa-milano", func() [32]byte { return [32]byte{1} })
+		pos, err := db.Credentials().Allocate(ctx, "cciaa-milano", func() [32]byte { return [32]byte{1} }, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		rec := credential.Record{ID: id, IssuerID: "cciaa-milano", List: pos.List, Index: pos.Index, Format: credential.RDFC, Body: body, IssuedAt: now}
-		if err := db.Credentials().Insert(ctx, rec, notary.NewEntry(notary.Issue, id, body, now).Marshal()); err != nil {
+		if err := db.Credentials().Insert(ctx, rec, notary.NewEntry(notary.Issue, id, body, now).Marshal(), nil); err != nil {
 			t.Fatal(err)
 		}
 		g.ids, g.bodies = append(g.ids, id), append(g.bodies, body)

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/blob"
 	"github.com/attesta/attesta/internal/rfc3161"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 	"github.com/attesta/attesta/issuer"
@@ -46,6 +47,14 @@ type Log struct {
 	wmu          sync.Mutex
 	witnessSizes map[string]int64  // the size each witness last cosigned, as far as the log knows
 	published    *StoredCheckpoint // the latest checkpoint known to be published
+
+	blobs    blob.Store
+	pubMu    sync.Mutex // serialises this process's writes to blobs
+	blobSize int64      // the size of the checkpoint in blobs, as far as this process knows; -1 before it looked
+
+	haltMu  sync.Mutex
+	halt    error // why the log stopped (Check), nil if it did not
+	checked bool  // Check passed in this process
 }
 
 // Options configure a Log.
@@ -72,6 +81,12 @@ type Options struct {
 	// HTTP is the client for witnesses; nil means a client with a 10-second
 	// timeout.
 	HTTP *http.Client
+	// Blobs, if set, receives the log as C2SP tlog-tiles static files:
+	// the hash tiles and entry bundles of each checkpoint's tree, then the
+	// checkpoint, which is shown to no one before it is there. Its
+	// checkpoint is the lock that a restored, older database is checked
+	// against before anything is signed (Check).
+	Blobs blob.Store
 }
 
 // Open returns the log on store, generating and storing its signing key on
@@ -107,7 +122,7 @@ func Open(ctx context.Context, store Store, opts Options) (*Log, error) {
 	}
 	return &Log{store: store, origin: opts.Origin, kek: opts.KEK, clock: opts.Clock, batch: opts.Batch,
 		witnesses: opts.Witnesses, quorum: opts.Quorum, tsa: opts.TSA, tsaRoots: opts.TSARoots, http: opts.HTTP,
-		witnessSizes: map[string]int64{}, packs: map[int64][]tlog.Hash{}}, nil
+		witnessSizes: map[string]int64{}, packs: map[int64][]tlog.Hash{}, blobs: opts.Blobs, blobSize: -1}, nil
 }
 
 // load reads (or makes, the first time) the log's signing key. It is done
@@ -312,6 +327,14 @@ func (l *Log) Sequence(ctx context.Context) (int64, error) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// Nothing is signed before the database is known to hold what was
+	// published, and what was signed before is published.
+	if err := l.ensureChecked(ctx); err != nil {
+		return 0, fmt.Errorf("sequence: %w", err)
+	}
+	if err := l.publish(ctx); err != nil {
+		return 0, fmt.Errorf("sequence: %w", err)
+	}
 	sizes, err := l.store.Sizes(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("sequence: %w", err)
@@ -354,6 +377,9 @@ func (l *Log) Sequence(ctx context.Context) (int64, error) {
 			}
 		}
 	} else {
+		if err := l.extendsPublished(r); err != nil {
+			return 0, fmt.Errorf("sequence: %w", err)
+		}
 		signed, err := checkpoint.Sign(checkpoint.Checkpoint{Origin: l.origin, Size: to, Root: root}.Marshal(), l.signer)
 		if err != nil {
 			return 0, fmt.Errorf("sequence: sign checkpoint: %w", err)
@@ -363,7 +389,40 @@ func (l *Log) Sequence(ctx context.Context) (int64, error) {
 	if err := l.store.Integrate(ctx, from, to, upperHashes(r.base, r.pending), cp); err != nil {
 		return 0, fmt.Errorf("sequence: %w", err)
 	}
+	if cp != nil {
+		if err := l.publish(ctx); err != nil {
+			return to, fmt.Errorf("sequence: %w", err)
+		}
+	}
 	return to, nil
+}
+
+// extendsPublished checks, before a checkpoint is signed, that the tree
+// being signed holds the published one: its hash at the published size is
+// the published root. Check made sure the database has that checkpoint;
+// this makes sure of the tree the signature will cover.
+func (l *Log) extendsPublished(r *reader) error {
+	if l.blobs == nil {
+		return nil
+	}
+	l.pubMu.Lock()
+	size := l.blobSize
+	l.pubMu.Unlock()
+	if size <= 0 {
+		return nil
+	}
+	cp, err := l.store.Checkpoint(r.ctx, size)
+	if err != nil {
+		return err
+	}
+	root, err := tlog.TreeHash(size, r)
+	if err != nil {
+		return fmt.Errorf("the tree hash at the published size %d: %w", size, err)
+	}
+	if root != cp.Root {
+		return l.stop(attesta.E(attesta.Unavailable, "err.notary.fork", size))
+	}
+	return nil
 }
 
 // upperHashes keeps, of the stored hashes from stored index base, those at

@@ -25,20 +25,39 @@ import (
 )
 
 type env struct {
-	db    *sqlite.DB
-	creds *credential.Service
-	log   *notary.Log
-	kek   *issuer.KeyEncryptionKey
+	db        *sqlite.DB
+	creds     *credential.Service
+	log       *notary.Log
+	kek       *issuer.KeyEncryptionKey
+	standards *competence.Service
+	issuers   *issuer.Service
+	path      string
 }
 
 var operator = credential.Actor{Name: "operatore"}
 
 func newEnv(t *testing.T, configure ...func(*notary.Options)) *env {
 	t.Helper()
+	kek, _, _ := issuer.GenerateKeyEncryptionKey()
+	e := openEnv(t, filepath.Join(t.TempDir(), "attesta.db"), kek, configure...)
+	ctx := context.Background()
+	f, _ := competence.Bundled()
+	if _, err := e.standards.Import(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.issuers.Create(ctx, "cciaa-milano", issuer.Profile{Name: "CCIAA", Address: issuer.Address{Region: "Lombardia", CountryCode: "IT"}}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// openEnv opens the database at path, migrated, and the services on it.
+func openEnv(t *testing.T, path string, kek *issuer.KeyEncryptionKey, configure ...func(*notary.Options)) *env {
+	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "attesta.db"), clock)
+	db, err := sqlite.Open(ctx, path, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,20 +66,10 @@ func newEnv(t *testing.T, configure ...func(*notary.Options)) *env {
 		t.Fatal(err)
 	}
 	standards := competence.NewService(db.Standards(), clock)
-	f, _ := competence.Bundled()
-	if _, err := standards.Import(ctx, f); err != nil {
-		t.Fatal(err)
-	}
-	kek, _, _ := issuer.GenerateKeyEncryptionKey()
 	issuers, err := issuer.NewService(db.Issuers(), issuer.Options{PublicURL: "https://attesta.example", KEK: kek, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := issuers.Create(ctx, "cciaa-milano", issuer.Profile{Name: "CCIAA", Address: issuer.Address{Region: "Lombardia", CountryCode: "IT"}}); err != nil {
-		t.Fatal(err)
-	}
-	suite, _ := credential.NewSuite()
-	creds := credential.NewService(db.Credentials(), issuers, standards, credential.ServiceOptions{Suite: suite, BaseURL: "https://attesta.example", Clock: clock})
 	opts := notary.Options{Origin: "attesta.example/log", KEK: kek, Clock: clock, Batch: 64}
 	for _, c := range configure {
 		c(&opts)
@@ -69,7 +78,9 @@ func newEnv(t *testing.T, configure ...func(*notary.Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{db: db, creds: creds, log: log, kek: kek}
+	suite, _ := credential.NewSuite()
+	creds := credential.NewService(db.Credentials(), issuers, standards, credential.ServiceOptions{Suite: suite, BaseURL: "https://attesta.example", Clock: clock})
+	return &env{db: db, creds: creds, log: log, kek: kek, standards: standards, issuers: issuers, path: path}
 }
 
 func (e *env) issue(t *testing.T, n int) []credential.Record {

@@ -73,7 +73,7 @@ func (l *Log) complete(p checkpoint.Policy, cp StoredCheckpoint) bool {
 // it is complete, else the one found before (remembered), else the newest
 // complete one, searched once.
 func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
-	latest, err := l.store.Checkpoint(ctx, -1)
+	latest, err := l.latest(ctx)
 	if err != nil || (len(l.witnesses) == 0 && l.tsa == nil) {
 		return latest, err
 	}
@@ -93,7 +93,7 @@ func (l *Log) Checkpoint(ctx context.Context) (StoredCheckpoint, error) {
 		return StoredCheckpoint{}, err
 	}
 	for i := len(sizes) - 1; i >= 0; i-- {
-		if sizes[i] == latest.Size {
+		if sizes[i] >= latest.Size {
 			continue
 		}
 		cp, err := l.store.Checkpoint(ctx, sizes[i])
@@ -146,7 +146,8 @@ func (l *Log) Notarize(ctx context.Context) error {
 	if err := l.load(ctx); err != nil {
 		return err
 	}
-	cp, err := l.store.Checkpoint(ctx, -1)
+	// Only a published checkpoint is shown to witnesses.
+	cp, err := l.latest(ctx)
 	if attesta.ErrorCode(err) == attesta.NotFound {
 		return nil
 	}
@@ -192,6 +193,8 @@ func (l *Log) Notarize(ctx context.Context) error {
 		cp.Note, cp.Timestamp = note, token
 		if err := l.store.UpdateCheckpoint(ctx, cp); err != nil {
 			errs = append(errs, fmt.Errorf("storing the cosigned checkpoint of size %d: %w", cp.Size, err))
+		} else if err := l.publishNote(ctx, cp); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
@@ -215,7 +218,7 @@ func (l *Log) cosign(ctx context.Context, w Witness, cp StoredCheckpoint, text [
 	l.wmu.Unlock()
 	for attempt := 0; ; attempt++ {
 		if old > cp.Size {
-			return "", fmt.Errorf("witness %s has cosigned size %d, beyond the checkpoint of size %d", w.Key.Name(), old, cp.Size)
+			return "", l.witnessAhead(ctx, w, old)
 		}
 		var proof [][32]byte
 		if old > 0 && old < cp.Size {

@@ -47,6 +47,14 @@ type Store interface {
 	LogKey(ctx context.Context) (sealed []byte, found bool, err error)
 	// SetLogKey stores the sealed log key; a Conflict error if one exists.
 	SetLogKey(ctx context.Context, sealed []byte) error
+	// Restore, in one transaction, gives a database restored from an older
+	// copy the entries [from, from+len(entries)) and the checkpoint cp
+	// that the published log has: an entry the database has must be the
+	// same (a Conflict otherwise), one it lacks is appended as pending,
+	// and cp is stored unless it is there (with the same root; a Conflict
+	// otherwise). The sequencer then integrates the entries and checks
+	// their root against cp's, signing nothing, as after an upgrade.
+	Restore(ctx context.Context, from int64, entries [][]byte, cp StoredCheckpoint) error
 }
 
 // LogSizes are the three sizes of a log: appended entries, integrated ones

@@ -105,10 +105,16 @@ func ParseTilePath(path string) (t tlog.Tile, entries bool, err error) {
 // TileData returns a hash tile of the tree of the latest checkpoint. A tile
 // (or partial tile) that reaches past that tree is NotFound.
 func (l *Log) TileData(ctx context.Context, t tlog.Tile) ([]byte, error) {
-	cp, err := l.store.Checkpoint(ctx, -1)
+	cp, err := l.latest(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return l.tileData(ctx, t, cp.Size)
+}
+
+// tileData returns a hash tile of the tree of size entries.
+func (l *Log) tileData(ctx context.Context, t tlog.Tile, size int64) ([]byte, error) {
+	cp := StoredCheckpoint{Size: size}
 	// The tile holds nodes [N·256, N·256+W) at level 8·L, which exist when
 	// the tree has that many complete subtrees of that height.
 	if end := (t.N<<TileHeight + int64(t.W)) << (TileHeight * t.L); t.L > 6 || end > cp.Size {
@@ -128,10 +134,16 @@ func (l *Log) TileData(ctx context.Context, t tlog.Tile) ([]byte, error) {
 // entries of a level-0 tile, each preceded by its length (big-endian, two
 // bytes).
 func (l *Log) EntryBundle(ctx context.Context, t tlog.Tile) ([]byte, error) {
-	cp, err := l.store.Checkpoint(ctx, -1)
+	cp, err := l.latest(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return l.entryBundle(ctx, t, cp.Size)
+}
+
+// entryBundle returns an entry bundle of the tree of size entries.
+func (l *Log) entryBundle(ctx context.Context, t tlog.Tile, size int64) ([]byte, error) {
+	cp := StoredCheckpoint{Size: size}
 	from, to := t.N<<TileHeight, t.N<<TileHeight+int64(t.W)
 	if to > cp.Size {
 		return nil, attesta.E(attesta.NotFound, "err.notary.bundle.beyond", TilePath(t, true), cp.Size)

@@ -133,7 +133,11 @@ func (s *Service) mayCreate(p *auth.Principal, o *Organisation) error {
 	return err
 }
 
-// Update changes an organisation's details. Its id and kind do not change.
+// Update changes an organisation's details. Its id and kind do not change:
+// a kind other than the stored one is refused (Invalid), and so is a change
+// the caller may not make (Forbidden), each naming its field — never
+// dropped from an update that succeeds. An empty kind, and for whoever may
+// not change them a Chamber's provinces left out, mean no change.
 func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation) (*Organisation, error) {
 	o.Normalize()
 	err := s.store.Update(ctx, func(w Writer) error {
@@ -144,6 +148,11 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation)
 		if err := auth.Decide(p, auth.OrgUpdate, old.Object()); err != nil {
 			return err
 		}
+		if o.Kind != "" && o.Kind != old.Kind {
+			var fe attesta.FieldErrors
+			fe.Problem("kind", "err.org.kind.fixed", old.Kind)
+			return fe.Err()
+		}
 		o.Kind, o.CreatedAt, o.UpdatedAt = old.Kind, old.CreatedAt, s.now()
 		if p.Role != auth.NationalAdmin {
 			// Only the national body moves an organisation or changes a
@@ -152,6 +161,11 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation)
 				return attesta.E(attesta.Forbidden, "err.org.province.outside", o.Province)
 			}
 			if o.Kind == auth.Chamber {
+				if len(o.Provinces) > 0 && !sameSet(o.Provinces, old.Provinces) {
+					var fe attesta.FieldErrors
+					fe.Problem("provinces", "err.org.provinces.national")
+					return fe.WithCode(attesta.Forbidden)
+				}
 				o.Provinces = old.Provinces
 			}
 		}
@@ -167,4 +181,12 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation)
 		return nil, fmt.Errorf("updating %s: %w", o.ID, err)
 	}
 	return &o, nil
+}
+
+// sameSet reports whether a and b hold the same values, in any order.
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
 }

@@ -184,11 +184,7 @@ func ValidYear(y string) bool {
 func PersonObject(id string, ms []auth.Membership) auth.Object {
 	o := auth.Object{Kind: auth.PersonObject, ID: id, Person: id}
 	for _, m := range ms {
-		prov := ""
-		if len(m.Provinces) == 1 || m.OrgKind != auth.Chamber {
-			prov = first(m.Provinces)
-		}
-		o.Places = append(o.Places, auth.Place{Org: m.Org, Province: prov})
+		o.Places = append(o.Places, m.OrgPlace())
 	}
 	return o
 }
@@ -196,11 +192,4 @@ func PersonObject(id string, ms []auth.Membership) auth.Object {
 // ClassObject describes a class for authorization.
 func ClassObject(c *Class, schoolProvince string) auth.Object {
 	return auth.Object{Kind: auth.ClassObject, ID: c.ID, Places: []auth.Place{{Org: c.School, Province: schoolProvince}}, OrgKind: auth.School}
-}
-
-func first(s []string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	return s[0]
 }

@@ -193,6 +193,12 @@ func (t *Table) Member(org string) (Member, bool) {
 	return t.Members[i], true
 }
 
+// OrgObject describes the member organisation for authorization: what a
+// link to its page is decided on.
+func (m Member) OrgObject() auth.Object {
+	return auth.Object{Kind: auth.OrganisationObject, ID: m.Org, Places: []auth.Place{{Org: m.Org, Province: m.Province}}, OrgKind: m.Kind}
+}
+
 // Object describes t for authorization: it belongs to its Chamber (first)
 // and to every member, each in its province.
 func (t *Table) Object() auth.Object {

@@ -34,6 +34,26 @@ type Filter struct {
 // MaxLimit bounds a page of tables.
 const MaxLimit = 1000
 
+// check normalizes f as Table.Normalize does a table, and refuses a filter
+// whose sector, year or status is not written as a table's are: it would
+// match nothing, or be taken for no filter.
+func (f *Filter) check() error {
+	t := Table{Sector: f.Sector, Year: f.Year, Status: f.Status}
+	t.Normalize()
+	f.Sector, f.Year, f.Status = t.Sector, t.Year, t.Status
+	var fe attesta.FieldErrors
+	if f.Sector != "" && !sectorPattern.MatchString(f.Sector) {
+		fe.Problem("sector", "err.roundtable.sector.form")
+	}
+	if f.Year != "" && !people.ValidYear(f.Year) {
+		fe.Problem("year", "err.roundtable.year.form")
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		fe.Problem("status", "err.roundtable.status.form")
+	}
+	return fe.Err()
+}
+
 // Reader reads tables inside a transaction.
 type Reader interface {
 	// Table returns one with its members, or an error with code
@@ -240,8 +260,10 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in Table) (*Tab
 }
 
 // Update replaces a table's title and status with in.Title and in.Status
-// (in.ID names the table; its other fields do not change). Reopening a
-// closed table is an update.
+// (in.ID names the table). Its Chamber, sector and year do not change: in
+// may leave them empty, and one that differs from the table's is refused
+// (Invalid, naming the field) rather than ignored. Reopening a closed
+// table is an update.
 func (s *Service) Update(ctx context.Context, p *auth.Principal, in Table) (*Table, error) {
 	in.Normalize()
 	var out *Table
@@ -250,9 +272,14 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, in Table) (*Tab
 		if err != nil {
 			return err
 		}
+		var fe attesta.FieldErrors
+		for _, f := range []struct{ field, in, old string }{{"chamber", in.Chamber, old.Chamber}, {"sector", in.Sector, old.Sector}, {"year", in.Year, old.Year}} {
+			if f.in != "" && f.in != f.old {
+				fe.Problem(f.field, "err.roundtable.fixed", f.old)
+			}
+		}
 		t := *old
 		t.Title, t.Status, t.UpdatedAt = in.Title, in.Status, s.now()
-		var fe attesta.FieldErrors
 		t.Validate(&fe)
 		if err := fe.Err(); err != nil {
 			return err
@@ -367,6 +394,9 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Tabl
 	if err := auth.Decide(p, auth.TableView, auth.Anywhere); err != nil {
 		return nil, err
 	}
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	f.Reach = reach(p)
 	if f.Limit <= 0 || f.Limit > MaxLimit {
 		f.Limit = MaxLimit
@@ -460,7 +490,8 @@ func (s *Service) meeting(ctx context.Context, w Writer, p *auth.Principal, id s
 }
 
 // UpdateMeeting changes a meeting's date, agenda and minutes (in.ID names
-// the meeting; its table does not change).
+// the meeting). Its table does not change: in.Table may be empty, and
+// another table is refused (Invalid) rather than ignored.
 func (s *Service) UpdateMeeting(ctx context.Context, p *auth.Principal, in Meeting) (*Meeting, error) {
 	in.Normalize()
 	var out *Meeting
@@ -469,9 +500,12 @@ func (s *Service) UpdateMeeting(ctx context.Context, p *auth.Principal, in Meeti
 		if err != nil {
 			return err
 		}
+		var fe attesta.FieldErrors
+		if in.Table != "" && in.Table != old.Table {
+			fe.Problem("table", "err.roundtable.fixed", old.Table)
+		}
 		m := *old
 		m.Date, m.Agenda, m.Minutes, m.UpdatedAt = in.Date, in.Agenda, in.Minutes, s.now()
-		var fe attesta.FieldErrors
 		m.Validate(&fe)
 		if err := fe.Err(); err != nil {
 			return err

@@ -17,7 +17,8 @@ import (
 // dynamicActions are the audited actions whose name is built at run time,
 // by the source text of the expression, with every value it can take.
 var dynamicActions = map[string][]string{
-	`"account."+purpose`: {"account.invite", "account.reset"},
+	`"account."+purpose`:           {"account.invite", "account.reset"},
+	`"credential."+string(action)`: {"credential.revoke", "credential.suspend", "credential.reinstate"},
 }
 
 // TestAuditActionsHaveWords finds every action the code records in the

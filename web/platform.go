@@ -704,26 +704,15 @@ func (s *Site) auditView(w http.ResponseWriter, r *http.Request) {
 	p := s.userPage(w, r, "audit.title", crumb{Label: p0(s, w, r, "audit.title")})
 	q := r.URL.Query()
 	f := audit.Filter{Actor: q.Get("actor"), ObjectKind: auth.ObjectKind(q.Get("kind")), ObjectID: q.Get("object"), Action: q.Get("action")}
-	for _, v := range []string{f.Actor, string(f.ObjectKind), f.ObjectID, f.Action} {
-		if len(v) > 100 {
-			s.fail(w, r, attesta.E(attesta.Invalid, "err.web.audit.filter", 100))
-			return
-		}
+	if v := q.Get("since"); v != "" && !f.SinceDay(v) {
+		s.fail(w, r, attesta.E(attesta.Invalid, "err.web.audit.since"))
+		return
+	}
+	if v := q.Get("until"); v != "" && !f.UntilDay(v) {
+		s.fail(w, r, attesta.E(attesta.Invalid, "err.web.audit.until"))
+		return
 	}
 	var err error
-	if v := q.Get("since"); v != "" {
-		if f.Since, err = time.ParseInLocation(time.DateOnly, v, attesta.Rome); err != nil {
-			s.fail(w, r, attesta.E(attesta.Invalid, "err.web.audit.since"))
-			return
-		}
-	}
-	if v := q.Get("until"); v != "" {
-		if f.Until, err = time.ParseInLocation(time.DateOnly, v, attesta.Rome); err != nil {
-			s.fail(w, r, attesta.E(attesta.Invalid, "err.web.audit.until"))
-			return
-		}
-		f.Until = f.Until.AddDate(0, 0, 1)
-	}
 	if v := q.Get("before"); v != "" {
 		if f.Before, err = strconv.ParseInt(v, 10, 64); err != nil || f.Before < 1 {
 			s.fail(w, r, attesta.E(attesta.Invalid, "err.web.audit.before"))
@@ -760,7 +749,7 @@ func (s *Site) auditView(w http.ResponseWriter, r *http.Request) {
 		More    string
 		Actions []option
 		Kinds   []auth.ObjectKind
-	}{rows, r.URL.Query(), more, p.auditActions(), []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TableObject, auth.TokenObject}}
+	}{rows, r.URL.Query(), more, p.auditActions(), []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TableObject, auth.TokenObject, auth.CredentialObject}}
 	s.render(w, r, http.StatusOK, "audit", p)
 }
 

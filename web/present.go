@@ -201,6 +201,8 @@ func objectName(f map[string]json.RawMessage) string {
 			return str("name") + " " + y
 		}
 		return str("name")
+	case str("achievement") != "":
+		return str("achievement") // a credential: what it certifies
 	}
 	return ""
 }

@@ -54,6 +54,10 @@ func TestAuditRowsInWords(t *testing.T) {
 		{Action: "token.create", At: at, ObjectKind: auth.TokenObject, ObjectID: "t-1",
 			After: raw(map[string]any{"name": "registro", "scopes": []string{"read"}, "expires_at": "2026-12-02T09:00:00Z"})},
 		{Action: "something.new", At: at, ObjectKind: auth.ClassObject},
+		{Action: "credential.revoke", At: at, ObjectKind: auth.CredentialObject, ObjectID: "urn:uuid:x", ActorName: "api-token",
+			Before: raw(map[string]any{"revoked": false}), After: raw(map[string]any{"revoked": true, "reason": "Errore materiale"})},
+		{Action: "credential.issue", At: at, ObjectKind: auth.CredentialObject, ObjectID: "urn:uuid:x",
+			After: raw(map[string]any{"chamber": "cciaa-milano", "achievement": "meccatronica/v1/C1", "format": "eddsa-rdfc-2022", "digest": "sha256:ab"})},
 	}
 	rows := (&page{Lang: "it"}).auditRows(entries)
 	r := rows[0]
@@ -78,6 +82,16 @@ func TestAuditRowsInWords(t *testing.T) {
 	}
 	if rows[2].Action != "something.new" {
 		t.Errorf("an action without words is shown as it is: %q", rows[2].Action)
+	}
+	got = nil
+	for _, c := range rows[3].Changes {
+		got = append(got, c.Field+"="+c.Before+"→"+c.After)
+	}
+	if s := strings.Join(got, "; "); rows[3].Action != "Credenziale revocata" || rows[3].Object != "Credenziale" || s != "Motivo=—→Errore materiale; Revocata=no→sì" {
+		t.Errorf("revocation row: %s %s: %s", rows[3].Action, rows[3].Object, s)
+	}
+	if rows[4].Action != "Credenziale emessa" || rows[4].Name != "meccatronica/v1/C1" {
+		t.Errorf("issue row: %+v", rows[4])
 	}
 }
 

@@ -503,16 +503,26 @@ func (s *Site) competence(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "competence", p)
 }
 
+// NotFound answers a request for an address no page has: the error page,
+// styled and in the reader's language, showing who is signed in.
+func (s *Site) NotFound(w http.ResponseWriter, r *http.Request) {
+	s.withUser(false, s.notFound)(w, r)
+}
+
+func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, attesta.E(attesta.NotFound, "err.web.page.notfound"))
+}
+
 func (s *Site) static(w http.ResponseWriter, r *http.Request) {
 	name := path.Clean("/" + strings.TrimPrefix(r.URL.Path, "/static"))
 	etag, ok := s.etags[name]
 	if !ok {
-		http.NotFound(w, r)
+		s.notFound(w, r)
 		return
 	}
 	f, err := staticFiles.Open("static" + name)
 	if err != nil {
-		http.NotFound(w, r)
+		s.notFound(w, r)
 		return
 	}
 	defer f.Close()

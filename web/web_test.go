@@ -224,7 +224,7 @@ var lookupValues = map[string][]string{
 	"role.":          strs(auth.Roles),
 	"kind.":          strs(auth.OrgKinds),
 	"orgschooltype.": strs(org.SchoolTypes),
-	"object.":        {"organisation", "person", "class", "token", "table", "audit"},
+	"object.":        strs(auth.ObjectKinds),
 	"tablestatus.":   {"active", "closed"},
 	"job.change.":    {"create", "update", "unchanged"},
 	"scope.":         {string(auth.ScopeRead), string(auth.ScopeWrite)},

@@ -18,6 +18,7 @@ import (
 var commands = []struct{ name, syntax, summary string }{
 	{"serve", "[flags]", "start the web server"},
 	{"migrate", "[flags]", "bring the database schema up to date"},
+	{"backup", "[flags] FILE", "write a consistent copy of the running SQLite database"},
 	{"standards import", "[flags] FILE", "import a standards file (all or nothing)"},
 	{"standards export", "[flags]", "write every standard version as a standards file"},
 	{"standards check", "[--canonical] FILE", "validate a standards file without a database"},
@@ -36,6 +37,7 @@ var commands = []struct{ name, syntax, summary string }{
 	{"rdf canonicalize", "[flags] FILE", "print RDFC-1.0 canonical N-Quads of N-Quads or JSON-LD"},
 	{"log verify-receipt", "--log-key VKEY [flags] RECEIPT CREDENTIAL", "check a notarization receipt offline"},
 	{"log audit", "--log-key VKEY [flags] URL", "verify a published log and that it never forked"},
+	{"log recover", "[flags]", "bring a restored database up to the published log"},
 	{"bench", "[flags]", "measure issue/verify speed, and the Digital Bazaar stack's"},
 	{"version", "", "print the version"},
 	{"help", "[COMMAND]", "print this, or a command's usage and flags"},

@@ -79,6 +79,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return serve(ctx, rest, stdout, stderr, getenv)
 	case "migrate":
 		return migrate(ctx, rest, stdout, stderr, getenv)
+	case "backup":
+		return backup(ctx, rest, stdout, stderr, getenv)
 	case "standards":
 		sub, rest, err := subcommand("standards", rest, stdout, stderr)
 		if err != nil {
@@ -100,7 +102,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	case "rdf":
 		return rdfCmd(rest, stdout, stderr)
 	case "log":
-		return logCmd(ctx, rest, stdout, stderr)
+		return logCmd(ctx, rest, stdout, stderr, getenv)
 	case "bench":
 		return benchCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":

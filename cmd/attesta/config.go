@@ -20,6 +20,7 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/blob"
 	"github.com/attesta/attesta/internal/oidc"
 	"github.com/attesta/attesta/internal/rfc3161"
 	"github.com/attesta/attesta/internal/server"
@@ -36,6 +37,7 @@ type Config struct {
 	Addr            string                // where the server listens
 	DataDir         string                // where the embedded SQLite database lives
 	DatabaseURL     string                // a postgres:// URL; when set, PostgreSQL is used instead of SQLite
+	BlobStore       string                // where the log's tiles and the status reservations are kept apart from the database; "" is DataDir/blobs
 	NoDemo          bool                  // leave a new database empty instead of loading the first-start dataset
 	LogLevel        slog.Level            // debug, info, warn or error
 	LogFormat       string                // text or json
@@ -85,6 +87,8 @@ func settings() []setting {
 				c.DatabaseURL = v
 				return nil
 			}},
+		{"blob-store", "ATTESTA_BLOB_STORE", "", "directory kept apart from the database holding the published log (C2SP tiles and checkpoint) and the status reservations; a restored database is checked against it (default: blobs in the data directory; never restore it from a backup)",
+			func(c *Config, v string) error { c.BlobStore = v; return nil }},
 		{"no-demo", "ATTESTA_NO_DEMO", "false", "leave a new database empty: no bundled standards, no demo data",
 			func(c *Config, v string) (err error) { c.NoDemo, err = strconv.ParseBool(v); return err }},
 		{"log-level", "ATTESTA_LOG_LEVEL", "info", "log level: debug, info, warn or error",
@@ -105,7 +109,7 @@ func settings() []setting {
 				}
 				return err
 			}},
-		{"public-url", "ATTESTA_PUBLIC_URL", "", "address attesta is reached at, e.g. https://attesta.example (default http://localhost and the port of --addr); issuer did:web identifiers derive from it",
+		{"public-url", "ATTESTA_PUBLIC_URL", "", "address attesta is reached at, e.g. https://attesta.example (default http://localhost and the port of --addr; for the commands other than serve, the one serve recorded in the database); issuer did:web identifiers derive from it",
 			func(c *Config, v string) error {
 				if v != "" && !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
 					return fmt.Errorf("must start with https:// or http://")
@@ -238,6 +242,15 @@ func (c *Config) publicURL() string {
 	return "http://localhost:" + port
 }
 
+// blobs is the blob store the configuration names: the --blob-store
+// directory, or blobs in the data directory.
+func (c *Config) blobs() blob.Store {
+	if c.BlobStore != "" {
+		return blob.Dir(c.BlobStore)
+	}
+	return blob.Dir(filepath.Join(c.DataDir, "blobs"))
+}
+
 // kekFile is where a development key-encryption key is kept.
 const kekFile = "key-encryption-key"
 
@@ -337,6 +350,7 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 		}
 		opts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	opts.Blobs = c.blobs()
 	opts.Witnesses, opts.WitnessFor = c.Witnesses, c.WitnessFor
 	opts.WitnessQuorum = c.WitnessQuorum
 	if opts.WitnessQuorum == -1 {

@@ -49,7 +49,9 @@ func TestCrashDuringBulkIssuance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	var before, checkpoints int64
 	for run := range runs {
-		c := serveChild(t, "--data-dir", data, "--api-token", "crash")
+		// A fixed public URL: the log's name, which its published files
+		// keep (without it, each run's port would name another log).
+		c := serveChild(t, "--data-dir", data, "--api-token", "crash", "--public-url", "https://crash.example")
 		var issued atomic.Int64
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
@@ -89,6 +91,7 @@ func issueUntil(base, learner string, stop <-chan struct{}, issued *atomic.Int64
 		}
 		req, _ := http.NewRequest("POST", base+"/api/v1/credentials", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer crash")
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return // killed

@@ -32,7 +32,9 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // openServices opens and migrates the database, checks the key-encryption
-// key against the keys sealed in it and assembles the services.
+// key against the keys sealed in it and assembles the services. Without a
+// --public-url, they take the one the server recorded in the database, so
+// that its issuers, credentials and log are those the server serves.
 func openServices(ctx context.Context, cfg *Config, stderr io.Writer) (*server.Services, func(), error) {
 	opts, err := cfg.serverOptions(stderr)
 	if err != nil {
@@ -42,6 +44,16 @@ func openServices(ctx context.Context, cfg *Config, stderr io.Writer) (*server.S
 	db, err := openChecked(ctx, cfg, &opts, stderr)
 	if err != nil {
 		return nil, nil, err
+	}
+	if cfg.PublicURL == "" {
+		u, ok, err := server.RecordedPublicURL(ctx, db)
+		if err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+		if ok {
+			opts.PublicURL = u
+		}
 	}
 	svc, err := server.NewServices(db, opts)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 	"github.com/attesta/attesta/notary"
 )
 
-func logCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func logCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	sub, rest, err := subcommand("log", args, stdout, stderr)
 	if err != nil {
 		return err
@@ -28,6 +28,8 @@ func logCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return logVerifyReceipt(rest, stdout, stderr)
 	case "audit":
 		return logAudit(ctx, rest, stdout, stderr)
+	case "recover":
+		return logRecover(ctx, rest, stdout, stderr, getenv)
 	}
 	return unknownCommand("log", sub, stderr)
 }

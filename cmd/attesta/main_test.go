@@ -167,6 +167,13 @@ type child struct {
 // it is ready. It is killed when the test ends if still running.
 func serveChild(t *testing.T, args ...string) *child {
 	t.Helper()
+	return serveChildUntil(t, "/readyz", args...)
+}
+
+// serveChildUntil is serveChild, waiting for path to answer 200 (/healthz:
+// a server that is up, ready or not).
+func serveChildUntil(t *testing.T, path string, args ...string) *child {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +200,7 @@ func serveChild(t *testing.T, args ...string) *child {
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(c.URL + "/readyz")
+		resp, err := http.Get(c.URL + path)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -201,7 +208,11 @@ func serveChild(t *testing.T, args ...string) *child {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("server did not become ready")
+			var logs []string
+			for len(c.logs) > 0 {
+				logs = append(logs, <-c.logs)
+			}
+			t.Fatalf("server did not become ready; it said:\n%s", strings.Join(logs, "\n"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -27,6 +27,8 @@ func Of(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case attesta.MediaType:
 		return http.StatusUnsupportedMediaType
+	case attesta.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

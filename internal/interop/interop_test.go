@@ -119,10 +119,18 @@ func newCorpus(t *testing.T, n int) *corpus {
 	os.WriteFile(c.didFile, doc, 0o644)
 
 	rnd := rand.New(rand.NewPCG(42, 7))
+	// texts go into an award's one-line fields; narratives, into the
+	// fields that may hold new lines. Both within the bounds attesta sets
+	// on what goes into a credential (controls and bidirectional marks go
+	// into the raw credentials, which attesta signs as they are).
 	texts := []string{
 		"Verbale n. 12/2026", "Commissione d'esame – Meccatronica «Competenza Certificata»",
-		"Àèéìòù ÀÉÈ çñß — naïve café, Forlì; 日本語テキスト; 🎓✅", strings.Repeat("Testo lungo della commissione, con accenti: perché sì. ", 80),
-		"Tab\tand newline\nand \"quotes\" and \\backslash", "Zero-width\u200bjoiner and RTL \u202eabc",
+		"Àèéìòù ÀÉÈ çñß — naïve café, Forlì; 日本語テキスト; 🎓✅", "Zero-width\u200bjoiner and \"quotes\" and \\backslash",
+		strings.Repeat("Testo lungo, con accenti: perché sì. ", 5),
+	}
+	narratives := []string{
+		strings.Repeat("Testo lungo della commissione, con accenti: perché sì. ", 35),
+		"Newline\nand \"quotes\" and \\backslash\n\nand a blank line", "Àèéìòù — naïve café, Forlì; 日本語テキスト; 🎓✅",
 	}
 	codes := []string{}
 	for _, comp := range std.Competences {
@@ -155,7 +163,7 @@ func newCorpus(t *testing.T, n int) *corpus {
 					Min: "0", Max: "100", Value: fmt.Sprint(rnd.IntN(101))})
 			}
 			if i%3 == 0 {
-				a.Evidence = &credential.EvidenceSummary{Name: "Dossier", Narrative: texts[i%len(texts)], Digest: [32]byte{byte(i)}}
+				a.Evidence = &credential.EvidenceSummary{Name: "Dossier", Narrative: narratives[i%len(narratives)], Digest: [32]byte{byte(i)}}
 			}
 			var err error
 			if data, err = credential.Build(a); err != nil {
@@ -192,8 +200,8 @@ func rawCredential(t *testing.T, rnd *rand.Rand, i int) []byte {
 			"creditsEarned": numbers[i%len(numbers)],
 			"achievement": map[string]any{
 				"id": fmt.Sprintf("https://attesta.example/achievements/%d", i), "type": []any{"Achievement"},
-				"name": "Competenza", "description": strings.Repeat("Descrizione ", 1+rnd.IntN(50)),
-				"criteria": map[string]any{"narrative": "Criteri\nsu più righe"}, "creditsAvailable": numbers[(i+3)%len(numbers)],
+				"name": "Competenza", "description": strings.Repeat("Descrizione ", 1+rnd.IntN(50)) + "RTL \u202eabc",
+				"criteria": map[string]any{"narrative": "Criteri\nsu più righe\tcon una tabulazione"}, "creditsAvailable": numbers[(i+3)%len(numbers)],
 			},
 		},
 	}

@@ -101,8 +101,9 @@ type route struct {
 	system  bool // the deployment's API token, not a person's
 }
 
-// opsRoutes are registered by the server itself (health, metrics).
-var opsRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics"}
+// opsRoutes are registered by the server itself (health, metrics, and
+// the answer to addresses no route takes).
+var opsRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "/"}
 
 func routesOf(srv *server.Server) []route {
 	var out []route

@@ -16,11 +16,13 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/blob"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/metrics"
@@ -88,16 +90,36 @@ type Options struct {
 	// defaults of package job, the worker's name is the host and process
 	// id, and running jobs get ShutdownTimeout to end when it stops.
 	Jobs job.RunOptions
+	// Blobs keeps, apart from the database, the log as C2SP tlog-tiles
+	// (the lock a restored database is checked against) and the
+	// reservations of status positions; nil: none (tests).
+	Blobs blob.Store
 }
 
 // datasetKey records in the database's meta table that the first-start
 // dataset was dealt with, so it is loaded only into a new database.
 const datasetKey = "first_start_dataset"
 
+// publicURLKey records in the meta table the public URL the server was last
+// prepared with: the command line, on the same database, derives the same
+// issuer DIDs, credential URLs and log origin from it without being told
+// it again (RecordedPublicURL).
+const publicURLKey = "public_url"
+
+// RecordedPublicURL returns the public URL the server recorded in db when
+// it was last prepared, if it was.
+func RecordedPublicURL(ctx context.Context, db Database) (string, bool, error) {
+	u, ok, err := db.Meta(ctx, publicURLKey)
+	if err != nil {
+		return "", false, fmt.Errorf("reading the recorded public URL: %w", err)
+	}
+	return u, ok && u != "", nil
+}
+
 // Prepare migrates the database, refuses opts.KEK unless it opens every key
-// sealed in it (CheckKEK) and, when the database is new, loads the
-// first-start dataset (unless opts.NoDemo). Nothing but the schema is
-// changed before the key is checked.
+// sealed in it (CheckKEK), records opts.PublicURL and, when the database is
+// new, loads the first-start dataset (unless opts.NoDemo). Nothing but the
+// schema is changed before the key is checked.
 func Prepare(ctx context.Context, db Database, opts Options) error {
 	from, to, err := db.Migrate(ctx)
 	if err != nil {
@@ -108,6 +130,9 @@ func Prepare(ctx context.Context, db Database, opts Options) error {
 	}
 	if err := CheckKEK(ctx, db, opts.KEK); err != nil {
 		return err
+	}
+	if err := db.SetMeta(ctx, publicURLKey, opts.PublicURL); err != nil {
+		return fmt.Errorf("recording the public URL: %w", err)
 	}
 	_, done, err := db.Meta(ctx, datasetKey)
 	if err != nil {
@@ -181,6 +206,13 @@ func New(db Database, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The database against the log it published: a restored, older one
+	// halts issuing and sequencing until `attesta log recover`.
+	if err := svc.Log.Check(context.Background()); attesta.ErrorCode(err) == attesta.Unavailable {
+		opts.Log.Error("the log is halted: not ready", "err", attesta.MessageIn(err, "en"))
+	} else if err != nil {
+		return nil, fmt.Errorf("checking the database against the published log: %w", err)
+	}
 	s := &Server{db: db, opts: opts, metrics: metrics.New(opts.Version, opts.Clock()), log: svc.Log, svc: svc}
 	mux := http.NewServeMux()
 	// Every route limits its request bodies: the server's limit, or the
@@ -203,19 +235,64 @@ func New(db Database, opts Options) (*Server, error) {
 	for _, r := range s.web {
 		handle(r.Pattern, csrf.Handler(r.Handler), r.MaxBody)
 	}
-	s.api = api.New(standards, api.CredentialOptions{
+	jsonAPI := api.New(standards, api.CredentialOptions{
 		Credentials: svc.Credentials, Verifier: svc.VCAPIVerifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
-	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs}, opts.Log).Routes()
+	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs}, opts.Log)
+	s.api = jsonAPI.Routes()
 	for _, r := range s.api {
 		handle(r.Pattern, r.Handler, r.MaxBody)
 	}
 	handle("GET /healthz", http.HandlerFunc(s.healthz), 0)
 	handle("GET /readyz", http.HandlerFunc(s.readyz), 0)
 	handle("GET /metrics", s.metrics, 0)
+	handle("/", notFound(mux, s.web, s.api, site.NotFound, jsonAPI.NotFound), 0)
 	s.handler = s.metrics.Middleware(s.recover(s.secure(s.logRequests(mux))))
 	return s, nil
+}
+
+// notFound answers the requests no route takes. An address that a route
+// serves with another method is answered 405 with the methods it allows,
+// as net/http's mux would; any other is not found, said by the surface it
+// is under: the API (a problem document) when its first segment is one only
+// the API's routes have (/api, /credentials, /issuers, /status, /log, …),
+// else the site (the styled page, in the reader's language).
+func notFound(mux *http.ServeMux, pages []web.Route, apis []api.Route, page, problem http.HandlerFunc) http.Handler {
+	first := func(path string) string {
+		seg, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+		return seg
+	}
+	pathOf := func(pattern string) string {
+		_, path, _ := strings.Cut(pattern, " ")
+		return path
+	}
+	apiOnly := map[string]bool{}
+	for _, r := range apis {
+		apiOnly[first(pathOf(r.Pattern))] = true
+	}
+	for _, r := range pages {
+		delete(apiOnly, first(pathOf(r.Pattern)))
+	}
+	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range methods {
+			if _, pattern := mux.Handler(&http.Request{Method: m, URL: r.URL, Host: r.Host}); pattern != "" && pattern != "/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+			return
+		}
+		if apiOnly[first(r.URL.Path)] {
+			problem(w, r)
+			return
+		}
+		page(w, r)
+	})
 }
 
 // SequenceLog integrates every appended log entry now, without waiting for
@@ -276,6 +353,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("not ready\n"))
 		return
 	}
+	if err := s.log.Writable(ctx); err != nil {
+		// Said in full: it names the sizes and the command that recovers.
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "not ready: %s\n", attesta.MessageIn(err, "en"))
+		return
+	}
 	w.Write([]byte("ready\n"))
 }
 
@@ -319,6 +402,22 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
+// onceEach returns a reporter of the errors of a loop that logs an error
+// once, not again at each round while it lasts (a halted log says why once,
+// not every second).
+func (s *Server) onceEach(what string) func(error) {
+	var mu sync.Mutex
+	last := ""
+	return func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if msg := err.Error(); msg != last {
+			last = msg
+			s.opts.Log.Error(what, "err", msg)
+		}
+	}
+}
+
 // Run serves on ln until ctx is done, then shuts down gracefully: it stops
 // accepting connections and gives in-flight requests ShutdownTimeout.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
@@ -340,7 +439,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	// The sequencer integrates new log entries every second.
 	seqCtx, stopSeq := context.WithCancel(context.Background())
 	defer stopSeq()
-	go s.log.Run(seqCtx, time.Second, func(err error) { s.opts.Log.Error("sequencing the log", "err", err) })
+	go s.log.Run(seqCtx, time.Second, s.onceEach("sequencing the log"))
 	// The runner takes the jobs of the database (imports); it is stopped
 	// after the requests in flight, which may have started a job, and
 	// before the caller closes the database.

@@ -269,3 +269,27 @@ func TestVerifierReportsNotarization(t *testing.T) {
 		t.Errorf("a credential signed outside attesta: %+v verified=%t", c, r.Verified)
 	}
 }
+
+// TestPrepareRecordsPublicURL: each start records the public URL it serves
+// at, where the command line finds it (RecordedPublicURL).
+func TestPrepareRecordsPublicURL(t *testing.T) {
+	ctx := context.Background()
+	var log bytes.Buffer
+	db := newDB(t)
+	if _, _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := RecordedPublicURL(ctx, db); ok || err != nil {
+		t.Fatalf("before any start: %v %v", ok, err)
+	}
+	opts := options(&log)
+	for _, u := range []string{"https://attesta.example", "https://competenze.example"} {
+		opts.PublicURL = u
+		if err := Prepare(ctx, db, opts); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok, err := RecordedPublicURL(ctx, db); got != u || !ok || err != nil {
+			t.Errorf("after a start at %s: %q %v %v", u, got, ok, err)
+		}
+	}
+}

@@ -149,16 +149,20 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	if err != nil {
 		return nil, err
 	}
-	creds := credential.NewService(db.Credentials(), issuers, standards, credential.ServiceOptions{
-		Suite: suite, BaseURL: opts.PublicURL, TitleHolder: TitleHolder, Clock: opts.Clock, Rand: opts.Rand,
-		GenericIssuer: opts.GenericIssuer,
-	})
-	verifier := &credential.Verifier{Suite: suite, Registry: issuers, Status: creds, Clock: opts.Clock, JWT: &credential.JWTVerifier{}}
 	log, err := notary.Open(context.Background(), db.Log(), notary.Options{Origin: LogOrigin(opts.PublicURL), KEK: opts.KEK, Clock: opts.Clock,
-		Witnesses: opts.Witnesses, Quorum: opts.WitnessQuorum, TSA: opts.TSA, TSARoots: opts.TSARoots})
+		Witnesses: opts.Witnesses, Quorum: opts.WitnessQuorum, TSA: opts.TSA, TSARoots: opts.TSARoots, Blobs: opts.Blobs})
 	if err != nil {
 		return nil, fmt.Errorf("services: %w", err)
 	}
+	var reservations *credential.Reservations
+	if opts.Blobs != nil {
+		reservations = &credential.Reservations{Blobs: opts.Blobs, Clock: opts.Clock}
+	}
+	creds := credential.NewService(db.Credentials(), issuers, standards, credential.ServiceOptions{
+		Suite: suite, BaseURL: opts.PublicURL, TitleHolder: TitleHolder, Clock: opts.Clock, Rand: opts.Rand,
+		Reservations: reservations, Gate: log, GenericIssuer: opts.GenericIssuer,
+	})
+	verifier := &credential.Verifier{Suite: suite, Registry: issuers, Status: creds, Clock: opts.Clock, JWT: &credential.JWTVerifier{}}
 	receipts := &Receipts{store: db.Credentials(), log: log, tsaRoots: opts.TSARoots}
 	verifier.Notary = receipts
 	vcapi := *verifier

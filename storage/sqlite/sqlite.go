@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -45,6 +46,7 @@ const BusyTimeout = 10 * time.Second
 // are those of storage/internal/sqlstore.
 type DB struct {
 	*sqlstore.DB
+	path  string  // of the database file
 	write *sql.DB // one connection; BEGIN IMMEDIATE
 	read  *sql.DB // several connections; read-only
 	now   attesta.Clock
@@ -103,7 +105,7 @@ func Open(ctx context.Context, path string, now attesta.Clock) (*DB, error) {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	db := &DB{write: write, read: read, now: now}
+	db := &DB{path: path, write: write, read: read, now: now}
 	db.DB = sqlstore.New(sqlstore.Config{Engine: engine{db}, Dialect: dialect, Now: now, Migrations: mustSub(migrationFiles, "migrations")})
 	return db, nil
 }
@@ -192,4 +194,36 @@ func mustSub(fsys fs.FS, dir string) fs.FS {
 		panic("sqlite: " + err.Error())
 	}
 	return sub
+}
+
+// Backup writes a consistent copy of the database to a new file at path,
+// while the database is in use: SQLite's VACUUM INTO, which reads one
+// snapshot (writers go on meanwhile) and writes it compacted, with the
+// latest commits that a copy of the file would miss while they wait in the
+// write-ahead log. The copy is synced to the disk before Backup returns.
+// path must not exist.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("backup: %s exists", path)
+	}
+	// A connection of its own: the writer's would hold back every write
+	// while the copy is made, and the readers' are query_only.
+	src, err := sql.Open("sqlite", "file:"+db.path+"?"+url.Values{"_pragma": {fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds())}}.Encode())
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer src.Close()
+	if _, err := src.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("backup: syncing %s: %w", path, err)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sync"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/notary"
@@ -78,7 +81,7 @@ func keyOf(list int, keys [][32]byte, got map[credential.Position]bool, from, to
 
 func allocate(t *testing.T, db DB, issuerID string, keys *keySource) credential.Position {
 	t.Helper()
-	pos, err := db.Credentials().Allocate(context.Background(), issuerID, keys.next)
+	pos, err := db.Credentials().Allocate(context.Background(), issuerID, keys.next, nil)
 	if err != nil {
 		t.Fatalf("allocating for %s: %v", issuerID, err)
 	}
@@ -103,7 +106,7 @@ func allocateConcurrently(t *testing.T, db DB, issuerID string, keys *keySource,
 		go func() {
 			defer wg.Done()
 			for range count {
-				pos, err := db.Credentials().Allocate(ctx, issuerID, keys.next)
+				pos, err := db.Credentials().Allocate(ctx, issuerID, keys.next, nil)
 				if err != nil {
 					errs <- err
 					return
@@ -159,9 +162,32 @@ func changeEntry(r credential.Record, ev credential.StatusEvent) []byte {
 	return notary.NewEntry(kind, r.ID, r.Body, ev.At).Marshal()
 }
 
+// trailOf is an audit entry about credential id, as credential.Service
+// makes them.
+func trailOf(id, action string, at time.Time) *audit.Entry {
+	return &audit.Entry{At: at, ActorName: "api-token", Action: action, ObjectKind: auth.CredentialObject, ObjectID: id, Org: "cciaa-roma"}
+}
+
+// wantTrail checks the actions of the audit trail about credential id,
+// newest first.
+func wantTrail(t *testing.T, db DB, id string, actions ...string) {
+	t.Helper()
+	es, err := audit.NewService(db.Audit()).List(context.Background(), admin, audit.Filter{ObjectKind: auth.CredentialObject, ObjectID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, e.Action)
+	}
+	if !slices.Equal(got, actions) {
+		t.Errorf("the audit trail of %s: %v, want %v", id, got, actions)
+	}
+}
+
 func insert(t *testing.T, db DB, r credential.Record) {
 	t.Helper()
-	if err := db.Credentials().Insert(context.Background(), r, issueEntry(r)); err != nil {
+	if err := db.Credentials().Insert(context.Background(), r, issueEntry(r), nil); err != nil {
 		t.Fatalf("inserting %s: %v", r.ID, err)
 	}
 }
@@ -211,7 +237,7 @@ func testAllocateConcurrent(t *testing.T, open Opener) {
 		t.Errorf("first position of another issuer: %+v, want %+v", pos, want)
 	}
 	// No list for an issuer that does not exist.
-	_, err := db.Credentials().Allocate(ctx, "nessuno", keys.next)
+	_, err := db.Credentials().Allocate(ctx, "nessuno", keys.next, nil)
 	wantKey(t, err, attesta.NotFound, "err.credential.issuer.notfound")
 }
 
@@ -323,9 +349,10 @@ func testInsertConflicts(t *testing.T, open Opener) {
 	store := db.Credentials()
 
 	sameID := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 1, clock.Now().Add(time.Hour))
-	wantKey(t, store.Insert(ctx, sameID, issueEntry(sameID)), attesta.Conflict, "err.storage.credential.taken")
+	wantKey(t, store.Insert(ctx, sameID, issueEntry(sameID), trailOf(sameID.ID, "credential.issue", clock.Now())), attesta.Conflict, "err.storage.credential.taken")
+	wantTrail(t, db, sameID.ID) // a refused insert records nothing
 	samePos := newRecord(iss.ID, credential.Position{List: r.List, Index: r.Index}, 2, clock.Now())
-	wantKey(t, store.Insert(ctx, samePos, issueEntry(samePos)), attesta.Conflict, "err.storage.credential.taken")
+	wantKey(t, store.Insert(ctx, samePos, issueEntry(samePos), nil), attesta.Conflict, "err.storage.credential.taken")
 	wantRecord(t, db, r)
 	_, err := store.Record(ctx, samePos.ID)
 	wantCode(t, err, attesta.NotFound)
@@ -340,12 +367,12 @@ func testInsertConflicts(t *testing.T, open Opener) {
 	// A list never opened, a position outside any list, a body that is not
 	// text.
 	unopened := newRecord(iss.ID, credential.Position{List: 7, Index: 0}, 4, clock.Now())
-	wantKey(t, store.Insert(ctx, unopened, issueEntry(unopened)), attesta.NotFound, "err.storage.statuslist.notfound")
+	wantKey(t, store.Insert(ctx, unopened, issueEntry(unopened), nil), attesta.NotFound, "err.storage.statuslist.notfound")
 	outside := newRecord(iss.ID, credential.Position{List: 1, Index: statuslist.ListBits}, 5, clock.Now())
-	wantCode(t, store.Insert(ctx, outside, issueEntry(outside)), attesta.Invalid)
+	wantCode(t, store.Insert(ctx, outside, issueEntry(outside), nil), attesta.Invalid)
 	binary := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 6, clock.Now())
 	binary.Body = []byte{0xff, 0x00, 0xfe}
-	wantCode(t, store.Insert(ctx, binary, issueEntry(binary)), attesta.Invalid)
+	wantCode(t, store.Insert(ctx, binary, issueEntry(binary), nil), attesta.Invalid)
 }
 
 // decideFor returns a decide function applying action as credential.Service
@@ -399,7 +426,8 @@ func testChangeStatus(t *testing.T, open Opener) {
 	ev1 := credential.StatusEvent{CredentialID: r.ID, Action: credential.Suspend, Reason: "verifica in corso",
 		Actor: "operatore@cciaa-roma", At: clock.Now().Add(7 * time.Second)}
 	calls := 0
-	got, err := store.ChangeStatus(ctx, r.ID, ev1, func(cur credential.Record) (credential.Record, []byte, error) {
+	wantTrail(t, db, r.ID)
+	got, err := store.ChangeStatus(ctx, r.ID, ev1, trailOf(r.ID, "credential.suspend", ev1.At), func(cur credential.Record) (credential.Record, []byte, error) {
 		if !reflect.DeepEqual(cur, r) {
 			t.Errorf("decide sees %+v, want %+v", cur, r)
 		}
@@ -414,6 +442,7 @@ func testChangeStatus(t *testing.T, open Opener) {
 	}
 	wantRecord(t, db, want)
 	wantRecord(t, db, bystander)
+	wantTrail(t, db, r.ID, "credential.suspend")
 	if evs, err := store.Events(ctx, r.ID); err != nil || !reflect.DeepEqual(evs, []credential.StatusEvent{ev1}) {
 		t.Fatalf("events: %+v, %v", evs, err)
 	}
@@ -426,7 +455,7 @@ func testChangeStatus(t *testing.T, open Opener) {
 	boom := errors.New("boom")
 	clock.Advance(time.Hour)
 	evFail := credential.StatusEvent{CredentialID: r.ID, Action: credential.Revoke, Reason: "x", Actor: "y", At: clock.Now()}
-	_, err = store.ChangeStatus(ctx, r.ID, evFail, func(cur credential.Record) (credential.Record, []byte, error) {
+	_, err = store.ChangeStatus(ctx, r.ID, evFail, trailOf(r.ID, "credential.revoke", evFail.At), func(cur credential.Record) (credential.Record, []byte, error) {
 		cur.Revoked = true
 		return cur, changeEntry(cur, evFail), boom
 	})
@@ -434,6 +463,7 @@ func testChangeStatus(t *testing.T, open Opener) {
 		t.Fatalf("decide's error: got %v", err)
 	}
 	wantRecord(t, db, want)
+	wantTrail(t, db, r.ID, "credential.suspend")
 	if evs, _ := store.Events(ctx, r.ID); len(evs) != 1 {
 		t.Errorf("a failed change left an event: %+v", evs)
 	}
@@ -444,12 +474,12 @@ func testChangeStatus(t *testing.T, open Opener) {
 	// Reinstate, then revoke: events in order, a version per change.
 	clock.Advance(time.Hour)
 	ev2 := credential.StatusEvent{CredentialID: r.ID, Action: credential.Reinstate, Reason: "verificata", Actor: "operatore@cciaa-roma", At: clock.Now()}
-	if _, err := store.ChangeStatus(ctx, r.ID, ev2, decideFor(ev2, &calls)); err != nil {
+	if _, err := store.ChangeStatus(ctx, r.ID, ev2, nil, decideFor(ev2, &calls)); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Hour)
 	ev3 := credential.StatusEvent{CredentialID: r.ID, Action: credential.Revoke, Reason: "titolo non conseguito", Actor: "responsabile@cciaa-roma", At: clock.Now()}
-	got, err = store.ChangeStatus(ctx, r.ID, ev3, decideFor(ev3, &calls))
+	got, err = store.ChangeStatus(ctx, r.ID, ev3, nil, decideFor(ev3, &calls))
 	if err != nil || !got.Revoked || got.Suspended || got.Reason != ev3.Reason || !got.ChangedAt.Equal(ev3.At) {
 		t.Fatalf("after revoking: %+v, %v", got, err)
 	}
@@ -469,11 +499,11 @@ func testChangeStatus(t *testing.T, open Opener) {
 	calls = 0
 	missing := ev1
 	missing.CredentialID = "urn:uuid:00000000-0000-4000-8000-000000000000"
-	_, err = store.ChangeStatus(ctx, missing.CredentialID, missing, decideFor(missing, &calls))
+	_, err = store.ChangeStatus(ctx, missing.CredentialID, missing, nil, decideFor(missing, &calls))
 	wantKey(t, err, attesta.NotFound, "err.credential.notfound")
 	unknown := ev1
 	unknown.CredentialID, unknown.Action = bystander.ID, "cancel"
-	_, err = store.ChangeStatus(ctx, bystander.ID, unknown, decideFor(unknown, &calls))
+	_, err = store.ChangeStatus(ctx, bystander.ID, unknown, nil, decideFor(unknown, &calls))
 	wantCode(t, err, attesta.Invalid)
 	if calls != 0 {
 		t.Errorf("decide called %d times", calls)
@@ -500,7 +530,7 @@ func testChangeStatusConcurrent(t *testing.T, open Opener) {
 			ev := credential.StatusEvent{CredentialID: r.ID, Action: credential.Revoke,
 				Reason: fmt.Sprintf("motivo %d", i), Actor: "operatore", At: clock.Now().Add(time.Duration(i) * time.Second)}
 			var calls int
-			_, errs[i] = db.Credentials().ChangeStatus(ctx, r.ID, ev, decideFor(ev, &calls))
+			_, errs[i] = db.Credentials().ChangeStatus(ctx, r.ID, ev, nil, decideFor(ev, &calls))
 		}()
 	}
 	wg.Wait()
@@ -546,7 +576,7 @@ func testStatusList(t *testing.T, open Opener) {
 		clock.Advance(time.Minute)
 		ev := credential.StatusEvent{CredentialID: r.ID, Action: action, Reason: "motivo", Actor: "operatore", At: clock.Now()}
 		var calls int
-		if _, err := store.ChangeStatus(ctx, r.ID, ev, decideFor(ev, &calls)); err != nil {
+		if _, err := store.ChangeStatus(ctx, r.ID, ev, nil, decideFor(ev, &calls)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -645,4 +675,102 @@ func testSignedList(t *testing.T, open Opener) {
 	unopened := signed(1, statuslist.Revocation)
 	unopened.List = 2
 	wantKey(t, store.SaveSignedList(ctx, unopened), attesta.NotFound, "err.storage.statuslist.notfound")
+}
+
+// testAllocateReserves: a counter is handed out only once reserved; the
+// reservation is made in blocks, before the block's first counter, and a
+// failed reservation hands out nothing.
+func testAllocateReserves(t *testing.T, open Opener) {
+	ctx := context.Background()
+	clock := NewClock()
+	db, _ := migrated(t, open, clock)
+	iss := newIssuer(t, db, "cciaa-roma", clock.Now())
+	var keys keySource
+	type call struct{ list, upTo int }
+	var calls []call
+	reserve := func(ctx context.Context, list, upTo int) error {
+		calls = append(calls, call{list, upTo})
+		return nil
+	}
+	for range 3 {
+		if _, err := db.Credentials().Allocate(ctx, iss.ID, keys.next, reserve); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !reflect.DeepEqual(calls, []call{{1, credential.ReserveBlock}}) {
+		t.Fatalf("reservations %v", calls)
+	}
+	lists, err := db.Credentials().Lists(ctx)
+	if err != nil || len(lists) != 1 || lists[0] != (credential.ListState{IssuerID: iss.ID, List: 1, Allocated: 3, Reserved: credential.ReserveBlock}) {
+		t.Fatalf("lists %+v, %v", lists, err)
+	}
+	if filler, ok := db.(ListFiller); ok {
+		if err := filler.SetAllocated(ctx, iss.ID, 1, credential.ReserveBlock); err != nil {
+			t.Fatal(err)
+		}
+		failed := errors.New("the blob store is down")
+		_, err := db.Credentials().Allocate(ctx, iss.ID, keys.next, func(context.Context, int, int) error { return failed })
+		if !errors.Is(err, failed) {
+			t.Fatalf("allocation with a failed reservation: %v", err)
+		}
+		if lists, _ := db.Credentials().Lists(ctx); lists[0].Allocated != credential.ReserveBlock {
+			t.Fatalf("a failed reservation handed out a counter: %+v", lists[0])
+		}
+		if _, err := db.Credentials().Allocate(ctx, iss.ID, keys.next, reserve); err != nil {
+			t.Fatal(err)
+		}
+		if last := calls[len(calls)-1]; last != (call{1, 2 * credential.ReserveBlock}) {
+			t.Fatalf("second block reserved as %v", last)
+		}
+	}
+}
+
+// testMarkLost: a list's counter is moved past lost counters, whose
+// positions then show as suspended; a list the database did not know is
+// opened full and lost whole; doing it again changes nothing.
+func testMarkLost(t *testing.T, open Opener) {
+	ctx := context.Background()
+	clock := NewClock()
+	db, _ := migrated(t, open, clock)
+	iss := newIssuer(t, db, "cciaa-roma", clock.Now())
+	var keys keySource
+	for range 5 {
+		allocate(t, db, iss.ID, &keys)
+	}
+	k1 := keys.last()
+	lost, err := db.Credentials().MarkLost(ctx, iss.ID, 1, 40, keys.next)
+	if err != nil || lost != (credential.LostRange{IssuerID: iss.ID, List: 1, From: 5, To: 40}) {
+		t.Fatalf("MarkLost: %+v, %v", lost, err)
+	}
+	sl := statusList(t, db, iss.ID, 1)
+	want := slices.Collect(maps.Keys(permuted(1, k1, 5, 40)))
+	var got []credential.Position
+	for _, i := range sl.Suspended {
+		got = append(got, credential.Position{List: 1, Index: i})
+	}
+	slices.SortFunc(want, func(a, b credential.Position) int { return a.Index - b.Index })
+	if !reflect.DeepEqual(got, want) || len(sl.Revoked) != 0 || sl.Version != 1 {
+		t.Fatalf("list 1 after the loss: %d suspended, version %d", len(sl.Suspended), sl.Version)
+	}
+	// The next allocation comes after the lost counters.
+	if pos := allocate(t, db, iss.ID, &keys); pos != (credential.Position{List: 1, Index: statuslist.Permute(k1, 40)}) {
+		t.Fatalf("allocated %+v after the loss", pos)
+	}
+	if lost, err := db.Credentials().MarkLost(ctx, iss.ID, 1, 40, keys.next); err != nil || lost != (credential.LostRange{}) {
+		t.Fatalf("MarkLost again: %+v, %v", lost, err)
+	}
+	lost, err = db.Credentials().MarkLost(ctx, iss.ID, 2, statuslist.ListBits, keys.next)
+	if err != nil || !lost.Whole || lost.From != 0 || lost.To != statuslist.ListBits {
+		t.Fatalf("MarkLost of an unknown list: %+v, %v", lost, err)
+	}
+	if sl := statusList(t, db, iss.ID, 2); len(sl.Suspended) != statuslist.ListBits {
+		t.Fatalf("the lost list shows %d suspended", len(sl.Suspended))
+	}
+	// List 2 is full: the next position opens list 3.
+	if pos := allocate(t, db, iss.ID, &keys); pos.List != 3 {
+		t.Fatalf("allocated %+v", pos)
+	}
+	if _, err := db.Credentials().MarkLost(ctx, "nessuno", 1, 10, keys.next); attesta.ErrorCode(err) != attesta.NotFound {
+		t.Fatalf("MarkLost of an unknown issuer: %v", err)
+	}
 }

@@ -202,12 +202,12 @@ func testLogInsertAppends(t *testing.T, open Opener) {
 	// A taken id, a list never opened, an entry that is not one: nothing is
 	// stored, no leaf index is taken.
 	dup := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 1, clock.Now().Add(time.Hour))
-	wantKey(t, store.Insert(ctx, dup, issueEntry(dup)), attesta.Conflict, "err.storage.credential.taken")
+	wantKey(t, store.Insert(ctx, dup, issueEntry(dup), nil), attesta.Conflict, "err.storage.credential.taken")
 	unopened := newRecord(iss.ID, credential.Position{List: 9, Index: 0}, 10, clock.Now())
-	wantKey(t, store.Insert(ctx, unopened, issueEntry(unopened)), attesta.NotFound, "err.storage.statuslist.notfound")
+	wantKey(t, store.Insert(ctx, unopened, issueEntry(unopened), nil), attesta.NotFound, "err.storage.statuslist.notfound")
 	short := newRecord(iss.ID, allocate(t, db, iss.ID, &keys), 11, clock.Now())
-	wantCode(t, store.Insert(ctx, short, issueEntry(short)[:notary.EntrySize-1]), attesta.Invalid)
-	wantCode(t, store.Insert(ctx, short, nil), attesta.Invalid)
+	wantCode(t, store.Insert(ctx, short, issueEntry(short)[:notary.EntrySize-1], nil), attesta.Invalid)
+	wantCode(t, store.Insert(ctx, short, nil, nil), attesta.Invalid)
 	_, err = store.Record(ctx, short.ID)
 	wantCode(t, err, attesta.NotFound)
 	wantSizes(t, db, 3, 0)
@@ -245,7 +245,7 @@ func testLogChangeStatusAppends(t *testing.T, open Opener) {
 	clock.Advance(time.Hour)
 	suspend := credential.StatusEvent{CredentialID: r.ID, Action: credential.Suspend, Reason: "verifica", Actor: "operatore", At: clock.Now()}
 	var calls int
-	suspended, err := store.ChangeStatus(ctx, r.ID, suspend, decideFor(suspend, &calls))
+	suspended, err := store.ChangeStatus(ctx, r.ID, suspend, nil, decideFor(suspend, &calls))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,13 +254,13 @@ func testLogChangeStatusAppends(t *testing.T, open Opener) {
 	wantEntries(t, db, 0, want)
 
 	// decide refuses: nothing appended.
-	_, err = store.ChangeStatus(ctx, r.ID, suspend, decideFor(suspend, &calls))
+	_, err = store.ChangeStatus(ctx, r.ID, suspend, nil, decideFor(suspend, &calls))
 	wantCode(t, err, attesta.Conflict)
 	// decide returns no entry, or a bad one: nothing changes at all.
 	clock.Advance(time.Hour)
 	revoke := credential.StatusEvent{CredentialID: r.ID, Action: credential.Revoke, Reason: "errore", Actor: "operatore", At: clock.Now()}
 	for _, bad := range [][]byte{nil, changeEntry(r, revoke)[:40], append(changeEntry(r, revoke), 0)} {
-		_, err = store.ChangeStatus(ctx, r.ID, revoke, func(cur credential.Record) (credential.Record, []byte, error) {
+		_, err = store.ChangeStatus(ctx, r.ID, revoke, nil, func(cur credential.Record) (credential.Record, []byte, error) {
 			next, _, err := decideFor(revoke, &calls)(cur)
 			return next, bad, err
 		})
@@ -275,7 +275,7 @@ func testLogChangeStatusAppends(t *testing.T, open Opener) {
 	}
 	wantSizes(t, db, 2, 0)
 
-	if _, err := store.ChangeStatus(ctx, r.ID, revoke, decideFor(revoke, &calls)); err != nil {
+	if _, err := store.ChangeStatus(ctx, r.ID, revoke, nil, decideFor(revoke, &calls)); err != nil {
 		t.Fatal(err)
 	}
 	want = append(want, changeEntry(r, revoke))
@@ -344,26 +344,26 @@ func testLogConcurrentAppends(t *testing.T, open Opener) {
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				pos, err := store.Allocate(ctx, iss.ID, keys.next)
+				pos, err := store.Allocate(ctx, iss.ID, keys.next, nil)
 				if err != nil {
 					errs <- err
 					return
 				}
 				r := newRecord(iss.ID, pos, w*1000+i, clock.Now().Add(time.Duration(i)*time.Millisecond))
-				if err := store.Insert(ctx, r, issueEntry(r)); err != nil {
+				if err := store.Insert(ctx, r, issueEntry(r), nil); err != nil {
 					errs <- err
 					return
 				}
 				record(issueEntry(r), "issuance of "+r.ID)
 				if i%5 == 0 { // the same id again: refused
-					pos, err := store.Allocate(ctx, iss.ID, keys.next)
+					pos, err := store.Allocate(ctx, iss.ID, keys.next, nil)
 					if err != nil {
 						errs <- err
 						return
 					}
 					dup := r
 					dup.List, dup.Index = pos.List, pos.Index
-					if err := store.Insert(ctx, dup, issueEntry(dup)); attesta.ErrorCode(err) != attesta.Conflict {
+					if err := store.Insert(ctx, dup, issueEntry(dup), nil); attesta.ErrorCode(err) != attesta.Conflict {
 						errs <- fmt.Errorf("inserting %s twice: %v", r.ID, err)
 					}
 				}
@@ -371,19 +371,19 @@ func testLogConcurrentAppends(t *testing.T, open Opener) {
 					ev := credential.StatusEvent{CredentialID: r.ID, Action: credential.Revoke, Reason: "motivo",
 						Actor: "operatore", At: r.IssuedAt.Add(time.Hour)}
 					var calls int
-					if _, err := store.ChangeStatus(ctx, r.ID, ev, decideFor(ev, &calls)); err != nil {
+					if _, err := store.ChangeStatus(ctx, r.ID, ev, nil, decideFor(ev, &calls)); err != nil {
 						errs <- err
 						return
 					}
 					record(changeEntry(r, ev), "revocation of "+r.ID)
 					// Revoking again is refused by decide.
-					if _, err := store.ChangeStatus(ctx, r.ID, ev, decideFor(ev, &calls)); attesta.ErrorCode(err) != attesta.Conflict {
+					if _, err := store.ChangeStatus(ctx, r.ID, ev, nil, decideFor(ev, &calls)); attesta.ErrorCode(err) != attesta.Conflict {
 						errs <- fmt.Errorf("revoking %s twice: %v", r.ID, err)
 					}
 				}
 				if i%4 == 0 { // decide fails after seeing the record
 					ev := credential.StatusEvent{CredentialID: r.ID, Action: credential.Suspend, Reason: "x", Actor: "y", At: clock.Now()}
-					_, err := store.ChangeStatus(ctx, r.ID, ev, func(cur credential.Record) (credential.Record, []byte, error) {
+					_, err := store.ChangeStatus(ctx, r.ID, ev, nil, func(cur credential.Record) (credential.Record, []byte, error) {
 						return cur, changeEntry(cur, ev), boom
 					})
 					if !errors.Is(err, boom) {

@@ -129,10 +129,39 @@ func testPlatformOrganisations(t *testing.T, open Opener) {
 	}
 	_, err = p.orgs.Create(ctx, op, org.Organisation{ID: "ipsia-mi", Kind: auth.School, Name: "IPSIA Milano", Province: "MI", SchoolCode: "MIRI01000X", SchoolType: org.Professionale})
 	code(t, err, attesta.Forbidden)
-	// Updates keep the id, kind and creation time, and are in the trail.
+	// A change no one may make (the kind), or that the caller may not (a
+	// Chamber's provinces, which only the national body changes), is
+	// refused naming the field, not dropped from an update that succeeds.
 	p.clock.Advance(time.Hour)
 	upd := *got
 	upd.Name, upd.Kind = "Meccanica Torinese S.p.A.", auth.School
+	_, err = p.orgs.Update(ctx, op, upd)
+	code(t, err, attesta.Invalid)
+	fieldKey(t, err, "kind", "err.org.kind.fixed")
+	wider := *chamber
+	wider.Provinces = []string{"TO", "AT", "CN"}
+	_, err = p.orgs.Update(ctx, op, wider)
+	code(t, err, attesta.Forbidden)
+	fieldKey(t, err, "provinces", "err.org.provinces.national")
+	if c, _ := p.orgs.Get(ctx, admin, "cciaa-torino"); strings.Join(c.Provinces, ",") != "TO,AT" {
+		t.Errorf("the refused change was made: %v", c.Provinces)
+	}
+	// The same provinces, in another order or left out, are no change.
+	renamed := *chamber
+	renamed.Name, renamed.Provinces = "Camera di Commercio di Torino e Asti", []string{"AT", "TO"}
+	if _, err := p.orgs.Update(ctx, op, renamed); err != nil {
+		t.Fatal(err)
+	}
+	renamed.Provinces = nil
+	if _, err := p.orgs.Update(ctx, op, renamed); err != nil {
+		t.Fatal(err)
+	}
+	// The national body changes them.
+	if c, err := p.orgs.Update(ctx, admin, wider); err != nil || strings.Join(c.Provinces, ",") != "TO,AT,CN" {
+		t.Fatalf("the national body widening a Chamber: %v %v", c, err)
+	}
+	// Updates keep the id, kind and creation time, and are in the trail.
+	upd.Kind = ""
 	if _, err := p.orgs.Update(ctx, op, upd); err != nil {
 		t.Fatal(err)
 	}

@@ -327,7 +327,21 @@ func testTablesUpdate(t *testing.T, open Opener) {
 	w := newTablesWorld(t, open)
 	tb := w.table(t)
 	w.clock.Advance(time.Hour)
-	up, err := w.tables.Update(ctx, w.op, roundtable.Table{ID: tb.ID, Title: "Tavolo chiuso", Status: roundtable.Closed, Sector: "turismo", Year: "2030/31"})
+	// The Chamber, sector and year of a table do not change: an update that
+	// names others is refused naming the field, not done without them.
+	for _, c := range []struct{ field, chamber, sector, year string }{
+		{"chamber", "cciaa-milano", "", ""},
+		{"sector", "", "turismo", ""},
+		{"year", "", "", "2030/31"},
+	} {
+		_, err := w.tables.Update(ctx, w.op, roundtable.Table{ID: tb.ID, Title: "Tavolo chiuso", Status: roundtable.Closed, Chamber: c.chamber, Sector: c.sector, Year: c.year})
+		code(t, err, attesta.Invalid)
+		fieldKey(t, err, c.field, "err.roundtable.fixed")
+	}
+	if v, _ := w.tables.Get(ctx, admin, tb.ID); v.Table.Status != roundtable.Active {
+		t.Fatalf("a refused update was made: %+v", v.Table)
+	}
+	up, err := w.tables.Update(ctx, w.op, roundtable.Table{ID: tb.ID, Title: "Tavolo chiuso", Status: roundtable.Closed, Chamber: tb.Chamber, Sector: "Meccatronica", Year: tb.Year})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,6 +412,10 @@ func testTablesMeetings(t *testing.T, open Opener) {
 	}
 	_, err = w.tables.AddMeeting(ctx, w.op, roundtable.Meeting{Table: tb.ID, Date: "15/10/2026", Agenda: "x"})
 	code(t, err, attesta.Invalid)
+	// A meeting does not move to another table: refused, not ignored.
+	_, err = w.tables.UpdateMeeting(ctx, w.op, roundtable.Meeting{ID: first.ID, Table: "tbl-other", Date: first.Date, Agenda: "x", Minutes: minutes})
+	code(t, err, attesta.Invalid)
+	fieldKey(t, err, "table", "err.roundtable.fixed")
 	if v, _ := w.tables.Get(ctx, admin, tb.ID); len(v.Meetings) != 2 || v.Meetings[0].Minutes != minutes {
 		t.Errorf("after refused changes: %+v", v.Meetings)
 	}

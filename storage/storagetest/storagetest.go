@@ -70,6 +70,8 @@ func Run(t *testing.T, open Opener) {
 		{"IssuerKeysConcurrent", testIssuerKeysConcurrent},
 		{"AllocateConcurrent", testAllocateConcurrent},
 		{"AllocateNextList", testAllocateNextList},
+		{"AllocateReserves", testAllocateReserves},
+		{"MarkLost", testMarkLost},
 		{"RecordRoundTrip", testRecordRoundTrip},
 		{"InsertConflicts", testInsertConflicts},
 		{"ChangeStatus", testChangeStatus},

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/vc/statuslist"
 	"github.com/attesta/attesta/storage/internal/guard"
@@ -30,8 +32,10 @@ const maxAllocateRounds = 100
 // COMMITTED), the insert waits for that transaction and does nothing, and
 // the next round — with a fresh snapshot — allocates from the list the
 // other opened. A list is opened only after the UPDATE saw the previous one
-// full, so lists fill in order.
-func (s credentials) Allocate(ctx context.Context, issuerID string, newKey func() [32]byte) (credential.Position, error) {
+// full, so lists fill in order. A counter at or past the list's reservation
+// is reserved (reserve, in the transaction, holding the list's row) before
+// it is handed out.
+func (s credentials) Allocate(ctx context.Context, issuerID string, newKey func() [32]byte, reserve credential.Reserve) (credential.Position, error) {
 	var pos credential.Position
 	err := Update(ctx, s.db, func(t *Tx) error {
 		for range maxAllocateRounds {
@@ -42,13 +46,16 @@ func (s credentials) Allocate(ctx context.Context, issuerID string, newKey func(
 			}
 			if last > 0 {
 				var key []byte
-				var n int
+				var n, reserved int
 				err := t.QueryRow(ctx, `UPDATE status_lists SET allocated = allocated + 1
 					WHERE issuer_id = $1 AND list_no = $2 AND allocated < $3
-					RETURNING perm_key, allocated - 1`, issuerID, last, statuslist.ListBits).Scan(&key, &n)
+					RETURNING perm_key, allocated - 1, reserved`, issuerID, last, statuslist.ListBits).Scan(&key, &n, &reserved)
 				if err == nil {
 					if len(key) != 32 {
 						return fmt.Errorf("status list %d of issuer %s has a permutation key of %d bytes", last, issuerID, len(key))
+					}
+					if err := s.reserve(ctx, t, issuerID, last, n, reserved, reserve); err != nil {
+						return err
 					}
 					pos = credential.Position{List: last, Index: statuslist.Permute([32]byte(key), n)}
 					return nil
@@ -69,6 +76,9 @@ func (s credentials) Allocate(ctx context.Context, issuerID string, newKey func(
 				return fmt.Errorf("opening status list %d of issuer %s: %w", last+1, issuerID, err)
 			}
 			if n == 1 {
+				if err := s.reserve(ctx, t, issuerID, last+1, 0, 0, reserve); err != nil {
+					return err
+				}
 				pos = credential.Position{List: last + 1, Index: statuslist.Permute(k, 0)}
 				return nil
 			}
@@ -78,10 +88,123 @@ func (s credentials) Allocate(ctx context.Context, issuerID string, newKey func(
 	return pos, err
 }
 
-// Insert implements credential.Store: it stores the credential, then
-// appends its log entry, in one transaction: a failed insert takes no leaf
-// index, and the log's lock is taken last.
-func (s credentials) Insert(ctx context.Context, r credential.Record, logEntry []byte) error {
+// reserve reserves counters of a list up to the next multiple of
+// credential.ReserveBlock past n, when n is not below the list's
+// reservation, and records how far.
+func (s credentials) reserve(ctx context.Context, t *Tx, issuerID string, list, n, reserved int, reserve credential.Reserve) error {
+	if reserve == nil || n < reserved {
+		return nil
+	}
+	upTo := min(statuslist.ListBits, (n/credential.ReserveBlock+1)*credential.ReserveBlock)
+	if err := reserve(ctx, list, upTo); err != nil {
+		return fmt.Errorf("reserving positions of status list %d of issuer %s: %w", list, issuerID, err)
+	}
+	if _, err := t.Exec(ctx, `UPDATE status_lists SET reserved = $1 WHERE issuer_id = $2 AND list_no = $3`,
+		upTo, issuerID, list); err != nil {
+		return fmt.Errorf("recording the reservation of status list %d of issuer %s: %w", list, issuerID, err)
+	}
+	return nil
+}
+
+// Lists implements credential.Store.
+func (s credentials) Lists(ctx context.Context) ([]credential.ListState, error) {
+	var out []credential.ListState
+	err := func() error {
+		rows, err := s.db.readRows(ctx, `SELECT issuer_id, list_no, allocated, reserved FROM status_lists ORDER BY issuer_id, list_no`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l credential.ListState
+			if err := rows.Scan(&l.IssuerID, &l.List, &l.Allocated, &l.Reserved); err != nil {
+				return err
+			}
+			out = append(out, l)
+		}
+		return rows.Err()
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("listing the status lists: %w", err)
+	}
+	return out, nil
+}
+
+// MarkLost implements credential.Store.
+func (s credentials) MarkLost(ctx context.Context, issuerID string, list, upTo int, newKey func() [32]byte) (credential.LostRange, error) {
+	if list < 1 || upTo < 1 || upTo > statuslist.ListBits {
+		return credential.LostRange{}, attesta.E(attesta.Invalid, "err.storage.statuslist.lost", list, issuerID, upTo)
+	}
+	var lost credential.LostRange
+	err := Update(ctx, s.db, func(t *Tx) error {
+		lost = credential.LostRange{IssuerID: issuerID, List: list}
+		var allocated int
+		err := t.QueryRow(ctx, `SELECT allocated FROM status_lists WHERE issuer_id = $1 AND list_no = $2`+t.d.ForUpdate,
+			issuerID, list).Scan(&allocated)
+		switch {
+		case noRows(err):
+			// A list opened after the copy was taken: its permutation key
+			// is lost, so every position of it may be a lost credential's.
+			k := newKey()
+			_, err := t.Exec(ctx, `INSERT INTO status_lists (issuer_id, list_no, perm_key, allocated, reserved, version, updated_at)
+				VALUES ($1, $2, $3, $4, $4, 1, $5)`, issuerID, list, k[:], statuslist.ListBits, t.at(s.db.now()))
+			if t.d.IsForeignKey(err) {
+				return attesta.E(attesta.NotFound, "err.credential.issuer.notfound", issuerID)
+			}
+			if err != nil {
+				return fmt.Errorf("opening lost status list %d of issuer %s: %w", list, issuerID, err)
+			}
+			lost.From, lost.To, lost.Whole = 0, statuslist.ListBits, true
+		case err != nil:
+			return fmt.Errorf("reading status list %d of issuer %s: %w", list, issuerID, err)
+		case allocated >= upTo:
+			lost = credential.LostRange{}
+			return nil // already past: nothing was lost since, or this was done before
+		default:
+			lost.From, lost.To = allocated, upTo
+			if _, err := t.Exec(ctx, `UPDATE status_lists SET allocated = $1, reserved = CASE WHEN reserved > $1 THEN reserved ELSE $1 END,
+				version = version + 1, updated_at = $2 WHERE issuer_id = $3 AND list_no = $4`,
+				upTo, t.at(s.db.now()), issuerID, list); err != nil {
+				return fmt.Errorf("moving the counter of status list %d of issuer %s: %w", list, issuerID, err)
+			}
+		}
+		if _, err := t.Exec(ctx, `INSERT INTO status_lost (issuer_id, list_no, from_n, to_n, recorded_at) VALUES ($1, $2, $3, $4, $5)`,
+			issuerID, list, lost.From, lost.To, t.at(s.db.now())); err != nil {
+			return fmt.Errorf("recording lost positions of status list %d of issuer %s: %w", list, issuerID, err)
+		}
+		return nil
+	})
+	return lost, err
+}
+
+// CredentialIDs implements credential.Store.
+func (s credentials) CredentialIDs(ctx context.Context) ([]string, error) {
+	var out []string
+	err := func() error {
+		rows, err := s.db.readRows(ctx, `SELECT id FROM credentials`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out = append(out, id)
+		}
+		return rows.Err()
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("listing the credentials: %w", err)
+	}
+	return out, nil
+}
+
+// Insert implements credential.Store: it stores the credential and its
+// audit entry, then appends its log entry, in one transaction: a failed
+// insert takes no leaf index, and the log's lock is taken last.
+func (s credentials) Insert(ctx context.Context, r credential.Record, logEntry []byte, entry *audit.Entry) error {
 	if err := guard.Record(r); err != nil {
 		return err
 	}
@@ -102,6 +225,11 @@ func (s credentials) Insert(ctx context.Context, r credential.Record, logEntry [
 		}
 		if err != nil {
 			return fmt.Errorf("inserting credential %s: %w", r.ID, err)
+		}
+		if entry != nil {
+			if err := (trail{t}).Record(ctx, entry); err != nil {
+				return err
+			}
 		}
 		leaf, err := s.db.e.AppendLog(ctx, t.Conn, logEntry)
 		if err != nil {
@@ -144,8 +272,23 @@ func (s credentials) Record(ctx context.Context, id string) (credential.Record, 
 // (Dialect.ForUpdate) while decide looks at it, so that concurrent changes
 // of one credential are decided one after the other. The log entry is
 // appended last, in the same transaction.
-func (s credentials) ChangeStatus(ctx context.Context, id string, ev credential.StatusEvent,
+func (s credentials) ChangeStatus(ctx context.Context, id string, ev credential.StatusEvent, entry *audit.Entry,
 	decide func(credential.Record) (credential.Record, []byte, error)) (credential.Record, error) {
+	return s.changeStatus(ctx, id, ev, entry, decide, true)
+}
+
+// ReapplyStatus implements credential.Store: ChangeStatus without the log
+// entry, which the log has already.
+func (s credentials) ReapplyStatus(ctx context.Context, id string, ev credential.StatusEvent,
+	decide func(credential.Record) (credential.Record, error)) (credential.Record, error) {
+	return s.changeStatus(ctx, id, ev, nil, func(r credential.Record) (credential.Record, []byte, error) {
+		next, err := decide(r)
+		return next, nil, err
+	}, false)
+}
+
+func (s credentials) changeStatus(ctx context.Context, id string, ev credential.StatusEvent, entry *audit.Entry,
+	decide func(credential.Record) (credential.Record, []byte, error), logged bool) (credential.Record, error) {
 	if err := guard.Event(id, ev); err != nil {
 		return credential.Record{}, err
 	}
@@ -158,12 +301,14 @@ func (s credentials) ChangeStatus(ctx context.Context, id string, ev credential.
 		if err != nil {
 			return fmt.Errorf("reading credential %s: %w", id, err)
 		}
-		next, entry, err := decide(cur)
+		next, logEntry, err := decide(cur)
 		if err != nil {
 			return err
 		}
-		if err := guard.LogEntry(entry); err != nil {
-			return fmt.Errorf("status change of credential %s: %w", id, err)
+		if logged {
+			if err := guard.LogEntry(logEntry); err != nil {
+				return fmt.Errorf("status change of credential %s: %w", id, err)
+			}
 		}
 		out = guard.WithStatus(cur, next)
 		if _, err := t.Exec(ctx, `UPDATE credentials SET revoked = $1, suspended = $2, reason = $3, changed_at = $4
@@ -178,7 +323,15 @@ func (s credentials) ChangeStatus(ctx context.Context, id string, ev credential.
 			WHERE issuer_id = $2 AND list_no = $3`, t.at(ev.At), cur.IssuerID, cur.List); err != nil {
 			return fmt.Errorf("updating status list %d of issuer %s: %w", cur.List, cur.IssuerID, err)
 		}
-		_, err = s.db.e.AppendLog(ctx, t.Conn, entry)
+		if entry != nil {
+			if err := (trail{t}).Record(ctx, entry); err != nil {
+				return err
+			}
+		}
+		if !logged {
+			return nil
+		}
+		_, err = s.db.e.AppendLog(ctx, t.Conn, logEntry)
 		return err
 	})
 	if err != nil {
@@ -227,7 +380,15 @@ func (s credentials) StatusList(ctx context.Context, issuerID string, list int) 
 		if sl.Revoked, err = indices(ctx, t, `revoked = `+t.d.True, issuerID, list); err != nil {
 			return err
 		}
-		sl.Suspended, err = indices(ctx, t, `suspended = `+t.d.True, issuerID, list)
+		if sl.Suspended, err = indices(ctx, t, `suspended = `+t.d.True, issuerID, list); err != nil {
+			return err
+		}
+		lost, err := lostIndices(ctx, t, issuerID, list)
+		if len(lost) > 0 {
+			sl.Suspended = append(sl.Suspended, lost...)
+			slices.Sort(sl.Suspended)
+			sl.Suspended = slices.Compact(sl.Suspended)
+		}
 		return err
 	})
 	if noRows(err) {
@@ -237,6 +398,33 @@ func (s credentials) StatusList(ctx context.Context, issuerID string, list int) 
 		return credential.StatusList{}, fmt.Errorf("reading status list %d of issuer %s: %w", list, issuerID, err)
 	}
 	return sl, nil
+}
+
+// lostIndices returns the status indices of the list's lost counters
+// (status_lost): the positions of credentials a restored database lost.
+func lostIndices(ctx context.Context, t *Tx, issuerID string, list int) ([]int, error) {
+	rows, err := t.Query(ctx, `SELECT l.from_n, l.to_n, s.perm_key FROM status_lost l
+		JOIN status_lists s ON s.issuer_id = l.issuer_id AND s.list_no = l.list_no
+		WHERE l.issuer_id = $1 AND l.list_no = $2`, issuerID, list)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var from, to int
+		var key []byte
+		if err := rows.Scan(&from, &to, &key); err != nil {
+			return nil, err
+		}
+		if len(key) != 32 || from < 0 || to > statuslist.ListBits {
+			return nil, fmt.Errorf("lost positions [%d, %d) of status list %d of issuer %s", from, to, list, issuerID)
+		}
+		for n := from; n < to; n++ {
+			out = append(out, statuslist.Permute([32]byte(key), n))
+		}
+	}
+	return out, rows.Err()
 }
 
 // indices returns the sorted status indices of the list's credentials that

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -342,4 +343,68 @@ func (s logStore) SetLogKey(ctx context.Context, sealed []byte) error {
 		}
 		return nil
 	})
+}
+
+// Restore implements notary.Store.
+func (s logStore) Restore(ctx context.Context, from int64, entries [][]byte, cp notary.StoredCheckpoint) error {
+	for _, e := range entries {
+		if err := guard.LogEntry(e); err != nil {
+			return err
+		}
+	}
+	if from < 0 || cp.Size < from+int64(len(entries)) || len(cp.Note) == 0 {
+		return attesta.E(attesta.Invalid, "err.storage.log.restore", from, len(entries), cp.Size)
+	}
+	have, err := s.Entries(ctx, from, min(from+int64(len(entries)), s.appended(ctx)))
+	if err != nil && attesta.ErrorCode(err) != attesta.NotFound {
+		return err
+	}
+	for i, e := range have {
+		if !bytes.Equal(e, entries[i]) {
+			return attesta.E(attesta.Conflict, "err.storage.log.differs", from+int64(i))
+		}
+	}
+	return Update(ctx, s.db, func(t *Tx) error {
+		var appended int64
+		if err := t.QueryRow(ctx, `SELECT entries FROM log_state WHERE id = 1`+t.d.ForUpdate).Scan(&appended); err != nil {
+			return fmt.Errorf("reading the log's size: %w", err)
+		}
+		if appended < from {
+			return attesta.E(attesta.Invalid, "err.storage.log.restore", from, len(entries), cp.Size)
+		}
+		for i := appended - from; i < int64(len(entries)); i++ {
+			if _, err := t.Exec(ctx, `INSERT INTO log_entries (leaf_index, entry) VALUES ($1, $2)`, from+i, entries[i]); err != nil {
+				return fmt.Errorf("restoring log entry %d: %w", from+i, err)
+			}
+		}
+		if end := from + int64(len(entries)); end > appended {
+			if _, err := t.Exec(ctx, `UPDATE log_state SET entries = $1 WHERE id = 1`, end); err != nil {
+				return fmt.Errorf("restoring the log's size: %w", err)
+			}
+		}
+		old, err := scanCheckpoint(t.QueryRow(ctx, `SELECT `+checkpointColumns+` FROM log_checkpoints WHERE size = $1`, cp.Size))
+		switch {
+		case err == nil && old.Root != cp.Root:
+			return attesta.E(attesta.Conflict, "err.storage.log.differs", cp.Size)
+		case err == nil:
+			return nil
+		case !noRows(err):
+			return fmt.Errorf("reading the checkpoint of size %d: %w", cp.Size, err)
+		}
+		if _, err := t.Exec(ctx, `INSERT INTO log_checkpoints (size, root, note, timestamp, created_at)
+			VALUES ($1, $2, $3, $4, $5)`, cp.Size, cp.Root[:], cp.Note, nullBytes(cp.Timestamp), t.at(cp.CreatedAt)); err != nil {
+			return fmt.Errorf("restoring the checkpoint of size %d: %w", cp.Size, err)
+		}
+		return nil
+	})
+}
+
+// appended is how many entries the log has, or 0 if it cannot say
+// (Restore then compares nothing before its transaction, which checks).
+func (s logStore) appended(ctx context.Context) int64 {
+	z, err := s.Sizes(ctx)
+	if err != nil {
+		return 0
+	}
+	return z.Entries
 }
