@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/vc/dataintegrity"
 	"github.com/attesta/attesta/internal/vc/did"
@@ -94,6 +96,13 @@ func TestGenericIssuance(t *testing.T) {
 	if err != nil || len(entries) != 1 || !bytes.Equal(entries[0], notary.NewEntry(notary.Issue, rec.ID, rec.Body, rec.IssuedAt).Marshal()) {
 		t.Errorf("log entry %d: %v", idx, err)
 	}
+	// And in the audit trail, like every issuance, saying who asked.
+	admin := &auth.Principal{Person: "p-admin", Name: "Admin", Membership: auth.Membership{Org: "unioncamere", Role: auth.NationalAdmin, OrgKind: auth.National}}
+	trail, err := audit.NewService(e.db.Audit()).List(ctx, admin, audit.Filter{ObjectKind: auth.CredentialObject, ObjectID: rec.ID})
+	if err != nil || len(trail) != 1 || trail[0].Action != "credential.issue" || trail[0].ActorName != operator.Name ||
+		!strings.Contains(string(trail[0].After), `"digest":"`+rec.Digest+`"`) {
+		t.Errorf("the audit trail of %s: %+v, %v", rec.ID, trail, err)
+	}
 	// An id given twice is a conflict.
 	if _, err := e.creds.IssueDocument(ctx, operator, generic(`"id":"urn:uuid:0b1c2d3e-0000-4000-8000-000000000001"`), credential.RDFC); attesta.ErrorCode(err) != attesta.Conflict {
 		t.Errorf("the same id again: %v", err)
@@ -155,6 +164,11 @@ func TestGenericIssuerChoice(t *testing.T) {
 	off := credential.NewService(e.db.Credentials(), e.issuers, nil, credential.ServiceOptions{Suite: suite, BaseURL: "https://attesta.example"})
 	if _, err := off.IssueDocument(ctx, operator, generic(""), credential.RDFC); attesta.ErrorCode(err) != attesta.Forbidden || attesta.ErrorKey(err) != "err.credential.generic.off" {
 		t.Errorf("without a generic issuer: %v", err)
+	}
+	closed := credential.NewService(e.db.Credentials(), e.issuers, nil, credential.ServiceOptions{Suite: suite, BaseURL: "https://attesta.example", GenericIssuer: "vc-api",
+		Gate: haltedGate{}})
+	if _, err := closed.IssueDocument(ctx, operator, generic(""), credential.RDFC); attesta.ErrorCode(err) != attesta.Unavailable {
+		t.Errorf("with the log halted: %v", err)
 	}
 	chamber := credential.NewService(e.db.Credentials(), e.issuers, nil, credential.ServiceOptions{Suite: suite, BaseURL: "https://attesta.example", GenericIssuer: "cciaa-milano",
 		Clock: func() time.Time { return e.now }})
@@ -313,4 +327,11 @@ func TestPresentationShape(t *testing.T) {
 			}
 		}
 	}
+}
+
+// haltedGate stops everything, as a halted log does.
+type haltedGate struct{}
+
+func (haltedGate) Writable(context.Context) error {
+	return attesta.E(attesta.Unavailable, "err.notary.rollback", 2, 3)
 }
