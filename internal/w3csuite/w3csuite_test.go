@@ -90,14 +90,16 @@ func TestW3CSuites(t *testing.T) {
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
 	}
+	exited := make(chan error, 1)
+	go func() { exited <- serve.Wait() }()
 	defer func() {
 		cancel()
-		serve.Wait()
+		<-exited
 		if t.Failed() {
 			t.Logf("attesta serve:\n%s", serveLog.String())
 		}
 	}()
-	waitReady(t, base+"/readyz", pool)
+	waitReady(t, base+"/readyz", pool, exited)
 
 	mirrors := filepath.Join(tmp, "mirrors")
 	bundles, _ := filepath.Glob(filepath.Join(suites, "bundles", "*.bundle"))
@@ -224,8 +226,9 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// waitReady waits up to a minute for url to answer 200 over TLS.
-func waitReady(t *testing.T, url string, pool *x509.CertPool) {
+// waitReady waits up to a minute for url to answer 200 over TLS, unless
+// the server exits first.
+func waitReady(t *testing.T, url string, pool *x509.CertPool, exited chan error) {
 	t.Helper()
 	c := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	deadline := time.Now().Add(time.Minute)
@@ -240,7 +243,12 @@ func waitReady(t *testing.T, url string, pool *x509.CertPool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s is not ready: %v", url, err)
 		}
-		time.Sleep(100 * time.Millisecond)
+		select {
+		case werr := <-exited:
+			exited <- werr // for the deferred wait
+			t.Fatalf("attesta serve exited: %v", werr)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 
