@@ -7,18 +7,40 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/org"
 )
 
+// neutralise returns a cell of an export as a spreadsheet may open it: a
+// value that a spreadsheet would run as a formula, one starting with =, +,
+// -, @, a tab or a carriage return (OWASP, "CSV Injection"), or a NUL (ASVS
+// 5.0, 1.2.10), gets a ' before it, which spreadsheets read as "this is
+// text" and do not show. So does a value starting with ' itself, so that
+// [readCell], which takes one leading ' away, gives back every value as
+// it was: export → import → export is byte-identical.
+func neutralise(v string) string {
+	if v != "" && strings.IndexByte("=+-@\t\r\x00'", v[0]) >= 0 {
+		return "'" + v
+	}
+	return v
+}
+
+// readCell is the value of a cell of an imported file: without its first
+// character if that is a ' (the mark of [neutralise], and of spreadsheets
+// for a cell to be read as text).
+func readCell(v string) string { return strings.TrimPrefix(v, "'") }
+
 // Export writes to w, as a file of kind, what p may export: for schools
 // and companies, the organisations in p's reach; for classes, the classes
 // of school with their students; for tutors, the school referents, school
 // tutors and company tutors of the organisations in p's reach, or only of
 // the organisation school when it is not "". The file has every column of
-// its kind, comma separated, header first; importing it changes nothing.
+// its kind, comma separated, header first, each value that a spreadsheet
+// would run as a formula neutralised (see the package's documentation);
+// importing it changes nothing.
 // Tutors without an e-mail address are left out, as a file cannot name
 // them. Nothing is written to w if the export fails.
 func (s *Service) Export(ctx context.Context, p *auth.Principal, kind Kind, school string, w io.Writer) error {
@@ -49,6 +71,11 @@ func (s *Service) Export(ctx context.Context, p *auth.Principal, kind Kind, scho
 	})
 	if err != nil {
 		return fmt.Errorf("exporting %s: %w", kind, err)
+	}
+	for _, row := range rows[1:] {
+		for i, v := range row {
+			row[i] = neutralise(v)
+		}
 	}
 	if err := csv.NewWriter(w).WriteAll(rows); err != nil {
 		return fmt.Errorf("writing the %s file: %w", kind, err)

@@ -12,11 +12,14 @@
 // any order, in lower case as listed below (case and surrounding spaces do
 // not matter). The delimiter is a comma or a semicolon, whichever the
 // header line uses more (spreadsheets set to Italian write semicolons).
-// Fields may be quoted with double quotes, doubling a quote inside. Blank
-// lines are skipped. Required columns must be present and filled; an
-// optional column may be left out, and then the stored value is kept; a
-// column present but empty clears the value. An unknown column is an
-// error, not ignored.
+// Fields may be quoted with double quotes, doubling a quote inside. A
+// field that starts with an apostrophe (') is read without it: that is how
+// spreadsheets mark a cell as text, and how an export keeps a value from
+// being run as a formula (below); a value that itself starts with an
+// apostrophe is written with a second one before it. Blank lines are
+// skipped. Required columns must be present and filled; an optional column
+// may be left out, and then the stored value is kept; a column present but
+// empty clears the value. An unknown column is an error, not ignored.
 //
 //   - [Schools]: codice_meccanografico, denominazione, tipo (tecnico,
 //     professionale or liceo), provincia (sigla); optional email.
@@ -33,6 +36,18 @@
 //
 // [Columns] lists them. An export writes every column of its kind, comma
 // separated, header first.
+//
+// # Exports are safe to open
+//
+// A spreadsheet runs a cell that starts with =, +, -, @, a tab or a
+// carriage return as a formula, and a formula can reach the network or, in
+// older spreadsheets, run a program: a name typed by one organisation
+// would run on the computer of whoever opens the export. So an export puts
+// a ' before such a value (OWASP's advice on CSV injection; also before a
+// NUL, as ASVS 5.0 asks, and before a value that starts with ' itself),
+// which the spreadsheet shows as text, without the '. An import takes the
+// ' away again, so what one exports imports back to the same values and
+// export → import → export is byte-identical.
 //
 // # Guarantees
 //
