@@ -18,8 +18,11 @@
 // being run as a formula (below); a value that itself starts with an
 // apostrophe is written with a second one before it. Blank lines are
 // skipped. Required columns must be present and filled; an optional column
-// may be left out, and then the stored value is kept; a column present but
-// empty clears the value. An unknown column is an error, not ignored.
+// may be left out or left empty, and then the stored value is kept: an
+// empty field is not a removal, and an import never removes a value (a
+// contact, a consent, an e-mail address is removed on its record's page or
+// with the API, explicitly, and the audit trail keeps the value removed).
+// An unknown column is an error, not ignored.
 //
 //   - [Schools]: codice_meccanografico, denominazione, tipo (tecnico,
 //     professionale or liceo), provincia (sigla); optional email.
@@ -71,7 +74,8 @@
 // and does not differ changes nothing. Importing the same file twice thus
 // changes nothing the second time and adds nothing to the audit trail.
 //
-// An import never deletes: what the file leaves out stays. It does not
+// An import never deletes: what the file leaves out, or leaves empty,
+// stays. It does not
 // change an organisation's type, move a student to another class of the
 // same school year (the class's page does), or rename a person who also
 // holds a role out of the importer's reach; such rows are refused.

@@ -133,8 +133,15 @@ func (s *Service) mayCreate(p *auth.Principal, o *Organisation) error {
 	return err
 }
 
-// Update changes an organisation's details. Its id and kind do not change.
-func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation) (*Organisation, error) {
+// Clearable are the fields an update may remove (Update's clear): those
+// some kind of organisation may leave empty.
+var Clearable = []string{"tax_code", "rea", "ateco", "email"}
+
+// Update changes an organisation's details: the fields o gives replace the
+// stored ones; a blank field keeps the stored value, for a blank is not a
+// removal. clear names the fields to remove (of Clearable). Its id and kind
+// do not change. The audit trail records the details before and after.
+func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation, clear ...string) (*Organisation, error) {
 	o.Normalize()
 	err := s.store.Update(ctx, func(w Writer) error {
 		old, err := w.Organisation(ctx, o.ID)
@@ -142,6 +149,9 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation)
 			return err
 		}
 		if err := auth.Decide(p, auth.OrgUpdate, old.Object()); err != nil {
+			return err
+		}
+		if err := merge(&o, old, clear); err != nil {
 			return err
 		}
 		o.Kind, o.CreatedAt, o.UpdatedAt = old.Kind, old.CreatedAt, s.now()
@@ -167,4 +177,37 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation)
 		return nil, fmt.Errorf("updating %s: %w", o.ID, err)
 	}
 	return &o, nil
+}
+
+// merge fills the blank fields of o with old's, then removes the fields
+// clear names. A field both given and cleared, or one that cannot be
+// cleared, is refused.
+func merge(o *Organisation, old *Organisation, clear []string) error {
+	var fe attesta.FieldErrors
+	fields := []struct {
+		name     string
+		dst, was *string
+	}{
+		{"name", &o.Name, &old.Name}, {"province", &o.Province, &old.Province}, {"school_code", &o.SchoolCode, &old.SchoolCode},
+		{"school_type", (*string)(&o.SchoolType), (*string)(&old.SchoolType)}, {"tax_code", &o.TaxCode, &old.TaxCode},
+		{"rea", &o.REA, &old.REA}, {"ateco", &o.ATECO, &old.ATECO}, {"email", &o.Email, &old.Email},
+	}
+	for _, f := range fields {
+		cleared := slices.Contains(clear, f.name)
+		switch {
+		case cleared && *f.dst != "":
+			fe.Problem(f.name, "err.org.clear.given")
+		case !cleared && *f.dst == "":
+			*f.dst = *f.was
+		}
+	}
+	if len(o.Provinces) == 0 {
+		o.Provinces = slices.Clone(old.Provinces)
+	}
+	for _, c := range clear {
+		if !slices.Contains(Clearable, c) {
+			fe.Problem("clear", "err.org.clear.unknown", c)
+		}
+	}
+	return fe.Err()
 }

@@ -1,6 +1,7 @@
 package roundtable
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -240,8 +241,8 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in Table) (*Tab
 }
 
 // Update replaces a table's title and status with in.Title and in.Status
-// (in.ID names the table; its other fields do not change). Reopening a
-// closed table is an update.
+// (in.ID names the table; its other fields do not change); a blank one
+// keeps the stored value. Reopening a closed table is an update.
 func (s *Service) Update(ctx context.Context, p *auth.Principal, in Table) (*Table, error) {
 	in.Normalize()
 	var out *Table
@@ -251,7 +252,7 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, in Table) (*Tab
 			return err
 		}
 		t := *old
-		t.Title, t.Status, t.UpdatedAt = in.Title, in.Status, s.now()
+		t.Title, t.Status, t.UpdatedAt = cmp.Or(in.Title, old.Title), cmp.Or(in.Status, old.Status), s.now()
 		var fe attesta.FieldErrors
 		t.Validate(&fe)
 		if err := fe.Err(); err != nil {
@@ -460,8 +461,10 @@ func (s *Service) meeting(ctx context.Context, w Writer, p *auth.Principal, id s
 }
 
 // UpdateMeeting changes a meeting's date, agenda and minutes (in.ID names
-// the meeting; its table does not change).
-func (s *Service) UpdateMeeting(ctx context.Context, p *auth.Principal, in Meeting) (*Meeting, error) {
+// the meeting; its table does not change). A blank field keeps the stored
+// value: a blank is not a removal. clear may name "minutes", to remove
+// them; the audit trail records the meeting before and after.
+func (s *Service) UpdateMeeting(ctx context.Context, p *auth.Principal, in Meeting, clear ...string) (*Meeting, error) {
 	in.Normalize()
 	var out *Meeting
 	err := s.store.Update(ctx, func(w Writer) error {
@@ -469,9 +472,22 @@ func (s *Service) UpdateMeeting(ctx context.Context, p *auth.Principal, in Meeti
 		if err != nil {
 			return err
 		}
-		m := *old
-		m.Date, m.Agenda, m.Minutes, m.UpdatedAt = in.Date, in.Agenda, in.Minutes, s.now()
 		var fe attesta.FieldErrors
+		m := *old
+		m.Date, m.Agenda, m.UpdatedAt = cmp.Or(in.Date, old.Date), cmp.Or(in.Agenda, old.Agenda), s.now()
+		switch {
+		case !slices.Contains(clear, "minutes"):
+			m.Minutes = cmp.Or(in.Minutes, old.Minutes)
+		case in.Minutes != "":
+			fe.Problem("minutes", "err.roundtable.clear.given")
+		default:
+			m.Minutes = ""
+		}
+		for _, c := range clear {
+			if c != "minutes" {
+				fe.Problem("clear", "err.roundtable.clear.unknown", c)
+			}
+		}
 		m.Validate(&fe)
 		if err := fe.Err(); err != nil {
 			return err
