@@ -70,7 +70,6 @@ func testBlankKeeps(t *testing.T, open Opener) {
 		t.Errorf("a blank re-enrolment changed the student's record: %+v", es)
 	}
 
-
 	// An organisation updated without its optional fields keeps them, and
 	// updated with only its name keeps everything else.
 	co, err := p.orgs.Update(ctx, admin, org.Organisation{ID: "meccanica-srl", Name: "Meccanica Torinese S.r.l.", Province: "TO", TaxCode: "01234567897"})
