@@ -3,7 +3,9 @@ package org
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
+	"time"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/audit"
@@ -140,7 +142,8 @@ var Clearable = []string{"tax_code", "rea", "ateco", "email"}
 // Update changes an organisation's details: the fields o gives replace the
 // stored ones; a blank field keeps the stored value, for a blank is not a
 // removal. clear names the fields to remove (of Clearable). Its id and kind
-// do not change. The audit trail records the details before and after.
+// do not change. The audit trail records the details before and after; an
+// update that changes nothing writes and records nothing.
 func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation, clear ...string) (*Organisation, error) {
 	o.Normalize()
 	err := s.store.Update(ctx, func(w Writer) error {
@@ -167,6 +170,11 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation,
 		}
 		if err := o.Validate(); err != nil {
 			return err
+		}
+		if same(&o, old) {
+			// Nothing changes: nothing is written, nor recorded.
+			o = *old
+			return nil
 		}
 		if err := w.UpdateOrganisation(ctx, &o); err != nil {
 			return err
@@ -210,4 +218,12 @@ func merge(o *Organisation, old *Organisation, clear []string) error {
 		}
 	}
 	return fe.Err()
+}
+
+// same reports whether a and b hold the same details, times aside.
+func same(a, b *Organisation) bool {
+	x, y := *a, *b
+	x.Provinces, y.Provinces = nil, nil
+	x.CreatedAt, x.UpdatedAt, y.CreatedAt, y.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	return reflect.DeepEqual(x, y) && slices.Equal(a.Provinces, b.Provinces)
 }

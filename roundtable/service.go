@@ -242,7 +242,8 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in Table) (*Tab
 
 // Update replaces a table's title and status with in.Title and in.Status
 // (in.ID names the table; its other fields do not change); a blank one
-// keeps the stored value. Reopening a closed table is an update.
+// keeps the stored value; an update that changes nothing writes and
+// records nothing. Reopening a closed table is an update.
 func (s *Service) Update(ctx context.Context, p *auth.Principal, in Table) (*Table, error) {
 	in.Normalize()
 	var out *Table
@@ -257,6 +258,10 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, in Table) (*Tab
 		t.Validate(&fe)
 		if err := fe.Err(); err != nil {
 			return err
+		}
+		if t.Title == old.Title && t.Status == old.Status {
+			out = old // nothing changes: nothing is written, nor recorded
+			return nil
 		}
 		if err := w.UpdateTable(ctx, &t); err != nil {
 			return err
@@ -463,7 +468,8 @@ func (s *Service) meeting(ctx context.Context, w Writer, p *auth.Principal, id s
 // UpdateMeeting changes a meeting's date, agenda and minutes (in.ID names
 // the meeting; its table does not change). A blank field keeps the stored
 // value: a blank is not a removal. clear may name "minutes", to remove
-// them; the audit trail records the meeting before and after.
+// them; the audit trail records the meeting before and after. An update
+// that changes nothing writes and records nothing.
 func (s *Service) UpdateMeeting(ctx context.Context, p *auth.Principal, in Meeting, clear ...string) (*Meeting, error) {
 	in.Normalize()
 	var out *Meeting
@@ -491,6 +497,10 @@ func (s *Service) UpdateMeeting(ctx context.Context, p *auth.Principal, in Meeti
 		m.Validate(&fe)
 		if err := fe.Err(); err != nil {
 			return err
+		}
+		if m.Date == old.Date && m.Agenda == old.Agenda && m.Minutes == old.Minutes {
+			out = old // nothing changes: nothing is written, nor recorded
+			return nil
 		}
 		if err := w.UpdateTableMeeting(ctx, &m); err != nil {
 			return err

@@ -113,6 +113,24 @@ func testBlankKeeps(t *testing.T, open Opener) {
 		t.Errorf("a table after an update with a blank title: %+v %v", tb2, err)
 	}
 
+	// An update that changes nothing writes nothing, and records nothing.
+	if _, err := w.tables.Update(ctx, w.op, roundtable.Table{ID: tb.ID, Status: roundtable.Active}); err != nil {
+		t.Fatal(err)
+	}
+	n = trail()
+	if same, err := p.orgs.Update(ctx, admin, org.Organisation{ID: "meccanica-srl"}); err != nil || !same.UpdatedAt.Equal(co.UpdatedAt) {
+		t.Errorf("an empty update of an organisation: %+v %v", same, err)
+	}
+	if _, err := w.tables.Update(ctx, w.op, roundtable.Table{ID: tb.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if same, err := w.tables.UpdateMeeting(ctx, w.op, roundtable.Meeting{ID: m.ID}); err != nil || !same.UpdatedAt.Equal(m2.UpdatedAt) {
+		t.Errorf("an empty update of a meeting: %+v %v", same, err)
+	}
+	if trail() != n {
+		t.Errorf("updates that change nothing added %d entries to the audit trail", trail()-n)
+	}
+
 	// A file with empty columns keeps the stored values.
 	imp := importer.NewService(p.db.Imports(), p.clock.Now, nil)
 	apply := func(kind importer.Kind, school, text string) importer.Counts {
