@@ -14,24 +14,39 @@ import (
 	"github.com/attesta/attesta/org"
 )
 
+// formulaStarts are the first characters that make a spreadsheet run a
+// cell as a formula: =, +, -, @, a tab, a carriage return (OWASP, "CSV
+// Injection"), and a NUL (ASVS 5.0, 1.2.10).
+const formulaStarts = "=+-@\t\r\x00"
+
 // neutralise returns a cell of an export as a spreadsheet may open it: a
-// value that a spreadsheet would run as a formula, one starting with =, +,
-// -, @, a tab or a carriage return (OWASP, "CSV Injection"), or a NUL (ASVS
-// 5.0, 1.2.10), gets a ' before it, which spreadsheets read as "this is
-// text" and do not show. So does a value starting with ' itself, so that
-// [readCell], which takes one leading ' away, gives back every value as
-// it was: export → import → export is byte-identical.
+// value that starts with one of formulaStarts gets an apostrophe before
+// it, which spreadsheets read as "this is text" and do not show. So does a
+// value that [readCell] would otherwise read without its own first
+// apostrophe, so that every value comes back as it was: export → import →
+// export is byte-identical.
 func neutralise(v string) string {
-	if v != "" && strings.IndexByte("=+-@\t\r\x00'", v[0]) >= 0 {
+	if v != "" && strings.IndexByte(formulaStarts, v[0]) >= 0 || marked(v) {
 		return "'" + v
 	}
 	return v
 }
 
+// marked reports whether a cell starts with the apostrophe of [neutralise]:
+// one followed by a character of formulaStarts or by another apostrophe.
+// An apostrophe followed by anything else ('t Hooft) is the value's own.
+func marked(v string) bool {
+	return len(v) >= 2 && v[0] == '\'' && strings.IndexByte(formulaStarts+"'", v[1]) >= 0
+}
+
 // readCell is the value of a cell of an imported file: without its first
-// character if that is a ' (the mark of [neutralise], and of spreadsheets
-// for a cell to be read as text).
-func readCell(v string) string { return strings.TrimPrefix(v, "'") }
+// apostrophe if [neutralise] put it there.
+func readCell(v string) string {
+	if marked(v) {
+		return v[1:]
+	}
+	return v
+}
 
 // Export writes to w, as a file of kind, what p may export: for schools
 // and companies, the organisations in p's reach; for classes, the classes

@@ -13,11 +13,11 @@
 // not matter). The delimiter is a comma or a semicolon, whichever the
 // header line uses more (spreadsheets set to Italian write semicolons).
 // Fields may be quoted with double quotes, doubling a quote inside. A
-// field that starts with an apostrophe (') is read without it: that is how
-// spreadsheets mark a cell as text, and how an export keeps a value from
-// being run as a formula (below); a value that itself starts with an
-// apostrophe is written with a second one before it. Blank lines are
-// skipped. Required columns must be present and filled; an optional column
+// field that starts with an apostrophe (') followed by =, +, -, @, a tab, a
+// carriage return or another apostrophe is read without that first
+// apostrophe: it is how an export keeps a value from being run as a
+// formula (below), and how spreadsheets mark a cell as text. Any other
+// apostrophe is the value's own ('t Hooft). Blank lines are skipped. Required columns must be present and filled; an optional column
 // may be left out or left empty, and then the stored value is kept: an
 // empty field is not a removal, and an import never removes a value (a
 // contact, a consent, an e-mail address is removed on its record's page or
@@ -46,11 +46,12 @@
 // carriage return as a formula, and a formula can reach the network or, in
 // older spreadsheets, run a program: a name typed by one organisation
 // would run on the computer of whoever opens the export. So an export puts
-// a ' before such a value (OWASP's advice on CSV injection; also before a
-// NUL, as ASVS 5.0 asks, and before a value that starts with ' itself),
-// which the spreadsheet shows as text, without the '. An import takes the
-// ' away again, so what one exports imports back to the same values and
-// export → import → export is byte-identical.
+// an apostrophe before such a value (OWASP's advice on CSV injection; also
+// before a NUL, as ASVS 5.0 asks), which the spreadsheet shows as text,
+// without the apostrophe; and before a value that starts with an
+// apostrophe followed by one of those characters or by another apostrophe.
+// An import takes that apostrophe away again, so what one exports imports
+// back to the same values and export → import → export is byte-identical.
 //
 // # Guarantees
 //

@@ -641,24 +641,30 @@ func FuzzParse(f *testing.F) {
 
 // TestExportNeutralisesFormulas: a value a spreadsheet would run as a
 // formula (one starting with =, +, -, @, a tab or a carriage return)
-// leaves the export with a ' before it, as does one starting with ' itself;
-// the import takes that ' away, so export → import → export is
-// byte-identical and the re-import changes nothing.
+// leaves the export with an apostrophe before it, as does one starting with
+// an apostrophe the import would take away; the import takes that
+// apostrophe away, so export → import → export is byte-identical and the
+// re-import changes nothing. An apostrophe of the value's own ('t Hooft)
+// stays, on the way in and out.
 func TestExportNeutralisesFormulas(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	// An import reads a leading ' as the spreadsheet's "text" mark: ''x
-	// stores 'x.
+	// An import reads a leading apostrophe before a formula's character
+	// or another apostrophe as the export's mark; any other is the value's.
 	e.apply(t, admin, importer.Schools, "", "codice_meccanografico,denominazione,tipo,provincia\n"+
 		"TOIS00100B,\"=HYPERLINK(\"\"https://evil.example\"\",\"\"Apri\"\")\",tecnico,TO\n"+
 		"TOIS00200C,'@SUM(1+1),tecnico,TO\n"+
-		"TOIS00300D,''Apostrofo,tecnico,TO\n")
+		"TOIS00300D,''=Apostrofo,tecnico,TO\n"+
+		"TOIS00400E,'t Hooft,tecnico,TO\n")
 	e.apply(t, admin, importer.Companies, "", "codice_fiscale,denominazione,tipo,provincia\n09876543217,-2+3+cmd|' /C calc'!A0,associazione,AT\n")
 	e.apply(t, referent, importer.Classes, "itis-avogadro", "anno_scolastico,classe,matricola,cognome,nome,recapito,consenso_di\n"+
 		"2026/27,4A,1001,=1+1,@Marco,+39 333 1234567,-Anna Rossi\n")
 	e.apply(t, operator, importer.Tutors, "", "email,cognome,nome,ruolo,organizzazione\n=x@avogadro.example,+Bianchi,-Laura,referente_scolastico,TOTF03000A\n")
-	if o, err := e.orgs.Get(ctx, admin, "tois00300d"); err != nil || o.Name != "'Apostrofo" {
-		t.Errorf("the name imported from ''Apostrofo: %+v %v", o, err)
+	if o, err := e.orgs.Get(ctx, admin, "tois00300d"); err != nil || o.Name != "'=Apostrofo" {
+		t.Errorf("the name imported from ''=Apostrofo: %+v %v", o, err)
+	}
+	if o, err := e.orgs.Get(ctx, admin, "tois00400e"); err != nil || o.Name != "'t Hooft" {
+		t.Errorf("the name imported from 't Hooft: %+v %v", o, err)
 	}
 	if o, err := e.orgs.Get(ctx, admin, "tois00200c"); err != nil || o.Name != "@SUM(1+1)" {
 		t.Errorf("the name imported from '@SUM(1+1): %+v %v", o, err)
@@ -670,7 +676,7 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 		school string
 		want   []string // cells the export must hold
 	}{
-		{admin, importer.Schools, "", []string{`'=HYPERLINK("https://evil.example","Apri")`, "'@SUM(1+1)", "''Apostrofo"}},
+		{admin, importer.Schools, "", []string{`'=HYPERLINK("https://evil.example","Apri")`, "'@SUM(1+1)", "''=Apostrofo", "'t Hooft"}},
 		{admin, importer.Companies, "", []string{"'-2+3+cmd|' /C calc'!A0"}},
 		{referent, importer.Classes, "itis-avogadro", []string{"'=1+1", "'@Marco", "'+39 333 1234567", "'-Anna Rossi"}},
 		{operator, importer.Tutors, "", []string{"'=x@avogadro.example", "'+Bianchi", "'-Laura"}},
@@ -708,13 +714,19 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 // TestNeutraliseCell: the cells an export neutralises, and how an import
 // reads them back.
 func TestNeutraliseCell(t *testing.T) {
-	for _, v := range []string{"", "Rossi", "=1+1", "+39 333", "-x", "@x", "\tx", "\rx", "\x00x", "'x", "''x", " =x", "a=b"} {
+	for _, v := range []string{"", "Rossi", "=1+1", "+39 333", "-x", "@x", "\tx", "\rx", "\x00x", "'", "'t Hooft", "'=x", "''x", "'''", " =x", "a=b"} {
 		out := importer.NeutraliseCell(v)
 		if out != "" && strings.ContainsRune("=+-@\t\r\x00", rune(out[0])) {
 			t.Errorf("NeutraliseCell(%q) = %q: still a formula", v, out)
 		}
 		if back := importer.ReadCell(out); back != v {
 			t.Errorf("ReadCell(NeutraliseCell(%q)) = %q", v, back)
+		}
+	}
+	// An apostrophe that is the value's own is kept, on the way out and in.
+	for _, v := range []string{"'t Hooft", "'", "'a'"} {
+		if importer.NeutraliseCell(v) != v || importer.ReadCell(v) != v {
+			t.Errorf("%q: exported %q, imported %q", v, importer.NeutraliseCell(v), importer.ReadCell(v))
 		}
 	}
 }
