@@ -730,3 +730,20 @@ func TestNeutraliseCell(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNeutraliseCell: every value comes back from its exported cell as it
+// was, and no exported cell starts as a formula.
+func FuzzNeutraliseCell(f *testing.F) {
+	for _, s := range []string{"", "=1+1", "'", "''=", "'t Hooft", "+39 333 1234567", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		out := importer.NeutraliseCell(v)
+		if out != "" && strings.ContainsRune("=+-@\t\r\x00", rune(out[0])) {
+			t.Errorf("NeutraliseCell(%q) = %q: a formula", v, out)
+		}
+		if back := importer.ReadCell(out); back != v {
+			t.Errorf("ReadCell(NeutraliseCell(%q)) = %q", v, back)
+		}
+	})
+}
