@@ -330,7 +330,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if c.want == na || (tg != none && c.id == "") {
 					continue
 				}
-				form := url.Values{"kind": {"school"}, "province": {f.territoryOfOwns}, "role": {"school_tutor"}}
+				// An invalid address keeps an allowed update from changing
+				// anything: a blank field no longer makes it invalid, it
+				// keeps the stored value.
+				form := url.Values{"kind": {"school"}, "province": {f.territoryOfOwns}, "role": {"school_tutor"}, "email": {"not an address"}}
 				if strings.HasSuffix(r.pattern, "/account/switch") {
 					form = url.Values{"org": {f.org}, "role": {string(role)}}
 				}
@@ -387,7 +390,7 @@ func do(t *testing.T, ts *httptest.Server, r route, jar http.CookieJar, token, i
 				js = `{"role":"school_tutor"}`
 			case strings.HasPrefix(r.pattern, "POST /api/v1/organisations") && !strings.HasSuffix(path, "/classes"),
 				strings.HasPrefix(r.pattern, "PUT /api/v1/organisations"):
-				js = fmt.Sprintf(`{"kind":"school","province":%q}`, form.Get("province"))
+				js = fmt.Sprintf(`{"kind":"school","province":%q,"email":%q}`, form.Get("province"), form.Get("email"))
 			}
 			body, ctype = strings.NewReader(js), "application/json"
 		} else {

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -70,9 +71,18 @@ type Options struct {
 	TSARoots *x509.CertPool
 	// OIDC, if set, offers sign-in with an OpenID Connect provider.
 	OIDC *oidc.Config
-	// Mail delivers the outbox (invitations, password resets); nil prints
-	// the messages to the log, for development.
+	// Mail delivers the outbox (invitations, password resets); nil
+	// delivers nothing: the messages wait in the outbox. Their links are
+	// live secrets, so no Sender may print them to the log (cmd/attesta
+	// gives an account.SMTP, or in development an account.MailDir).
 	Mail account.Sender
+	// OutboxInterval is how often the outbox is delivered; 0 means 5 s.
+	OutboxInterval time.Duration
+	// Production refuses the conveniences of development: New refuses to
+	// run without Mail, Prepare never loads the first-start dataset (whose
+	// demo accounts share a published password) and refuses a database
+	// where a demo account still has that password.
+	Production bool
 	// Jobs configure the runner of jobs (RunJobs); zero values take the
 	// defaults of package job, the worker's name is the host and process
 	// id, and running jobs get ShutdownTimeout to end when it stops.
@@ -105,7 +115,10 @@ func RecordedPublicURL(ctx context.Context, db Database) (string, bool, error) {
 
 // Prepare migrates the database, refuses opts.KEK unless it opens every key
 // sealed in it (CheckKEK), records opts.PublicURL and, when the database is
-// new, loads the first-start dataset (unless opts.NoDemo). Nothing but the
+// new, loads the first-start dataset (unless opts.NoDemo or
+// opts.Production). In production it refuses a database that holds the
+// demo dataset while one of its accounts still has the published demo
+// password. Nothing but the
 // schema is changed before the key is checked.
 func Prepare(ctx context.Context, db Database, opts Options) error {
 	from, to, err := db.Migrate(ctx)
@@ -121,12 +134,18 @@ func Prepare(ctx context.Context, db Database, opts Options) error {
 	if err := db.SetMeta(ctx, publicURLKey, opts.PublicURL); err != nil {
 		return fmt.Errorf("recording the public URL: %w", err)
 	}
-	_, done, err := db.Meta(ctx, datasetKey)
-	if err != nil || done {
+	dataset, done, err := db.Meta(ctx, datasetKey)
+	if err != nil {
 		return err
 	}
+	if done {
+		if opts.Production && dataset == "demo" {
+			return refuseDemoPasswords(ctx, db, opts)
+		}
+		return nil
+	}
 	value := "none"
-	if !opts.NoDemo {
+	if !opts.NoDemo && !opts.Production {
 		svc, err := NewServices(db, opts)
 		if err != nil {
 			return err
@@ -139,6 +158,33 @@ func Prepare(ctx context.Context, db Database, opts Options) error {
 		opts.Log.Info("new database: loaded the bundled standards and demo data")
 	}
 	return db.SetMeta(ctx, datasetKey, value)
+}
+
+// refuseDemoPasswords refuses a database whose demo accounts still sign in
+// with the demo password, which the README publishes: in production it
+// would let anyone in as the national body.
+func refuseDemoPasswords(ctx context.Context, db Database, opts Options) error {
+	svc, err := NewServices(db, opts)
+	if err != nil {
+		return err
+	}
+	var open []string
+	for _, a := range demo.Accounts {
+		if slices.Contains(open, a.Email) {
+			continue
+		}
+		ok, err := svc.Accounts.PasswordIs(ctx, a.Email, demo.Password)
+		if err != nil {
+			return err
+		}
+		if ok {
+			open = append(open, a.Email)
+		}
+	}
+	if len(open) > 0 {
+		return fmt.Errorf("production mode refuses this database: it holds the demo dataset, and the demo accounts %s still have the published demo password; start production on a new database, or change their passwords first", strings.Join(open, ", "))
+	}
+	return nil
 }
 
 // Server is attesta's HTTP server.
@@ -154,8 +200,14 @@ type Server struct {
 	api     []api.Route
 }
 
+// ErrNoMail refuses a server in production mode that has no mail delivery.
+var ErrNoMail = errors.New("production mode needs mail delivery (an SMTP server): invitations and password resets carry live links, which are never written to the log")
+
 // New builds the server's handler. The database must be prepared.
 func New(db Database, opts Options) (*Server, error) {
+	if opts.Production && opts.Mail == nil {
+		return nil, ErrNoMail
+	}
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
@@ -426,13 +478,16 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		stopJobs()
 		<-jobsDone
 	}()
-	// The outbox is delivered every few seconds: by SMTP when configured,
-	// else into the log (development).
-	var mail account.Sender = account.LogSender{Log: s.opts.Log}
+	// The outbox is delivered every few seconds, if anything delivers it.
 	if s.opts.Mail != nil {
-		mail = s.opts.Mail
+		interval := s.opts.OutboxInterval
+		if interval == 0 {
+			interval = 5 * time.Second
+		}
+		go s.svc.Accounts.RunOutbox(seqCtx, s.opts.Mail, interval, s.opts.Log)
+	} else {
+		s.opts.Log.Warn("no mail delivery configured: invitations and password resets wait in the outbox")
 	}
-	go s.svc.Accounts.RunOutbox(seqCtx, mail, 5*time.Second, s.opts.Log)
 	s.opts.Log.Info("serving", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:
