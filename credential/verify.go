@@ -43,6 +43,7 @@ const (
 	Pass Outcome = "pass"
 	Fail Outcome = "fail"
 	Skip Outcome = "skip" // could not be checked (said why); a skipped check does not make a credential valid
+	Warn Outcome = "warn" // passed with a warning (said why): the credential is valid, something around it is not safe (CheckImage)
 )
 
 // Message is a human reason: a message key with its arguments, and the
@@ -66,7 +67,8 @@ type Check struct {
 type Report struct {
 	// Verified is true when every check passed.
 	Verified bool `json:"verified"`
-	// Input is how the credential came: json, jwt, png or svg.
+	// Input is how the credential came: json, jwt (compact, or enveloped
+	// as attesta's API returns it), png or svg.
 	Input        string  `json:"input"`
 	CredentialID string  `json:"credential_id,omitempty"`
 	Issuer       string  `json:"issuer,omitempty"`      // issuer id from the credential
@@ -165,8 +167,9 @@ type Notarization struct {
 	Timestamp time.Time // of the checkpoint's RFC 3161 token; zero if none
 }
 
-// Verify verifies a credential given as JSON, a compact JWT, or a baked PNG
-// or SVG badge.
+// Verify verifies a credential given as JSON, a compact JWT (as it is, or
+// enveloped in an EnvelopedVerifiableCredential), or a baked PNG or SVG
+// badge; a baked SVG's picture gets its own check (CheckImage).
 func (v *Verifier) Verify(ctx context.Context, input []byte) *Report {
 	r := &Report{}
 	data := input
@@ -178,11 +181,20 @@ func (v *Verifier) Verify(ctx context.Context, input []byte) *Report {
 		}
 		var err error
 		if data, _, err = bake.Extract(input); err != nil {
-			r.add(CheckFormat, Fail, msg("verify.format.image"), err.Error())
+			r.add(CheckFormat, Fail, imageReason(err), err.Error())
 			return r
+		}
+		if kind == bake.FormatSVG {
+			defer v.checkImage(r, input)
 		}
 	}
 	trimmed := strings.TrimSpace(string(data))
+	if jwt, ok, err := enveloped(data); err != nil {
+		r.add(CheckFormat, Fail, msg("verify.format.enveloped"), err.Error())
+		return r
+	} else if ok {
+		trimmed = strings.TrimSpace(jwt)
+	}
 	if strings.HasPrefix(trimmed, "ey") {
 		if r.Input == "json" {
 			r.Input = "jwt"
@@ -240,7 +252,7 @@ func (v *Verifier) verifyObject(ctx context.Context, r *Report, raw []byte, obj 
 
 	r.Verified = true
 	for _, c := range r.Checks {
-		if c.Outcome != Pass {
+		if c.Outcome != Pass && c.Outcome != Warn {
 			r.Verified = false
 		}
 	}
