@@ -152,6 +152,7 @@ const (
 	TableObject        ObjectKind = "table"
 	AuditObject        ObjectKind = "audit"
 	TokenObject        ObjectKind = "token"
+	IssuerObject       ObjectKind = "issuer" // a Chamber's signing keys: the issuer with its Chamber's id
 )
 
 // Anywhere is an object that belongs to no organisation in particular: a
@@ -192,6 +193,8 @@ func notFound(o Object) error {
 		return attesta.E(attesta.NotFound, "err.auth.notfound.audit", o.ID)
 	case TokenObject:
 		return attesta.E(attesta.NotFound, "err.auth.notfound.token", o.ID)
+	case IssuerObject:
+		return attesta.E(attesta.NotFound, "err.credential.issuer.notfound", o.ID)
 	}
 	return attesta.E(attesta.NotFound, "err.auth.notfound.object", o.ID)
 }

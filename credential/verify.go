@@ -83,6 +83,8 @@ type Report struct {
 	// signed is the credential as signed and logged: its JSON, or the
 	// compact JWT.
 	signed []byte
+	// notarization is what the notary source found, for the key check.
+	notarization *Notarization
 }
 
 // Check returns the check with the given id.
@@ -165,6 +167,17 @@ type Notarization struct {
 	Size      int64     // of the checkpoint the entry is proven in
 	Witnesses []string  // witnesses whose cosignatures verified
 	Timestamp time.Time // of the checkpoint's RFC 3161 token; zero if none
+	// Witnessed is when the quorum of trusted witnesses had cosigned the
+	// checkpoint; zero if none is trusted. With Timestamp, the proof of
+	// when the credential was in the log, for the key check (CheckKey): the
+	// source proves it with the first checkpoint that includes the entry.
+	Witnessed time.Time
+	// Logged is when the log says the entry was appended; zero if unknown.
+	Logged time.Time
+	// Own is true when the source is the log itself, whose record the
+	// verifier trusts as it trusts the registry (attesta verifying what it
+	// issued): Logged then proves when the credential was logged.
+	Own bool
 }
 
 // Verify verifies a credential given as JSON, a compact JWT (as it is, or
@@ -249,6 +262,7 @@ func (v *Verifier) verifyObject(ctx context.Context, r *Report, raw []byte, obj 
 	v.checkValidity(r, obj)
 	v.checkStatus(ctx, r, obj)
 	v.checkNotarization(ctx, r)
+	v.checkKeyEnd(ctx, r, obj, signer)
 
 	r.Verified = true
 	for _, c := range r.Checks {
@@ -494,6 +508,9 @@ func (v *Verifier) checkNotarization(ctx context.Context, r *Report) {
 		return
 	}
 	n, err := v.Notary.Notarization(ctx, r.CredentialID, r.signed)
+	if err == nil {
+		r.notarization = &n
+	}
 	switch {
 	case err != nil:
 		r.add(CheckNotarization, Fail, notaryReason(err), err.Error())

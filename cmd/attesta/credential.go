@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/vc/bake"
@@ -541,9 +542,28 @@ func issuerCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	default:
 		return unknownCommand("issuer", sub, stderr)
 	}
-	cfg, rest, err := newCommand("issuer "+sub, stdout, stderr).parseConfig(rest, n, getenv)
+	c := newCommand("issuer "+sub, stdout, stderr)
+	var reason, since, actor *string
+	if sub == "rotate" {
+		reason = c.fs.String("reason", "", "why (required; kept in the audit trail)")
+		since = c.fs.String("compromised-since", "", "the issuer's keys are compromised since this time (RFC 3339): every key in force after it ends then, and what it signed afterwards no longer verifies")
+		actor = c.fs.String("actor", "", "who asks, for the audit trail (default cli:$USER)")
+	}
+	cfg, rest, err := c.parseConfig(rest, n, getenv)
 	if err != nil {
 		return err
+	}
+	var rot issuer.Rotation
+	if sub == "rotate" {
+		if err := c.required("reason", *reason); err != nil {
+			return err
+		}
+		rot.Reason = *reason
+		if *since != "" {
+			if rot.CompromisedSince, err = time.Parse(time.RFC3339, *since); err != nil {
+				return c.usageError(attesta.M("err.cli.time", "--compromised-since", *since).In("en"))
+			}
+		}
 	}
 	svc, closeDB, err := openServices(ctx, cfg, stderr)
 	if err != nil {
@@ -561,7 +581,7 @@ func issuerCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 		return nil
 	case "rotate":
-		k, err := svc.Issuers.Rotate(ctx, rest[0])
+		k, err := svc.Issuers.Rotate(ctx, cliPrincipal(*actor), rest[0], rot)
 		if err != nil {
 			return err
 		}
@@ -577,6 +597,14 @@ func issuerCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	return err
 }
 
+// cliPrincipal is who acts on the command line, which runs with the
+// database's own rights: the national body, by the name given (default
+// cli:$USER) for the audit trail.
+func cliPrincipal(name string) *auth.Principal {
+	a := cliActor(name)
+	return &auth.Principal{Person: a.Name, Name: a.Name, Membership: auth.Membership{Role: auth.NationalAdmin, OrgKind: auth.National}}
+}
+
 // receiptNotary is the notarization a receipt proves, for the verifier.
 type receiptNotary struct {
 	receipt *notary.Receipt
@@ -588,7 +616,8 @@ func (n receiptNotary) Notarization(ctx context.Context, id string, body []byte)
 	if err != nil {
 		return credential.Notarization{}, fmt.Errorf("receipt: %w", err)
 	}
-	out := credential.Notarization{Known: true, Origin: v.Origin, LeafIndex: v.LeafIndex, Size: v.Size, Witnesses: v.Witnesses}
+	out := credential.Notarization{Known: true, Origin: v.Origin, LeafIndex: v.LeafIndex, Size: v.Size, Witnesses: v.Witnesses,
+		Witnessed: v.Witnessed, Logged: v.Entry.Time}
 	if v.Timestamp != nil {
 		out.Timestamp = v.Timestamp.GenTime
 	}
