@@ -33,12 +33,21 @@ type KeyEnds interface {
 // checkKeyEnd checks the end of the key vm that signed the credential obj,
 // after the notarization check.
 func (v *Verifier) checkKeyEnd(ctx context.Context, r *Report, obj map[string]any, vm string) {
-	ends, ok := v.Registry.(KeyEnds)
-	if vm == "" || !ok {
+	ends := v.Ends
+	if ends == nil {
+		ends, _ = v.Registry.(KeyEnds)
+	}
+	if vm == "" || ends == nil {
 		return
 	}
 	end, compromised, err := ends.KeyEnd(ctx, vm)
-	if err != nil || end.IsZero() {
+	switch {
+	case attesta.ErrorCode(err) == attesta.NotFound:
+		return // not a key it knows: the issuer check says so
+	case err != nil:
+		r.add(CheckKey, Skip, msg("verify.key.unavailable"), err.Error())
+		return
+	case end.IsZero():
 		return
 	}
 	end = end.UTC()

@@ -57,3 +57,29 @@ func TestKeyEndEvidence(t *testing.T) {
 		}
 	}
 }
+
+// Without the registry, the ends come from the issuer's DID document, as
+// the command line's --did gives it.
+func TestKeyEndFromDIDDocument(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rec := e.issue(t, credential.RDFC)
+	e.now = e.now.Add(time.Hour)
+	if _, err := e.issuers.Rotate(ctx, admin, "cciaa-milano", issuer.Rotation{Reason: "chiave sottratta", CompromisedSince: rec.IssuedAt.Add(-time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := e.issuers.Document(ctx, "cciaa-milano")
+	if err != nil {
+		t.Fatal(err)
+	}
+	offline := credential.Verifier{Suite: e.verifier.Suite, Clock: e.verifier.Clock, Status: e.creds, Trust: []credential.Trust{{Issuer: doc.ID}}}
+	if rep := offline.Verify(ctx, rec.Body); !rep.Verified {
+		t.Fatalf("offline, without the DID document: %+v", rep.Checks)
+	}
+	offline.Ends = credential.DIDDocuments{doc}
+	rep := offline.Verify(ctx, rec.Body)
+	if c, _ := rep.Check(credential.CheckKey); rep.Verified || c.Outcome != credential.Fail || c.Reason.Key != "verify.key.after" ||
+		c.Reason.Args[0].(credential.Message).Key != "verify.key.compromised" {
+		t.Errorf("offline, with the DID document: verified=%t %+v", rep.Verified, c)
+	}
+}

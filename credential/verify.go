@@ -144,6 +144,9 @@ type Verifier struct {
 	Clock    attesta.Clock
 	JWT      *JWTVerifier // may be nil: JWTs are not accepted
 	Notary   NotarySource // may be nil: notarization is not reported
+	// Ends says when keys ended, for the key check (CheckKey); nil: the
+	// Registry says it, if it is a KeyEnds.
+	Ends KeyEnds
 }
 
 // NotarySource says whether a credential is notarized: in a transparency

@@ -177,7 +177,7 @@ func credentialStatus(ctx context.Context, action credential.Action, args []stri
 }
 
 func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	var trust, lists multiFlag
+	var trust, lists, dids multiFlag
 	var offline, asJSON bool
 	var now, receiptFile string
 	var policy func() (notary.ReceiptPolicy, error)
@@ -187,6 +187,7 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 	policy = receiptPolicyFlags(fs)
 	fs.Var(&trust, "trust", "trust this issuer id, or this key (did:key or publicKeyMultibase); repeatable")
 	fs.Var(&lists, "status-list", "a status list credential the credential refers to, as URL=FILE; repeatable")
+	fs.Var(&dids, "did", "an issuer's DID document (did.json): its keys' ends (expires, revoked) are checked, with --receipt for proof of when the credential was logged; repeatable")
 	fs.BoolVar(&offline, "offline", false, "do not open the database: no registry of issuers, no local status")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.StringVar(&now, "now", "", "verify as of this time (RFC 3339) instead of now")
@@ -240,6 +241,17 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		v.Status = credential.StatusChain{v.Status, ls}
 	}
+	if len(dids) > 0 {
+		var docs credential.DIDDocuments
+		for _, name := range dids {
+			doc, err := readDIDDocument(name)
+			if err != nil {
+				return err
+			}
+			docs = append(docs, doc)
+		}
+		v.Ends = docs
+	}
 	if now != "" {
 		t, err := time.Parse(time.RFC3339, now)
 		if err != nil {
@@ -274,6 +286,30 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		return errNotVerified
 	}
 	return nil
+}
+
+// readDIDDocument reads a DID document whose keys' ends, if any, are
+// RFC 3339 times.
+func readDIDDocument(name string) (did.Document, error) {
+	data, err := readInput(name, 1<<20)
+	if err != nil {
+		return did.Document{}, err
+	}
+	var doc did.Document
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return did.Document{}, attesta.E(attesta.Invalid, "err.cli.did", name, err)
+	}
+	if doc.ID == "" || len(doc.VerificationMethod) == 0 {
+		return did.Document{}, attesta.E(attesta.Invalid, "err.cli.did", name, errors.New("no id or no verification method"))
+	}
+	for _, m := range doc.VerificationMethod {
+		for _, end := range []string{m.Expires, m.Revoked} {
+			if _, err := time.Parse(time.RFC3339Nano, end); end != "" && err != nil {
+				return did.Document{}, attesta.E(attesta.Invalid, "err.cli.did", name, fmt.Errorf("the end of %s: %w", m.ID, err))
+			}
+		}
+	}
+	return doc, nil
 }
 
 // errNotVerified makes the command exit 1 after printing its report.

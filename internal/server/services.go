@@ -113,13 +113,16 @@ func (r *Receipts) Notarization(ctx context.Context, credentialID string, body [
 }
 
 // Receipt returns the receipt of a credential's issue entry against the
-// latest checkpoint.
+// first published checkpoint that includes it: it never changes, and it
+// proves the earliest time the credential is known to have been logged —
+// what a verifier needs to tell which side of a retired key's end the
+// credential is on.
 func (r *Receipts) Receipt(ctx context.Context, credentialID string) (*notary.Receipt, error) {
 	idx, err := r.store.LogIndex(ctx, credentialID)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := r.log.Receipt(ctx, idx)
+	rec, err := r.log.FirstReceipt(ctx, idx)
 	if errors.Is(err, notary.ErrNotYetSequenced) {
 		return nil, attesta.E(attesta.NotFound, "err.server.receipt.pending", credentialID)
 	}
