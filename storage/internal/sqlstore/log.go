@@ -293,6 +293,9 @@ func (s logStore) Checkpoints(ctx context.Context) ([]int64, error) {
 
 // CheckpointsFrom implements notary.Store.
 func (s logStore) CheckpointsFrom(ctx context.Context, size int64, limit int) ([]notary.StoredCheckpoint, error) {
+	// A negative LIMIT is an error in PostgreSQL and none in SQLite: both
+	// read nothing.
+	limit = max(limit, 0)
 	var out []notary.StoredCheckpoint
 	err := func() error {
 		rows, err := s.db.readRows(ctx, `SELECT `+checkpointColumns+` FROM log_checkpoints WHERE size >= $1 ORDER BY size LIMIT $2`, size, limit)
