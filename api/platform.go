@@ -36,6 +36,8 @@ type Platform struct {
 	Tables   *roundtable.Service
 	Imports  *importer.Service
 	Jobs     *job.Service
+	// Keys rotates the Chambers' signing keys; nil: not served.
+	Keys Keys
 }
 
 type principalKey struct{}
@@ -81,7 +83,11 @@ func (a *API) platformRoutes() []Route {
 	t := func(pattern string, act auth.Action, h http.HandlerFunc) Route {
 		return Route{Pattern: pattern, Handler: a.withToken(h), Action: act}
 	}
-	return []Route{
+	var keys []Route
+	if a.platform.Keys != nil {
+		keys = append(keys, t("POST /api/v1/issuers/{id}/keys", auth.KeyRotate, a.rotateKey))
+	}
+	return append(keys, []Route{
 		t("GET /api/v1/me", auth.OrgList, a.me),
 		t("GET /api/v1/organisations", auth.OrgList, a.listOrgs),
 		t("POST /api/v1/organisations", auth.OrgCreate, a.createOrg),
@@ -113,7 +119,7 @@ func (a *API) platformRoutes() []Route {
 		t("GET /api/v1/export/companies", auth.ExportData, a.exporter(importer.Companies)),
 		t("GET /api/v1/export/tutors", auth.ExportData, a.exporter(importer.Tutors)),
 		t("GET /api/v1/organisations/{id}/export/classes", auth.ExportData, a.exporter(importer.Classes)),
-	}
+	}...)
 }
 
 // created starts a 201 response with a JSON body.

@@ -760,7 +760,7 @@ func (s *Site) auditView(w http.ResponseWriter, r *http.Request) {
 		More    string
 		Actions []option
 		Kinds   []auth.ObjectKind
-	}{rows, r.URL.Query(), more, p.auditActions(), []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TableObject, auth.TokenObject, auth.CredentialObject}}
+	}{rows, r.URL.Query(), more, p.auditActions(), []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TableObject, auth.TokenObject, auth.CredentialObject, auth.IssuerObject}}
 	s.render(w, r, http.StatusOK, "audit", p)
 }
 

@@ -267,7 +267,8 @@ func New(db Database, opts Options) (*Server, error) {
 		Credentials: svc.Credentials, Verifier: svc.Verifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
-	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs}, opts.Log)
+	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs,
+		Keys: svc.Issuers}, opts.Log)
 	s.api = jsonAPI.Routes()
 	for _, r := range s.api {
 		handle(r.Pattern, r.Handler, r.MaxBody)
@@ -371,10 +372,17 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
+// readyz answers whether the server can serve: its database answers, and
+// its key-encryption key still opens every key sealed in it. The key was
+// checked at the start; a key sealed since by another process with another
+// key-encryption key (a second server on the same PostgreSQL database,
+// configured apart) would make every signature of that issuer fail, so the
+// server says it is not ready rather than answer 500 to each issuance.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	if err := s.db.Ready(ctx); err != nil {
 		s.opts.Log.WarnContext(r.Context(), "not ready", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -385,6 +393,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		// Said in full: it names the sizes and the command that recovers.
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprintf(w, "not ready: %s\n", attesta.MessageIn(err, "en"))
+		return
+	}
+	if err := CheckKEK(ctx, s.db, s.opts.KEK); err != nil {
+		s.opts.Log.ErrorContext(r.Context(), "not ready: the key-encryption key", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not ready: the key-encryption key does not open every key sealed in the database\n"))
 		return
 	}
 	w.Write([]byte("ready\n"))
