@@ -8,9 +8,9 @@
 // Session ids, tokens and one-time links are 256-bit random values given to
 // the user once; the database keeps only their SHA-256, so a copy of it
 // lets no one in. Passwords are kept as argon2id hashes. Nothing secret is
-// logged: the outbox holds the messages, and in development (no SMTP) the
-// messages are printed to the log on purpose, since that is how a
-// developer receives them.
+// logged, in any mode: the outbox holds the messages, which an SMTP server
+// delivers ([SMTP]) or, in development, files in a directory hold
+// ([MailDir]); the log says where a message went, never what it says.
 //
 // # Throttling
 //
@@ -472,6 +472,36 @@ func (s *Service) SetPassword(ctx context.Context, person, password string) erro
 		}
 		return s.setPassword(ctx, w, p, a, password)
 	})
+}
+
+// PasswordIs reports whether the person with that e-mail address has an
+// account whose password is password: for the server's start in
+// production, which refuses demo accounts that still have the published
+// demo password. It changes nothing: no failure is counted.
+func (s *Service) PasswordIs(ctx context.Context, email, password string) (bool, error) {
+	var hash string
+	err := s.store.Update(ctx, func(w Writer) error {
+		p, err := w.PersonByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+		if attesta.ErrorCode(err) == attesta.NotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		a, err := w.Account(ctx, p.ID)
+		if attesta.ErrorCode(err) == attesta.NotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		hash = a.PasswordHash
+		return nil
+	})
+	if err != nil || hash == "" {
+		return false, err
+	}
+	return CheckPassword(hash, password)
 }
 
 // Invite sends a person an invitation to choose a password, from p.

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/smtp"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -62,13 +64,40 @@ func qp(s string) string {
 	return b.String()
 }
 
-// LogSender prints messages to the log: how a developer receives
-// invitations when no SMTP server is configured.
-type LogSender struct{ Log *slog.Logger }
+// MailDir writes each message to a file of its own in a directory: how a
+// developer receives invitations and password resets when no SMTP server
+// is configured. A message holds a live link (a one-time token), so it is
+// never printed to the log: the log says which file holds it. The
+// directory is made with mode 0700, the files with 0600.
+type MailDir struct {
+	Dir string
+	Log *slog.Logger // nil: nothing is logged
+}
 
-// Send implements Sender.
-func (l LogSender) Send(ctx context.Context, m Mail) error {
-	l.Log.InfoContext(ctx, "mail (development: no SMTP server configured)", "to", m.To, "subject", m.Subject, "body", m.Body)
+// Send implements Sender: it writes the message, as an RFC 5322 text a
+// mail program opens, to a new file named after its time and id.
+func (d *MailDir) Send(ctx context.Context, m Mail) error {
+	if err := os.MkdirAll(d.Dir, 0o700); err != nil {
+		return fmt.Errorf("making the mail directory: %w", err)
+	}
+	name := filepath.Join(d.Dir, fmt.Sprintf("%s-%06d.eml", m.CreatedAt.UTC().Format("20060102T150405Z"), m.ID))
+	msg := "Date: " + m.CreatedAt.UTC().Format(time.RFC1123Z) + "\r\nTo: " + m.To + "\r\nSubject: " + mimeWord(m.Subject) +
+		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
+		strings.ReplaceAll(m.Body, "\n", "\r\n")
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("writing a message: %w", err)
+	}
+	_, err = f.WriteString(msg)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing a message: %w", err)
+	}
+	if d.Log != nil {
+		d.Log.InfoContext(ctx, "mail written to a file (development: no SMTP server configured)", "file", name, "subject", m.Subject)
+	}
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/testserver"
+	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
 )
 
@@ -70,7 +71,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	// Any non-nil values enable the credential, log and witness routes.
 	var creds api.Credentials = (*credential.Service)(nil)
 	var log api.Log = (*notary.Log)(nil)
-	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}}, api.Platform{Accounts: &account.Service{}}, slog.Default()).Routes() {
+	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}}, api.Platform{Accounts: &account.Service{}, Keys: &issuer.Service{}}, slog.Default()).Routes() {
 		served = append(served, strings.ReplaceAll(r.Pattern, "...}", "}")) // OpenAPI has no {rest...}
 	}
 	slices.Sort(documented)

@@ -279,7 +279,7 @@ func (a *API) verifyReply(w http.ResponseWriter, r *http.Request, verified bool,
 		switch c.Outcome {
 		case credential.Pass:
 			resp.Checks = append(resp.Checks, string(c.ID))
-		case credential.Skip:
+		case credential.Skip, credential.Warn:
 			resp.Warnings = append(resp.Warnings, fmt.Sprintf("%s: %s", c.ID, c.Reason.In(l)))
 		default:
 			resp.Errors = append(resp.Errors, fmt.Sprintf("%s: %s", c.ID, c.Reason.In(l)))

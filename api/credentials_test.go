@@ -204,3 +204,52 @@ func TestPublicDocumentsAreCacheable(t *testing.T) {
 		}
 	}
 }
+
+// A credential attesta returns in its enveloped JWT form (an
+// EnvelopedVerifiableCredential, from the issue and record routes) verifies
+// as it is, through the VC-API and on its own.
+func TestEnvelopedJWTVerifiesAsReturned(t *testing.T) {
+	srv := testserver.New(t)
+	req := map[string]any{}
+	for k, v := range issueReq {
+		req[k] = v
+	}
+	req["format"] = "vc-jwt"
+	rec := do(t, srv, "POST", "/api/v1/credentials", testserver.APIToken, req)
+	if rec.Code != 201 {
+		t.Fatalf("issue: %d %s", rec.Code, rec.Body)
+	}
+	var out struct {
+		ID         string          `json:"id"`
+		Credential json.RawMessage `json:"credential"`
+	}
+	json.Unmarshal(rec.Body.Bytes(), &out)
+	if !bytes.Contains(out.Credential, []byte(`"EnvelopedVerifiableCredential"`)) {
+		t.Fatalf("the issued JWT credential is not enveloped: %s", out.Credential)
+	}
+	got := do(t, srv, "GET", "/api/v1/credentials/"+out.ID, testserver.APIToken, nil)
+	var again struct {
+		Credential json.RawMessage `json:"credential"`
+	}
+	json.Unmarshal(got.Body.Bytes(), &again)
+	for name, cred := range map[string]json.RawMessage{"as issued": out.Credential, "as read back": again.Credential} {
+		rec := do(t, srv, "POST", "/credentials/verify", "", map[string]any{"verifiableCredential": cred})
+		var v struct {
+			Verified bool
+			Errors   []string
+			Report   struct{ Input string }
+		}
+		json.Unmarshal(rec.Body.Bytes(), &v)
+		if rec.Code != 200 || !v.Verified || v.Report.Input != "jwt" {
+			t.Errorf("the enveloped credential %s: %d verified=%t input=%q %v", name, rec.Code, v.Verified, v.Report.Input, v.Errors)
+		}
+	}
+	// An envelope of something else is refused, saying so.
+	var env map[string]any
+	json.Unmarshal(out.Credential, &env)
+	env["id"] = "data:application/vc+sd-jwt," + strings.TrimPrefix(env["id"].(string), "data:application/vc+jwt,")
+	rec = do(t, srv, "POST", "/credentials/verify", "", map[string]any{"verifiableCredential": env})
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), "format: The enveloped credential (EnvelopedVerifiableCredential) does not hold a readable JWT") {
+		t.Errorf("an envelope of another media type: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -36,6 +36,8 @@ type Platform struct {
 	Tables   *roundtable.Service
 	Imports  *importer.Service
 	Jobs     *job.Service
+	// Keys rotates the Chambers' signing keys; nil: not served.
+	Keys Keys
 }
 
 type principalKey struct{}
@@ -81,7 +83,11 @@ func (a *API) platformRoutes() []Route {
 	t := func(pattern string, act auth.Action, h http.HandlerFunc) Route {
 		return Route{Pattern: pattern, Handler: a.withToken(h), Action: act}
 	}
-	return []Route{
+	var keys []Route
+	if a.platform.Keys != nil {
+		keys = append(keys, t("POST /api/v1/issuers/{id}/keys", auth.KeyRotate, a.rotateKey))
+	}
+	return append(keys, []Route{
 		t("GET /api/v1/me", auth.OrgList, a.me),
 		t("GET /api/v1/organisations", auth.OrgList, a.listOrgs),
 		t("POST /api/v1/organisations", auth.OrgCreate, a.createOrg),
@@ -113,7 +119,7 @@ func (a *API) platformRoutes() []Route {
 		t("GET /api/v1/export/companies", auth.ExportData, a.exporter(importer.Companies)),
 		t("GET /api/v1/export/tutors", auth.ExportData, a.exporter(importer.Tutors)),
 		t("GET /api/v1/organisations/{id}/export/classes", auth.ExportData, a.exporter(importer.Classes)),
-	}
+	}...)
 }
 
 // created starts a 201 response with a JSON body.
@@ -192,14 +198,21 @@ func (a *API) getOrg(w http.ResponseWriter, r *http.Request) {
 	a.reply(w, r, o, err)
 }
 
+// orgUpdate is an organisation's new details: a field left out or empty
+// keeps its value; Clear names the fields to remove (org.Clearable).
+type orgUpdate struct {
+	org.Organisation
+	Clear []string `json:"clear"`
+}
+
 func (a *API) updateOrg(w http.ResponseWriter, r *http.Request) {
-	var o org.Organisation
-	if err := readJSON(r, &o); err != nil {
+	var in orgUpdate
+	if err := readJSON(r, &in); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	o.ID = r.PathValue("id")
-	out, err := a.platform.Orgs.Update(r.Context(), who(r), o)
+	in.ID = r.PathValue("id")
+	out, err := a.platform.Orgs.Update(r.Context(), who(r), in.Organisation, in.Clear...)
 	a.reply(w, r, out, err)
 }
 
@@ -264,13 +277,16 @@ func (a *API) getClass(w http.ResponseWriter, r *http.Request) {
 	a.reply(w, r, v, err)
 }
 
-// studentInput is a student to enrol.
+// studentInput is a student to enrol. For a student already recorded, a
+// contact or consent left out or empty keeps its value; Clear names those
+// to remove ("contact", "consent_by").
 type studentInput struct {
-	GivenName  string `json:"given_name"`
-	FamilyName string `json:"family_name"`
-	Number     string `json:"number"`
-	Contact    string `json:"contact"`
-	ConsentBy  string `json:"consent_by"`
+	GivenName  string   `json:"given_name"`
+	FamilyName string   `json:"family_name"`
+	Number     string   `json:"number"`
+	Contact    string   `json:"contact"`
+	ConsentBy  string   `json:"consent_by"`
+	Clear      []string `json:"clear"`
 }
 
 func (a *API) enrol(w http.ResponseWriter, r *http.Request) {
@@ -279,9 +295,14 @@ func (a *API) enrol(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	clear, err := people.ClearOf(in.Clear)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	e, err := a.platform.People.Enrol(r.Context(), who(r), r.PathValue("id"), people.StudentInput{
 		Person:  people.Person{GivenName: in.GivenName, FamilyName: in.FamilyName},
-		Student: people.Student{Number: in.Number, Contact: in.Contact, ConsentBy: in.ConsentBy}})
+		Student: people.Student{Number: in.Number, Contact: in.Contact, ConsentBy: in.ConsentBy}, Clear: clear})
 	if err == nil {
 		created(w)
 	}
@@ -400,14 +421,21 @@ func (a *API) addMeeting(w http.ResponseWriter, r *http.Request) {
 	a.reply(w, r, m, err)
 }
 
+// meetingUpdate is a meeting's new date, agenda and minutes: a field left
+// out or empty keeps its value; Clear may name "minutes", to remove them.
+type meetingUpdate struct {
+	roundtable.Meeting
+	Clear []string `json:"clear"`
+}
+
 func (a *API) updateMeeting(w http.ResponseWriter, r *http.Request) {
-	var in roundtable.Meeting
+	var in meetingUpdate
 	if err := readJSON(r, &in); err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	in.ID = r.PathValue("id")
-	m, err := a.platform.Tables.UpdateMeeting(r.Context(), who(r), in)
+	m, err := a.platform.Tables.UpdateMeeting(r.Context(), who(r), in.Meeting, in.Clear...)
 	a.reply(w, r, m, err)
 }
 
@@ -514,11 +542,25 @@ func (a *API) exporter(kind importer.Kind) http.HandlerFunc {
 func (a *API) recordConsent(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		ConsentBy string `json:"consent_by"`
+		// Withdraw removes the consent recorded: an empty consent_by
+		// never does.
+		Withdraw bool `json:"withdraw"`
 	}
 	if err := readJSON(r, &in); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	st, err := a.platform.People.RecordConsent(r.Context(), who(r), r.PathValue("id"), in.ConsentBy)
+	var st *people.Student
+	var err error
+	switch {
+	case in.Withdraw && in.ConsentBy != "":
+		var fe attesta.FieldErrors
+		fe.Problem("consent_by", "err.people.clear.given")
+		err = fe.Err()
+	case in.Withdraw:
+		st, err = a.platform.People.WithdrawConsent(r.Context(), who(r), r.PathValue("id"))
+	default:
+		st, err = a.platform.People.RecordConsent(r.Context(), who(r), r.PathValue("id"), in.ConsentBy)
+	}
 	a.reply(w, r, st, err)
 }

@@ -169,10 +169,11 @@ const (
 	AuditObject        ObjectKind = "audit"
 	TokenObject        ObjectKind = "token"
 	CredentialObject   ObjectKind = "credential" // an issued credential, in the audit trail
+	IssuerObject       ObjectKind = "issuer"     // a Chamber's signing keys: the issuer with its Chamber's id
 )
 
 // ObjectKinds lists every kind of object.
-var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject}
+var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject}
 
 // Valid reports whether k is one of ObjectKinds.
 func (k ObjectKind) Valid() bool { return slices.Contains(ObjectKinds, k) }
@@ -215,6 +216,8 @@ func notFound(o Object) error {
 		return attesta.E(attesta.NotFound, "err.auth.notfound.audit", o.ID)
 	case TokenObject:
 		return attesta.E(attesta.NotFound, "err.auth.notfound.token", o.ID)
+	case IssuerObject:
+		return attesta.E(attesta.NotFound, "err.credential.issuer.notfound", o.ID)
 	}
 	return attesta.E(attesta.NotFound, "err.auth.notfound.object", o.ID)
 }

@@ -1,5 +1,7 @@
 package auth
 
+import "slices"
+
 // Action is something a principal does. The list is closed: a new action
 // needs a rule here, and the matrix test an expectation.
 type Action string
@@ -30,12 +32,15 @@ const (
 	AuditView Action = "audit.view"
 	// One's own account: password, personal access tokens, sessions.
 	AccountManage Action = "account.manage"
+	// A Chamber's signing keys: a new key, the current one retired (and,
+	// for a compromise, ended in the past).
+	KeyRotate Action = "issuer.rotate"
 )
 
 // Actions lists every action.
 var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, PersonView, MemberAdd, StudentEdit,
 	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
-	AuditView, AccountManage}
+	AuditView, AccountManage, KeyRotate}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
@@ -66,6 +71,7 @@ var rules = map[Action][]Role{
 	TableManage:   {NationalAdmin, ChamberOperator},
 	AuditView:     {NationalAdmin, ChamberOperator},
 	AccountManage: {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student, CommissionMember},
+	KeyRotate:     {NationalAdmin, ChamberOperator},
 }
 
 // allowed applies the rules, and the few that depend on the object.
@@ -101,6 +107,12 @@ func allowed(p *Principal, a Action, o Object) bool {
 		}
 	case AccountManage:
 		return o.Person == p.Person
+	case KeyRotate:
+		// A Chamber's operators rotate its own keys, not those of another
+		// Chamber, even one of the provinces it reaches.
+		if p.Role == ChamberOperator {
+			return slices.ContainsFunc(o.Places, func(pl Place) bool { return pl.Org == p.Org })
+		}
 	}
 	return true
 }

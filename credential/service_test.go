@@ -39,6 +39,9 @@ type env struct {
 
 var operator = credential.Actor{Name: "operatore@cciaa-milano"}
 
+// admin is the national body, which may rotate any issuer's keys.
+var admin = &auth.Principal{Person: "admin", Name: "Amministratore", Membership: auth.Membership{Org: "unioncamere", Role: auth.NationalAdmin, OrgKind: auth.National}}
+
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
@@ -306,21 +309,52 @@ func TestKeysSealedAtRest(t *testing.T) {
 	}
 }
 
+// ownLog stands for attesta's own log, as a NotarySource: each credential
+// it holds was appended when it was issued, and is pending.
+type ownLog map[string]time.Time
+
+func (l ownLog) Notarization(_ context.Context, id string, _ []byte) (credential.Notarization, error) {
+	t, ok := l[id]
+	if !ok {
+		return credential.Notarization{}, nil
+	}
+	return credential.Notarization{Known: true, Pending: true, Own: true, Logged: t}, nil
+}
+
+// A rotation keeps the credentials signed before it valid, as the log
+// proves they were logged before the retired key's end; without the log,
+// that is unproven.
 func TestRotationKeepsEarlierCredentialsValid(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	before := e.issue(t, credential.RDFC)
-	if _, err := e.issuers.Rotate(ctx, "cciaa-milano"); err != nil {
+	e.now = e.now.Add(time.Hour)
+	if _, err := e.issuers.Rotate(ctx, admin, "cciaa-milano", issuer.Rotation{Reason: "rotazione periodica"}); err != nil {
 		t.Fatal(err)
 	}
 	after := e.issue(t, credential.RDFC)
+	v := *e.verifier
+	v.Notary = ownLog{before.ID: before.IssuedAt, after.ID: after.IssuedAt}
 	for _, rec := range []credential.Record{before, after} {
-		if rep := e.verifier.Verify(ctx, rec.Body); !rep.Verified {
+		if rep := v.Verify(ctx, rec.Body); !rep.Verified {
 			t.Errorf("%s after rotation: %+v", rec.ID, rep.Checks)
 		}
 	}
+	c := check(t, v.Verify(ctx, before.Body), credential.CheckKey, credential.Pass)
+	if c.Reason.Key != "verify.key.logged" || !strings.Contains(c.Reason.EN, "The signing key was retired on 1 July 2026, 12:00:00; the credential was recorded in the transparency log on 1 July 2026, 11:00:00") {
+		t.Errorf("the retired key's check: %+v", c)
+	}
+	if _, ok := v.Verify(ctx, after.Body).Check(credential.CheckKey); ok {
+		t.Error("a credential of the current key has a key check")
+	}
+	// Without the log, the credential of the retired key is not proven.
+	rep := e.verifier.Verify(ctx, before.Body)
+	if c := check(t, rep, credential.CheckKey, credential.Skip); rep.Verified || c.Reason.Key != "verify.key.unproven" {
+		t.Errorf("without the log: verified=%t %+v", rep.Verified, c)
+	}
 	doc, _ := e.issuers.Document(ctx, "cciaa-milano")
-	if len(doc.VerificationMethod) != 2 || len(doc.AssertionMethod) != 2 {
+	if len(doc.VerificationMethod) != 2 || len(doc.AssertionMethod) != 2 || doc.VerificationMethod[0].Expires != "2026-07-01T10:00:00Z" ||
+		doc.VerificationMethod[0].Revoked != "" || doc.VerificationMethod[1].Expires != "" {
 		t.Errorf("DID document after rotation: %+v", doc)
 	}
 	var p1, p2 struct {

@@ -43,6 +43,7 @@ const (
 	Pass Outcome = "pass"
 	Fail Outcome = "fail"
 	Skip Outcome = "skip" // could not be checked (said why); a skipped check does not make a credential valid
+	Warn Outcome = "warn" // passed with a warning (said why): the credential is valid, something around it is not safe (CheckImage)
 )
 
 // Message is a human reason: a message key with its arguments, and the
@@ -66,7 +67,8 @@ type Check struct {
 type Report struct {
 	// Verified is true when every check passed.
 	Verified bool `json:"verified"`
-	// Input is how the credential came: json, jwt, png or svg.
+	// Input is how the credential came: json, jwt (compact, or enveloped
+	// as attesta's API returns it), png or svg.
 	Input        string  `json:"input"`
 	CredentialID string  `json:"credential_id,omitempty"`
 	Issuer       string  `json:"issuer,omitempty"`      // issuer id from the credential
@@ -82,6 +84,8 @@ type Report struct {
 	// signed is the credential as signed and logged: its JSON, or the
 	// compact JWT.
 	signed []byte
+	// notarization is what the notary source found, for the key check.
+	notarization *Notarization
 }
 
 // Check returns the check with the given id.
@@ -141,6 +145,9 @@ type Verifier struct {
 	Clock    attesta.Clock
 	JWT      *JWTVerifier // may be nil: JWTs are not accepted
 	Notary   NotarySource // may be nil: notarization is not reported
+	// Ends says when keys ended, for the key check (CheckKey); nil: the
+	// Registry says it, if it is a KeyEnds.
+	Ends KeyEnds
 	// AnyIssuer accepts an issuer outside the registry when the key that
 	// signed is one its DID document lists (did:key, or did:web through
 	// DIDWeb): the issuer check passes, and the report says the issuer is
@@ -172,10 +179,22 @@ type Notarization struct {
 	Size      int64     // of the checkpoint the entry is proven in
 	Witnesses []string  // witnesses whose cosignatures verified
 	Timestamp time.Time // of the checkpoint's RFC 3161 token; zero if none
+	// Witnessed is when the quorum of trusted witnesses had cosigned the
+	// checkpoint; zero if none is trusted. With Timestamp, the proof of
+	// when the credential was in the log, for the key check (CheckKey): the
+	// source proves it with the first checkpoint that includes the entry.
+	Witnessed time.Time
+	// Logged is when the log says the entry was appended; zero if unknown.
+	Logged time.Time
+	// Own is true when the source is the log itself, whose record the
+	// verifier trusts as it trusts the registry (attesta verifying what it
+	// issued): Logged then proves when the credential was logged.
+	Own bool
 }
 
-// Verify verifies a credential given as JSON, a compact JWT, or a baked PNG
-// or SVG badge.
+// Verify verifies a credential given as JSON, a compact JWT (as it is, or
+// enveloped in an EnvelopedVerifiableCredential), or a baked PNG or SVG
+// badge; a baked SVG's picture gets its own check (CheckImage).
 func (v *Verifier) Verify(ctx context.Context, input []byte) *Report {
 	r := &Report{}
 	data := input
@@ -187,11 +206,20 @@ func (v *Verifier) Verify(ctx context.Context, input []byte) *Report {
 		}
 		var err error
 		if data, _, err = bake.Extract(input); err != nil {
-			r.add(CheckFormat, Fail, msg("verify.format.image"), err.Error())
+			r.add(CheckFormat, Fail, imageReason(err), err.Error())
 			return r
+		}
+		if kind == bake.FormatSVG {
+			defer v.checkImage(r, input)
 		}
 	}
 	trimmed := strings.TrimSpace(string(data))
+	if jwt, ok, err := enveloped(data); err != nil {
+		r.add(CheckFormat, Fail, msg("verify.format.enveloped"), err.Error())
+		return r
+	} else if ok {
+		trimmed = strings.TrimSpace(jwt)
+	}
 	if strings.HasPrefix(trimmed, "ey") {
 		if r.Input == "json" {
 			r.Input = "jwt"
@@ -238,10 +266,11 @@ func (v *Verifier) verifyObject(ctx context.Context, r *Report, raw []byte, obj 
 	v.checkValidity(r, obj)
 	v.checkStatus(ctx, r, obj)
 	v.checkNotarization(ctx, r)
+	v.checkKeyEnd(ctx, r, obj, signer)
 
 	r.Verified = true
 	for _, c := range r.Checks {
-		if c.Outcome != Pass {
+		if c.Outcome != Pass && c.Outcome != Warn {
 			r.Verified = false
 		}
 	}
@@ -495,6 +524,9 @@ func (v *Verifier) checkNotarization(ctx context.Context, r *Report) {
 		return
 	}
 	n, err := v.Notary.Notarization(ctx, r.CredentialID, r.signed)
+	if err == nil {
+		r.notarization = &n
+	}
 	switch {
 	case err != nil:
 		r.add(CheckNotarization, Fail, notaryReason(err), err.Error())

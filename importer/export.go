@@ -7,18 +7,55 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/org"
 )
 
+// formulaStarts are the first characters that make a spreadsheet run a
+// cell as a formula: =, +, -, @, a tab, a carriage return (OWASP, "CSV
+// Injection"), and a NUL (ASVS 5.0, 1.2.10).
+const formulaStarts = "=+-@\t\r\x00"
+
+// neutralise returns a cell of an export as a spreadsheet may open it: a
+// value that starts with one of formulaStarts gets an apostrophe before
+// it, which spreadsheets read as "this is text" and do not show. So does a
+// value that [readCell] would otherwise read without its own first
+// apostrophe, so that every value comes back as it was: export → import →
+// export is byte-identical.
+func neutralise(v string) string {
+	if v != "" && strings.IndexByte(formulaStarts, v[0]) >= 0 || marked(v) {
+		return "'" + v
+	}
+	return v
+}
+
+// marked reports whether a cell starts with the apostrophe of [neutralise]:
+// one followed by a character of formulaStarts or by another apostrophe.
+// An apostrophe followed by anything else ('t Hooft) is the value's own.
+func marked(v string) bool {
+	return len(v) >= 2 && v[0] == '\'' && strings.IndexByte(formulaStarts+"'", v[1]) >= 0
+}
+
+// readCell is the value of a cell of an imported file: without its first
+// apostrophe if [neutralise] put it there.
+func readCell(v string) string {
+	if marked(v) {
+		return v[1:]
+	}
+	return v
+}
+
 // Export writes to w, as a file of kind, what p may export: for schools
 // and companies, the organisations in p's reach; for classes, the classes
 // of school with their students; for tutors, the school referents, school
 // tutors and company tutors of the organisations in p's reach, or only of
 // the organisation school when it is not "". The file has every column of
-// its kind, comma separated, header first; importing it changes nothing.
+// its kind, comma separated, header first, each value that a spreadsheet
+// would run as a formula neutralised (see the package's documentation);
+// importing it changes nothing.
 // Tutors without an e-mail address are left out, as a file cannot name
 // them. Nothing is written to w if the export fails.
 func (s *Service) Export(ctx context.Context, p *auth.Principal, kind Kind, school string, w io.Writer) error {
@@ -49,6 +86,11 @@ func (s *Service) Export(ctx context.Context, p *auth.Principal, kind Kind, scho
 	})
 	if err != nil {
 		return fmt.Errorf("exporting %s: %w", kind, err)
+	}
+	for _, row := range rows[1:] {
+		for i, v := range row {
+			row[i] = neutralise(v)
+		}
 	}
 	if err := csv.NewWriter(w).WriteAll(rows); err != nil {
 		return fmt.Errorf("writing the %s file: %w", kind, err)

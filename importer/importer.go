@@ -12,11 +12,17 @@
 // any order, in lower case as listed below (case and surrounding spaces do
 // not matter). The delimiter is a comma or a semicolon, whichever the
 // header line uses more (spreadsheets set to Italian write semicolons).
-// Fields may be quoted with double quotes, doubling a quote inside. Blank
-// lines are skipped. Required columns must be present and filled; an
-// optional column may be left out, and then the stored value is kept; a
-// column present but empty clears the value. An unknown column is an
-// error, not ignored.
+// Fields may be quoted with double quotes, doubling a quote inside. A
+// field that starts with an apostrophe (') followed by =, +, -, @, a tab, a
+// carriage return or another apostrophe is read without that first
+// apostrophe: it is how an export keeps a value from being run as a
+// formula (below), and how spreadsheets mark a cell as text. Any other
+// apostrophe is the value's own ('t Hooft). Blank lines are skipped. Required columns must be present and filled; an optional column
+// may be left out or left empty, and then the stored value is kept: an
+// empty field is not a removal, and an import never removes a value (a
+// contact, a consent, an e-mail address is removed on its record's page or
+// with the API, explicitly, and the audit trail keeps the value removed).
+// An unknown column is an error, not ignored.
 //
 //   - [Schools]: codice_meccanografico, denominazione, tipo (tecnico,
 //     professionale or liceo), provincia (sigla); optional email.
@@ -33,6 +39,19 @@
 //
 // [Columns] lists them. An export writes every column of its kind, comma
 // separated, header first.
+//
+// # Exports are safe to open
+//
+// A spreadsheet runs a cell that starts with =, +, -, @, a tab or a
+// carriage return as a formula, and a formula can reach the network or, in
+// older spreadsheets, run a program: a name typed by one organisation
+// would run on the computer of whoever opens the export. So an export puts
+// an apostrophe before such a value (OWASP's advice on CSV injection; also
+// before a NUL, as ASVS 5.0 asks), which the spreadsheet shows as text,
+// without the apostrophe; and before a value that starts with an
+// apostrophe followed by one of those characters or by another apostrophe.
+// An import takes that apostrophe away again, so what one exports imports
+// back to the same values and export → import → export is byte-identical.
 //
 // # Guarantees
 //
@@ -56,7 +75,8 @@
 // and does not differ changes nothing. Importing the same file twice thus
 // changes nothing the second time and adds nothing to the audit trail.
 //
-// An import never deletes: what the file leaves out stays. It does not
+// An import never deletes: what the file leaves out, or leaves empty,
+// stays. It does not
 // change an organisation's type, move a student to another class of the
 // same school year (the class's page does), or rename a person who also
 // holds a role out of the importer's reach; such rows are refused.

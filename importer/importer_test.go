@@ -3,6 +3,7 @@ package importer_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -634,6 +635,115 @@ func FuzzParse(f *testing.F) {
 					t.Errorf("%s: %+v", kind, e)
 				}
 			}
+		}
+	})
+}
+
+// TestExportNeutralisesFormulas: a value a spreadsheet would run as a
+// formula (one starting with =, +, -, @, a tab or a carriage return)
+// leaves the export with an apostrophe before it, as does one starting with
+// an apostrophe the import would take away; the import takes that
+// apostrophe away, so export → import → export is byte-identical and the
+// re-import changes nothing. An apostrophe of the value's own ('t Hooft)
+// stays, on the way in and out.
+func TestExportNeutralisesFormulas(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	// An import reads a leading apostrophe before a formula's character
+	// or another apostrophe as the export's mark; any other is the value's.
+	e.apply(t, admin, importer.Schools, "", "codice_meccanografico,denominazione,tipo,provincia\n"+
+		"TOIS00100B,\"=HYPERLINK(\"\"https://evil.example\"\",\"\"Apri\"\")\",tecnico,TO\n"+
+		"TOIS00200C,'@SUM(1+1),tecnico,TO\n"+
+		"TOIS00300D,''=Apostrofo,tecnico,TO\n"+
+		"TOIS00400E,'t Hooft,tecnico,TO\n")
+	e.apply(t, admin, importer.Companies, "", "codice_fiscale,denominazione,tipo,provincia\n09876543217,-2+3+cmd|' /C calc'!A0,associazione,AT\n")
+	e.apply(t, referent, importer.Classes, "itis-avogadro", "anno_scolastico,classe,matricola,cognome,nome,recapito,consenso_di\n"+
+		"2026/27,4A,1001,=1+1,@Marco,+39 333 1234567,-Anna Rossi\n")
+	e.apply(t, operator, importer.Tutors, "", "email,cognome,nome,ruolo,organizzazione\n=x@avogadro.example,+Bianchi,-Laura,referente_scolastico,TOTF03000A\n")
+	if o, err := e.orgs.Get(ctx, admin, "tois00300d"); err != nil || o.Name != "'=Apostrofo" {
+		t.Errorf("the name imported from ''=Apostrofo: %+v %v", o, err)
+	}
+	if o, err := e.orgs.Get(ctx, admin, "tois00400e"); err != nil || o.Name != "'t Hooft" {
+		t.Errorf("the name imported from 't Hooft: %+v %v", o, err)
+	}
+	if o, err := e.orgs.Get(ctx, admin, "tois00200c"); err != nil || o.Name != "@SUM(1+1)" {
+		t.Errorf("the name imported from '@SUM(1+1): %+v %v", o, err)
+	}
+
+	for _, tc := range []struct {
+		p      *auth.Principal
+		kind   importer.Kind
+		school string
+		want   []string // cells the export must hold
+	}{
+		{admin, importer.Schools, "", []string{`'=HYPERLINK("https://evil.example","Apri")`, "'@SUM(1+1)", "''=Apostrofo", "'t Hooft"}},
+		{admin, importer.Companies, "", []string{"'-2+3+cmd|' /C calc'!A0"}},
+		{referent, importer.Classes, "itis-avogadro", []string{"'=1+1", "'@Marco", "'+39 333 1234567", "'-Anna Rossi"}},
+		{operator, importer.Tutors, "", []string{"'=x@avogadro.example", "'+Bianchi", "'-Laura"}},
+	} {
+		out := e.export(t, tc.p, tc.kind, tc.school)
+		cells, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.kind, err)
+		}
+		var all []string
+		for _, row := range cells {
+			for _, c := range row {
+				if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+					t.Errorf("%s export: the cell %q would run as a formula", tc.kind, c)
+				}
+				all = append(all, c)
+			}
+		}
+		for _, w := range tc.want {
+			if !slices.Contains(all, w) {
+				t.Errorf("%s export: no cell %q in\n%s", tc.kind, w, out)
+			}
+		}
+		n := e.auditCount(t)
+		res, err := e.imp.Apply(ctx, tc.p, tc.kind, tc.school, parse(t, tc.kind, out), nil)
+		if err != nil || res.Created+res.Updated != 0 || e.auditCount(t) != n {
+			t.Errorf("%s re-import of the export: %+v %v", tc.kind, res, err)
+		}
+		if again := e.export(t, tc.p, tc.kind, tc.school); again != out {
+			t.Errorf("%s: export → import → export differs:\n%s\n%s", tc.kind, out, again)
+		}
+	}
+}
+
+// TestNeutraliseCell: the cells an export neutralises, and how an import
+// reads them back.
+func TestNeutraliseCell(t *testing.T) {
+	for _, v := range []string{"", "Rossi", "=1+1", "+39 333", "-x", "@x", "\tx", "\rx", "\x00x", "'", "'t Hooft", "'=x", "''x", "'''", " =x", "a=b"} {
+		out := importer.NeutraliseCell(v)
+		if out != "" && strings.ContainsRune("=+-@\t\r\x00", rune(out[0])) {
+			t.Errorf("NeutraliseCell(%q) = %q: still a formula", v, out)
+		}
+		if back := importer.ReadCell(out); back != v {
+			t.Errorf("ReadCell(NeutraliseCell(%q)) = %q", v, back)
+		}
+	}
+	// An apostrophe that is the value's own is kept, on the way out and in.
+	for _, v := range []string{"'t Hooft", "'", "'a'"} {
+		if importer.NeutraliseCell(v) != v || importer.ReadCell(v) != v {
+			t.Errorf("%q: exported %q, imported %q", v, importer.NeutraliseCell(v), importer.ReadCell(v))
+		}
+	}
+}
+
+// FuzzNeutraliseCell: every value comes back from its exported cell as it
+// was, and no exported cell starts as a formula.
+func FuzzNeutraliseCell(f *testing.F) {
+	for _, s := range []string{"", "=1+1", "'", "''=", "'t Hooft", "+39 333 1234567", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		out := importer.NeutraliseCell(v)
+		if out != "" && strings.ContainsRune("=+-@\t\r\x00", rune(out[0])) {
+			t.Errorf("NeutraliseCell(%q) = %q: a formula", v, out)
+		}
+		if back := importer.ReadCell(out); back != v {
+			t.Errorf("ReadCell(NeutraliseCell(%q)) = %q", v, back)
 		}
 	})
 }

@@ -140,6 +140,9 @@ func (p *parser) parse(data []byte) {
 			p.errs.invalid(0, "", "err.import.file.unreadable", err.Error())
 			return
 		}
+		for i := range rec {
+			rec[i] = readCell(rec[i])
+		}
 		if err == nil && blank(rec) {
 			continue
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"time"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/audit"
@@ -420,14 +419,16 @@ func freeID(ctx context.Context, r Reader, planned map[string]bool, id string) (
 	}
 }
 
-// planOrgUpdate plans a row whose organisation exists: the columns of the
-// file replace the stored values; those the file leaves out are kept.
+// planOrgUpdate plans a row whose organisation exists: the values of the
+// file replace the stored ones; the columns the file leaves out, and the
+// fields it leaves empty, keep the stored values (an import never removes
+// a value).
 func (s *Service) planOrgUpdate(ctx context.Context, pl *plan, p *auth.Principal, f *File, rec *record, old *org.Organisation) {
 	o := rec.org
 	n := *old
 	var cols []string
 	set := func(col string, dst *string, v string) {
-		if f.present[col] && *dst != v {
+		if f.present[col] && v != "" && *dst != v {
 			*dst = v
 			cols = append(cols, col)
 		}
@@ -540,11 +541,12 @@ func (s *Service) planClasses(ctx context.Context, r Reader, p *auth.Principal, 
 				continue
 			}
 		}
-		// Columns the file leaves out keep their stored values.
-		if !f.present[colContact] {
+		// Columns the file leaves out, and fields it leaves empty, keep
+		// their stored values: an import never removes a value.
+		if in.Student.Contact == "" {
 			in.Student.Contact = sr.student.Contact
 		}
-		if !f.present[colConsentBy] {
+		if in.Student.ConsentBy == "" {
 			in.Student.ConsentBy = sr.student.ConsentBy
 		}
 		var cols []string
@@ -628,10 +630,7 @@ func (s *Service) studentStep(ctx context.Context, p *auth.Principal, sc *org.Or
 		}
 		ns := oldStudent
 		ns.Contact, ns.ConsentBy = in.Student.Contact, in.Student.ConsentBy
-		switch {
-		case ns.ConsentBy == "":
-			ns.ConsentAt = time.Time{}
-		case ns.ConsentBy != oldStudent.ConsentBy:
+		if ns.ConsentBy != oldStudent.ConsentBy {
 			ns.ConsentAt = now
 		}
 		if ns != oldStudent {

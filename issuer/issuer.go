@@ -11,8 +11,14 @@
 // key-encryption key that does not open every key sealed in the database
 // ([SealedKeys], and the log's and the witness's), before it seals anything.
 // Rotating adds a new key and retires the previous one: a retired key signs
-// nothing new but stays in the issuer's DID document, so credentials it
-// signed keep verifying.
+// nothing new but stays in the issuer's DID document, with its end, so
+// credentials it signed before the end keep verifying. A key retired
+// because it was compromised ends when the compromise began
+// ([Rotation].CompromisedSince), with every key in force after that: what
+// was signed with them afterwards no longer verifies, and the transparency
+// log tells which side of the end a credential is on. A running server
+// notices a rotation made elsewhere (another process, the command line) at
+// its next signature: [Service.Signer] checks the current key each time.
 //
 // # Identity
 //
@@ -33,8 +39,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/internal/vc/did"
 )
 
@@ -85,11 +94,20 @@ type Key struct {
 	Sealed             []byte // the private key's seed sealed with the key-encryption key
 	KEKID              string // fingerprint of the key-encryption key that sealed it
 	CreatedAt          time.Time
-	RetiredAt          time.Time // zero for the current key
+	// RetiredAt is the key's end: what it signed after then does not
+	// verify. It is when the next key was made, or earlier for a
+	// compromised key (when the compromise began). Zero for the current key.
+	RetiredAt time.Time
 }
 
 // Current reports whether k is the key new credentials are signed with.
 func (k Key) Current() bool { return k.RetiredAt.IsZero() }
+
+// Compromised reports whether k, followed by the issuer's key next, ended
+// before next was made: it was retired because it was compromised.
+func (k Key) Compromised(next Key) bool {
+	return !k.Current() && k.RetiredAt.Before(next.CreatedAt)
+}
 
 var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 
@@ -154,10 +172,13 @@ type Store interface {
 	Issuers(ctx context.Context) ([]Issuer, error)
 	// Keys returns an issuer's keys, oldest first.
 	Keys(ctx context.Context, issuerID string) ([]Key, error)
-	// AddKey stores k, whose Seq must be one more than the issuer's last key,
-	// and retires that key at k.CreatedAt, in one transaction. A Conflict error
-	// if another key took the sequence number first.
-	AddKey(ctx context.Context, k Key) error
+	// AddKey stores k, whose Seq must be one more than the issuer's last
+	// key, and ends at end every key of the issuer that is current or ends
+	// after end (end is k.CreatedAt for an ordinary rotation, earlier for
+	// a compromise), and appends record to the audit trail if it is not
+	// nil, in one transaction. A Conflict error if another key took the
+	// sequence number first.
+	AddKey(ctx context.Context, k Key, end time.Time, record *audit.Entry) error
 }
 
 // Signer signs with an issuer's current key.
@@ -265,27 +286,31 @@ func (s *Service) Issuer(ctx context.Context, id string) (Issuer, error) {
 func (s *Service) Issuers(ctx context.Context) ([]Issuer, error) { return s.store.Issuers(ctx) }
 
 // Signer returns a signer with the issuer's current key, generating the
-// issuer's first key if it has none.
+// issuer's first key if it has none. It reads which key is current each
+// time, so that a key rotated by another process (the command line, another
+// server on the same database) stops signing at once; the unsealed key is
+// kept while it stays current.
 func (s *Service) Signer(ctx context.Context, issuerID string) (*Signer, error) {
-	s.mu.Lock()
-	sg := s.signers[issuerID]
-	s.mu.Unlock()
-	if sg != nil {
-		return sg, nil
-	}
-	iss, err := s.store.Issuer(ctx, issuerID)
-	if err != nil {
-		return nil, fmt.Errorf("signer of %s: %w", issuerID, err)
-	}
 	keys, err := s.store.Keys(ctx, issuerID)
 	if err != nil {
 		return nil, fmt.Errorf("signer of %s: %w", issuerID, err)
 	}
 	var cur Key
-	if len(keys) > 0 && keys[len(keys)-1].Current() {
-		cur = keys[len(keys)-1]
-	} else {
-		cur, err = s.addKey(ctx, iss, len(keys)+1)
+	if n := len(keys); n > 0 && keys[n-1].Current() {
+		cur = keys[n-1]
+		s.mu.Lock()
+		sg := s.signers[issuerID]
+		s.mu.Unlock()
+		if sg != nil && sg.VerificationMethod == cur.VerificationMethod {
+			return sg, nil
+		}
+	}
+	iss, err := s.store.Issuer(ctx, issuerID)
+	if err != nil {
+		return nil, fmt.Errorf("signer of %s: %w", issuerID, err)
+	}
+	if cur.VerificationMethod == "" {
+		cur, err = s.addKey(ctx, iss, len(keys)+1, time.Time{}, nil)
 		if attesta.ErrorCode(err) == attesta.Conflict {
 			return s.Signer(ctx, issuerID) // another process generated it first
 		}
@@ -297,17 +322,65 @@ func (s *Service) Signer(ctx context.Context, issuerID string) (*Signer, error) 
 	if err != nil {
 		return nil, fmt.Errorf("signer of %s: key sealed with %s: %w", issuerID, cur.KEKID, err)
 	}
-	sg = &Signer{Issuer: iss, VerificationMethod: cur.VerificationMethod, key: ed25519.NewKeyFromSeed(seed)}
+	sg := &Signer{Issuer: iss, VerificationMethod: cur.VerificationMethod, key: ed25519.NewKeyFromSeed(seed)}
 	s.mu.Lock()
 	s.signers[issuerID] = sg
 	s.mu.Unlock()
 	return sg, nil
 }
 
-// Rotate gives the issuer a new current key and retires the previous one.
-// It refuses, changing nothing, when the service's key-encryption key
-// cannot open the current key.
-func (s *Service) Rotate(ctx context.Context, issuerID string) (Key, error) {
+// Rotation says why an issuer gets a new key, and whether its keys were
+// compromised.
+type Rotation struct {
+	// Reason is why, kept in the audit trail: required, at most
+	// MaxRotationReason characters.
+	Reason string `json:"reason"`
+	// CompromisedSince, when set, says that the issuer's keys are
+	// compromised since then: every key in force after it ends at it, so
+	// that what was signed with them afterwards does not verify. It must
+	// not be in the future. Zero: an ordinary rotation, the current key
+	// ends now.
+	CompromisedSince time.Time `json:"compromised_since,omitzero"`
+}
+
+// MaxRotationReason bounds the reason of a rotation.
+const MaxRotationReason = 500
+
+// KeysObject is an issuer's keys as authorization sees them: they belong to
+// the Chamber whose organisation has the issuer's id, so that only its
+// operators, and the national body, may rotate them.
+func KeysObject(issuerID string) auth.Object {
+	return auth.Object{Kind: auth.IssuerObject, ID: issuerID, Places: []auth.Place{{Org: issuerID}}, OrgKind: auth.Chamber}
+}
+
+// Rotate gives the issuer a new current key and ends the previous one: now,
+// or for a compromise at r.CompromisedSince, with every key in force after
+// it. p must be the national body or an operator of the issuer's Chamber
+// (auth.KeyRotate); the command line acts as the national body. It refuses,
+// changing nothing, when the service's key-encryption key cannot open the
+// current key. The rotation is recorded in the audit trail with its reason.
+func (s *Service) Rotate(ctx context.Context, p *auth.Principal, issuerID string, r Rotation) (Key, error) {
+	if err := auth.Decide(p, auth.KeyRotate, KeysObject(issuerID)); err != nil {
+		if attesta.ErrorCode(err) == attesta.NotFound {
+			return Key{}, attesta.E(attesta.NotFound, "err.credential.issuer.notfound", issuerID)
+		}
+		return Key{}, err
+	}
+	now := s.clock()
+	r.Reason = strings.TrimSpace(r.Reason)
+	var fe attesta.FieldErrors
+	switch {
+	case r.Reason == "":
+		fe.Problem("reason", "err.issuer.rotate.reason")
+	case utf8.RuneCountInString(r.Reason) > MaxRotationReason || !utf8.ValidString(r.Reason):
+		fe.Problem("reason", "err.issuer.rotate.reason.long", MaxRotationReason)
+	}
+	if r.CompromisedSince.After(now) {
+		fe.Problem("compromised_since", "err.issuer.rotate.future", attesta.DateTime(r.CompromisedSince))
+	}
+	if len(fe) > 0 {
+		return Key{}, fe.Err()
+	}
 	iss, err := s.store.Issuer(ctx, issuerID)
 	if err != nil {
 		return Key{}, fmt.Errorf("rotate key of %s: %w", issuerID, err)
@@ -325,7 +398,28 @@ func (s *Service) Rotate(ctx context.Context, issuerID string) (Key, error) {
 			return Key{}, attesta.Wrap(err, attesta.Invalid, "err.issuer.rotate.kek", s.kek.ID(), cur.Seq, issuerID, cur.KEKID)
 		}
 	}
-	k, err := s.addKey(ctx, iss, len(keys)+1)
+	end := now
+	if !r.CompromisedSince.IsZero() {
+		end = r.CompromisedSince.UTC()
+	}
+	type ended struct {
+		Key string    `json:"key"`
+		End time.Time `json:"end"`
+	}
+	var before []ended
+	for _, k := range keys {
+		if k.Current() || k.RetiredAt.After(end) {
+			before = append(before, ended{k.VerificationMethod, k.RetiredAt})
+		}
+	}
+	record := func(k Key) (*audit.Entry, error) {
+		after := map[string]any{"reason": r.Reason, "new_key": k.VerificationMethod, "end": end}
+		if !r.CompromisedSince.IsZero() {
+			after["compromised_since"] = end
+		}
+		return audit.New(p, now, "issuer.rotate", KeysObject(issuerID), map[string]any{"keys": before}, after)
+	}
+	k, err := s.addKey(ctx, iss, len(keys)+1, end, record)
 	if err != nil {
 		return Key{}, err
 	}
@@ -335,7 +429,9 @@ func (s *Service) Rotate(ctx context.Context, issuerID string) (Key, error) {
 	return k, nil
 }
 
-func (s *Service) addKey(ctx context.Context, iss Issuer, seq int) (Key, error) {
+// addKey makes, seals and stores key seq of iss, ending the earlier keys at
+// end (zero: when it is made) with the audit entry record makes, if any.
+func (s *Service) addKey(ctx context.Context, iss Issuer, seq int, end time.Time, record func(Key) (*audit.Entry, error)) (Key, error) {
 	pub, priv, err := ed25519.GenerateKey(s.rand)
 	if err != nil {
 		return Key{}, fmt.Errorf("generate key for %s: %w", iss.ID, err)
@@ -346,14 +442,26 @@ func (s *Service) addKey(ctx context.Context, iss Issuer, seq int) (Key, error) 
 		return Key{}, err
 	}
 	k := Key{IssuerID: iss.ID, Seq: seq, VerificationMethod: vm.ID, Public: pub, Sealed: sealed, KEKID: s.kek.ID(), CreatedAt: s.clock()}
-	if err := s.store.AddKey(ctx, k); err != nil {
+	if end.IsZero() {
+		end = k.CreatedAt
+	}
+	var e *audit.Entry
+	if record != nil {
+		if e, err = record(k); err != nil {
+			return Key{}, err
+		}
+	}
+	if err := s.store.AddKey(ctx, k, end, e); err != nil {
 		return Key{}, fmt.Errorf("store key of %s: %w", iss.ID, err)
 	}
 	return k, nil
 }
 
 // Document returns the DID document of an issuer: every key it has had, so
-// that credentials signed with retired keys still verify.
+// that credentials signed with retired keys still verify, each retired one
+// with its end — "expires" for a key retired by a rotation, "revoked" for
+// a compromised one (W3C Controlled Identifiers, as the Multikey context
+// defines them): proofs made after then are not valid.
 func (s *Service) Document(ctx context.Context, issuerID string) (did.Document, error) {
 	iss, err := s.store.Issuer(ctx, issuerID)
 	if err != nil {
@@ -367,7 +475,43 @@ func (s *Service) Document(ctx context.Context, issuerID string) (did.Document, 
 	for i, k := range keys {
 		pubs[i] = k.Public
 	}
-	return did.NewDocument(iss.DID, pubs...), nil
+	doc := did.NewDocument(iss.DID, pubs...)
+	for i, k := range keys {
+		if k.Current() {
+			continue
+		}
+		end := k.RetiredAt.UTC().Format(time.RFC3339)
+		if i+1 < len(keys) && k.Compromised(keys[i+1]) {
+			doc.VerificationMethod[i].Revoked = end
+		} else {
+			doc.VerificationMethod[i].Expires = end
+		}
+	}
+	return doc, nil
+}
+
+// KeyEnd returns when the key of a verification method of a registered
+// issuer ended (zero if it is current) and whether it was compromised; a
+// NotFound error if no registered issuer has it. The verifier asks it of
+// the key that signed a credential (credential.KeyEnds).
+func (s *Service) KeyEnd(ctx context.Context, verificationMethod string) (time.Time, bool, error) {
+	controller, _, _ := strings.Cut(verificationMethod, "#")
+	iss, err := s.store.IssuerByDID(ctx, controller)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	keys, err := s.store.Keys(ctx, iss.ID)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	for i, k := range keys {
+		if k.VerificationMethod != verificationMethod {
+			continue
+		}
+		compromised := i+1 < len(keys) && k.Compromised(keys[i+1])
+		return k.RetiredAt, compromised, nil
+	}
+	return time.Time{}, false, attesta.E(attesta.NotFound, "err.issuer.key.notfound", verificationMethod, iss.ID)
 }
 
 // Resolve finds a verification method among the registered issuers: the

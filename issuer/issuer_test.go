@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 )
 
 func clock() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) }
@@ -82,19 +84,27 @@ func (m *memStore) Keys(_ context.Context, issuerID string) ([]Key, error) {
 	return slices.Clone(m.keys[issuerID]), nil
 }
 
-func (m *memStore) AddKey(_ context.Context, k Key) error {
+func (m *memStore) AddKey(_ context.Context, k Key, end time.Time, _ *audit.Entry) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	keys := m.keys[k.IssuerID]
 	if k.Seq != len(keys)+1 {
 		return &attesta.Error{Code: attesta.Conflict}
 	}
-	if len(keys) > 0 {
-		keys[len(keys)-1].RetiredAt = k.CreatedAt
+	for i := range keys {
+		if keys[i].Current() || keys[i].RetiredAt.After(end) {
+			keys[i].RetiredAt = end
+		}
 	}
 	m.keys[k.IssuerID] = append(keys, k)
 	return nil
 }
+
+// admin is the national body, which may rotate any issuer's keys.
+var admin = &auth.Principal{Person: "admin", Name: "Amministratore", Membership: auth.Membership{Org: "unioncamere", Role: auth.NationalAdmin, OrgKind: auth.National}}
+
+// rotation is an ordinary rotation.
+var rotation = Rotation{Reason: "rotazione periodica"}
 
 func testKEK(t *testing.T) *KeyEncryptionKey {
 	t.Helper()
@@ -140,7 +150,7 @@ func TestRotateRefusesAWrongKeyEncryptionKey(t *testing.T) {
 	before, _ := store.Keys(ctx, "cciaa-milano")
 
 	wrong := newService(t, store, testKEK(t))
-	_, err := wrong.Rotate(ctx, "cciaa-milano")
+	_, err := wrong.Rotate(ctx, admin, "cciaa-milano", rotation)
 	if attesta.ErrorCode(err) != attesta.Invalid || attesta.ErrorKey(err) != "err.issuer.rotate.kek" {
 		t.Fatalf("rotate with another key-encryption key: %v (%s, %s), want Invalid err.issuer.rotate.kek", err, attesta.ErrorCode(err), attesta.ErrorKey(err))
 	}
@@ -156,7 +166,7 @@ func TestRotateRefusesAWrongKeyEncryptionKey(t *testing.T) {
 	if _, err := right.Signer(ctx, "cciaa-milano"); err != nil {
 		t.Fatal(err)
 	}
-	k, err := right.Rotate(ctx, "cciaa-milano")
+	k, err := right.Rotate(ctx, admin, "cciaa-milano", rotation)
 	if err != nil || k.Seq != 2 {
 		t.Fatalf("rotate with the right key: %+v %v", k, err)
 	}
@@ -168,7 +178,7 @@ func TestRotateRefusesAWrongKeyEncryptionKey(t *testing.T) {
 	if _, err := right.Create(ctx, "cciaa-torino", profile); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := wrong.Rotate(ctx, "cciaa-torino"); err != nil {
+	if _, err := wrong.Rotate(ctx, admin, "cciaa-torino", rotation); err != nil {
 		t.Errorf("first key of a new issuer: %v", err)
 	}
 }
@@ -191,7 +201,7 @@ func TestCheck(t *testing.T) {
 	s := newService(t, store, right)
 	newIssuer(t, s, "cciaa-milano")
 	newIssuer(t, s, "cciaa-torino")
-	if _, err := s.Rotate(ctx, "cciaa-milano"); err != nil {
+	if _, err := s.Rotate(ctx, admin, "cciaa-milano", rotation); err != nil {
 		t.Fatal(err)
 	}
 	issuerKeys, err := SealedKeys(ctx, store)

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -45,6 +47,12 @@ func (l *Log) Receipt(ctx context.Context, index int64) (*Receipt, error) {
 	if index >= cp.Size {
 		return nil, fmt.Errorf("entry %d is not yet in a checkpoint (size %d): %w", index, cp.Size, ErrNotYetSequenced)
 	}
+	return l.receiptAt(ctx, index, cp)
+}
+
+// receiptAt returns the receipt of the entry at index against cp, which
+// includes it.
+func (l *Log) receiptAt(ctx context.Context, index int64, cp StoredCheckpoint) (*Receipt, error) {
 	entries, err := l.store.Entries(ctx, index, index+1)
 	if err != nil {
 		return nil, err
@@ -91,6 +99,10 @@ type VerifiedReceipt struct {
 	Size      int64          // of the checkpoint the entry is proven in
 	Witnesses []string       // names of the trusted witnesses whose cosignatures verified
 	Timestamp *rfc3161.Token // nil if not checked
+	// Witnessed is when the quorum of trusted witnesses (at least one)
+	// had cosigned the checkpoint, by the times they signed: the
+	// quorum-th earliest. Zero if fewer cosigned it.
+	Witnessed time.Time
 }
 
 // ParseReceipt decodes a receipt. An error is an *attesta.Error with code
@@ -164,7 +176,8 @@ func (r *Receipt) Verify(credentialID string, credential []byte, p ReceiptPolicy
 	if err := tlog.CheckRecord(proof, size, tlog.Hash(root), r.LeafIndex, tlog.RecordHash(r.Entry)); err != nil {
 		return nil, attesta.Wrap(err, attesta.Invalid, "err.notary.receipt.inclusion")
 	}
-	v := &VerifiedReceipt{Entry: e, LeafIndex: r.LeafIndex, Origin: origin, Size: size, Witnesses: cosigners(policy, r.Checkpoint)}
+	v := &VerifiedReceipt{Entry: e, LeafIndex: r.LeafIndex, Origin: origin, Size: size}
+	v.Witnesses, v.Witnessed = cosigners(policy, r.Checkpoint)
 	if p.TSARoots != nil {
 		if len(r.Timestamp) == 0 {
 			return nil, attesta.E(attesta.Invalid, "err.notary.receipt.notimestamp")
@@ -201,13 +214,25 @@ func (p ReceiptPolicy) policy() (checkpoint.Policy, error) {
 }
 
 // cosigners lists the policy's witnesses whose cosignatures on the note
-// verify; the note was already verified against the policy.
-func cosigners(p checkpoint.Policy, note string) []string {
-	var out []string
+// verify, and the time by which the quorum of them (at least one) had
+// cosigned it; the note was already verified against the policy.
+func cosigners(p checkpoint.Policy, note string) ([]string, time.Time) {
+	var names []string
+	var times []time.Time
 	for _, w := range p.Witnesses {
-		if n, err := checkpoint.Open([]byte(note), w); err == nil && len(n.Sigs) == 1 {
-			out = append(out, w.Name())
+		n, err := checkpoint.Open([]byte(note), w)
+		if err != nil || len(n.Sigs) != 1 {
+			continue
+		}
+		names = append(names, w.Name())
+		if t, err := checkpoint.VerifyCosignature(w, n.Text, n.Sigs[0].Line()); err == nil {
+			times = append(times, t)
 		}
 	}
-	return out
+	quorum := max(p.Quorum, 1)
+	if len(times) < quorum {
+		return names, time.Time{}
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	return names, times[quorum-1].UTC()
 }

@@ -38,6 +38,9 @@ type Store interface {
 	Checkpoint(ctx context.Context, size int64) (StoredCheckpoint, error)
 	// Checkpoints lists the sizes of every checkpoint, ascending.
 	Checkpoints(ctx context.Context) ([]int64, error)
+	// CheckpointsFrom returns at most limit checkpoints of size at least
+	// size, ascending: the first checkpoints that include an entry.
+	CheckpointsFrom(ctx context.Context, size int64, limit int) ([]StoredCheckpoint, error)
 	// UpdateCheckpoint replaces the note of a checkpoint (to add
 	// cosignatures) and sets its timestamp token if given. The checkpoint
 	// text must not change.

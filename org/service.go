@@ -3,7 +3,9 @@ package org
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
+	"time"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/audit"
@@ -133,12 +135,20 @@ func (s *Service) mayCreate(p *auth.Principal, o *Organisation) error {
 	return err
 }
 
-// Update changes an organisation's details. Its id and kind do not change:
-// a kind other than the stored one is refused (Invalid), and so is a change
-// the caller may not make (Forbidden), each naming its field — never
-// dropped from an update that succeeds. An empty kind, and for whoever may
-// not change them a Chamber's provinces left out, mean no change.
-func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation) (*Organisation, error) {
+// Clearable are the fields an update may remove (Update's clear): those
+// some kind of organisation may leave empty.
+var Clearable = []string{"tax_code", "rea", "ateco", "email"}
+
+// Update changes an organisation's details: the fields o gives replace the
+// stored ones; a blank field keeps the stored value, for a blank is not a
+// removal. clear names the fields to remove (of Clearable). Its id and kind
+// do not change: a kind other than the stored one is refused (Invalid), and
+// so is a change the caller may not make (Forbidden), each naming its field
+// — never dropped from an update that succeeds. An empty kind, and for
+// whoever may not change them a Chamber's provinces left out, mean no
+// change. The audit trail records the details before and after; an update
+// that changes nothing writes and records nothing.
+func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation, clear ...string) (*Organisation, error) {
 	o.Normalize()
 	err := s.store.Update(ctx, func(w Writer) error {
 		old, err := w.Organisation(ctx, o.ID)
@@ -152,6 +162,9 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation)
 			var fe attesta.FieldErrors
 			fe.Problem("kind", "err.org.kind.fixed", old.Kind)
 			return fe.Err()
+		}
+		if err := merge(&o, old, clear); err != nil {
+			return err
 		}
 		o.Kind, o.CreatedAt, o.UpdatedAt = old.Kind, old.CreatedAt, s.now()
 		if p.Role != auth.NationalAdmin {
@@ -172,6 +185,11 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, o Organisation)
 		if err := o.Validate(); err != nil {
 			return err
 		}
+		if same(&o, old) {
+			// Nothing changes: nothing is written, nor recorded.
+			o = *old
+			return nil
+		}
 		if err := w.UpdateOrganisation(ctx, &o); err != nil {
 			return err
 		}
@@ -189,4 +207,45 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// merge fills the blank fields of o with old's, then removes the fields
+// clear names. A field both given and cleared, or one that cannot be
+// cleared, is refused.
+func merge(o *Organisation, old *Organisation, clear []string) error {
+	var fe attesta.FieldErrors
+	fields := []struct {
+		name     string
+		dst, was *string
+	}{
+		{"name", &o.Name, &old.Name}, {"province", &o.Province, &old.Province}, {"school_code", &o.SchoolCode, &old.SchoolCode},
+		{"school_type", (*string)(&o.SchoolType), (*string)(&old.SchoolType)}, {"tax_code", &o.TaxCode, &old.TaxCode},
+		{"rea", &o.REA, &old.REA}, {"ateco", &o.ATECO, &old.ATECO}, {"email", &o.Email, &old.Email},
+	}
+	for _, f := range fields {
+		cleared := slices.Contains(clear, f.name)
+		switch {
+		case cleared && *f.dst != "":
+			fe.Problem(f.name, "err.org.clear.given")
+		case !cleared && *f.dst == "":
+			*f.dst = *f.was
+		}
+	}
+	if len(o.Provinces) == 0 {
+		o.Provinces = slices.Clone(old.Provinces)
+	}
+	for _, c := range clear {
+		if !slices.Contains(Clearable, c) {
+			fe.Problem("clear", "err.org.clear.unknown", c)
+		}
+	}
+	return fe.Err()
+}
+
+// same reports whether a and b hold the same details, times aside.
+func same(a, b *Organisation) bool {
+	x, y := *a, *b
+	x.Provinces, y.Provinces = nil, nil
+	x.CreatedAt, x.UpdatedAt, y.CreatedAt, y.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	return reflect.DeepEqual(x, y) && sameSet(a.Provinces, b.Provinces)
 }

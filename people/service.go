@@ -443,10 +443,46 @@ func (s *Service) CreateClass(ctx context.Context, p *auth.Principal, c Class) (
 	return &c, nil
 }
 
-// StudentInput is a student to enrol.
+// StudentInput is a student to enrol. For a student the school already
+// has (found by number), a blank contact or consent leaves the stored one
+// as it is: a blank field is not a removal. Clear removes them.
 type StudentInput struct {
 	Person  Person
 	Student Student
+	Clear   StudentClear
+}
+
+// StudentClear says which stored values of a student's record to remove:
+// an explicit removal, recorded in the audit trail with the value removed.
+type StudentClear struct {
+	Contact bool // the contact
+	Consent bool // the guardian's consent: who gave it, and when
+}
+
+// The names of the student's fields a removal may name: as a form or the
+// API gives them.
+const (
+	FieldContact   = "contact"
+	FieldConsentBy = "consent_by"
+)
+
+// ClearOf reads the names of the fields of a student's record to remove
+// (FieldContact, FieldConsentBy), as a form or the API gives them; another
+// name is refused.
+func ClearOf(names []string) (StudentClear, error) {
+	var c StudentClear
+	var fe attesta.FieldErrors
+	for _, n := range names {
+		switch n {
+		case FieldContact:
+			c.Contact = true
+		case FieldConsentBy:
+			c.Consent = true
+		default:
+			fe.Problem("clear", "err.people.clear.unknown", n)
+		}
+	}
+	return c, fe.Err()
 }
 
 // Enrol adds a student (new, or found by the school's student number) to a
@@ -472,7 +508,9 @@ func (s *Service) Enrol(ctx context.Context, p *auth.Principal, classID string, 
 
 // EnrolIn enrols a student in class c of school, inside w's transaction;
 // the caller has decided. A student found by number keeps their id; their
-// name, contact and consent are updated from in.
+// name is updated from in, and so are their contact and consent when in
+// gives them: a blank one keeps the stored value, in.Clear removes it. A
+// change of the record is in the audit trail with its before and after.
 func (s *Service) EnrolIn(ctx context.Context, w Enroller, p *auth.Principal, c *Class, school *org.Organisation, in StudentInput) (*Enrolment, error) {
 	in.Person.Normalize()
 	in.Student.Normalize()
@@ -480,10 +518,17 @@ func (s *Service) EnrolIn(ctx context.Context, w Enroller, p *auth.Principal, c 
 	var fe attesta.FieldErrors
 	in.Person.Validate(&fe)
 	in.Student.Validate(&fe)
+	if in.Clear.Contact && in.Student.Contact != "" {
+		fe.Problem("contact", "err.people.clear.given")
+	}
+	if in.Clear.Consent && in.Student.ConsentBy != "" {
+		fe.Problem("consent_by", "err.people.clear.given")
+	}
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
 	obj := ClassObject(c, school.Province)
+	record := StudentObject(&in.Student, school.Province)
 	st, err := w.StudentByNumber(ctx, school.ID, in.Student.Number)
 	switch {
 	case attesta.ErrorCode(err) == attesta.NotFound:
@@ -502,14 +547,22 @@ func (s *Service) EnrolIn(ctx context.Context, w Enroller, p *auth.Principal, c 
 		if in.Person.Email == "" {
 			in.Person.Email = old.Email
 		}
+		record.ID, record.Person = old.ID, old.ID
 		if in.Person != *old {
 			in.Person.UpdatedAt = s.now()
 			if err := w.UpdatePerson(ctx, &in.Person); err != nil {
 				return nil, err
 			}
-			if err := audit.Record(ctx, w, p, s.now(), "person.update", PersonObject(old.ID, nil), old, in.Person); err != nil {
+			if err := audit.Record(ctx, w, p, s.now(), "person.update", record, old, in.Person); err != nil {
 				return nil, err
 			}
+		}
+		// A blank field is not a removal: only in.Clear removes.
+		if in.Student.Contact == "" && !in.Clear.Contact {
+			in.Student.Contact = st.Contact
+		}
+		if in.Student.ConsentBy == "" && !in.Clear.Consent {
+			in.Student.ConsentBy = st.ConsentBy
 		}
 		if in.Student.ConsentBy == st.ConsentBy {
 			in.Student.ConsentAt = st.ConsentAt
@@ -526,6 +579,11 @@ func (s *Service) EnrolIn(ctx context.Context, w Enroller, p *auth.Principal, c 
 	}
 	if st == nil || *st != in.Student {
 		if err := w.PutStudent(ctx, &in.Student); err != nil {
+			return nil, err
+		}
+	}
+	if st != nil && *st != in.Student {
+		if err := audit.Record(ctx, w, p, s.now(), "student.update", record, st, in.Student); err != nil {
 			return nil, err
 		}
 	}
@@ -588,24 +646,13 @@ func (s *Service) PrincipalByEmail(ctx context.Context, email, org string, role 
 }
 
 // RecordConsent records that by (a parent or guardian) gave consent for
-// the student person, now; by "" is refused (a consent is withdrawn by
-// the school's record, not by erasing who gave it).
+// the student person, now; by "" is refused: a blank is not a withdrawal,
+// which is WithdrawConsent.
 func (s *Service) RecordConsent(ctx context.Context, p *auth.Principal, person, by string) (*Student, error) {
 	var out *Student
 	err := s.store.Update(ctx, func(w Writer) error {
-		st, err := w.Student(ctx, person)
-		if attesta.ErrorCode(err) == attesta.NotFound {
-			return attesta.E(attesta.NotFound, "err.people.student.notfound", person)
-		}
+		st, obj, err := s.studentToEdit(ctx, w, p, person)
 		if err != nil {
-			return err
-		}
-		school, err := w.Organisation(ctx, st.School)
-		if err != nil {
-			return err
-		}
-		obj := StudentObject(st, school.Province)
-		if err := auth.Decide(p, auth.StudentEdit, obj); err != nil {
 			return err
 		}
 		old := *st
@@ -628,6 +675,54 @@ func (s *Service) RecordConsent(ctx context.Context, p *auth.Principal, person, 
 	})
 	if err != nil {
 		return nil, fmt.Errorf("recording consent for %s: %w", person, err)
+	}
+	return out, nil
+}
+
+// studentToEdit reads the student record of person for a change by p, and
+// decides.
+func (s *Service) studentToEdit(ctx context.Context, w Writer, p *auth.Principal, person string) (*Student, auth.Object, error) {
+	st, err := w.Student(ctx, person)
+	if attesta.ErrorCode(err) == attesta.NotFound {
+		return nil, auth.Object{}, attesta.E(attesta.NotFound, "err.people.student.notfound", person)
+	}
+	if err != nil {
+		return nil, auth.Object{}, err
+	}
+	school, err := w.Organisation(ctx, st.School)
+	if err != nil {
+		return nil, auth.Object{}, err
+	}
+	obj := StudentObject(st, school.Province)
+	if err := auth.Decide(p, auth.StudentEdit, obj); err != nil {
+		return nil, auth.Object{}, err
+	}
+	return st, obj, nil
+}
+
+// WithdrawConsent removes the guardian's consent recorded for the student
+// person: the explicit removal, in the audit trail with who had given it
+// and when. A student with no consent recorded is left as is.
+func (s *Service) WithdrawConsent(ctx context.Context, p *auth.Principal, person string) (*Student, error) {
+	var out *Student
+	err := s.store.Update(ctx, func(w Writer) error {
+		st, obj, err := s.studentToEdit(ctx, w, p, person)
+		if err != nil {
+			return err
+		}
+		out = st
+		if st.ConsentBy == "" && st.ConsentAt.IsZero() {
+			return nil
+		}
+		old := *st
+		st.ConsentBy, st.ConsentAt = "", time.Time{}
+		if err := w.PutStudent(ctx, st); err != nil {
+			return err
+		}
+		return audit.Record(ctx, w, p, s.now(), "student.consent.withdraw", obj, old, st)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("withdrawing the consent for %s: %w", person, err)
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package roundtable
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -260,10 +261,11 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in Table) (*Tab
 }
 
 // Update replaces a table's title and status with in.Title and in.Status
-// (in.ID names the table). Its Chamber, sector and year do not change: in
-// may leave them empty, and one that differs from the table's is refused
-// (Invalid, naming the field) rather than ignored. Reopening a closed
-// table is an update.
+// (in.ID names the table). A blank one keeps the stored value. Its Chamber,
+// sector and year do not change: in may leave them empty, and one that
+// differs from the table's is refused (Invalid, naming the field) rather
+// than ignored. An update that changes nothing writes and records nothing.
+// Reopening a closed table is an update.
 func (s *Service) Update(ctx context.Context, p *auth.Principal, in Table) (*Table, error) {
 	in.Normalize()
 	var out *Table
@@ -279,10 +281,14 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, in Table) (*Tab
 			}
 		}
 		t := *old
-		t.Title, t.Status, t.UpdatedAt = in.Title, in.Status, s.now()
+		t.Title, t.Status, t.UpdatedAt = cmp.Or(in.Title, old.Title), cmp.Or(in.Status, old.Status), s.now()
 		t.Validate(&fe)
 		if err := fe.Err(); err != nil {
 			return err
+		}
+		if t.Title == old.Title && t.Status == old.Status {
+			out = old // nothing changes: nothing is written, nor recorded
+			return nil
 		}
 		if err := w.UpdateTable(ctx, &t); err != nil {
 			return err
@@ -491,8 +497,11 @@ func (s *Service) meeting(ctx context.Context, w Writer, p *auth.Principal, id s
 
 // UpdateMeeting changes a meeting's date, agenda and minutes (in.ID names
 // the meeting). Its table does not change: in.Table may be empty, and
-// another table is refused (Invalid) rather than ignored.
-func (s *Service) UpdateMeeting(ctx context.Context, p *auth.Principal, in Meeting) (*Meeting, error) {
+// another table is refused (Invalid) rather than ignored. A blank field
+// keeps the stored value: a blank is not a removal. clear may name
+// "minutes", to remove them; the audit trail records the meeting before
+// and after. An update that changes nothing writes and records nothing.
+func (s *Service) UpdateMeeting(ctx context.Context, p *auth.Principal, in Meeting, clear ...string) (*Meeting, error) {
 	in.Normalize()
 	var out *Meeting
 	err := s.store.Update(ctx, func(w Writer) error {
@@ -505,10 +514,27 @@ func (s *Service) UpdateMeeting(ctx context.Context, p *auth.Principal, in Meeti
 			fe.Problem("table", "err.roundtable.fixed", old.Table)
 		}
 		m := *old
-		m.Date, m.Agenda, m.Minutes, m.UpdatedAt = in.Date, in.Agenda, in.Minutes, s.now()
+		m.Date, m.Agenda, m.UpdatedAt = cmp.Or(in.Date, old.Date), cmp.Or(in.Agenda, old.Agenda), s.now()
+		switch {
+		case !slices.Contains(clear, "minutes"):
+			m.Minutes = cmp.Or(in.Minutes, old.Minutes)
+		case in.Minutes != "":
+			fe.Problem("minutes", "err.roundtable.clear.given")
+		default:
+			m.Minutes = ""
+		}
+		for _, c := range clear {
+			if c != "minutes" {
+				fe.Problem("clear", "err.roundtable.clear.unknown", c)
+			}
+		}
 		m.Validate(&fe)
 		if err := fe.Err(); err != nil {
 			return err
+		}
+		if m.Date == old.Date && m.Agenda == old.Agenda && m.Minutes == old.Minutes {
+			out = old // nothing changes: nothing is written, nor recorded
+			return nil
 		}
 		if err := w.UpdateTableMeeting(ctx, &m); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -142,6 +143,11 @@ func (f *form) V(field string) string {
 		return ""
 	}
 	return f.Values.Get(field)
+}
+
+// Checked reports whether a checkbox field was sent with value.
+func (f *form) Checked(field, value string) bool {
+	return f != nil && f.Values != nil && slices.Contains(f.Values[field], value)
 }
 
 // E returns the problem with a field.
@@ -606,7 +612,8 @@ func (s *Site) updateOrg(w http.ResponseWriter, r *http.Request) {
 	s.submit(w, r, func(url.Values) (string, error) {
 		o := orgFromForm(r)
 		o.ID = r.PathValue("id")
-		_, err := s.platform.Orgs.Update(r.Context(), principal(r), o)
+		// A field left empty keeps its value; a ticked "remove" removes it.
+		_, err := s.platform.Orgs.Update(r.Context(), principal(r), o, r.PostForm["clear"]...)
 		return "/orgs/" + o.ID, err
 	}, func(f *form, status int) { s.orgPage(w, r, status, orgData{Edit: f}) })
 }
@@ -673,7 +680,11 @@ func (s *Site) enrol(w http.ResponseWriter, r *http.Request) {
 	s.submit(w, r, func(f url.Values) (string, error) {
 		in := people.StudentInput{Person: people.Person{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name")},
 			Student: people.Student{Number: f.Get("number"), Contact: f.Get("contact"), ConsentBy: f.Get("consent_by")}}
-		_, err := s.platform.People.Enrol(r.Context(), principal(r), r.PathValue("id"), in)
+		var err error
+		if in.Clear, err = people.ClearOf(f["clear"]); err != nil {
+			return "", err
+		}
+		_, err = s.platform.People.Enrol(r.Context(), principal(r), r.PathValue("id"), in)
 		return "/classes/" + r.PathValue("id"), err
 	}, func(f *form, status int) { s.classPage(w, r, status, f) })
 }
@@ -749,7 +760,7 @@ func (s *Site) auditView(w http.ResponseWriter, r *http.Request) {
 		More    string
 		Actions []option
 		Kinds   []auth.ObjectKind
-	}{rows, r.URL.Query(), more, p.auditActions(), []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TableObject, auth.TokenObject, auth.CredentialObject}}
+	}{rows, r.URL.Query(), more, p.auditActions(), []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TableObject, auth.TokenObject, auth.CredentialObject, auth.IssuerObject}}
 	s.render(w, r, http.StatusOK, "audit", p)
 }
 
@@ -763,7 +774,12 @@ func (s *Site) assignTeacher(w http.ResponseWriter, r *http.Request) {
 func (s *Site) recordConsent(w http.ResponseWriter, r *http.Request) {
 	s.submit(w, r, func(f url.Values) (string, error) {
 		id := r.PathValue("id")
-		_, err := s.platform.People.RecordConsent(r.Context(), principal(r), id, f.Get("consent_by"))
+		var err error
+		if f.Get("withdraw") != "" {
+			_, err = s.platform.People.WithdrawConsent(r.Context(), principal(r), id)
+		} else {
+			_, err = s.platform.People.RecordConsent(r.Context(), principal(r), id, f.Get("consent_by"))
+		}
 		return "/people/" + id, err
 	}, func(f *form, status int) { s.personPage(w, r, status, f) })
 }

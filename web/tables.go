@@ -156,7 +156,8 @@ func (s *Site) updateMeeting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	m, err := s.platform.Tables.UpdateMeeting(r.Context(), principal(r), roundtable.Meeting{ID: id, Date: r.PostForm.Get("date"), Agenda: r.PostForm.Get("agenda"), Minutes: r.PostForm.Get("minutes")})
+	m, err := s.platform.Tables.UpdateMeeting(r.Context(), principal(r), roundtable.Meeting{ID: id, Date: r.PostForm.Get("date"), Agenda: r.PostForm.Get("agenda"), Minutes: r.PostForm.Get("minutes")},
+		r.PostForm["clear"]...)
 	if err != nil {
 		f, ok := s.formError(s.newPage(w, r), r, err)
 		if !ok || r.PostForm.Get("table") == "" {

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -221,6 +222,9 @@ var funcs = template.FuncMap{
 			Types     []org.SchoolType
 		}{p, f, o, provinces, types}
 	},
+	// clearable: whether an organisation's field may be removed (with a
+	// ticked box: a field left empty keeps its value).
+	"clearable": func(field string) bool { return slices.Contains(org.Clearable, field) },
 	"orgValue": func(o *org.Organisation, field string) string {
 		if o == nil {
 			return ""

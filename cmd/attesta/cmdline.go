@@ -23,7 +23,7 @@ var commands = []struct{ name, syntax, summary string }{
 	{"standards export", "[flags]", "write every standard version as a standards file"},
 	{"standards check", "[--canonical] FILE", "validate a standards file without a database"},
 	{"issuer list", "[flags]", "list the issuers"},
-	{"issuer rotate", "[flags] ID", "give an issuer a new signing key"},
+	{"issuer rotate", "--reason R [flags] ID", "give an issuer a new signing key"},
 	{"issuer did", "[flags] ID", "print an issuer's DID document"},
 	{"credential issue", "[flags] REQUEST.json", "issue the credential of a certified competence"},
 	{"credential verify", "[flags] FILE", "verify a credential (JSON, JWT, baked PNG or SVG)"},

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/storage/postgres"
@@ -211,6 +212,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err != nil {
 		return err
 	}
+	if cfg.Production && opts.Mail == nil {
+		return errProductionMail
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
@@ -227,6 +231,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	srv, err := server.New(db, opts)
 	if err != nil {
 		return err
+	}
+	if _, ok := opts.Mail.(*account.MailDir); ok {
+		opts.Log.Info("no SMTP server configured: mail is written to files, not sent", "dir", cfg.mailDir())
 	}
 	return srv.Run(ctx, ln)
 }

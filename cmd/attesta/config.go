@@ -44,7 +44,7 @@ type Config struct {
 	ShutdownTimeout time.Duration         // how long in-flight requests get on SIGTERM
 	PublicURL       string                // the address attesta is reached at; issuer DIDs and credential URLs derive from it
 	KEK             string                // base64 key-encryption key sealing issuer keys at rest
-	Production      bool                  // refuse development conveniences (a generated key-encryption key)
+	Production      bool                  // refuse development conveniences (a generated key-encryption key, mail in files, the demo data)
 	APIToken        string                // bearer token that may issue and change credential status over the API
 	VCAPIIssuer     string                // id of the issuer of the VC-API's generic credentials; empty: none issued
 	DIDWebLocal     []string              // origins whose did:web documents may be fetched from loopback or private addresses
@@ -56,7 +56,7 @@ type Config struct {
 	TSAURL          string                // RFC 3161 timestamp authority for the checkpoints
 	TSARoots        string                // PEM file of the TSA's roots, to verify its tokens
 	OIDC            oidc.Config           // sign-in with an OpenID Connect provider, when Issuer is set
-	SMTP            account.SMTP          // delivery of invitations and resets, when Addr is set
+	SMTP            account.SMTP          // delivery of invitations and resets, when Addr is set; else, outside production, files in DataDir/mail
 }
 
 // setting is one configuration entry: its flag, environment variable,
@@ -89,7 +89,7 @@ func settings() []setting {
 			}},
 		{"blob-store", "ATTESTA_BLOB_STORE", "", "directory kept apart from the database holding the published log (C2SP tiles and checkpoint) and the status reservations; a restored database is checked against it (default: blobs in the data directory; never restore it from a backup)",
 			func(c *Config, v string) error { c.BlobStore = v; return nil }},
-		{"no-demo", "ATTESTA_NO_DEMO", "false", "leave a new database empty: no bundled standards, no demo data",
+		{"no-demo", "ATTESTA_NO_DEMO", "false", "leave a new database empty: no bundled standards, no demo data (always so with --production)",
 			func(c *Config, v string) (err error) { c.NoDemo, err = strconv.ParseBool(v); return err }},
 		{"log-level", "ATTESTA_LOG_LEVEL", "info", "log level: debug, info, warn or error",
 			func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
@@ -119,7 +119,7 @@ func settings() []setting {
 			}},
 		{"key-encryption-key", "ATTESTA_KEY_ENCRYPTION_KEY", "", "base64 of 32 random bytes sealing issuer keys at rest; required with --production, otherwise generated into the data directory",
 			func(c *Config, v string) error { c.KEK = v; return nil }},
-		{"production", "ATTESTA_PRODUCTION", "false", "production mode: the key-encryption key must be configured",
+		{"production", "ATTESTA_PRODUCTION", "false", "production mode: the key-encryption key and an SMTP server must be configured; no demo data, no demo password",
 			func(c *Config, v string) (err error) { c.Production, err = strconv.ParseBool(v); return err }},
 		{"api-token", "ATTESTA_API_TOKEN", "", "bearer token that may issue and revoke credentials over the API; empty disables those endpoints",
 			func(c *Config, v string) error { c.APIToken = v; return nil }},
@@ -204,7 +204,7 @@ func settings() []setting {
 			func(c *Config, v string) error { c.OIDC.ClientSecret = v; return nil }},
 		{"oidc-name", "ATTESTA_OIDC_NAME", "SPID/CIE", "the provider's name on the sign-in button",
 			func(c *Config, v string) error { c.OIDC.Name = v; return nil }},
-		{"smtp-addr", "ATTESTA_SMTP_ADDR", "", "SMTP server (host:port) delivering invitations and password resets; empty: messages are printed to the log (development)",
+		{"smtp-addr", "ATTESTA_SMTP_ADDR", "", "SMTP server (host:port) delivering invitations and password resets, required with --production; empty: messages are written to files in the data directory's mail folder, never to the log",
 			func(c *Config, v string) error { c.SMTP.Addr = v; return nil }},
 		{"smtp-from", "ATTESTA_SMTP_FROM", "", "sender address of attesta's messages",
 			func(c *Config, v string) error { c.SMTP.From = v; return nil }},
@@ -250,6 +250,13 @@ func (c *Config) blobs() blob.Store {
 	}
 	return blob.Dir(filepath.Join(c.DataDir, "blobs"))
 }
+
+// mailDir is where development mail is written, when no SMTP server is
+// configured.
+func (c *Config) mailDir() string { return filepath.Join(c.DataDir, "mail") }
+
+// errProductionMail refuses to serve in production without an SMTP server.
+var errProductionMail = errors.New("production mode needs mail delivery: set ATTESTA_SMTP_ADDR and ATTESTA_SMTP_FROM (--smtp-addr, --smtp-from); invitations and password resets carry live links, which are never written to the log")
 
 // kekFile is where a development key-encryption key is kept.
 const kekFile = "key-encryption-key"
@@ -324,8 +331,8 @@ func writeNewFile(path string, data []byte, perm os.FileMode) error {
 // the one given, or nil for openKEK to find.
 func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 	opts := server.Options{
-		Version: versionString(), Log: c.newLogger(stderr), Clock: clock, Rand: random, NoDemo: c.NoDemo,
-		ShutdownTimeout: c.ShutdownTimeout, PublicURL: c.publicURL(),
+		Version: versionString(), Log: c.newLogger(stderr), Clock: clock, Rand: random, NoDemo: c.NoDemo || c.Production,
+		ShutdownTimeout: c.ShutdownTimeout, PublicURL: c.publicURL(), Production: c.Production,
 	}
 	var err error
 	switch {
@@ -375,12 +382,17 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 		cfg.RedirectURL = opts.PublicURL + "/login/oidc/callback"
 		opts.OIDC = &cfg
 	}
-	if c.SMTP.Addr != "" {
+	switch {
+	case c.SMTP.Addr != "":
 		if c.SMTP.From == "" {
 			return server.Options{}, fmt.Errorf("--smtp-addr needs --smtp-from")
 		}
 		smtp := c.SMTP
 		opts.Mail = &smtp
+	case !c.Production:
+		// Development: each message in a file, which the log names. Its
+		// link is a live secret: never in the log.
+		opts.Mail = &account.MailDir{Dir: c.mailDir(), Log: opts.Log}
 	}
 	return opts, nil
 }

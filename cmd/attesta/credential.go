@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/vc/bake"
@@ -188,7 +189,7 @@ func credentialStatus(ctx context.Context, action credential.Action, args []stri
 }
 
 func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	var trust, lists multiFlag
+	var trust, lists, dids multiFlag
 	var offline, asJSON bool
 	var now, receiptFile string
 	var policy func() (notary.ReceiptPolicy, error)
@@ -198,6 +199,7 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 	policy = receiptPolicyFlags(fs)
 	fs.Var(&trust, "trust", "trust this issuer id, or this key (did:key or publicKeyMultibase); repeatable")
 	fs.Var(&lists, "status-list", "a status list credential the credential refers to, as URL=FILE; repeatable")
+	fs.Var(&dids, "did", "an issuer's DID document (did.json): its keys' ends (expires, revoked) are checked, with --receipt for proof of when the credential was logged; repeatable")
 	fs.BoolVar(&offline, "offline", false, "do not open the database: no registry of issuers, no local status")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.StringVar(&now, "now", "", "verify as of this time (RFC 3339) instead of now")
@@ -251,6 +253,17 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		v.Status = credential.StatusChain{v.Status, ls}
 	}
+	if len(dids) > 0 {
+		var docs credential.DIDDocuments
+		for _, name := range dids {
+			doc, err := readDIDDocument(name)
+			if err != nil {
+				return err
+			}
+			docs = append(docs, doc)
+		}
+		v.Ends = docs
+	}
 	if now != "" {
 		t, err := time.Parse(time.RFC3339, now)
 		if err != nil {
@@ -285,6 +298,30 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		return errNotVerified
 	}
 	return nil
+}
+
+// readDIDDocument reads a DID document whose keys' ends, if any, are
+// RFC 3339 times.
+func readDIDDocument(name string) (did.Document, error) {
+	data, err := readInput(name, 1<<20)
+	if err != nil {
+		return did.Document{}, err
+	}
+	var doc did.Document
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return did.Document{}, attesta.E(attesta.Invalid, "err.cli.did", name, err)
+	}
+	if doc.ID == "" || len(doc.VerificationMethod) == 0 {
+		return did.Document{}, attesta.E(attesta.Invalid, "err.cli.did", name, errors.New("no id or no verification method"))
+	}
+	for _, m := range doc.VerificationMethod {
+		for _, end := range []string{m.Expires, m.Revoked} {
+			if _, err := time.Parse(time.RFC3339Nano, end); end != "" && err != nil {
+				return did.Document{}, attesta.E(attesta.Invalid, "err.cli.did", name, fmt.Errorf("the end of %s: %w", m.ID, err))
+			}
+		}
+	}
+	return doc, nil
 }
 
 // errNotVerified makes the command exit 1 after printing its report.
@@ -553,9 +590,28 @@ func issuerCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	default:
 		return unknownCommand("issuer", sub, stderr)
 	}
-	cfg, rest, err := newCommand("issuer "+sub, stdout, stderr).parseConfig(rest, n, getenv)
+	c := newCommand("issuer "+sub, stdout, stderr)
+	var reason, since, actor *string
+	if sub == "rotate" {
+		reason = c.fs.String("reason", "", "why (required; kept in the audit trail)")
+		since = c.fs.String("compromised-since", "", "the issuer's keys are compromised since this time (RFC 3339): every key in force after it ends then, and what it signed afterwards no longer verifies")
+		actor = c.fs.String("actor", "", "who asks, for the audit trail (default cli:$USER)")
+	}
+	cfg, rest, err := c.parseConfig(rest, n, getenv)
 	if err != nil {
 		return err
+	}
+	var rot issuer.Rotation
+	if sub == "rotate" {
+		if err := c.required("reason", *reason); err != nil {
+			return err
+		}
+		rot.Reason = *reason
+		if *since != "" {
+			if rot.CompromisedSince, err = time.Parse(time.RFC3339, *since); err != nil {
+				return c.usageError(attesta.M("err.cli.time", "--compromised-since", *since).In("en"))
+			}
+		}
 	}
 	svc, closeDB, err := openServices(ctx, cfg, stderr)
 	if err != nil {
@@ -577,7 +633,7 @@ func issuerCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 		return nil
 	case "rotate":
-		k, err := svc.Issuers.Rotate(ctx, rest[0])
+		k, err := svc.Issuers.Rotate(ctx, cliPrincipal(*actor), rest[0], rot)
 		if err != nil {
 			return err
 		}
@@ -593,6 +649,14 @@ func issuerCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	return err
 }
 
+// cliPrincipal is who acts on the command line, which runs with the
+// database's own rights: the national body, by the name given (default
+// cli:$USER) for the audit trail.
+func cliPrincipal(name string) *auth.Principal {
+	a := cliActor(name)
+	return &auth.Principal{Person: a.Name, Name: a.Name, Membership: auth.Membership{Role: auth.NationalAdmin, OrgKind: auth.National}}
+}
+
 // receiptNotary is the notarization a receipt proves, for the verifier.
 type receiptNotary struct {
 	receipt *notary.Receipt
@@ -604,7 +668,8 @@ func (n receiptNotary) Notarization(ctx context.Context, id string, body []byte)
 	if err != nil {
 		return credential.Notarization{}, fmt.Errorf("receipt: %w", err)
 	}
-	out := credential.Notarization{Known: true, Origin: v.Origin, LeafIndex: v.LeafIndex, Size: v.Size, Witnesses: v.Witnesses}
+	out := credential.Notarization{Known: true, Origin: v.Origin, LeafIndex: v.LeafIndex, Size: v.Size, Witnesses: v.Witnesses,
+		Witnessed: v.Witnessed, Logged: v.Entry.Time}
 	if v.Timestamp != nil {
 		out.Timestamp = v.Timestamp.GenTime
 	}

@@ -60,6 +60,7 @@ const (
 	attach target = "attachment"
 	job    target = "job"     // an import waiting or running
 	pupil  target = "student" // a student's record
+	keys   target = "issuer"  // a Chamber's signing keys (the issuer with its id)
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -90,6 +91,7 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.ExportData:    {none: "YYYFFFF", school: "YYYF.F."},
 	auth.TableView:     {none: "YYYYYFF", table: "YYYYYNF", attach: "YYYYYNF"},
 	auth.TableManage:   {none: "YYFFFFF", table: "YYFFFNF", meet: "YYFFFNF"},
+	auth.KeyRotate:     {keys: "YY....F"},
 }
 
 // route is one route of either surface, as the matrix sees it.
@@ -152,6 +154,8 @@ func targetOf(pattern string) (target, error) {
 		return meet, nil
 	case strings.HasPrefix(path, "/attachments/{id}") || strings.HasPrefix(path, "/api/v1/attachments/{id}"):
 		return attach, nil
+	case strings.HasPrefix(path, "/api/v1/issuers/{id}"):
+		return keys, nil
 	}
 	return none, fmt.Errorf("no fixture for the parameter of %s", path)
 }
@@ -300,10 +304,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if role == auth.CommissionMember {
 			otherPupil = marino
 		}
+		// A Chamber's keys: the national body's own are Milan's; the
+		// other roles, but a Chamber's, have none.
+		ownKeys, otherKeys := "", "cciaa-torino"
+		switch role {
+		case auth.NationalAdmin, auth.ChamberOperator:
+			ownKeys = "cciaa-milano"
+		case auth.CommissionMember:
+			ownKeys, otherKeys = "cciaa-torino", "cciaa-milano"
+		}
 		own := map[target]string{orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
-			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role]}
+			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys}
 		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken, pupil: otherPupil,
-			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob}
+			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys}
 		for _, r := range routes {
 			if r.system || (r.public && r.action == "") {
 				continue
@@ -330,7 +343,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if c.want == na || (tg != none && c.id == "") {
 					continue
 				}
-				form := url.Values{"kind": {"school"}, "province": {f.territoryOfOwns}, "role": {"school_tutor"}}
+				// An invalid address keeps an allowed update from changing
+				// anything: a blank field no longer makes it invalid, it
+				// keeps the stored value.
+				form := url.Values{"kind": {"school"}, "province": {f.territoryOfOwns}, "role": {"school_tutor"}, "email": {"not an address"}}
 				if strings.HasSuffix(r.pattern, "/account/switch") {
 					form = url.Values{"org": {f.org}, "role": {string(role)}}
 				}
@@ -387,7 +403,7 @@ func do(t *testing.T, ts *httptest.Server, r route, jar http.CookieJar, token, i
 				js = `{"role":"school_tutor"}`
 			case strings.HasPrefix(r.pattern, "POST /api/v1/organisations") && !strings.HasSuffix(path, "/classes"),
 				strings.HasPrefix(r.pattern, "PUT /api/v1/organisations"):
-				js = fmt.Sprintf(`{"kind":"school","province":%q}`, form.Get("province"))
+				js = fmt.Sprintf(`{"kind":"school","province":%q,"email":%q}`, form.Get("province"), form.Get("email"))
 			}
 			body, ctype = strings.NewReader(js), "application/json"
 		} else {

@@ -9,9 +9,13 @@ import (
 	"testing"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 	"github.com/attesta/attesta/issuer"
 )
+
+// admin is the national body, which may rotate any issuer's keys.
+var admin = &auth.Principal{Person: "admin", Name: "Amministratore", Membership: auth.Membership{Org: "unioncamere", Role: auth.NationalAdmin, OrgKind: auth.National}}
 
 // sealedKeysOf is every sealed key of a database, and whether its
 // first-start dataset was dealt with: what a refused start must leave as
@@ -122,7 +126,7 @@ func TestPrepareRefusesBeforeLoadingTheDataset(t *testing.T) {
 	if _, err := iss.Create(ctx, "cciaa-roma", issuer.Profile{Name: "CCIAA Roma", Address: issuer.Address{Region: "Lazio", CountryCode: "IT"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := iss.Rotate(ctx, "cciaa-roma"); err != nil {
+	if _, err := iss.Rotate(ctx, admin, "cciaa-roma", issuer.Rotation{Reason: "prova"}); err != nil {
 		t.Fatal(err)
 	}
 	before := sealedKeysOf(t, db)

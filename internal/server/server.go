@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -83,9 +84,18 @@ type Options struct {
 	TSARoots *x509.CertPool
 	// OIDC, if set, offers sign-in with an OpenID Connect provider.
 	OIDC *oidc.Config
-	// Mail delivers the outbox (invitations, password resets); nil prints
-	// the messages to the log, for development.
+	// Mail delivers the outbox (invitations, password resets); nil
+	// delivers nothing: the messages wait in the outbox. Their links are
+	// live secrets, so no Sender may print them to the log (cmd/attesta
+	// gives an account.SMTP, or in development an account.MailDir).
 	Mail account.Sender
+	// OutboxInterval is how often the outbox is delivered; 0 means 5 s.
+	OutboxInterval time.Duration
+	// Production refuses the conveniences of development: New refuses to
+	// run without Mail, Prepare never loads the first-start dataset (whose
+	// demo accounts share a published password) and refuses a database
+	// where a demo account still has that password.
+	Production bool
 	// Jobs configure the runner of jobs (RunJobs); zero values take the
 	// defaults of package job, the worker's name is the host and process
 	// id, and running jobs get ShutdownTimeout to end when it stops.
@@ -118,7 +128,10 @@ func RecordedPublicURL(ctx context.Context, db Database) (string, bool, error) {
 
 // Prepare migrates the database, refuses opts.KEK unless it opens every key
 // sealed in it (CheckKEK), records opts.PublicURL and, when the database is
-// new, loads the first-start dataset (unless opts.NoDemo). Nothing but the
+// new, loads the first-start dataset (unless opts.NoDemo or
+// opts.Production). In production it refuses a database that holds the
+// demo dataset while one of its accounts still has the published demo
+// password. Nothing but the
 // schema is changed before the key is checked.
 func Prepare(ctx context.Context, db Database, opts Options) error {
 	from, to, err := db.Migrate(ctx)
@@ -134,23 +147,27 @@ func Prepare(ctx context.Context, db Database, opts Options) error {
 	if err := db.SetMeta(ctx, publicURLKey, opts.PublicURL); err != nil {
 		return fmt.Errorf("recording the public URL: %w", err)
 	}
-	_, done, err := db.Meta(ctx, datasetKey)
+	dataset, done, err := db.Meta(ctx, datasetKey)
 	if err != nil {
 		return err
 	}
-	if !done {
-		if err := loadDataset(ctx, db, opts); err != nil {
-			return err
+	if done {
+		if opts.Production && dataset == "demo" {
+			if err := refuseDemoPasswords(ctx, db, opts); err != nil {
+				return err
+			}
 		}
+	} else if err := loadDataset(ctx, db, opts); err != nil {
+		return err
 	}
 	return prepareGenericIssuer(ctx, db, opts)
 }
 
 // loadDataset loads the first-start dataset into a new database, unless
-// opts.NoDemo, and records that it did.
+// opts.NoDemo or opts.Production, and records that it did.
 func loadDataset(ctx context.Context, db Database, opts Options) error {
 	value := "none"
-	if !opts.NoDemo {
+	if !opts.NoDemo && !opts.Production {
 		svc, err := NewServices(db, opts)
 		if err != nil {
 			return err
@@ -163,6 +180,33 @@ func loadDataset(ctx context.Context, db Database, opts Options) error {
 		opts.Log.Info("new database: loaded the bundled standards and demo data")
 	}
 	return db.SetMeta(ctx, datasetKey, value)
+}
+
+// refuseDemoPasswords refuses a database whose demo accounts still sign in
+// with the demo password, which the README publishes: in production it
+// would let anyone in as the national body.
+func refuseDemoPasswords(ctx context.Context, db Database, opts Options) error {
+	svc, err := NewServices(db, opts)
+	if err != nil {
+		return err
+	}
+	var open []string
+	for _, a := range demo.Accounts {
+		if slices.Contains(open, a.Email) {
+			continue
+		}
+		ok, err := svc.Accounts.PasswordIs(ctx, a.Email, demo.Password)
+		if err != nil {
+			return err
+		}
+		if ok {
+			open = append(open, a.Email)
+		}
+	}
+	if len(open) > 0 {
+		return fmt.Errorf("production mode refuses this database: it holds the demo dataset, and the demo accounts %s still have the published demo password; start production on a new database, or change their passwords first", strings.Join(open, ", "))
+	}
+	return nil
 }
 
 // Server is attesta's HTTP server.
@@ -178,8 +222,14 @@ type Server struct {
 	api     []api.Route
 }
 
+// ErrNoMail refuses a server in production mode that has no mail delivery.
+var ErrNoMail = errors.New("production mode needs mail delivery (an SMTP server): invitations and password resets carry live links, which are never written to the log")
+
 // New builds the server's handler. The database must be prepared.
 func New(db Database, opts Options) (*Server, error) {
+	if opts.Production && opts.Mail == nil {
+		return nil, ErrNoMail
+	}
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
@@ -239,7 +289,8 @@ func New(db Database, opts Options) (*Server, error) {
 		Credentials: svc.Credentials, Verifier: svc.VCAPIVerifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
-	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs}, opts.Log)
+	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs,
+		Keys: svc.Issuers}, opts.Log)
 	s.api = jsonAPI.Routes()
 	for _, r := range s.api {
 		handle(r.Pattern, r.Handler, r.MaxBody)
@@ -343,10 +394,17 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
+// readyz answers whether the server can serve: its database answers, and
+// its key-encryption key still opens every key sealed in it. The key was
+// checked at the start; a key sealed since by another process with another
+// key-encryption key (a second server on the same PostgreSQL database,
+// configured apart) would make every signature of that issuer fail, so the
+// server says it is not ready rather than answer 500 to each issuance.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	if err := s.db.Ready(ctx); err != nil {
 		s.opts.Log.WarnContext(r.Context(), "not ready", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -357,6 +415,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		// Said in full: it names the sizes and the command that recovers.
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprintf(w, "not ready: %s\n", attesta.MessageIn(err, "en"))
+		return
+	}
+	if err := CheckKEK(ctx, s.db, s.opts.KEK); err != nil {
+		s.opts.Log.ErrorContext(r.Context(), "not ready: the key-encryption key", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not ready: the key-encryption key does not open every key sealed in the database\n"))
 		return
 	}
 	w.Write([]byte("ready\n"))
@@ -455,13 +519,16 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		stopJobs()
 		<-jobsDone
 	}()
-	// The outbox is delivered every few seconds: by SMTP when configured,
-	// else into the log (development).
-	var mail account.Sender = account.LogSender{Log: s.opts.Log}
+	// The outbox is delivered every few seconds, if anything delivers it.
 	if s.opts.Mail != nil {
-		mail = s.opts.Mail
+		interval := s.opts.OutboxInterval
+		if interval == 0 {
+			interval = 5 * time.Second
+		}
+		go s.svc.Accounts.RunOutbox(seqCtx, s.opts.Mail, interval, s.opts.Log)
+	} else {
+		s.opts.Log.Warn("no mail delivery configured: invitations and password resets wait in the outbox")
 	}
-	go s.svc.Accounts.RunOutbox(seqCtx, mail, 5*time.Second, s.opts.Log)
 	if s.opts.TLS != nil {
 		s.opts.Log.Info("serving", "addr", ln.Addr().String(), "tls", true)
 	} else {

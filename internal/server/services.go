@@ -69,8 +69,11 @@ type Receipts struct {
 var _ credential.NotarySource = (*Receipts)(nil)
 
 // Notarization implements credential.NotarySource with this attesta's own
-// log: the credential's receipt, verified as an outside verifier would with
-// the log's key, witnesses, quorum and TSA roots.
+// log: the credential's receipt against the first published checkpoint
+// that includes it (the earliest proof of when it was logged), verified as
+// an outside verifier would with the log's key, witnesses, quorum and TSA
+// roots. The log is this attesta's own: its record of when the entry was
+// appended (Logged) is trusted as the registry is (Own).
 func (r *Receipts) Notarization(ctx context.Context, credentialID string, body []byte) (credential.Notarization, error) {
 	idx, err := r.store.LogIndex(ctx, credentialID)
 	if attesta.ErrorCode(err) == attesta.NotFound {
@@ -79,10 +82,18 @@ func (r *Receipts) Notarization(ctx context.Context, credentialID string, body [
 	if err != nil {
 		return credential.Notarization{}, err
 	}
-	n := credential.Notarization{Known: true, Origin: r.log.Origin(), LeafIndex: idx}
-	rec, err := r.log.Receipt(ctx, idx)
+	n := credential.Notarization{Known: true, Origin: r.log.Origin(), LeafIndex: idx, Own: true}
+	rec, err := r.log.FirstReceipt(ctx, idx)
 	if errors.Is(err, notary.ErrNotYetSequenced) {
 		n.Pending = true
+		e, err := r.log.Entry(ctx, idx)
+		if err != nil {
+			return n, err
+		}
+		if !e.Matches(credentialID, body) {
+			return n, notary.ErrNotRecorded
+		}
+		n.Logged = e.Time
 		return n, nil
 	}
 	if err != nil {
@@ -100,7 +111,7 @@ func (r *Receipts) Notarization(ctx context.Context, credentialID string, body [
 	if err != nil {
 		return n, err
 	}
-	n.Size, n.Witnesses = v.Size, v.Witnesses
+	n.Size, n.Witnesses, n.Witnessed, n.Logged = v.Size, v.Witnesses, v.Witnessed, v.Entry.Time
 	if v.Timestamp != nil {
 		n.Timestamp = v.Timestamp.GenTime
 	}
@@ -108,13 +119,16 @@ func (r *Receipts) Notarization(ctx context.Context, credentialID string, body [
 }
 
 // Receipt returns the receipt of a credential's issue entry against the
-// latest checkpoint.
+// first published checkpoint that includes it: it never changes, and it
+// proves the earliest time the credential is known to have been logged —
+// what a verifier needs to tell which side of a retired key's end the
+// credential is on.
 func (r *Receipts) Receipt(ctx context.Context, credentialID string) (*notary.Receipt, error) {
 	idx, err := r.store.LogIndex(ctx, credentialID)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := r.log.Receipt(ctx, idx)
+	rec, err := r.log.FirstReceipt(ctx, idx)
 	if errors.Is(err, notary.ErrNotYetSequenced) {
 		return nil, attesta.E(attesta.NotFound, "err.server.receipt.pending", credentialID)
 	}

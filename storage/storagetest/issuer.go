@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/issuer"
 )
 
@@ -132,6 +134,7 @@ func testIssuerKeys(t *testing.T, open Opener) {
 	clock := NewClock()
 	db, _ := migrated(t, open, clock)
 	store := db.Issuers()
+	add := func(k issuer.Key) error { return store.AddKey(ctx, k, k.CreatedAt, nil) }
 	iss := newIssuer(t, db, "cciaa-roma", clock.Now())
 	other := newIssuer(t, db, "cciaa-milano", clock.Now())
 	if keys, err := store.Keys(ctx, iss.ID); err != nil || len(keys) != 0 {
@@ -139,22 +142,22 @@ func testIssuerKeys(t *testing.T, open Opener) {
 	}
 
 	// The first key must be number 1.
-	wantKey(t, store.AddKey(ctx, newKey(iss, 2, clock.Now())), attesta.Conflict, "err.storage.issuerkey.sequence")
+	wantKey(t, add(newKey(iss, 2, clock.Now())), attesta.Conflict, "err.storage.issuerkey.sequence")
 	k1 := newKey(iss, 1, clock.Now())
-	if err := store.AddKey(ctx, k1); err != nil {
+	if err := add(k1); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.AddKey(ctx, newKey(other, 1, clock.Now())); err != nil {
+	if err := add(newKey(other, 1, clock.Now())); err != nil {
 		t.Fatal(err)
 	}
 	// Number 1 again, or a gap, is a conflict.
-	wantKey(t, store.AddKey(ctx, newKey(iss, 1, clock.Now())), attesta.Conflict, "err.storage.issuerkey.sequence")
-	wantKey(t, store.AddKey(ctx, newKey(iss, 3, clock.Now())), attesta.Conflict, "err.storage.issuerkey.sequence")
+	wantKey(t, add(newKey(iss, 1, clock.Now())), attesta.Conflict, "err.storage.issuerkey.sequence")
+	wantKey(t, add(newKey(iss, 3, clock.Now())), attesta.Conflict, "err.storage.issuerkey.sequence")
 
 	// Rotation: key 2 retires key 1 at its own creation time.
 	clock.Advance(24 * time.Hour)
 	k2 := newKey(iss, 2, clock.Now())
-	if err := store.AddKey(ctx, k2); err != nil {
+	if err := add(k2); err != nil {
 		t.Fatal(err)
 	}
 	k1.RetiredAt = k2.CreatedAt
@@ -171,12 +174,43 @@ func testIssuerKeys(t *testing.T, open Opener) {
 	}
 
 	// A key of an issuer that does not exist, or a malformed key.
-	wantKey(t, store.AddKey(ctx, newKey(issuer.Issuer{ID: "nessuno", DID: "did:web:x"}, 1, clock.Now())), attesta.NotFound, "err.credential.issuer.notfound")
+	wantKey(t, add(newKey(issuer.Issuer{ID: "nessuno", DID: "did:web:x"}, 1, clock.Now())), attesta.NotFound, "err.credential.issuer.notfound")
 	bad := newKey(iss, 3, clock.Now())
 	bad.Public = bad.Public[:16]
-	wantKey(t, store.AddKey(ctx, bad), attesta.Invalid, "err.storage.issuerkey.public")
+	wantKey(t, add(bad), attesta.Invalid, "err.storage.issuerkey.public")
 	if keys, _ := store.Keys(ctx, iss.ID); len(keys) != 2 || !keys[1].Current() {
 		t.Errorf("a rejected key changed the keys: %+v", keys)
+	}
+
+	// A compromise: key 3 ends every key in force after the time it is
+	// compromised since — key 2, and key 1, which ended after it — and
+	// leaves earlier ends alone; the audit entry is written with it.
+	clock.Advance(24 * time.Hour)
+	k3 := newKey(iss, 3, clock.Now())
+	since := k2.CreatedAt.Add(-time.Hour)
+	e := &audit.Entry{At: clock.Now(), Actor: "p1", ActorName: "Operatore", Action: "issuer.rotate", ObjectKind: "issuer", ObjectID: iss.ID, Org: iss.ID}
+	if err := store.AddKey(ctx, k3, since, e); err != nil {
+		t.Fatal(err)
+	}
+	k1.RetiredAt, k2.RetiredAt = since, since
+	if keys, err := store.Keys(ctx, iss.ID); err != nil || !reflect.DeepEqual(keys, []issuer.Key{k1, k2, k3}) {
+		t.Fatalf("keys after a compromise:\n got %+v, %v\nwant %+v", keys, err, []issuer.Key{k1, k2, k3})
+	}
+	clock.Advance(time.Hour)
+	k4 := newKey(iss, 4, clock.Now())
+	if err := store.AddKey(ctx, k4, k4.CreatedAt, nil); err != nil {
+		t.Fatal(err)
+	}
+	k3.RetiredAt = k4.CreatedAt
+	if keys, err := store.Keys(ctx, iss.ID); err != nil || !reflect.DeepEqual(keys, []issuer.Key{k1, k2, k3, k4}) {
+		t.Fatalf("keys after a rotation after a compromise:\n got %+v, %v", keys, err)
+	}
+	var trail []audit.Entry
+	if err := db.Audit().View(ctx, func(r audit.Reader) (err error) {
+		trail, err = r.Entries(ctx, audit.Filter{Reach: auth.ReachAll(), Action: "issuer.rotate", Limit: 10})
+		return err
+	}); err != nil || len(trail) != 1 || trail[0].ObjectID != iss.ID || trail[0].Actor != "p1" {
+		t.Errorf("the rotation's audit entry: %+v, %v", trail, err)
 	}
 }
 
@@ -187,8 +221,9 @@ func testIssuerKeysConcurrent(t *testing.T, open Opener) {
 	clock := NewClock()
 	db, _ := migrated(t, open, clock)
 	store := db.Issuers()
+	add := func(k issuer.Key) error { return store.AddKey(ctx, k, k.CreatedAt, nil) }
 	iss := newIssuer(t, db, "cciaa-roma", clock.Now())
-	if err := store.AddKey(ctx, newKey(iss, 1, clock.Now())); err != nil {
+	if err := add(newKey(iss, 1, clock.Now())); err != nil {
 		t.Fatal(err)
 	}
 	const racers = 8
@@ -200,7 +235,7 @@ func testIssuerKeysConcurrent(t *testing.T, open Opener) {
 			defer wg.Done()
 			k := newKey(iss, 2, clock.Now().Add(time.Duration(i)*time.Second))
 			k.VerificationMethod = fmt.Sprintf("%s#racer-%d", iss.DID, i)
-			errs[i] = store.AddKey(ctx, k)
+			errs[i] = add(k)
 		}()
 	}
 	wg.Wait()

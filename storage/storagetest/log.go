@@ -599,6 +599,22 @@ func testLogCheckpoints(t *testing.T, open Opener) {
 	if sizes, err := log.Checkpoints(ctx); err != nil || !slices.Equal(sizes, []int64{2, 7, 9}) {
 		t.Fatalf("checkpoints: %v, %v", sizes, err)
 	}
+	// The first checkpoints from a size: those that include an entry.
+	for _, tc := range []struct {
+		from  int64
+		limit int
+		want  []notary.StoredCheckpoint
+	}{{0, 10, []notary.StoredCheckpoint{cp2, cp7, cp9}}, {3, 10, []notary.StoredCheckpoint{cp7, cp9}}, {7, 1, []notary.StoredCheckpoint{cp7}}, {10, 10, nil}} {
+		got, err := log.CheckpointsFrom(ctx, tc.from, tc.limit)
+		if err != nil || len(got) != len(tc.want) {
+			t.Fatalf("checkpoints from %d: %v, %v", tc.from, got, err)
+		}
+		for i := range got {
+			if !reflect.DeepEqual(got[i], tc.want[i]) {
+				t.Errorf("checkpoints from %d, %d:\n got %+v\nwant %+v", tc.from, i, got[i], tc.want[i])
+			}
+		}
+	}
 }
 
 // testLogUpdateCheckpoint: cosignatures and a timestamp are added to a

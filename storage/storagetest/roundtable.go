@@ -404,7 +404,7 @@ func testTablesMeetings(t *testing.T, open Opener) {
 		t.Fatalf("meetings: %+v", v.Meetings)
 	}
 	// Bad input names the fields and changes nothing.
-	_, err = w.tables.UpdateMeeting(ctx, w.op, roundtable.Meeting{ID: first.ID, Date: "2026-02-30", Agenda: "", Minutes: "a\x00b"})
+	_, err = w.tables.UpdateMeeting(ctx, w.op, roundtable.Meeting{ID: first.ID, Date: "2026-02-30", Agenda: strings.Repeat("x", roundtable.MaxAgenda+1), Minutes: "a\x00b"})
 	code(t, err, attesta.Invalid)
 	var fe attesta.FieldErrors
 	if !errors.As(err, &fe) || len(fe) != 3 {

@@ -97,6 +97,8 @@ func Run(t *testing.T, open Opener) {
 		{"PlatformAllOrNothing", testPlatformAllOrNothing},
 		{"PlatformImports", testPlatformImports},
 		{"PlatformStoreRefusals", testPlatformStoreRefusals},
+		{"BlankKeeps", testBlankKeeps},
+		{"ClearRemoves", testClearRemoves},
 		{"Reach", testReach},
 		{"Tables", TablesSuite},
 		{"Jobs", testJobs},

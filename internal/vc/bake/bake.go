@@ -23,6 +23,13 @@
 // every chunk are checked; the datastream must start with IHDR and end with
 // IEND, with nothing after it.
 //
+// Besides the credential chunk, an image must carry no other text chunk
+// (tEXt, zTXt or iTXt) whose keyword is, in any case, openbadgecredential or
+// the Open Badges 2.0 keyword openbadges: a reader that took that one would
+// see another badge, so such an image is refused as ambiguous
+// ([ErrAmbiguousCredential]), and baking with [Options.Replace] drops those
+// chunks.
+//
 // # SVG
 //
 // The credential is an element named "credential" in the namespace
@@ -37,6 +44,14 @@
 // root already binds a prefix to the namespace, which is then used (or binds
 // "openbadges" to another namespace, in which case the credential element
 // declares its own), and otherwise leaves the document byte for byte as it was.
+//
+// An SVG that carries a credential element must carry nothing a reader could
+// take for another: an element named credential in another namespace, or an
+// Open Badges 2.0 assertion, is refused as ambiguous ([ErrAmbiguousCredential]).
+//
+// An SVG is a program as much as a picture: [ActiveContent] lists what it
+// would run or fetch if displayed (scripts, event handlers, references to
+// outside resources), for a verifier to report.
 //
 // SVG input is parsed with encoding/xml, which expands no entities other than
 // the five predefined ones and character references; a reference to any other
@@ -119,6 +134,14 @@ var (
 	// ErrAlreadyBaked reports baking into an image that already carries a
 	// credential without Options.Replace.
 	ErrAlreadyBaked = errors.New("bake: image already carries a credential")
+	// ErrAmbiguousCredential reports an image that carries, besides its
+	// credential or in place of it, another text a badge reader could take
+	// for one: a PNG text chunk (tEXt, zTXt or iTXt) with the keyword
+	// openbadgecredential or openbadges in any case, an SVG element named
+	// credential in another namespace, or an Open Badges 2.0 assertion.
+	// Readers that look for the credential differently would not agree on
+	// which one the image carries, so it carries none.
+	ErrAmbiguousCredential = errors.New("bake: ambiguous credential")
 )
 
 // Format is the image format of a baked badge.

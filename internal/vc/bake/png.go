@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"strings"
 )
 
 // pngChunk is one chunk of a PNG datastream.
@@ -108,6 +109,50 @@ func findCredentialChunk(chunks []pngChunk) (*pngChunk, error) {
 	return found, nil
 }
 
+// credentialKeywords are the keywords of the PNG text chunks badge readers
+// look for: Open Badges 3.0's and 2.0's.
+var credentialKeywords = []string{PNGKeyword, "openbadges"}
+
+// credentialLike returns the keyword of c if c is a text chunk (tEXt, zTXt or
+// iTXt) whose keyword is one of credentialKeywords up to case and
+// surrounding spaces, which lenient readers ignore; a keyword without its
+// terminating NUL is the whole of the chunk's data, as such a reader would
+// take it.
+func credentialLike(c *pngChunk) (string, bool) {
+	if c.typ != "tEXt" && c.typ != "zTXt" && c.typ != "iTXt" {
+		return "", false
+	}
+	kw := c.data
+	if i := bytes.IndexByte(kw, 0); i >= 0 {
+		kw = kw[:i]
+	}
+	if len(kw) > 80 {
+		return "", false
+	}
+	trimmed := strings.TrimSpace(string(kw))
+	for _, k := range credentialKeywords {
+		if strings.EqualFold(trimmed, k) {
+			return string(kw), true
+		}
+	}
+	return "", false
+}
+
+// ambiguousPNG refuses chunks that carry, besides the credential chunk
+// cred, another chunk with a credential-like keyword.
+func ambiguousPNG(chunks []pngChunk, cred *pngChunk) error {
+	for i := range chunks {
+		c := &chunks[i]
+		if c == cred {
+			continue
+		}
+		if kw, ok := credentialLike(c); ok {
+			return fmt.Errorf("%w: png: %v has keyword %q besides the credential in %v", ErrAmbiguousCredential, c, kw, cred)
+		}
+	}
+	return nil
+}
+
 // noCredentialPNG explains the absence of a credential chunk, naming chunks
 // that look like an attempt at one.
 func noCredentialPNG(chunks []pngChunk) error {
@@ -126,7 +171,8 @@ func noCredentialPNG(chunks []pngChunk) error {
 // ExtractPNG returns the credential baked into the PNG image img: the text of
 // its one iTXt chunk with the keyword openbadgecredential, without surrounding
 // whitespace. The whole datastream is checked, and an image with two such
-// chunks or a compressed one is rejected.
+// chunks or a compressed one is rejected, and so is an image with another
+// text chunk whose keyword is credential-like ([ErrAmbiguousCredential]).
 func ExtractPNG(img []byte) ([]byte, error) {
 	chunks, err := parsePNG(img)
 	if err != nil {
@@ -138,6 +184,9 @@ func ExtractPNG(img []byte) ([]byte, error) {
 	}
 	if c == nil {
 		return nil, noCredentialPNG(chunks)
+	}
+	if err := ambiguousPNG(chunks, c); err != nil {
+		return nil, err
 	}
 	text, err := credentialText(c)
 	if err != nil {
@@ -205,28 +254,48 @@ func bakePNG(img, credential []byte, opts Options) ([]byte, error) {
 	if old != nil && !opts.Replace {
 		return nil, fmt.Errorf("%w: png: %v", ErrAlreadyBaked, old)
 	}
+	if !opts.Replace {
+		for i := range chunks {
+			if kw, ok := credentialLike(&chunks[i]); ok {
+				return nil, fmt.Errorf("%w: png: %v has keyword %q; bake with Replace to drop it", ErrAmbiguousCredential, &chunks[i], kw)
+			}
+		}
+	}
 
 	data := make([]byte, 0, len(PNGKeyword)+5+len(cred))
 	data = append(data, PNGKeyword...)
 	data = append(data, 0, 0, 0, 0, 0) // keyword end, flag, method, language tag end, translated keyword end
 	data = append(data, cred...)
 
-	// Splice the new chunk in place of the old one, or before IEND.
-	from, to := chunks[len(chunks)-1].off, chunks[len(chunks)-1].off
+	// The new chunk takes the old one's place, or goes before IEND; with
+	// Replace, every other credential-like chunk is dropped.
+	at := &chunks[len(chunks)-1]
 	if old != nil {
-		from, to = old.off, old.end
+		at = old
 	}
-	size := len(img) - (to - from) + 12 + len(data)
+	size := len(img) + 12 + len(data)
+	for i := range chunks {
+		if _, ok := credentialLike(&chunks[i]); ok {
+			size -= chunks[i].end - chunks[i].off
+		}
+	}
 	if size > MaxImageSize {
 		return nil, fmt.Errorf("%w: baked png would be %d bytes, limit %d", ErrImageTooLarge, size, MaxImageSize)
 	}
 	out := make([]byte, 0, size)
-	out = append(out, img[:from]...)
-	out = binary.BigEndian.AppendUint32(out, uint32(len(data)))
-	start := len(out)
-	out = append(out, "iTXt"...)
-	out = append(out, data...)
-	out = binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(out[start:]))
-	out = append(out, img[to:]...)
+	out = append(out, img[:chunks[0].off]...)
+	for i := range chunks {
+		c := &chunks[i]
+		if c == at {
+			out = binary.BigEndian.AppendUint32(out, uint32(len(data)))
+			start := len(out)
+			out = append(out, "iTXt"...)
+			out = append(out, data...)
+			out = binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(out[start:]))
+		}
+		if _, ok := credentialLike(c); !ok {
+			out = append(out, img[c.off:c.end]...)
+		}
+	}
 	return out, nil
 }

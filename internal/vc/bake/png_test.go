@@ -3,6 +3,7 @@ package bake
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image/png"
 	"strings"
 	"testing"
@@ -100,6 +101,65 @@ func TestExtractPNGErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), tt.message) {
 			t.Errorf("%s: message %q lacks %q", tt.name, err, tt.message)
 		}
+	}
+}
+
+// An image that carries, besides its credential, another text chunk with a
+// credential-like keyword — in a tEXt, zTXt or iTXt chunk, OB 3.0's or OB
+// 2.0's keyword, in any case — is refused: readers would not agree on which
+// badge it carries.
+func TestExtractPNGAmbiguous(t *testing.T) {
+	base := testPNG()
+	cred := pngChunkBytes("iTXt", itxtData(PNGKeyword, 0, 0, "", "", sampleJWS))
+	other := map[string][]byte{
+		"tEXt": []byte("%s\x00" + sampleJSON),
+		"zTXt": []byte("%s\x00\x00x\x9c"),
+		"iTXt": itxtData("%s", 0, 0, "", "", sampleJSON),
+	}
+	for _, typ := range []string{"tEXt", "zTXt", "iTXt"} {
+		for _, kw := range []string{"openbadgecredential", "openbadges", "OpenBadgeCredential", "OPENBADGES"} {
+			if typ == "iTXt" && kw == PNGKeyword {
+				continue // two credentials: ErrMultipleCredentials
+			}
+			chunk := pngChunkBytes(typ, bytes.Replace(other[typ], []byte("%s"), []byte(kw), 1))
+			for _, order := range [][][]byte{{cred, chunk}, {chunk, cred}} {
+				_, err := ExtractPNG(insertBeforeIEND(base, order...))
+				if !errors.Is(err, ErrAmbiguousCredential) || !strings.Contains(err.Error(), fmt.Sprintf("(%q) at offset", typ)) ||
+					!strings.Contains(err.Error(), fmt.Sprintf("keyword %q", kw)) {
+					t.Errorf("credential and a %s chunk with keyword %s: %v, want ErrAmbiguousCredential naming it", typ, kw, err)
+				}
+			}
+		}
+	}
+	// Other text chunks are no concern.
+	img := insertBeforeIEND(base, pngChunkBytes("tEXt", []byte("Comment\x00openbadgecredential")), cred,
+		pngChunkBytes("iTXt", itxtData("openbadges-note", 0, 0, "", "", "x")))
+	if got, err := ExtractPNG(img); err != nil || string(got) != sampleJWS {
+		t.Errorf("credential with unrelated text chunks: %q, %v", got, err)
+	}
+}
+
+// Baking into an image with a credential-like chunk is refused, or with
+// Replace drops it, so that the result is not ambiguous.
+func TestBakePNGAmbiguous(t *testing.T) {
+	base := testPNG()
+	ob2 := pngChunkBytes("iTXt", itxtData("openbadges", 0, 0, "", "", "https://example.org/assertion"))
+	text := pngChunkBytes("tEXt", []byte("openbadgecredential\x00"+sampleJWS))
+	comment := pngChunkBytes("tEXt", []byte("Comment\x00kept"))
+	img := insertBeforeIEND(base, ob2, comment, text)
+	if _, err := BakePNG(img, []byte(sampleJSON)); !errors.Is(err, ErrAmbiguousCredential) {
+		t.Errorf("bake into an image with an OB 2.0 chunk: %v, want ErrAmbiguousCredential", err)
+	}
+	out, _, err := Bake(img, []byte(sampleJSON), Options{Replace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := insertBeforeIEND(base, comment, pngChunkBytes("iTXt", itxtData(PNGKeyword, 0, 0, "", "", sampleJSON)))
+	if !bytes.Equal(out, want) {
+		t.Error("replace did not drop the credential-like chunks and keep the others")
+	}
+	if got, err := ExtractPNG(out); err != nil || string(got) != sampleJSON {
+		t.Errorf("after replace: %q, %v", got, err)
 	}
 }
 

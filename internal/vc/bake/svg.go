@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -27,6 +28,17 @@ type svgDoc struct {
 	openbadgesBound    bool   // the root binds the prefix "openbadges"
 	creds              []svgCredential
 	hint               string // why nothing was found, if something nearly was
+	lookalikes         []svgLookalike
+	active             []Active // at most maxActive
+	activeCount        int      // all of them
+}
+
+// svgLookalike is an element a reader could take for a credential: named
+// credential in another namespace, or an Open Badges 2.0 assertion.
+type svgLookalike struct {
+	start, end int // byte range of the element; end is 0 until it closes
+	depth      int
+	what       string
 }
 
 // svgCredential is a credential element.
@@ -57,6 +69,8 @@ func parseSVG(img []byte) (*svgDoc, error) {
 		depth    int
 		rootDone bool
 		cur      *svgCredential
+		open     []int // indexes in doc.lookalikes of the lookalikes open
+		style    int   // depth of the <style> element open, 0 if none
 	)
 	for {
 		off := d.InputOffset()
@@ -83,6 +97,10 @@ func parseSVG(img []byte) (*svgDoc, error) {
 			if cur != nil {
 				return nil, fmt.Errorf("%w: svg: %v: child element <%s>", ErrInvalidCredential, cur, tok.Name.Local)
 			}
+			doc.inspect(line, tok)
+			if strings.EqualFold(tok.Name.Local, "style") && style == 0 {
+				style = depth
+			}
 			if depth == 1 {
 				if err := doc.setRoot(img, off, d.InputOffset(), tok); err != nil {
 					return nil, fmt.Errorf("%w: line %d: %v", ErrMalformedSVG, line, err)
@@ -98,24 +116,48 @@ func parseSVG(img []byte) (*svgDoc, error) {
 					}
 				}
 			case tok.Name.Space == ob2Namespace && tok.Name.Local == "assertion":
-				doc.hint = fmt.Sprintf("the element at line %d is an Open Badges 2.0 assertion (namespace %s), not an OB 3.0 credential", line, ob2Namespace)
-			case tok.Name.Local == "credential" && doc.hint == "":
+				what := fmt.Sprintf("the element at line %d is an Open Badges 2.0 assertion (namespace %s)", line, ob2Namespace)
+				doc.hint = what + ", not an OB 3.0 credential"
+				open = append(open, len(doc.lookalikes))
+				doc.lookalikes = append(doc.lookalikes, svgLookalike{start: int(off), depth: depth, what: what})
+			case strings.EqualFold(tok.Name.Local, "credential"):
+				var what string
 				switch {
 				case tok.Name.Space == "":
-					doc.hint = fmt.Sprintf("the credential element at line %d is in no namespace, not in %s", line, Namespace)
+					what = fmt.Sprintf("the credential element at line %d is in no namespace", line)
 				case strings.Contains(tok.Name.Space, ":"):
-					doc.hint = fmt.Sprintf("the credential element at line %d is in namespace %q, not %q", line, tok.Name.Space, Namespace)
+					what = fmt.Sprintf("the credential element at line %d is in namespace %q", line, tok.Name.Space)
 				default:
 					// encoding/xml leaves an undeclared prefix in Space;
 					// a prefix holds no colon, a namespace URI does.
-					doc.hint = fmt.Sprintf("the credential element at line %d has prefix %q, bound to no namespace", line, tok.Name.Space)
+					what = fmt.Sprintf("the credential element at line %d has prefix %q, bound to no namespace", line, tok.Name.Space)
 				}
+				if tok.Name.Local != "credential" {
+					what = fmt.Sprintf("the element <%s> at line %d is named like the credential element in another case", tok.Name.Local, line)
+				}
+				if doc.hint == "" {
+					doc.hint = what
+					if tok.Name.Local == "credential" && tok.Name.Space == "" {
+						doc.hint += ", not in " + Namespace
+					} else if tok.Name.Local == "credential" && strings.Contains(tok.Name.Space, ":") {
+						doc.hint += fmt.Sprintf(", not %q", Namespace)
+					}
+				}
+				open = append(open, len(doc.lookalikes))
+				doc.lookalikes = append(doc.lookalikes, svgLookalike{start: int(off), depth: depth, what: what})
 			}
 		case xml.EndElement:
 			if cur != nil && depth == cur.depth {
 				cur.end = int(d.InputOffset())
 				doc.creds = append(doc.creds, *cur)
 				cur = nil
+			}
+			if n := len(open); n > 0 && doc.lookalikes[open[n-1]].depth == depth {
+				doc.lookalikes[open[n-1]].end = int(d.InputOffset())
+				open = open[:n-1]
+			}
+			if style == depth {
+				style = 0
 			}
 			depth--
 			if depth == 0 {
@@ -124,6 +166,9 @@ func parseSVG(img []byte) (*svgDoc, error) {
 		case xml.CharData:
 			if cur != nil {
 				cur.text = append(cur.text, tok...)
+			}
+			if style > 0 {
+				doc.inspectCSS(line, "a <style> element", string(tok))
 			}
 			if depth == 0 {
 				text := []byte(tok)
@@ -138,9 +183,13 @@ func parseSVG(img []byte) (*svgDoc, error) {
 			if err := checkDirective(tok, depth > 0 || rootDone); err != nil {
 				return nil, fmt.Errorf("%w: line %d: %v", ErrMalformedSVG, line, err)
 			}
-		case xml.Comment, xml.ProcInst:
+		case xml.ProcInst:
 			// encoding/xml rejects an XML declaration naming an encoding
 			// other than UTF-8, since no CharsetReader is set.
+			if tok.Target == "xml-stylesheet" {
+				doc.found(line, ActiveReference, "an xml-stylesheet processing instruction")
+			}
+		case xml.Comment:
 		}
 	}
 	if doc.rootStart < 0 {
@@ -225,7 +274,9 @@ func checkDirective(dir xml.Directive, inDocument bool) error {
 // the verify attribute of its one credential element (namespace
 // https://purl.imsglobal.org/ob/v3p0, any prefix) if it has one, otherwise the
 // character data inside the element, without surrounding whitespace. The whole
-// document is parsed, and an image with two credential elements is rejected.
+// document is parsed, and an image with two credential elements is rejected,
+// and so is one with an element that a reader could take for another
+// credential ([ErrAmbiguousCredential]).
 func ExtractSVG(img []byte) ([]byte, error) {
 	doc, err := parseSVG(img)
 	if err != nil {
@@ -242,6 +293,9 @@ func ExtractSVG(img []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: svg: %v and %v", ErrMultipleCredentials, &doc.creds[0], &doc.creds[1])
 	}
 	c := &doc.creds[0]
+	if len(doc.lookalikes) > 0 {
+		return nil, fmt.Errorf("%w: svg: %s, besides the %v", ErrAmbiguousCredential, doc.lookalikes[0].what, c)
+	}
 	raw := c.text
 	if c.hasVerify {
 		if len(bytes.Trim(c.text, xmlSpace)) > 0 {
@@ -261,8 +315,10 @@ func ExtractSVG(img []byte) ([]byte, error) {
 // CDATA section and a compact JWS in the verify attribute, and declares
 // xmlns:openbadges on the root unless a prefix is already bound to the
 // namespace there. The rest of the document is unchanged. An image that
-// already carries a credential is rejected with [ErrAlreadyBaked]; use [Bake]
-// with [Options.Replace] to replace it.
+// already carries a credential is rejected with [ErrAlreadyBaked], and one
+// with an element a reader could take for a credential with
+// [ErrAmbiguousCredential]; use [Bake] with [Options.Replace] to replace the
+// credential and drop those elements.
 func BakeSVG(img, credential []byte) ([]byte, error) {
 	return bakeSVG(img, credential, Options{})
 }
@@ -286,6 +342,9 @@ func bakeSVG(img, credential []byte, opts Options) ([]byte, error) {
 		}
 	default:
 		return nil, fmt.Errorf("%w: svg: %v and %v", ErrMultipleCredentials, &doc.creds[0], &doc.creds[1])
+	}
+	if len(doc.lookalikes) > 0 && !opts.Replace {
+		return nil, fmt.Errorf("%w: svg: %s; bake with Replace to drop it", ErrAmbiguousCredential, doc.lookalikes[0].what)
 	}
 
 	const decl = ` xmlns:openbadges="` + Namespace + `"`
@@ -316,9 +375,26 @@ func bakeSVG(img, credential []byte, opts Options) ([]byte, error) {
 		out.Write(img[nameEnd:doc.rootEnd])
 		out.Write(elem)
 	}
+	// Replace drops the old credential and the lookalikes: the ranges,
+	// in order, without those inside another.
+	var drop [][2]int
 	if old != nil {
-		out.Write(img[doc.rootEnd:old.start])
-		rest = img[old.end:]
+		drop = append(drop, [2]int{old.start, old.end})
+	}
+	for _, l := range doc.lookalikes {
+		drop = append(drop, [2]int{l.start, l.end})
+	}
+	slices.SortFunc(drop, func(a, b [2]int) int { return a[0] - b[0] })
+	at := doc.rootEnd
+	for _, r := range drop {
+		if r[0] < at {
+			continue // inside a range already dropped
+		}
+		out.Write(img[at:r[0]])
+		at = r[1]
+	}
+	if len(drop) > 0 {
+		rest = img[at:]
 	}
 	out.Write(rest)
 	if out.Len() > MaxImageSize {

@@ -2,6 +2,7 @@ package bake
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -187,5 +188,96 @@ func TestBakeSVGErrors(t *testing.T) {
 	want := `<svg ` + ns + `><openbadges:credential verify="` + sampleJWS + `"></openbadges:credential><g></g><!-- x --></svg>`
 	if string(out) != want {
 		t.Errorf("replace: got\n%s\nwant\n%s", out, want)
+	}
+}
+
+// An SVG that carries, besides its credential, an element a reader could
+// take for another credential is refused; baking drops it with Replace.
+func TestSVGAmbiguous(t *testing.T) {
+	const ns = `xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"`
+	cred := `<openbadges:credential verify="` + sampleJWS + `"/>`
+	for _, other := range []string{
+		`<assertion xmlns="http://openbadges.org" verify="a.b.c"/>`,
+		`<credential verify="a.b.c"/>`,
+		`<x:credential xmlns:x="https://purl.imsglobal.org/ob/v2p0">{}</x:credential>`,
+		`<openbadges:Credential verify="a.b.c"/>`,
+	} {
+		for _, img := range []string{`<svg ` + ns + `>` + cred + `<g>` + other + `</g></svg>`, `<svg ` + ns + `>` + other + cred + `</svg>`} {
+			if _, err := ExtractSVG([]byte(img)); !errors.Is(err, ErrAmbiguousCredential) {
+				t.Errorf("%s: %v, want ErrAmbiguousCredential", img, err)
+			}
+			if _, err := BakeSVG([]byte(strings.Replace(img, cred, "", 1)), []byte(sampleJSON)); !errors.Is(err, ErrAmbiguousCredential) {
+				t.Errorf("bake into %s: %v, want ErrAmbiguousCredential", img, err)
+			}
+			out, _, err := Bake([]byte(img), []byte(sampleJSON), Options{Replace: true})
+			if err != nil {
+				t.Errorf("replace in %s: %v", img, err)
+				continue
+			}
+			if got, err := ExtractSVG(out); err != nil || string(got) != sampleJSON || strings.Contains(string(out), other) {
+				t.Errorf("replace in %s: %s\nextracts %q, %v", img, out, got, err)
+			}
+		}
+	}
+}
+
+// ActiveContent lists what an SVG would run or fetch; a plain picture, and
+// references within it or to inline raster pictures, have none.
+func TestActiveContent(t *testing.T) {
+	const png = "data:image/png;base64,iVBORw0KGgo="
+	clean := `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" style="fill:url(#g)">` +
+		`<defs><linearGradient id="g"/><style>rect{fill:url( '#g' )}</style></defs><use xlink:href="#g"/><image href="` + png + `"/>` +
+		`<rect offset="1" opacity="0.5" orient="auto"/><animate attributeName="opacity" to="1"/></svg>`
+	if got, n, err := ActiveContent([]byte(clean)); err != nil || n != 0 || len(got) != 0 {
+		t.Errorf("a picture without active content: %v %d %v", got, n, err)
+	}
+	tests := []struct {
+		name, img string
+		want      []Active
+	}{
+		{"script element", `<svg><script>alert(1)</script></svg>`, []Active{{1, ActiveScript, "element <script>"}}},
+		{"script in XHTML in foreignObject", "<svg>\n<foreignObject><html:SCRIPT xmlns:html=\"http://www.w3.org/1999/xhtml\"/></foreignObject></svg>",
+			[]Active{{2, ActiveScript, "element <SCRIPT>"}}},
+		{"event handler on the root", `<svg onload="alert(1)"/>`, []Active{{1, ActiveHandler, "attribute onload of <svg>"}}},
+		{"event handler, any case", `<svg><g ONClick="x()"/></svg>`, []Active{{1, ActiveHandler, "attribute ONClick of <g>"}}},
+		{"javascript link", `<svg xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href=" jav&#x09;ascript:alert(1)"/></svg>`,
+			[]Active{{1, ActiveScript, "attribute href of <a> (a javascript: URL)"}}},
+		{"outside picture", `<svg><image href="https://tracker.example/p.png"/></svg>`,
+			[]Active{{1, ActiveReference, `attribute href of <image> ("https://tracker.example/p.png")`}}},
+		{"relative reference", `<svg><use href="other.svg#icon"/></svg>`, []Active{{1, ActiveReference, `attribute href of <use> ("other.svg#icon")`}}},
+		{"svg in a data URL", `<svg><image href="data:image/svg+xml,&lt;svg onload=x()/>"/></svg>`,
+			[]Active{{1, ActiveReference, "attribute href of <image> (a data: URL that is not a PNG, JPEG, GIF or WebP picture)"}}},
+		{"embedded document", `<svg><foreignObject><iframe xmlns="http://www.w3.org/1999/xhtml" srcdoc="x"/></foreignObject></svg>`,
+			[]Active{{1, ActiveReference, "element <iframe>"}, {1, ActiveReference, "attribute srcdoc of <iframe> (an embedded document)"}}},
+		{"animated link", `<svg><a><set attributeName="href" to="javascript:alert(1)"/></a></svg>`,
+			[]Active{{1, ActiveHandler, "<set> animating href"}, {1, ActiveScript, "attribute to of <set> (a javascript: URL)"}}},
+		{"animated handler", `<svg><animate attributeName="onbegin" values="x"/></svg>`, []Active{{1, ActiveHandler, "<animate> animating onbegin"}}},
+		{"style sheet import", "<svg><style>\n@import 'https://x.example/a.css';</style></svg>", []Active{{2, ActiveReference, "a <style> element (an @import)"}}},
+		{"style url", `<svg><rect style="fill: url(https://x.example/p)"/></svg>`,
+			[]Active{{1, ActiveReference, "attribute style of <rect> (url(https://x.example/p))"}}},
+		{"xml-stylesheet", `<?xml-stylesheet href="https://x.example/s.css"?><svg/>`, []Active{{1, ActiveReference, "an xml-stylesheet processing instruction"}}},
+	}
+	for _, tt := range tests {
+		got, n, err := ActiveContent([]byte(tt.img))
+		if err != nil || n != len(tt.want) || fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: got %v (%d), %v; want %v", tt.name, got, n, err, tt.want)
+		}
+	}
+	// Many are counted, a few are listed.
+	many := `<svg>` + strings.Repeat(`<g onclick="x()"/>`, 50) + `</svg>`
+	if got, n, err := ActiveContent([]byte(many)); err != nil || n != 50 || len(got) != maxActive {
+		t.Errorf("50 handlers: %d listed of %d, %v", len(got), n, err)
+	}
+	// A credential is extracted from an image with active content alike:
+	// reporting it is the verifier's business.
+	baked, err := BakeSVG([]byte(`<svg onload="x()"/>`), []byte(sampleJWS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ExtractSVG(baked); err != nil || string(got) != sampleJWS {
+		t.Errorf("extract from an image with active content: %q, %v", got, err)
+	}
+	if _, _, err := ActiveContent([]byte(`<svg><g></svg>`)); !errors.Is(err, ErrMalformedSVG) {
+		t.Errorf("malformed: %v", err)
 	}
 }

@@ -44,6 +44,12 @@ type VerificationMethod struct {
 	Type               string `json:"type"` // "Multikey"
 	Controller         string `json:"controller"`
 	PublicKeyMultibase string `json:"publicKeyMultibase"`
+	// Expires and Revoked, when set, are the end of the key (an XML Schema
+	// dateTimeStamp, as W3C Controlled Identifiers 1.0 and the Multikey
+	// context define them): proofs made at or after then are not valid.
+	// Expires is a key retired in the ordinary way, Revoked a compromised one.
+	Expires string `json:"expires,omitempty"`
+	Revoked string `json:"revoked,omitempty"`
 }
 
 // PublicKey decodes the method's Ed25519 key.

@@ -5,8 +5,10 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/storage/internal/guard"
 )
@@ -155,13 +157,14 @@ func (s issuers) Keys(ctx context.Context, issuerID string) ([]issuer.Key, error
 	return out, nil
 }
 
-// AddKey implements issuer.Store: it checks the sequence number and
-// retires the previous key before inserting. Two concurrent calls with the
-// same number cannot both succeed: in PostgreSQL the second waits for the
-// first's lock on the previous key, then finds it retired and its own
-// number taken (a unique violation, reported as Conflict); in SQLite the
-// single writer runs them one after the other.
-func (s issuers) AddKey(ctx context.Context, k issuer.Key) error {
+// AddKey implements issuer.Store: it checks the sequence number, ends the
+// previous key and any earlier one that ends after end, records the audit
+// entry and inserts the key. Two concurrent calls with the same number
+// cannot both succeed: in PostgreSQL the second waits for the first's lock
+// on the previous key, then finds it retired and its own number taken (a
+// unique violation, reported as Conflict); in SQLite the single writer runs
+// them one after the other.
+func (s issuers) AddKey(ctx context.Context, k issuer.Key, end time.Time, record *audit.Entry) error {
 	if err := guard.Key(k); err != nil {
 		return err
 	}
@@ -176,8 +179,14 @@ func (s issuers) AddKey(ctx context.Context, k issuer.Key) error {
 		}
 		if _, err := t.Exec(ctx, `UPDATE issuer_keys SET retired_at = $1
 			WHERE issuer_id = $2 AND seq = $3 AND retired_at IS NULL`,
-			t.at(k.CreatedAt), k.IssuerID, last); err != nil {
+			t.at(end), k.IssuerID, last); err != nil {
 			return fmt.Errorf("retiring key %d of issuer %s: %w", last, k.IssuerID, err)
+		}
+		// A compromise ends the earlier keys still in force after it.
+		if _, err := t.Exec(ctx, `UPDATE issuer_keys SET retired_at = $1
+			WHERE issuer_id = $2 AND seq < $3 AND retired_at > $1`,
+			t.at(end), k.IssuerID, last); err != nil {
+			return fmt.Errorf("ending the keys of issuer %s: %w", k.IssuerID, err)
 		}
 		_, err := t.Exec(ctx, `INSERT INTO issuer_keys (issuer_id, seq, verification_method, public_key,
 			sealed, kek_id, created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -191,6 +200,9 @@ func (s issuers) AddKey(ctx context.Context, k issuer.Key) error {
 		}
 		if err != nil {
 			return fmt.Errorf("inserting key %d of issuer %s: %w", k.Seq, k.IssuerID, err)
+		}
+		if record != nil {
+			return trail{t}.Record(ctx, record)
 		}
 		return nil
 	})

@@ -292,6 +292,33 @@ func (s logStore) Checkpoints(ctx context.Context) ([]int64, error) {
 	return out, nil
 }
 
+// CheckpointsFrom implements notary.Store.
+func (s logStore) CheckpointsFrom(ctx context.Context, size int64, limit int) ([]notary.StoredCheckpoint, error) {
+	// A negative LIMIT is an error in PostgreSQL and none in SQLite: both
+	// read nothing.
+	limit = max(limit, 0)
+	var out []notary.StoredCheckpoint
+	err := func() error {
+		rows, err := s.db.readRows(ctx, `SELECT `+checkpointColumns+` FROM log_checkpoints WHERE size >= $1 ORDER BY size LIMIT $2`, size, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			cp, err := scanCheckpoint(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, cp)
+		}
+		return rows.Err()
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("reading the checkpoints from size %d: %w", size, err)
+	}
+	return out, nil
+}
+
 // UpdateCheckpoint implements notary.Store: it locks the checkpoint's row
 // (Dialect.ForUpdate) while it compares the new note with the stored one.
 func (s logStore) UpdateCheckpoint(ctx context.Context, cp notary.StoredCheckpoint) error {
