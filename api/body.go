@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -53,7 +54,7 @@ func readJSON(r *http.Request, v any) error {
 type duplicateError struct{ name, path string }
 
 func (e *duplicateError) Error() string {
-	return "member " + e.name + " given twice in " + e.path
+	return fmt.Sprintf("member %q given twice in %s", e.name, e.path)
 }
 
 // checkDuplicates walks a JSON text and returns an error for an object
@@ -94,7 +95,7 @@ func checkDuplicates(data []byte) error {
 			}
 			name, _ := tok.(string)
 			if stack[top].names[name] {
-				return &duplicateError{name: strings.TrimSpace(name), path: stack[top].path}
+				return &duplicateError{name: name, path: stack[top].path}
 			}
 			stack[top].names[name] = true
 			stack[top].last, stack[top].expect = name, false

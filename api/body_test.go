@@ -1,6 +1,9 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -54,4 +57,22 @@ func TestReadJSONStrict(t *testing.T) {
 	if err := checkDuplicates([]byte(`{"i":{"b":{"c":1,"c":2}}}`)); err == nil || !strings.Contains(err.Error(), "$.i.b") {
 		t.Errorf("the path of a duplicate: %v", err)
 	}
+}
+
+// checkDuplicates refuses valid JSON only for a repeated member name, and
+// reads anything without panicking.
+func FuzzCheckDuplicates(f *testing.F) {
+	f.Add([]byte(`{"a":1,"b":{"a":[{"a":1},{"a":2}]}}`))
+	f.Add([]byte(`{"a":1,"a":2}`))
+	f.Add([]byte(`[{"x":{}},"y",null]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		err := checkDuplicates(data)
+		var dup *duplicateError
+		if err != nil && !errors.As(err, &dup) && json.Valid(data) {
+			t.Fatalf("%q: refused valid JSON: %v", data, err)
+		}
+		if errors.As(err, &dup) && !bytes.Contains(data, []byte(dup.name)) && !bytes.Contains(data, []byte(`\`)) {
+			t.Fatalf("%q: a duplicate %q it does not hold", data, dup.name)
+		}
+	})
 }

@@ -149,3 +149,22 @@ func TestPublic(t *testing.T) {
 		}
 	}
 }
+
+// Parse reads what any server sends: it never panics, and what it returns
+// lists only Multikey methods with absolute ids.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(`{"id":"did:web:a.example","verificationMethod":[{"id":"#k","type":"Multikey","controller":"did:web:a.example","publicKeyMultibase":"z6Mk"}],"assertionMethod":["#k",{"id":"#e","type":"Multikey"}]}`))
+	f.Add([]byte(`{"id":"did:web:a.example","assertionMethod":[1,null,{}]}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := Parse(data)
+		if err != nil {
+			return
+		}
+		for _, vm := range doc.VerificationMethod {
+			if vm.Type != "Multikey" || strings.HasPrefix(vm.ID, "#") {
+				t.Fatalf("method %+v", vm)
+			}
+		}
+	})
+}
