@@ -76,11 +76,10 @@ func (v *Verifier) VerifyPresentation(ctx context.Context, input []byte, challen
 
 	for _, c := range creds {
 		// Objects only (§4.13): a credential given as a string, even a
-		// JWT, is not one; an enveloped one is unwrapped.
+		// JWT, is not one; Verify opens an enveloped one.
 		data := []byte("null")
 		if x, ok := c.(map[string]any); ok {
-			raw, _ := json.Marshal(x)
-			data = Unwrap(raw)
+			data, _ = json.Marshal(x)
 		}
 		r.Credentials = append(r.Credentials, v.Verify(ctx, data))
 	}
