@@ -58,7 +58,9 @@ func (e *duplicateError) Error() string {
 }
 
 // checkDuplicates walks a JSON text and returns an error for an object
-// that repeats a member name, or for JSON that is not valid.
+// that repeats a member name, or for JSON that is not valid. data is valid
+// UTF-8 (readJSON checks it first): names of invalid UTF-8 would be read
+// with U+FFFD for each bad byte, and two different ones could read alike.
 func checkDuplicates(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
