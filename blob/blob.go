@@ -85,6 +85,11 @@ func (d Dir) Get(ctx context.Context, name string) ([]byte, error) {
 	}
 	data, err := os.ReadFile(d.path(name))
 	if err != nil {
+		if fi, serr := os.Stat(d.path(name)); serr == nil && fi.IsDir() {
+			// A directory is the parent of objects, not one: as in a
+			// bucket, there is no object by that name.
+			err = fs.ErrNotExist
+		}
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	return data, nil

@@ -36,7 +36,7 @@ var commands = []struct{ name, syntax, summary string }{
 	{"credential sign", "--key KEYPAIR [flags] FILE", "development: sign any credential under did:key"},
 	{"rdf canonicalize", "[flags] FILE", "print RDFC-1.0 canonical N-Quads of N-Quads or JSON-LD"},
 	{"log verify-receipt", "--log-key VKEY [flags] RECEIPT CREDENTIAL", "check a notarization receipt offline"},
-	{"log audit", "--log-key VKEY [flags] URL", "verify a published log and that it never forked"},
+	{"log audit", "--log-key VKEY [flags] URL|DIR|s3://BUCKET/PREFIX", "verify a published log (URL or blob store) and that it never forked"},
 	{"log recover", "[flags]", "bring a restored database up to the published log"},
 	{"bench", "[flags]", "measure issue/verify speed, and the Digital Bazaar stack's"},
 	{"version", "", "print the version"},

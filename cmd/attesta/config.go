@@ -23,6 +23,7 @@ import (
 	"github.com/attesta/attesta/blob"
 	"github.com/attesta/attesta/internal/oidc"
 	"github.com/attesta/attesta/internal/rfc3161"
+	"github.com/attesta/attesta/internal/s3"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 	"github.com/attesta/attesta/issuer"
@@ -37,7 +38,7 @@ type Config struct {
 	Addr            string                // where the server listens
 	DataDir         string                // where the embedded SQLite database lives
 	DatabaseURL     string                // a postgres:// URL; when set, PostgreSQL is used instead of SQLite
-	BlobStore       string                // where the log's tiles and the status reservations are kept apart from the database; "" is DataDir/blobs
+	BlobStore       string                // where the log's tiles and the status reservations are kept apart from the database, a directory or an s3:// bucket; "" is DataDir/blobs
 	NoDemo          bool                  // leave a new database empty instead of loading the first-start dataset
 	LogLevel        slog.Level            // debug, info, warn or error
 	LogFormat       string                // text or json
@@ -87,7 +88,7 @@ func settings() []setting {
 				c.DatabaseURL = v
 				return nil
 			}},
-		{"blob-store", "ATTESTA_BLOB_STORE", "", "directory kept apart from the database holding the published log (C2SP tiles and checkpoint) and the status reservations; a restored database is checked against it (default: blobs in the data directory; never restore it from a backup)",
+		{"blob-store", "ATTESTA_BLOB_STORE", "", "directory, or s3://BUCKET/PREFIX?endpoint=URL&region=R bucket (credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), kept apart from the database, holding the published log (C2SP tiles and checkpoint) and the status reservations; a restored database is checked against it (default: blobs in the data directory; never restore it from a backup)",
 			func(c *Config, v string) error { c.BlobStore = v; return nil }},
 		{"no-demo", "ATTESTA_NO_DEMO", "false", "leave a new database empty: no bundled standards, no demo data (always so with --production)",
 			func(c *Config, v string) (err error) { c.NoDemo, err = strconv.ParseBool(v); return err }},
@@ -243,12 +244,28 @@ func (c *Config) publicURL() string {
 }
 
 // blobs is the blob store the configuration names: the --blob-store
-// directory, or blobs in the data directory.
-func (c *Config) blobs() blob.Store {
+// directory or s3:// bucket, or blobs in the data directory.
+func (c *Config) blobs() (blob.Store, error) {
 	if c.BlobStore != "" {
-		return blob.Dir(c.BlobStore)
+		return openBlobs(c.BlobStore, os.Getenv)
 	}
-	return blob.Dir(filepath.Join(c.DataDir, "blobs"))
+	return blob.Dir(filepath.Join(c.DataDir, "blobs")), nil
+}
+
+// openBlobs opens the blob store at address: an s3://BUCKET/PREFIX
+// address (package s3, with its credentials from getenv) or a directory.
+func openBlobs(address string, getenv func(string) string) (blob.Store, error) {
+	if strings.HasPrefix(address, "s3:") {
+		b, err := s3.Parse(address, getenv)
+		if err != nil {
+			return nil, fmt.Errorf("--blob-store: %w", err)
+		}
+		return b, nil
+	}
+	if strings.Contains(address, "://") {
+		return nil, fmt.Errorf("--blob-store: %q is neither a directory nor an s3://BUCKET/PREFIX address", address)
+	}
+	return blob.Dir(address), nil
 }
 
 // mailDir is where development mail is written, when no SMTP server is
@@ -357,7 +374,9 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 		}
 		opts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	opts.Blobs = c.blobs()
+	if opts.Blobs, err = c.blobs(); err != nil {
+		return server.Options{}, err
+	}
 	opts.Witnesses, opts.WitnessFor = c.Witnesses, c.WitnessFor
 	opts.WitnessQuorum = c.WitnessQuorum
 	if opts.WitnessQuorum == -1 {

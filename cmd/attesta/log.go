@@ -83,6 +83,24 @@ func logVerifyReceipt(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// logSource is the published log at where: its public http(s) URL, or the
+// blob store it is published to (an s3:// address or a directory).
+func logSource(where string) (notary.LogSource, error) {
+	if strings.HasPrefix(where, "http://") || strings.HasPrefix(where, "https://") {
+		return notary.HTTPLogSource(where, &http.Client{Timeout: 30 * time.Second}), nil
+	}
+	if !strings.HasPrefix(where, "s3:") {
+		if fi, err := os.Stat(where); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("%q is neither the log's http(s) URL, nor an s3:// bucket, nor a blob-store directory", where)
+		}
+	}
+	blobs, err := openBlobs(where, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return notary.BlobLogSource(blobs), nil
+}
+
 // logAudit fetches a published log and audits it (notary.Audit) against
 // the checkpoint it saw last time, kept in --state.
 func logAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -105,7 +123,10 @@ func logAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	src := notary.HTTPLogSource(rest[0], &http.Client{Timeout: 30 * time.Second})
+	src, err := logSource(rest[0])
+	if err != nil {
+		return err
+	}
 	state, err := notary.Audit(ctx, src, *logKey, prev)
 	if err != nil {
 		return err
