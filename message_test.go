@@ -14,6 +14,8 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/fiscal"
 	"github.com/attesta/attesta/internal/i18n"
@@ -59,21 +61,24 @@ var keyFuncs = []keyFunc{
 // dynamic are the functions that make keys at run time, and how those keys
 // are checked.
 var dynamic = map[string]string{
-	".:Message.In":          "says a message whose key was checked where it was made",
-	".:Error.Error":         "says a message whose key was checked where it was made",
-	"org:fiscalMessage":     "err.fiscal.<key> for each of fiscal.Keys: TestDynamicKeys",
-	"web:Site.fail":         "error.<page>.title: TestDynamicKeys",
-	"web:Site.loginPost":    "login.failed.<code>: TestDynamicKeys",
-	"web:Site.linkPage":     "password.<purpose>.title: TestDynamicKeys",
-	"web:Site.jobPage":      "import.kind.<kind>: TestDynamicKeys",
-	".:Date.In":             "month.<1–12>: TestDynamicKeys",
-	"web:page.auditRows":    "audit.action.<action>, guarded by i18n.Has: web's TestAuditActionsHaveWords",
-	"web:page.auditActions": "the audit.action. keys of the catalogue itself",
-	"web:page.fieldLabel":   "audit.field.<field>, guarded by i18n.Has",
-	"web:page.Lookup":       "the templates' Lookup: web's TestTemplatesHaveNoText",
-	"web:page.Known":        "the templates' Known: web's TestTemplatesHaveNoText",
-	"importer:Kind.In":      "import.file.<kind> for each of importer.Kinds: TestDynamicKeys",
-	"auth:words":            "role.<role>, kind.<kind>, action.<action> for each of auth.Roles, OrgKinds, Actions (TestDynamicKeys), guarded by i18n.Has",
+	".:Message.In":               "says a message whose key was checked where it was made",
+	".:Error.Error":              "says a message whose key was checked where it was made",
+	"org:fiscalMessage":          "err.fiscal.<key> for each of fiscal.Keys: TestDynamicKeys",
+	"web:Site.fail":              "error.<page>.title: TestDynamicKeys",
+	"web:Site.loginPost":         "login.failed.<code>: TestDynamicKeys",
+	"web:Site.linkPage":          "password.<purpose>.title: TestDynamicKeys",
+	"web:Site.jobPage":           "import.kind.<kind>: TestDynamicKeys",
+	".:Date.In":                  "month.<1–12>: TestDynamicKeys",
+	"web:page.auditRows":         "audit.action.<action>, guarded by i18n.Has: web's TestAuditActionsHaveWords",
+	"web:page.auditActions":      "the audit.action. keys of the catalogue itself",
+	"web:page.fieldLabel":        "audit.field.<field>, guarded by i18n.Has",
+	"web:page.Lookup":            "the templates' Lookup: web's TestTemplatesHaveNoText",
+	"web:page.Known":             "the templates' Known: web's TestTemplatesHaveNoText",
+	"importer:Kind.In":           "import.file.<kind> for each of importer.Kinds: TestDynamicKeys",
+	"experience:State.Words":     "experience.state.<state> for each of experience.States: TestDynamicKeys",
+	"experience:Action.Words":    "experience.action.<action> for each of experience.Actions: TestDynamicKeys",
+	"experience:schoolTypeWords": "schooltype.<type> for each of competence.SchoolTypes: TestDynamicKeys",
+	"auth:words":                 "role.<role>, kind.<kind>, action.<action> for each of auth.Roles, OrgKinds, Actions (TestDynamicKeys), guarded by i18n.Has",
 }
 
 // dynamicKeys are the keys the dynamic functions make.
@@ -104,6 +109,15 @@ func dynamicKeys() []string {
 	}
 	for _, a := range auth.Actions {
 		keys = append(keys, "action."+string(a))
+	}
+	for _, s := range experience.States {
+		keys = append(keys, "experience.state."+string(s))
+	}
+	for _, a := range experience.Actions {
+		keys = append(keys, "experience.action."+string(a))
+	}
+	for _, t := range competence.SchoolTypes {
+		keys = append(keys, "schooltype."+string(t))
 	}
 	return keys
 }

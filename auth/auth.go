@@ -170,10 +170,11 @@ const (
 	TokenObject        ObjectKind = "token"
 	CredentialObject   ObjectKind = "credential" // an issued credential, in the audit trail
 	IssuerObject       ObjectKind = "issuer"     // a Chamber's signing keys: the issuer with its Chamber's id
+	ExperienceObject   ObjectKind = "experience" // a school–company training experience
 )
 
 // ObjectKinds lists every kind of object.
-var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject}
+var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject}
 
 // Valid reports whether k is one of ObjectKinds.
 func (k ObjectKind) Valid() bool { return slices.Contains(ObjectKinds, k) }
@@ -218,6 +219,8 @@ func notFound(o Object) error {
 		return attesta.E(attesta.NotFound, "err.auth.notfound.token", o.ID)
 	case IssuerObject:
 		return attesta.E(attesta.NotFound, "err.credential.issuer.notfound", o.ID)
+	case ExperienceObject:
+		return attesta.E(attesta.NotFound, "err.experience.notfound", o.ID)
 	}
 	return attesta.E(attesta.NotFound, "err.auth.notfound.object", o.ID)
 }

@@ -35,17 +35,22 @@ const (
 	// A Chamber's signing keys: a new key, the current one retired (and,
 	// for a compromise, ended in the past).
 	KeyRotate Action = "issuer.rotate"
+	// Training experiences.
+	ExperienceView   Action = "experience.view"   // see an experience, its revisions and hours
+	ExperienceDesign Action = "experience.design" // create one, change its design, sign a revision off
+	ExperienceManage Action = "experience.manage" // start, close or cancel one
+	HoursRecord      Action = "hours.record"      // record or correct a student's hours
 )
 
 // Actions lists every action.
 var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, PersonView, MemberAdd, StudentEdit,
 	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
-	AuditView, AccountManage, KeyRotate}
+	AuditView, AccountManage, KeyRotate, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
 var readOnly = map[Action]bool{OrgList: true, OrgView: true, PeopleList: true, PersonView: true, ClassList: true,
-	ClassView: true, ExportData: true, TableView: true, AuditView: true}
+	ClassView: true, ExportData: true, TableView: true, AuditView: true, ExperienceView: true}
 
 // ReadOnly reports whether a changes nothing.
 func (a Action) ReadOnly() bool { return readOnly[a] }
@@ -72,6 +77,12 @@ var rules = map[Action][]Role{
 	AuditView:     {NationalAdmin, ChamberOperator},
 	AccountManage: {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student, CommissionMember},
 	KeyRotate:     {NationalAdmin, ChamberOperator},
+	// A student sees the experiences they are in (the object names them);
+	// a commission member sees none yet (that comes with the commission).
+	ExperienceView:   {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student},
+	ExperienceDesign: {SchoolReferent, SchoolTutor, CompanyTutor},
+	ExperienceManage: {SchoolReferent, SchoolTutor, CompanyTutor},
+	HoursRecord:      {SchoolTutor, CompanyTutor},
 }
 
 // allowed applies the rules, and the few that depend on the object.
