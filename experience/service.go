@@ -47,7 +47,7 @@ type Reader interface {
 	// Revisions lists an experience's revisions, by number.
 	Revisions(ctx context.Context, experience string) ([]Revision, error)
 	// Attendances lists an experience's records of hours, superseded ones
-	// marked, by student, day and time of recording.
+	// marked, by day and order of recording.
 	Attendances(ctx context.Context, experience string) ([]Attendance, error)
 	// PlannedHours returns, for each of the students, the hours planned
 	// in their experiences of the school year that are not cancelled,

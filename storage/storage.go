@@ -18,6 +18,7 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/issuer"
@@ -56,6 +57,7 @@ type DB interface {
 	Accounts() account.Store
 	Audit() audit.Store
 	RoundTables() roundtable.Store
+	Experiences() experience.Store
 	Jobs() job.Store
 
 	Close() error

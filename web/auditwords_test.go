@@ -19,6 +19,8 @@ import (
 var dynamicActions = map[string][]string{
 	`"account."+purpose`:           {"account.invite", "account.reset"},
 	`"credential."+string(action)`: {"credential.revoke", "credential.suspend", "credential.reinstate"},
+	`action`:                       {"experience.edit", "experience.revise"},                      // experience.Service.Edit
+	`auditAction`:                  {"experience.start", "experience.close", "experience.cancel"}, // experience.Service.transition
 }
 
 // TestAuditActionsHaveWords finds every action the code records in the

@@ -16,6 +16,7 @@ import (
 
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/internal/vc/didweb"
@@ -47,6 +48,7 @@ type Services struct {
 	Accounts      *account.Service
 	Audit         *audit.Service
 	Tables        *roundtable.Service
+	Experiences   *experience.Service
 	Imports       *importer.Service
 	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
 	// it, with the handlers of JobHandlers.
@@ -184,7 +186,8 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc := &Services{Standards: standards, Issuers: issuers, Credentials: creds, Verifier: verifier, VCAPIVerifier: &vcapi, Log: log, Receipts: receipts,
 		Orgs: org.NewService(db.Organisations(), opts.Clock), People: people.NewService(db.People(), opts.Clock, opts.Rand),
 		Accounts: account.NewService(db.Accounts(), opts.Clock, opts.Rand, opts.PublicURL), Audit: audit.NewService(db.Audit()),
-		Tables: roundtable.NewService(db.RoundTables(), opts.Clock, opts.Rand), Imports: importer.NewService(db.Imports(), opts.Clock, opts.Rand),
+		Tables:      roundtable.NewService(db.RoundTables(), opts.Clock, opts.Rand),
+		Experiences: experience.NewService(db.Experiences(), opts.Clock, opts.Rand), Imports: importer.NewService(db.Imports(), opts.Clock, opts.Rand),
 		Jobs: job.NewService(db.Jobs(), opts.Clock, opts.Rand)}
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {

@@ -101,6 +101,7 @@ func Run(t *testing.T, open Opener) {
 		{"ClearRemoves", testClearRemoves},
 		{"Reach", testReach},
 		{"Tables", TablesSuite},
+		{"Experiences", ExperiencesSuite},
 		{"Jobs", testJobs},
 		{"JobsClaimedOnce", testJobsClaimedOnce},
 		{"JobsLeaseTakeover", testJobsLeaseTakeover},

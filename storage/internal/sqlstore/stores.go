@@ -7,6 +7,7 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/issuer"
@@ -54,7 +55,25 @@ type tableTx struct {
 	trail
 }
 
+// experienceTx is the training experiences' transaction: they read the
+// school, the company, the class, the tutors and the pinned standard.
+type experienceTx struct {
+	orgRows
+	personRows
+	standardRows
+	experienceRows
+	trail
+}
+
+// Organisation implements experience.Writer (persons and organisations
+// both read one).
+func (t experienceTx) Organisation(ctx context.Context, id string) (*org.Organisation, error) {
+	return t.orgRows.Organisation(ctx, id)
+}
+
 var (
+	_ experience.Reader = experienceTx{}
+	_ experience.Writer = experienceTx{}
 	_ org.Reader        = orgTx{}
 	_ org.Writer        = orgTx{}
 	_ people.Reader     = peopleTx{}
@@ -91,6 +110,7 @@ var (
 	_ roundtable.Store = store[roundtable.Reader, roundtable.Writer]{}
 	_ audit.Store      = store[audit.Reader, audit.Reader]{}
 	_ competence.Store = store[competence.Reader, competence.Writer]{}
+	_ experience.Store = store[experience.Reader, experience.Writer]{}
 
 	_ issuer.Store         = issuers{}
 	_ credential.Store     = credentials{}
@@ -150,6 +170,16 @@ func (db *DB) Standards() competence.Store {
 	return store[competence.Reader, competence.Writer]{db,
 		func(t *Tx) competence.Reader { return standardRows{t} },
 		func(t *Tx) competence.Writer { return standardRows{t} }}
+}
+
+// Experiences returns the store of the training experiences.
+func (db *DB) Experiences() experience.Store {
+	tx := func(t *Tx) experienceTx {
+		return experienceTx{orgRows{t}, personRows{t}, standardRows{t}, experienceRows{t}, trail{t}}
+	}
+	return store[experience.Reader, experience.Writer]{db,
+		func(t *Tx) experience.Reader { return tx(t) },
+		func(t *Tx) experience.Writer { return tx(t) }}
 }
 
 // Issuers returns the store of the issuers and their keys.

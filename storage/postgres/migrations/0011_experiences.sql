@@ -1,0 +1,89 @@
+-- Training experiences ("percorsi FSL/PCTO"): a school and a host company
+-- design one for some students of a class against a pinned version of the
+-- national standard. The latest design is kept on the experience (as JSON,
+-- with its students in experience_students for the listings); every
+-- revision of the design is kept in experience_revisions with the two
+-- sign-offs; hours are append-only records, a correction superseding the
+-- record it corrects. Times are TIMESTAMPTZ, days DATE; designs and
+-- sign-offs are JSON text, as on SQLite.
+
+CREATE TABLE experiences (
+    id            TEXT    NOT NULL PRIMARY KEY,
+    school_id     TEXT    NOT NULL REFERENCES organisations (id),
+    company_id    TEXT    NOT NULL REFERENCES organisations (id),
+    class_id      TEXT    NOT NULL REFERENCES classes (id),
+    year          TEXT    NOT NULL,
+    sector        TEXT    NOT NULL,
+    version       INTEGER NOT NULL,
+    state         TEXT    NOT NULL CHECK (state IN ('draft', 'co_designed', 'in_progress', 'closed', 'cancelled')),
+    revision      INTEGER NOT NULL CHECK (revision >= 1),
+    agreed        INTEGER NOT NULL CHECK (agreed >= 0 AND agreed <= revision),
+    title         TEXT    NOT NULL,
+    school_tutor  TEXT    NOT NULL REFERENCES persons (id),
+    company_tutor TEXT    NOT NULL REFERENCES persons (id),
+    planned_hours INTEGER NOT NULL,
+    design        TEXT    NOT NULL,
+    cancel_reason TEXT    NOT NULL DEFAULT '',
+    created_at    TIMESTAMPTZ NOT NULL,
+    updated_at    TIMESTAMPTZ NOT NULL,
+    FOREIGN KEY (sector, version) REFERENCES standard_versions (sector, version)
+);
+CREATE INDEX experiences_school ON experiences (school_id, created_at);
+CREATE INDEX experiences_company ON experiences (company_id, created_at);
+
+CREATE TABLE experience_students (
+    experience_id TEXT NOT NULL REFERENCES experiences (id),
+    person_id     TEXT NOT NULL REFERENCES persons (id),
+    PRIMARY KEY (experience_id, person_id)
+);
+CREATE INDEX experience_students_person ON experience_students (person_id);
+
+CREATE TABLE experience_revisions (
+    experience_id     TEXT    NOT NULL REFERENCES experiences (id),
+    number            INTEGER NOT NULL CHECK (number >= 1),
+    design            TEXT    NOT NULL,
+    digest            TEXT    NOT NULL,
+    author            TEXT    NOT NULL,
+    author_name       TEXT    NOT NULL,
+    created_at        TIMESTAMPTZ NOT NULL,
+    school_sign_off   TEXT,
+    company_sign_off  TEXT,
+    PRIMARY KEY (experience_id, number)
+);
+
+-- A revision once signed off by a side keeps its design, and a sign-off,
+-- once given, stays: a change is a new revision.
+CREATE FUNCTION experience_revision_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF ((OLD.school_sign_off IS NOT NULL OR OLD.company_sign_off IS NOT NULL)
+        AND (NEW.design IS DISTINCT FROM OLD.design OR NEW.digest IS DISTINCT FROM OLD.digest))
+       OR (OLD.school_sign_off IS NOT NULL AND NEW.school_sign_off IS DISTINCT FROM OLD.school_sign_off)
+       OR (OLD.company_sign_off IS NOT NULL AND NEW.company_sign_off IS DISTINCT FROM OLD.company_sign_off) THEN
+        RAISE EXCEPTION 'a revision signed off keeps its design and its sign-offs';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER experience_revisions_frozen BEFORE UPDATE ON experience_revisions
+    FOR EACH ROW EXECUTE FUNCTION experience_revision_frozen();
+
+CREATE TABLE experience_hours (
+    seq           BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id            TEXT    NOT NULL UNIQUE,
+    experience_id TEXT    NOT NULL REFERENCES experiences (id),
+    student_id    TEXT    NOT NULL REFERENCES persons (id),
+    day           DATE    NOT NULL,
+    weekly        INTEGER NOT NULL CHECK (weekly IN (0, 1)),
+    minutes       INTEGER NOT NULL CHECK (minutes BETWEEN 0 AND 10080),
+    activity      TEXT    NOT NULL,
+    supersedes    TEXT    UNIQUE REFERENCES experience_hours (id),
+    author        TEXT    NOT NULL,
+    author_name   TEXT    NOT NULL,
+    author_role   TEXT    NOT NULL,
+    created_at    TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX experience_hours_experience ON experience_hours (experience_id, student_id, day, seq);
+
+CREATE TRIGGER experience_hours_append_only BEFORE UPDATE OR DELETE ON experience_hours
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
