@@ -111,7 +111,9 @@ func (s State) Words() attesta.Message { return attesta.M("experience.state." + 
 func (a Action) Words() attesta.Message { return attesta.M("experience.action." + string(a)) }
 
 // schoolTypeWords names a school type, as a message argument.
-func schoolTypeWords(t competence.SchoolType) attesta.Message { return attesta.M("schooltype." + string(t)) }
+func schoolTypeWords(t competence.SchoolType) attesta.Message {
+	return attesta.M("schooltype." + string(t))
+}
 
 // EvidenceRef addresses one observable evidence of the pinned standard: of
 // competence Competence, ADA ADA, expected result Result, the Activity-th

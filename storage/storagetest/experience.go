@@ -41,8 +41,8 @@ type experienceWorld struct {
 	// The school's referent and tutor, the company's tutor, the Turin
 	// Chamber, the Milan school's referent, a student of the class.
 	referent, schoolTutor, companyTutor, chamber, otherSchool, student, classmate *auth.Principal
-	class                                                                       *people.Class
-	students                                                                    []string
+	class                                                                         *people.Class
+	students                                                                      []string
 }
 
 func newExperienceWorld(t *testing.T, open Opener) *experienceWorld {
