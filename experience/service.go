@@ -589,9 +589,10 @@ func (s *Service) SignOff(ctx context.Context, p *auth.Principal, id string, num
 	return out, nil
 }
 
-// transition moves experience id by a, deciding with action act; check,
-// if not nil, refuses it for a reason of its own.
-func (s *Service) transition(ctx context.Context, p *auth.Principal, id string, a Action, to State, auditAction, reason string, check func(w Writer, e *Experience) error) (*Experience, error) {
+// transition moves experience id by a, when its latest revision is seen
+// (the one the person acting saw; -1: any); check, if not nil, refuses it
+// for a reason of its own.
+func (s *Service) transition(ctx context.Context, p *auth.Principal, id string, seen int, a Action, to State, auditAction, reason string, check func(w Writer, e *Experience) error) (*Experience, error) {
 	var out *Experience
 	err := s.store.Update(ctx, func(w Writer) error {
 		e, err := s.open(ctx, w, p, id, func(e *Experience) error {
@@ -608,6 +609,9 @@ func (s *Service) transition(ctx context.Context, p *auth.Principal, id string, 
 		}
 		if err := e.State.Allows(a); err != nil {
 			return err
+		}
+		if seen >= 0 && seen != e.Revision {
+			return attesta.E(attesta.Conflict, "err.experience.revision.stale", seen, e.Revision)
 		}
 		if check != nil {
 			if err := check(w, e); err != nil {
@@ -635,15 +639,17 @@ func (s *Service) transition(ctx context.Context, p *auth.Principal, id string, 
 	return out, nil
 }
 
-// Start begins a co-designed experience.
-func (s *Service) Start(ctx context.Context, p *auth.Principal, id string) (*Experience, error) {
-	return s.transition(ctx, p, id, Start, InProgress, actionStart, "", nil)
+// Start begins a co-designed experience whose latest revision, the one the
+// person starting it saw, is seen.
+func (s *Service) Start(ctx context.Context, p *auth.Principal, id string, seen int) (*Experience, error) {
+	return s.transition(ctx, p, id, seen, Start, InProgress, actionStart, "", nil)
 }
 
-// Close ends an experience in progress. It needs hours recorded for every
-// student, and no revision awaiting sign-off.
-func (s *Service) Close(ctx context.Context, p *auth.Principal, id string) (*Experience, error) {
-	return s.transition(ctx, p, id, Finish, Closed, actionClose, "", func(w Writer, e *Experience) error {
+// Close ends an experience in progress whose latest revision is seen. It
+// needs hours recorded for every student, and no revision awaiting
+// sign-off.
+func (s *Service) Close(ctx context.Context, p *auth.Principal, id string, seen int) (*Experience, error) {
+	return s.transition(ctx, p, id, seen, Finish, Closed, actionClose, "", func(w Writer, e *Experience) error {
 		if e.Agreed != e.Revision {
 			return attesta.E(attesta.Conflict, "err.experience.close.pending", e.Revision)
 		}
@@ -671,12 +677,11 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id string) (*Exp
 // Cancel stops an experience that is not closed, for a reason.
 func (s *Service) Cancel(ctx context.Context, p *auth.Principal, id, reason string) (*Experience, error) {
 	reason = strings.TrimSpace(reason)
-	var fe attesta.FieldErrors
-	text(&fe, "reason", reason, MinReason, MaxReason, true)
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	return s.transition(ctx, p, id, Cancel, Cancelled, actionCancel, reason, nil)
+	return s.transition(ctx, p, id, -1, Cancel, Cancelled, actionCancel, reason, func(Writer, *Experience) error {
+		var fe attesta.FieldErrors
+		text(&fe, "reason", reason, MinReason, MaxReason, true)
+		return fe.Err()
+	})
 }
 
 // Compare returns the changes from revision a to revision b of

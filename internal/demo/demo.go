@@ -2,8 +2,9 @@
 // that a newcomer sees a working site at once: the bundled national
 // competence standards, two Chambers of Commerce as issuers, a few
 // credentials (one of them revoked, one suspended), and the platform's
-// organisations, people (one account per role), classes and territorial
-// tables (platform.go).
+// organisations, people (one account per role), classes, territorial
+// tables (platform.go) and training experiences in every state
+// (experience.go).
 package demo
 
 import (
@@ -15,6 +16,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
@@ -30,6 +32,7 @@ type Services struct {
 	People      *people.Service
 	Accounts    *account.Service
 	Tables      *roundtable.Service
+	Experiences *experience.Service
 }
 
 // Issuers are the demo Chambers of Commerce.

@@ -32,6 +32,7 @@ var Accounts = []Account{
 	{"docente@feltrinelli.example", "Marco", "Conti", "cciaa-torino", auth.CommissionMember},
 	{"tutor@meccanica-lombarda.example", "Paolo", "Ricci", "co-09712340562", auth.CompanyTutor},
 	{"tutor@officine-torinesi.example", "Elena", "Greco", "co-05832710965", auth.CompanyTutor},
+	{"docente@ferraris.example", "Stefano", "Gatti", "tori03000b", auth.SchoolTutor},
 	{"studente@feltrinelli.example", "Sara", "Esposito", "mitf01000a", auth.Student},
 }
 
@@ -109,7 +110,10 @@ func loadPlatform(ctx context.Context, s Services) error {
 			return fmt.Errorf("demo account %s: %w", email, err)
 		}
 	}
-	return loadTables(ctx, s)
+	if err := loadTables(ctx, s); err != nil {
+		return err
+	}
+	return loadExperiences(ctx, s)
 }
 
 // minutesPDF is a one-page PDF: the demo meeting's signed minutes.

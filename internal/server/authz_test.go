@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
@@ -61,6 +62,7 @@ const (
 	job    target = "job"     // an import waiting or running
 	pupil  target = "student" // a student's record
 	keys   target = "issuer"  // a Chamber's signing keys (the issuer with its id)
+	exper  target = "experience"
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -92,6 +94,12 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.TableView:     {none: "YYYYYFF", table: "YYYYYNF", attach: "YYYYYNF"},
 	auth.TableManage:   {none: "YYFFFFF", table: "YYFFFNF", meet: "YYFFFNF"},
 	auth.KeyRotate:     {keys: "YY....F"},
+	// A commission member's own experience is one of its Chamber's
+	// territory, which it does not reach (it sees none yet).
+	auth.ExperienceView:   {none: "YYYYYYF", exper: "YYYYYYN"},
+	auth.ExperienceDesign: {none: "FFYYYFF", exper: "FFYYYFN"},
+	auth.ExperienceManage: {exper: "FFYYYFN"},
+	auth.HoursRecord:      {exper: "FFFYYFN"},
 }
 
 // route is one route of either surface, as the matrix sees it.
@@ -156,6 +164,8 @@ func targetOf(pattern string) (target, error) {
 		return attach, nil
 	case strings.HasPrefix(path, "/api/v1/issuers/{id}"):
 		return keys, nil
+	case strings.HasPrefix(path, "/experiences/{id}") || strings.HasPrefix(path, "/api/v1/experiences/{id}"):
+		return exper, nil
 	}
 	return none, fmt.Errorf("no fixture for the parameter of %s", path)
 }
@@ -250,6 +260,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 		tablesOf[tb.Chamber] = tableIDs{tb.ID, v.Meetings[0].ID, v.Meetings[0].Attachments[0].ID}
 	}
 	milan, turin := tablesOf["cciaa-milano"], tablesOf["cciaa-torino"]
+	// The demo's experience in progress in Milan (the student account's)
+	// and the co-designed one in Turin.
+	experienceOf := map[string]string{}
+	es, err := svc.Experiences.List(ctx, admin, experience.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if e.State == experience.InProgress || e.State == experience.CoDesigned {
+			experienceOf[e.School] = e.ID
+		}
+	}
+	expMI, expTO := experienceOf["mitf01000a"], experienceOf["tori03000b"]
+	if expMI == "" || expTO == "" {
+		t.Fatalf("demo experiences: %+v", es)
+	}
 
 	_, otherToken := newToken(t, srv, "operatore@to.example", "cciaa-torino", auth.ChamberOperator)
 
@@ -313,10 +339,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		case auth.CommissionMember:
 			ownKeys, otherKeys = "cciaa-torino", "cciaa-milano"
 		}
+		ownE, otherE := expMI, expTO
+		if role == auth.CommissionMember {
+			ownE, otherE = expTO, expMI
+		}
 		own := map[target]string{orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
-			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys}
+			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys, exper: ownE}
 		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken, pupil: otherPupil,
-			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys}
+			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys, exper: otherE}
 		for _, r := range routes {
 			if r.system || (r.public && r.action == "") {
 				continue

@@ -212,9 +212,9 @@ func testExperienceLifecycle(t *testing.T, open Opener) {
 	// Hours wait for the start; the Chamber, which may see, does not run it.
 	_, err = w.svc.RecordHours(ctx, w.companyTutor, e.ID, experience.HoursInput{Student: w.students[0], Day: "2025-10-06", Minutes: 480})
 	problem(t, err, attesta.Conflict, "", "err.experience.state")
-	_, err = w.svc.Start(ctx, w.chamber, e.ID)
+	_, err = w.svc.Start(ctx, w.chamber, e.ID, 2)
 	problem(t, err, attesta.Forbidden, "", "err.auth.forbidden")
-	if e, err = w.svc.Start(ctx, w.companyTutor, e.ID); err != nil || e.State != experience.InProgress {
+	if e, err = w.svc.Start(ctx, w.companyTutor, e.ID, 2); err != nil || e.State != experience.InProgress {
 		t.Fatalf("start: %+v %v", e, err)
 	}
 	first, err := w.svc.RecordHours(ctx, w.companyTutor, e.ID, experience.HoursInput{Student: w.students[0], Day: "2025-10-06", Minutes: 480, Activity: "Disegno CAD"})
@@ -245,7 +245,7 @@ func testExperienceLifecycle(t *testing.T, open Opener) {
 	_, err = w.svc.RecordHours(ctx, w.companyTutor, e.ID, experience.HoursInput{Student: w.students[0], Day: "2025-10-06", Minutes: 400, Corrects: first.ID})
 	problem(t, err, attesta.Conflict, "", "err.experience.hours.superseded")
 	// Closing needs hours for every student.
-	_, err = w.svc.Close(ctx, w.schoolTutor, e.ID)
+	_, err = w.svc.Close(ctx, w.schoolTutor, e.ID, 2)
 	problem(t, err, attesta.Conflict, "", "err.experience.close.hours")
 	if !strings.Contains(attesta.MessageIn(err, "it"), "Bruno Verdi") {
 		t.Errorf("close refused with %q", attesta.MessageIn(err, "it"))
@@ -261,7 +261,7 @@ func testExperienceLifecycle(t *testing.T, open Opener) {
 	if v.Totals[0].Minutes != 420 || v.Totals[1].Minutes != 2400 || v.Totals[0].PlannedHours != 200 || v.Names[w.students[1]] != "Bruno Verdi" {
 		t.Fatalf("totals %+v", v.Totals)
 	}
-	if e, err = w.svc.Close(ctx, w.schoolTutor, e.ID); err != nil || e.State != experience.Closed {
+	if e, err = w.svc.Close(ctx, w.schoolTutor, e.ID, 2); err != nil || e.State != experience.Closed {
 		t.Fatalf("close: %+v %v", e, err)
 	}
 	_, err = w.svc.Edit(ctx, w.schoolTutor, e.ID, 2, w.design())

@@ -1,0 +1,146 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/experience"
+)
+
+// experienceRoutes are the training experiences' routes: the design and
+// its revisions, the sign-offs, the state, the hours.
+func (a *API) experienceRoutes(t func(string, auth.Action, http.HandlerFunc) Route) []Route {
+	if a.platform.Experiences == nil {
+		return nil
+	}
+	return []Route{
+		t("GET /api/v1/experiences", auth.ExperienceView, a.listExperiences),
+		t("POST /api/v1/experiences", auth.ExperienceDesign, a.createExperience),
+		t("GET /api/v1/experiences/{id}", auth.ExperienceView, a.getExperience),
+		t("PUT /api/v1/experiences/{id}/design", auth.ExperienceDesign, a.editExperience),
+		t("POST /api/v1/experiences/{id}/sign-off", auth.ExperienceDesign, a.signOffExperience),
+		t("GET /api/v1/experiences/{id}/compare", auth.ExperienceView, a.compareExperience),
+		t("POST /api/v1/experiences/{id}/start", auth.ExperienceManage, a.moveExperience(experience.Start)),
+		t("POST /api/v1/experiences/{id}/close", auth.ExperienceManage, a.moveExperience(experience.Finish)),
+		t("POST /api/v1/experiences/{id}/cancel", auth.ExperienceManage, a.moveExperience(experience.Cancel)),
+		t("POST /api/v1/experiences/{id}/hours", auth.HoursRecord, a.recordHours),
+	}
+}
+
+func (a *API) listExperiences(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	es, err := a.platform.Experiences.List(r.Context(), who(r), experience.Filter{State: experience.State(q.Get("state")), Year: q.Get("year")})
+	a.reply(w, r, items(es), err)
+}
+
+func (a *API) createExperience(w http.ResponseWriter, r *http.Request) {
+	var in experience.New
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	e, err := a.platform.Experiences.Create(r.Context(), who(r), in)
+	if err == nil {
+		w.Header().Set("Location", "/api/v1/experiences/"+e.ID)
+		created(w)
+	}
+	a.reply(w, r, e, err)
+}
+
+func (a *API) getExperience(w http.ResponseWriter, r *http.Request) {
+	v, err := a.platform.Experiences.Get(r.Context(), who(r), r.PathValue("id"))
+	if v != nil && v.Attendances == nil {
+		v.Attendances = []experience.Attendance{}
+	}
+	a.reply(w, r, v, err)
+}
+
+// designChange is a new design for the revision the editor saw.
+type designChange struct {
+	Revision int               `json:"revision"`
+	Design   experience.Design `json:"design"`
+}
+
+func (a *API) editExperience(w http.ResponseWriter, r *http.Request) {
+	var in designChange
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	e, err := a.platform.Experiences.Edit(r.Context(), who(r), r.PathValue("id"), in.Revision, in.Design)
+	a.reply(w, r, e, err)
+}
+
+func (a *API) signOffExperience(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Revision int `json:"revision"`
+	}
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	e, err := a.platform.Experiences.SignOff(r.Context(), who(r), r.PathValue("id"), in.Revision)
+	a.reply(w, r, e, err)
+}
+
+func (a *API) compareExperience(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	from, err1 := strconv.Atoi(q.Get("from"))
+	to, err2 := strconv.Atoi(q.Get("to"))
+	if err1 != nil || err2 != nil {
+		// Whether the experience may be seen is said first.
+		if _, err := a.platform.Experiences.Get(r.Context(), who(r), r.PathValue("id")); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.experience.compare"))
+		return
+	}
+	changes, err := a.platform.Experiences.Compare(r.Context(), who(r), r.PathValue("id"), from, to)
+	a.reply(w, r, items(changes), err)
+}
+
+// move is a change of state: start or close (confirming the latest
+// revision, as the person acting saw it), or cancel (with a reason).
+type move struct {
+	Revision int    `json:"revision"`
+	Reason   string `json:"reason"`
+}
+
+// moveExperience starts, closes or cancels an experience.
+func (a *API) moveExperience(to experience.Action) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in move
+		if err := readJSON(r, &in); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		id, svc := r.PathValue("id"), a.platform.Experiences
+		var e *experience.Experience
+		var err error
+		switch to {
+		case experience.Start:
+			e, err = svc.Start(r.Context(), who(r), id, in.Revision)
+		case experience.Finish:
+			e, err = svc.Close(r.Context(), who(r), id, in.Revision)
+		default:
+			e, err = svc.Cancel(r.Context(), who(r), id, in.Reason)
+		}
+		a.reply(w, r, e, err)
+	}
+}
+
+func (a *API) recordHours(w http.ResponseWriter, r *http.Request) {
+	var in experience.HoursInput
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	h, err := a.platform.Experiences.RecordHours(r.Context(), who(r), r.PathValue("id"), in)
+	if err == nil {
+		created(w)
+	}
+	a.reply(w, r, h, err)
+}
