@@ -73,7 +73,10 @@ func loadExperiences(ctx context.Context, s Services) error {
 			return nil
 		}
 	}
-	started := func(e *experience.Experience) error { _, err := s.Experiences.Start(ctx, company, e.ID, e.Revision); return err }
+	started := func(e *experience.Experience) error {
+		_, err := s.Experiences.Start(ctx, company, e.ID, e.Revision)
+		return err
+	}
 	hours := func(records ...experience.HoursInput) step {
 		return func(e *experience.Experience) error {
 			for _, h := range records {
@@ -84,7 +87,10 @@ func loadExperiences(ctx context.Context, s Services) error {
 			return nil
 		}
 	}
-	closed := func(e *experience.Experience) error { _, err := s.Experiences.Close(ctx, school, e.ID, e.Revision); return err }
+	closed := func(e *experience.Experience) error {
+		_, err := s.Experiences.Close(ctx, school, e.ID, e.Revision)
+		return err
+	}
 	cancelled := func(e *experience.Experience) error {
 		_, err := s.Experiences.Cancel(ctx, company, e.ID, "Il reparto di progettazione è chiuso per ristrutturazione fino a giugno.")
 		return err
