@@ -19,6 +19,7 @@ import (
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/fiscal"
 	"github.com/attesta/attesta/internal/i18n"
+	"github.com/attesta/attesta/observation"
 )
 
 // keyFunc is a function or method that takes a message key: arg is the
@@ -78,6 +79,7 @@ var dynamic = map[string]string{
 	"experience:State.Words":     "experience.state.<state> for each of experience.States: TestDynamicKeys",
 	"experience:Action.Words":    "experience.action.<action> for each of experience.Actions: TestDynamicKeys",
 	"experience:schoolTypeWords": "schooltype.<type> for each of competence.SchoolTypes: TestDynamicKeys",
+	"observation:State.Words":    "observation.state.<state> for each of observation.States: TestDynamicKeys",
 	"auth:words":                 "role.<role>, kind.<kind>, action.<action> for each of auth.Roles, OrgKinds, Actions (TestDynamicKeys), guarded by i18n.Has",
 }
 
@@ -115,6 +117,9 @@ func dynamicKeys() []string {
 	}
 	for _, a := range experience.Actions {
 		keys = append(keys, "experience.action."+string(a))
+	}
+	for _, s := range observation.States {
+		keys = append(keys, "observation.state."+string(s))
 	}
 	for _, t := range competence.SchoolTypes {
 		keys = append(keys, "schooltype."+string(t))

@@ -40,17 +40,23 @@ const (
 	ExperienceDesign Action = "experience.design" // create one, change its design, sign a revision off
 	ExperienceManage Action = "experience.manage" // start, close or cancel one
 	HoursRecord      Action = "hours.record"      // record or correct a student's hours
+	// Observation sheets.
+	SheetView        Action = "sheet.view"        // see a student's observation sheet (a student: their own, once submitted)
+	SheetFill        Action = "sheet.fill"        // fill and submit it (the company)
+	SheetCountersign Action = "sheet.countersign" // countersign it (the school)
+	SheetReopen      Action = "sheet.reopen"      // reopen a submitted sheet for a correction (the Chamber)
 )
 
 // Actions lists every action.
 var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, PersonView, MemberAdd, StudentEdit,
 	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
-	AuditView, AccountManage, KeyRotate, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord}
+	AuditView, AccountManage, KeyRotate, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
+	SheetView, SheetFill, SheetCountersign, SheetReopen}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
 var readOnly = map[Action]bool{OrgList: true, OrgView: true, PeopleList: true, PersonView: true, ClassList: true,
-	ClassView: true, ExportData: true, TableView: true, AuditView: true, ExperienceView: true}
+	ClassView: true, ExportData: true, TableView: true, AuditView: true, ExperienceView: true, SheetView: true}
 
 // ReadOnly reports whether a changes nothing.
 func (a Action) ReadOnly() bool { return readOnly[a] }
@@ -83,6 +89,10 @@ var rules = map[Action][]Role{
 	ExperienceDesign: {SchoolReferent, SchoolTutor, CompanyTutor},
 	ExperienceManage: {SchoolReferent, SchoolTutor, CompanyTutor},
 	HoursRecord:      {SchoolTutor, CompanyTutor},
+	SheetView:        {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student},
+	SheetFill:        {CompanyTutor},
+	SheetCountersign: {SchoolReferent, SchoolTutor},
+	SheetReopen:      {ChamberOperator},
 }
 
 // allowed applies the rules, and the few that depend on the object.

@@ -24,6 +24,7 @@ import (
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
@@ -58,6 +59,7 @@ type DB interface {
 	Audit() audit.Store
 	RoundTables() roundtable.Store
 	Experiences() experience.Store
+	Sheets() observation.Store
 	Jobs() job.Store
 
 	Close() error

@@ -23,6 +23,7 @@ import (
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
@@ -49,6 +50,7 @@ type Services struct {
 	Audit         *audit.Service
 	Tables        *roundtable.Service
 	Experiences   *experience.Service
+	Sheets        *observation.Service
 	Imports       *importer.Service
 	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
 	// it, with the handlers of JobHandlers.
@@ -187,7 +189,8 @@ func NewServices(db Database, opts Options) (*Services, error) {
 		Orgs: org.NewService(db.Organisations(), opts.Clock), People: people.NewService(db.People(), opts.Clock, opts.Rand),
 		Accounts: account.NewService(db.Accounts(), opts.Clock, opts.Rand, opts.PublicURL), Audit: audit.NewService(db.Audit()),
 		Tables:      roundtable.NewService(db.RoundTables(), opts.Clock, opts.Rand),
-		Experiences: experience.NewService(db.Experiences(), opts.Clock, opts.Rand), Imports: importer.NewService(db.Imports(), opts.Clock, opts.Rand),
+		Experiences: experience.NewService(db.Experiences(), opts.Clock, opts.Rand),
+		Sheets:      observation.NewService(db.Sheets(), opts.Clock), Imports: importer.NewService(db.Imports(), opts.Clock, opts.Rand),
 		Jobs: job.NewService(db.Jobs(), opts.Clock, opts.Rand)}
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/experience"
+	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/people"
 )
 
@@ -26,6 +27,7 @@ func ExperiencesSuite(t *testing.T, open Opener) {
 		{"Refusals", testExperienceRefusals},
 		{"Cancel", testExperienceCancel},
 		{"WhoSees", testExperienceWhoSees},
+		{"Sheets", testObservationSheets},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -391,5 +393,130 @@ func testExperienceWhoSees(t *testing.T, open Opener) {
 	problem(t, err, attesta.Forbidden, "", "err.auth.forbidden")
 	if list, err := w.svc.List(ctx, w.chamber, experience.Filter{State: "bogus"}); attesta.ErrorCode(err) != attesta.Invalid {
 		t.Errorf("a bad filter: %v %v", list, err)
+	}
+}
+
+// started creates the world's design with an exception, both sides sign
+// it off, and the company starts it.
+func (w *experienceWorld) started(t *testing.T) *experience.Experience {
+	t.Helper()
+	ctx := context.Background()
+	d := w.design()
+	d.Competences[0].Activities = append(d.Competences[0].Activities, experience.PlannedActivity{ADA: "ADA.10.02.03", Result: "RA2", Activity: 1, Evidences: []int{4}})
+	d.HoursException = "Percorso breve concordato con il consiglio di classe."
+	e := w.create(t, d)
+	for _, p := range []*auth.Principal{w.schoolTutor, w.companyTutor} {
+		if _, err := w.svc.SignOff(ctx, p, e.ID, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, err := w.svc.Start(ctx, w.companyTutor, e.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// The observation sheet: rows from the agreed design; drafts saved by the
+// company, "not observed" apart from the lowest level, submitted and
+// locked, countersigned by the school, reopened by the Chamber with a
+// reason into a new version while the old one stays.
+func testObservationSheets(t *testing.T, open Opener) {
+	ctx := context.Background()
+	w := newExperienceWorld(t, open)
+	sheets := observation.NewService(w.db.Sheets(), w.clock.Now)
+	e := w.create(t, w.design())
+	anna := w.students[0]
+	_, err := sheets.Sheet(ctx, w.companyTutor, e.ID, anna)
+	problem(t, err, attesta.Conflict, "", "err.observation.notagreed")
+	e = w.started(t)
+	v, err := sheets.Sheet(ctx, w.companyTutor, e.ID, anna)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := v.Current()
+	if cur.Version != 1 || cur.State != observation.Draft || len(cur.Rows) != 3 || cur.Rows[2].Row.String() != "C1/ADA.10.02.03/RA2/A1/E4" ||
+		cur.ID != observation.SheetID(e.ID, anna) || len(v.Scale) != 3 {
+		t.Fatalf("blank sheet %+v", v)
+	}
+	rows := cur.Rows
+	// A level not of the scale, a level and "not observed", a period
+	// outside the experience: each refused, nothing saved.
+	_, err = sheets.Save(ctx, w.companyTutor, e.ID, anna, 1, []observation.Observation{{Row: rows[0].Row, Level: 4}})
+	problem(t, err, attesta.Invalid, "rows[0].level", "err.observation.level")
+	_, err = sheets.Save(ctx, w.companyTutor, e.ID, anna, 1, []observation.Observation{{Row: rows[0].Row, Level: 1, NotObserved: true}})
+	problem(t, err, attesta.Invalid, "rows[0].level", "err.observation.level.both")
+	_, err = sheets.Save(ctx, w.companyTutor, e.ID, anna, 1, []observation.Observation{{Row: rows[0].Row, Level: 2, From: "2025-09-01"}})
+	problem(t, err, attesta.Invalid, "rows[0].from", "err.observation.period")
+	// Only the company fills it.
+	_, err = sheets.Save(ctx, w.schoolTutor, e.ID, anna, 1, []observation.Observation{{Row: rows[0].Row, Level: 2}})
+	problem(t, err, attesta.Forbidden, "", "err.auth.forbidden")
+	// Drafts: one row at a time, a blank keeps what was saved.
+	if _, err := sheets.Save(ctx, w.companyTutor, e.ID, anna, 1, []observation.Observation{{Row: rows[0].Row, Level: 1, Note: "Legge il disegno con aiuto"}}); err != nil {
+		t.Fatal(err)
+	}
+	sh, err := sheets.Save(ctx, w.companyTutor, e.ID, anna, 1, []observation.Observation{{Row: rows[0].Row, Level: 2}, {Row: rows[1].Row, NotObserved: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.Rows[0].Level != 2 || sh.Rows[0].Note != "Legge il disegno con aiuto" || !sh.Rows[1].NotObserved || sh.Rows[1].Level != 0 || sh.Rows[2].Given() {
+		t.Fatalf("draft rows %+v", sh.Rows)
+	}
+	// A student sees nothing before submission.
+	_, err = sheets.Sheet(ctx, w.student, e.ID, anna)
+	problem(t, err, attesta.NotFound, "", "err.observation.notsubmitted")
+	_, err = sheets.Submit(ctx, w.companyTutor, e.ID, anna, 1)
+	problem(t, err, attesta.Invalid, "", "err.observation.missing")
+	if _, err := sheets.Save(ctx, w.companyTutor, e.ID, anna, 1, []observation.Observation{{Row: rows[2].Row, Level: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if sh, err = sheets.Submit(ctx, w.companyTutor, e.ID, anna, 1); err != nil || sh.State != observation.Submitted || sh.Submitted.Person != w.companyTutor.Person {
+		t.Fatalf("submit: %+v %v", sh, err)
+	}
+	// Locked: a second edit is refused; the school countersigns.
+	_, err = sheets.Save(ctx, w.companyTutor, e.ID, anna, 1, []observation.Observation{{Row: rows[0].Row, Level: 3}})
+	problem(t, err, attesta.Conflict, "", "err.observation.locked")
+	_, err = sheets.Countersign(ctx, w.companyTutor, e.ID, anna, 1)
+	problem(t, err, attesta.Forbidden, "", "err.auth.forbidden")
+	if sh, err = sheets.Countersign(ctx, w.schoolTutor, e.ID, anna, 1); err != nil || sh.State != observation.Countersigned {
+		t.Fatalf("countersign: %+v %v", sh, err)
+	}
+	if v, err := sheets.Sheet(ctx, w.student, e.ID, anna); err != nil || len(v.Versions) != 1 {
+		t.Fatalf("the student's own sheet: %v", err)
+	}
+	_, err = sheets.Sheet(ctx, w.classmate, e.ID, anna)
+	problem(t, err, attesta.NotFound, "", "err.experience.notfound")
+	// The Chamber reopens it with a reason: version 2, a draft with the
+	// same values; version 1 stays as it was.
+	_, err = sheets.Reopen(ctx, w.chamber, e.ID, anna, 1, "no")
+	problem(t, err, attesta.Invalid, "reason", "err.experience.text.short")
+	_, err = sheets.Reopen(ctx, w.schoolTutor, e.ID, anna, 1, "Il livello della riga 1 è da rivedere.")
+	problem(t, err, attesta.Forbidden, "", "err.auth.forbidden")
+	if sh, err = sheets.Reopen(ctx, w.chamber, e.ID, anna, 1, "Il livello della riga 1 è da rivedere."); err != nil || sh.Version != 2 || sh.State != observation.Draft {
+		t.Fatalf("reopen: %+v %v", sh, err)
+	}
+	_, err = sheets.Save(ctx, w.companyTutor, e.ID, anna, 1, []observation.Observation{{Row: rows[0].Row, Level: 3}})
+	problem(t, err, attesta.Conflict, "", "err.observation.stale")
+	if _, err := sheets.Save(ctx, w.companyTutor, e.ID, anna, 2, []observation.Observation{{Row: rows[0].Row, Level: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sheets.Submit(ctx, w.companyTutor, e.ID, anna, 2); err != nil {
+		t.Fatal(err)
+	}
+	v, err = sheets.Sheet(ctx, w.chamber, e.ID, anna)
+	if err != nil || len(v.Versions) != 2 || v.Versions[0].Rows[0].Level != 2 || v.Versions[0].State != observation.Countersigned ||
+		v.Versions[1].Rows[0].Level != 3 || v.Versions[1].Reason != "Il livello della riga 1 è da rivedere." || v.Versions[1].Reopened.Person != w.chamber.Person {
+		t.Fatalf("versions %+v %v", v, err)
+	}
+	if id, st, err := sheets.ByID(ctx, v.Current().ID); err != nil || id != e.ID || st != anna {
+		t.Fatalf("by id: %s %s %v", id, st, err)
+	}
+	// Every level saved is in the audit trail with the value it replaced.
+	entries, err := w.audit.List(ctx, admin, audit.Filter{ObjectKind: auth.ExperienceObject, ObjectID: e.ID, Action: "observation.save"})
+	if err != nil || len(entries) != 4 {
+		t.Fatalf("saves in the audit trail: %d %v", len(entries), err)
+	}
+	if before := string(entries[len(entries)-2].Before); !strings.Contains(before, `"level":1`) {
+		t.Errorf("the second save's previous value: %s", before)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
@@ -71,19 +72,30 @@ func (t experienceTx) Organisation(ctx context.Context, id string) (*org.Organis
 	return t.orgRows.Organisation(ctx, id)
 }
 
+// sheetTx is the observation sheets' transaction: they read the
+// experience, its revisions and the pinned standard.
+type sheetTx struct {
+	standardRows
+	experienceRows
+	sheetRows
+	trail
+}
+
 var (
-	_ experience.Reader = experienceTx{}
-	_ experience.Writer = experienceTx{}
-	_ org.Reader        = orgTx{}
-	_ org.Writer        = orgTx{}
-	_ people.Reader     = peopleTx{}
-	_ people.Writer     = peopleTx{}
-	_ account.Reader    = accountTx{}
-	_ account.Writer    = accountTx{}
-	_ roundtable.Reader = tableTx{}
-	_ roundtable.Writer = tableTx{}
-	_ audit.Reader      = trail{}
-	_ competence.Writer = standardRows{}
+	_ observation.Reader = sheetTx{}
+	_ observation.Writer = sheetTx{}
+	_ experience.Reader  = experienceTx{}
+	_ experience.Writer  = experienceTx{}
+	_ org.Reader         = orgTx{}
+	_ org.Writer         = orgTx{}
+	_ people.Reader      = peopleTx{}
+	_ people.Writer      = peopleTx{}
+	_ account.Reader     = accountTx{}
+	_ account.Writer     = accountTx{}
+	_ roundtable.Reader  = tableTx{}
+	_ roundtable.Writer  = tableTx{}
+	_ audit.Reader       = trail{}
+	_ competence.Writer  = standardRows{}
 )
 
 // store is a domain's Store: View and Update give fn the domain's view of
@@ -103,14 +115,15 @@ func (s store[R, W]) Update(ctx context.Context, fn func(W) error) error {
 }
 
 var (
-	_ org.Store        = store[org.Reader, org.Writer]{}
-	_ people.Store     = store[people.Reader, people.Writer]{}
-	_ importer.Store   = store[importer.Reader, importer.Writer]{}
-	_ account.Store    = store[account.Reader, account.Writer]{}
-	_ roundtable.Store = store[roundtable.Reader, roundtable.Writer]{}
-	_ audit.Store      = store[audit.Reader, audit.Reader]{}
-	_ competence.Store = store[competence.Reader, competence.Writer]{}
-	_ experience.Store = store[experience.Reader, experience.Writer]{}
+	_ org.Store         = store[org.Reader, org.Writer]{}
+	_ people.Store      = store[people.Reader, people.Writer]{}
+	_ importer.Store    = store[importer.Reader, importer.Writer]{}
+	_ account.Store     = store[account.Reader, account.Writer]{}
+	_ roundtable.Store  = store[roundtable.Reader, roundtable.Writer]{}
+	_ audit.Store       = store[audit.Reader, audit.Reader]{}
+	_ competence.Store  = store[competence.Reader, competence.Writer]{}
+	_ experience.Store  = store[experience.Reader, experience.Writer]{}
+	_ observation.Store = store[observation.Reader, observation.Writer]{}
 
 	_ issuer.Store         = issuers{}
 	_ credential.Store     = credentials{}
@@ -180,6 +193,14 @@ func (db *DB) Experiences() experience.Store {
 	return store[experience.Reader, experience.Writer]{db,
 		func(t *Tx) experience.Reader { return tx(t) },
 		func(t *Tx) experience.Writer { return tx(t) }}
+}
+
+// Sheets returns the store of the observation sheets.
+func (db *DB) Sheets() observation.Store {
+	tx := func(t *Tx) sheetTx { return sheetTx{standardRows{t}, experienceRows{t}, sheetRows{t}, trail{t}} }
+	return store[observation.Reader, observation.Writer]{db,
+		func(t *Tx) observation.Reader { return tx(t) },
+		func(t *Tx) observation.Writer { return tx(t) }}
 }
 
 // Issuers returns the store of the issuers and their keys.

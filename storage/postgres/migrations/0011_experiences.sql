@@ -87,3 +87,42 @@ CREATE INDEX experience_hours_experience ON experience_hours (experience_id, stu
 
 CREATE TRIGGER experience_hours_append_only BEFORE UPDATE OR DELETE ON experience_hours
     FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+
+-- Observation sheets: each version of a student's sheet in an experience,
+-- its rows as JSON. A version once submitted keeps its rows and its
+-- submission; a correction is the next version.
+CREATE TABLE observation_sheets (
+    id             TEXT    NOT NULL,
+    experience_id  TEXT    NOT NULL REFERENCES experiences (id),
+    student_id     TEXT    NOT NULL REFERENCES persons (id),
+    version        INTEGER NOT NULL CHECK (version >= 1),
+    state          TEXT    NOT NULL CHECK (state IN ('draft', 'submitted', 'countersigned')),
+    revision       INTEGER NOT NULL,
+    rows_json      TEXT    NOT NULL,
+    saved_by       TEXT    NOT NULL,
+    saved_name     TEXT    NOT NULL,
+    saved_at       TIMESTAMPTZ,
+    submitted      TEXT,
+    countersigned  TEXT,
+    reopened       TEXT,
+    reason         TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (id, version),
+    UNIQUE (experience_id, student_id, version)
+);
+
+CREATE FUNCTION observation_sheet_locked() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'observation_sheets keeps every version';
+    END IF;
+    IF OLD.submitted IS NOT NULL
+       AND (NEW.rows_json IS DISTINCT FROM OLD.rows_json OR NEW.submitted IS DISTINCT FROM OLD.submitted
+            OR (OLD.countersigned IS NOT NULL AND NEW.countersigned IS DISTINCT FROM OLD.countersigned)) THEN
+        RAISE EXCEPTION 'a submitted sheet keeps its rows and signatures';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER observation_sheets_locked BEFORE UPDATE OR DELETE ON observation_sheets
+    FOR EACH ROW EXECUTE FUNCTION observation_sheet_locked();

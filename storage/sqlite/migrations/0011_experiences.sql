@@ -88,3 +88,38 @@ CREATE TRIGGER experience_hours_no_delete BEFORE DELETE ON experience_hours
 BEGIN
     SELECT RAISE(ABORT, 'experience_hours is append-only');
 END;
+
+-- Observation sheets: each version of a student's sheet in an experience,
+-- its rows as JSON. A version once submitted keeps its rows and its
+-- submission; a correction is the next version.
+CREATE TABLE observation_sheets (
+    id             TEXT    NOT NULL,
+    experience_id  TEXT    NOT NULL REFERENCES experiences (id),
+    student_id     TEXT    NOT NULL REFERENCES persons (id),
+    version        INTEGER NOT NULL CHECK (version >= 1),
+    state          TEXT    NOT NULL CHECK (state IN ('draft', 'submitted', 'countersigned')),
+    revision       INTEGER NOT NULL,
+    rows_json      TEXT    NOT NULL,
+    saved_by       TEXT    NOT NULL,
+    saved_name     TEXT    NOT NULL,
+    saved_at       TEXT,
+    submitted      TEXT,
+    countersigned  TEXT,
+    reopened       TEXT,
+    reason         TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (id, version),
+    UNIQUE (experience_id, student_id, version)
+) STRICT;
+
+CREATE TRIGGER observation_sheets_locked BEFORE UPDATE ON observation_sheets
+WHEN OLD.submitted IS NOT NULL
+ AND (NEW.rows_json IS NOT OLD.rows_json OR NEW.submitted IS NOT OLD.submitted
+      OR (OLD.countersigned IS NOT NULL AND NEW.countersigned IS NOT OLD.countersigned))
+BEGIN
+    SELECT RAISE(ABORT, 'a submitted sheet keeps its rows and signatures');
+END;
+
+CREATE TRIGGER observation_sheets_no_delete BEFORE DELETE ON observation_sheets
+BEGIN
+    SELECT RAISE(ABORT, 'observation_sheets keeps every version');
+END;
