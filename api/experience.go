@@ -7,6 +7,7 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/experience"
+	"github.com/attesta/attesta/observation"
 )
 
 // experienceRoutes are the training experiences' routes: the design and
@@ -143,4 +144,76 @@ func (a *API) recordHours(w http.ResponseWriter, r *http.Request) {
 		created(w)
 	}
 	a.reply(w, r, h, err)
+}
+
+// sheetRoutes are the observation sheets' routes; a sheet is named by its
+// id (observation.SheetID), known before it is first saved.
+func (a *API) sheetRoutes(t func(string, auth.Action, http.HandlerFunc) Route) []Route {
+	if a.platform.Sheets == nil {
+		return nil
+	}
+	return []Route{
+		t("GET /api/v1/sheets/{id}", auth.SheetView, a.getSheet),
+		t("PUT /api/v1/sheets/{id}", auth.SheetFill, a.sheetChange(auth.SheetFill)),
+		t("POST /api/v1/sheets/{id}/submit", auth.SheetFill, a.sheetChange("submit")),
+		t("POST /api/v1/sheets/{id}/countersign", auth.SheetCountersign, a.sheetChange(auth.SheetCountersign)),
+		t("POST /api/v1/sheets/{id}/reopen", auth.SheetReopen, a.sheetChange(auth.SheetReopen)),
+	}
+}
+
+// sheetOf resolves a sheet's id: a sheet saved once by its rows, else the
+// experience and student the query names (?experience=…&student=…).
+func (a *API) sheetOf(r *http.Request) (experienceID, student string, err error) {
+	q := r.URL.Query()
+	if e, s := q.Get("experience"), q.Get("student"); e != "" && s != "" && observation.SheetID(e, s) == r.PathValue("id") {
+		return e, s, nil
+	}
+	return a.platform.Sheets.ByID(r.Context(), r.PathValue("id"))
+}
+
+func (a *API) getSheet(w http.ResponseWriter, r *http.Request) {
+	e, s, err := a.sheetOf(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v, err := a.platform.Sheets.Sheet(r.Context(), who(r), e, s)
+	a.reply(w, r, v, err)
+}
+
+// sheetInput is a change of a sheet: the version the person saw, and the
+// rows (a save) or the reason (a reopening).
+type sheetInput struct {
+	Version int                       `json:"version"`
+	Rows    []observation.Observation `json:"rows"`
+	Reason  string                    `json:"reason"`
+}
+
+// sheetChange saves, submits, countersigns or reopens a sheet.
+func (a *API) sheetChange(what auth.Action) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in sheetInput
+		if err := readJSON(r, &in); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		e, s, err := a.sheetOf(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		svc, ctx, p := a.platform.Sheets, r.Context(), who(r)
+		var sh *observation.Sheet
+		switch what {
+		case auth.SheetFill:
+			sh, err = svc.Save(ctx, p, e, s, in.Version, in.Rows)
+		case "submit":
+			sh, err = svc.Submit(ctx, p, e, s, in.Version)
+		case auth.SheetCountersign:
+			sh, err = svc.Countersign(ctx, p, e, s, in.Version)
+		default:
+			sh, err = svc.Reopen(ctx, p, e, s, in.Version, in.Reason)
+		}
+		a.reply(w, r, sh, err)
+	}
 }

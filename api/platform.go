@@ -20,6 +20,7 @@ import (
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/job"
+	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
@@ -37,8 +38,10 @@ type Platform struct {
 	Tables   *roundtable.Service
 	// Experiences are the training experiences; nil: not served.
 	Experiences *experience.Service
-	Imports     *importer.Service
-	Jobs        *job.Service
+	// Sheets are the observation sheets; nil: not served.
+	Sheets  *observation.Service
+	Imports *importer.Service
+	Jobs    *job.Service
 	// Keys rotates the Chambers' signing keys; nil: not served.
 	Keys Keys
 }
@@ -91,6 +94,7 @@ func (a *API) platformRoutes() []Route {
 		keys = append(keys, t("POST /api/v1/issuers/{id}/keys", auth.KeyRotate, a.rotateKey))
 	}
 	keys = append(keys, a.experienceRoutes(t)...)
+	keys = append(keys, a.sheetRoutes(t)...)
 	return append(keys, []Route{
 		t("GET /api/v1/me", auth.OrgList, a.me),
 		t("GET /api/v1/organisations", auth.OrgList, a.listOrgs),

@@ -18,6 +18,7 @@ import (
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
@@ -33,6 +34,7 @@ type Services struct {
 	Accounts    *account.Service
 	Tables      *roundtable.Service
 	Experiences *experience.Service
+	Sheets      *observation.Service
 }
 
 // Issuers are the demo Chambers of Commerce.

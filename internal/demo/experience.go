@@ -6,13 +6,35 @@ import (
 
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/experience"
+	"github.com/attesta/attesta/observation"
 )
+
+// allLevels gives every row a level, one row "not observed"; draftLevels
+// the first two rows only.
+func allLevels(i int) observation.Observation {
+	switch i % 4 {
+	case 0:
+		return observation.Observation{Level: 3, Note: "Autonoma e precisa"}
+	case 3:
+		return observation.Observation{NotObserved: true, Note: "Attività non svolta nel periodo"}
+	}
+	return observation.Observation{Level: 2}
+}
+
+func draftLevels(i int) observation.Observation {
+	if i < 2 {
+		return observation.Observation{Level: 1 + i}
+	}
+	return observation.Observation{}
+}
 
 // loadExperiences co-designs the demo's training experiences of 2026/27,
 // one in each state, through the services as the tutors would: in Milan,
 // ITIS Feltrinelli with Meccanica Lombarda — in progress with hours (the
-// student account's), a draft, a closed one and a cancelled one; in Turin,
-// IPSIA Ferraris with Officine Torinesi, co-designed and not yet started.
+// student account's, whose observation sheet is countersigned, and a
+// classmate's still a draft), a draft, a closed one (its sheet submitted)
+// and a cancelled one; in Turin, IPSIA Ferraris with Officine Torinesi, in
+// progress with a sheet being filled.
 func loadExperiences(ctx context.Context, s Services) error {
 	as := func(email, orgID string, role auth.Role) (*auth.Principal, error) {
 		return s.People.PrincipalByEmail(ctx, email, orgID, role)
@@ -95,6 +117,38 @@ func loadExperiences(ctx context.Context, s Services) error {
 		_, err := s.Experiences.Cancel(ctx, company, e.ID, "Il reparto di progettazione è chiuso per ristrutturazione fino a giugno.")
 		return err
 	}
+	// sheet fills a student's observation sheet as the company tutor by:
+	// the levels given, submitted if every row has one, countersigned by
+	// school if not nil.
+	sheet := func(by, school *auth.Principal, student string, levels func(i int) observation.Observation) step {
+		return func(e *experience.Experience) error {
+			v, err := s.Sheets.Sheet(ctx, by, e.ID, student)
+			if err != nil {
+				return err
+			}
+			cur := v.Current()
+			var rows []observation.Observation
+			for i, r := range cur.Rows {
+				if o := levels(i); o.Given() {
+					o.Row = r.Row
+					rows = append(rows, o)
+				}
+			}
+			if _, err := s.Sheets.Save(ctx, by, e.ID, student, cur.Version, rows); err != nil {
+				return err
+			}
+			if len(rows) < len(cur.Rows) {
+				return nil
+			}
+			if _, err := s.Sheets.Submit(ctx, by, e.ID, student, cur.Version); err != nil {
+				return err
+			}
+			if school != nil {
+				_, err = s.Sheets.Countersign(ctx, school, e.ID, student, cur.Version)
+			}
+			return err
+		}
+	}
 	day := func(student, d string, hours int, activity string) experience.HoursInput {
 		return experience.HoursInput{Student: student, Day: d, Minutes: hours * 60, Activity: activity}
 	}
@@ -106,7 +160,7 @@ func loadExperiences(ctx context.Context, s Services) error {
 		{school, experience.New{Company: "co-09712340562", Class: classMI, Sector: "meccatronica", Design: experience.Design{
 			Title: "Progettazione CAD di attrezzature", Path: "progettazione", Students: []string{mi["Esposito"], mi["Marino"]},
 			SchoolTutor: school.Person, CompanyTutor: company.Person, Start: "2026-10-05", End: "2027-03-31", PlannedHours: 200, Competences: c1,
-		}}, []step{signed(school, company), started, hours(
+		}}, []step{signed(school, company), started, sheet(company, school, mi["Esposito"], allLevels), sheet(company, nil, mi["Marino"], draftLevels), hours(
 			day(mi["Esposito"], "2026-10-05", 8, "Lettura del disegno tecnico dell'attrezzo"),
 			day(mi["Esposito"], "2026-10-06", 8, "Modellazione CAD 3D dei particolari"),
 			day(mi["Marino"], "2026-10-05", 8, "Lettura del disegno tecnico dell'attrezzo"),
@@ -119,7 +173,7 @@ func loadExperiences(ctx context.Context, s Services) error {
 		{school, experience.New{Company: "co-09712340562", Class: classMI, Sector: "meccatronica", Design: experience.Design{
 			Title: "Orientamento in officina", Path: "progettazione", Students: []string{mi["Lombardi"]},
 			SchoolTutor: school.Person, CompanyTutor: company.Person, Start: "2026-09-14", End: "2026-10-09", PlannedHours: 80, Competences: c1[:1],
-		}}, []step{signed(company, school), started, hours(experience.HoursInput{Student: mi["Lombardi"], Day: "2026-09-14", Weekly: true, Minutes: 40 * 60, Activity: "Sicurezza e visita dei reparti"}), closed}},
+		}}, []step{signed(company, school), started, sheet(company, nil, mi["Lombardi"], allLevels), hours(experience.HoursInput{Student: mi["Lombardi"], Day: "2026-09-14", Weekly: true, Minutes: 40 * 60, Activity: "Sicurezza e visita dei reparti"}), closed}},
 		{company, experience.New{School: "mitf01000a", Class: classMI, Sector: "meccatronica", Design: experience.Design{
 			Title: "Progettazione di stampi", Path: "progettazione", Students: []string{mi["Moretti"]},
 			SchoolTutor: school.Person, CompanyTutor: company.Person, Start: "2026-11-02", End: "2027-02-26", PlannedHours: 80, Competences: c1,
@@ -127,7 +181,10 @@ func loadExperiences(ctx context.Context, s Services) error {
 		{schoolTO, experience.New{Company: "co-05832710965", Class: classTO, Sector: "meccatronica", Design: experience.Design{
 			Title: "Assemblaggio di gruppi meccanici", Path: "progettazione", Students: []string{to["Romano"]},
 			SchoolTutor: schoolTO.Person, CompanyTutor: companyTO.Person, Start: "2027-02-01", End: "2027-06-04", PlannedHours: 200, Competences: c1,
-		}}, []step{signed(companyTO, schoolTO)}},
+		}}, []step{signed(companyTO, schoolTO), func(e *experience.Experience) error {
+			_, err := s.Experiences.Start(ctx, companyTO, e.ID, e.Revision)
+			return err
+		}, sheet(companyTO, nil, to["Romano"], draftLevels)}},
 	} {
 		e, err := s.Experiences.Create(ctx, x.by, x.in)
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
+	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/roundtable"
 )
 
@@ -63,6 +64,7 @@ const (
 	pupil  target = "student" // a student's record
 	keys   target = "issuer"  // a Chamber's signing keys (the issuer with its id)
 	exper  target = "experience"
+	sheet  target = "sheet" // an observation sheet
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -100,6 +102,10 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.ExperienceDesign: {none: "FFYYYFF", exper: "FFYYYFN"},
 	auth.ExperienceManage: {exper: "FFYYYFN"},
 	auth.HoursRecord:      {exper: "FFFYYFN"},
+	auth.SheetView:        {sheet: "YYYYYYN"},
+	auth.SheetFill:        {sheet: "FFFFYFN"},
+	auth.SheetCountersign: {sheet: "FFYYFFN"},
+	auth.SheetReopen:      {sheet: "FYFFFFN"},
 }
 
 // route is one route of either surface, as the matrix sees it.
@@ -166,6 +172,8 @@ func targetOf(pattern string) (target, error) {
 		return keys, nil
 	case strings.HasPrefix(path, "/experiences/{id}") || strings.HasPrefix(path, "/api/v1/experiences/{id}"):
 		return exper, nil
+	case strings.HasPrefix(path, "/sheets/{id}") || strings.HasPrefix(path, "/api/v1/sheets/{id}"):
+		return sheet, nil
 	}
 	return none, fmt.Errorf("no fixture for the parameter of %s", path)
 }
@@ -276,6 +284,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if expMI == "" || expTO == "" {
 		t.Fatalf("demo experiences: %+v", es)
 	}
+	// The student account's observation sheet there (countersigned), and
+	// the Turin student's (a draft).
+	sheetMI := observation.SheetID(expMI, personID("studente@feltrinelli.example"))
+	sheetTO := observation.SheetID(expTO, romano)
 
 	_, otherToken := newToken(t, srv, "operatore@to.example", "cciaa-torino", auth.ChamberOperator)
 
@@ -339,14 +351,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		case auth.CommissionMember:
 			ownKeys, otherKeys = "cciaa-torino", "cciaa-milano"
 		}
-		ownE, otherE := expMI, expTO
+		ownE, otherE, ownS, otherS := expMI, expTO, sheetMI, sheetTO
 		if role == auth.CommissionMember {
-			ownE, otherE = expTO, expMI
+			ownE, otherE, ownS, otherS = expTO, expMI, sheetTO, sheetMI
 		}
 		own := map[target]string{orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
-			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys, exper: ownE}
+			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys, exper: ownE, sheet: ownS}
 		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken, pupil: otherPupil,
-			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys, exper: otherE}
+			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys, exper: otherE, sheet: otherS}
 		for _, r := range routes {
 			if r.system || (r.public && r.action == "") {
 				continue
