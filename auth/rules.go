@@ -45,18 +45,22 @@ const (
 	SheetFill        Action = "sheet.fill"        // fill and submit it (the company)
 	SheetCountersign Action = "sheet.countersign" // countersign it (the school)
 	SheetReopen      Action = "sheet.reopen"      // reopen a submitted sheet for a correction (the Chamber)
+	// Evidence dossiers.
+	DossierView   Action = "dossier.view"   // see a candidate's dossier (a student: their own)
+	DossierNote   Action = "dossier.note"   // write the school's notes
+	DossierManage Action = "dossier.manage" // return it for revision, lock it (the Chamber)
 )
 
 // Actions lists every action.
 var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, PersonView, MemberAdd, StudentEdit,
 	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
 	AuditView, AccountManage, KeyRotate, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
-	SheetView, SheetFill, SheetCountersign, SheetReopen}
+	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
 var readOnly = map[Action]bool{OrgList: true, OrgView: true, PeopleList: true, PersonView: true, ClassList: true,
-	ClassView: true, ExportData: true, TableView: true, AuditView: true, ExperienceView: true, SheetView: true}
+	ClassView: true, ExportData: true, TableView: true, AuditView: true, ExperienceView: true, SheetView: true, DossierView: true}
 
 // ReadOnly reports whether a changes nothing.
 func (a Action) ReadOnly() bool { return readOnly[a] }
@@ -93,6 +97,9 @@ var rules = map[Action][]Role{
 	SheetFill:        {CompanyTutor},
 	SheetCountersign: {SchoolReferent, SchoolTutor},
 	SheetReopen:      {ChamberOperator},
+	DossierView:      {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student},
+	DossierNote:      {SchoolReferent, SchoolTutor},
+	DossierManage:    {ChamberOperator},
 }
 
 // allowed applies the rules, and the few that depend on the object.

@@ -185,6 +185,9 @@ func (s *Service) Recover(ctx context.Context, issuers []string, entries []Logge
 		byDigest[sha256.Sum256([]byte(id))] = id
 	}
 	for _, le := range entries {
+		if le.Entry.Kind == notary.Dossier {
+			continue // a dossier's lock, not a credential's: the dossier keeps it
+		}
 		id, known := byDigest[le.Entry.IDDigest]
 		if le.Entry.Kind == notary.Issue {
 			if !known {

@@ -36,6 +36,9 @@ const (
 	Revoke    Kind = 2
 	Suspend   Kind = 3
 	Reinstate Kind = 4
+	// Dossier records the lock of an evidence dossier (package dossier):
+	// the SHA-256 of its id and of its canonical document; no credential.
+	Dossier Kind = 5
 )
 
 func (k Kind) String() string {
@@ -48,13 +51,15 @@ func (k Kind) String() string {
 		return "suspend"
 	case Reinstate:
 		return "reinstate"
+	case Dossier:
+		return "dossier"
 	}
 	return fmt.Sprintf("kind(%d)", byte(k))
 }
 
 // KindOf returns the kind named s ("issue", "revoke", …).
 func KindOf(s string) (Kind, bool) {
-	for k := Issue; k <= Reinstate; k++ {
+	for k := Issue; k <= Dossier; k++ {
 		if k.String() == s {
 			return k, true
 		}
@@ -102,7 +107,7 @@ func ParseEntry(b []byte) (Entry, error) {
 		return Entry{}, fmt.Errorf("log entry version %d, want %d", b[0]>>4, entryVersion)
 	}
 	k := Kind(b[0] & 0x0f)
-	if k < Issue || k > Reinstate {
+	if k < Issue || k > Dossier {
 		return Entry{}, fmt.Errorf("log entry kind %d unknown", k)
 	}
 	e := Entry{Kind: k, Time: time.UnixMilli(int64(binary.BigEndian.Uint64(b[1:9]))).UTC()}

@@ -18,6 +18,7 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/tlog/witness"
@@ -60,6 +61,7 @@ type DB interface {
 	RoundTables() roundtable.Store
 	Experiences() experience.Store
 	Sheets() observation.Store
+	Dossiers() dossier.Store
 	Jobs() job.Store
 
 	Close() error

@@ -16,6 +16,7 @@ import (
 
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/tlog/witness"
@@ -51,6 +52,7 @@ type Services struct {
 	Tables        *roundtable.Service
 	Experiences   *experience.Service
 	Sheets        *observation.Service
+	Dossiers      *dossier.Service
 	Imports       *importer.Service
 	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
 	// it, with the handlers of JobHandlers.
@@ -190,7 +192,8 @@ func NewServices(db Database, opts Options) (*Services, error) {
 		Accounts: account.NewService(db.Accounts(), opts.Clock, opts.Rand, opts.PublicURL), Audit: audit.NewService(db.Audit()),
 		Tables:      roundtable.NewService(db.RoundTables(), opts.Clock, opts.Rand),
 		Experiences: experience.NewService(db.Experiences(), opts.Clock, opts.Rand),
-		Sheets:      observation.NewService(db.Sheets(), opts.Clock), Imports: importer.NewService(db.Imports(), opts.Clock, opts.Rand),
+		Sheets:      observation.NewService(db.Sheets(), opts.Clock),
+		Dossiers:    dossier.NewService(db.Dossiers(), log, opts.Clock), Imports: importer.NewService(db.Imports(), opts.Clock, opts.Rand),
 		Jobs: job.NewService(db.Jobs(), opts.Clock, opts.Rand)}
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {

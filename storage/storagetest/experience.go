@@ -12,7 +12,9 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
+	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/people"
 )
@@ -28,6 +30,7 @@ func ExperiencesSuite(t *testing.T, open Opener) {
 		{"Cancel", testExperienceCancel},
 		{"WhoSees", testExperienceWhoSees},
 		{"Sheets", testObservationSheets},
+		{"Dossier", testDossier},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -519,4 +522,112 @@ func testObservationSheets(t *testing.T, open Opener) {
 	if before := string(entries[len(entries)-2].Before); !strings.Contains(before, `"level":1`) {
 		t.Errorf("the second save's previous value: %s", before)
 	}
+}
+
+// The dossier: what is missing listed precisely until the experience is
+// closed with its hours and a countersigned sheet; returned with a
+// message, noted by the school, locked by the Chamber with its lock in the
+// transparency log; a locked dossier no longer changes.
+func testDossier(t *testing.T, open Opener) {
+	ctx := context.Background()
+	w := newExperienceWorld(t, open)
+	sheets := observation.NewService(w.db.Sheets(), w.clock.Now)
+	dossiers := dossier.NewService(w.db.Dossiers(), nil, w.clock.Now)
+	e := w.started(t)
+	anna, bruno := w.students[0], w.students[1]
+	keys := func(v *dossier.View) []string {
+		var out []string
+		for _, m := range v.Missing {
+			out = append(out, m.Key)
+		}
+		return out
+	}
+	v, err := dossiers.Get(ctx, w.chamber, e.ID, anna)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(v); !slices.Equal(got, []string{"err.dossier.missing.closed", "err.dossier.missing.hours", "err.dossier.missing.sheet"}) {
+		t.Fatalf("missing %v", got)
+	}
+	for st, hours := range map[string]int{anna: 120, bruno: 110} {
+		if _, err := w.svc.RecordHours(ctx, w.companyTutor, e.ID, experience.HoursInput{Student: st, Day: "2025-10-06", Weekly: true, Minutes: hours * 60}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cur, _ := sheets.Sheet(ctx, w.companyTutor, e.ID, anna)
+	var rows []observation.Observation
+	for _, r := range cur.Current().Rows {
+		rows = append(rows, observation.Observation{Row: r.Row, Level: 2})
+	}
+	if _, err := sheets.Save(ctx, w.companyTutor, e.ID, anna, 1, rows); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sheets.Submit(ctx, w.companyTutor, e.ID, anna, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Close(ctx, w.schoolTutor, e.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	v, _ = dossiers.Get(ctx, w.chamber, e.ID, anna)
+	if got := keys(v); !slices.Equal(got, []string{"err.dossier.missing.countersign"}) {
+		t.Fatalf("missing %v (%v)", got, v.MissingEN)
+	}
+	_, err = dossiers.Lock(ctx, w.chamber, e.ID, anna)
+	problem(t, err, attesta.Conflict, "", "err.dossier.missing")
+	// Returned to the school with a message; the school's notes reopen it.
+	_, err = dossiers.Return(ctx, w.chamber, e.ID, anna, "school", "ok")
+	problem(t, err, attesta.Invalid, "", "err.fields")
+	_, err = dossiers.Return(ctx, w.schoolTutor, e.ID, anna, "school", "Manca la controfirma della scheda.")
+	problem(t, err, attesta.Forbidden, "", "err.auth.forbidden")
+	if v, err = dossiers.Return(ctx, w.chamber, e.ID, anna, "school", "Manca la controfirma della scheda."); err != nil || v.State != dossier.Returned {
+		t.Fatalf("return: %+v %v", v, err)
+	}
+	if _, err := sheets.Countersign(ctx, w.schoolTutor, e.ID, anna, 1); err != nil {
+		t.Fatal(err)
+	}
+	_, err = dossiers.SetNotes(ctx, w.companyTutor, e.ID, anna, "Note dell'azienda", false)
+	problem(t, err, attesta.Forbidden, "", "err.auth.forbidden")
+	if v, err = dossiers.SetNotes(ctx, w.schoolTutor, e.ID, anna, "Percorso ridotto: 100 ore di 200, come da eccezione motivata.", false); err != nil || v.State != dossier.Open {
+		t.Fatalf("notes: %+v %v", v, err)
+	}
+	// A blank is not an erasure.
+	if v, err = dossiers.SetNotes(ctx, w.schoolTutor, e.ID, anna, "", false); err != nil || v.Notes == "" {
+		t.Fatalf("blank notes: %+v %v", v, err)
+	}
+	// Nothing missing: the Chamber locks it, and its lock is in the log.
+	if v, err = dossiers.Lock(ctx, w.chamber, e.ID, anna); err != nil || v.State != dossier.Locked {
+		t.Fatalf("lock: %+v %v", v, err)
+	}
+	if v.Lock.Digest != dossier.Digest(v.Lock.Document) || v.Document.Notes == "" || v.Document.Sheet.Version != 1 || len(v.Document.Sheet.Rows) != 3 ||
+		v.Document.Hours.Minutes != 120*60 || v.Document.LockedBy != w.chamber.Person {
+		t.Fatalf("locked %+v", v.Lock)
+	}
+	entries, err := w.db.Log().Entries(ctx, v.Lock.LogIndex, v.Lock.LogIndex+1)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("log entry %d: %v", v.Lock.LogIndex, err)
+	}
+	le, err := notary.ParseEntry(entries[0])
+	if err != nil || le.Kind != notary.Dossier || !le.Matches(v.Document.ID, v.Lock.Document) {
+		t.Fatalf("the log entry %+v %v", le, err)
+	}
+	// Locked: nothing changes it; what it holds stays as it was locked.
+	_, err = dossiers.SetNotes(ctx, w.schoolTutor, e.ID, anna, "Altre note", false)
+	problem(t, err, attesta.Conflict, "", "err.dossier.locked")
+	_, err = dossiers.Return(ctx, w.chamber, e.ID, anna, "company", "Ripensamento della Camera.")
+	problem(t, err, attesta.Conflict, "", "err.dossier.locked")
+	if again, err := dossiers.Get(ctx, w.student, e.ID, anna); err != nil || again.Lock.Digest != v.Lock.Digest {
+		t.Fatalf("the student's own dossier: %v", err)
+	}
+	_, err = dossiers.Get(ctx, w.classmate, e.ID, anna)
+	problem(t, err, attesta.NotFound, "", "err.experience.notfound")
+	// Bruno's lacks hours and his sheet, each said.
+	if v, _ = dossiers.Get(ctx, w.chamber, e.ID, bruno); !slices.Equal(keys(v), []string{"err.dossier.missing.planned", "err.dossier.missing.sheet"}) ||
+		!strings.Contains(v.MissingEN[0], "110.0 hours recorded of the 120 planned") {
+		t.Fatalf("bruno's missing %v %v", keys(v), v.MissingEN)
+	}
+	entriesAudit, err := w.audit.List(ctx, admin, audit.Filter{ObjectKind: auth.ExperienceObject, ObjectID: e.ID, Action: "dossier.lock"})
+	if err != nil || len(entriesAudit) != 1 {
+		t.Fatalf("the lock in the audit trail: %v %v", entriesAudit, err)
+	}
+	_ = bruno
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/tlog/witness"
@@ -81,7 +82,18 @@ type sheetTx struct {
 	trail
 }
 
+// dossierTx is the dossiers' transaction: they read the experience, its
+// hours and sheets, and append to the log.
+type dossierTx struct {
+	experienceRows
+	sheetRows
+	dossierRows
+	trail
+}
+
 var (
+	_ dossier.Reader     = dossierTx{}
+	_ dossier.Writer     = dossierTx{}
 	_ observation.Reader = sheetTx{}
 	_ observation.Writer = sheetTx{}
 	_ experience.Reader  = experienceTx{}
@@ -124,6 +136,7 @@ var (
 	_ competence.Store  = store[competence.Reader, competence.Writer]{}
 	_ experience.Store  = store[experience.Reader, experience.Writer]{}
 	_ observation.Store = store[observation.Reader, observation.Writer]{}
+	_ dossier.Store     = store[dossier.Reader, dossier.Writer]{}
 
 	_ issuer.Store         = issuers{}
 	_ credential.Store     = credentials{}
@@ -201,6 +214,14 @@ func (db *DB) Sheets() observation.Store {
 	return store[observation.Reader, observation.Writer]{db,
 		func(t *Tx) observation.Reader { return tx(t) },
 		func(t *Tx) observation.Writer { return tx(t) }}
+}
+
+// Dossiers returns the store of the evidence dossiers.
+func (db *DB) Dossiers() dossier.Store {
+	tx := func(t *Tx) dossierTx { return dossierTx{experienceRows{t}, sheetRows{t}, dossierRows{t}, trail{t}} }
+	return store[dossier.Reader, dossier.Writer]{db,
+		func(t *Tx) dossier.Reader { return tx(t) },
+		func(t *Tx) dossier.Writer { return tx(t) }}
 }
 
 // Issuers returns the store of the issuers and their keys.

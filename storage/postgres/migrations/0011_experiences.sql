@@ -126,3 +126,30 @@ $$;
 
 CREATE TRIGGER observation_sheets_locked BEFORE UPDATE OR DELETE ON observation_sheets
     FOR EACH ROW EXECUTE FUNCTION observation_sheet_locked();
+
+-- Evidence dossiers: a candidate's dossier for an experience, once
+-- something was stored for it (notes, a return, the lock). The lock holds
+-- the notarized document and the index of its log entry; a locked dossier
+-- no longer changes.
+CREATE TABLE dossiers (
+    id            TEXT    NOT NULL PRIMARY KEY,
+    experience_id TEXT    NOT NULL REFERENCES experiences (id),
+    student_id    TEXT    NOT NULL REFERENCES persons (id),
+    state         TEXT    NOT NULL CHECK (state IN ('open', 'returned', 'locked')),
+    notes         TEXT    NOT NULL,
+    returns_json  TEXT    NOT NULL,
+    lock_json     TEXT,
+    UNIQUE (experience_id, student_id)
+);
+
+CREATE FUNCTION dossier_locked() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.lock_json IS NOT NULL THEN
+        RAISE EXCEPTION 'a locked dossier no longer changes';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER dossiers_locked BEFORE UPDATE ON dossiers
+    FOR EACH ROW EXECUTE FUNCTION dossier_locked();

@@ -123,3 +123,24 @@ CREATE TRIGGER observation_sheets_no_delete BEFORE DELETE ON observation_sheets
 BEGIN
     SELECT RAISE(ABORT, 'observation_sheets keeps every version');
 END;
+
+-- Evidence dossiers: a candidate's dossier for an experience, once
+-- something was stored for it (notes, a return, the lock). The lock holds
+-- the notarized document and the index of its log entry; a locked dossier
+-- no longer changes.
+CREATE TABLE dossiers (
+    id            TEXT    NOT NULL PRIMARY KEY,
+    experience_id TEXT    NOT NULL REFERENCES experiences (id),
+    student_id    TEXT    NOT NULL REFERENCES persons (id),
+    state         TEXT    NOT NULL CHECK (state IN ('open', 'returned', 'locked')),
+    notes         TEXT    NOT NULL,
+    returns_json  TEXT    NOT NULL,
+    lock_json     TEXT,
+    UNIQUE (experience_id, student_id)
+) STRICT;
+
+CREATE TRIGGER dossiers_locked BEFORE UPDATE ON dossiers
+WHEN OLD.lock_json IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'a locked dossier no longer changes');
+END;

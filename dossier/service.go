@@ -1,0 +1,374 @@
+package dossier
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/experience"
+	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/observation"
+)
+
+// Reader reads dossiers and what they compile inside a transaction.
+type Reader interface {
+	Experience(ctx context.Context, id string) (*experience.Experience, error)
+	Revisions(ctx context.Context, experience string) ([]experience.Revision, error)
+	Attendances(ctx context.Context, experience string) ([]experience.Attendance, error)
+	Sheets(ctx context.Context, experience string) ([]observation.Sheet, error)
+	// Dossier returns the stored dossier, or an error with code
+	// attesta.NotFound when nothing was stored for it yet.
+	Dossier(ctx context.Context, id string) (*Dossier, error)
+}
+
+// Writer writes dossiers inside a transaction, with the audit trail and
+// the transparency log.
+type Writer interface {
+	Reader
+	Record(ctx context.Context, e *audit.Entry) error
+	TouchExperience(ctx context.Context, id string, at time.Time) error
+	// PutDossier stores d, inserting it the first time.
+	PutDossier(ctx context.Context, d *Dossier) error
+	// AppendLog appends an encoded entry to the transparency log, in this
+	// transaction, and returns its leaf index.
+	AppendLog(ctx context.Context, entry []byte) (int64, error)
+}
+
+// Store keeps dossiers; each call is one transaction.
+type Store interface {
+	View(ctx context.Context, fn func(Reader) error) error
+	Update(ctx context.Context, fn func(Writer) error) error
+}
+
+// Receipts gives the notarization receipt of a log entry.
+type Receipts interface {
+	Receipt(ctx context.Context, index int64) (*notary.Receipt, error)
+}
+
+// Service is the evidence dossiers' use-cases.
+type Service struct {
+	store    Store
+	receipts Receipts
+	now      attesta.Clock
+}
+
+// NewService returns the service; receipts may be nil (no receipts).
+func NewService(store Store, receipts Receipts, now attesta.Clock) *Service {
+	return &Service{store: store, receipts: receipts, now: now}
+}
+
+// The actions of the audit trail.
+const (
+	actionNotes  = "dossier.notes"
+	actionReturn = "dossier.return"
+	actionLock   = "dossier.lock"
+)
+
+// Limits.
+const (
+	MaxNotes   = 5000
+	MaxMessage = 2000
+	MinMessage = 10
+)
+
+var idPattern = regexp.MustCompile(`^dos-[a-z2-7]{16}$`)
+
+// View is a dossier with what it compiles now and what is missing.
+type View struct {
+	Dossier
+	// Document is what locking it now would notarize (the locked one, once
+	// locked).
+	Document Document `json:"document"`
+	// Missing says precisely what keeps it from being locked.
+	Missing []attesta.Message `json:"-"`
+	// MissingIT and MissingEN are Missing in words, for readers of the
+	// JSON.
+	MissingIT []string `json:"missing_it"`
+	MissingEN []string `json:"missing_en"`
+}
+
+// compile reads what student's dossier in e holds and what it lacks.
+func compile(ctx context.Context, r Reader, e *experience.Experience, student string) (*View, error) {
+	id := ID(e.ID, student)
+	d, err := r.Dossier(ctx, id)
+	if attesta.ErrorCode(err) == attesta.NotFound {
+		d, err = &Dossier{ID: id, Experience: e.ID, Student: student, State: Open}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := &View{Dossier: *d}
+	if d.Lock != nil {
+		if err := json.Unmarshal(d.Lock.Document, &v.Document); err != nil {
+			return nil, fmt.Errorf("reading the document of dossier %s: %w", id, err)
+		}
+		return v, nil
+	}
+	doc := Document{ID: "urn:attesta:dossier:" + id, Type: "EvidenceDossier", Experience: e.ID, School: e.School, Company: e.Company,
+		Sector: e.Sector, Version: e.Version, Path: e.Design.Path, Revision: e.Agreed, Learner: student, Notes: d.Notes,
+		Hours: Hours{Planned: e.Design.PlannedHours, Records: []HourLine{}}, Sheet: Sheet{Rows: []RowLine{}}}
+	revs, err := r.Revisions(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, rv := range revs {
+		if rv.Number == e.Agreed {
+			doc.Design = rv.Digest
+		}
+	}
+	var missing []attesta.Message
+	if e.State != experience.Closed {
+		missing = append(missing, attesta.M("err.dossier.missing.closed", e.State.Words()))
+	}
+	records, err := r.Attendances(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range records {
+		if a.Student == student && !a.Superseded {
+			doc.Hours.Minutes += a.Minutes
+			doc.Hours.Records = append(doc.Hours.Records, HourLine{Day: a.Day, Weekly: a.Weekly, Minutes: a.Minutes, Activity: a.Activity})
+		}
+	}
+	switch {
+	case len(doc.Hours.Records) == 0:
+		missing = append(missing, attesta.M("err.dossier.missing.hours"))
+	case doc.Hours.Minutes < doc.Hours.Planned*60:
+		missing = append(missing, attesta.M("err.dossier.missing.planned", fmt.Sprintf("%.1f", float64(doc.Hours.Minutes)/60), doc.Hours.Planned))
+	}
+	sheets, err := r.Sheets(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	var sheet *observation.Sheet
+	for i := range sheets {
+		if sheets[i].Student == student {
+			sheet = &sheets[i] // the last version
+		}
+	}
+	switch {
+	case sheet == nil || sheet.State == observation.Draft && sheet.Version == 1:
+		missing = append(missing, attesta.M("err.dossier.missing.sheet"))
+	case sheet.State == observation.Draft:
+		missing = append(missing, attesta.M("err.dossier.missing.reopened", sheet.Version))
+	case sheet.State == observation.Submitted:
+		missing = append(missing, attesta.M("err.dossier.missing.countersign", sheet.Version))
+	default:
+		doc.Sheet = Sheet{ID: sheet.ID, Version: sheet.Version, SubmittedBy: sheet.Submitted.Person, SubmittedAt: stamp(sheet.Submitted.At),
+			Countersigned: sheet.Countersigned.Person, CountersignAt: stamp(sheet.Countersigned.At)}
+		for _, o := range sheet.Rows {
+			doc.Sheet.Rows = append(doc.Sheet.Rows, RowLine{Row: o.Row.String(), Level: o.Level, NotObserved: o.NotObserved, From: o.From, To: o.To, Note: o.Note})
+		}
+	}
+	v.Document, v.Missing = doc, missing
+	for _, m := range missing {
+		v.MissingIT, v.MissingEN = append(v.MissingIT, m.In("it")), append(v.MissingEN, m.In("en"))
+	}
+	return v, nil
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// decide reads experienceID and decides whether p may do a on student's
+// dossier: whoever reaches the experience and may do a; a student, their
+// own dossier only.
+func decide(ctx context.Context, r Reader, p *auth.Principal, a auth.Action, experienceID, student string) (*experience.Experience, error) {
+	e, err := r.Experience(ctx, experienceID)
+	if attesta.ErrorCode(err) == attesta.NotFound {
+		return nil, attesta.E(attesta.NotFound, "err.experience.notfound", experienceID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	err = auth.Decide(p, a, e.Object(p))
+	if attesta.ErrorCode(err) == attesta.NotFound {
+		return nil, attesta.E(attesta.NotFound, "err.experience.notfound", experienceID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(e.Design.Students, student) || p.Role == auth.Student && p.Person != student {
+		return nil, attesta.E(attesta.NotFound, "err.dossier.notfound", ID(experienceID, student))
+	}
+	return e, nil
+}
+
+// Get returns student's dossier in experienceID: what it compiles now and
+// what is missing, or its locked document.
+func (s *Service) Get(ctx context.Context, p *auth.Principal, experienceID, student string) (*View, error) {
+	var v *View
+	err := s.store.View(ctx, func(r Reader) error {
+		e, err := decide(ctx, r, p, auth.DossierView, experienceID, student)
+		if err != nil {
+			return err
+		}
+		v, err = compile(ctx, r, e, student)
+		return err
+	})
+	return v, err
+}
+
+// ByID resolves a stored dossier's id to its experience and student.
+func (s *Service) ByID(ctx context.Context, id string) (experienceID, student string, err error) {
+	if !idPattern.MatchString(id) {
+		return "", "", attesta.E(attesta.NotFound, "err.dossier.notfound", id)
+	}
+	err = s.store.View(ctx, func(r Reader) error {
+		d, err := r.Dossier(ctx, id)
+		if err != nil {
+			return err
+		}
+		experienceID, student = d.Experience, d.Student
+		return nil
+	})
+	return experienceID, student, err
+}
+
+// change runs fn on student's dossier in experienceID, read and locked
+// for p's action a; a locked dossier no longer changes.
+func (s *Service) change(ctx context.Context, p *auth.Principal, a auth.Action, experienceID, student string, fn func(w Writer, e *experience.Experience, v *View) error) (*View, error) {
+	var out *View
+	err := s.store.Update(ctx, func(w Writer) error {
+		e, err := decide(ctx, w, p, a, experienceID, student)
+		if err != nil {
+			return err
+		}
+		if err := w.TouchExperience(ctx, experienceID, s.now()); err != nil {
+			return err
+		}
+		v, err := compile(ctx, w, e, student)
+		if err != nil {
+			return err
+		}
+		if v.State == Locked {
+			return attesta.E(attesta.Conflict, "err.dossier.locked", stamp(v.Lock.At))
+		}
+		if err := fn(w, e, v); err != nil {
+			return err
+		}
+		out = v
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("changing dossier %s: %w", ID(experienceID, student), err)
+	}
+	return out, nil
+}
+
+// text checks a free text.
+func text(field, v string, min, max int) error {
+	var fe attesta.FieldErrors
+	switch n := utf8.RuneCountInString(v); {
+	case n < min:
+		fe.Problem(field, "err.experience.text.short", min)
+	case n > max:
+		fe.Problem(field, "err.experience.text.long", max)
+	case strings.IndexFunc(v, func(r rune) bool { return r < ' ' && r != '\n' && r != '\r' || r == 0x7f }) >= 0:
+		fe.Problem(field, "err.experience.text.chars")
+	}
+	return fe.Err()
+}
+
+// SetNotes records the school's notes for the commission. Notes left
+// blank are not an erasure: clear says to remove them.
+func (s *Service) SetNotes(ctx context.Context, p *auth.Principal, experienceID, student, notes string, clear bool) (*View, error) {
+	notes = strings.TrimSpace(notes)
+	return s.change(ctx, p, auth.DossierNote, experienceID, student, func(w Writer, e *experience.Experience, v *View) error {
+		if sd, ok := experience.SideOf(p, e); !ok || sd != experience.SchoolSide {
+			return attesta.E(attesta.Forbidden, "err.dossier.notes.school")
+		}
+		if notes == "" && !clear {
+			return nil
+		}
+		if err := text("notes", notes, 0, MaxNotes); err != nil {
+			return err
+		}
+		before := v.Notes
+		v.Notes, v.Document.Notes = notes, notes
+		if v.State == Returned && v.Returns[len(v.Returns)-1].To == string(experience.SchoolSide) {
+			v.State = Open
+		}
+		if err := w.PutDossier(ctx, &v.Dossier); err != nil {
+			return err
+		}
+		return audit.Record(ctx, w, p, s.now(), actionNotes, e.Object(nil), map[string]any{"dossier": v.ID, "notes": before},
+			map[string]any{"dossier": v.ID, "student": student, "notes": notes})
+	})
+}
+
+// Return sends the dossier back to the school or the company for
+// revision, with a message; the Chamber does it.
+func (s *Service) Return(ctx context.Context, p *auth.Principal, experienceID, student, to, message string) (*View, error) {
+	message = strings.TrimSpace(message)
+	return s.change(ctx, p, auth.DossierManage, experienceID, student, func(w Writer, e *experience.Experience, v *View) error {
+		var fe attesta.FieldErrors
+		if to != string(experience.SchoolSide) && to != string(experience.CompanySide) {
+			fe.Problem("to", "err.dossier.return.to", to)
+		}
+		if err := text("message", message, MinMessage, MaxMessage); err != nil {
+			return err
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		ret := Return{To: to, Message: message, By: p.Person, Name: p.Name, At: s.now()}
+		v.Returns, v.State = append(v.Returns, ret), Returned
+		if err := w.PutDossier(ctx, &v.Dossier); err != nil {
+			return err
+		}
+		return audit.Record(ctx, w, p, ret.At, actionReturn, e.Object(nil), nil, map[string]any{"dossier": v.ID, "student": student, "return": ret})
+	})
+}
+
+// Lock locks the dossier for the commission, once nothing is missing: its
+// document is fixed, its digest computed, and the lock appended to the
+// transparency log (digest only) in the same transaction.
+func (s *Service) Lock(ctx context.Context, p *auth.Principal, experienceID, student string) (*View, error) {
+	return s.change(ctx, p, auth.DossierManage, experienceID, student, func(w Writer, e *experience.Experience, v *View) error {
+		if len(v.Missing) > 0 {
+			var fe attesta.FieldErrors
+			for _, m := range v.Missing {
+				fe.Say("", m)
+			}
+			return attesta.E(attesta.Conflict, "err.dossier.missing", len(v.Missing), fe)
+		}
+		at := s.now()
+		v.Document.LockedAt, v.Document.LockedBy = stamp(at), p.Person
+		doc := v.Document.Marshal()
+		leaf, err := w.AppendLog(ctx, Entry(&v.Document, doc, at).Marshal())
+		if err != nil {
+			return err
+		}
+		v.State = Locked
+		v.Lock = &Lock{By: p.Person, Name: p.Name, Role: p.Role, At: at, Digest: Digest(doc), LogIndex: leaf, Document: doc}
+		if err := w.PutDossier(ctx, &v.Dossier); err != nil {
+			return err
+		}
+		return audit.Record(ctx, w, p, at, actionLock, e.Object(nil), nil,
+			map[string]any{"dossier": v.ID, "student": student, "digest": v.Lock.Digest, "log_index": leaf})
+	})
+}
+
+// Receipt returns the notarization receipt of a locked dossier's log
+// entry, once a checkpoint covers it.
+func (s *Service) Receipt(ctx context.Context, p *auth.Principal, experienceID, student string) (*notary.Receipt, error) {
+	v, err := s.Get(ctx, p, experienceID, student)
+	if err != nil {
+		return nil, err
+	}
+	if v.Lock == nil {
+		return nil, attesta.E(attesta.NotFound, "err.dossier.notlocked", v.ID)
+	}
+	if s.receipts == nil {
+		return nil, attesta.E(attesta.Unavailable, "err.dossier.noreceipts")
+	}
+	return s.receipts.Receipt(ctx, v.Lock.LogIndex)
+}

@@ -1,0 +1,84 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/dossier"
+	"github.com/attesta/attesta/storage/internal/guard"
+)
+
+// dossierRows are the evidence dossiers, in a transaction.
+type dossierRows struct{ *Tx }
+
+// Dossier implements dossier.Reader.
+func (t dossierRows) Dossier(ctx context.Context, id string) (*dossier.Dossier, error) {
+	d := dossier.Dossier{ID: id}
+	var returns, lock string
+	err := t.QueryRow(ctx, `SELECT experience_id, student_id, state, notes, returns_json, lock_json FROM dossiers WHERE id = $1`, id).
+		Scan(&d.Experience, &d.Student, &d.State, &d.Notes, &returns, nstr{&lock})
+	if noRows(err) {
+		return nil, attesta.E(attesta.NotFound, "err.dossier.notfound", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading dossier %s: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(returns), &d.Returns); err != nil {
+		return nil, fmt.Errorf("reading dossier %s: %w", id, err)
+	}
+	if lock != "" {
+		d.Lock = new(dossier.Lock)
+		if err := json.Unmarshal([]byte(lock), d.Lock); err != nil {
+			return nil, fmt.Errorf("reading dossier %s: %w", id, err)
+		}
+	}
+	return &d, nil
+}
+
+// PutDossier implements dossier.Writer.
+func (t dossierRows) PutDossier(ctx context.Context, d *dossier.Dossier) error {
+	returns, err := json.Marshal(d.Returns)
+	if err != nil {
+		return err
+	}
+	if d.Returns == nil {
+		returns = []byte("[]")
+	}
+	var lock any
+	if d.Lock != nil {
+		data, err := json.Marshal(d.Lock)
+		if err != nil {
+			return err
+		}
+		lock = string(data)
+	}
+	n, err := t.Exec(ctx, `UPDATE dossiers SET state = $1, notes = $2, returns_json = $3, lock_json = $4 WHERE id = $5`,
+		string(d.State), d.Notes, string(returns), lock, d.ID)
+	if err != nil {
+		return fmt.Errorf("writing dossier %s: %w", d.ID, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	_, err = t.Exec(ctx, `INSERT INTO dossiers (id, experience_id, student_id, state, notes, returns_json, lock_json)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, d.ID, d.Experience, d.Student, string(d.State), d.Notes, string(returns), lock)
+	if err != nil {
+		return fmt.Errorf("writing dossier %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// AppendLog implements dossier.Writer: the entry goes to the log in this
+// transaction, as a credential's does.
+func (t dossierRows) AppendLog(ctx context.Context, entry []byte) (int64, error) {
+	if err := guard.LogEntry(entry); err != nil {
+		return 0, err
+	}
+	leaf, err := t.db.e.AppendLog(ctx, t.Conn, entry)
+	if err != nil {
+		return 0, fmt.Errorf("appending a dossier's lock to the log: %w", err)
+	}
+	return leaf, nil
+}
