@@ -1,11 +1,13 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/observation"
 )
@@ -216,4 +218,94 @@ func (a *API) sheetChange(what auth.Action) http.HandlerFunc {
 		}
 		a.reply(w, r, sh, err)
 	}
+}
+
+// dossierRoutes are the evidence dossiers' routes; a dossier is named by
+// its id (dossier.ID), known before anything is stored for it.
+func (a *API) dossierRoutes(t func(string, auth.Action, http.HandlerFunc) Route) []Route {
+	if a.platform.Dossiers == nil {
+		return nil
+	}
+	return []Route{
+		t("GET /api/v1/dossiers/{id}", auth.DossierView, a.getDossier),
+		t("PUT /api/v1/dossiers/{id}/notes", auth.DossierNote, a.dossierChange(auth.DossierNote)),
+		t("POST /api/v1/dossiers/{id}/return", auth.DossierManage, a.dossierChange("return")),
+		t("POST /api/v1/dossiers/{id}/lock", auth.DossierManage, a.dossierChange("lock")),
+		t("GET /api/v1/dossiers/{id}/receipt", auth.DossierView, a.dossierReceipt),
+	}
+}
+
+// dossierOf resolves a dossier's id: a stored one by its row, else the
+// experience and student the query names (?experience=…&student=…).
+func (a *API) dossierOf(r *http.Request) (experienceID, student string, err error) {
+	q := r.URL.Query()
+	if e, s := q.Get("experience"), q.Get("student"); e != "" && s != "" && dossier.ID(e, s) == r.PathValue("id") {
+		return e, s, nil
+	}
+	return a.platform.Dossiers.ByID(r.Context(), r.PathValue("id"))
+}
+
+func (a *API) getDossier(w http.ResponseWriter, r *http.Request) {
+	e, s, err := a.dossierOf(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v, err := a.platform.Dossiers.Get(r.Context(), who(r), e, s)
+	a.reply(w, r, v, err)
+}
+
+// dossierInput is a change of a dossier: the school's notes (clear: remove
+// them), or a return (to "school" or "company", with a message).
+type dossierInput struct {
+	Notes   string `json:"notes"`
+	Clear   bool   `json:"clear"`
+	To      string `json:"to"`
+	Message string `json:"message"`
+}
+
+func (a *API) dossierChange(what auth.Action) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in dossierInput
+		if err := readJSON(r, &in); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		e, s, err := a.dossierOf(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		svc, ctx, p := a.platform.Dossiers, r.Context(), who(r)
+		var v *dossier.View
+		switch what {
+		case auth.DossierNote:
+			v, err = svc.SetNotes(ctx, p, e, s, in.Notes, in.Clear)
+		case "return":
+			v, err = svc.Return(ctx, p, e, s, in.To, in.Message)
+		default:
+			v, err = svc.Lock(ctx, p, e, s)
+		}
+		a.reply(w, r, v, err)
+	}
+}
+
+// dossierReceipt answers the notarization receipt of a locked dossier:
+// with its document, `attesta log verify-receipt` checks it offline.
+func (a *API) dossierReceipt(w http.ResponseWriter, r *http.Request) {
+	e, s, err := a.dossierOf(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rec, err := a.platform.Dossiers.Receipt(r.Context(), who(r), e, s)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="dossier-receipt.json"`)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(rec)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
@@ -39,9 +40,11 @@ type Platform struct {
 	// Experiences are the training experiences; nil: not served.
 	Experiences *experience.Service
 	// Sheets are the observation sheets; nil: not served.
-	Sheets  *observation.Service
-	Imports *importer.Service
-	Jobs    *job.Service
+	Sheets *observation.Service
+	// Dossiers are the evidence dossiers; nil: not served.
+	Dossiers *dossier.Service
+	Imports  *importer.Service
+	Jobs     *job.Service
 	// Keys rotates the Chambers' signing keys; nil: not served.
 	Keys Keys
 }
@@ -95,6 +98,7 @@ func (a *API) platformRoutes() []Route {
 	}
 	keys = append(keys, a.experienceRoutes(t)...)
 	keys = append(keys, a.sheetRoutes(t)...)
+	keys = append(keys, a.dossierRoutes(t)...)
 	return append(keys, []Route{
 		t("GET /api/v1/me", auth.OrgList, a.me),
 		t("GET /api/v1/organisations", auth.OrgList, a.listOrgs),

@@ -365,7 +365,7 @@ func (s *Service) Receipt(ctx context.Context, p *auth.Principal, experienceID, 
 		return nil, err
 	}
 	if v.Lock == nil {
-		return nil, attesta.E(attesta.NotFound, "err.dossier.notlocked", v.ID)
+		return nil, attesta.E(attesta.Conflict, "err.dossier.notlocked", v.ID)
 	}
 	if s.receipts == nil {
 		return nil, attesta.E(attesta.Unavailable, "err.dossier.noreceipts")

@@ -16,6 +16,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/observation"
@@ -35,6 +36,7 @@ type Services struct {
 	Tables      *roundtable.Service
 	Experiences *experience.Service
 	Sheets      *observation.Service
+	Dossiers    *dossier.Service
 }
 
 // Issuers are the demo Chambers of Commerce.

@@ -32,9 +32,10 @@ func draftLevels(i int) observation.Observation {
 // one in each state, through the services as the tutors would: in Milan,
 // ITIS Feltrinelli with Meccanica Lombarda — in progress with hours (the
 // student account's, whose observation sheet is countersigned, and a
-// classmate's still a draft), a draft, a closed one (its sheet submitted)
-// and a cancelled one; in Turin, IPSIA Ferraris with Officine Torinesi, in
-// progress with a sheet being filled.
+// classmate's still a draft), a draft, a closed one (its sheet
+// countersigned, its dossier locked by the Chamber) and a cancelled one;
+// in Turin, IPSIA Ferraris with Officine Torinesi, in progress with a
+// sheet being filled.
 func loadExperiences(ctx context.Context, s Services) error {
 	as := func(email, orgID string, role auth.Role) (*auth.Principal, error) {
 		return s.People.PrincipalByEmail(ctx, email, orgID, role)
@@ -44,6 +45,10 @@ func loadExperiences(ctx context.Context, s Services) error {
 		return fmt.Errorf("loading demo experiences: %w", err)
 	}
 	company, err := as("tutor@meccanica-lombarda.example", "co-09712340562", auth.CompanyTutor)
+	if err != nil {
+		return fmt.Errorf("loading demo experiences: %w", err)
+	}
+	chamber, err := as("operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
 	if err != nil {
 		return fmt.Errorf("loading demo experiences: %w", err)
 	}
@@ -149,6 +154,18 @@ func loadExperiences(ctx context.Context, s Services) error {
 			return err
 		}
 	}
+	notes := func(by *auth.Principal, student, text string) step {
+		return func(e *experience.Experience) error {
+			_, err := s.Dossiers.SetNotes(ctx, by, e.ID, student, text, false)
+			return err
+		}
+	}
+	locked := func(by *auth.Principal, student string) step {
+		return func(e *experience.Experience) error {
+			_, err := s.Dossiers.Lock(ctx, by, e.ID, student)
+			return err
+		}
+	}
 	day := func(student, d string, hours int, activity string) experience.HoursInput {
 		return experience.HoursInput{Student: student, Day: d, Minutes: hours * 60, Activity: activity}
 	}
@@ -160,12 +177,13 @@ func loadExperiences(ctx context.Context, s Services) error {
 		{school, experience.New{Company: "co-09712340562", Class: classMI, Sector: "meccatronica", Design: experience.Design{
 			Title: "Progettazione CAD di attrezzature", Path: "progettazione", Students: []string{mi["Esposito"], mi["Marino"]},
 			SchoolTutor: school.Person, CompanyTutor: company.Person, Start: "2026-10-05", End: "2027-03-31", PlannedHours: 200, Competences: c1,
-		}}, []step{signed(school, company), started, sheet(company, school, mi["Esposito"], allLevels), sheet(company, nil, mi["Marino"], draftLevels), hours(
-			day(mi["Esposito"], "2026-10-05", 8, "Lettura del disegno tecnico dell'attrezzo"),
-			day(mi["Esposito"], "2026-10-06", 8, "Modellazione CAD 3D dei particolari"),
-			day(mi["Marino"], "2026-10-05", 8, "Lettura del disegno tecnico dell'attrezzo"),
-			experience.HoursInput{Student: mi["Marino"], Day: "2026-10-12", Weekly: true, Minutes: 32 * 60, Activity: "Messa in tavola e quotatura"},
-		)}},
+		}}, []step{signed(school, company), started, sheet(company, school, mi["Esposito"], allLevels), sheet(company, nil, mi["Marino"], draftLevels),
+			notes(school, mi["Esposito"], "Ottima partecipazione; il percorso prosegue fino a marzo."), hours(
+				day(mi["Esposito"], "2026-10-05", 8, "Lettura del disegno tecnico dell'attrezzo"),
+				day(mi["Esposito"], "2026-10-06", 8, "Modellazione CAD 3D dei particolari"),
+				day(mi["Marino"], "2026-10-05", 8, "Lettura del disegno tecnico dell'attrezzo"),
+				experience.HoursInput{Student: mi["Marino"], Day: "2026-10-12", Weekly: true, Minutes: 32 * 60, Activity: "Messa in tavola e quotatura"},
+			)}},
 		{school, experience.New{Company: "co-09712340562", Class: classMI, Sector: "meccatronica", Design: experience.Design{
 			Title: "Progettazione di un banco prova", Path: "progettazione", Students: []string{mi["Lombardi"], mi["Moretti"]},
 			SchoolTutor: school.Person, CompanyTutor: company.Person, Start: "2027-01-11", End: "2027-05-28", PlannedHours: 120, Competences: c1[:1],
@@ -173,7 +191,10 @@ func loadExperiences(ctx context.Context, s Services) error {
 		{school, experience.New{Company: "co-09712340562", Class: classMI, Sector: "meccatronica", Design: experience.Design{
 			Title: "Orientamento in officina", Path: "progettazione", Students: []string{mi["Lombardi"]},
 			SchoolTutor: school.Person, CompanyTutor: company.Person, Start: "2026-09-14", End: "2026-10-09", PlannedHours: 80, Competences: c1[:1],
-		}}, []step{signed(company, school), started, sheet(company, nil, mi["Lombardi"], allLevels), hours(experience.HoursInput{Student: mi["Lombardi"], Day: "2026-09-14", Weekly: true, Minutes: 40 * 60, Activity: "Sicurezza e visita dei reparti"}), closed}},
+		}}, []step{signed(company, school), started, sheet(company, school, mi["Lombardi"], allLevels), hours(
+			experience.HoursInput{Student: mi["Lombardi"], Day: "2026-09-14", Weekly: true, Minutes: 40 * 60, Activity: "Sicurezza e visita dei reparti"},
+			experience.HoursInput{Student: mi["Lombardi"], Day: "2026-09-21", Weekly: true, Minutes: 40 * 60, Activity: "Affiancamento all'ufficio tecnico"},
+		), closed, notes(school, mi["Lombardi"], "Studentessa puntuale; ha completato il percorso di orientamento."), locked(chamber, mi["Lombardi"])}},
 		{company, experience.New{School: "mitf01000a", Class: classMI, Sector: "meccatronica", Design: experience.Design{
 			Title: "Progettazione di stampi", Path: "progettazione", Students: []string{mi["Moretti"]},
 			SchoolTutor: school.Person, CompanyTutor: company.Person, Start: "2026-11-02", End: "2027-02-26", PlannedHours: 80, Competences: c1,
@@ -184,7 +205,7 @@ func loadExperiences(ctx context.Context, s Services) error {
 		}}, []step{signed(companyTO, schoolTO), func(e *experience.Experience) error {
 			_, err := s.Experiences.Start(ctx, companyTO, e.ID, e.Revision)
 			return err
-		}, sheet(companyTO, nil, to["Romano"], draftLevels)}},
+		}, sheet(companyTO, nil, to["Romano"], draftLevels), notes(schoolTO, to["Romano"], "Percorso appena avviato.")}},
 	} {
 		e, err := s.Experiences.Create(ctx, x.by, x.in)
 		if err != nil {

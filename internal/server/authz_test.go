@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/server"
@@ -65,6 +66,7 @@ const (
 	keys   target = "issuer"  // a Chamber's signing keys (the issuer with its id)
 	exper  target = "experience"
 	sheet  target = "sheet" // an observation sheet
+	dossr  target = "dossier"
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -106,6 +108,9 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.SheetFill:        {sheet: "FFFFYFN"},
 	auth.SheetCountersign: {sheet: "FFYYFFN"},
 	auth.SheetReopen:      {sheet: "FYFFFFN"},
+	auth.DossierView:      {dossr: "YYYYYYN"},
+	auth.DossierNote:      {dossr: "FFYYFFN"},
+	auth.DossierManage:    {dossr: "FYFFFFN"},
 }
 
 // route is one route of either surface, as the matrix sees it.
@@ -174,6 +179,8 @@ func targetOf(pattern string) (target, error) {
 		return exper, nil
 	case strings.HasPrefix(path, "/sheets/{id}") || strings.HasPrefix(path, "/api/v1/sheets/{id}"):
 		return sheet, nil
+	case strings.HasPrefix(path, "/dossiers/{id}") || strings.HasPrefix(path, "/api/v1/dossiers/{id}"):
+		return dossr, nil
 	}
 	return none, fmt.Errorf("no fixture for the parameter of %s", path)
 }
@@ -288,6 +295,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// the Turin student's (a draft).
 	sheetMI := observation.SheetID(expMI, personID("studente@feltrinelli.example"))
 	sheetTO := observation.SheetID(expTO, romano)
+	dossierMI := dossier.ID(expMI, personID("studente@feltrinelli.example"))
+	dossierTO := dossier.ID(expTO, romano)
 
 	_, otherToken := newToken(t, srv, "operatore@to.example", "cciaa-torino", auth.ChamberOperator)
 
@@ -351,14 +360,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 		case auth.CommissionMember:
 			ownKeys, otherKeys = "cciaa-torino", "cciaa-milano"
 		}
-		ownE, otherE, ownS, otherS := expMI, expTO, sheetMI, sheetTO
+		ownE, otherE, ownS, otherS, ownD, otherD := expMI, expTO, sheetMI, sheetTO, dossierMI, dossierTO
 		if role == auth.CommissionMember {
-			ownE, otherE, ownS, otherS = expTO, expMI, sheetTO, sheetMI
+			ownE, otherE, ownS, otherS, ownD, otherD = expTO, expMI, sheetTO, sheetMI, dossierTO, dossierMI
 		}
 		own := map[target]string{orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
-			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys, exper: ownE, sheet: ownS}
+			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys, exper: ownE, sheet: ownS, dossr: ownD}
 		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken, pupil: otherPupil,
-			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys, exper: otherE, sheet: otherS}
+			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys, exper: otherE, sheet: otherS, dossr: otherD}
 		for _, r := range routes {
 			if r.system || (r.public && r.action == "") {
 				continue
