@@ -290,7 +290,7 @@ func (b *browser) poll(p *process, jobPath string) progress {
 func (b *browser) follow(p *process, jobPath string) []progress {
 	b.t.Helper()
 	var seen []progress
-	deadline := time.Now().Add(3 * time.Minute)
+	deadline := time.Now().Add(8 * time.Minute)
 	for {
 		pr := b.poll(p, jobPath)
 		if len(seen) == 0 || seen[len(seen)-1] != pr {

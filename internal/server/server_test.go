@@ -166,8 +166,8 @@ func TestLogHoldsNoPersonalData(t *testing.T) {
 	}
 	z, err := db.Log().Sizes(ctx)
 	n := z.Entries
-	if err != nil || n != 6 { // 4 credentials, 1 suspension, 1 revocation
-		t.Fatalf("log has %d entries, %v; want 6", n, err)
+	if err != nil || n != 7 { // 4 credentials, 1 suspension, 1 revocation, 1 dossier locked
+		t.Fatalf("log has %d entries, %v; want 7", n, err)
 	}
 	entries, err := db.Log().Entries(ctx, 0, n)
 	if err != nil {
@@ -187,7 +187,7 @@ func TestLogHoldsNoPersonalData(t *testing.T) {
 			}
 		}
 	}
-	if kinds[notary.Issue] != 4 || kinds[notary.Suspend] != 1 || kinds[notary.Revoke] != 1 {
+	if kinds[notary.Issue] != 4 || kinds[notary.Suspend] != 1 || kinds[notary.Revoke] != 1 || kinds[notary.Dossier] != 1 {
 		t.Errorf("entry kinds %v", kinds)
 	}
 }
