@@ -16,6 +16,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/job"
@@ -38,6 +39,8 @@ type Platform struct {
 	Jobs     *job.Service
 	// Keys rotates the Chambers' signing keys; nil: not served.
 	Keys Keys
+	// Standards edits and publishes the competence standards' drafts.
+	Standards *competence.Service
 }
 
 type principalKey struct{}
@@ -87,6 +90,7 @@ func (a *API) platformRoutes() []Route {
 	if a.platform.Keys != nil {
 		keys = append(keys, t("POST /api/v1/issuers/{id}/keys", auth.KeyRotate, a.rotateKey))
 	}
+	keys = append(keys, a.standardRoutes(t)...)
 	return append(keys, []Route{
 		t("GET /api/v1/me", auth.OrgList, a.me),
 		t("GET /api/v1/organisations", auth.OrgList, a.listOrgs),

@@ -35,17 +35,24 @@ const (
 	// A Chamber's signing keys: a new key, the current one retired (and,
 	// for a compromise, ended in the past).
 	KeyRotate Action = "issuer.rotate"
+	// The national competence standards: seeing their drafts, editing a
+	// draft (making one from a published version, changing any of its
+	// parts), publishing one. Published versions are public and need no
+	// action.
+	StandardDrafts  Action = "standard.drafts"
+	StandardEdit    Action = "standard.edit"
+	StandardPublish Action = "standard.publish"
 )
 
 // Actions lists every action.
 var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, PersonView, MemberAdd, StudentEdit,
 	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
-	AuditView, AccountManage, KeyRotate}
+	AuditView, AccountManage, KeyRotate, StandardDrafts, StandardEdit, StandardPublish}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
 var readOnly = map[Action]bool{OrgList: true, OrgView: true, PeopleList: true, PersonView: true, ClassList: true,
-	ClassView: true, ExportData: true, TableView: true, AuditView: true}
+	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true}
 
 // ReadOnly reports whether a changes nothing.
 func (a Action) ReadOnly() bool { return readOnly[a] }
@@ -72,6 +79,11 @@ var rules = map[Action][]Role{
 	AuditView:     {NationalAdmin, ChamberOperator},
 	AccountManage: {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student, CommissionMember},
 	KeyRotate:     {NationalAdmin, ChamberOperator},
+	// Only the national body, which owns the standards, sees and changes
+	// their drafts (docs/design/standards.md).
+	StandardDrafts:  {NationalAdmin},
+	StandardEdit:    {NationalAdmin},
+	StandardPublish: {NationalAdmin},
 }
 
 // allowed applies the rules, and the few that depend on the object.

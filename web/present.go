@@ -76,7 +76,7 @@ func (p *page) Sector(code string) string {
 	if p.sectors == nil {
 		p.sectors = map[string]string{}
 		if p.site != nil && p.site.standards != nil {
-			if infos, err := p.site.standards.Sectors(p.ctx()); err == nil {
+			if infos, err := p.site.standards.Sectors(p.ctx(), p.User); err == nil {
 				for _, in := range infos {
 					p.sectors[in.Sector] = in.Title.In(p.Lang)
 				}
@@ -267,6 +267,34 @@ func (p *page) fieldValue(k string, raw json.RawMessage) string {
 			return p.Size(int64(v))
 		}
 		return strconv.FormatFloat(v, 'f', -1, 64)
+	case map[string]any:
+		// A text of a standard, in Italian and English; a part of a
+		// standard (a competence, an ADA…) by its code and title, or its
+		// text.
+		text := func(m any) string {
+			t, _ := m.(map[string]any)
+			it, _ := t["it"].(string)
+			if en, _ := t["en"].(string); en != "" {
+				return it + " / " + en
+			}
+			return it
+		}
+		if _, ok := v["it"]; ok {
+			return text(v)
+		}
+		code, _ := v["code"].(string)
+		if code == "" {
+			code, _ = v["id"].(string)
+		}
+		switch {
+		case v["title"] != nil:
+			return strings.TrimSpace(code + " " + text(v["title"]))
+		case v["text"] != nil:
+			return text(v["text"])
+		case v["label"] != nil:
+			return text(v["label"])
+		}
+		return p.T("audit.complex")
 	case []any:
 		var parts []string
 		for _, x := range v {
@@ -303,6 +331,8 @@ func (p *page) wordsFor(k, v string) string {
 		return p.Lookup("orgschooltype.", v)
 	case "status":
 		return p.Lookup("tablestatus.", v)
+	case "state":
+		return p.Lookup("status.", v)
 	case "scope":
 		return p.Lookup("scope.", v)
 	case "province":
