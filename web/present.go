@@ -12,6 +12,7 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/internal/i18n"
 	"github.com/attesta/attesta/territory"
 )
@@ -130,6 +131,9 @@ func (p *page) auditRows(entries []audit.Entry) []auditRow {
 		r.Name = objectName(after)
 		if r.Name == "" {
 			r.Name = objectName(before)
+		}
+		if sector, version, ok := strings.Cut(e.ObjectID, "/"); ok && e.ObjectKind == auth.StandardObject {
+			r.Name = p.T("audit.standard.name", p.Sector(sector), version)
 		}
 		var names []string
 		for k := range before {
