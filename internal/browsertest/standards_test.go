@@ -30,12 +30,17 @@ func retype(t *testing.T, ctx context.Context, sel, text string) {
 	do(t, ctx, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
-// submit clicks a form's button and waits for an element of the page that
-// follows, in two steps: the page that follows has the same address, and
-// a wait begun with the click could look at the page being left.
-func submit(t *testing.T, ctx context.Context, button, wait string) {
+// press activates a button or a link as a click does, and waits for an
+// element of the page that follows. It clicks from the page's script
+// rather than at the element's place on the screen: Bootstrap Italia
+// scrolls smoothly, and on a long form a click at coordinates taken during
+// the scroll can miss. The wait is a step of its own, after the click: the
+// page that follows may have the same address, and a wait begun with the
+// click could look at the page being left.
+func press(t *testing.T, ctx context.Context, sel, wait string) {
 	t.Helper()
-	do(t, ctx, chromedp.Click(chromedp.CSS(button)))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(sel)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector(`+"`"+sel+"`"+`).click()`))
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(wait)))
 }
 
@@ -54,7 +59,7 @@ func TestStandardEditorInBrowser(t *testing.T) {
 	// A new draft from the published version.
 	do(t, ctx, chromedp.Navigate(ts.URL+"/sectors/meccatronica"), chromedp.WaitVisible(chromedp.CSS("#new-draft")))
 	noViolations(t, ctx)
-	do(t, ctx, chromedp.Click(chromedp.CSS("#new-draft")), chromedp.WaitVisible(chromedp.CSS("#header-title")))
+	press(t, ctx, "#new-draft", "#header-title")
 	if loc := location(t, ctx); loc != ts.URL+"/sectors/meccatronica/draft" {
 		t.Fatalf("after making a draft: %s", loc)
 	}
@@ -67,25 +72,25 @@ func TestStandardEditorInBrowser(t *testing.T) {
 	// The descriptor of the first level of the scale.
 	const descriptor = "L'evidenza è osservata in parte, sempre con la guida del tutor."
 	retype(t, ctx, "#f-observation-scale-0-description-it", descriptor)
-	submit(t, ctx, "#header-form button[type=submit]", "#draft-saved")
+	press(t, ctx, "#header-form button[type=submit]", "#draft-saved")
 	if v := value(t, ctx, "#f-observation-scale-0-description-it"); v != descriptor {
 		t.Errorf("the saved descriptor reads %q", v)
 	}
 
 	// A path's page.
-	do(t, ctx, chromedp.Click(chromedp.CSS(`#draft-paths a[href="/sectors/meccatronica/draft/paths/progettazione"]`)), chromedp.WaitVisible(chromedp.CSS("#path-form")))
+	press(t, ctx, `#draft-paths a[href="/sectors/meccatronica/draft/paths/progettazione"]`, "#path-form")
 	noViolations(t, ctx)
 	browsertest.Screenshot(t, ctx, "standards-2-path")
 
 	// C1: an evidence reworded, and an EQF level out of range.
-	do(t, ctx, chromedp.Navigate(ts.URL+"/sectors/meccatronica/draft"), chromedp.WaitVisible(chromedp.CSS("#draft-competences")),
-		chromedp.Click(chromedp.CSS(`#draft-competences a[href="/sectors/meccatronica/draft/competences/C1"]`)), chromedp.WaitVisible(chromedp.CSS("#competence-form")))
+	do(t, ctx, chromedp.Navigate(ts.URL+"/sectors/meccatronica/draft"), chromedp.WaitVisible(chromedp.CSS("#draft-competences")))
+	press(t, ctx, `#draft-competences a[href="/sectors/meccatronica/draft/competences/C1"]`, "#competence-form")
 	noViolations(t, ctx)
 	const evidence = "#f-ada-0-results-0-activities-0-evidences-0-text-it"
 	const reworded = "Lo studente riconosce una distinta base e la confronta con il disegno d'assieme"
 	retype(t, ctx, evidence, reworded)
 	retype(t, ctx, "#f-microcredential-eqf-level", "12")
-	submit(t, ctx, "#competence-form button[type=submit]", "#f-microcredential-eqf-level-error")
+	press(t, ctx, "#competence-form button[type=submit]", "#f-microcredential-eqf-level-error")
 	if msg := text(t, ctx, "#f-microcredential-eqf-level-error"); !strings.Contains(msg, "12") {
 		t.Errorf("the problem beside the EQF level: %q", msg)
 	}
@@ -103,14 +108,14 @@ func TestStandardEditorInBrowser(t *testing.T) {
 
 	// Fixed: the competence inherits the sector's level again.
 	do(t, ctx, chromedp.Clear(chromedp.CSS("#f-microcredential-eqf-level")))
-	submit(t, ctx, "#competence-form button[type=submit]", "#draft-saved")
+	press(t, ctx, "#competence-form button[type=submit]", "#draft-saved")
 	if v := value(t, ctx, evidence); v != reworded {
 		t.Errorf("the saved evidence reads %q", v)
 	}
 
 	// The difference from the published version.
-	do(t, ctx, chromedp.Navigate(ts.URL+"/sectors/meccatronica/draft"), chromedp.WaitVisible(chromedp.CSS("#draft-diff")),
-		chromedp.Click(chromedp.CSS("#draft-diff")), chromedp.WaitVisible(chromedp.CSS("#diff-changes")))
+	do(t, ctx, chromedp.Navigate(ts.URL+"/sectors/meccatronica/draft"), chromedp.WaitVisible(chromedp.CSS("#draft-diff")))
+	press(t, ctx, "#draft-diff", "#diff-changes")
 	changes := text(t, ctx, "#diff-changes")
 	for _, want := range []string{reworded, descriptor, "Evidenza osservabile", "Livello della scala", "Modificato"} {
 		if !strings.Contains(changes, want) {
@@ -124,8 +129,8 @@ func TestStandardEditorInBrowser(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "standards-4-diff")
 
 	// Publish: version 2 is published, version 1 superseded.
-	do(t, ctx, chromedp.Navigate(ts.URL+"/sectors/meccatronica/draft"), chromedp.WaitVisible(chromedp.CSS("#draft-publish")),
-		chromedp.Click(chromedp.CSS("#draft-publish")), chromedp.WaitVisible(chromedp.CSS("#versions-title")))
+	do(t, ctx, chromedp.Navigate(ts.URL+"/sectors/meccatronica/draft"), chromedp.WaitVisible(chromedp.CSS("#draft-publish")))
+	press(t, ctx, "#draft-publish", "#versions-title")
 	if loc := location(t, ctx); loc != ts.URL+"/sectors/meccatronica?version=2" {
 		t.Errorf("after publishing: %s", loc)
 	}
