@@ -24,12 +24,13 @@ import (
 //go:embed openapi.json
 var openAPI []byte
 
-// Standards is what the API needs of the competence standards.
+// Standards is what the API needs of the competence standards. The public
+// routes read as a visitor (a nil principal): they never show a draft.
 type Standards interface {
-	Sectors(ctx context.Context) ([]competence.Info, error)
-	Current(ctx context.Context, sector string) (*competence.Standard, error)
-	Version(ctx context.Context, sector string, version int) (*competence.Standard, error)
-	Versions(ctx context.Context) ([]competence.Info, error)
+	Sectors(ctx context.Context, p *auth.Principal) ([]competence.Info, error)
+	Current(ctx context.Context, p *auth.Principal, sector string) (*competence.Standard, error)
+	Version(ctx context.Context, p *auth.Principal, sector string, version int) (*competence.Standard, error)
+	Versions(ctx context.Context, p *auth.Principal) ([]competence.Info, error)
 }
 
 // API is the JSON surface.
@@ -78,6 +79,7 @@ func (a *API) Routes() []Route {
 		pub("GET /api/v1/sectors", a.listSectors),
 		pub("GET /api/v1/sectors/{sector}", a.getSector),
 		pub("GET /api/v1/sectors/{sector}/competences/{code}", a.getCompetence),
+		pub("GET /api/v1/sectors/{sector}/diff", a.diff),
 	}
 	if a.platform.Accounts != nil {
 		routes = append(routes, a.platformRoutes()...)
@@ -149,6 +151,9 @@ type problem struct {
 	Detail string `json:"detail,omitempty"`
 	Code   string `json:"code,omitempty"`
 	Key    string `json:"key,omitempty"`
+	// Problems are the problems of a standard or a standards file, each
+	// with where it is (its path in the standard).
+	Problems competence.Problems `json:"problems,omitempty"`
 }
 
 // defaultLang is the language of the API's messages when a request asks
@@ -194,7 +199,7 @@ func newProblem(w http.ResponseWriter, r *http.Request, status int, err error) p
 		detail = b.String()
 	}
 	return problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail,
-		Code: string(attesta.ErrorCode(err)), Key: attesta.ErrorKey(err)}
+		Code: string(attesta.ErrorCode(err)), Key: attesta.ErrorKey(err), Problems: ps}
 }
 
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -214,12 +219,12 @@ func (a *API) NotFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) listVersions(w http.ResponseWriter, r *http.Request) {
-	infos, err := a.standards.Versions(r.Context())
+	infos, err := a.standards.Versions(r.Context(), nil)
 	a.reply(w, r, list(infos), err)
 }
 
 func (a *API) listSectors(w http.ResponseWriter, r *http.Request) {
-	infos, err := a.standards.Sectors(r.Context())
+	infos, err := a.standards.Sectors(r.Context(), nil)
 	a.reply(w, r, list(infos), err)
 }
 
@@ -238,12 +243,12 @@ func (a *API) getVersion(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.version", r.PathValue("version")))
 		return
 	}
-	st, err := a.standards.Version(r.Context(), r.PathValue("sector"), v)
+	st, err := a.standards.Version(r.Context(), nil, r.PathValue("sector"), v)
 	a.reply(w, r, st, err)
 }
 
 func (a *API) getSector(w http.ResponseWriter, r *http.Request) {
-	st, err := a.standards.Current(r.Context(), r.PathValue("sector"))
+	st, err := a.standards.Current(r.Context(), nil, r.PathValue("sector"))
 	a.reply(w, r, st, err)
 }
 
@@ -259,7 +264,7 @@ type competenceView struct {
 }
 
 func (a *API) getCompetence(w http.ResponseWriter, r *http.Request) {
-	st, err := a.standards.Current(r.Context(), r.PathValue("sector"))
+	st, err := a.standards.Current(r.Context(), nil, r.PathValue("sector"))
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -16,6 +16,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
@@ -47,6 +48,8 @@ type Platform struct {
 	Jobs     *job.Service
 	// Keys rotates the Chambers' signing keys; nil: not served.
 	Keys Keys
+	// Standards edits and publishes the competence standards' drafts.
+	Standards *competence.Service
 }
 
 type principalKey struct{}
@@ -99,6 +102,7 @@ func (a *API) platformRoutes() []Route {
 	keys = append(keys, a.experienceRoutes(t)...)
 	keys = append(keys, a.sheetRoutes(t)...)
 	keys = append(keys, a.dossierRoutes(t)...)
+	keys = append(keys, a.standardRoutes(t)...)
 	return append(keys, []Route{
 		t("GET /api/v1/me", auth.OrgList, a.me),
 		t("GET /api/v1/organisations", auth.OrgList, a.listOrgs),

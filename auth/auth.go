@@ -171,10 +171,11 @@ const (
 	CredentialObject   ObjectKind = "credential" // an issued credential, in the audit trail
 	IssuerObject       ObjectKind = "issuer"     // a Chamber's signing keys: the issuer with its Chamber's id
 	ExperienceObject   ObjectKind = "experience" // a school–company training experience
+	StandardObject     ObjectKind = "standard"   // a version of a sector's competence standard, as "meccatronica/2"
 )
 
 // ObjectKinds lists every kind of object.
-var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject}
+var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject, StandardObject}
 
 // Valid reports whether k is one of ObjectKinds.
 func (k ObjectKind) Valid() bool { return slices.Contains(ObjectKinds, k) }

@@ -45,6 +45,13 @@ func TestDecide(t *testing.T) {
 		{"own account", principal(SchoolTutor, "s1", "TO"), AccountManage, Object{Kind: TokenObject, Person: "p-school_tutor"}, ""},
 		{"another's account", principal(NationalAdmin, "uc"), AccountManage, Object{Kind: TokenObject, Person: "p-x"}, attesta.Forbidden},
 		{"read-only token", &Principal{Person: "p", Membership: Membership{Org: "s1", Role: SchoolReferent}, Scopes: []Scope{ScopeRead}}, ClassManage, school, attesta.Forbidden},
+		{"national body edits standards", principal(NationalAdmin, "uc"), StandardEdit, Anywhere, ""},
+		{"national body publishes", principal(NationalAdmin, "uc"), StandardPublish, Anywhere, ""},
+		{"a chamber sees no drafts", principal(ChamberOperator, "cciaa-to", "TO"), StandardDrafts, Anywhere, attesta.Forbidden},
+		{"a chamber edits no standard", principal(ChamberOperator, "cciaa-to", "TO"), StandardEdit, Anywhere, attesta.Forbidden},
+		{"a referent publishes nothing", principal(SchoolReferent, "s1", "TO"), StandardPublish, Anywhere, attesta.Forbidden},
+		{"read-only token sees drafts", &Principal{Person: "p", Membership: Membership{Org: "uc", Role: NationalAdmin}, Scopes: []Scope{ScopeRead}}, StandardDrafts, Anywhere, ""},
+		{"read-only token edits no draft", &Principal{Person: "p", Membership: Membership{Org: "uc", Role: NationalAdmin}, Scopes: []Scope{ScopeRead}}, StandardEdit, Anywhere, attesta.Forbidden},
 		{"read-only token reads", &Principal{Person: "p", Membership: Membership{Org: "s1", Role: SchoolReferent}, Scopes: []Scope{ScopeRead}}, ClassView, school, ""},
 	}
 	for _, tc := range tests {

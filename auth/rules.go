@@ -35,6 +35,13 @@ const (
 	// A Chamber's signing keys: a new key, the current one retired (and,
 	// for a compromise, ended in the past).
 	KeyRotate Action = "issuer.rotate"
+	// The national competence standards: seeing their drafts, editing a
+	// draft (making one from a published version, changing any of its
+	// parts), publishing one. Published versions are public and need no
+	// action.
+	StandardDrafts  Action = "standard.drafts"
+	StandardEdit    Action = "standard.edit"
+	StandardPublish Action = "standard.publish"
 	// Training experiences.
 	ExperienceView   Action = "experience.view"   // see an experience, its revisions and hours
 	ExperienceDesign Action = "experience.design" // create one, change its design, sign a revision off
@@ -54,13 +61,13 @@ const (
 // Actions lists every action.
 var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, PersonView, MemberAdd, StudentEdit,
 	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
-	AuditView, AccountManage, KeyRotate, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
+	AuditView, AccountManage, KeyRotate, StandardDrafts, StandardEdit, StandardPublish, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
 	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
 var readOnly = map[Action]bool{OrgList: true, OrgView: true, PeopleList: true, PersonView: true, ClassList: true,
-	ClassView: true, ExportData: true, TableView: true, AuditView: true, ExperienceView: true, SheetView: true, DossierView: true}
+	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true}
 
 // ReadOnly reports whether a changes nothing.
 func (a Action) ReadOnly() bool { return readOnly[a] }
@@ -87,6 +94,11 @@ var rules = map[Action][]Role{
 	AuditView:     {NationalAdmin, ChamberOperator},
 	AccountManage: {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student, CommissionMember},
 	KeyRotate:     {NationalAdmin, ChamberOperator},
+	// Only the national body, which owns the standards, sees and changes
+	// their drafts (docs/design/standards.md).
+	StandardDrafts:  {NationalAdmin},
+	StandardEdit:    {NationalAdmin},
+	StandardPublish: {NationalAdmin},
 	// A student sees the experiences they are in (the object names them);
 	// a commission member sees none yet (that comes with the commission).
 	ExperienceView:   {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student},

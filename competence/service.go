@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 )
 
 // Store keeps versions of standards. Every use-case runs in one call to View
@@ -34,6 +35,9 @@ type Reader interface {
 // a Conflict leaves the transaction usable.
 type Writer interface {
 	Reader
+	// Record appends an entry to the audit trail (audit.Recorder), in the
+	// transaction of the change it records.
+	Record(ctx context.Context, e *audit.Entry) error
 	// Insert adds a version that does not exist yet; a version that exists
 	// is an error with code attesta.Conflict.
 	Insert(ctx context.Context, s *Standard) error
@@ -54,16 +58,45 @@ func NewService(store Store, now attesta.Clock) *Service {
 	return &Service{store: store, now: now}
 }
 
-// Sectors returns the current version of each sector's standard: the
-// published one, or the draft if none was ever published. Ordered by sector.
-func (s *Service) Sectors(ctx context.Context) ([]Info, error) {
+// SeesDrafts reports whether p may see the drafts of the standards: the
+// national body, which owns them. Everyone else, signed in or not, sees
+// the published and superseded versions only; a draft does not exist for
+// them (docs/design/standards.md).
+func SeesDrafts(p *auth.Principal) bool {
+	return p != nil && auth.Can(p, auth.StandardDrafts, auth.Anywhere)
+}
+
+// visible keeps the versions p may see.
+func visible(p *auth.Principal, infos []Info) []Info {
+	if SeesDrafts(p) {
+		return infos
+	}
+	return slices.DeleteFunc(infos, func(in Info) bool { return in.Status == Draft })
+}
+
+// versionNotFound is the refusal of a version that does not exist, or that
+// is a draft its reader may not see: the same words as the store's.
+func versionNotFound(sector string, version int) error {
+	return attesta.E(attesta.NotFound, "err.competence.version.notfound", version, sector)
+}
+
+// draftNotFound is the refusal of a sector's draft that does not exist, or
+// that its reader may not see.
+func draftNotFound(sector string) error {
+	return attesta.E(attesta.NotFound, "err.competence.draft.notfound", sector)
+}
+
+// Sectors returns the current version of each sector's standard that p
+// (nil: a visitor) may see: the published one; for the national body, the
+// draft of a sector never published. Ordered by sector.
+func (s *Service) Sectors(ctx context.Context, p *auth.Principal) ([]Info, error) {
 	var out []Info
 	err := s.store.View(ctx, func(r Reader) error {
 		infos, err := r.Infos(ctx)
 		if err != nil {
 			return err
 		}
-		out = currentOf(infos)
+		out = currentOf(visible(p, infos))
 		return nil
 	})
 	if err != nil {
@@ -89,9 +122,9 @@ func currentOf(infos []Info) []Info {
 	return out
 }
 
-// Versions returns every version of every standard, ordered by sector and
-// version.
-func (s *Service) Versions(ctx context.Context) ([]Info, error) {
+// Versions returns every version of every standard that p (nil: a
+// visitor) may see, ordered by sector and version.
+func (s *Service) Versions(ctx context.Context, p *auth.Principal) ([]Info, error) {
 	var out []Info
 	err := s.store.View(ctx, func(r Reader) (err error) {
 		out, err = r.Infos(ctx)
@@ -100,18 +133,19 @@ func (s *Service) Versions(ctx context.Context) ([]Info, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing versions: %w", err)
 	}
-	return out, nil
+	return visible(p, out), nil
 }
 
-// Current returns the current version of a sector's standard (see Sectors).
-func (s *Service) Current(ctx context.Context, sector string) (*Standard, error) {
+// Current returns the current version of a sector's standard that p may
+// see (see Sectors).
+func (s *Service) Current(ctx context.Context, p *auth.Principal, sector string) (*Standard, error) {
 	var out *Standard
 	err := s.store.View(ctx, func(r Reader) error {
 		infos, err := r.Infos(ctx)
 		if err != nil {
 			return err
 		}
-		for _, in := range currentOf(infos) {
+		for _, in := range currentOf(visible(p, infos)) {
 			if in.Sector == sector {
 				out, err = r.Standard(ctx, in.Sector, in.Version)
 				return err
@@ -125,11 +159,15 @@ func (s *Service) Current(ctx context.Context, sector string) (*Standard, error)
 	return out, nil
 }
 
-// Version returns one version of a sector's standard.
-func (s *Service) Version(ctx context.Context, sector string, version int) (*Standard, error) {
+// Version returns one version of a sector's standard. A draft is not found
+// unless p may see drafts.
+func (s *Service) Version(ctx context.Context, p *auth.Principal, sector string, version int) (*Standard, error) {
 	var out *Standard
 	err := s.store.View(ctx, func(r Reader) (err error) {
 		out, err = r.Standard(ctx, sector, version)
+		if err == nil && out.Status == Draft && !SeesDrafts(p) {
+			return versionNotFound(sector, version)
+		}
 		return err
 	})
 	if err != nil {
@@ -138,7 +176,40 @@ func (s *Service) Version(ctx context.Context, sector string, version int) (*Sta
 	return out, nil
 }
 
-// Export returns every version of every standard as a File.
+// Draft returns the draft of a sector's standard, which only the national
+// body sees: to anyone else it is not found, as when there is none.
+func (s *Service) Draft(ctx context.Context, p *auth.Principal, sector string) (*Standard, error) {
+	if !SeesDrafts(p) {
+		return nil, fmt.Errorf("reading the draft of %s: %w", sector, draftNotFound(sector))
+	}
+	var out *Standard
+	err := s.store.View(ctx, func(r Reader) (err error) {
+		out, err = draftOf(ctx, r, sector)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the draft of %s: %w", sector, err)
+	}
+	return out, nil
+}
+
+// draftOf reads the draft of sector, or says there is none.
+func draftOf(ctx context.Context, r Reader, sector string) (*Standard, error) {
+	infos, err := r.Infos(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range infos {
+		if in.Sector == sector && in.Status == Draft {
+			return r.Standard(ctx, sector, in.Version)
+		}
+	}
+	return nil, draftNotFound(sector)
+}
+
+// Export returns every version of every standard, drafts included, as a
+// File. It is the command line's, run by whoever holds the database; no
+// surface serves it.
 func (s *Service) Export(ctx context.Context) (*File, error) {
 	f := &File{Format: FormatV1}
 	err := s.store.View(ctx, func(r Reader) error {
@@ -303,100 +374,6 @@ func (s *Service) admit(ctx context.Context, w Writer, st *Standard) error {
 		}
 	}
 	return nil
-}
-
-// NewDraft makes a new draft of a sector's standard from one of its
-// published or superseded versions, numbered after the latest version.
-func (s *Service) NewDraft(ctx context.Context, sector string, from int) (*Standard, error) {
-	var out *Standard
-	err := s.store.Update(ctx, func(w Writer) error {
-		src, err := w.Standard(ctx, sector, from)
-		if err != nil {
-			return err
-		}
-		if src.Status == Draft {
-			return attesta.E(attesta.Conflict, "err.competence.draft.already", from, sector)
-		}
-		latest := 0
-		infos, err := w.Infos(ctx)
-		if err != nil {
-			return err
-		}
-		for _, in := range infos {
-			if in.Sector != sector {
-				continue
-			}
-			if in.Status == Draft {
-				return attesta.E(attesta.Conflict, "err.competence.draft.exists", sector, in.Version)
-			}
-			latest = max(latest, in.Version)
-		}
-		d := *src
-		d.Version, d.Status, d.PublishedAt, d.Digest = latest+1, Draft, time.Time{}, ""
-		if err := w.Insert(ctx, &d); err != nil {
-			return err
-		}
-		out = &d
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("making a draft of %s from version %d: %w", sector, from, err)
-	}
-	return out, nil
-}
-
-// UpdateDraft replaces the content of a draft. A published or superseded
-// version cannot be modified: the error has code attesta.Conflict.
-func (s *Service) UpdateDraft(ctx context.Context, st *Standard) error {
-	err := s.store.Update(ctx, func(w Writer) error {
-		old, err := w.Standard(ctx, st.Sector, st.Version)
-		if err != nil {
-			return err
-		}
-		if !old.Editable() || st.Status != Draft {
-			return attesta.E(attesta.Conflict, "err.competence.frozen", old.Version, old.Sector, statusName(old.Status))
-		}
-		if ps := Validate(st, ""); len(ps) > 0 {
-			return attesta.Wrap(ps, attesta.Invalid, "err.competence.standard.invalid")
-		}
-		return w.Replace(ctx, st, Draft)
-	})
-	if err != nil {
-		return fmt.Errorf("updating %s version %d: %w", st.Sector, st.Version, err)
-	}
-	return nil
-}
-
-// Publish publishes a draft: its content is frozen, its digest computed, and
-// the previously published version of the sector becomes superseded.
-func (s *Service) Publish(ctx context.Context, sector string, version int) (*Standard, error) {
-	var out *Standard
-	err := s.store.Update(ctx, func(w Writer) error {
-		st, err := w.Standard(ctx, sector, version)
-		if err != nil {
-			return err
-		}
-		if st.Status != Draft {
-			return attesta.E(attesta.Conflict, "err.competence.publish.already", version, sector, statusName(st.Status))
-		}
-		if ps := ReadyToPublish(st); len(ps) > 0 {
-			return attesta.Wrap(ps, attesta.Invalid, "err.competence.publish.notready", version, sector)
-		}
-		st.Status, st.PublishedAt = Published, s.now()
-		st.Digest = ComputeDigest(st)
-		if err := s.admit(ctx, w, st); err != nil {
-			return err
-		}
-		if err := w.Replace(ctx, st, Draft); err != nil {
-			return err
-		}
-		out = st
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("publishing %s version %d: %w", sector, version, err)
-	}
-	return out, nil
 }
 
 // statusName names a status in a message: "draft", "published" or

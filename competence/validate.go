@@ -89,12 +89,21 @@ func ValidateFile(f *File) Problems {
 }
 
 // ReadyToPublish returns what a draft lacks to be published: an observation
-// scale, at least one path with competences, and the micro-credential
-// elements every credential must carry.
+// scale of [ScaleLevels] levels, each with its descriptor, at least one path
+// with competences, and the micro-credential elements every credential
+// must carry.
 func ReadyToPublish(s *Standard) Problems {
 	v := &validator{}
-	if len(s.Scale) == 0 {
+	switch {
+	case len(s.Scale) == 0:
 		v.add("observation_scale", "err.competence.ready.scale")
+	case len(s.Scale) != ScaleLevels:
+		v.add("observation_scale", "err.competence.scale.three", ScaleLevels, len(s.Scale))
+	}
+	for i, l := range s.Scale {
+		if strings.TrimSpace(l.Description.IT) == "" {
+			v.add(fmt.Sprintf("observation_scale[%d].description.it", i), "err.competence.ready.scale.description", l.Value)
+		}
 	}
 	if len(s.Paths) == 0 {
 		v.add("paths", "err.competence.ready.paths")

@@ -76,6 +76,8 @@ func everyProblem(t *testing.T) Problems {
 	ps = append(ps, ReadyToPublish(&Standard{Sector: "x", Version: 1, Status: Draft})...)
 	ps = append(ps, ReadyToPublish(&Standard{Sector: "x", Version: 1, Status: Draft,
 		Paths: []Path{{ID: "vuoto"}}, Competences: []Competence{{Code: "C1"}}})...)
+	ps = append(ps, ReadyToPublish(&Standard{Sector: "x", Version: 1, Status: Draft,
+		Scale: []ScaleLevel{{Value: 1, Label: Text{IT: "Base"}}, {Value: 2, Label: Text{IT: "Avanzato"}}}})...)
 	const head = "format: attesta.standards/v1\nstandards:\n"
 	for _, in := range []string{
 		"format: [",
@@ -123,12 +125,14 @@ func TestEveryProblemSaid(t *testing.T) {
 	}
 	// The messages of the service, the kind no YAML node is, and the
 	// place (TestProblemsSaidWhereTheyAre).
-	notProblems := []string{"err.competence.draft.already", "err.competence.draft.exists", "err.competence.draft.older",
+	notProblems := []string{"err.competence.draft.exists", "err.competence.draft.older",
 		"err.competence.file.conflict", "err.competence.file.invalid", "err.competence.frozen", "err.competence.publish.already",
 		"err.competence.publish.newer", "err.competence.publish.notready", "err.competence.publish.olderdraft",
 		"err.competence.sector.notfound", "err.competence.standard.invalid", "err.competence.status.draft",
 		"err.competence.supersede.older", "err.competence.import.draftsuperseded", "err.competence.import.republish",
-		"err.competence.import.differs", "err.competence.yaml.kind.nothing", "err.competence.where.line"}
+		"err.competence.import.differs", "err.competence.yaml.kind.nothing", "err.competence.where.line",
+		"err.competence.competence.notfound", "err.competence.draft.notfound", "err.competence.path.notfound",
+		"err.competence.publish.unchanged", "err.competence.version.notfound"}
 	for _, k := range i18n.Keys(i18n.Default) {
 		if strings.HasPrefix(k, "err.competence.") && !seen[k] && !slices.Contains(notProblems, k) {
 			t.Errorf("no problem says %s", k)

@@ -25,9 +25,10 @@ import (
 )
 
 // Standards gives the published competence standard versions credentials
-// are built from. competence.Service is one.
+// are built from. competence.Service is one; it is asked as anyone would
+// ask (a nil principal), so that a draft is not found.
 type Standards interface {
-	Version(ctx context.Context, sector string, version int) (*competence.Standard, error)
+	Version(ctx context.Context, p *auth.Principal, sector string, version int) (*competence.Standard, error)
 }
 
 // Issuers gives issuers and their signers. issuer.Service is one.
@@ -142,7 +143,7 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 	if !req.Format.Valid() {
 		return Record{}, attesta.E(attesta.Invalid, "err.credential.format", req.Format, RDFC, JCS, JWT)
 	}
-	std, err := s.standards.Version(ctx, req.Sector, req.Version)
+	std, err := s.standards.Version(ctx, nil, req.Sector, req.Version)
 	if err != nil {
 		return Record{}, fmt.Errorf("issue: %w", err)
 	}

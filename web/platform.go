@@ -15,6 +15,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/job"
@@ -35,6 +36,8 @@ type Platform struct {
 	// Jobs keep imports between their preview and their end, and run
 	// them.
 	Jobs *job.Service
+	// Standards is the editor of the competence standards' drafts.
+	Standards *competence.Service
 	// SecureCookies marks cookies Secure (attesta is served over HTTPS).
 	SecureCookies bool
 	// OIDC, if set, offers sign-in with an OpenID Connect provider.
@@ -760,7 +763,7 @@ func (s *Site) auditView(w http.ResponseWriter, r *http.Request) {
 		More    string
 		Actions []option
 		Kinds   []auth.ObjectKind
-	}{rows, r.URL.Query(), more, p.auditActions(), []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TableObject, auth.TokenObject, auth.CredentialObject, auth.IssuerObject}}
+	}{rows, r.URL.Query(), more, p.auditActions(), []auth.ObjectKind{auth.OrganisationObject, auth.PersonObject, auth.ClassObject, auth.TableObject, auth.TokenObject, auth.CredentialObject, auth.IssuerObject, auth.StandardObject}}
 	s.render(w, r, http.StatusOK, "audit", p)
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/internal/i18n"
 	"github.com/attesta/attesta/territory"
 )
@@ -76,7 +77,7 @@ func (p *page) Sector(code string) string {
 	if p.sectors == nil {
 		p.sectors = map[string]string{}
 		if p.site != nil && p.site.standards != nil {
-			if infos, err := p.site.standards.Sectors(p.ctx()); err == nil {
+			if infos, err := p.site.standards.Sectors(p.ctx(), p.User); err == nil {
 				for _, in := range infos {
 					p.sectors[in.Sector] = in.Title.In(p.Lang)
 				}
@@ -130,6 +131,9 @@ func (p *page) auditRows(entries []audit.Entry) []auditRow {
 		r.Name = objectName(after)
 		if r.Name == "" {
 			r.Name = objectName(before)
+		}
+		if sector, version, ok := strings.Cut(e.ObjectID, "/"); ok && e.ObjectKind == auth.StandardObject {
+			r.Name = p.T("audit.standard.name", p.Sector(sector), version)
 		}
 		var names []string
 		for k := range before {
@@ -267,6 +271,34 @@ func (p *page) fieldValue(k string, raw json.RawMessage) string {
 			return p.Size(int64(v))
 		}
 		return strconv.FormatFloat(v, 'f', -1, 64)
+	case map[string]any:
+		// A text of a standard, in Italian and English; a part of a
+		// standard (a competence, an ADA…) by its code and title, or its
+		// text.
+		text := func(m any) string {
+			t, _ := m.(map[string]any)
+			it, _ := t["it"].(string)
+			if en, _ := t["en"].(string); en != "" {
+				return it + " / " + en
+			}
+			return it
+		}
+		if _, ok := v["it"]; ok {
+			return text(v)
+		}
+		code, _ := v["code"].(string)
+		if code == "" {
+			code, _ = v["id"].(string)
+		}
+		switch {
+		case v["title"] != nil:
+			return strings.TrimSpace(code + " " + text(v["title"]))
+		case v["text"] != nil:
+			return text(v["text"])
+		case v["label"] != nil:
+			return text(v["label"])
+		}
+		return p.T("audit.complex")
 	case []any:
 		var parts []string
 		for _, x := range v {
@@ -303,6 +335,8 @@ func (p *page) wordsFor(k, v string) string {
 		return p.Lookup("orgschooltype.", v)
 	case "status":
 		return p.Lookup("tablestatus.", v)
+	case "state":
+		return p.Lookup("status.", v)
 	case "scope":
 		return p.Lookup("scope.", v)
 	case "province":

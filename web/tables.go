@@ -34,7 +34,7 @@ func (s *Site) tablesPage(w http.ResponseWriter, r *http.Request, status int, f 
 	}
 	d := tablesData{Items: items, Form: f}
 	if p.CanAny(string(auth.TableManage)) {
-		infos, err := s.standards.Sectors(r.Context())
+		infos, err := s.standards.Sectors(r.Context(), p.User)
 		if err != nil {
 			s.fail(w, r, err)
 			return

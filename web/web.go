@@ -47,12 +47,14 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// Standards is what the catalogue needs of the competence standards.
+// Standards is what the catalogue needs of the competence standards. A
+// read is made as the signed-in principal (nil for a visitor): a draft
+// exists for the national body only.
 type Standards interface {
-	Sectors(ctx context.Context) ([]competence.Info, error)
-	Current(ctx context.Context, sector string) (*competence.Standard, error)
-	Version(ctx context.Context, sector string, version int) (*competence.Standard, error)
-	Versions(ctx context.Context) ([]competence.Info, error)
+	Sectors(ctx context.Context, p *auth.Principal) ([]competence.Info, error)
+	Current(ctx context.Context, p *auth.Principal, sector string) (*competence.Standard, error)
+	Version(ctx context.Context, p *auth.Principal, sector string, version int) (*competence.Standard, error)
+	Versions(ctx context.Context, p *auth.Principal) ([]competence.Info, error)
 }
 
 // Site is the web surface.
@@ -87,7 +89,7 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 		return nil, fmt.Errorf("parsing layout: %w", err)
 	}
 	for _, name := range []string{"home", "sector", "competence", "error", "login", "reset", "password", "dashboard", "account",
-		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job"} {
+		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -127,6 +129,7 @@ func (s *Site) Routes() []Route {
 		public("GET /{$}", s.home),
 		public("GET /sectors/{sector}", s.sector),
 		public("GET /sectors/{sector}/competences/{code}", s.competence),
+		public("GET /sectors/{sector}/diff", s.diff),
 		{Pattern: "GET /static/", Handler: s.static, Public: true},
 	}
 	if s.platform.Accounts == nil {
@@ -181,11 +184,40 @@ func (s *Site) Routes() []Route {
 		user("GET /export/companies", auth.ExportData, s.exportCompanies),
 		user("GET /export/tutors", auth.ExportData, s.exportTutors),
 		user("GET /orgs/{id}/export/classes", auth.ExportData, s.exportClasses),
+		// The editor of the standards: the national body's.
+		user("POST /sectors/{sector}/drafts", auth.StandardEdit, s.createDraft),
+		user("GET /sectors/{sector}/draft", auth.StandardDrafts, s.draftView),
+		user("POST /sectors/{sector}/draft", auth.StandardEdit, s.saveHeader),
+		user("POST /sectors/{sector}/draft/paths", auth.StandardEdit, s.changePaths),
+		user("GET /sectors/{sector}/draft/paths/{path}", auth.StandardDrafts, s.pathView),
+		user("POST /sectors/{sector}/draft/paths/{path}", auth.StandardEdit, s.savePart("path")),
+		user("POST /sectors/{sector}/draft/competences", auth.StandardEdit, s.changeCompetences),
+		user("GET /sectors/{sector}/draft/competences/{code}", auth.StandardDrafts, s.competenceView),
+		user("POST /sectors/{sector}/draft/competences/{code}", auth.StandardEdit, s.savePart("competence")),
+		user("POST /sectors/{sector}/draft/publish", auth.StandardPublish, s.publishDraft),
 	)
 }
 
 var funcs = template.FuncMap{
 	"fields": func(names ...string) []string { return names },
+	// dict makes the argument of a partial template from pairs of a name
+	// and a value.
+	"dict": func(pairs ...any) (map[string]any, error) {
+		if len(pairs)%2 != 0 {
+			return nil, errors.New("dict: an odd number of arguments")
+		}
+		m := make(map[string]any, len(pairs)/2)
+		for i := 0; i < len(pairs); i += 2 {
+			k, ok := pairs[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: name %v is not a string", pairs[i])
+			}
+			m[k] = pairs[i+1]
+		}
+		return m, nil
+	},
+	"fid": fieldID,
+	"inc": func(i int) int { return i + 1 },
 	"chamberObject": func(t roundtable.Table) auth.Object {
 		return auth.Object{Kind: auth.OrganisationObject, ID: t.Chamber, Places: []auth.Place{{Org: t.Chamber, Province: t.Province}}, OrgKind: auth.Chamber}
 	},
@@ -404,13 +436,13 @@ func (s *Site) standard(r *http.Request) (*competence.Standard, error) {
 		return nil, err
 	}
 	if v == 0 {
-		return s.standards.Current(r.Context(), r.PathValue("sector"))
+		return s.standards.Current(r.Context(), principal(r), r.PathValue("sector"))
 	}
-	return s.standards.Version(r.Context(), r.PathValue("sector"), v)
+	return s.standards.Version(r.Context(), principal(r), r.PathValue("sector"), v)
 }
 
 func (s *Site) home(w http.ResponseWriter, r *http.Request) {
-	sectors, err := s.standards.Sectors(r.Context())
+	sectors, err := s.standards.Sectors(r.Context(), principal(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -424,6 +456,7 @@ func (s *Site) home(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p := s.newPage(w, r)
+	p.User = principal(r)
 	p.Title = p.T("home.title")
 	p.Data = data
 	s.render(w, r, http.StatusOK, "home", p)
@@ -434,6 +467,7 @@ type sectorData struct {
 	Standard *competence.Standard
 	Versions []competence.Info
 	Query    string // "?version=N" when not the current version
+	Draft    int    // the version of the sector's draft, for the national body
 }
 
 func (s *Site) sector(w http.ResponseWriter, r *http.Request) {
@@ -442,7 +476,7 @@ func (s *Site) sector(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	all, err := s.standards.Versions(r.Context())
+	all, err := s.standards.Versions(r.Context(), principal(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -451,12 +485,16 @@ func (s *Site) sector(w http.ResponseWriter, r *http.Request) {
 	for _, in := range all {
 		if in.Sector == st.Sector {
 			data.Versions = append(data.Versions, in)
+			if in.Status == competence.Draft {
+				data.Draft = in.Version
+			}
 		}
 	}
 	if r.URL.Query().Has("version") {
 		data.Query = "?version=" + strconv.Itoa(st.Version)
 	}
 	p := s.newPage(w, r)
+	p.User = principal(r)
 	p.Title = p.In(st.Title)
 	p.Breadcrumbs = []crumb{{p.T("nav.home"), "/"}, {p.In(st.Title), ""}}
 	p.Data = data
@@ -501,6 +539,7 @@ func (s *Site) competence(w http.ResponseWriter, r *http.Request) {
 		data.Query = "?version=" + strconv.Itoa(st.Version)
 	}
 	p := s.newPage(w, r)
+	p.User = principal(r)
 	p.Title = c.Code + " · " + p.In(c.Title)
 	p.Breadcrumbs = []crumb{{p.T("nav.home"), "/"}, {p.In(st.Title), "/sectors/" + st.Sector + data.Query}, {c.Code, ""}}
 	p.Data = data

@@ -36,14 +36,21 @@ func TestCatalogue(t *testing.T) {
 	if code != 200 || h.Get("Content-Language") != "it" {
 		t.Fatalf("home: %d %s", code, h.Get("Content-Language"))
 	}
-	active, preparing, ok := strings.Cut(home, `id="preparing-title"`)
-	if !ok || !strings.Contains(active, `href="/sectors/meccatronica">Meccatronica</a>`) {
+	// A visitor sees the published sectors; the drafts (five sectors
+	// never published) exist for the national body only.
+	if !strings.Contains(home, `href="/sectors/meccatronica">Meccatronica</a>`) {
 		t.Error("Meccatronica is not among the active sectors")
 	}
 	for _, s := range []string{"turismo", "tessile-abbigliamento-moda", "agroalimentare", "competenze-imprenditive", "cittadinanza-sviluppo-sostenibile"} {
-		if !strings.Contains(preparing, `href="/sectors/`+s+`"`) {
-			t.Errorf("%s is not among the sectors in preparation", s)
+		if strings.Contains(home, `href="/sectors/`+s+`"`) {
+			t.Errorf("%s, a draft, is shown to a visitor", s)
 		}
+		if code, _, _ := get(t, srv, "/sectors/"+s); code != 404 {
+			t.Errorf("/sectors/%s, a draft, answers a visitor %d", s, code)
+		}
+	}
+	if strings.Contains(home, `id="preparing-title"`) {
+		t.Error("a visitor sees sectors in preparation")
 	}
 	if !strings.Contains(home, "Settori attivi") || !strings.Contains(home, `<html lang="it">`) {
 		t.Error("home is not in Italian")
@@ -213,7 +220,8 @@ func TestTemplatesHaveNoText(t *testing.T) {
 // templateFuncs names every function the templates may call, for the parser.
 var templateFuncs = map[string]any{"sectorCard": true, "competenceOf": true, "not": true, "and": true, "or": true,
 	"eq": true, "ne": true, "lt": true, "le": true, "gt": true, "ge": true, "len": true, "index": true, "print": true, "printf": true, "slice": true,
-	"fields": true, "orgForm": true, "orgValue": true, "meetingForm": true, "importForm": true, "errorTable": true, "personObject": true, "chamberObject": true, "clearable": true}
+	"fields": true, "orgForm": true, "orgValue": true, "meetingForm": true, "importForm": true, "errorTable": true, "personObject": true, "chamberObject": true, "clearable": true,
+	"dict": true, "fid": true, "inc": true}
 
 // lookupValues are the values each dynamic Lookup prefix can take.
 var lookupValues = map[string][]string{
@@ -228,6 +236,15 @@ var lookupValues = map[string][]string{
 	"tablestatus.":   {"active", "closed"},
 	"job.change.":    {"create", "update", "unchanged"},
 	"scope.":         {string(auth.ScopeRead), string(auth.ScopeWrite)},
+	"draft.mc.": {"eqf_level", "qnq_level", "isced_f", "workload_hours", "credits", "workload", "assessment",
+		"quality_assurance", "prerequisites"},
+	"diff.op.": strs([]competence.Op{competence.Added, competence.Removed, competence.Changed}),
+	"diff.kind.": strs([]competence.Kind{competence.SectorPart, competence.ScalePart, competence.MicroCredentialPart,
+		competence.PathPart, competence.PlacePart, competence.CompetencePart, competence.ADAPart, competence.ResultPart,
+		competence.ActivityPart, competence.EvidencePart}),
+	"diff.field.": {"title", "description", "levels", "label", "former_code", "school_types", "order", "text", "eqf_level",
+		"qnq_level", "isced_f", "workload_hours", "credits", "workload", "learning_modes", "assessment", "quality_assurance",
+		"esco", "prerequisites"},
 }
 
 func strs[T ~string](xs []T) []string {

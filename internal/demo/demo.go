@@ -80,7 +80,7 @@ func Load(ctx context.Context, s Services) error {
 			return fmt.Errorf("loading demo issuer %s: %w", iss.ID, err)
 		}
 	}
-	std, err := s.Standards.Current(ctx, "meccatronica")
+	std, err := s.Standards.Current(ctx, nil, "meccatronica")
 	if err != nil {
 		return fmt.Errorf("loading demo credentials: %w", err)
 	}

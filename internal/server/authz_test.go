@@ -67,6 +67,10 @@ const (
 	exper  target = "experience"
 	sheet  target = "sheet" // an observation sheet
 	dossr  target = "dossier"
+	// A sector's competence standard and its draft ({sector}), with a
+	// path ({path}) or a competence ({code}) of it. Standards belong to no
+	// organisation: there is no other's.
+	std target = "standard"
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -111,6 +115,11 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.DossierView:      {dossr: "YYYYYYN"},
 	auth.DossierNote:      {dossr: "FFYYFFN"},
 	auth.DossierManage:    {dossr: "FYFFFFN"},
+	// A draft does not exist for anyone but the national body: reading
+	// one is not found; changing one is forbidden, decided before reading.
+	auth.StandardDrafts:  {std: "YNNNNNN"},
+	auth.StandardEdit:    {std: "YFFFFFF"},
+	auth.StandardPublish: {std: "YFFFFFF"},
 }
 
 // route is one route of either surface, as the matrix sees it.
@@ -142,9 +151,21 @@ func routesOf(srv *server.Server) []route {
 
 var param = regexp.MustCompile(`\{[a-z.]+\}`)
 
+// stdParams fill the parameters of the standards' routes: the demo's
+// published sector, one of its paths and one of its competences.
+var stdParams = map[string]string{"{sector}": "meccatronica", "{path}": "progettazione", "{code}": "C1"}
+
 // targetOf says what a route's path parameter names, from its path.
 func targetOf(pattern string) (target, error) {
 	ps := param.FindAllString(pattern, -1)
+	if p := pattern[strings.Index(pattern, " ")+1:]; strings.HasPrefix(p, "/sectors/{sector}/") || strings.HasPrefix(p, "/api/v1/sectors/{sector}/") {
+		for _, x := range ps {
+			if _, ok := stdParams[x]; !ok {
+				return none, fmt.Errorf("no fixture for %s", x)
+			}
+		}
+		return std, nil
+	}
 	switch {
 	case len(ps) == 0:
 		return none, nil
@@ -364,7 +385,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if role == auth.CommissionMember {
 			ownE, otherE, ownS, otherS, ownD, otherD = expTO, expMI, sheetTO, sheetMI, dossierTO, dossierMI
 		}
-		own := map[target]string{orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
+		own := map[target]string{std: "meccatronica", orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
 			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys, exper: ownE, sheet: ownS, dossr: ownD}
 		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken, pupil: otherPupil,
 			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys, exper: otherE, sheet: otherS, dossr: otherD}
@@ -379,7 +400,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				id   string
 				want outcome
 			}{{"own", own[tg], exp}}
-			if tg != none {
+			if tg != none && tg != std {
 				wantOther := notFound
 				if role == auth.NationalAdmin && tg != token && tg != job {
 					wantOther = exp
@@ -443,6 +464,11 @@ func snippet(b string) string {
 func do(t *testing.T, ts *httptest.Server, r route, jar http.CookieJar, token, id string, form url.Values) (int, string) {
 	t.Helper()
 	method, path, _ := strings.Cut(r.pattern, " ")
+	if strings.HasPrefix(path, "/sectors/{sector}/") || strings.HasPrefix(path, "/api/v1/sectors/{sector}/") {
+		for k, v := range stdParams {
+			path = strings.ReplaceAll(path, k, v)
+		}
+	}
 	path = param.ReplaceAllString(path, url.PathEscape(id))
 	var body io.Reader
 	ctype := ""

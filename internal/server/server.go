@@ -242,7 +242,7 @@ func New(db Database, opts Options) (*Server, error) {
 	}
 	standards := svc.Standards
 	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs,
-		SecureCookies: strings.HasPrefix(opts.PublicURL, "https://")}
+		Standards: svc.Standards, SecureCookies: strings.HasPrefix(opts.PublicURL, "https://")}
 	if opts.OIDC != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -290,7 +290,7 @@ func New(db Database, opts Options) (*Server, error) {
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
 	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Imports: svc.Imports, Jobs: svc.Jobs,
-		Keys: svc.Issuers}, opts.Log)
+		Keys: svc.Issuers, Standards: svc.Standards}, opts.Log)
 	s.api = jsonAPI.Routes()
 	for _, r := range s.api {
 		handle(r.Pattern, r.Handler, r.MaxBody)

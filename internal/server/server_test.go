@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/demo"
@@ -44,7 +45,8 @@ func options(log *bytes.Buffer) Options {
 
 func sectors(t *testing.T, db Database) int {
 	t.Helper()
-	infos, err := competence.NewService(db.Standards(), clock).Versions(context.Background())
+	national := &auth.Principal{Person: "p", Membership: auth.Membership{Role: auth.NationalAdmin}}
+	infos, err := competence.NewService(db.Standards(), clock).Versions(context.Background(), national)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,9 @@ func Run(t *testing.T, open Opener) {
 		{"ImportIsAllOrNothing", testImportIsAllOrNothing},
 		{"PublishedVersionIsImmutable", testPublishedVersionIsImmutable},
 		{"DraftPublishSupersede", testDraftPublishSupersede},
+		{"DraftsOnlyForTheNationalBody", testDraftsOnlyForTheNationalBody},
+		{"StandardEditing", testStandardEditing},
+		{"StandardPublishing", testStandardPublishing},
 		{"StoreGuards", testStoreGuards},
 		{"RollbackOnError", testRollbackOnError},
 		{"ConcurrentWriters", testConcurrentWriters},
@@ -248,11 +251,11 @@ func testImportExportRoundTrip(t *testing.T, open Opener) {
 		t.Errorf("export → import → export differs:\nfirst:\n%s\nsecond:\n%s", first, second)
 	}
 	// The catalogue view: the current version of each sector.
-	sectors, err := svc.Sectors(ctx)
+	sectors, err := svc.Sectors(ctx, national)
 	if err != nil || len(sectors) != 6 {
 		t.Fatalf("sectors: %v %v", sectors, err)
 	}
-	m, err := svc.Current(ctx, "meccatronica")
+	m, err := svc.Current(ctx, nil, "meccatronica")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,18 +317,20 @@ func testPublishedVersionIsImmutable(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	before := export(t, svc)
-	m, err := svc.Version(ctx, "meccatronica", 1)
+	m, err := svc.Version(ctx, nil, "meccatronica", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.Competences[0].Title.IT = "Altro titolo"
-	err = svc.UpdateDraft(ctx, m)
+	_, err = svc.UpdateDraft(ctx, national, m)
 	wantCode(t, err, attesta.Conflict)
 	m.Status = competence.Draft
 	m.PublishedAt, m.Digest = time.Time{}, ""
-	err = svc.UpdateDraft(ctx, m) // pretending it is a draft does not help
+	_, err = svc.UpdateDraft(ctx, national, m) // pretending it is a draft does not help
 	wantCode(t, err, attesta.Conflict)
-	_, err = svc.Publish(ctx, "meccatronica", 1)
+	_, err = svc.EditCompetence(ctx, national, "meccatronica", 1, "C1", m.Competences[0])
+	wantCode(t, err, attesta.Conflict)
+	_, err = svc.Publish(ctx, national, "meccatronica", 1)
 	wantCode(t, err, attesta.Conflict)
 	if after := export(t, svc); !bytes.Equal(before, after) {
 		t.Error("the published version changed")
@@ -339,49 +344,50 @@ func testDraftPublishSupersede(t *testing.T, open Opener) {
 	if _, err := svc.Import(ctx, bundled(t)); err != nil {
 		t.Fatal(err)
 	}
-	d, err := svc.NewDraft(ctx, "meccatronica", 1)
+	d, err := svc.NewDraft(ctx, national, "meccatronica", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d.Version != 2 || d.Status != competence.Draft || d.Digest != "" {
 		t.Fatalf("draft: v%d %s %q", d.Version, d.Status, d.Digest)
 	}
-	if _, err := svc.NewDraft(ctx, "meccatronica", 1); attesta.ErrorCode(err) != attesta.Conflict {
+	if _, err := svc.NewDraft(ctx, national, "meccatronica", 1); attesta.ErrorCode(err) != attesta.Conflict {
 		t.Fatalf("a second draft: %v", err)
 	}
 	// The catalogue still shows the published version while a draft exists.
-	if cur, _ := svc.Current(ctx, "meccatronica"); cur.Version != 1 {
+	if cur, _ := svc.Current(ctx, nil, "meccatronica"); cur.Version != 1 {
 		t.Errorf("current version %d while v2 is a draft", cur.Version)
 	}
 	d.Competences[1].Title.IT = "Saper leggere e interpretare le procedure di montaggio"
-	if err := svc.UpdateDraft(ctx, d); err != nil {
+	if _, err := svc.UpdateDraft(ctx, national, d); err != nil {
 		t.Fatal(err)
 	}
 	bad := *d
 	bad.Competences = append([]competence.Competence(nil), d.Competences...)
 	bad.Competences[2].Code = "c3"
-	wantCode(t, svc.UpdateDraft(ctx, &bad), attesta.Invalid)
+	_, err = svc.UpdateDraft(ctx, national, &bad)
+	wantCode(t, err, attesta.Invalid)
 
 	clock.Advance(time.Hour)
-	p, err := svc.Publish(ctx, "meccatronica", 2)
+	p, err := svc.Publish(ctx, national, "meccatronica", 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Status != competence.Published || !p.PublishedAt.Equal(clock.Now()) || p.Digest != competence.ComputeDigest(p) {
 		t.Errorf("published: %s %v %s", p.Status, p.PublishedAt, p.Digest)
 	}
-	got, err := svc.Version(ctx, "meccatronica", 2)
+	got, err := svc.Version(ctx, nil, "meccatronica", 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !got.PublishedAt.Equal(clock.Now()) || got.Competences[1].Title.IT != d.Competences[1].Title.IT {
 		t.Errorf("stored v2: %v %q", got.PublishedAt, got.Competences[1].Title.IT)
 	}
-	old, err := svc.Version(ctx, "meccatronica", 1)
+	old, err := svc.Version(ctx, nil, "meccatronica", 1)
 	if err != nil || old.Status != competence.Superseded {
 		t.Fatalf("v1 after publishing v2: %v %v", old.Status, err)
 	}
-	if cur, _ := svc.Current(ctx, "meccatronica"); cur.Version != 2 {
+	if cur, _ := svc.Current(ctx, nil, "meccatronica"); cur.Version != 2 {
 		t.Errorf("current version %d after publishing v2", cur.Version)
 	}
 	// The full history exports and re-imports identically elsewhere.
@@ -398,7 +404,7 @@ func testDraftPublishSupersede(t *testing.T, open Opener) {
 		t.Errorf("history round trip differs")
 	}
 	// A draft that is not complete cannot be published.
-	_, err = svc.Publish(ctx, "turismo", 1)
+	_, err = svc.Publish(ctx, national, "turismo", 1)
 	wantCode(t, err, attesta.Invalid)
 }
 
@@ -443,7 +449,7 @@ func testRollbackOnError(t *testing.T, open Opener) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("got %v", err)
 	}
-	if infos, err := svc.Versions(ctx); err != nil || len(infos) != 0 {
+	if infos, err := svc.Versions(ctx, national); err != nil || len(infos) != 0 {
 		t.Fatalf("after rollback: %v %v", infos, err)
 	}
 }
@@ -469,7 +475,7 @@ func testConcurrentWriters(t *testing.T, open Opener) {
 				if _, err := svc.Import(ctx, f); err != nil {
 					errs <- err
 				}
-				if _, err := svc.Sectors(ctx); err != nil {
+				if _, err := svc.Sectors(ctx, national); err != nil {
 					errs <- err
 				}
 			}
@@ -480,7 +486,7 @@ func testConcurrentWriters(t *testing.T, open Opener) {
 	for err := range errs {
 		t.Error(err)
 	}
-	sectors, err := svc.Sectors(ctx)
+	sectors, err := svc.Sectors(ctx, national)
 	if err != nil || len(sectors) != writers {
 		t.Fatalf("sectors: %d, %v", len(sectors), err)
 	}
@@ -494,10 +500,10 @@ func testConcurrentWriters(t *testing.T, open Opener) {
 func testNotFound(t *testing.T, open Opener) {
 	ctx := context.Background()
 	_, svc := migrated(t, open, NewClock())
-	_, err := svc.Current(ctx, "nessuno")
+	_, err := svc.Current(ctx, national, "nessuno")
 	wantCode(t, err, attesta.NotFound)
-	_, err = svc.Version(ctx, "nessuno", 1)
+	_, err = svc.Version(ctx, national, "nessuno", 1)
 	wantCode(t, err, attesta.NotFound)
-	_, err = svc.NewDraft(ctx, "nessuno", 1)
+	_, err = svc.NewDraft(ctx, national, "nessuno", 1)
 	wantCode(t, err, attesta.NotFound)
 }

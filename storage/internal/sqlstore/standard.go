@@ -49,7 +49,7 @@ func (t standardRows) Standard(ctx context.Context, sector string, version int) 
 	err := t.QueryRow(ctx, `SELECT status, published_at, digest, content FROM standard_versions
 		WHERE sector = $1 AND version = $2`, sector, version).Scan(&status, tcol{&s.PublishedAt}, &digest, &content)
 	if noRows(err) {
-		return nil, attesta.E(attesta.NotFound, "err.storage.standard.notfound", version, sector)
+		return nil, attesta.E(attesta.NotFound, "err.competence.version.notfound", version, sector)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s v%d: %w", sector, version, err)

@@ -107,8 +107,16 @@ var (
 	_ roundtable.Reader  = tableTx{}
 	_ roundtable.Writer  = tableTx{}
 	_ audit.Reader       = trail{}
-	_ competence.Writer  = standardRows{}
+	_ competence.Reader  = standardTx{}
+	_ competence.Writer  = standardTx{}
 )
+
+// standardTx is the competence standards' transaction: the versions, and
+// the audit trail their edits are recorded in.
+type standardTx struct {
+	standardRows
+	trail
+}
 
 // store is a domain's Store: View and Update give fn the domain's view of
 // one read-only or read-write transaction.
@@ -195,7 +203,7 @@ func (db *DB) RoundTables() roundtable.Store {
 func (db *DB) Standards() competence.Store {
 	return store[competence.Reader, competence.Writer]{db,
 		func(t *Tx) competence.Reader { return standardRows{t} },
-		func(t *Tx) competence.Writer { return standardRows{t} }}
+		func(t *Tx) competence.Writer { return standardTx{standardRows{t}, trail{t}} }}
 }
 
 // Experiences returns the store of the training experiences.
