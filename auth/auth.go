@@ -170,10 +170,11 @@ const (
 	TokenObject        ObjectKind = "token"
 	CredentialObject   ObjectKind = "credential" // an issued credential, in the audit trail
 	IssuerObject       ObjectKind = "issuer"     // a Chamber's signing keys: the issuer with its Chamber's id
+	ArtefactObject     ObjectKind = "artefact"   // a file of an evidence dossier, in the audit trail
 )
 
 // ObjectKinds lists every kind of object.
-var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject}
+var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ArtefactObject}
 
 // Valid reports whether k is one of ObjectKinds.
 func (k ObjectKind) Valid() bool { return slices.Contains(ObjectKinds, k) }
