@@ -15,6 +15,7 @@ import (
 	"context"
 
 	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
@@ -57,6 +58,7 @@ type DB interface {
 	Audit() audit.Store
 	RoundTables() roundtable.Store
 	Jobs() job.Store
+	Artefacts() artefact.Store
 
 	Close() error
 }

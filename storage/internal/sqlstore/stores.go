@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
@@ -90,6 +91,7 @@ var (
 	_ account.Store    = store[account.Reader, account.Writer]{}
 	_ roundtable.Store = store[roundtable.Reader, roundtable.Writer]{}
 	_ audit.Store      = store[audit.Reader, audit.Reader]{}
+	_ artefact.Store   = store[artefact.Writer, artefact.Writer]{}
 	_ competence.Store = store[competence.Reader, competence.Writer]{}
 
 	_ issuer.Store         = issuers{}
@@ -135,6 +137,14 @@ func (db *DB) Accounts() account.Store {
 // other stores' transactions (trail.Record): its store has no Update.
 func (db *DB) Audit() audit.Store {
 	return store[audit.Reader, audit.Reader]{db, func(t *Tx) audit.Reader { return trail{t} }, nil}
+}
+
+// Artefacts returns the store of the dossier's artefacts: their content
+// is in the blob store, and what links them to the dossier is the
+// experience domain's, so a transaction of theirs records in the audit
+// trail only (uploads and downloads).
+func (db *DB) Artefacts() artefact.Store {
+	return store[artefact.Writer, artefact.Writer]{db, nil, func(t *Tx) artefact.Writer { return trail{t} }}
 }
 
 // RoundTables returns the store of the territorial tables.
