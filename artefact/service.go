@@ -162,6 +162,9 @@ func (s *Service) Receive(ctx context.Context, p *auth.Principal, f File) (Artef
 		return Artefact{}, errKind(f.Kind)
 	}
 	limit := s.limits.Max()
+	if f.Content == nil {
+		f.Content = bytes.NewReader(nil)
+	}
 	content, err := io.ReadAll(io.LimitReader(f.Content, limit+1))
 	if err != nil {
 		return Artefact{}, attesta.Wrap(err, attesta.Invalid, "err.artefact.read", name)
@@ -204,21 +207,12 @@ func (s *Service) Receive(ctx context.Context, p *auth.Principal, f File) (Artef
 	if a.ID, err = people.NewID(s.rand, "art"); err != nil {
 		return Artefact{}, err
 	}
-	if err := s.put(ctx, a.Blob(), content); err != nil {
+	// The name is the content's digest: writing it again, for a copy
+	// uploaded twice or a retry, writes the same bytes.
+	if err := s.blobs.Put(ctx, a.Blob(), content); err != nil {
 		return Artefact{}, fmt.Errorf("keeping artefact %s: %w", a.Name, err)
 	}
 	return a, nil
-}
-
-// put writes content to the blob store unless it is there already: the
-// name is the content's digest, so an object there holds these bytes.
-func (s *Service) put(ctx context.Context, name string, content []byte) error {
-	if old, err := s.blobs.Get(ctx, name); err == nil && bytes.Equal(old, content) {
-		return nil
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return s.blobs.Put(ctx, name, content)
 }
 
 // kindOf reports whether format may be of kind k.
