@@ -7,8 +7,8 @@
 // server, a filer and the S3 gateway — on free ports of the loopback
 // interface, with its data in the test's temporary directory and one
 // identity whose access key and secret every request must be signed with;
-// it waits until an object can be written, and stops the server when the
-// test ends.
+// it waits until an object can be written (some ten seconds), and stops
+// the server when the test ends.
 //
 // The weed binary is ATTESTA_SEAWEEDFS, or the one scripts/seaweedfs
 // builds into the cache. A test package runs its tests through [Main]:
@@ -111,17 +111,33 @@ func freePorts(t testing.TB, n int) []int {
 }
 
 // Start starts SeaweedFS and returns once its S3 gateway stores objects;
-// it is stopped when t ends.
+// it is killed when t ends (its data is the test's to throw away). Ports
+// are chosen free, then bound by weed: should another process take one in
+// between, weed exits and is started again on others.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		s, out, err := start(t)
+		if err == nil {
+			return s
+		}
+		if attempt < 3 && strings.Contains(out, "address already in use") {
+			continue
+		}
+		t.Fatalf("%v\n%s", err, out)
+	}
+}
+
+func start(t testing.TB) (*Server, string, error) {
 	t.Helper()
 	bin, err := Binary()
 	if err != nil {
-		t.Fatal(err)
+		return nil, "", err
 	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	if err := os.Mkdir(data, 0o755); err != nil {
-		t.Fatal(err)
+		return nil, "", err
 	}
 	// The identities of the S3 gateway: with one configured, every
 	// request must carry a valid signature of its key.
@@ -132,7 +148,7 @@ func Start(t testing.TB) *Server {
 	}}})
 	config := filepath.Join(dir, "s3.json")
 	if err := os.WriteFile(config, identities, 0o600); err != nil {
-		t.Fatal(err)
+		return nil, "", err
 	}
 	p := freePorts(t, 8)
 	args := []string{"server", "-dir=" + data, "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
@@ -140,8 +156,10 @@ func Start(t testing.TB) *Server {
 		"-volume.port=" + strconv.Itoa(p[2]), "-volume.port.grpc=" + strconv.Itoa(p[3]),
 		"-filer", "-filer.port=" + strconv.Itoa(p[4]), "-filer.port.grpc=" + strconv.Itoa(p[5]),
 		"-s3", "-s3.port=" + strconv.Itoa(p[6]), "-s3.port.grpc=" + strconv.Itoa(p[7]), "-s3.config=" + config,
-		"-s3.port.iceberg=0", "-s3.port.lance=0",
-		"-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=8",
+		// No other listener, no bucket made by a write (a misnamed bucket
+		// must be an error), no report sent outside.
+		"-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.autoCreateBucket=false", "-master.telemetry=false",
+		"-master.volumeSizeLimitMB=64", "-volume.max=100",
 		"-filer.localSocket=" + filepath.Join(dir, "filer.sock"), "-s3.localSocket=" + filepath.Join(dir, "s3.sock"),
 	}
 	cmd := exec.Command(bin, args...)
@@ -150,31 +168,28 @@ func Start(t testing.TB) *Server {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, "", err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		// SIGTERM lets it stop its parts in order; after ten seconds, kill.
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-	})
+	stop := func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	}
 	s := &Server{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", p[6])}
 	// Ready when an object can be written: the gateway answers, the filer
-	// and a volume server have joined the master. The probe bucket is
-	// apart from the tests'.
+	// and a volume server have joined the master (the filer waits some
+	// seconds for peers first). The probe bucket is apart from the tests'.
 	probe := s.Client("attesta-probe", "", SecretKey)
 	probe.Retries = -1
 	ctx := context.Background()
-	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+	start := time.Now()
+	for deadline := start.Add(90 * time.Second); ; time.Sleep(200 * time.Millisecond) {
 		select {
 		case err := <-exited:
-			t.Fatalf("weed server exited: %v\n%s", err, out.String())
+			exited <- err
+			stop()
+			return nil, out.String(), fmt.Errorf("weed server exited: %v", err)
 		default:
 		}
 		err := s.createBucket(ctx, "attesta-probe")
@@ -182,10 +197,13 @@ func Start(t testing.TB) *Server {
 			err = probe.Put(ctx, "ready", []byte("ready"))
 		}
 		if err == nil {
-			return s
+			t.Logf("SeaweedFS stores objects at %s, %s after its start", s.Endpoint, time.Since(start).Round(time.Millisecond))
+			t.Cleanup(stop)
+			return s, "", nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("SeaweedFS did not start: %v\n%s", err, out.String())
+			stop()
+			return nil, out.String(), fmt.Errorf("SeaweedFS did not start: %v", err)
 		}
 	}
 }

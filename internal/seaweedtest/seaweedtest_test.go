@@ -34,6 +34,7 @@ func TestVersionMatchesScript(t *testing.T) {
 // attesta's S3 client keeps the blob store's contract on SeaweedFS, which
 // verifies its signatures: under a prefix and at the bucket's root.
 func TestContract(t *testing.T) {
+	t.Parallel() // each its own server, most of whose start is waiting
 	s := seaweedtest.Start(t)
 	t.Run("prefix", func(t *testing.T) { blobtest.Contract(t, s.Bucket(t, "attesta-blobs", "milano/log")) })
 	t.Run("root", func(t *testing.T) { blobtest.Contract(t, s.Bucket(t, "attesta-root", "")) })
@@ -43,6 +44,7 @@ func TestContract(t *testing.T) {
 // InvalidAccessKeyId, a missing bucket as NoSuchBucket: none of them reads
 // as "no object", which only a missing key does.
 func TestRefusals(t *testing.T) {
+	t.Parallel() // each its own server, most of whose start is waiting
 	s := seaweedtest.Start(t)
 	ctx := context.Background()
 	good := s.Bucket(t, "attesta-blobs", "")
@@ -83,6 +85,7 @@ func TestRefusals(t *testing.T) {
 // The restore test of issue 12 with the published log and the status
 // reservations in a SeaweedFS bucket.
 func TestRestore(t *testing.T) {
+	t.Parallel() // each its own server, most of whose start is waiting
 	s := seaweedtest.Start(t)
 	e := testserver.SQLite(t)
 	e.Blobs = s.Bucket(t, "attesta-blobs", "restore")
@@ -93,6 +96,7 @@ func TestRestore(t *testing.T) {
 // infected — leaves the bucket as it was; an accepted one is kept under
 // its content address.
 func TestArtefactsNothingRefusedIsKept(t *testing.T) {
+	t.Parallel() // each its own server, most of whose start is waiting
 	s := seaweedtest.Start(t)
 	b := s.Bucket(t, "attesta-artefacts", "")
 	artefacttest.NothingRefusedIsKept(t, b, func() []string { return s.List(t, "attesta-artefacts") })
