@@ -334,6 +334,13 @@ func TestDownload(t *testing.T) {
 	if _, err := svc.Download(ctx, artefacttest.Tutor, a, artefacttest.Here); err == nil {
 		t.Error("a tampered object was handed out")
 	}
+	for _, bad := range []string{"", "../../etc/passwd", strings.Repeat("G", 64), strings.ToUpper(a.SHA256)} {
+		b := a
+		b.SHA256 = bad
+		if _, err := svc.Download(ctx, artefacttest.Tutor, b, artefacttest.Here); attesta.ErrorCode(err) != attesta.NotFound {
+			t.Errorf("digest %q: %v", bad, err)
+		}
+	}
 	a.SHA256 = strings.Repeat("0", 64)
 	if _, err := svc.Download(ctx, artefacttest.Tutor, a, artefacttest.Here); attesta.ErrorCode(err) != attesta.NotFound {
 		t.Errorf("a missing object: %v", err)

@@ -232,7 +232,7 @@ func (s *Service) Download(ctx context.Context, p *auth.Principal, a Artefact, a
 	if err := acc.decide(p); err != nil {
 		return nil, err
 	}
-	if len(a.SHA256) != 64 {
+	if d, err := hex.DecodeString(a.SHA256); err != nil || len(d) != sha256.Size || strings.ToLower(a.SHA256) != a.SHA256 {
 		return nil, attesta.E(attesta.NotFound, "err.artefact.notfound", a.ID)
 	}
 	content, err := s.blobs.Get(ctx, a.Blob())
