@@ -172,10 +172,11 @@ const (
 	IssuerObject       ObjectKind = "issuer"     // a Chamber's signing keys: the issuer with its Chamber's id
 	ExperienceObject   ObjectKind = "experience" // a school–company training experience
 	StandardObject     ObjectKind = "standard"   // a version of a sector's competence standard, as "meccatronica/2"
+	ArtefactObject     ObjectKind = "artefact"   // a file of an evidence dossier, in the audit trail
 )
 
 // ObjectKinds lists every kind of object.
-var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject, StandardObject}
+var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject, StandardObject, ArtefactObject}
 
 // Valid reports whether k is one of ObjectKinds.
 func (k ObjectKind) Valid() bool { return slices.Contains(ObjectKinds, k) }

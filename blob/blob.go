@@ -8,8 +8,8 @@
 // older database is checked against before anything is signed; and the
 // reservations of status-list positions (package credential), so that a
 // restored database never hands out a position already used. The evidence
-// dossier's artefacts will be kept the same way. docs/design/backup.md says
-// why.
+// dossier's artefacts are kept the same way, under their own prefix
+// (package artefact). docs/design/backup.md says why.
 //
 // # The contract
 //

@@ -15,6 +15,7 @@ import (
 	"context"
 
 	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
@@ -63,6 +64,7 @@ type DB interface {
 	Sheets() observation.Store
 	Dossiers() dossier.Store
 	Jobs() job.Store
+	Artefacts() artefact.Store
 
 	Close() error
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/blob"
 	"github.com/attesta/attesta/internal/oidc"
 	"github.com/attesta/attesta/internal/rfc3161"
@@ -38,7 +39,9 @@ type Config struct {
 	Addr            string                // where the server listens
 	DataDir         string                // where the embedded SQLite database lives
 	DatabaseURL     string                // a postgres:// URL; when set, PostgreSQL is used instead of SQLite
-	BlobStore       string                // where the log's tiles and the status reservations are kept apart from the database, a directory or an s3:// bucket; "" is DataDir/blobs
+	BlobStore       string                // where the log's tiles, the status reservations and the dossier's artefacts are kept apart from the database, a directory or an s3:// bucket; "" is DataDir/blobs
+	ArtefactLimits  artefact.Limits       // the largest artefacts accepted, by class
+	Clamd           *artefact.Clamd       // scans every artefact uploaded; nil: no scan
 	NoDemo          bool                  // leave a new database empty instead of loading the first-start dataset
 	LogLevel        slog.Level            // debug, info, warn or error
 	LogFormat       string                // text or json
@@ -88,8 +91,22 @@ func settings() []setting {
 				c.DatabaseURL = v
 				return nil
 			}},
-		{"blob-store", "ATTESTA_BLOB_STORE", "", "directory, or s3://BUCKET/PREFIX?endpoint=URL&region=R bucket (credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), kept apart from the database, holding the published log (C2SP tiles and checkpoint) and the status reservations; a restored database is checked against it (default: blobs in the data directory; never restore it from a backup)",
+		{"blob-store", "ATTESTA_BLOB_STORE", "", "directory, or s3://BUCKET/PREFIX?endpoint=URL&region=R bucket (credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), kept apart from the database, holding the published log (C2SP tiles and checkpoint), the status reservations and the evidence dossier's artefacts; a restored database is checked against it (default: blobs in the data directory; never restore it from a backup)",
 			func(c *Config, v string) error { c.BlobStore = v; return nil }},
+		{"artefact-limit-image", "ATTESTA_ARTEFACT_LIMIT_IMAGE", "20", "largest photo or SVG drawing accepted in the evidence dossier, in MiB",
+			func(c *Config, v string) error { return setMiB(&c.ArtefactLimits.Image, v) }},
+		{"artefact-limit-document", "ATTESTA_ARTEFACT_LIMIT_DOCUMENT", "30", "largest document (PDF, OpenDocument, OOXML, text) or CAD drawing (DXF, DWG) accepted in the evidence dossier, in MiB",
+			func(c *Config, v string) error { return setMiB(&c.ArtefactLimits.Document, v) }},
+		{"artefact-limit-video", "ATTESTA_ARTEFACT_LIMIT_VIDEO", "200", "largest video accepted in the evidence dossier, in MiB",
+			func(c *Config, v string) error { return setMiB(&c.ArtefactLimits.Video, v) }},
+		{"clamd", "ATTESTA_CLAMD", "", "ClamAV's clamd (host:port, tcp://host:port or unix:///path) that scans every artefact uploaded before it is kept; its StreamMaxLength must reach the largest limit; empty: no scan",
+			func(c *Config, v string) (err error) {
+				c.Clamd = nil
+				if v != "" {
+					c.Clamd, err = artefact.ParseClamd(v)
+				}
+				return err
+			}},
 		{"no-demo", "ATTESTA_NO_DEMO", "false", "leave a new database empty: no bundled standards, no demo data (always so with --production)",
 			func(c *Config, v string) (err error) { c.NoDemo, err = strconv.ParseBool(v); return err }},
 		{"log-level", "ATTESTA_LOG_LEVEL", "info", "log level: debug, info, warn or error",
@@ -214,6 +231,16 @@ func settings() []setting {
 		{"smtp-password", "ATTESTA_SMTP_PASSWORD", "", "SMTP password (prefer the environment variable)",
 			func(c *Config, v string) error { c.SMTP.Password = v; return nil }},
 	}
+}
+
+// setMiB sets a size given in MiB: a whole number from 1 to 4096.
+func setMiB(dst *int64, v string) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 || n > 4096 {
+		return fmt.Errorf("must be a whole number of MiB from 1 to 4096")
+	}
+	*dst = n << 20
+	return nil
 }
 
 // splitList splits a comma-separated setting, dropping empty items.
@@ -376,6 +403,15 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 	}
 	if opts.Blobs, err = c.blobs(); err != nil {
 		return server.Options{}, err
+	}
+	// Artefacts share the blob store, under their own prefix; a bucket
+	// must read back the largest of them.
+	opts.ArtefactLimits = c.ArtefactLimits
+	if b, ok := opts.Blobs.(*s3.Bucket); ok && c.ArtefactLimits.Max() > s3.DefaultMaxObject {
+		b.MaxObject = c.ArtefactLimits.Max()
+	}
+	if c.Clamd != nil {
+		opts.Scanner = c.Clamd
 	}
 	opts.Witnesses, opts.WitnessFor = c.Witnesses, c.WitnessFor
 	opts.WitnessQuorum = c.WitnessQuorum

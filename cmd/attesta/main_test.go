@@ -18,7 +18,9 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/internal/rfc3161/tsatest"
+	"github.com/attesta/attesta/internal/s3"
 )
 
 // TestMain lets the test binary act as attesta itself when asked, so that
@@ -90,6 +92,37 @@ func TestConfigPrecedence(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "ATTESTA_DATABASE_URL") {
 		t.Errorf("bad environment value: %v", err)
+	}
+}
+
+// The artefacts' settings: limits in MiB with their defaults, clamd's
+// address, a bucket that reads back the largest artefact.
+func TestArtefactSettings(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "k")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "s")
+	parse := func(args ...string) (*Config, error) {
+		cfg, _, err := newCommand("serve", io.Discard, os.Stderr).parseConfig(args, 0, func(string) string { return "" })
+		return cfg, err
+	}
+	cfg, err := parse()
+	if err != nil || cfg.ArtefactLimits != artefact.DefaultLimits || cfg.Clamd != nil {
+		t.Fatalf("defaults: %+v, %v", cfg, err)
+	}
+	cfg, err = parse("--artefact-limit-video", "300", "--clamd", "unix:///run/clamav/clamd.ctl", "--blob-store", "s3://attesta-blobs?endpoint=http://127.0.0.1:9000")
+	if err != nil || cfg.ArtefactLimits.Video != 300<<20 || cfg.Clamd == nil || cfg.Clamd.Network != "unix" {
+		t.Fatalf("given: %+v, %v", cfg, err)
+	}
+	opts, err := cfg.serverOptions(io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := opts.Blobs.(*s3.Bucket); b.MaxObject != 300<<20 || opts.Scanner != cfg.Clamd || opts.ArtefactLimits.Video != 300<<20 {
+		t.Errorf("server options: max object %d, scanner %v", b.MaxObject, opts.Scanner)
+	}
+	for _, bad := range [][]string{{"--artefact-limit-image", "0"}, {"--artefact-limit-document", "2.5"}, {"--artefact-limit-video", "5000"}, {"--clamd", "clamav"}} {
+		if _, err := parse(bad...); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }
 

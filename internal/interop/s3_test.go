@@ -99,7 +99,8 @@ func TestS3Contract(t *testing.T) {
 // The server's refusals come back as errors that say what it said, and a
 // missing bucket does not read as "no object": the blob store is the lock
 // a restored database is checked against. (A wrong secret, which s3rver
-// does not notice, is internal/s3's TestOnlyAMissingKeyIsNotExist.)
+// does not notice, is internal/s3's TestOnlyAMissingKeyIsNotExist, and
+// SeaweedFS's refusal of it internal/seaweedtest's TestRefusals.)
 func TestS3Refusals(t *testing.T) {
 	endpoint := s3rver(t, "attesta-blobs")
 	ctx := context.Background()

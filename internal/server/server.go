@@ -23,6 +23,7 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/blob"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/demo"
@@ -102,8 +103,14 @@ type Options struct {
 	Jobs job.RunOptions
 	// Blobs keeps, apart from the database, the log as C2SP tlog-tiles
 	// (the lock a restored database is checked against) and the
-	// reservations of status positions; nil: none (tests).
+	// reservations of status positions, and, under their own prefix, the
+	// evidence dossier's artefacts; nil: none (tests).
 	Blobs blob.Store
+	// ArtefactLimits are the largest artefacts accepted (zero fields: the
+	// defaults of package artefact); Scanner scans each one uploaded
+	// (nil: no scan).
+	ArtefactLimits artefact.Limits
+	Scanner        artefact.Scanner
 }
 
 // datasetKey records in the database's meta table that the first-start

@@ -11,6 +11,7 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 
@@ -57,6 +58,9 @@ type Services struct {
 	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
 	// it, with the handlers of JobHandlers.
 	Jobs *job.Service
+	// Artefacts keeps the evidence dossier's files in the blob store; nil
+	// when there is none (opts.Blobs nil, in tests).
+	Artefacts *artefact.Service
 }
 
 // JobHandlers are the handlers of every kind of job the services run.
@@ -195,6 +199,10 @@ func NewServices(db Database, opts Options) (*Services, error) {
 		Sheets:      observation.NewService(db.Sheets(), opts.Clock),
 		Dossiers:    dossier.NewService(db.Dossiers(), log, opts.Clock), Imports: importer.NewService(db.Imports(), opts.Clock, opts.Rand),
 		Jobs: job.NewService(db.Jobs(), opts.Clock, opts.Rand)}
+	if opts.Blobs != nil {
+		svc.Artefacts = artefact.NewService(artefact.Options{Blobs: opts.Blobs, Store: db.Artefacts(), Limits: opts.ArtefactLimits,
+			Scanner: opts.Scanner, Clock: opts.Clock, Rand: opts.Rand, Log: opts.Log})
+	}
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)

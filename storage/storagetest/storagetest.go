@@ -113,6 +113,7 @@ func Run(t *testing.T, open Opener) {
 		{"JobsPurge", testJobsPurge},
 		{"JobsOwnRunNotClaimed", testJobsOwnRunNotClaimed},
 		{"JobsEndRolledBack", testJobsEndRolledBack},
+		{"Artefacts", testArtefacts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

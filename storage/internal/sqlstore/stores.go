@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
@@ -145,6 +146,7 @@ var (
 	_ experience.Store  = store[experience.Reader, experience.Writer]{}
 	_ observation.Store = store[observation.Reader, observation.Writer]{}
 	_ dossier.Store     = store[dossier.Reader, dossier.Writer]{}
+	_ artefact.Store    = store[artefact.Writer, artefact.Writer]{}
 
 	_ issuer.Store         = issuers{}
 	_ credential.Store     = credentials{}
@@ -189,6 +191,14 @@ func (db *DB) Accounts() account.Store {
 // other stores' transactions (trail.Record): its store has no Update.
 func (db *DB) Audit() audit.Store {
 	return store[audit.Reader, audit.Reader]{db, func(t *Tx) audit.Reader { return trail{t} }, nil}
+}
+
+// Artefacts returns the store of the dossier's artefacts: their content
+// is in the blob store, and what links them to the dossier is the
+// experience domain's, so a transaction of theirs records in the audit
+// trail only (uploads and downloads).
+func (db *DB) Artefacts() artefact.Store {
+	return store[artefact.Writer, artefact.Writer]{db, nil, func(t *Tx) artefact.Writer { return trail{t} }}
 }
 
 // RoundTables returns the store of the territorial tables.
