@@ -374,6 +374,7 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (*View,
 			return err
 		}
 		v.Experience = *e
+		v.ClassName = className(ctx, r, e.Class)
 		if v.Revisions, err = r.Revisions(ctx, id); err != nil {
 			return err
 		}
@@ -400,6 +401,14 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (*View,
 		return nil, err
 	}
 	return &v, nil
+}
+
+// className returns the name of class id, or id when it cannot be read.
+func className(ctx context.Context, r Reader, id string) string {
+	if c, err := r.Class(ctx, id); err == nil {
+		return c.Name
+	}
+	return id
 }
 
 // totals sums each student's current records against the plan.
@@ -442,8 +451,13 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Expe
 		if err != nil {
 			return err
 		}
+		names := map[string]string{}
 		for _, e := range list {
 			if auth.Can(p, auth.ExperienceView, e.Object(p)) {
+				if _, ok := names[e.Class]; !ok {
+					names[e.Class] = className(ctx, r, e.Class)
+				}
+				e.ClassName = names[e.Class]
 				out = append(out, e)
 			}
 		}
