@@ -13,6 +13,7 @@ import (
 
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/i18n"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/org"
@@ -213,21 +214,22 @@ func TestTemplatesHaveNoText(t *testing.T) {
 // templateFuncs names every function the templates may call, for the parser.
 var templateFuncs = map[string]any{"sectorCard": true, "competenceOf": true, "not": true, "and": true, "or": true,
 	"eq": true, "ne": true, "lt": true, "le": true, "gt": true, "ge": true, "len": true, "index": true, "print": true, "printf": true, "slice": true,
-	"fields": true, "orgForm": true, "orgValue": true, "meetingForm": true, "importForm": true, "errorTable": true, "personObject": true, "chamberObject": true, "clearable": true}
+	"fields": true, "orgForm": true, "orgValue": true, "meetingForm": true, "importForm": true, "errorTable": true, "personObject": true, "chamberObject": true, "clearable": true, "tutorsOf": true, "minus": true, "taskLists": true, "signOffs": true}
 
 // lookupValues are the values each dynamic Lookup prefix can take.
 var lookupValues = map[string][]string{
-	"level.":         {string(competence.Tecnico), string(competence.Professional)},
-	"status.":        {string(competence.Draft), string(competence.Published), string(competence.Superseded)},
-	"schooltype.":    strs(competence.SchoolTypes),
-	"mode.":          strs(competence.LearningModes),
-	"role.":          strs(auth.Roles),
-	"kind.":          strs(auth.OrgKinds),
-	"orgschooltype.": strs(org.SchoolTypes),
-	"object.":        strs(auth.ObjectKinds),
-	"tablestatus.":   {"active", "closed"},
-	"job.change.":    {"create", "update", "unchanged"},
-	"scope.":         {string(auth.ScopeRead), string(auth.ScopeWrite)},
+	"level.":            {string(competence.Tecnico), string(competence.Professional)},
+	"status.":           {string(competence.Draft), string(competence.Published), string(competence.Superseded)},
+	"schooltype.":       strs(competence.SchoolTypes),
+	"mode.":             strs(competence.LearningModes),
+	"role.":             strs(auth.Roles),
+	"kind.":             strs(auth.OrgKinds),
+	"orgschooltype.":    strs(org.SchoolTypes),
+	"object.":           strs(auth.ObjectKinds),
+	"tablestatus.":      {"active", "closed"},
+	"job.change.":       {"create", "update", "unchanged"},
+	"scope.":            {string(auth.ScopeRead), string(auth.ScopeWrite)},
+	"experience.state.": strs(experience.States),
 }
 
 func strs[T ~string](xs []T) []string {
