@@ -805,20 +805,9 @@ func (p *page) Hours(minutes int) string {
 	return p.T("experience.hours.value", h)
 }
 
-// StateClass is the Bootstrap colour of a state's badge.
-func (p *page) StateClass(st experience.State) string {
-	switch st {
-	case experience.Draft:
-		return "bg-warning text-dark"
-	case experience.CoDesigned:
-		return "bg-primary"
-	case experience.InProgress:
-		return "bg-success"
-	case experience.Closed:
-		return "bg-secondary"
-	}
-	return "bg-danger"
-}
+// StateClass is the class of a state's badge (attesta.css gives each a
+// colour that keeps white text readable).
+func (p *page) StateClass(st experience.State) string { return "state-" + string(st) }
 
 // --- the dashboard's next tasks ---
 
