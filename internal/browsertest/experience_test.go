@@ -196,7 +196,11 @@ func TestExperienceInBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#hours-day"), "2026-10-26"),
 		chromedp.SendKeys(chromedp.CSS("#hours-hours"), "7,5"),
 		chromedp.SendKeys(chromedp.CSS("#hours-activity"), "Smontaggio e verifica di un'attrezzatura"),
-		chromedp.Click(chromedp.CSS("#record-hours button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(`#records tr[id^="record-"]`)))
+		chromedp.Submit(chromedp.CSS("#record-hours")),
+		chromedp.WaitVisible(chromedp.CSS(`#records tr[id^="record-"], #hours-error, #record-hours .invalid-feedback`)))
+	if n := count(t, ctx, "#hours-error, #record-hours .invalid-feedback"); n > 0 {
+		t.Fatalf("recording hours was refused: %q", text(t, ctx, "#hours"))
+	}
 	if rec := text(t, ctx, "#records tbody"); !strings.Contains(rec, "7,5 h") || !strings.Contains(rec, "Davide Marino") || !strings.Contains(rec, "Paolo Ricci") {
 		t.Errorf("the records: %q", rec)
 	}
