@@ -491,6 +491,9 @@ type Experience struct {
 	SchoolProvince  string `json:"school_province,omitempty"`
 	CompanyName     string `json:"company_name,omitempty"`
 	CompanyProvince string `json:"company_province,omitempty"`
+	// ClassName is the class's name (4A MEC), filled by the Service's
+	// reads for the pages.
+	ClassName string `json:"-"`
 }
 
 // Object describes e for authorization, as seen by p: it belongs to the

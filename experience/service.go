@@ -55,20 +55,26 @@ type Reader interface {
 	PlannedHours(ctx context.Context, year, except string, students []string) (YearHours, error)
 	// Person returns one, or NotFound.
 	Person(ctx context.Context, id string) (*people.Person, error)
+	// Organisation returns one, or NotFound.
+	Organisation(ctx context.Context, id string) (*org.Organisation, error)
+	// Organisations lists those matching f.
+	Organisations(ctx context.Context, f org.Filter) ([]org.Organisation, error)
+	// Class returns one, or NotFound.
+	Class(ctx context.Context, id string) (*people.Class, error)
+	// Classes lists a school's classes.
+	Classes(ctx context.Context, school string) ([]people.Class, error)
+	// ClassStudents lists a class's students.
+	ClassStudents(ctx context.Context, class string) ([]people.Enrolment, error)
+	// Members lists an organisation's members.
+	Members(ctx context.Context, org string) ([]people.Member, error)
+	// Entries lists the audit trail's entries matching f.
+	Entries(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
 }
 
 // Writer writes experiences inside a transaction, with the audit trail;
 // it reads what a design is checked against.
 type Writer interface {
 	Reader
-	// Organisation returns one, or NotFound.
-	Organisation(ctx context.Context, id string) (*org.Organisation, error)
-	// Class returns one, or NotFound.
-	Class(ctx context.Context, id string) (*people.Class, error)
-	// ClassStudents lists a class's students.
-	ClassStudents(ctx context.Context, class string) ([]people.Enrolment, error)
-	// Members lists an organisation's members.
-	Members(ctx context.Context, org string) ([]people.Member, error)
 	// Infos lists every version of every standard.
 	Infos(ctx context.Context) ([]competence.Info, error)
 	// Standard returns one version with its content, or NotFound.
@@ -368,6 +374,7 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (*View,
 			return err
 		}
 		v.Experience = *e
+		v.ClassName = className(ctx, r, e.Class)
 		if v.Revisions, err = r.Revisions(ctx, id); err != nil {
 			return err
 		}
@@ -394,6 +401,14 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (*View,
 		return nil, err
 	}
 	return &v, nil
+}
+
+// className returns the name of class id, or id when it cannot be read.
+func className(ctx context.Context, r Reader, id string) string {
+	if c, err := r.Class(ctx, id); err == nil {
+		return c.Name
+	}
+	return id
 }
 
 // totals sums each student's current records against the plan.
@@ -436,8 +451,13 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Expe
 		if err != nil {
 			return err
 		}
+		names := map[string]string{}
 		for _, e := range list {
 			if auth.Can(p, auth.ExperienceView, e.Object(p)) {
+				if _, ok := names[e.Class]; !ok {
+					names[e.Class] = className(ctx, r, e.Class)
+				}
+				e.ClassName = names[e.Class]
 				out = append(out, e)
 			}
 		}

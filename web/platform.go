@@ -16,6 +16,7 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/job"
@@ -38,6 +39,8 @@ type Platform struct {
 	Jobs *job.Service
 	// Standards is the editor of the competence standards' drafts.
 	Standards *competence.Service
+	// Experiences are the co-designed training experiences.
+	Experiences *experience.Service
 	// SecureCookies marks cookies Secure (attesta is served over HTTPS).
 	SecureCookies bool
 	// OIDC, if set, offers sign-in with an OpenID Connect provider.
@@ -138,6 +141,8 @@ type form struct {
 	Errors map[string]string // field → message in the page's language
 	Error  string            // a problem not tied to a field
 	Done   string            // a message after a successful action
+	// Summary lists every problem, for the top of a long form.
+	Summary []string
 }
 
 // V returns the value entered for a field.
@@ -401,7 +406,15 @@ func (s *Site) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p.Data = struct{ Memberships []auth.Membership }{ms}
+	todo, err := s.tasks(r, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = struct {
+		Memberships []auth.Membership
+		Tasks       *tasks
+	}{ms, todo}
 	s.render(w, r, http.StatusOK, "dashboard", p)
 }
 
@@ -785,4 +798,40 @@ func (s *Site) recordConsent(w http.ResponseWriter, r *http.Request) {
 		}
 		return "/people/" + id, err
 	}, func(f *form, status int) { s.personPage(w, r, status, f) })
+}
+
+// navLink is a link of the header's navigation.
+type navLink struct {
+	Href, Label string
+	Current     bool
+}
+
+// NavLinks are the header's links for the signed-in user: only the pages
+// the user's role may open.
+func (p *page) NavLinks() []navLink {
+	if p.User == nil {
+		return nil
+	}
+	var out []navLink
+	add := func(href, label string, a auth.Action) {
+		if a != "" && !p.CanAny(string(a)) {
+			return
+		}
+		current := p.Path == href || strings.HasPrefix(p.Path, href+"/")
+		out = append(out, navLink{Href: href, Label: label, Current: current})
+	}
+	add("/dashboard", p.T("nav.dashboard"), "")
+	if p.site.platform.Experiences != nil {
+		add("/experiences", p.T("experiences.title"), auth.ExperienceView)
+	}
+	add("/orgs", p.T("orgs.title"), auth.OrgList)
+	if p.User.Role == auth.SchoolReferent || p.User.Role == auth.SchoolTutor {
+		// A school's people reach their classes from their school's page.
+		out = append(out, navLink{Href: "/orgs/" + p.User.Org + "#classes", Label: p.T("nav.classes")})
+	}
+	add("/tables", p.T("tables.title"), auth.TableView)
+	add("/import", p.T("import.title"), auth.ImportTutor)
+	add("/audit", p.T("audit.title"), auth.AuditView)
+	add("/account", p.T("account.title"), "")
+	return out
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/internal/i18n"
@@ -89,7 +90,8 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 		return nil, fmt.Errorf("parsing layout: %w", err)
 	}
 	for _, name := range []string{"home", "sector", "competence", "error", "login", "reset", "password", "dashboard", "account",
-		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff"} {
+		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff",
+		"experiences", "design", "experience", "compare"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -135,7 +137,7 @@ func (s *Site) Routes() []Route {
 	if s.platform.Accounts == nil {
 		return routes
 	}
-	return append(routes,
+	routes = append(routes,
 		public("GET /login", s.login),
 		public("POST /login", s.loginPost),
 		public("POST /logout", s.logout),
@@ -196,9 +198,36 @@ func (s *Site) Routes() []Route {
 		user("POST /sectors/{sector}/draft/competences/{code}", auth.StandardEdit, s.savePart("competence")),
 		user("POST /sectors/{sector}/draft/publish", auth.StandardPublish, s.publishDraft),
 	)
+	if s.platform.Experiences == nil {
+		return routes
+	}
+	return append(routes,
+		user("GET /experiences", auth.ExperienceView, s.experiences),
+		user("GET /experiences/new", auth.ExperienceDesign, s.newExperience),
+		user("POST /experiences", auth.ExperienceDesign, s.createExperience),
+		user("GET /experiences/{id}", auth.ExperienceView, s.experienceView),
+		user("GET /experiences/{id}/design", auth.ExperienceDesign, s.editExperience),
+		user("POST /experiences/{id}/design", auth.ExperienceDesign, s.saveDesign),
+		user("POST /experiences/{id}/sign-off", auth.ExperienceDesign, s.move(s.signOff)),
+		user("GET /experiences/{id}/compare", auth.ExperienceView, s.compareRevisions),
+		user("POST /experiences/{id}/start", auth.ExperienceManage, s.move(s.startExperience)),
+		user("POST /experiences/{id}/close", auth.ExperienceManage, s.move(s.closeExperience)),
+		user("POST /experiences/{id}/cancel", auth.ExperienceManage, s.move(s.cancelExperience)),
+		user("POST /experiences/{id}/hours", auth.HoursRecord, s.recordHours),
+	)
 }
 
 var funcs = template.FuncMap{
+	// tutorsOf gives the tutors' choices by the field of the design form.
+	"taskLists": func(t *tasks) map[string][]experience.Experience {
+		return map[string][]experience.Experience{"signoffs": t.SignOffs, "hours": t.Hours, "drafts": t.Drafts}
+	},
+	"minus": func(a, b int) int { return a - b },
+	// signOffs are a revision's sign-offs, the school's then the company's.
+	"signOffs": func(r experience.Revision) []*experience.SignOff { return []*experience.SignOff{r.School, r.Company} },
+	"tutorsOf": func(c *experience.Choices) map[string][]experience.Choice {
+		return map[string][]experience.Choice{"school_tutor": c.SchoolTutors, "company_tutor": c.CompanyTutors}
+	},
 	"fields": func(names ...string) []string { return names },
 	// dict makes the argument of a partial template from pairs of a name
 	// and a value.
@@ -305,6 +334,9 @@ type page struct {
 	Breadcrumbs []crumb
 	Languages   []langLink
 	Data        any
+	// Path is the page's address, for the navigation to mark where the
+	// reader is.
+	Path string
 
 	site    *Site
 	context context.Context
@@ -344,7 +376,7 @@ func (s *Site) newPage(w http.ResponseWriter, r *http.Request) *page {
 		http.SetCookie(w, &http.Cookie{Name: i18n.CookieName, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
 	}
-	p := &page{Lang: lang, site: s, context: r.Context()}
+	p := &page{Lang: lang, site: s, context: r.Context(), Path: r.URL.Path}
 	for _, l := range i18n.Languages {
 		u := *r.URL
 		q := u.Query()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/i18n"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/org"
@@ -221,7 +222,7 @@ func TestTemplatesHaveNoText(t *testing.T) {
 var templateFuncs = map[string]any{"sectorCard": true, "competenceOf": true, "not": true, "and": true, "or": true,
 	"eq": true, "ne": true, "lt": true, "le": true, "gt": true, "ge": true, "len": true, "index": true, "print": true, "printf": true, "slice": true,
 	"fields": true, "orgForm": true, "orgValue": true, "meetingForm": true, "importForm": true, "errorTable": true, "personObject": true, "chamberObject": true, "clearable": true,
-	"dict": true, "fid": true, "inc": true}
+	"dict": true, "fid": true, "inc": true, "tutorsOf": true, "minus": true, "taskLists": true, "signOffs": true}
 
 // lookupValues are the values each dynamic Lookup prefix can take.
 var lookupValues = map[string][]string{
@@ -245,6 +246,7 @@ var lookupValues = map[string][]string{
 	"diff.field.": {"title", "description", "levels", "label", "former_code", "school_types", "order", "text", "eqf_level",
 		"qnq_level", "isced_f", "workload_hours", "credits", "workload", "learning_modes", "assessment", "quality_assurance",
 		"esco", "prerequisites"},
+	"experience.state.": strs(experience.States),
 }
 
 func strs[T ~string](xs []T) []string {

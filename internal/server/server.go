@@ -248,7 +248,7 @@ func New(db Database, opts Options) (*Server, error) {
 		opts.Log.Info("witness role on", "key", svc.Witness.Key, "logs", len(opts.WitnessFor))
 	}
 	standards := svc.Standards
-	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs,
+	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs, Experiences: svc.Experiences,
 		Standards: svc.Standards, SecureCookies: strings.HasPrefix(opts.PublicURL, "https://")}
 	if opts.OIDC != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
