@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -308,4 +309,78 @@ func (a *API) dossierReceipt(w http.ResponseWriter, r *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(rec)
+}
+
+// dossierFileRoutes are the routes of a dossier's files; uploads are raw
+// bodies (the file's name and the rows it supports in the query), bounded
+// by the largest artefact limit.
+func (a *API) dossierFileRoutes(t func(string, auth.Action, http.HandlerFunc) Route) []Route {
+	if a.platform.Dossiers == nil || a.platform.MaxArtefact == 0 {
+		return nil
+	}
+	upload := t("POST /api/v1/dossiers/{id}/artefacts", auth.ArtefactAdd, a.attachFile)
+	upload.MaxBody = a.platform.MaxArtefact + 1
+	return []Route{
+		upload,
+		t("POST /api/v1/dossiers/{id}/links", auth.ArtefactAdd, a.fileChange(false)),
+		t("POST /api/v1/dossiers/{id}/remove", auth.ArtefactAdd, a.fileChange(true)),
+		t("GET /api/v1/dossiers/{id}/file", auth.DossierView, a.getFile),
+	}
+}
+
+func (a *API) attachFile(w http.ResponseWriter, r *http.Request) {
+	e, s, err := a.dossierOf(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	f := artefact.File{Content: r.Body, Name: q.Get("name"), Media: r.Header.Get("Content-Type"), Kind: artefact.Kind(q.Get("kind"))}
+	v, _, err := a.platform.Dossiers.Attach(r.Context(), who(r), e, s, f, q["row"])
+	if err == nil {
+		created(w)
+	}
+	a.reply(w, r, v, err)
+}
+
+// fileChange links a file to rows, or removes it.
+func (a *API) fileChange(remove bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Artefact string   `json:"artefact"`
+			Rows     []string `json:"rows"`
+		}
+		if err := readJSON(r, &in); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		e, s, err := a.dossierOf(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		var v *dossier.View
+		if remove {
+			v, err = a.platform.Dossiers.Detach(r.Context(), who(r), e, s, in.Artefact)
+		} else {
+			v, err = a.platform.Dossiers.Link(r.Context(), who(r), e, s, in.Artefact, in.Rows)
+		}
+		a.reply(w, r, v, err)
+	}
+}
+
+// getFile serves a dossier's file as an attachment, never inline.
+func (a *API) getFile(w http.ResponseWriter, r *http.Request) {
+	e, s, err := a.dossierOf(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	f, content, err := a.platform.Dossiers.File(r.Context(), who(r), e, s, r.URL.Query().Get("artefact"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	artefact.Headers(w.Header(), *f)
+	w.Write(content)
 }

@@ -44,8 +44,11 @@ type Platform struct {
 	Sheets *observation.Service
 	// Dossiers are the evidence dossiers; nil: not served.
 	Dossiers *dossier.Service
-	Imports  *importer.Service
-	Jobs     *job.Service
+	// MaxArtefact is the largest file a dossier accepts; 0: files are not
+	// served.
+	MaxArtefact int64
+	Imports     *importer.Service
+	Jobs        *job.Service
 	// Keys rotates the Chambers' signing keys; nil: not served.
 	Keys Keys
 	// Standards edits and publishes the competence standards' drafts.
@@ -102,6 +105,7 @@ func (a *API) platformRoutes() []Route {
 	keys = append(keys, a.experienceRoutes(t)...)
 	keys = append(keys, a.sheetRoutes(t)...)
 	keys = append(keys, a.dossierRoutes(t)...)
+	keys = append(keys, a.dossierFileRoutes(t)...)
 	keys = append(keys, a.standardRoutes(t)...)
 	return append(keys, []Route{
 		t("GET /api/v1/me", auth.OrgList, a.me),

@@ -56,13 +56,14 @@ const (
 	DossierView   Action = "dossier.view"   // see a candidate's dossier (a student: their own)
 	DossierNote   Action = "dossier.note"   // write the school's notes
 	DossierManage Action = "dossier.manage" // return it for revision, lock it (the Chamber)
+	ArtefactAdd   Action = "artefact.add"   // attach a file to a dossier, link it to rows, remove it
 )
 
 // Actions lists every action.
 var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, PersonView, MemberAdd, StudentEdit,
 	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
 	AuditView, AccountManage, KeyRotate, StandardDrafts, StandardEdit, StandardPublish, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
-	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage}
+	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage, ArtefactAdd}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
@@ -112,6 +113,8 @@ var rules = map[Action][]Role{
 	DossierView:      {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor, Student},
 	DossierNote:      {SchoolReferent, SchoolTutor},
 	DossierManage:    {ChamberOperator},
+	// The student (their own dossier) and the tutors of either side.
+	ArtefactAdd: {SchoolReferent, SchoolTutor, CompanyTutor, Student},
 }
 
 // allowed applies the rules, and the few that depend on the object.

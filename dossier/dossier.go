@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/notary"
 )
@@ -53,8 +54,19 @@ type Dossier struct {
 	Notes string `json:"notes,omitempty"`
 	// Returns are the times it was sent back, oldest first.
 	Returns []Return `json:"returns,omitempty"`
+	// Artefacts are the files attached to it (drawings, photos,
+	// documents, videos), each with the evidence rows it supports.
+	Artefacts []Attached `json:"artefacts,omitempty"`
 	// Lock is set once locked.
 	Lock *Lock `json:"lock,omitempty"`
+}
+
+// Attached is an artefact attached to a dossier: the file (its content in
+// the blob store under its digest) and the rows of the observation sheet
+// it supports, as experience.EvidenceRef strings.
+type Attached struct {
+	artefact.Artefact
+	Rows []string `json:"rows"`
 }
 
 // Return is a dossier sent back for revision: to whom, why, by whom.
@@ -104,6 +116,8 @@ type Document struct {
 	Hours   Hours  `json:"hours"`
 	Sheet   Sheet  `json:"observationSheet"`
 	Notes   string `json:"notes"`
+	// Artefacts are the files, by digest, with the rows they support.
+	Artefacts []ArtefactLine `json:"artefacts"`
 	// LockedAt and LockedBy say when and by whom it was locked.
 	LockedAt string `json:"lockedAt"`
 	LockedBy string `json:"lockedBy"`
@@ -144,6 +158,17 @@ type RowLine struct {
 	From        string `json:"from"`
 	To          string `json:"to"`
 	Note        string `json:"note"`
+}
+
+// ArtefactLine is a file in the document: what it is and its digest, not
+// its content.
+type ArtefactLine struct {
+	SHA256 string   `json:"sha256"`
+	Kind   string   `json:"kind"`
+	Format string   `json:"format"`
+	Size   int64    `json:"size"`
+	Name   string   `json:"name"`
+	Rows   []string `json:"rows"`
 }
 
 // Marshal encodes d as JSON.

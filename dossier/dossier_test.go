@@ -14,7 +14,8 @@ func document() Document {
 		Sheet: Sheet{ID: "sht-x", Version: 1, Rows: []RowLine{{Row: "C1/ADA.10.02.02/RA1/A1/E1", Level: 3, Note: "Autonoma"},
 			{Row: "C1/ADA.10.02.02/RA1/A1/E2", NotObserved: true}}, SubmittedBy: "p-2", SubmittedAt: "2026-10-10T08:00:00.000Z",
 			Countersigned: "p-3", CountersignAt: "2026-10-11T08:00:00.000Z"},
-		Notes: "Nessuna", LockedAt: "2026-11-02T10:00:00.000Z", LockedBy: "p-4"}
+		Notes: "Nessuna", Artefacts: []ArtefactLine{{SHA256: "ab12", Kind: "drawing", Format: "pdf", Size: 1234, Name: "tavola.pdf", Rows: []string{"C1/ADA.10.02.02/RA1/A1/E1"}}},
+		LockedAt: "2026-11-02T10:00:00.000Z", LockedBy: "p-4"}
 }
 
 // The digest changes if and only if the content changes: any one value of
@@ -52,7 +53,7 @@ func TestDigestFollowsContent(t *testing.T) {
 		switch v.Kind() {
 		case reflect.String:
 			v.SetString(v.String() + "·")
-		case reflect.Int:
+		case reflect.Int, reflect.Int64:
 			v.SetInt(v.Int() + 1)
 		case reflect.Bool:
 			v.SetBool(!v.Bool())

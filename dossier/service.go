@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/experience"
@@ -55,14 +56,16 @@ type Receipts interface {
 
 // Service is the evidence dossiers' use-cases.
 type Service struct {
-	store    Store
-	receipts Receipts
-	now      attesta.Clock
+	store     Store
+	receipts  Receipts
+	artefacts *artefact.Service
+	now       attesta.Clock
 }
 
-// NewService returns the service; receipts may be nil (no receipts).
-func NewService(store Store, receipts Receipts, now attesta.Clock) *Service {
-	return &Service{store: store, receipts: receipts, now: now}
+// NewService returns the service; receipts may be nil (no receipts), and
+// artefacts nil (no files).
+func NewService(store Store, receipts Receipts, artefacts *artefact.Service, now attesta.Clock) *Service {
+	return &Service{store: store, receipts: receipts, artefacts: artefacts, now: now}
 }
 
 // The actions of the audit trail.
@@ -70,6 +73,8 @@ const (
 	actionNotes  = "dossier.notes"
 	actionReturn = "dossier.return"
 	actionLock   = "dossier.lock"
+	actionLink   = "dossier.artefact.link"
+	actionDetach = "dossier.artefact.remove"
 )
 
 // Limits.
@@ -93,6 +98,16 @@ type View struct {
 	// JSON.
 	MissingIT []string `json:"missing_it"`
 	MissingEN []string `json:"missing_en"`
+	// Coverage is the matrix of the sheet's rows × the artefacts: for each
+	// row of the agreed design, the artefacts that support it.
+	Coverage []Coverage `json:"coverage"`
+}
+
+// Coverage is a row of the sheet and the ids of the artefacts supporting
+// it.
+type Coverage struct {
+	Row       string   `json:"row"`
+	Artefacts []string `json:"artefacts"`
 }
 
 // compile reads what student's dossier in e holds and what it lacks.
@@ -167,6 +182,27 @@ func compile(ctx context.Context, r Reader, e *experience.Experience, student st
 		for _, o := range sheet.Rows {
 			doc.Sheet.Rows = append(doc.Sheet.Rows, RowLine{Row: o.Row.String(), Level: o.Level, NotObserved: o.NotObserved, From: o.From, To: o.To, Note: o.Note})
 		}
+	}
+	var agreed *experience.Design
+	for i := range revs {
+		if revs[i].Number == e.Agreed {
+			agreed = &revs[i].Design
+		}
+	}
+	if agreed != nil {
+		for _, row := range agreed.Rows() {
+			c := Coverage{Row: row.String(), Artefacts: []string{}}
+			for _, a := range d.Artefacts {
+				if slices.Contains(a.Rows, c.Row) {
+					c.Artefacts = append(c.Artefacts, a.ID)
+				}
+			}
+			v.Coverage = append(v.Coverage, c)
+		}
+	}
+	doc.Artefacts = []ArtefactLine{}
+	for _, a := range d.Artefacts {
+		doc.Artefacts = append(doc.Artefacts, ArtefactLine{SHA256: a.SHA256, Kind: string(a.Kind), Format: a.Format, Size: a.Size, Name: a.Name, Rows: a.Rows})
 	}
 	v.Document, v.Missing = doc, missing
 	for _, m := range missing {
@@ -371,4 +407,192 @@ func (s *Service) Receipt(ctx context.Context, p *auth.Principal, experienceID, 
 		return nil, attesta.E(attesta.Unavailable, "err.dossier.noreceipts")
 	}
 	return s.receipts.Receipt(ctx, v.Lock.LogIndex)
+}
+
+// rowsOf checks that rows are rows of e's agreed design, and returns them
+// without repeats, in the design's order.
+func rowsOf(ctx context.Context, r Reader, e *experience.Experience, rows []string) ([]string, error) {
+	revs, err := r.Revisions(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	var design []string
+	for _, rv := range revs {
+		if rv.Number == e.Agreed {
+			for _, ref := range rv.Design.Rows() {
+				design = append(design, ref.String())
+			}
+		}
+	}
+	var fe attesta.FieldErrors
+	for i, row := range rows {
+		if !slices.Contains(design, row) {
+			fe.Problem(fmt.Sprintf("rows[%d]", i), "err.observation.row.unknown", row)
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, row := range design {
+		if slices.Contains(rows, row) {
+			out = append(out, row)
+		}
+	}
+	return out, nil
+}
+
+// Attach adds a file to the student's dossier, supporting the given rows
+// of the sheet: the student themselves, or a tutor of either side, while
+// the dossier is not locked. The file is checked by its content and
+// scanned (package artefact) before anything is kept; a refused file
+// leaves nothing behind.
+func (s *Service) Attach(ctx context.Context, p *auth.Principal, experienceID, student string, f artefact.File, rows []string) (*View, *artefact.Artefact, error) {
+	if s.artefacts == nil {
+		return nil, nil, attesta.E(attesta.Unavailable, "err.dossier.noartefacts")
+	}
+	// Decided, and the rows checked, before the file is read.
+	err := s.store.View(ctx, func(r Reader) error {
+		e, err := decide(ctx, r, p, auth.ArtefactAdd, experienceID, student)
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			var fe attesta.FieldErrors
+			fe.Problem("rows", "err.dossier.rows.required")
+			return fe.Err()
+		}
+		if e.Agreed == 0 {
+			return attesta.E(attesta.Conflict, "err.observation.notagreed")
+		}
+		_, err = rowsOf(ctx, r, e, rows)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := s.artefacts.Receive(ctx, p, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, err = s.change(ctx, p, auth.ArtefactAdd, experienceID, student, func(w Writer, e *experience.Experience, v *View) error {
+		linked, err := rowsOf(ctx, w, e, rows)
+		if err != nil {
+			return err
+		}
+		v.Artefacts = append(v.Artefacts, Attached{Artefact: a, Rows: linked})
+		if err := w.PutDossier(ctx, &v.Dossier); err != nil {
+			return err
+		}
+		return artefact.RecordUpload(ctx, w, p, a, e.Object(nil))
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := s.Get(ctx, p, experienceID, student)
+	return v, &a, err
+}
+
+// Link sets the rows an attached file supports.
+func (s *Service) Link(ctx context.Context, p *auth.Principal, experienceID, student, artefactID string, rows []string) (*View, error) {
+	return s.fresh(ctx, p, experienceID, student)(s.change(ctx, p, auth.ArtefactAdd, experienceID, student, func(w Writer, e *experience.Experience, v *View) error {
+		i := slices.IndexFunc(v.Artefacts, func(a Attached) bool { return a.ID == artefactID })
+		if i < 0 {
+			return unknownFile(artefactID)
+		}
+		linked, err := rowsOf(ctx, w, e, rows)
+		if err != nil {
+			return err
+		}
+		before := v.Artefacts[i].Rows
+		v.Artefacts[i].Rows = linked
+		if err := w.PutDossier(ctx, &v.Dossier); err != nil {
+			return err
+		}
+		return audit.Record(ctx, w, p, s.now(), actionLink, e.Object(nil), map[string]any{"dossier": v.ID, "artefact": artefactID, "rows": before},
+			map[string]any{"dossier": v.ID, "artefact": artefactID, "rows": linked})
+	}))
+}
+
+// fresh reads the dossier again after a change that succeeded, so that
+// what is returned (coverage, document) says the change.
+func (s *Service) fresh(ctx context.Context, p *auth.Principal, experienceID, student string) func(*View, error) (*View, error) {
+	return func(_ *View, err error) (*View, error) {
+		if err != nil {
+			return nil, err
+		}
+		return s.Get(ctx, p, experienceID, student)
+	}
+}
+
+// Detach removes a file from the dossier, explicitly and audited; its
+// content stays in the blob store under its digest.
+func (s *Service) Detach(ctx context.Context, p *auth.Principal, experienceID, student, artefactID string) (*View, error) {
+	return s.fresh(ctx, p, experienceID, student)(s.change(ctx, p, auth.ArtefactAdd, experienceID, student, func(w Writer, e *experience.Experience, v *View) error {
+		i := slices.IndexFunc(v.Artefacts, func(a Attached) bool { return a.ID == artefactID })
+		if i < 0 {
+			return unknownFile(artefactID)
+		}
+		removed := v.Artefacts[i]
+		v.Artefacts = slices.Delete(v.Artefacts, i, i+1)
+		if err := w.PutDossier(ctx, &v.Dossier); err != nil {
+			return err
+		}
+		return audit.Record(ctx, w, p, s.now(), actionDetach, e.Object(nil), map[string]any{"dossier": v.ID, "artefact": removed}, nil)
+	}))
+}
+
+// unknownFile refuses a change naming a file the dossier does not have:
+// the name is the input's, so the input is what is wrong.
+func unknownFile(id string) error {
+	var fe attesta.FieldErrors
+	fe.Problem("artefact", "err.dossier.artefact.unknown", id)
+	return fe.Err()
+}
+
+// File returns an attached file's content, for whoever may see the
+// dossier; the download is in the audit trail.
+func (s *Service) File(ctx context.Context, p *auth.Principal, experienceID, student, artefactID string) (*artefact.Artefact, []byte, error) {
+	if s.artefacts == nil {
+		return nil, nil, attesta.E(attesta.Unavailable, "err.dossier.noartefacts")
+	}
+	if artefactID == "" {
+		var fe attesta.FieldErrors
+		fe.Problem("artefact", "err.dossier.artefact.required")
+		// Whether the dossier may be seen is said first.
+		if _, err := s.Get(ctx, p, experienceID, student); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, fe.Err()
+	}
+	var a *artefact.Artefact
+	var obj auth.Object
+	err := s.store.View(ctx, func(r Reader) error {
+		e, err := decide(ctx, r, p, auth.DossierView, experienceID, student)
+		if err != nil {
+			return err
+		}
+		obj = e.Object(p)
+		d, err := r.Dossier(ctx, ID(experienceID, student))
+		if err != nil {
+			return attesta.E(attesta.NotFound, "err.artefact.notfound", artefactID)
+		}
+		for i := range d.Artefacts {
+			if d.Artefacts[i].ID == artefactID {
+				a = &d.Artefacts[i].Artefact
+			}
+		}
+		if a == nil {
+			return attesta.E(attesta.NotFound, "err.artefact.notfound", artefactID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	content, err := s.artefacts.Download(ctx, p, *a, artefact.Access{Action: auth.DossierView, Object: obj})
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, content, nil
 }

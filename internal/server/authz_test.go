@@ -115,6 +115,7 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.DossierView:      {dossr: "YYYYYYN"},
 	auth.DossierNote:      {dossr: "FFYYFFN"},
 	auth.DossierManage:    {dossr: "FYFFFFN"},
+	auth.ArtefactAdd:      {dossr: "FFYYYYN"},
 	// A draft does not exist for anyone but the national body: reading
 	// one is not found; changing one is forbidden, decided before reading.
 	auth.StandardDrafts:  {std: "YNNNNNN"},

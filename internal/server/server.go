@@ -297,7 +297,7 @@ func New(db Database, opts Options) (*Server, error) {
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
 	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Imports: svc.Imports, Jobs: svc.Jobs,
-		Keys: svc.Issuers, Standards: svc.Standards}, opts.Log)
+		Keys: svc.Issuers, Standards: svc.Standards, MaxArtefact: maxArtefact(svc)}, opts.Log)
 	s.api = jsonAPI.Routes()
 	for _, r := range s.api {
 		handle(r.Pattern, r.Handler, r.MaxBody)
@@ -557,4 +557,13 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	}
 	s.opts.Log.Info("stopped")
 	return nil
+}
+
+// maxArtefact is the largest file a dossier accepts, or 0 without a blob
+// store.
+func maxArtefact(svc *Services) int64 {
+	if svc.Artefacts == nil {
+		return 0
+	}
+	return svc.Artefacts.Limits().Max()
 }

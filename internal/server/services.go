@@ -197,12 +197,13 @@ func NewServices(db Database, opts Options) (*Services, error) {
 		Tables:      roundtable.NewService(db.RoundTables(), opts.Clock, opts.Rand),
 		Experiences: experience.NewService(db.Experiences(), opts.Clock, opts.Rand),
 		Sheets:      observation.NewService(db.Sheets(), opts.Clock),
-		Dossiers:    dossier.NewService(db.Dossiers(), log, opts.Clock), Imports: importer.NewService(db.Imports(), opts.Clock, opts.Rand),
-		Jobs: job.NewService(db.Jobs(), opts.Clock, opts.Rand)}
+		Imports:     importer.NewService(db.Imports(), opts.Clock, opts.Rand),
+		Jobs:        job.NewService(db.Jobs(), opts.Clock, opts.Rand)}
 	if opts.Blobs != nil {
 		svc.Artefacts = artefact.NewService(artefact.Options{Blobs: opts.Blobs, Store: db.Artefacts(), Limits: opts.ArtefactLimits,
 			Scanner: opts.Scanner, Clock: opts.Clock, Rand: opts.Rand, Log: opts.Log})
 	}
+	svc.Dossiers = dossier.NewService(db.Dossiers(), log, svc.Artefacts, opts.Clock)
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/api"
+	"github.com/attesta/attesta/blob"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 	"github.com/attesta/attesta/issuer"
@@ -64,7 +65,7 @@ func NewWith(t testing.TB, configure func(*server.Options)) *server.Server {
 	}
 	opts := server.Options{Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: Clock, ShutdownTimeout: time.Second,
 		PublicURL: PublicURL, KEK: kek, APITokenSHA256: api.HashToken(APIToken), GenericIssuer: GenericIssuer,
-		WitnessFor: []checkpoint.Verifier{NeighbourLog.Verifier()}}
+		WitnessFor: []checkpoint.Verifier{NeighbourLog.Verifier()}, Blobs: blob.Dir(t.TempDir())}
 	if err := server.Prepare(ctx, db, opts); err != nil {
 		t.Fatal(err)
 	}

@@ -1,16 +1,21 @@
 package storagetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/png"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/blob"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -31,6 +36,7 @@ func ExperiencesSuite(t *testing.T, open Opener) {
 		{"WhoSees", testExperienceWhoSees},
 		{"Sheets", testObservationSheets},
 		{"Dossier", testDossier},
+		{"DossierFiles", testDossierFiles},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -532,7 +538,7 @@ func testDossier(t *testing.T, open Opener) {
 	ctx := context.Background()
 	w := newExperienceWorld(t, open)
 	sheets := observation.NewService(w.db.Sheets(), w.clock.Now)
-	dossiers := dossier.NewService(w.db.Dossiers(), nil, w.clock.Now)
+	dossiers := dossier.NewService(w.db.Dossiers(), nil, nil, w.clock.Now)
 	e := w.started(t)
 	anna, bruno := w.students[0], w.students[1]
 	keys := func(v *dossier.View) []string {
@@ -630,4 +636,99 @@ func testDossier(t *testing.T, open Opener) {
 		t.Fatalf("the lock in the audit trail: %v %v", entriesAudit, err)
 	}
 	_ = bruno
+}
+
+// tinyPNG is a 2×2 PNG.
+func tinyPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// Files in the dossier: attached by the student or a tutor, checked by
+// content before anything is kept, linked to the sheet's rows (the
+// coverage matrix), removed explicitly, downloaded by whoever may see the
+// dossier; all in the audit trail.
+func testDossierFiles(t *testing.T, open Opener) {
+	ctx := context.Background()
+	w := newExperienceWorld(t, open)
+	blobs := &blob.Memory{}
+	files := artefact.NewService(artefact.Options{Blobs: blobs, Store: w.db.Artefacts(), Clock: w.clock.Now})
+	dossiers := dossier.NewService(w.db.Dossiers(), nil, files, w.clock.Now)
+	e := w.started(t)
+	anna := w.students[0]
+	v, _ := dossiers.Get(ctx, w.chamber, e.ID, anna)
+	if len(v.Coverage) != 3 {
+		t.Fatalf("coverage %+v", v.Coverage)
+	}
+	rows := []string{v.Coverage[2].Row, v.Coverage[0].Row}
+	pic := tinyPNG(t)
+	file := func(name string, content []byte) artefact.File {
+		return artefact.File{Content: bytes.NewReader(content), Name: name}
+	}
+	// Refused before anything is kept: a row not of the sheet, an
+	// executable named as a picture.
+	_, _, err := dossiers.Attach(ctx, w.companyTutor, e.ID, anna, file("foto.png", pic), []string{"C9/ADA.1/RA1/A1/E1"})
+	problem(t, err, attesta.Invalid, "rows[0]", "err.observation.row.unknown")
+	_, _, err = dossiers.Attach(ctx, w.companyTutor, e.ID, anna, file("foto.png", append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 64)...)), rows)
+	if attesta.ErrorCode(err) != attesta.Invalid {
+		t.Fatalf("an executable: %v", err)
+	}
+	// Only the student themselves and the tutors attach.
+	_, _, err = dossiers.Attach(ctx, w.chamber, e.ID, anna, file("foto.png", pic), rows)
+	problem(t, err, attesta.Forbidden, "", "err.auth.forbidden")
+	_, _, err = dossiers.Attach(ctx, w.classmate, e.ID, anna, file("foto.png", pic), rows)
+	problem(t, err, attesta.NotFound, "", "err.experience.notfound")
+	if names := blobs.Names(); len(names) != 0 {
+		t.Fatalf("refused files kept: %v", names)
+	}
+	v, a, err := dossiers.Attach(ctx, w.companyTutor, e.ID, anna, file("../tavola 1.png", pic), rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Artefacts) != 1 || a.Kind == "" || a.Format != "png" || !slices.Equal(v.Artefacts[0].Rows, []string{rows[1], rows[0]}) {
+		t.Fatalf("attached %+v", v.Artefacts)
+	}
+	if !slices.Equal(v.Coverage[0].Artefacts, []string{a.ID}) || len(v.Coverage[1].Artefacts) != 0 || !slices.Equal(v.Coverage[2].Artefacts, []string{a.ID}) {
+		t.Fatalf("coverage %+v", v.Coverage)
+	}
+	if v2, _, err := dossiers.Attach(ctx, w.student, e.ID, anna, file("relazione.png", pic), rows[:1]); err != nil || len(v2.Artefacts) != 2 {
+		t.Fatalf("the student's own file: %v", err)
+	}
+	// Linked to another row; the second file removed.
+	if v, err = dossiers.Link(ctx, w.schoolTutor, e.ID, anna, a.ID, []string{v.Coverage[1].Row}); err != nil || !slices.Equal(v.Coverage[1].Artefacts, []string{a.ID}) {
+		t.Fatalf("link: %+v %v", v, err)
+	}
+	second := v.Artefacts[1].ID
+	if v, err = dossiers.Detach(ctx, w.companyTutor, e.ID, anna, second); err != nil || len(v.Artefacts) != 1 {
+		t.Fatalf("detach: %v", err)
+	}
+	// Downloaded by those who see the dossier, recorded.
+	got, content, err := dossiers.File(ctx, w.chamber, e.ID, anna, a.ID)
+	if err != nil || !bytes.Equal(content, pic) || got.SHA256 != a.SHA256 {
+		t.Fatalf("download: %v", err)
+	}
+	_, _, err = dossiers.File(ctx, w.otherSchool, e.ID, anna, a.ID)
+	problem(t, err, attesta.NotFound, "", "err.experience.notfound")
+	_, _, err = dossiers.File(ctx, w.chamber, e.ID, anna, second)
+	problem(t, err, attesta.NotFound, "", "err.artefact.notfound")
+	// The document a lock would notarize names the file by digest.
+	if v.Document.Artefacts[0].SHA256 != a.SHA256 || v.Document.Artefacts[0].Rows[0] != v.Coverage[1].Row {
+		t.Fatalf("document %+v", v.Document.Artefacts)
+	}
+	entries, err := w.audit.List(ctx, admin, audit.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, en := range entries {
+		seen[en.Action]++
+	}
+	if seen["artefact.upload"] != 2 || seen["artefact.download"] != 1 || seen["dossier.artefact.link"] != 1 || seen["dossier.artefact.remove"] != 1 {
+		t.Errorf("audit trail %v", seen)
+	}
 }

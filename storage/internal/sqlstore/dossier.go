@@ -16,9 +16,9 @@ type dossierRows struct{ *Tx }
 // Dossier implements dossier.Reader.
 func (t dossierRows) Dossier(ctx context.Context, id string) (*dossier.Dossier, error) {
 	d := dossier.Dossier{ID: id}
-	var returns, lock string
-	err := t.QueryRow(ctx, `SELECT experience_id, student_id, state, notes, returns_json, lock_json FROM dossiers WHERE id = $1`, id).
-		Scan(&d.Experience, &d.Student, &d.State, &d.Notes, &returns, nstr{&lock})
+	var returns, artefacts, lock string
+	err := t.QueryRow(ctx, `SELECT experience_id, student_id, state, notes, returns_json, artefacts_json, lock_json FROM dossiers WHERE id = $1`, id).
+		Scan(&d.Experience, &d.Student, &d.State, &d.Notes, &returns, &artefacts, nstr{&lock})
 	if noRows(err) {
 		return nil, attesta.E(attesta.NotFound, "err.dossier.notfound", id)
 	}
@@ -26,6 +26,9 @@ func (t dossierRows) Dossier(ctx context.Context, id string) (*dossier.Dossier, 
 		return nil, fmt.Errorf("reading dossier %s: %w", id, err)
 	}
 	if err := json.Unmarshal([]byte(returns), &d.Returns); err != nil {
+		return nil, fmt.Errorf("reading dossier %s: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(artefacts), &d.Artefacts); err != nil {
 		return nil, fmt.Errorf("reading dossier %s: %w", id, err)
 	}
 	if lock != "" {
@@ -46,6 +49,13 @@ func (t dossierRows) PutDossier(ctx context.Context, d *dossier.Dossier) error {
 	if d.Returns == nil {
 		returns = []byte("[]")
 	}
+	artefacts, err := json.Marshal(d.Artefacts)
+	if err != nil {
+		return err
+	}
+	if d.Artefacts == nil {
+		artefacts = []byte("[]")
+	}
 	var lock any
 	if d.Lock != nil {
 		data, err := json.Marshal(d.Lock)
@@ -54,16 +64,16 @@ func (t dossierRows) PutDossier(ctx context.Context, d *dossier.Dossier) error {
 		}
 		lock = string(data)
 	}
-	n, err := t.Exec(ctx, `UPDATE dossiers SET state = $1, notes = $2, returns_json = $3, lock_json = $4 WHERE id = $5`,
-		string(d.State), d.Notes, string(returns), lock, d.ID)
+	n, err := t.Exec(ctx, `UPDATE dossiers SET state = $1, notes = $2, returns_json = $3, artefacts_json = $4, lock_json = $5 WHERE id = $6`,
+		string(d.State), d.Notes, string(returns), string(artefacts), lock, d.ID)
 	if err != nil {
 		return fmt.Errorf("writing dossier %s: %w", d.ID, err)
 	}
 	if n == 1 {
 		return nil
 	}
-	_, err = t.Exec(ctx, `INSERT INTO dossiers (id, experience_id, student_id, state, notes, returns_json, lock_json)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, d.ID, d.Experience, d.Student, string(d.State), d.Notes, string(returns), lock)
+	_, err = t.Exec(ctx, `INSERT INTO dossiers (id, experience_id, student_id, state, notes, returns_json, artefacts_json, lock_json)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.ID, d.Experience, d.Student, string(d.State), d.Notes, string(returns), string(artefacts), lock)
 	if err != nil {
 		return fmt.Errorf("writing dossier %s: %w", d.ID, err)
 	}

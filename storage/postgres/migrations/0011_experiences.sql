@@ -128,7 +128,9 @@ CREATE TRIGGER observation_sheets_locked BEFORE UPDATE OR DELETE ON observation_
     FOR EACH ROW EXECUTE FUNCTION observation_sheet_locked();
 
 -- Evidence dossiers: a candidate's dossier for an experience, once
--- something was stored for it (notes, a return, the lock). The lock holds
+-- something was stored for it (notes, a return, a file, the lock): its
+-- files as JSON (each with its digest, the content being in the blob store,
+-- and the sheet's rows it supports). The lock holds
 -- the notarized document and the index of its log entry; a locked dossier
 -- no longer changes.
 CREATE TABLE dossiers (
@@ -138,6 +140,7 @@ CREATE TABLE dossiers (
     state         TEXT    NOT NULL CHECK (state IN ('open', 'returned', 'locked')),
     notes         TEXT    NOT NULL,
     returns_json  TEXT    NOT NULL,
+    artefacts_json TEXT   NOT NULL DEFAULT '[]',
     lock_json     TEXT,
     UNIQUE (experience_id, student_id)
 );
