@@ -3,6 +3,10 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/artefact"
 
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/experience"
@@ -160,6 +164,23 @@ func loadExperiences(ctx context.Context, s Services) error {
 			return err
 		}
 	}
+	// attached attaches a student's report on the first rows, where the
+	// server keeps files (a blob store); elsewhere it does nothing.
+	attached := func(by *auth.Principal, student string) step {
+		return func(e *experience.Experience) error {
+			v, err := s.Dossiers.Get(ctx, by, e.ID, student)
+			if err != nil || len(v.Coverage) < 2 {
+				return err
+			}
+			report := "Relazione sull'attività in azienda.\nHo letto il disegno dell'attrezzo e modellato i particolari in CAD 3D.\n"
+			_, _, err = s.Dossiers.Attach(ctx, by, e.ID, student, artefact.File{Content: strings.NewReader(report), Name: "relazione.txt"},
+				[]string{v.Coverage[0].Row, v.Coverage[1].Row})
+			if attesta.ErrorCode(err) == attesta.Unavailable {
+				return nil
+			}
+			return err
+		}
+	}
 	locked := func(by *auth.Principal, student string) step {
 		return func(e *experience.Experience) error {
 			_, err := s.Dossiers.Lock(ctx, by, e.ID, student)
@@ -178,7 +199,7 @@ func loadExperiences(ctx context.Context, s Services) error {
 			Title: "Progettazione CAD di attrezzature", Path: "progettazione", Students: []string{mi["Esposito"], mi["Marino"]},
 			SchoolTutor: school.Person, CompanyTutor: company.Person, Start: "2026-10-05", End: "2027-03-31", PlannedHours: 200, Competences: c1,
 		}}, []step{signed(school, company), started, sheet(company, school, mi["Esposito"], allLevels), sheet(company, nil, mi["Marino"], draftLevels),
-			notes(school, mi["Esposito"], "Ottima partecipazione; il percorso prosegue fino a marzo."), hours(
+			notes(school, mi["Esposito"], "Ottima partecipazione; il percorso prosegue fino a marzo."), attached(school, mi["Esposito"]), hours(
 				day(mi["Esposito"], "2026-10-05", 8, "Lettura del disegno tecnico dell'attrezzo"),
 				day(mi["Esposito"], "2026-10-06", 8, "Modellazione CAD 3D dei particolari"),
 				day(mi["Marino"], "2026-10-05", 8, "Lettura del disegno tecnico dell'attrezzo"),
