@@ -35,6 +35,16 @@ type dossierData struct {
 	FormOf        string // which: "notes", "return" or "lock"
 }
 
+// To is the address of the dossier, or of a route under it, that
+// resolves it even before anything is stored for it.
+func (d *dossierData) To(what string) string {
+	u := "/dossiers/" + d.View.ID
+	if what != "" {
+		u += "/" + what
+	}
+	return u + "?" + d.Query
+}
+
 // dossierOf resolves a dossier's id: a stored one by its row, else the
 // experience and student the query names (?experience=…&student=…).
 func (s *Site) dossierOf(r *http.Request) (experienceID, student string, err error) {
@@ -118,6 +128,11 @@ func (s *Site) dossierAct(what string) http.HandlerFunc {
 			if !ok {
 				s.fail(w, r, err)
 				return
+			}
+			if fm.Error == "" && what == "lock" {
+				for _, m := range fm.Errors {
+					fm.Summary = append(fm.Summary, m)
+				}
 			}
 			s.dossierPage(w, r, httpstatus.Of(err), dossierData{Form: fm, FormOf: what})
 			return

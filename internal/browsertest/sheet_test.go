@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -29,15 +30,15 @@ func experienceHref(t *testing.T, ctx context.Context, base, title string) strin
 	return base + href
 }
 
-// post sends a form from the page, as a tampered or stale page would, and
-// returns the status.
-func post(t *testing.T, ctx context.Context, path string, form url.Values) int {
+// post sends a form the page does not offer, as a tampered or stale page
+// would, and waits for the answer's element wait.
+func post(t *testing.T, ctx context.Context, path string, form url.Values, wait string) {
 	t.Helper()
-	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch(`+"`"+path+"`"+`, {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: `+"`"+form.Encode()+"`"+`}).then(r => r.status)`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return status
+	js := `(() => { const f = document.createElement('form'); f.method = 'post'; f.action = ` + "`" + path + "`" + `;
+		for (const [k, v] of new URLSearchParams(` + "`" + form.Encode() + "`" + `)) { const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v; f.append(i); }
+		document.body.append(f); f.submit(); })()`
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](js))
+	waitFor(t, ctx, wait)
 }
 
 // fetchText returns the body of a page's link, as the browser downloads it.
@@ -48,6 +49,17 @@ func fetchText(t *testing.T, ctx context.Context, path string) string {
 		t.Fatal(err)
 	}
 	return body
+}
+
+// waitFor waits for an element a little, and says what the page shows
+// instead when it does not come.
+func waitFor(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(wctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+		t.Fatalf("%s: no %s (%v); the page says:\n%s", location(t, ctx), sel, err, text(t, ctx, "main"))
+	}
 }
 
 // clean runs axe-core and fails the test for any violation at all.
@@ -76,7 +88,6 @@ func TestSheetInBrowser(t *testing.T) {
 	if files := text(t, phone, "#student-files"); !strings.Contains(files, "Romano") || !strings.Contains(files, "in compilazione") {
 		t.Errorf("the experience's sheets: %q", files)
 	}
-	noSideways(t, phone, 360)
 	clean(t, phone)
 	do(t, phone, chromedp.Click(chromedp.CSS(`#student-files a[href^="/sheets/"]`)), chromedp.WaitVisible(chromedp.CSS("#sheet-form")))
 	sheetURL := location(t, phone)
@@ -158,8 +169,12 @@ func TestSheetInBrowser(t *testing.T) {
 		t.Errorf("the submitted row: %q", row)
 	}
 	key := text(t, phone, "#row-"+firstBlank+" .text-muted")
-	if status := post(t, phone, sheetPath, url.Values{"version": {"1"}, "row": {key}, "level:" + key: {"1"}}); status != 409 {
-		t.Errorf("a save of the submitted sheet: %d", status)
+	post(t, phone, sheetPath, url.Values{"version": {"1"}, "row": {key}, "level:" + key: {"1"}}, "#sheet-error")
+	if msg := text(t, phone, "#sheet-error"); !strings.Contains(msg, "non si modifica più") {
+		t.Errorf("a save of the submitted sheet: %q", msg)
+	}
+	if row := text(t, phone, "#row-"+firstBlank); !strings.Contains(row, "3 ·") {
+		t.Errorf("the submitted row after a refused save: %q", row)
 	}
 	noSideways(t, phone, 360)
 	clean(t, phone)
@@ -189,7 +204,7 @@ func TestSheetInBrowser(t *testing.T) {
 	}
 	clean(t, desk)
 	const reason = "La data di inizio osservazione della prima riga è errata."
-	do(t, desk, chromedp.SetValue(chromedp.CSS("#reopen-reason"), ""), chromedp.SendKeys(chromedp.CSS("#reopen-reason"), reason),
+	do(t, desk, chromedp.Evaluate[chromedp.Void](`document.querySelector('#reopen-reason').value = ''`), chromedp.SendKeys(chromedp.CSS("#reopen-reason"), reason),
 		chromedp.Click(chromedp.CSS("#sheet-reopen-submit")), chromedp.WaitVisible(chromedp.CSS("#sheet-reopened")))
 	if s := text(t, desk, "#sheet-state"); s != "in compilazione" {
 		t.Errorf("after reopening the sheet is %q", s)
@@ -324,8 +339,9 @@ func TestDossierInBrowser(t *testing.T) {
 		t.Error("a dossier that lacks something offers the lock")
 	}
 	path := strings.TrimPrefix(location(t, ctx), ts.URL)
-	if status := post(t, ctx, strings.Replace(path, "?", "/lock?", 1), url.Values{}); status != 409 {
-		t.Errorf("locking a dossier that lacks something: %d", status)
+	post(t, ctx, strings.Replace(path, "?", "/lock?", 1), url.Values{}, "#dossier-error")
+	if msg := text(t, ctx, "#dossier-error"); !strings.Contains(msg, "non si può chiudere") {
+		t.Errorf("locking a dossier that lacks something: %q", msg)
 	}
 	clean(t, ctx)
 	browsertest.Screenshot(t, ctx, "dossier-1-missing")
@@ -333,7 +349,8 @@ func TestDossierInBrowser(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(experienceHref(t, ctx, ts.URL, "Settimana in ufficio tecnico")), chromedp.WaitVisible(chromedp.CSS("#student-files")),
 		chromedp.Click(chromedp.CSS(`#student-files a[href^="/dossiers/"]`)), chromedp.WaitVisible(chromedp.CSS("#dossier-complete")))
 	clean(t, ctx)
-	do(t, ctx, chromedp.Click(chromedp.CSS("#dossier-lock-submit")), chromedp.WaitVisible(chromedp.CSS("#dossier-digest")))
+	do(t, ctx, chromedp.Submit(chromedp.CSS("#dossier-lock-form")))
+	waitFor(t, ctx, "#dossier-digest")
 	digest := text(t, ctx, "#dossier-digest")
 	if !strings.HasPrefix(digest, "sha256:") {
 		t.Errorf("the digest: %q", digest)
