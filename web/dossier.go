@@ -33,6 +33,7 @@ type dossierData struct {
 	Notes, Manage bool
 	Form          *form  // a refused change
 	FormOf        string // which: "notes", "return" or "lock"
+	Saved         string // the page follows a change: "notes" or "return"
 }
 
 // To is the address of the dossier, or of a route under it, that
@@ -75,6 +76,9 @@ func (s *Site) dossierPage(w http.ResponseWriter, r *http.Request, status int, d
 	d.View, d.Experience = v, ev
 	d.Student = or(ev.Names[student], student)
 	d.Query = url.Values{"experience": {eid}, "student": {student}}.Encode()
+	if sv := r.URL.Query().Get("saved"); d.Form == nil && (sv == "notes" || sv == "return") {
+		d.Saved = sv
+	}
 	for _, m := range v.Missing {
 		d.Missing = append(d.Missing, m.In(p.Lang))
 	}
@@ -137,7 +141,11 @@ func (s *Site) dossierAct(what string) http.HandlerFunc {
 			s.dossierPage(w, r, httpstatus.Of(err), dossierData{Form: fm, FormOf: what})
 			return
 		}
-		http.Redirect(w, r, "/dossiers/"+r.PathValue("id")+"?"+r.URL.RawQuery, http.StatusSeeOther)
+		q := r.URL.Query()
+		if what != "lock" {
+			q.Set("saved", what)
+		}
+		http.Redirect(w, r, "/dossiers/"+r.PathValue("id")+"?"+q.Encode(), http.StatusSeeOther)
 	}
 }
 

@@ -376,8 +376,9 @@ func TestDossierInBrowser(t *testing.T) {
 	clean(t, ctx)
 	do(t, ctx, chromedp.SetValue(chromedp.CSS("#notes-text"), "Partecipazione costante; il percorso prosegue."),
 		chromedp.Click(chromedp.CSS("#dossier-notes-form button[type=submit]")))
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#dossier-notes').textContent.includes('costante')`)); err != nil {
-		t.Errorf("the notes are not shown: %v", err)
+	waitFor(t, ctx, "#dossier-saved")
+	if n := text(t, ctx, "#dossier-notes"); n != "Partecipazione costante; il percorso prosegue." {
+		t.Errorf("the notes: %q", n)
 	}
 	clean(t, ctx)
 }
