@@ -88,6 +88,7 @@ func TestSheetInBrowser(t *testing.T) {
 	if files := text(t, phone, "#student-files"); !strings.Contains(files, "Romano") || !strings.Contains(files, "in compilazione") {
 		t.Errorf("the experience's sheets: %q", files)
 	}
+	noSideways(t, phone, 360)
 	clean(t, phone)
 	do(t, phone, chromedp.Click(chromedp.CSS(`#student-files a[href^="/sheets/"]`)), chromedp.WaitVisible(chromedp.CSS("#sheet-form")))
 	sheetURL := location(t, phone)
