@@ -14,8 +14,10 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/httpstatus"
+	"github.com/attesta/attesta/observation"
 )
 
 // The training experiences' pages: the list, the design form (new and
@@ -452,6 +454,20 @@ type experienceData struct {
 	Hours     *form            // a refused record of hours
 	Correct   map[string]*form // a refused correction, by record
 	Revisions []int
+	// Files are each student's observation sheet and evidence dossier,
+	// those the user may see.
+	Files []studentFiles
+}
+
+// studentFiles links a student's observation sheet and dossier, with
+// their states; an empty address is one the user may not open.
+type studentFiles struct {
+	Student      string
+	Sheet        string
+	SheetState   observation.State
+	SheetVersion int
+	Dossier      string
+	DossierState dossier.State
 }
 
 // plannedRow is a planned evidence with the standard's texts.
@@ -545,8 +561,46 @@ func (s *Site) experiencePage(w http.ResponseWriter, r *http.Request, status int
 	if d.Correct == nil {
 		d.Correct = map[string]*form{}
 	}
+	if d.Files, err = s.studentFiles(r, p, v); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	p.Data = d
 	s.render(w, r, status, "experience", p)
+}
+
+// studentFiles lists, for each student of the experience the user may
+// see, the sheet and the dossier the user may open: a service that
+// refuses (not agreed yet, not submitted for a student, out of reach)
+// leaves its link out.
+func (s *Site) studentFiles(r *http.Request, p *page, v *experience.View) ([]studentFiles, error) {
+	var out []studentFiles
+	for _, st := range v.Design.Students {
+		q := url.Values{"experience": {v.ID}, "student": {st}}.Encode()
+		f := studentFiles{Student: or(v.Names[st], st)}
+		if s.platform.Sheets != nil {
+			sv, err := s.platform.Sheets.Sheet(r.Context(), p.User, v.ID, st)
+			switch code := attesta.ErrorCode(err); {
+			case err == nil:
+				f.Sheet, f.SheetState, f.SheetVersion = "/sheets/"+observation.SheetID(v.ID, st)+"?"+q, sv.Current().State, sv.Current().Version
+			case code != attesta.NotFound && code != attesta.Conflict && code != attesta.Forbidden:
+				return nil, err
+			}
+		}
+		if s.platform.Dossiers != nil {
+			dv, err := s.platform.Dossiers.Get(r.Context(), p.User, v.ID, st)
+			switch code := attesta.ErrorCode(err); {
+			case err == nil:
+				f.Dossier, f.DossierState = "/dossiers/"+dossier.ID(v.ID, st)+"?"+q, dv.State
+			case code != attesta.NotFound && code != attesta.Conflict && code != attesta.Forbidden:
+				return nil, err
+			}
+		}
+		if f.Sheet != "" || f.Dossier != "" {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // experienceTrail presents the experience's trail: each entry's change in

@@ -16,10 +16,12 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/job"
+	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
@@ -41,6 +43,10 @@ type Platform struct {
 	Standards *competence.Service
 	// Experiences are the co-designed training experiences.
 	Experiences *experience.Service
+	// Sheets are the observation sheets of the experiences, and Dossiers
+	// their evidence dossiers; each needs Experiences.
+	Sheets   *observation.Service
+	Dossiers *dossier.Service
 	// SecureCookies marks cookies Secure (attesta is served over HTTPS).
 	SecureCookies bool
 	// OIDC, if set, offers sign-in with an OpenID Connect provider.

@@ -91,7 +91,7 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 	}
 	for _, name := range []string{"home", "sector", "competence", "error", "login", "reset", "password", "dashboard", "account",
 		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff",
-		"experiences", "design", "experience", "compare"} {
+		"experiences", "design", "experience", "compare", "sheet", "dossier"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -201,7 +201,7 @@ func (s *Site) Routes() []Route {
 	if s.platform.Experiences == nil {
 		return routes
 	}
-	return append(routes,
+	routes = append(routes,
 		user("GET /experiences", auth.ExperienceView, s.experiences),
 		user("GET /experiences/new", auth.ExperienceDesign, s.newExperience),
 		user("POST /experiences", auth.ExperienceDesign, s.createExperience),
@@ -215,6 +215,26 @@ func (s *Site) Routes() []Route {
 		user("POST /experiences/{id}/cancel", auth.ExperienceManage, s.move(s.cancelExperience)),
 		user("POST /experiences/{id}/hours", auth.HoursRecord, s.recordHours),
 	)
+	if s.platform.Sheets != nil {
+		routes = append(routes,
+			user("GET /sheets/{id}", auth.SheetView, s.sheetView),
+			user("POST /sheets/{id}", auth.SheetFill, s.saveSheet),
+			user("POST /sheets/{id}/submit", auth.SheetFill, s.sheetAct("submit")),
+			user("POST /sheets/{id}/countersign", auth.SheetCountersign, s.sheetAct("countersign")),
+			user("POST /sheets/{id}/reopen", auth.SheetReopen, s.sheetAct("reopen")),
+		)
+	}
+	if s.platform.Dossiers != nil {
+		routes = append(routes,
+			user("GET /dossiers/{id}", auth.DossierView, s.dossierView),
+			user("POST /dossiers/{id}/notes", auth.DossierNote, s.dossierAct("notes")),
+			user("POST /dossiers/{id}/return", auth.DossierManage, s.dossierAct("return")),
+			user("POST /dossiers/{id}/lock", auth.DossierManage, s.dossierAct("lock")),
+			user("GET /dossiers/{id}/receipt", auth.DossierView, s.dossierReceipt),
+			user("GET /dossiers/{id}/document", auth.DossierView, s.dossierDocument),
+		)
+	}
+	return routes
 }
 
 var funcs = template.FuncMap{

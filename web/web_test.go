@@ -13,9 +13,11 @@ import (
 
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/i18n"
 	"github.com/attesta/attesta/internal/testserver"
+	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 )
 
@@ -246,7 +248,10 @@ var lookupValues = map[string][]string{
 	"diff.field.": {"title", "description", "levels", "label", "former_code", "school_types", "order", "text", "eqf_level",
 		"qnq_level", "isced_f", "workload_hours", "credits", "workload", "learning_modes", "assessment", "quality_assurance",
 		"esco", "prerequisites"},
-	"experience.state.": strs(experience.States),
+	"experience.state.":  strs(experience.States),
+	"observation.state.": strs(observation.States),
+	"dossier.state.":     strs(dossier.States),
+	"dossier.to.":        {"school", "company"},
 }
 
 func strs[T ~string](xs []T) []string {

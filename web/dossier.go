@@ -1,0 +1,196 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+
+	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/dossier"
+	"github.com/attesta/attesta/experience"
+	"github.com/attesta/attesta/internal/httpstatus"
+	"github.com/attesta/attesta/observation"
+)
+
+// The evidence dossier's page: what it compiles, what is missing, the
+// returns, the school's notes, the Chamber's return and lock, and once
+// locked its digest, log index, document and receipt.
+
+// dossierData is what the dossier's page shows.
+type dossierData struct {
+	View       *dossier.View
+	Experience *experience.View
+	Student    string
+	Query      string
+	// Missing is View.Missing in the page's language.
+	Missing []string
+	// SheetHref links the observation sheet, when the user may see it.
+	SheetHref string
+	// Receipt says whether the lock's receipt can be downloaded yet.
+	Receipt bool
+	// What the user may do now.
+	Notes, Manage bool
+	Form          *form  // a refused change
+	FormOf        string // which: "notes", "return" or "lock"
+	Saved         string // the page follows a change: "notes" or "return"
+}
+
+// To is the address of the dossier, or of a route under it, that
+// resolves it even before anything is stored for it.
+func (d *dossierData) To(what string) string {
+	u := "/dossiers/" + d.View.ID
+	if what != "" {
+		u += "/" + what
+	}
+	return u + "?" + d.Query
+}
+
+// dossierOf resolves a dossier's id: a stored one by its row, else the
+// experience and student the query names (?experience=…&student=…).
+func (s *Site) dossierOf(r *http.Request) (experienceID, student string, err error) {
+	q := r.URL.Query()
+	if e, st := q.Get("experience"), q.Get("student"); e != "" && st != "" && dossier.ID(e, st) == r.PathValue("id") {
+		return e, st, nil
+	}
+	return s.platform.Dossiers.ByID(r.Context(), r.PathValue("id"))
+}
+
+func (s *Site) dossierPage(w http.ResponseWriter, r *http.Request, status int, d dossierData) {
+	p := s.userPage(w, r, "dossier.title")
+	eid, student, err := s.dossierOf(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.platform.Dossiers.Get(r.Context(), p.User, eid, student)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ev, err := s.platform.Experiences.Get(r.Context(), p.User, eid)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.View, d.Experience = v, ev
+	d.Student = or(ev.Names[student], student)
+	d.Query = url.Values{"experience": {eid}, "student": {student}}.Encode()
+	if sv := r.URL.Query().Get("saved"); d.Form == nil && (sv == "notes" || sv == "return") {
+		d.Saved = sv
+	}
+	for _, m := range v.Missing {
+		d.Missing = append(d.Missing, m.In(p.Lang))
+	}
+	if s.platform.Sheets != nil {
+		if _, err := s.platform.Sheets.Sheet(r.Context(), p.User, eid, student); err == nil {
+			d.SheetHref = "/sheets/" + observation.SheetID(eid, student) + "?" + d.Query
+		}
+	}
+	if v.Lock != nil {
+		_, err := s.platform.Dossiers.Receipt(r.Context(), p.User, eid, student)
+		d.Receipt = err == nil
+	}
+	p.Title = p.T("dossier.title.of", d.Student)
+	p.Breadcrumbs = append(p.Breadcrumbs, crumb{p.T("experiences.title"), "/experiences"}, crumb{ev.Design.Title, "/experiences/" + ev.ID}, crumb{Label: p.Title})
+	obj := ev.Object(p.User)
+	open := v.State != dossier.Locked
+	side, _ := experience.SideOf(p.User, &ev.Experience)
+	d.Notes = open && side == experience.SchoolSide && p.Can(auth.DossierNote, obj)
+	d.Manage = open && p.Can(auth.DossierManage, obj)
+	p.Data = &d
+	s.render(w, r, status, "dossier", p)
+}
+
+func (s *Site) dossierView(w http.ResponseWriter, r *http.Request) {
+	s.dossierPage(w, r, http.StatusOK, dossierData{})
+}
+
+// dossierAct records the school's notes, returns the dossier or locks it;
+// a refusal shows the page again with what was typed and the reason.
+func (s *Site) dossierAct(what string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.parsed(w, r) {
+			return
+		}
+		eid, student, err := s.dossierOf(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		svc, ctx, p, f := s.platform.Dossiers, r.Context(), principal(r), r.PostForm
+		switch what {
+		case "notes":
+			_, err = svc.SetNotes(ctx, p, eid, student, f.Get("notes"), f.Get("clear") == "on")
+		case "return":
+			_, err = svc.Return(ctx, p, eid, student, f.Get("to"), f.Get("message"))
+		default:
+			_, err = svc.Lock(ctx, p, eid, student)
+		}
+		if err != nil {
+			fm, ok := s.formError(s.newPage(w, r), r, err)
+			if !ok {
+				s.fail(w, r, err)
+				return
+			}
+			if fm.Error == "" && what == "lock" {
+				for _, m := range fm.Errors {
+					fm.Summary = append(fm.Summary, m)
+				}
+			}
+			s.dossierPage(w, r, httpstatus.Of(err), dossierData{Form: fm, FormOf: what})
+			return
+		}
+		q := r.URL.Query()
+		if what != "lock" {
+			q.Set("saved", what)
+		}
+		http.Redirect(w, r, "/dossiers/"+r.PathValue("id")+"?"+q.Encode(), http.StatusSeeOther)
+	}
+}
+
+// dossierReceipt serves the notarization receipt of a locked dossier to a
+// signed-in user who may see it: with the document, `attesta log
+// verify-receipt` checks it offline.
+func (s *Site) dossierReceipt(w http.ResponseWriter, r *http.Request) {
+	eid, student, err := s.dossierOf(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rec, err := s.platform.Dossiers.Receipt(r.Context(), principal(r), eid, student)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="dossier-receipt.json"`)
+	w.Write(append(b, '\n'))
+}
+
+// dossierDocument serves a locked dossier's document, byte for byte as it
+// was notarized.
+func (s *Site) dossierDocument(w http.ResponseWriter, r *http.Request) {
+	eid, student, err := s.dossierOf(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.platform.Dossiers.Get(r.Context(), principal(r), eid, student)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v.Lock == nil {
+		s.fail(w, r, attesta.E(attesta.Conflict, "err.dossier.notlocked", v.ID))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="dossier.json"`)
+	w.Write(v.Lock.Document)
+}
