@@ -225,10 +225,6 @@ func (s *Site) sheetView(w http.ResponseWriter, r *http.Request) {
 	s.sheetPage(w, r, http.StatusOK, sheetData{})
 }
 
-// rowField reads a form key, level:C1/ADA.10.02.02/RA1/A1/E1, into its
-// field and row.
-var rowField = regexp.MustCompile(`^(level|from|to|note):(.+)$`)
-
 // observationsOf reads the rows of the competence posted: the rows named
 // by "row", each with its level ("none" for not observed), period and
 // note. A blank is not an erasure: the service keeps the stored value.
