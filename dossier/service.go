@@ -596,3 +596,12 @@ func (s *Service) File(ctx context.Context, p *auth.Principal, experienceID, stu
 	}
 	return a, content, nil
 }
+
+// MayAttach decides, before a file is read, whether p may attach files to
+// the student's dossier.
+func (s *Service) MayAttach(ctx context.Context, p *auth.Principal, experienceID, student string) error {
+	return s.store.View(ctx, func(r Reader) error {
+		_, err := decide(ctx, r, p, auth.ArtefactAdd, experienceID, student)
+		return err
+	})
+}

@@ -2,10 +2,14 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -31,9 +35,14 @@ type dossierData struct {
 	Receipt bool
 	// What the user may do now.
 	Notes, Manage bool
-	Form          *form  // a refused change
-	FormOf        string // which: "notes", "return" or "lock"
-	Saved         string // the page follows a change: "notes" or "return"
+	// Files says that the user may attach files and link them to rows.
+	Files bool
+	// Rows are the sheet's rows with their evidence's text and the files
+	// supporting each (the coverage matrix).
+	Rows   []fileRow
+	Form   *form  // a refused change
+	FormOf string // which: "notes", "return" or "lock"
+	Saved  string // the page follows a change: "notes" or "return"
 }
 
 // To is the address of the dossier, or of a route under it, that
@@ -76,7 +85,7 @@ func (s *Site) dossierPage(w http.ResponseWriter, r *http.Request, status int, d
 	d.View, d.Experience = v, ev
 	d.Student = or(ev.Names[student], student)
 	d.Query = url.Values{"experience": {eid}, "student": {student}}.Encode()
-	if sv := r.URL.Query().Get("saved"); d.Form == nil && (sv == "notes" || sv == "return") {
+	if sv := r.URL.Query().Get("saved"); d.Form == nil && (sv == "notes" || sv == "return" || sv == "file") {
 		d.Saved = sv
 	}
 	for _, m := range v.Missing {
@@ -98,8 +107,133 @@ func (s *Site) dossierPage(w http.ResponseWriter, r *http.Request, status int, d
 	side, _ := experience.SideOf(p.User, &ev.Experience)
 	d.Notes = open && side == experience.SchoolSide && p.Can(auth.DossierNote, obj)
 	d.Manage = open && p.Can(auth.DossierManage, obj)
+	d.Files = open && s.platform.MaxArtefact > 0 && s.platform.Dossiers.MayAttach(r.Context(), p.User, eid, student) == nil
+	names := map[string]string{}
+	for _, a := range v.Artefacts {
+		names[a.ID] = a.Name
+	}
+	st, _ := s.standards.Version(r.Context(), nil, ev.Sector, ev.Version) // the pinned version is published
+	for _, c := range v.Coverage {
+		fr := fileRow{Row: c.Row}
+		if st != nil {
+			if ref, ok := parseRow(c.Row); ok {
+				if e, _, ok := experience.Evidence(st, ref); ok {
+					fr.Text = e.Text.In(p.Lang)
+				}
+			}
+		}
+		for _, id := range c.Artefacts {
+			fr.Files = append(fr.Files, names[id])
+		}
+		d.Rows = append(d.Rows, fr)
+	}
 	p.Data = &d
 	s.render(w, r, status, "dossier", p)
+}
+
+// fileRow is a row of the coverage matrix.
+type fileRow struct {
+	Row, Text string
+	Files     []string
+}
+
+// parseRow reads C1/ADA.10.02.02/RA1/A2/E1.
+func parseRow(s string) (experience.EvidenceRef, bool) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 5 {
+		return experience.EvidenceRef{}, false
+	}
+	var r experience.EvidenceRef
+	r.Competence, r.ADA, r.Result = parts[0], parts[1], parts[2]
+	if _, err := fmt.Sscanf(parts[3], "A%d", &r.Activity); err != nil {
+		return r, false
+	}
+	if _, err := fmt.Sscanf(parts[4], "E%d", &r.Evidence); err != nil {
+		return r, false
+	}
+	return r, r.String() == s
+}
+
+// attachFile receives a file for the dossier, with the rows it supports;
+// who may attach is decided before the body is read.
+func (s *Site) attachFile(w http.ResponseWriter, r *http.Request) {
+	eid, student, err := s.dossierOf(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.platform.Dossiers.MayAttach(r.Context(), principal(r), eid, student); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.fail(w, r, attesta.E(attesta.TooLarge, "err.web.upload.large", s.platform.MaxArtefact>>20))
+			return
+		}
+		s.fail(w, r, attesta.E(attesta.Invalid, "err.web.upload.unreadable"))
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		s.dossierPage(w, r, http.StatusBadRequest, dossierData{Form: &form{Error: s.newPage(w, r).T("err.web.upload.nofile")}, FormOf: "files"})
+		return
+	}
+	defer file.Close()
+	_, _, err = s.platform.Dossiers.Attach(r.Context(), principal(r), eid, student,
+		artefact.File{Content: file, Name: header.Filename, Media: header.Header.Get("Content-Type")}, r.MultipartForm.Value["row"])
+	if err != nil {
+		fm, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.dossierPage(w, r, httpstatus.Of(err), dossierData{Form: fm, FormOf: "files"})
+		return
+	}
+	q := r.URL.Query()
+	q.Set("saved", "file")
+	http.Redirect(w, r, "/dossiers/"+r.PathValue("id")+"?"+q.Encode(), http.StatusSeeOther)
+}
+
+// removeFile takes a file off the dossier, explicitly.
+func (s *Site) removeFile(w http.ResponseWriter, r *http.Request) {
+	if !s.parsed(w, r) {
+		return
+	}
+	eid, student, err := s.dossierOf(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.platform.Dossiers.Detach(r.Context(), principal(r), eid, student, r.PostForm.Get("artefact")); err != nil {
+		fm, ok := s.formError(s.newPage(w, r), r, err)
+		if !ok {
+			s.fail(w, r, err)
+			return
+		}
+		s.dossierPage(w, r, httpstatus.Of(err), dossierData{Form: fm, FormOf: "files"})
+		return
+	}
+	http.Redirect(w, r, "/dossiers/"+r.PathValue("id")+"?"+r.URL.Query().Encode(), http.StatusSeeOther)
+}
+
+// dossierFile serves a dossier's file as an attachment, never inline.
+func (s *Site) dossierFile(w http.ResponseWriter, r *http.Request) {
+	eid, student, err := s.dossierOf(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, content, err := s.platform.Dossiers.File(r.Context(), principal(r), eid, student, r.URL.Query().Get("artefact"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	artefact.Headers(w.Header(), *a)
+	w.Write(content)
 }
 
 func (s *Site) dossierView(w http.ResponseWriter, r *http.Request) {

@@ -47,6 +47,8 @@ type Platform struct {
 	// their evidence dossiers; each needs Experiences.
 	Sheets   *observation.Service
 	Dossiers *dossier.Service
+	// MaxArtefact is the largest file a dossier accepts; 0: no files.
+	MaxArtefact int64
 	// SecureCookies marks cookies Secure (attesta is served over HTTPS).
 	SecureCookies bool
 	// OIDC, if set, offers sign-in with an OpenID Connect provider.

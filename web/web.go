@@ -233,6 +233,13 @@ func (s *Site) Routes() []Route {
 			user("GET /dossiers/{id}/receipt", auth.DossierView, s.dossierReceipt),
 			user("GET /dossiers/{id}/document", auth.DossierView, s.dossierDocument),
 		)
+		if s.platform.MaxArtefact > 0 {
+			routes = append(routes,
+				Route{Pattern: "POST /dossiers/{id}/files", Handler: s.withUser(true, s.attachFile), Action: auth.ArtefactAdd, MaxBody: s.platform.MaxArtefact + 64<<10},
+				user("POST /dossiers/{id}/files/remove", auth.ArtefactAdd, s.removeFile),
+				user("GET /dossiers/{id}/file", auth.DossierView, s.dossierFile),
+			)
+		}
 	}
 	return routes
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"text/template/parse"
 
+	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/dossier"
@@ -249,6 +250,7 @@ var lookupValues = map[string][]string{
 		"qnq_level", "isced_f", "workload_hours", "credits", "workload", "learning_modes", "assessment", "quality_assurance",
 		"esco", "prerequisites"},
 	"experience.state.":  strs(experience.States),
+	"artefact.kind.":     strs(artefact.Kinds),
 	"observation.state.": strs(observation.States),
 	"dossier.state.":     strs(dossier.States),
 	"dossier.to.":        {"school", "company"},
