@@ -429,7 +429,10 @@ func TestImportTakenUpAfterRestart(t *testing.T) {
 		t.Errorf("%d classes with %d students, want %d with %d", n, s, classes, classes*size)
 	}
 
-	// Confirmed on a process that runs no jobs, an import waits for one.
+	// Confirmed on a process that runs no jobs, an import waits for one:
+	// B, whose runner took A's import up, stops first, or its runner
+	// would take this one up too.
+	b.shutdown()
 	d := c.start("d", false, nil)
 	jobPath = ref.upload(d, school, classesFile("Q", 2, 25))
 	if resp, _ := ref.do("POST", d, jobPath+"/apply", nil, ""); resp.StatusCode != http.StatusSeeOther {
