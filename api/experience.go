@@ -168,10 +168,7 @@ func (a *API) sheetRoutes(t func(string, auth.Action, http.HandlerFunc) Route) [
 // experience and student the query names (?experience=…&student=…).
 func (a *API) sheetOf(r *http.Request) (experienceID, student string, err error) {
 	q := r.URL.Query()
-	if e, s := q.Get("experience"), q.Get("student"); e != "" && s != "" && observation.SheetID(e, s) == r.PathValue("id") {
-		return e, s, nil
-	}
-	return a.platform.Sheets.ByID(r.Context(), r.PathValue("id"))
+	return a.platform.Sheets.Resolve(r.Context(), r.PathValue("id"), q.Get("experience"), q.Get("student"))
 }
 
 func (a *API) getSheet(w http.ResponseWriter, r *http.Request) {
@@ -240,10 +237,7 @@ func (a *API) dossierRoutes(t func(string, auth.Action, http.HandlerFunc) Route)
 // experience and student the query names (?experience=…&student=…).
 func (a *API) dossierOf(r *http.Request) (experienceID, student string, err error) {
 	q := r.URL.Query()
-	if e, s := q.Get("experience"), q.Get("student"); e != "" && s != "" && dossier.ID(e, s) == r.PathValue("id") {
-		return e, s, nil
-	}
-	return a.platform.Dossiers.ByID(r.Context(), r.PathValue("id"))
+	return a.platform.Dossiers.Resolve(r.Context(), r.PathValue("id"), q.Get("experience"), q.Get("student"))
 }
 
 func (a *API) getDossier(w http.ResponseWriter, r *http.Request) {

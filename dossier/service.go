@@ -252,6 +252,16 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, experienceID, stud
 	return v, err
 }
 
+// Resolve resolves a dossier's id: the experience and student given, when
+// the id is theirs (nothing may be stored for it yet), else the stored
+// dossier's.
+func (s *Service) Resolve(ctx context.Context, id, experienceID, student string) (string, string, error) {
+	if experienceID != "" && student != "" && ID(experienceID, student) == id {
+		return experienceID, student, nil
+	}
+	return s.ByID(ctx, id)
+}
+
 // ByID resolves a stored dossier's id to its experience and student.
 func (s *Service) ByID(ctx context.Context, id string) (experienceID, student string, err error) {
 	if !idPattern.MatchString(id) {

@@ -183,6 +183,16 @@ func (s *Service) Sheet(ctx context.Context, p *auth.Principal, experienceID, st
 	return v, nil
 }
 
+// Resolve resolves a sheet's id: the experience and student given, when
+// the id is theirs (a sheet never saved has no row yet), else the stored
+// sheet's.
+func (s *Service) Resolve(ctx context.Context, id, experienceID, student string) (string, string, error) {
+	if experienceID != "" && student != "" && SheetID(experienceID, student) == id {
+		return experienceID, student, nil
+	}
+	return s.ByID(ctx, id)
+}
+
 // ByID resolves a sheet's id to its experience and student.
 func (s *Service) ByID(ctx context.Context, id string) (experienceID, student string, err error) {
 	if !sheetIDPattern.MatchString(id) {

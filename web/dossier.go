@@ -59,10 +59,7 @@ func (d *dossierData) To(what string) string {
 // experience and student the query names (?experience=…&student=…).
 func (s *Site) dossierOf(r *http.Request) (experienceID, student string, err error) {
 	q := r.URL.Query()
-	if e, st := q.Get("experience"), q.Get("student"); e != "" && st != "" && dossier.ID(e, st) == r.PathValue("id") {
-		return e, st, nil
-	}
-	return s.platform.Dossiers.ByID(r.Context(), r.PathValue("id"))
+	return s.platform.Dossiers.Resolve(r.Context(), r.PathValue("id"), q.Get("experience"), q.Get("student"))
 }
 
 func (s *Site) dossierPage(w http.ResponseWriter, r *http.Request, status int, d dossierData) {

@@ -130,10 +130,7 @@ func (d *sheetData) To(what string) string {
 // experience and student the query names (?experience=…&student=…).
 func (s *Site) sheetOf(r *http.Request) (experienceID, student string, err error) {
 	q := r.URL.Query()
-	if e, st := q.Get("experience"), q.Get("student"); e != "" && st != "" && observation.SheetID(e, st) == r.PathValue("id") {
-		return e, st, nil
-	}
-	return s.platform.Sheets.ByID(r.Context(), r.PathValue("id"))
+	return s.platform.Sheets.Resolve(r.Context(), r.PathValue("id"), q.Get("experience"), q.Get("student"))
 }
 
 func (s *Site) sheetPage(w http.ResponseWriter, r *http.Request, status int, d sheetData) {
