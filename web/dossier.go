@@ -11,6 +11,7 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/httpstatus"
@@ -39,10 +40,12 @@ type dossierData struct {
 	Files bool
 	// Rows are the sheet's rows with their evidence's text and the files
 	// supporting each (the coverage matrix).
-	Rows   []fileRow
-	Form   *form  // a refused change
-	FormOf string // which: "notes", "return" or "lock"
-	Saved  string // the page follows a change: "notes" or "return"
+	Rows []fileRow
+	// Standard is the pinned version of the standard, for the rows' texts.
+	Standard *competence.Standard
+	Form     *form  // a refused change
+	FormOf   string // which: "notes", "return" or "lock"
+	Saved    string // the page follows a change: "notes" or "return"
 }
 
 // To is the address of the dossier, or of a route under it, that
@@ -62,31 +65,68 @@ func (s *Site) dossierOf(r *http.Request) (experienceID, student string, err err
 	return s.platform.Dossiers.Resolve(r.Context(), r.PathValue("id"), q.Get("experience"), q.Get("student"))
 }
 
-func (s *Site) dossierPage(w http.ResponseWriter, r *http.Request, status int, d dossierData) {
-	p := s.userPage(w, r, "dossier.title")
+// loadDossier reads the dossier the request names and its experience into
+// d, with what is missing and the coverage matrix in the page's language,
+// for the page and for the printout.
+func (s *Site) loadDossier(r *http.Request, p *page, d *dossierData) error {
 	eid, student, err := s.dossierOf(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v, err := s.platform.Dossiers.Get(r.Context(), p.User, eid, student)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	ev, err := s.platform.Experiences.Get(r.Context(), p.User, eid)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d.View, d.Experience = v, ev
 	d.Student = or(ev.Names[student], student)
 	d.Query = url.Values{"experience": {eid}, "student": {student}}.Encode()
-	if sv := r.URL.Query().Get("saved"); d.Form == nil && (sv == "notes" || sv == "return" || sv == "file") {
-		d.Saved = sv
-	}
 	for _, m := range v.Missing {
 		d.Missing = append(d.Missing, m.In(p.Lang))
+	}
+	names := map[string]string{}
+	for _, a := range v.Artefacts {
+		names[a.ID] = a.Name
+	}
+	st, _ := s.standards.Version(r.Context(), nil, ev.Sector, ev.Version) // the pinned version is published
+	d.Standard = st
+	for _, c := range v.Coverage {
+		fr := fileRow{Row: c.Row, Text: d.RowText(p, c.Row)}
+		for _, id := range c.Artefacts {
+			fr.Files = append(fr.Files, names[id])
+		}
+		d.Rows = append(d.Rows, fr)
+	}
+	return nil
+}
+
+// RowText is the text of a row's evidence in the page's language, "" when
+// the standard does not have it.
+func (d *dossierData) RowText(p *page, row string) string {
+	if d.Standard == nil {
+		return ""
+	}
+	if ref, ok := parseRow(row); ok {
+		if e, _, ok := experience.Evidence(d.Standard, ref); ok {
+			return e.Text.In(p.Lang)
+		}
+	}
+	return ""
+}
+
+func (s *Site) dossierPage(w http.ResponseWriter, r *http.Request, status int, d dossierData) {
+	p := s.userPage(w, r, "dossier.title")
+	if err := s.loadDossier(r, p, &d); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, ev := d.View, d.Experience
+	eid, student := ev.ID, v.Student
+	if sv := r.URL.Query().Get("saved"); d.Form == nil && (sv == "notes" || sv == "return" || sv == "file") {
+		d.Saved = sv
 	}
 	if s.platform.Sheets != nil {
 		if _, err := s.platform.Sheets.Sheet(r.Context(), p.User, eid, student); err == nil {
@@ -105,25 +145,6 @@ func (s *Site) dossierPage(w http.ResponseWriter, r *http.Request, status int, d
 	d.Notes = open && side == experience.SchoolSide && p.Can(auth.DossierNote, obj)
 	d.Manage = open && p.Can(auth.DossierManage, obj)
 	d.Files = open && s.platform.MaxArtefact > 0 && s.platform.Dossiers.MayAttach(r.Context(), p.User, eid, student) == nil
-	names := map[string]string{}
-	for _, a := range v.Artefacts {
-		names[a.ID] = a.Name
-	}
-	st, _ := s.standards.Version(r.Context(), nil, ev.Sector, ev.Version) // the pinned version is published
-	for _, c := range v.Coverage {
-		fr := fileRow{Row: c.Row}
-		if st != nil {
-			if ref, ok := parseRow(c.Row); ok {
-				if e, _, ok := experience.Evidence(st, ref); ok {
-					fr.Text = e.Text.In(p.Lang)
-				}
-			}
-		}
-		for _, id := range c.Artefacts {
-			fr.Files = append(fr.Files, names[id])
-		}
-		d.Rows = append(d.Rows, fr)
-	}
 	p.Data = &d
 	s.render(w, r, status, "dossier", p)
 }

@@ -108,6 +108,13 @@ func (d *sheetData) Href(competence string, version int) string {
 	return "/sheets/" + d.Sheet.ID + "?" + q.Encode()
 }
 
+// PDF is the address of the printout of the version shown.
+func (d *sheetData) PDF() string {
+	q, _ := url.ParseQuery(d.Query)
+	q.Set("version", strconv.Itoa(d.Sheet.Version))
+	return "/sheets/" + d.Sheet.ID + "/pdf?" + q.Encode()
+}
+
 // Pinned is the version the page shows when it is not the current one,
 // else 0: the competence selector keeps it.
 func (d *sheetData) Pinned() int {
@@ -133,36 +140,45 @@ func (s *Site) sheetOf(r *http.Request) (experienceID, student string, err error
 	return s.platform.Sheets.Resolve(r.Context(), r.PathValue("id"), q.Get("experience"), q.Get("student"))
 }
 
-func (s *Site) sheetPage(w http.ResponseWriter, r *http.Request, status int, d sheetData) {
-	p := s.userPage(w, r, "sheet.title")
+// loadSheet reads the sheet the request names, its experience, and the
+// version asked (?version=N, else the current one) into d, for the page
+// and for the printout.
+func (s *Site) loadSheet(r *http.Request, p *page, d *sheetData) error {
 	eid, student, err := s.sheetOf(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	v, err := s.platform.Sheets.Sheet(r.Context(), p.User, eid, student)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	ev, err := s.platform.Experiences.Get(r.Context(), p.User, eid)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return err
 	}
 	d.View, d.Experience, d.Scale = v, ev, v.Scale
 	d.Student = or(ev.Names[student], student)
 	d.Query = url.Values{"experience": {eid}, "student": {student}}.Encode()
-	q := r.URL.Query()
-	d.Saved = q.Get("saved") == "1" && d.Form == nil
 	d.Sheet, d.Current = v.Current(), true
-	if n, err := strconv.Atoi(q.Get("version")); err == nil {
+	if n, err := strconv.Atoi(r.URL.Query().Get("version")); err == nil {
 		for i := range v.Versions {
 			if v.Versions[i].Version == n {
 				d.Sheet, d.Current = &v.Versions[i], i == len(v.Versions)-1
 			}
 		}
 	}
+	return nil
+}
+
+func (s *Site) sheetPage(w http.ResponseWriter, r *http.Request, status int, d sheetData) {
+	p := s.userPage(w, r, "sheet.title")
+	if err := s.loadSheet(r, p, &d); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, ev := d.View, d.Experience
+	q := r.URL.Query()
+	d.Saved = q.Get("saved") == "1" && d.Form == nil
 	p.Title = p.T("sheet.title.of", d.Student)
 	p.Breadcrumbs = append(p.Breadcrumbs, crumb{p.T("experiences.title"), "/experiences"}, crumb{ev.Design.Title, "/experiences/" + ev.ID}, crumb{Label: p.Title})
 	// The competences, in the sheet's order, and the rows of the one shown.

@@ -218,6 +218,7 @@ func (s *Site) Routes() []Route {
 	if s.platform.Sheets != nil {
 		routes = append(routes,
 			user("GET /sheets/{id}", auth.SheetView, s.sheetView),
+			user("GET /sheets/{id}/pdf", auth.SheetView, s.sheetPDF),
 			user("POST /sheets/{id}", auth.SheetFill, s.saveSheet),
 			user("POST /sheets/{id}/submit", auth.SheetFill, s.sheetAct("submit")),
 			user("POST /sheets/{id}/countersign", auth.SheetCountersign, s.sheetAct("countersign")),
@@ -227,6 +228,7 @@ func (s *Site) Routes() []Route {
 	if s.platform.Dossiers != nil {
 		routes = append(routes,
 			user("GET /dossiers/{id}", auth.DossierView, s.dossierView),
+			user("GET /dossiers/{id}/pdf", auth.DossierView, s.dossierPDF),
 			user("POST /dossiers/{id}/notes", auth.DossierNote, s.dossierAct("notes")),
 			user("POST /dossiers/{id}/return", auth.DossierManage, s.dossierAct("return")),
 			user("POST /dossiers/{id}/lock", auth.DossierManage, s.dossierAct("lock")),
