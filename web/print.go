@@ -24,7 +24,7 @@ import (
 func printed(p *page, title string) *pdf.Doc {
 	now := time.Now()
 	d := pdf.New(pdf.Meta{Title: title, Lang: p.Lang, Author: "attesta",
-		Footer: p.T("print.footer", p.DateTime(now)), Page: p.T("print.page"), Created: now})
+		Footer: p.T("print.footer", p.DateTime(now)), Page: func(n int, pages string) string { return p.T("print.page", n, pages) }, Created: now})
 	d.Title(title)
 	return d
 }

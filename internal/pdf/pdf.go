@@ -45,12 +45,13 @@ type Doc struct {
 
 // Meta is what a document says about itself: its title and language
 // (it, en) in the document's properties, the author, and the text of the
-// footer, which the page's number follows ("Pagina 2 di 5": Page is the
-// format of that, with the page and the pages).
+// footer, which the page's number follows: Page says it ("Pagina 2 di 5")
+// from the page's number and a stand-in for the number of pages, put in
+// when the document is complete.
 type Meta struct {
 	Title, Lang, Author string
 	Footer              string
-	Page                string // e.g. "Pagina %d di %s"
+	Page                func(n int, pages string) string
 	Created             time.Time
 }
 
@@ -76,7 +77,7 @@ func New(m Meta) *Doc {
 		f.SetTextColor(90, 90, 90)
 		w, _ := f.GetPageSize()
 		f.CellFormat((w-2*margin)*0.75, smallLn, m.Footer, "", 0, "L", false, 0, "")
-		f.CellFormat((w-2*margin)*0.25, smallLn, fmt.Sprintf(m.Page, f.PageNo(), pagesKey), "", 0, "R", false, 0, "")
+		f.CellFormat((w-2*margin)*0.25, smallLn, m.Page(f.PageNo(), pagesKey), "", 0, "R", false, 0, "")
 		f.SetTextColor(0, 0, 0)
 	})
 	f.AddPage()

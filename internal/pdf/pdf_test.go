@@ -13,7 +13,7 @@ import (
 
 func sample(rows int) *pdf.Doc {
 	d := pdf.New(pdf.Meta{Title: "Scheda di osservazione — Ştefan Łukasz Nguyễn", Lang: "it", Author: "CCIAA di Torino",
-		Footer: "attesta · stampato il 6 dicembre 2026", Page: "Pagina %d di %s", Created: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)})
+		Footer: "attesta · stampato il 6 dicembre 2026", Page: func(n int, pages string) string { return fmt.Sprintf("Pagina %d di %s", n, pages) }, Created: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)})
 	d.Title("Scheda di osservazione delle evidenze — Ştefan Łukasz Nguyễn")
 	d.Facts([]pdf.Fact{{"Percorso", "Manutenzione — perché è così: «città»"}, {"Versione", "2 di 2"}})
 	d.Heading("C1 — Eseguire la manutenzione ordinaria")
