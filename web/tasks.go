@@ -19,8 +19,8 @@ import (
 // students' sheets and dossiers the dashboard reads, newest first: the
 // services read them one student at a time (two reads a student at most),
 // and no list of sheets or dossiers across experiences exists yet. The
-// dashboard says when it stopped there.
-const maxTaskExperiences = 50
+// dashboard says when it stopped there. (A variable for the tests.)
+var maxTaskExperiences = 50
 
 // tasks are what the user has to do next, each linked to the page where
 // it is done.

@@ -11,6 +11,7 @@ import (
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/observation"
+	"github.com/attesta/attesta/web"
 )
 
 // tasksOf returns the list of a dashboard's tasks with that id
@@ -220,4 +221,22 @@ func TestDashboardTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("the Milan Chamber", chamber, want{"dossiers", dossierHref(e, moretti), false}, want{"dossiers", dossierHref(cad, marino), true})
+}
+
+// TestDashboardTasksBounded: the dashboard reads the files of so many
+// experiences in progress or closed, the newest, and says when there were
+// more.
+func TestDashboardTasksBounded(t *testing.T) {
+	ts, _ := testserver.StartServer(t)
+	web.SetMaxTaskExperiences(t, 1)
+	// Milan has two experiences with dossiers (created at the same time
+	// by the demo: which is read depends on their ids), Turin one.
+	_, page := signedIn(t, ts, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator).get("/dashboard")
+	if !strings.Contains(page, `id="tasks-partial"`) || !strings.Contains(page, "delle 1 esperienze") {
+		t.Error("the Milan Chamber's dashboard does not say it stopped at the newest experience")
+	}
+	_, page = signedIn(t, ts, "operatore@to.example", "cciaa-torino", auth.ChamberOperator).get("/dashboard")
+	if strings.Contains(page, `id="tasks-partial"`) || tasksOf(page, "dossiers") == "" {
+		t.Error("the Turin Chamber's dashboard says it stopped, or lists no dossier")
+	}
 }
