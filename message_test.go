@@ -19,6 +19,7 @@ import (
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/fiscal"
 	"github.com/attesta/attesta/internal/i18n"
+	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/observation"
 )
 
@@ -80,6 +81,8 @@ var dynamic = map[string]string{
 	"experience:Action.Words":    "experience.action.<action> for each of experience.Actions: TestDynamicKeys",
 	"experience:schoolTypeWords": "schooltype.<type> for each of competence.SchoolTypes: TestDynamicKeys",
 	"observation:State.Words":    "observation.state.<state> for each of observation.States: TestDynamicKeys",
+	"item:Status.Words":          "item.status.<status> for each of item.Statuses: TestDynamicKeys",
+	"item:Act.Words":             "item.act.<act> for each of item.Acts: TestDynamicKeys",
 	"auth:words":                 "role.<role>, kind.<kind>, action.<action> for each of auth.Roles, OrgKinds, Actions (TestDynamicKeys), guarded by i18n.Has",
 }
 
@@ -123,6 +126,12 @@ func dynamicKeys() []string {
 	}
 	for _, t := range competence.SchoolTypes {
 		keys = append(keys, "schooltype."+string(t))
+	}
+	for _, s := range item.Statuses {
+		keys = append(keys, "item.status."+string(s))
+	}
+	for _, a := range item.Acts {
+		keys = append(keys, "item.act."+string(a))
 	}
 	return keys
 }

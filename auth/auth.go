@@ -173,10 +173,11 @@ const (
 	ExperienceObject   ObjectKind = "experience" // a school–company training experience
 	StandardObject     ObjectKind = "standard"   // a version of a sector's competence standard, as "meccatronica/2"
 	ArtefactObject     ObjectKind = "artefact"   // a file of an evidence dossier, in the audit trail
+	ItemObject         ObjectKind = "item"       // an item of the online test's bank; in the audit trail "id/version"
 )
 
 // ObjectKinds lists every kind of object.
-var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject, StandardObject, ArtefactObject}
+var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject, StandardObject, ArtefactObject, ItemObject}
 
 // Valid reports whether k is one of ObjectKinds.
 func (k ObjectKind) Valid() bool { return slices.Contains(ObjectKinds, k) }
@@ -223,6 +224,8 @@ func notFound(o Object) error {
 		return attesta.E(attesta.NotFound, "err.credential.issuer.notfound", o.ID)
 	case ExperienceObject:
 		return attesta.E(attesta.NotFound, "err.experience.notfound", o.ID)
+	case ItemObject:
+		return attesta.E(attesta.NotFound, "err.item.notfound", o.ID)
 	}
 	return attesta.E(attesta.NotFound, "err.auth.notfound.object", o.ID)
 }

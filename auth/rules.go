@@ -57,18 +57,27 @@ const (
 	DossierNote   Action = "dossier.note"   // write the school's notes
 	DossierManage Action = "dossier.manage" // return it for revision, lock it (the Chamber)
 	ArtefactAdd   Action = "artefact.add"   // attach a file to a dossier, link it to rows, remove it
+	// The online test's item bank: seeing its items (a Chamber: the
+	// national bank's approved ones and its own bank's), writing them (a
+	// draft, a new version, submitting for review), reviewing them
+	// (approving, sending back, retiring). Which bank one writes is the
+	// item package's rule.
+	ItemView   Action = "item.view"
+	ItemAuthor Action = "item.author"
+	ItemReview Action = "item.review"
 )
 
 // Actions lists every action.
 var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, PersonView, MemberAdd, StudentEdit,
 	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
 	AuditView, AccountManage, KeyRotate, StandardDrafts, StandardEdit, StandardPublish, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
-	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage, ArtefactAdd}
+	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage, ArtefactAdd,
+	ItemView, ItemAuthor, ItemReview}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
 var readOnly = map[Action]bool{OrgList: true, OrgView: true, PeopleList: true, PersonView: true, ClassList: true,
-	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true}
+	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true, ItemView: true}
 
 // ReadOnly reports whether a changes nothing.
 func (a Action) ReadOnly() bool { return readOnly[a] }
@@ -115,6 +124,11 @@ var rules = map[Action][]Role{
 	DossierManage:    {ChamberOperator},
 	// The student (their own dossier) and the tutors of either side.
 	ArtefactAdd: {SchoolReferent, SchoolTutor, CompanyTutor, Student},
+	// Candidates, their schools and companies never see the bank (nor its
+	// answer keys); a Chamber writes only when it keeps a bank.
+	ItemView:   {NationalAdmin, ChamberOperator},
+	ItemAuthor: {NationalAdmin, ChamberOperator},
+	ItemReview: {NationalAdmin, ChamberOperator},
 }
 
 // allowed applies the rules, and the few that depend on the object.

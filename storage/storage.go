@@ -24,6 +24,7 @@ import (
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/observation"
@@ -65,6 +66,7 @@ type DB interface {
 	Dossiers() dossier.Store
 	Jobs() job.Store
 	Artefacts() artefact.Store
+	Items() item.Store
 
 	Close() error
 }

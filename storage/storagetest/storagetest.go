@@ -105,6 +105,7 @@ func Run(t *testing.T, open Opener) {
 		{"Reach", testReach},
 		{"Tables", TablesSuite},
 		{"Experiences", ExperiencesSuite},
+		{"Items", ItemsSuite},
 		{"Jobs", testJobs},
 		{"JobsClaimedOnce", testJobsClaimedOnce},
 		{"JobsLeaseTakeover", testJobsLeaseTakeover},
