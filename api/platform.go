@@ -21,6 +21,7 @@ import (
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
+	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
@@ -44,6 +45,8 @@ type Platform struct {
 	Sheets *observation.Service
 	// Dossiers are the evidence dossiers; nil: not served.
 	Dossiers *dossier.Service
+	// Items are the online test's item bank; nil: not served.
+	Items *item.Service
 	// MaxArtefact is the largest file a dossier accepts; 0: files are not
 	// served.
 	MaxArtefact int64
@@ -103,6 +106,7 @@ func (a *API) platformRoutes() []Route {
 		keys = append(keys, t("POST /api/v1/issuers/{id}/keys", auth.KeyRotate, a.rotateKey))
 	}
 	keys = append(keys, a.experienceRoutes(t)...)
+	keys = append(keys, a.itemRoutes(t)...)
 	keys = append(keys, a.sheetRoutes(t)...)
 	keys = append(keys, a.dossierRoutes(t)...)
 	keys = append(keys, a.dossierFileRoutes(t)...)

@@ -43,6 +43,7 @@ type Config struct {
 	ArtefactLimits  artefact.Limits       // the largest artefacts accepted, by class
 	Clamd           *artefact.Clamd       // scans every artefact uploaded; nil: no scan
 	NoDemo          bool                  // leave a new database empty instead of loading the first-start dataset
+	ChamberBanks    bool                  // each Chamber may keep an item bank of its own for the online test
 	LogLevel        slog.Level            // debug, info, warn or error
 	LogFormat       string                // text or json
 	ShutdownTimeout time.Duration         // how long in-flight requests get on SIGTERM
@@ -107,6 +108,8 @@ func settings() []setting {
 				}
 				return err
 			}},
+		{"chamber-item-banks", "ATTESTA_CHAMBER_ITEM_BANKS", "false", "let each Chamber of Commerce keep an item bank of its own for the online test, written and reviewed by its operators, beside the national body's",
+			func(c *Config, v string) (err error) { c.ChamberBanks, err = strconv.ParseBool(v); return err }},
 		{"no-demo", "ATTESTA_NO_DEMO", "false", "leave a new database empty: no bundled standards, no demo data (always so with --production)",
 			func(c *Config, v string) (err error) { c.NoDemo, err = strconv.ParseBool(v); return err }},
 		{"log-level", "ATTESTA_LOG_LEVEL", "info", "log level: debug, info, warn or error",
@@ -391,6 +394,7 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 		opts.APITokenSHA256 = api.HashToken(c.APIToken)
 	}
 	opts.GenericIssuer, opts.DIDWebLocal = c.VCAPIIssuer, c.DIDWebLocal
+	opts.ChamberBanks = c.ChamberBanks
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return server.Options{}, fmt.Errorf("--tls-cert and --tls-key go together")
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
@@ -37,6 +38,7 @@ type Services struct {
 	Experiences *experience.Service
 	Sheets      *observation.Service
 	Dossiers    *dossier.Service
+	Items       *item.Service
 }
 
 // Issuers are the demo Chambers of Commerce.
@@ -96,6 +98,9 @@ func Load(ctx context.Context, s Services) error {
 		{"cciaa-torino", "C1", Learners[2], credential.RDFC, credential.Revoke, "Rilasciata per errore: competenza non deliberata dalla commissione"},
 	}
 	if err := loadPlatform(ctx, s); err != nil {
+		return err
+	}
+	if err := loadItems(ctx, s); err != nil {
 		return err
 	}
 	for i, a := range awards {

@@ -71,6 +71,9 @@ const (
 	// path ({path}) or a competence ({code}) of it. Standards belong to no
 	// organisation: there is no other's.
 	std target = "standard"
+	// An item of the online test's bank: the national bank's, which has
+	// no other's (a Chamber's own bank is off in the demo).
+	itm target = "item"
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -121,6 +124,11 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.StandardDrafts:  {std: "YNNNNNN"},
 	auth.StandardEdit:    {std: "YFFFFFF"},
 	auth.StandardPublish: {std: "YFFFFFF"},
+	// The bank: the national body writes and reviews it; a Chamber sees
+	// its approved items and, keeping no bank of its own, writes nothing.
+	auth.ItemView:   {none: "YYFFFFF", itm: "YYFFFFF"},
+	auth.ItemAuthor: {none: "YFFFFFF", itm: "YFFFFFF"},
+	auth.ItemReview: {itm: "YFFFFFF"},
 }
 
 // route is one route of either surface, as the matrix sees it.
@@ -203,6 +211,8 @@ func targetOf(pattern string) (target, error) {
 		return sheet, nil
 	case strings.HasPrefix(path, "/dossiers/{id}") || strings.HasPrefix(path, "/api/v1/dossiers/{id}"):
 		return dossr, nil
+	case strings.HasPrefix(path, "/items/{id}") || strings.HasPrefix(path, "/api/v1/items/{id}"):
+		return itm, nil
 	}
 	return none, fmt.Errorf("no fixture for the parameter of %s", path)
 }
@@ -386,7 +396,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if role == auth.CommissionMember {
 			ownE, otherE, ownS, otherS, ownD, otherD = expTO, expMI, sheetTO, sheetMI, dossierTO, dossierMI
 		}
-		own := map[target]string{std: "meccatronica", orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
+		own := map[target]string{std: "meccatronica", itm: "MEC-C1-K01", orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
 			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys, exper: ownE, sheet: ownS, dossr: ownD}
 		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken, pupil: otherPupil,
 			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys, exper: otherE, sheet: otherS, dossr: otherD}
@@ -401,7 +411,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				id   string
 				want outcome
 			}{{"own", own[tg], exp}}
-			if tg != none && tg != std {
+			if tg != none && tg != std && tg != itm {
 				wantOther := notFound
 				if role == auth.NationalAdmin && tg != token && tg != job {
 					wantOther = exp

@@ -63,6 +63,8 @@ type Options struct {
 	// is none, or a Chamber when the deployment names one. Empty: the VC-API
 	// issues nothing.
 	GenericIssuer string
+	// ChamberBanks lets each Chamber keep an item bank of its own.
+	ChamberBanks bool
 	// DIDWebLocal lists the origins (https://host:port) whose did:web
 	// documents the VC-API verifier may fetch although they resolve to
 	// loopback or private addresses: tests and intranets. Others are
@@ -180,7 +182,7 @@ func loadDataset(ctx context.Context, db Database, opts Options) error {
 			return err
 		}
 		if err := demo.Load(ctx, demo.Services{Standards: svc.Standards, Issuers: svc.Issuers, Credentials: svc.Credentials,
-			Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers}); err != nil {
+			Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items}); err != nil {
 			return err
 		}
 		value = "demo"
@@ -296,7 +298,7 @@ func New(db Database, opts Options) (*Server, error) {
 		Credentials: svc.Credentials, Verifier: svc.VCAPIVerifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
-	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Imports: svc.Imports, Jobs: svc.Jobs,
+	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Imports: svc.Imports, Jobs: svc.Jobs,
 		Keys: svc.Issuers, Standards: svc.Standards, MaxArtefact: maxArtefact(svc)}, opts.Log)
 	s.api = jsonAPI.Routes()
 	for _, r := range s.api {

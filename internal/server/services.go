@@ -23,6 +23,7 @@ import (
 	"github.com/attesta/attesta/internal/tlog/witness"
 	"github.com/attesta/attesta/internal/vc/didweb"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/observation"
@@ -54,6 +55,7 @@ type Services struct {
 	Experiences   *experience.Service
 	Sheets        *observation.Service
 	Dossiers      *dossier.Service
+	Items         *item.Service
 	Imports       *importer.Service
 	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
 	// it, with the handlers of JobHandlers.
@@ -197,6 +199,7 @@ func NewServices(db Database, opts Options) (*Services, error) {
 		Tables:      roundtable.NewService(db.RoundTables(), opts.Clock, opts.Rand),
 		Experiences: experience.NewService(db.Experiences(), opts.Clock, opts.Rand),
 		Sheets:      observation.NewService(db.Sheets(), opts.Clock),
+		Items:       item.NewService(db.Items(), opts.Clock, opts.Rand, item.Options{ChamberBanks: opts.ChamberBanks}),
 		Imports:     importer.NewService(db.Imports(), opts.Clock, opts.Rand),
 		Jobs:        job.NewService(db.Jobs(), opts.Clock, opts.Rand)}
 	if opts.Blobs != nil {

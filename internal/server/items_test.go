@@ -1,0 +1,108 @@
+package server_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/internal/testserver"
+	"github.com/attesta/attesta/item"
+)
+
+// callAPI sends a JSON request with a personal access token and decodes
+// the answer into out (when not nil); it returns the status and the body.
+func callAPI(t *testing.T, ts *httptest.Server, token, method, path, body string, out any) (int, string) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, ts.URL+path, r)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %v\n%s", method, path, err, raw)
+		}
+	}
+	return resp.StatusCode, string(raw)
+}
+
+// TestItemBankOverAPI: the national body writes an item over the API, sends
+// it for review, cannot approve it itself, and its second person approves
+// it; a Chamber sees the bank's approved items and not its drafts or the
+// items in review; a school's roles and students do not see the bank.
+func TestItemBankOverAPI(t *testing.T) {
+	ts, srv := testserver.StartServer(t)
+	_, author := newToken(t, srv, "admin@unioncamere.example", "unioncamere", auth.NationalAdmin)
+	_, reviewer := newToken(t, srv, "revisione@unioncamere.example", "unioncamere", auth.NationalAdmin)
+	body := `{"lang":"it","sector":"meccatronica","standard":1,"competence":"C5","dimension":"knowledge","difficulty":"easy",
+		"kind":"true_false","title":"Scheda tecnica","prompt":"La scheda tecnica di un componente indica i suoi limiti di impiego.",
+		"choices":[{"id":"true","text":"Vero"},{"id":"false","text":"Falso"}],"correct":["true"],"scoring":"match_correct"}`
+	var v item.Version
+	if status, raw := callAPI(t, ts, author, "POST", "/api/v1/items", body, &v); status != http.StatusCreated || v.Status != item.Draft || v.Version != 1 {
+		t.Fatalf("create: %d %s", status, raw)
+	}
+	if status, raw := callAPI(t, ts, author, "POST", "/api/v1/items", strings.Replace(body, `"C5"`, `"C99"`, 1), nil); status != http.StatusBadRequest || !strings.Contains(raw, "C99") {
+		t.Errorf("an item on a competence not in the standard: %d %s", status, raw)
+	}
+	path := "/api/v1/items/" + v.ID
+	if status, raw := callAPI(t, ts, author, "POST", path+"/submit", `{"version":1}`, &v); status != http.StatusOK || v.Status != item.Review {
+		t.Fatalf("submit: %d %s", status, raw)
+	}
+	if status, raw := callAPI(t, ts, author, "POST", path+"/approve", `{"version":1}`, nil); status != http.StatusForbidden || !strings.Contains(raw, "err.item.approve.self") && !strings.Contains(raw, v.ID) {
+		t.Errorf("the author approves their own item: %d %s", status, raw)
+	}
+	if status, raw := callAPI(t, ts, reviewer, "POST", path+"/approve", `{"version":1}`, &v); status != http.StatusOK || v.Status != item.Approved || v.ReviewerName != "Paolo Greco" {
+		t.Fatalf("approve: %d %s", status, raw)
+	}
+	if status, raw := callAPI(t, ts, reviewer, "POST", path+"/retire", `{"version":9}`, nil); status != http.StatusConflict {
+		t.Errorf("a stale version retired: %d %s", status, raw)
+	}
+
+	_, chamber := newToken(t, srv, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	var list struct{ Items []item.Version }
+	if status, raw := callAPI(t, ts, chamber, "GET", "/api/v1/items?sector=meccatronica", "", &list); status != http.StatusOK {
+		t.Fatalf("the Chamber's list: %d %s", status, raw)
+	}
+	var ids []string
+	for _, it := range list.Items {
+		ids = append(ids, it.ID)
+		if it.Status != item.Approved {
+			t.Errorf("the Chamber lists %s %s", it.ID, it.Status)
+		}
+	}
+	if !slices.Contains(ids, v.ID) || !slices.Contains(ids, "MEC-C1-K01") || slices.Contains(ids, "MEC-C11-T01") || slices.Contains(ids, "MEC-C7-S01") {
+		t.Errorf("the Chamber lists %v", ids)
+	}
+	for _, id := range []string{"MEC-C11-T01", "MEC-C7-S01"} { // a draft, one in review
+		if status, _ := callAPI(t, ts, chamber, "GET", "/api/v1/items/"+id, "", nil); status != http.StatusNotFound {
+			t.Errorf("the Chamber reads %s: %d", id, status)
+		}
+	}
+	if status, _ := callAPI(t, ts, chamber, "PUT", "/api/v1/items/MEC-C1-K01", `{"version":1,"item":{}}`, nil); status != http.StatusForbidden {
+		t.Errorf("the Chamber edits the national bank: %d", status)
+	}
+	for _, who := range []struct {
+		email, org string
+		role       auth.Role
+	}{{"docente@feltrinelli.example", "mitf01000a", auth.SchoolTutor}, {"studente@feltrinelli.example", "mitf01000a", auth.Student}} {
+		_, tok := newToken(t, srv, who.email, who.org, who.role)
+		if status, _ := callAPI(t, ts, tok, "GET", "/api/v1/items/MEC-C1-K01", "", nil); status != http.StatusForbidden {
+			t.Errorf("%s reads an item (and its answer key): %d", who.role, status)
+		}
+	}
+}
