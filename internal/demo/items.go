@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/item"
@@ -15,7 +16,7 @@ import (
 // a few left in draft and in review so that the bank's life shows.
 
 // Reviewer is the national body's second person, who reviews the items
-// the demo's national account writes.
+// the demo's national account writes; an account with the demo password.
 var Reviewer = Account{"revisione@unioncamere.example", "Paolo", "Greco", "unioncamere", auth.NationalAdmin}
 
 // bankItem is an item of the demo bank and where its life stops.
@@ -104,8 +105,12 @@ func loadItems(ctx context.Context, s Services) error {
 	if s.Items == nil {
 		return nil
 	}
-	if _, err := s.People.AddMember(ctx, system, Reviewer.Org, people.Person{GivenName: Reviewer.Given, FamilyName: Reviewer.Family, Email: Reviewer.Email}, Reviewer.Role); err != nil {
+	rp, err := s.People.AddMember(ctx, system, Reviewer.Org, people.Person{GivenName: Reviewer.Given, FamilyName: Reviewer.Family, Email: Reviewer.Email}, Reviewer.Role)
+	if err != nil {
 		return fmt.Errorf("loading the demo item reviewer: %w", err)
+	}
+	if err := s.Accounts.SetPassword(ctx, rp.ID, Password); err != nil {
+		return fmt.Errorf("demo account %s: %w", Reviewer.Email, err)
 	}
 	author, err := s.People.PrincipalByEmail(ctx, Accounts[0].Email, Accounts[0].Org, Accounts[0].Role)
 	if err != nil {
@@ -135,3 +140,7 @@ func loadItems(ctx context.Context, s Services) error {
 	}
 	return nil
 }
+
+// AllAccounts are the demo accounts with the demo password: Accounts and
+// Reviewer.
+func AllAccounts() []Account { return append(slices.Clone(Accounts), Reviewer) }

@@ -293,7 +293,7 @@ func TestProductionNeverLoadsDemo(t *testing.T) {
 	}
 	demoPasswords := func(t *testing.T, svc *server.Services) (open []string) {
 		t.Helper()
-		for _, a := range demo.Accounts {
+		for _, a := range demo.AllAccounts() {
 			ok, err := svc.Accounts.PasswordIs(ctx, a.Email, demo.Password)
 			if err != nil {
 				t.Fatal(err)
@@ -340,7 +340,7 @@ func TestProductionNeverLoadsDemo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, a := range demo.Accounts {
+		for _, a := range demo.AllAccounts() {
 			p, err := svc.People.PrincipalByEmail(ctx, a.Email, "", "")
 			if err != nil {
 				t.Fatal(err)

@@ -200,7 +200,7 @@ func refuseDemoPasswords(ctx context.Context, db Database, opts Options) error {
 		return err
 	}
 	var open []string
-	for _, a := range demo.Accounts {
+	for _, a := range demo.AllAccounts() {
 		if slices.Contains(open, a.Email) {
 			continue
 		}
