@@ -83,6 +83,7 @@ var dynamic = map[string]string{
 	"observation:State.Words":    "observation.state.<state> for each of observation.States: TestDynamicKeys",
 	"item:Status.Words":          "item.status.<status> for each of item.Statuses: TestDynamicKeys",
 	"item:Act.Words":             "item.act.<act> for each of item.Acts: TestDynamicKeys",
+	"item:Dimension.Words":       "item.dimension.<dimension> for each of item.Dimensions: TestDynamicKeys",
 	"auth:words":                 "role.<role>, kind.<kind>, action.<action> for each of auth.Roles, OrgKinds, Actions (TestDynamicKeys), guarded by i18n.Has",
 }
 
@@ -132,6 +133,9 @@ func dynamicKeys() []string {
 	}
 	for _, a := range item.Acts {
 		keys = append(keys, "item.act."+string(a))
+	}
+	for _, d := range item.Dimensions {
+		keys = append(keys, "item.dimension."+string(d))
 	}
 	return keys
 }

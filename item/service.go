@@ -56,6 +56,9 @@ var Acts = []Act{Edit, Submit, Approve, SendBack, Retire, Revise}
 // Words names the act, as a message argument.
 func (a Act) Words() attesta.Message { return attesta.M("item.act." + string(a)) }
 
+// Words names the dimension, as a message argument.
+func (d Dimension) Words() attesta.Message { return attesta.M("item.dimension." + string(d)) }
+
 // Words names the status, as a message argument.
 func (s Status) Words() attesta.Message { return attesta.M("item.status." + string(s)) }
 
