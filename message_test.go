@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/experience"
@@ -63,28 +64,30 @@ var keyFuncs = []keyFunc{
 // dynamic are the functions that make keys at run time, and how those keys
 // are checked.
 var dynamic = map[string]string{
-	".:Message.In":               "says a message whose key was checked where it was made",
-	".:Error.Error":              "says a message whose key was checked where it was made",
-	"org:fiscalMessage":          "err.fiscal.<key> for each of fiscal.Keys: TestDynamicKeys",
-	"web:Site.fail":              "error.<page>.title: TestDynamicKeys",
-	"web:Site.loginPost":         "login.failed.<code>: TestDynamicKeys",
-	"web:Site.linkPage":          "password.<purpose>.title: TestDynamicKeys",
-	"web:Site.jobPage":           "import.kind.<kind>: TestDynamicKeys",
-	".:Date.In":                  "month.<1–12>: TestDynamicKeys",
-	"web:page.auditRows":         "audit.action.<action>, guarded by i18n.Has: web's TestAuditActionsHaveWords",
-	"web:page.auditActions":      "the audit.action. keys of the catalogue itself",
-	"web:page.fieldLabel":        "audit.field.<field>, guarded by i18n.Has",
-	"web:page.Lookup":            "the templates' Lookup: web's TestTemplatesHaveNoText",
-	"web:page.Known":             "the templates' Known: web's TestTemplatesHaveNoText",
-	"importer:Kind.In":           "import.file.<kind> for each of importer.Kinds: TestDynamicKeys",
-	"experience:State.Words":     "experience.state.<state> for each of experience.States: TestDynamicKeys",
-	"experience:Action.Words":    "experience.action.<action> for each of experience.Actions: TestDynamicKeys",
-	"experience:schoolTypeWords": "schooltype.<type> for each of competence.SchoolTypes: TestDynamicKeys",
-	"observation:State.Words":    "observation.state.<state> for each of observation.States: TestDynamicKeys",
-	"item:Status.Words":          "item.status.<status> for each of item.Statuses: TestDynamicKeys",
-	"item:Act.Words":             "item.act.<act> for each of item.Acts: TestDynamicKeys",
-	"item:Dimension.Words":       "item.dimension.<dimension> for each of item.Dimensions: TestDynamicKeys",
-	"auth:words":                 "role.<role>, kind.<kind>, action.<action> for each of auth.Roles, OrgKinds, Actions (TestDynamicKeys), guarded by i18n.Has",
+	".:Message.In":                  "says a message whose key was checked where it was made",
+	".:Error.Error":                 "says a message whose key was checked where it was made",
+	"org:fiscalMessage":             "err.fiscal.<key> for each of fiscal.Keys: TestDynamicKeys",
+	"web:Site.fail":                 "error.<page>.title: TestDynamicKeys",
+	"web:Site.loginPost":            "login.failed.<code>: TestDynamicKeys",
+	"web:Site.linkPage":             "password.<purpose>.title: TestDynamicKeys",
+	"web:Site.jobPage":              "import.kind.<kind>: TestDynamicKeys",
+	".:Date.In":                     "month.<1–12>: TestDynamicKeys",
+	"web:page.auditRows":            "audit.action.<action>, guarded by i18n.Has: web's TestAuditActionsHaveWords",
+	"web:page.auditActions":         "the audit.action. keys of the catalogue itself",
+	"web:page.fieldLabel":           "audit.field.<field>, guarded by i18n.Has",
+	"web:page.Lookup":               "the templates' Lookup: web's TestTemplatesHaveNoText",
+	"web:page.Known":                "the templates' Known: web's TestTemplatesHaveNoText",
+	"importer:Kind.In":              "import.file.<kind> for each of importer.Kinds: TestDynamicKeys",
+	"experience:State.Words":        "experience.state.<state> for each of experience.States: TestDynamicKeys",
+	"experience:Action.Words":       "experience.action.<action> for each of experience.Actions: TestDynamicKeys",
+	"experience:schoolTypeWords":    "schooltype.<type> for each of competence.SchoolTypes: TestDynamicKeys",
+	"observation:State.Words":       "observation.state.<state> for each of observation.States: TestDynamicKeys",
+	"item:Status.Words":             "item.status.<status> for each of item.Statuses: TestDynamicKeys",
+	"item:Act.Words":                "item.act.<act> for each of item.Acts: TestDynamicKeys",
+	"item:Dimension.Words":          "item.dimension.<dimension> for each of item.Dimensions: TestDynamicKeys",
+	"assessment:EventKind.Words":    "assessment.event.<kind> for each of assessment.EventKinds: TestDynamicKeys",
+	"assessment:Irregularity.Words": "assessment.irregularity.<category> for each of assessment.Irregularities: TestDynamicKeys",
+	"auth:words":                    "role.<role>, kind.<kind>, action.<action> for each of auth.Roles, OrgKinds, Actions (TestDynamicKeys), guarded by i18n.Has",
 }
 
 // dynamicKeys are the keys the dynamic functions make.
@@ -136,6 +139,12 @@ func dynamicKeys() []string {
 	}
 	for _, d := range item.Dimensions {
 		keys = append(keys, "item.dimension."+string(d))
+	}
+	for _, k := range assessment.EventKinds {
+		keys = append(keys, "assessment.event."+string(k))
+	}
+	for _, c := range assessment.Irregularities {
+		keys = append(keys, "assessment.irregularity."+string(c))
 	}
 	return keys
 }

@@ -174,10 +174,11 @@ const (
 	StandardObject     ObjectKind = "standard"   // a version of a sector's competence standard, as "meccatronica/2"
 	ArtefactObject     ObjectKind = "artefact"   // a file of an evidence dossier, in the audit trail
 	ItemObject         ObjectKind = "item"       // an item of the online test's bank; in the audit trail "id/version"
+	SittingObject      ObjectKind = "sitting"    // a sitting of the online test (and, in the audit trail, a test)
 )
 
 // ObjectKinds lists every kind of object.
-var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject, StandardObject, ArtefactObject, ItemObject}
+var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject, StandardObject, ArtefactObject, ItemObject, SittingObject}
 
 // Valid reports whether k is one of ObjectKinds.
 func (k ObjectKind) Valid() bool { return slices.Contains(ObjectKinds, k) }
@@ -226,6 +227,8 @@ func notFound(o Object) error {
 		return attesta.E(attesta.NotFound, "err.experience.notfound", o.ID)
 	case ItemObject:
 		return attesta.E(attesta.NotFound, "err.item.notfound", o.ID)
+	case SittingObject:
+		return attesta.E(attesta.NotFound, "err.assessment.sitting.notfound", o.ID)
 	}
 	return attesta.E(attesta.NotFound, "err.auth.notfound.object", o.ID)
 }

@@ -65,6 +65,17 @@ const (
 	ItemView   Action = "item.view"
 	ItemAuthor Action = "item.author"
 	ItemReview Action = "item.review"
+	// The online test: seeing tests, sittings and results (the staff);
+	// designing a test; opening, ending a sitting and releasing its
+	// results; proctoring one (a proctor named in it, or its owner);
+	// taking a test (a candidate, their own attempts); recording a
+	// student's accommodation for timed tests.
+	TestView         Action = "test.view"
+	TestDesign       Action = "test.design"
+	SittingManage    Action = "sitting.manage"
+	SittingProctor   Action = "sitting.proctor"
+	TestTake         Action = "test.take"
+	AccommodationSet Action = "accommodation.set"
 )
 
 // Actions lists every action.
@@ -72,12 +83,12 @@ var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, Perso
 	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
 	AuditView, AccountManage, KeyRotate, StandardDrafts, StandardEdit, StandardPublish, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
 	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage, ArtefactAdd,
-	ItemView, ItemAuthor, ItemReview}
+	ItemView, ItemAuthor, ItemReview, TestView, TestDesign, SittingManage, SittingProctor, TestTake, AccommodationSet}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
 var readOnly = map[Action]bool{OrgList: true, OrgView: true, PeopleList: true, PersonView: true, ClassList: true,
-	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true, ItemView: true}
+	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true, ItemView: true, TestView: true}
 
 // ReadOnly reports whether a changes nothing.
 func (a Action) ReadOnly() bool { return readOnly[a] }
@@ -129,6 +140,15 @@ var rules = map[Action][]Role{
 	ItemView:   {NationalAdmin, ChamberOperator},
 	ItemAuthor: {NationalAdmin, ChamberOperator},
 	ItemReview: {NationalAdmin, ChamberOperator},
+	// A school opens sittings for its classes, a Chamber for its
+	// territory's; a school's tutors proctor; commission members see
+	// results with the commission (later).
+	TestView:         {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor},
+	TestDesign:       {NationalAdmin, ChamberOperator},
+	SittingManage:    {NationalAdmin, ChamberOperator, SchoolReferent},
+	SittingProctor:   {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor},
+	TestTake:         {Student},
+	AccommodationSet: {NationalAdmin, ChamberOperator, SchoolReferent},
 }
 
 // allowed applies the rules, and the few that depend on the object.

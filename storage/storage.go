@@ -16,6 +16,7 @@ import (
 
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/artefact"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
@@ -67,6 +68,7 @@ type DB interface {
 	Jobs() job.Store
 	Artefacts() artefact.Store
 	Items() item.Store
+	Assessments() assessment.Store
 
 	Close() error
 }

@@ -106,6 +106,7 @@ func Run(t *testing.T, open Opener) {
 		{"Tables", TablesSuite},
 		{"Experiences", ExperiencesSuite},
 		{"Items", ItemsSuite},
+		{"Assessment", AssessmentSuite},
 		{"Jobs", testJobs},
 		{"JobsClaimedOnce", testJobsClaimedOnce},
 		{"JobsLeaseTakeover", testJobsLeaseTakeover},
