@@ -14,6 +14,7 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
@@ -47,6 +48,9 @@ type Platform struct {
 	Dossiers *dossier.Service
 	// Items are the online test's item bank; nil: not served.
 	Items *item.Service
+	// Tests are the online test's tests, sittings and attempts; nil: not
+	// served.
+	Tests *assessment.Service
 	// MaxArtefact is the largest file a dossier accepts; 0: files are not
 	// served.
 	MaxArtefact int64
@@ -107,6 +111,7 @@ func (a *API) platformRoutes() []Route {
 	}
 	keys = append(keys, a.experienceRoutes(t)...)
 	keys = append(keys, a.itemRoutes(t)...)
+	keys = append(keys, a.testRoutes(t)...)
 	keys = append(keys, a.sheetRoutes(t)...)
 	keys = append(keys, a.dossierRoutes(t)...)
 	keys = append(keys, a.dossierFileRoutes(t)...)

@@ -423,10 +423,7 @@ func (s *Service) GetSitting(ctx context.Context, p *auth.Principal, id string) 
 
 // sittingFor reads sitting id if p may see it.
 func (s *Service) sittingFor(ctx context.Context, r Reader, p *auth.Principal, id string) (*Sitting, error) {
-	action := auth.TestView
-	if p != nil && p.Role == auth.Student {
-		action = auth.TestTake
-	}
+	action := auth.SittingView
 	if err := auth.Decide(p, action, auth.Anywhere); err != nil {
 		return nil, err
 	}
@@ -449,12 +446,12 @@ func (s *Service) Sittings(ctx context.Context, p *auth.Principal) ([]Sitting, e
 	f := SittingFilter{Limit: 500}
 	switch {
 	case p != nil && p.Role == auth.Student:
-		if err := auth.Decide(p, auth.TestTake, auth.Anywhere); err != nil {
+		if err := auth.Decide(p, auth.SittingView, auth.Anywhere); err != nil {
 			return nil, err
 		}
 		f.Candidate = p.Person
 	default:
-		if err := auth.Decide(p, auth.TestView, auth.Anywhere); err != nil {
+		if err := auth.Decide(p, auth.SittingView, auth.Anywhere); err != nil {
 			return nil, err
 		}
 		f.Reach = auth.ReachOf(p)
@@ -497,6 +494,11 @@ func (s *Service) proctorAct(ctx context.Context, p *auth.Principal, action auth
 // they see the candidate in the room).
 func (s *Service) Authorize(ctx context.Context, p *auth.Principal, id, candidate string) error {
 	return s.proctorAct(ctx, p, auth.SittingProctor, id, func(w Writer, st *Sitting, now time.Time) error {
+		if candidate == "" {
+			var fe attesta.FieldErrors
+			fe.Problem("candidate", "err.item.text.required")
+			return fe.Err()
+		}
 		c := st.Candidate(candidate)
 		if c == nil {
 			return attesta.E(attesta.NotFound, "err.assessment.candidate.unknown", candidate)
@@ -548,10 +550,21 @@ func (s *Service) RecordIrregularity(ctx context.Context, p *auth.Principal, id,
 	})
 }
 
-// EndSitting ends sitting id: no attempt starts any more; the attempts
-// still open are submitted with what they saved.
-func (s *Service) EndSitting(ctx context.Context, p *auth.Principal, id string) error {
+// unconfirmed is the refusal of an act that cannot be undone and was not
+// confirmed.
+func unconfirmed() error {
+	var fe attesta.FieldErrors
+	fe.Problem("confirm", "err.assessment.confirm")
+	return fe.Err()
+}
+
+// EndSitting ends sitting id, when confirm says so: no attempt starts any
+// more; the attempts still open are submitted with what they saved.
+func (s *Service) EndSitting(ctx context.Context, p *auth.Principal, id string, confirm bool) error {
 	return s.proctorAct(ctx, p, auth.SittingProctor, id, func(w Writer, st *Sitting, now time.Time) error {
+		if !confirm {
+			return unconfirmed()
+		}
 		if !st.Ended.IsZero() {
 			return attesta.E(attesta.Conflict, "err.assessment.sitting.ended", id)
 		}
@@ -579,11 +592,14 @@ func (s *Service) EndSitting(ctx context.Context, p *auth.Principal, id string) 
 }
 
 // Release releases sitting id's results to its candidates (the owner's
-// act, once the sitting has ended).
-func (s *Service) Release(ctx context.Context, p *auth.Principal, id string) error {
+// act, once the sitting has ended), when confirm says so.
+func (s *Service) Release(ctx context.Context, p *auth.Principal, id string, confirm bool) error {
 	return s.proctorAct(ctx, p, auth.SittingManage, id, func(w Writer, st *Sitting, now time.Time) error {
 		if p.Org != st.Owner && p.Role != auth.NationalAdmin {
 			return attesta.E(attesta.Forbidden, "err.assessment.notowner", id)
+		}
+		if !confirm {
+			return unconfirmed()
 		}
 		if st.Ended.IsZero() && now.Before(st.Closes) {
 			return attesta.E(attesta.Conflict, "err.assessment.release.early", id)
@@ -607,18 +623,7 @@ func (s *Service) Release(ctx context.Context, p *auth.Principal, id string) err
 // SetAccommodation records a student's accommodation for timed tests,
 // applied to every attempt they start afterwards.
 func (s *Service) SetAccommodation(ctx context.Context, p *auth.Principal, student string, a Accommodation) error {
-	if err := auth.Decide(p, auth.AccommodationSet, auth.Anywhere); err != nil {
-		return err
-	}
 	a.Reason = strings.TrimSpace(a.Reason)
-	var fe attesta.FieldErrors
-	a.Validate(&fe)
-	if n := utf8.RuneCountInString(a.Reason); (a != Accommodation{Reason: a.Reason}) && (n < 5 || n > MaxNote) {
-		fe.Problem("reason", "err.assessment.accommodation.reason", 5, MaxNote)
-	}
-	if err := fe.Err(); err != nil {
-		return err
-	}
 	return s.store.Update(ctx, func(w Writer) error {
 		pe, err := w.Person(ctx, student)
 		if attesta.ErrorCode(err) == attesta.NotFound {
@@ -635,7 +640,7 @@ func (s *Service) SetAccommodation(ctx context.Context, p *auth.Principal, stude
 		if err != nil {
 			return err
 		}
-		obj := auth.Object{Kind: auth.PersonObject, ID: pe.ID}
+		obj := auth.Object{Kind: auth.PersonObject, ID: pe.ID, Person: pe.ID}
 		for _, m := range ms {
 			if m.Role != auth.Student {
 				return attesta.E(attesta.NotFound, "err.auth.notfound.person", student)
@@ -650,6 +655,16 @@ func (s *Service) SetAccommodation(ctx context.Context, p *auth.Principal, stude
 			return attesta.E(attesta.NotFound, "err.auth.notfound.person", student)
 		}
 		if err := auth.Decide(p, auth.AccommodationSet, obj); err != nil {
+			return err
+		}
+		// Every accommodation, and its removal (the zero one), has its
+		// reason recorded.
+		var fe attesta.FieldErrors
+		a.Validate(&fe)
+		if n := utf8.RuneCountInString(a.Reason); n < 5 || n > MaxNote {
+			fe.Problem("reason", "err.assessment.accommodation.reason", 5, MaxNote)
+		}
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		now := s.now()
@@ -853,10 +868,19 @@ func (s *Service) finish(ctx context.Context, w Writer, p *auth.Principal, a *At
 // Answer saves candidate p's response to an item of attempt id, as it is
 // given; the attempt's time is the server's (see the package's doc).
 func (s *Service) Answer(ctx context.Context, p *auth.Principal, id, itemID string, r item.Response) error {
+	_, err := s.AnswerRemaining(ctx, p, id, itemID, r)
+	return err
+}
+
+// AnswerRemaining is Answer, and returns the seconds left on the attempt
+// (0 without a limit), for the candidate's page to show.
+func (s *Service) AnswerRemaining(ctx context.Context, p *auth.Principal, id, itemID string, r item.Response) (int64, error) {
 	if err := auth.Decide(p, auth.TestTake, auth.Anywhere); err != nil {
-		return err
+		return 0, err
 	}
-	return s.store.Update(ctx, func(w Writer) error {
+	var rem int64
+	late := false
+	err := s.store.Update(ctx, func(w Writer) error {
 		a, _, err := w.Attempt(ctx, id)
 		if attesta.ErrorCode(err) == attesta.NotFound || err == nil && a.Candidate != p.Person {
 			return attesta.E(attesta.NotFound, "err.assessment.attempt.notfound", id)
@@ -866,10 +890,10 @@ func (s *Service) Answer(ctx context.Context, p *auth.Principal, id, itemID stri
 		}
 		now := s.now()
 		if a.State == Active && a.Settle(now) {
-			if err := s.finish(ctx, w, nil, a, ExpiredOne, now); err != nil {
-				return err
-			}
-			return attesta.E(attesta.Conflict, "err.assessment.late", id)
+			// Its time is up: it is finished (and kept so), the answer
+			// refused.
+			late = true
+			return s.finish(ctx, w, nil, a, ExpiredOne, now)
 		}
 		i := slices.IndexFunc(a.Form.Items, func(f FormItem) bool { return f.Item == itemID })
 		if i < 0 {
@@ -882,12 +906,17 @@ func (s *Service) Answer(ctx context.Context, p *auth.Principal, id, itemID stri
 		if err := a.Answer(now, it, r); err != nil {
 			return err
 		}
+		rem = int64(a.Remaining(now) / time.Second)
 		if len(r) == 0 {
 			return w.DropAnswer(ctx, id, itemID)
 		}
 		ans := a.Answers[slices.IndexFunc(a.Answers, func(x Answer) bool { return x.Item == itemID })]
 		return w.PutAnswer(ctx, id, &ans)
 	})
+	if err == nil && late {
+		err = attesta.E(attesta.Conflict, "err.assessment.late", id)
+	}
+	return rem, err
 }
 
 // Note records a focus or paste event on candidate p's attempt.
@@ -995,9 +1024,11 @@ func (s *Service) GetAttempt(ctx context.Context, p *auth.Principal, id string) 
 	return v, err
 }
 
-// ProctorAttempt pauses, resumes or ends attempt id (the proctor's acts).
-func (s *Service) ProctorAttempt(ctx context.Context, p *auth.Principal, id string, kind EventKind) error {
-	return s.store.Update(ctx, func(w Writer) error {
+// ProctorAttempt pauses, resumes or ends attempt id (the proctor's acts),
+// when confirm says so.
+func (s *Service) ProctorAttempt(ctx context.Context, p *auth.Principal, id string, kind EventKind, confirm bool) error {
+	var refused error // said after the transaction, which keeps a settlement
+	err := s.store.Update(ctx, func(w Writer) error {
 		a, _, st, err := s.attemptFor(ctx, w, p, id)
 		if err != nil {
 			return err
@@ -1008,12 +1039,16 @@ func (s *Service) ProctorAttempt(ctx context.Context, p *auth.Principal, id stri
 		if !st.Proctor(p) {
 			return attesta.E(attesta.Forbidden, "err.assessment.notproctor", st.ID)
 		}
+		if !confirm {
+			return unconfirmed()
+		}
 		now := s.now()
-		if err := s.settle(ctx, w, a, now); err != nil || a.State == Submitted && kind != EndedAttempt {
-			if err == nil {
-				err = attesta.E(attesta.Conflict, "err.assessment.submitted", id)
-			}
+		if err := s.settle(ctx, w, a, now); err != nil {
 			return err
+		}
+		if a.State == Submitted {
+			refused = attesta.E(attesta.Conflict, "err.assessment.submitted", id)
+			return nil
 		}
 		switch kind {
 		case PausedEvent:
@@ -1033,6 +1068,10 @@ func (s *Service) ProctorAttempt(ctx context.Context, p *auth.Principal, id stri
 		}
 		return s.event(ctx, w, p, st, kind, id, a.Candidate, "", "", now)
 	})
+	if err == nil {
+		err = refused
+	}
+	return err
 }
 
 func (s *Service) endAttempt(ctx context.Context, w Writer, p *auth.Principal, st *Sitting, id string, now time.Time) error {

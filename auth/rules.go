@@ -71,6 +71,7 @@ const (
 	// taking a test (a candidate, their own attempts); recording a
 	// student's accommodation for timed tests.
 	TestView         Action = "test.view"
+	SittingView      Action = "sitting.view" // a sitting and its attempts (a candidate: their own)
 	TestDesign       Action = "test.design"
 	SittingManage    Action = "sitting.manage"
 	SittingProctor   Action = "sitting.proctor"
@@ -83,12 +84,12 @@ var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, Perso
 	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
 	AuditView, AccountManage, KeyRotate, StandardDrafts, StandardEdit, StandardPublish, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
 	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage, ArtefactAdd,
-	ItemView, ItemAuthor, ItemReview, TestView, TestDesign, SittingManage, SittingProctor, TestTake, AccommodationSet}
+	ItemView, ItemAuthor, ItemReview, TestView, SittingView, TestDesign, SittingManage, SittingProctor, TestTake, AccommodationSet}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
 var readOnly = map[Action]bool{OrgList: true, OrgView: true, PeopleList: true, PersonView: true, ClassList: true,
-	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true, ItemView: true, TestView: true}
+	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true, ItemView: true, TestView: true, SittingView: true}
 
 // ReadOnly reports whether a changes nothing.
 func (a Action) ReadOnly() bool { return readOnly[a] }
@@ -144,6 +145,7 @@ var rules = map[Action][]Role{
 	// territory's; a school's tutors proctor; commission members see
 	// results with the commission (later).
 	TestView:         {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor},
+	SittingView:      {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, Student},
 	TestDesign:       {NationalAdmin, ChamberOperator},
 	SittingManage:    {NationalAdmin, ChamberOperator, SchoolReferent},
 	SittingProctor:   {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor},

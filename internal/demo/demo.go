@@ -10,6 +10,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"github.com/attesta/attesta/assessment"
 	"time"
 
 	"github.com/attesta/attesta"
@@ -39,6 +40,9 @@ type Services struct {
 	Sheets      *observation.Service
 	Dossiers    *dossier.Service
 	Items       *item.Service
+	Tests       *assessment.Service
+	// Clock is the services' clock: the demo's open sitting is open now.
+	Clock attesta.Clock
 }
 
 // Issuers are the demo Chambers of Commerce.
@@ -101,6 +105,9 @@ func Load(ctx context.Context, s Services) error {
 		return err
 	}
 	if err := loadItems(ctx, s); err != nil {
+		return err
+	}
+	if err := loadTests(ctx, s); err != nil {
 		return err
 	}
 	for i, a := range awards {

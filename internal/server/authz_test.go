@@ -74,6 +74,11 @@ const (
 	// An item of the online test's bank: the national bank's, which has
 	// no other's (a Chamber's own bank is off in the demo).
 	itm target = "item"
+	// A sitting of the online test, and an attempt in it: the demo's open
+	// sitting at ITIS Feltrinelli, and Davide Marino's attempt there.
+	// There is no other's (the demo has no sitting in Turin).
+	sitT target = "sitting"
+	attT target = "attempt"
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -129,6 +134,17 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.ItemView:   {none: "YYFFFFF", itm: "YYFFFFF"},
 	auth.ItemAuthor: {none: "YFFFFFF", itm: "YFFFFFF"},
 	auth.ItemReview: {itm: "YFFFFFF"},
+	// The online test. Tests are the staff's; a sitting is seen by the
+	// staff in reach and its candidates; the school that opened it and its
+	// proctor act on it (the national body and the Chamber see it, and are
+	// not in the room); a candidate takes only their own attempt.
+	auth.TestView:         {none: "YYYYFFF"},
+	auth.TestDesign:       {none: "YYFFFFF"},
+	auth.SittingView:      {none: "YYYYFYF", sitT: "YYYYFYF", attT: "YYYYFNF"},
+	auth.SittingManage:    {none: "YYYFFFF", sitT: "YFYFFFF"},
+	auth.SittingProctor:   {sitT: "FFYYFFF", attT: "FFYYFNF"},
+	auth.TestTake:         {sitT: "FFFFFYF", attT: "FFFFFNF"},
+	auth.AccommodationSet: {pupil: "YYYF.F."},
 }
 
 // route is one route of either surface, as the matrix sees it.
@@ -191,7 +207,7 @@ func targetOf(pattern string) (target, error) {
 		return orgT, nil
 	case strings.HasPrefix(path, "/classes/{id}") || strings.HasPrefix(path, "/api/v1/classes/{id}"):
 		return class, nil
-	case strings.HasSuffix(path, "/consent"):
+	case strings.HasSuffix(path, "/consent") || strings.HasSuffix(path, "/accommodation"):
 		return pupil, nil
 	case strings.HasPrefix(path, "/people/{id}") || strings.HasPrefix(path, "/api/v1/people/{id}"):
 		return person, nil
@@ -213,6 +229,10 @@ func targetOf(pattern string) (target, error) {
 		return dossr, nil
 	case strings.HasPrefix(path, "/items/{id}") || strings.HasPrefix(path, "/api/v1/items/{id}"):
 		return itm, nil
+	case strings.HasPrefix(path, "/sittings/{id}") || strings.HasPrefix(path, "/api/v1/sittings/{id}"):
+		return sitT, nil
+	case strings.HasPrefix(path, "/attempts/{id}") || strings.HasPrefix(path, "/api/v1/attempts/{id}"):
+		return attT, nil
 	}
 	return none, fmt.Errorf("no fixture for the parameter of %s", path)
 }
@@ -331,6 +351,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 	dossierTO := dossier.ID(expTO, romano)
 
 	_, otherToken := newToken(t, srv, "operatore@to.example", "cciaa-torino", auth.ChamberOperator)
+	// The demo's open sitting of the online test, and the attempt Davide
+	// Marino submitted in it.
+	sittingMI, attemptMI := "", ""
+	sittings, err := svc.Tests.Sittings(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range sittings {
+		if st.Ended.IsZero() {
+			sittingMI = st.ID
+		}
+	}
+	if sv, err := svc.Tests.GetSitting(ctx, admin, sittingMI); err != nil || len(sv.Attempts) != 1 {
+		t.Fatalf("the demo's open sitting %q: %v", sittingMI, err)
+	} else {
+		attemptMI = sv.Attempts[0].ID
+	}
 
 	type fixture struct {
 		email, org      string
@@ -396,7 +433,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if role == auth.CommissionMember {
 			ownE, otherE, ownS, otherS, ownD, otherD = expTO, expMI, sheetTO, sheetMI, dossierTO, dossierMI
 		}
-		own := map[target]string{std: "meccatronica", itm: "MEC-C1-K01", orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
+		own := map[target]string{std: "meccatronica", itm: "MEC-C1-K01", sitT: sittingMI, attT: attemptMI, orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
 			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys, exper: ownE, sheet: ownS, dossr: ownD}
 		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken, pupil: otherPupil,
 			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys, exper: otherE, sheet: otherS, dossr: otherD}
@@ -411,7 +448,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				id   string
 				want outcome
 			}{{"own", own[tg], exp}}
-			if tg != none && tg != std && tg != itm {
+			if tg != none && tg != std && tg != itm && tg != sitT && tg != attT {
 				wantOther := notFound
 				if role == auth.NationalAdmin && tg != token && tg != job {
 					wantOther = exp

@@ -182,7 +182,7 @@ func loadDataset(ctx context.Context, db Database, opts Options) error {
 			return err
 		}
 		if err := demo.Load(ctx, demo.Services{Standards: svc.Standards, Issuers: svc.Issuers, Credentials: svc.Credentials,
-			Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items}); err != nil {
+			Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Tests: svc.Tests, Clock: opts.Clock}); err != nil {
 			return err
 		}
 		value = "demo"
@@ -298,7 +298,7 @@ func New(db Database, opts Options) (*Server, error) {
 		Credentials: svc.Credentials, Verifier: svc.VCAPIVerifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
-	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Imports: svc.Imports, Jobs: svc.Jobs,
+	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Tests: svc.Tests, Imports: svc.Imports, Jobs: svc.Jobs,
 		Keys: svc.Issuers, Standards: svc.Standards, MaxArtefact: maxArtefact(svc)}, opts.Log)
 	s.api = jsonAPI.Routes()
 	for _, r := range s.api {
@@ -491,6 +491,26 @@ func (s *Server) onceEach(what string) func(error) {
 	}
 }
 
+// settleAttempts runs the online test's sweeper every interval until ctx
+// is done.
+func (s *Server) settleAttempts(ctx context.Context, interval time.Duration) {
+	report := s.onceEach("settling attempts past their deadline")
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := s.svc.Tests.SettleDue(ctx); err != nil && ctx.Err() == nil {
+			report(err)
+		} else if n > 0 {
+			s.opts.Log.Info("submitted attempts at their deadline", "attempts", n)
+		}
+	}
+}
+
 // Run serves on ln until ctx is done, then shuts down gracefully: it stops
 // accepting connections and gives in-flight requests ShutdownTimeout.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
@@ -513,6 +533,10 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	seqCtx, stopSeq := context.WithCancel(context.Background())
 	defer stopSeq()
 	go s.log.Run(seqCtx, time.Second, s.onceEach("sequencing the log"))
+	// Attempts of the online test left open past their deadline are
+	// submitted as of it, with their saved answers, every few seconds (by
+	// every process: each attempt is finished once).
+	go s.settleAttempts(seqCtx, 5*time.Second)
 	// The runner takes the jobs of the database (imports); it is stopped
 	// after the requests in flight, which may have started a job, and
 	// before the caller closes the database.

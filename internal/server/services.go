@@ -12,6 +12,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/artefact"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 
@@ -56,6 +57,7 @@ type Services struct {
 	Sheets        *observation.Service
 	Dossiers      *dossier.Service
 	Items         *item.Service
+	Tests         *assessment.Service
 	Imports       *importer.Service
 	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
 	// it, with the handlers of JobHandlers.
@@ -200,6 +202,7 @@ func NewServices(db Database, opts Options) (*Services, error) {
 		Experiences: experience.NewService(db.Experiences(), opts.Clock, opts.Rand),
 		Sheets:      observation.NewService(db.Sheets(), opts.Clock),
 		Items:       item.NewService(db.Items(), opts.Clock, opts.Rand, item.Options{ChamberBanks: opts.ChamberBanks}),
+		Tests:       assessment.NewService(db.Assessments(), opts.Clock, opts.Rand),
 		Imports:     importer.NewService(db.Imports(), opts.Clock, opts.Rand),
 		Jobs:        job.NewService(db.Jobs(), opts.Clock, opts.Rand)}
 	if opts.Blobs != nil {

@@ -196,14 +196,14 @@ func testSitting(t *testing.T, open Opener) {
 			t.Fatalf("the candidate is shown the answer key of %s", it.ID)
 		}
 	}
-	if err := w.svc.ProctorAttempt(ctx, w.proctor, a.ID, assessment.PausedEvent); err != nil {
+	if err := w.svc.ProctorAttempt(ctx, w.proctor, a.ID, assessment.PausedEvent, true); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.svc.Answer(ctx, cand, a.ID, a.Form.Items[0].Item, item.Response{"A"}); attesta.ErrorKey(err) != "err.assessment.paused" {
 		t.Errorf("an answer while paused: %v", err)
 	}
 	w.clock.Advance(3 * time.Minute)
-	if err := w.svc.ProctorAttempt(ctx, w.proctor, a.ID, assessment.Resumed); err != nil {
+	if err := w.svc.ProctorAttempt(ctx, w.proctor, a.ID, assessment.Resumed, true); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.svc.RecordIrregularity(ctx, w.proctor, st.ID, a.ID, assessment.Technical, "Il PC si è riavviato; ripreso su un altro"); err != nil {
@@ -223,13 +223,13 @@ func testSitting(t *testing.T, open Opener) {
 	if err != nil || staff.Result == nil || staff.Result.Score != 5 || staff.Result.Max != 8 || len(staff.Events) != 1 {
 		t.Fatalf("the staff's view: %+v %v", staff, err)
 	}
-	if err := w.svc.Release(ctx, w.referent, st.ID); attesta.ErrorKey(err) != "err.assessment.release.early" {
+	if err := w.svc.Release(ctx, w.referent, st.ID, true); attesta.ErrorKey(err) != "err.assessment.release.early" {
 		t.Errorf("a release while the sitting is open: %v", err)
 	}
-	if err := w.svc.EndSitting(ctx, w.proctor, st.ID); err != nil {
+	if err := w.svc.EndSitting(ctx, w.proctor, st.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.svc.Release(ctx, w.referent, st.ID); err != nil {
+	if err := w.svc.Release(ctx, w.referent, st.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	v, _ = w.svc.GetAttempt(ctx, cand, a.ID)
@@ -360,7 +360,7 @@ func testSittingWhoSees(t *testing.T, open Opener) {
 	if err := w.svc.Authorize(ctx, other, st.ID, w.students[1].Person); attesta.ErrorKey(err) != "err.assessment.notproctor" {
 		t.Errorf("a tutor not proctoring: %v", err)
 	}
-	if err := w.svc.ProctorAttempt(ctx, w.chamber, a.ID, assessment.PausedEvent); attesta.ErrorCode(err) != attesta.NotFound {
+	if err := w.svc.ProctorAttempt(ctx, w.chamber, a.ID, assessment.PausedEvent, true); attesta.ErrorCode(err) != attesta.NotFound {
 		t.Errorf("a Chamber of another territory pauses: %v", err)
 	}
 }

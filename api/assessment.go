@@ -1,0 +1,246 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/attesta/attesta/assessment"
+	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/item"
+)
+
+// testRoutes are the online test's routes: tests, sittings and their
+// proctoring, a student's accommodation, and the candidate's attempts
+// (docs/design/assessment.md).
+func (a *API) testRoutes(t func(string, auth.Action, http.HandlerFunc) Route) []Route {
+	if a.platform.Tests == nil {
+		return nil
+	}
+	return []Route{
+		t("GET /api/v1/tests", auth.TestView, a.listTests),
+		t("POST /api/v1/tests", auth.TestDesign, a.createTest),
+		t("GET /api/v1/sittings", auth.SittingView, a.listSittings),
+		t("POST /api/v1/sittings", auth.SittingManage, a.openSitting),
+		t("GET /api/v1/sittings/{id}", auth.SittingView, a.getSitting),
+		t("POST /api/v1/sittings/{id}/authorize", auth.SittingProctor, a.authorizeCandidate),
+		t("POST /api/v1/sittings/{id}/irregularities", auth.SittingProctor, a.recordIrregularity),
+		t("POST /api/v1/sittings/{id}/end", auth.SittingProctor, a.endSitting),
+		t("POST /api/v1/sittings/{id}/release", auth.SittingManage, a.releaseSitting),
+		t("POST /api/v1/sittings/{id}/attempts", auth.TestTake, a.startAttempt),
+		t("GET /api/v1/attempts/{id}", auth.SittingView, a.getAttempt),
+		t("PUT /api/v1/attempts/{id}/answers", auth.TestTake, a.answer),
+		t("POST /api/v1/attempts/{id}/events", auth.TestTake, a.noteEvent),
+		t("POST /api/v1/attempts/{id}/submit", auth.TestTake, a.submitAttempt),
+		t("POST /api/v1/attempts/{id}/pause", auth.SittingProctor, a.proctorAttempt(assessment.PausedEvent)),
+		t("POST /api/v1/attempts/{id}/resume", auth.SittingProctor, a.proctorAttempt(assessment.Resumed)),
+		t("POST /api/v1/attempts/{id}/end", auth.SittingProctor, a.proctorAttempt(assessment.EndedAttempt)),
+		t("PUT /api/v1/people/{id}/accommodation", auth.AccommodationSet, a.setAccommodation),
+	}
+}
+
+func (a *API) listTests(w http.ResponseWriter, r *http.Request) {
+	bs, err := a.platform.Tests.Blueprints(r.Context(), who(r))
+	a.reply(w, r, items(bs), err)
+}
+
+func (a *API) createTest(w http.ResponseWriter, r *http.Request) {
+	var in assessment.Blueprint
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	b, err := a.platform.Tests.CreateBlueprint(r.Context(), who(r), in)
+	if err == nil {
+		created(w)
+	}
+	a.reply(w, r, b, err)
+}
+
+func (a *API) listSittings(w http.ResponseWriter, r *http.Request) {
+	ss, err := a.platform.Tests.Sittings(r.Context(), who(r))
+	a.reply(w, r, items(ss), err)
+}
+
+func (a *API) openSitting(w http.ResponseWriter, r *http.Request) {
+	var in assessment.NewSitting
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	s, err := a.platform.Tests.OpenSitting(r.Context(), who(r), in)
+	if err == nil {
+		w.Header().Set("Location", "/api/v1/sittings/"+s.ID)
+		created(w)
+	}
+	a.reply(w, r, s, err)
+}
+
+func (a *API) getSitting(w http.ResponseWriter, r *http.Request) {
+	v, err := a.platform.Tests.GetSitting(r.Context(), who(r), r.PathValue("id"))
+	a.reply(w, r, v, err)
+}
+
+// candidateInput names a candidate.
+type candidateInput struct {
+	Candidate string `json:"candidate"`
+}
+
+func (a *API) authorizeCandidate(w http.ResponseWriter, r *http.Request) {
+	var in candidateInput
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	err := a.platform.Tests.Authorize(r.Context(), who(r), r.PathValue("id"), in.Candidate)
+	a.replySitting(w, r, err)
+}
+
+// replySitting answers a change of a sitting with the sitting as it is.
+func (a *API) replySitting(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v, err := a.platform.Tests.GetSitting(r.Context(), who(r), r.PathValue("id"))
+	a.reply(w, r, v, err)
+}
+
+// irregularityInput is an irregularity recorded.
+type irregularityInput struct {
+	Attempt  string                  `json:"attempt"`
+	Category assessment.Irregularity `json:"category"`
+	Note     string                  `json:"note"`
+}
+
+func (a *API) recordIrregularity(w http.ResponseWriter, r *http.Request) {
+	var in irregularityInput
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	err := a.platform.Tests.RecordIrregularity(r.Context(), who(r), r.PathValue("id"), in.Attempt, in.Category, in.Note)
+	a.replySitting(w, r, err)
+}
+
+// confirmInput confirms an act that cannot be undone.
+type confirmInput struct {
+	Confirm bool `json:"confirm"`
+}
+
+func (a *API) endSitting(w http.ResponseWriter, r *http.Request) {
+	var in confirmInput
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.replySitting(w, r, a.platform.Tests.EndSitting(r.Context(), who(r), r.PathValue("id"), in.Confirm))
+}
+
+func (a *API) releaseSitting(w http.ResponseWriter, r *http.Request) {
+	var in confirmInput
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.replySitting(w, r, a.platform.Tests.Release(r.Context(), who(r), r.PathValue("id"), in.Confirm))
+}
+
+// startInput is the access code a candidate types.
+type startInput struct {
+	Code string `json:"code"`
+}
+
+func (a *API) startAttempt(w http.ResponseWriter, r *http.Request) {
+	var in startInput
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	at, err := a.platform.Tests.Start(r.Context(), who(r), r.PathValue("id"), in.Code)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/attempts/"+at.ID)
+	created(w)
+	v, err := a.platform.Tests.GetAttempt(r.Context(), who(r), at.ID)
+	a.reply(w, r, v, err)
+}
+
+func (a *API) getAttempt(w http.ResponseWriter, r *http.Request) {
+	v, err := a.platform.Tests.GetAttempt(r.Context(), who(r), r.PathValue("id"))
+	a.reply(w, r, v, err)
+}
+
+// answerInput is a response to an item: [] withdraws it.
+type answerInput struct {
+	Item     string        `json:"item"`
+	Response item.Response `json:"response"`
+}
+
+// answerReply is what saving an answer answers: the time left.
+type answerReply struct {
+	Saved            bool  `json:"saved"`
+	RemainingSeconds int64 `json:"remaining_seconds"`
+}
+
+func (a *API) answer(w http.ResponseWriter, r *http.Request) {
+	var in answerInput
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p := who(r)
+	rem, err := a.platform.Tests.AnswerRemaining(r.Context(), p, r.PathValue("id"), in.Item, in.Response)
+	a.reply(w, r, answerReply{Saved: err == nil, RemainingSeconds: rem}, err)
+}
+
+// eventInput is an event the candidate's page reports.
+type eventInput struct {
+	Kind string `json:"kind"`
+	Item string `json:"item"`
+}
+
+func (a *API) noteEvent(w http.ResponseWriter, r *http.Request) {
+	var in eventInput
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	err := a.platform.Tests.Note(r.Context(), who(r), r.PathValue("id"), in.Kind, in.Item)
+	a.reply(w, r, map[string]bool{"recorded": err == nil}, err)
+}
+
+func (a *API) submitAttempt(w http.ResponseWriter, r *http.Request) {
+	if err := a.platform.Tests.Submit(r.Context(), who(r), r.PathValue("id")); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v, err := a.platform.Tests.GetAttempt(r.Context(), who(r), r.PathValue("id"))
+	a.reply(w, r, v, err)
+}
+
+func (a *API) proctorAttempt(kind assessment.EventKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in confirmInput
+		if err := readJSON(r, &in); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		if err := a.platform.Tests.ProctorAttempt(r.Context(), who(r), r.PathValue("id"), kind, in.Confirm); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		v, err := a.platform.Tests.GetAttempt(r.Context(), who(r), r.PathValue("id"))
+		a.reply(w, r, v, err)
+	}
+}
+
+func (a *API) setAccommodation(w http.ResponseWriter, r *http.Request) {
+	var in assessment.Accommodation
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	err := a.platform.Tests.SetAccommodation(r.Context(), who(r), r.PathValue("id"), in)
+	a.reply(w, r, in, err)
+}
