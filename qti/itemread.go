@@ -136,7 +136,9 @@ func canon(n *node) string {
 	var b strings.Builder
 	b.WriteString("<" + n.name.Space + " " + n.name.Local)
 	attrs := slices.Clone(n.attrs)
-	slices.SortFunc(attrs, func(a, b xml.Attr) int { return strings.Compare(a.Name.Space+" "+a.Name.Local, b.Name.Space+" "+b.Name.Local) })
+	slices.SortFunc(attrs, func(a, b xml.Attr) int {
+		return strings.Compare(a.Name.Space+" "+a.Name.Local, b.Name.Space+" "+b.Name.Local)
+	})
 	for _, a := range attrs {
 		if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" {
 			continue
