@@ -211,9 +211,12 @@ func readItem(file string, root *node, c *collector) (it item.Item, ok bool) {
 		r.fail(p, attesta.M("err.qti.item.processing.many"))
 	}
 	body := &bodyReader{file: file, c: c, allow: true}
+	refused := len(c.ps)
 	body.walk(bodies[0])
 	if len(body.found) == 0 {
-		r.fail(bodies[0], attesta.M("err.qti.item.interaction.none"))
+		if len(c.ps) == refused { // else what stands for an interaction is refused by name
+			r.fail(bodies[0], attesta.M("err.qti.item.interaction.none"))
+		}
 		return it, false
 	}
 	for _, n := range body.found[1:] {
