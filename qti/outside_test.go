@@ -25,7 +25,9 @@ import (
 // problem named with its line, column and element.
 
 // where is a problem as the tests name it: "line:column element key".
-func where(p qti.Problem) string { return fmt.Sprintf("%d:%d %s %s", p.Line, p.Column, p.Element, p.Key) }
+func where(p qti.Problem) string {
+	return fmt.Sprintf("%d:%d %s %s", p.Line, p.Column, p.Element, p.Key)
+}
 
 // imported is what an outside item must import as.
 type imported struct {
