@@ -16,6 +16,8 @@ import (
 type reader struct {
 	file string
 	c    *collector
+
+	sources, targets map[string]bool // the identifiers of an item's choices (of a matching, sources) and targets
 }
 
 func (r *reader) fail(n *node, m attesta.Message) { r.c.at(r.file, n, m) }
@@ -156,8 +158,8 @@ func canon(n *node) string {
 // readItem reads an item document; ok is false if it has a problem.
 func readItem(file string, root *node, c *collector) (it item.Item, ok bool) {
 	r := &reader{file: file, c: c}
-	before := len(c.ps)
-	defer func() { ok = len(c.ps) == before }()
+	before := c.count()
+	defer func() { ok = c.count() == before }()
 	if root.name.Space != ItemNamespace || root.name.Local != "qti-assessment-item" {
 		r.wrongRoot(root, "qti-assessment-item")
 		return it, false
@@ -211,10 +213,10 @@ func readItem(file string, root *node, c *collector) (it item.Item, ok bool) {
 		r.fail(p, attesta.M("err.qti.item.processing.many"))
 	}
 	body := &bodyReader{file: file, c: c, allow: true}
-	refused := len(c.ps)
+	refused := c.count()
 	body.walk(bodies[0])
 	if len(body.found) == 0 {
-		if len(c.ps) == refused { // else what stands for an interaction is refused by name
+		if c.count() == refused { // else what stands for an interaction is refused by name
 			r.fail(bodies[0], attesta.M("err.qti.item.interaction.none"))
 		}
 		return it, false
@@ -480,6 +482,7 @@ func (r *reader) texts(it *item.Item, inter *node, before, after string, marks [
 // type must be the kind's, its correct response and map name choices that
 // exist.
 func (r *reader) declaration(d, inter *node, it *item.Item) {
+	r.sources, r.targets = ids(it.Choices), ids(it.Targets)
 	if id := r.identifier(d, "identifier"); id != "" {
 		if ref, _ := inter.attr("response-identifier"); ref != id {
 			r.fail(inter, attesta.M("err.qti.item.response", ref, id))
@@ -567,15 +570,14 @@ func (r *reader) value(n *node, v string, it *item.Item) (string, bool) {
 		return v, true
 	case item.Matching:
 		f := strings.FieldsFunc(v, xmlSpace)
-		if len(f) != 2 || !slices.ContainsFunc(it.Choices, func(c item.Choice) bool { return c.ID == f[0] }) ||
-			!slices.ContainsFunc(it.Targets, func(c item.Choice) bool { return c.ID == f[1] }) {
+		if len(f) != 2 || !r.sources[f[0]] || !r.targets[f[1]] {
 			r.fail(n, attesta.M("err.qti.item.pair", v))
 			return "", false
 		}
 		return item.Pair(f[0], f[1]), true
 	}
 	v = strings.TrimFunc(v, xmlSpace)
-	if !slices.ContainsFunc(it.Choices, func(c item.Choice) bool { return c.ID == v }) {
+	if !r.sources[v] {
 		r.fail(n, attesta.M("err.qti.item.value", v))
 		return "", false
 	}
@@ -646,4 +648,12 @@ func (r *reader) settle(it *item.Item) {
 	if it.Map != nil && len(it.Map.Entries) == 0 {
 		it.Map.Entries = nil
 	}
+}
+
+func ids(cs []item.Choice) map[string]bool {
+	m := make(map[string]bool, len(cs))
+	for _, c := range cs {
+		m[c.ID] = true
+	}
+	return m
 }

@@ -172,6 +172,9 @@ func Import(data []byte) (Package, error) {
 		slices.SortStableFunc(c.ps, func(a, b Problem) int {
 			return cmp.Or(cmp.Compare(order[a.File], order[b.File]), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 		})
+		if c.extra > 0 {
+			c.ps = append(c.ps, newProblem("", 0, 0, "", attesta.M("err.qti.problems.more", c.extra)))
+		}
 		return Package{}, attesta.Wrap(c.ps, attesta.Invalid, "err.qti.package.invalid")
 	}
 	return pkg, nil
@@ -461,7 +464,7 @@ func (r *reader) itemMeta(n *node, it *item.Item) bool {
 	if n == nil {
 		return true
 	}
-	before := len(r.c.ps)
+	before := r.c.count()
 	if n.name.Local != "item" {
 		r.fail(n, attesta.M("err.qti.meta.element", n.name.Local, "item"))
 		return false
@@ -488,7 +491,7 @@ func (r *reader) itemMeta(n *node, it *item.Item) bool {
 	it.Sector, it.Standard = str("sector"), num("standard", 0)
 	it.Competence, it.ADA, it.Result = str("competence"), str("ada"), str("result")
 	it.Dimension, it.Difficulty = item.Dimension(str("dimension")), item.Difficulty(str("difficulty"))
-	return len(r.c.ps) == before
+	return r.c.count() == before
 }
 
 // testMeta reads the competence and dimension of a test's sections from
@@ -497,21 +500,24 @@ func (r *reader) testMeta(n *node, t *Test) bool {
 	if n == nil {
 		return true
 	}
-	before := len(r.c.ps)
+	before := r.c.count()
 	if n.name.Local != "test" {
 		r.fail(n, attesta.M("err.qti.meta.element", n.name.Local, "test"))
 		return false
 	}
-	seen := map[string]bool{}
+	seen, index := map[string]bool{}, map[string]int{}
+	for i, s := range t.Sections {
+		index[s.ID] = i
+	}
 	for _, k := range n.elems() {
 		if k.name.Space != MetadataNamespace || k.name.Local != "section" {
 			r.fail(k, attesta.M("err.qti.meta.element", k.name.Local, "section"))
 			continue
 		}
 		id, _ := r.required(k, "identifier")
-		i := slices.IndexFunc(t.Sections, func(s Section) bool { return s.ID == id })
+		i, ok := index[id]
 		switch {
-		case i < 0:
+		case !ok:
 			r.fail(k, attesta.M("err.qti.meta.section", id))
 			continue
 		case seen[id]:
@@ -523,5 +529,5 @@ func (r *reader) testMeta(n *node, t *Test) bool {
 		d, _ := k.attr("dimension")
 		t.Sections[i].Dimension = item.Dimension(d)
 	}
-	return len(r.c.ps) == before
+	return r.c.count() == before
 }

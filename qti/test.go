@@ -141,8 +141,8 @@ func (r *reader) stray(n, k *node) bool {
 // their identifiers ("" for an item that has problems of its own).
 func readTest(file string, root *node, items map[string]string, c *collector) (t Test, ok bool) {
 	r := &reader{file: file, c: c}
-	before := len(c.ps)
-	defer func() { ok = len(c.ps) == before }()
+	before := c.count()
+	defer func() { ok = c.count() == before }()
 	if root.name.Space != ItemNamespace || root.name.Local != "qti-assessment-test" {
 		r.wrongRoot(root, "qti-assessment-test")
 		return t, false
@@ -221,6 +221,7 @@ func (r *reader) section(n *node, items map[string]string, seenRef, seenItem map
 	s := Section{ID: r.identifier(n, "identifier")}
 	s.Title, _ = n.attr("title")
 	var selection *node
+	refs := 0
 	for _, k := range n.kids {
 		switch {
 		case r.stray(n, k):
@@ -240,6 +241,7 @@ func (r *reader) section(n *node, items map[string]string, seenRef, seenItem map
 		case k.name.Local == "qti-ordering":
 			s.Shuffle = r.boolAttr(k, "shuffle", false)
 		case k.name.Local == "qti-assessment-item-ref":
+			refs++
 			if id, ok := r.itemRef(k, items, seenRef, seenItem); ok {
 				s.Items = append(s.Items, id)
 			}
@@ -247,8 +249,8 @@ func (r *reader) section(n *node, items map[string]string, seenRef, seenItem map
 			r.refuseTest(k)
 		}
 	}
-	if selection != nil && s.Select > len(s.Items) {
-		r.fail(selection, attesta.M("err.qti.test.select", s.Select, len(s.Items)))
+	if selection != nil && s.Select > refs {
+		r.fail(selection, attesta.M("err.qti.test.select", s.Select, refs))
 	}
 	return s
 }

@@ -66,33 +66,54 @@ func (n *node) hasText() bool {
 	return false
 }
 
+// maxProblems is how many problems an import says: past them, a package
+// is said to have more.
+const maxProblems = 1000
+
 // collector gathers the problems of a package.
 type collector struct {
-	ps Problems
+	ps    Problems
+	extra int // problems past maxProblems
 }
+
+func (c *collector) add(p Problem) {
+	if len(c.ps) < maxProblems {
+		c.ps = append(c.ps, p)
+		return
+	}
+	c.extra++
+}
+
+// count is how many problems were found.
+func (c *collector) count() int { return len(c.ps) + c.extra }
 
 // at records m at n of file.
 func (c *collector) at(file string, n *node, m attesta.Message) {
 	if n == nil {
-		c.ps = append(c.ps, newProblem(file, 0, 0, "", m))
+		c.add(newProblem(file, 0, 0, "", m))
 		return
 	}
-	c.ps = append(c.ps, newProblem(file, n.line, n.col, n.name.Local, m))
+	c.add(newProblem(file, n.line, n.col, n.name.Local, m))
 }
 
 // file records m about file as a whole.
 func (c *collector) file(file string, m attesta.Message) {
-	c.ps = append(c.ps, newProblem(file, 0, 0, "", m))
+	c.add(newProblem(file, 0, 0, "", m))
 }
 
-// lineIndex turns byte offsets of a file into lines and columns.
+// lineIndex turns byte offsets of a file into lines and columns. The
+// parser asks for offsets in increasing order: the column is counted from
+// the last one asked on the same line, so a file on one long line costs
+// no more than many short ones.
 type lineIndex struct {
 	data   []byte
 	starts []int // the offset where each line starts
+
+	line, off, col int // the last answer: a 0-based line, an offset, its 1-based column
 }
 
 func newLineIndex(data []byte) *lineIndex {
-	li := &lineIndex{data: data, starts: []int{0}}
+	li := &lineIndex{data: data, starts: []int{0}, col: 1}
 	for i, b := range data {
 		if b == '\n' {
 			li.starts = append(li.starts, i+1)
@@ -105,7 +126,13 @@ func newLineIndex(data []byte) *lineIndex {
 func (li *lineIndex) pos(off int) (int, int) {
 	off = min(max(off, 0), len(li.data))
 	i := sort.Search(len(li.starts), func(i int) bool { return li.starts[i] > off }) - 1
-	return i + 1, utf8.RuneCount(li.data[li.starts[i]:off]) + 1
+	from, col := li.starts[i], 1
+	if i == li.line && off >= li.off {
+		from, col = li.off, li.col
+	}
+	col += utf8.RuneCount(li.data[from:off])
+	li.line, li.off, li.col = i, off, col
+	return i + 1, col
 }
 
 // parseXML reads data, the file name of the package, into a tree. It
@@ -119,7 +146,7 @@ func parseXML(name string, data []byte, c *collector) *node {
 	d.Strict = true
 	fail := func(off int64, m attesta.Message) *node {
 		line, col := li.pos(int(off))
-		c.ps = append(c.ps, newProblem(name, line, col, "", m))
+		c.add(newProblem(name, line, col, "", m))
 		return nil
 	}
 	var root *node
@@ -184,7 +211,7 @@ func parseXML(name string, data []byte, c *collector) *node {
 		}
 	}
 	if root == nil {
-		c.ps = append(c.ps, newProblem(name, 0, 0, "", attesta.M("err.qti.xml.empty")))
+		c.file(name, attesta.M("err.qti.xml.empty"))
 	}
 	return root
 }
