@@ -533,6 +533,8 @@ func (r *reader) declaration(d, inter *node, it *item.Item) {
 			}
 		case k.name.Space == ItemNamespace && k.name.Local == "qti-mapping":
 			it.Map = r.mapping(k, it)
+		case k.name.Space == ItemNamespace && k.name.Local == "qti-default-value":
+			r.fail(k, attesta.M("err.qti.unsupported.default"))
 		default:
 			r.fail(k, refusal(k))
 		}

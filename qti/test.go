@@ -174,10 +174,10 @@ func readTest(file string, root *node, items map[string]string, c *collector) (t
 		r.fail(p, attesta.M("err.qti.test.parts"))
 	}
 	part := parts[0]
-	if v, _ := part.attr("navigation-mode"); v != "nonlinear" {
+	if v, ok := r.required(part, "navigation-mode"); ok && v != "nonlinear" {
 		r.unsupportedAttr(part, "navigation-mode", v, attesta.M("err.qti.why.navigation"))
 	}
-	if v, _ := part.attr("submission-mode"); v != "simultaneous" && v != "individual" {
+	if v, ok := r.required(part, "submission-mode"); ok && v != "simultaneous" && v != "individual" {
 		r.fail(part, attesta.M("err.qti.attr.value", "submission-mode", v))
 	}
 	seenSection, seenRef, seenItem := map[string]bool{}, map[string]bool{}, map[string]bool{}
@@ -186,7 +186,7 @@ func readTest(file string, root *node, items map[string]string, c *collector) (t
 		case r.stray(part, k):
 		case k.name.Space == ItemNamespace && k.name.Local == "qti-assessment-section":
 			s := r.section(k, items, seenRef, seenItem)
-			if seenSection[s.ID] {
+			if seenSection[s.ID] && s.ID != "" {
 				r.fail(k, attesta.M("err.qti.identifier.twice", s.ID))
 			}
 			seenSection[s.ID] = true
