@@ -399,3 +399,68 @@ func BenchmarkImportGolden(b *testing.B) {
 		}
 	}
 }
+
+// TestRichText: the XHTML of an item body is read as plain text —
+// paragraphs, lines, lists, inline elements — and goes round the trip.
+func TestRichText(t *testing.T) {
+	doc := edit(t, "    <qti-choice-interaction", `    <div><p>Leggi   il <strong>testo</strong>:<br/>H<sub>2</sub>O e x<sup>2</sup>.</p>
+    <blockquote><p>Una citazione,
+      su due righe del sorgente.</p></blockquote>
+    <ul><li>primo</li> <li><em>secondo</em></li></ul><ol><li>uno</li></ol></div>
+    <qti-choice-interaction`)
+	doc = []byte(strings.Replace(string(doc), ">Uno<", "><p>Uno</p><p>bis\u00a0</p><", 1))
+	pkg, err := qti.Import(packageOfItems(t, map[string][]byte{"q.xml": doc}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := pkg.Items[0]
+	want := "Leggi il testo:\nH2O e x2.\n\nUna citazione, su due righe del sorgente.\n\n- primo\n\n- secondo\n\n1. uno\n\nQuale?"
+	if it.Prompt != want {
+		t.Errorf("prompt\n got %q\nwant %q", it.Prompt, want)
+	}
+	if it.Choices[0].Text != "Uno\n\nbis\u00a0" {
+		t.Errorf("choice %q", it.Choices[0].Text)
+	}
+	if it.Lang != "it" || it.Kind != "single_choice" {
+		t.Errorf("lang %q kind %q", it.Lang, it.Kind)
+	}
+	roundTrip(t, pkg)
+}
+
+// TestWrittenOutTemplates: a response processing that is a template
+// written out in full is read as the template, its numbers as numbers.
+func TestWrittenOutTemplates(t *testing.T) {
+	const named = `<qti-response-processing template="https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml"/>`
+	for name, tc := range map[string]struct {
+		rp   string
+		want string
+	}{
+		"match_correct": {`<qti-response-processing>
+    <!-- the template -->
+    <qti-response-condition><qti-response-if><qti-match><qti-variable identifier="RESPONSE"/><qti-correct identifier="RESPONSE"/></qti-match>
+    <qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float"> 1.0 </qti-base-value></qti-set-outcome-value></qti-response-if>
+    <qti-response-else><qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">0.0</qti-base-value></qti-set-outcome-value></qti-response-else></qti-response-condition>
+  </qti-response-processing>`, "match_correct"},
+		"map_response": {`<qti-response-processing><qti-response-condition><qti-response-if><qti-is-null><qti-variable identifier="RESPONSE"/></qti-is-null>
+    <qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">0</qti-base-value></qti-set-outcome-value></qti-response-if>
+    <qti-response-else><qti-set-outcome-value identifier="SCORE"><qti-map-response identifier="RESPONSE"/></qti-set-outcome-value></qti-response-else></qti-response-condition></qti-response-processing>`, "map_response"},
+		"an older URI": {`<qti-response-processing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/map_response"/>`, "map_response"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			pkg, err := qti.Import(packageOfItems(t, map[string][]byte{"q.xml": edit(t, named, tc.rp)}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(pkg.Items[0].Scoring); got != tc.want {
+				t.Errorf("scoring %s, want %s", got, tc.want)
+			}
+		})
+	}
+	// One point more for the correct response is another processing.
+	_, err := qti.Import(packageOfItems(t, map[string][]byte{"q.xml": edit(t, named, `<qti-response-processing><qti-response-condition><qti-response-if><qti-match><qti-variable identifier="RESPONSE"/><qti-correct identifier="RESPONSE"/></qti-match>
+    <qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">2</qti-base-value></qti-set-outcome-value></qti-response-if>
+    <qti-response-else><qti-set-outcome-value identifier="SCORE"><qti-base-value base-type="float">0</qti-base-value></qti-set-outcome-value></qti-response-else></qti-response-condition></qti-response-processing>`)}))
+	if ps := problemsOf(t, err); len(ps) != 1 || ps[0].Key != "err.qti.unsupported.processing" {
+		t.Errorf("problems %v", ps)
+	}
+}
