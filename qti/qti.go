@@ -47,8 +47,17 @@
 // choices that exist); the rules of an item against the standard it is
 // written for are [item.Item.Validate]'s, for the caller to apply. A
 // package is untrusted input: no DTD, no entity, bounded size, file count,
-// depth and per-file size, checked on the zip's directory before anything
-// is decompressed (see the limits below).
+// depth and per-file size ([MaxPackageSize], [MaxFiles], [MaxFileSize],
+// [MaxTotalSize], [MaxDepth]), checked on the zip's directory before
+// anything is decompressed.
+//
+// # Tests
+//
+// A [Test] is the blueprint of an online test: one nonlinear part of
+// sections, each drawing some of its items at random (qti-selection,
+// qti-ordering), timed as a whole (qti-time-limits). What QTI's tests do
+// beyond that (branching, preconditions, weights, outcome processing,
+// nested sections) is refused by name: attesta draws and scores itself.
 //
 // # Export
 //
@@ -56,7 +65,9 @@
 // give the same bytes, so export → import → export is byte-identical (the
 // golden files in testdata/golden show every kind). Texts are written as a
 // browser shows them: runs of spaces are one space, paragraphs are apart
-// by a blank line; [Import] reads them back the same.
+// by a blank line; [Import] reads them back the same. An ordering is always
+// written shuffled (listed in their correct order, its options would give
+// the answer away) and read back so.
 //
 // # Results
 //
