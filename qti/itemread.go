@@ -213,10 +213,9 @@ func readItem(file string, root *node, c *collector) (it item.Item, ok bool) {
 		r.fail(p, attesta.M("err.qti.item.processing.many"))
 	}
 	body := &bodyReader{file: file, c: c, allow: true}
-	refused := c.count()
 	body.walk(bodies[0])
 	if len(body.found) == 0 {
-		if c.count() == refused { // else what stands for an interaction is refused by name
+		if !body.refusedInteraction { // else the interaction there is is refused by name
 			r.fail(bodies[0], attesta.M("err.qti.item.interaction.none"))
 		}
 		return it, false

@@ -117,6 +117,10 @@ func TestImportItemProblems(t *testing.T) {
 			b := edit(t, ">Due<", `><img src="due.png" alt="2"/><`)
 			return bytes.Replace(b, []byte("    <qti-choice-interaction"), []byte("    <table><tr><td>1</td></tr></table>\n    <qti-choice-interaction"), 1)
 		}, []string{"items/q.xml 9:5 table err.qti.unsupported.element", "items/q.xml 13:41 img err.qti.unsupported.media"}},
+		{"no interaction, an image", func(t *testing.T) []byte {
+			b := choiceItem[:strings.Index(choiceItem, "    <qti-choice-interaction")] + "    <p><img src=\"a.png\"/></p>\n" + choiceItem[strings.Index(choiceItem, "  </qti-item-body>"):]
+			return []byte(b)
+		}, []string{"items/q.xml 8:3 qti-item-body err.qti.item.interaction.none", "items/q.xml 9:8 img err.qti.unsupported.media"}},
 		{"no response processing", func(t *testing.T) []byte {
 			return edit(t, `  <qti-response-processing template="https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml"/>`+"\n", "")
 		}, []string{"items/q.xml 2:1 qti-assessment-item err.qti.item.processing.none"}},

@@ -440,19 +440,19 @@ func (r *reader) resource(n *node, ns string) (resource, bool) {
 	}
 	for _, k := range n.elems() {
 		if k.name.Space == ns && k.name.Local == "metadata" {
-			rs.meta = findMeta(k, 0)
+			rs.meta = findMeta(k)
 		}
 	}
 	return rs, true
 }
 
 // findMeta finds attesta's element in a resource's metadata.
-func findMeta(n *node, depth int) *node {
+func findMeta(n *node) *node {
 	if n.name.Space == MetadataNamespace && (n.name.Local == "item" || n.name.Local == "test") {
 		return n
 	}
 	for _, k := range n.elems() {
-		if m := findMeta(k, depth+1); m != nil {
+		if m := findMeta(k); m != nil {
 			return m
 		}
 	}

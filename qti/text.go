@@ -129,6 +129,8 @@ type bodyReader struct {
 	before []string // the raw text before each interaction
 	found  []*node  // the interactions met
 	marks  []mark
+
+	refusedInteraction bool // whether an interaction not of the subset was refused
 }
 
 // walk reads the children of n.
@@ -153,7 +155,7 @@ func (r *bodyReader) walk(n *node) {
 func (r *bodyReader) element(n *node) {
 	name := n.name.Local
 	if n.name.Space != ItemNamespace {
-		r.c.at(r.file, n, refusal(n))
+		r.refuse(n)
 		return
 	}
 	switch {
@@ -180,7 +182,7 @@ func (r *bodyReader) element(n *node) {
 			case k.isText():
 				r.c.at(r.file, n, attesta.M("err.qti.item.list"))
 			default:
-				r.c.at(r.file, k, refusal(k))
+				r.refuse(k)
 			}
 		}
 		r.raw.WriteString(blockBreak)
@@ -198,8 +200,17 @@ func (r *bodyReader) element(n *node) {
 		r.marks = nil
 		r.found = append(r.found, n)
 	default:
-		r.c.at(r.file, n, refusal(n))
+		r.refuse(n)
 	}
+}
+
+// refuse records the refusal of n.
+func (r *bodyReader) refuse(n *node) {
+	m := refusal(n)
+	if m.Key == "err.qti.unsupported.interaction" {
+		r.refusedInteraction = true
+	}
+	r.c.at(r.file, n, m)
 }
 
 // text is the plain text of the raw text a bodyReader collected.
