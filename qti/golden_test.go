@@ -205,3 +205,44 @@ func TestGolden(t *testing.T) {
 		t.Error("export → import → export is not byte-identical")
 	}
 }
+
+// TestExportRefuses: what Export cannot write so that Import reads it back
+// is refused, with the reason's key.
+func TestExportRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		items func([]item.Item) []item.Item
+		tests func([]qti.Test) []qti.Test
+		key   string
+	}{
+		{name: "an identifier QTI would not take", items: func(its []item.Item) []item.Item { its[0].ID = "1 bad"; return its }, key: "err.qti.export.id"},
+		{name: "an identifier twice", items: func(its []item.Item) []item.Item { its[1].ID = its[0].ID; return its }, key: "err.qti.export.twice"},
+		{name: "a kind QTI is not given", items: func(its []item.Item) []item.Item { its[0].Kind = "essay"; return its }, key: "err.qti.export.kind"},
+		{name: "another scoring", items: func(its []item.Item) []item.Item { its[0].Scoring = "map_response_point"; return its }, key: "err.qti.export.scoring"},
+		{name: "no status", items: func(its []item.Item) []item.Item { its[0].Status = ""; return its }, key: "err.qti.export.version"},
+		{name: "a test of an item not exported", items: func(its []item.Item) []item.Item { return its[1:] }, key: "err.qti.export.ref"},
+		{name: "an item twice in a test", tests: func(ts []qti.Test) []qti.Test {
+			ts[0].Sections[1].Items = append(ts[0].Sections[1].Items, "C1-K-001")
+			return ts
+		}, key: "err.qti.export.ref.twice"},
+		{name: "drawing more than there is", tests: func(ts []qti.Test) []qti.Test { ts[0].Sections[0].Select = 6; return ts }, key: "err.qti.export.select"},
+		{name: "a section identifier twice", tests: func(ts []qti.Test) []qti.Test { ts[0].Sections[1].ID = "S1"; return ts }, key: "err.qti.export.section"},
+		{name: "a test twice", tests: func(ts []qti.Test) []qti.Test { return append(ts, ts[0]) }, key: "err.qti.export.test.twice"},
+		{name: "a test identifier", tests: func(ts []qti.Test) []qti.Test { ts[0].ID = ""; return ts }, key: "err.qti.export.test"},
+		{name: "a negative time", tests: func(ts []qti.Test) []qti.Test { ts[0].TimeLimit = -1; return ts }, key: "err.qti.export.time"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			items, tests := goldenItems(), goldenTests()
+			if tc.items != nil {
+				items = tc.items(items)
+			}
+			if tc.tests != nil {
+				tests = tc.tests(tests)
+			}
+			_, err := qti.Export(items, tests)
+			if attesta.ErrorKey(err) != tc.key || attesta.ErrorCode(err) != attesta.Invalid {
+				t.Errorf("error %v, want %s", err, tc.key)
+			}
+		})
+	}
+}

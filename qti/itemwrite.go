@@ -45,6 +45,8 @@ func checkItem(it *item.Item) error {
 		return attesta.E(attesta.Invalid, "err.qti.export.kind", it.ID, string(it.Kind))
 	case it.Scoring != item.MatchCorrect && it.Scoring != item.MapResponse:
 		return attesta.E(attesta.Invalid, "err.qti.export.scoring", it.ID, string(it.Scoring))
+	case !slices.Contains(item.Statuses, it.Status) || it.Version < 1:
+		return attesta.E(attesta.Invalid, "err.qti.export.version", it.ID, it.Version, string(it.Status))
 	}
 	return nil
 }
