@@ -75,9 +75,9 @@ func loadTests(ctx context.Context, s Services) error {
 			return err
 		}
 		for i, fi := range a.Form.Items {
-			resp := correct(fi.Item)
+			resp := Correct(fi.Item)
 			if i < wrong {
-				resp = wrongResponse(fi.Item)
+				resp = WrongResponse(fi.Item)
 			}
 			if err := s.Tests.Answer(ctx, who, a.ID, fi.Item, resp); err != nil {
 				return fmt.Errorf("answering %s: %w", fi.Item, err)
@@ -116,8 +116,8 @@ func loadTests(ctx context.Context, s Services) error {
 	return s.Tests.Authorize(ctx, proctor, open.ID, students["Esposito"].Person)
 }
 
-// wrongResponse is a plausible wrong response to a demo bank item.
-func wrongResponse(id string) item.Response {
+// WrongResponse is a plausible wrong response to a demo bank item.
+func WrongResponse(id string) item.Response {
 	for _, b := range Bank {
 		if b.ID != id {
 			continue
@@ -137,8 +137,8 @@ func wrongResponse(id string) item.Response {
 	return item.Response{"B"}
 }
 
-// correct is the right response to a demo bank item.
-func correct(id string) item.Response {
+// Correct is the right response to a demo bank item.
+func Correct(id string) item.Response {
 	for _, b := range Bank {
 		if b.ID == id {
 			return b.Correct

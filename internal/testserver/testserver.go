@@ -53,12 +53,19 @@ func New(t testing.TB) *server.Server {
 // NewWith is New with options changed by configure (nil: none).
 func NewWith(t testing.TB, configure func(*server.Options)) *server.Server {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "attesta.db"), Clock)
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "attesta.db"), Clock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return NewOn(t, db, configure)
+}
+
+// NewOn is NewWith on a database of either engine, which the caller
+// closes after the test.
+func NewOn(t testing.TB, db server.Database, configure func(*server.Options)) *server.Server {
+	t.Helper()
+	ctx := context.Background()
 	kek, _, err := issuer.GenerateKeyEncryptionKey()
 	if err != nil {
 		t.Fatal(err)
