@@ -333,7 +333,7 @@ func TestDossierInBrowser(t *testing.T) {
 	signIn(t, ctx, ts.URL, "operatore@milomb.example", demo.Password, dashboard)
 	do(t, ctx, chromedp.Navigate(experienceHref(t, ctx, ts.URL, "Progettazione CAD di attrezzature")), chromedp.WaitVisible(chromedp.CSS("#student-files")),
 		chromedp.Click(chromedp.CSS(`#student-files li:first-child a[href^="/dossiers/"]`)), chromedp.WaitVisible(chromedp.CSS("#dossier-missing")))
-	if missing := text(t, ctx, "#dossier-missing"); !strings.Contains(missing, "in corso, non concluso") || !strings.Contains(missing, "su 200 previste") {
+	if missing := text(t, ctx, "#dossier-missing"); !strings.Contains(missing, "in corso, non concluso") || !strings.Contains(missing, "ore registrate 16 su 200 previste") {
 		t.Errorf("what the dossier lacks: %q", missing)
 	}
 	if n := count(t, ctx, "#dossier-lock-form"); n != 0 {
