@@ -112,9 +112,15 @@ func attach(t *testing.T, ctx context.Context, path string, rows ...int) {
 			do(t, ctx, chromedp.Click(chromedp.CSS(`label[for="`+id+`"]`)))
 		}
 	}
-	// The page that answers is a new one: not this one, marked.
-	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.body.dataset.sent = 'yes'`), chromedp.Click(chromedp.CSS("#dossier-file-submit")))
-	waitFor(t, ctx, "body:not([data-sent]) :is(#dossier-saved, #dossier-error, #dossier-file-form .invalid-feedback)")
+	send(t, ctx, "#dossier-file-submit", "#dossier-saved, #dossier-error, #dossier-file-form .invalid-feedback")
+}
+
+// send clicks the button sel of a form and waits for the element wait of
+// the page that answers: a new page, not the one marked before the click.
+func send(t *testing.T, ctx context.Context, sel, wait string) {
+	t.Helper()
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.body.dataset.sent = 'yes'`), chromedp.Click(chromedp.CSS(sel)))
+	waitFor(t, ctx, "body:not([data-sent]) :is("+wait+")")
 }
 
 // TestDossierFilesInBrowser: the student Sara Esposito, whose experience is
@@ -165,7 +171,7 @@ func TestDossierFilesInBrowser(t *testing.T) {
 		t.Errorf("the files after attaching: %q", files)
 	}
 	item := text(t, ctx, `#dossier-files li:nth-child(2)`)
-	if !strings.Contains(item, "staffa-montata.png") || !strings.Contains(item, i18n.T("it", "artefact.kind.photo")) || !strings.Contains(item, "png") {
+	if !strings.Contains(item, "staffa-montata.png") || !strings.Contains(item, i18n.T("it", "artefact.kind.label.photo")) || !strings.Contains(item, "png") {
 		t.Errorf("the photo is listed as %q", item)
 	}
 	after := coverage(t, ctx)
@@ -252,8 +258,7 @@ func TestDossierFilesInBrowser(t *testing.T) {
 	}
 	clean(t, ctx)
 	// The photo is the second file listed, after the report.
-	do(t, ctx, chromedp.Click(chromedp.CSS(`#dossier-files li:nth-child(2) button[type="submit"]`)))
-	waitFor(t, ctx, "#dossier-coverage")
+	send(t, ctx, `#dossier-files li:nth-child(2) button[type="submit"]`, "#dossier-coverage")
 	if files := dossierFiles(t, ctx); !slices.Equal(files, []string{"relazione.txt"}) {
 		t.Errorf("the files after removing the photo: %q", files)
 	}
