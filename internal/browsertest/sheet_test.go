@@ -62,11 +62,19 @@ func waitFor(t *testing.T, ctx context.Context, sel string) {
 	}
 }
 
-// clean runs axe-core and fails the test for any violation at all.
+// clean runs axe-core and fails the test for any violation at all, and
+// for any message the catalogue lacks (i18n.T's marker, ‹key›).
 func clean(t *testing.T, ctx context.Context) {
 	t.Helper()
 	if vs := browsertest.Axe(t, ctx); len(vs) > 0 {
 		t.Errorf("%s: %d axe-core violation(s)", location(t, ctx), len(vs))
+	}
+	missing, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...new Set(document.documentElement.outerHTML.match(/‹[^‹›<>\s]+›/g) || [])]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) > 0 {
+		t.Errorf("%s: messages missing from the catalogue: %q", location(t, ctx), missing)
 	}
 }
 
