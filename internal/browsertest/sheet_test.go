@@ -214,7 +214,8 @@ func TestSheetInBrowser(t *testing.T) {
 	clean(t, desk)
 	const reason = "La data di inizio osservazione della prima riga è errata."
 	do(t, desk, chromedp.Evaluate[chromedp.Void](`document.querySelector('#reopen-reason').value = ''`), chromedp.SendKeys(chromedp.CSS("#reopen-reason"), reason),
-		chromedp.Click(chromedp.CSS("#sheet-reopen-submit")), chromedp.WaitVisible(chromedp.CSS("#sheet-reopened")))
+		chromedp.Click(chromedp.CSS("#sheet-reopen-submit")))
+	waitFor(t, desk, "#sheet-reopened")
 	if s := text(t, desk, "#sheet-state"); s != "in compilazione" {
 		t.Errorf("after reopening the sheet is %q", s)
 	}
