@@ -90,3 +90,19 @@ func TestID(t *testing.T) {
 		t.Errorf("ids %s %s", a, b)
 	}
 }
+
+// The hours recorded, in what a dossier lacks, are written with the
+// decimal separator of the reader's language.
+func TestHoursInLanguage(t *testing.T) {
+	for _, c := range []struct {
+		minutes int
+		it, en  string
+	}{{960, "16", "16"}, {450, "7,5", "7.5"}, {100, "1,67", "1.67"}, {0, "0", "0"}} {
+		if got := hours(c.minutes).In("it"); got != c.it {
+			t.Errorf("%d minutes in Italian: %q, want %q", c.minutes, got, c.it)
+		}
+		if got := hours(c.minutes).In("en"); got != c.en {
+			t.Errorf("%d minutes in English: %q, want %q", c.minutes, got, c.en)
+		}
+	}
+}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,6 +20,20 @@ import (
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/observation"
 )
+
+// hours says minutes as hours, as a message argument, with the decimal
+// separator of the message's language: "16", "7,5" in Italian, "7.5" in
+// English (at most two decimals).
+type hours int
+
+// In returns the hours in lang.
+func (m hours) In(lang string) string {
+	h := strconv.FormatFloat(math.Round(float64(m)/60*100)/100, 'f', -1, 64)
+	if lang == "it" {
+		h = strings.Replace(h, ".", ",", 1)
+	}
+	return h
+}
 
 // Reader reads dossiers and what they compile inside a transaction.
 type Reader interface {
@@ -157,7 +173,7 @@ func compile(ctx context.Context, r Reader, e *experience.Experience, student st
 	case len(doc.Hours.Records) == 0:
 		missing = append(missing, attesta.M("err.dossier.missing.hours"))
 	case doc.Hours.Minutes < doc.Hours.Planned*60:
-		missing = append(missing, attesta.M("err.dossier.missing.planned", fmt.Sprintf("%.1f", float64(doc.Hours.Minutes)/60), doc.Hours.Planned))
+		missing = append(missing, attesta.M("err.dossier.missing.planned", hours(doc.Hours.Minutes), doc.Hours.Planned))
 	}
 	sheets, err := r.Sheets(ctx, e.ID)
 	if err != nil {

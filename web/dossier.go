@@ -44,8 +44,8 @@ type dossierData struct {
 	// Standard is the pinned version of the standard, for the rows' texts.
 	Standard *competence.Standard
 	Form     *form  // a refused change
-	FormOf   string // which: "notes", "return" or "lock"
-	Saved    string // the page follows a change: "notes" or "return"
+	FormOf   string // which: "notes", "return", "lock" or "files"
+	Saved    string // the page follows a change: "notes", "return" or "file"
 }
 
 // To is the address of the dossier, or of a route under it, that
@@ -196,7 +196,7 @@ func (s *Site) attachFile(w http.ResponseWriter, r *http.Request) {
 	defer r.MultipartForm.RemoveAll()
 	file, header, err := r.FormFile("file")
 	if err != nil {
-		s.dossierPage(w, r, http.StatusBadRequest, dossierData{Form: &form{Error: s.newPage(w, r).T("err.web.upload.nofile")}, FormOf: "files"})
+		s.dossierPage(w, r, http.StatusBadRequest, dossierData{Form: &form{Values: r.PostForm, Error: s.newPage(w, r).T("err.web.upload.nofile")}, FormOf: "files"})
 		return
 	}
 	defer file.Close()

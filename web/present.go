@@ -145,15 +145,16 @@ func (p *page) auditRows(entries []audit.Entry) []auditRow {
 			}
 		}
 		slices.SortFunc(names, fieldOrder)
+		domain, _, _ := strings.Cut(e.Action, ".")
 		for _, k := range names {
-			if hiddenField(k) || bytes.Equal(before[k], after[k]) {
+			if hiddenField(domain, k) || bytes.Equal(before[k], after[k]) {
 				continue
 			}
-			b, a := p.fieldValue(k, before[k]), p.fieldValue(k, after[k])
+			b, a := p.fieldValue(domain, k, before[k]), p.fieldValue(domain, k, after[k])
 			if b == a {
 				continue
 			}
-			r.Changes = append(r.Changes, auditChange{Field: p.fieldLabel(k), Before: b, After: a})
+			r.Changes = append(r.Changes, auditChange{Field: p.fieldLabel(domain, k), Before: b, After: a})
 		}
 		rows[i] = r
 	}
@@ -212,11 +213,16 @@ func objectName(f map[string]json.RawMessage) string {
 }
 
 // hiddenField is a field the trail does not show as a change: the object's
-// identity and bookkeeping, which the row already says.
-func hiddenField(k string) bool {
+// identity and bookkeeping, which the row already says. domain is the
+// first part of the entry's action ("experience" for
+// "experience.hours"): a record of hours names its experience, which is
+// the entry's object, and who recorded it by id as well as by name.
+func hiddenField(domain, k string) bool {
 	switch k {
 	case "id", "created_at", "updated_at", "attachments", "students", "teachers", "chamber_name":
 		return true
+	case "experience", "by":
+		return domain == "experience"
 	}
 	return false
 }
@@ -241,16 +247,23 @@ func fieldOrder(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-func (p *page) fieldLabel(k string) string {
-	if key := "audit.field." + k; i18n.Has(p.Lang, key) {
-		return p.T(key)
+// fieldLabel names field k of an entry whose action is in domain: as the
+// domain says it (audit.field.experience.state, the state of an
+// experience), else as every other (audit.field.state, the state of a
+// standard's version), else by its key.
+func (p *page) fieldLabel(domain, k string) string {
+	for _, key := range []string{"audit.field." + domain + "." + k, "audit.field." + k} {
+		if i18n.Has(p.Lang, key) {
+			return p.T(key)
+		}
 	}
 	return strings.ReplaceAll(k, "_", " ")
 }
 
 // fieldValue shows a recorded value in words: roles, kinds, statuses and
-// provinces by name, times and dates as dates, lists joined.
-func (p *page) fieldValue(k string, raw json.RawMessage) string {
+// provinces by name, times and dates as dates, lists joined; domain is the
+// first part of the entry's action, which says what a state or a kind is.
+func (p *page) fieldValue(domain, k string, raw json.RawMessage) string {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "—"
 	}
@@ -260,7 +273,7 @@ func (p *page) fieldValue(k string, raw json.RawMessage) string {
 	}
 	switch v := v.(type) {
 	case string:
-		return p.wordsFor(k, v)
+		return p.wordsFor(domain, k, v)
 	case bool:
 		if v {
 			return p.T("audit.yes")
@@ -269,6 +282,9 @@ func (p *page) fieldValue(k string, raw json.RawMessage) string {
 	case float64:
 		if k == "size" {
 			return p.Size(int64(v))
+		}
+		if k == "minutes" && domain == "experience" {
+			return p.Hours(int(v))
 		}
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	case map[string]any:
@@ -290,13 +306,22 @@ func (p *page) fieldValue(k string, raw json.RawMessage) string {
 		if code == "" {
 			code, _ = v["id"].(string)
 		}
+		// A process's object by what names it: an experience's design by
+		// its title, a dossier's return by its message, a file by its name.
+		str := func(k string) string { s, _ := v[k].(string); return s }
 		switch {
+		case str("title") != "":
+			return str("title")
 		case v["title"] != nil:
 			return strings.TrimSpace(code + " " + text(v["title"]))
 		case v["text"] != nil:
 			return text(v["text"])
 		case v["label"] != nil:
 			return text(v["label"])
+		case str("message") != "":
+			return str("message")
+		case str("name") != "":
+			return str("name")
 		}
 		return p.T("audit.complex")
 	case []any:
@@ -304,7 +329,7 @@ func (p *page) fieldValue(k string, raw json.RawMessage) string {
 		for _, x := range v {
 			switch x := x.(type) {
 			case string:
-				parts = append(parts, p.wordsFor(strings.TrimSuffix(k, "s"), x))
+				parts = append(parts, p.wordsFor(domain, strings.TrimSuffix(k, "s"), x))
 			case map[string]any:
 				if n, ok := x["name"].(string); ok {
 					parts = append(parts, n)
@@ -321,13 +346,28 @@ func (p *page) fieldValue(k string, raw json.RawMessage) string {
 	return p.T("audit.complex")
 }
 
-// wordsFor shows a string value of field k.
-func (p *page) wordsFor(k, v string) string {
+// wordsFor shows a string value of field k of an entry whose action is in
+// domain.
+func (p *page) wordsFor(domain, k, v string) string {
 	if v == "" {
 		return "—"
 	}
+	switch domain + "." + k {
+	case "experience.state":
+		return p.Lookup("experience.state.", v)
+	case "observation.state":
+		return p.Lookup("observation.state.", v)
+	case "dossier.state":
+		return p.Lookup("dossier.state.", v)
+	case "artefact.kind":
+		return p.Lookup("artefact.kind.label.", v)
+	case "experience.side":
+		return p.Lookup("audit.side.", v)
+	case "dossier.to":
+		return p.Lookup("dossier.to.", v)
+	}
 	switch k {
-	case "role":
+	case "role", "by_role":
 		return p.Lookup("role.", v)
 	case "kind":
 		return p.Lookup("kind.", v)
@@ -339,11 +379,11 @@ func (p *page) wordsFor(k, v string) string {
 		return p.Lookup("status.", v)
 	case "scope":
 		return p.Lookup("scope.", v)
-	case "province":
+	case "province", "school_province", "company_province":
 		return p.Province(v)
 	case "sector":
 		return p.Sector(v)
-	case "date":
+	case "date", "day":
 		return p.Day(v)
 	}
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {

@@ -10,6 +10,10 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/dossier"
+	"github.com/attesta/attesta/experience"
+	"github.com/attesta/attesta/internal/i18n"
+	"github.com/attesta/attesta/observation"
 )
 
 // Dates and times are those of Rome, whatever the server's zone: a
@@ -110,5 +114,93 @@ func TestStandardProblemsSaid(t *testing.T) {
 	}
 	if got := messageIn(attesta.E(attesta.Invalid, "err.competence.sector.notfound", "x"), "it"); got != `settore "x" non trovato` {
 		t.Errorf("a refusal without problems: %s", got)
+	}
+}
+
+// The trail of an experience says what its tutors, the sheet and the
+// dossier did in the reader's language: every field by a name of the
+// catalogue, states as the experience and the sheet say them, hours as
+// hours, days as dates; nothing by its key, nothing missing.
+func TestProcessTrailInWords(t *testing.T) {
+	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	e := experience.Experience{ID: "exp-1", School: "mitf01000a", Company: "co-1", Class: "c-1", Year: "2026/27", Sector: "meccatronica", Version: 1,
+		State: experience.Draft, Revision: 1, Design: experience.Design{Title: "Progettazione CAD"}, SchoolName: "ITIS Feltrinelli", SchoolProvince: "MI",
+		CompanyName: "Meccanica Lombarda", CompanyProvince: "MI", CreatedAt: at, UpdatedAt: at}
+	hours := experience.Attendance{ID: "att-1", Experience: "exp-1", Student: "p-1", Day: "2026-10-12", Weekly: true, Minutes: 450,
+		Activity: "Messa in tavola", By: "p-2", ByName: "Paolo Ricci", ByRole: auth.CompanyTutor, At: at}
+	entries := []audit.Entry{
+		{Action: "experience.create", After: raw(e)},
+		{Action: "experience.sign_off", After: raw(map[string]any{"revision": 1, "side": "company", "digest": "sha256:ab"})},
+		{Action: "experience.agreed", Before: raw(map[string]any{"state": experience.Draft}), After: raw(map[string]any{"state": experience.CoDesigned, "revision": 1})},
+		{Action: "experience.cancel", Before: raw(map[string]any{"state": experience.CoDesigned}), After: raw(map[string]any{"state": experience.Cancelled, "reason": "Reparto chiuso"})},
+		{Action: "experience.hours", After: raw(hours)},
+		{Action: "observation.submit", Before: raw(map[string]any{"sheet": "sht-1", "state": observation.Draft}),
+			After: raw(map[string]any{"sheet": "sht-1", "student": "p-1", "version": 1, "state": observation.Submitted})},
+		{Action: "dossier.return", After: raw(map[string]any{"dossier": "dos-1", "student": "p-1", "return": dossier.Return{To: "school", Message: "Manca la relazione", At: at}})},
+		{Action: "dossier.lock", After: raw(map[string]any{"dossier": "dos-1", "student": "p-1", "digest": "sha256:ab", "log_index": 7})},
+		{Action: "dossier.artefact.link", Before: raw(map[string]any{"dossier": "dos-1", "artefact": "art-1", "rows": []string{"C1/ADA.10.02.02/RA1/A1/E1"}}),
+			After: raw(map[string]any{"dossier": "dos-1", "artefact": "art-1", "rows": []string{"C1/ADA.10.02.02/RA1/A1/E2"}})},
+		{Action: "artefact.upload", After: raw(map[string]any{"name": "staffa.png", "kind": "photo", "format": "png", "size": 94, "sha256": "ab"})},
+	}
+	for i := range entries {
+		entries[i].At, entries[i].ObjectKind, entries[i].ObjectID = at, auth.ExperienceObject, "exp-1"
+	}
+	say := func(lang string) map[string]string {
+		out := map[string]string{}
+		for i, r := range (&page{Lang: lang}).auditRows(entries) {
+			if len(r.Changes) == 0 {
+				t.Errorf("%s: %s says no change", lang, r.Action)
+			}
+			for _, c := range r.Changes {
+				domain, _, _ := strings.Cut(entries[i].Action, ".")
+				known := false
+				for _, m := range []map[string]json.RawMessage{fields(entries[i].Before), fields(entries[i].After)} {
+					for k := range m {
+						if c.Field == (&page{Lang: lang}).fieldLabel(domain, k) {
+							known = i18n.Has(lang, "audit.field."+domain+"."+k) || i18n.Has(lang, "audit.field."+k)
+						}
+					}
+				}
+				if !known {
+					t.Errorf("%s: %s: the field %q is said by its key", lang, entries[i].Action, c.Field)
+				}
+				if strings.Contains(c.Before+c.After, "‹") || strings.Contains(c.Before+c.After, "{") {
+					t.Errorf("%s: %s: %s is %q → %q", lang, entries[i].Action, c.Field, c.Before, c.After)
+				}
+				out[entries[i].Action+" "+c.Field] = c.Before + " → " + c.After
+			}
+		}
+		return out
+	}
+	it, en := say("it"), say("en")
+	for k, want := range map[string]string{
+		"experience.create Progetto":               "— → Progettazione CAD",
+		"experience.create Stato del percorso":     "— → in bozza",
+		"experience.create Provincia della scuola": "— → Milano (MI)",
+		"experience.sign_off Parte":                "— → azienda",
+		"experience.agreed Stato del percorso":     "in bozza → co-progettato",
+		"experience.hours Ore":                     "— → 7,5 h",
+		"experience.hours Giorno":                  "— → 12 ottobre 2026",
+		"experience.hours Ruolo":                   "— → Tutor aziendale",
+		"observation.submit Stato della scheda":    "in compilazione → inviata",
+		"dossier.return Restituzione":              "— → Manca la relazione",
+		"dossier.artefact.link Righe della scheda": "C1/ADA.10.02.02/RA1/A1/E1 → C1/ADA.10.02.02/RA1/A1/E2",
+		"artefact.upload Tipo di elaborato":        "— → fotografia",
+	} {
+		if it[k] != want {
+			t.Errorf("Italian %s: %q, want %q", k, it[k], want)
+		}
+	}
+	for k, want := range map[string]string{
+		"experience.agreed State of the experience": "in draft → co-designed",
+		"experience.hours Hours":                    "— → 7.5 h",
+		"experience.hours Day":                      "— → 12 October 2026",
+		"observation.submit State of the sheet":     "in draft → submitted",
+		"artefact.upload Kind of artefact":          "— → photo",
+	} {
+		if en[k] != want {
+			t.Errorf("English %s: %q, want %q", k, en[k], want)
+		}
 	}
 }

@@ -237,7 +237,7 @@ func (s *Site) dossierPDF(w http.ResponseWriter, r *http.Request) {
 	} else {
 		var rows [][]string
 		for _, a := range v.Artefacts {
-			rows = append(rows, []string{a.Name + "\n" + p.Lookup("artefact.kind.", a.Kind) + " · " + a.Format + " · " + p.Size(a.Size),
+			rows = append(rows, []string{a.Name + "\n" + p.Lookup("artefact.kind.label.", a.Kind) + " · " + a.Format + " · " + p.Size(a.Size),
 				"sha256:" + a.SHA256, strings.Join(a.Rows, "\n")})
 		}
 		doc.Table([]float64{0.34, 0.36, 0.30}, []string{p.T("dossier.coverage.files"), p.T("print.digest"), p.T("dossier.files.rows")}, rows)

@@ -249,11 +249,11 @@ var lookupValues = map[string][]string{
 	"diff.field.": {"title", "description", "levels", "label", "former_code", "school_types", "order", "text", "eqf_level",
 		"qnq_level", "isced_f", "workload_hours", "credits", "workload", "learning_modes", "assessment", "quality_assurance",
 		"esco", "prerequisites"},
-	"experience.state.":  strs(experience.States),
-	"artefact.kind.":     strs(artefact.Kinds),
-	"observation.state.": strs(observation.States),
-	"dossier.state.":     strs(dossier.States),
-	"dossier.to.":        {"school", "company"},
+	"experience.state.":    strs(experience.States),
+	"artefact.kind.label.": strs(artefact.Kinds),
+	"observation.state.":   strs(observation.States),
+	"dossier.state.":       strs(dossier.States),
+	"dossier.to.":          {"school", "company"},
 }
 
 func strs[T ~string](xs []T) []string {

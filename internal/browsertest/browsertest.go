@@ -93,6 +93,10 @@ func New(t testing.TB) context.Context {
 		chromedp.WindowSize(1280, 900),
 		chromedp.Flag("lang", "it-IT"),
 		chromedp.Flag("accept-lang", "it-IT,it"),
+		// Bootstrap scrolls smoothly unless reduced motion is preferred: a
+		// click computed while the page still scrolls to its target (after
+		// typing in a field, say) would land beside it.
+		chromedp.Flag("force-prefers-reduced-motion", true),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)

@@ -62,11 +62,19 @@ func waitFor(t *testing.T, ctx context.Context, sel string) {
 	}
 }
 
-// clean runs axe-core and fails the test for any violation at all.
+// clean runs axe-core and fails the test for any violation at all, and
+// for any message the catalogue lacks (i18n.T's marker, ‹key›).
 func clean(t *testing.T, ctx context.Context) {
 	t.Helper()
 	if vs := browsertest.Axe(t, ctx); len(vs) > 0 {
 		t.Errorf("%s: %d axe-core violation(s)", location(t, ctx), len(vs))
+	}
+	missing, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...new Set(document.documentElement.outerHTML.match(/‹[^‹›<>\s]+›/g) || [])]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) > 0 {
+		t.Errorf("%s: messages missing from the catalogue: %q", location(t, ctx), missing)
 	}
 }
 
@@ -206,7 +214,8 @@ func TestSheetInBrowser(t *testing.T) {
 	clean(t, desk)
 	const reason = "La data di inizio osservazione della prima riga è errata."
 	do(t, desk, chromedp.Evaluate[chromedp.Void](`document.querySelector('#reopen-reason').value = ''`), chromedp.SendKeys(chromedp.CSS("#reopen-reason"), reason),
-		chromedp.Click(chromedp.CSS("#sheet-reopen-submit")), chromedp.WaitVisible(chromedp.CSS("#sheet-reopened")))
+		chromedp.Click(chromedp.CSS("#sheet-reopen-submit")))
+	waitFor(t, desk, "#sheet-reopened")
 	if s := text(t, desk, "#sheet-state"); s != "in compilazione" {
 		t.Errorf("after reopening the sheet is %q", s)
 	}
@@ -333,7 +342,7 @@ func TestDossierInBrowser(t *testing.T) {
 	signIn(t, ctx, ts.URL, "operatore@milomb.example", demo.Password, dashboard)
 	do(t, ctx, chromedp.Navigate(experienceHref(t, ctx, ts.URL, "Progettazione CAD di attrezzature")), chromedp.WaitVisible(chromedp.CSS("#student-files")),
 		chromedp.Click(chromedp.CSS(`#student-files li:first-child a[href^="/dossiers/"]`)), chromedp.WaitVisible(chromedp.CSS("#dossier-missing")))
-	if missing := text(t, ctx, "#dossier-missing"); !strings.Contains(missing, "in corso, non concluso") || !strings.Contains(missing, "su 200 previste") {
+	if missing := text(t, ctx, "#dossier-missing"); !strings.Contains(missing, "in corso, non concluso") || !strings.Contains(missing, "ore registrate 16 su 200 previste") {
 		t.Errorf("what the dossier lacks: %q", missing)
 	}
 	if n := count(t, ctx, "#dossier-lock-form"); n != 0 {
