@@ -2,7 +2,9 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
+	"github.com/attesta/attesta/analysis"
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/item"
@@ -34,6 +36,7 @@ func (a *API) testRoutes(t func(string, auth.Action, http.HandlerFunc) Route) []
 		t("POST /api/v1/attempts/{id}/resume", auth.SittingProctor, a.proctorAttempt(assessment.Resumed)),
 		t("POST /api/v1/attempts/{id}/end", auth.SittingProctor, a.proctorAttempt(assessment.EndedAttempt)),
 		t("PUT /api/v1/people/{id}/accommodation", auth.AccommodationSet, a.setAccommodation),
+		t("GET /api/v1/statistics/items", auth.ItemStats, a.itemAnalysis),
 	}
 }
 
@@ -243,4 +246,14 @@ func (a *API) setAccommodation(w http.ResponseWriter, r *http.Request) {
 	}
 	err := a.platform.Tests.SetAccommodation(r.Context(), who(r), r.PathValue("id"), in)
 	a.reply(w, r, in, err)
+}
+
+func (a *API) itemAnalysis(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	standard, err := strconv.Atoi(q.Get("standard"))
+	if err != nil || q.Get("sector") == "" {
+		standard = 0
+	}
+	rep, err := a.platform.Tests.Analysis(r.Context(), who(r), q.Get("sector"), standard, analysis.Options{})
+	a.reply(w, r, rep, err)
 }

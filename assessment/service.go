@@ -47,6 +47,10 @@ type Reader interface {
 	// candidate and blueprint set), or a sitting's (with sitting set),
 	// without their answers, oldest first.
 	Attempts(ctx context.Context, sitting, candidate, blueprint string) ([]Attempt, error)
+	// FirstAttempts lists the first attempts, submitted and scored, at
+	// the tests on a standard's version, with their results (at most
+	// limit).
+	FirstAttempts(ctx context.Context, sector string, standard, limit int) ([]FirstAttempt, error)
 	// Due lists the ids of active attempts whose deadline is before t.
 	Due(ctx context.Context, t time.Time, limit int) ([]string, error)
 	// Accommodation returns a student's accommodation, the zero one when

@@ -65,6 +65,7 @@ const (
 	ItemView   Action = "item.view"
 	ItemAuthor Action = "item.author"
 	ItemReview Action = "item.review"
+	ItemStats  Action = "item.stats" // the item analysis of a standard's version (the national body's)
 	// The online test: seeing tests, sittings and results (the staff);
 	// designing a test; opening, ending a sitting and releasing its
 	// results; proctoring one (a proctor named in it, or its owner);
@@ -84,12 +85,12 @@ var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, Perso
 	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
 	AuditView, AccountManage, KeyRotate, StandardDrafts, StandardEdit, StandardPublish, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
 	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage, ArtefactAdd,
-	ItemView, ItemAuthor, ItemReview, TestView, SittingView, TestDesign, SittingManage, SittingProctor, TestTake, AccommodationSet}
+	ItemView, ItemAuthor, ItemReview, ItemStats, TestView, SittingView, TestDesign, SittingManage, SittingProctor, TestTake, AccommodationSet}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
 var readOnly = map[Action]bool{OrgList: true, OrgView: true, PeopleList: true, PersonView: true, ClassList: true,
-	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true, ItemView: true, TestView: true, SittingView: true}
+	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true, ItemView: true, ItemStats: true, TestView: true, SittingView: true}
 
 // ReadOnly reports whether a changes nothing.
 func (a Action) ReadOnly() bool { return readOnly[a] }
@@ -141,6 +142,7 @@ var rules = map[Action][]Role{
 	ItemView:   {NationalAdmin, ChamberOperator},
 	ItemAuthor: {NationalAdmin, ChamberOperator},
 	ItemReview: {NationalAdmin, ChamberOperator},
+	ItemStats:  {NationalAdmin},
 	// A school opens sittings for its classes, a Chamber for its
 	// territory's; a school's tutors proctor; commission members see
 	// results with the commission (later).

@@ -134,6 +134,7 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.ItemView:   {none: "YYFFFFF", itm: "YYFFFFF"},
 	auth.ItemAuthor: {none: "YFFFFFF", itm: "YFFFFFF"},
 	auth.ItemReview: {itm: "YFFFFFF"},
+	auth.ItemStats:  {none: "YFFFFFF"},
 	// The online test. Tests are the staff's; a sitting is seen by the
 	// staff in reach and its candidates; the school that opened it and its
 	// proctor act on it (the national body and the Chamber see it, and are

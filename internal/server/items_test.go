@@ -106,3 +106,63 @@ func TestItemBankOverAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestItemAnalysisOverAPI: the national body's item analysis of
+// Meccatronica 1 reads the demo's three first attempts (two in the sitting
+// ended, one in the open one): every item of the test drawn by all three,
+// each flagged as having too few responses to judge; no candidate is named
+// in it. A Chamber may not read it.
+func TestItemAnalysisOverAPI(t *testing.T) {
+	ts, srv := testserver.StartServer(t)
+	_, admin := newToken(t, srv, "admin@unioncamere.example", "unioncamere", auth.NationalAdmin)
+	var rep struct {
+		Attempts int
+		Items    []struct {
+			Item     string
+			N        int
+			Facility float64
+			Flags    []string
+		}
+		Tests []struct {
+			Title string
+			Stats struct {
+				N, Items    int
+				CommonItems int `json:"common_items"`
+			} `json:"stats"`
+		}
+	}
+	status, raw := callAPI(t, ts, admin, "GET", "/api/v1/statistics/items?sector=meccatronica&standard=1", "", &rep)
+	if status != http.StatusOK || rep.Attempts != 3 || len(rep.Items) != 6 || len(rep.Tests) != 1 {
+		t.Fatalf("%d %s", status, raw)
+	}
+	if st := rep.Tests[0].Stats; st.N != 3 || st.Items != 6 || st.CommonItems != 6 {
+		t.Errorf("test stats %+v", st)
+	}
+	for _, it := range rep.Items {
+		if it.N != 3 || it.Facility < 0 || it.Facility > 1 || !slices.Equal(it.Flags, []string{"too_few_responses"}) {
+			t.Errorf("item %+v", it)
+		}
+	}
+	ctx := t.Context()
+	for _, email := range []string{"studente@feltrinelli.example"} {
+		p, err := srv.Services().People.PrincipalByEmail(ctx, email, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(raw, p.Person) {
+			t.Errorf("the analysis names a person")
+		}
+	}
+	sittings, _ := srv.Services().Tests.Sittings(ctx, &auth.Principal{Person: "x", Membership: auth.Membership{Role: auth.NationalAdmin}})
+	for _, st := range sittings {
+		for _, c := range st.Candidates {
+			if strings.Contains(raw, c.Person) || strings.Contains(raw, c.Name) {
+				t.Errorf("the analysis names candidate %s", c.Name)
+			}
+		}
+	}
+	_, chamber := newToken(t, srv, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	if status, _ := callAPI(t, ts, chamber, "GET", "/api/v1/statistics/items?sector=meccatronica&standard=1", "", nil); status != http.StatusForbidden {
+		t.Errorf("a Chamber reads the item analysis: %d", status)
+	}
+}

@@ -368,6 +368,30 @@ func (t assessmentRows) Attempts(ctx context.Context, sitting, candidate, bluepr
 	return out, rows.Err()
 }
 
+// FirstAttempts implements assessment.Reader.
+func (t assessmentRows) FirstAttempts(ctx context.Context, sector string, standard, limit int) ([]assessment.FirstAttempt, error) {
+	rows, err := t.Query(ctx, `SELECT a.blueprint_id, a.id, a.result FROM attempts a JOIN blueprints b ON b.id = a.blueprint_id
+		WHERE b.sector = $1 AND b.standard = $2 AND a.number = 1 AND a.state = 'submitted' AND a.result IS NOT NULL
+		ORDER BY a.ended, a.id LIMIT $3`, sector, standard, limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing first attempts: %w", err)
+	}
+	defer rows.Close()
+	var out []assessment.FirstAttempt
+	for rows.Next() {
+		var fa assessment.FirstAttempt
+		var result string
+		if err := rows.Scan(&fa.Test, &fa.Attempt.ID, &result); err != nil {
+			return nil, fmt.Errorf("listing first attempts: %w", err)
+		}
+		if err := json.Unmarshal([]byte(result), &fa.Result); err != nil {
+			return nil, fmt.Errorf("reading the result of attempt %s: %w", fa.Attempt.ID, err)
+		}
+		out = append(out, fa)
+	}
+	return out, rows.Err()
+}
+
 // Due implements assessment.Reader.
 func (t assessmentRows) Due(ctx context.Context, before time.Time, limit int) ([]string, error) {
 	rows, err := t.Query(ctx, `SELECT id FROM attempts WHERE state = 'active' AND deadline < $1 ORDER BY deadline LIMIT $2`, t.at(before), limit)
