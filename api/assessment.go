@@ -1,13 +1,18 @@
 package api
 
 import (
+	"archive/zip"
+	"bytes"
+	"mime"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/attesta/attesta/analysis"
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/item"
+	"github.com/attesta/attesta/qti"
 )
 
 // testRoutes are the online test's routes: tests, sittings and their
@@ -37,6 +42,7 @@ func (a *API) testRoutes(t func(string, auth.Action, http.HandlerFunc) Route) []
 		t("POST /api/v1/attempts/{id}/end", auth.SittingProctor, a.proctorAttempt(assessment.EndedAttempt)),
 		t("PUT /api/v1/people/{id}/accommodation", auth.AccommodationSet, a.setAccommodation),
 		t("GET /api/v1/statistics/items", auth.ItemStats, a.itemAnalysis),
+		t("GET /api/v1/sittings/{id}/results", auth.TestView, a.sittingResults),
 	}
 }
 
@@ -256,4 +262,69 @@ func (a *API) itemAnalysis(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := a.platform.Tests.Analysis(r.Context(), who(r), q.Get("sector"), standard, analysis.Options{})
 	a.reply(w, r, rep, err)
+}
+
+// qtiAttempt is a scored attempt as QTI Results Reporting says it: the
+// candidate's person id as its sourcedId, the total and each competence's
+// score as outcomes.
+func qtiAttempt(s *assessment.Scored, sitting string) qti.Attempt {
+	q := qti.Attempt{Candidate: s.Candidate, Session: sitting, Test: s.Test, Finished: s.Ended,
+		Outcomes: []qti.Outcome{{ID: "SCORE", Value: s.Result.Score, Max: s.Result.Max}}}
+	for _, c := range s.Result.Competences {
+		q.Outcomes = append(q.Outcomes, qti.Outcome{ID: "SCORE_" + c.Competence, Value: c.Score, Max: c.Max})
+	}
+	answered := map[string]time.Time{}
+	for _, x := range s.Answers {
+		answered[x.Item] = x.At
+	}
+	for _, ir := range s.Result.Items {
+		it := s.Versions[assessment.Key(ir.Item, ir.Version)]
+		q.Items = append(q.Items, qti.ItemResult{Item: *it, Response: ir.Response, Score: ir.Score, Answered: answered[ir.Item]})
+	}
+	return q
+}
+
+// sittingResults exports a sitting's results: CSV (one row per attempt and
+// item), or with ?format=qti a zip of QTI 3.0 Results Reporting documents,
+// one per attempt.
+func (a *API) sittingResults(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	scored, err := a.platform.Tests.Results(r.Context(), who(r), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var qs []qti.Attempt
+	for i := range scored {
+		qs = append(qs, qtiAttempt(&scored[i], id))
+	}
+	var buf bytes.Buffer
+	name, ctype := "risultati-"+id+".csv", "text/csv; charset=utf-8"
+	if r.URL.Query().Get("format") == "qti" {
+		name, ctype = "risultati-"+id+".zip", "application/zip"
+		zw := zip.NewWriter(&buf)
+		for i := range qs {
+			doc, err := qti.ResultXML(&qs[i])
+			if err != nil {
+				a.fail(w, r, err)
+				return
+			}
+			f, err := zw.CreateHeader(&zip.FileHeader{Name: scored[i].ID + ".xml", Method: zip.Deflate, Modified: scored[i].Ended})
+			if err != nil {
+				a.fail(w, r, err)
+				return
+			}
+			f.Write(doc)
+		}
+		if err := zw.Close(); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+	} else if err := qti.ResultsCSV(&buf, qs); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Write(buf.Bytes())
 }

@@ -127,3 +127,52 @@ type FirstAttempt struct {
 	Attempt Attempt
 	Result  Result
 }
+
+// Scored is a submitted attempt with its result and the item versions of
+// its form (by Key), for an export of a sitting's results.
+type Scored struct {
+	Attempt
+	// Test is the test's id.
+	Test     string
+	Result   Result
+	Versions map[string]*item.Item
+}
+
+// Results lists sitting id's submitted attempts with their results, for
+// the staff who see the sitting (a candidate sees their own on the
+// attempt's page).
+func (s *Service) Results(ctx context.Context, p *auth.Principal, id string) ([]Scored, error) {
+	if p != nil && p.Role == auth.Student {
+		return nil, attesta.E(attesta.Forbidden, "err.auth.forbidden", p.Role, auth.TestView)
+	}
+	var out []Scored
+	err := s.store.View(ctx, func(r Reader) error {
+		st, err := s.sittingFor(ctx, r, p, id)
+		if err != nil {
+			return err
+		}
+		as, err := r.Attempts(ctx, id, "", "")
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			if a.State != Submitted {
+				continue
+			}
+			full, res, err := r.Attempt(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			if res == nil {
+				continue
+			}
+			versions, err := s.versionsOf(ctx, r, &full.Form)
+			if err != nil {
+				return err
+			}
+			out = append(out, Scored{Attempt: *full, Test: st.Blueprint, Result: *res, Versions: versions})
+		}
+		return nil
+	})
+	return out, err
+}

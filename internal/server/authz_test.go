@@ -139,7 +139,7 @@ var expectOwn = map[auth.Action]map[target]string{
 	// staff in reach and its candidates; the school that opened it and its
 	// proctor act on it (the national body and the Chamber see it, and are
 	// not in the room); a candidate takes only their own attempt.
-	auth.TestView:         {none: "YYYYFFF"},
+	auth.TestView:         {none: "YYYYFFF", sitT: "YYYYFFF"},
 	auth.TestDesign:       {none: "YYFFFFF"},
 	auth.SittingView:      {none: "YYYYFYF", sitT: "YYYYFYF", attT: "YYYYFNF"},
 	auth.SittingManage:    {none: "YYYFFFF", sitT: "YFYFFFF"},

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"archive/zip"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -164,5 +165,56 @@ func TestItemAnalysisOverAPI(t *testing.T) {
 	_, chamber := newToken(t, srv, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
 	if status, _ := callAPI(t, ts, chamber, "GET", "/api/v1/statistics/items?sector=meccatronica&standard=1", "", nil); status != http.StatusForbidden {
 		t.Errorf("a Chamber reads the item analysis: %d", status)
+	}
+}
+
+// TestSittingResultsExport: the school exports the ended demo sitting's
+// results as CSV (a header and a row per attempt and item, the candidates
+// by their ids) and as QTI 3.0 Results Reporting documents, one per
+// attempt, each with the total and C1's score.
+func TestSittingResultsExport(t *testing.T) {
+	ts, srv := testserver.StartServer(t)
+	ctx := t.Context()
+	referent, err := srv.Services().People.PrincipalByEmail(ctx, "referente@feltrinelli.example", "mitf01000a", auth.SchoolReferent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sittings, err := srv.Services().Tests.Sittings(ctx, referent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended := ""
+	for _, st := range sittings {
+		if !st.Ended.IsZero() {
+			ended = st.ID
+		}
+	}
+	_, token := newToken(t, srv, "referente@feltrinelli.example", "mitf01000a", auth.SchoolReferent)
+	status, csv := callAPI(t, ts, token, "GET", "/api/v1/sittings/"+ended+"/results", "", nil)
+	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	if status != http.StatusOK || len(lines) != 1+2*6 || !strings.HasPrefix(lines[0], "candidate,session,test,finished,sequence,item") {
+		t.Fatalf("CSV: %d\n%s", status, csv)
+	}
+	status, raw := callAPI(t, ts, token, "GET", "/api/v1/sittings/"+ended+"/results?format=qti", "", nil)
+	if status != http.StatusOK {
+		t.Fatalf("QTI: %d %s", status, raw)
+	}
+	zr, err := zip.NewReader(strings.NewReader(raw), int64(len(raw)))
+	if err != nil || len(zr.File) != 2 {
+		t.Fatalf("QTI zip: %v", err)
+	}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		doc, _ := io.ReadAll(rc)
+		rc.Close()
+		for _, want := range []string{"<assessmentResult", "http://www.imsglobal.org/xsd/imsqti_result_v3p0", `identifier="SCORE_C1"`, "<itemResult"} {
+			if !strings.Contains(string(doc), want) {
+				t.Errorf("%s lacks %s:\n%s", f.Name, want, doc)
+			}
+		}
+	}
+	_, student := newToken(t, srv, "studente@feltrinelli.example", "mitf01000a", auth.Student)
+	if status, _ := callAPI(t, ts, student, "GET", "/api/v1/sittings/"+ended+"/results", "", nil); status != http.StatusForbidden {
+		t.Errorf("a candidate exports the sitting's results: %d", status)
 	}
 }
