@@ -118,6 +118,9 @@ type Document struct {
 	Notes   string `json:"notes"`
 	// Artefacts are the files, by digest, with the rows they support.
 	Artefacts []ArtefactLine `json:"artefacts"`
+	// Tests are the candidate's results at the online tests on the
+	// standard's version, as released to them.
+	Tests []TestLine `json:"tests,omitempty"`
 	// LockedAt and LockedBy say when and by whom it was locked.
 	LockedAt string `json:"lockedAt"`
 	LockedBy string `json:"lockedBy"`
@@ -158,6 +161,30 @@ type RowLine struct {
 	From        string `json:"from"`
 	To          string `json:"to"`
 	Note        string `json:"note"`
+}
+
+// TestLine is a result of the online test in the document: the test, the
+// attempt, when it ended, and the score of each competence against its
+// threshold.
+type TestLine struct {
+	Test        string           `json:"test"`
+	Title       string           `json:"title"`
+	Attempt     string           `json:"attempt"`
+	Number      int              `json:"number"`
+	Ended       string           `json:"ended"`
+	Score       float64          `json:"score"`
+	Max         float64          `json:"max"`
+	Competences []TestCompetence `json:"competences"`
+}
+
+// TestCompetence is a competence's result in a TestLine.
+type TestCompetence struct {
+	Competence string  `json:"competence"`
+	Score      float64 `json:"score"`
+	Max        float64 `json:"max"`
+	Percent    float64 `json:"percent"`
+	Threshold  int     `json:"threshold"`
+	Passed     bool    `json:"passed"`
 }
 
 // ArtefactLine is a file in the document: what it is and its digest, not

@@ -44,6 +44,9 @@ type Reader interface {
 	// Dossier returns the stored dossier, or an error with code
 	// attesta.NotFound when nothing was stored for it yet.
 	Dossier(ctx context.Context, id string) (*Dossier, error)
+	// TestResults lists a student's results at the online tests on a
+	// standard's version, released to them, oldest first.
+	TestResults(ctx context.Context, student, sector string, version int) ([]TestLine, error)
 }
 
 // Writer writes dossiers inside a transaction, with the audit trail and
@@ -199,6 +202,11 @@ func compile(ctx context.Context, r Reader, e *experience.Experience, student st
 			doc.Sheet.Rows = append(doc.Sheet.Rows, RowLine{Row: o.Row.String(), Level: o.Level, NotObserved: o.NotObserved, From: o.From, To: o.To, Note: o.Note})
 		}
 	}
+	tests, err := r.TestResults(ctx, student, e.Sector, e.Version)
+	if err != nil {
+		return nil, err
+	}
+	doc.Tests = append([]TestLine{}, tests...)
 	var agreed *experience.Design
 	for i := range revs {
 		if revs[i].Number == e.Agreed {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/pdf"
 	"github.com/attesta/attesta/observation"
@@ -187,6 +188,7 @@ func (s *Site) dossierPDF(w http.ResponseWriter, r *http.Request) {
 		pdf.Fact{Label: p.T("print.dossier.state"), Value: p.Lookup("dossier.state.", v.State)},
 		pdf.Fact{Label: p.T("dossier.hours"), Value: p.T("dossier.hours.value", p.Hours(dd.Hours.Minutes), dd.Hours.Planned)},
 		pdf.Fact{Label: p.T("dossier.sheet"), Value: sheet},
+		pdf.Fact{Label: p.T("dossier.tests"), Value: testWords(p, dd.Tests)},
 		pdf.Fact{Label: p.T("dossier.notes"), Value: or(dd.Notes, "—")})
 	doc.Facts(facts)
 	if v.Lock != nil {
@@ -270,4 +272,24 @@ func scaleOf(st *competence.Standard) []competence.ScaleLevel {
 		return nil
 	}
 	return st.Scale
+}
+
+// testWords says a dossier's test results, one per line.
+func testWords(p *page, tests []dossier.TestLine) string {
+	if len(tests) == 0 {
+		return p.T("dossier.tests.none")
+	}
+	var lines []string
+	for _, t := range tests {
+		l := t.Title + " · " + p.T("dossier.tests.attempt", t.Number)
+		for _, c := range t.Competences {
+			verdict := p.T("dossier.tests.failed", c.Threshold)
+			if c.Passed {
+				verdict = p.T("dossier.tests.passed", c.Threshold)
+			}
+			l += " · " + c.Competence + " " + p.Percent(c.Percent) + " (" + verdict + ")"
+		}
+		lines = append(lines, l)
+	}
+	return strings.Join(lines, "\n")
 }

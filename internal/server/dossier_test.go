@@ -82,3 +82,42 @@ func TestDossierReceiptVerifies(t *testing.T) {
 		t.Fatalf("log audit with a dossier entry: %v", err)
 	}
 }
+
+// TestDossierHoldsTestResults: a candidate's released result at the online
+// test on the experience's standard is in their dossier's document (so in
+// its digest once locked): Matteo Moretti's, from the demo's sitting ended
+// and released.
+func TestDossierHoldsTestResults(t *testing.T) {
+	_, srv := testserver.StartServer(t)
+	ctx := context.Background()
+	svc := srv.Services()
+	chamber, err := svc.People.PrincipalByEmail(ctx, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := svc.Experiences.List(ctx, chamber, experience.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range es {
+		if e.Design.Title != "Progettazione di stampi" {
+			continue
+		}
+		v, err := svc.Dossiers.Get(ctx, chamber, e.ID, e.Design.Students[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Document.Tests) != 1 || len(v.Document.Tests[0].Competences) != 1 || v.Document.Tests[0].Competences[0].Competence != "C1" ||
+			v.Document.Tests[0].Max != 8 { // six items, one of them worth 3 (partial credit)
+			t.Fatalf("the dossier's tests: %+v", v.Document.Tests)
+		}
+		if !strings.Contains(string(v.Document.Marshal()), `"tests":[{"test":"bp-`) {
+			t.Errorf("the document does not hold the test: %s", v.Document.Marshal())
+		}
+		found = true
+	}
+	if !found {
+		t.Fatal("no demo experience «Progettazione di stampi»")
+	}
+}

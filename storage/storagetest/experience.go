@@ -628,7 +628,7 @@ func testDossier(t *testing.T, open Opener) {
 	problem(t, err, attesta.NotFound, "", "err.experience.notfound")
 	// Bruno's lacks hours and his sheet, each said.
 	if v, _ = dossiers.Get(ctx, w.chamber, e.ID, bruno); !slices.Equal(keys(v), []string{"err.dossier.missing.planned", "err.dossier.missing.sheet"}) ||
-		!strings.Contains(v.MissingEN[0], "110.0 hours recorded of the 120 planned") {
+		!strings.Contains(v.MissingEN[0], "110 hours recorded of the 120 planned") {
 		t.Fatalf("bruno's missing %v %v", keys(v), v.MissingEN)
 	}
 	entriesAudit, err := w.audit.List(ctx, admin, audit.Filter{ObjectKind: auth.ExperienceObject, ObjectID: e.ID, Action: "dossier.lock"})

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/storage/internal/guard"
 )
@@ -91,4 +93,42 @@ func (t dossierRows) AppendLog(ctx context.Context, entry []byte) (int64, error)
 		return 0, fmt.Errorf("appending a dossier's lock to the log: %w", err)
 	}
 	return leaf, nil
+}
+
+// TestResults implements dossier.Reader.
+func (t dossierRows) TestResults(ctx context.Context, student, sector string, version int) ([]dossier.TestLine, error) {
+	rows, err := t.Query(ctx, `SELECT b.id, b.content, a.id, a.number, a.ended, a.result
+		FROM attempts a JOIN sittings s ON s.id = a.sitting_id JOIN blueprints b ON b.id = a.blueprint_id
+		WHERE a.candidate = $1 AND b.sector = $2 AND b.standard = $3 AND a.state = 'submitted' AND a.result IS NOT NULL
+			AND s.released_at IS NOT NULL
+		ORDER BY a.ended, a.id`, student, sector, version)
+	if err != nil {
+		return nil, fmt.Errorf("listing the test results of %s: %w", student, err)
+	}
+	defer rows.Close()
+	var out []dossier.TestLine
+	for rows.Next() {
+		var l dossier.TestLine
+		var content, result string
+		var ended time.Time
+		if err := rows.Scan(&l.Test, &content, &l.Attempt, &l.Number, tcol{&ended}, &result); err != nil {
+			return nil, fmt.Errorf("listing the test results of %s: %w", student, err)
+		}
+		var b assessment.Blueprint
+		var r assessment.Result
+		if err := json.Unmarshal([]byte(content), &b); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(result), &r); err != nil {
+			return nil, err
+		}
+		l.Title, l.Ended, l.Score, l.Max = b.Title, ended.UTC().Format("2006-01-02T15:04:05.000Z"), r.Score, r.Max
+		l.Competences = []dossier.TestCompetence{}
+		for _, c := range r.Competences {
+			l.Competences = append(l.Competences, dossier.TestCompetence{Competence: c.Competence, Score: c.Score, Max: c.Max,
+				Percent: c.Percent, Threshold: c.Threshold, Passed: c.Passed})
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
 }
