@@ -1009,19 +1009,32 @@ func (s *Service) GetAttempt(ctx context.Context, p *auth.Principal, id string) 
 			res = &sc
 		}
 		v = &AttemptView{Attempt: *a, Deadline: a.Deadline(now), Remaining: int64(a.Remaining(now) / time.Second)}
+		student := p.Role == auth.Student
+		if student && a.State == Submitted {
+			// A candidate sees the questions only during their attempt:
+			// afterwards, their result by competence, not the items, nor
+			// which they got right (the bank's items are reused).
+			if res != nil && !st.Released.IsZero() {
+				shown := *res
+				shown.Items = nil
+				v.Result = &shown
+			}
+			v.Form.Items, v.Answers = nil, nil
+			return nil
+		}
 		for _, fi := range a.Form.Items {
 			it, err := s.version(ctx, r, fi.Item, fi.Version)
 			if err != nil {
 				return err
 			}
 			shown := *it
-			if p.Role == auth.Student {
+			if student {
 				shown.Correct, shown.Map = nil, nil // never the answer key
 			}
 			v.Items = append(v.Items, shown)
 		}
-		if a.State == Submitted && (p.Role != auth.Student || !st.Released.IsZero()) {
-			v.Result = res
+		if a.State == Submitted {
+			v.Result = res // the staff's view: a candidate's returned above
 		}
 		return nil
 	})
