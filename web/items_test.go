@@ -41,8 +41,8 @@ func multipleChoice() url.Values {
 		"choices[1].id": {""}, "choices[1].text": {""}, "choices[1].points": {""},
 		"choices[2].id": {"MIC"}, "choices[2].text": {"Micrometro centesimale"}, "choices[2].points": {"1"},
 		"choices[3].id": {""}, "choices[3].text": {"Comparatore centesimale su supporto"}, "choices[3].points": {"1"},
-		"correct":  {"2", "3"},
-		"scoring":  {"map_response"}, "map.default": {""}, "map.lower": {"0"}, "map.upper": {""},
+		"correct": {"2", "3"},
+		"scoring": {"map_response"}, "map.default": {""}, "map.lower": {"0"}, "map.upper": {""},
 		"shuffle": {"on"},
 	}
 }
