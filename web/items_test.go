@@ -118,6 +118,25 @@ func TestItemEditor(t *testing.T) {
 	// blank identifier having taken the letter of the row it was typed on.
 	has(t, "the editor of the saved item", page, `name="choices[0].id" value="A"`, `name="choices[1].id" value="MIC"`, `name="choices[2].id" value="D"`,
 		`name="choices[1].points" value="1"`, `name="choices[0].points" value="-1"`)
+
+	// The draft edited; a page made for another version is refused as
+	// stale, keeping what was typed.
+	path := loc[:strings.Index(loc, "?")]
+	edit := multipleChoice()
+	edit.Set("title", "Strumenti di misura centesimali")
+	edit.Set("version", "1")
+	if code, _, next := admin.post(path, edit); code != 303 || next != path+"?done=saved" {
+		t.Fatalf("editing the draft: %d %s", code, next)
+	}
+	if _, page := admin.get(path); !strings.Contains(page, "<h1 lang=\"it\">Strumenti di misura centesimali</h1>") {
+		t.Error("the edit is not on the item's page")
+	}
+	edit.Set("title", "Un titolo nuovo")
+	edit.Set("version", "2")
+	code, body, _ = admin.post(path, edit)
+	if code != 409 || !strings.Contains(snippetOf(body, `id="item-error"`), "versione 2") || !strings.Contains(body, `value="Un titolo nuovo"`) {
+		t.Errorf("a stale edit: %d\n%s", code, snippetOf(body, `id="item-error"`))
+	}
 }
 
 // TestItemReviewInBrowser: the author sends a draft for review and may not
