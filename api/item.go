@@ -1,11 +1,18 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
 	"net/http"
 	"strconv"
 
+	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/internal/httpstatus"
 	"github.com/attesta/attesta/item"
+	"github.com/attesta/attesta/qti"
 )
 
 // itemRoutes are the item bank's routes: the items, their versions, and
@@ -24,14 +31,95 @@ func (a *API) itemRoutes(t func(string, auth.Action, http.HandlerFunc) Route) []
 		t("POST /api/v1/items/{id}/approve", auth.ItemReview, a.itemAct("approve")),
 		t("POST /api/v1/items/{id}/send-back", auth.ItemReview, a.itemAct("send-back")),
 		t("POST /api/v1/items/{id}/retire", auth.ItemReview, a.itemAct("retire")),
+		// QTI 3.0 content packages in and out (docs/design/qti.md).
+		{Pattern: "POST /api/v1/items/import", Handler: a.withToken(a.importItems), Action: auth.ItemAuthor, MaxBody: qti.MaxPackageSize + 1},
+		t("GET /api/v1/items/export", auth.ItemView, a.exportItems),
 	}
 }
 
-func (a *API) listItems(w http.ResponseWriter, r *http.Request) {
+// itemFilter reads the bank's filter from a query.
+func itemFilter(r *http.Request) item.Filter {
 	q := r.URL.Query()
 	f := item.Filter{Sector: q.Get("sector"), Competence: q.Get("competence"), Status: item.Status(q.Get("status")),
 		Kind: item.Kind(q.Get("kind")), Dimension: item.Dimension(q.Get("dimension")), Lang: q.Get("lang")}
 	f.Standard, _ = strconv.Atoi(q.Get("standard"))
+	return f
+}
+
+// importItems imports a QTI 3.0 content package (the request body,
+// application/zip) into the token holder's bank, all or none: 201 with
+// the drafts made; 400 with every problem of the package (where it is)
+// or of its items (items[i].field), and nothing written.
+func (a *API) importItems(w http.ResponseWriter, r *http.Request) {
+	p := who(r)
+	if _, err := a.platform.Items.Bank(p); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/zip" {
+		a.fail(w, r, attesta.E(attesta.MediaType, "err.api.body.type", ct))
+		return
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			a.fail(w, r, attesta.E(attesta.TooLarge, "err.api.body.large", tooBig.Limit))
+			return
+		}
+		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.body.unreadable", err))
+		return
+	}
+	pkg, err := qti.Import(data)
+	if err != nil {
+		var ps qti.Problems
+		if !errors.As(err, &ps) {
+			a.fail(w, r, err)
+			return
+		}
+		status := httpstatus.Of(err)
+		doc := packageProblem{newProblem(w, r, status, err), ps}
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(doc)
+		return
+	}
+	vs, err := a.platform.Items.Import(r.Context(), p, pkg.Items)
+	if err == nil {
+		created(w)
+	}
+	a.reply(w, r, items(vs), err)
+}
+
+// packageProblem is a problem document with the problems of a QTI
+// package, each with its file, line, column and element.
+type packageProblem struct {
+	problem
+	Package qti.Problems `json:"package_problems"`
+}
+
+// exportItems writes the items the filter selects as a QTI 3.0 content
+// package: of every status for the bank's writers, approved only for the
+// others.
+func (a *API) exportItems(w http.ResponseWriter, r *http.Request) {
+	its, err := a.platform.Items.Export(r.Context(), who(r), itemFilter(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	data, err := qti.Export(its, nil)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "attesta-items-qti.zip"}))
+	w.Write(data)
+}
+
+func (a *API) listItems(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := itemFilter(r)
 	f.Limit, _ = strconv.Atoi(q.Get("limit"))
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	vs, err := a.platform.Items.List(r.Context(), who(r), f)

@@ -3,6 +3,7 @@ package item
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -179,6 +180,16 @@ func (s *Service) bank(p *auth.Principal) (string, error) {
 	return "", attesta.E(attesta.Forbidden, "err.item.bank.none")
 }
 
+// Bank says which bank p writes and reviews: National, or p's Chamber's
+// when Chambers keep banks; anyone else is Forbidden. Pages ask it to
+// offer only the forms p may use.
+func (s *Service) Bank(p *auth.Principal) (string, error) {
+	if err := auth.Decide(p, auth.ItemAuthor, auth.Anywhere); err != nil {
+		return "", err
+	}
+	return s.bank(p)
+}
+
 // sees reports whether p may see versions of an item of owner in status
 // st: the national body every item; a Chamber its own bank's, and the
 // national bank's once approved.
@@ -212,6 +223,30 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Vers
 		return err
 	})
 	return out, err
+}
+
+// Export returns the latest version of every item p may see matching f,
+// not a page of them, to be written as a QTI package: of every status for
+// whoever writes a bank (the national body, a Chamber keeping its own),
+// approved only for anyone else, whatever f asks.
+func (s *Service) Export(ctx context.Context, p *auth.Principal, f Filter) ([]Item, error) {
+	if _, err := s.Bank(p); err != nil {
+		f.Status = Approved
+	}
+	var out []Item
+	for f.Offset = 0; ; f.Offset += MaxLimit {
+		f.Limit = MaxLimit
+		vs, err := s.List(ctx, p, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			out = append(out, v.Item)
+		}
+		if len(vs) < MaxLimit {
+			return out, nil
+		}
+	}
 }
 
 // Get returns the versions of item id that p may see, oldest first.
@@ -311,6 +346,86 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in Item) (*Vers
 		return nil, err
 	}
 	return v, nil
+}
+
+// MaxImport bounds the items of one import.
+const MaxImport = 2000
+
+// Import adds items to p's bank, all or none, in one transaction: each the
+// first version of its item, a draft, audited as imported. Every item is
+// checked against the standard it names before anything is written; the
+// problems are those of Create, each field under the item's place in
+// items ("items[2].competence"), with an item whose identifier is taken
+// or repeated refused at "items[i].id". An item without an id gets one.
+func (s *Service) Import(ctx context.Context, p *auth.Principal, items []Item) ([]Version, error) {
+	if err := auth.Decide(p, auth.ItemAuthor, auth.Anywhere); err != nil {
+		return nil, err
+	}
+	owner, err := s.bank(p)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 || len(items) > MaxImport {
+		var fe attesta.FieldErrors
+		fe.Problem("items", "err.item.import.count", MaxImport)
+		return nil, fe.Err()
+	}
+	now := s.now()
+	out := make([]Version, len(items))
+	for i, in := range items {
+		normalize(&in)
+		if in.ID == "" {
+			if in.ID, err = people.NewID(s.rand, "itm"); err != nil {
+				return nil, err
+			}
+		}
+		in.Version, in.Status = 1, Draft
+		out[i] = Version{Item: in, Owner: owner, Author: p.Person, AuthorName: p.Name, CreatedAt: now, UpdatedAt: now}
+	}
+	err = s.store.Update(ctx, func(w Writer) error {
+		var fe attesta.FieldErrors
+		seen := map[string]bool{}
+		for i := range out {
+			v := &out[i]
+			at := fmt.Sprintf("items[%d]", i)
+			var one attesta.FieldErrors
+			if err := check(ctx, w, &v.Item); err != nil {
+				if !errors.As(err, &one) {
+					return err
+				}
+			}
+			for _, e := range one {
+				fe.Say(at+"."+e.Field, e.Message)
+			}
+			old, err := w.ItemVersions(ctx, v.ID)
+			if err != nil {
+				return err
+			}
+			switch {
+			case len(old) > 0:
+				fe.Problem(at+".id", "err.item.exists", v.ID)
+			case seen[v.ID]:
+				fe.Problem(at+".id", "err.item.import.twice", v.ID)
+			}
+			seen[v.ID] = true
+		}
+		if len(fe) > 0 {
+			return fe.Err()
+		}
+		for i := range out {
+			if err := w.InsertItem(ctx, &out[i]); err != nil {
+				return err
+			}
+			if err := record(ctx, w, p, now, "item.import", &out[i], nil, out[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // record writes the audit entry of a change to a version.

@@ -20,6 +20,7 @@ import (
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/httpstatus"
+	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
@@ -47,6 +48,8 @@ type Platform struct {
 	// their evidence dossiers; each needs Experiences.
 	Sheets   *observation.Service
 	Dossiers *dossier.Service
+	// Items is the online test's item bank.
+	Items *item.Service
 	// MaxArtefact is the largest file a dossier accepts; 0: no files.
 	MaxArtefact int64
 	// SecureCookies marks cookies Secure (attesta is served over HTTPS).
@@ -838,6 +841,9 @@ func (p *page) NavLinks() []navLink {
 		out = append(out, navLink{Href: "/orgs/" + p.User.Org + "#classes", Label: p.T("nav.classes")})
 	}
 	add("/tables", p.T("tables.title"), auth.TableView)
+	if p.site.platform.Items != nil {
+		add("/items", p.T("items.title"), auth.ItemView)
+	}
 	add("/import", p.T("import.title"), auth.ImportTutor)
 	add("/audit", p.T("audit.title"), auth.AuditView)
 	add("/account", p.T("account.title"), "")

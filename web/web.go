@@ -91,7 +91,8 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 	}
 	for _, name := range []string{"home", "sector", "competence", "error", "login", "reset", "password", "dashboard", "account",
 		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff",
-		"experiences", "design", "experience", "compare", "sheet", "dossier"} {
+		"experiences", "design", "experience", "compare", "sheet", "dossier",
+		"items", "item", "itemimport"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -198,6 +199,10 @@ func (s *Site) Routes() []Route {
 		user("POST /sectors/{sector}/draft/competences/{code}", auth.StandardEdit, s.savePart("competence")),
 		user("POST /sectors/{sector}/draft/publish", auth.StandardPublish, s.publishDraft),
 	)
+	if s.platform.Items != nil {
+		// The online test's item bank: its editor, its pages, QTI.
+		routes = append(routes, s.itemRoutes(user)...)
+	}
 	if s.platform.Experiences == nil {
 		return routes
 	}

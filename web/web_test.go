@@ -18,6 +18,7 @@ import (
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/i18n"
 	"github.com/attesta/attesta/internal/testserver"
+	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 )
@@ -254,6 +255,15 @@ var lookupValues = map[string][]string{
 	"observation.state.":   strs(observation.States),
 	"dossier.state.":       strs(dossier.States),
 	"dossier.to.":          {"school", "company"},
+	// The item bank's.
+	"item.status.":       strs(item.Statuses),
+	"item.kind.":         strs(item.Kinds),
+	"item.howto.":        strs(item.Kinds),
+	"item.options.hint.": {string(item.SingleChoice), string(item.MultipleChoice), string(item.TrueFalse), string(item.Ordering), string(item.Matching), string(item.InlineChoice)},
+	"item.dimension.":    strs(item.Dimensions),
+	"item.difficulty.":   strs(item.Difficulties),
+	"item.lang.":         {"it", "en"},
+	"item.scoring.":      {string(item.MatchCorrect), string(item.MapResponse)},
 }
 
 func strs[T ~string](xs []T) []string {

@@ -131,6 +131,8 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.StandardPublish: {std: "YFFFFFF"},
 	// The bank: the national body writes and reviews it; a Chamber sees
 	// its approved items and, keeping no bank of its own, writes nothing.
+	// The same on pages and in the API, QTI packages in (item.author: a
+	// Chamber is refused before its upload is read) and out (item.view).
 	auth.ItemView:   {none: "YYFFFFF", itm: "YYFFFFF"},
 	auth.ItemAuthor: {none: "YFFFFFF", itm: "YFFFFFF"},
 	auth.ItemReview: {itm: "YFFFFFF"},

@@ -23,6 +23,7 @@ func ItemsSuite(t *testing.T, open Opener) {
 		{"Refusals", testItemRefusals},
 		{"WhoSees", testItemWhoSees},
 		{"Frozen", testItemFrozen},
+		{"Import", testItemImport},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -276,6 +277,64 @@ func testItemFrozen(t *testing.T, open Opener) {
 	if vs[0].Prompt == "cambiato di nascosto" {
 		t.Fatal("the content changed")
 	}
+}
+
+// testItemImport: an import writes every item as a draft of the
+// importer's bank in one transaction, each audited; an import with one bad
+// item (a competence not in its standard, an identifier taken or given
+// twice) writes none, and names each problem under its item's place.
+func testItemImport(t *testing.T, open Opener) {
+	ctx := context.Background()
+	w := newItemWorld(t, open, false)
+	a, b := anItem(), anItem()
+	a.ID, b.ID = "IMP-1", "IMP-2"
+	b.Kind, b.Choices, b.Correct = item.TrueFalse, []item.Choice{{ID: "true", Text: "Vero"}, {ID: "false", Text: "Falso"}}, []string{"true"}
+	a.Status, a.Version = item.Approved, 7 // what a package says is not kept
+	vs, err := w.svc.Import(ctx, w.author, []item.Item{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 2 || vs[0].ID != "IMP-1" || vs[0].Status != item.Draft || vs[0].Version != 1 || vs[1].Kind != item.TrueFalse || vs[0].AuthorName != "Anna Autrice" {
+		t.Fatalf("imported %+v", vs)
+	}
+	got, err := w.svc.Get(ctx, w.reviewer, "IMP-2")
+	if err != nil || len(got) != 1 || got[0].Status != item.Draft || got[0].Owner != item.National {
+		t.Fatalf("IMP-2 after the import: %+v %v", got, err)
+	}
+	var entries []audit.Entry
+	w.db.Audit().View(ctx, func(r audit.Reader) (err error) {
+		entries, err = r.Entries(ctx, audit.Filter{Reach: auth.ReachAll(), ObjectKind: auth.ItemObject, Limit: 100})
+		return err
+	})
+	var acts []string
+	for _, e := range entries {
+		acts = append(acts, e.Action+" "+e.ObjectID)
+	}
+	for _, want := range []string{"item.import IMP-1/1", "item.import IMP-2/1"} {
+		if !slices.Contains(acts, want) {
+			t.Errorf("the trail lacks %q: %q", want, acts)
+		}
+	}
+
+	// One bad item: nothing is written, every problem said at its item.
+	good, bad, taken, twice := anItem(), anItem(), anItem(), anItem()
+	good.ID, bad.ID, taken.ID, twice.ID = "IMP-3", "IMP-4", "IMP-1", "IMP-3"
+	bad.Competence = "C99"
+	_, err = w.svc.Import(ctx, w.author, []item.Item{good, bad, taken, twice})
+	hasProblem(t, err, "items[1].competence", "err.item.competence")
+	hasProblem(t, err, "items[2].id", "err.item.exists")
+	hasProblem(t, err, "items[3].id", "err.item.import.twice")
+	if _, err := w.svc.Get(ctx, w.author, "IMP-3"); attesta.ErrorCode(err) != attesta.NotFound {
+		t.Errorf("a refused import wrote IMP-3: %v", err)
+	}
+	if list, _ := w.svc.List(ctx, w.author, item.Filter{}); len(list) != 2 {
+		t.Errorf("after a refused import the bank holds %d items", len(list))
+	}
+	if _, err := w.svc.Import(ctx, w.chamber, []item.Item{good}); attesta.ErrorKey(err) != "err.item.bank.none" {
+		t.Errorf("a Chamber without a bank imports: %v", err)
+	}
+	_, err = w.svc.Import(ctx, w.author, nil)
+	problem(t, err, attesta.Invalid, "items", "err.item.import.count")
 }
 
 // hasProblem fails the test unless err is invalid input with, among its
