@@ -13,6 +13,7 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
@@ -47,6 +48,11 @@ type Platform struct {
 	// their evidence dossiers; each needs Experiences.
 	Sheets   *observation.Service
 	Dossiers *dossier.Service
+	// Tests are the online test's sittings and attempts.
+	Tests *assessment.Service
+	// Clock is the server's clock, which says whether a sitting is open
+	// now (nil: time.Now); an attempt's time left is the service's.
+	Clock attesta.Clock
 	// MaxArtefact is the largest file a dossier accepts; 0: no files.
 	MaxArtefact int64
 	// SecureCookies marks cookies Secure (attesta is served over HTTPS).
@@ -831,6 +837,9 @@ func (p *page) NavLinks() []navLink {
 	add("/dashboard", p.T("nav.dashboard"), "")
 	if p.site.platform.Experiences != nil {
 		add("/experiences", p.T("experiences.title"), auth.ExperienceView)
+	}
+	if p.site.platform.Tests != nil {
+		add("/sittings", p.T("sittings.title"), auth.SittingView)
 	}
 	add("/orgs", p.T("orgs.title"), auth.OrgList)
 	if p.User.Role == auth.SchoolReferent || p.User.Role == auth.SchoolTutor {

@@ -12,12 +12,14 @@ import (
 	"text/template/parse"
 
 	"github.com/attesta/attesta/artefact"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/i18n"
 	"github.com/attesta/attesta/internal/testserver"
+	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 )
@@ -249,11 +251,17 @@ var lookupValues = map[string][]string{
 	"diff.field.": {"title", "description", "levels", "label", "former_code", "school_types", "order", "text", "eqf_level",
 		"qnq_level", "isced_f", "workload_hours", "credits", "workload", "learning_modes", "assessment", "quality_assurance",
 		"esco", "prerequisites"},
-	"experience.state.":  strs(experience.States),
-	"artefact.kind.":     strs(artefact.Kinds),
-	"observation.state.": strs(observation.States),
-	"dossier.state.":     strs(dossier.States),
-	"dossier.to.":        {"school", "company"},
+	"experience.state.":        strs(experience.States),
+	"artefact.kind.":           strs(artefact.Kinds),
+	"observation.state.":       strs(observation.States),
+	"dossier.state.":           strs(dossier.States),
+	"dossier.to.":              {"school", "company"},
+	"sitting.done.":            {"authorized", "irregularity", "ended", "released", "paused", "resumed", "ended_attempt", "submitted"},
+	"assessment.state.":        strs(assessment.States),
+	"assessment.event.":        strs(assessment.EventKinds),
+	"assessment.irregularity.": strs(assessment.Irregularities),
+	"attempt.kind.":            strs(item.Kinds),
+	"item.dimension.":          strs(item.Dimensions),
 }
 
 func strs[T ~string](xs []T) []string {
