@@ -70,7 +70,9 @@ type competenceResult struct {
 }
 
 // Href is the address of item n.
-func (d *attemptData) Href(n int) string { return "/attempts/" + d.View.ID + "?item=" + strconv.Itoa(n) }
+func (d *attemptData) Href(n int) string {
+	return "/attempts/" + d.View.ID + "?item=" + strconv.Itoa(n)
+}
 
 // Last is the number of items.
 func (d *attemptData) Last() int { return len(d.View.Form.Items) }
