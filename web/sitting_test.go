@@ -96,8 +96,6 @@ func between(page, id string) string {
 	return page[i : i+j]
 }
 
-var sittingLink = regexp.MustCompile(`href="/sittings/(sit-[^"#?]+)"`)
-
 // TestSittingPages: a school's referent opens a sitting from the list (a
 // refused form keeps what was chosen, each problem beside its field); the
 // code is shown to the proctors and the owner only; the student, not yet

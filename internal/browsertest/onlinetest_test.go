@@ -87,7 +87,9 @@ func answerItem(t *testing.T, ctx context.Context, it item.Item, wait string) {
 
 // current is the element only item n's page has: its link in the list of
 // items, marked as the current one.
-func current(n int) string { return `#attempt-nav a[aria-current][href$="?item=` + strconv.Itoa(n) + `"]` }
+func current(n int) string {
+	return `#attempt-nav a[aria-current][href$="?item=` + strconv.Itoa(n) + `"]`
+}
 
 // given counts the answers the item shown holds: options ticked, lists
 // chosen, text typed.
