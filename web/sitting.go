@@ -325,11 +325,12 @@ func (s *Site) sittingPage(w http.ResponseWriter, r *http.Request, status int, i
 	d.Release = p.Can(auth.SittingManage, obj) && (p.User.Org == v.Owner || p.User.Role == auth.NationalAdmin) &&
 		v.Released.IsZero() && (!v.Ended.IsZero() || !now.Before(v.Closes))
 	d.Irregularities = assessment.Irregularities
-	authorizedBy := map[string]string{}
+	authorizedBy, actors := map[string]string{}, map[string]string{}
 	for _, e := range v.Events {
 		if e.Kind == assessment.Authorized {
 			authorizedBy[e.Candidate] = e.ByName
 		}
+		actors[e.By] = e.ByName
 	}
 	d.Counted = len(v.Attempts) <= maxCounted
 	latest := map[string]int{}
@@ -353,12 +354,19 @@ func (s *Site) sittingPage(w http.ResponseWriter, r *http.Request, status int, i
 		}
 		d.Candidates = append(d.Candidates, row)
 	}
+	// The proctors by name: from the history when they acted, else from
+	// their profile when the reader may see it (a proctor the reader may
+	// not see, and who has not acted yet, is left out).
 	for _, pid := range v.Proctors {
-		name := pid
-		if pr, err := s.platform.People.Profile(ctx, p.User, pid); err == nil {
-			name = pr.Person.Name()
+		name := actors[pid]
+		if name == "" {
+			if pr, err := s.platform.People.Profile(ctx, p.User, pid); err == nil {
+				name = pr.Person.Name()
+			}
 		}
-		d.Proctors = append(d.Proctors, name)
+		if name != "" {
+			d.Proctors = append(d.Proctors, name)
+		}
 	}
 	p.Data = &d
 	s.render(w, r, status, "sitting", p)

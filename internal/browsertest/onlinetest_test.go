@@ -307,7 +307,8 @@ func TestOnlineTestInBrowser(t *testing.T) {
 	do(t, staff, chromedp.Click(chromedp.CSS(`label[for="end-confirm"]`)), chromedp.Click(chromedp.CSS("#end-submit")))
 	waitFor(t, staff, "#release-form")
 	clean(t, staff)
-	do(t, staff, chromedp.Click(chromedp.CSS(`label[for="release-confirm"]`)), chromedp.Click(chromedp.CSS("#release-submit")))
+	do(t, staff, chromedp.Click(chromedp.CSS(`label[for="release-confirm"]`)), chromedp.Click(chromedp.CSS("#release-submit")),
+		chromedp.WaitNotPresent(chromedp.CSS("#release-form")))
 	waitFor(t, staff, "#sitting-done")
 	if s := text(t, staff, "#sitting-state"); s != "Risultati pubblicati" {
 		t.Errorf("after the release the sitting is %q", s)
