@@ -1012,14 +1012,14 @@ func (s *Service) GetAttempt(ctx context.Context, p *auth.Principal, id string) 
 		student := p.Role == auth.Student
 		if student && a.State == Submitted {
 			// A candidate sees the questions only during their attempt:
-			// afterwards, their result by competence, not the items, nor
-			// which they got right (the bank's items are reused).
+			// afterwards, how many they answered and their result by
+			// competence, not the items' texts, nor which they got right
+			// (the bank's items are reused).
 			if res != nil && !st.Released.IsZero() {
 				shown := *res
 				shown.Items = nil
 				v.Result = &shown
 			}
-			v.Form.Items, v.Answers = nil, nil
 			return nil
 		}
 		for _, fi := range a.Form.Items {

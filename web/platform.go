@@ -13,6 +13,7 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
@@ -50,6 +51,11 @@ type Platform struct {
 	Dossiers *dossier.Service
 	// Items is the online test's item bank.
 	Items *item.Service
+	// Tests are the online test's sittings and attempts.
+	Tests *assessment.Service
+	// Clock is the server's clock, which says whether a sitting is open
+	// now (nil: time.Now); an attempt's time left is the service's.
+	Clock attesta.Clock
 	// MaxArtefact is the largest file a dossier accepts; 0: no files.
 	MaxArtefact int64
 	// SecureCookies marks cookies Secure (attesta is served over HTTPS).
@@ -834,6 +840,9 @@ func (p *page) NavLinks() []navLink {
 	add("/dashboard", p.T("nav.dashboard"), "")
 	if p.site.platform.Experiences != nil {
 		add("/experiences", p.T("experiences.title"), auth.ExperienceView)
+	}
+	if p.site.platform.Tests != nil {
+		add("/sittings", p.T("sittings.title"), auth.SittingView)
 	}
 	add("/orgs", p.T("orgs.title"), auth.OrgList)
 	if p.User.Role == auth.SchoolReferent || p.User.Role == auth.SchoolTutor {

@@ -391,12 +391,3 @@ func (p *page) wordsFor(domain, k, v string) string {
 	}
 	return v
 }
-
-// Percent says a percentage as the reader writes it: "37,5 %", "37.5%".
-func (p *page) Percent(v float64) string {
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if p.Lang == "it" {
-		return strings.Replace(s, ".", ",", 1) + " %"
-	}
-	return s + "%"
-}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/dossier"
@@ -53,6 +54,21 @@ type tasks struct {
 	// Partial: more than maxTaskExperiences experiences could hold sheets
 	// or dossiers to see to; the others were not read.
 	Partial bool
+	// Proctor are the open sittings the user proctors with candidates
+	// waiting to be authorized.
+	Proctor []sittingTask
+	// A candidate's: the open sittings where they are authorized to start,
+	// their attempts in progress, and their results released.
+	Start, Resume, Results []sittingTask
+}
+
+// sittingTask is a sitting waiting for the user, and the attempt that is
+// the task (a candidate's).
+type sittingTask struct {
+	Sitting assessment.Sitting
+	Test    string
+	Waiting int // candidates not yet authorized
+	Attempt *assessment.Attempt
 }
 
 // fileTask is a student's sheet or dossier waiting for the user.
@@ -76,7 +92,8 @@ type fileTask struct {
 
 // Any reports whether there is a task.
 func (t *tasks) Any() bool {
-	return t != nil && len(t.SignOffs)+len(t.Hours)+len(t.Drafts)+len(t.Fill)+len(t.Countersign)+len(t.Returned)+len(t.Dossiers)+len(t.Standards) > 0
+	return t != nil && len(t.SignOffs)+len(t.Hours)+len(t.Drafts)+len(t.Fill)+len(t.Countersign)+len(t.Returned)+len(t.Dossiers)+len(t.Standards)+
+		len(t.Proctor)+len(t.Start)+len(t.Resume)+len(t.Results) > 0
 }
 
 // Bound is how many experiences in progress or closed the dashboard reads
@@ -97,6 +114,11 @@ func (s *Site) tasks(r *http.Request, p *page) (*tasks, error) {
 			if in.Status == competence.Draft {
 				t.Standards = append(t.Standards, in)
 			}
+		}
+	}
+	if s.platform.Tests != nil {
+		if err := s.testTasks(r, p, t); err != nil {
+			return nil, err
 		}
 	}
 	design, manage := p.CanAny(string(auth.ExperienceDesign)), p.CanAny(string(auth.DossierManage))
@@ -243,5 +265,55 @@ func (s *Site) fileTasks(r *http.Request, p *page, t *tasks, e experience.Experi
 	t.Countersign = append(t.Countersign, mine.Countersign...)
 	t.Dossiers = append(t.Dossiers, mine.Dossiers...)
 	t.Returned = append(t.Returned, mine.Returned...)
+	return nil
+}
+
+// testTasks adds the online test's tasks: for a proctor, the open sittings
+// they proctor with candidates waiting to be authorized; for a candidate,
+// a sitting where they may start, an attempt in progress to resume, a
+// result released. A candidate's sittings are few, each read whole.
+func (s *Site) testTasks(r *http.Request, p *page, t *tasks) error {
+	proctor, take := p.CanAny(string(auth.SittingProctor)), p.CanAny(string(auth.TestTake))
+	if !proctor && !take {
+		return nil
+	}
+	t.Shown = true
+	list, err := s.platform.Tests.Sittings(r.Context(), p.User)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, st := range list {
+		if proctor && st.Open(now) && st.Proctor(p.User) {
+			task := sittingTask{Sitting: st}
+			for _, c := range st.Candidates {
+				if !c.Authorized() {
+					task.Waiting++
+				}
+			}
+			if task.Waiting > 0 {
+				t.Proctor = append(t.Proctor, task)
+			}
+		}
+		if !take {
+			continue
+		}
+		v, err := s.platform.Tests.GetSitting(r.Context(), p.User, st.ID)
+		if err != nil {
+			return err
+		}
+		task := sittingTask{Sitting: st, Test: v.Blueprint.Title}
+		if n := len(v.Attempts); n > 0 {
+			task.Attempt = &v.Attempts[n-1]
+		}
+		switch {
+		case task.Attempt != nil && task.Attempt.State != assessment.Submitted:
+			t.Resume = append(t.Resume, task)
+		case task.Attempt != nil && !st.Released.IsZero():
+			t.Results = append(t.Results, task)
+		case task.Attempt == nil && st.Open(now) && len(v.Candidates) > 0 && v.Candidates[0].Authorized():
+			t.Start = append(t.Start, task)
+		}
+	}
 	return nil
 }

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/experience"
@@ -92,7 +93,7 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 	for _, name := range []string{"home", "sector", "competence", "error", "login", "reset", "password", "dashboard", "account",
 		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff",
 		"experiences", "design", "experience", "compare", "sheet", "dossier",
-		"items", "item", "itemimport"} {
+		"items", "item", "itemimport", "sittings", "sitting", "attempt"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -202,6 +203,28 @@ func (s *Site) Routes() []Route {
 	if s.platform.Items != nil {
 		// The online test's item bank: its editor, its pages, QTI.
 		routes = append(routes, s.itemRoutes(user)...)
+	}
+	if s.platform.Tests != nil {
+		// The online test: sittings, their proctoring, and the candidate's
+		// attempt (sitting.go, attempt.go).
+		routes = append(routes,
+			user("GET /sittings", auth.SittingView, s.sittings),
+			user("POST /sittings", auth.SittingManage, s.openSitting),
+			user("GET /sittings/{id}", auth.SittingView, s.sittingView),
+			user("POST /sittings/{id}/authorize", auth.SittingProctor, s.authorizeCandidate),
+			user("POST /sittings/{id}/irregularities", auth.SittingProctor, s.recordIrregularity),
+			user("POST /sittings/{id}/end", auth.SittingProctor, s.endSitting),
+			user("POST /sittings/{id}/release", auth.SittingManage, s.releaseSitting),
+			user("POST /sittings/{id}/attempts", auth.TestTake, s.startAttempt),
+			user("GET /attempts/{id}", auth.SittingView, s.attemptView),
+			user("GET /attempts/{id}/review", auth.SittingView, s.attemptReview),
+			user("POST /attempts/{id}/answer", auth.TestTake, s.answer),
+			user("POST /attempts/{id}/events", auth.TestTake, s.noteEvent),
+			user("POST /attempts/{id}/submit", auth.TestTake, s.submitAttempt),
+			user("POST /attempts/{id}/pause", auth.SittingProctor, s.proctorAttempt(assessment.PausedEvent)),
+			user("POST /attempts/{id}/resume", auth.SittingProctor, s.proctorAttempt(assessment.Resumed)),
+			user("POST /attempts/{id}/end", auth.SittingProctor, s.proctorAttempt(assessment.EndedAttempt)),
+		)
 	}
 	if s.platform.Experiences == nil {
 		return routes

@@ -12,6 +12,7 @@ import (
 	"text/template/parse"
 
 	"github.com/attesta/attesta/artefact"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/dossier"
@@ -256,14 +257,19 @@ var lookupValues = map[string][]string{
 	"dossier.state.":       strs(dossier.States),
 	"dossier.to.":          {"school", "company"},
 	// The item bank's.
-	"item.status.":       strs(item.Statuses),
-	"item.kind.":         strs(item.Kinds),
-	"item.howto.":        strs(item.Kinds),
-	"item.options.hint.": {string(item.SingleChoice), string(item.MultipleChoice), string(item.TrueFalse), string(item.Ordering), string(item.Matching), string(item.InlineChoice)},
-	"item.dimension.":    strs(item.Dimensions),
-	"item.difficulty.":   strs(item.Difficulties),
-	"item.lang.":         {"it", "en"},
-	"item.scoring.":      {string(item.MatchCorrect), string(item.MapResponse)},
+	"item.status.":             strs(item.Statuses),
+	"item.kind.":               strs(item.Kinds),
+	"item.howto.":              strs(item.Kinds),
+	"item.options.hint.":       {string(item.SingleChoice), string(item.MultipleChoice), string(item.TrueFalse), string(item.Ordering), string(item.Matching), string(item.InlineChoice)},
+	"item.dimension.":          strs(item.Dimensions),
+	"item.difficulty.":         strs(item.Difficulties),
+	"item.lang.":               {"it", "en"},
+	"item.scoring.":            {string(item.MatchCorrect), string(item.MapResponse)},
+	"sitting.done.":            {"authorized", "irregularity", "ended", "released", "paused", "resumed", "ended_attempt", "submitted"},
+	"assessment.state.":        strs(assessment.States),
+	"assessment.event.":        strs(assessment.EventKinds),
+	"assessment.irregularity.": strs(assessment.Irregularities),
+	"attempt.kind.":            strs(item.Kinds),
 }
 
 func strs[T ~string](xs []T) []string {

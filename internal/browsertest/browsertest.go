@@ -120,6 +120,37 @@ func New(t testing.TB) context.Context {
 	return ctx
 }
 
+// Incognito returns a context that drives a tab in a new browser context of
+// ctx's browser: its own cookies and storage, as an incognito window has,
+// and its console watched as ctx's is ([Console] and [Axe] take it). done
+// closes the tab and discards the browser context, as a person closes the
+// window; the end of the test does it too.
+func Incognito(t testing.TB, ctx context.Context) (ictx context.Context, done func()) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Location()); err != nil { // the browser runs before a context is made in it
+		t.Fatalf("incognito: %v", err)
+	}
+	ictx, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	w := &watcher{}
+	ictx = context.WithValue(ictx, watcherKey{}, w)
+	if err := chromedp.Listen(ictx, w.note); err != nil {
+		cancel()
+		t.Fatalf("incognito: %v", err)
+	}
+	var once sync.Once
+	done = func() {
+		once.Do(func() {
+			Console(t, ictx)
+			if err := chromedp.Cancel(ictx); err != nil && ctx.Err() == nil {
+				t.Errorf("closing the incognito tab: %v", err)
+			}
+			cancel()
+		})
+	}
+	t.Cleanup(done)
+	return ictx, done
+}
+
 // watcher collects what went wrong in the pages of one browser.
 type watcher struct {
 	mu       sync.Mutex

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -39,8 +40,15 @@ func retype(t *testing.T, ctx context.Context, sel, text string) {
 // click could look at the page being left.
 func press(t *testing.T, ctx context.Context, sel, wait string) {
 	t.Helper()
+	// The document is marked before the click, and the wait is for a
+	// document without the mark: the element waited for is often on the
+	// page before the click too, and a busy machine would let the test act
+	// on the old page as the new one arrives.
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(sel)),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector(`+"`"+sel+"`"+`).click()`))
+		chromedp.Evaluate[chromedp.Void](`window.__pressed = true; document.querySelector(`+"`"+sel+"`"+`).click()`))
+	nctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	chromedp.Run(nctx, chromedp.Poll[chromedp.Void](`!window.__pressed && document.readyState === "complete"`, chromedp.WithPollingInterval(50*time.Millisecond)))
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(wait)))
 }
 

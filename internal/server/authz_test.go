@@ -75,8 +75,9 @@ const (
 	// no other's (a Chamber's own bank is off in the demo).
 	itm target = "item"
 	// A sitting of the online test, and an attempt in it: the demo's open
-	// sitting at ITIS Feltrinelli, and Davide Marino's attempt there.
-	// There is no other's (the demo has no sitting in Turin).
+	// sitting at ITIS Feltrinelli, and Davide Marino's attempt there, for
+	// the pages (/sittings/{id}, /attempts/{id}) as for the API. There is
+	// no other's (the demo has no sitting in Turin).
 	sitT target = "sitting"
 	attT target = "attempt"
 )
