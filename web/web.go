@@ -93,7 +93,7 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 	for _, name := range []string{"home", "sector", "competence", "error", "login", "reset", "password", "dashboard", "account",
 		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff",
 		"experiences", "design", "experience", "compare", "sheet", "dossier",
-		"items", "item", "itemimport", "sittings", "sitting", "attempt"} {
+		"items", "item", "itemimport", "sittings", "sitting", "attempt", "tests"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -208,6 +208,8 @@ func (s *Site) Routes() []Route {
 		// The online test: sittings, their proctoring, and the candidate's
 		// attempt (sitting.go, attempt.go).
 		routes = append(routes,
+			user("GET /tests", auth.TestView, s.tests),
+			user("POST /tests", auth.TestDesign, s.designTest),
 			user("GET /sittings", auth.SittingView, s.sittings),
 			user("POST /sittings", auth.SittingManage, s.openSitting),
 			user("GET /sittings/{id}", auth.SittingView, s.sittingView),

@@ -269,6 +269,7 @@ var lookupValues = map[string][]string{
 	"assessment.state.":        strs(assessment.States),
 	"assessment.event.":        strs(assessment.EventKinds),
 	"assessment.irregularity.": strs(assessment.Irregularities),
+	"tests.field.":             {"minutes", "attempts", "cooldown"},
 	"attempt.kind.":            strs(item.Kinds),
 }
 
