@@ -595,12 +595,14 @@ func (s *Service) EndSitting(ctx context.Context, p *auth.Principal, id string, 
 	})
 }
 
-// Release releases sitting id's results to its candidates (the owner's
-// act, once the sitting has ended), when confirm says so.
+// Release releases sitting id's results to its candidates, once the
+// sitting has ended, when confirm says so: the act of the Chamber of
+// Commerce whose territory holds the sitting (or of the national body),
+// which certifies, not of the school that ran it.
 func (s *Service) Release(ctx context.Context, p *auth.Principal, id string, confirm bool) error {
 	return s.proctorAct(ctx, p, auth.SittingManage, id, func(w Writer, st *Sitting, now time.Time) error {
-		if p.Org != st.Owner && p.Role != auth.NationalAdmin {
-			return attesta.E(attesta.Forbidden, "err.assessment.notowner", id)
+		if p.Role != auth.ChamberOperator && p.Role != auth.NationalAdmin {
+			return attesta.E(attesta.Forbidden, "err.assessment.release.chamber", id)
 		}
 		if !confirm {
 			return unconfirmed()

@@ -322,7 +322,7 @@ func (s *Site) sittingPage(w http.ResponseWriter, r *http.Request, status int, i
 	obj := v.Object(p.User)
 	d.Proctor = v.Proctor && p.Can(auth.SittingProctor, obj)
 	d.End = d.Proctor && v.Ended.IsZero()
-	d.Release = p.Can(auth.SittingManage, obj) && (p.User.Org == v.Owner || p.User.Role == auth.NationalAdmin) &&
+	d.Release = p.Can(auth.SittingManage, obj) && (p.User.Role == auth.ChamberOperator || p.User.Role == auth.NationalAdmin) &&
 		v.Released.IsZero() && (!v.Ended.IsZero() || !now.Before(v.Closes))
 	d.Irregularities = assessment.Irregularities
 	authorizedBy, actors := map[string]string{}, map[string]string{}

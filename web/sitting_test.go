@@ -346,11 +346,18 @@ func TestSittingPages(t *testing.T) {
 	if _, page := proctor.get(loc); strings.Contains(page, `id="release-form"`) || strings.Contains(page, `id="end-form"`) {
 		t.Error("the proctor is offered to release, or to end an ended sitting")
 	}
-	code, body, _ = referent.post(loc+"/release", url.Values{})
+	// The results are the Chamber's to release, not the school's.
+	if _, page := referent.get(loc); strings.Contains(page, `id="release-form"`) {
+		t.Error("the school is offered to release the results")
+	}
+	if code, _, _ := referent.post(loc+"/release", url.Values{"confirm": {"yes"}}); code != 403 {
+		t.Errorf("the school releases the results: %d", code)
+	}
+	code, body, _ = chamber.post(loc+"/release", url.Values{})
 	if code != 400 || !strings.Contains(between(body, "release-confirm-error"), "conferma") {
 		t.Errorf("an unconfirmed release: %d\n%s", code, between(body, "release-form"))
 	}
-	if code, _, _ := referent.post(loc+"/release", url.Values{"confirm": {"yes"}}); code != 303 {
+	if code, _, _ := chamber.post(loc+"/release", url.Values{"confirm": {"yes"}}); code != 303 {
 		t.Fatalf("releasing: %d", code)
 	}
 	_, page = referent.get(loc)

@@ -299,13 +299,20 @@ func TestOnlineTestInBrowser(t *testing.T) {
 	clean(t, second)
 	browsertest.Screenshot(t, second, "test-5-submitted")
 
-	// The referent ends the sitting and releases the results.
+	// The referent ends the sitting; the Chamber releases the results.
 	signOut(t, staff)
 	signIn(t, staff, ts.URL, "referente@feltrinelli.example", demo.Password, dashboard)
 	do(t, staff, chromedp.Navigate(sittingURL), chromedp.WaitVisible(chromedp.CSS("#end-form")))
 	clean(t, staff)
 	do(t, staff, chromedp.Click(chromedp.CSS(`label[for="end-confirm"]`)), chromedp.Click(chromedp.CSS("#end-submit")))
-	waitFor(t, staff, "#release-form")
+	waitFor(t, staff, "#sitting-state")
+	if count(t, staff, "#release-form") > 0 {
+		t.Error("the school is offered to release the results")
+	}
+	// The Chamber releases them.
+	signOut(t, staff)
+	signIn(t, staff, ts.URL, "operatore@milomb.example", demo.Password, dashboard)
+	do(t, staff, chromedp.Navigate(sittingURL), chromedp.WaitVisible(chromedp.CSS("#release-form")))
 	clean(t, staff)
 	do(t, staff, chromedp.Click(chromedp.CSS(`label[for="release-confirm"]`)), chromedp.Click(chromedp.CSS("#release-submit")),
 		chromedp.WaitNotPresent(chromedp.CSS("#release-form")))

@@ -102,7 +102,7 @@ func loadTests(ctx context.Context, s Services) error {
 	if err := s.Tests.EndSitting(ctx, proctor, past.ID, true); err != nil {
 		return err
 	}
-	if err := s.Tests.Release(ctx, referent, past.ID, true); err != nil {
+	if err := s.Tests.Release(ctx, chamber, past.ID, true); err != nil {
 		return err
 	}
 	open, err := s.Tests.OpenSitting(ctx, referent, assessment.NewSitting{Blueprint: b.ID, Title: "Prova di C1 · sessione di dicembre",

@@ -145,7 +145,7 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.TestView:         {none: "YYYYFFF", sitT: "YYYYFFF"},
 	auth.TestDesign:       {none: "YYFFFFF"},
 	auth.SittingView:      {none: "YYYYFYF", sitT: "YYYYFYF", attT: "YYYYFNF"},
-	auth.SittingManage:    {none: "YYYFFFF", sitT: "YFYFFFF"},
+	auth.SittingManage:    {none: "YYYFFFF", sitT: "YYFFFFF"},
 	auth.SittingProctor:   {sitT: "FFYYFFF", attT: "FFYYFNF"},
 	auth.TestTake:         {sitT: "FFFFFYF", attT: "FFFFFNF"},
 	auth.AccommodationSet: {pupil: "YYYF.F."},

@@ -54,12 +54,12 @@ func newItemWorld(t *testing.T, open Opener, chamberBanks bool) *itemWorld {
 	national := func(person, name string) *auth.Principal {
 		return &auth.Principal{Person: person, Name: name, Membership: auth.Membership{Org: "unioncamere", Role: auth.NationalAdmin, OrgKind: auth.National}}
 	}
-	chamber := func(person, org string) *auth.Principal {
-		return &auth.Principal{Person: person, Name: person, Membership: auth.Membership{Org: org, Role: auth.ChamberOperator, OrgKind: auth.Chamber}}
+	chamber := func(person, org string, provinces ...string) *auth.Principal {
+		return &auth.Principal{Person: person, Name: person, Membership: auth.Membership{Org: org, Role: auth.ChamberOperator, OrgKind: auth.Chamber, Provinces: provinces}}
 	}
 	return &itemWorld{platform: p, svc: item.NewService(p.db.Items(), p.clock.Now, nil, item.Options{ChamberBanks: chamberBanks}),
 		author: national("p-author", "Anna Autrice"), reviewer: national("p-reviewer", "Renato Revisore"),
-		chamber: chamber("p-chamber", "cciaa-torino"), otherChamb: chamber("p-other", "cciaa-milano")}
+		chamber: chamber("p-chamber", "cciaa-torino", "TO", "AT"), otherChamb: chamber("p-other", "cciaa-milano", "MI")}
 }
 
 // anItem is a valid single-choice item on Meccatronica's C1, id left to
