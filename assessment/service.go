@@ -631,36 +631,12 @@ func (s *Service) Release(ctx context.Context, p *auth.Principal, id string, con
 func (s *Service) SetAccommodation(ctx context.Context, p *auth.Principal, student string, a Accommodation) error {
 	a.Reason = strings.TrimSpace(a.Reason)
 	return s.store.Update(ctx, func(w Writer) error {
-		pe, err := w.Person(ctx, student)
-		if attesta.ErrorCode(err) == attesta.NotFound {
-			return attesta.E(attesta.NotFound, "err.auth.notfound.person", student)
-		}
+		obj, err := decideAccommodation(ctx, w, p, student)
 		if err != nil {
 			return err
 		}
 		before, err := w.Accommodation(ctx, student)
 		if err != nil {
-			return err
-		}
-		ms, err := w.Memberships(ctx, pe.ID)
-		if err != nil {
-			return err
-		}
-		obj := auth.Object{Kind: auth.PersonObject, ID: pe.ID, Person: pe.ID}
-		for _, m := range ms {
-			if m.Role != auth.Student {
-				return attesta.E(attesta.NotFound, "err.auth.notfound.person", student)
-			}
-			pl := auth.Place{Org: m.Org}
-			if len(m.Provinces) > 0 {
-				pl.Province = m.Provinces[0]
-			}
-			obj.Places = append(obj.Places, pl)
-		}
-		if len(ms) == 0 {
-			return attesta.E(attesta.NotFound, "err.auth.notfound.person", student)
-		}
-		if err := auth.Decide(p, auth.AccommodationSet, obj); err != nil {
 			return err
 		}
 		// Every accommodation, and its removal (the zero one), has its
@@ -683,6 +659,52 @@ func (s *Service) SetAccommodation(ctx context.Context, p *auth.Principal, stude
 		}
 		return w.Record(ctx, e)
 	})
+}
+
+// AccommodationOf returns a student's recorded accommodation (the zero one
+// when none is), to those who record it.
+func (s *Service) AccommodationOf(ctx context.Context, p *auth.Principal, student string) (Accommodation, error) {
+	var a Accommodation
+	err := s.store.View(ctx, func(r Reader) error {
+		if _, err := decideAccommodation(ctx, r, p, student); err != nil {
+			return err
+		}
+		var err error
+		a, err = r.Accommodation(ctx, student)
+		return err
+	})
+	return a, err
+}
+
+// decideAccommodation decides whether p may record student's
+// accommodation: a student, in p's reach.
+func decideAccommodation(ctx context.Context, r Reader, p *auth.Principal, student string) (auth.Object, error) {
+	obj := auth.Object{Kind: auth.PersonObject, ID: student, Person: student}
+	pe, err := r.Person(ctx, student)
+	if attesta.ErrorCode(err) == attesta.NotFound {
+		return obj, attesta.E(attesta.NotFound, "err.auth.notfound.person", student)
+	}
+	if err != nil {
+		return obj, err
+	}
+	ms, err := r.Memberships(ctx, pe.ID)
+	if err != nil {
+		return obj, err
+	}
+	for _, m := range ms {
+		if m.Role != auth.Student {
+			return obj, attesta.E(attesta.NotFound, "err.auth.notfound.person", student)
+		}
+		pl := auth.Place{Org: m.Org}
+		if len(m.Provinces) > 0 {
+			pl.Province = m.Provinces[0]
+		}
+		obj.Places = append(obj.Places, pl)
+	}
+	if len(ms) == 0 {
+		return obj, attesta.E(attesta.NotFound, "err.auth.notfound.person", student)
+	}
+	return obj, auth.Decide(p, auth.AccommodationSet, obj)
 }
 
 // --- attempts ---

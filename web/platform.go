@@ -727,6 +727,12 @@ func (s *Site) personView(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) personPage(w http.ResponseWriter, r *http.Request, status int, f *form) {
+	s.personPageWith(w, r, status, f, nil)
+}
+
+// personPageWith is the person's page, with the form of consent (f) or of
+// the accommodation (af) refused.
+func (s *Site) personPageWith(w http.ResponseWriter, r *http.Request, status int, f, af *form) {
 	p := s.userPage(w, r, "person.title")
 	pr, err := s.platform.People.Profile(r.Context(), p.User, r.PathValue("id"))
 	if err != nil {
@@ -735,11 +741,45 @@ func (s *Site) personPage(w http.ResponseWriter, r *http.Request, status int, f 
 	}
 	p.Title = pr.Person.Name()
 	p.Breadcrumbs = append(p.Breadcrumbs, crumb{Label: pr.Person.Name()})
+	// A student's accommodation for timed tests, to those who record it.
+	var acc *assessment.Accommodation
+	if pr.Student != nil && s.platform.Tests != nil && p.CanAny(string(auth.AccommodationSet)) {
+		if a, err := s.platform.Tests.AccommodationOf(r.Context(), p.User, pr.Person.ID); err == nil {
+			acc = &a
+		}
+	}
 	p.Data = struct {
 		*people.Profile
-		Form *form
-	}{pr, f}
+		Form          *form
+		Accommodation *assessment.Accommodation
+		AccForm       *form
+		Saved         bool
+	}{pr, f, acc, af, r.URL.Query().Get("saved") == "accommodation" && af == nil}
 	s.render(w, r, status, "person", p)
+}
+
+// setAccommodation records a student's accommodation; a refusal shows the
+// page again with what was typed.
+func (s *Site) setAccommodation(w http.ResponseWriter, r *http.Request) {
+	s.submit(w, r, func(f url.Values) (string, error) {
+		id := r.PathValue("id")
+		a := assessment.Accommodation{Unlimited: f.Get("unlimited") != "", Reason: f.Get("reason")}
+		if v := f.Get("multiplier"); v != "" {
+			m, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				m = -1 // the service says it is out of range
+			}
+			a.Multiplier = m
+		}
+		if v := strings.TrimSpace(f.Get("extra")); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				n = -1
+			}
+			a.Extra = time.Duration(n) * time.Minute
+		}
+		return "/people/" + id + "?saved=accommodation", s.platform.Tests.SetAccommodation(r.Context(), principal(r), id, a)
+	}, func(f *form, status int) { s.personPageWith(w, r, status, nil, f) })
 }
 
 // --- audit trail ---

@@ -391,3 +391,12 @@ func (p *page) wordsFor(domain, k, v string) string {
 	}
 	return v
 }
+
+// Number writes a decimal number as the page's language does: 1,5 or 1.5.
+func (p *page) Number(v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if p.Lang == "it" {
+		return strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}

@@ -166,6 +166,7 @@ func (s *Site) Routes() []Route {
 		user("POST /classes/{id}/teachers", auth.ClassManage, s.assignTeacher),
 		user("GET /people/{id}", auth.PersonView, s.personView),
 		user("POST /people/{id}/consent", auth.StudentEdit, s.recordConsent),
+		user("POST /people/{id}/accommodation", auth.AccommodationSet, s.setAccommodation),
 		user("GET /audit", auth.AuditView, s.auditView),
 		user("GET /tables", auth.TableView, s.tablesList),
 		user("POST /tables", auth.TableManage, s.createTable),
@@ -288,6 +289,8 @@ var funcs = template.FuncMap{
 		return map[string][]experience.Choice{"school_tutor": c.SchoolTutors, "company_tutor": c.CompanyTutors}
 	},
 	"fields": func(names ...string) []string { return names },
+	// minutesOf is a duration in whole minutes.
+	"minutesOf": func(d time.Duration) int { return int(d / time.Minute) },
 	// dict makes the argument of a partial template from pairs of a name
 	// and a value.
 	"dict": func(pairs ...any) (map[string]any, error) {
