@@ -65,11 +65,14 @@ const (
 // States lists them.
 var States = []State{Active, Paused, Submitted}
 
-// Answer is a response saved, and when.
+// Answer is a response saved, and when: At its last change, First when
+// the item was first answered (what item analysis takes the time spent on
+// it from).
 type Answer struct {
 	Item     string        `json:"item"`
 	Response item.Response `json:"response"`
 	At       time.Time     `json:"at"`
+	First    time.Time     `json:"first,omitzero"`
 }
 
 // Event is something recorded on an attempt for the commission's
@@ -182,8 +185,11 @@ func (a *Attempt) Answer(now time.Time, it *item.Item, r item.Response) error {
 		}
 		return nil
 	}
-	ans := Answer{Item: it.ID, Response: slices.Clone(r), At: now}
+	ans := Answer{Item: it.ID, Response: slices.Clone(r), At: now, First: now}
 	if i >= 0 {
+		if !a.Answers[i].First.IsZero() {
+			ans.First = a.Answers[i].First
+		}
 		a.Answers[i] = ans
 	} else {
 		a.Answers = append(a.Answers, ans)

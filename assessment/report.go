@@ -67,7 +67,7 @@ func (s *Service) Analysis(ctx context.Context, p *auth.Principal, sector string
 					return err
 				}
 				versions[ir.Item] = it
-				resp := analysis.Response{Item: ir.Item, Score: ir.Score, Max: ir.Max, Answered: len(ir.Response) > 0}
+				resp := analysis.Response{Item: ir.Item, Score: ir.Score, Max: ir.Max, Answered: len(ir.Response) > 0, Time: ir.Time}
 				if choiceKind(it.Kind) {
 					resp.Offered = ids(it.Choices)
 					resp.Key = slices.Clone(it.Correct)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/attesta/attesta/item"
 )
@@ -19,6 +20,11 @@ type ItemResult struct {
 	Response   item.Response  `json:"response"`
 	Score      float64        `json:"score"`
 	Max        float64        `json:"max"`
+	// Time is the time spent on the item, as the server saw it: from the
+	// first answer to the item before it in the order the candidate
+	// answered (or the attempt's start) to its own first answer; 0 when
+	// it was not answered.
+	Time time.Duration `json:"time,omitempty"`
 }
 
 // Part is a competence's or a dimension's share of a result.
@@ -70,6 +76,7 @@ func Score(b *Blueprint, a *Attempt, versions map[string]*item.Item) (Result, er
 	for _, x := range a.Answers {
 		answers[x.Item] = x.Response
 	}
+	spent := timeSpent(a)
 	for _, fi := range a.Form.Items {
 		it := versions[Key(fi.Item, fi.Version)]
 		if it == nil {
@@ -77,7 +84,7 @@ func Score(b *Blueprint, a *Attempt, versions map[string]*item.Item) (Result, er
 		}
 		resp := answers[fi.Item]
 		ir := ItemResult{Item: it.ID, Version: it.Version, Competence: it.Competence, Dimension: it.Dimension, Response: resp,
-			Score: it.Score(resp), Max: it.MaxScore()}
+			Score: it.Score(resp), Max: it.MaxScore(), Time: spent[it.ID]}
 		r.Items = append(r.Items, ir)
 		r.Score += ir.Score
 		r.Max += ir.Max
@@ -105,6 +112,27 @@ func Score(b *Blueprint, a *Attempt, versions map[string]*item.Item) (Result, er
 		r.Competences = append(r.Competences, cr)
 	}
 	return r, nil
+}
+
+// timeSpent is the time spent on each item answered: the answers in the
+// order they were first given, each timed from the one before (the first
+// from the start). Changing an answer later does not move its time; the
+// time an attempt spent paused is not known per item and is not taken off.
+func timeSpent(a *Attempt) map[string]time.Duration {
+	firsts := slices.Clone(a.Answers)
+	slices.SortFunc(firsts, func(x, y Answer) int { return x.First.Compare(y.First) })
+	out := map[string]time.Duration{}
+	prev := a.Started
+	for _, x := range firsts {
+		if x.First.IsZero() {
+			continue
+		}
+		if d := x.First.Sub(prev); d > 0 {
+			out[x.Item] = d
+		}
+		prev = x.First
+	}
+	return out
 }
 
 // Key names an item version: "id/version".

@@ -78,3 +78,36 @@ func TestScore(t *testing.T) {
 		t.Error("scored without an item version of the form")
 	}
 }
+
+// TestTimeSpent: an item's time runs from the first answer before it (or
+// the start) to its own first answer; answering it again later does not
+// move it; an item not answered has none.
+func TestTimeSpent(t *testing.T) {
+	b := blueprint()
+	bk := bank(3, "C1", "C7")
+	f, err := assessment.Draw(&b, bk, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := map[string]*item.Item{}
+	for i := range bk {
+		versions[assessment.Key(bk[i].ID, 1)] = &bk[i]
+	}
+	start := time.Date(2027, 5, 12, 9, 0, 0, 0, time.UTC)
+	a := &assessment.Attempt{ID: "a", Form: f, State: assessment.Active, Started: start, Limit: 30 * time.Minute}
+	first, second := versions[assessment.Key(f.Items[0].Item, 1)], versions[assessment.Key(f.Items[1].Item, 1)]
+	a.Answer(start.Add(90*time.Second), first, item.Response{"B"})
+	a.Answer(start.Add(4*time.Minute), second, item.Response{"A"})
+	a.Answer(start.Add(10*time.Minute), first, item.Response{"A"}) // changed later
+	r, err := assessment.Score(&b, a, versions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	times := map[string]time.Duration{}
+	for _, ir := range r.Items {
+		times[ir.Item] = ir.Time
+	}
+	if times[first.ID] != 90*time.Second || times[second.ID] != 150*time.Second || times[f.Items[2].Item] != 0 {
+		t.Errorf("times %v", times)
+	}
+}

@@ -308,7 +308,7 @@ func (t assessmentRows) Attempt(ctx context.Context, id string) (*assessment.Att
 			return nil, nil, fmt.Errorf("reading the result of attempt %s: %w", id, err)
 		}
 	}
-	rows, err := t.Query(ctx, `SELECT item_id, response, at FROM attempt_answers WHERE attempt_id = $1 ORDER BY at, item_id`, id)
+	rows, err := t.Query(ctx, `SELECT item_id, response, at, first_at FROM attempt_answers WHERE attempt_id = $1 ORDER BY at, item_id`, id)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the answers of attempt %s: %w", id, err)
 	}
@@ -317,7 +317,7 @@ func (t assessmentRows) Attempt(ctx context.Context, id string) (*assessment.Att
 	for rows.Next() {
 		var ans assessment.Answer
 		var resp string
-		if err := rows.Scan(&ans.Item, &resp, tcol{&ans.At}); err != nil {
+		if err := rows.Scan(&ans.Item, &resp, tcol{&ans.At}, tcol{&ans.First}); err != nil {
 			return nil, nil, fmt.Errorf("reading the answers of attempt %s: %w", id, err)
 		}
 		if err := json.Unmarshal([]byte(resp), &ans.Response); err != nil {
@@ -476,9 +476,13 @@ func (t assessmentRows) PutAnswer(ctx context.Context, attempt string, a *assess
 	if err != nil {
 		return err
 	}
-	_, err = t.Exec(ctx, `INSERT INTO attempt_answers (attempt_id, item_id, response, at) VALUES ($1, $2, $3, $4)
+	first := a.First
+	if first.IsZero() {
+		first = a.At
+	}
+	_, err = t.Exec(ctx, `INSERT INTO attempt_answers (attempt_id, item_id, response, at, first_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (attempt_id, item_id) DO UPDATE SET response = excluded.response, at = excluded.at`,
-		attempt, a.Item, string(resp), t.at(a.At))
+		attempt, a.Item, string(resp), t.at(a.At), t.at(first))
 	if err != nil {
 		return fmt.Errorf("saving an answer of attempt %s: %w", attempt, err)
 	}

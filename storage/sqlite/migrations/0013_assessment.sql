@@ -116,5 +116,6 @@ CREATE TABLE attempt_answers (
     item_id    TEXT NOT NULL,
     response   TEXT NOT NULL,
     at         TEXT NOT NULL,
+    first_at   TEXT NOT NULL,
     PRIMARY KEY (attempt_id, item_id)
 ) STRICT;
