@@ -3,6 +3,7 @@ package api
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -43,6 +44,7 @@ func (a *API) testRoutes(t func(string, auth.Action, http.HandlerFunc) Route) []
 		t("PUT /api/v1/people/{id}/accommodation", auth.AccommodationSet, a.setAccommodation),
 		t("GET /api/v1/statistics/items", auth.ItemStats, a.itemAnalysis),
 		t("GET /api/v1/sittings/{id}/results", auth.TestView, a.sittingResults),
+		t("GET /api/v1/tests/{id}/qti", auth.TestView, a.exportTest),
 	}
 }
 
@@ -327,4 +329,40 @@ func (a *API) sittingResults(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Write(buf.Bytes())
+}
+
+// exportTest exports a test as a QTI 3.0 content package: a test with a
+// section per cell (its competence and dimension), selecting the cell's
+// count from the items it draws from now, shuffled, with those items.
+func (a *API) exportTest(w http.ResponseWriter, r *http.Request) {
+	b, items, err := a.platform.Tests.Pool(r.Context(), who(r), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	data, err := qti.Export(items, []qti.Test{QTITest(b, items)})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": b.ID + "-qti.zip"}))
+	w.Write(data)
+}
+
+// QTITest is a test as QTI says it: a section per cell, selecting the
+// cell's count from its items, shuffled; the time limit in seconds.
+func QTITest(b *assessment.Blueprint, items []item.Item) qti.Test {
+	t := qti.Test{ID: b.ID, Title: b.Title, TimeLimit: int(b.TimeLimit / time.Second)}
+	for i, c := range b.Cells {
+		sec := qti.Section{ID: fmt.Sprintf("S%d-%s-%s", i+1, c.Competence, c.Dimension), Title: c.Competence + " · " + string(c.Dimension),
+			Select: c.Count, Shuffle: true, Competence: c.Competence, Dimension: c.Dimension}
+		for _, it := range items {
+			if it.Competence == c.Competence && it.Dimension == c.Dimension {
+				sec.Items = append(sec.Items, it.ID)
+			}
+		}
+		t.Sections = append(t.Sections, sec)
+	}
+	return t
 }

@@ -176,3 +176,42 @@ func (s *Service) Results(ctx context.Context, p *auth.Principal, id string) ([]
 	})
 	return out, err
 }
+
+// Pool is a test with the items it draws from now: each cell's approved
+// items of the bank, for an export as a QTI test whose sections select
+// from them.
+func (s *Service) Pool(ctx context.Context, p *auth.Principal, id string) (*Blueprint, []item.Item, error) {
+	if err := auth.Decide(p, auth.TestView, auth.Anywhere); err != nil {
+		return nil, nil, err
+	}
+	var b *Blueprint
+	var items []item.Item
+	err := s.store.View(ctx, func(r Reader) error {
+		var err error
+		b, err = r.Blueprint(ctx, id)
+		if err != nil {
+			return err
+		}
+		ok, err := usable(ctx, r, p, b)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return attesta.E(attesta.NotFound, "err.assessment.blueprint.unknown", id)
+		}
+		all, err := bank(ctx, r, b)
+		if err != nil {
+			return err
+		}
+		for _, it := range all {
+			if b.Eligible(&it) && slices.ContainsFunc(b.Cells, func(c Cell) bool { return c.Competence == it.Competence && c.Dimension == it.Dimension }) {
+				items = append(items, it)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, items, nil
+}

@@ -79,6 +79,8 @@ const (
 	// the pages (/sittings/{id}, /attempts/{id}) as for the API. There is
 	// no other's (the demo has no sitting in Turin).
 	sitT target = "sitting"
+	// A test of the online test: the demo's, the Milan Chamber's.
+	bpT  target = "test"
 	attT target = "attempt"
 )
 
@@ -142,7 +144,7 @@ var expectOwn = map[auth.Action]map[target]string{
 	// staff in reach and its candidates; the school that opened it and its
 	// proctor act on it (the national body and the Chamber see it, and are
 	// not in the room); a candidate takes only their own attempt.
-	auth.TestView:         {none: "YYYYFFF", sitT: "YYYYFFF"},
+	auth.TestView:         {none: "YYYYFFF", sitT: "YYYYFFF", bpT: "YYYYFFF"},
 	auth.TestDesign:       {none: "YYFFFFF"},
 	auth.SittingView:      {none: "YYYYFYF", sitT: "YYYYFYF", attT: "YYYYFNF"},
 	auth.SittingManage:    {none: "YYYFFFF", sitT: "YYFFFFF"},
@@ -233,6 +235,8 @@ func targetOf(pattern string) (target, error) {
 		return dossr, nil
 	case strings.HasPrefix(path, "/items/{id}") || strings.HasPrefix(path, "/api/v1/items/{id}"):
 		return itm, nil
+	case strings.HasPrefix(path, "/api/v1/tests/{id}"):
+		return bpT, nil
 	case strings.HasPrefix(path, "/sittings/{id}") || strings.HasPrefix(path, "/api/v1/sittings/{id}"):
 		return sitT, nil
 	case strings.HasPrefix(path, "/attempts/{id}") || strings.HasPrefix(path, "/api/v1/attempts/{id}"):
@@ -367,10 +371,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			sittingMI = st.ID
 		}
 	}
+	blueprintMI := ""
 	if sv, err := svc.Tests.GetSitting(ctx, admin, sittingMI); err != nil || len(sv.Attempts) != 1 {
 		t.Fatalf("the demo's open sitting %q: %v", sittingMI, err)
 	} else {
-		attemptMI = sv.Attempts[0].ID
+		attemptMI, blueprintMI = sv.Attempts[0].ID, sv.Blueprint.ID
 	}
 
 	type fixture struct {
@@ -437,7 +442,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if role == auth.CommissionMember {
 			ownE, otherE, ownS, otherS, ownD, otherD = expTO, expMI, sheetTO, sheetMI, dossierTO, dossierMI
 		}
-		own := map[target]string{std: "meccatronica", itm: "MEC-C1-K01", sitT: sittingMI, attT: attemptMI, orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
+		own := map[target]string{std: "meccatronica", itm: "MEC-C1-K01", bpT: blueprintMI, sitT: sittingMI, attT: attemptMI, orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
 			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys, exper: ownE, sheet: ownS, dossr: ownD}
 		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken, pupil: otherPupil,
 			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys, exper: otherE, sheet: otherS, dossr: otherD}
@@ -452,7 +457,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				id   string
 				want outcome
 			}{{"own", own[tg], exp}}
-			if tg != none && tg != std && tg != itm && tg != sitT && tg != attT {
+			if tg != none && tg != std && tg != itm && tg != sitT && tg != attT && tg != bpT {
 				wantOther := notFound
 				if role == auth.NationalAdmin && tg != token && tg != job {
 					wantOther = exp

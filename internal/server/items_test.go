@@ -13,6 +13,7 @@ import (
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/item"
+	"github.com/attesta/attesta/qti"
 )
 
 // callAPI sends a JSON request with a personal access token and decodes
@@ -216,5 +217,44 @@ func TestSittingResultsExport(t *testing.T) {
 	_, student := newToken(t, srv, "studente@feltrinelli.example", "mitf01000a", auth.Student)
 	if status, _ := callAPI(t, ts, student, "GET", "/api/v1/sittings/"+ended+"/results", "", nil); status != http.StatusForbidden {
 		t.Errorf("a candidate exports the sitting's results: %d", status)
+	}
+}
+
+// TestTestAsQTI: the demo's test exports as a QTI 3.0 package that the
+// QTI reader takes back: one test, a section per competence × dimension
+// selecting its count from the items it draws from, shuffled, with those
+// items in the package.
+func TestTestAsQTI(t *testing.T) {
+	ts, srv := testserver.StartServer(t)
+	ctx := t.Context()
+	referent, err := srv.Services().People.PrincipalByEmail(ctx, "referente@feltrinelli.example", "mitf01000a", auth.SchoolReferent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := srv.Services().Tests.Blueprints(ctx, referent)
+	if err != nil || len(bs) == 0 {
+		t.Fatalf("the demo's test: %v", err)
+	}
+	_, token := newToken(t, srv, "referente@feltrinelli.example", "mitf01000a", auth.SchoolReferent)
+	status, raw := callAPI(t, ts, token, "GET", "/api/v1/tests/"+bs[0].ID+"/qti", "", nil)
+	if status != http.StatusOK {
+		t.Fatalf("%d %s", status, raw)
+	}
+	pkg, err := qti.Import([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkg.Tests) != 1 || len(pkg.Tests[0].Sections) != 3 || len(pkg.Items) != 6 || pkg.Tests[0].TimeLimit != 1800 {
+		t.Fatalf("package: %d tests, %d items: %+v", len(pkg.Tests), len(pkg.Items), pkg.Tests)
+	}
+	for i, sec := range pkg.Tests[0].Sections {
+		c := bs[0].Cells[i]
+		if sec.Competence != c.Competence || sec.Dimension != c.Dimension || sec.Select != c.Count || !sec.Shuffle || len(sec.Items) < c.Count {
+			t.Errorf("section %d %+v for cell %+v", i, sec, c)
+		}
+	}
+	_, student := newToken(t, srv, "studente@feltrinelli.example", "mitf01000a", auth.Student)
+	if status, _ := callAPI(t, ts, student, "GET", "/api/v1/tests/"+bs[0].ID+"/qti", "", nil); status != http.StatusForbidden {
+		t.Errorf("a student exports the test: %d", status)
 	}
 }
