@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/analysis"
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
@@ -45,6 +46,7 @@ func (a *API) testRoutes(t func(string, auth.Action, http.HandlerFunc) Route) []
 		t("GET /api/v1/statistics/items", auth.ItemStats, a.itemAnalysis),
 		t("GET /api/v1/sittings/{id}/results", auth.TestView, a.sittingResults),
 		t("GET /api/v1/tests/{id}/qti", auth.TestView, a.exportTest),
+		{Pattern: "POST /api/v1/tests/import", Handler: a.withToken(a.importTests), Action: auth.TestDesign, MaxBody: qti.MaxPackageSize + 64<<10},
 	}
 }
 
@@ -365,4 +367,85 @@ func QTITest(b *assessment.Blueprint, items []item.Item) qti.Test {
 		t.Sections = append(t.Sections, sec)
 	}
 	return t
+}
+
+// importTests creates tests from the qti-assessment-tests of a QTI 3.0
+// content package (application/zip), all or none. Each section must say
+// the competence and the dimension it draws (attesta's metadata, as
+// exportTest writes it) and hold items of one standard's version and
+// language, in the package; its selection is the count. What QTI does not
+// say comes from the query: the pass mark of every competence (threshold,
+// percent, default 60), the attempts (default 1) and the days between
+// them (cooldown, default 0). The items are the bank's to hold: the tests
+// draw from its approved items, not from the package's.
+func (a *API) importTests(w http.ResponseWriter, r *http.Request) {
+	p := who(r)
+	if err := auth.Decide(p, auth.TestDesign, auth.Anywhere); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	pkg, ok := a.readPackage(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	number := func(name string, def int) int {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return -1 // the service says it is out of range
+			}
+			return n
+		}
+		return def
+	}
+	byID := map[string]item.Item{}
+	for _, it := range pkg.Items {
+		byID[it.ID] = it
+	}
+	var fe attesta.FieldErrors
+	var bs []assessment.Blueprint
+	for i, t := range pkg.Tests {
+		b := assessment.Blueprint{Title: t.Title, TimeLimit: time.Duration(t.TimeLimit) * time.Second, Attempts: number("attempts", 1),
+			Cooldown: time.Duration(number("cooldown", 0)) * 24 * time.Hour}
+		for j, sec := range t.Sections {
+			field := fmt.Sprintf("tests[%d].sections[%d]", i, j)
+			if sec.Competence == "" || sec.Dimension == "" {
+				fe.Problem(field, "err.api.test.section.tags", sec.ID)
+				continue
+			}
+			count := sec.Select
+			if count == 0 {
+				count = len(sec.Items)
+			}
+			b.Cells = append(b.Cells, assessment.Cell{Competence: sec.Competence, Dimension: sec.Dimension, Count: count})
+			for _, id := range sec.Items {
+				it, ok := byID[id]
+				switch {
+				case !ok:
+					fe.Problem(field, "err.api.test.section.item", id)
+				case b.Sector == "":
+					b.Sector, b.Standard, b.Lang = it.Sector, it.Standard, it.Lang
+				case it.Sector != b.Sector || it.Standard != b.Standard || it.Lang != b.Lang:
+					fe.Problem(field, "err.api.test.section.mixed", id)
+				}
+			}
+		}
+		for _, c := range b.Competences() {
+			b.Thresholds = append(b.Thresholds, assessment.Threshold{Competence: c, Percent: number("threshold", 60)})
+		}
+		bs = append(bs, b)
+	}
+	if len(pkg.Tests) == 0 {
+		fe.Problem("tests", "err.api.test.none")
+	}
+	if err := fe.Err(); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out, err := a.platform.Tests.CreateBlueprints(r.Context(), p, bs)
+	if err == nil {
+		created(w)
+	}
+	a.reply(w, r, items(out), err)
 }

@@ -56,32 +56,8 @@ func (a *API) importItems(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	ct := r.Header.Get("Content-Type")
-	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/zip" {
-		a.fail(w, r, attesta.E(attesta.MediaType, "err.api.body.type", ct))
-		return
-	}
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			a.fail(w, r, attesta.E(attesta.TooLarge, "err.api.body.large", tooBig.Limit))
-			return
-		}
-		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.body.unreadable", err))
-		return
-	}
-	pkg, err := qti.Import(data)
-	if err != nil {
-		var ps qti.Problems
-		if !errors.As(err, &ps) {
-			a.fail(w, r, err)
-			return
-		}
-		status := httpstatus.Of(err)
-		doc := packageProblem{newProblem(w, r, status, err), ps}
-		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(doc)
+	pkg, ok := a.readPackage(w, r)
+	if !ok {
 		return
 	}
 	vs, err := a.platform.Items.Import(r.Context(), p, pkg.Items)
@@ -196,4 +172,39 @@ func (a *API) itemAct(what string) http.HandlerFunc {
 		}
 		a.reply(w, r, v, err)
 	}
+}
+
+// readPackage reads a QTI content package, the request's application/zip
+// body; a refusal is answered here (the package's problems each with its
+// file, line and column).
+func (a *API) readPackage(w http.ResponseWriter, r *http.Request) (qti.Package, bool) {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/zip" {
+		a.fail(w, r, attesta.E(attesta.MediaType, "err.api.body.type", ct))
+		return qti.Package{}, false
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			a.fail(w, r, attesta.E(attesta.TooLarge, "err.api.body.large", tooBig.Limit))
+			return qti.Package{}, false
+		}
+		a.fail(w, r, attesta.E(attesta.Invalid, "err.api.body.unreadable", err))
+		return qti.Package{}, false
+	}
+	pkg, err := qti.Import(data)
+	if err != nil {
+		var ps qti.Problems
+		if !errors.As(err, &ps) {
+			a.fail(w, r, err)
+			return qti.Package{}, false
+		}
+		status := httpstatus.Of(err)
+		doc := packageProblem{newProblem(w, r, status, err), ps}
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(doc)
+		return qti.Package{}, false
+	}
+	return pkg, true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -126,43 +127,78 @@ func NewService(store Store, now attesta.Clock, rnd io.Reader) *Service {
 // a Chamber's). Blueprints do not change: a change is a new blueprint, so
 // the result of a sitting always says which test it was.
 func (s *Service) CreateBlueprint(ctx context.Context, p *auth.Principal, b Blueprint) (*Blueprint, error) {
+	bs, err := s.CreateBlueprints(ctx, p, []Blueprint{b})
+	if err != nil {
+		var fe attesta.FieldErrors
+		if errors.As(err, &fe) {
+			// One test: its problems by their own fields.
+			for i := range fe {
+				fe[i].Field = strings.TrimPrefix(fe[i].Field, "tests[0].")
+			}
+			return nil, fe.Err()
+		}
+		return nil, err
+	}
+	return &bs[0], nil
+}
+
+// CreateBlueprints adds tests of p's organisation, all or none (a QTI
+// package's): each is checked against its standard first, the problems
+// named tests[i].field.
+func (s *Service) CreateBlueprints(ctx context.Context, p *auth.Principal, in []Blueprint) ([]Blueprint, error) {
 	if err := auth.Decide(p, auth.TestDesign, auth.Anywhere); err != nil {
 		return nil, err
 	}
-	var err error
-	if b.ID, err = people.NewID(s.rand, "bp"); err != nil {
-		return nil, err
-	}
-	b.Owner = ""
-	if p.Role != auth.NationalAdmin {
-		b.Owner = p.Org
-	}
-	b.Title = strings.TrimSpace(b.Title)
-	now := s.now()
-	err = s.store.Update(ctx, func(w Writer) error {
-		st, err := w.Standard(ctx, b.Sector, b.Standard)
-		if err != nil && attesta.ErrorCode(err) != attesta.NotFound {
-			return err
+	out := make([]Blueprint, len(in))
+	for i, b := range in {
+		var err error
+		if b.ID, err = people.NewID(s.rand, "bp"); err != nil {
+			return nil, err
 		}
+		b.Owner = ""
+		if p.Role != auth.NationalAdmin {
+			b.Owner = p.Org
+		}
+		b.Title = strings.TrimSpace(b.Title)
+		out[i] = b
+	}
+	now := s.now()
+	err := s.store.Update(ctx, func(w Writer) error {
 		var fe attesta.FieldErrors
-		b.Validate(st, &fe)
+		for i := range out {
+			st, err := w.Standard(ctx, out[i].Sector, out[i].Standard)
+			if err != nil && attesta.ErrorCode(err) != attesta.NotFound {
+				return err
+			}
+			var one attesta.FieldErrors
+			out[i].Validate(st, &one)
+			for _, e := range one {
+				e.Field = fmt.Sprintf("tests[%d].%s", i, e.Field)
+				fe = append(fe, e)
+			}
+		}
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		if err := w.InsertBlueprint(ctx, &b, p.Person, now); err != nil {
-			return err
+		for i := range out {
+			if err := w.InsertBlueprint(ctx, &out[i], p.Person, now); err != nil {
+				return err
+			}
+			e, err := audit.New(p, now, "test.create", auth.Object{Kind: auth.SittingObject, ID: out[i].ID}, nil, out[i])
+			if err != nil {
+				return err
+			}
+			e.Org = out[i].Owner
+			if err := w.Record(ctx, e); err != nil {
+				return err
+			}
 		}
-		e, err := audit.New(p, now, "test.create", auth.Object{Kind: auth.SittingObject, ID: b.ID}, nil, b)
-		if err != nil {
-			return err
-		}
-		e.Org = b.Owner
-		return w.Record(ctx, e)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &b, nil
+	return out, nil
 }
 
 // usable reports whether p may use test b: the national body's tests are

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/item"
@@ -256,5 +257,58 @@ func TestTestAsQTI(t *testing.T) {
 	_, student := newToken(t, srv, "studente@feltrinelli.example", "mitf01000a", auth.Student)
 	if status, _ := callAPI(t, ts, student, "GET", "/api/v1/tests/"+bs[0].ID+"/qti", "", nil); status != http.StatusForbidden {
 		t.Errorf("a student exports the test: %d", status)
+	}
+}
+
+// TestTestFromQTI: the demo's test, exported as QTI, imports as a new test
+// of the national body with the pass mark, attempts and cool-down the
+// query gives: the same cells, drawn from the same bank; a package without
+// a test is refused, naming why, and creates nothing.
+func TestTestFromQTI(t *testing.T) {
+	ts, srv := testserver.StartServer(t)
+	ctx := t.Context()
+	_, chamber := newToken(t, srv, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	var tests struct{ Items []assessment.Blueprint }
+	if status, raw := callAPI(t, ts, chamber, "GET", "/api/v1/tests", "", &tests); status != http.StatusOK || len(tests.Items) == 0 {
+		t.Fatalf("%d %s", status, raw)
+	}
+	orig := tests.Items[0]
+	_, pkg := callAPI(t, ts, chamber, "GET", "/api/v1/tests/"+orig.ID+"/qti", "", nil)
+	_, admin := newToken(t, srv, "admin@unioncamere.example", "unioncamere", auth.NationalAdmin)
+	post := func(body, query string) (int, string) {
+		req, _ := http.NewRequest("POST", ts.URL+"/api/v1/tests/import"+query, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+admin)
+		req.Header.Set("Content-Type", "application/zip")
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(raw)
+	}
+	status, raw := post(pkg, "?threshold=70&attempts=2&cooldown=3")
+	var created struct{ Items []assessment.Blueprint }
+	if status != http.StatusCreated || json.Unmarshal([]byte(raw), &created) != nil || len(created.Items) != 1 {
+		t.Fatalf("import: %d %s", status, raw)
+	}
+	b := created.Items[0]
+	if b.ID == orig.ID || b.Owner != "" || b.Title != orig.Title || b.Sector != orig.Sector || b.Standard != orig.Standard || b.Lang != orig.Lang ||
+		!slices.Equal(b.Cells, orig.Cells) || b.TimeLimit != orig.TimeLimit || b.Attempts != 2 || b.Cooldown.Hours() != 72 ||
+		len(b.Thresholds) != 1 || b.Thresholds[0].Percent != 70 {
+		t.Errorf("imported %+v from %+v", b, orig)
+	}
+	// A package of items alone holds no test.
+	_, itemsOnly := callAPI(t, ts, admin, "GET", "/api/v1/items/export", "", nil)
+	before, _ := srv.Services().Tests.Blueprints(ctx, &auth.Principal{Person: "x", Membership: auth.Membership{Role: auth.NationalAdmin}})
+	if status, raw := post(itemsOnly, ""); status != http.StatusBadRequest || !strings.Contains(raw, "qti-assessment-test") {
+		t.Errorf("a package without tests: %d %s", status, raw)
+	}
+	after, _ := srv.Services().Tests.Blueprints(ctx, &auth.Principal{Person: "x", Membership: auth.Membership{Role: auth.NationalAdmin}})
+	if len(after) != len(before) {
+		t.Error("a refused import created a test")
+	}
+	if status, _ := callAPI(t, ts, chamber, "POST", "/api/v1/tests/import", "{}", nil); status != http.StatusUnsupportedMediaType {
+		t.Errorf("a JSON body: %d", status)
 	}
 }
