@@ -252,6 +252,11 @@ func Parse(data []byte) (did.Document, error) {
 	if raw.ID == "" {
 		return did.Document{}, errors.New("the DID document has no id")
 	}
+	if !strings.HasPrefix(raw.ID, "did:") {
+		// Its methods' relative ids are made absolute against it: an id
+		// that is not a DID would leave them relative.
+		return did.Document{}, fmt.Errorf("the DID document's id %q is not a DID", raw.ID)
+	}
 	doc := did.Document{Context: []string{did.ContextDIDv1}, ID: raw.ID}
 	abs := func(id string) string {
 		if strings.HasPrefix(id, "#") {
