@@ -884,6 +884,7 @@ func (p *page) NavLinks() []navLink {
 	if p.site.platform.Tests != nil {
 		add("/sittings", p.T("sittings.title"), auth.SittingView)
 		add("/tests", p.T("tests.title"), auth.TestDesign)
+		add("/statistics/items", p.T("analysis.title"), auth.ItemStats)
 	}
 	add("/orgs", p.T("orgs.title"), auth.OrgList)
 	if p.User.Role == auth.SchoolReferent || p.User.Role == auth.SchoolTutor {

@@ -93,7 +93,7 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 	for _, name := range []string{"home", "sector", "competence", "error", "login", "reset", "password", "dashboard", "account",
 		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff",
 		"experiences", "design", "experience", "compare", "sheet", "dossier",
-		"items", "item", "itemimport", "sittings", "sitting", "attempt", "tests"} {
+		"items", "item", "itemimport", "sittings", "sitting", "attempt", "tests", "analysis"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -209,6 +209,7 @@ func (s *Site) Routes() []Route {
 		// The online test: sittings, their proctoring, and the candidate's
 		// attempt (sitting.go, attempt.go).
 		routes = append(routes,
+			user("GET /statistics/items", auth.ItemStats, s.itemAnalysis),
 			user("GET /tests", auth.TestView, s.tests),
 			user("POST /tests", auth.TestDesign, s.designTest),
 			user("GET /sittings", auth.SittingView, s.sittings),
@@ -289,6 +290,8 @@ var funcs = template.FuncMap{
 		return map[string][]experience.Choice{"school_tutor": c.SchoolTutors, "company_tutor": c.CompanyTutors}
 	},
 	"fields": func(names ...string) []string { return names },
+	// seconds is a duration in whole seconds.
+	"seconds": func(d time.Duration) int { return int(d.Round(time.Second) / time.Second) },
 	// minutesOf is a duration in whole minutes.
 	"minutesOf": func(d time.Duration) int { return int(d / time.Minute) },
 	// dict makes the argument of a partial template from pairs of a name

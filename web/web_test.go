@@ -226,7 +226,7 @@ func TestTemplatesHaveNoText(t *testing.T) {
 // templateFuncs names every function the templates may call, for the parser.
 var templateFuncs = map[string]any{"sectorCard": true, "competenceOf": true, "not": true, "and": true, "or": true,
 	"eq": true, "ne": true, "lt": true, "le": true, "gt": true, "ge": true, "len": true, "index": true, "print": true, "printf": true, "slice": true,
-	"fields": true, "minutesOf": true, "orgForm": true, "orgValue": true, "meetingForm": true, "importForm": true, "errorTable": true, "personObject": true, "chamberObject": true, "clearable": true,
+	"fields": true, "minutesOf": true, "seconds": true, "orgForm": true, "orgValue": true, "meetingForm": true, "importForm": true, "errorTable": true, "personObject": true, "chamberObject": true, "clearable": true,
 	"dict": true, "fid": true, "inc": true, "tutorsOf": true, "minus": true, "taskLists": true, "signOffs": true}
 
 // lookupValues are the values each dynamic Lookup prefix can take.
@@ -270,6 +270,8 @@ var lookupValues = map[string][]string{
 	"assessment.event.":        strs(assessment.EventKinds),
 	"assessment.irregularity.": strs(assessment.Irregularities),
 	"tests.field.":             {"minutes", "attempts", "cooldown"},
+	"analysis.flag.":           {"too_few_responses", "too_hard", "too_easy", "negative_discrimination", "weak_discrimination", "non_functioning_distractor"},
+	"analysis.reason.":         {"too_few_candidates", "zero_variance", "too_few_common_items", "alpha_unavailable", "negative_alpha"},
 	"attempt.kind.":            strs(item.Kinds),
 }
 

@@ -44,3 +44,19 @@ func TestTestDesignInBrowser(t *testing.T) {
 		t.Errorf("the new test is not listed")
 	}
 }
+
+// TestItemAnalysisInBrowser: the national body opens the item analysis from
+// the header and chooses Meccatronica 1; axe-core finds nothing.
+func TestItemAnalysisInBrowser(t *testing.T) {
+	ts := testserver.Start(t)
+	ctx := browsertest.New(t)
+	signIn(t, ctx, ts.URL, "admin@unioncamere.example", demo.Password, dashboard)
+	press(t, ctx, `nav .nav-wide a[href="/statistics/items"]`, "#analysis-standard")
+	noViolations(t, ctx)
+	choose(t, ctx, "#analysis-standard-choice", "meccatronica/1")
+	press(t, ctx, `#analysis-standard button[type="submit"]`, "#analysis-items")
+	noViolations(t, ctx)
+	if n := count(t, ctx, "#analysis-items tbody tr"); n != 6 {
+		t.Errorf("%d items analysed, want the test's six", n)
+	}
+}
