@@ -768,6 +768,9 @@ func (s *Service) Start(ctx context.Context, p *auth.Principal, id, code string)
 		if p.Role != auth.Student {
 			return attesta.E(attesta.Forbidden, "err.assessment.notcandidate", id)
 		}
+		if err := auth.Decide(p, auth.TestTake, st.Object(p)); err != nil {
+			return err // a read-only token does not start an attempt
+		}
 		now := s.now()
 		c := st.Candidate(p.Person)
 		switch {

@@ -332,9 +332,17 @@ func testSittingWhoSees(t *testing.T, open Opener) {
 	w := newTestWorld(t, open, 2)
 	st := w.open(t)
 	w.svc.Authorize(ctx, w.proctor, st.ID, w.students[0].Person)
+	readOnly := *w.students[0]
+	readOnly.Scopes = []auth.Scope{auth.ScopeRead}
+	if _, err := w.svc.Start(ctx, &readOnly, st.ID, st.Code); attesta.ErrorKey(err) != "err.auth.readonly" {
+		t.Errorf("a read-only token starts an attempt: %v", err)
+	}
 	a, err := w.svc.Start(ctx, w.students[0], st.ID, st.Code)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if err := w.svc.Answer(ctx, &readOnly, a.ID, a.Form.Items[0].Item, item.Response{"A"}); attesta.ErrorKey(err) != "err.auth.readonly" {
+		t.Errorf("a read-only token answers: %v", err)
 	}
 	if _, err := w.svc.GetAttempt(ctx, w.students[1], a.ID); attesta.ErrorCode(err) != attesta.NotFound {
 		t.Errorf("a classmate reads the attempt: %v", err)
