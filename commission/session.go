@@ -1,0 +1,350 @@
+package commission
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/attesta/attesta"
+)
+
+// Quorum is how many voting members a session needs present: all of them
+// (the "collegio perfetto", the default) or a majority.
+type Quorum string
+
+// The rules.
+const (
+	All      Quorum = "all"
+	Majority Quorum = "majority"
+)
+
+// Outcome is a decision on a candidate's competence.
+type Outcome string
+
+// The outcomes.
+const (
+	Certified    Outcome = "certified"
+	NotCertified Outcome = "not_certified"
+	Suspended    Outcome = "suspended" // pending more evidence
+)
+
+// Outcomes lists them.
+var Outcomes = []Outcome{Certified, NotCertified, Suspended}
+
+// Criteria are the rule a commission fixes at its first session to turn a
+// candidate's evidence into a proposal per competence: versioned, shown to
+// the members; the commission still decides.
+type Criteria struct {
+	Version int `json:"version"`
+	// MinLevel is the observation level a row needs (1–3), and LevelShare
+	// the share of a competence's rows observed that must reach it.
+	MinLevel   int     `json:"min_level"`
+	LevelShare float64 `json:"level_share"`
+	// MaxNotObserved is the largest share of a competence's rows "not
+	// observed" before the proposal is to suspend, pending more evidence.
+	MaxNotObserved float64 `json:"max_not_observed"`
+	// TestRequired says the competence's test result must pass its
+	// threshold.
+	TestRequired bool `json:"test_required"`
+}
+
+// Validate checks the criteria's bounds.
+func (c *Criteria) Validate(fe *attesta.FieldErrors) {
+	if c.MinLevel < 1 || c.MinLevel > 3 {
+		fe.Problem("min_level", "err.commission.criteria.level")
+	}
+	if c.LevelShare <= 0 || c.LevelShare > 1 {
+		fe.Problem("level_share", "err.commission.criteria.share")
+	}
+	if c.MaxNotObserved < 0 || c.MaxNotObserved >= 1 {
+		fe.Problem("max_not_observed", "err.commission.criteria.notobserved")
+	}
+}
+
+// Evidence is what a proposal for one competence rests on: the levels of
+// the competence's rows in the countersigned sheet (0: not observed), and
+// the competence's test result.
+type Evidence struct {
+	Levels     []int `json:"levels"`
+	TestTaken  bool  `json:"test_taken"`
+	TestPassed bool  `json:"test_passed"`
+}
+
+// Propose applies the criteria to a competence's evidence.
+func (c *Criteria) Propose(e Evidence) Outcome {
+	if len(e.Levels) == 0 {
+		return Suspended
+	}
+	observed, reached := 0, 0
+	for _, l := range e.Levels {
+		if l == 0 {
+			continue
+		}
+		observed++
+		if l >= c.MinLevel {
+			reached++
+		}
+	}
+	if float64(len(e.Levels)-observed) > c.MaxNotObserved*float64(len(e.Levels))+1e-9 || c.TestRequired && !e.TestTaken {
+		return Suspended
+	}
+	if observed > 0 && float64(reached) >= c.LevelShare*float64(observed)-1e-9 && (!c.TestRequired || e.TestPassed) {
+		return Certified
+	}
+	return NotCertified
+}
+
+// Decision is the commission's decision on a candidate's competence.
+type Decision struct {
+	Candidate  string  `json:"candidate"`
+	Competence string  `json:"competence"`
+	Outcome    Outcome `json:"outcome"`
+	Proposal   Outcome `json:"proposal"`
+	Reason     string  `json:"reason"`
+	// For are the voting members present and not recused who agreed;
+	// Dissent those who did not (a majority decision records them).
+	For     []string  `json:"for"`
+	Dissent []string  `json:"dissent,omitempty"`
+	At      time.Time `json:"at"`
+	// ReviewUntil, for a negative outcome, ends the candidate's window to
+	// ask for a review; the outcome is final after it.
+	ReviewUntil time.Time `json:"review_until,omitzero"`
+}
+
+// Unanimous reports whether nobody dissented.
+func (d *Decision) Unanimous() bool { return len(d.Dissent) == 0 }
+
+// Final reports whether the decision is final at now.
+func (d *Decision) Final(now time.Time) bool { return d.ReviewUntil.IsZero() || now.After(d.ReviewUntil) }
+
+// Signature is a member's signature of the minutes, or their recorded
+// refusal to sign.
+type Signature struct {
+	Person  string    `json:"person"`
+	Refused bool      `json:"refused,omitempty"`
+	Reason  string    `json:"reason,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// Session is a sitting of a commission.
+type Session struct {
+	ID           string        `json:"id"`
+	Commission   Commission    `json:"commission"`
+	Date         time.Time     `json:"date"`
+	Quorum       Quorum        `json:"quorum"`
+	Candidates   []Candidate   `json:"candidates"`
+	Competences  []string      `json:"competences"`
+	Present      []string      `json:"present"`
+	Declarations []Declaration `json:"declarations"`
+	// Recused are the conflicts attesta found, by candidate: the members
+	// who take no part for them.
+	Recused  map[string][]string `json:"recused,omitempty"`
+	Criteria *Criteria           `json:"criteria,omitempty"`
+	// ReviewWindow is the time a candidate has to ask for the review of
+	// a negative outcome.
+	ReviewWindow time.Duration `json:"review_window"`
+	Decisions    []Decision    `json:"decisions"`
+	Signatures   []Signature   `json:"signatures"`
+	// Closed is when the last member present signed (or refused): the
+	// decisions no longer change.
+	Closed time.Time `json:"closed,omitzero"`
+}
+
+// Declared reports whether person declared for the session.
+func (s *Session) Declared(person string) bool {
+	return slices.ContainsFunc(s.Declarations, func(d Declaration) bool { return d.Person == person })
+}
+
+// RecusedFor reports whether member person takes no part for candidate:
+// found by attesta, or declared.
+func (s *Session) RecusedFor(person, candidate string) bool {
+	if slices.Contains(s.Recused[candidate], person) {
+		return true
+	}
+	i := slices.IndexFunc(s.Declarations, func(d Declaration) bool { return d.Person == person })
+	return i >= 0 && slices.Contains(s.Declarations[i].Recused, candidate)
+}
+
+// MaySee reports whether member person may see candidate's dossier and
+// test: declared for the session, and not recused for the candidate.
+func (s *Session) MaySee(person, candidate string) bool {
+	return s.Commission.Member(person) != nil && s.Declared(person) && !s.RecusedFor(person, candidate)
+}
+
+// Declare records member person's declaration at now.
+func (s *Session) Declare(person string, recused []string, now time.Time) error {
+	if s.Commission.Member(person) == nil {
+		return attesta.E(attesta.Forbidden, "err.commission.notmember")
+	}
+	if !s.Closed.IsZero() {
+		return attesta.E(attesta.Conflict, "err.commission.closed", s.ID)
+	}
+	if s.Declared(person) {
+		return attesta.E(attesta.Conflict, "err.commission.declared")
+	}
+	for _, c := range recused {
+		if !slices.ContainsFunc(s.Candidates, func(x Candidate) bool { return x.Person == c }) {
+			return attesta.E(attesta.Invalid, "err.commission.candidate.unknown", c)
+		}
+	}
+	s.Declarations = append(s.Declarations, Declaration{Person: person, At: now, Recused: slices.Clone(recused)})
+	return nil
+}
+
+// voters lists the voting members present.
+func (s *Session) voters() []string {
+	var out []string
+	for _, m := range s.Commission.Members {
+		if m.Role.Votes() && slices.Contains(s.Present, m.Person) {
+			out = append(out, m.Person)
+		}
+	}
+	return out
+}
+
+// Quorate reports whether the session has its quorum: the voting members
+// present (substitutes counting for absent ones) against its rule.
+func (s *Session) Quorate() bool {
+	seats, present := 0, 0
+	for _, m := range s.Commission.Members {
+		if m.Role.Votes() {
+			seats++
+		}
+	}
+	for _, m := range s.Commission.Members {
+		if (m.Role.Votes() || m.Role == Substitute) && slices.Contains(s.Present, m.Person) {
+			present++
+		}
+	}
+	if s.Quorum == Majority {
+		return present*2 > seats
+	}
+	return present >= seats
+}
+
+// FixCriteria fixes the session's criteria, once, before any decision.
+func (s *Session) FixCriteria(c Criteria) error {
+	if !s.Closed.IsZero() {
+		return attesta.E(attesta.Conflict, "err.commission.closed", s.ID)
+	}
+	if len(s.Decisions) > 0 {
+		return attesta.E(attesta.Conflict, "err.commission.criteria.late")
+	}
+	var fe attesta.FieldErrors
+	c.Validate(&fe)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	if s.Criteria != nil {
+		c.Version = s.Criteria.Version + 1
+	} else {
+		c.Version = 1
+	}
+	s.Criteria = &c
+	return nil
+}
+
+// MinReason is the shortest reason of a decision.
+const MinReason = 10
+
+// Decide records the decision on candidate's competence at now: with the
+// quorum present, the criteria fixed, by the voting members present and
+// not recused (for, and dissenting: a majority of them for), with a
+// reason; a negative outcome opens the review window. A decision already
+// taken is replaced only before the minutes are signed.
+func (s *Session) Decide(d Decision, e Evidence, now time.Time) error {
+	if !s.Closed.IsZero() {
+		return attesta.E(attesta.Conflict, "err.commission.closed", s.ID)
+	}
+	if !s.Quorate() {
+		return attesta.E(attesta.Conflict, "err.commission.quorum")
+	}
+	if s.Criteria == nil {
+		return attesta.E(attesta.Conflict, "err.commission.criteria.none")
+	}
+	var fe attesta.FieldErrors
+	if !slices.ContainsFunc(s.Candidates, func(c Candidate) bool { return c.Person == d.Candidate }) {
+		fe.Problem("candidate", "err.commission.candidate.unknown", d.Candidate)
+	}
+	if !slices.Contains(s.Competences, d.Competence) {
+		fe.Problem("competence", "err.commission.competence", d.Competence)
+	}
+	if !slices.Contains(Outcomes, d.Outcome) {
+		fe.Problem("outcome", "err.commission.outcome", string(d.Outcome))
+	}
+	d.Reason = strings.TrimSpace(d.Reason)
+	if n := utf8.RuneCountInString(d.Reason); n < MinReason || n > 4000 {
+		fe.Problem("reason", "err.commission.reason", MinReason)
+	}
+	var eligible []string
+	for _, v := range s.voters() {
+		if !s.RecusedFor(v, d.Candidate) {
+			eligible = append(eligible, v)
+		}
+	}
+	for _, p := range append(slices.Clone(d.For), d.Dissent...) {
+		switch {
+		case s.RecusedFor(p, d.Candidate):
+			fe.Problem("for", "err.commission.vote.recused", p)
+		case !slices.Contains(eligible, p):
+			fe.Problem("for", "err.commission.vote.member", p)
+		case !s.Declared(p):
+			fe.Problem("for", "err.commission.vote.undeclared", p)
+		}
+	}
+	voted := append(slices.Clone(d.For), d.Dissent...)
+	slices.Sort(voted)
+	all := slices.Clone(eligible)
+	slices.Sort(all)
+	if !slices.Equal(slices.Compact(voted), all) || len(voted) != len(all) {
+		fe.Problem("for", "err.commission.vote.all")
+	}
+	if len(d.For)*2 <= len(eligible) {
+		fe.Problem("for", "err.commission.vote.majority")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	d.Proposal, d.At = s.Criteria.Propose(e), now
+	d.ReviewUntil = time.Time{}
+	if d.Outcome != Certified {
+		d.ReviewUntil = now.Add(s.ReviewWindow)
+	}
+	i := slices.IndexFunc(s.Decisions, func(x Decision) bool { return x.Candidate == d.Candidate && x.Competence == d.Competence })
+	if i >= 0 {
+		s.Decisions[i] = d
+	} else {
+		s.Decisions = append(s.Decisions, d)
+	}
+	return nil
+}
+
+// Sign records member person's signature of the minutes at now, or their
+// refusal with its reason. When every member present has signed or
+// refused, the session is closed: its decisions no longer change.
+func (s *Session) Sign(person string, refuse bool, reason string, now time.Time) error {
+	if !s.Closed.IsZero() {
+		return attesta.E(attesta.Conflict, "err.commission.closed", s.ID)
+	}
+	if !slices.Contains(s.Present, person) {
+		return attesta.E(attesta.Forbidden, "err.commission.sign.absent")
+	}
+	if slices.ContainsFunc(s.Signatures, func(x Signature) bool { return x.Person == person }) {
+		return attesta.E(attesta.Conflict, "err.commission.sign.twice")
+	}
+	if len(s.Decisions) == 0 {
+		return attesta.E(attesta.Conflict, "err.commission.sign.nothing")
+	}
+	reason = strings.TrimSpace(reason)
+	if refuse && utf8.RuneCountInString(reason) < MinReason {
+		var fe attesta.FieldErrors
+		fe.Problem("reason", "err.commission.reason", MinReason)
+		return fe.Err()
+	}
+	s.Signatures = append(s.Signatures, Signature{Person: person, Refused: refuse, Reason: reason, At: now})
+	if len(s.Signatures) == len(s.Present) {
+		s.Closed = now
+	}
+	return nil
+}
