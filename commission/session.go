@@ -116,7 +116,9 @@ type Decision struct {
 func (d *Decision) Unanimous() bool { return len(d.Dissent) == 0 }
 
 // Final reports whether the decision is final at now.
-func (d *Decision) Final(now time.Time) bool { return d.ReviewUntil.IsZero() || now.After(d.ReviewUntil) }
+func (d *Decision) Final(now time.Time) bool {
+	return d.ReviewUntil.IsZero() || now.After(d.ReviewUntil)
+}
 
 // Signature is a member's signature of the minutes, or their recorded
 // refusal to sign.
