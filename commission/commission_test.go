@@ -3,6 +3,7 @@ package commission_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,4 +227,43 @@ func hasKey(err error, key string) bool {
 	var fe attesta.FieldErrors
 	errors.As(err, &fe)
 	return attesta.ErrorKey(err) == key || slices.ContainsFunc(fe, func(e attesta.FieldError) bool { return e.Key == key })
+}
+
+// TestMinutes: the minutes say who sat and who declared, the criteria,
+// every decision with its votes, who signed; their digest follows their
+// content and nothing else.
+func TestMinutes(t *testing.T) {
+	s := session()
+	now := time.Date(2027, 6, 20, 9, 0, 0, 0, time.UTC)
+	s.Date = now
+	s.Recused = map[string][]string{"p-luca": {"p-exp2"}}
+	for _, p := range s.Present {
+		s.Declare(p, nil, now)
+	}
+	s.FixCriteria(commission.Criteria{MinLevel: 2, LevelShare: 0.75, MaxNotObserved: 0.25})
+	good := commission.Evidence{Levels: []int{2, 3}, TestTaken: true, TestPassed: true}
+	if err := s.Decide(commission.Decision{Candidate: "p-sara", Competence: "C1", Outcome: commission.Certified,
+		Reason: "Evidenze complete e prova superata.", For: []string{"p-pres", "p-exp1", "p-exp2"}}, good, now); err != nil {
+		t.Fatal(err)
+	}
+	m := s.Minutes()
+	doc := string(m.Marshal())
+	for _, want := range []string{`"id":"urn:attesta:minutes:ses-1"`, `"name":"Anna Presidente"`, `"name":"Sara Esposito"`,
+		`"outcome":"certified"`, `"reason":"Evidenze complete e prova superata."`, `"recused":["p-luca"]`, `"date":"2027-06-20"`} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("the minutes lack %s:\n%s", want, doc)
+		}
+	}
+	digest := commission.Digest(m.Marshal())
+	again := s.Minutes()
+	if commission.Digest(again.Marshal()) != digest {
+		t.Error("the same minutes have another digest")
+	}
+	for _, p := range s.Present {
+		s.Sign(p, false, "", now)
+	}
+	signed := s.Minutes()
+	if commission.Digest(signed.Marshal()) == digest || signed.Closed == "" || len(signed.Signatures) != 4 {
+		t.Error("the signatures did not change the minutes")
+	}
 }
