@@ -948,10 +948,7 @@ func (s *Service) AnswerRemaining(ctx context.Context, p *auth.Principal, id, it
 	var rem int64
 	late := false
 	err := s.store.Update(ctx, func(w Writer) error {
-		a, _, err := w.Attempt(ctx, id)
-		if attesta.ErrorCode(err) == attesta.NotFound || err == nil && a.Candidate != p.Person {
-			return attesta.E(attesta.NotFound, "err.assessment.attempt.notfound", id)
-		}
+		a, err := ownAttempt(ctx, w, p, id)
 		if err != nil {
 			return err
 		}
@@ -986,16 +983,22 @@ func (s *Service) AnswerRemaining(ctx context.Context, p *auth.Principal, id, it
 	return rem, err
 }
 
+// ownAttempt reads candidate p's attempt id: another's is not found.
+func ownAttempt(ctx context.Context, r Reader, p *auth.Principal, id string) (*Attempt, error) {
+	a, _, err := r.Attempt(ctx, id)
+	if attesta.ErrorCode(err) == attesta.NotFound || err == nil && a.Candidate != p.Person {
+		return nil, attesta.E(attesta.NotFound, "err.assessment.attempt.notfound", id)
+	}
+	return a, err
+}
+
 // Note records a focus or paste event on candidate p's attempt.
 func (s *Service) Note(ctx context.Context, p *auth.Principal, id, kind, itemID string) error {
 	if err := auth.Decide(p, auth.TestTake, auth.Anywhere); err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(w Writer) error {
-		a, _, err := w.Attempt(ctx, id)
-		if attesta.ErrorCode(err) == attesta.NotFound || err == nil && a.Candidate != p.Person {
-			return attesta.E(attesta.NotFound, "err.assessment.attempt.notfound", id)
-		}
+		a, err := ownAttempt(ctx, w, p, id)
 		if err != nil {
 			return err
 		}
@@ -1014,10 +1017,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, id string) erro
 		return err
 	}
 	return s.store.Update(ctx, func(w Writer) error {
-		a, _, err := w.Attempt(ctx, id)
-		if attesta.ErrorCode(err) == attesta.NotFound || err == nil && a.Candidate != p.Person {
-			return attesta.E(attesta.NotFound, "err.assessment.attempt.notfound", id)
-		}
+		a, err := ownAttempt(ctx, w, p, id)
 		if err != nil {
 			return err
 		}

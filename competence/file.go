@@ -28,6 +28,16 @@ type File struct {
 	Standards []Standard `yaml:"standards" json:"standards"`
 }
 
+// Standard returns the file's first standard of sector, or false.
+func (f *File) Standard(sector string) (*Standard, bool) {
+	for i := range f.Standards {
+		if f.Standards[i].Sector == sector {
+			return &f.Standards[i], true
+		}
+	}
+	return nil, false
+}
+
 // Problem is one thing wrong with a standards file or a standard: where it
 // is, and what is wrong as a message (a key and its arguments) that the
 // edge says in the reader's language. Path names the place in the standard

@@ -54,13 +54,11 @@ func bundled(t *testing.T) *competence.Standard {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range f.Standards {
-		if f.Standards[i].Sector == "meccatronica" {
-			return &f.Standards[i]
-		}
+	st, ok := f.Standard("meccatronica")
+	if !ok {
+		t.Fatal("no meccatronica in the bundled standards")
 	}
-	t.Fatal("no meccatronica in the bundled standards")
-	return nil
+	return st
 }
 
 // good is a design that passes: C1 of the path progettazione for a

@@ -15,13 +15,11 @@ func meccatronica(t *testing.T) *competence.Standard {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range f.Standards {
-		if f.Standards[i].Sector == "meccatronica" {
-			return &f.Standards[i]
-		}
+	st, ok := f.Standard("meccatronica")
+	if !ok {
+		t.Fatal("no meccatronica in the bundled standards")
 	}
-	t.Fatal("no meccatronica in the bundled standards")
-	return nil
+	return st
 }
 
 func ptr(f float64) *float64 { return &f }

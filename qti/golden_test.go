@@ -103,13 +103,11 @@ func meccatronica(t *testing.T) *competence.Standard {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range f.Standards {
-		if f.Standards[i].Sector == "meccatronica" && f.Standards[i].Version == 1 {
-			return &f.Standards[i]
-		}
+	st, ok := f.Standard("meccatronica")
+	if !ok {
+		t.Fatal("no meccatronica in the bundled standards")
 	}
-	t.Fatal("no meccatronica 1 in the bundled standards")
-	return nil
+	return st
 }
 
 // golden compares got with the file name of testdata/golden, or writes it

@@ -199,12 +199,12 @@ func (p *page) Percent(v any) string {
 	var s string
 	switch v := v.(type) {
 	case float64:
-		s = strconv.FormatFloat(v, 'f', -1, 64)
+		s = p.Number(v)
 	default:
 		s = fmt.Sprint(v)
 	}
 	if p.Lang == "it" {
-		return strings.Replace(s, ".", ",", 1) + " %"
+		return s + " %"
 	}
 	return s + "%"
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -186,14 +187,15 @@ func placeCellErrors(f *form) {
 	moved := map[string]string{}
 	for field, msg := range f.Errors {
 		key := field
-		var i int
-		var rest string
-		switch {
-		case strings.HasPrefix(field, "cells[") && scan(field, "cells[%d].%s", &i, &rest) && i < len(b.Cells):
-			key = "count:" + b.Cells[i].Competence + ":" + string(b.Cells[i].Dimension)
-		case strings.HasPrefix(field, "thresholds[") && scan(field, "thresholds[%d].%s", &i, &rest) && i < len(b.Thresholds):
-			key = "threshold:" + b.Thresholds[i].Competence
-		case field == "time_limit":
+		if m := indexed.FindStringSubmatch(field); m != nil {
+			i, _ := strconv.Atoi(m[2])
+			switch {
+			case m[1] == "cells" && i < len(b.Cells):
+				key = "count:" + b.Cells[i].Competence + ":" + string(b.Cells[i].Dimension)
+			case m[1] == "thresholds" && i < len(b.Thresholds):
+				key = "threshold:" + b.Thresholds[i].Competence
+			}
+		} else if field == "time_limit" {
 			key = "minutes"
 		}
 		if moved[key] != "" {
@@ -205,8 +207,5 @@ func placeCellErrors(f *form) {
 	f.Errors = moved
 }
 
-// scan is fmt.Sscanf that says whether it read everything asked.
-func scan(s, format string, args ...any) bool {
-	n, _ := fmt.Sscanf(strings.Replace(s, "].", "] ", 1), strings.Replace(format, "].", "] ", 1), args...)
-	return n == len(args)
-}
+// indexed reads a field of a list as the service names it: cells[2].count.
+var indexed = regexp.MustCompile(`^(\w+)\[(\d+)\](?:\.\w+)?$`)
