@@ -637,7 +637,7 @@ func (s *Service) EndSitting(ctx context.Context, p *auth.Principal, id string, 
 // which certifies, not of the school that ran it.
 func (s *Service) Release(ctx context.Context, p *auth.Principal, id string, confirm bool) error {
 	return s.proctorAct(ctx, p, auth.SittingManage, id, func(w Writer, st *Sitting, now time.Time) error {
-		if p.Role != auth.ChamberOperator && p.Role != auth.NationalAdmin {
+		if !Releaser(p) {
 			return attesta.E(attesta.Forbidden, "err.assessment.release.chamber", id)
 		}
 		if !confirm {

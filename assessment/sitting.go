@@ -90,6 +90,19 @@ func (s *Sitting) Proctor(p *auth.Principal) bool {
 	return p.Org == s.Owner && (p.Role == auth.ChamberOperator || p.Role == auth.SchoolReferent)
 }
 
+// Releaser reports whether p is of those who release a sitting's results:
+// the Chamber of Commerce whose territory holds it, or the national body —
+// who certify, not the school that ran it.
+func Releaser(p *auth.Principal) bool {
+	return p.Role == auth.ChamberOperator || p.Role == auth.NationalAdmin
+}
+
+// Releasable reports whether the sitting's results may be released at
+// now: it has ended (or its window closed), and they are not released yet.
+func (s *Sitting) Releasable(now time.Time) bool {
+	return s.Released.IsZero() && (!s.Ended.IsZero() || !now.Before(s.Closes))
+}
+
 // Irregularity is a category of irregularity a proctor records.
 type Irregularity string
 

@@ -322,8 +322,7 @@ func (s *Site) sittingPage(w http.ResponseWriter, r *http.Request, status int, i
 	obj := v.Object(p.User)
 	d.Proctor = v.Proctor && p.Can(auth.SittingProctor, obj)
 	d.End = d.Proctor && v.Ended.IsZero()
-	d.Release = p.Can(auth.SittingManage, obj) && (p.User.Role == auth.ChamberOperator || p.User.Role == auth.NationalAdmin) &&
-		v.Released.IsZero() && (!v.Ended.IsZero() || !now.Before(v.Closes))
+	d.Release = p.Can(auth.SittingManage, obj) && assessment.Releaser(p.User) && v.Releasable(now)
 	d.Irregularities = assessment.Irregularities
 	authorizedBy, actors := map[string]string{}, map[string]string{}
 	for _, e := range v.Events {
