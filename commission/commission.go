@@ -146,14 +146,46 @@ type Declaration struct {
 	Recused []string `json:"recused,omitempty"`
 }
 
-// Candidate is a candidate of a session, with what conflicts are found
-// from: their school, their host company, their tutors.
+// Candidate is a candidate of a session: their locked dossier, what
+// conflicts are found from (their school, their host company, their
+// tutors) and the evidence of each competence of their experience, from
+// which the criteria propose.
 type Candidate struct {
 	Person  string   `json:"person"`
 	Name    string   `json:"name"`
 	School  string   `json:"school"`
 	Company string   `json:"company"`
 	Tutors  []string `json:"tutors"`
+	// Dossier and Experience are the locked dossier's and its
+	// experience's ids; Version the standard version the experience
+	// pinned; Path its area.
+	Dossier    string `json:"dossier"`
+	Experience string `json:"experience"`
+	Version    int    `json:"version"`
+	Path       string `json:"path,omitempty"`
+	// Evidence is what each competence of the experience rests on, by
+	// competence code.
+	Evidence map[string]Evidence `json:"evidence"`
+}
+
+// Competences lists the candidate's competences, in order.
+func (c *Candidate) Competences() []string {
+	out := make([]string, 0, len(c.Evidence))
+	for code := range c.Evidence {
+		out = append(out, code)
+	}
+	slices.SortFunc(out, compareCodes)
+	return out
+}
+
+// compareCodes orders competence codes as people do: C2 before C10.
+func compareCodes(a, b string) int {
+	na, ea := strings.CutPrefix(a, "C")
+	nb, eb := strings.CutPrefix(b, "C")
+	if ea && eb && len(na) != len(nb) {
+		return len(na) - len(nb)
+	}
+	return strings.Compare(a, b)
 }
 
 // Ties are what a member is bound to, from attesta's data: the

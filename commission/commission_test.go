@@ -22,14 +22,17 @@ func nominated() commission.Commission {
 		}}
 }
 
+var good = commission.Evidence{Levels: []int{2, 3}, TestTaken: true, TestPassed: true}
+
 func session() *commission.Session {
 	return &commission.Session{ID: "ses-1", Commission: nominated(), Quorum: commission.All, ReviewWindow: 15 * 24 * time.Hour,
 		Candidates: []commission.Candidate{
-			{Person: "p-sara", Name: "Sara Esposito", School: "mitf01000a", Company: "co-meccanica", Tutors: []string{"p-doc", "p-tut"}},
-			{Person: "p-luca", Name: "Luca Marino", School: "mitf01000a", Company: "co-officine", Tutors: []string{"p-doc", "p-exp2"}},
+			{Person: "p-sara", Name: "Sara Esposito", School: "mitf01000a", Company: "co-meccanica", Tutors: []string{"p-doc", "p-tut"},
+				Evidence: map[string]commission.Evidence{"C1": good, "C7": good}},
+			{Person: "p-luca", Name: "Luca Marino", School: "mitf01000a", Company: "co-officine", Tutors: []string{"p-doc", "p-exp2"},
+				Evidence: map[string]commission.Evidence{"C1": {Levels: []int{1, 2}, TestTaken: true, TestPassed: true}, "C7": {Levels: []int{0, 0}}}},
 		},
-		Competences: []string{"C1", "C7"},
-		Present:     []string{"p-pres", "p-exp1", "p-exp2", "p-sec"}}
+		Present: []string{"p-pres", "p-exp1", "p-exp2", "p-sec"}}
 }
 
 // TestComposition: a commission needs one president, one secretary, a
@@ -138,10 +141,9 @@ func TestDecisions(t *testing.T) {
 	for _, p := range s.Present {
 		s.Declare(p, nil, now)
 	}
-	good := commission.Evidence{Levels: []int{2, 3}, TestTaken: true, TestPassed: true}
 	d := commission.Decision{Candidate: "p-sara", Competence: "C1", Outcome: commission.Certified, Reason: "Evidenze complete e prova superata.",
 		For: []string{"p-pres", "p-exp1", "p-exp2"}}
-	if err := s.Decide(d, good, now); attesta.ErrorKey(err) != "err.commission.criteria.none" {
+	if err := s.Decide(d, now); attesta.ErrorKey(err) != "err.commission.criteria.none" {
 		t.Errorf("a decision before the criteria: %v", err)
 	}
 	if err := s.FixCriteria(commission.Criteria{MinLevel: 2, LevelShare: 0.75, MaxNotObserved: 0.25, TestRequired: true}); err != nil {
@@ -149,7 +151,7 @@ func TestDecisions(t *testing.T) {
 	}
 	absent := *s
 	absent.Present = []string{"p-pres", "p-exp1", "p-sec"}
-	if err := absent.Decide(d, good, now); attesta.ErrorKey(err) != "err.commission.quorum" {
+	if err := absent.Decide(d, now); attesta.ErrorKey(err) != "err.commission.quorum" {
 		t.Errorf("without the quorum: %v", err)
 	}
 	withSub := absent
@@ -157,26 +159,26 @@ func TestDecisions(t *testing.T) {
 	if !withSub.Quorate() {
 		t.Error("a substitute does not make the quorum")
 	}
-	if err := s.Decide(d, good, now); err != nil {
+	if err := s.Decide(d, now); err != nil {
 		t.Fatal(err)
 	}
 	// Luca: his tutor is recused; the two others decide, one dissenting
 	// is not a majority of two.
 	dl := commission.Decision{Candidate: "p-luca", Competence: "C1", Outcome: commission.NotCertified, Reason: "Metà delle evidenze sotto il livello.",
 		For: []string{"p-pres"}, Dissent: []string{"p-exp1"}}
-	if err := s.Decide(dl, good, now); attesta.ErrorKey(err) != "err.fields" || !hasKey(err, "err.commission.vote.majority") {
+	if err := s.Decide(dl, now); attesta.ErrorKey(err) != "err.fields" || !hasKey(err, "err.commission.vote.majority") {
 		t.Errorf("no majority: %v", err)
 	}
 	dl.For, dl.Dissent = []string{"p-pres", "p-exp1", "p-exp2"}, nil
-	if err := s.Decide(dl, good, now); !hasKey(err, "err.commission.vote.recused") {
+	if err := s.Decide(dl, now); !hasKey(err, "err.commission.vote.recused") {
 		t.Errorf("a recused member votes: %v", err)
 	}
 	dl.For = []string{"p-pres"}
-	if err := s.Decide(dl, good, now); !hasKey(err, "err.commission.vote.all") {
+	if err := s.Decide(dl, now); !hasKey(err, "err.commission.vote.all") {
 		t.Errorf("a member present did not vote: %v", err)
 	}
 	dl.For = []string{"p-pres", "p-exp1"}
-	if err := s.Decide(dl, commission.Evidence{Levels: []int{1, 2}, TestTaken: true, TestPassed: true}, now); err != nil {
+	if err := s.Decide(dl, now); err != nil {
 		t.Fatal(err)
 	}
 	got := s.Decisions[1]
@@ -186,8 +188,19 @@ func TestDecisions(t *testing.T) {
 	// Majority with dissent, on C7.
 	dm := commission.Decision{Candidate: "p-sara", Competence: "C7", Outcome: commission.Certified, Reason: "Prova superata, osservazioni adeguate.",
 		For: []string{"p-pres", "p-exp1"}, Dissent: []string{"p-exp2"}}
-	if err := s.Decide(dm, good, now); err != nil || s.Decisions[2].Unanimous() {
+	if err := s.Decide(dm, now); err != nil || s.Decisions[2].Unanimous() {
 		t.Fatalf("a majority decision: %v", err)
+	}
+	// The minutes wait for every competence of every candidate.
+	if err := s.Sign("p-pres", false, "", now); attesta.ErrorKey(err) != "err.commission.sign.undecided" {
+		t.Errorf("signed with a competence undecided: %v", err)
+	}
+	// The rest by the criteria: Luca's C7, nothing observed, suspended.
+	if n, err := s.DecideProposals(now); err != nil || n != 1 {
+		t.Fatalf("DecideProposals: %d, %v", n, err)
+	}
+	if d := s.Decision("p-luca", "C7"); d == nil || d.Outcome != commission.Suspended || !d.ByCriteria || !slices.Equal(d.For, []string{"p-pres", "p-exp1"}) {
+		t.Errorf("Luca's C7 by the criteria: %+v", d)
 	}
 	// The minutes: a refusal needs its reason; the last signature closes.
 	if err := s.Sign("p-exp2", true, "no", now); !hasKey(err, "err.commission.reason") {
@@ -212,7 +225,7 @@ func TestDecisions(t *testing.T) {
 	}
 	before := slices.Clone(s.Decisions)
 	d.Outcome = commission.Suspended
-	if err := s.Decide(d, good, now); attesta.ErrorKey(err) != "err.commission.closed" {
+	if err := s.Decide(d, now); attesta.ErrorKey(err) != "err.commission.closed" {
 		t.Errorf("a decision after the minutes are signed: %v", err)
 	}
 	if err := s.FixCriteria(commission.Criteria{MinLevel: 1, LevelShare: 1, MaxNotObserved: 0}); attesta.ErrorKey(err) != "err.commission.closed" {
@@ -241,9 +254,8 @@ func TestMinutes(t *testing.T) {
 		s.Declare(p, nil, now)
 	}
 	s.FixCriteria(commission.Criteria{MinLevel: 2, LevelShare: 0.75, MaxNotObserved: 0.25})
-	good := commission.Evidence{Levels: []int{2, 3}, TestTaken: true, TestPassed: true}
 	if err := s.Decide(commission.Decision{Candidate: "p-sara", Competence: "C1", Outcome: commission.Certified,
-		Reason: "Evidenze complete e prova superata.", For: []string{"p-pres", "p-exp1", "p-exp2"}}, good, now); err != nil {
+		Reason: "Evidenze complete e prova superata.", For: []string{"p-pres", "p-exp1", "p-exp2"}}, now); err != nil {
 		t.Fatal(err)
 	}
 	m := s.Minutes()
@@ -259,8 +271,13 @@ func TestMinutes(t *testing.T) {
 	if commission.Digest(again.Marshal()) != digest {
 		t.Error("the same minutes have another digest")
 	}
+	if _, err := s.DecideProposals(now); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range s.Present {
-		s.Sign(p, false, "", now)
+		if err := s.Sign(p, false, "", now); err != nil {
+			t.Fatal(err)
+		}
 	}
 	signed := s.Minutes()
 	if commission.Digest(signed.Marshal()) == digest || signed.Closed == "" || len(signed.Signatures) != 4 {

@@ -66,9 +66,18 @@ func (c *Criteria) Validate(fe *attesta.FieldErrors) {
 // the competence's rows in the countersigned sheet (0: not observed), and
 // the competence's test result.
 type Evidence struct {
-	Levels     []int `json:"levels"`
-	TestTaken  bool  `json:"test_taken"`
-	TestPassed bool  `json:"test_passed"`
+	// Rows are the competence's rows of the sheet (experience.EvidenceRef
+	// strings), and Levels their levels, in the same order.
+	Rows       []string `json:"rows"`
+	Levels     []int    `json:"levels"`
+	TestTaken  bool     `json:"test_taken"`
+	TestPassed bool     `json:"test_passed"`
+	// The competence's result at the test: its score of Max, the
+	// percentage and the threshold it was measured against.
+	TestScore     float64 `json:"test_score,omitempty"`
+	TestMax       float64 `json:"test_max,omitempty"`
+	TestPercent   float64 `json:"test_percent,omitempty"`
+	TestThreshold int     `json:"test_threshold,omitempty"`
 }
 
 // Propose applies the criteria to a competence's evidence.
@@ -102,6 +111,10 @@ type Decision struct {
 	Outcome    Outcome `json:"outcome"`
 	Proposal   Outcome `json:"proposal"`
 	Reason     string  `json:"reason"`
+	// ByCriteria says the commission adopted the criteria's proposal for
+	// the candidates it had not decided one by one (DecideProposals): the
+	// reason is then the criteria's, said in the reader's language.
+	ByCriteria bool `json:"by_criteria,omitempty"`
 	// For are the voting members present and not recused who agreed;
 	// Dissent those who did not (a majority decision records them).
 	For     []string  `json:"for"`
@@ -131,12 +144,16 @@ type Signature struct {
 
 // Session is a sitting of a commission.
 type Session struct {
-	ID           string        `json:"id"`
-	Commission   Commission    `json:"commission"`
-	Date         time.Time     `json:"date"`
-	Quorum       Quorum        `json:"quorum"`
-	Candidates   []Candidate   `json:"candidates"`
-	Competences  []string      `json:"competences"`
+	ID         string     `json:"id"`
+	Commission Commission `json:"commission"`
+	// Number is the session's number in its commission (1, 2, …): the
+	// minutes are "Verbale n. Number".
+	Number     int         `json:"number"`
+	Date       time.Time   `json:"date"`
+	Quorum     Quorum      `json:"quorum"`
+	Candidates []Candidate `json:"candidates"`
+	// Present are the members present, recorded before the first
+	// decision.
 	Present      []string      `json:"present"`
 	Declarations []Declaration `json:"declarations"`
 	// Recused are the conflicts attesta found, by candidate: the members
@@ -151,6 +168,56 @@ type Session struct {
 	// Closed is when the last member present signed (or refused): the
 	// decisions no longer change.
 	Closed time.Time `json:"closed,omitzero"`
+	// Once closed: the minutes' digest and the index of its entry in the
+	// transparency log, and the job issuing the session's credentials.
+	MinutesDigest string    `json:"minutes_digest,omitempty"`
+	LogIndex      int64     `json:"log_index,omitempty"`
+	Job           string    `json:"job,omitempty"`
+	CreatedBy     string    `json:"created_by"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// Candidate returns the session's candidate person, or nil.
+func (s *Session) Candidate(person string) *Candidate {
+	i := slices.IndexFunc(s.Candidates, func(c Candidate) bool { return c.Person == person })
+	if i < 0 {
+		return nil
+	}
+	return &s.Candidates[i]
+}
+
+// Decision returns the decision on candidate's competence, or nil.
+func (s *Session) Decision(candidate, competence string) *Decision {
+	i := slices.IndexFunc(s.Decisions, func(d Decision) bool { return d.Candidate == candidate && d.Competence == competence })
+	if i < 0 {
+		return nil
+	}
+	return &s.Decisions[i]
+}
+
+// Attend records the members present, before the first decision.
+func (s *Session) Attend(present []string) error {
+	if !s.Closed.IsZero() {
+		return attesta.E(attesta.Conflict, "err.commission.closed", s.ID)
+	}
+	if len(s.Decisions) > 0 {
+		return attesta.E(attesta.Conflict, "err.commission.attend.late")
+	}
+	var fe attesta.FieldErrors
+	var out []string
+	for _, p := range present {
+		switch {
+		case s.Commission.Member(p) == nil:
+			fe.Problem("present", "err.commission.notmember")
+		case !slices.Contains(out, p):
+			out = append(out, p)
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	s.Present = out
+	return nil
 }
 
 // Declared reports whether person declared for the session.
@@ -247,15 +314,18 @@ func (s *Session) FixCriteria(c Criteria) error {
 	return nil
 }
 
-// MinReason is the shortest reason of a decision.
-const MinReason = 10
+// MinReason and MaxReason bound the reason of a decision.
+const (
+	MinReason = 10
+	MaxReason = 4000
+)
 
 // Decide records the decision on candidate's competence at now: with the
 // quorum present, the criteria fixed, by the voting members present and
 // not recused (for, and dissenting: a majority of them for), with a
 // reason; a negative outcome opens the review window. A decision already
 // taken is replaced only before the minutes are signed.
-func (s *Session) Decide(d Decision, e Evidence, now time.Time) error {
+func (s *Session) Decide(d Decision, now time.Time) error {
 	if !s.Closed.IsZero() {
 		return attesta.E(attesta.Conflict, "err.commission.closed", s.ID)
 	}
@@ -266,25 +336,23 @@ func (s *Session) Decide(d Decision, e Evidence, now time.Time) error {
 		return attesta.E(attesta.Conflict, "err.commission.criteria.none")
 	}
 	var fe attesta.FieldErrors
-	if !slices.ContainsFunc(s.Candidates, func(c Candidate) bool { return c.Person == d.Candidate }) {
+	c := s.Candidate(d.Candidate)
+	var e Evidence
+	if c == nil {
 		fe.Problem("candidate", "err.commission.candidate.unknown", d.Candidate)
-	}
-	if !slices.Contains(s.Competences, d.Competence) {
+	} else if ev, ok := c.Evidence[d.Competence]; !ok {
 		fe.Problem("competence", "err.commission.competence", d.Competence)
+	} else {
+		e = ev
 	}
 	if !slices.Contains(Outcomes, d.Outcome) {
 		fe.Problem("outcome", "err.commission.outcome", string(d.Outcome))
 	}
 	d.Reason = strings.TrimSpace(d.Reason)
-	if n := utf8.RuneCountInString(d.Reason); n < MinReason || n > 4000 {
+	if n := utf8.RuneCountInString(d.Reason); !d.ByCriteria && (n < MinReason || n > MaxReason) {
 		fe.Problem("reason", "err.commission.reason", MinReason)
 	}
-	var eligible []string
-	for _, v := range s.voters() {
-		if !s.RecusedFor(v, d.Candidate) {
-			eligible = append(eligible, v)
-		}
-	}
+	eligible := s.Eligible(d.Candidate)
 	for _, p := range append(slices.Clone(d.For), d.Dissent...) {
 		switch {
 		case s.RecusedFor(p, d.Candidate):
@@ -313,13 +381,97 @@ func (s *Session) Decide(d Decision, e Evidence, now time.Time) error {
 	if d.Outcome != Certified {
 		d.ReviewUntil = now.Add(s.ReviewWindow)
 	}
-	i := slices.IndexFunc(s.Decisions, func(x Decision) bool { return x.Candidate == d.Candidate && x.Competence == d.Competence })
-	if i >= 0 {
-		s.Decisions[i] = d
+	if x := s.Decision(d.Candidate, d.Competence); x != nil {
+		*x = d
 	} else {
 		s.Decisions = append(s.Decisions, d)
 	}
 	return nil
+}
+
+// Undecided counts the candidates' competences without a decision.
+func (s *Session) Undecided() int {
+	n := 0
+	for _, c := range s.Candidates {
+		for code := range c.Evidence {
+			if s.Decision(c.Person, code) == nil {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Eligible lists the members who vote on candidate: the voting members
+// present and not recused for them.
+func (s *Session) Eligible(candidate string) []string {
+	var out []string
+	for _, v := range s.voters() {
+		if !s.RecusedFor(v, candidate) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Proposal returns the criteria's proposal for candidate's competence
+// (Suspended when no criteria are fixed, or the competence is unknown).
+func (s *Session) Proposal(candidate, competence string) Outcome {
+	c := s.Candidate(candidate)
+	if c == nil || s.Criteria == nil {
+		return Suspended
+	}
+	e, ok := c.Evidence[competence]
+	if !ok {
+		return Suspended
+	}
+	return s.Criteria.Propose(e)
+}
+
+// DecideProposals adopts the criteria's proposal, unanimously, for every
+// candidate's competence not yet decided, and returns how many it
+// decided: how a commission of hundreds of candidates decides the plain
+// cases at once, after deciding the others one by one. A candidate whose
+// every voting member is recused is left to be decided one by one (and
+// so is nothing: the quorum rule still applies).
+func (s *Session) DecideProposals(now time.Time) (int, error) {
+	if !s.Closed.IsZero() {
+		return 0, attesta.E(attesta.Conflict, "err.commission.closed", s.ID)
+	}
+	if !s.Quorate() {
+		return 0, attesta.E(attesta.Conflict, "err.commission.quorum")
+	}
+	if s.Criteria == nil {
+		return 0, attesta.E(attesta.Conflict, "err.commission.criteria.none")
+	}
+	for _, v := range s.voters() {
+		if !s.Declared(v) {
+			return 0, attesta.E(attesta.Conflict, "err.commission.undeclared")
+		}
+	}
+	decided := map[[2]string]bool{}
+	for _, d := range s.Decisions {
+		decided[[2]string{d.Candidate, d.Competence}] = true
+	}
+	n := 0
+	for _, c := range s.Candidates {
+		eligible := s.Eligible(c.Person)
+		if len(eligible) == 0 {
+			continue
+		}
+		for _, code := range c.Competences() {
+			if decided[[2]string{c.Person, code}] {
+				continue
+			}
+			d := Decision{Candidate: c.Person, Competence: code, Outcome: s.Criteria.Propose(c.Evidence[code]), ByCriteria: true,
+				For: slices.Clone(eligible)}
+			if err := s.Decide(d, now); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Sign records member person's signature of the minutes at now, or their
@@ -337,6 +489,9 @@ func (s *Session) Sign(person string, refuse bool, reason string, now time.Time)
 	}
 	if len(s.Decisions) == 0 {
 		return attesta.E(attesta.Conflict, "err.commission.sign.nothing")
+	}
+	if n := s.Undecided(); n > 0 {
+		return attesta.E(attesta.Conflict, "err.commission.sign.undecided", n)
 	}
 	reason = strings.TrimSpace(reason)
 	if refuse && utf8.RuneCountInString(reason) < MinReason {
