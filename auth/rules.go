@@ -78,6 +78,17 @@ const (
 	SittingProctor   Action = "sitting.proctor"
 	TestTake         Action = "test.take"
 	AccommodationSet Action = "accommodation.set"
+
+	// The commission (package commission): a Chamber nominates it and
+	// opens its sessions; its members sit (declare, decide, sign the
+	// minutes), each only on the commissions they are members of; a
+	// Chamber revokes or suspends a badge in the workflow; a learner sees
+	// the decisions about them and their badges.
+	CommissionView     Action = "commission.view"
+	CommissionNominate Action = "commission.nominate"
+	CommissionSit      Action = "commission.sit"
+	BadgeView          Action = "badge.view"
+	BadgeStatus        Action = "badge.status"
 )
 
 // Actions lists every action.
@@ -85,12 +96,13 @@ var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, Perso
 	ClassList, ClassView, ClassManage, ImportOrgs, ImportClass, ImportTutor, ExportData, TableView, TableManage,
 	AuditView, AccountManage, KeyRotate, StandardDrafts, StandardEdit, StandardPublish, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
 	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage, ArtefactAdd,
-	ItemView, ItemAuthor, ItemReview, ItemStats, TestView, SittingView, TestDesign, SittingManage, SittingProctor, TestTake, AccommodationSet}
+	ItemView, ItemAuthor, ItemReview, ItemStats, TestView, SittingView, TestDesign, SittingManage, SittingProctor, TestTake, AccommodationSet,
+	CommissionView, CommissionNominate, CommissionSit, BadgeView, BadgeStatus}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
 var readOnly = map[Action]bool{OrgList: true, OrgView: true, PeopleList: true, PersonView: true, ClassList: true,
-	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true, ItemView: true, ItemStats: true, TestView: true, SittingView: true}
+	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true, ItemView: true, ItemStats: true, TestView: true, SittingView: true, CommissionView: true, BadgeView: true}
 
 // ReadOnly reports whether a changes nothing.
 func (a Action) ReadOnly() bool { return readOnly[a] }
@@ -153,6 +165,14 @@ var rules = map[Action][]Role{
 	SittingProctor:   {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor},
 	TestTake:         {Student},
 	AccommodationSet: {NationalAdmin, ChamberOperator, SchoolReferent},
+	// A commission member reaches their Chamber; the service lets them
+	// see only the commissions they sit on, and a candidate only once
+	// declared and not recused.
+	CommissionView:     {NationalAdmin, ChamberOperator, CommissionMember},
+	CommissionNominate: {ChamberOperator},
+	CommissionSit:      {CommissionMember},
+	BadgeView:          {NationalAdmin, ChamberOperator, Student},
+	BadgeStatus:        {ChamberOperator},
 }
 
 // allowed applies the rules, and the few that depend on the object.

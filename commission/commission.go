@@ -166,6 +166,14 @@ type Candidate struct {
 	// Evidence is what each competence of the experience rests on, by
 	// competence code.
 	Evidence map[string]Evidence `json:"evidence"`
+	// What the badge says of the dossier: its digest (never its content),
+	// the hours attended (minutes), the files attached, and the days of
+	// the activity, first and last (YYYY-MM-DD).
+	DossierDigest string `json:"dossier_digest"`
+	Minutes       int    `json:"minutes"`
+	Artefacts     int    `json:"artefacts"`
+	From          string `json:"from,omitempty"`
+	To            string `json:"to,omitempty"`
 }
 
 // Competences lists the candidate's competences, in order.

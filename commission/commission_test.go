@@ -159,6 +159,19 @@ func TestDecisions(t *testing.T) {
 	if !withSub.Quorate() {
 		t.Error("a substitute does not make the quorum")
 	}
+	// A substitute present takes the seat of a member absent or
+	// recused, and only then.
+	if got := withSub.Eligible("p-sara"); !slices.Equal(got, []string{"p-pres", "p-exp1", "p-sub"}) {
+		t.Errorf("the substitute in the absent member's seat: %v", got)
+	}
+	full := *s
+	full.Present = []string{"p-pres", "p-exp1", "p-exp2", "p-sec", "p-sub"}
+	if got := full.Eligible("p-luca"); !slices.Equal(got, []string{"p-pres", "p-exp1", "p-sub"}) {
+		t.Errorf("the substitute in the recused member's seat: %v", got)
+	}
+	if got := full.Eligible("p-sara"); !slices.Equal(got, []string{"p-pres", "p-exp1", "p-exp2"}) {
+		t.Errorf("a substitute votes with every seat taken: %v", got)
+	}
 	if err := s.Decide(d, now); err != nil {
 		t.Fatal(err)
 	}

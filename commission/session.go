@@ -175,6 +175,10 @@ type Session struct {
 	Job           string    `json:"job,omitempty"`
 	CreatedBy     string    `json:"created_by"`
 	CreatedAt     time.Time `json:"created_at"`
+
+	// document is the signed minutes, drawn when the session closes, for
+	// the store to keep.
+	document []byte
 }
 
 // Candidate returns the session's candidate person, or nil.
@@ -259,17 +263,6 @@ func (s *Session) Declare(person string, recused []string, now time.Time) error 
 	}
 	s.Declarations = append(s.Declarations, Declaration{Person: person, At: now, Recused: slices.Clone(recused)})
 	return nil
-}
-
-// voters lists the voting members present.
-func (s *Session) voters() []string {
-	var out []string
-	for _, m := range s.Commission.Members {
-		if m.Role.Votes() && slices.Contains(s.Present, m.Person) {
-			out = append(out, m.Person)
-		}
-	}
-	return out
 }
 
 // Quorate reports whether the session has its quorum: the voting members
@@ -403,12 +396,26 @@ func (s *Session) Undecided() int {
 }
 
 // Eligible lists the members who vote on candidate: the voting members
-// present and not recused for them.
+// present and not recused for them and, in the seats of those absent or
+// recused, the substitutes present and not recused, in the order of the
+// nomination.
 func (s *Session) Eligible(candidate string) []string {
 	var out []string
-	for _, v := range s.voters() {
-		if !s.RecusedFor(v, candidate) {
-			out = append(out, v)
+	vacant := 0
+	for _, m := range s.Commission.Members {
+		if !m.Role.Votes() {
+			continue
+		}
+		if slices.Contains(s.Present, m.Person) && !s.RecusedFor(m.Person, candidate) {
+			out = append(out, m.Person)
+		} else {
+			vacant++
+		}
+	}
+	for _, m := range s.Commission.Members {
+		if vacant > 0 && m.Role == Substitute && slices.Contains(s.Present, m.Person) && !s.RecusedFor(m.Person, candidate) {
+			out = append(out, m.Person)
+			vacant--
 		}
 	}
 	return out
@@ -444,8 +451,8 @@ func (s *Session) DecideProposals(now time.Time) (int, error) {
 	if s.Criteria == nil {
 		return 0, attesta.E(attesta.Conflict, "err.commission.criteria.none")
 	}
-	for _, v := range s.voters() {
-		if !s.Declared(v) {
+	for _, m := range s.Commission.Members {
+		if (m.Role.Votes() || m.Role == Substitute) && slices.Contains(s.Present, m.Person) && !s.Declared(m.Person) {
 			return 0, attesta.E(attesta.Conflict, "err.commission.undeclared")
 		}
 	}

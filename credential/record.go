@@ -87,6 +87,9 @@ type Store interface {
 	// apart from the database (Reservations); an error fails the
 	// allocation.
 	Allocate(ctx context.Context, issuerID string, newKey func() [32]byte, reserve Reserve) (Position, error)
+	// AllocateMany is n allocations of the issuer in one transaction: a
+	// batch's positions, in order.
+	AllocateMany(ctx context.Context, issuerID string, n int, newKey func() [32]byte, reserve Reserve) ([]Position, error)
 	// Insert stores an issued credential, appends logEntry (a
 	// notary.Entry, encoded) to the transparency log and, when it is not
 	// nil, trail to the audit trail, in one transaction. A Conflict error if

@@ -185,8 +185,8 @@ func (s *Service) Recover(ctx context.Context, issuers []string, entries []Logge
 		byDigest[sha256.Sum256([]byte(id))] = id
 	}
 	for _, le := range entries {
-		if le.Entry.Kind == notary.Dossier {
-			continue // a dossier's lock, not a credential's: the dossier keeps it
+		if le.Entry.Kind == notary.Dossier || le.Entry.Kind == notary.Minutes {
+			continue // a dossier's lock or a session's minutes, not a credential's: they keep it
 		}
 		id, known := byDigest[le.Entry.IDDigest]
 		if le.Entry.Kind == notary.Issue {

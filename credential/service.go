@@ -3,7 +3,6 @@ package credential
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -197,18 +196,14 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 // its entry in the audit trail: the one way every credential attesta
 // issues, a Chamber's badge or a generic one, is recorded.
 func (s *Service) insert(ctx context.Context, actor Actor, rec Record) (Record, error) {
-	sum := sha256.Sum256(rec.Body)
-	rec.Digest = "sha256:" + hex.EncodeToString(sum[:])
-	trail, err := audit.New(nil, rec.IssuedAt, "credential.issue", auditObject(rec), nil, issued{
-		Chamber: rec.IssuerID, Achievement: rec.Achievement, Format: rec.Format, Digest: rec.Digest, ValidUntil: rec.ValidUntil})
+	p, err := prepared(actor, rec)
 	if err != nil {
 		return Record{}, err
 	}
-	trail.ActorName = actor.Name
-	if err := s.store.Insert(ctx, rec, notary.NewEntry(notary.Issue, rec.ID, rec.Body, rec.IssuedAt).Marshal(), trail); err != nil {
+	if err := s.store.Insert(ctx, p.Record, p.Entry, p.Trail); err != nil {
 		return Record{}, fmt.Errorf("issue: store: %w", err)
 	}
-	return rec, nil
+	return p.Record, nil
 }
 
 // issued is what the audit trail keeps of an issued credential: what it

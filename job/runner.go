@@ -456,3 +456,12 @@ func (s *Service) progressOf(id string) (progress, bool) {
 	l, ok := s.live[id]
 	return l, ok
 }
+
+// Wake asks this process's runner, if it runs, to look for jobs now: for
+// a job queued by another domain's transaction (a session's issuance,
+// queued when its minutes are signed).
+func (s *Service) Wake() {
+	if r := s.runner(); r != nil {
+		r.wake()
+	}
+}

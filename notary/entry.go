@@ -39,7 +39,14 @@ const (
 	// Dossier records the lock of an evidence dossier (package dossier):
 	// the SHA-256 of its id and of its canonical document; no credential.
 	Dossier Kind = 5
+	// Minutes records the signed minutes of a commission's session
+	// (package commission): the SHA-256 of their id and of their canonical
+	// document; no credential.
+	Minutes Kind = 6
 )
+
+// lastKind is the highest kind.
+const lastKind = Minutes
 
 func (k Kind) String() string {
 	switch k {
@@ -53,13 +60,15 @@ func (k Kind) String() string {
 		return "reinstate"
 	case Dossier:
 		return "dossier"
+	case Minutes:
+		return "minutes"
 	}
 	return fmt.Sprintf("kind(%d)", byte(k))
 }
 
 // KindOf returns the kind named s ("issue", "revoke", …).
 func KindOf(s string) (Kind, bool) {
-	for k := Issue; k <= Dossier; k++ {
+	for k := Issue; k <= lastKind; k++ {
 		if k.String() == s {
 			return k, true
 		}
@@ -107,7 +116,7 @@ func ParseEntry(b []byte) (Entry, error) {
 		return Entry{}, fmt.Errorf("log entry version %d, want %d", b[0]>>4, entryVersion)
 	}
 	k := Kind(b[0] & 0x0f)
-	if k < Issue || k > Dossier {
+	if k < Issue || k > lastKind {
 		return Entry{}, fmt.Errorf("log entry kind %d unknown", k)
 	}
 	e := Entry{Kind: k, Time: time.UnixMilli(int64(binary.BigEndian.Uint64(b[1:9]))).UTC()}

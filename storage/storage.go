@@ -18,6 +18,7 @@ import (
 	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/dossier"
@@ -69,6 +70,7 @@ type DB interface {
 	Artefacts() artefact.Store
 	Items() item.Store
 	Assessments() assessment.Store
+	Commissions() commission.Store
 
 	Close() error
 }

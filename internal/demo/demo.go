@@ -15,6 +15,7 @@ import (
 
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/account"
+	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/dossier"
@@ -41,6 +42,7 @@ type Services struct {
 	Dossiers    *dossier.Service
 	Items       *item.Service
 	Tests       *assessment.Service
+	Commissions *commission.Service
 	// Clock is the services' clock: the demo's open sitting is open now.
 	Clock attesta.Clock
 }
@@ -108,6 +110,9 @@ func Load(ctx context.Context, s Services) error {
 		return err
 	}
 	if err := loadTests(ctx, s); err != nil {
+		return err
+	}
+	if err := loadCommission(ctx, s); err != nil {
 		return err
 	}
 	for i, a := range awards {

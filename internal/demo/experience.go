@@ -37,7 +37,8 @@ func draftLevels(i int) observation.Observation {
 // ITIS Feltrinelli with Meccanica Lombarda — in progress with hours (the
 // student account's, whose observation sheet is countersigned, and a
 // classmate's still a draft), a draft, a closed one (its sheet
-// countersigned, its dossier locked by the Chamber) and a cancelled one;
+// countersigned; its dossier is locked once its student's test result is
+// released, loadCommission) and a cancelled one;
 // in Turin, IPSIA Ferraris with Officine Torinesi, in progress with a
 // sheet being filled.
 func loadExperiences(ctx context.Context, s Services) error {
@@ -49,10 +50,6 @@ func loadExperiences(ctx context.Context, s Services) error {
 		return fmt.Errorf("loading demo experiences: %w", err)
 	}
 	company, err := as("tutor@meccanica-lombarda.example", "co-09712340562", auth.CompanyTutor)
-	if err != nil {
-		return fmt.Errorf("loading demo experiences: %w", err)
-	}
-	chamber, err := as("operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
 	if err != nil {
 		return fmt.Errorf("loading demo experiences: %w", err)
 	}
@@ -181,12 +178,6 @@ func loadExperiences(ctx context.Context, s Services) error {
 			return err
 		}
 	}
-	locked := func(by *auth.Principal, student string) step {
-		return func(e *experience.Experience) error {
-			_, err := s.Dossiers.Lock(ctx, by, e.ID, student)
-			return err
-		}
-	}
 	day := func(student, d string, hours int, activity string) experience.HoursInput {
 		return experience.HoursInput{Student: student, Day: d, Minutes: hours * 60, Activity: activity}
 	}
@@ -215,7 +206,7 @@ func loadExperiences(ctx context.Context, s Services) error {
 		}}, []step{signed(company, school), started, sheet(company, school, mi["Lombardi"], allLevels), hours(
 			experience.HoursInput{Student: mi["Lombardi"], Day: "2026-09-14", Weekly: true, Minutes: 40 * 60, Activity: "Sicurezza e visita dei reparti"},
 			experience.HoursInput{Student: mi["Lombardi"], Day: "2026-09-21", Weekly: true, Minutes: 40 * 60, Activity: "Affiancamento all'ufficio tecnico"},
-		), closed, notes(school, mi["Lombardi"], "Studentessa puntuale; ha completato il percorso di orientamento."), locked(chamber, mi["Lombardi"])}},
+		), closed, notes(school, mi["Lombardi"], "Studentessa puntuale; ha completato il percorso di orientamento.")}},
 		{company, experience.New{School: "mitf01000a", Class: classMI, Sector: "meccatronica", Design: experience.Design{
 			Title: "Progettazione di stampi", Path: "progettazione", Students: []string{mi["Moretti"]},
 			SchoolTutor: school.Person, CompanyTutor: company.Person, Start: "2026-11-02", End: "2027-02-26", PlannedHours: 80, Competences: c1,

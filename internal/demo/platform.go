@@ -34,6 +34,15 @@ var Accounts = []Account{
 	{"tutor@officine-torinesi.example", "Elena", "Greco", "co-05832710965", auth.CompanyTutor},
 	{"docente@ferraris.example", "Stefano", "Gatti", "tori03000b", auth.SchoolTutor},
 	{"studente@feltrinelli.example", "Sara", "Esposito", "mitf01000a", auth.Student},
+	// The Milan Chamber's commission for Meccatronica (loadCommission):
+	// its president, assessment expert, secretary and substitute, and its
+	// sector expert, who works for Meccanica Lombarda and so is recused for
+	// the candidates it hosts.
+	{"presidente@milomb.example", "Giorgio", "Sala", "cciaa-milano", auth.CommissionMember},
+	{"valutatrice@milomb.example", "Irene", "Marchetti", "cciaa-milano", auth.CommissionMember},
+	{"segreteria@milomb.example", "Paola", "Rinaldi", "cciaa-milano", auth.CommissionMember},
+	{"supplente@milomb.example", "Franco", "Testa", "cciaa-milano", auth.CommissionMember},
+	{"esperto@meccanica-lombarda.example", "Andrea", "Fontana", "co-09712340562", auth.CompanyTutor},
 }
 
 // Organisations are the demo organisations.

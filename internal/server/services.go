@@ -14,6 +14,7 @@ import (
 	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 
 	"github.com/attesta/attesta/competence"
@@ -58,6 +59,7 @@ type Services struct {
 	Dossiers      *dossier.Service
 	Items         *item.Service
 	Tests         *assessment.Service
+	Commissions   *commission.Service
 	Imports       *importer.Service
 	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
 	// it, with the handlers of JobHandlers.
@@ -69,7 +71,9 @@ type Services struct {
 
 // JobHandlers are the handlers of every kind of job the services run.
 func (s *Services) JobHandlers() map[job.Kind]job.Handler {
-	return s.Imports.JobHandlers()
+	handlers := s.Imports.JobHandlers()
+	handlers[commission.IssuanceKind] = s.Commissions.Issue
+	return handlers
 }
 
 // Receipts finds the notarization receipt of a credential, and tells the
@@ -210,6 +214,8 @@ func NewServices(db Database, opts Options) (*Services, error) {
 			Scanner: opts.Scanner, Clock: opts.Clock, Rand: opts.Rand, Log: opts.Log})
 	}
 	svc.Dossiers = dossier.NewService(db.Dossiers(), log, svc.Artefacts, opts.Clock)
+	svc.Commissions = commission.NewService(db.Commissions(), standards, creds, opts.Clock, opts.Rand)
+	svc.Commissions.OnQueued(svc.Jobs.Wake)
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)

@@ -38,54 +38,77 @@ const maxAllocateRounds = 100
 func (s credentials) Allocate(ctx context.Context, issuerID string, newKey func() [32]byte, reserve credential.Reserve) (credential.Position, error) {
 	var pos credential.Position
 	err := Update(ctx, s.db, func(t *Tx) error {
-		for range maxAllocateRounds {
-			var last int
-			if err := t.QueryRow(ctx, `SELECT COALESCE(MAX(list_no), 0) FROM status_lists WHERE issuer_id = $1`,
-				issuerID).Scan(&last); err != nil {
-				return fmt.Errorf("reading the status lists of issuer %s: %w", issuerID, err)
-			}
-			if last > 0 {
-				var key []byte
-				var n, reserved int
-				err := t.QueryRow(ctx, `UPDATE status_lists SET allocated = allocated + 1
-					WHERE issuer_id = $1 AND list_no = $2 AND allocated < $3
-					RETURNING perm_key, allocated - 1, reserved`, issuerID, last, statuslist.ListBits).Scan(&key, &n, &reserved)
-				if err == nil {
-					if len(key) != 32 {
-						return fmt.Errorf("status list %d of issuer %s has a permutation key of %d bytes", last, issuerID, len(key))
-					}
-					if err := s.reserve(ctx, t, issuerID, last, n, reserved, reserve); err != nil {
-						return err
-					}
-					pos = credential.Position{List: last, Index: statuslist.Permute([32]byte(key), n)}
-					return nil
-				}
-				if !noRows(err) {
-					return fmt.Errorf("allocating in status list %d of issuer %s: %w", last, issuerID, err)
-				}
-			}
-			// No list yet, or the last one is full: open the next.
-			k := newKey()
-			n, err := t.Exec(ctx, `INSERT INTO status_lists (issuer_id, list_no, perm_key, allocated, version, updated_at)
-				VALUES ($1, $2, $3, 1, 0, $4) ON CONFLICT (issuer_id, list_no) DO NOTHING`,
-				issuerID, last+1, k[:], t.at(s.db.now()))
-			if t.d.IsForeignKey(err) {
-				return attesta.E(attesta.NotFound, "err.credential.issuer.notfound", issuerID)
-			}
-			if err != nil {
-				return fmt.Errorf("opening status list %d of issuer %s: %w", last+1, issuerID, err)
-			}
-			if n == 1 {
-				if err := s.reserve(ctx, t, issuerID, last+1, 0, 0, reserve); err != nil {
-					return err
-				}
-				pos = credential.Position{List: last + 1, Index: statuslist.Permute(k, 0)}
-				return nil
-			}
-		}
-		return fmt.Errorf("allocating a status position of issuer %s: gave up after %d rounds of contention", issuerID, maxAllocateRounds)
+		var err error
+		pos, err = s.allocate(ctx, t, issuerID, newKey, reserve)
+		return err
 	})
 	return pos, err
+}
+
+// AllocateMany implements credential.Store: n allocations in one
+// transaction, as Allocate does each.
+func (s credentials) AllocateMany(ctx context.Context, issuerID string, n int, newKey func() [32]byte, reserve credential.Reserve) ([]credential.Position, error) {
+	var out []credential.Position
+	err := Update(ctx, s.db, func(t *Tx) error {
+		out = make([]credential.Position, 0, n)
+		for range n {
+			pos, err := s.allocate(ctx, t, issuerID, newKey, reserve)
+			if err != nil {
+				return err
+			}
+			out = append(out, pos)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// allocate takes one position in t.
+func (s credentials) allocate(ctx context.Context, t *Tx, issuerID string, newKey func() [32]byte, reserve credential.Reserve) (credential.Position, error) {
+	for range maxAllocateRounds {
+		var last int
+		if err := t.QueryRow(ctx, `SELECT COALESCE(MAX(list_no), 0) FROM status_lists WHERE issuer_id = $1`,
+			issuerID).Scan(&last); err != nil {
+			return credential.Position{}, fmt.Errorf("reading the status lists of issuer %s: %w", issuerID, err)
+		}
+		if last > 0 {
+			var key []byte
+			var n, reserved int
+			err := t.QueryRow(ctx, `UPDATE status_lists SET allocated = allocated + 1
+				WHERE issuer_id = $1 AND list_no = $2 AND allocated < $3
+				RETURNING perm_key, allocated - 1, reserved`, issuerID, last, statuslist.ListBits).Scan(&key, &n, &reserved)
+			if err == nil {
+				if len(key) != 32 {
+					return credential.Position{}, fmt.Errorf("status list %d of issuer %s has a permutation key of %d bytes", last, issuerID, len(key))
+				}
+				if err := s.reserve(ctx, t, issuerID, last, n, reserved, reserve); err != nil {
+					return credential.Position{}, err
+				}
+				return credential.Position{List: last, Index: statuslist.Permute([32]byte(key), n)}, nil
+			}
+			if !noRows(err) {
+				return credential.Position{}, fmt.Errorf("allocating in status list %d of issuer %s: %w", last, issuerID, err)
+			}
+		}
+		// No list yet, or the last one is full: open the next.
+		k := newKey()
+		n, err := t.Exec(ctx, `INSERT INTO status_lists (issuer_id, list_no, perm_key, allocated, version, updated_at)
+			VALUES ($1, $2, $3, 1, 0, $4) ON CONFLICT (issuer_id, list_no) DO NOTHING`,
+			issuerID, last+1, k[:], t.at(s.db.now()))
+		if t.d.IsForeignKey(err) {
+			return credential.Position{}, attesta.E(attesta.NotFound, "err.credential.issuer.notfound", issuerID)
+		}
+		if err != nil {
+			return credential.Position{}, fmt.Errorf("opening status list %d of issuer %s: %w", last+1, issuerID, err)
+		}
+		if n == 1 {
+			if err := s.reserve(ctx, t, issuerID, last+1, 0, 0, reserve); err != nil {
+				return credential.Position{}, err
+			}
+			return credential.Position{List: last + 1, Index: statuslist.Permute(k, 0)}, nil
+		}
+	}
+	return credential.Position{}, fmt.Errorf("allocating a status position of issuer %s: gave up after %d rounds of contention", issuerID, maxAllocateRounds)
 }
 
 // reserve reserves counters of a list up to the next multiple of
@@ -205,41 +228,46 @@ func (s credentials) CredentialIDs(ctx context.Context) ([]string, error) {
 // audit entry, then appends its log entry, in one transaction: a failed
 // insert takes no leaf index, and the log's lock is taken last.
 func (s credentials) Insert(ctx context.Context, r credential.Record, logEntry []byte, entry *audit.Entry) error {
+	return Update(ctx, s.db, func(t *Tx) error { return insertCredential(ctx, t, r, logEntry, entry) })
+}
+
+// insertCredential stores an issued credential with its audit entry and
+// its log entry in t: how every credential is stored, alone (Insert) or
+// with a commission's badges (credentialRows).
+func insertCredential(ctx context.Context, t *Tx, r credential.Record, logEntry []byte, entry *audit.Entry) error {
 	if err := guard.Record(r); err != nil {
 		return err
 	}
 	if err := guard.LogEntry(logEntry); err != nil {
 		return err
 	}
-	return Update(ctx, s.db, func(t *Tx) error {
-		_, err := t.Exec(ctx, `INSERT INTO credentials (id, issuer_id, list_no, status_index, format, body,
-			digest, achievement, issued_at, valid_until, revoked, suspended, reason, changed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-			r.ID, r.IssuerID, r.List, r.Index, string(r.Format), string(r.Body), r.Digest, r.Achievement,
-			t.at(r.IssuedAt), t.tm(r.ValidUntil), r.Revoked, r.Suspended, r.Reason, t.tm(r.ChangedAt))
-		if t.d.IsForeignKey(err) {
-			return attesta.E(attesta.NotFound, "err.storage.statuslist.notfound", r.List, r.IssuerID)
-		}
-		if t.d.IsUnique(err) {
-			return attesta.E(attesta.Conflict, "err.storage.credential.taken", r.ID, r.List, r.Index)
-		}
-		if err != nil {
-			return fmt.Errorf("inserting credential %s: %w", r.ID, err)
-		}
-		if entry != nil {
-			if err := (trail{t}).Record(ctx, entry); err != nil {
-				return err
-			}
-		}
-		leaf, err := s.db.e.AppendLog(ctx, t.Conn, logEntry)
-		if err != nil {
+	_, err := t.Exec(ctx, `INSERT INTO credentials (id, issuer_id, list_no, status_index, format, body,
+		digest, achievement, issued_at, valid_until, revoked, suspended, reason, changed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		r.ID, r.IssuerID, r.List, r.Index, string(r.Format), string(r.Body), r.Digest, r.Achievement,
+		t.at(r.IssuedAt), t.tm(r.ValidUntil), r.Revoked, r.Suspended, r.Reason, t.tm(r.ChangedAt))
+	if t.d.IsForeignKey(err) {
+		return attesta.E(attesta.NotFound, "err.storage.statuslist.notfound", r.List, r.IssuerID)
+	}
+	if t.d.IsUnique(err) {
+		return attesta.E(attesta.Conflict, "err.storage.credential.taken", r.ID, r.List, r.Index)
+	}
+	if err != nil {
+		return fmt.Errorf("inserting credential %s: %w", r.ID, err)
+	}
+	if entry != nil {
+		if err := (trail{t}).Record(ctx, entry); err != nil {
 			return err
 		}
-		if _, err := t.Exec(ctx, `UPDATE credentials SET log_index = $1 WHERE id = $2`, leaf, r.ID); err != nil {
-			return fmt.Errorf("recording the log index of credential %s: %w", r.ID, err)
-		}
-		return nil
-	})
+	}
+	leaf, err := t.db.e.AppendLog(ctx, t.Conn, logEntry)
+	if err != nil {
+		return err
+	}
+	if _, err := t.Exec(ctx, `UPDATE credentials SET log_index = $1 WHERE id = $2`, leaf, r.ID); err != nil {
+		return fmt.Errorf("recording the log index of credential %s: %w", r.ID, err)
+	}
+	return nil
 }
 
 const recordColumns = `id, issuer_id, list_no, status_index, format, body, digest, achievement,

@@ -6,6 +6,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/dossier"
@@ -117,6 +118,52 @@ var (
 type standardTx struct {
 	standardRows
 	trail
+}
+
+// commissionTx is the commission's transaction: it reads the dossiers,
+// their experiences, the people and organisations; it appends to the log,
+// issues credentials with their badges, and queues and ends the issuance
+// job.
+type commissionTx struct {
+	orgRows
+	personRows
+	experienceRows
+	dossierRows
+	jobRows
+	commissionRows
+	trail
+}
+
+// Organisation implements commission.Reader.
+func (t commissionTx) Organisation(ctx context.Context, id string) (*org.Organisation, error) {
+	return t.orgRows.Organisation(ctx, id)
+}
+
+// AppendLog implements commission.Writer.
+func (t commissionTx) AppendLog(ctx context.Context, entry []byte) (int64, error) {
+	return t.commissionRows.AppendLog(ctx, entry)
+}
+
+// Record implements commission.Writer.
+func (t commissionTx) Record(ctx context.Context, e *audit.Entry) error {
+	return t.trail.Record(ctx, e)
+}
+
+func newCommissionTx(t *Tx) commissionTx {
+	return commissionTx{orgRows{t}, personRows{t}, experienceRows{t}, dossierRows{t}, jobRows{t}, commissionRows{t}, trail{t}}
+}
+
+var (
+	_ commission.Reader = commissionTx{}
+	_ commission.Writer = commissionTx{}
+	_ commission.Store  = store[commission.Reader, commission.Writer]{}
+)
+
+// Commissions returns the store of the commissions.
+func (db *DB) Commissions() commission.Store {
+	return store[commission.Reader, commission.Writer]{db,
+		func(t *Tx) commission.Reader { return newCommissionTx(t) },
+		func(t *Tx) commission.Writer { return newCommissionTx(t) }}
 }
 
 // store is a domain's Store: View and Update give fn the domain's view of
