@@ -113,7 +113,7 @@ func checkLogInvariants(t *testing.T, path string) (int64, int64) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	var creds, events, dossiers, positions int64
+	var creds, events, dossiers, minutes, positions int64
 	q := func(query string, dst *int64) {
 		if err := raw.QueryRowContext(ctx, query).Scan(dst); err != nil {
 			t.Fatalf("%s: %v", query, err)
@@ -122,6 +122,7 @@ func checkLogInvariants(t *testing.T, path string) (int64, int64) {
 	q(`SELECT COUNT(*) FROM credentials`, &creds)
 	q(`SELECT COUNT(*) FROM status_events`, &events)
 	q(`SELECT COUNT(*) FROM dossiers WHERE lock_json IS NOT NULL`, &dossiers)
+	q(`SELECT COUNT(*) FROM commission_sessions WHERE closed_at IS NOT NULL`, &minutes)
 	q(`SELECT COUNT(*) FROM (SELECT DISTINCT issuer_id, list_no, status_index FROM credentials)`, &positions)
 	if positions != creds {
 		t.Fatalf("%d credentials share %d status positions", creds, positions)
@@ -136,8 +137,8 @@ func checkLogInvariants(t *testing.T, path string) (int64, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sizes.Entries != creds+events+dossiers {
-		t.Fatalf("%d credentials + %d status events + %d locked dossiers, %d log entries", creds, events, dossiers, sizes.Entries)
+	if sizes.Entries != creds+events+dossiers+minutes {
+		t.Fatalf("%d credentials + %d status events + %d locked dossiers + %d signed minutes, %d log entries", creds, events, dossiers, minutes, sizes.Entries)
 	}
 	if sizes.Integrated != sizes.Checkpointed || sizes.Checkpointed > sizes.Entries {
 		t.Fatalf("sizes %+v", sizes)

@@ -15,8 +15,8 @@ import (
 // locked for it; at its first session the members present declare (the
 // sector expert, who works for her host company, is recused for her and
 // the substitute takes his seat), fix the criteria, adopt the proposal
-// and sign the minutes, which queues the issuance of her badge (the
-// server's job runner issues it at once).
+// and sign the minutes, which queues the issuance of her badge; the loader
+// issues it at once.
 
 // CommissionMembers are the demo commission's members by e-mail, with
 // their roles.
@@ -105,6 +105,11 @@ func loadCommission(ctx context.Context, s Services) error {
 		if _, err := s.Commissions.Sign(ctx, sitting[string(m.Role)], st.ID, false, ""); err != nil {
 			return fmt.Errorf("signing the demo minutes: %w", err)
 		}
+	}
+	// The badge is issued now, so that the demo shows it from the start;
+	// the session's job, run later, finds nothing left to issue.
+	if _, err := s.Commissions.IssueSession(ctx, st.ID); err != nil {
+		return fmt.Errorf("issuing the demo badges: %w", err)
 	}
 	return nil
 }
