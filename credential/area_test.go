@@ -212,3 +212,32 @@ func TestBuildAreaRejects(t *testing.T) {
 		t.Errorf("the evidence of a rule of two: %v", doc["evidence"])
 	}
 }
+
+// A badge says the areas its competence stacks into by their rules: a
+// competence of a path that its rule leaves out does not stack into it.
+func TestStackableIntoFollowsTheRule(t *testing.T) {
+	a := testAward(t)
+	s := *a.Standard
+	s.Paths = slices.Clone(s.Paths)
+	p, _ := s.Path("progettazione")
+	into := func(code string) any {
+		a.Standard, a.Competence = &s, code
+		data, err := Build(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		json.Unmarshal(data, &doc)
+		return fmt.Sprint(lookup(doc, "credentialSubject/achievement/stackableInto"))
+	}
+	if got := into("C7"); got != "[Area Progettazione]" {
+		t.Errorf("C7 without a rule stacks into %v", got)
+	}
+	p.Stack = []string{"C1", "C12"}
+	if got := into("C7"); got != "<nil>" {
+		t.Errorf("C7, left out by the rule, stacks into %v", got)
+	}
+	if got := into("C12"); got != "[Area Progettazione]" {
+		t.Errorf("C12 stacks into %v", got)
+	}
+}

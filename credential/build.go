@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -514,14 +515,13 @@ func learningOutcomes(c *competence.Competence) []string {
 	return out
 }
 
+// stackableInto names the areas the competence stacks into: those whose
+// stacking rule has it.
 func stackableInto(s *competence.Standard, code string) []string {
 	var out []string
 	for _, p := range s.Paths {
-		for _, pc := range p.Competences {
-			if pc.Code == code {
-				out = append(out, p.Title.IT)
-				break
-			}
+		if slices.Contains(p.StackCodes(), code) {
+			out = append(out, p.Title.IT)
 		}
 	}
 	return out
