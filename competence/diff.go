@@ -92,6 +92,9 @@ func Diff(a, b *Standard) []Change {
 						d.changed(PlacePart, p, "school_types", x.SchoolTypes, y.SchoolTypes)
 					}
 				})
+			if !slices.Equal(x.Stack, y.Stack) {
+				d.changed(PathPart, p, "stack", x.Stack, y.Stack)
+			}
 		})
 	keyed(d, CompetencePart, "competences", a.Competences, b.Competences,
 		func(c Competence) string { return c.Code },

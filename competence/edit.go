@@ -178,7 +178,7 @@ func (s *Service) AddCompetence(ctx context.Context, p *auth.Principal, sector s
 }
 
 // RemoveCompetence removes the competence code of the sector's draft
-// version, and its places in the paths.
+// version, its places in the paths and in their stacking rules.
 func (s *Service) RemoveCompetence(ctx context.Context, p *auth.Principal, sector string, version int, code string) (*Standard, error) {
 	return s.edit(ctx, p, sector, version, func(d *Standard) error {
 		i := slices.IndexFunc(d.Competences, func(x Competence) bool { return x.Code == code })
@@ -188,6 +188,7 @@ func (s *Service) RemoveCompetence(ctx context.Context, p *auth.Principal, secto
 		d.Competences = slices.Delete(d.Competences, i, i+1)
 		for j := range d.Paths {
 			d.Paths[j].Competences = slices.DeleteFunc(d.Paths[j].Competences, func(pc PathCompetence) bool { return pc.Code == code })
+			d.Paths[j].Stack = slices.DeleteFunc(d.Paths[j].Stack, func(c string) bool { return c == code })
 		}
 		return nil
 	})

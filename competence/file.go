@@ -490,6 +490,7 @@ func (d *decoder) path(n *yaml.Node, path string) Path {
 				pa.Competences = append(pa.Competences, pc)
 			})
 		}},
+		{name: "stack", decode: func(n *yaml.Node, p string) { pa.Stack = d.strings(n, p) }},
 	})
 	return pa
 }

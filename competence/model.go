@@ -125,6 +125,10 @@ type Path struct {
 	Title       Text             `yaml:"title" json:"title"`
 	Description Text             `yaml:"description,omitempty" json:"description,omitzero"`
 	Competences []PathCompetence `yaml:"competences,omitempty" json:"competences,omitempty"`
+	// Stack is the stacking rule of the area credential: the codes of the
+	// competences, all of the path, a learner must hold certified to be
+	// awarded the area. Empty: every competence of the path ([Path.StackCodes]).
+	Stack []string `yaml:"stack,flow,omitempty" json:"stack,omitempty"`
 }
 
 // PathCompetence places a competence in a path for the given school types.

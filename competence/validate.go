@@ -302,6 +302,21 @@ func (v *validator) standard(s *Standard, p string) {
 				}
 			}
 		}
+		v.stack(pa, inPath, pp)
+	}
+}
+
+// stack checks a path's stacking rule: each code a competence of the path,
+// none twice.
+func (v *validator) stack(pa *Path, inPath map[string]bool, p string) {
+	for i, code := range pa.Stack {
+		sp := fmt.Sprintf("%s.stack[%d]", p, i)
+		switch {
+		case !inPath[code]:
+			v.add(sp, "err.competence.stack.notinpath", code, pa.ID)
+		case slices.Index(pa.Stack, code) != i:
+			v.add(sp, "err.competence.stack.twice", code, pa.ID)
+		}
 	}
 }
 

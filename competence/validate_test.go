@@ -49,7 +49,7 @@ func badStandard() Standard {
 				{Code: "C9", SchoolTypes: []SchoolType{Liceo}},
 				{Code: "C1", SchoolTypes: []SchoolType{"agrario", Liceo, Liceo}},
 				{Code: "C1"},
-			}},
+			}, Stack: []string{"C2", "C1", "C1"}},
 		},
 	}
 }
@@ -132,7 +132,7 @@ func TestEveryProblemSaid(t *testing.T) {
 		"err.competence.supersede.older", "err.competence.import.draftsuperseded", "err.competence.import.republish",
 		"err.competence.import.differs", "err.competence.yaml.kind.nothing", "err.competence.where.line",
 		"err.competence.competence.notfound", "err.competence.draft.notfound", "err.competence.path.notfound",
-		"err.competence.publish.unchanged", "err.competence.version.notfound"}
+		"err.competence.publish.unchanged", "err.competence.version.notfound", "err.competence.stack.empty"}
 	for _, k := range i18n.Keys(i18n.Default) {
 		if strings.HasPrefix(k, "err.competence.") && !seen[k] && !slices.Contains(notProblems, k) {
 			t.Errorf("no problem says %s", k)

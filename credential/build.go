@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -123,37 +124,30 @@ func Build(a Award) ([]byte, error) {
 	comp, _ := a.Standard.Competence(a.Competence)
 	mc := comp.MicroCredential.Effective(a.Standard.Defaults)
 	base := strings.TrimSuffix(a.BaseURL, "/")
-	compURL := fmt.Sprintf("%s/sectors/%s/competences/%s?version=%d", base, url.PathEscape(a.Standard.Sector), url.PathEscape(comp.Code), a.Standard.Version)
+	compURL := competenceURL(base, a.Standard, comp.Code)
 
 	ach := achievement{
-		ID:               compURL,
-		Type:             []string{"Achievement"},
-		AchievementType:  "MicroCredential",
-		Name:             comp.Title.IT,
-		Description:      firstNonEmpty(comp.Description.IT, comp.Title.IT),
-		HumanCode:        comp.Code,
-		FieldOfStudy:     a.Standard.Title.IT,
-		InLanguage:       "it",
-		Criteria:         criteria{Narrative: criteriaNarrative(comp)},
-		CompetenceCode:   comp.Code,
-		LearningOutcome:  learningOutcomes(comp),
-		WorkloadHours:    mc.WorkloadHours,
-		EQFLevel:         mc.EQFLevel,
-		QNQLevel:         mc.QNQLevel,
-		ISCEDField:       mc.ISCEDF,
-		AssessmentType:   mc.Assessment.IT,
-		QualityAssurance: mc.QualityAssurance.IT,
-		Prerequisites:    mc.Prerequisites.IT,
-		LearningPath:     mc.Workload.IT,
-		StackableInto:    stackableInto(a.Standard, comp.Code),
-		CompetenceStandard: &standardRef{
-			ID:              fmt.Sprintf("%s/api/v1/standards/%s/versions/%d", base, url.PathEscape(a.Standard.Sector), a.Standard.Version),
-			Type:            "CompetenceStandard",
-			Name:            a.Standard.Title.IT,
-			Sector:          a.Standard.Sector,
-			StandardVersion: a.Standard.Version,
-			StandardDigest:  a.Standard.Digest,
-		},
+		ID:                 compURL,
+		Type:               []string{"Achievement"},
+		AchievementType:    "MicroCredential",
+		Name:               comp.Title.IT,
+		Description:        firstNonEmpty(comp.Description.IT, comp.Title.IT),
+		HumanCode:          comp.Code,
+		FieldOfStudy:       a.Standard.Title.IT,
+		InLanguage:         "it",
+		Criteria:           criteria{Narrative: criteriaNarrative(comp)},
+		CompetenceCode:     comp.Code,
+		LearningOutcome:    learningOutcomes(comp),
+		WorkloadHours:      mc.WorkloadHours,
+		EQFLevel:           mc.EQFLevel,
+		QNQLevel:           mc.QNQLevel,
+		ISCEDField:         mc.ISCEDF,
+		AssessmentType:     mc.Assessment.IT,
+		QualityAssurance:   mc.QualityAssurance.IT,
+		Prerequisites:      mc.Prerequisites.IT,
+		LearningPath:       mc.Workload.IT,
+		StackableInto:      stackableInto(a.Standard, comp.Code),
+		CompetenceStandard: standardReference(base, a.Standard),
 	}
 	if mc.Credits > 0 {
 		ach.CreditsAvailable = json.Number(strconv.FormatFloat(mc.Credits, 'f', -1, 64))
@@ -184,16 +178,7 @@ func Build(a Award) ([]byte, error) {
 			TargetURL: e.URI, TargetFramework: frameworkESCO, TargetType: "ext:ESCOSkill"})
 	}
 
-	subj := subject{Type: []string{"AchievementSubject"}, ID: a.Learner.DID, Achievement: &ach}
-	if a.Learner.Identity != "" {
-		subj.Identifier = []identityObject{{
-			Type:         "IdentityObject",
-			IdentityHash: HashIdentity(a.Learner.Identity, a.Learner.Salt),
-			IdentityType: a.Learner.IdentityType,
-			Hashed:       true,
-			Salt:         a.Learner.Salt,
-		}}
-	}
+	subj := learnerSubject(a.Learner, &ach)
 	if !a.Activity.Start.IsZero() {
 		subj.ActivityStartDate = formatDateTime(a.Activity.Start)
 	}
@@ -216,23 +201,13 @@ func Build(a Award) ([]byte, error) {
 		subj.Result = append(subj.Result, res)
 	}
 
-	p := a.Issuer.Profile
-	prof := profile{
-		ID: a.Issuer.DID, Type: []string{"Profile"}, Name: p.Name, URL: p.URL, Email: p.Email, Description: p.Description,
-		Address: &address{Type: []string{"Address"}, AddressCountry: p.Address.Country, AddressCountryCode: p.Address.CountryCode,
-			AddressRegion: p.Address.Region, AddressLocality: p.Address.Locality, PostalCode: p.Address.PostalCode, StreetAddress: p.Address.Street},
-	}
-	for _, id := range p.Identifiers {
-		prof.OtherIdentifier = append(prof.OtherIdentifier, identifierEntry{Type: "IdentifierEntry", Identifier: id.Value, IdentifierType: identifierType(id.Type)})
-	}
-
 	c := credentialJSON{
 		Context:           []string{ContextVC, ContextOB, ContextAttesta},
 		ID:                a.ID,
 		Type:              []string{"VerifiableCredential", "OpenBadgeCredential"},
 		Name:              comp.Title.IT,
 		Description:       fmt.Sprintf("Competenza certificata: %s (%s %s, versione %d).", comp.Title.IT, a.Standard.Title.IT, comp.Code, a.Standard.Version),
-		Issuer:            prof,
+		Issuer:            issuerProfile(a.Issuer),
 		ValidFrom:         formatDateTime(a.ValidFrom),
 		AwardedDate:       formatDateTime(a.ValidFrom),
 		CredentialSubject: subj,
@@ -242,9 +217,7 @@ func Build(a Award) ([]byte, error) {
 		},
 		CredentialSchema: []schemaRef{{ID: ob3SchemaURL, Type: "JsonSchema"}},
 	}
-	if a.TitleHolder.Name != "" {
-		c.TitleHolder = &party{ID: a.TitleHolder.ID, Type: []string{"Profile"}, Name: a.TitleHolder.Name, URL: a.TitleHolder.URL}
-	}
+	c.TitleHolder = titleHolder(a.TitleHolder)
 	if !a.ValidUntil.IsZero() {
 		c.ValidUntil = formatDateTime(a.ValidUntil)
 	}
@@ -254,14 +227,81 @@ func Build(a Award) ([]byte, error) {
 			DigestMultibase: DigestMultibase(a.Evidence.Digest),
 		}}
 	}
+	c.CredentialStatus = statusEntriesAt(base, a.Issuer.ID, a.Status)
+	return marshal(c)
+}
+
+// What a competence badge and an area credential say alike.
+
+// competenceURL is the id of a competence's achievement: the competence in
+// its standard version, on attesta's public address base.
+func competenceURL(base string, std *competence.Standard, code string) string {
+	return fmt.Sprintf("%s/sectors/%s/competences/%s?version=%d", base, url.PathEscape(std.Sector), url.PathEscape(code), std.Version)
+}
+
+// standardReference refers to the standard version an achievement belongs
+// to, with its digest.
+func standardReference(base string, std *competence.Standard) *standardRef {
+	return &standardRef{
+		ID:              fmt.Sprintf("%s/api/v1/standards/%s/versions/%d", base, url.PathEscape(std.Sector), std.Version),
+		Type:            "CompetenceStandard",
+		Name:            std.Title.IT,
+		Sector:          std.Sector,
+		StandardVersion: std.Version,
+		StandardDigest:  std.Digest,
+	}
+}
+
+// learnerSubject is the credential's subject: the learner, by the DID the
+// learner bound or by an identifier salted and hashed, awarded ach.
+func learnerSubject(l Learner, ach *achievement) subject {
+	subj := subject{Type: []string{"AchievementSubject"}, ID: l.DID, Achievement: ach}
+	if l.Identity != "" {
+		subj.Identifier = []identityObject{{
+			Type:         "IdentityObject",
+			IdentityHash: HashIdentity(l.Identity, l.Salt),
+			IdentityType: l.IdentityType,
+			Hashed:       true,
+			Salt:         l.Salt,
+		}}
+	}
+	return subj
+}
+
+// issuerProfile is the awarding Chamber as the credential names it.
+func issuerProfile(iss issuer.Issuer) profile {
+	p := iss.Profile
+	prof := profile{
+		ID: iss.DID, Type: []string{"Profile"}, Name: p.Name, URL: p.URL, Email: p.Email, Description: p.Description,
+		Address: &address{Type: []string{"Address"}, AddressCountry: p.Address.Country, AddressCountryCode: p.Address.CountryCode,
+			AddressRegion: p.Address.Region, AddressLocality: p.Address.Locality, PostalCode: p.Address.PostalCode, StreetAddress: p.Address.Street},
+	}
+	for _, id := range p.Identifiers {
+		prof.OtherIdentifier = append(prof.OtherIdentifier, identifierEntry{Type: "IdentifierEntry", Identifier: id.Value, IdentifierType: identifierType(id.Type)})
+	}
+	return prof
+}
+
+// titleHolder is the public body that owns the certification, nil if none.
+func titleHolder(p Party) *party {
+	if p.Name == "" {
+		return nil
+	}
+	return &party{ID: p.ID, Type: []string{"Profile"}, Name: p.Name, URL: p.URL}
+}
+
+// statusEntriesAt are the credential's two entries, revocation and
+// suspension, at its position in its issuer's lists.
+func statusEntriesAt(base, issuerID string, pos Position) []statusEntry {
+	var out []statusEntry
 	for _, purpose := range []statuslist.Purpose{statuslist.Revocation, statuslist.Suspension} {
-		list := StatusListURL(base, a.Issuer.ID, a.Status.List, purpose)
-		c.CredentialStatus = append(c.CredentialStatus, statusEntry{
-			ID: list + "#" + strconv.Itoa(a.Status.Index), Type: "BitstringStatusListEntry", StatusPurpose: string(purpose),
-			StatusListIndex: strconv.Itoa(a.Status.Index), StatusListCredential: list,
+		list := StatusListURL(base, issuerID, pos.List, purpose)
+		out = append(out, statusEntry{
+			ID: list + "#" + strconv.Itoa(pos.Index), Type: "BitstringStatusListEntry", StatusPurpose: string(purpose),
+			StatusListIndex: strconv.Itoa(pos.Index), StatusListCredential: list,
 		})
 	}
-	return marshal(c)
+	return out
 }
 
 // StatusListURL is where the status list credential of an issuer's list for
@@ -319,15 +359,7 @@ func (a Award) validate() error {
 			fe.Problem("", "err.credential.award.competence", a.Standard.Sector, a.Standard.Version, a.Competence)
 		}
 	}
-	if a.Learner.DID == "" && a.Learner.Identity == "" {
-		fe.Problem("", "err.credential.award.learner")
-	}
-	if a.Learner.DID != "" && !strings.HasPrefix(a.Learner.DID, "did:") {
-		fe.Problem("", "err.credential.award.learnerdid", a.Learner.DID)
-	}
-	if a.Learner.Identity != "" && (len(a.Learner.Salt) < 16 || a.Learner.IdentityType == "") {
-		fe.Problem("", "err.credential.award.salt")
-	}
+	a.Learner.check(&fe)
 	if a.ValidFrom.IsZero() {
 		fe.Problem("", "err.credential.award.nodate")
 	}
@@ -375,30 +407,8 @@ const (
 // other than it is. A refusal says where the text is, as the request names
 // it (results[1].levels[0].name).
 func (a Award) checkTexts(fe *attesta.FieldErrors) {
-	check := func(where, s string, limit int, form textForm) {
-		bad := func(r rune) bool {
-			switch {
-			case unicode.Is(unicode.Bidi_Control, r):
-				return true
-			case r == '\n':
-				return form != lines
-			case unicode.IsSpace(r):
-				return form == noSpaces || unicode.IsControl(r)
-			}
-			return unicode.IsControl(r)
-		}
-		switch {
-		case !utf8.ValidString(s) || strings.ContainsFunc(s, bad):
-			fe.Problem("", "err.credential.award.chars", where)
-		case utf8.RuneCountInString(s) > limit:
-			fe.Problem("", "err.credential.award.long", where, limit)
-		}
-	}
-	l := a.Learner
-	check("learner.did", l.DID, MaxIRI, noSpaces)
-	check("learner.identity_type", l.IdentityType, MaxShort, noSpaces)
-	check("learner.identity", l.Identity, MaxName, oneLine)
-	check("learner.salt", l.Salt, MaxShort, noSpaces)
+	check := func(where, s string, limit int, form textForm) { checkText(fe, where, s, limit, form) }
+	a.Learner.checkTexts(fe)
 	if len(a.Results) > MaxResults {
 		fe.Problem("", "err.credential.award.results", MaxResults)
 	}
@@ -422,9 +432,60 @@ func (a Award) checkTexts(fe *attesta.FieldErrors) {
 	}
 	check("decision.reference", a.Decision.Reference, MaxName, oneLine)
 	check("decision.commission", a.Decision.Commission, MaxName, oneLine)
-	check("titleHolder.name", a.TitleHolder.Name, MaxName, oneLine)
-	check("titleHolder.id", a.TitleHolder.ID, MaxIRI, noSpaces)
-	check("titleHolder.url", a.TitleHolder.URL, MaxIRI, noSpaces)
+	a.TitleHolder.checkTexts(fe)
+}
+
+// checkText records a problem with the text s, which is at where: more
+// than limit characters, or a character form does not allow.
+func checkText(fe *attesta.FieldErrors, where, s string, limit int, form textForm) {
+	bad := func(r rune) bool {
+		switch {
+		case unicode.Is(unicode.Bidi_Control, r):
+			return true
+		case r == '\n':
+			return form != lines
+		case unicode.IsSpace(r):
+			return form == noSpaces || unicode.IsControl(r)
+		}
+		return unicode.IsControl(r)
+	}
+	switch {
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, bad):
+		fe.Problem("", "err.credential.award.chars", where)
+	case utf8.RuneCountInString(s) > limit:
+		fe.Problem("", "err.credential.award.long", where, limit)
+	}
+}
+
+// check records what makes l unfit to be named in a credential: no DID nor
+// identifier, a DID that is not one, a hashed identifier without its type
+// or a long enough salt.
+func (l Learner) check(fe *attesta.FieldErrors) {
+	if l.DID == "" && l.Identity == "" {
+		fe.Problem("", "err.credential.award.learner")
+	}
+	if l.DID != "" && !strings.HasPrefix(l.DID, "did:") {
+		fe.Problem("", "err.credential.award.learnerdid", l.DID)
+	}
+	if l.Identity != "" && (len(l.Salt) < 16 || l.IdentityType == "") {
+		fe.Problem("", "err.credential.award.salt")
+	}
+}
+
+// checkTexts checks the texts of l as [Award.checkTexts] does.
+func (l Learner) checkTexts(fe *attesta.FieldErrors) {
+	checkText(fe, "learner.did", l.DID, MaxIRI, noSpaces)
+	checkText(fe, "learner.identity_type", l.IdentityType, MaxShort, noSpaces)
+	checkText(fe, "learner.identity", l.Identity, MaxName, oneLine)
+	checkText(fe, "learner.salt", l.Salt, MaxShort, noSpaces)
+}
+
+// checkTexts checks the texts of the title holder as [Award.checkTexts]
+// does.
+func (p Party) checkTexts(fe *attesta.FieldErrors) {
+	checkText(fe, "titleHolder.name", p.Name, MaxName, oneLine)
+	checkText(fe, "titleHolder.id", p.ID, MaxIRI, noSpaces)
+	checkText(fe, "titleHolder.url", p.URL, MaxIRI, noSpaces)
 }
 
 func criteriaNarrative(c *competence.Competence) string {
@@ -454,14 +515,13 @@ func learningOutcomes(c *competence.Competence) []string {
 	return out
 }
 
+// stackableInto names the areas the competence stacks into: those whose
+// stacking rule has it.
 func stackableInto(s *competence.Standard, code string) []string {
 	var out []string
 	for _, p := range s.Paths {
-		for _, pc := range p.Competences {
-			if pc.Code == code {
-				out = append(out, p.Title.IT)
-				break
-			}
+		if slices.Contains(p.StackCodes(), code) {
+			out = append(out, p.Title.IT)
 		}
 	}
 	return out
@@ -563,6 +623,7 @@ type subject struct {
 	ActivityEndDate   string           `json:"activityEndDate,omitempty"`
 	Achievement       *achievement     `json:"achievement"`
 	Result            []result         `json:"result,omitempty"`
+	Narrative         string           `json:"narrative,omitempty"` // what connects the evidence (an area's badges)
 }
 
 type identityObject struct {

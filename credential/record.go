@@ -17,7 +17,7 @@ type Record struct {
 	Format      Format    // how it was secured
 	Body        []byte    // the credential exactly as issued (JSON, or a compact JWT)
 	Digest      string    // "sha256:" + hex of Body
-	Achievement string    // what it certifies, "{sector}/v{version}/{code}"
+	Achievement string    // what it certifies, "{sector}/v{version}/{code}", or for an area "{sector}/v{version}/area/{path}"
 	IssuedAt    time.Time //
 	ValidUntil  time.Time // zero if it does not expire
 	Revoked     bool      //
