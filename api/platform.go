@@ -17,6 +17,7 @@ import (
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -51,6 +52,10 @@ type Platform struct {
 	// Tests are the online test's tests, sittings and attempts; nil: not
 	// served.
 	Tests *assessment.Service
+	// Commissions are the commissions and their sessions; Badges changes
+	// the status of the badges they issued; nil: not served.
+	Commissions *commission.Service
+	Badges      commission.StatusChanger
 	// MaxArtefact is the largest file a dossier accepts; 0: files are not
 	// served.
 	MaxArtefact int64
@@ -112,6 +117,7 @@ func (a *API) platformRoutes() []Route {
 	keys = append(keys, a.experienceRoutes(t)...)
 	keys = append(keys, a.itemRoutes(t)...)
 	keys = append(keys, a.testRoutes(t)...)
+	keys = append(keys, a.commissionRoutes(t)...)
 	keys = append(keys, a.sheetRoutes(t)...)
 	keys = append(keys, a.dossierRoutes(t)...)
 	keys = append(keys, a.dossierFileRoutes(t)...)

@@ -93,6 +93,8 @@ type Reader interface {
 	// Badges lists the badges of a session, or of a person (one of the
 	// two given), with their credentials' status.
 	Badges(ctx context.Context, session, person string) ([]Badge, error)
+	// Badge returns the badge of a credential, or NotFound.
+	Badge(ctx context.Context, credential string) (*Badge, error)
 	// Unissued lists the certified decisions of a session without a
 	// badge, at most limit, in a stable order.
 	Unissued(ctx context.Context, session string, limit int) ([]Decision, error)
@@ -941,4 +943,172 @@ func (s *Service) Minutes(ctx context.Context, p *auth.Principal, id string) (*M
 		return nil, nil, err
 	}
 	return &m, out, nil
+}
+
+// CandidateView is what a member sees of a candidate: their evidence by
+// competence with the criteria's proposal, the decisions about them, and
+// the locked dossier's document as notarized (sheet, hours, files by
+// digest, test results).
+type CandidateView struct {
+	Candidate
+	Proposals map[string]Outcome `json:"proposals"`
+	Decisions []Decision         `json:"decisions"`
+	// Eligible are the members who vote on them.
+	Eligible []string         `json:"eligible"`
+	Recused  []string         `json:"recused"`
+	Dossier  dossier.Document `json:"dossier"`
+	// LockedAt and LogIndex say when the dossier was locked and where its
+	// lock is in the transparency log.
+	LockedAt time.Time `json:"locked_at"`
+	LogIndex int64     `json:"log_index"`
+}
+
+// Candidate returns candidate of session id as p may see them: a member
+// once declared and not recused; the Chamber's operators and the national
+// body always.
+func (s *Service) Candidate(ctx context.Context, p *auth.Principal, id, candidate string) (*CandidateView, error) {
+	var v *CandidateView
+	err := s.store.View(ctx, func(r Reader) error {
+		st, err := s.sessionFor(ctx, r, p, auth.CommissionView, id)
+		if err != nil {
+			return err
+		}
+		c := st.Candidate(candidate)
+		if c == nil || p.Role == auth.CommissionMember && !st.MaySee(p.Person, candidate) {
+			if c != nil && !st.Declared(p.Person) {
+				return attesta.E(attesta.Forbidden, "err.commission.undeclared.self")
+			}
+			return attesta.E(attesta.NotFound, "err.commission.candidate.unknown", candidate)
+		}
+		d, err := r.Dossier(ctx, c.Dossier)
+		if err != nil {
+			return err
+		}
+		v = &CandidateView{Candidate: *c, Proposals: map[string]Outcome{}, Eligible: st.Eligible(candidate)}
+		if d.Lock != nil {
+			if err := json.Unmarshal(d.Lock.Document, &v.Dossier); err != nil {
+				return fmt.Errorf("reading dossier %s: %w", d.ID, err)
+			}
+			v.LockedAt, v.LogIndex = d.Lock.At, d.Lock.LogIndex
+		}
+		for _, code := range c.Competences() {
+			v.Proposals[code] = st.Proposal(candidate, code)
+			if x := st.Decision(candidate, code); x != nil {
+				v.Decisions = append(v.Decisions, *x)
+			}
+		}
+		for _, m := range st.Commission.Members {
+			if st.RecusedFor(m.Person, candidate) {
+				v.Recused = append(v.Recused, m.Person)
+			}
+		}
+		return nil
+	})
+	return v, err
+}
+
+// Record is what a learner reads of the commissions' work about them:
+// the decisions (with the review window of a negative one), their badges
+// and their notices.
+type Record struct {
+	Person    string    `json:"person"`
+	Decisions []Decided `json:"decisions"`
+	Badges    []Badge   `json:"badges"`
+	Notices   []Notice  `json:"notices"`
+}
+
+// Record returns person's record of outcomes for p: the learner themselves, or the
+// operators of a Chamber (the decisions of its commissions) and the
+// national body.
+func (s *Service) Record(ctx context.Context, p *auth.Principal, person string) (*Record, error) {
+	obj := auth.Object{Kind: auth.PersonObject, ID: person, Person: person}
+	if p != nil && p.Role != auth.Student {
+		obj = auth.Anywhere
+	}
+	if err := auth.Decide(p, auth.BadgeView, obj); err != nil {
+		return nil, err
+	}
+	out := &Record{Person: person}
+	err := s.store.View(ctx, func(r Reader) error {
+		ds, err := r.Decided(ctx, person)
+		if err != nil {
+			return err
+		}
+		bs, err := r.Badges(ctx, "", person)
+		if err != nil {
+			return err
+		}
+		if p.Role == auth.ChamberOperator {
+			ds = slices.DeleteFunc(ds, func(d Decided) bool { return d.Chamber != p.Org })
+			bs = slices.DeleteFunc(bs, func(b Badge) bool { return b.Issuer != p.Org })
+		}
+		out.Decisions, out.Badges = ds, bs
+		if p.Person == person {
+			out.Notices, err = r.Notices(ctx, person, 50)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// StatusChanger changes a credential's status. credential.Service is one.
+type StatusChanger interface {
+	ChangeStatus(ctx context.Context, actor credential.Actor, id string, action credential.Action, reason string) (credential.Record, error)
+}
+
+// MaxStatusAct bounds the act a status change references.
+const MaxStatusAct = 300
+
+// ChangeBadge revokes, suspends or reinstates a badge its Chamber issued,
+// for p, one of the Chamber's operators: with the reason and the act it
+// rests on (a decision annulled on review, a determination), both kept
+// with the change; the learner is told. Verification shows it at once:
+// the status lists are signed from the change.
+func (s *Service) ChangeBadge(ctx context.Context, p *auth.Principal, changer StatusChanger, credentialID string, action credential.Action, act, reason string) (*Badge, error) {
+	if err := auth.Decide(p, auth.BadgeStatus, auth.Anywhere); err != nil {
+		return nil, err
+	}
+	act, reason = strings.TrimSpace(act), strings.TrimSpace(reason)
+	var fe attesta.FieldErrors
+	if n := len([]rune(act)); n == 0 || n > MaxStatusAct {
+		fe.Problem("act", "err.commission.status.act", MaxStatusAct)
+	}
+	if n := len([]rune(reason)); n < MinReason {
+		fe.Problem("reason", "err.commission.reason", MinReason)
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	var badge *Badge
+	err := s.store.View(ctx, func(r Reader) error {
+		b, err := r.Badge(ctx, credentialID)
+		if err != nil {
+			return err
+		}
+		badge = b
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if badge.Issuer != p.Org {
+		return nil, attesta.E(attesta.NotFound, "err.credential.notfound", credentialID)
+	}
+	rec, err := changer.ChangeStatus(ctx, credential.Actor{Name: p.Name, Issuers: []string{p.Org}}, credentialID, action, act+" — "+reason)
+	if err != nil {
+		return nil, err
+	}
+	badge.Revoked, badge.Suspended = rec.Revoked, rec.Suspended
+	id, err := people.NewID(s.rand, "ntc")
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(w Writer) error {
+		return w.InsertNotice(ctx, Notice{ID: id, Person: badge.Candidate, Key: "notice.badge." + string(action),
+			Args: []string{badge.Competence, act}, Link: "/badges", Created: s.now()})
+	})
+	return badge, err
 }

@@ -340,15 +340,34 @@ func (t commissionRows) Decided(ctx context.Context, person string) ([]commissio
 	return out, rows.Err()
 }
 
+// Badge implements commission.Reader.
+func (t commissionRows) Badge(ctx context.Context, credentialID string) (*commission.Badge, error) {
+	bs, err := t.badges(ctx, "", "", credentialID)
+	if err != nil {
+		return nil, err
+	}
+	if len(bs) == 0 {
+		return nil, attesta.E(attesta.NotFound, "err.credential.notfound", credentialID)
+	}
+	return &bs[0], nil
+}
+
 // Badges implements commission.Reader.
 func (t commissionRows) Badges(ctx context.Context, session, person string) ([]commission.Badge, error) {
+	return t.badges(ctx, session, person, "")
+}
+
+func (t commissionRows) badges(ctx context.Context, session, person, credentialID string) ([]commission.Badge, error) {
 	var a args
 	q := `SELECT b.session_id, b.candidate, b.competence, b.credential_id, b.issued_at, cr.issuer_id, cr.achievement, cr.revoked, cr.suspended
 		FROM badges b JOIN credentials cr ON cr.id = b.credential_id WHERE `
-	if session != "" {
+	switch {
+	case session != "":
 		q += `b.session_id = ` + a.add(session)
-	} else {
+	case person != "":
 		q += `b.candidate = ` + a.add(person)
+	default:
+		q += `b.credential_id = ` + a.add(credentialID)
 	}
 	q += ` ORDER BY b.issued_at, b.candidate, b.competence`
 	rows, err := t.Query(ctx, q, a...)
