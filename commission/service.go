@@ -88,6 +88,7 @@ type Reader interface {
 	Dossier(ctx context.Context, id string) (*dossier.Dossier, error)
 	Experience(ctx context.Context, id string) (*experience.Experience, error)
 	Person(ctx context.Context, id string) (*people.Person, error)
+	PersonByEmail(ctx context.Context, email string) (*people.Person, error)
 	Memberships(ctx context.Context, person string) ([]auth.Membership, error)
 	Organisation(ctx context.Context, id string) (*org.Organisation, error)
 	// Badges lists the badges of a session, or of a person (one of the
@@ -225,10 +226,19 @@ func decide(ctx context.Context, r Reader, p *auth.Principal, a auth.Action, c *
 
 // NewCommission is what a Chamber gives to nominate a commission.
 type NewCommission struct {
-	Sector  string   `json:"sector"`
-	Title   string   `json:"title"`
-	Act     string   `json:"act"`
-	Members []Member `json:"members"`
+	Sector  string    `json:"sector"`
+	Title   string    `json:"title"`
+	Act     string    `json:"act"`
+	Members []Nominee `json:"members"`
+}
+
+// Nominee is a person nominated, by id or by e-mail address (a person of
+// attesta: one not yet on it is invited first, with the commission member
+// role at the Chamber), with their role.
+type Nominee struct {
+	Person string `json:"person,omitempty"`
+	Email  string `json:"email,omitempty"`
+	Role   Role   `json:"role"`
 }
 
 // Nominate nominates a commission of p's Chamber: its members (people of
@@ -260,10 +270,20 @@ func (s *Service) Nominate(ctx context.Context, p *auth.Principal, in NewCommiss
 		if len([]rune(c.Act)) > MaxAct {
 			fe.Problem("act", "err.commission.act.long", MaxAct)
 		}
-		for i, m := range in.Members {
-			m.Person = strings.TrimSpace(m.Person)
-			person, err := w.Person(ctx, m.Person)
-			if attesta.ErrorCode(err) == attesta.NotFound || m.Person == "" {
+		for i, n := range in.Members {
+			m := Member{Person: strings.TrimSpace(n.Person), Role: n.Role}
+			var person *people.Person
+			var err error
+			switch email := strings.ToLower(strings.TrimSpace(n.Email)); {
+			case m.Person != "":
+				person, err = w.Person(ctx, m.Person)
+			case email != "":
+				m.Person = email
+				person, err = w.PersonByEmail(ctx, email)
+			default:
+				err = attesta.E(attesta.NotFound, "err.commission.person.unknown", "")
+			}
+			if attesta.ErrorCode(err) == attesta.NotFound {
 				fe.Problem(fmt.Sprintf("members[%d].person", i), "err.commission.person.unknown", m.Person)
 				c.Members = append(c.Members, m)
 				continue
@@ -280,7 +300,7 @@ func (s *Service) Nominate(ctx context.Context, p *auth.Principal, in NewCommiss
 			if !people.ReachesAll(p, ms) {
 				fe.Problem(fmt.Sprintf("members[%d].person", i), "err.commission.person.unknown", m.Person)
 			}
-			m.Name = person.Name()
+			m.Person, m.Name = person.ID, person.Name()
 			c.Members = append(c.Members, m)
 		}
 		c.Validate(&fe)

@@ -52,13 +52,9 @@ func loadCommission(ctx context.Context, s Services) error {
 			}
 		}
 	}
-	members := make([]commission.Member, 0, len(CommissionMembers))
+	members := make([]commission.Nominee, 0, len(CommissionMembers))
 	for _, m := range CommissionMembers {
-		p, err := s.People.PrincipalByEmail(ctx, m.Email, "", "")
-		if err != nil {
-			return fmt.Errorf("the demo commission's %s: %w", m.Email, err)
-		}
-		members = append(members, commission.Member{Person: p.Person, Role: m.Role})
+		members = append(members, commission.Nominee{Email: m.Email, Role: m.Role})
 	}
 	c, err := s.Commissions.Nominate(ctx, chamber, commission.NewCommission{Sector: "meccatronica", Title: "Commissione Meccatronica 2026/27",
 		Act: "Determinazione del Segretario Generale n. 112 del 2 novembre 2026", Members: members})
@@ -83,8 +79,8 @@ func loadCommission(ctx context.Context, s Services) error {
 		return fmt.Errorf("opening the demo session: %w", err)
 	}
 	president, secretary := sitting[string(commission.President)], sitting[string(commission.Secretary)]
-	present := make([]string, 0, len(members))
-	for _, m := range members {
+	present := make([]string, 0, len(c.Members))
+	for _, m := range c.Members {
 		present = append(present, m.Person)
 	}
 	if _, err := s.Commissions.Attend(ctx, secretary, st.ID, present); err != nil {
