@@ -2,6 +2,7 @@ package attesta_test
 
 import (
 	"fmt"
+	"github.com/attesta/attesta/commission"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -87,6 +88,7 @@ var dynamic = map[string]string{
 	"item:Dimension.Words":          "item.dimension.<dimension> for each of item.Dimensions: TestDynamicKeys",
 	"assessment:EventKind.Words":    "assessment.event.<kind> for each of assessment.EventKinds: TestDynamicKeys",
 	"assessment:Irregularity.Words": "assessment.irregularity.<category> for each of assessment.Irregularities: TestDynamicKeys",
+	"web:noticeWords":               "notice.<kind>, written by package commission: commission.NoticeKeys, TestDynamicKeys",
 	"auth:words":                    "role.<role>, kind.<kind>, action.<action> for each of auth.Roles, OrgKinds, Actions (TestDynamicKeys), guarded by i18n.Has",
 }
 
@@ -104,6 +106,7 @@ func dynamicKeys() []string {
 		keys = append(keys, "login.failed."+string(c))
 	}
 	keys = append(keys, "password.invite.title", "password.reset.title")
+	keys = append(keys, commission.NoticeKeys...)
 	for m := 1; m <= 12; m++ {
 		keys = append(keys, "month."+strconv.Itoa(m))
 	}

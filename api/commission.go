@@ -31,7 +31,7 @@ func (a *API) commissionRoutes(t func(string, auth.Action, http.HandlerFunc) Rou
 		t("POST /api/v1/commission-sessions/{id}/proposals", auth.CommissionSit, a.adoptProposals),
 		t("POST /api/v1/commission-sessions/{id}/signatures", auth.CommissionSit, a.sign),
 		t("POST /api/v1/commission-sessions/{id}/issuance", auth.CommissionNominate, a.resumeIssuance),
-		t("GET /api/v1/commission-sessions/{id}/candidates/{person}", auth.CommissionView, a.getCandidate),
+		t("GET /api/v1/commission-sessions/{id}/candidate", auth.CommissionView, a.getCandidate),
 		t("GET /api/v1/commission-sessions/{id}/minutes", auth.CommissionView, a.getMinutes),
 		t("GET /api/v1/people/{id}/outcomes", auth.BadgeView, a.outcomes),
 		t("POST /api/v1/badges/{id}/status", auth.BadgeStatus, a.badgeStatus),
@@ -167,7 +167,7 @@ func (a *API) resumeIssuance(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getCandidate(w http.ResponseWriter, r *http.Request) {
-	v, err := a.platform.Commissions.Candidate(r.Context(), who(r), r.PathValue("id"), r.PathValue("person"))
+	v, err := a.platform.Commissions.Candidate(r.Context(), who(r), r.PathValue("id"), r.URL.Query().Get("person"))
 	a.reply(w, r, v, err)
 }
 

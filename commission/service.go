@@ -59,6 +59,9 @@ type Badge struct {
 	Suspended bool   `json:"suspended,omitempty"`
 }
 
+// NoticeKeys are the message keys of the notices the service writes.
+var NoticeKeys = []string{"notice.decisions", "notice.decisions.review", "notice.badge.revoke", "notice.badge.suspend", "notice.badge.reinstate"}
+
 // Notice is what a person reads on their dashboard: a message with its
 // arguments and a link.
 type Notice struct {
@@ -710,6 +713,16 @@ func (s *Service) sit(ctx context.Context, p *auth.Principal, id, action string,
 	return out, nil
 }
 
+// MaySit decides whether p may sit on session id: what a page asks before
+// it checks a form of its own (a confirmation box), so that a refusal is
+// said before a form's problem.
+func (s *Service) MaySit(ctx context.Context, p *auth.Principal, id string) error {
+	return s.store.View(ctx, func(r Reader) error {
+		_, err := s.sessionFor(ctx, r, p, auth.CommissionSit, id)
+		return err
+	})
+}
+
 // chair reports whether member person chairs the session's business: the
 // president or the secretary.
 func chair(st *Session, person string) bool {
@@ -993,6 +1006,11 @@ func (s *Service) Candidate(ctx context.Context, p *auth.Principal, id, candidat
 		if err != nil {
 			return err
 		}
+		if strings.TrimSpace(candidate) == "" {
+			var fe attesta.FieldErrors
+			fe.Problem("person", "err.commission.candidate.none")
+			return fe.Err()
+		}
 		c := st.Candidate(candidate)
 		if c == nil || p.Role == auth.CommissionMember && !st.MaySee(p.Person, candidate) {
 			if c != nil && !st.Declared(p.Person) {
@@ -1041,15 +1059,17 @@ type Record struct {
 // operators of a Chamber (the decisions of its commissions) and the
 // national body.
 func (s *Service) Record(ctx context.Context, p *auth.Principal, person string) (*Record, error) {
-	obj := auth.Object{Kind: auth.PersonObject, ID: person, Person: person}
-	if p != nil && p.Role != auth.Student {
-		obj = auth.Anywhere
-	}
-	if err := auth.Decide(p, auth.BadgeView, obj); err != nil {
-		return nil, err
-	}
 	out := &Record{Person: person}
 	err := s.store.View(ctx, func(r Reader) error {
+		ms, err := r.Memberships(ctx, person)
+		if err != nil {
+			return err
+		}
+		// A learner's own; anyone else's as far as the reader reaches
+		// them: a Chamber, the people of its territory.
+		if err := auth.Decide(p, auth.BadgeView, people.PersonObject(person, ms)); err != nil {
+			return err
+		}
 		ds, err := r.Decided(ctx, person)
 		if err != nil {
 			return err

@@ -16,6 +16,7 @@ import (
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -53,6 +54,10 @@ type Platform struct {
 	Items *item.Service
 	// Tests are the online test's sittings and attempts.
 	Tests *assessment.Service
+	// Commissions are the commissions, their sessions and the badges
+	// they issue; Badges changes a badge's status.
+	Commissions *commission.Service
+	Badges      commission.StatusChanger
 	// Clock is the server's clock, which says whether a sitting is open
 	// now (nil: time.Now); an attempt's time left is the service's.
 	Clock attesta.Clock
@@ -885,6 +890,12 @@ func (p *page) NavLinks() []navLink {
 		add("/sittings", p.T("sittings.title"), auth.SittingView)
 		add("/tests", p.T("tests.title"), auth.TestDesign)
 		add("/statistics/items", p.T("analysis.title"), auth.ItemStats)
+	}
+	if p.site.platform.Commissions != nil {
+		add("/commissions", p.T("commissions.title"), auth.CommissionView)
+		if p.User.Role == auth.Student {
+			add("/badges", p.T("badges.title"), auth.BadgeView)
+		}
 	}
 	add("/orgs", p.T("orgs.title"), auth.OrgList)
 	if p.User.Role == auth.SchoolReferent || p.User.Role == auth.SchoolTutor {

@@ -32,6 +32,7 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
@@ -68,6 +69,19 @@ type Site struct {
 	etags     map[string]string // static file path → ETag
 }
 
+// noticeWords says a notice in the page's language, a date among its
+// arguments as a reader of the language writes it.
+func noticeWords(p *page, n commission.Notice) string {
+	args := make([]any, len(n.Args))
+	for i, a := range n.Args {
+		args[i] = a
+		if t, err := time.Parse(time.DateOnly, a); err == nil {
+			args[i] = p.Date(t)
+		}
+	}
+	return p.T(n.Key, args...)
+}
+
 // Route is one entry of the route table.
 type Route struct {
 	Pattern string // a net/http ServeMux pattern with method, e.g. "GET /sectors/{sector}"
@@ -93,7 +107,8 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 	for _, name := range []string{"home", "sector", "competence", "error", "login", "reset", "password", "dashboard", "account",
 		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff",
 		"experiences", "design", "experience", "compare", "sheet", "dossier",
-		"items", "item", "itemimport", "sittings", "sitting", "attempt", "tests", "analysis"} {
+		"items", "item", "itemimport", "sittings", "sitting", "attempt", "tests", "analysis",
+		"commissions", "commission", "session", "candidate", "badges"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -230,6 +245,9 @@ func (s *Site) Routes() []Route {
 			user("POST /attempts/{id}/end", auth.SittingProctor, s.proctorAttempt(assessment.EndedAttempt)),
 		)
 	}
+	if s.platform.Commissions != nil {
+		routes = append(routes, s.commissionRoutes(user)...)
+	}
 	if s.platform.Experiences == nil {
 		return routes
 	}
@@ -284,6 +302,14 @@ var funcs = template.FuncMap{
 		return map[string][]experience.Experience{"signoffs": t.SignOffs, "hours": t.Hours, "drafts": t.Drafts}
 	},
 	"minus": func(a, b int) int { return a - b },
+	// has reports whether a list holds a value.
+	"has": func(list []string, v string) bool { return slices.Contains(list, v) },
+	// criteria says a commission's criteria in words.
+	"criteria": criteriaWords,
+	// testWords says a dossier's test results.
+	"testWords": testWords,
+	// notice says a notice in the page's language.
+	"notice": noticeWords,
 	// signOffs are a revision's sign-offs, the school's then the company's.
 	"signOffs": func(r experience.Revision) []*experience.SignOff { return []*experience.SignOff{r.School, r.Company} },
 	"tutorsOf": func(c *experience.Choices) map[string][]experience.Choice {

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"github.com/attesta/attesta/commission"
+	"github.com/attesta/attesta/job"
 	"io"
 	"io/fs"
 	"net/http"
@@ -227,7 +229,8 @@ func TestTemplatesHaveNoText(t *testing.T) {
 var templateFuncs = map[string]any{"sectorCard": true, "competenceOf": true, "not": true, "and": true, "or": true,
 	"eq": true, "ne": true, "lt": true, "le": true, "gt": true, "ge": true, "len": true, "index": true, "print": true, "printf": true, "slice": true,
 	"fields": true, "minutesOf": true, "seconds": true, "orgForm": true, "orgValue": true, "meetingForm": true, "importForm": true, "errorTable": true, "personObject": true, "chamberObject": true, "clearable": true,
-	"dict": true, "fid": true, "inc": true, "tutorsOf": true, "minus": true, "taskLists": true, "signOffs": true}
+	"dict": true, "fid": true, "inc": true, "tutorsOf": true, "minus": true, "taskLists": true, "signOffs": true,
+	"has": true, "criteria": true, "testWords": true, "notice": true}
 
 // lookupValues are the values each dynamic Lookup prefix can take.
 var lookupValues = map[string][]string{
@@ -273,6 +276,13 @@ var lookupValues = map[string][]string{
 	"analysis.flag.":           {"too_few_responses", "too_hard", "too_easy", "negative_discrimination", "weak_discrimination", "non_functioning_distractor"},
 	"analysis.reason.":         {"too_few_candidates", "zero_variance", "too_few_common_items", "alpha_unavailable", "negative_alpha"},
 	"attempt.kind.":            strs(item.Kinds),
+	// The commission's.
+	"commission.role.":    strs(commission.Roles),
+	"commission.quorum.":  {string(commission.All), string(commission.Majority)},
+	"commission.outcome.": strs(commission.Outcomes),
+	"commission.ground.":  strs(commission.Grounds),
+	"session.done.":       {"opened", "attendance", "declaration", "criteria", "proposals", "signature", "issuance", "decided", "status"},
+	"job.state.":          strs([]job.State{job.Previewed, job.Queued, job.Running, job.Done, job.Failed, job.Cancelled, job.Expired}),
 }
 
 func strs[T ~string](xs []T) []string {

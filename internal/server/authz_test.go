@@ -82,6 +82,14 @@ const (
 	// A test of the online test: the demo's, the Milan Chamber's.
 	bpT  target = "test"
 	attT target = "attempt"
+	// The commission: the demo's, the Milan Chamber's, its closed session
+	// and the badge it issued. There is no other's (the demo has no
+	// commission in Turin); the commission member of the matrix sits on
+	// none, and finds none (a member's own are tested in
+	// commission_test.go and the browser test).
+	comT   target = "commission"
+	sesT   target = "commission-session"
+	badgeT target = "badge"
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -151,6 +159,15 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.SittingProctor:   {sitT: "FFYYFFF", attT: "FFYYFNF"},
 	auth.TestTake:         {sitT: "FFFFFYF", attT: "FFFFFNF"},
 	auth.AccommodationSet: {pupil: "YYYF.F."},
+	// The commission: a Chamber nominates and opens sessions; members sit;
+	// the national body sees, and sits on nothing; schools, companies and
+	// students do not reach a commission. A learner's outcomes are their
+	// own, and those of the people a Chamber reaches.
+	auth.CommissionView:     {none: "YYFFFFY", comT: "YYNNNNN", sesT: "YYNNNNN"},
+	auth.CommissionNominate: {none: "FYFFFFF", comT: "FYNNNNN", sesT: "FYNNNNN"},
+	auth.CommissionSit:      {sesT: "FFNNNNN"},
+	auth.BadgeView:          {none: "YYFFFYF", person: "YYFFFYF"},
+	auth.BadgeStatus:        {badgeT: "FYFFFFF"},
 }
 
 // route is one route of either surface, as the matrix sees it.
@@ -241,6 +258,12 @@ func targetOf(pattern string) (target, error) {
 		return sitT, nil
 	case strings.HasPrefix(path, "/attempts/{id}") || strings.HasPrefix(path, "/api/v1/attempts/{id}"):
 		return attT, nil
+	case strings.HasPrefix(path, "/commissions/{id}") || strings.HasPrefix(path, "/api/v1/commissions/{id}"):
+		return comT, nil
+	case strings.HasPrefix(path, "/commission-sessions/{id}") || strings.HasPrefix(path, "/api/v1/commission-sessions/{id}"):
+		return sesT, nil
+	case strings.HasPrefix(path, "/badges/{id}") || strings.HasPrefix(path, "/api/v1/badges/{id}"):
+		return badgeT, nil
 	}
 	return none, fmt.Errorf("no fixture for the parameter of %s", path)
 }
@@ -371,6 +394,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 			sittingMI = st.ID
 		}
 	}
+	// The demo's commission, its closed session and its badge.
+	commissionMI, sessionMI, badgeMI := "", "", ""
+	if cs, err := svc.Commissions.Commissions(ctx, admin); err != nil || len(cs) != 1 {
+		t.Fatalf("the demo's commission: %v %v", cs, err)
+	} else if cv, err := svc.Commissions.Get(ctx, admin, cs[0].ID); err != nil || len(cv.Sessions) != 1 {
+		t.Fatalf("the demo's session: %v", err)
+	} else if sv, err := svc.Commissions.GetSession(ctx, admin, cv.Sessions[0].ID); err != nil || len(sv.Badges) != 1 {
+		t.Fatalf("the demo's badge: %v", err)
+	} else {
+		commissionMI, sessionMI, badgeMI = cs[0].ID, sv.ID, sv.Badges[0].Credential
+	}
 	blueprintMI := ""
 	if sv, err := svc.Tests.GetSitting(ctx, admin, sittingMI); err != nil || len(sv.Attempts) != 1 {
 		t.Fatalf("the demo's open sitting %q: %v", sittingMI, err)
@@ -442,7 +476,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if role == auth.CommissionMember {
 			ownE, otherE, ownS, otherS, ownD, otherD = expTO, expMI, sheetTO, sheetMI, dossierTO, dossierMI
 		}
-		own := map[target]string{std: "meccatronica", itm: "MEC-C1-K01", bpT: blueprintMI, sitT: sittingMI, attT: attemptMI, orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
+		own := map[target]string{comT: commissionMI, sesT: sessionMI, badgeT: badgeMI, std: "meccatronica", itm: "MEC-C1-K01", bpT: blueprintMI, sitT: sittingMI, attT: attemptMI, orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
 			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys, exper: ownE, sheet: ownS, dossr: ownD}
 		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken, pupil: otherPupil,
 			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys, exper: otherE, sheet: otherS, dossr: otherD}
@@ -457,7 +491,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				id   string
 				want outcome
 			}{{"own", own[tg], exp}}
-			if tg != none && tg != std && tg != itm && tg != sitT && tg != attT && tg != bpT {
+			if tg != none && tg != std && tg != itm && tg != sitT && tg != attT && tg != bpT && tg != comT && tg != sesT && tg != badgeT {
 				wantOther := notFound
 				if role == auth.NationalAdmin && tg != token && tg != job {
 					wantOther = exp
