@@ -175,10 +175,11 @@ const (
 	ArtefactObject     ObjectKind = "artefact"   // a file of an evidence dossier, in the audit trail
 	ItemObject         ObjectKind = "item"       // an item of the online test's bank; in the audit trail "id/version"
 	SittingObject      ObjectKind = "sitting"    // a sitting of the online test (and, in the audit trail, a test)
+	CourseObject       ObjectKind = "course"     // a Chamber's training course for tutors or teachers
 )
 
 // ObjectKinds lists every kind of object.
-var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject, StandardObject, ArtefactObject, ItemObject, SittingObject}
+var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject, StandardObject, ArtefactObject, ItemObject, SittingObject, CourseObject}
 
 // Valid reports whether k is one of ObjectKinds.
 func (k ObjectKind) Valid() bool { return slices.Contains(ObjectKinds, k) }
@@ -229,6 +230,8 @@ func notFound(o Object) error {
 		return attesta.E(attesta.NotFound, "err.item.notfound", o.ID)
 	case SittingObject:
 		return attesta.E(attesta.NotFound, "err.assessment.sitting.notfound", o.ID)
+	case CourseObject:
+		return attesta.E(attesta.NotFound, "err.course.notfound", o.ID)
 	}
 	return attesta.E(attesta.NotFound, "err.auth.notfound.object", o.ID)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -69,6 +70,7 @@ type DB interface {
 	Artefacts() artefact.Store
 	Items() item.Store
 	Assessments() assessment.Store
+	Courses() course.Store
 
 	Close() error
 }
