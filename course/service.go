@@ -247,9 +247,13 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Cour
 	return seen, nil
 }
 
+// errUnchanged is what a change's fn returns when it has nothing to
+// write: the course is returned as read.
+var errUnchanged = errors.New("course: unchanged")
+
 // change runs fn on course id, read and decided for p's management, in
 // one transaction, if its state is one of states; fn's changes are
-// written with the course's update time.
+// written with the course's update time, unless fn says errUnchanged.
 func (s *Service) change(ctx context.Context, p *auth.Principal, id string, states []State, fn func(w Writer, c *Course) error) (*Course, error) {
 	var out *Course
 	err := s.store.Update(ctx, func(w Writer) error {
@@ -260,7 +264,10 @@ func (s *Service) change(ctx context.Context, p *auth.Principal, id string, stat
 		if !slices.Contains(states, c.State) {
 			return attesta.E(attesta.Conflict, "err.course.state", c.State.Words())
 		}
-		if err := fn(w, c); err != nil {
+		if err := fn(w, c); errors.Is(err, errUnchanged) {
+			out = c
+			return nil
+		} else if err != nil {
 			return err
 		}
 		c.UpdatedAt = s.now()
@@ -448,7 +455,7 @@ func (s *Service) Cancel(ctx context.Context, p *auth.Principal, id, reason stri
 func (s *Service) Close(ctx context.Context, p *auth.Principal, id string) (*Course, error) {
 	c, err := s.change(ctx, p, id, []State{Running, Closed}, func(w Writer, c *Course) error {
 		if c.State == Closed {
-			return nil
+			return errUnchanged
 		}
 		settings, err := w.CourseSettings(ctx, c.Chamber)
 		if err != nil {
@@ -527,7 +534,7 @@ func (s *Service) issue(ctx context.Context, p *auth.Principal, c *Course, pt Pa
 	_, err = s.change(ctx, p, c.ID, []State{Closed}, func(w Writer, c *Course) error {
 		i := c.participant(pt.Person)
 		if i < 0 || c.Participants[i].Credential != "" {
-			return nil
+			return errUnchanged
 		}
 		c.Participants[i].Credential, c.Participants[i].IssuedAt = req.ID, at
 		return audit.Record(ctx, w, p, at, actionBadge, c.Object(nil), nil,
@@ -635,7 +642,7 @@ func (s *Service) CheckTutor(ctx context.Context, person string, at time.Time, p
 		return fmt.Errorf("checking the tutor badge of %s: %w", person, err)
 	}
 	if len(requiring) > 0 && !ok {
-		return attesta.E(attesta.Conflict, "err.course.badge.required", person)
+		return attesta.E(attesta.Conflict, "err.course.badge.required")
 	}
 	return nil
 }
