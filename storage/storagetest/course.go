@@ -30,6 +30,7 @@ func CoursesSuite(t *testing.T, open Opener) {
 		{"CloseRetries", testCourseCloseRetries},
 		{"WhoSees", testCourseWhoSees},
 		{"Refusals", testCourseRefusals},
+		{"ConcurrentAttendance", testCourseConcurrentAttendance},
 		{"TutorRequirement", testCourseTutorRequirement},
 	}
 	for _, tc := range tests {
@@ -566,5 +567,44 @@ func testCourseTutorRequirement(t *testing.T, open Opener) {
 	// period does not reach them.
 	if err := w.svc.CheckTutor(ctx, w.tutors[0].Person, now.AddDate(5, 0, 0), "TO"); err != nil {
 		t.Errorf("a badge issued forever, five years on: %v", err)
+	}
+}
+
+// Attendance of every lesson recorded at once, each by its own request:
+// none is lost.
+func testCourseConcurrentAttendance(t *testing.T, open Opener) {
+	ctx := context.Background()
+	w := newCourseWorld(t, open)
+	c := w.running(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*len(w.tutors))
+	for lesson := 1; lesson <= 4; lesson++ {
+		for i, tu := range w.tutors {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := w.svc.Attend(ctx, w.chamber, c.ID, lesson, map[string]int{tu.Person: 60 * (i + 1)})
+				errs <- err
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := w.svc.Get(ctx, w.chamber, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Attendance) != 12 {
+		t.Fatalf("%d attendance records, want 12: %+v", len(got.Attendance), got.Attendance)
+	}
+	for i, tu := range w.tutors {
+		if m := got.Attended(tu.Person); m != 4*60*(i+1) {
+			t.Errorf("tutor %d: %d minutes, want %d", i, m, 4*60*(i+1))
+		}
 	}
 }

@@ -12,8 +12,14 @@ import (
 )
 
 // courseRows are the training courses and the Chambers' settings of the
-// tutor badge, in a transaction.
-type courseRows struct{ *Tx }
+// tutor badge, in a transaction. In a write transaction (forUpdate) a
+// course read is locked until the transaction ends, so that concurrent
+// changes of one course (attendance of two lessons recorded at once) are
+// made one after the other, each on what the other wrote.
+type courseRows struct {
+	*Tx
+	forUpdate bool
+}
 
 const courseColumns = `id, chamber_id, state, plan, hours, created_at, updated_at, closed_at`
 
@@ -68,7 +74,11 @@ func (t courseRows) fill(ctx context.Context, c *course.Course) error {
 
 // Course implements course.Reader.
 func (t courseRows) Course(ctx context.Context, id string) (*course.Course, error) {
-	c, err := scanCourse(t.QueryRow(ctx, `SELECT `+courseColumns+` FROM courses WHERE id = $1`, id))
+	q := `SELECT ` + courseColumns + ` FROM courses WHERE id = $1`
+	if t.forUpdate {
+		q += t.d.ForUpdate
+	}
+	c, err := scanCourse(t.QueryRow(ctx, q, id))
 	if noRows(err) {
 		return nil, attesta.E(attesta.NotFound, "err.course.notfound", id)
 	}

@@ -257,10 +257,10 @@ func (db *DB) Dossiers() dossier.Store {
 // Courses returns the store of the training courses for tutors and
 // teachers, and of the Chambers' settings of the tutor badge.
 func (db *DB) Courses() course.Store {
-	tx := func(t *Tx) courseTx { return courseTx{personRows{t}, courseRows{t}, trail{t}} }
+	tx := func(t *Tx, write bool) courseTx { return courseTx{personRows{t}, courseRows{t, write}, trail{t}} }
 	return store[course.Reader, course.Writer]{db,
-		func(t *Tx) course.Reader { return tx(t) },
-		func(t *Tx) course.Writer { return tx(t) }}
+		func(t *Tx) course.Reader { return tx(t, false) },
+		func(t *Tx) course.Writer { return tx(t, true) }}
 }
 
 // Issuers returns the store of the issuers and their keys.
