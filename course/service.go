@@ -389,6 +389,16 @@ func (s *Service) Attend(ctx context.Context, p *auth.Principal, id string, less
 			fe.Problem("minutes", "err.course.attendance.required")
 			return fe.Err()
 		}
+		if len(minutes) > len(c.Participants) {
+			fe.Problem("minutes", "err.course.attendance.many", len(minutes), len(c.Participants))
+			return fe.Err()
+		}
+		for person := range minutes {
+			if c.participant(person) < 0 && len(person) > 100 {
+				fe.Problem("minutes", "err.course.participant.unknown", strings.ToValidUTF8(person[:100], "")+"…")
+				return fe.Err()
+			}
+		}
 		names := make([]string, 0, len(minutes))
 		for person := range minutes {
 			names = append(names, person)

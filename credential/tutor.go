@@ -67,6 +67,13 @@ var audienceWords = map[string]string{
 	"teachers":       "docenti (tutor scolastici)",
 }
 
+// roleWords names the role a course was taken for, in the credential.
+var roleWords = map[string]string{
+	"company_tutor":   "tutor aziendale",
+	"school_tutor":    "tutor scolastico",
+	"school_referent": "referente scolastico",
+}
+
 // BuildTutor returns the unsigned tutor badge of an award, as JSON: an
 // OpenBadgeCredential whose achievement is the course, of type Course
 // (the Open Badges 3.0 AchievementType of a course completed, rather than
@@ -143,11 +150,12 @@ func BuildTutor(a TutorAward) ([]byte, error) {
 		prof.OtherIdentifier = append(prof.OtherIdentifier, identifierEntry{Type: "IdentifierEntry", Identifier: id.Value, IdentifierType: identifierType(id.Type)})
 	}
 	c := credentialJSON{
-		Context:           []string{ContextVC, ContextOB, ContextAttesta},
-		ID:                a.ID,
-		Type:              []string{"VerifiableCredential", "OpenBadgeCredential"},
-		Name:              "Badge tutor: " + a.Course.Title,
-		Description:       fmt.Sprintf("Ha completato il corso di formazione per %s «%s» (%s).", audience, a.Course.Title, hoursIT(a.Course.Hours)),
+		Context: []string{ContextVC, ContextOB, ContextAttesta},
+		ID:      a.ID,
+		Type:    []string{"VerifiableCredential", "OpenBadgeCredential"},
+		Name:    "Badge tutor: " + a.Course.Title,
+		Description: fmt.Sprintf("Ha completato, come %s, il corso di formazione per %s «%s» (%s).",
+			roleWords[a.Role], audience, a.Course.Title, hoursIT(a.Course.Hours)),
 		Issuer:            prof,
 		ValidFrom:         formatDateTime(a.ValidFrom),
 		AwardedDate:       formatDateTime(a.ValidFrom),
@@ -234,9 +242,7 @@ func (a TutorAward) validate() error {
 	if a.Minutes < 0 || a.Minutes > co.Hours*60 {
 		fe.Problem("", "err.credential.tutor.minutes", a.Minutes)
 	}
-	switch a.Role {
-	case "company_tutor", "school_tutor", "school_referent":
-	default:
+	if _, ok := roleWords[a.Role]; !ok {
 		fe.Problem("", "err.credential.tutor.role", a.Role)
 	}
 	check := func(where, s string, limit int, lines bool) {

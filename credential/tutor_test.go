@@ -115,6 +115,9 @@ func TestBuildTutor(t *testing.T) {
 	if !strings.Contains(path(doc, "credentialSubject/achievement/criteria/narrative").(string), "75%") {
 		t.Error("the criteria do not say the rule")
 	}
+	if d := path(doc, "description").(string); !strings.Contains(d, "come tutor aziendale") || !strings.Contains(d, "16 ore") {
+		t.Errorf("the description does not say the role and the hours: %s", d)
+	}
 	if strings.Contains(string(data), "p-tutor-0007") {
 		t.Error("the tutor's identifier appears in clear")
 	}

@@ -510,6 +510,10 @@ func testCourseRefusals(t *testing.T, open Opener) {
 	problem(t, err, attesta.Invalid, "minutes["+w.tutors[1].Person+"]", "err.course.participant.unknown")
 	_, err = w.svc.Attend(ctx, w.chamber, c.ID, 1, nil)
 	problem(t, err, attesta.Invalid, "minutes", "err.course.attendance.required")
+	_, err = w.svc.Attend(ctx, w.chamber, c.ID, 1, map[string]int{tutor: 60, w.tutors[1].Person: 60})
+	problem(t, err, attesta.Invalid, "minutes", "err.course.attendance.many")
+	_, err = w.svc.Attend(ctx, w.chamber, c.ID, 1, map[string]int{strings.Repeat("p", 5000): 60})
+	problem(t, err, attesta.Invalid, "minutes", "err.course.participant.unknown")
 	if _, err := w.svc.Get(ctx, w.chamber, "crs-../../x"); attesta.ErrorCode(err) != attesta.NotFound {
 		t.Errorf("a malformed id: %v", err)
 	}
