@@ -17,6 +17,7 @@ import (
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
 	"github.com/attesta/attesta/internal/fiscal"
@@ -89,6 +90,8 @@ var dynamic = map[string]string{
 	"assessment:EventKind.Words":    "assessment.event.<kind> for each of assessment.EventKinds: TestDynamicKeys",
 	"assessment:Irregularity.Words": "assessment.irregularity.<category> for each of assessment.Irregularities: TestDynamicKeys",
 	"web:noticeWords":               "notice.<kind>, written by package commission: commission.NoticeKeys, TestDynamicKeys",
+	"course:State.Words":            "course.state.<state> for each of course.States: TestDynamicKeys",
+	"course:Audience.Words":         "course.audience.<audience> for each of course.Audiences: TestDynamicKeys",
 	"auth:words":                    "role.<role>, kind.<kind>, action.<action> for each of auth.Roles, OrgKinds, Actions (TestDynamicKeys), guarded by i18n.Has",
 }
 
@@ -148,6 +151,12 @@ func dynamicKeys() []string {
 	}
 	for _, c := range assessment.Irregularities {
 		keys = append(keys, "assessment.irregularity."+string(c))
+	}
+	for _, s := range course.States {
+		keys = append(keys, "course.state."+string(s))
+	}
+	for _, a := range course.Audiences {
+		keys = append(keys, "course.audience."+string(a))
 	}
 	return keys
 }

@@ -176,10 +176,11 @@ const (
 	ItemObject         ObjectKind = "item"       // an item of the online test's bank; in the audit trail "id/version"
 	SittingObject      ObjectKind = "sitting"    // a sitting of the online test (and, in the audit trail, a test)
 	CommissionObject   ObjectKind = "commission" // a commission, with its sessions; it belongs to its Chamber
+	CourseObject       ObjectKind = "course"     // a Chamber's training course for tutors or teachers
 )
 
 // ObjectKinds lists every kind of object.
-var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject, StandardObject, ArtefactObject, ItemObject, SittingObject, CommissionObject}
+var ObjectKinds = []ObjectKind{OrganisationObject, PersonObject, ClassObject, TableObject, AuditObject, TokenObject, CredentialObject, IssuerObject, ExperienceObject, StandardObject, ArtefactObject, ItemObject, SittingObject, CommissionObject, CourseObject}
 
 // Valid reports whether k is one of ObjectKinds.
 func (k ObjectKind) Valid() bool { return slices.Contains(ObjectKinds, k) }
@@ -232,6 +233,8 @@ func notFound(o Object) error {
 		return attesta.E(attesta.NotFound, "err.assessment.sitting.notfound", o.ID)
 	case CommissionObject:
 		return attesta.E(attesta.NotFound, "err.commission.notfound", o.ID)
+	case CourseObject:
+		return attesta.E(attesta.NotFound, "err.course.notfound", o.ID)
 	}
 	return attesta.E(attesta.NotFound, "err.auth.notfound.object", o.ID)
 }

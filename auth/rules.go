@@ -89,6 +89,12 @@ const (
 	CommissionSit      Action = "commission.sit"
 	BadgeView          Action = "badge.view"
 	BadgeStatus        Action = "badge.status"
+	// Training courses for company tutors and teachers: seeing a course
+	// (a participant: their own participation), and keeping one — its
+	// programme, lessons, participants and attendance, its closing, which
+	// issues the tutor badges — and the Chamber's settings of the badge.
+	CourseView   Action = "course.view"
+	CourseManage Action = "course.manage"
 )
 
 // Actions lists every action.
@@ -97,12 +103,14 @@ var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, Perso
 	AuditView, AccountManage, KeyRotate, StandardDrafts, StandardEdit, StandardPublish, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
 	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage, ArtefactAdd,
 	ItemView, ItemAuthor, ItemReview, ItemStats, TestView, SittingView, TestDesign, SittingManage, SittingProctor, TestTake, AccommodationSet,
-	CommissionView, CommissionNominate, CommissionSit, BadgeView, BadgeStatus}
+	CommissionView, CommissionNominate, CommissionSit, BadgeView, BadgeStatus,
+	CourseView, CourseManage}
 
 // readOnly are the actions that change nothing: a token with only the read
 // scope may do these.
 var readOnly = map[Action]bool{OrgList: true, OrgView: true, PeopleList: true, PersonView: true, ClassList: true,
-	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true, ItemView: true, ItemStats: true, TestView: true, SittingView: true, CommissionView: true, BadgeView: true}
+	ClassView: true, ExportData: true, TableView: true, AuditView: true, StandardDrafts: true, ExperienceView: true, SheetView: true, DossierView: true, ItemView: true, ItemStats: true, TestView: true, SittingView: true, CommissionView: true, BadgeView: true,
+	CourseView: true}
 
 // ReadOnly reports whether a changes nothing.
 func (a Action) ReadOnly() bool { return readOnly[a] }
@@ -173,6 +181,11 @@ var rules = map[Action][]Role{
 	CommissionSit:      {CommissionMember},
 	BadgeView:          {NationalAdmin, ChamberOperator, Student},
 	BadgeStatus:        {ChamberOperator},
+	// A Chamber keeps its own courses; the national body sees them all;
+	// a tutor or a teacher sees the courses they take part in (the
+	// object names them).
+	CourseView:   {NationalAdmin, ChamberOperator, SchoolReferent, SchoolTutor, CompanyTutor},
+	CourseManage: {ChamberOperator},
 }
 
 // allowed applies the rules, and the few that depend on the object.
@@ -208,6 +221,17 @@ func allowed(p *Principal, a Action, o Object) bool {
 		}
 	case AccountManage:
 		return o.Person == p.Person
+	case CourseView, CourseManage:
+		// A Chamber's operators see and keep the courses of their own
+		// Chamber only; anyone else but the national body sees a course
+		// they take part in.
+		switch p.Role {
+		case NationalAdmin:
+		case ChamberOperator:
+			return slices.ContainsFunc(o.Places, func(pl Place) bool { return pl.Org == p.Org }) || len(o.Places) == 0 && o.Person == ""
+		default:
+			return a == CourseView && (o.Person == p.Person || len(o.Places) == 0 && o.Person == "")
+		}
 	case KeyRotate:
 		// A Chamber's operators rotate its own keys, not those of another
 		// Chamber, even one of the provinces it reaches.

@@ -20,6 +20,7 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -71,6 +72,7 @@ type DB interface {
 	Items() item.Store
 	Assessments() assessment.Store
 	Commissions() commission.Store
+	Courses() course.Store
 
 	Close() error
 }

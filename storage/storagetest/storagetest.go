@@ -107,6 +107,7 @@ func Run(t *testing.T, open Opener) {
 		{"Experiences", ExperiencesSuite},
 		{"Items", ItemsSuite},
 		{"Assessment", AssessmentSuite},
+		{"Courses", CoursesSuite},
 		{"Jobs", testJobs},
 		{"JobsClaimedOnce", testJobsClaimedOnce},
 		{"JobsLeaseTakeover", testJobsLeaseTakeover},

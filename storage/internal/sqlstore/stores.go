@@ -8,6 +8,7 @@ import (
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -93,7 +94,17 @@ type dossierTx struct {
 	trail
 }
 
+// courseTx is the training courses' transaction: they read the people
+// enrolled and their roles.
+type courseTx struct {
+	personRows
+	courseRows
+	trail
+}
+
 var (
+	_ course.Reader      = courseTx{}
+	_ course.Writer      = courseTx{}
 	_ dossier.Reader     = dossierTx{}
 	_ dossier.Writer     = dossierTx{}
 	_ observation.Reader = sheetTx{}
@@ -194,6 +205,7 @@ var (
 	_ observation.Store = store[observation.Reader, observation.Writer]{}
 	_ dossier.Store     = store[dossier.Reader, dossier.Writer]{}
 	_ artefact.Store    = store[artefact.Writer, artefact.Writer]{}
+	_ course.Store      = store[course.Reader, course.Writer]{}
 
 	_ issuer.Store         = issuers{}
 	_ credential.Store     = credentials{}
@@ -287,6 +299,15 @@ func (db *DB) Dossiers() dossier.Store {
 	return store[dossier.Reader, dossier.Writer]{db,
 		func(t *Tx) dossier.Reader { return tx(t) },
 		func(t *Tx) dossier.Writer { return tx(t) }}
+}
+
+// Courses returns the store of the training courses for tutors and
+// teachers, and of the Chambers' settings of the tutor badge.
+func (db *DB) Courses() course.Store {
+	tx := func(t *Tx, write bool) courseTx { return courseTx{personRows{t}, courseRows{t, write}, trail{t}} }
+	return store[course.Reader, course.Writer]{db,
+		func(t *Tx) course.Reader { return tx(t, false) },
+		func(t *Tx) course.Writer { return tx(t, true) }}
 }
 
 // Issuers returns the store of the issuers and their keys.
