@@ -89,6 +89,9 @@ type Reader interface {
 	// oldest lock first, at most limit.
 	Eligible(ctx context.Context, sector string, provinces []string, limit int) ([]string, error)
 	Dossier(ctx context.Context, id string) (*dossier.Dossier, error)
+	// TestResults lists a student's results at the online tests on a
+	// standard's version, released to them, oldest first.
+	TestResults(ctx context.Context, student, sector string, version int) ([]dossier.TestLine, error)
 	Experience(ctx context.Context, id string) (*experience.Experience, error)
 	Person(ctx context.Context, id string) (*people.Person, error)
 	PersonByEmail(ctx context.Context, email string) (*people.Person, error)
@@ -468,11 +471,16 @@ func (s *Service) OpenSession(ctx context.Context, p *auth.Principal, id string,
 		st := &Session{ID: sid, Commission: *c, Number: len(lines) + 1, Date: in.Date.UTC(), Quorum: in.Quorum, ReviewWindow: window,
 			CreatedBy: p.Person, CreatedAt: now, Recused: map[string][]string{}}
 		for _, did := range ids {
-			cand, err := candidate(ctx, w, did)
+			cand, ok, err := candidate(ctx, w, did)
 			if err != nil {
 				return err
 			}
-			st.Candidates = append(st.Candidates, *cand)
+			if ok {
+				st.Candidates = append(st.Candidates, *cand)
+			}
+		}
+		if len(st.Candidates) == 0 {
+			return attesta.E(attesta.Conflict, "err.commission.candidates.none")
 		}
 		if err := s.findConflicts(ctx, w, st); err != nil {
 			return err
@@ -521,28 +529,39 @@ func (s *Service) findConflicts(ctx context.Context, r Reader, st *Session) erro
 }
 
 // candidate reads a locked dossier's candidate: who, their school, company
-// and tutors, and each competence's evidence from the locked document.
-func candidate(ctx context.Context, r Reader, dossierID string) (*Candidate, error) {
+// and tutors, and each competence's evidence from the locked document and
+// their test result — the one the document holds, else the latest
+// released since it was locked. A dossier whose student has no released
+// result yet has no candidate yet: ok is false.
+func candidate(ctx context.Context, r Reader, dossierID string) (c *Candidate, ok bool, err error) {
 	d, err := r.Dossier(ctx, dossierID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if d.Lock == nil {
-		return nil, attesta.E(attesta.Conflict, "err.commission.dossier.open", dossierID)
+		return nil, false, attesta.E(attesta.Conflict, "err.commission.dossier.open", dossierID)
 	}
 	e, err := r.Experience(ctx, d.Experience)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	person, err := r.Person(ctx, d.Student)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var doc dossier.Document
 	if err := json.Unmarshal(d.Lock.Document, &doc); err != nil {
-		return nil, fmt.Errorf("reading the locked document of dossier %s: %w", d.ID, err)
+		return nil, false, fmt.Errorf("reading the locked document of dossier %s: %w", d.ID, err)
 	}
-	c := &Candidate{Person: d.Student, Name: person.Name(), School: e.School, Company: e.Company, Dossier: d.ID, Experience: e.ID,
+	if len(doc.Tests) == 0 {
+		if doc.Tests, err = r.TestResults(ctx, d.Student, e.Sector, e.Version); err != nil {
+			return nil, false, err
+		}
+	}
+	if len(doc.Tests) == 0 {
+		return nil, false, nil
+	}
+	c = &Candidate{Person: d.Student, Name: person.Name(), School: e.School, Company: e.Company, Dossier: d.ID, Experience: e.ID,
 		Version: e.Version, Path: e.Design.Path, Evidence: Collect(&doc), DossierDigest: d.Lock.Digest, Minutes: doc.Hours.Minutes,
 		Artefacts: len(doc.Artefacts)}
 	for _, h := range doc.Hours.Records {
@@ -558,7 +577,7 @@ func candidate(ctx context.Context, r Reader, dossierID string) (*Candidate, err
 			c.Tutors = append(c.Tutors, t)
 		}
 	}
-	return c, nil
+	return c, true, nil
 }
 
 // Collect reads the evidence of each competence from a locked dossier's
