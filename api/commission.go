@@ -35,6 +35,7 @@ func (a *API) commissionRoutes(t func(string, auth.Action, http.HandlerFunc) Rou
 		t("GET /api/v1/commission-sessions/{id}/minutes", auth.CommissionView, a.getMinutes),
 		t("GET /api/v1/people/{id}/outcomes", auth.BadgeView, a.outcomes),
 		t("POST /api/v1/badges/{id}/status", auth.BadgeStatus, a.badgeStatus),
+		t("POST /api/v1/people/{id}/areas", auth.BadgeStack, a.stack),
 	}
 }
 
@@ -193,4 +194,21 @@ func (a *API) badgeStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := a.platform.Commissions.ChangeBadge(r.Context(), who(r), a.platform.Badges, r.PathValue("id"), in.Action, in.Act, in.Reason)
 	a.reply(w, r, b, err)
+}
+
+func (a *API) stack(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Sector  string `json:"sector"`
+		Version int    `json:"version"`
+		Path    string `json:"path"`
+	}
+	if err := readJSON(r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	st, err := a.platform.Commissions.Stack(r.Context(), who(r), a.platform.Areas, r.PathValue("id"), in.Sector, in.Version, in.Path)
+	if err == nil {
+		created(w)
+	}
+	a.reply(w, r, st, err)
 }

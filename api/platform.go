@@ -56,6 +56,7 @@ type Platform struct {
 	// the status of the badges they issued; nil: not served.
 	Commissions *commission.Service
 	Badges      commission.StatusChanger
+	Areas       commission.AreaIssuer
 	// MaxArtefact is the largest file a dossier accepts; 0: files are not
 	// served.
 	MaxArtefact int64

@@ -89,6 +89,7 @@ const (
 	CommissionSit      Action = "commission.sit"
 	BadgeView          Action = "badge.view"
 	BadgeStatus        Action = "badge.status"
+	BadgeStack         Action = "badge.stack" // issue an area credential over a learner's competence badges
 	// Training courses for company tutors and teachers: seeing a course
 	// (a participant: their own participation), and keeping one — its
 	// programme, lessons, participants and attendance, its closing, which
@@ -103,7 +104,7 @@ var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, Perso
 	AuditView, AccountManage, KeyRotate, StandardDrafts, StandardEdit, StandardPublish, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
 	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage, ArtefactAdd,
 	ItemView, ItemAuthor, ItemReview, ItemStats, TestView, SittingView, TestDesign, SittingManage, SittingProctor, TestTake, AccommodationSet,
-	CommissionView, CommissionNominate, CommissionSit, BadgeView, BadgeStatus,
+	CommissionView, CommissionNominate, CommissionSit, BadgeView, BadgeStatus, BadgeStack,
 	CourseView, CourseManage}
 
 // readOnly are the actions that change nothing: a token with only the read
@@ -181,6 +182,7 @@ var rules = map[Action][]Role{
 	CommissionSit:      {CommissionMember},
 	BadgeView:          {NationalAdmin, ChamberOperator, Student},
 	BadgeStatus:        {ChamberOperator},
+	BadgeStack:         {ChamberOperator},
 	// A Chamber keeps its own courses; the national body sees them all;
 	// a tutor or a teacher sees the courses they take part in (the
 	// object names them).

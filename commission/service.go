@@ -60,7 +60,7 @@ type Badge struct {
 }
 
 // NoticeKeys are the message keys of the notices the service writes.
-var NoticeKeys = []string{"notice.decisions", "notice.decisions.review", "notice.badge.revoke", "notice.badge.suspend", "notice.badge.reinstate"}
+var NoticeKeys = []string{"notice.decisions", "notice.decisions.review", "notice.badge.revoke", "notice.badge.suspend", "notice.badge.reinstate", "notice.area"}
 
 // Notice is what a person reads on their dashboard: a message with its
 // arguments and a link.
@@ -108,6 +108,10 @@ type Reader interface {
 	// Decided lists the decisions about person, with their sessions.
 	Decided(ctx context.Context, person string) ([]Decided, error)
 	Notices(ctx context.Context, person string, limit int) ([]Notice, error)
+	// Stacks lists the area credentials of a person; Stack returns one by
+	// its credential's id, or NotFound.
+	Stacks(ctx context.Context, person string) ([]Stacked, error)
+	Stack(ctx context.Context, credential string) (*Stacked, error)
 	Job(ctx context.Context, id string) (*job.Job, error)
 }
 
@@ -150,6 +154,8 @@ type Writer interface {
 	InsertCredential(ctx context.Context, p credential.Prepared) error
 	InsertBadge(ctx context.Context, b Badge) error
 	InsertNotice(ctx context.Context, n Notice) error
+	// InsertStacked records an area credential issued over badges.
+	InsertStacked(ctx context.Context, st *Stacked) error
 }
 
 // Store keeps commissions; each call is one transaction.
@@ -616,6 +622,8 @@ type SessionView struct {
 	// Hidden counts the candidates left out: all of them for a member who
 	// has not declared; those they are recused for.
 	Hidden int `json:"hidden"`
+	// Decided counts the session's decisions, those left out included.
+	Decided int `json:"decided"`
 	// Badges are the session's issued badges; Progress the issuance's.
 	Badges   []Badge   `json:"badges,omitempty"`
 	Progress *Progress `json:"progress,omitempty"`
@@ -648,7 +656,8 @@ func (s *Service) GetSession(ctx context.Context, p *auth.Principal, id string) 
 }
 
 func (s *Service) view(ctx context.Context, r Reader, p *auth.Principal, st *Session) (*SessionView, error) {
-	v := &SessionView{Session: *st, Member: st.Commission.Member(p.Person), Chamber: p.Role == auth.ChamberOperator && p.Org == st.Commission.Chamber}
+	v := &SessionView{Session: *st, Member: st.Commission.Member(p.Person), Chamber: p.Role == auth.ChamberOperator && p.Org == st.Commission.Chamber,
+		Decided: len(st.Decisions)}
 	if p.Role == auth.CommissionMember {
 		var seen []Candidate
 		for _, c := range st.Candidates {
@@ -1071,6 +1080,7 @@ type Record struct {
 	Person    string    `json:"person"`
 	Decisions []Decided `json:"decisions"`
 	Badges    []Badge   `json:"badges"`
+	Stacks    []Stacked `json:"areas"`
 	Notices   []Notice  `json:"notices"`
 }
 
@@ -1102,6 +1112,9 @@ func (s *Service) Record(ctx context.Context, p *auth.Principal, person string) 
 			bs = slices.DeleteFunc(bs, func(b Badge) bool { return b.Issuer != p.Org })
 		}
 		out.Decisions, out.Badges = ds, bs
+		if out.Stacks, err = r.Stacks(ctx, person); err != nil {
+			return err
+		}
 		if p.Person == person {
 			out.Notices, err = r.Notices(ctx, person, 50)
 		}
@@ -1170,4 +1183,124 @@ func (s *Service) ChangeBadge(ctx context.Context, p *auth.Principal, changer St
 			Args: []string{badge.Competence, act}, Link: "/badges", Created: s.now()})
 	})
 	return badge, err
+}
+
+// AreaIssuer issues an area credential over a learner's competence badges.
+// credential.Service is one.
+type AreaIssuer interface {
+	IssueArea(ctx context.Context, actor credential.Actor, req credential.AreaRequest) (credential.Record, error)
+}
+
+// Stacked is an area credential issued over a learner's competence
+// badges.
+type Stacked struct {
+	Person     string    `json:"person"`
+	Sector     string    `json:"sector"`
+	Version    int       `json:"version"`
+	Path       string    `json:"path"`
+	Credential string    `json:"credential"`
+	Badges     []string  `json:"badges"`
+	IssuedAt   time.Time `json:"issued_at"`
+}
+
+// Stack issues, for p (an operator of the Chamber that issued them), the
+// area credential of path over person's valid competence badges of the
+// sector's standard version: the credential service checks the standard's
+// rule and refuses naming the competences missing. The learner is told.
+func (s *Service) Stack(ctx context.Context, p *auth.Principal, issuer AreaIssuer, person, sector string, version int, path string) (*Stacked, error) {
+	var held []string
+	err := s.store.View(ctx, func(r Reader) error {
+		ms, err := r.Memberships(ctx, person)
+		if err != nil {
+			return err
+		}
+		if err := auth.Decide(p, auth.BadgeStack, people.PersonObject(person, ms)); err != nil {
+			return err
+		}
+		bs, err := r.Badges(ctx, "", person)
+		if err != nil {
+			return err
+		}
+		for _, b := range bs {
+			if b.Issuer == p.Org && b.Sector == sector && b.Version == version && !b.Revoked && !b.Suspended {
+				held = append(held, b.Credential)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if sector == "" || version < 1 || strings.TrimSpace(path) == "" {
+		var fe attesta.FieldErrors
+		fe.Problem("area", "err.commission.area")
+		return nil, fe.Err()
+	}
+	rec, err := issuer.IssueArea(ctx, credential.Actor{Name: p.Name, Issuers: []string{p.Org}}, credential.AreaRequest{IssuerID: p.Org,
+		Sector: sector, Version: version, Path: path, Badges: held,
+		Learner: credential.Learner{Identity: "urn:attesta:person:" + person, IdentityType: "systemId"}})
+	if err != nil {
+		return nil, err
+	}
+	st := &Stacked{Person: person, Sector: sector, Version: version, Path: path, Credential: rec.ID, Badges: held, IssuedAt: rec.IssuedAt}
+	id, err := people.NewID(s.rand, "ntc")
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(w Writer) error {
+		if err := w.InsertStacked(ctx, st); err != nil {
+			return err
+		}
+		return w.InsertNotice(ctx, Notice{ID: id, Person: person, Key: "notice.area", Args: []string{path}, Link: "/badges", Created: s.now()})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// CredentialReader reads an issued credential. credential.Service is one.
+type CredentialReader interface {
+	Record(ctx context.Context, actor credential.Actor, id string) (credential.Record, error)
+}
+
+// BadgeFile returns a badge's credential as issued, for p: the learner it
+// was issued to, and whoever reaches them and may see their outcomes (their
+// Chamber, the national body).
+func (s *Service) BadgeFile(ctx context.Context, p *auth.Principal, reader CredentialReader, credentialID string) (*Badge, []byte, error) {
+	var badge *Badge
+	err := s.store.View(ctx, func(r Reader) error {
+		b, err := r.Badge(ctx, credentialID)
+		if attesta.ErrorCode(err) == attesta.NotFound {
+			// An area credential is the learner's too.
+			st, serr := r.Stack(ctx, credentialID)
+			if serr != nil {
+				return serr
+			}
+			b, err = &Badge{Candidate: st.Person, Competence: st.Path, Credential: st.Credential, Sector: st.Sector, Version: st.Version}, nil
+		}
+		if err != nil {
+			return err
+		}
+		ms, err := r.Memberships(ctx, b.Candidate)
+		if err != nil {
+			return err
+		}
+		if err := auth.Decide(p, auth.BadgeView, people.PersonObject(b.Candidate, ms)); err != nil {
+			if attesta.ErrorCode(err) == attesta.NotFound {
+				return attesta.E(attesta.NotFound, "err.credential.notfound", credentialID)
+			}
+			return err
+		}
+		badge = b
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err := reader.Record(ctx, credential.Actor{Name: p.Name}, credentialID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return badge, rec.Body, nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -44,7 +45,9 @@ func (s *Site) commissionRoutes(user func(string, auth.Action, http.HandlerFunc)
 		user("POST /commission-sessions/{id}/decisions", auth.CommissionSit, s.decideCandidate),
 		user("GET /commission-sessions/{id}/minutes.pdf", auth.CommissionView, s.minutesPDF),
 		user("GET /badges", auth.BadgeView, s.badges),
+		user("GET /badges/{id}", auth.BadgeView, s.badgeFile),
 		user("POST /badges/{id}/status", auth.BadgeStatus, s.badgeStatus),
+		user("POST /people/{id}/areas", auth.BadgeStack, s.stackArea),
 	}
 }
 
@@ -489,11 +492,28 @@ func (s *Site) decideCandidate(w http.ResponseWriter, r *http.Request) {
 type badgesData struct {
 	Record *commission.Record
 	Now    time.Time
+	// Areas are the area credentials a Chamber's operator may issue: the
+	// paths of the standard versions of the learner's badges.
+	Areas []areaChoice
+	Form  *form
+	Done  bool
+}
+
+// areaChoice is a path of a standard version, to stack badges into.
+type areaChoice struct {
+	Sector  string
+	Version int
+	Path    string
+	Title   string
 }
 
 func (s *Site) badges(w http.ResponseWriter, r *http.Request) {
-	p := s.userPage(w, r, "badges.title", crumb{Label: p0(s, w, r, "badges.title")})
 	person := r.URL.Query().Get("person")
+	s.badgesPage(w, r, http.StatusOK, person, &badgesData{Done: r.URL.Query().Get("done") == "area"})
+}
+
+func (s *Site) badgesPage(w http.ResponseWriter, r *http.Request, status int, person string, d *badgesData) {
+	p := s.userPage(w, r, "badges.title", crumb{Label: p0(s, w, r, "badges.title")})
 	if person == "" || p.User.Role == auth.Student {
 		person = p.User.Person
 	}
@@ -502,8 +522,62 @@ func (s *Site) badges(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p.Data = &badgesData{Record: rec, Now: s.now()}
-	s.render(w, r, http.StatusOK, "badges", p)
+	d.Record, d.Now = rec, s.now()
+	if p.CanAny(string(auth.BadgeStack)) && person != p.User.Person {
+		seen := map[string]bool{}
+		for _, b := range rec.Badges {
+			key := b.Sector + "/" + strconv.Itoa(b.Version)
+			if seen[key] || b.Issuer != p.User.Org {
+				continue
+			}
+			seen[key] = true
+			st, err := s.standards.Version(r.Context(), nil, b.Sector, b.Version)
+			if err != nil {
+				continue
+			}
+			for _, pa := range st.Paths {
+				d.Areas = append(d.Areas, areaChoice{Sector: b.Sector, Version: b.Version, Path: pa.ID, Title: p.In(st.Title) + " · " + p.In(pa.Title)})
+			}
+		}
+	}
+	p.Data = d
+	s.render(w, r, status, "badges", p)
+}
+
+func (s *Site) stackArea(w http.ResponseWriter, r *http.Request) {
+	if !s.parsed(w, r) {
+		return
+	}
+	person := r.PathValue("id")
+	sector, rest, _ := strings.Cut(r.PostForm.Get("area"), "|")
+	v, path, _ := strings.Cut(rest, "|")
+	version, _ := strconv.Atoi(v)
+	_, err := s.platform.Commissions.Stack(r.Context(), principal(r), s.platform.Areas, person, sector, version, path)
+	if err != nil {
+		fm, ok := s.formError(s.newPage(w, r), r, err)
+		if code := attesta.ErrorCode(err); !ok || code == attesta.Forbidden || code == attesta.NotFound {
+			s.fail(w, r, err)
+			return
+		}
+		s.badgesPage(w, r, httpstatus.Of(err), person, &badgesData{Form: fm})
+		return
+	}
+	http.Redirect(w, r, "/badges?"+url.Values{"person": {person}, "done": {"area"}}.Encode()+"#areas", http.StatusSeeOther)
+}
+
+// badgeFile downloads a badge as issued: the credential's JSON (or its
+// compact JWT), named after its competence.
+func (s *Site) badgeFile(w http.ResponseWriter, r *http.Request) {
+	b, body, err := s.platform.Commissions.BadgeFile(r.Context(), principal(r), s.platform.Credentials, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/vc+ld+json")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "badge-" + b.Competence + ".json"}))
+	h.Set("Cache-Control", "private, no-store")
+	w.Write(body)
 }
 
 func (s *Site) badgeStatus(w http.ResponseWriter, r *http.Request) {

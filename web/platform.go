@@ -58,6 +58,8 @@ type Platform struct {
 	// they issue; Badges changes a badge's status.
 	Commissions *commission.Service
 	Badges      commission.StatusChanger
+	Areas       commission.AreaIssuer
+	Credentials commission.CredentialReader
 	// Clock is the server's clock, which says whether a sitting is open
 	// now (nil: time.Now); an attempt's time left is the service's.
 	Clock attesta.Clock

@@ -166,8 +166,9 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.CommissionView:     {none: "YYFFFFY", comT: "YYNNNNN", sesT: "YYNNNNN"},
 	auth.CommissionNominate: {none: "FYFFFFF", comT: "FYNNNNN", sesT: "FYNNNNN"},
 	auth.CommissionSit:      {sesT: "FFNNNNN"},
-	auth.BadgeView:          {none: "YYFFFYF", person: "YYFFFYF"},
+	auth.BadgeView:          {none: "YYFFFYF", person: "YYFFFYF", badgeT: "YYFFNNN"},
 	auth.BadgeStatus:        {badgeT: "FYFFFFF"},
+	auth.BadgeStack:         {person: "FYFFFFF"},
 }
 
 // route is one route of either surface, as the matrix sees it.

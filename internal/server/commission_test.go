@@ -169,6 +169,15 @@ func TestDemoCommissionIssuesFromTheDecision(t *testing.T) {
 	if err != nil || after.Decisions[0].Outcome != commission.Certified {
 		t.Errorf("the decision after the refusals: %+v %v", after.Decisions, err)
 	}
+	// An area credential needs every competence of the area: refused,
+	// naming the missing ones, and nothing recorded.
+	_, err = svc.Commissions.Stack(ctx, chamber, svc.Credentials, d.Candidate, "meccatronica", 1, "progettazione")
+	if attesta.ErrorCode(err) != attesta.Invalid || !strings.Contains(attesta.MessageIn(err, "en"), "C7") {
+		t.Errorf("an area with one competence of six: %v", err)
+	}
+	if rec, err := svc.Commissions.Record(ctx, chamber, d.Candidate); err != nil || len(rec.Stacks) != 0 || len(rec.Badges) != 1 {
+		t.Errorf("the learner's record after the refusal: %+v %v", rec, err)
+	}
 	// Nothing is left to issue, and issuing again issues nothing.
 	if _, err := svc.Commissions.Resume(ctx, chamber, v.ID); attesta.ErrorKey(err) != "err.commission.issued" {
 		t.Errorf("resuming a finished issuance: %v", err)

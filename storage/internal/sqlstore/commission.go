@@ -460,3 +460,60 @@ func (t commissionRows) AppendLog(ctx context.Context, entry []byte) (int64, err
 	}
 	return leaf, nil
 }
+
+// InsertStacked implements commission.Writer.
+func (t commissionRows) InsertStacked(ctx context.Context, st *commission.Stacked) error {
+	badges, err := json.Marshal(st.Badges)
+	if err != nil {
+		return err
+	}
+	_, err = t.Exec(ctx, `INSERT INTO stacked_badges (person_id, sector, version, path, credential_id, badges, issued_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (person_id, sector, version, path) DO UPDATE SET credential_id = excluded.credential_id, badges = excluded.badges,
+			issued_at = excluded.issued_at`, st.Person, st.Sector, st.Version, st.Path, st.Credential, string(badges), t.at(st.IssuedAt))
+	if err != nil {
+		return fmt.Errorf("recording the area credential of %s: %w", st.Person, err)
+	}
+	return nil
+}
+
+// Stacks implements commission.Reader.
+func (t commissionRows) Stacks(ctx context.Context, person string) ([]commission.Stacked, error) {
+	rows, err := t.Query(ctx, `SELECT sector, version, path, credential_id, badges, issued_at FROM stacked_badges
+		WHERE person_id = $1 ORDER BY issued_at, path`, person)
+	if err != nil {
+		return nil, fmt.Errorf("listing the area credentials of %s: %w", person, err)
+	}
+	defer rows.Close()
+	var out []commission.Stacked
+	for rows.Next() {
+		st := commission.Stacked{Person: person}
+		var badges string
+		if err := rows.Scan(&st.Sector, &st.Version, &st.Path, &st.Credential, &badges, tcol{&st.IssuedAt}); err != nil {
+			return nil, fmt.Errorf("listing the area credentials of %s: %w", person, err)
+		}
+		if err := json.Unmarshal([]byte(badges), &st.Badges); err != nil {
+			return nil, fmt.Errorf("listing the area credentials of %s: %w", person, err)
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// Stack implements commission.Reader.
+func (t commissionRows) Stack(ctx context.Context, credentialID string) (*commission.Stacked, error) {
+	st := commission.Stacked{Credential: credentialID}
+	var badges string
+	err := t.QueryRow(ctx, `SELECT person_id, sector, version, path, badges, issued_at FROM stacked_badges WHERE credential_id = $1`,
+		credentialID).Scan(&st.Person, &st.Sector, &st.Version, &st.Path, &badges, tcol{&st.IssuedAt})
+	if noRows(err) {
+		return nil, attesta.E(attesta.NotFound, "err.credential.notfound", credentialID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the area credential %s: %w", credentialID, err)
+	}
+	if err := json.Unmarshal([]byte(badges), &st.Badges); err != nil {
+		return nil, fmt.Errorf("reading the area credential %s: %w", credentialID, err)
+	}
+	return &st, nil
+}
