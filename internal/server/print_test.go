@@ -164,3 +164,83 @@ func TestPrintouts(t *testing.T) {
 		}
 	}
 }
+
+// TestMinutesPrintout: the demo session's signed minutes, read back with
+// Poppler, in Italian and in English: A4, the commission and its act, the
+// members with their roles and attendance, the recusal, the criteria, the
+// candidate and the decision with its votes, the signatures, the digest
+// and the log index. A member of another Chamber's commission, and a
+// school, get no PDF.
+func TestMinutesPrintout(t *testing.T) {
+	ts, srv := testserver.StartServer(t)
+	ctx := context.Background()
+	svc := srv.Services()
+	chamber, err := svc.People.PrincipalByEmail(ctx, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := svc.Commissions.Commissions(ctx, chamber)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("the demo commission: %v", err)
+	}
+	cv, err := svc.Commissions.Get(ctx, chamber, cs[0].ID)
+	if err != nil || len(cv.Sessions) != 1 {
+		t.Fatalf("the demo session: %v", err)
+	}
+	sv, err := svc.Commissions.GetSession(ctx, chamber, cv.Sessions[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/commission-sessions/" + sv.ID + "/minutes.pdf"
+	read := func(jar http.CookieJar, lang string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", ts.URL+path, nil)
+		req.Header.Set("Accept-Language", lang)
+		resp, err := (&http.Client{Jar: jar}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" {
+			return resp.StatusCode, ""
+		}
+		if info := pdftext.Info(t, body); info["Page size"] != "595.28 x 841.89 pts (A4)" {
+			t.Errorf("the minutes (%s): page size %q, want A4", lang, info["Page size"])
+		}
+		return resp.StatusCode, strings.Join(strings.Fields(pdftext.Text(t, body)), " ")
+	}
+	jar := signIn(t, ts, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	_, it := read(jar, "it")
+	candidate := sv.Candidates[0].Name
+	for _, want := range []string{"Verbale n. 1/2026", sv.Commission.Title, sv.Commission.Act, "Giorgio Sala", "Presidente", "Andrea Fontana",
+		"Esperto del settore", "Franco Testa", "Supplente", "presente", candidate, "Certificata", "all'unanimità", "Versione 1",
+		"firmato il", sv.MinutesDigest, fmt.Sprint(sv.LogIndex), "Pagina 1 di"} {
+		if !strings.Contains(it, want) {
+			t.Errorf("the minutes (it) lack %q:\n%s", want, it)
+		}
+	}
+	// The expert is recused for the candidate, on his row.
+	if i := strings.Index(it, "Andrea Fontana"); i < 0 || !strings.Contains(it[i:min(len(it), i+200)], candidate) {
+		t.Errorf("the minutes do not say the expert abstained for %s:\n%s", candidate, it)
+	}
+	_, en := read(jar, "en")
+	for _, want := range []string{"Minutes no. 1/2026", "President", "Sector expert", "Substitute", "present", candidate, "Certified",
+		"unanimously", "signed on", sv.MinutesDigest, "Page 1 of"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("the minutes (en) lack %q:\n%s", want, en)
+		}
+	}
+	if strings.Contains(en, "Verbale n.") || strings.Contains(en, "Pagina") {
+		t.Errorf("the English minutes speak Italian:\n%s", en)
+	}
+	for _, who := range []struct{ email, org string }{{"docente@feltrinelli.example", "cciaa-torino"}, {"referente@feltrinelli.example", "mitf01000a"}} {
+		role := auth.CommissionMember
+		if who.org == "mitf01000a" {
+			role = auth.SchoolReferent
+		}
+		if status, text := read(signIn(t, ts, who.email, who.org, role), "it"); status < 400 || text != "" {
+			t.Errorf("%s gets the minutes: %d", who.email, status)
+		}
+	}
+}
