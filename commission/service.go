@@ -1304,3 +1304,53 @@ func (s *Service) BadgeFile(ctx context.Context, p *auth.Principal, reader Crede
 	}
 	return badge, rec.Body, nil
 }
+
+// Waiting is a session waiting for a member: to declare, or to sign.
+type Waiting struct {
+	Session    string    `json:"session"`
+	Number     int       `json:"number"`
+	Commission string    `json:"commission"`
+	Date       time.Time `json:"date"`
+	// Declare: the member has not declared yet; Sign: the decisions are
+	// taken and the member, present, has not signed.
+	Declare bool `json:"declare"`
+	Sign    bool `json:"sign"`
+}
+
+// Waiting lists the open sessions of p's commissions that wait for p, a
+// member: their dashboard's tasks.
+func (s *Service) Waiting(ctx context.Context, p *auth.Principal) ([]Waiting, error) {
+	if err := auth.Decide(p, auth.CommissionSit, auth.Anywhere); err != nil {
+		return nil, err
+	}
+	var out []Waiting
+	err := s.store.View(ctx, func(r Reader) error {
+		cs, err := r.Commissions(ctx, Filter{Member: p.Person})
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			lines, err := r.Sessions(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			for _, l := range lines {
+				if !l.Closed.IsZero() {
+					continue
+				}
+				st, err := r.Session(ctx, l.ID)
+				if err != nil {
+					return err
+				}
+				w := Waiting{Session: st.ID, Number: st.Number, Commission: c.Title, Date: st.Date, Declare: !st.Declared(p.Person),
+					Sign: len(st.Decisions) > 0 && slices.Contains(st.Present, p.Person) &&
+						!slices.ContainsFunc(st.Signatures, func(x Signature) bool { return x.Person == p.Person })}
+				if w.Declare || w.Sign {
+					out = append(out, w)
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -60,6 +61,10 @@ type tasks struct {
 	// A candidate's: the open sittings where they are authorized to start,
 	// their attempts in progress, and their results released.
 	Start, Resume, Results []sittingTask
+	// Sessions are a commission member's sessions waiting for them (to
+	// declare, to sign); Notices a learner's news from the commissions.
+	Sessions []commission.Waiting
+	Notices  []commission.Notice
 }
 
 // sittingTask is a sitting waiting for the user, and the attempt that is
@@ -93,7 +98,7 @@ type fileTask struct {
 // Any reports whether there is a task.
 func (t *tasks) Any() bool {
 	return t != nil && len(t.SignOffs)+len(t.Hours)+len(t.Drafts)+len(t.Fill)+len(t.Countersign)+len(t.Returned)+len(t.Dossiers)+len(t.Standards)+
-		len(t.Proctor)+len(t.Start)+len(t.Resume)+len(t.Results) > 0
+		len(t.Proctor)+len(t.Start)+len(t.Resume)+len(t.Results)+len(t.Sessions)+len(t.Notices) > 0
 }
 
 // Bound is how many experiences in progress or closed the dashboard reads
@@ -119,6 +124,24 @@ func (s *Site) tasks(r *http.Request, p *page) (*tasks, error) {
 	if s.platform.Tests != nil {
 		if err := s.testTasks(r, p, t); err != nil {
 			return nil, err
+		}
+	}
+	if c := s.platform.Commissions; c != nil {
+		switch p.User.Role {
+		case auth.CommissionMember:
+			t.Shown = true
+			ws, err := c.Waiting(r.Context(), p.User)
+			if err != nil {
+				return nil, err
+			}
+			t.Sessions = ws
+		case auth.Student:
+			t.Shown = true
+			rec, err := c.Record(r.Context(), p.User, p.User.Person)
+			if err != nil {
+				return nil, err
+			}
+			t.Notices = rec.Notices[:min(len(rec.Notices), 5)]
 		}
 	}
 	design, manage := p.CanAny(string(auth.ExperienceDesign)), p.CanAny(string(auth.DossierManage))

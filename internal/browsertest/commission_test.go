@@ -208,7 +208,14 @@ func TestCommissionInBrowser(t *testing.T) {
 	signOut(t, b)
 	candidate := session + "/candidate?person=" + student
 
-	// A member who has not declared sees no candidate, nor her page.
+	// A member who has not declared sees no candidate, nor her page; the
+	// dashboard says the session waits for the declaration.
+	signIn(t, b, ts.URL, "valutatrice@milomb.example", demo.Password, "#tasks-sessions")
+	if s := text(t, b, "#tasks-sessions"); !strings.Contains(s, "Seduta n. 2") || !strings.Contains(s, "dichiara") {
+		t.Errorf("the member's dashboard: %q", s)
+	}
+	clean(t, b)
+	signOut(t, b)
 	member(t, b, ts.URL, "valutatrice@milomb.example", session, "#declaration-form")
 	if n := count(t, b, "#candidates-table"); n != 0 {
 		t.Error("a member who has not declared sees the candidates")
@@ -331,8 +338,9 @@ func TestCommissionInBrowser(t *testing.T) {
 	}
 	signOut(t, b)
 
-	// The student sees her badge.
-	signIn(t, b, ts.URL, "studente@feltrinelli.example", demo.Password, dashboard)
+	// The student is told on her dashboard, and sees her badge.
+	signIn(t, b, ts.URL, "studente@feltrinelli.example", demo.Password, "#tasks-notices")
+	clean(t, b)
 	do(t, b, chromedp.Navigate(ts.URL+"/badges"), chromedp.WaitVisible(chromedp.CSS("#badge-C1")))
 	if s := text(t, b, "#notices"); !strings.Contains(s, "Commissione Meccatronica 2026/27") {
 		t.Errorf("the student's notices: %q", s)
