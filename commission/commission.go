@@ -170,10 +170,13 @@ type Candidate struct {
 	// the hours attended (minutes), the files attached, and the days of
 	// the activity, first and last (YYYY-MM-DD).
 	DossierDigest string `json:"dossier_digest"`
-	Minutes       int    `json:"minutes"`
-	Artefacts     int    `json:"artefacts"`
-	From          string `json:"from,omitempty"`
-	To            string `json:"to,omitempty"`
+	// Attempt is the attempt at the online test the evidence's result is
+	// of: the paper the members may read.
+	Attempt   string `json:"attempt,omitempty"`
+	Minutes   int    `json:"minutes"`
+	Artefacts int    `json:"artefacts"`
+	From      string `json:"from,omitempty"`
+	To        string `json:"to,omitempty"`
 }
 
 // Competences lists the candidate's competences, in order.

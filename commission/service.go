@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/audit"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
@@ -569,7 +570,7 @@ func candidate(ctx context.Context, r Reader, dossierID string) (c *Candidate, o
 	}
 	c = &Candidate{Person: d.Student, Name: person.Name(), School: e.School, Company: e.Company, Dossier: d.ID, Experience: e.ID,
 		Version: e.Version, Path: e.Design.Path, Evidence: Collect(&doc), DossierDigest: d.Lock.Digest, Minutes: doc.Hours.Minutes,
-		Artefacts: len(doc.Artefacts)}
+		Artefacts: len(doc.Artefacts), Attempt: doc.Tests[len(doc.Tests)-1].Attempt}
 	for _, h := range doc.Hours.Records {
 		if c.From == "" || h.Day < c.From {
 			c.From = h.Day
@@ -1353,4 +1354,38 @@ func (s *Service) Waiting(ctx context.Context, p *auth.Principal) ([]Waiting, er
 		return nil
 	})
 	return out, err
+}
+
+// Papers reads an attempt at the online test. assessment.Service is one.
+type Papers interface {
+	GetAttempt(ctx context.Context, p *auth.Principal, id string) (*assessment.AttemptView, error)
+}
+
+// Paper returns the exact paper of candidate of session id — the items of
+// their form, their answers and the score of each — for p, who may see the
+// candidate (a member once declared and not recused, the Chamber, the
+// national body). It is read as the commission's Chamber reads it.
+func (s *Service) Paper(ctx context.Context, p *auth.Principal, papers Papers, id, candidate string) (*assessment.AttemptView, error) {
+	v, err := s.Candidate(ctx, p, id, candidate)
+	if err != nil {
+		return nil, err
+	}
+	if v.Attempt == "" {
+		return nil, attesta.E(attesta.NotFound, "err.commission.paper.none", v.Name)
+	}
+	var chamber *org.Organisation
+	err = s.store.View(ctx, func(r Reader) error {
+		st, err := r.Session(ctx, id)
+		if err != nil {
+			return err
+		}
+		chamber, err = r.Organisation(ctx, st.Commission.Chamber)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	as := &auth.Principal{Person: p.Person, Name: p.Name, Membership: auth.Membership{Org: chamber.ID, OrgName: chamber.Name,
+		OrgKind: auth.Chamber, Role: auth.ChamberOperator, Provinces: chamber.Provinces}}
+	return papers.GetAttempt(ctx, as, v.Attempt)
 }

@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/httpstatus"
+	"github.com/attesta/attesta/item"
 )
 
 // The commission's pages (issue 15): the Chamber's list of its
@@ -42,6 +44,7 @@ func (s *Site) commissionRoutes(user func(string, auth.Action, http.HandlerFunc)
 		user("POST /commission-sessions/{id}/signature", auth.CommissionSit, s.sessionAct("signature")),
 		user("POST /commission-sessions/{id}/issuance", auth.CommissionNominate, s.sessionAct("issuance")),
 		user("GET /commission-sessions/{id}/candidate", auth.CommissionView, s.candidateView),
+		user("GET /commission-sessions/{id}/paper", auth.CommissionView, s.paperView),
 		user("POST /commission-sessions/{id}/decisions", auth.CommissionSit, s.decideCandidate),
 		user("GET /commission-sessions/{id}/minutes.pdf", auth.CommissionView, s.minutesPDF),
 		user("GET /badges", auth.BadgeView, s.badges),
@@ -602,4 +605,123 @@ func (s *Site) badgeStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/commission-sessions/"+url.PathEscape(session)+"?done=status#badges", http.StatusSeeOther)
+}
+
+// --- a candidate's paper ---
+
+// paperData is a candidate's paper as the commission reads it.
+type paperData struct {
+	Session *commission.SessionView
+	Name    string
+	View    *assessment.AttemptView
+	Items   []paperItem
+}
+
+// paperItem is an item of the paper: the question, the options with the
+// candidate's choice and the right one, or the text typed and the texts
+// accepted, and the score.
+type paperItem struct {
+	N          int
+	Competence string
+	Dimension  item.Dimension
+	Prompt     string
+	Before     string
+	After      string
+	Lines      []paperLine
+	Typed      string
+	Accepted   []string
+	Score, Max float64
+	Scored     bool
+}
+
+// paperLine is an option of an item, or a pair of a matching.
+type paperLine struct {
+	Text    string
+	Chosen  bool
+	Correct bool
+}
+
+func (s *Site) paperView(w http.ResponseWriter, r *http.Request) {
+	p := s.userPage(w, r, "commissions.title", crumb{p0(s, w, r, "commissions.title"), "/commissions"})
+	ctx := r.Context()
+	id, person := r.PathValue("id"), r.URL.Query().Get("person")
+	sv, err := s.platform.Commissions.GetSession(ctx, p.User, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.platform.Commissions.Paper(ctx, p.User, s.platform.Tests, id, person)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := &paperData{Session: sv, View: v, Name: person}
+	if c := sv.Candidate(person); c != nil {
+		d.Name = c.Name
+	}
+	answers := map[string]item.Response{}
+	for _, a := range v.Answers {
+		answers[a.Item] = a.Response
+	}
+	scores := map[string]assessment.ItemResult{}
+	if v.Result != nil {
+		for _, ir := range v.Result.Items {
+			scores[ir.Item] = ir
+		}
+	}
+	items := map[string]item.Item{}
+	for _, it := range v.Items {
+		items[it.ID] = it
+	}
+	for n, fi := range v.Form.Items {
+		it := items[fi.Item]
+		resp := answers[fi.Item]
+		pi := paperItem{N: n + 1, Competence: it.Competence, Dimension: it.Dimension, Prompt: it.Prompt, Before: it.Before, After: it.After}
+		if ir, ok := scores[fi.Item]; ok {
+			pi.Score, pi.Max, pi.Scored = ir.Score, ir.Max, true
+		}
+		text := func(cs []item.Choice, id string) string {
+			for _, c := range cs {
+				if c.ID == id {
+					return c.Text
+				}
+			}
+			return id
+		}
+		switch it.Kind {
+		case item.Matching:
+			pairs := append(slices.Clone(resp), it.Correct...)
+			seen := map[string]bool{}
+			for _, pr := range pairs {
+				if seen[pr] {
+					continue
+				}
+				seen[pr] = true
+				src, tg, _ := strings.Cut(pr, " ")
+				pi.Lines = append(pi.Lines, paperLine{Text: text(it.Choices, src) + " → " + text(it.Targets, tg),
+					Chosen: slices.Contains(resp, pr), Correct: slices.Contains(it.Correct, pr)})
+			}
+		case item.Ordering:
+			for i, id := range resp {
+				pi.Lines = append(pi.Lines, paperLine{Text: strconv.Itoa(i+1) + ". " + text(it.Choices, id), Chosen: true,
+					Correct: i < len(it.Correct) && it.Correct[i] == id})
+			}
+		case item.TextEntry:
+			if len(resp) > 0 {
+				pi.Typed = resp[0]
+			}
+			pi.Accepted = it.Correct
+		default:
+			for _, c := range it.Choices {
+				pi.Lines = append(pi.Lines, paperLine{Text: c.Text, Chosen: slices.Contains(resp, c.ID), Correct: slices.Contains(it.Correct, c.ID)})
+			}
+		}
+		d.Items = append(d.Items, pi)
+	}
+	p.Title = p.T("paper.title", d.Name)
+	p.Breadcrumbs = append(p.Breadcrumbs, crumb{sv.Commission.Title, "/commissions/" + sv.Commission.ID},
+		crumb{p.T("session.number", sv.Number), "/commission-sessions/" + sv.ID},
+		crumb{d.Name, "/commission-sessions/" + sv.ID + "/candidate?" + url.Values{"person": {person}}.Encode()}, crumb{Label: p.T("paper.crumb")})
+	p.Data = d
+	s.render(w, r, http.StatusOK, "paper", p)
 }

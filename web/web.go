@@ -108,7 +108,7 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff",
 		"experiences", "design", "experience", "compare", "sheet", "dossier",
 		"items", "item", "itemimport", "sittings", "sitting", "attempt", "tests", "analysis",
-		"commissions", "commission", "session", "candidate", "badges"} {
+		"commissions", "commission", "session", "candidate", "badges", "paper"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)

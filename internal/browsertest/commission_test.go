@@ -287,6 +287,18 @@ func TestCommissionInBrowser(t *testing.T) {
 	if s := text(t, b, "#candidate-facts"); !strings.Contains(s, "Franco Testa") || !strings.Contains(s, "Andrea Fontana") {
 		t.Errorf("who votes and who is recused: %q", s)
 	}
+	// The exact paper: every question, her answers and the right ones.
+	do(t, b, chromedp.Click(chromedp.CSS("#paper-link")))
+	waitFor(t, b, "#paper")
+	if n := count(t, b, "#paper > li"); n != len(full.Form.Items) {
+		t.Errorf("the paper shows %d questions of %d", n, len(full.Form.Items))
+	}
+	if n := count(t, b, "#paper strong"); n < len(full.Form.Items)-1 {
+		t.Errorf("the paper shows %d of the candidate's answers", n)
+	}
+	clean(t, b)
+	browsertest.Screenshot(t, b, "commission-5-paper")
+	do(t, b, chromedp.Navigate(ts.URL+candidate), chromedp.WaitVisible(chromedp.CSS("#decide-C1")))
 	do(t, b, chromedp.Click(chromedp.CSS("#decide-C1-submit")))
 	waitFor(t, b, "#reason-C1-error")
 	clean(t, b)
