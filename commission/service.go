@@ -805,8 +805,13 @@ func (s *Service) Decide(ctx context.Context, p *auth.Principal, id string, d De
 		if !chair(st, p.Person) {
 			return nil, nil, attesta.E(attesta.Forbidden, "err.commission.chair")
 		}
-		if !st.MaySee(p.Person, d.Candidate) && st.Candidate(d.Candidate) != nil && !st.RecusedFor(p.Person, d.Candidate) {
-			return nil, nil, attesta.E(attesta.Conflict, "err.commission.undeclared")
+		if st.Candidate(d.Candidate) != nil && !st.MaySee(p.Person, d.Candidate) {
+			if !st.Declared(p.Person) {
+				return nil, nil, attesta.E(attesta.Conflict, "err.commission.undeclared.self")
+			}
+			// A chair in conflict with the candidate leaves the minuting of
+			// their decisions to the other chair.
+			return nil, nil, attesta.E(attesta.Conflict, "err.commission.chair.recused")
 		}
 		d.ByCriteria = false
 		if err := st.Decide(d, now); err != nil {
