@@ -204,6 +204,21 @@ func TestDecisions(t *testing.T) {
 	if err := s.Decide(dm, now); err != nil || s.Decisions[2].Unanimous() {
 		t.Fatalf("a majority decision: %v", err)
 	}
+	// A member who finds a conflict after voting abstains: the decision
+	// they voted on is withdrawn, to be taken again without them.
+	again := *s
+	again.Decisions = slices.Clone(s.Decisions)
+	again.Declarations = slices.Clone(s.Declarations)
+	withdrawn, err := again.Recuse("p-exp1", "p-sara")
+	if err != nil || len(withdrawn) != 2 || again.Decision("p-sara", "C1") != nil || !again.RecusedFor("p-exp1", "p-sara") || again.Decision("p-luca", "C1") == nil {
+		t.Errorf("a late recusal: %v %v", withdrawn, err)
+	}
+	if _, err := again.Recuse("p-exp1", "p-sara"); attesta.ErrorKey(err) != "err.commission.recused.already" {
+		t.Errorf("abstaining twice: %v", err)
+	}
+	if _, err := again.Recuse("p-sub", "p-sara"); attesta.ErrorKey(err) != "err.commission.undeclared.self" {
+		t.Errorf("abstaining without a declaration: %v", err)
+	}
 	// The minutes wait for every competence of every candidate.
 	if err := s.Sign("p-pres", false, "", now); attesta.ErrorKey(err) != "err.commission.sign.undecided" {
 		t.Errorf("signed with a competence undecided: %v", err)

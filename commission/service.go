@@ -147,6 +147,9 @@ type Writer interface {
 	// candidate's competence's); the engine refuses any once the session
 	// is closed.
 	PutDecisions(ctx context.Context, session string, ds []Decision) error
+	// DropDecisions deletes decisions of a session (the engine refuses
+	// once it is closed).
+	DropDecisions(ctx context.Context, session string, ds []Decision) error
 	InsertJob(ctx context.Context, j *job.Job) error
 	job.Ender
 	// InsertCredential stores a prepared credential with its log and
@@ -781,6 +784,21 @@ func (s *Service) Declare(ctx context.Context, p *auth.Principal, id string, rec
 			return nil, nil, err
 		}
 		return nil, map[string]any{"session": st.ID, "grounds": Grounds, "recused": recused}, nil
+	})
+}
+
+// Recuse records p's conflict with candidate, declared after their
+// declaration: they take no part for the candidate from now on.
+func (s *Service) Recuse(ctx context.Context, p *auth.Principal, id, candidate string) (*Session, error) {
+	return s.sit(ctx, p, id, "commission.recuse", func(w Writer, st *Session, now time.Time) ([]Decision, any, error) {
+		withdrawn, err := st.Recuse(p.Person, candidate)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := w.DropDecisions(ctx, st.ID, withdrawn); err != nil {
+			return nil, nil, err
+		}
+		return nil, map[string]any{"session": st.ID, "candidate": candidate, "withdrawn": len(withdrawn)}, nil
 	})
 }
 

@@ -199,6 +199,37 @@ func (s *Session) Decision(candidate, competence string) *Decision {
 	return &s.Decisions[i]
 }
 
+// Recuse records that member person, having declared, declares a
+// conflict with candidate after all: they take no part for them from now
+// on. The decisions on the candidate they voted on are withdrawn, to be
+// taken again without them (the minutes are not signed yet); Recuse
+// returns those.
+func (s *Session) Recuse(person, candidate string) ([]Decision, error) {
+	if !s.Closed.IsZero() {
+		return nil, attesta.E(attesta.Conflict, "err.commission.closed", s.ID)
+	}
+	i := slices.IndexFunc(s.Declarations, func(d Declaration) bool { return d.Person == person })
+	if i < 0 {
+		return nil, attesta.E(attesta.Conflict, "err.commission.undeclared.self")
+	}
+	if s.Candidate(candidate) == nil {
+		return nil, attesta.E(attesta.NotFound, "err.commission.candidate.unknown", candidate)
+	}
+	if s.RecusedFor(person, candidate) {
+		return nil, attesta.E(attesta.Conflict, "err.commission.recused.already")
+	}
+	var withdrawn []Decision
+	s.Decisions = slices.DeleteFunc(s.Decisions, func(d Decision) bool {
+		voted := d.Candidate == candidate && (slices.Contains(d.For, person) || slices.Contains(d.Dissent, person))
+		if voted {
+			withdrawn = append(withdrawn, d)
+		}
+		return voted
+	})
+	s.Declarations[i].Recused = append(s.Declarations[i].Recused, candidate)
+	return withdrawn, nil
+}
+
 // Attend records the members present, before the first decision.
 func (s *Session) Attend(present []string) error {
 	if !s.Closed.IsZero() {

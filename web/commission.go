@@ -39,6 +39,7 @@ func (s *Site) commissionRoutes(user func(string, auth.Action, http.HandlerFunc)
 		user("GET /commission-sessions/{id}", auth.CommissionView, s.sessionView),
 		user("POST /commission-sessions/{id}/attendance", auth.CommissionSit, s.sessionAct("attendance")),
 		user("POST /commission-sessions/{id}/declaration", auth.CommissionSit, s.sessionAct("declaration")),
+		user("POST /commission-sessions/{id}/recusal", auth.CommissionSit, s.sessionAct("recusal")),
 		user("POST /commission-sessions/{id}/criteria", auth.CommissionSit, s.sessionAct("criteria")),
 		user("POST /commission-sessions/{id}/proposals", auth.CommissionSit, s.sessionAct("proposals")),
 		user("POST /commission-sessions/{id}/signature", auth.CommissionSit, s.sessionAct("signature")),
@@ -262,7 +263,7 @@ func (d *sessionData) FormOn(what string) *form {
 func (s *Site) sessionView(w http.ResponseWriter, r *http.Request) {
 	done := r.URL.Query().Get("done")
 	switch done {
-	case "opened", "attendance", "declaration", "criteria", "proposals", "signature", "issuance", "decided", "status":
+	case "opened", "attendance", "declaration", "recusal", "criteria", "proposals", "signature", "issuance", "decided", "status":
 	default:
 		done = ""
 	}
@@ -330,6 +331,8 @@ func (s *Site) sessionAct(act string) http.HandlerFunc {
 				break
 			}
 			_, err = svc.Declare(ctx, p, id, nil)
+		case "recusal":
+			_, err = svc.Recuse(ctx, p, id, f.Get("candidate"))
 		case "criteria":
 			var c commission.Criteria
 			c.MinLevel, _ = strconv.Atoi(f.Get("min_level"))

@@ -281,7 +281,7 @@ var lookupValues = map[string][]string{
 	"commission.quorum.":  {string(commission.All), string(commission.Majority)},
 	"commission.outcome.": strs(commission.Outcomes),
 	"commission.ground.":  strs(commission.Grounds),
-	"session.done.":       {"opened", "attendance", "declaration", "criteria", "proposals", "signature", "issuance", "decided", "status"},
+	"session.done.":       {"opened", "attendance", "declaration", "recusal", "criteria", "proposals", "signature", "issuance", "decided", "status"},
 	"job.state.":          strs([]job.State{job.Previewed, job.Queued, job.Running, job.Done, job.Failed, job.Cancelled, job.Expired}),
 }
 

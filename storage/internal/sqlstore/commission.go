@@ -304,6 +304,17 @@ func (t commissionRows) PutDecisions(ctx context.Context, session string, ds []c
 	return nil
 }
 
+// DropDecisions implements commission.Writer.
+func (t commissionRows) DropDecisions(ctx context.Context, session string, ds []commission.Decision) error {
+	for _, d := range ds {
+		if _, err := t.Exec(ctx, `DELETE FROM commission_decisions WHERE session_id = $1 AND candidate = $2 AND competence = $3`,
+			session, d.Candidate, d.Competence); err != nil {
+			return fmt.Errorf("withdrawing the decisions of session %s: %w", session, err)
+		}
+	}
+	return nil
+}
+
 // Unissued implements commission.Reader.
 func (t commissionRows) Unissued(ctx context.Context, session string, limit int) ([]commission.Decision, error) {
 	ds, err := t.decisions(ctx, `SELECT d.content FROM commission_decisions d
