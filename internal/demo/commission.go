@@ -57,7 +57,7 @@ func loadCommission(ctx context.Context, s Services) error {
 		members = append(members, commission.Nominee{Email: m.Email, Role: m.Role})
 	}
 	c, err := s.Commissions.Nominate(ctx, chamber, commission.NewCommission{Sector: "meccatronica", Title: "Commissione Meccatronica 2026/27",
-		Act: "Determinazione del Segretario Generale n. 112 del 2 novembre 2026", Members: members})
+		Act: "Determinazione del Segretario Generale n. 112/2026", Members: members})
 	if err != nil {
 		return fmt.Errorf("nominating the demo commission: %w", err)
 	}
