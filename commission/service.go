@@ -196,6 +196,8 @@ type Service struct {
 	ReviewWindow time.Duration
 	// wake, if set, is called when an issuance job is queued.
 	wake func()
+	// inviter invites the people nominated who are not on attesta yet.
+	inviter Inviter
 }
 
 // NewService returns the service; rnd nil means crypto/rand.
@@ -248,14 +250,27 @@ type NewCommission struct {
 	Members []Nominee `json:"members"`
 }
 
-// Nominee is a person nominated, by id or by e-mail address (a person of
-// attesta: one not yet on it is invited first, with the commission member
-// role at the Chamber), with their role.
+// Nominee is a person nominated, by id or by e-mail address, with their
+// role. One not yet on attesta is invited, with the commission member role
+// at the Chamber: their names are then needed.
 type Nominee struct {
-	Person string `json:"person,omitempty"`
-	Email  string `json:"email,omitempty"`
-	Role   Role   `json:"role"`
+	Person     string `json:"person,omitempty"`
+	Email      string `json:"email,omitempty"`
+	GivenName  string `json:"given_name,omitempty"`
+	FamilyName string `json:"family_name,omitempty"`
+	Role       Role   `json:"role"`
 }
+
+// Inviter adds a person to attesta with a role at an organisation and
+// sends them the invitation to set their password. The server's is
+// people.Service.AddMember and account.Service.Invite.
+type Inviter interface {
+	Invite(ctx context.Context, p *auth.Principal, org, email, given, family string, role auth.Role) (string, error)
+}
+
+// SetInviter sets how people nominated by an e-mail address not on
+// attesta are invited (nil: they are refused).
+func (s *Service) SetInviter(i Inviter) { s.inviter = i }
 
 // Nominate nominates a commission of p's Chamber: its members (people of
 // attesta, whom the nomination gives the commission member role at the
@@ -265,62 +280,29 @@ func (s *Service) Nominate(ctx context.Context, p *auth.Principal, in NewCommiss
 	if err := auth.Decide(p, auth.CommissionNominate, auth.Anywhere); err != nil {
 		return nil, err
 	}
-	id, err := people.NewID(s.rand, "com")
-	if err != nil {
-		return nil, err
+	// Everything is checked before anyone is invited, so that a refused
+	// nomination invites nobody; then the new people are invited, and the
+	// commission nominated with them.
+	var invite []int
+	if err := s.store.View(ctx, func(r Reader) error {
+		_, ids, err := s.nomination(ctx, r, p, in, true)
+		invite = ids
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("nominating a commission: %w", err)
 	}
-	now := s.now()
-	c := &Commission{ID: id, Chamber: p.Org, Sector: strings.TrimSpace(in.Sector), Title: strings.TrimSpace(in.Title),
-		Act: strings.TrimSpace(in.Act), NominatedBy: p.Person, NominatedAt: now}
-	err = s.store.Update(ctx, func(w Writer) error {
-		var fe attesta.FieldErrors
-		if len(in.Members) > MaxMembers {
-			fe.Problem("members", "err.commission.members.many", MaxMembers)
-			return fe.Err()
+	for _, i := range invite {
+		n := &in.Members[i]
+		id, err := s.inviter.Invite(ctx, p, p.Org, n.Email, n.GivenName, n.FamilyName, auth.CommissionMember)
+		if err != nil {
+			return nil, fmt.Errorf("nominating a commission: inviting %s: %w", n.Email, err)
 		}
-		if _, err := s.standards.Current(ctx, nil, c.Sector); attesta.ErrorCode(err) == attesta.NotFound {
-			fe.Problem("sector", "err.commission.sector", c.Sector)
-		} else if err != nil {
-			return err
-		}
-		if len([]rune(c.Act)) > MaxAct {
-			fe.Problem("act", "err.commission.act.long", MaxAct)
-		}
-		for i, n := range in.Members {
-			m := Member{Person: strings.TrimSpace(n.Person), Role: n.Role}
-			var person *people.Person
-			var err error
-			switch email := strings.ToLower(strings.TrimSpace(n.Email)); {
-			case m.Person != "":
-				person, err = w.Person(ctx, m.Person)
-			case email != "":
-				m.Person = email
-				person, err = w.PersonByEmail(ctx, email)
-			default:
-				err = attesta.E(attesta.NotFound, "err.commission.person.unknown", "")
-			}
-			if attesta.ErrorCode(err) == attesta.NotFound {
-				fe.Problem(fmt.Sprintf("members[%d].person", i), "err.commission.person.unknown", m.Person)
-				c.Members = append(c.Members, m)
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			ms, err := w.Memberships(ctx, person.ID)
-			if err != nil {
-				return err
-			}
-			// The Chamber appoints people it reaches; the national body
-			// appoints from elsewhere.
-			if !people.ReachesAll(p, ms) {
-				fe.Problem(fmt.Sprintf("members[%d].person", i), "err.commission.person.unknown", m.Person)
-			}
-			m.Person, m.Name = person.ID, person.Name()
-			c.Members = append(c.Members, m)
-		}
-		c.Validate(&fe)
-		if err := fe.Err(); err != nil {
+		n.Person, n.Email = id, ""
+	}
+	var c *Commission
+	err := s.store.Update(ctx, func(w Writer) error {
+		var err error
+		if c, _, err = s.nomination(ctx, w, p, in, false); err != nil {
 			return err
 		}
 		if err := w.InsertCommission(ctx, c); err != nil {
@@ -331,12 +313,88 @@ func (s *Service) Nominate(ctx context.Context, p *auth.Principal, in NewCommiss
 				return err
 			}
 		}
-		return s.record(ctx, w, p, c, "commission.nominate", nil, c, now)
+		return s.record(ctx, w, p, c, "commission.nominate", nil, c, c.NominatedAt)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("nominating a commission: %w", err)
 	}
 	return c, nil
+}
+
+// nomination checks a nomination and returns the commission it makes; with
+// invite, an e-mail address not on attesta with the names given is not a
+// problem but a person to invite, whose index it returns.
+func (s *Service) nomination(ctx context.Context, r Reader, p *auth.Principal, in NewCommission, invite bool) (*Commission, []int, error) {
+	id, err := people.NewID(s.rand, "com")
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &Commission{ID: id, Chamber: p.Org, Sector: strings.TrimSpace(in.Sector), Title: strings.TrimSpace(in.Title),
+		Act: strings.TrimSpace(in.Act), NominatedBy: p.Person, NominatedAt: s.now()}
+	var fe attesta.FieldErrors
+	if len(in.Members) > MaxMembers {
+		fe.Problem("members", "err.commission.members.many", MaxMembers)
+		return nil, nil, fe.Err()
+	}
+	if _, err := s.standards.Current(ctx, nil, c.Sector); attesta.ErrorCode(err) == attesta.NotFound {
+		fe.Problem("sector", "err.commission.sector", c.Sector)
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if len([]rune(c.Act)) > MaxAct {
+		fe.Problem("act", "err.commission.act.long", MaxAct)
+	}
+	var invited []int
+	for i, n := range in.Members {
+		field := fmt.Sprintf("members[%d].person", i)
+		m := Member{Person: strings.TrimSpace(n.Person), Role: n.Role}
+		var person *people.Person
+		var err error
+		email := strings.ToLower(strings.TrimSpace(n.Email))
+		switch {
+		case m.Person != "":
+			person, err = r.Person(ctx, m.Person)
+		case email != "":
+			m.Person = email
+			person, err = r.PersonByEmail(ctx, email)
+		default:
+			err = attesta.E(attesta.NotFound, "err.commission.person.unknown", "")
+		}
+		if attesta.ErrorCode(err) == attesta.NotFound {
+			switch {
+			case email == "" || !invite:
+				fe.Problem(field, "err.commission.person.unknown", m.Person)
+			case s.inviter == nil:
+				fe.Problem(field, "err.commission.person.unknown", m.Person)
+			case strings.TrimSpace(n.GivenName) == "" || strings.TrimSpace(n.FamilyName) == "":
+				fe.Problem(field, "err.commission.person.names", email)
+			default:
+				invited = append(invited, i)
+				m.Name = strings.TrimSpace(n.GivenName + " " + n.FamilyName)
+			}
+			c.Members = append(c.Members, m)
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		ms, err := r.Memberships(ctx, person.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		// The Chamber appoints people it reaches; the national body
+		// appoints from elsewhere.
+		if !people.ReachesAll(p, ms) {
+			fe.Problem(field, "err.commission.person.unknown", m.Person)
+		}
+		m.Person, m.Name = person.ID, person.Name()
+		c.Members = append(c.Members, m)
+	}
+	c.Validate(&fe)
+	if err := fe.Err(); err != nil {
+		return nil, nil, err
+	}
+	return c, invited, nil
 }
 
 func (s *Service) record(ctx context.Context, w Writer, p *auth.Principal, c *Commission, action string, before, after any, at time.Time) error {

@@ -117,11 +117,12 @@ func (s *Site) nominate(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	in := commission.NewCommission{Sector: f.Get("sector"), Title: f.Get("title"), Act: f.Get("act")}
 	for i := range nomineeRows {
-		email, role := strings.TrimSpace(f.Get("email"+strconv.Itoa(i))), f.Get("role"+strconv.Itoa(i))
+		n := strconv.Itoa(i)
+		email, role := strings.TrimSpace(f.Get("email"+n)), f.Get("role"+n)
 		if email == "" && role == "" {
 			continue
 		}
-		in.Members = append(in.Members, commission.Nominee{Email: email, Role: commission.Role(role)})
+		in.Members = append(in.Members, commission.Nominee{Email: email, Role: commission.Role(role), GivenName: f.Get("given" + n), FamilyName: f.Get("family" + n)})
 	}
 	c, err := s.platform.Commissions.Nominate(r.Context(), principal(r), in)
 	if err != nil {

@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +183,54 @@ func TestDemoCommissionIssuesFromTheDecision(t *testing.T) {
 	// Nothing is left to issue, and issuing again issues nothing.
 	if _, err := svc.Commissions.Resume(ctx, chamber, v.ID); attesta.ErrorKey(err) != "err.commission.issued" {
 		t.Errorf("resuming a finished issuance: %v", err)
+	}
+}
+
+// A Chamber nominates a commission with a person not on attesta yet: she
+// is invited, with the commission member role at the Chamber, and sits on
+// it. A refused nomination invites nobody; an unknown address without the
+// names is said beside its row.
+func TestNominationInvites(t *testing.T) {
+	srv := testserver.New(t)
+	ctx := context.Background()
+	svc := srv.Services()
+	chamber, err := svc.People.PrincipalByEmail(ctx, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := []commission.Nominee{
+		{Email: "presidente@milomb.example", Role: commission.President},
+		{Email: "valutatrice@milomb.example", Role: commission.SectorExpert},
+		{Email: "nuova.esperta@example.org", GivenName: "Nadia", FamilyName: "Ferrara", Role: commission.AssessmentExpert},
+	}
+	// No secretary: refused, and nobody invited.
+	_, err = svc.Commissions.Nominate(ctx, chamber, commission.NewCommission{Sector: "meccatronica", Title: "Commissione di prova", Act: "Det. 1/2027", Members: members})
+	if attesta.ErrorCode(err) != attesta.Invalid || !strings.Contains(attesta.MessageIn(err, "en"), "secretary") {
+		t.Fatalf("a nomination without a secretary: %v", err)
+	}
+	if _, err := svc.People.PrincipalByEmail(ctx, "nuova.esperta@example.org", "", ""); attesta.ErrorCode(err) != attesta.NotFound {
+		t.Errorf("a refused nomination invited someone: %v", err)
+	}
+	// An unknown address without names.
+	noNames := append(slices.Clone(members), commission.Nominee{Email: "sconosciuto@example.org", Role: commission.Secretary})
+	_, err = svc.Commissions.Nominate(ctx, chamber, commission.NewCommission{Sector: "meccatronica", Title: "Commissione di prova", Act: "Det. 1/2027", Members: noNames})
+	var fe attesta.FieldErrors
+	if !errors.As(err, &fe) || !slices.ContainsFunc(fe, func(e attesta.FieldError) bool { return e.Field == "members[3].person" && e.Key == "err.commission.person.names" }) {
+		t.Errorf("an unknown address without names: %v", err)
+	}
+	members = append(members, commission.Nominee{Email: "segreteria@milomb.example", Role: commission.Secretary})
+	c, err := svc.Commissions.Nominate(ctx, chamber, commission.NewCommission{Sector: "meccatronica", Title: "Commissione di prova", Act: "Det. 1/2027", Members: members})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nadia, err := svc.People.PrincipalByEmail(ctx, "nuova.esperta@example.org", "cciaa-milano", auth.CommissionMember)
+	if err != nil {
+		t.Fatalf("the invited expert: %v", err)
+	}
+	if m := c.Member(nadia.Person); m == nil || m.Name != "Nadia Ferrara" || m.Role != commission.AssessmentExpert {
+		t.Errorf("the invited expert on the commission: %+v", c.Members)
+	}
+	if cs, err := svc.Commissions.Commissions(ctx, nadia); err != nil || len(cs) != 1 || cs[0].ID != c.ID {
+		t.Errorf("the invited expert's commissions: %v %v", cs, err)
 	}
 }

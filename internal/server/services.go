@@ -14,6 +14,7 @@ import (
 	"github.com/attesta/attesta/artefact"
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/audit"
+	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 
@@ -216,12 +217,32 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc.Dossiers = dossier.NewService(db.Dossiers(), log, svc.Artefacts, opts.Clock)
 	svc.Commissions = commission.NewService(db.Commissions(), standards, creds, opts.Clock, opts.Rand)
 	svc.Commissions.OnQueued(svc.Jobs.Wake)
+	svc.Commissions.SetInviter(inviter{svc.People, svc.Accounts})
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)
 		}
 	}
 	return svc, nil
+}
+
+// inviter invites a person nominated to a commission who is not on attesta
+// yet: added with the role at the Chamber, and sent the invitation to set
+// their password, as the Chamber's people page does.
+type inviter struct {
+	people   *people.Service
+	accounts *account.Service
+}
+
+func (i inviter) Invite(ctx context.Context, p *auth.Principal, org, email, given, family string, role auth.Role) (string, error) {
+	person, err := i.people.AddMember(ctx, p, org, people.Person{GivenName: given, FamilyName: family, Email: email}, role)
+	if err != nil {
+		return "", err
+	}
+	if err := i.accounts.Invite(ctx, p, person.ID); err != nil {
+		return "", err
+	}
+	return person.ID, nil
 }
 
 // witnessKeyContext binds the sealed witness key to its use.
