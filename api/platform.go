@@ -19,6 +19,7 @@ import (
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
@@ -56,6 +57,9 @@ type Platform struct {
 	// the status of the badges they issued; nil: not served.
 	Commissions *commission.Service
 	Badges      commission.StatusChanger
+	// Courses are the Chambers' training courses for tutors and teachers;
+	// nil: not served.
+	Courses *course.Service
 	// MaxArtefact is the largest file a dossier accepts; 0: files are not
 	// served.
 	MaxArtefact int64

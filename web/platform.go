@@ -18,6 +18,7 @@ import (
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
@@ -58,6 +59,9 @@ type Platform struct {
 	// they issue; Badges changes a badge's status.
 	Commissions *commission.Service
 	Badges      commission.StatusChanger
+	// Courses are the Chambers' training courses for tutors and teachers;
+	// nil: not served.
+	Courses *course.Service
 	// Clock is the server's clock, which says whether a sitting is open
 	// now (nil: time.Now); an attempt's time left is the service's.
 	Clock attesta.Clock
