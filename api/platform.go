@@ -122,6 +122,7 @@ func (a *API) platformRoutes() []Route {
 	keys = append(keys, a.itemRoutes(t)...)
 	keys = append(keys, a.testRoutes(t)...)
 	keys = append(keys, a.commissionRoutes(t)...)
+	keys = append(keys, a.courseRoutes(t)...)
 	keys = append(keys, a.sheetRoutes(t)...)
 	keys = append(keys, a.dossierRoutes(t)...)
 	keys = append(keys, a.dossierFileRoutes(t)...)

@@ -901,6 +901,9 @@ func (p *page) NavLinks() []navLink {
 			add("/badges", p.T("badges.title"), auth.BadgeView)
 		}
 	}
+	if p.site.platform.Courses != nil {
+		add("/courses", p.T("courses.title"), auth.CourseView)
+	}
 	add("/orgs", p.T("orgs.title"), auth.OrgList)
 	if p.User.Role == auth.SchoolReferent || p.User.Role == auth.SchoolTutor {
 		// A school's people reach their classes from their school's page.
