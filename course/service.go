@@ -637,6 +637,12 @@ func (s *Service) Settings(ctx context.Context, p *auth.Principal, chamber strin
 
 // SetSettings stores the settings of p's Chamber.
 func (s *Service) SetSettings(ctx context.Context, p *auth.Principal, set Settings) (Settings, error) {
+	if set.Chamber != "" {
+		// Another's settings are out of reach before anything else.
+		if err := auth.Decide(p, auth.CourseManage, settingsObject(set.Chamber)); err != nil {
+			return Settings{}, err
+		}
+	}
 	chamber, err := chamberOf(p)
 	if err != nil {
 		return Settings{}, err

@@ -182,7 +182,7 @@ func loadDataset(ctx context.Context, db Database, opts Options) error {
 			return err
 		}
 		if err := demo.Load(ctx, demo.Services{Standards: svc.Standards, Issuers: svc.Issuers, Credentials: svc.Credentials,
-			Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Tests: svc.Tests, Commissions: svc.Commissions, Clock: opts.Clock}); err != nil {
+			Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Clock: opts.Clock}); err != nil {
 			return err
 		}
 		value = "demo"
