@@ -232,13 +232,12 @@ func (d *courseData) Attended(n int, person string) string {
 	return ""
 }
 
-// Minutes returns the minutes of the course's lessons added up.
-func (d *courseData) Minutes() int {
-	n := 0
-	for _, l := range d.Course.Lessons {
-		n += l.Minutes
-	}
-	return n
+// Missing reports whether a completer of the closed course has no badge
+// yet: closing again issues it.
+func (d *courseData) Missing() bool {
+	return d.Course.State == course.Closed && slices.ContainsFunc(d.Course.Participants, func(pt course.Participant) bool {
+		return pt.Outcome == course.Completed && pt.Credential == ""
+	})
 }
 
 // courseDone are the messages a course's page says after an act.
