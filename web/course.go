@@ -203,6 +203,7 @@ type courseData struct {
 	// Roles are the roles one takes the course in.
 	Roles   []auth.Role
 	Lessons []lessonRow
+	orgs    map[string]string // the participants' organisations' names
 	Form    *form
 	On      string // the form refused: "enrol", "attendance:N", "start", "close", "cancel", "withdraw:person"
 	Done    string
@@ -231,6 +232,10 @@ func (d *courseData) Attended(n int, person string) string {
 	}
 	return ""
 }
+
+// OrgName returns the name of a participant's organisation, or its id
+// when the reader does not reach it.
+func (d *courseData) OrgName(id string) string { return or(d.orgs[id], id) }
 
 // Missing reports whether a completer of the closed course has no badge
 // yet: closing again issues it.
@@ -262,6 +267,22 @@ func (s *Site) coursePage(w http.ResponseWriter, r *http.Request, status int, id
 	d.Manage = p.Can(auth.CourseManage, c.Object(p.User)) && p.User.Role == auth.ChamberOperator
 	for i, l := range c.Lessons {
 		d.Lessons = append(d.Lessons, lessonRow{i + 1, l})
+	}
+	d.orgs = map[string]string{}
+	for _, pt := range c.Participants {
+		if _, ok := d.orgs[pt.Org]; ok || s.platform.Orgs == nil {
+			continue
+		}
+		o, err := s.platform.Orgs.Get(r.Context(), p.User, pt.Org)
+		switch {
+		case err == nil:
+			d.orgs[pt.Org] = o.Name
+		case attesta.ErrorCode(err) == attesta.NotFound || attesta.ErrorCode(err) == attesta.Forbidden:
+			d.orgs[pt.Org] = ""
+		default:
+			s.fail(w, r, err)
+			return
+		}
 	}
 	p.Title = p.In(c.Title)
 	p.Breadcrumbs = append(p.Breadcrumbs, crumb{Label: p.Title})

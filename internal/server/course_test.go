@@ -137,8 +137,10 @@ func TestCourseOnThePages(t *testing.T) {
 	if r := svc.Verifier.Verify(ctx, rec.Body); !r.Verified || !r.Chamber {
 		t.Fatalf("the tutor badge does not verify: %+v", r.Checks)
 	}
-	// Every badge issued, closing again is not offered.
-	if status, page := getPage(t, ts, jar, "/courses/"+id); status != http.StatusOK || !strings.Contains(page, badge) || strings.Contains(page, `id="close-form"`) {
+	// Every badge issued, closing again is not offered; the participants'
+	// company is named.
+	if status, page := getPage(t, ts, jar, "/courses/"+id); status != http.StatusOK || !strings.Contains(page, badge) || strings.Contains(page, `id="close-form"`) ||
+		!strings.Contains(page, "Meccanica Lombarda") {
 		t.Errorf("the Chamber's page of the closed course: %d, badge %s\n%s", status, badge, snippet(page))
 	}
 
