@@ -14,6 +14,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/assessment"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -76,7 +77,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	// Any non-nil values enable the credential, log and witness routes.
 	var creds api.Credentials = (*credential.Service)(nil)
 	var log api.Log = (*notary.Log)(nil)
-	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}}, api.Platform{Accounts: &account.Service{}, Keys: &issuer.Service{}, Experiences: &experience.Service{}, Sheets: &observation.Service{}, Dossiers: &dossier.Service{}, Items: &item.Service{}, Tests: &assessment.Service{}, MaxArtefact: 1}, slog.Default()).Routes() {
+	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}}, api.Platform{Accounts: &account.Service{}, Keys: &issuer.Service{}, Experiences: &experience.Service{}, Sheets: &observation.Service{}, Dossiers: &dossier.Service{}, Items: &item.Service{}, Tests: &assessment.Service{}, Courses: &course.Service{}, MaxArtefact: 1}, slog.Default()).Routes() {
 		served = append(served, strings.ReplaceAll(r.Pattern, "...}", "}")) // OpenAPI has no {rest...}
 	}
 	slices.Sort(documented)

@@ -86,7 +86,7 @@ func TestTilesVerifiedByXMod(t *testing.T) {
 		t.Fatalf("x/mod note does not open the checkpoint: %v", err)
 	}
 	c, err := checkpoint.Parse([]byte(n.Text))
-	if err != nil || c.Origin != "attesta.example/log" || c.Size != 309 { // the demo's 9 entries and 300
+	if err != nil || c.Origin != "attesta.example/log" || c.Size != 310 { // the demo's 10 entries and 300
 		t.Fatalf("checkpoint %v %v", c, err)
 	}
 	size, root := c.Size, tlog.Hash(c.Root)

@@ -19,6 +19,7 @@ import (
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
@@ -57,6 +58,9 @@ type Platform struct {
 	Commissions *commission.Service
 	Badges      commission.StatusChanger
 	Areas       commission.AreaIssuer
+	// Courses are the Chambers' training courses for tutors and teachers;
+	// nil: not served.
+	Courses *course.Service
 	// MaxArtefact is the largest file a dossier accepts; 0: files are not
 	// served.
 	MaxArtefact int64
@@ -119,6 +123,7 @@ func (a *API) platformRoutes() []Route {
 	keys = append(keys, a.itemRoutes(t)...)
 	keys = append(keys, a.testRoutes(t)...)
 	keys = append(keys, a.commissionRoutes(t)...)
+	keys = append(keys, a.courseRoutes(t)...)
 	keys = append(keys, a.sheetRoutes(t)...)
 	keys = append(keys, a.dossierRoutes(t)...)
 	keys = append(keys, a.dossierFileRoutes(t)...)

@@ -57,9 +57,11 @@ type Reader interface {
 type Writer interface {
 	Reader
 	Record(ctx context.Context, e *audit.Entry) error
-	// Person returns a person of the platform, or NotFound; Memberships
+	// Person returns a person of the platform, or NotFound; PersonByEmail
+	// the person with that (lower-case) address, or NotFound; Memberships
 	// their roles.
 	Person(ctx context.Context, id string) (*people.Person, error)
+	PersonByEmail(ctx context.Context, email string) (*people.Person, error)
 	Memberships(ctx context.Context, person string) ([]auth.Membership, error)
 	// InsertCourse stores a new course; UpdateCourse writes a course, its
 	// participants and its attendance as they are now.
@@ -287,10 +289,12 @@ func (s *Service) change(ctx context.Context, p *auth.Principal, id string, stat
 // audience stays once someone is enrolled for it.
 func (s *Service) Replan(ctx context.Context, p *auth.Principal, id string, plan Plan) (*Course, error) {
 	plan.Normalize()
-	if err := plan.Validate(); err != nil {
-		return nil, err
-	}
 	return s.change(ctx, p, id, []State{Planned}, func(w Writer, c *Course) error {
+		// Decided first: one who may not change the course learns nothing
+		// of the rules.
+		if err := plan.Validate(); err != nil {
+			return err
+		}
 		if plan.Audience != c.Audience && len(c.Participants) > 0 {
 			var fe attesta.FieldErrors
 			fe.Problem("audience", "err.course.audience.enrolled", c.Audience.Words())
@@ -308,42 +312,90 @@ func (s *Service) Enrol(ctx context.Context, p *auth.Principal, id, person strin
 	person, org = strings.TrimSpace(person), strings.TrimSpace(org)
 	return s.change(ctx, p, id, []State{Planned, Running}, func(w Writer, c *Course) error {
 		var fe attesta.FieldErrors
-		if !slices.Contains(c.Audience.Roles(), role) {
-			fe.Problem("role", "err.course.participant.role", role, c.Audience.Words())
-			return fe.Err()
-		}
 		if person == "" || len(person) > 100 {
 			fe.Problem("person", "err.course.participant.person", person)
 			return fe.Err()
 		}
-		who, err := w.Person(ctx, person)
-		if attesta.ErrorCode(err) == attesta.NotFound {
-			fe.Problem("person", "err.course.participant.person", person)
-			return fe.Err()
-		}
-		if err != nil {
-			return err
-		}
-		ms, err := w.Memberships(ctx, person)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(ms, func(m auth.Membership) bool { return m.Role == role && m.Org == org }) {
-			fe.Problem("org", "err.course.participant.membership", who.Name(), role, org)
-			return fe.Err()
-		}
-		if c.participant(person) >= 0 {
-			fe.Problem("person", "err.course.participant.taken", who.Name())
-			return fe.Conflict()
-		}
-		if len(c.Participants) >= MaxParticipants {
-			fe.Problem("person", "err.course.participants.many", MaxParticipants)
-			return fe.Conflict()
-		}
-		pt := Participant{Person: person, Name: who.Name(), Role: role, Org: org}
-		c.Participants = append(c.Participants, pt)
-		return audit.Record(ctx, w, p, s.now(), actionEnrol, c.Object(nil), nil, pt)
+		return s.enrol(ctx, w, p, c, person, role, org)
 	})
+}
+
+// EnrolByEmail is Enrol for the person with that e-mail address (a
+// problem with it is said of the field "email"); org "" means the
+// organisation where they hold role, when they hold it in one only.
+func (s *Service) EnrolByEmail(ctx context.Context, p *auth.Principal, id, email string, role auth.Role, org string) (*Course, error) {
+	email, org = strings.ToLower(strings.TrimSpace(email)), strings.TrimSpace(org)
+	return s.change(ctx, p, id, []State{Planned, Running}, func(w Writer, c *Course) error {
+		var fe attesta.FieldErrors
+		if email == "" || len(email) > 254 {
+			fe.Problem("email", "err.course.participant.email", email)
+			return fe.Err()
+		}
+		who, err := w.PersonByEmail(ctx, email)
+		if attesta.ErrorCode(err) == attesta.NotFound {
+			fe.Problem("email", "err.course.participant.email", email)
+			return fe.Err()
+		}
+		if err != nil {
+			return err
+		}
+		if org == "" && slices.Contains(c.Audience.Roles(), role) {
+			ms, err := w.Memberships(ctx, who.ID)
+			if err != nil {
+				return err
+			}
+			var orgs []string
+			for _, m := range ms {
+				if m.Role == role && !slices.Contains(orgs, m.Org) {
+					orgs = append(orgs, m.Org)
+				}
+			}
+			if len(orgs) > 1 {
+				fe.Problem("org", "err.course.participant.orgs", who.Name(), role)
+				return fe.Err()
+			}
+			if len(orgs) == 1 {
+				org = orgs[0]
+			}
+		}
+		return s.enrol(ctx, w, p, c, who.ID, role, org)
+	})
+}
+
+// enrol adds person to c, in role in org.
+func (s *Service) enrol(ctx context.Context, w Writer, p *auth.Principal, c *Course, person string, role auth.Role, org string) error {
+	var fe attesta.FieldErrors
+	if !slices.Contains(c.Audience.Roles(), role) {
+		fe.Problem("role", "err.course.participant.role", role, c.Audience.Words())
+		return fe.Err()
+	}
+	who, err := w.Person(ctx, person)
+	if attesta.ErrorCode(err) == attesta.NotFound {
+		fe.Problem("person", "err.course.participant.person", person)
+		return fe.Err()
+	}
+	if err != nil {
+		return err
+	}
+	ms, err := w.Memberships(ctx, person)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(ms, func(m auth.Membership) bool { return m.Role == role && m.Org == org }) {
+		fe.Problem("org", "err.course.participant.membership", who.Name(), role, org)
+		return fe.Err()
+	}
+	if c.participant(person) >= 0 {
+		fe.Problem("person", "err.course.participant.taken", who.Name())
+		return fe.Conflict()
+	}
+	if len(c.Participants) >= MaxParticipants {
+		fe.Problem("person", "err.course.participants.many", MaxParticipants)
+		return fe.Conflict()
+	}
+	pt := Participant{Person: person, Name: who.Name(), Role: role, Org: org}
+	c.Participants = append(c.Participants, pt)
+	return audit.Record(ctx, w, p, s.now(), actionEnrol, c.Object(nil), nil, pt)
 }
 
 // Withdraw removes a participant from a planned or running course, with
@@ -439,12 +491,11 @@ func (s *Service) Attend(ctx context.Context, p *auth.Principal, id string, less
 // Cancel cancels a planned or running course, for a reason.
 func (s *Service) Cancel(ctx context.Context, p *auth.Principal, id, reason string) (*Course, error) {
 	reason = strings.TrimSpace(reason)
-	var fe attesta.FieldErrors
-	text(&fe, "reason", reason, 1, 2000, true)
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
 	return s.change(ctx, p, id, []State{Planned, Running}, func(w Writer, c *Course) error {
+		var fe attesta.FieldErrors
+		if text(&fe, "reason", reason, 1, 2000, true); len(fe) > 0 {
+			return fe.Err()
+		}
 		before := c.State
 		c.State = Cancelled
 		return audit.Record(ctx, w, p, s.now(), actionCancel, c.Object(nil), map[string]any{"state": before},
@@ -553,6 +604,17 @@ func (s *Service) issue(ctx context.Context, p *auth.Principal, c *Course, pt Pa
 	return err
 }
 
+// MayManage says whether p may change course id: nil, or the error a
+// change would be refused with (not found, forbidden). A page asks it
+// before it checks a confirmation, so that one who may not act learns
+// nothing more.
+func (s *Service) MayManage(ctx context.Context, p *auth.Principal, id string) error {
+	return s.store.View(ctx, func(r Reader) error {
+		_, err := decide(ctx, r, p, auth.CourseManage, id)
+		return err
+	})
+}
+
 // settingsObject is a Chamber's settings for authorization and the audit
 // trail: the Chamber's own.
 func settingsObject(chamber string) auth.Object {
@@ -575,6 +637,12 @@ func (s *Service) Settings(ctx context.Context, p *auth.Principal, chamber strin
 
 // SetSettings stores the settings of p's Chamber.
 func (s *Service) SetSettings(ctx context.Context, p *auth.Principal, set Settings) (Settings, error) {
+	if set.Chamber != "" {
+		// Another's settings are out of reach before anything else.
+		if err := auth.Decide(p, auth.CourseManage, settingsObject(set.Chamber)); err != nil {
+			return Settings{}, err
+		}
+	}
 	chamber, err := chamberOf(p)
 	if err != nil {
 		return Settings{}, err

@@ -3,6 +3,7 @@ package experience
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -112,7 +113,22 @@ type Service struct {
 	store Store
 	now   attesta.Clock
 	rand  io.Reader
+	tutor TutorCheck
 }
+
+// TutorCheck says whether a person may be the company tutor of a new
+// experience located in provinces (its school's and its company's): nil,
+// or an error whose message says why not (a Chamber of the provinces
+// requires a valid tutor badge, which they do not hold: package course's
+// *Service is one). An error with code attesta.Conflict is a refusal;
+// any other is a failure.
+type TutorCheck interface {
+	CheckTutor(ctx context.Context, person string, at time.Time, provinces ...string) error
+}
+
+// CheckTutors sets the check of the company tutor of a new experience;
+// nil (the default) checks nothing.
+func (s *Service) CheckTutors(c TutorCheck) { s.tutor = c }
 
 // NewService returns the service; rnd nil means crypto/rand.
 func NewService(store Store, now attesta.Clock, rnd io.Reader) *Service {
@@ -331,6 +347,16 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in New) (*Exper
 		}
 		if e.Design.Validate(c, &fe); len(fe) > 0 {
 			return fe.Err()
+		}
+		if s.tutor != nil {
+			var refused *attesta.Error
+			switch err := s.tutor.CheckTutor(ctx, e.Design.CompanyTutor, now, e.SchoolProvince, e.CompanyProvince); {
+			case attesta.ErrorCode(err) == attesta.Conflict && errors.As(err, &refused):
+				fe.Say("company_tutor", refused.Message)
+				return fe.Conflict()
+			case err != nil:
+				return err
+			}
 		}
 		r := &Revision{Experience: e.ID, Number: 1, Design: e.Design, Digest: e.Design.Digest(), By: p.Person, ByName: p.Name, At: now}
 		if err := w.InsertExperience(ctx, e, r); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
@@ -60,6 +61,9 @@ type Platform struct {
 	Badges      commission.StatusChanger
 	Areas       commission.AreaIssuer
 	Credentials commission.CredentialReader
+	// Courses are the Chambers' training courses for tutors and teachers;
+	// nil: not served.
+	Courses *course.Service
 	// Clock is the server's clock, which says whether a sitting is open
 	// now (nil: time.Now); an attempt's time left is the service's.
 	Clock attesta.Clock
@@ -898,6 +902,9 @@ func (p *page) NavLinks() []navLink {
 		if p.User.Role == auth.Student {
 			add("/badges", p.T("badges.title"), auth.BadgeView)
 		}
+	}
+	if p.site.platform.Courses != nil {
+		add("/courses", p.T("courses.title"), auth.CourseView)
 	}
 	add("/orgs", p.T("orgs.title"), auth.OrgList)
 	if p.User.Role == auth.SchoolReferent || p.User.Role == auth.SchoolTutor {

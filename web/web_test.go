@@ -17,6 +17,7 @@ import (
 	"github.com/attesta/attesta/assessment"
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/i18n"
@@ -282,7 +283,13 @@ var lookupValues = map[string][]string{
 	"commission.outcome.": strs(commission.Outcomes),
 	"commission.ground.":  strs(commission.Grounds),
 	"session.done.":       {"opened", "attendance", "declaration", "recusal", "criteria", "proposals", "signature", "issuance", "decided", "status"},
-	"job.state.":          strs([]job.State{job.Previewed, job.Queued, job.Running, job.Done, job.Failed, job.Cancelled, job.Expired}),
+	// The courses'.
+	"course.audience.": strs(course.Audiences),
+	"course.state.":    strs(course.States),
+	"course.outcome.":  {string(course.Completed), string(course.NotCompleted)},
+	"course.done.":     {"created", "enrolled", "withdrawn", "started", "attendance", "closed", "cancelled"},
+	"course.field.":    {"title.it", "title.en"},
+	"job.state.":       strs([]job.State{job.Previewed, job.Queued, job.Running, job.Done, job.Failed, job.Cancelled, job.Expired}),
 }
 
 func strs[T ~string](xs []T) []string {

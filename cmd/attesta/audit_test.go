@@ -28,7 +28,7 @@ func TestLogAudit(t *testing.T) {
 	}
 	state := filepath.Join(t.TempDir(), "audit.json")
 	code, out, errOut := cli(t, "log", "audit", "--log-key", vkey, "--state", state, ts.URL)
-	if code != 0 || !strings.Contains(out, "CONSISTENT  attesta.example/log: 9 entries (9 new)") {
+	if code != 0 || !strings.Contains(out, "CONSISTENT  attesta.example/log: 10 entries (10 new)") {
 		t.Fatalf("first audit: %d %s %s", code, out, errOut)
 	}
 	for i := range 280 {
@@ -46,7 +46,7 @@ func TestLogAudit(t *testing.T) {
 	if _, err := srv.SequenceLog(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errOut := cli(t, "log", "audit", "--log-key", vkey, "--state", state, ts.URL); code != 0 || !strings.Contains(out, "289 entries (280 new)") {
+	if code, out, errOut := cli(t, "log", "audit", "--log-key", vkey, "--state", state, ts.URL); code != 0 || !strings.Contains(out, "290 entries (280 new)") {
 		t.Fatalf("second audit: %d %s %s", code, out, errOut)
 	}
 	// A remembered tree the log does not contain: a fork.

@@ -17,6 +17,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -43,6 +44,7 @@ type Services struct {
 	Items       *item.Service
 	Tests       *assessment.Service
 	Commissions *commission.Service
+	Courses     *course.Service
 	// Clock is the services' clock: the demo's open sitting is open now.
 	Clock attesta.Clock
 }
@@ -113,6 +115,9 @@ func Load(ctx context.Context, s Services) error {
 		return err
 	}
 	if err := loadCommission(ctx, s); err != nil {
+		return err
+	}
+	if err := loadCourse(ctx, s); err != nil {
 		return err
 	}
 	for i, a := range awards {

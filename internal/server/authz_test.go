@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/internal/demo"
@@ -90,6 +91,11 @@ const (
 	comT   target = "commission"
 	sesT   target = "commission-session"
 	badgeT target = "badge"
+	// A training course: the demo's, the Milan Chamber's, closed, which
+	// the company tutor of the matrix took (their own as a participant).
+	// There is no other's (the demo has no course in Turin); another
+	// Chamber's refusal is tested in course_test.go.
+	crsT target = "course"
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -169,6 +175,14 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.BadgeView:          {none: "YYFFFYF", person: "YYFFFYF", badgeT: "YYFFNNN"},
 	auth.BadgeStatus:        {badgeT: "FYFFFFF"},
 	auth.BadgeStack:         {person: "FYFFFFF"},
+	// The courses: a Chamber keeps its own; the national body sees them;
+	// a school's and a company's people list theirs, and see a course
+	// they take part in (the company tutor's); students and commission
+	// members take none. A Chamber's settings of the tutor badge
+	// (org): its own operators' and the national body's to see, its
+	// operators' to change.
+	auth.CourseView:   {none: "YYYYYFF", crsT: "YYNNYNN", orgT: "YYFFFFF"},
+	auth.CourseManage: {none: "FYFFFFF", crsT: "FYNNFNN", orgT: "FYFFFFF"},
 }
 
 // route is one route of either surface, as the matrix sees it.
@@ -265,6 +279,8 @@ func targetOf(pattern string) (target, error) {
 		return sesT, nil
 	case strings.HasPrefix(path, "/badges/{id}") || strings.HasPrefix(path, "/api/v1/badges/{id}"):
 		return badgeT, nil
+	case strings.HasPrefix(path, "/courses/{id}") || strings.HasPrefix(path, "/api/v1/courses/{id}"):
+		return crsT, nil
 	}
 	return none, fmt.Errorf("no fixture for the parameter of %s", path)
 }
@@ -406,6 +422,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	} else {
 		commissionMI, sessionMI, badgeMI = cs[0].ID, sv.ID, sv.Badges[0].Credential
 	}
+	// The demo's course.
+	courseMI := ""
+	if cs, err := svc.Courses.List(ctx, admin, course.Filter{}); err != nil || len(cs) != 1 {
+		t.Fatalf("the demo's course: %v %v", cs, err)
+	} else {
+		courseMI = cs[0].ID
+	}
 	blueprintMI := ""
 	if sv, err := svc.Tests.GetSitting(ctx, admin, sittingMI); err != nil || len(sv.Attempts) != 1 {
 		t.Fatalf("the demo's open sitting %q: %v", sittingMI, err)
@@ -477,7 +500,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if role == auth.CommissionMember {
 			ownE, otherE, ownS, otherS, ownD, otherD = expTO, expMI, sheetTO, sheetMI, dossierTO, dossierMI
 		}
-		own := map[target]string{comT: commissionMI, sesT: sessionMI, badgeT: badgeMI, std: "meccatronica", itm: "MEC-C1-K01", bpT: blueprintMI, sitT: sittingMI, attT: attemptMI, orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
+		own := map[target]string{crsT: courseMI, comT: commissionMI, sesT: sessionMI, badgeT: badgeMI, std: "meccatronica", itm: "MEC-C1-K01", bpT: blueprintMI, sitT: sittingMI, attT: attemptMI, orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
 			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys, exper: ownE, sheet: ownS, dossr: ownD}
 		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken, pupil: otherPupil,
 			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys, exper: otherE, sheet: otherS, dossr: otherD}
@@ -492,7 +515,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				id   string
 				want outcome
 			}{{"own", own[tg], exp}}
-			if tg != none && tg != std && tg != itm && tg != sitT && tg != attT && tg != bpT && tg != comT && tg != sesT && tg != badgeT {
+			if tg != none && tg != std && tg != itm && tg != sitT && tg != attT && tg != bpT && tg != comT && tg != sesT && tg != badgeT && tg != crsT {
 				wantOther := notFound
 				if role == auth.NationalAdmin && tg != token && tg != job {
 					wantOther = exp
@@ -570,6 +593,9 @@ func do(t *testing.T, ts *httptest.Server, r route, jar http.CookieJar, token, i
 			switch {
 			case strings.HasPrefix(path, "/api/v1/organisations/") && strings.HasSuffix(path, "/members"):
 				js = `{"role":"school_tutor"}`
+			case strings.HasSuffix(path, "/course-settings"):
+				// A Chamber's settings of the tutor badge: {} is no requirement
+				// and no expiry, what the demo's Chambers have.
 			case strings.HasPrefix(r.pattern, "POST /api/v1/organisations") && !strings.HasSuffix(path, "/classes"),
 				strings.HasPrefix(r.pattern, "PUT /api/v1/organisations"):
 				js = fmt.Sprintf(`{"kind":"school","province":%q,"email":%q}`, form.Get("province"), form.Get("email"))

@@ -215,7 +215,9 @@ func TestNominationInvites(t *testing.T) {
 	noNames := append(slices.Clone(members), commission.Nominee{Email: "sconosciuto@example.org", Role: commission.Secretary})
 	_, err = svc.Commissions.Nominate(ctx, chamber, commission.NewCommission{Sector: "meccatronica", Title: "Commissione di prova", Act: "Det. 1/2027", Members: noNames})
 	var fe attesta.FieldErrors
-	if !errors.As(err, &fe) || !slices.ContainsFunc(fe, func(e attesta.FieldError) bool { return e.Field == "members[3].person" && e.Key == "err.commission.person.names" }) {
+	if !errors.As(err, &fe) || !slices.ContainsFunc(fe, func(e attesta.FieldError) bool {
+		return e.Field == "members[3].person" && e.Key == "err.commission.person.names"
+	}) {
 		t.Errorf("an unknown address without names: %v", err)
 	}
 	members = append(members, commission.Nominee{Email: "segreteria@milomb.example", Role: commission.Secretary})

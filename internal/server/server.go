@@ -182,7 +182,7 @@ func loadDataset(ctx context.Context, db Database, opts Options) error {
 			return err
 		}
 		if err := demo.Load(ctx, demo.Services{Standards: svc.Standards, Issuers: svc.Issuers, Credentials: svc.Credentials,
-			Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Tests: svc.Tests, Commissions: svc.Commissions, Clock: opts.Clock}); err != nil {
+			Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Clock: opts.Clock}); err != nil {
 			return err
 		}
 		value = "demo"
@@ -251,7 +251,7 @@ func New(db Database, opts Options) (*Server, error) {
 	}
 	standards := svc.Standards
 	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs, Experiences: svc.Experiences,
-		Sheets: svc.Sheets, Dossiers: svc.Dossiers, Tests: svc.Tests, Commissions: svc.Commissions, Badges: svc.Credentials, Areas: svc.Credentials, Credentials: svc.Credentials, Clock: opts.Clock, Items: svc.Items, Standards: svc.Standards, SecureCookies: strings.HasPrefix(opts.PublicURL, "https://"), MaxArtefact: maxArtefact(svc)}
+		Sheets: svc.Sheets, Dossiers: svc.Dossiers, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Badges: svc.Credentials, Areas: svc.Credentials, Credentials: svc.Credentials, Clock: opts.Clock, Items: svc.Items, Standards: svc.Standards, SecureCookies: strings.HasPrefix(opts.PublicURL, "https://"), MaxArtefact: maxArtefact(svc)}
 	if opts.OIDC != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -298,7 +298,7 @@ func New(db Database, opts Options) (*Server, error) {
 		Credentials: svc.Credentials, Verifier: svc.VCAPIVerifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
 		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
-	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Tests: svc.Tests, Commissions: svc.Commissions, Badges: svc.Credentials, Areas: svc.Credentials, Imports: svc.Imports, Jobs: svc.Jobs,
+	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Badges: svc.Credentials, Areas: svc.Credentials, Imports: svc.Imports, Jobs: svc.Jobs,
 		Keys: svc.Issuers, Standards: svc.Standards, MaxArtefact: maxArtefact(svc)}, opts.Log)
 	s.api = jsonAPI.Routes()
 	for _, r := range s.api {

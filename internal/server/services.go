@@ -19,6 +19,7 @@ import (
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 
 	"github.com/attesta/attesta/competence"
+	"github.com/attesta/attesta/course"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -61,7 +62,11 @@ type Services struct {
 	Items         *item.Service
 	Tests         *assessment.Service
 	Commissions   *commission.Service
-	Imports       *importer.Service
+	// Courses are the Chambers' training courses for tutors and teachers,
+	// which issue the tutor badges; the co-design of an experience asks
+	// them whether its company tutor holds a valid one.
+	Courses *course.Service
+	Imports *importer.Service
 	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
 	// it, with the handlers of JobHandlers.
 	Jobs *job.Service
@@ -218,6 +223,8 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc.Commissions = commission.NewService(db.Commissions(), standards, creds, opts.Clock, opts.Rand)
 	svc.Commissions.OnQueued(svc.Jobs.Wake)
 	svc.Commissions.SetInviter(inviter{svc.People, svc.Accounts})
+	svc.Courses = course.NewService(db.Courses(), creds, opts.Clock, opts.Rand)
+	svc.Experiences.CheckTutors(svc.Courses)
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)

@@ -32,6 +32,8 @@ func CoursesSuite(t *testing.T, open Opener) {
 		{"Refusals", testCourseRefusals},
 		{"ConcurrentAttendance", testCourseConcurrentAttendance},
 		{"TutorRequirement", testCourseTutorRequirement},
+		{"EnrolByEmail", testCourseEnrolByEmail},
+		{"DecidedFirst", testCourseDecidedFirst},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -610,5 +612,62 @@ func testCourseConcurrentAttendance(t *testing.T, open Opener) {
 		if m := got.Attended(tu.Person); m != 4*60*(i+1) {
 			t.Errorf("tutor %d: %d minutes, want %d", i, m, 4*60*(i+1))
 		}
+	}
+}
+
+// testCourseEnrolByEmail: a participant named by their address, written
+// in any case, is enrolled where they hold the role; an unknown address,
+// or one whose person holds the role nowhere, is said of its field.
+func testCourseEnrolByEmail(t *testing.T, open Opener) {
+	ctx := context.Background()
+	w := newCourseWorld(t, open)
+	c, err := w.svc.Create(ctx, w.chamber, coursePlan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.svc.EnrolByEmail(ctx, w.chamber, c.ID, "nessuno@example.org", auth.CompanyTutor, "")
+	problem(t, err, attesta.Invalid, "email", "err.course.participant.email")
+	_, err = w.svc.EnrolByEmail(ctx, w.chamber, c.ID, "sara.docente@itis-avogadro.example", auth.CompanyTutor, "")
+	problem(t, err, attesta.Invalid, "org", "err.course.participant.membership")
+	c, err = w.svc.EnrolByEmail(ctx, w.chamber, c.ID, "  Dario.Reparto@Meccanica-SRL.example ", auth.CompanyTutor, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Participants) != 1 || c.Participants[0].Person != w.tutors[1].Person || c.Participants[0].Org != "meccanica-srl" {
+		t.Fatalf("enrolled by address: %+v", c.Participants)
+	}
+	_, err = w.svc.EnrolByEmail(ctx, w.chamber, c.ID, "dario.reparto@meccanica-srl.example", auth.CompanyTutor, "meccanica-srl")
+	problem(t, err, attesta.Conflict, "person", "err.course.participant.taken")
+}
+
+// testCourseDecidedFirst: one who may not change a course learns nothing
+// of its rules nor of the platform's people: another Chamber's changes are
+// not found, whatever their input.
+func testCourseDecidedFirst(t *testing.T, open Opener) {
+	ctx := context.Background()
+	w := newCourseWorld(t, open)
+	c, err := w.svc.Create(ctx, w.chamber, coursePlan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, change := range map[string]func() error{
+		"replan": func() error { _, err := w.svc.Replan(ctx, w.otherChamber, c.ID, course.Plan{}); return err },
+		"cancel": func() error { _, err := w.svc.Cancel(ctx, w.otherChamber, c.ID, ""); return err },
+		"enrol": func() error {
+			_, err := w.svc.EnrolByEmail(ctx, w.otherChamber, c.ID, "nessuno@example.org", auth.CompanyTutor, "")
+			return err
+		},
+		"may manage": func() error { return w.svc.MayManage(ctx, w.otherChamber, c.ID) },
+		"settings": func() error {
+			_, err := w.svc.SetSettings(ctx, w.otherChamber, course.Settings{Chamber: "cciaa-torino", ValidityMonths: -1})
+			return err
+		},
+	} {
+		if err := change(); attesta.ErrorCode(err) != attesta.NotFound {
+			t.Errorf("%s by another Chamber: %v", name, err)
+		}
+	}
+	if err := w.svc.MayManage(ctx, w.chamber, c.ID); err != nil {
+		t.Errorf("the Chamber may manage its course: %v", err)
 	}
 }
