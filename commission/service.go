@@ -382,8 +382,8 @@ func (s *Service) nomination(ctx context.Context, r Reader, p *auth.Principal, i
 		if err != nil {
 			return nil, nil, err
 		}
-		// The Chamber appoints people it reaches; the national body
-		// appoints from elsewhere.
+		// The Chamber appoints people it reaches in every organisation
+		// they belong to; anyone else is not found to it.
 		if !people.ReachesAll(p, ms) {
 			fe.Problem(field, "err.commission.person.unknown", m.Person)
 		}
