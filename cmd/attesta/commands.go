@@ -106,6 +106,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return logCmd(ctx, rest, stdout, stderr, getenv)
 	case "bench":
 		return benchCmd(ctx, rest, stdout, stderr)
+	case "scale":
+		return scaleCmd(ctx, rest, stdout, stderr, getenv)
 	case "version", "--version", "-version":
 		if _, err := newCommand("version", stdout, stderr).parse(rest, 0); err != nil {
 			return err
