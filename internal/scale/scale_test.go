@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"testing"
 	"time"
@@ -90,6 +91,11 @@ func TestSession(t *testing.T) {
 // credentials/s and the seconds of a session:
 //
 //	go test ./internal/scale -run '^$' -bench Issuance -benchtime 1x -timeout 30m
+//
+// In a CPU profile the issuance's samples are labelled phase=issue:
+//
+//	go test ./internal/scale -run '^$' -bench Issuance/sqlite -benchtime 1x -cpuprofile cpu.out
+//	go tool pprof -tagfocus phase=issue -top cpu.out
 func BenchmarkIssuance(b *testing.B) {
 	candidates := 5000
 	if n, err := strconv.Atoi(os.Getenv("ATTESTA_BENCH_CANDIDATES")); err == nil && n > 0 {
@@ -119,7 +125,12 @@ func BenchmarkIssuance(b *testing.B) {
 				b.Logf("%s: a session of %d candidates, %d to issue, built in %v", engine, candidates, certified, time.Since(start).Round(time.Millisecond))
 				b.StartTimer()
 				start = time.Now()
-				n, err := svc.Commissions.IssueSession(ctx, id)
+				// Labelled, so that a -cpuprofile tells it from the setup:
+				// go tool pprof -tagfocus phase=issue.
+				var n int
+				pprof.Do(ctx, pprof.Labels("phase", "issue"), func(ctx context.Context) {
+					n, err = svc.Commissions.IssueSession(ctx, id)
+				})
 				if err != nil {
 					b.Fatal(err)
 				}
