@@ -43,6 +43,7 @@ func TestCrashDuringSessionIssuance(t *testing.T) {
 	serveArgs := []string{"--data-dir", data, "--public-url", "https://crash.example"}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
 	for run := range runs {
+		began := time.Now()
 		code, out, errOut := cli(t, append([]string{"scale", "session", "--candidates", "400"}, serveArgs...)...)
 		if code != 0 {
 			t.Fatalf("attesta scale session: exit %d: %s", code, errOut)
@@ -52,6 +53,7 @@ func TestCrashDuringSessionIssuance(t *testing.T) {
 			t.Fatalf("attesta scale session said %q", out)
 		}
 		session := fields[1]
+		written := time.Since(began).Round(time.Millisecond)
 
 		c := serveChild(t, serveArgs...)
 		wait := time.Duration(200+rng.IntN(1300)) * time.Millisecond
@@ -61,7 +63,9 @@ func TestCrashDuringSessionIssuance(t *testing.T) {
 		}
 		c.cmd.Wait()
 		killed := sessionState(t, path, session)
-		t.Logf("run %d: killed after %v with %d badges of %d, the job %s", run, wait, killed.badges, killed.certified, killed.job)
+		t.Logf("run %d: the session written in %v; killed after %v with %d badges of %d, the job %s", run,
+			written, wait, killed.badges, killed.certified, killed.job)
+		restarted := time.Now()
 
 		c = serveChild(t, serveArgs...)
 		var st issuance
@@ -73,6 +77,7 @@ func TestCrashDuringSessionIssuance(t *testing.T) {
 				t.Fatalf("run %d: the issuance did not end: %+v", run, st)
 			}
 		}
+		t.Logf("run %d: the job %s %v after the restart", run, st.job, time.Since(restarted).Round(time.Millisecond))
 		c.stop(t)
 		if st.job != "done" {
 			t.Fatalf("run %d: the issuance job ended %s", run, st.job)
