@@ -18,8 +18,8 @@ import (
 // directory in a child process, whose runner takes up the session's
 // issuance job, kills it with SIGKILL at a random moment, restarts it and
 // waits for the job to end; then checks that every certified decision has
-// exactly one badge, every badge its credential, that no credential was
-// issued after the session closed without a badge, and the log's
+// exactly one badge, every badge its credential, that every credential
+// stored since the session was written has its badge, and the log's
 // invariants (checkLogInvariants: every credential, lock and minutes
 // logged once, checkpoints prefixes of the log). The runs, each with a
 // session of its own on the same data directory, are ATTESTA_CRASH_RUNS
@@ -54,6 +54,8 @@ func TestCrashDuringSessionIssuance(t *testing.T) {
 		}
 		session := fields[1]
 		written := time.Since(began).Round(time.Millisecond)
+		// The credentials stored so far; every later one is the session's.
+		before := lastCredential(t, path)
 
 		c := serveChild(t, serveArgs...)
 		wait := time.Duration(200+rng.IntN(1300)) * time.Millisecond
@@ -82,7 +84,7 @@ func TestCrashDuringSessionIssuance(t *testing.T) {
 		if st.job != "done" {
 			t.Fatalf("run %d: the issuance job ended %s", run, st.job)
 		}
-		checkSessionIssued(t, path, session)
+		checkSessionIssued(t, path, session, before)
 		checkLogInvariants(t, path)
 	}
 }
@@ -109,18 +111,34 @@ func sessionState(t *testing.T, path, session string) issuance {
 	return st
 }
 
-// checkSessionIssued checks a session whose issuance ended: each certified
-// decision has exactly one badge (the primary key says at most one), each
-// badge a credential of its own, and the credentials issued since it
-// closed are exactly its badges'.
-func checkSessionIssued(t *testing.T, path, session string) {
+// lastCredential returns the rowid of the last credential stored (0:
+// none); SQLite gives a later one a greater rowid.
+func lastCredential(t *testing.T, path string) int64 {
 	t.Helper()
 	raw := openReadOnly(t, path)
 	defer raw.Close()
-	q := func(query string) int {
+	var last int64
+	if err := raw.QueryRow(`SELECT COALESCE(MAX(rowid), 0) FROM credentials`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	return last
+}
+
+// checkSessionIssued checks a session whose issuance ended: each certified
+// decision has exactly one badge (the primary key says at most one), each
+// badge a credential of its own, and the credentials stored after before
+// (lastCredential) are exactly its badges'.
+func checkSessionIssued(t *testing.T, path, session string, before int64) {
+	t.Helper()
+	raw := openReadOnly(t, path)
+	defer raw.Close()
+	q := func(query string, args ...any) int {
 		t.Helper()
+		if len(args) == 0 {
+			args = []any{session}
+		}
 		var n int
-		if err := raw.QueryRow(query, session).Scan(&n); err != nil {
+		if err := raw.QueryRow(query, args...).Scan(&n); err != nil {
 			t.Fatalf("%s: %v", query, err)
 		}
 		return n
@@ -143,14 +161,14 @@ func checkSessionIssued(t *testing.T, path, session string) {
 	if n := q(`SELECT COUNT(DISTINCT credential_id) FROM badges WHERE session_id = ?`); n != badges {
 		t.Fatalf("session %s: %d badges share %d credentials", session, badges, n)
 	}
-	// Nothing else issues while the test runs: the credentials issued
-	// since the session closed are its own, each with its badge.
-	if n := q(`SELECT COUNT(*) FROM credentials c, commission_sessions s WHERE s.id = ? AND c.issued_at >= s.closed_at`); n != badges {
-		t.Fatalf("session %s: %d credentials issued since it closed, %d badges", session, n, badges)
+	// Nothing else issues while the test runs: the credentials stored
+	// since the session was written are its own, each with its badge.
+	if n := q(`SELECT COUNT(*) FROM credentials WHERE rowid > ?`, before); n != badges {
+		t.Fatalf("session %s: %d credentials stored since it was written, %d badges", session, n, badges)
 	}
-	if n := q(`SELECT COUNT(*) FROM credentials c, commission_sessions s WHERE s.id = ? AND c.issued_at >= s.closed_at
-		AND NOT EXISTS (SELECT 1 FROM badges b WHERE b.credential_id = c.id AND b.session_id = s.id)`); n != 0 {
-		t.Fatalf("session %s: %d credentials issued since it closed without its badge", session, n)
+	if n := q(`SELECT COUNT(*) FROM credentials c WHERE c.rowid > ?
+		AND NOT EXISTS (SELECT 1 FROM badges b WHERE b.credential_id = c.id AND b.session_id = ?)`, before, session); n != 0 {
+		t.Fatalf("session %s: %d credentials stored since it was written without its badge", session, n)
 	}
 }
 
