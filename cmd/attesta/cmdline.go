@@ -39,9 +39,15 @@ var commands = []struct{ name, syntax, summary string }{
 	{"log audit", "--log-key VKEY [flags] URL|DIR|s3://BUCKET/PREFIX", "verify a published log (URL or blob store) and that it never forked"},
 	{"log recover", "[flags]", "bring a restored database up to the published log"},
 	{"bench", "[flags]", "measure issue/verify speed, and the Digital Bazaar stack's"},
+	{"scale session", "[flags]", "testing: a closed session of many demo candidates, to issue"},
 	{"version", "", "print the version"},
 	{"help", "[COMMAND]", "print this, or a command's usage and flags"},
 }
+
+// hidden are the commands the usage of all commands leaves out, for
+// newcomers: those that write test data. Their group's usage ("attesta
+// scale") and the README list them.
+var hidden = map[string]bool{"scale session": true}
 
 // summaryColumn is where the usage says what each command does.
 const summaryColumn = 44
@@ -55,7 +61,7 @@ func usageOf(group string) string {
 	}
 	b.WriteString("Usage:\n")
 	for _, c := range commands {
-		if group != "" && !strings.HasPrefix(c.name, group+" ") {
+		if group != "" && !strings.HasPrefix(c.name, group+" ") || group == "" && hidden[c.name] {
 			continue
 		}
 		line := strings.TrimRight("  attesta "+c.name+" "+c.syntax, " ")

@@ -46,7 +46,7 @@ func TestEveryCommandLine(t *testing.T) {
 // Each group of commands, asked for help or for nothing, lists its
 // commands, each with its usage line.
 func TestGroupUsage(t *testing.T) {
-	for _, group := range []string{"standards", "issuer", "credential", "rdf", "log"} {
+	for _, group := range []string{"standards", "issuer", "credential", "rdf", "log", "scale"} {
 		code, out, _ := cli(t, group, "-h")
 		if code != 0 {
 			t.Errorf("%s -h: exit %d", group, code)

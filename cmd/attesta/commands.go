@@ -18,6 +18,7 @@ import (
 	"github.com/attesta/attesta/account"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/internal/server"
+	"github.com/attesta/attesta/job"
 	"github.com/attesta/attesta/storage/postgres"
 	"github.com/attesta/attesta/storage/sqlite"
 )
@@ -32,6 +33,12 @@ var (
 	clock  attesta.Clock = attesta.SystemClock
 	random io.Reader     // nil: crypto/rand
 )
+
+// jobRunner are the options of attesta serve's runner of jobs (zero: its
+// defaults). Only the crash tests change them, in the child process they
+// kill (main_test.go's TestMain): a short lease, so that the restarted
+// server takes up at once the job the killed one held.
+var jobRunner job.RunOptions
 
 func versionString() string {
 	if version != "" {
@@ -106,6 +113,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return logCmd(ctx, rest, stdout, stderr, getenv)
 	case "bench":
 		return benchCmd(ctx, rest, stdout, stderr)
+	case "scale":
+		return scaleCmd(ctx, rest, stdout, stderr, getenv)
 	case "version", "--version", "-version":
 		if _, err := newCommand("version", stdout, stderr).parse(rest, 0); err != nil {
 			return err

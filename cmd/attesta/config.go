@@ -379,7 +379,7 @@ func writeNewFile(path string, data []byte, perm os.FileMode) error {
 func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 	opts := server.Options{
 		Version: versionString(), Log: c.newLogger(stderr), Clock: clock, Rand: random, NoDemo: c.NoDemo || c.Production,
-		ShutdownTimeout: c.ShutdownTimeout, PublicURL: c.publicURL(), Production: c.Production,
+		ShutdownTimeout: c.ShutdownTimeout, PublicURL: c.publicURL(), Production: c.Production, Jobs: jobRunner,
 	}
 	var err error
 	switch {

@@ -7,6 +7,7 @@
 //	attesta migrate [flags]                bring the database schema up to date
 //	attesta standards|issuer|credential|rdf|log COMMAND [flags] ARGS…
 //	attesta bench [flags]
+//	attesta scale session [flags]          testing: a closed session of many candidates
 //	attesta version
 //	attesta help [COMMAND]
 //

@@ -28,6 +28,9 @@ import (
 // as the attesta command of the transcripts (script_test.go).
 func TestMain(m *testing.M) {
 	if os.Getenv("ATTESTA_TEST_RUN_MAIN") == "1" {
+		if d, err := time.ParseDuration(os.Getenv("ATTESTA_TEST_JOB_LEASE")); err == nil {
+			jobRunner.Lease, jobRunner.Poll = d, d/4
+		}
 		main()
 		return
 	}
