@@ -278,14 +278,10 @@ func lock(ctx context.Context, db server.Database, chamber *auth.Principal, base
 // present declares, the president fixes the demo's criteria, the
 // secretary adopts the proposals, and every member signs.
 func sit(ctx context.Context, svc *server.Services, chamber *auth.Principal, now time.Time, tag string) (string, int, error) {
-	members := make([]commission.Member, 0, len(demo.CommissionMembers))
+	members := make([]commission.Nominee, 0, len(demo.CommissionMembers))
 	sitting := map[commission.Role]*auth.Principal{}
 	for _, m := range demo.CommissionMembers {
-		p, err := svc.People.PrincipalByEmail(ctx, m.Email, "", "")
-		if err != nil {
-			return "", 0, fmt.Errorf("scale: the commission's %s: %w", m.Email, err)
-		}
-		members = append(members, commission.Member{Person: p.Person, Role: m.Role})
+		members = append(members, commission.Nominee{Email: m.Email, Role: m.Role})
 	}
 	c, err := svc.Commissions.Nominate(ctx, chamber, commission.NewCommission{Sector: Sector, Title: "Commissione Meccatronica (scala " + tag + ")",
 		Act: "Determinazione di prova " + tag, Members: members})
