@@ -88,15 +88,20 @@ func (s *Service) issue(ctx context.Context, id string, progress func(done, tota
 	actor := credential.Actor{Name: st.Commission.Title, Issuers: []string{st.Commission.Chamber}}
 	standards := map[int]*competence.Standard{}
 	lost := 0
+	var after Key // the last decision of the batch before
 	progress(done, total)
 	for {
 		var batch []Decision
 		if err := s.store.View(ctx, func(r Reader) error {
 			var err error
-			batch, err = r.Unissued(ctx, st.ID, s.Batch)
+			batch, err = r.Unissued(ctx, st.ID, after, s.Batch)
 			return err
 		}); err != nil {
 			return 0, fmt.Errorf("issuance of session %s: %w", st.ID, err)
+		}
+		if len(batch) == 0 && after != (Key{}) {
+			after = Key{} // a last look from the first decision
+			continue
 		}
 		if len(batch) == 0 {
 			// Count again: a batch lost to another runner was issued too.
@@ -146,6 +151,7 @@ func (s *Service) issue(ctx context.Context, id string, progress func(done, tota
 			return 0, fmt.Errorf("issuance of session %s: %w", st.ID, err)
 		}
 		lost = 0
+		after = Key{batch[len(batch)-1].Candidate, batch[len(batch)-1].Competence}
 		done += len(batch)
 		progress(done, total)
 	}

@@ -87,7 +87,7 @@ type Reader interface {
 	// Eligible lists the ids of the locked dossiers of experiences of the
 	// sector, at schools of the provinces, that no session has decided
 	// (a dossier whose decisions were all suspended is eligible again),
-	// oldest lock first, at most limit.
+	// in the order of their ids, at most limit.
 	Eligible(ctx context.Context, sector string, provinces []string, limit int) ([]string, error)
 	Dossier(ctx context.Context, id string) (*dossier.Dossier, error)
 	// TestResults lists a student's results at the online tests on a
@@ -104,8 +104,9 @@ type Reader interface {
 	// Badge returns the badge of a credential, or NotFound.
 	Badge(ctx context.Context, credential string) (*Badge, error)
 	// Unissued lists the certified decisions of a session without a
-	// badge, at most limit, in a stable order.
-	Unissued(ctx context.Context, session string, limit int) ([]Decision, error)
+	// badge, at most limit, in the order of candidate and competence,
+	// after the decision after names (the zero Key: from the first).
+	Unissued(ctx context.Context, session string, after Key, limit int) ([]Decision, error)
 	// Decided lists the decisions about person, with their sessions.
 	Decided(ctx context.Context, person string) ([]Decided, error)
 	Notices(ctx context.Context, person string, limit int) ([]Notice, error)
@@ -114,6 +115,11 @@ type Reader interface {
 	Stacks(ctx context.Context, person string) ([]Stacked, error)
 	Stack(ctx context.Context, credential string) (*Stacked, error)
 	Job(ctx context.Context, id string) (*job.Job, error)
+}
+
+// Key names a decision in its session: its candidate and competence.
+type Key struct {
+	Candidate, Competence string
 }
 
 // Decided is a decision about a person, with its session.
@@ -991,7 +997,7 @@ func (s *Service) Resume(ctx context.Context, p *auth.Principal, id string) (str
 				return attesta.E(attesta.Conflict, "err.commission.issuing")
 			}
 		}
-		left, err := w.Unissued(ctx, st.ID, 1)
+		left, err := w.Unissued(ctx, st.ID, Key{}, 1)
 		if err != nil {
 			return err
 		}

@@ -179,24 +179,49 @@ type Session struct {
 	// document is the signed minutes, drawn when the session closes, for
 	// the store to keep.
 	document []byte
+	// byCandidate and byDecision index the candidates and the decisions;
+	// each is checked against its slice before it is trusted.
+	byCandidate map[string]int
+	byDecision  map[Key]int
 }
 
 // Candidate returns the session's candidate person, or nil.
 func (s *Session) Candidate(person string) *Candidate {
-	i := slices.IndexFunc(s.Candidates, func(c Candidate) bool { return c.Person == person })
-	if i < 0 {
-		return nil
+	i, ok := s.byCandidate[person]
+	if !ok || i >= len(s.Candidates) || s.Candidates[i].Person != person {
+		s.byCandidate = make(map[string]int, len(s.Candidates))
+		for j, c := range s.Candidates {
+			s.byCandidate[c.Person] = j
+		}
+		if i, ok = s.byCandidate[person]; !ok {
+			return nil
+		}
 	}
 	return &s.Candidates[i]
 }
 
 // Decision returns the decision on candidate's competence, or nil.
 func (s *Session) Decision(candidate, competence string) *Decision {
-	i := slices.IndexFunc(s.Decisions, func(d Decision) bool { return d.Candidate == candidate && d.Competence == competence })
-	if i < 0 {
-		return nil
+	k := Key{candidate, competence}
+	i, ok := s.byDecision[k]
+	if !ok || i >= len(s.Decisions) || s.Decisions[i].Candidate != candidate || s.Decisions[i].Competence != competence {
+		if ok || len(s.byDecision) != len(s.Decisions) {
+			s.indexDecisions()
+		}
+		if i, ok = s.byDecision[k]; !ok {
+			return nil
+		}
 	}
 	return &s.Decisions[i]
+}
+
+// indexDecisions indexes the decisions by candidate and competence: a
+// session of thousands of candidates looks them up as often.
+func (s *Session) indexDecisions() {
+	s.byDecision = make(map[Key]int, len(s.Decisions))
+	for j, d := range s.Decisions {
+		s.byDecision[Key{d.Candidate, d.Competence}] = j
+	}
 }
 
 // Recuse records that member person, having declared, declares a
@@ -409,6 +434,9 @@ func (s *Session) Decide(d Decision, now time.Time) error {
 		*x = d
 	} else {
 		s.Decisions = append(s.Decisions, d)
+		if s.byDecision != nil && len(s.byDecision) == len(s.Decisions)-1 {
+			s.byDecision[Key{d.Candidate, d.Competence}] = len(s.Decisions) - 1
+		}
 	}
 	return nil
 }

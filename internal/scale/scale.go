@@ -299,8 +299,8 @@ func sit(ctx context.Context, svc *server.Services, chamber *auth.Principal, now
 	if err != nil {
 		return "", 0, fmt.Errorf("scale: %w", err)
 	}
-	present := make([]string, 0, len(members))
-	for _, m := range members {
+	present := make([]string, 0, len(c.Members))
+	for _, m := range c.Members {
 		present = append(present, m.Person)
 	}
 	president, secretary := sitting[commission.President], sitting[commission.Secretary]

@@ -316,11 +316,13 @@ func (t commissionRows) DropDecisions(ctx context.Context, session string, ds []
 }
 
 // Unissued implements commission.Reader.
-func (t commissionRows) Unissued(ctx context.Context, session string, limit int) ([]commission.Decision, error) {
+func (t commissionRows) Unissued(ctx context.Context, session string, after commission.Key, limit int) ([]commission.Decision, error) {
+	// The key orders the scan: a batch goes on from the last one's, not
+	// from the session's first decision again.
 	ds, err := t.decisions(ctx, `SELECT d.content FROM commission_decisions d
-		WHERE d.session_id = $1 AND d.outcome = 'certified'
+		WHERE d.session_id = $1 AND d.outcome = 'certified' AND (d.candidate > $2 OR d.candidate = $2 AND d.competence > $3)
 		AND NOT EXISTS (SELECT 1 FROM badges b WHERE b.session_id = d.session_id AND b.candidate = d.candidate AND b.competence = d.competence)
-		ORDER BY d.candidate, d.competence LIMIT $2`, session, limit)
+		ORDER BY d.candidate, d.competence LIMIT $4`, session, after.Candidate, after.Competence, limit)
 	if err != nil {
 		return nil, fmt.Errorf("listing what session %s has to issue: %w", session, err)
 	}
