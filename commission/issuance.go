@@ -14,6 +14,7 @@ import (
 	"github.com/attesta/attesta"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/job"
 )
 
@@ -182,7 +183,12 @@ func (st *Session) request(std *competence.Standard, c *Candidate, d *Decision) 
 	}
 	if e.TestTaken {
 		req.Results = append(req.Results, credential.Result{Name: "Test online " + d.Competence, Type: "Percent", Min: "0", Max: "100",
-			Required: fmt.Sprint(e.TestThreshold), Value: strconv.FormatFloat(math.Round(e.TestPercent*100)/100, 'f', -1, 64)})
+			Required: fmt.Sprint(e.TestThreshold), Value: percent(e.TestPercent)})
+		// The test's score by dimension: knowledge, skill, soft skill.
+		for _, dim := range e.TestDimensions {
+			req.Results = append(req.Results, credential.Result{Type: "Percent", Min: "0", Max: "100", Value: percent(dim.Percent),
+				Name: "Test online " + d.Competence + " · " + item.Dimension(dim.Dimension).Words().In("it")})
+		}
 	}
 	digest, err := hex.DecodeString(strings.TrimPrefix(c.DossierDigest, "sha256:"))
 	if err != nil || len(digest) != 32 {
@@ -199,6 +205,10 @@ func (st *Session) request(std *competence.Standard, c *Candidate, d *Decision) 
 	}
 	return req, nil
 }
+
+// percent writes a percentage as a result's value: a number, at most two
+// decimals.
+func percent(v float64) string { return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) }
 
 // observed counts a competence's rows observed.
 func observed(e Evidence) int {

@@ -677,6 +677,7 @@ func Collect(doc *dossier.Document) map[string]Evidence {
 			}
 			e.TestTaken, e.TestPassed = true, tc.Passed
 			e.TestScore, e.TestMax, e.TestPercent, e.TestThreshold = tc.Score, tc.Max, tc.Percent, tc.Threshold
+			e.TestDimensions = tc.Dimensions
 			out[tc.Competence] = e
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/attesta/attesta"
+	"github.com/attesta/attesta/dossier"
 )
 
 // Quorum is how many voting members a session needs present: all of them
@@ -78,6 +79,8 @@ type Evidence struct {
 	TestMax       float64 `json:"test_max,omitempty"`
 	TestPercent   float64 `json:"test_percent,omitempty"`
 	TestThreshold int     `json:"test_threshold,omitempty"`
+	// TestDimensions are the result's parts by dimension.
+	TestDimensions []dossier.TestDimension `json:"test_dimensions,omitempty"`
 }
 
 // Propose applies the criteria to a competence's evidence.

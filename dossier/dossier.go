@@ -185,6 +185,17 @@ type TestCompetence struct {
 	Percent    float64 `json:"percent"`
 	Threshold  int     `json:"threshold"`
 	Passed     bool    `json:"passed"`
+	// Dimensions are its parts by dimension (knowledge, skill, soft
+	// skill), those the test drew for it.
+	Dimensions []TestDimension `json:"dimensions,omitempty"`
+}
+
+// TestDimension is a dimension's part of a competence's result.
+type TestDimension struct {
+	Dimension string  `json:"dimension"`
+	Score     float64 `json:"score"`
+	Max       float64 `json:"max"`
+	Percent   float64 `json:"percent"`
 }
 
 // ArtefactLine is a file in the document: what it is and its digest, not

@@ -101,6 +101,7 @@ func TestDemoCommissionIssuesFromTheDecision(t *testing.T) {
 			Achievement struct {
 				HumanCode         string `json:"humanCode"`
 				ResultDescription []struct {
+					Name                 string `json:"name"`
 					ResultType           string `json:"resultType"`
 					RubricCriterionLevel []struct {
 						Name string `json:"name"`
@@ -120,8 +121,11 @@ func TestDemoCommissionIssuesFromTheDecision(t *testing.T) {
 		t.Fatal(err)
 	}
 	subj := cred.CredentialSubject
-	rubrics, levels := 0, 0
+	rubrics, levels, dimensions := 0, 0, 0
 	for i, rd := range subj.Achievement.ResultDescription {
+		if (rd.Name == "Test online C1 · conoscenze" || rd.Name == "Test online C1 · abilità" || rd.Name == "Test online C1 · competenze trasversali") && rd.ResultType == "Percent" {
+			dimensions++
+		}
 		if rd.ResultType == "RubricCriterionLevel" {
 			rubrics++
 			achieved := subj.Result[i].AchievedLevel
@@ -130,9 +134,9 @@ func TestDemoCommissionIssuesFromTheDecision(t *testing.T) {
 			}
 		}
 	}
-	// Five of Lombardi's six rows of C1 were observed, at 3 or 2; and the
-	// test.
-	if subj.Achievement.HumanCode != "C1" || rubrics != 5 || levels != 5 || len(subj.Result) != 6 || subj.Result[5].Value == "" {
+	// Five of Lombardi's six rows of C1 were observed, at 3 or 2; the
+	// test, and its three dimensions (knowledge, skill, soft skill).
+	if subj.Achievement.HumanCode != "C1" || rubrics != 5 || levels != 5 || dimensions != 3 || len(subj.Result) != 9 || subj.Result[5].Value == "" {
 		t.Errorf("results: %s", rec.Body)
 	}
 	if cred.Decision.DecisionReference != "Verbale n. 1/2026" || cred.Decision.Commission != "Commissione Meccatronica 2026/27" {

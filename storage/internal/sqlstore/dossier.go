@@ -125,8 +125,12 @@ func (t dossierRows) TestResults(ctx context.Context, student, sector string, ve
 		l.Title, l.Ended, l.Score, l.Max = b.Title, ended.UTC().Format("2006-01-02T15:04:05.000Z"), r.Score, r.Max
 		l.Competences = []dossier.TestCompetence{}
 		for _, c := range r.Competences {
-			l.Competences = append(l.Competences, dossier.TestCompetence{Competence: c.Competence, Score: c.Score, Max: c.Max,
-				Percent: c.Percent, Threshold: c.Threshold, Passed: c.Passed})
+			tc := dossier.TestCompetence{Competence: c.Competence, Score: c.Score, Max: c.Max,
+				Percent: c.Percent, Threshold: c.Threshold, Passed: c.Passed}
+			for _, d := range c.Dimensions {
+				tc.Dimensions = append(tc.Dimensions, dossier.TestDimension{Dimension: string(d.Dimension), Score: d.Score, Max: d.Max, Percent: d.Percent})
+			}
+			l.Competences = append(l.Competences, tc)
 		}
 		out = append(out, l)
 	}
