@@ -7,9 +7,12 @@ import (
 	"context"
 	"crypto/ed25519"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,29 +53,109 @@ func New(t testing.TB) *server.Server {
 	return NewWith(t, nil)
 }
 
-// NewWith is New with options changed by configure (nil: none).
+// NewWith is New with options changed by configure (nil: none). The
+// database and the blob store are copies of one prepared once per test
+// process (template): every server starts from the same first-start
+// dataset, and the demo is loaded once, not once per test.
 func NewWith(t testing.TB, configure func(*server.Options)) *server.Server {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "attesta.db"), Clock)
+	tpl := prepared(t)
+	dir := t.TempDir()
+	if err := copyTree(tpl.dir, dir); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "attesta.db"), Clock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return NewOn(t, db, configure)
+	return start(t, db, tpl.kek, blob.Dir(filepath.Join(dir, "blobs")), configure)
+}
+
+// templateDB is the database and blob store prepared once per test
+// process, with the key-encryption key that opens its keys.
+type templateDB struct {
+	once sync.Once
+	dir  string
+	kek  *issuer.KeyEncryptionKey
+	err  error
+}
+
+var template templateDB
+
+// prepared returns the template, preparing it on first use.
+func prepared(t testing.TB) *templateDB {
+	template.once.Do(func() {
+		template.dir, template.err = os.MkdirTemp("", "attesta-testserver-")
+		if template.err != nil {
+			return
+		}
+		if template.kek, _, template.err = issuer.GenerateKeyEncryptionKey(); template.err != nil {
+			return
+		}
+		ctx := context.Background()
+		db, err := sqlite.Open(ctx, filepath.Join(template.dir, "attesta.db"), Clock)
+		if err != nil {
+			template.err = err
+			return
+		}
+		template.err = server.Prepare(ctx, db, options(template.kek, blob.Dir(filepath.Join(template.dir, "blobs"))))
+		if err := db.Close(); template.err == nil {
+			template.err = err
+		}
+	})
+	if template.err != nil {
+		t.Fatalf("preparing the test servers' database: %v", template.err)
+	}
+	return &template
+}
+
+// copyTree copies the files under from into to.
+func copyTree(from, to string) error {
+	return filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(from, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o600)
+	})
+}
+
+// options are the options of a test server.
+func options(kek *issuer.KeyEncryptionKey, blobs blob.Store) server.Options {
+	return server.Options{Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: Clock, ShutdownTimeout: time.Second,
+		PublicURL: PublicURL, KEK: kek, APITokenSHA256: api.HashToken(APIToken), GenericIssuer: GenericIssuer,
+		WitnessFor: []checkpoint.Verifier{NeighbourLog.Verifier()}, Blobs: blobs}
 }
 
 // NewOn is NewWith on a database of either engine, which the caller
-// closes after the test.
+// closes after the test; it is prepared here.
 func NewOn(t testing.TB, db server.Database, configure func(*server.Options)) *server.Server {
 	t.Helper()
-	ctx := context.Background()
 	kek, _, err := issuer.GenerateKeyEncryptionKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := server.Options{Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: Clock, ShutdownTimeout: time.Second,
-		PublicURL: PublicURL, KEK: kek, APITokenSHA256: api.HashToken(APIToken), GenericIssuer: GenericIssuer,
-		WitnessFor: []checkpoint.Verifier{NeighbourLog.Verifier()}, Blobs: blob.Dir(t.TempDir())}
+	return start(t, db, kek, blob.Dir(t.TempDir()), configure)
+}
+
+// start prepares db (nothing to do on a copy of the template) and starts
+// a server on it, with its runner of jobs.
+func start(t testing.TB, db server.Database, kek *issuer.KeyEncryptionKey, blobs blob.Store, configure func(*server.Options)) *server.Server {
+	t.Helper()
+	ctx := context.Background()
+	opts := options(kek, blobs)
 	if err := server.Prepare(ctx, db, opts); err != nil {
 		t.Fatal(err)
 	}
