@@ -382,41 +382,15 @@ func (s *Service) IssueArea(ctx context.Context, actor Actor, req AreaRequest) (
 	if len(missing) > 0 {
 		return Record{}, attesta.E(attesta.Invalid, "err.credential.area.missing", req.Path, strings.Join(missing, ", "))
 	}
-	if req.Learner.Identity != "" && req.Learner.Salt == "" {
-		req.Learner.Salt = s.token(16)
-	}
-	if req.Learner.Identity != "" && req.Learner.IdentityType == "" {
-		req.Learner.IdentityType = "systemId"
-	}
+	s.learner(&req.Learner)
 	award := AreaAward{
 		ID: s.uuidURN(), Issuer: iss, Standard: std, Path: req.Path, Learner: req.Learner, Badges: badges,
 		ValidFrom: now, ValidUntil: validUntil, TitleHolder: s.titleHolder, BaseURL: s.baseURL, Status: Position{List: 1},
 	}
-	// Validate before taking a status position, so that bad input uses none.
-	if _, err := BuildArea(award); err != nil {
-		return Record{}, err
-	}
-	signer, err := s.issuers.Signer(ctx, req.IssuerID)
-	if err != nil {
-		return Record{}, fmt.Errorf("issue area: %w", err)
-	}
-	pos, err := s.allocate(ctx, iss.ID)
-	if err != nil {
-		return Record{}, err
-	}
-	award.Status = pos
-	unsigned, err := BuildArea(award)
-	if err != nil {
-		return Record{}, err
-	}
-	body, err := s.secure(unsigned, signer, req.Format, now)
-	if err != nil {
-		return Record{}, fmt.Errorf("issue area: %w", err)
-	}
-	return s.insert(ctx, actor, Record{
-		ID: award.ID, IssuerID: iss.ID, List: pos.List, Index: pos.Index, Format: req.Format, Body: body,
-		Achievement: AreaAchievement(std.Sector, std.Version, req.Path), IssuedAt: now, ValidUntil: validUntil,
-	})
+	return s.issue(ctx, actor, req.Format, func(pos Position) ([]byte, error) {
+		award.Status = pos
+		return BuildArea(award)
+	}, Record{ID: award.ID, IssuerID: iss.ID, Achievement: AreaAchievement(std.Sector, std.Version, req.Path), IssuedAt: now, ValidUntil: validUntil})
 }
 
 // stackable reads the badge id and returns it as a badge the area stacks,

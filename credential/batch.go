@@ -71,12 +71,7 @@ func (s *Service) Prepare(ctx context.Context, actor Actor, reqs []IssueRequest)
 			}
 			standards[key] = std
 		}
-		if req.Learner.Identity != "" && req.Learner.Salt == "" {
-			req.Learner.Salt = s.token(16)
-		}
-		if req.Learner.Identity != "" && req.Learner.IdentityType == "" {
-			req.Learner.IdentityType = "systemId"
-		}
+		s.learner(&req.Learner)
 		if req.Decision.ID == "" {
 			req.Decision.ID = s.uuidURN()
 		}

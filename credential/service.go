@@ -150,12 +150,7 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 	if err != nil {
 		return Record{}, fmt.Errorf("issue: %w", err)
 	}
-	if req.Learner.Identity != "" && req.Learner.Salt == "" {
-		req.Learner.Salt = s.token(16)
-	}
-	if req.Learner.Identity != "" && req.Learner.IdentityType == "" {
-		req.Learner.IdentityType = "systemId"
-	}
+	s.learner(&req.Learner)
 	if req.Decision.ID == "" {
 		req.Decision.ID = s.uuidURN()
 	}
@@ -165,31 +160,51 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 		Results: req.Results, Evidence: req.Evidence, Decision: req.Decision, ValidFrom: now, ValidUntil: req.ValidUntil,
 		Activity: req.Activity, TitleHolder: s.titleHolder, BaseURL: s.baseURL, Status: Position{List: 1},
 	}
-	// Validate before taking a status position, so that bad input uses none.
-	if _, err := Build(award); err != nil {
+	return s.issue(ctx, actor, req.Format, func(pos Position) ([]byte, error) {
+		award.Status = pos
+		return Build(award)
+	}, Record{ID: award.ID, IssuerID: iss.ID, Achievement: fmt.Sprintf("%s/v%d/%s", std.Sector, std.Version, req.Competence),
+		IssuedAt: now, ValidUntil: req.ValidUntil})
+}
+
+// issue builds a credential with build at a status position, validating
+// it first at a position of no list so that bad input takes none, then
+// allocates its position, signs it with its issuer's key and stores it
+// as rec says (its id, issuer, achievement, dates): the steps every kind
+// of credential attesta issues one at a time goes through.
+func (s *Service) issue(ctx context.Context, actor Actor, format Format, build func(Position) ([]byte, error), rec Record) (Record, error) {
+	if _, err := build(Position{List: 1}); err != nil {
 		return Record{}, err
 	}
-	signer, err := s.issuers.Signer(ctx, req.IssuerID)
+	signer, err := s.issuers.Signer(ctx, rec.IssuerID)
 	if err != nil {
 		return Record{}, fmt.Errorf("issue: %w", err)
 	}
-	pos, err := s.allocate(ctx, iss.ID)
+	pos, err := s.allocate(ctx, rec.IssuerID)
 	if err != nil {
 		return Record{}, err
 	}
-	award.Status = pos
-	unsigned, err := Build(award)
+	unsigned, err := build(pos)
 	if err != nil {
 		return Record{}, err
 	}
-	body, err := s.secure(unsigned, signer, req.Format, now)
+	body, err := s.secure(unsigned, signer, format, rec.IssuedAt)
 	if err != nil {
 		return Record{}, fmt.Errorf("issue: %w", err)
 	}
-	return s.insert(ctx, actor, Record{
-		ID: award.ID, IssuerID: iss.ID, List: pos.List, Index: pos.Index, Format: req.Format, Body: body,
-		Achievement: fmt.Sprintf("%s/v%d/%s", std.Sector, std.Version, req.Competence), IssuedAt: now, ValidUntil: req.ValidUntil,
-	})
+	rec.List, rec.Index, rec.Format, rec.Body = pos.List, pos.Index, format, body
+	return s.insert(ctx, actor, rec)
+}
+
+// learner completes a learner identified by an identifier: a fresh salt
+// for its hash, and its type (systemId) when the request gives none.
+func (s *Service) learner(l *Learner) {
+	if l.Identity != "" && l.Salt == "" {
+		l.Salt = s.token(16)
+	}
+	if l.Identity != "" && l.IdentityType == "" {
+		l.IdentityType = "systemId"
+	}
 }
 
 // insert stores an issued credential with its digest, its log entry and

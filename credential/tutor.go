@@ -317,12 +317,7 @@ func (s *Service) IssueTutor(ctx context.Context, actor Actor, req TutorRequest)
 	if err != nil {
 		return Record{}, fmt.Errorf("issue: %w", err)
 	}
-	if req.Learner.Identity != "" && req.Learner.Salt == "" {
-		req.Learner.Salt = s.token(16)
-	}
-	if req.Learner.Identity != "" && req.Learner.IdentityType == "" {
-		req.Learner.IdentityType = "systemId"
-	}
+	s.learner(&req.Learner)
 	if req.ID == "" {
 		req.ID = s.uuidURN()
 	}
@@ -331,29 +326,8 @@ func (s *Service) IssueTutor(ctx context.Context, actor Actor, req TutorRequest)
 		ID: req.ID, Issuer: iss, Course: req.Course, Learner: req.Learner, Role: req.Role, Minutes: req.Minutes,
 		ValidFrom: now, ValidUntil: req.ValidUntil, TitleHolder: s.titleHolder, BaseURL: s.baseURL, Status: Position{List: 1},
 	}
-	// Validate before taking a status position, so that bad input uses none.
-	if _, err := BuildTutor(award); err != nil {
-		return Record{}, err
-	}
-	signer, err := s.issuers.Signer(ctx, req.IssuerID)
-	if err != nil {
-		return Record{}, fmt.Errorf("issue: %w", err)
-	}
-	pos, err := s.allocate(ctx, iss.ID)
-	if err != nil {
-		return Record{}, err
-	}
-	award.Status = pos
-	unsigned, err := BuildTutor(award)
-	if err != nil {
-		return Record{}, err
-	}
-	body, err := s.secure(unsigned, signer, req.Format, now)
-	if err != nil {
-		return Record{}, fmt.Errorf("issue: %w", err)
-	}
-	return s.insert(ctx, actor, Record{
-		ID: award.ID, IssuerID: iss.ID, List: pos.List, Index: pos.Index, Format: req.Format, Body: body,
-		Achievement: "course/" + req.Course.ID, IssuedAt: now, ValidUntil: req.ValidUntil,
-	})
+	return s.issue(ctx, actor, req.Format, func(pos Position) ([]byte, error) {
+		award.Status = pos
+		return BuildTutor(award)
+	}, Record{ID: award.ID, IssuerID: iss.ID, Achievement: "course/" + req.Course.ID, IssuedAt: now, ValidUntil: req.ValidUntil})
 }
