@@ -2,21 +2,15 @@ package loadtest_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/loadtest"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
-	"github.com/attesta/attesta/storage/postgres"
 )
 
 // TestManyCandidatesAtOnce: 500 candidates answer every item of their form
@@ -74,7 +68,7 @@ func BenchmarkAnswers(b *testing.B) {
 			if engine == "sqlite" {
 				srv = testserver.New(b)
 			} else {
-				srv = testserver.NewOn(b, postgresDB(b), nil)
+				srv = testserver.NewOn(b, testserver.Postgres(b, "load"), nil)
 			}
 			ts := httptest.NewServer(srv)
 			defer ts.Close()
@@ -96,36 +90,4 @@ func BenchmarkAnswers(b *testing.B) {
 			b.ReportMetric(float64(total.P99.Microseconds())/1000, "p99-ms")
 		})
 	}
-}
-
-// postgresDB opens a database in a new schema of the test server, or
-// skips the benchmark when none answers.
-func postgresDB(b *testing.B) server.Database {
-	url := os.Getenv("ATTESTA_TEST_POSTGRES_URL")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Skipf("no PostgreSQL server: %v", err)
-	}
-	defer admin.Close(ctx)
-	schema := fmt.Sprintf("attesta_load_%d", time.Now().UnixNano())
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), url)
-		if err == nil {
-			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			c.Close(context.Background())
-		}
-	})
-	db, err := postgres.Open(ctx, url+"&search_path="+schema, testserver.Clock)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	return db
 }

@@ -2,7 +2,6 @@ package scale_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -11,8 +10,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/auth"
@@ -23,7 +20,6 @@ import (
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/job"
-	"github.com/attesta/attesta/storage/postgres"
 	"github.com/attesta/attesta/storage/sqlite"
 )
 
@@ -112,7 +108,7 @@ func BenchmarkIssuance(b *testing.B) {
 				if engine == "sqlite" {
 					db = sqliteDB(b)
 				} else {
-					db = postgresDB(b)
+					db = testserver.Postgres(b, "scale")
 				}
 				// No job runner: the session's job stays queued, and the
 				// timed issuance is the only one.
@@ -181,36 +177,4 @@ func services(tb testing.TB, db server.Database) *server.Services {
 		tb.Fatal(err)
 	}
 	return svc
-}
-
-// postgresDB opens a database in a new schema of the test server, or
-// skips the benchmark when none answers.
-func postgresDB(b *testing.B) server.Database {
-	url := os.Getenv("ATTESTA_TEST_POSTGRES_URL")
-	if url == "" {
-		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Skipf("no PostgreSQL server: %v", err)
-	}
-	defer admin.Close(ctx)
-	schema := fmt.Sprintf("attesta_scale_%d", time.Now().UnixNano())
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), url)
-		if err == nil {
-			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			c.Close(context.Background())
-		}
-	})
-	db, err := postgres.Open(ctx, url+"&search_path="+schema, testserver.Clock)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	return db
 }

@@ -6,6 +6,7 @@ package testserver
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -16,11 +17,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/attesta/attesta/api"
 	"github.com/attesta/attesta/blob"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/tlog/checkpoint"
 	"github.com/attesta/attesta/issuer"
+	"github.com/attesta/attesta/storage/postgres"
 	"github.com/attesta/attesta/storage/sqlite"
 )
 
@@ -201,4 +205,39 @@ func StartServer(t testing.TB) (*httptest.Server, *server.Server) {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return ts, srv
+}
+
+// Postgres opens a database in a new schema of the PostgreSQL server at
+// ATTESTA_TEST_POSTGRES_URL (default 127.0.0.1:5432, database test),
+// dropped when the test ends, or skips the test when none answers: for
+// the benchmarks that measure both engines. name prefixes the schema.
+func Postgres(tb testing.TB, name string) server.Database {
+	tb.Helper()
+	url := os.Getenv("ATTESTA_TEST_POSTGRES_URL")
+	if url == "" {
+		url = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		tb.Skipf("no PostgreSQL server: %v", err)
+	}
+	defer admin.Close(ctx)
+	schema := fmt.Sprintf("attesta_%s_%d", name, time.Now().UnixNano())
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), url)
+		if err == nil {
+			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	db, err := postgres.Open(ctx, url+"&search_path="+schema, Clock)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
 }
