@@ -6,24 +6,24 @@
 // The text is set in DejaVu Sans Condensed, embedded (only the glyphs
 // used), so that every name prints as written — Ştefan, Łukasz, Nguyễn —
 // and can be selected, copied and searched: the font carries its Unicode
-// map. fonts/LICENSE says where the font comes from and its licence.
+// map. internal/fonts/LICENSE says where the font comes from and its licence.
 package pdf
 
 import (
 	"bytes"
-	_ "embed"
 	"fmt"
 	"strings"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/attesta/attesta/internal/fonts"
 )
 
-//go:embed fonts/DejaVuSansCondensed.ttf
-var regular []byte
-
-//go:embed fonts/DejaVuSansCondensed-Bold.ttf
-var bold []byte
+var (
+	regular = fonts.Regular
+	bold    = fonts.Bold
+)
 
 // The page, in millimetres, and the type sizes, in points.
 const (
