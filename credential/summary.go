@@ -191,13 +191,13 @@ func when(s string) time.Time {
 }
 
 type summaryJSON struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
 	Issuer      issuerJSON `json:"issuer"`
-	ValidFrom   string `json:"validFrom"`
-	ValidUntil  string `json:"validUntil"`
-	AwardedDate string `json:"awardedDate"`
+	ValidFrom   string     `json:"validFrom"`
+	ValidUntil  string     `json:"validUntil"`
+	AwardedDate string     `json:"awardedDate"`
 	Subject     struct {
 		ID          string `json:"id"`
 		Start       string `json:"activityStartDate"`
