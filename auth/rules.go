@@ -90,6 +90,12 @@ const (
 	BadgeView          Action = "badge.view"
 	BadgeStatus        Action = "badge.status"
 	BadgeStack         Action = "badge.stack" // issue an area credential over a learner's competence badges
+	// A learner's own: their badges' public links (package share), their
+	// data (a copy of it, and the erasure they ask for); a Chamber
+	// completes an erasure of a learner of its territory.
+	BadgeShare  Action = "badge.share"
+	DataRequest Action = "data.request"
+	DataErase   Action = "data.erase"
 	// Training courses for company tutors and teachers: seeing a course
 	// (a participant: their own participation), and keeping one — its
 	// programme, lessons, participants and attendance, its closing, which
@@ -104,7 +110,7 @@ var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, Perso
 	AuditView, AccountManage, KeyRotate, StandardDrafts, StandardEdit, StandardPublish, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
 	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage, ArtefactAdd,
 	ItemView, ItemAuthor, ItemReview, ItemStats, TestView, SittingView, TestDesign, SittingManage, SittingProctor, TestTake, AccommodationSet,
-	CommissionView, CommissionNominate, CommissionSit, BadgeView, BadgeStatus, BadgeStack,
+	CommissionView, CommissionNominate, CommissionSit, BadgeView, BadgeStatus, BadgeStack, BadgeShare, DataRequest, DataErase,
 	CourseView, CourseManage}
 
 // readOnly are the actions that change nothing: a token with only the read
@@ -183,6 +189,9 @@ var rules = map[Action][]Role{
 	BadgeView:          {NationalAdmin, ChamberOperator, Student},
 	BadgeStatus:        {ChamberOperator},
 	BadgeStack:         {ChamberOperator},
+	BadgeShare:         {Student},
+	DataRequest:        {Student},
+	DataErase:          {ChamberOperator},
 	// A Chamber keeps its own courses; the national body sees them all;
 	// a tutor or a teacher sees the courses they take part in (the
 	// object names them).

@@ -68,7 +68,8 @@ type Report struct {
 	// Verified is true when every check passed.
 	Verified bool `json:"verified"`
 	// Input is how the credential came: json, jwt (compact, or enveloped
-	// as attesta's API returns it), png or svg.
+	// as attesta's API returns it), png, svg, or pdf (attesta's printout,
+	// which carries it as an embedded file).
 	Input        string  `json:"input"`
 	CredentialID string  `json:"credential_id,omitempty"`
 	Issuer       string  `json:"issuer,omitempty"`      // issuer id from the credential
@@ -199,7 +200,15 @@ func (v *Verifier) Verify(ctx context.Context, input []byte) *Report {
 	r := &Report{}
 	data := input
 	r.Input = "json"
-	if kind := bake.DetectFormat(input); kind != bake.FormatUnknown {
+	if bake.IsPDF(input) {
+		// A printout that carries its credential as an embedded file.
+		r.Input = "pdf"
+		var err error
+		if data, err = bake.ExtractPDF(input); err != nil {
+			r.add(CheckFormat, Fail, msg("verify.format.pdf"), err.Error())
+			return r
+		}
+	} else if kind := bake.DetectFormat(input); kind != bake.FormatUnknown {
 		r.Input = "png"
 		if kind == bake.FormatSVG {
 			r.Input = "svg"

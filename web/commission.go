@@ -504,6 +504,10 @@ type badgesData struct {
 	Areas []areaChoice
 	Form  *form
 	Done  bool
+	// Cards are the badges and Stacks the area credentials, as issued;
+	// Own is true on the learner's own page (they share and download).
+	Cards, Stacks []*badgeCard
+	Own           bool
 }
 
 // areaChoice is a path of a standard version, to stack badges into.
@@ -529,7 +533,29 @@ func (s *Site) badgesPage(w http.ResponseWriter, r *http.Request, status int, pe
 		s.fail(w, r, err)
 		return
 	}
-	d.Record, d.Now = rec, s.now()
+	d.Record, d.Now, d.Own = rec, s.now(), person == p.User.Person
+	for _, b := range rec.Badges {
+		c, err := s.card(r.Context(), p, b.Credential)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if s.platform.Shares != nil {
+			if c.Link, err = s.platform.Shares.Link(r.Context(), p.User, b.Credential); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		d.Cards = append(d.Cards, c)
+	}
+	for _, st := range rec.Stacks {
+		c, err := s.card(r.Context(), p, st.Credential)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Stacks = append(d.Stacks, c)
+	}
 	if p.CanAny(string(auth.BadgeStack)) && person != p.User.Person {
 		seen := map[string]bool{}
 		for _, b := range rec.Badges {

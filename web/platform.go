@@ -19,6 +19,7 @@ import (
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/course"
+	"github.com/attesta/attesta/share"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
@@ -64,6 +65,13 @@ type Platform struct {
 	// Courses are the Chambers' training courses for tutors and teachers;
 	// nil: not served.
 	Courses *course.Service
+	// Shares are the learners' public links to their badges, Verifier the
+	// public verification's; nil: not served.
+	Shares   *share.Service
+	Verifier Verifier
+	// PublicURL is where attesta is reached, for the links and QR codes
+	// it hands out; "": the address of the request.
+	PublicURL string
 	// Clock is the server's clock, which says whether a sitting is open
 	// now (nil: time.Now); an attempt's time left is the service's.
 	Clock attesta.Clock

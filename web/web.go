@@ -108,7 +108,7 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff",
 		"experiences", "design", "experience", "compare", "sheet", "dossier",
 		"items", "item", "itemimport", "sittings", "sitting", "attempt", "tests", "analysis",
-		"commissions", "commission", "session", "candidate", "badges", "paper", "courses", "course"} {
+		"commissions", "commission", "session", "candidate", "badges", "paper", "courses", "course", "share", "shared", "verify"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -247,6 +247,13 @@ func (s *Site) Routes() []Route {
 	}
 	if s.platform.Commissions != nil {
 		routes = append(routes, s.commissionRoutes(user)...)
+		routes = append(routes, s.badgeRoutes(user, public)...)
+	}
+	if s.platform.Verifier != nil && s.platform.Credentials != nil {
+		routes = append(routes,
+			public("GET /verify", s.verifyPage),
+			Route{Pattern: "POST /verify", Handler: s.withUser(false, s.verifyPost), Public: true, MaxBody: MaxVerifyUpload + 1<<20},
+		)
 	}
 	if s.platform.Courses != nil {
 		routes = append(routes, s.courseRoutes(user)...)
@@ -305,6 +312,8 @@ var funcs = template.FuncMap{
 		return map[string][]experience.Experience{"signoffs": t.SignOffs, "hours": t.Hours, "drafts": t.Drafts}
 	},
 	"minus": func(a, b int) int { return a - b },
+	// cardOn is the argument of the badge-card partial.
+	"cardOn": func(p *page, c *badgeCard, own bool) map[string]any { return map[string]any{"Page": p, "Card": c, "Own": own} },
 	// has reports whether a list holds a value.
 	"has": func(list []string, v string) bool { return slices.Contains(list, v) },
 	// criteria says a commission's criteria in words.

@@ -265,6 +265,46 @@ func (d *Doc) room(h float64) {
 	}
 }
 
+// Attach embeds a file in the document (PDF 1.7, 7.11.4): a reader lists
+// it among the document's attachments; a verifier reads a credential from
+// it.
+func (d *Doc) Attach(name, description string, content []byte) {
+	d.f.SetAttachments([]fpdf.Attachment{{Content: content, Filename: name, Description: description}})
+}
+
+// Image draws a PNG at (x, y) millimetres from the page's top left, w wide
+// (its height in proportion), with no text of its own: the text beside it
+// says what it shows.
+func (d *Doc) Image(name string, png []byte, x, y, w float64) {
+	opt := fpdf.ImageOptions{ImageType: "PNG", ReadDpi: false}
+	d.f.RegisterImageOptionsReader(name, opt, bytes.NewReader(png))
+	d.f.ImageOptions(name, x, y, w, 0, false, opt, 0, "")
+}
+
+// Squares draws a matrix of dark modules (a QR code) at (x, y), each
+// module size millimetres.
+func (d *Doc) Squares(m [][]bool, x, y, size float64) {
+	d.f.SetFillColor(0, 0, 0)
+	for r, row := range m {
+		for c := 0; c < len(row); c++ {
+			if !row[c] {
+				continue
+			}
+			run := 1
+			for c+run < len(row) && row[c+run] {
+				run++
+			}
+			d.f.Rect(x+float64(c)*size, y+float64(r)*size, float64(run)*size, size, "F")
+			c += run - 1
+		}
+	}
+}
+
+// Y is where the next line goes, in millimetres from the page's top; SetY
+// moves it.
+func (d *Doc) Y() float64     { return d.f.GetY() }
+func (d *Doc) SetY(y float64) { d.f.SetY(y) }
+
 // Bytes returns the document.
 func (d *Doc) Bytes() ([]byte, error) {
 	var b bytes.Buffer

@@ -34,6 +34,7 @@ import (
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
+	"github.com/attesta/attesta/share"
 )
 
 // Services are the domain services on one database, shared by the server
@@ -66,6 +67,8 @@ type Services struct {
 	// which issue the tutor badges; the co-design of an experience asks
 	// them whether its company tutor holds a valid one.
 	Courses *course.Service
+	// Shares are the learners' public links to their badges.
+	Shares  *share.Service
 	Imports *importer.Service
 	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
 	// it, with the handlers of JobHandlers.
@@ -225,6 +228,7 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc.Commissions.SetInviter(inviter{svc.People, svc.Accounts})
 	svc.Courses = course.NewService(db.Courses(), creds, opts.Clock, opts.Rand)
 	svc.Experiences.CheckTutors(svc.Courses)
+	svc.Shares = share.NewService(db.Shares(), share.Options{Clock: opts.Clock, Rand: opts.Rand})
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)

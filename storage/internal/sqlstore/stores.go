@@ -9,6 +9,7 @@ import (
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/course"
+	"github.com/attesta/attesta/share"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -102,7 +103,16 @@ type courseTx struct {
 	trail
 }
 
+// shareTx is the learners' links' transaction.
+type shareTx struct {
+	personRows
+	shareRows
+	trail
+}
+
 var (
+	_ share.Reader       = shareTx{}
+	_ share.Writer       = shareTx{}
 	_ course.Reader      = courseTx{}
 	_ course.Writer      = courseTx{}
 	_ dossier.Reader     = dossierTx{}
@@ -308,6 +318,14 @@ func (db *DB) Courses() course.Store {
 	return store[course.Reader, course.Writer]{db,
 		func(t *Tx) course.Reader { return tx(t, false) },
 		func(t *Tx) course.Writer { return tx(t, true) }}
+}
+
+// Shares returns the store of the learners' public links to their badges.
+func (db *DB) Shares() share.Store {
+	tx := func(t *Tx) shareTx { return shareTx{personRows{t}, shareRows{t}, trail{t}} }
+	return store[share.Reader, share.Writer]{db,
+		func(t *Tx) share.Reader { return tx(t) },
+		func(t *Tx) share.Writer { return tx(t) }}
 }
 
 // Issuers returns the store of the issuers and their keys.

@@ -1,0 +1,20 @@
+-- A learner's public links to their badges (package share): one per badge
+-- (a competence badge or an area credential), its token new each time it
+-- is turned on, the fields the public page shows as JSON text, the link's
+-- own expiry, and what turning it on rests on (the learner of age, or a
+-- guardian's consent by name).
+
+CREATE TABLE badge_shares (
+    credential_id TEXT        NOT NULL PRIMARY KEY REFERENCES credentials (id),
+    person_id     TEXT        NOT NULL REFERENCES persons (id),
+    token         TEXT        UNIQUE,
+    shared        BOOLEAN     NOT NULL,
+    fields        TEXT        NOT NULL,
+    expires_at    TIMESTAMPTZ,
+    adult         BOOLEAN     NOT NULL,
+    guardian      TEXT        NOT NULL,
+    consent_at    TIMESTAMPTZ,
+    created_at    TIMESTAMPTZ NOT NULL,
+    changed_at    TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX badge_shares_person ON badge_shares (person_id);
