@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"net/url"
 	"strings"
 
@@ -71,7 +72,12 @@ func (s *Site) attestatoDoc(p *page, c *badgeCard, learner, base string) (*pdf.D
 	if !sum.ValidUntil.IsZero() {
 		facts = append(facts, pdf.Fact{Label: p.T("attestato.until"), Value: p.Date(sum.ValidUntil)})
 	}
+	wide := d.Narrow(44)
 	d.Facts(facts)
+	wide()
+	if d.Y() < top+30 {
+		d.SetY(top + 30)
+	}
 
 	if len(c.Sum.Outcomes) > 0 {
 		d.Heading(p.T("attestato.outcomes"))
@@ -204,9 +210,9 @@ func resultName(p *page, r credential.ResultLine) string {
 func (c *badgeCard) resultValue(p *page, r credential.ResultLine) string {
 	switch {
 	case r.Kind == "Percent" && r.Required != "":
-		return p.T("result.percent.required", r.Value, r.Required)
+		return p.T("result.percent.required", decimal(p, r.Value), decimal(p, r.Required))
 	case r.Kind == "Percent":
-		return p.T("result.percent", r.Value)
+		return p.T("result.percent", decimal(p, r.Value))
 	case r.Kind == "RubricCriterionLevel" && r.Levels > 0:
 		name := r.Value
 		if c.Std != nil {
@@ -228,4 +234,13 @@ func (c *badgeCard) Results(p *page) [][2]string {
 		out = append(out, [2]string{resultName(p, r), c.resultValue(p, r)})
 	}
 	return out
+}
+
+// decimal says a decimal as the page's reader writes it (87,5 in Italian).
+func decimal(p *page, v string) string {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return v
+	}
+	return p.Number(f)
 }

@@ -34,6 +34,9 @@ var Accounts = []Account{
 	{"tutor@officine-torinesi.example", "Elena", "Greco", "co-05832710965", auth.CompanyTutor},
 	{"docente@ferraris.example", "Stefano", "Gatti", "tori03000b", auth.SchoolTutor},
 	{"studente@feltrinelli.example", "Sara", "Esposito", "mitf01000a", auth.Student},
+	// A student whose C1 the demo commission certified: her badges,
+	// downloads and links.
+	{"lombardi@feltrinelli.example", "Francesca", "Lombardi", "mitf01000a", auth.Student},
 	// The Milan Chamber's commission for Meccatronica (loadCommission):
 	// its president, assessment expert, secretary and substitute, and its
 	// sector expert, who works for Meccanica Lombarda and so is recused for
@@ -63,7 +66,7 @@ var Organisations = []org.Organisation{
 var ClassStudents = []people.StudentInput{
 	{Person: people.Person{GivenName: "Sara", FamilyName: "Esposito", Email: "studente@feltrinelli.example"}, Student: people.Student{Number: "2026-0101", Contact: "studente@feltrinelli.example", ConsentBy: "Anna Esposito"}},
 	{Person: people.Person{GivenName: "Davide", FamilyName: "Marino"}, Student: people.Student{Number: "2026-0102", Contact: "+39 333 0000102", ConsentBy: "Roberto Marino"}},
-	{Person: people.Person{GivenName: "Francesca", FamilyName: "Lombardi"}, Student: people.Student{Number: "2026-0103"}},
+	{Person: people.Person{GivenName: "Francesca", FamilyName: "Lombardi", Email: "lombardi@feltrinelli.example"}, Student: people.Student{Number: "2026-0103", Contact: "lombardi@feltrinelli.example"}},
 	{Person: people.Person{GivenName: "Matteo", FamilyName: "Moretti"}, Student: people.Student{Number: "2026-0104", ConsentBy: "Silvia Moretti"}},
 }
 

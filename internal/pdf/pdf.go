@@ -300,6 +300,13 @@ func (d *Doc) Squares(m [][]bool, x, y, size float64) {
 	}
 }
 
+// Narrow takes mm off the right of what follows (beside a picture);
+// the returned function restores the width.
+func (d *Doc) Narrow(mm float64) func() {
+	d.width -= mm
+	return func() { d.width += mm }
+}
+
 // Y is where the next line goes, in millimetres from the page's top; SetY
 // moves it.
 func (d *Doc) Y() float64     { return d.f.GetY() }
