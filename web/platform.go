@@ -19,7 +19,6 @@ import (
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/course"
-	"github.com/attesta/attesta/share"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
@@ -30,6 +29,7 @@ import (
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
+	"github.com/attesta/attesta/share"
 	"github.com/attesta/attesta/territory"
 )
 

@@ -313,7 +313,9 @@ var funcs = template.FuncMap{
 	},
 	"minus": func(a, b int) int { return a - b },
 	// cardOn is the argument of the badge-card partial.
-	"cardOn": func(p *page, c *badgeCard, own bool) map[string]any { return map[string]any{"Page": p, "Card": c, "Own": own} },
+	"cardOn": func(p *page, c *badgeCard, own bool) map[string]any {
+		return map[string]any{"Page": p, "Card": c, "Own": own}
+	},
 	// has reports whether a list holds a value.
 	"has": func(list []string, v string) bool { return slices.Contains(list, v) },
 	// criteria says a commission's criteria in words.

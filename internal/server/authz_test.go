@@ -175,6 +175,9 @@ var expectOwn = map[auth.Action]map[target]string{
 	auth.BadgeView:          {none: "YYFFFYF", person: "YYFFFYF", badgeT: "YYFFNNN"},
 	auth.BadgeStatus:        {badgeT: "FYFFFFF"},
 	auth.BadgeStack:         {person: "FYFFFFF"},
+	// Only a learner shares their own badge (the matrix's student is not
+	// the demo badge's learner; her own link is the browser test's).
+	auth.BadgeShare: {badgeT: "FFFFNNN"},
 	// The courses: a Chamber keeps its own; the national body sees them;
 	// a school's and a company's people list theirs, and see a course
 	// they take part in (the company tutor's); students and commission

@@ -9,7 +9,6 @@ import (
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/course"
-	"github.com/attesta/attesta/share"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
@@ -21,6 +20,7 @@ import (
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
+	"github.com/attesta/attesta/share"
 )
 
 // The transaction each domain is given is composed of the rows it reaches
