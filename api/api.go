@@ -37,6 +37,7 @@ type Standards interface {
 type API struct {
 	standards Standards
 	creds     CredentialOptions
+	reports   *reportCache // of stored credentials' verifications
 	platform  Platform
 	log       *slog.Logger
 }
@@ -44,7 +45,7 @@ type API struct {
 // New returns the API. creds and platform may be zero: the credential and
 // platform endpoints are then not served.
 func New(standards Standards, creds CredentialOptions, platform Platform, log *slog.Logger) *API {
-	return &API{standards: standards, creds: creds, platform: platform, log: log}
+	return &API{standards: standards, creds: creds, platform: platform, log: log, reports: newReportCache()}
 }
 
 // Route is one entry of the route table.
@@ -92,6 +93,9 @@ func (a *API) Routes() []Route {
 		sys("POST /credentials/issue", a.issueVCAPI),
 		pub("POST /credentials/verify", a.verifyCredential),
 		pub("POST /presentations/verify", a.verifyPresentation),
+		// The public verification, as JSON (api/verify.go).
+		pub("GET /api/v1/credentials/{id}/verification", a.storedVerification),
+		Route{Pattern: "POST /api/v1/verify", Handler: a.verifyUpload, Public: true, MaxBody: MaxVerifyBody + 1},
 		// attesta's credential API.
 		sys("POST /api/v1/credentials", a.issueCompetence),
 		pub("GET /api/v1/credentials/{id}", a.getCredential),
