@@ -33,6 +33,7 @@ import (
 	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/rights"
 	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/share"
 )
@@ -75,6 +76,7 @@ type DB interface {
 	Commissions() commission.Store
 	Courses() course.Store
 	Shares() share.Store
+	Rights() rights.Store
 
 	Close() error
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/rights"
 	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/share"
 	"github.com/attesta/attesta/territory"
@@ -69,6 +70,10 @@ type Platform struct {
 	// public verification's; nil: not served.
 	Shares   *share.Service
 	Verifier Verifier
+	// Rights are the learners' copies of their data and requests of
+	// erasure, with where a copy reads from; nil: not served.
+	Rights        *rights.Service
+	RightsSources rights.Sources
 	// PublicURL is where attesta is reached, for the links and QR codes
 	// it hands out; "": the address of the request.
 	PublicURL string
@@ -925,6 +930,10 @@ func (p *page) NavLinks() []navLink {
 	}
 	add("/import", p.T("import.title"), auth.ImportTutor)
 	add("/audit", p.T("audit.title"), auth.AuditView)
+	if p.site.platform.Rights != nil {
+		add("/my-data", p.T("rights.title"), auth.DataRequest)
+		add("/data-requests", p.T("rights.requests.title"), auth.DataErase)
+	}
 	add("/account", p.T("account.title"), "")
 	return out
 }

@@ -108,7 +108,7 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff",
 		"experiences", "design", "experience", "compare", "sheet", "dossier",
 		"items", "item", "itemimport", "sittings", "sitting", "attempt", "tests", "analysis",
-		"commissions", "commission", "session", "candidate", "badges", "paper", "courses", "course", "share", "shared", "verify"} {
+		"commissions", "commission", "session", "candidate", "badges", "paper", "courses", "course", "share", "shared", "verify", "mydata", "datarequests"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -248,6 +248,9 @@ func (s *Site) Routes() []Route {
 	if s.platform.Commissions != nil {
 		routes = append(routes, s.commissionRoutes(user)...)
 		routes = append(routes, s.badgeRoutes(user, public)...)
+	}
+	if s.platform.Rights != nil {
+		routes = append(routes, s.rightsRoutes(user)...)
 	}
 	if s.platform.Verifier != nil && s.platform.Credentials != nil {
 		routes = append(routes,

@@ -240,6 +240,7 @@ var lookupValues = map[string][]string{
 	"verify.check.":   {"format", "structure", "proof", "issuer", "key", "validity", "status", "notarization", "image"},
 	"verify.outcome.": {"pass", "fail", "skip", "warn"},
 	"share.done.":     {"on", "off"},
+	"rights.state.":   {"requested", "completed"},
 	"level.":          {string(competence.Tecnico), string(competence.Professional)},
 	"status.":         {string(competence.Draft), string(competence.Published), string(competence.Superseded)},
 	"schooltype.":     strs(competence.SchoolTypes),

@@ -96,6 +96,9 @@ const (
 	// There is no other's (the demo has no course in Turin); another
 	// Chamber's refusal is tested in course_test.go.
 	crsT target = "course"
+	// A request of erasure: the matrix's student's own, pending, in
+	// Milan's territory. There is no other's.
+	reqT target = "data-request"
 )
 
 // roleOrder is the column order of the expectation strings.
@@ -178,6 +181,10 @@ var expectOwn = map[auth.Action]map[target]string{
 	// Only a learner shares their own badge (the matrix's student is not
 	// the demo badge's learner; her own link is the browser test's).
 	auth.BadgeShare: {badgeT: "FFFFNNN"},
+	// A learner's data are theirs to copy and to ask to erase; the
+	// Chamber of their territory completes the erasure.
+	auth.DataRequest: {none: "FFFFFYF"},
+	auth.DataErase:   {none: "FYFFFFF", reqT: "FYFFFFF"},
 	// The courses: a Chamber keeps its own; the national body sees them;
 	// a school's and a company's people list theirs, and see a course
 	// they take part in (the company tutor's); students and commission
@@ -284,6 +291,8 @@ func targetOf(pattern string) (target, error) {
 		return badgeT, nil
 	case strings.HasPrefix(path, "/courses/{id}") || strings.HasPrefix(path, "/api/v1/courses/{id}"):
 		return crsT, nil
+	case strings.HasPrefix(path, "/data-requests/{id}"):
+		return reqT, nil
 	}
 	return none, fmt.Errorf("no fixture for the parameter of %s", path)
 }
@@ -432,6 +441,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 	} else {
 		courseMI = cs[0].ID
 	}
+	// The matrix's student asks for erasure (never completed: the
+	// matrix's forms do not confirm it).
+	sara, err := svc.People.PrincipalByEmail(ctx, "studente@feltrinelli.example", "mitf01000a", auth.Student)
+	if err != nil {
+		t.Fatal(err)
+	}
+	request, err := svc.Rights.Ask(ctx, sara, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	requestMI := request.ID
 	blueprintMI := ""
 	if sv, err := svc.Tests.GetSitting(ctx, admin, sittingMI); err != nil || len(sv.Attempts) != 1 {
 		t.Fatalf("the demo's open sitting %q: %v", sittingMI, err)
@@ -503,7 +523,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if role == auth.CommissionMember {
 			ownE, otherE, ownS, otherS, ownD, otherD = expTO, expMI, sheetTO, sheetMI, dossierTO, dossierMI
 		}
-		own := map[target]string{crsT: courseMI, comT: commissionMI, sesT: sessionMI, badgeT: badgeMI, std: "meccatronica", itm: "MEC-C1-K01", bpT: blueprintMI, sitT: sittingMI, attT: attemptMI, orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
+		own := map[target]string{reqT: requestMI, crsT: courseMI, comT: commissionMI, sesT: sessionMI, badgeT: badgeMI, std: "meccatronica", itm: "MEC-C1-K01", bpT: blueprintMI, sitT: sittingMI, attT: attemptMI, orgT: f.org, school: f.ownSchool, class: f.ownClass, person: personID(f.email), token: ownToken, pupil: ownPupil,
 			table: ownT.table, meet: ownT.meeting, attach: ownT.attachment, job: jobs[role], keys: ownKeys, exper: ownE, sheet: ownS, dossr: ownD}
 		other := map[target]string{orgT: f.otherOrg, school: f.otherSchool, class: f.otherClass, person: personID(f.otherPerson), token: otherToken, pupil: otherPupil,
 			table: otherT.table, meet: otherT.meeting, attach: otherT.attachment, job: otherJob, keys: otherKeys, exper: otherE, sheet: otherS, dossr: otherD}
@@ -518,7 +538,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				id   string
 				want outcome
 			}{{"own", own[tg], exp}}
-			if tg != none && tg != std && tg != itm && tg != sitT && tg != attT && tg != bpT && tg != comT && tg != sesT && tg != badgeT && tg != crsT {
+			if tg != none && tg != std && tg != itm && tg != sitT && tg != attT && tg != bpT && tg != comT && tg != sesT && tg != badgeT && tg != crsT && tg != reqT {
 				wantOther := notFound
 				if role == auth.NationalAdmin && tg != token && tg != job {
 					wantOther = exp

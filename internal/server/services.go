@@ -33,6 +33,7 @@ import (
 	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/rights"
 	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/share"
 )
@@ -67,8 +68,10 @@ type Services struct {
 	// which issue the tutor badges; the co-design of an experience asks
 	// them whether its company tutor holds a valid one.
 	Courses *course.Service
-	// Shares are the learners' public links to their badges.
+	// Shares are the learners' public links to their badges; Rights their
+	// copies of their data and their requests of erasure.
 	Shares  *share.Service
+	Rights  *rights.Service
 	Imports *importer.Service
 	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
 	// it, with the handlers of JobHandlers.
@@ -229,6 +232,7 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc.Courses = course.NewService(db.Courses(), creds, opts.Clock, opts.Rand)
 	svc.Experiences.CheckTutors(svc.Courses)
 	svc.Shares = share.NewService(db.Shares(), share.Options{Clock: opts.Clock, Rand: opts.Rand})
+	svc.Rights = rights.NewService(db.Rights(), opts.Clock, opts.Rand)
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)

@@ -19,6 +19,7 @@ import (
 	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/rights"
 	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/share"
 )
@@ -110,7 +111,18 @@ type shareTx struct {
 	trail
 }
 
+// rightsTx is the learners' rights' transaction.
+type rightsTx struct {
+	personRows
+	orgRows
+	shareRows
+	rightsRows
+	trail
+}
+
 var (
+	_ rights.Reader      = rightsTx{}
+	_ rights.Writer      = rightsTx{}
 	_ share.Reader       = shareTx{}
 	_ share.Writer       = shareTx{}
 	_ course.Reader      = courseTx{}
@@ -326,6 +338,16 @@ func (db *DB) Shares() share.Store {
 	return store[share.Reader, share.Writer]{db,
 		func(t *Tx) share.Reader { return tx(t) },
 		func(t *Tx) share.Writer { return tx(t) }}
+}
+
+// Rights returns the store of the learners' requests of erasure.
+func (db *DB) Rights() rights.Store {
+	tx := func(t *Tx) rightsTx {
+		return rightsTx{personRows{t}, orgRows{t}, shareRows{t}, rightsRows{t}, trail{t}}
+	}
+	return store[rights.Reader, rights.Writer]{db,
+		func(t *Tx) rights.Reader { return tx(t) },
+		func(t *Tx) rights.Writer { return tx(t) }}
 }
 
 // Issuers returns the store of the issuers and their keys.
