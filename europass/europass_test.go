@@ -379,3 +379,27 @@ func TestExportRefuses(t *testing.T) {
 		})
 	}
 }
+
+// FuzzExport: whatever the badge's bytes, Export returns JSON or a
+// refusal, never a panic.
+func FuzzExport(f *testing.F) {
+	badge := build(f, testAward(f))
+	f.Add(badge)
+	f.Add([]byte(`{"type":["OpenBadgeCredential"],"issuer":"did:web:x"}`))
+	f.Add([]byte(`{"id":"urn:uuid:0b6f6b0e-5a43-4c3e-9d7e-6c1f0d2b9a01","type":["OpenBadgeCredential"],"issuer":{"id":"x"},` +
+		`"credentialSubject":{"achievement":{"achievementType":"MicroCredential","competenceCode":"C1","competenceStandard":{}}},` +
+		`"commissionDecision":{"decisionReference":"V","decisionDate":"2026-01-01"},"validFrom":"2026-01-01T00:00:00Z"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := Export(Input{Badge: data})
+		if err != nil {
+			var e *attesta.Error
+			if !errors.As(err, &e) || e.Code != attesta.Invalid {
+				t.Fatalf("not a refusal: %v", err)
+			}
+			return
+		}
+		if !json.Valid(out) {
+			t.Fatalf("not JSON: %s", out)
+		}
+	})
+}

@@ -160,7 +160,13 @@ func TestEuropassConformsToEDCShapes(t *testing.T) {
 	if err := os.WriteFile(sample, []byte(sealed.Payload), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	files := []string{good, sample}
+	// europass's golden file: a badge with every part, exported with a
+	// verification page.
+	golden, err := filepath.Abs("../../europass/testdata/meccatronica-c1.europass.jsonld")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []string{good, sample, golden}
 	for _, b := range broken {
 		files = append(files, b.file)
 	}
@@ -175,6 +181,9 @@ func TestEuropassConformsToEDCShapes(t *testing.T) {
 				t.Errorf("the export of the demo's badge does not conform to %s:\n%s", shapes, r)
 			default:
 				t.Logf("the export of %s (%d quads) conforms to %s", rec.ID, r.Quads, shapes)
+			}
+			if r := reports[golden]; !r.Conforms {
+				t.Errorf("europass's golden export does not conform to %s:\n%s", shapes, r)
 			}
 			if r := reports[sample]; !r.Conforms {
 				t.Errorf("the Commission's sealed sample does not conform to %s:\n%s", shapes, r)
