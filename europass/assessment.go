@@ -45,19 +45,19 @@ func (e *exporter) decision(awarding string) (*assessment, error) {
 
 	// The badge's results, sorted into their parts.
 	var (
-		rows         []*assessment
-		levelCounts  = map[string]int{}
-		levelOrder   []langString
-		test         *assessment
-		testName     string
-		dimensions   []*assessment
-		others       []*assessment
-		testSpecific *badgeResultDescription
+		rows        []*assessment
+		levelCounts = map[string]int{}
+		levelOrder  []langString
+		test        *assessment
+		testName    string
+		dimensions  []*assessment
+		others      []*assessment
+		testResult  *badgeResultDescription
 	)
 	subj := e.b.CredentialSubject
 	for _, r := range subj.Result {
 		if rd, ok := e.a.description(r.ResultDescription); ok && rd.ResultType != "RubricCriterionLevel" && rd.RequiredValue != "" {
-			testName, testSpecific = rd.Name, rd
+			testName, testResult = rd.Name, rd
 			break
 		}
 	}
@@ -87,7 +87,7 @@ func (e *exporter) decision(awarding string) (*assessment, error) {
 					SchemeName: "Scheda di osservazione"}}
 			}
 			rows = append(rows, row)
-		case rd == testSpecific:
+		case rd == testResult:
 			test = &assessment{ID: aid("test"), Type: "LearningAssessment", Title: e.testTitle(rd.Name, ""),
 				Grade: newNote(aid("test", "grade"), e.score(rd, r.Value, r.Status)), AwardedBy: awarding,
 				SpecifiedBy: &assessmentSpecification{ID: aid("test", "specification"), Type: "LearningAssessmentSpecification",

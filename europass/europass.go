@@ -285,7 +285,7 @@ func (e *exporter) learner(ach *achievement) *person {
 		case id.IdentityHash != "":
 			name := id.IdentityType
 			if id.Hashed {
-				name += " (SHA-256, con sale / salted)"
+				name += ", salted SHA-256 (Open Badges 3.0 IdentityObject)"
 			}
 			p.Identifier = append(p.Identifier, &identifier{ID: e.id("learner", "identifier", strconv.Itoa(i+1)),
 				Type: "Identifier", Notation: id.IdentityHash, SchemeName: name})
