@@ -55,6 +55,7 @@ var keyFuncs = []keyFunc{
 	{dir: "importer", name: "invalid", method: true, arg: 2}, // errorList
 	{dir: "importer", name: "problem", method: true, arg: 3},
 	{dir: "credential", name: "msg", arg: 0},                  // a check's reason
+	{dir: "europass", name: "words", arg: 0},                  // a text of the export, in Italian and English
 	{dir: "competence", name: "add", method: true, arg: 1},    // validator: a problem at a path
 	{dir: "competence", name: "report", method: true, arg: 2}, // decoder: a problem at a node
 	// validator.code: the key when a code is missing; the key when it is

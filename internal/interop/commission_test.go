@@ -9,6 +9,7 @@ import (
 
 	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
 )
 
@@ -18,29 +19,8 @@ import (
 // DID document as attesta publishes it; and with its result entries (the
 // observation levels) it is still the credential the commission decided.
 func TestCommissionBadgeVerifiesInJS(t *testing.T) {
-	srv := testserver.New(t)
+	svc, rec := demoBadge(t)
 	ctx := context.Background()
-	svc := srv.Services()
-	chamber, err := svc.People.PrincipalByEmail(ctx, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := svc.Commissions.Commissions(ctx, chamber)
-	if err != nil || len(cs) != 1 {
-		t.Fatalf("the demo commission: %v", err)
-	}
-	cv, err := svc.Commissions.Get(ctx, chamber, cs[0].ID)
-	if err != nil || len(cv.Sessions) != 1 {
-		t.Fatalf("the demo session: %v", err)
-	}
-	sv, err := svc.Commissions.GetSession(ctx, chamber, cv.Sessions[0].ID)
-	if err != nil || len(sv.Badges) != 1 {
-		t.Fatalf("the demo badge: %v", err)
-	}
-	rec, err := svc.Credentials.Record(ctx, credential.Actor{Name: "interop"}, sv.Badges[0].Credential)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var body struct {
 		CredentialSubject struct {
 			Result []struct {
@@ -68,4 +48,35 @@ func TestCommissionBadgeVerifiesInJS(t *testing.T) {
 	if r, ok := res[badge]; !ok || !r.Verified {
 		t.Fatalf("the commission's badge is not verified by @digitalbazaar/vc: %+v", r)
 	}
+}
+
+// demoBadge returns the services of a demo server and the record of the
+// badge the demo's commission issued, through the session's issuance as
+// every badge is.
+func demoBadge(t *testing.T) (*server.Services, credential.Record) {
+	t.Helper()
+	srv := testserver.New(t)
+	ctx := context.Background()
+	svc := srv.Services()
+	chamber, err := svc.People.PrincipalByEmail(ctx, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := svc.Commissions.Commissions(ctx, chamber)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("the demo commission: %v", err)
+	}
+	cv, err := svc.Commissions.Get(ctx, chamber, cs[0].ID)
+	if err != nil || len(cv.Sessions) != 1 {
+		t.Fatalf("the demo session: %v", err)
+	}
+	sv, err := svc.Commissions.GetSession(ctx, chamber, cv.Sessions[0].ID)
+	if err != nil || len(sv.Badges) != 1 {
+		t.Fatalf("the demo badge: %v", err)
+	}
+	rec, err := svc.Credentials.Record(ctx, credential.Actor{Name: "interop"}, sv.Badges[0].Credential)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, rec
 }
