@@ -58,7 +58,7 @@ func (d *verifyData) Verdict() string {
 func (s *Site) verifyPage(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(w, r)
 	p.User = principal(r)
-	p.Title = p.T("verify.title")
+	p.Title = p.T("verification.title")
 	d := &verifyData{}
 	if id := r.URL.Query().Get("credential"); id != "" {
 		s.verifyStored(r, p, d, id)
@@ -75,12 +75,12 @@ func (s *Site) verifyPage(w http.ResponseWriter, r *http.Request) {
 // code of a printout.
 func (s *Site) verifyStored(r *http.Request, p *page, d *verifyData, id string) {
 	if len(id) > 200 {
-		d.Error = p.T("verify.page.unknown")
+		d.Error = p.T("verification.page.unknown")
 		return
 	}
 	rec, err := s.platform.Credentials.Record(r.Context(), credential.Actor{Name: "verify"}, id)
 	if err != nil {
-		d.Error = p.T("verify.page.unknown")
+		d.Error = p.T("verification.page.unknown")
 		return
 	}
 	body := rec.Body
@@ -91,7 +91,7 @@ func (s *Site) verifyStored(r *http.Request, p *page, d *verifyData, id string) 
 func (s *Site) verifyPost(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(w, r)
 	p.User = principal(r)
-	p.Title = p.T("verify.title")
+	p.Title = p.T("verification.title")
 	d := &verifyData{}
 	p.Data = d
 	input, err := verifyInput(r)
