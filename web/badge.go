@@ -14,6 +14,7 @@ import (
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/credential"
+	"github.com/attesta/attesta/europass"
 	"github.com/attesta/attesta/internal/badgeimage"
 	"github.com/attesta/attesta/internal/vc/bake"
 	"github.com/attesta/attesta/share"
@@ -151,6 +152,33 @@ func (s *Site) bakedBadge(format string) http.HandlerFunc {
 		}
 		sendFile(w, mediaType, c.Name()+"."+format, img)
 	}
+}
+
+// europassExport serves the badge as a European Learning Model v3
+// credential (EDC generic profile), unsigned (docs/design/europass.md):
+// with its picture and the link to its verification.
+func (s *Site) europassExport(w http.ResponseWriter, r *http.Request) {
+	p := s.pageFor(w, r)
+	c, err := s.card(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if c.Revoked || c.Suspended {
+		s.fail(w, r, attesta.E(attesta.Conflict, "err.europass.status"))
+		return
+	}
+	img, err := c.Picture(p.Lang).PNG()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out, err := europass.Export(europass.Input{Badge: c.Body, Standard: c.Std, Image: img, VerifyURL: VerifyURL(s.publicURL(r), c.Sum.ID)})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sendFile(w, "application/ld+json", "europass-"+strings.TrimPrefix(c.Name(), "badge-")+".jsonld", out)
 }
 
 // sendFile writes a download (name "" for inline), kept out of shared
@@ -371,6 +399,7 @@ func (s *Site) badgeRoutes(user func(string, auth.Action, http.HandlerFunc) Rout
 		user("GET /badges/{id}/badge.png", auth.BadgeView, s.bakedBadge("png")),
 		user("GET /badges/{id}/badge.svg", auth.BadgeView, s.bakedBadge("svg")),
 		user("GET /badges/{id}/attestato.pdf", auth.BadgeView, s.attestato),
+		user("GET /badges/{id}/europass.jsonld", auth.BadgeView, s.europassExport),
 	}
 	if s.platform.Shares != nil {
 		routes = append(routes,

@@ -108,6 +108,11 @@ func TestBadgesInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The Europass export.
+	if elm := string(fetchBytes(t, b, attr(t, b, "#badge-C1 a.badge-europass", "href"))); !strings.Contains(elm, `"LearningAchievement"`) || !strings.Contains(elm, "LearningAssessment") {
+		t.Errorf("the Europass export: %.300s", elm)
+	}
+
 	// Sharing: a consent first.
 	do(t, b, chromedp.Click(chromedp.CSS("#badge-C1 a.badge-share")), chromedp.WaitVisible(chromedp.CSS("#share-form")))
 	if count(t, b, "#share-off") != 1 {
