@@ -94,6 +94,14 @@ func TestBadgesInBrowser(t *testing.T) {
 	if codes := pdftext.QRCodes(t, doc); len(codes) != 1 || codes[0] != verifyURL {
 		t.Errorf("the attestato's QR code says %q, want %q", codes, verifyURL)
 	}
+	en := strings.Join(strings.Fields(pdftext.Text(t, fetchBytes(t, b, attr(t, b, "#badge-C1 a.badge-pdf", "href")+"?lang=en"))), " ")
+	for _, want := range []string{"Certificate of competence", "C1 Use advanced computer-aided mechanical drawing tools", "Learning outcomes",
+		"Observation C1/ADA.10.02.02/RA1/A1/E1", "(level 3 of 3)", "Notional workload", "Scan the QR code"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("the attestato in English lacks %q", want)
+		}
+	}
+	fetchBytes(t, b, attr(t, b, "#badge-C1 a.badge-pdf", "href")+"?lang=it") // back to Italian
 	if r := svc.Verifier.Verify(ctx, doc); !r.Verified || r.Input != "pdf" {
 		t.Errorf("the attestato's embedded credential does not verify: %+v", r.Checks)
 	}
