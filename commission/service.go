@@ -114,6 +114,9 @@ type Reader interface {
 	// its credential's id, or NotFound.
 	Stacks(ctx context.Context, person string) ([]Stacked, error)
 	Stack(ctx context.Context, credential string) (*Stacked, error)
+	// MinutesOf returns the minutes a badge was issued by (its closed
+	// session's), or NotFound.
+	MinutesOf(ctx context.Context, credential string) (*MinutesRef, error)
 	Job(ctx context.Context, id string) (*job.Job, error)
 }
 
@@ -1392,6 +1395,38 @@ func (s *Service) BadgeFile(ctx context.Context, p *auth.Principal, reader Crede
 		return nil, nil, err
 	}
 	return badge, rec.Body, nil
+}
+
+// MinutesRef is what a verifier learns of the minutes a badge rests on:
+// the session's number and date, when it closed, its Chamber, and the
+// minutes' digest with the index of its entry in the transparency log.
+type MinutesRef struct {
+	Session  string    `json:"session"`
+	Number   int       `json:"number"`
+	Date     time.Time `json:"date"`
+	Closed   time.Time `json:"closed"`
+	Chamber  string    `json:"chamber"`
+	Digest   string    `json:"digest"`
+	LogIndex int64     `json:"log_index"`
+}
+
+// Reference is how a badge cites the minutes: "Verbale n. 12/2026".
+func (m *MinutesRef) Reference() string {
+	return fmt.Sprintf("Verbale n. %d/%d", m.Number, m.Date.Year())
+}
+
+// MinutesOf returns the minutes a badge attesta issued rests on, for
+// anyone verifying it: nothing the badge does not say already but where
+// its minutes are in the transparency log. NotFound for any other
+// credential.
+func (s *Service) MinutesOf(ctx context.Context, credentialID string) (*MinutesRef, error) {
+	var out *MinutesRef
+	err := s.store.View(ctx, func(r Reader) error {
+		m, err := r.MinutesOf(ctx, credentialID)
+		out = m
+		return err
+	})
+	return out, err
 }
 
 // Waiting is a session waiting for a member: to declare, or to sign.

@@ -38,6 +38,10 @@ type verifyData struct {
 	// Status is the reason of a revocation or suspension, when the
 	// credential is one attesta issued.
 	Reason string
+	// Minutes are the minutes the badge rests on, when attesta issued it;
+	// MinutesMatch says the badge cites them and its Chamber holds them.
+	Minutes      *commission.MinutesRef
+	MinutesMatch bool
 }
 
 // Verdict is the report's one word: valid, revoked, suspended, not valid.
@@ -155,6 +159,12 @@ func (s *Site) runVerify(ctx context.Context, p *page, d *verifyData, input []by
 	c, err := s.cardOf(ctx, p, commission.Badge{Credential: rep.CredentialID, Revoked: rep.Revoked, Suspended: rep.Suspended}, rep.Credential)
 	if err == nil {
 		d.Card = c
+	}
+	if c != nil && s.platform.Commissions != nil && !c.Sum.Area {
+		if m, err := s.platform.Commissions.MinutesOf(ctx, rep.CredentialID); err == nil {
+			d.Minutes = m
+			d.MinutesMatch = c.Sum.Decision.Reference == m.Reference() && strings.HasSuffix(rep.Issuer, ":"+m.Chamber) && m.LogIndex >= 0
+		}
 	}
 	if rep.Revoked || rep.Suspended {
 		if rec, err := s.platform.Credentials.Record(ctx, credential.Actor{Name: "verify"}, rep.CredentialID); err == nil {

@@ -178,7 +178,7 @@ func TestBadgesInBrowser(t *testing.T) {
 		return text(t, nojs, "#checks")
 	}
 	checks := verify("valid")
-	for _, c := range []string{"Firma · superato", "Emittente · superato", "Date di validità · superato", "Stato · superato", "Notarizzazione · superato"} {
+	for _, c := range []string{"Firma · superato", "Emittente · superato", "Date di validità · superato", "Stato · superato", "Notarizzazione · superato", "Decisione della commissione · superato"} {
 		if !strings.Contains(checks, c) {
 			t.Errorf("the verification lacks %q: %q", c, checks)
 		}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -529,4 +530,25 @@ func (t commissionRows) Stack(ctx context.Context, credentialID string) (*commis
 		return nil, fmt.Errorf("reading the area credential %s: %w", credentialID, err)
 	}
 	return &st, nil
+}
+
+// MinutesOf implements commission.Reader.
+func (t commissionRows) MinutesOf(ctx context.Context, credentialID string) (*commission.MinutesRef, error) {
+	var m commission.MinutesRef
+	var index sql.NullInt64
+	err := t.QueryRow(ctx, `SELECT s.id, s.number, s.date, s.closed_at, c.chamber_id, s.minutes_digest, s.log_index
+		FROM badges b JOIN commission_sessions s ON s.id = b.session_id JOIN commissions c ON c.id = s.commission_id
+		WHERE b.credential_id = $1 AND s.closed_at IS NOT NULL`, credentialID).
+		Scan(&m.Session, &m.Number, tcol{&m.Date}, tcol{&m.Closed}, &m.Chamber, nstr{&m.Digest}, &index)
+	if noRows(err) {
+		return nil, attesta.E(attesta.NotFound, "err.credential.notfound", credentialID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the minutes of %s: %w", credentialID, err)
+	}
+	m.LogIndex = index.Int64
+	if !index.Valid {
+		m.LogIndex = -1
+	}
+	return &m, nil
 }
