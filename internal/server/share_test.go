@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -140,6 +141,12 @@ func testSharing(t *testing.T, srv *server.Server, clock *movingClock) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the shared page lacks %s", want)
 		}
+	}
+
+	// The verification of the stored badge, with its minutes.
+	if page := get(t, ts.URL+"/verify?credential="+url.QueryEscape(id)); !strings.Contains(page, `id="verdict-valid"`) ||
+		!strings.Contains(page, `class="mb-2 check-pass" id="check-decision"`) {
+		t.Errorf("the verification of the stored badge does not pass with its minutes")
 	}
 
 	if _, err := sh.Share(ctx, learner, id, share.Settings{}); err != nil {
