@@ -74,6 +74,9 @@ type Platform struct {
 	// erasure, with where a copy reads from; nil: not served.
 	Rights        *rights.Service
 	RightsSources rights.Sources
+	// MarkOwner is the national owner of the "Competenza Certificata"
+	// mark, whom every badge names as its title holder.
+	MarkOwner string
 	// PublicURL is where attesta is reached, for the links and QR codes
 	// it hands out; "": the address of the request.
 	PublicURL string

@@ -42,6 +42,8 @@ type verifyData struct {
 	// MinutesMatch says the badge cites them and its Chamber holds them.
 	Minutes      *commission.MinutesRef
 	MinutesMatch bool
+	// Owner says whether the badge names the national owner of the mark.
+	Owner bool
 }
 
 // Verdict is the report's one word: valid, revoked, suspended, not valid.
@@ -160,6 +162,7 @@ func (s *Site) runVerify(ctx context.Context, p *page, d *verifyData, input []by
 	if err == nil {
 		d.Card = c
 	}
+	d.Owner = c != nil && s.platform.MarkOwner != "" && c.Sum.TitleHolder == s.platform.MarkOwner
 	if c != nil && s.platform.Commissions != nil && !c.Sum.Area {
 		if m, err := s.platform.Commissions.MinutesOf(ctx, rep.CredentialID); err == nil {
 			d.Minutes = m

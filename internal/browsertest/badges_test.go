@@ -188,6 +188,9 @@ func TestBadgesInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#verdict-valid")))
 	clean(t, v)
 	browsertest.Screenshot(t, v, "badges-4-verified")
+	if s := text(t, v, "#verify-owner"); s != "Unioncamere · il titolare nazionale del marchio" {
+		t.Errorf("the owner of the mark: %q", s)
+	}
 	if s := text(t, v, "#explanation"); !strings.Contains(s, "ADA.10.02.02") || !strings.Contains(s, "Avanzato") {
 		t.Errorf("the explanation: %q", s)
 	}

@@ -75,4 +75,3 @@ func TestDataRightsInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#email"), "lombardi@feltrinelli.example"), chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
 		chromedp.Click(chromedp.CSS(`main form[action="/login"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("#login-error")))
 }
-
