@@ -12,7 +12,7 @@ type TrustBundle interface {
 	// Bundle returns the signed bundle and how long it may be cached.
 	Bundle(ctx context.Context) ([]byte, time.Duration, error)
 	// Key is the key that signs it, as a did:key.
-	Key() string
+	Key(ctx context.Context) (string, error)
 }
 
 // trustBundle serves the signed trust bundle, which offline verifiers fetch
@@ -32,5 +32,10 @@ func (a *API) trustBundle(w http.ResponseWriter, r *http.Request) {
 // a verifier: pin it out of band (the deployment's documentation, its
 // operators), this is a convenience.
 func (a *API) trustKey(w http.ResponseWriter, r *http.Request) {
-	plainText(w, a.creds.Trust.Key()+"\n")
+	k, err := a.creds.Trust.Key(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	plainText(w, k+"\n")
 }

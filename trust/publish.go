@@ -56,8 +56,9 @@ type Options struct {
 	// TSARoots are the roots the deployment checks its TSA's tokens with;
 	// none: it has no TSA, and receipts need no timestamp.
 	TSARoots []*x509.Certificate
-	// Key signs the bundle.
-	Key ed25519.PrivateKey
+	// Key returns the key that signs the bundle: asked for the first time
+	// it is needed (it may make it), then kept.
+	Key func(ctx context.Context) (ed25519.PrivateKey, error)
 	// MaxAge is how long a bundle is served before a new one is made
 	// (default DefaultMaxAge).
 	MaxAge time.Duration
@@ -72,6 +73,7 @@ type Publisher struct {
 	opts Options
 
 	mu     sync.Mutex
+	key    ed25519.PrivateKey
 	signed []byte
 	// generated is when the status of the bundle signed was taken.
 	generated time.Time
@@ -92,7 +94,27 @@ func NewPublisher(opts Options) *Publisher {
 }
 
 // Key is the bundle key, which verifiers pin, as a did:key.
-func (p *Publisher) Key() string { return KeyID(p.opts.Key.Public().(ed25519.PublicKey)) }
+func (p *Publisher) Key(ctx context.Context) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key, err := p.signer(ctx)
+	if err != nil {
+		return "", err
+	}
+	return KeyID(key.Public().(ed25519.PublicKey)), nil
+}
+
+// signer returns the bundle key; p.mu is held.
+func (p *Publisher) signer(ctx context.Context) (ed25519.PrivateKey, error) {
+	if p.key == nil {
+		key, err := p.opts.Key(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("the trust bundle key: %w", err)
+		}
+		p.key = key
+	}
+	return p.key, nil
+}
 
 // MaxAge is how long a bundle is served.
 func (p *Publisher) MaxAge() time.Duration { return p.opts.MaxAge }
@@ -104,11 +126,15 @@ func (p *Publisher) Bundle(ctx context.Context) ([]byte, time.Duration, error) {
 	defer p.mu.Unlock()
 	now := p.opts.Clock()
 	if p.signed == nil || now.Before(p.generated) || now.Sub(p.generated) >= p.opts.MaxAge {
+		key, err := p.signer(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
 		b, err := p.Build(ctx)
 		if err != nil {
 			return nil, 0, err
 		}
-		signed, err := Sign(b, p.opts.Key)
+		signed, err := Sign(b, key)
 		if err != nil {
 			return nil, 0, err
 		}

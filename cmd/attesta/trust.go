@@ -267,7 +267,11 @@ func trustKey(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	defer closeDB()
-	_, err = fmt.Fprintln(stdout, svc.Trust.Key())
+	k, err := svc.Trust.Key(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, k)
 	return err
 }
 

@@ -103,8 +103,8 @@ func TestOfflineVerificationWithBundle(t *testing.T) {
 	badge := writeFile(t, dir, "badge.json", string(rec.Credential))
 	receipt := writeFile(t, dir, "receipt.json", string(httpGet(t, ts.URL+"/api/v1/credentials/"+id+"/receipt", "")))
 	key := strings.TrimSpace(string(httpGet(t, ts.URL+"/trust/key", "")))
-	if key != svc.Trust.Key() || !strings.HasPrefix(key, "did:key:z6Mk") {
-		t.Fatalf("GET /trust/key: %q, the publisher's %q", key, svc.Trust.Key())
+	if k, err := svc.Trust.Key(ctx); err != nil || key != k || !strings.HasPrefix(key, "did:key:z6Mk") {
+		t.Fatalf("GET /trust/key: %q, the publisher's %q %v", key, k, err)
 	}
 	bundle := filepath.Join(dir, "bundle.json")
 	code, out, errOut := cliEnv(t, env, "trust", "fetch", "--url", ts.URL, "--pin", key, "--out", bundle)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
@@ -229,9 +230,8 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc.Commissions.SetInviter(inviter{svc.People, svc.Accounts})
 	svc.Courses = course.NewService(db.Courses(), creds, opts.Clock, opts.Rand)
 	svc.Experiences.CheckTutors(svc.Courses)
-	trustKey, err := opts.KEK.LoadOrCreateKey(context.Background(), sealedTrustKey{db}, trustKeyContext)
-	if err != nil {
-		return nil, fmt.Errorf("services: the trust bundle key: %w", err)
+	trustKey := func(ctx context.Context) (ed25519.PrivateKey, error) {
+		return opts.KEK.LoadOrCreateKey(ctx, sealedTrustKey{db}, trustKeyContext)
 	}
 	svc.Trust = trust.NewPublisher(trust.Options{Deployment: opts.PublicURL, MarkOwner: trust.Party{Name: TitleHolder.Name, URL: TitleHolder.URL},
 		Issuers: issuers, Statuses: creds, Log: log, TSARoots: opts.TSARootCerts, Key: trustKey, MaxAge: opts.TrustMaxAge,
