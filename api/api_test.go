@@ -22,8 +22,8 @@ import (
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/notary"
-	"github.com/attesta/attesta/trust"
 	"github.com/attesta/attesta/observation"
+	"github.com/attesta/attesta/trust"
 )
 
 type openAPIDoc struct {
