@@ -152,6 +152,16 @@ func TestOfflineVerificationWithBundle(t *testing.T) {
 		!rep.Snapshot.Taken.Equal(testserver.Clock()) || rep.Snapshot.Stale || len(rep.Checks) < 7 {
 		t.Errorf("--json: %d %v\n%s", code, err, out)
 	}
+	// The same badge baked into its image.
+	svg := writeFile(t, dir, "badge.svg", `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>C1</title><circle r="4"/></svg>`)
+	baked := filepath.Join(dir, "baked.svg")
+	if code, _, errOut := cliEnv(t, env, "credential", "bake", "--image", svg, "-o", baked, badge); code != 0 {
+		t.Fatalf("bake: %s", errOut)
+	}
+	if code, out = verify("2026-11-02T13:00:00Z", "--receipt", receipt, baked); code != 0 || !strings.HasPrefix(out, "VERIFIED  "+id+" (svg)") ||
+		!strings.Contains(out, "pass notarization") || !strings.Contains(out, "3 h ago") {
+		t.Errorf("the baked badge offline: %d\n%s", code, out)
+	}
 	// A day and more later, the status is said to be old.
 	code, out = verify("2026-11-03T11:00:00Z", "--receipt", receipt, badge)
 	if code != 0 || !strings.Contains(out, "25 h ago") || !strings.Contains(out, "warning: the status is more than 24 h old") {
