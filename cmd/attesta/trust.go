@@ -210,6 +210,13 @@ func trustFetch(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		if err != nil {
 			return err
 		}
+		known, err := readPins(pins)
+		if err != nil {
+			return err
+		}
+		if k, ok := known[b.Deployment]; ok && k != trust.KeyID(pinned) {
+			fmt.Fprintln(stderr, attesta.M("trust.repinned", b.Deployment, k, trust.KeyID(pinned)).In("en"))
+		}
 		if err := writePin(pins, b.Deployment, trust.KeyID(pinned)); err != nil {
 			return err
 		}
