@@ -116,6 +116,13 @@ func (a *API) Routes() []Route {
 			pub("GET /log/key", a.logKey),
 		)
 	}
+	if a.creds.Trust != nil {
+		routes = append(routes,
+			// The trust bundle of offline verifiers.
+			pub("GET /trust/bundle", a.trustBundle),
+			pub("GET /trust/key", a.trustKey),
+		)
+	}
 	if a.creds.Witness != nil {
 		routes = append(routes,
 			// The witness role (C2SP tlog-witness).

@@ -23,6 +23,7 @@ import (
 	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/observation"
+	"github.com/attesta/attesta/trust"
 )
 
 type openAPIDoc struct {
@@ -74,10 +75,12 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
-	// Any non-nil values enable the credential, log and witness routes.
+	// Any non-nil values enable the credential, log, witness and trust
+	// bundle routes.
 	var creds api.Credentials = (*credential.Service)(nil)
 	var log api.Log = (*notary.Log)(nil)
-	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}}, api.Platform{Accounts: &account.Service{}, Keys: &issuer.Service{}, Experiences: &experience.Service{}, Sheets: &observation.Service{}, Dossiers: &dossier.Service{}, Items: &item.Service{}, Tests: &assessment.Service{}, Courses: &course.Service{}, MaxArtefact: 1}, slog.Default()).Routes() {
+	var bundle api.TrustBundle = (*trust.Publisher)(nil)
+	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}, Trust: bundle}, api.Platform{Accounts: &account.Service{}, Keys: &issuer.Service{}, Experiences: &experience.Service{}, Sheets: &observation.Service{}, Dossiers: &dossier.Service{}, Items: &item.Service{}, Tests: &assessment.Service{}, Courses: &course.Service{}, MaxArtefact: 1}, slog.Default()).Routes() {
 		served = append(served, strings.ReplaceAll(r.Pattern, "...}", "}")) // OpenAPI has no {rest...}
 	}
 	slices.Sort(documented)

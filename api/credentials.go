@@ -55,6 +55,8 @@ type CredentialOptions struct {
 	Receipts Receipts
 	// Witness is the witness role; nil: not served.
 	Witness *Witness
+	// Trust is the deployment's signed trust bundle; nil: not served.
+	Trust TrustBundle
 }
 
 // HashToken returns the SHA-256 of an API token, the only form the server

@@ -62,6 +62,18 @@ type StatusList struct {
 	Suspended []int     // indices of suspended credentials
 }
 
+// Changed is a credential that is revoked or suspended, where its status
+// list says so, and why.
+type Changed struct {
+	ID        string
+	IssuerID  string
+	List      int
+	Index     int
+	Revoked   bool
+	Suspended bool
+	Reason    string
+}
+
 // SignedList is a signed status list credential as served.
 type SignedList struct {
 	IssuerID string
@@ -118,6 +130,9 @@ type Store interface {
 	// SaveSignedList stores a signed list credential, replacing an older
 	// version; a newer stored version wins (the call is then a no-op).
 	SaveSignedList(ctx context.Context, l SignedList) error
+	// Changed returns every credential that is revoked or suspended, with
+	// the reason of its last change, by issuer, list and index.
+	Changed(ctx context.Context) ([]Changed, error)
 
 	// What a recovery after a restore needs (Service.Recover).
 

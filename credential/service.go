@@ -402,6 +402,33 @@ func (s *Service) StatusListCredential(ctx context.Context, issuerID string, lis
 	return out, nil
 }
 
+// StatusLists returns the signed status list credentials of every list of
+// every issuer, for both purposes, as StatusListCredential serves them: a
+// snapshot of the status of every credential, for the trust bundle.
+func (s *Service) StatusLists(ctx context.Context) ([]SignedList, error) {
+	lists, err := s.store.Lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []SignedList
+	for _, l := range lists {
+		for _, p := range []statuslist.Purpose{statuslist.Revocation, statuslist.Suspension} {
+			sl, err := s.StatusListCredential(ctx, l.IssuerID, l.List, p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sl)
+		}
+	}
+	return out, nil
+}
+
+// Changed returns every credential that is revoked or suspended, with the
+// reason of its last change.
+func (s *Service) Changed(ctx context.Context) ([]Changed, error) {
+	return s.store.Changed(ctx)
+}
+
 // Status tells the verifier the status of credentials attesta issued: it
 // reads the records, which also give the reason. The list is recognised by
 // its path (/status/{issuer}/{list}/{purpose}), whatever host the credential

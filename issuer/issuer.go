@@ -543,3 +543,31 @@ func (s *Service) Resolve(ctx context.Context, verificationMethod string) (Issue
 func (s *Service) IssuerByDID(ctx context.Context, id string) (Issuer, error) {
 	return s.store.IssuerByDID(ctx, id)
 }
+
+// PublicKey is one key of an issuer's history, without its private part.
+type PublicKey struct {
+	VerificationMethod string
+	Public             ed25519.PublicKey
+	CreatedAt          time.Time
+	// End is when the key ended (zero for the current key) and
+	// Compromised whether it was retired because it was compromised, as
+	// the DID document says them (expires, revoked) and KeyEnd.
+	End         time.Time
+	Compromised bool
+}
+
+// History returns every key the issuer has had, oldest first, with its
+// end: what a verifier needs to judge a credential signed with a key
+// since retired.
+func (s *Service) History(ctx context.Context, issuerID string) ([]PublicKey, error) {
+	keys, err := s.store.Keys(ctx, issuerID)
+	if err != nil {
+		return nil, fmt.Errorf("keys of %s: %w", issuerID, err)
+	}
+	out := make([]PublicKey, len(keys))
+	for i, k := range keys {
+		out[i] = PublicKey{VerificationMethod: k.VerificationMethod, Public: k.Public, CreatedAt: k.CreatedAt, End: k.RetiredAt,
+			Compromised: i+1 < len(keys) && k.Compromised(keys[i+1])}
+	}
+	return out, nil
+}

@@ -54,6 +54,9 @@ type DB interface {
 	// whether the first-start dataset was loaded.
 	Meta(ctx context.Context, key string) (string, bool, error)
 	SetMeta(ctx context.Context, key, value string) error
+	// AddMeta stores value under key unless a value is there already: then
+	// an error with code Conflict, and the value stays.
+	AddMeta(ctx context.Context, key, value string) error
 
 	Standards() competence.Store
 	Issuers() issuer.Store

@@ -34,6 +34,8 @@ var commands = []struct{ name, syntax, summary string }{
 	{"credential extract", "[-o OUT] IMG", "print the credential a badge image carries"},
 	{"credential keygen", "[-o FILE]", "development: make a key pair, print its did:key"},
 	{"credential sign", "--key KEYPAIR [flags] FILE", "development: sign any credential under did:key"},
+	{"trust fetch", "--url URL [flags]", "fetch a deployment's signed trust bundle, to verify offline"},
+	{"trust key", "[flags]", "print the key that signs the trust bundle"},
 	{"rdf canonicalize", "[flags] FILE", "print RDFC-1.0 canonical N-Quads of N-Quads or JSON-LD"},
 	{"log verify-receipt", "--log-key VKEY [flags] RECEIPT CREDENTIAL", "check a notarization receipt offline"},
 	{"log audit", "--log-key VKEY [flags] URL|DIR|s3://BUCKET/PREFIX", "verify a published log (URL or blob store) and that it never forked"},

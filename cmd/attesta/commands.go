@@ -107,6 +107,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return credentialCmd(ctx, rest, stdout, stderr, getenv)
 	case "issuer":
 		return issuerCmd(ctx, rest, stdout, stderr, getenv)
+	case "trust":
+		return trustCmd(ctx, rest, stdout, stderr, getenv)
 	case "rdf":
 		return rdfCmd(rest, stdout, stderr)
 	case "log":

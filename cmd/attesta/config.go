@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -432,8 +433,12 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 		if c.TSAURL == "" {
 			return server.Options{}, fmt.Errorf("--tsa-roots without --tsa-url")
 		}
-		if opts.TSARoots, err = readRoots(c.TSARoots); err != nil {
+		if opts.TSARootCerts, err = readRootCerts(c.TSARoots); err != nil {
 			return server.Options{}, fmt.Errorf("--tsa-roots: %w", err)
+		}
+		opts.TSARoots = x509.NewCertPool()
+		for _, cert := range opts.TSARootCerts {
+			opts.TSARoots.AddCert(cert)
 		}
 	}
 	if c.OIDC.Issuer != "" {

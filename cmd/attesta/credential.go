@@ -24,6 +24,7 @@ import (
 	"github.com/attesta/attesta/internal/vc/rdf"
 	"github.com/attesta/attesta/issuer"
 	"github.com/attesta/attesta/notary"
+	"github.com/attesta/attesta/trust"
 )
 
 // multiFlag collects a repeatable flag.
@@ -189,25 +190,39 @@ func credentialStatus(ctx context.Context, action credential.Action, args []stri
 }
 
 func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	var trust, lists, dids multiFlag
+	var trusted, lists, dids multiFlag
 	var offline, asJSON bool
-	var now, receiptFile string
+	var now, receiptFile, bundleFile, pin string
+	var maxStatusAge time.Duration
 	var policy func() (notary.ReceiptPolicy, error)
 	c := newCommand("credential verify", stdout, stderr)
 	fs := c.fs
 	fs.StringVar(&receiptFile, "receipt", "", "the credential's notarization receipt: its notarization is checked against --log-key, --witness, --quorum, --tsa-root")
 	policy = receiptPolicyFlags(fs)
-	fs.Var(&trust, "trust", "trust this issuer id, or this key (did:key or publicKeyMultibase); repeatable")
+	fs.Var(&trusted, "trust", "trust this issuer id, or this key (did:key or publicKeyMultibase); repeatable")
 	fs.Var(&lists, "status-list", "a status list credential the credential refers to, as URL=FILE; repeatable")
 	fs.Var(&dids, "did", "an issuer's DID document (did.json): its keys' ends (expires, revoked) are checked, with --receipt for proof of when the credential was logged; repeatable")
 	fs.BoolVar(&offline, "offline", false, "do not open the database: no registry of issuers, no local status")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.StringVar(&now, "now", "", "verify as of this time (RFC 3339) instead of now")
+	fs.StringVar(&bundleFile, "bundle", "", "verify offline with this trust bundle (from attesta trust fetch): its issuers and their keys, its status snapshot, and its log key, witnesses and TSA roots for --receipt; no database, no network")
+	fs.StringVar(&pin, "pin", "", "with --bundle: the bundle key to trust (default: the one attesta trust fetch recorded for the bundle's deployment)")
+	fs.DurationVar(&maxStatusAge, "max-status-age", 24*time.Hour, "with --bundle: warn when its status snapshot is older than this")
 	cfg, rest, err := c.parseConfig(args, 1, getenv)
 	if err != nil {
 		return err
 	}
-	if receiptFile != "" && fs.Lookup("log-key").Value.String() == "" {
+	policyGiven := false
+	for _, f := range []string{"log-key", "witness", "tsa-root"} {
+		policyGiven = policyGiven || fs.Lookup(f).Value.String() != ""
+	}
+	policyGiven = policyGiven || fs.Lookup("quorum").Value.String() != "-1"
+	switch {
+	case bundleFile != "" && policyGiven:
+		return c.usageError(attesta.M("err.cli.trust.policy").In("en"))
+	case bundleFile == "" && pin != "":
+		return c.usageError(attesta.M("err.cli.trust.pinbundle").In("en"))
+	case receiptFile != "" && bundleFile == "" && fs.Lookup("log-key").Value.String() == "":
 		return c.usageError(attesta.M("err.cli.receipt.logkey").In("en"))
 	}
 	input, err := readInput(rest[0], bake.MaxImageSize)
@@ -215,13 +230,20 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	var v credential.Verifier
-	if offline {
+	var bundle *trust.Verified
+	if offline || bundleFile != "" {
 		suite, err := credential.NewSuite()
 		if err != nil {
 			return err
 		}
 		v = credential.Verifier{Suite: suite, JWT: &credential.JWTVerifier{}, Clock: clock}
-	} else {
+	}
+	if bundleFile != "" {
+		if bundle, err = openBundle(ctx, bundleFile, pin, getenv); err != nil {
+			return err
+		}
+		v.Registry, v.Status, v.Ends = bundle, bundle, bundle
+	} else if !offline {
 		svc, closeDB, err := openServices(ctx, cfg, stderr)
 		if err != nil {
 			return err
@@ -229,7 +251,7 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		defer closeDB()
 		v = *svc.Verifier
 	}
-	for _, t := range trust {
+	for _, t := range trusted {
 		tr, err := parseTrust(t)
 		if err != nil {
 			return err
@@ -272,8 +294,10 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		v.Clock = func() time.Time { return t }
 	}
 	if receiptFile != "" {
-		p, err := policy()
-		if err != nil {
+		var p notary.ReceiptPolicy
+		if bundle != nil {
+			p = bundle.Policy()
+		} else if p, err = policy(); err != nil {
 			return err
 		}
 		data, err := readInput(receiptFile, 1<<20)
@@ -287,12 +311,22 @@ func credentialVerify(ctx context.Context, args []string, stdout, stderr io.Writ
 		v.Notary = receiptNotary{r, p}
 	}
 	rep := v.Verify(ctx, input)
+	var snap *snapshot
+	if bundle != nil {
+		snap = newSnapshot(bundle, v.Clock(), maxStatusAge)
+	}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(rep)
+		enc.Encode(struct {
+			*credential.Report
+			StatusSnapshot *snapshot `json:"status_snapshot,omitempty"`
+		}{rep, snap})
 	} else {
 		printReport(stdout, rep)
+		if snap != nil {
+			snap.print(stdout)
+		}
 	}
 	if !rep.Verified {
 		return errNotVerified

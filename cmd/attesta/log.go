@@ -145,24 +145,35 @@ func logAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // readRoots reads a PEM file of root certificates.
 func readRoots(path string) (*x509.CertPool, error) {
-	data, err := os.ReadFile(path)
+	certs, err := readRootCerts(path)
 	if err != nil {
 		return nil, err
 	}
 	pool := x509.NewCertPool()
-	n := 0
+	for _, c := range certs {
+		pool.AddCert(c)
+	}
+	return pool, nil
+}
+
+// readRootCerts reads the certificates of a PEM file: at least one.
+func readRootCerts(path string) ([]*x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var certs []*x509.Certificate
 	for block, rest := pem.Decode(data); block != nil; block, rest = pem.Decode(rest) {
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
 			return nil, attesta.E(attesta.Invalid, "err.cli.file", path, err)
 		}
-		pool.AddCert(c)
-		n++
+		certs = append(certs, c)
 	}
-	if n == 0 {
+	if len(certs) == 0 {
 		return nil, attesta.E(attesta.Invalid, "err.cli.pem", path)
 	}
-	return pool, nil
+	return certs, nil
 }
 
 // receiptPolicyFlags defines the flags of what a receipt's verifier trusts

@@ -715,6 +715,33 @@ func TestMatrixRefusesUnruledRoute(t *testing.T) {
 	}
 }
 
+// verifierDocuments are the routes a verifier fetches without an account
+// (an offline verifier's trust bundle and its key, the log's key): the
+// matrix requires them public, and each answers a visitor with no cookie
+// nor token, and answers a signed-in user the same.
+var verifierDocuments = []string{"GET /trust/bundle", "GET /trust/key", "GET /log/key"}
+
+func TestVerifierDocumentsArePublic(t *testing.T) {
+	srv := testserver.New(t)
+	for _, pattern := range verifierDocuments {
+		i := slices.IndexFunc(routesOf(srv), func(r route) bool { return r.pattern == pattern })
+		if i < 0 || !routesOf(srv)[i].public {
+			t.Errorf("%s is not a public route of the tables", pattern)
+			continue
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", pattern[len("GET "):], nil))
+		if rec.Code != 200 || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%s as a visitor: %d %v", pattern, rec.Code, rec.Header())
+		}
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/trust/bundle", nil))
+	if cc := rec.Header().Get("Cache-Control"); cc != "public, max-age=60" || rec.Header().Get("ETag") == "" {
+		t.Errorf("GET /trust/bundle: Cache-Control %q, ETag %q", cc, rec.Header().Get("ETag"))
+	}
+}
+
 // TestRequestBodiesAreLimited: every route reads at most the server's
 // limit (1 MiB) of a body, except the routes that declare their own (the
 // minutes' attachments, up to 5 MiB).

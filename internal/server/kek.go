@@ -11,7 +11,7 @@ import (
 )
 
 // CheckKEK refuses kek unless it opens every key sealed in db: each
-// issuer's keys, the log's key and the witness's. A wrong key-encryption
+// issuer's keys, the log's key, the witness's and the trust bundle's. A wrong key-encryption
 // key is found there, before anything is sealed with it or served: a server
 // started with it would seal new keys that the right one cannot open, and
 // fail to sign with the old ones. The database must be migrated; CheckKEK
@@ -35,6 +35,13 @@ func CheckKEK(ctx context.Context, db Database, kek *issuer.KeyEncryptionKey) er
 	}
 	if found {
 		keys = append(keys, issuer.SealedKey{Name: attesta.M("err.server.witness.key"), Context: witnessKeyContext, Sealed: sealed})
+	}
+	sealed, found, err = sealedTrustKey{db}.Get(ctx)
+	if err != nil {
+		return fmt.Errorf("checking the key-encryption key: %w", err)
+	}
+	if found {
+		keys = append(keys, issuer.SealedKey{Name: attesta.M("err.server.trust.key"), Context: trustKeyContext, Sealed: sealed})
 	}
 	return kek.Check(keys)
 }

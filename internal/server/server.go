@@ -86,6 +86,12 @@ type Options struct {
 	// tokens before they are stored.
 	TSA      *rfc3161.Client
 	TSARoots *x509.CertPool
+	// TSARootCerts are the certificates of TSARoots, which the trust
+	// bundle publishes (a pool cannot list them).
+	TSARootCerts []*x509.Certificate
+	// TrustMaxAge is how long a trust bundle is served before a new one is
+	// made; 0 means trust.DefaultMaxAge.
+	TrustMaxAge time.Duration
 	// OIDC, if set, offers sign-in with an OpenID Connect provider.
 	OIDC *oidc.Config
 	// Mail delivers the outbox (invitations, password resets); nil
@@ -299,7 +305,7 @@ func New(db Database, opts Options) (*Server, error) {
 	jsonAPI := api.New(standards, api.CredentialOptions{
 		Credentials: svc.Credentials, Verifier: svc.VCAPIVerifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
-		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness,
+		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness, Trust: svc.Trust,
 	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Badges: svc.Credentials, Areas: svc.Credentials, Imports: svc.Imports, Jobs: svc.Jobs,
 		Keys: svc.Issuers, Standards: svc.Standards, MaxArtefact: maxArtefact(svc)}, opts.Log)
 	s.api = jsonAPI.Routes()

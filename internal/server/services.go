@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -36,6 +38,7 @@ import (
 	"github.com/attesta/attesta/rights"
 	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/share"
+	"github.com/attesta/attesta/trust"
 )
 
 // Services are the domain services on one database, shared by the server
@@ -79,6 +82,8 @@ type Services struct {
 	// Artefacts keeps the evidence dossier's files in the blob store; nil
 	// when there is none (opts.Blobs nil, in tests).
 	Artefacts *artefact.Service
+	// Trust publishes the signed trust bundle, for offline verifiers.
+	Trust *trust.Publisher
 }
 
 // JobHandlers are the handlers of every kind of job the services run.
@@ -233,6 +238,12 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc.Experiences.CheckTutors(svc.Courses)
 	svc.Shares = share.NewService(db.Shares(), share.Options{Clock: opts.Clock, Rand: opts.Rand})
 	svc.Rights = rights.NewService(db.Rights(), opts.Clock, opts.Rand)
+	trustKey := func(ctx context.Context) (ed25519.PrivateKey, error) {
+		return opts.KEK.LoadOrCreateKey(ctx, sealedTrustKey{db}, trustKeyContext)
+	}
+	svc.Trust = trust.NewPublisher(trust.Options{Deployment: opts.PublicURL, MarkOwner: trust.Party{Name: TitleHolder.Name, URL: TitleHolder.URL},
+		Issuers: issuers, Statuses: creds, Log: log, TSARoots: opts.TSARootCerts, Key: trustKey, MaxAge: opts.TrustMaxAge,
+		Clock: opts.Clock, Rand: opts.Rand})
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
 			return nil, fmt.Errorf("services: witness: %w", err)
@@ -286,6 +297,33 @@ func newWitness(db Database, opts Options) (*api.Witness, error) {
 		w.Logs[k.Name()] = append(w.Logs[k.Name()], k)
 	}
 	return &api.Witness{Handler: w.Handler(), Key: cosigner.Verifier().String()}, nil
+}
+
+// trustKeyContext binds the sealed trust bundle key to its use, and
+// trustKeyMeta is where the database keeps it.
+const (
+	trustKeyContext = "attesta trust bundle key"
+	trustKeyMeta    = "trust_bundle_key"
+)
+
+// sealedTrustKey keeps the trust bundle's key, sealed, in the database's
+// meta table.
+type sealedTrustKey struct{ db Database }
+
+func (k sealedTrustKey) Get(ctx context.Context) ([]byte, bool, error) {
+	v, ok, err := k.db.Meta(ctx, trustKeyMeta)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	sealed, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		return nil, false, fmt.Errorf("the sealed trust bundle key: %w", err)
+	}
+	return sealed, true, nil
+}
+
+func (k sealedTrustKey) Set(ctx context.Context, sealed []byte) error {
+	return k.db.AddMeta(ctx, trustKeyMeta, base64.StdEncoding.EncodeToString(sealed))
 }
 
 type sealedWitnessKey struct{ s witness.DurableStore }

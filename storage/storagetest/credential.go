@@ -612,6 +612,27 @@ func testStatusList(t *testing.T, open Opener) {
 	wantCode(t, err, attesta.NotFound)
 	_, err = store.StatusList(ctx, "nessuno", 1)
 	wantCode(t, err, attesta.NotFound)
+
+	// The revoked and suspended credentials, with their reasons, by issuer,
+	// list and index: the trust bundle's reasons.
+	changed, err := store.Changed(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantChanged []credential.Changed
+	for _, r := range []credential.Record{rs[0], rs[3], rs[5], rs[6]} {
+		c := credential.Changed{ID: r.ID, IssuerID: iss.ID, List: 1, Index: r.Index, Revoked: r.ID == rs[0].ID || r.ID == rs[5].ID, Reason: "motivo"}
+		c.Suspended = !c.Revoked
+		wantChanged = append(wantChanged, c)
+	}
+	slices.SortFunc(wantChanged, func(a, b credential.Changed) int { return a.Index - b.Index })
+	wantChanged = append(wantChanged, credential.Changed{ID: o.ID, IssuerID: other.ID, List: 1, Index: o.Index, Revoked: true, Reason: "motivo"})
+	if other.ID < iss.ID {
+		wantChanged = append(wantChanged[len(wantChanged)-1:], wantChanged[:len(wantChanged)-1]...)
+	}
+	if !reflect.DeepEqual(changed, wantChanged) {
+		t.Errorf("changed:\n got %+v\nwant %+v", changed, wantChanged)
+	}
 }
 
 func testSignedList(t *testing.T, open Opener) {

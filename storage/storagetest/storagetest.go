@@ -219,6 +219,16 @@ func testMeta(t *testing.T, open Opener) {
 			t.Fatalf("meta = %q %v %v, want %q", got, ok, err, v)
 		}
 	}
+	// AddMeta writes a value once: the first stays.
+	if err := db.AddMeta(ctx, "once", "first"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddMeta(ctx, "once", "second"); attesta.ErrorCode(err) != attesta.Conflict {
+		t.Errorf("a second AddMeta: %v, want a conflict", err)
+	}
+	if got, _, err := db.Meta(ctx, "once"); got != "first" || err != nil {
+		t.Errorf("meta once = %q %v, want the first", got, err)
+	}
 }
 
 // testImportExportRoundTrip: the bundled file imports, exports to the same

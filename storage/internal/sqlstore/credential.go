@@ -428,6 +428,31 @@ func (s credentials) StatusList(ctx context.Context, issuerID string, list int) 
 	return sl, nil
 }
 
+// Changed implements credential.Store.
+func (s credentials) Changed(ctx context.Context) ([]credential.Changed, error) {
+	var out []credential.Changed
+	err := func() error {
+		rows, err := s.db.readRows(ctx, `SELECT id, issuer_id, list_no, status_index, revoked, suspended, reason FROM credentials
+			WHERE revoked = `+s.db.d.True+` OR suspended = `+s.db.d.True+` ORDER BY issuer_id, list_no, status_index`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c credential.Changed
+			if err := rows.Scan(&c.ID, &c.IssuerID, &c.List, &c.Index, &c.Revoked, &c.Suspended, &c.Reason); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("listing the revoked and suspended credentials: %w", err)
+	}
+	return out, nil
+}
+
 // lostIndices returns the status indices of the list's lost counters
 // (status_lost): the positions of credentials a restored database lost.
 func lostIndices(ctx context.Context, t *Tx, issuerID string, list int) ([]int, error) {

@@ -138,6 +138,21 @@ func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 	return nil
 }
 
+// AddMeta stores value under key unless one is there: a Conflict error.
+func (db *DB) AddMeta(ctx context.Context, key, value string) error {
+	err := Update(ctx, db, func(t *Tx) error {
+		_, err := t.Exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2)`, key, value)
+		if t.d.IsUnique(err) {
+			return attesta.E(attesta.Conflict, "err.storage.meta.exists", key)
+		}
+		return err
+	})
+	if err != nil && attesta.ErrorCode(err) != attesta.Conflict {
+		return fmt.Errorf("writing meta %s: %w", key, err)
+	}
+	return err
+}
+
 // Update runs fn in a read-write transaction of db, committed if fn
 // returns nil and rolled back otherwise.
 func Update(ctx context.Context, db *DB, fn func(*Tx) error) error {
