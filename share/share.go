@@ -293,10 +293,10 @@ func (s *Service) token() (string, error) {
 // MaxToken bounds a token read from a request.
 const MaxToken = 64
 
-// Public returns the link with token for anyone: NotFound when there is
-// none or it is off, Gone-like Conflict ("err.share.expired") when it is
-// past its expiry. What the page shows of the badge is the caller's, with
-// the link's Fields.
+// Public returns the link with token for anyone, with the learner's name
+// if the link shares it: NotFound when there is none or it is off, and
+// NotFound saying so ("err.share.expired") when it is past its expiry.
+// What the page shows of the badge is the caller's, by the link's Fields.
 func (s *Service) Public(ctx context.Context, token string) (*Link, error) {
 	if token == "" || len(token) > MaxToken {
 		return nil, attesta.E(attesta.NotFound, "err.share.notfound")
