@@ -195,11 +195,11 @@ type Logo struct {
 // CredentialConfiguration describes one kind of credential the issuer
 // issues (an entry of credential_configurations_supported).
 type CredentialConfiguration struct {
-	Format                               string                    `json:"format"`
-	CredentialSigningAlgValuesSupported  []string                  `json:"credential_signing_alg_values_supported,omitempty"`
-	CryptographicBindingMethodsSupported []string                  `json:"cryptographic_binding_methods_supported,omitempty"`
-	ProofTypesSupported                  map[string]ProofTypeInfo  `json:"proof_types_supported,omitempty"`
-	CredentialDefinition                 *CredentialDefinition     `json:"credential_definition,omitempty"`
+	Format                               string                     `json:"format"`
+	CredentialSigningAlgValuesSupported  []string                   `json:"credential_signing_alg_values_supported,omitempty"`
+	CryptographicBindingMethodsSupported []string                   `json:"cryptographic_binding_methods_supported,omitempty"`
+	ProofTypesSupported                  map[string]ProofTypeInfo   `json:"proof_types_supported,omitempty"`
+	CredentialDefinition                 *CredentialDefinition      `json:"credential_definition,omitempty"`
 	CredentialMetadata                   *CredentialMetadataDisplay `json:"credential_metadata,omitempty"`
 }
 

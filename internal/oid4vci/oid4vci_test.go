@@ -102,7 +102,9 @@ func TestVerifyProof(t *testing.T) {
 		{"kid and jwk", sign(t, edPriv, hdr("EdDSA", func(h map[string]any) { h["kid"] = edDID; h["jwk"] = edJWK }), claims(nil)), "", "both"},
 		{"x5c", sign(t, edPriv, hdr("EdDSA", func(h map[string]any) { h["x5c"] = []string{"MII"} }), claims(nil)), "", "x5c"},
 		{"no key", sign(t, edPriv, hdr("EdDSA", nil), claims(nil)), "", "no key"},
-		{"private jwk", sign(t, edPriv, hdr("EdDSA", func(h map[string]any) { h["jwk"] = map[string]any{"kty": "OKP", "crv": "Ed25519", "x": b64(edPub), "d": "x"} }), claims(nil)), "", "private"},
+		{"private jwk", sign(t, edPriv, hdr("EdDSA", func(h map[string]any) {
+			h["jwk"] = map[string]any{"kty": "OKP", "crv": "Ed25519", "x": b64(edPub), "d": "x"}
+		}), claims(nil)), "", "private"},
 		{"did:web", sign(t, edPriv, hdr("EdDSA", func(h map[string]any) { h["kid"] = "did:web:example.com#k" }), claims(nil)), "", "neither"},
 		{"wrong fragment", sign(t, edPriv, hdr("EdDSA", func(h map[string]any) { h["kid"] = edDID + "#other" }), claims(nil)), "", "fragment"},
 		{"wrong aud", sign(t, edPriv, hdr("EdDSA", func(h map[string]any) { h["kid"] = edDID }), claims(func(c map[string]any) { c["aud"] = "https://other.example" })), "", "aud"},
