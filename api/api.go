@@ -112,6 +112,9 @@ func (a *API) Routes() []Route {
 			pub("GET /log/key", a.logKey),
 		)
 	}
+	if a.creds.Wallet != nil {
+		routes = append(routes, a.walletRoutes()...)
+	}
 	if a.creds.Witness != nil {
 		routes = append(routes,
 			// The witness role (C2SP tlog-witness).

@@ -34,6 +34,7 @@ import (
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
+	"github.com/attesta/attesta/wallet"
 )
 
 // DB is an open database of either engine: the server assembles its
@@ -73,6 +74,7 @@ type DB interface {
 	Assessments() assessment.Store
 	Commissions() commission.Store
 	Courses() course.Store
+	Wallet() wallet.Store
 
 	Close() error
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/territory"
+	"github.com/attesta/attesta/wallet"
 )
 
 // Platform is the services behind the signed-in pages.
@@ -64,6 +65,8 @@ type Platform struct {
 	// Courses are the Chambers' training courses for tutors and teachers;
 	// nil: not served.
 	Courses *course.Service
+	// Wallet takes a learner's badges into their wallet; nil: not served.
+	Wallet *wallet.Service
 	// Clock is the server's clock, which says whether a sitting is open
 	// now (nil: time.Now); an attempt's time left is the service's.
 	Clock attesta.Clock

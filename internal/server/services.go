@@ -34,6 +34,7 @@ import (
 	"github.com/attesta/attesta/org"
 	"github.com/attesta/attesta/people"
 	"github.com/attesta/attesta/roundtable"
+	"github.com/attesta/attesta/wallet"
 )
 
 // Services are the domain services on one database, shared by the server
@@ -73,6 +74,8 @@ type Services struct {
 	// Artefacts keeps the evidence dossier's files in the blob store; nil
 	// when there is none (opts.Blobs nil, in tests).
 	Artefacts *artefact.Service
+	// Wallet takes a learner's badges into their wallet (OpenID4VCI).
+	Wallet *wallet.Service
 }
 
 // JobHandlers are the handlers of every kind of job the services run.
@@ -224,6 +227,8 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc.Commissions.OnQueued(svc.Jobs.Wake)
 	svc.Commissions.SetInviter(inviter{svc.People, svc.Accounts})
 	svc.Courses = course.NewService(db.Courses(), creds, opts.Clock, opts.Rand)
+	svc.Wallet = wallet.NewService(db.Wallet(), creds, wallet.Options{IssuerURL: opts.PublicURL, OfferLifetime: opts.WalletOfferLifetime,
+		Clock: opts.Clock, Rand: opts.Rand, Sealer: opts.KEK})
 	svc.Experiences.CheckTutors(svc.Courses)
 	if len(opts.WitnessFor) > 0 {
 		if svc.Witness, err = newWitness(db, opts); err != nil {
