@@ -23,6 +23,7 @@ import (
 	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/notary"
 	"github.com/attesta/attesta/observation"
+	"github.com/attesta/attesta/wallet"
 )
 
 type openAPIDoc struct {
@@ -77,7 +78,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	// Any non-nil values enable the credential, log and witness routes.
 	var creds api.Credentials = (*credential.Service)(nil)
 	var log api.Log = (*notary.Log)(nil)
-	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}}, api.Platform{Accounts: &account.Service{}, Keys: &issuer.Service{}, Experiences: &experience.Service{}, Sheets: &observation.Service{}, Dossiers: &dossier.Service{}, Items: &item.Service{}, Tests: &assessment.Service{}, Courses: &course.Service{}, MaxArtefact: 1}, slog.Default()).Routes() {
+	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}, Wallet: &wallet.Service{}}, api.Platform{Accounts: &account.Service{}, Keys: &issuer.Service{}, Experiences: &experience.Service{}, Sheets: &observation.Service{}, Dossiers: &dossier.Service{}, Items: &item.Service{}, Tests: &assessment.Service{}, Courses: &course.Service{}, MaxArtefact: 1}, slog.Default()).Routes() {
 		served = append(served, strings.ReplaceAll(r.Pattern, "...}", "}")) // OpenAPI has no {rest...}
 	}
 	slices.Sort(documented)
