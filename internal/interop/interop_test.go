@@ -33,8 +33,10 @@ func TestMain(m *testing.M) {
 		if _, err := exec.LookPath("node"); err != nil {
 			return fmt.Errorf("the interop tests need Node.js: %w", err)
 		}
-		if _, err := os.Stat("node_modules/@digitalbazaar/vc"); err != nil {
-			return errors.New("the interop tests need Digital Bazaar's packages: run npm ci --prefix internal/interop")
+		for _, pkg := range []string{"@digitalbazaar/vc", "@openid4vc/openid4vci"} {
+			if _, err := os.Stat("node_modules/" + pkg); err != nil {
+				return errors.New("the interop tests need their npm packages: run npm ci --prefix internal/interop")
+			}
 		}
 		return nil
 	})

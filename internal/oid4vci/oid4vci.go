@@ -150,7 +150,8 @@ func (o CredentialOffer) URI() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("credential offer: %w", err)
 	}
-	return OfferScheme + "?" + url.Values{"credential_offer": {string(b)}}.Encode(), nil
+	// Spaces as %20, not +, which not every wallet reads as a space.
+	return OfferScheme + "?credential_offer=" + strings.ReplaceAll(url.QueryEscape(string(b)), "+", "%20"), nil
 }
 
 // ParseOfferURI reads an offer passed by value back from its URI.
