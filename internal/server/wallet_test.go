@@ -49,10 +49,16 @@ func (e *walletEnv) advance(d time.Duration) {
 	e.mu.Unlock()
 }
 
-func newWalletEnv(t *testing.T) *walletEnv {
+// newWalletEnv starts the server on a copy of the demo's SQLite database,
+// or on db (nil: SQLite).
+func newWalletEnv(t *testing.T, db server.Database) *walletEnv {
 	t.Helper()
 	e := &walletEnv{now: testserver.Clock()}
-	e.srv = testserver.NewWith(t, func(o *server.Options) { o.Clock = e.clock })
+	if db == nil {
+		e.srv = testserver.NewWith(t, func(o *server.Options) { o.Clock = e.clock })
+	} else {
+		e.srv = testserver.NewOn(t, db, func(o *server.Options) { o.Clock = e.clock })
+	}
 	e.ts = httptest.NewServer(e.srv)
 	t.Cleanup(e.ts.Close)
 	ctx := context.Background()
@@ -195,8 +201,16 @@ func wantError(t *testing.T, what string, status int, v map[string]any, wantStat
 // gets a nonce, proves its key and receives a copy of the badge bound to
 // its DID, which attesta's verifier verifies; the token and the code are
 // then spent. Revoking the badge revokes the copy.
-func TestWalletPickup(t *testing.T) {
-	e := newWalletEnv(t)
+func TestWalletPickup(t *testing.T) { walletPickup(t, newWalletEnv(t, nil)) }
+
+// TestWalletPickupPostgres is TestWalletPickup on PostgreSQL, whose
+// transactions lock the rows they decide on; skipped when no server
+// answers.
+func TestWalletPickupPostgres(t *testing.T) {
+	walletPickup(t, newWalletEnv(t, testserver.Postgres(t, "wallet")))
+}
+
+func walletPickup(t *testing.T, e *walletEnv) {
 	ctx := context.Background()
 	svc := e.srv.Services()
 
@@ -310,7 +324,7 @@ func TestWalletPickup(t *testing.T) {
 // wrong nonce, a bad signature, no token — each refused with the
 // specification's error.
 func TestWalletRefusals(t *testing.T) {
-	e := newWalletEnv(t)
+	e := newWalletEnv(t, nil)
 	holder := ed25519.NewKeyFromSeed([]byte("wallet-holder-key-0123456789abcd"))
 
 	// Expired.

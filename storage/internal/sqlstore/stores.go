@@ -209,8 +209,13 @@ func (t walletTx) InsertCredential(ctx context.Context, p credential.Prepared) e
 	return t.badges.InsertCredential(ctx, p)
 }
 
-func newWalletTx(t *Tx) walletTx {
-	return walletTx{personRows{t}, walletRows{t}, commissionRows{t}, accountRows{t}, trail{t}}
+// newWalletTx is a read-only transaction, or one that writes and locks.
+func newWalletTx(t *Tx, write bool) walletTx {
+	lock := ""
+	if write {
+		lock = t.d.ForUpdate
+	}
+	return walletTx{personRows{t}, walletRows{t, lock}, commissionRows{t}, accountRows{t}, trail{t}}
 }
 
 var (
@@ -222,8 +227,8 @@ var (
 // Wallet returns the store of the wallet pickup's offers.
 func (db *DB) Wallet() wallet.Store {
 	return store[wallet.Reader, wallet.Writer]{db,
-		func(t *Tx) wallet.Reader { return newWalletTx(t) },
-		func(t *Tx) wallet.Writer { return newWalletTx(t) }}
+		func(t *Tx) wallet.Reader { return newWalletTx(t, false) },
+		func(t *Tx) wallet.Writer { return newWalletTx(t, true) }}
 }
 
 // store is a domain's Store: View and Update give fn the domain's view of

@@ -10,8 +10,12 @@ import (
 )
 
 // walletRows are the credential offers of the wallet pickup, in a
-// transaction.
-type walletRows struct{ *Tx }
+// transaction; lock locks the rows a write decides on (Dialect.ForUpdate,
+// "" in a read-only transaction, which may lock nothing).
+type walletRows struct {
+	*Tx
+	lock string
+}
 
 const offerColumns = `id, credential_id, person_id, issuer_id, code_hash, tx_hash, sent_to, created_by, created_by_name,
 	created_at, expires_at, attempts, state, COALESCE(token_hash, ''), token_expires_at, COALESCE(copy_id, ''), holder, ended_at`
@@ -48,7 +52,7 @@ func (t walletRows) Offers(ctx context.Context, credentialID string) ([]wallet.O
 }
 
 func (t walletRows) offerBy(ctx context.Context, column, value string) (*wallet.Offer, error) {
-	o, err := scanOffer(t.QueryRow(ctx, `SELECT `+offerColumns+` FROM wallet_offers WHERE `+column+` = $1`+t.d.ForUpdate, value))
+	o, err := scanOffer(t.QueryRow(ctx, `SELECT `+offerColumns+` FROM wallet_offers WHERE `+column+` = $1`+t.lock, value))
 	if noRows(err) {
 		return nil, attesta.E(attesta.NotFound, "err.wallet.offer.notfound")
 	}
@@ -74,7 +78,7 @@ func (t walletRows) OfferByToken(ctx context.Context, tokenHash string) (*wallet
 // CredentialRecord implements wallet.Reader: the record, locked in a write
 // transaction (Dialect.ForUpdate), as a status change locks it.
 func (t walletRows) CredentialRecord(ctx context.Context, id string) (credential.Record, error) {
-	r, err := scanRecord(t.QueryRow(ctx, `SELECT `+recordColumns+` FROM credentials WHERE id = $1`+t.d.ForUpdate, id))
+	r, err := scanRecord(t.QueryRow(ctx, `SELECT `+recordColumns+` FROM credentials WHERE id = $1`+t.lock, id))
 	if noRows(err) {
 		return credential.Record{}, attesta.E(attesta.NotFound, "err.credential.notfound", id)
 	}
