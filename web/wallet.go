@@ -42,7 +42,13 @@ func (s *Site) walletView(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) walletPage(w http.ResponseWriter, r *http.Request, status int, d *walletData) {
-	p := s.userPage(w, r, "wallet.title", crumb{Label: p0(s, w, r, "badges.title"), Href: "/badges"}, crumb{Label: p0(s, w, r, "wallet.title")})
+	// The learner's badges are a crumb for whoever may see them (the
+	// learner); a school's staff do not.
+	crumbs := []crumb{{Label: p0(s, w, r, "wallet.title")}}
+	if auth.Can(principal(r), auth.BadgeView, auth.Anywhere) {
+		crumbs = append([]crumb{{Label: p0(s, w, r, "badges.title"), Href: "/badges"}}, crumbs...)
+	}
+	p := s.userPage(w, r, "wallet.title", crumbs...)
 	v, err := s.platform.Wallet.Get(r.Context(), p.User, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
