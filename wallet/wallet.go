@@ -493,9 +493,9 @@ func (s *Service) txMail(to string, b *Badge, tx string, until time.Time) *accou
 
 // audit records an action on an offer, placed with the badge's issuer (the
 // Chamber, whose people see it) and the learner's school.
-func (s *Service) audit(ctx context.Context, w Writer, p *auth.Principal, action string, b *Badge, o *Offer, before, after any) error {
+func (s *Service) audit(ctx context.Context, w Writer, p *auth.Principal, walletAction string, b *Badge, o *Offer, before, after any) error {
 	obj := auth.Object{Kind: auth.CredentialObject, ID: b.Credential, Places: []auth.Place{{Org: b.Issuer}}}
-	e, err := audit.New(p, s.o.Clock(), action, obj, before, after)
+	e, err := audit.New(p, s.o.Clock(), walletAction, obj, before, after)
 	if err != nil {
 		return err
 	}
