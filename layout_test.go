@@ -18,7 +18,7 @@ const module = "github.com/attesta/attesta"
 var edges = []string{"api", "web", "storage", "cmd"}
 
 // libraries are the standards libraries: they know nothing of attesta.
-var libraries = []string{"internal/vc/", "internal/tlog/", "internal/rfc3161", "internal/s3", "internal/oidc", "internal/fiscal", "internal/i18n", "internal/metrics"}
+var libraries = []string{"internal/vc/", "internal/tlog/", "internal/rfc3161", "internal/s3", "internal/oidc", "internal/oid4vci", "internal/fiscal", "internal/i18n", "internal/metrics"}
 
 // TestImportsPointOneWay checks docs/design/layout.md: a domain package
 // imports only the root package, other domain packages and the standards

@@ -123,6 +123,9 @@ func (a *API) Routes() []Route {
 			pub("GET /trust/key", a.trustKey),
 		)
 	}
+	if a.creds.Wallet != nil {
+		routes = append(routes, a.walletRoutes()...)
+	}
 	if a.creds.Witness != nil {
 		routes = append(routes,
 			// The witness role (C2SP tlog-witness).

@@ -16,6 +16,7 @@ import (
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/vc/did"
 	"github.com/attesta/attesta/internal/vc/statuslist"
+	"github.com/attesta/attesta/wallet"
 )
 
 // Credentials is what the API needs of the credential service.
@@ -57,6 +58,8 @@ type CredentialOptions struct {
 	Witness *Witness
 	// Trust is the deployment's signed trust bundle; nil: not served.
 	Trust TrustBundle
+	// Wallet is the wallet pickup (OpenID4VCI); nil: not served.
+	Wallet *wallet.Service
 }
 
 // HashToken returns the SHA-256 of an API token, the only form the server

@@ -96,6 +96,10 @@ const (
 	BadgeShare  Action = "badge.share"
 	DataRequest Action = "data.request"
 	DataErase   Action = "data.erase"
+	// Take a badge into the learner's wallet (OpenID4VCI): the learner
+	// their own; a referent or a tutor of their school makes a new offer
+	// for them (package wallet).
+	BadgeWallet Action = "badge.wallet"
 	// Training courses for company tutors and teachers: seeing a course
 	// (a participant: their own participation), and keeping one — its
 	// programme, lessons, participants and attendance, its closing, which
@@ -110,7 +114,7 @@ var Actions = []Action{OrgList, OrgView, OrgCreate, OrgUpdate, PeopleList, Perso
 	AuditView, AccountManage, KeyRotate, StandardDrafts, StandardEdit, StandardPublish, ExperienceView, ExperienceDesign, ExperienceManage, HoursRecord,
 	SheetView, SheetFill, SheetCountersign, SheetReopen, DossierView, DossierNote, DossierManage, ArtefactAdd,
 	ItemView, ItemAuthor, ItemReview, ItemStats, TestView, SittingView, TestDesign, SittingManage, SittingProctor, TestTake, AccommodationSet,
-	CommissionView, CommissionNominate, CommissionSit, BadgeView, BadgeStatus, BadgeStack, BadgeShare, DataRequest, DataErase,
+	CommissionView, CommissionNominate, CommissionSit, BadgeView, BadgeStatus, BadgeStack, BadgeShare, DataRequest, DataErase, BadgeWallet,
 	CourseView, CourseManage}
 
 // readOnly are the actions that change nothing: a token with only the read
@@ -192,6 +196,7 @@ var rules = map[Action][]Role{
 	BadgeShare:         {Student},
 	DataRequest:        {Student},
 	DataErase:          {ChamberOperator},
+	BadgeWallet:        {SchoolReferent, SchoolTutor, Student},
 	// A Chamber keeps its own courses; the national body sees them all;
 	// a tutor or a teacher sees the courses they take part in (the
 	// object names them).

@@ -24,6 +24,11 @@ type Record struct {
 	Suspended   bool      //
 	Reason      string    // reason of the last status change, empty if none
 	ChangedAt   time.Time // time of the last status change, zero if none
+	// CopyOf is, for a copy of a credential bound to its holder's wallet
+	// (Service.PrepareCopy), the id of the credential it copies; empty
+	// otherwise. A copy's status changes with its original's, and never
+	// alone.
+	CopyOf string
 }
 
 // StatusEvent is one status change, kept forever.
@@ -105,7 +110,8 @@ type Store interface {
 	// Insert stores an issued credential, appends logEntry (a
 	// notary.Entry, encoded) to the transparency log and, when it is not
 	// nil, trail to the audit trail, in one transaction. A Conflict error if
-	// its id or its position is already taken.
+	// its id or its position is already taken; NotFound if it is a copy
+	// (CopyOf) of a credential there is not.
 	Insert(ctx context.Context, r Record, logEntry []byte, trail *audit.Entry) error
 	// Record returns a credential by id; NotFound if there is none.
 	Record(ctx context.Context, id string) (Record, error)
@@ -118,7 +124,12 @@ type Store interface {
 	// Reason and ChangedAt may differ) and the log entry recording the change,
 	// or an error that aborts the change. The record, the event, the list
 	// version, the log entry and trail (when it is not nil, in the audit
-	// trail) are written in one transaction.
+	// trail) are written in one transaction. In the same transaction, decide
+	// is then called with each copy of the credential (the records whose
+	// CopyOf is id, oldest first), and each copy's change is written as the
+	// credential's is (its record, its event, its list's version, its log
+	// entry); trail is written once. A copy is never changed alone: decide
+	// refuses it.
 	ChangeStatus(ctx context.Context, id string, ev StatusEvent, trail *audit.Entry, decide func(Record) (Record, []byte, error)) (Record, error)
 	// Events returns a credential's status changes, oldest first.
 	Events(ctx context.Context, credentialID string) ([]StatusEvent, error)
@@ -146,7 +157,8 @@ type Store interface {
 	MarkLost(ctx context.Context, issuerID string, list, upTo int, newKey func() [32]byte) (LostRange, error)
 	// CredentialIDs lists the ids of every credential.
 	CredentialIDs(ctx context.Context) ([]string, error)
-	// ReapplyStatus is ChangeStatus without appending a log entry: for a
+	// ReapplyStatus is ChangeStatus without appending a log entry, and of
+	// the credential alone (the log has each copy's change of its own): for a
 	// change the log already records.
 	ReapplyStatus(ctx context.Context, id string, ev StatusEvent, decide func(Record) (Record, error)) (Record, error)
 }

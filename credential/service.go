@@ -173,6 +173,18 @@ func (s *Service) Issue(ctx context.Context, actor Actor, req IssueRequest) (Rec
 // as rec says (its id, issuer, achievement, dates): the steps every kind
 // of credential attesta issues one at a time goes through.
 func (s *Service) issue(ctx context.Context, actor Actor, format Format, build func(Position) ([]byte, error), rec Record) (Record, error) {
+	rec, err := s.signed(ctx, format, build, rec)
+	if err != nil {
+		return Record{}, err
+	}
+	return s.insert(ctx, actor, rec)
+}
+
+// signed builds a credential with build at a status position, validating
+// it first at a position of no list so that bad input takes none, then
+// allocates its position and signs it with its issuer's key: rec with its
+// position, format and body, to be stored.
+func (s *Service) signed(ctx context.Context, format Format, build func(Position) ([]byte, error), rec Record) (Record, error) {
 	if _, err := build(Position{List: 1}); err != nil {
 		return Record{}, err
 	}
@@ -193,7 +205,7 @@ func (s *Service) issue(ctx context.Context, actor Actor, format Format, build f
 		return Record{}, fmt.Errorf("issue: %w", err)
 	}
 	rec.List, rec.Index, rec.Format, rec.Body = pos.List, pos.Index, format, body
-	return s.insert(ctx, actor, rec)
+	return rec, nil
 }
 
 // learner completes a learner identified by an identifier: a fresh salt
@@ -283,6 +295,9 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, acti
 	if err != nil {
 		return Record{}, err
 	}
+	if rec.CopyOf != "" {
+		return Record{}, attesta.E(attesta.Conflict, "err.credential.copy.status", id, rec.CopyOf)
+	}
 	if err := s.open(ctx); err != nil {
 		return Record{}, err
 	}
@@ -308,7 +323,12 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, id string, acti
 	trail.ActorName = actor.Name
 	ev := StatusEvent{CredentialID: id, Action: action, Reason: reason, Actor: actor.Name, At: at}
 	kind := map[Action]notary.Kind{Revoke: notary.Revoke, Suspend: notary.Suspend, Reinstate: notary.Reinstate}[action]
+	// decide is called with the credential, then with each of its copies,
+	// which change with it.
 	return s.store.ChangeStatus(ctx, id, ev, trail, func(r Record) (Record, []byte, error) {
+		if r.CopyOf != "" && r.CopyOf != id {
+			return r, nil, attesta.E(attesta.Conflict, "err.credential.copy.status", r.ID, r.CopyOf)
+		}
 		switch action {
 		case Revoke:
 			if r.Revoked {

@@ -36,6 +36,7 @@ import (
 	"github.com/attesta/attesta/rights"
 	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/share"
+	"github.com/attesta/attesta/wallet"
 )
 
 // DB is an open database of either engine: the server assembles its
@@ -80,6 +81,7 @@ type DB interface {
 	Courses() course.Store
 	Shares() share.Store
 	Rights() rights.Store
+	Wallet() wallet.Store
 
 	Close() error
 }

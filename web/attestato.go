@@ -117,17 +117,17 @@ func (s *Site) attestatoDoc(p *page, c *badgeCard, learner, base string) (*pdf.D
 
 	d.Heading(p.T("attestato.verify"))
 	link := VerifyURL(base, sum.ID)
-	code, err := qr.Encode(link)
+	code, err := qr.Matrix(link, qr.Medium)
 	if err != nil {
 		return nil, err
 	}
-	const module = 0.8 // millimetres: a code of 33 modules is 26 mm wide
-	side := float64(len(code)) * module
+	const module = 0.8 // millimetres: a code of 33 modules and its quiet zone is 33 mm wide
+	side := float64(len(code)+2*qr.QuietZone) * module
 	if d.Y()+side > 297-24 {
 		d.Heading("")
 	}
 	y := d.Y()
-	d.Squares(code, 18, y, module)
+	d.Squares(code, 18+qr.QuietZone*module, y+qr.QuietZone*module, module)
 	d.SetY(y + side + 2)
 	d.Small(p.T("attestato.verify.how", link))
 	d.Small(p.T("attestato.verify.embedded"))

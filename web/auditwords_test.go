@@ -19,8 +19,9 @@ import (
 var dynamicActions = map[string][]string{
 	`"account."+purpose`:           {"account.invite", "account.reset"},
 	`"credential."+string(action)`: {"credential.revoke", "credential.suspend", "credential.reinstate"},
-	`action`:                       {"experience.edit", "experience.revise"},                      // experience.Service.Edit
-	`auditAction`:                  {"experience.start", "experience.close", "experience.cancel"}, // experience.Service.transition
+	`action`:                       {"experience.edit", "experience.revise"},                                                               // experience.Service.Edit
+	`auditAction`:                  {"experience.start", "experience.close", "experience.cancel"},                                          // experience.Service.transition
+	`walletAction`:                 {"wallet.offer", "wallet.replace", "wallet.redeem", "wallet.exhaust", "wallet.replay", "wallet.issue"}, // wallet.Service.audit
 }
 
 // TestAuditActionsHaveWords finds every action the code records in the

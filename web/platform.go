@@ -32,6 +32,7 @@ import (
 	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/share"
 	"github.com/attesta/attesta/territory"
+	"github.com/attesta/attesta/wallet"
 )
 
 // Platform is the services behind the signed-in pages.
@@ -80,6 +81,8 @@ type Platform struct {
 	// PublicURL is where attesta is reached, for the links and QR codes
 	// it hands out; "": the address of the request.
 	PublicURL string
+	// Wallet takes a learner's badges into their wallet; nil: not served.
+	Wallet *wallet.Service
 	// Clock is the server's clock, which says whether a sitting is open
 	// now (nil: time.Now); an attempt's time left is the service's.
 	Clock attesta.Clock

@@ -108,7 +108,8 @@ func New(standards Standards, platform Platform, log *slog.Logger) (*Site, error
 		"orgs", "org", "class", "person", "audit", "tables", "table", "import", "job", "draft", "draftpath", "draftcompetence", "diff",
 		"experiences", "design", "experience", "compare", "sheet", "dossier",
 		"items", "item", "itemimport", "sittings", "sitting", "attempt", "tests", "analysis",
-		"commissions", "commission", "session", "candidate", "badges", "paper", "courses", "course", "share", "shared", "verify", "mydata", "datarequests"} {
+		"commissions", "commission", "session", "candidate", "badges", "paper", "courses", "course", "share", "shared", "verify", "mydata", "datarequests",
+		"wallet"} {
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parsing %s: %w", name, err)
@@ -260,6 +261,9 @@ func (s *Site) Routes() []Route {
 	}
 	if s.platform.Courses != nil {
 		routes = append(routes, s.courseRoutes(user)...)
+	}
+	if s.platform.Wallet != nil {
+		routes = append(routes, s.walletRoutes(user)...)
 	}
 	if s.platform.Experiences == nil {
 		return routes

@@ -25,6 +25,7 @@ import (
 	"github.com/attesta/attesta/item"
 	"github.com/attesta/attesta/observation"
 	"github.com/attesta/attesta/org"
+	"github.com/attesta/attesta/wallet"
 )
 
 func get(t *testing.T, h http.Handler, target string, header ...string) (int, string, http.Header) {
@@ -277,6 +278,7 @@ var lookupValues = map[string][]string{
 	"item.scoring.":            {string(item.MatchCorrect), string(item.MapResponse)},
 	"sitting.done.":            {"authorized", "irregularity", "ended", "released", "paused", "resumed", "ended_attempt", "submitted"},
 	"assessment.state.":        strs(assessment.States),
+	"wallet.state.":            strs(wallet.States),
 	"assessment.event.":        strs(assessment.EventKinds),
 	"assessment.irregularity.": strs(assessment.Irregularities),
 	"tests.field.":             {"minutes", "attempts", "cooldown"},

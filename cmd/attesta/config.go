@@ -48,6 +48,7 @@ type Config struct {
 	LogLevel        slog.Level            // debug, info, warn or error
 	LogFormat       string                // text or json
 	ShutdownTimeout time.Duration         // how long in-flight requests get on SIGTERM
+	WalletOffer     time.Duration         // how long an offer of a badge to a learner's wallet may be redeemed
 	PublicURL       string                // the address attesta is reached at; issuer DIDs and credential URLs derive from it
 	KEK             string                // base64 key-encryption key sealing issuer keys at rest
 	Production      bool                  // refuse development conveniences (a generated key-encryption key, mail in files, the demo data)
@@ -128,6 +129,14 @@ func settings() []setting {
 				c.ShutdownTimeout, err = time.ParseDuration(v)
 				if err == nil && c.ShutdownTimeout < 0 {
 					err = fmt.Errorf("must not be negative")
+				}
+				return err
+			}},
+		{"wallet-offer-lifetime", "ATTESTA_WALLET_OFFER_LIFETIME", "10m", "how long an offer of a badge to a learner's wallet (OpenID4VCI, with a transaction code) may be redeemed; a new offer replaces it",
+			func(c *Config, v string) (err error) {
+				c.WalletOffer, err = time.ParseDuration(v)
+				if err == nil && (c.WalletOffer < time.Minute || c.WalletOffer > 24*time.Hour) {
+					err = fmt.Errorf("must be between 1m and 24h")
 				}
 				return err
 			}},
@@ -412,6 +421,7 @@ func (c *Config) serverOptions(stderr io.Writer) (server.Options, error) {
 	// Artefacts share the blob store, under their own prefix; a bucket
 	// must read back the largest of them.
 	opts.ArtefactLimits = c.ArtefactLimits
+	opts.WalletOfferLifetime = c.WalletOffer
 	if b, ok := opts.Blobs.(*s3.Bucket); ok && c.ArtefactLimits.Max() > s3.DefaultMaxObject {
 		b.MaxObject = c.ArtefactLimits.Max()
 	}

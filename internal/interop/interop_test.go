@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 		if _, err := exec.LookPath("node"); err != nil {
 			return fmt.Errorf("the interop tests need Node.js: %w", err)
 		}
-		for _, pkg := range []string{"@digitalbazaar/vc", "rdf-validate-shacl"} {
+		for _, pkg := range []string{"@digitalbazaar/vc", "rdf-validate-shacl", "@openid4vc/openid4vci"} {
 			if _, err := os.Stat("node_modules/" + pkg); err != nil {
 				return errors.New("the interop tests need the pinned npm packages (" + pkg + " is missing): run npm ci --prefix internal/interop")
 			}

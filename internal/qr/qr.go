@@ -1,79 +1,79 @@
-// Package qr draws QR codes: the modules of a code (github.com/skip2/go-qrcode
-// encodes) as a matrix, an SVG of rectangles and a PNG, for the badge's
-// printout and the wallet's offer.
+// Package qr draws QR codes: the matrix of modules of a text, and that
+// matrix as an SVG image to put inline in a page. The encoding is
+// github.com/skip2/go-qrcode's; what is drawn, and how, is here, so that
+// the pages and the printed certificates draw the same code.
 package qr
 
 import (
-	"bytes"
 	"fmt"
+	"html"
+	"strings"
 
 	qrcode "github.com/skip2/go-qrcode"
 )
 
-// MaxContent bounds what a code carries: a link, never a credential.
-const MaxContent = 1024
+// Level is how much of a code may be damaged and still read: Medium (15 %)
+// suits a screen or paper; Low (7 %) gives the smallest code.
+type Level = qrcode.RecoveryLevel
 
-// Code is a QR code's modules, with the four-module quiet zone around them;
-// true is dark.
-type Code [][]bool
+// The recovery levels.
+const (
+	Low     = qrcode.Low
+	Medium  = qrcode.Medium
+	High    = qrcode.High
+	Highest = qrcode.Highest
+)
 
-// Encode encodes content at error correction level M (15 %: a printout
-// survives a fold or a stain).
-func Encode(content string) (Code, error) {
-	if len(content) == 0 || len(content) > MaxContent {
-		return nil, fmt.Errorf("qr: content of %d bytes (1 to %d)", len(content), MaxContent)
-	}
-	q, err := qrcode.New(content, qrcode.Medium)
+// QuietZone is the margin, in modules, that readers need around a code
+// (ISO/IEC 18004): SVG draws it; Matrix leaves it to the caller.
+const QuietZone = 4
+
+// Matrix returns the modules of text's QR code, row by row, true for a
+// dark module, without the quiet zone.
+func Matrix(text string, level Level) ([][]bool, error) {
+	q, err := qrcode.New(text, level)
 	if err != nil {
-		return nil, fmt.Errorf("qr: %w", err)
+		return nil, fmt.Errorf("qr code: %w", err)
 	}
-	return Code(q.Bitmap()), nil
+	q.DisableBorder = true
+	return q.Bitmap(), nil
 }
 
-// SVG draws the code as an SVG image whose text alternative is label: one
-// path of unit squares in a viewBox of the code's size, crisp at any scale.
-func (c Code) SVG(label string) []byte {
-	n := len(c)
-	var b bytes.Buffer
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s" shape-rendering="crispEdges">`, n, n, escape(label))
-	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n, n)
-	for y, row := range c {
-		for x := 0; x < len(row); x++ {
+// SVG returns text's QR code as an SVG element to put in a page: one module
+// per user unit, the quiet zone included, dark modules drawn as one path of
+// rectangles, scaled to size CSS pixels (0: as the viewBox). The image has
+// the role img and title as its accessible name (said by screen readers in
+// place of the code), escaped here.
+func SVG(text string, level Level, size int, title string) (string, error) {
+	m, err := Matrix(text, level)
+	if err != nil {
+		return "", err
+	}
+	return DrawSVG(m, size, title), nil
+}
+
+// DrawSVG draws a matrix of modules as SVG (see SVG).
+func DrawSVG(m [][]bool, size int, title string) string {
+	n := len(m) + 2*QuietZone
+	var d strings.Builder
+	for y, row := range m {
+		for x := 0; x < len(row); {
 			if !row[x] {
+				x++
 				continue
 			}
-			run := 1
+			run := 0
 			for x+run < len(row) && row[x+run] {
 				run++
 			}
-			fmt.Fprintf(&b, "M%d %dh%dv1h-%dz", x, y, run, run)
-			x += run - 1
+			fmt.Fprintf(&d, "M%d %dh%dv1h-%dz", x+QuietZone, y+QuietZone, run, run)
+			x += run
 		}
 	}
-	b.WriteString(`"/></svg>`)
-	return b.Bytes()
-}
-
-// PNG draws the code as a PNG of scale pixels a module.
-func (c Code) PNG(scale int) ([]byte, error) {
-	return pngOf(c, scale)
-}
-
-func escape(s string) string {
-	var b bytes.Buffer
-	for _, r := range s {
-		switch r {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '"':
-			b.WriteString("&quot;")
-		default:
-			b.WriteRune(r)
-		}
+	dims := ""
+	if size > 0 {
+		dims = fmt.Sprintf(` width="%d" height="%d"`, size, size)
 	}
-	return b.String()
+	return fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d"%s role="img" shape-rendering="crispEdges"><title>%s</title><rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="%s"/></svg>`,
+		n, n, dims, html.EscapeString(title), n, n, d.String())
 }

@@ -1,38 +1,89 @@
-package qr_test
+package qr
 
 import (
+	"encoding/xml"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/attesta/attesta/internal/pdf/pdftext"
-	"github.com/attesta/attesta/internal/qr"
 )
 
-// TestDecodedByZBar: what the code carries is what an outside reader
-// (ZBar's zbarimg) decodes from its picture.
-func TestDecodedByZBar(t *testing.T) {
-	want := "https://attesta.example/verify?credential=urn%3Auuid%3A0b6f6b0e-5a43-4c3e-9d7e-6c1f0d2b9a01"
-	c, err := qr.Encode(want)
+// TestMatrix: the code has the size of a QR version (21 + 4v modules) and
+// its three finder patterns, 7 × 7 with a dark ring, a light ring and a dark
+// 3 × 3 centre, at three corners.
+func TestMatrix(t *testing.T) {
+	m, err := Matrix("openid-credential-offer://?credential_offer=%7B%7D", Medium)
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := c.PNG(6)
-	if err != nil {
-		t.Fatal(err)
+	n := len(m)
+	if (n-21)%4 != 0 || n < 21 {
+		t.Fatalf("%d modules a side is no QR version", n)
 	}
-	if got := pdftext.Decode(t, img); len(got) != 1 || got[0] != want {
-		t.Errorf("decoded %q, want %q", got, want)
+	for _, row := range m {
+		if len(row) != n {
+			t.Fatal("not square")
+		}
 	}
-	if svg := string(c.SVG(`a "link"`)); !strings.Contains(svg, `aria-label="a &quot;link&quot;"`) || !strings.Contains(svg, "<path") {
-		t.Errorf("svg: %s", svg[:min(200, len(svg))])
+	finder := func(x0, y0 int) {
+		for y := range 7 {
+			for x := range 7 {
+				ring := max(abs(x-3), abs(y-3))
+				want := ring != 2
+				if m[y0+y][x0+x] != want {
+					t.Fatalf("finder at %d,%d: module %d,%d is %v", x0, y0, x, y, !want)
+				}
+			}
+		}
+	}
+	finder(0, 0)
+	finder(n-7, 0)
+	finder(0, n-7)
+	if _, err := Matrix(strings.Repeat("x", 3000), Highest); err == nil {
+		t.Fatal("a text too long for any version was encoded")
 	}
 }
 
-func TestBounds(t *testing.T) {
-	if _, err := qr.Encode(""); err == nil {
-		t.Error("an empty code was encoded")
+// TestSVG: well-formed, with the quiet zone, its title escaped, and as
+// many dark unit squares as the matrix.
+func TestSVG(t *testing.T) {
+	text := "https://attesta.example/verify?id=1"
+	m, _ := Matrix(text, Low)
+	s, err := SVG(text, Low, 200, `Codice QR <"offerta">`)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := qr.Encode(strings.Repeat("x", qr.MaxContent+1)); err == nil {
-		t.Error("a code over the bound was encoded")
+	if err := xml.Unmarshal([]byte(s), new(struct{})); err != nil {
+		t.Fatalf("not XML: %v\n%s", err, s)
 	}
+	if !strings.Contains(s, `<title>Codice QR &lt;&#34;offerta&#34;&gt;</title>`) || !strings.Contains(s, `width="200"`) {
+		t.Fatalf("svg %s", s)
+	}
+	side := strconv.Itoa(len(m) + 2*QuietZone)
+	if !strings.Contains(s, `viewBox="0 0 `+side+" "+side+`"`) {
+		t.Fatalf("viewBox without the quiet zone: %s", s[:120])
+	}
+	dark := 0
+	for _, row := range m {
+		for _, v := range row {
+			if v {
+				dark++
+			}
+		}
+	}
+	drawn := 0
+	for _, h := range regexp.MustCompile(`h(\d+)v1`).FindAllStringSubmatch(s, -1) {
+		n, _ := strconv.Atoi(h[1])
+		drawn += n
+	}
+	if drawn != dark {
+		t.Fatalf("%d modules drawn, %d dark", drawn, dark)
+	}
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

@@ -185,6 +185,11 @@ var expectOwn = map[auth.Action]map[target]string{
 	// Chamber of their territory completes the erasure.
 	auth.DataRequest: {none: "FFFFFYF"},
 	auth.DataErase:   {none: "FYFFFFF", reqT: "FYFFFFF"},
+	// A badge into its learner's wallet: the learner's own (the matrix's
+	// student is not the badge's learner), and a new offer by a referent
+	// or a tutor of the learner's school; refused before reading to every
+	// other role.
+	auth.BadgeWallet: {badgeT: "FFYYFNF"},
 	// The courses: a Chamber keeps its own; the national body sees them;
 	// a school's and a company's people list theirs, and see a course
 	// they take part in (the company tutor's); students and commission

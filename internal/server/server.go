@@ -120,6 +120,9 @@ type Options struct {
 	// (nil: no scan).
 	ArtefactLimits artefact.Limits
 	Scanner        artefact.Scanner
+	// WalletOfferLifetime is how long a credential offer to a learner's
+	// wallet may be redeemed; 0: 10 minutes (package wallet).
+	WalletOfferLifetime time.Duration
 }
 
 // datasetKey records in the database's meta table that the first-start
@@ -258,7 +261,7 @@ func New(db Database, opts Options) (*Server, error) {
 	}
 	standards := svc.Standards
 	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs, Experiences: svc.Experiences,
-		Sheets: svc.Sheets, Dossiers: svc.Dossiers, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Badges: svc.Credentials, Areas: svc.Credentials, Credentials: svc.Credentials, Shares: svc.Shares, Verifier: svc.Verifier, PublicURL: opts.PublicURL, MarkOwner: TitleHolder.Name,
+		Sheets: svc.Sheets, Dossiers: svc.Dossiers, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Wallet: svc.Wallet, Badges: svc.Credentials, Areas: svc.Credentials, Credentials: svc.Credentials, Shares: svc.Shares, Verifier: svc.Verifier, PublicURL: opts.PublicURL, MarkOwner: TitleHolder.Name,
 		Rights: svc.Rights, RightsSources: rights.Sources{People: svc.People, Outcomes: svc.Commissions, Credentials: svc.Credentials, Links: svc.Shares, Experiences: svc.Experiences}, Clock: opts.Clock, Items: svc.Items, Standards: svc.Standards, SecureCookies: strings.HasPrefix(opts.PublicURL, "https://"), MaxArtefact: maxArtefact(svc)}
 	if opts.OIDC != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -305,7 +308,7 @@ func New(db Database, opts Options) (*Server, error) {
 	jsonAPI := api.New(standards, api.CredentialOptions{
 		Credentials: svc.Credentials, Verifier: svc.VCAPIVerifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
-		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness, Trust: svc.Trust,
+		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness, Trust: svc.Trust, Wallet: svc.Wallet,
 	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Badges: svc.Credentials, Areas: svc.Credentials, Imports: svc.Imports, Jobs: svc.Jobs,
 		Keys: svc.Issuers, Standards: svc.Standards, MaxArtefact: maxArtefact(svc)}, opts.Log)
 	s.api = jsonAPI.Routes()

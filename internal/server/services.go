@@ -39,6 +39,7 @@ import (
 	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/share"
 	"github.com/attesta/attesta/trust"
+	"github.com/attesta/attesta/wallet"
 )
 
 // Services are the domain services on one database, shared by the server
@@ -84,6 +85,8 @@ type Services struct {
 	Artefacts *artefact.Service
 	// Trust publishes the signed trust bundle, for offline verifiers.
 	Trust *trust.Publisher
+	// Wallet takes a learner's badges into their wallet (OpenID4VCI).
+	Wallet *wallet.Service
 }
 
 // JobHandlers are the handlers of every kind of job the services run.
@@ -235,6 +238,8 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc.Commissions.OnQueued(svc.Jobs.Wake)
 	svc.Commissions.SetInviter(inviter{svc.People, svc.Accounts})
 	svc.Courses = course.NewService(db.Courses(), creds, opts.Clock, opts.Rand)
+	svc.Wallet = wallet.NewService(db.Wallet(), creds, wallet.Options{IssuerURL: opts.PublicURL, OfferLifetime: opts.WalletOfferLifetime,
+		Clock: opts.Clock, Rand: opts.Rand, Sealer: opts.KEK})
 	svc.Experiences.CheckTutors(svc.Courses)
 	svc.Shares = share.NewService(db.Shares(), share.Options{Clock: opts.Clock, Rand: opts.Rand})
 	svc.Rights = rights.NewService(db.Rights(), opts.Clock, opts.Rand)

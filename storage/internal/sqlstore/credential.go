@@ -241,11 +241,18 @@ func insertCredential(ctx context.Context, t *Tx, r credential.Record, logEntry 
 	if err := guard.LogEntry(logEntry); err != nil {
 		return err
 	}
+	var copyOf any
+	if r.CopyOf != "" {
+		copyOf = r.CopyOf
+	}
 	_, err := t.Exec(ctx, `INSERT INTO credentials (id, issuer_id, list_no, status_index, format, body,
-		digest, achievement, issued_at, valid_until, revoked, suspended, reason, changed_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		digest, achievement, issued_at, valid_until, revoked, suspended, reason, changed_at, copy_of)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		r.ID, r.IssuerID, r.List, r.Index, string(r.Format), string(r.Body), r.Digest, r.Achievement,
-		t.at(r.IssuedAt), t.tm(r.ValidUntil), r.Revoked, r.Suspended, r.Reason, t.tm(r.ChangedAt))
+		t.at(r.IssuedAt), t.tm(r.ValidUntil), r.Revoked, r.Suspended, r.Reason, t.tm(r.ChangedAt), copyOf)
+	if t.d.IsForeignKey(err) && r.CopyOf != "" {
+		return attesta.E(attesta.NotFound, "err.credential.notfound", r.CopyOf)
+	}
 	if t.d.IsForeignKey(err) {
 		return attesta.E(attesta.NotFound, "err.storage.statuslist.notfound", r.List, r.IssuerID)
 	}
@@ -271,13 +278,13 @@ func insertCredential(ctx context.Context, t *Tx, r credential.Record, logEntry 
 }
 
 const recordColumns = `id, issuer_id, list_no, status_index, format, body, digest, achievement,
-	issued_at, valid_until, revoked, suspended, reason, changed_at`
+	issued_at, valid_until, revoked, suspended, reason, changed_at, COALESCE(copy_of, '')`
 
 func scanRecord(row Row) (credential.Record, error) {
 	var r credential.Record
 	var format, body string
 	if err := row.Scan(&r.ID, &r.IssuerID, &r.List, &r.Index, &format, &body, &r.Digest, &r.Achievement,
-		tcol{&r.IssuedAt}, tcol{&r.ValidUntil}, &r.Revoked, &r.Suspended, &r.Reason, tcol{&r.ChangedAt}); err != nil {
+		tcol{&r.IssuedAt}, tcol{&r.ValidUntil}, &r.Revoked, &r.Suspended, &r.Reason, tcol{&r.ChangedAt}, &r.CopyOf); err != nil {
 		return credential.Record{}, err
 	}
 	r.Format, r.Body = credential.Format(format), []byte(body)
@@ -329,27 +336,9 @@ func (s credentials) changeStatus(ctx context.Context, id string, ev credential.
 		if err != nil {
 			return fmt.Errorf("reading credential %s: %w", id, err)
 		}
-		next, logEntry, err := decide(cur)
-		if err != nil {
+		var logEntry []byte
+		if out, logEntry, err = s.applyStatus(ctx, t, cur, ev, decide, logged); err != nil {
 			return err
-		}
-		if logged {
-			if err := guard.LogEntry(logEntry); err != nil {
-				return fmt.Errorf("status change of credential %s: %w", id, err)
-			}
-		}
-		out = guard.WithStatus(cur, next)
-		if _, err := t.Exec(ctx, `UPDATE credentials SET revoked = $1, suspended = $2, reason = $3, changed_at = $4
-			WHERE id = $5`, out.Revoked, out.Suspended, out.Reason, t.tm(out.ChangedAt), id); err != nil {
-			return fmt.Errorf("updating credential %s: %w", id, err)
-		}
-		if _, err := t.Exec(ctx, `INSERT INTO status_events (credential_id, action, reason, actor, at)
-			VALUES ($1, $2, $3, $4, $5)`, id, string(ev.Action), ev.Reason, ev.Actor, t.at(ev.At)); err != nil {
-			return fmt.Errorf("recording the status change of credential %s: %w", id, err)
-		}
-		if _, err := t.Exec(ctx, `UPDATE status_lists SET version = version + 1, updated_at = $1
-			WHERE issuer_id = $2 AND list_no = $3`, t.at(ev.At), cur.IssuerID, cur.List); err != nil {
-			return fmt.Errorf("updating status list %d of issuer %s: %w", cur.List, cur.IssuerID, err)
 		}
 		if entry != nil {
 			if err := (trail{t}).Record(ctx, entry); err != nil {
@@ -359,13 +348,82 @@ func (s credentials) changeStatus(ctx context.Context, id string, ev credential.
 		if !logged {
 			return nil
 		}
-		_, err = s.db.e.AppendLog(ctx, t.Conn, logEntry)
-		return err
+		entries := [][]byte{logEntry}
+		// The copies bound to wallets change with the credential.
+		copies, err := s.copies(ctx, t, id)
+		if err != nil {
+			return err
+		}
+		for _, c := range copies {
+			cev := ev
+			cev.CredentialID = c.ID
+			_, e, err := s.applyStatus(ctx, t, c, cev, decide, logged)
+			if err != nil {
+				return fmt.Errorf("copy %s: %w", c.ID, err)
+			}
+			entries = append(entries, e)
+		}
+		// The log entries last: the log's lock is taken last.
+		for _, e := range entries {
+			if _, err := s.db.e.AppendLog(ctx, t.Conn, e); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return credential.Record{}, err
 	}
 	return out, nil
+}
+
+// applyStatus writes the change decide makes of cur in t — its record, its
+// event, its list's version — and returns the changed record and, logged,
+// its log entry, which the caller appends.
+func (s credentials) applyStatus(ctx context.Context, t *Tx, cur credential.Record, ev credential.StatusEvent,
+	decide func(credential.Record) (credential.Record, []byte, error), logged bool) (credential.Record, []byte, error) {
+	id := cur.ID
+	next, logEntry, err := decide(cur)
+	if err != nil {
+		return credential.Record{}, nil, err
+	}
+	if logged {
+		if err := guard.LogEntry(logEntry); err != nil {
+			return credential.Record{}, nil, fmt.Errorf("status change of credential %s: %w", id, err)
+		}
+	}
+	out := guard.WithStatus(cur, next)
+	if _, err := t.Exec(ctx, `UPDATE credentials SET revoked = $1, suspended = $2, reason = $3, changed_at = $4
+		WHERE id = $5`, out.Revoked, out.Suspended, out.Reason, t.tm(out.ChangedAt), id); err != nil {
+		return credential.Record{}, nil, fmt.Errorf("updating credential %s: %w", id, err)
+	}
+	if _, err := t.Exec(ctx, `INSERT INTO status_events (credential_id, action, reason, actor, at)
+		VALUES ($1, $2, $3, $4, $5)`, id, string(ev.Action), ev.Reason, ev.Actor, t.at(ev.At)); err != nil {
+		return credential.Record{}, nil, fmt.Errorf("recording the status change of credential %s: %w", id, err)
+	}
+	if _, err := t.Exec(ctx, `UPDATE status_lists SET version = version + 1, updated_at = $1
+		WHERE issuer_id = $2 AND list_no = $3`, t.at(ev.At), cur.IssuerID, cur.List); err != nil {
+		return credential.Record{}, nil, fmt.Errorf("updating status list %d of issuer %s: %w", cur.List, cur.IssuerID, err)
+	}
+	return out, logEntry, nil
+}
+
+// copies reads the copies of credential id in t, oldest first, locked.
+func (s credentials) copies(ctx context.Context, t *Tx, id string) ([]credential.Record, error) {
+	rows, err := t.Query(ctx, `SELECT `+recordColumns+` FROM credentials WHERE copy_of = $1 ORDER BY issued_at, id`+t.d.ForUpdate, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading the copies of credential %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []credential.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading the copies of credential %s: %w", id, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // Events implements credential.Store.

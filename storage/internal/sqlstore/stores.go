@@ -22,6 +22,7 @@ import (
 	"github.com/attesta/attesta/rights"
 	"github.com/attesta/attesta/roundtable"
 	"github.com/attesta/attesta/share"
+	"github.com/attesta/attesta/wallet"
 )
 
 // The transaction each domain is given is composed of the rows it reaches
@@ -197,6 +198,59 @@ func (db *DB) Commissions() commission.Store {
 	return store[commission.Reader, commission.Writer]{db,
 		func(t *Tx) commission.Reader { return newCommissionTx(t) },
 		func(t *Tx) commission.Writer { return newCommissionTx(t) }}
+}
+
+// walletTx is the wallet pickup's transaction: it reads the badges and
+// area credentials, their learners and the credentials' records; it
+// queues the transaction codes' messages and stores the copies issued.
+type walletTx struct {
+	personRows
+	walletRows
+	badges commissionRows
+	mail   accountRows
+	trail
+}
+
+// Badge implements wallet.Reader.
+func (t walletTx) Badge(ctx context.Context, credentialID string) (*commission.Badge, error) {
+	return t.badges.Badge(ctx, credentialID)
+}
+
+// Stack implements wallet.Reader.
+func (t walletTx) Stack(ctx context.Context, credentialID string) (*commission.Stacked, error) {
+	return t.badges.Stack(ctx, credentialID)
+}
+
+// QueueMail implements wallet.Writer.
+func (t walletTx) QueueMail(ctx context.Context, m *account.Mail) error {
+	return t.mail.QueueMail(ctx, m)
+}
+
+// InsertCredential implements wallet.Writer.
+func (t walletTx) InsertCredential(ctx context.Context, p credential.Prepared) error {
+	return t.badges.InsertCredential(ctx, p)
+}
+
+// newWalletTx is a read-only transaction, or one that writes and locks.
+func newWalletTx(t *Tx, write bool) walletTx {
+	lock := ""
+	if write {
+		lock = t.d.ForUpdate
+	}
+	return walletTx{personRows{t}, walletRows{t, lock}, commissionRows{t}, accountRows{t}, trail{t}}
+}
+
+var (
+	_ wallet.Reader = walletTx{}
+	_ wallet.Writer = walletTx{}
+	_ wallet.Store  = store[wallet.Reader, wallet.Writer]{}
+)
+
+// Wallet returns the store of the wallet pickup's offers.
+func (db *DB) Wallet() wallet.Store {
+	return store[wallet.Reader, wallet.Writer]{db,
+		func(t *Tx) wallet.Reader { return newWalletTx(t, false) },
+		func(t *Tx) wallet.Writer { return newWalletTx(t, true) }}
 }
 
 // store is a domain's Store: View and Update give fn the domain's view of

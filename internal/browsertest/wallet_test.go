@@ -1,0 +1,69 @@
+package browsertest_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/attesta/attesta/auth"
+	"github.com/attesta/attesta/internal/browsertest"
+	"github.com/attesta/attesta/internal/demo"
+	"github.com/attesta/attesta/internal/testserver"
+	"github.com/attesta/attesta/people"
+)
+
+// TestWalletInBrowser: the school's referent opens the wallet pickup of the
+// demo's badge — first with no address for the learner, which the page
+// says — then, an address recorded, makes an offer: the page shows the QR
+// code (an accessible image) and the link, and not the transaction code;
+// reloaded, it shows the offer's state. Each page axe-core clean, in
+// Italian and in English.
+func TestWalletInBrowser(t *testing.T) {
+	ts, srv := testserver.StartServer(t)
+	ctx := context.Background()
+	svc := srv.Services()
+	admin, _ := svc.People.PrincipalByEmail(ctx, "admin@unioncamere.example", "unioncamere", auth.NationalAdmin)
+	cs, _ := svc.Commissions.Commissions(ctx, admin)
+	cv, _ := svc.Commissions.Get(ctx, admin, cs[0].ID)
+	sv, err := svc.Commissions.GetSession(ctx, admin, cv.Sessions[0].ID)
+	if err != nil || len(sv.Badges) != 1 {
+		t.Fatalf("the demo's badge: %v", err)
+	}
+	page := ts.URL + "/badges/" + url.PathEscape(sv.Badges[0].Credential) + "/wallet"
+
+	bctx := browsertest.New(t)
+	signIn(t, bctx, ts.URL, "referente@feltrinelli.example", demo.Password, dashboard)
+	do(t, bctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#wallet-noaddress")))
+	clean(t, bctx)
+
+	school, _ := svc.People.PrincipalByEmail(ctx, "referente@feltrinelli.example", "mitf01000a", auth.SchoolReferent)
+	classes, _ := svc.People.Classes(ctx, school, "mitf01000a")
+	if _, err := svc.People.Enrol(ctx, school, classes[0].ID, people.StudentInput{Person: people.Person{GivenName: "Francesca", FamilyName: "Lombardi"},
+		Student: people.Student{Number: "2026-0103", Contact: "famiglia.lombardi@example.it"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"it", "en"} {
+		do(t, bctx, chromedp.Navigate(page+"?lang="+lang), chromedp.WaitVisible(chromedp.CSS("#wallet-form")))
+		clean(t, bctx)
+		do(t, bctx, chromedp.Click(chromedp.CSS("#wallet-submit")), chromedp.WaitVisible(chromedp.CSS("#wallet-qr svg")))
+		clean(t, bctx)
+		browsertest.Screenshot(t, bctx, "wallet-offer-"+lang)
+		if href := attr(t, bctx, "#wallet-link", "href"); !strings.HasPrefix(href, "openid-credential-offer://?credential_offer=") {
+			t.Errorf("the wallet link is %q", href)
+		}
+		// Its title is the image's accessible name (axe's svg-img-alt
+		// checks it is there).
+		title, err := chromedp.Run(bctx, chromedp.TextContent(chromedp.CSS("#wallet-qr svg title")))
+		if err != nil || title == "" {
+			t.Error("the QR code has no accessible name")
+		}
+		if s := text(t, bctx, "#wallet-offer"); !strings.Contains(s, "f•••@example.it") {
+			t.Errorf("the page does not say where the code went: %q", s)
+		}
+		do(t, bctx, chromedp.Navigate(page+"?lang="+lang), chromedp.WaitVisible(chromedp.CSS("#wallet-last")))
+		clean(t, bctx)
+	}
+}
