@@ -136,7 +136,7 @@ func testSharing(t *testing.T, srv *server.Server, clock *movingClock) {
 	// Its page over HTTP: what she shares, and OpenGraph.
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	page := getPage(t, ts.URL+"/s/"+first)
+	page := visit(t, ts.URL+"/s/"+first)
 	for _, want := range []string{`id="shared-valid"`, "Francesca Lombardi", `id="shared-results"`, `property="og:image"`, "linkedin.com/profile/add"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the shared page lacks %s", want)
@@ -144,7 +144,7 @@ func testSharing(t *testing.T, srv *server.Server, clock *movingClock) {
 	}
 
 	// The verification of the stored badge, with its minutes.
-	if page := getPage(t, ts.URL+"/verify?credential="+url.QueryEscape(id)); !strings.Contains(page, `id="verdict-valid"`) ||
+	if page := visit(t, ts.URL+"/verify?credential="+url.QueryEscape(id)); !strings.Contains(page, `id="verdict-valid"`) ||
 		!strings.Contains(page, `class="mb-2 check-pass" id="check-decision"`) {
 		t.Errorf("the verification of the stored badge does not pass with its minutes")
 	}
@@ -186,7 +186,7 @@ func testSharing(t *testing.T, srv *server.Server, clock *movingClock) {
 	if _, err := svc.Credentials.ChangeStatus(ctx, credential.Actor{Name: "test"}, id, credential.Revoke, "Evidenze non autentiche"); err != nil {
 		t.Fatal(err)
 	}
-	if page := getPage(t, ts.URL+"/s/"+l.Token); !strings.Contains(page, `id="shared-revoked"`) || strings.Contains(page, `id="shared-valid"`) {
+	if page := visit(t, ts.URL+"/s/"+l.Token); !strings.Contains(page, `id="shared-revoked"`) || strings.Contains(page, `id="shared-valid"`) {
 		t.Error("a revoked badge's page does not say so")
 	}
 	if _, err := sh.Share(ctx, learner, id, share.Settings{On: true, Adult: true, Fields: share.Fields{Name: true}}); attesta.ErrorCode(err) != attesta.Conflict {
@@ -194,8 +194,8 @@ func testSharing(t *testing.T, srv *server.Server, clock *movingClock) {
 	}
 }
 
-// getPage returns the body at url, for a visitor.
-func getPage(t *testing.T, url string) string {
+// visit returns the body at url, for a visitor.
+func visit(t *testing.T, url string) string {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
