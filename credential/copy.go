@@ -79,6 +79,71 @@ func (s *Service) PrepareCopy(ctx context.Context, actor Actor, id, holder strin
 	return prepared(actor, rec)
 }
 
+// JWTForm returns a credential's form as a JWT (VC-JOSE-COSE): the same
+// credential — its subject too, the learner's salted hash — with its own
+// id and status entries, signed by the issuer's current key as a compact
+// JWS; made the first time it is asked for, then the same each time. It is
+// a copy (CopyOf), issued and logged as every credential is, whose status
+// follows its original's, as a wallet's copies do. A credential issued as
+// a JWT is its own form.
+func (s *Service) JWTForm(ctx context.Context, actor Actor, id string) (Record, error) {
+	orig, err := s.Record(ctx, actor, id)
+	if err != nil {
+		return Record{}, err
+	}
+	if orig.Format == JWT {
+		return orig, nil
+	}
+	if orig.CopyOf != "" {
+		return Record{}, attesta.E(attesta.Invalid, "err.credential.copy.copy", id)
+	}
+	copies, err := s.store.Copies(ctx, id)
+	if err != nil {
+		return Record{}, err
+	}
+	for _, c := range copies {
+		if c.Format == JWT && !bound(c) {
+			return c, nil
+		}
+	}
+	if err := s.open(ctx); err != nil {
+		return Record{}, err
+	}
+	now := s.clock().Truncate(time.Second)
+	if orig.Revoked || orig.Suspended || (!orig.ValidUntil.IsZero() && !orig.ValidUntil.After(now)) {
+		return Record{}, attesta.E(attesta.Conflict, "err.credential.copy.invalid", id)
+	}
+	doc, err := unsignedBody(orig)
+	if err != nil {
+		return Record{}, fmt.Errorf("JWT form of %s: %w", id, err)
+	}
+	formID := s.uuidURN()
+	build := func(pos Position) ([]byte, error) {
+		return boundCopy(doc, formID, "", statusEntriesAt(s.baseURL, orig.IssuerID, pos))
+	}
+	rec, err := s.signed(ctx, JWT, build, Record{ID: formID, IssuerID: orig.IssuerID, Achievement: orig.Achievement,
+		IssuedAt: now, ValidUntil: orig.ValidUntil, CopyOf: orig.ID})
+	if err != nil {
+		return Record{}, err
+	}
+	return s.insert(ctx, actor, rec)
+}
+
+// bound reports whether a copy is bound to a holder: its subject has an
+// id (a wallet's DID).
+func bound(r Record) bool {
+	body, err := unsignedBody(r)
+	if err != nil {
+		return true
+	}
+	var c struct {
+		Subject struct {
+			ID string `json:"id"`
+		} `json:"credentialSubject"`
+	}
+	return json.Unmarshal(body, &c) != nil || c.Subject.ID != ""
+}
+
 // unsignedBody returns a credential as issued without its proof: the JSON
 // of a Data Integrity credential, or the payload of a JWT.
 func unsignedBody(r Record) ([]byte, error) {
@@ -114,8 +179,12 @@ func boundCopy(doc []byte, id, holder string, status []statusEntry) ([]byte, err
 	if err != nil {
 		return nil, fmt.Errorf("credentialSubject: %w", err)
 	}
-	holderJSON, _ := json.Marshal(holder)
-	subject = append(members{{"id", holderJSON}}, subject.without("id").without("identifier")...)
+	if holder != "" {
+		// Bound: the holder's DID instead of the learner's hashed
+		// identifier; a JWT form ("") keeps the subject as it is.
+		holderJSON, _ := json.Marshal(holder)
+		subject = append(members{{"id", holderJSON}}, subject.without("id").without("identifier")...)
+	}
 	idJSON, _ := json.Marshal(id)
 	statusJSON, err := json.Marshal(status)
 	if err != nil {

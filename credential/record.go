@@ -115,6 +115,8 @@ type Store interface {
 	Insert(ctx context.Context, r Record, logEntry []byte, trail *audit.Entry) error
 	// Record returns a credential by id; NotFound if there is none.
 	Record(ctx context.Context, id string) (Record, error)
+	// Copies lists the copies of credential id (CopyOf), oldest first.
+	Copies(ctx context.Context, id string) ([]Record, error)
 	// LogIndex returns the leaf index of the credential's issue entry in the
 	// transparency log; NotFound if there is no such credential, or if it was
 	// issued before the log existed.

@@ -154,6 +154,23 @@ func (s *Site) bakedBadge(format string) http.HandlerFunc {
 	}
 }
 
+// jwtForm serves the badge as a JWT (VC-JOSE-COSE): its form made once,
+// a copy whose status follows the badge's.
+func (s *Site) jwtForm(w http.ResponseWriter, r *http.Request) {
+	p := s.pageFor(w, r)
+	c, err := s.card(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rec, err := s.platform.Forms.JWTForm(r.Context(), credential.Actor{Name: p.User.Name}, c.Badge.Credential)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sendFile(w, "application/vc+jwt", c.Name()+".jwt", rec.Body)
+}
+
 // europassExport serves the badge as a European Learning Model v3
 // credential (EDC generic profile), unsigned (docs/design/europass.md):
 // with its picture and the link to its verification.
@@ -400,6 +417,7 @@ func (s *Site) badgeRoutes(user func(string, auth.Action, http.HandlerFunc) Rout
 		user("GET /badges/{id}/badge.svg", auth.BadgeView, s.bakedBadge("svg")),
 		user("GET /badges/{id}/attestato.pdf", auth.BadgeView, s.attestato),
 		user("GET /badges/{id}/europass.jsonld", auth.BadgeView, s.europassExport),
+		user("GET /badges/{id}/badge.jwt", auth.BadgeView, s.jwtForm),
 	}
 	if s.platform.Shares != nil {
 		routes = append(routes,
@@ -415,6 +433,9 @@ func (s *Site) badgeRoutes(user func(string, auth.Action, http.HandlerFunc) Rout
 
 // Now is the server's time, for the pages' templates.
 func (p *page) Now() time.Time { return p.site.now() }
+
+// WalletOn reports whether the wallet pickup is served.
+func (p *page) WalletOn() bool { return p.site.platform.Wallet != nil }
 
 // ShareOn reports whether learners' links are served.
 func (p *page) ShareOn() bool { return p.site.platform.Shares != nil }

@@ -19,6 +19,7 @@ import (
 	"github.com/attesta/attesta/commission"
 	"github.com/attesta/attesta/competence"
 	"github.com/attesta/attesta/course"
+	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/dossier"
 	"github.com/attesta/attesta/experience"
 	"github.com/attesta/attesta/importer"
@@ -75,6 +76,10 @@ type Platform struct {
 	// erasure, with where a copy reads from; nil: not served.
 	Rights        *rights.Service
 	RightsSources rights.Sources
+	// Forms makes a badge's form as a JWT: *credential.Service is one.
+	Forms interface {
+		JWTForm(ctx context.Context, actor credential.Actor, id string) (credential.Record, error)
+	}
 	// MarkOwner is the national owner of the "Competenza Certificata"
 	// mark, whom every badge names as its title holder.
 	MarkOwner string

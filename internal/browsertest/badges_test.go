@@ -116,6 +116,18 @@ func TestBadgesInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The JWT form: made once, verified, its own credential.
+	jwt := fetchBytes(t, b, attr(t, b, "#badge-C1 a.badge-jwt", "href"))
+	if r := svc.Verifier.Verify(ctx, jwt); !r.Verified || r.Input != "jwt" || r.CredentialID == id {
+		t.Errorf("the JWT form does not verify: %s %+v", r.CredentialID, r.Checks)
+	}
+	if again := fetchBytes(t, b, attr(t, b, "#badge-C1 a.badge-jwt", "href")); string(again) != string(jwt) {
+		t.Error("the JWT form is made anew at each download")
+	}
+	if n := count(t, b, "#badge-C1 a.badge-wallet"); n != 1 {
+		t.Error("no way to the wallet pickup from the badge")
+	}
+
 	// The Europass export.
 	if elm := string(fetchBytes(t, b, attr(t, b, "#badge-C1 a.badge-europass", "href"))); !strings.Contains(elm, `"LearningAchievement"`) || !strings.Contains(elm, "LearningAssessment") {
 		t.Errorf("the Europass export: %.300s", elm)
@@ -204,6 +216,9 @@ func TestBadgesInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	verify("revoked")
+	if r := svc.Verifier.Verify(ctx, jwt); !r.Revoked {
+		t.Errorf("the JWT form is not revoked with its badge: %+v", r.Checks)
+	}
 	if s := text(t, nojs, "#verdict"); !strings.Contains(s, "Evidenze non autentiche") {
 		t.Errorf("the revoked verdict lacks the reason: %q", s)
 	}

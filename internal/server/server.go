@@ -261,7 +261,7 @@ func New(db Database, opts Options) (*Server, error) {
 	}
 	standards := svc.Standards
 	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs, Experiences: svc.Experiences,
-		Sheets: svc.Sheets, Dossiers: svc.Dossiers, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Wallet: svc.Wallet, Badges: svc.Credentials, Areas: svc.Credentials, Credentials: svc.Credentials, Shares: svc.Shares, Verifier: svc.Verifier, PublicURL: opts.PublicURL, MarkOwner: TitleHolder.Name,
+		Sheets: svc.Sheets, Dossiers: svc.Dossiers, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Wallet: svc.Wallet, Badges: svc.Credentials, Areas: svc.Credentials, Credentials: svc.Credentials, Shares: svc.Shares, Verifier: svc.Verifier, PublicURL: opts.PublicURL, MarkOwner: TitleHolder.Name, Forms: svc.Credentials,
 		Rights: svc.Rights, RightsSources: rights.Sources{People: svc.People, Outcomes: svc.Commissions, Credentials: svc.Credentials, Links: svc.Shares, Experiences: svc.Experiences}, Clock: opts.Clock, Items: svc.Items, Standards: svc.Standards, SecureCookies: strings.HasPrefix(opts.PublicURL, "https://"), MaxArtefact: maxArtefact(svc)}
 	if opts.OIDC != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -117,7 +117,9 @@ func (e *walletEnv) offer(t *testing.T) (oid4vci.CredentialOffer, string) {
 	if _, err := e.srv.Services().Accounts.Deliver(context.Background(), mailbox(func(m account.Mail) { mail = append(mail, m) })); err != nil {
 		t.Fatal(err)
 	}
-	if len(mail) != 1 || mail[0].To != "famiglia.lombardi@example.it" {
+	// Her own address first (the demo gave her an account), the
+	// guardian's contact otherwise.
+	if len(mail) != 1 || mail[0].To != "lombardi@feltrinelli.example" {
 		t.Fatalf("the transaction code's message: %+v", mail)
 	}
 	tx := regexp.MustCompile(`\b\d{6}\b`).FindString(mail[0].Body)
@@ -403,11 +405,21 @@ func TestWalletRefusals(t *testing.T) {
 }
 
 // TestWalletOfferRefused: a learner with no address to send the code
-// to gets no offer; another school's tutor does not find the badge.
+// to — her data erased — gets no offer; another school's tutor does not
+// find the badge.
 func TestWalletOfferRefused(t *testing.T) {
 	ts, srv := testserver.StartServer(t)
 	ctx := context.Background()
 	svc := srv.Services()
+	learner, _ := svc.People.PrincipalByEmail(ctx, "lombardi@feltrinelli.example", "mitf01000a", auth.Student)
+	chamber, _ := svc.People.PrincipalByEmail(ctx, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
+	req, err := svc.Rights.Ask(ctx, learner, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Rights.Complete(ctx, chamber, req.ID, "", true); err != nil {
+		t.Fatal(err)
+	}
 	admin, _ := svc.People.PrincipalByEmail(ctx, "admin@unioncamere.example", "unioncamere", auth.NationalAdmin)
 	cs, _ := svc.Commissions.Commissions(ctx, admin)
 	cv, _ := svc.Commissions.Get(ctx, admin, cs[0].ID)

@@ -303,6 +303,24 @@ func (s credentials) Record(ctx context.Context, id string) (credential.Record, 
 	return r, nil
 }
 
+// Copies implements credential.Store.
+func (s credentials) Copies(ctx context.Context, id string) ([]credential.Record, error) {
+	rows, err := s.db.readRows(ctx, `SELECT `+recordColumns+` FROM credentials WHERE copy_of = $1 ORDER BY issued_at, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading the copies of credential %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []credential.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading the copies of credential %s: %w", id, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // ChangeStatus implements credential.Store: it locks the credential's row
 // (Dialect.ForUpdate) while decide looks at it, so that concurrent changes
 // of one credential are decided one after the other. The log entry is
