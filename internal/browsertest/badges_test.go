@@ -13,10 +13,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/attesta/attesta/auth"
-	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/browsertest"
 	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/pdf/pdftext"
+	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
 )
 
@@ -51,7 +51,8 @@ func fetchBytes(t *testing.T, ctx context.Context, path string) []byte {
 // guardian's, showing her name and not her results. A visitor opens the
 // link and sees the shared fields only, with OpenGraph and LinkedIn's "add
 // to profile"; with JavaScript off, uploads the PNG on the verification
-// page and sees every check pass. The Chamber revokes the badge: the
+// page and sees every check pass. The Chamber revokes the badge on its
+// session's page: the
 // verification says revoked with the reason, and the shared page no longer
 // shows the badge as valid. axe-core checks every page.
 func TestBadgesInBrowser(t *testing.T) {
@@ -207,13 +208,25 @@ func TestBadgesInBrowser(t *testing.T) {
 		t.Errorf("the explanation: %q", s)
 	}
 
-	// The Chamber revokes.
+	// The Chamber revokes, on its session's page.
 	chamber, err := svc.People.PrincipalByEmail(ctx, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Commissions.ChangeBadge(ctx, chamber, svc.Credentials, id, credential.Revoke, "Determina n. 7/2026", "Evidenze non autentiche"); err != nil {
-		t.Fatal(err)
+	rec, err := svc.Commissions.Record(ctx, chamber, studentOf(t, svc, "lombardi@feltrinelli.example"))
+	if err != nil || len(rec.Badges) != 1 {
+		t.Fatalf("her record: %v", err)
+	}
+	row := "#badge-C1-" + rec.Badges[0].Candidate
+	signIn(t, b, ts.URL, "operatore@milomb.example", demo.Password, dashboard)
+	do(t, b, chromedp.Navigate(ts.URL+"/commission-sessions/"+rec.Badges[0].Session), chromedp.WaitVisible(chromedp.CSS(row)),
+		chromedp.Click(chromedp.CSS(row+" summary")),
+		chromedp.SetValue(chromedp.CSS(row+" select[name=action]"), "revoke"),
+		chromedp.SendKeys(chromedp.CSS(row+" input[name=act]"), "Determina n. 7/2026"),
+		chromedp.SendKeys(chromedp.CSS(row+" input[name=reason]"), "Evidenze non autentiche"))
+	send(t, b, row+" form button", row)
+	if s := text(t, b, row); !strings.Contains(s, "revocato") {
+		t.Fatalf("after the revocation: %q", s)
 	}
 	verify("revoked")
 	if r := svc.Verifier.Verify(ctx, jwt); !r.Revoked {
@@ -231,4 +244,14 @@ func TestBadgesInBrowser(t *testing.T) {
 	}
 	clean(t, v)
 	browsertest.Screenshot(t, v, "badges-5-revoked")
+}
+
+// studentOf is the person id of a student's account.
+func studentOf(t *testing.T, svc *server.Services, email string) string {
+	t.Helper()
+	p, err := svc.People.PrincipalByEmail(context.Background(), email, "mitf01000a", auth.Student)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Person
 }
