@@ -359,7 +359,7 @@ func TestCommissionInBrowser(t *testing.T) {
 	}
 	clean(t, b)
 	browsertest.Screenshot(t, b, "commission-7-badges")
-	href := attr(t, b, "#badge-C1 a", "href")
+	href := attr(t, b, "#badge-C1 a.badge-json", "href")
 	body := fetchText(t, b, href)
 
 	// The badge verifies, says the observation levels, and its receipt
