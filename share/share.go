@@ -70,6 +70,11 @@ func (l *Link) Open(now time.Time) bool {
 	return l != nil && l.On && l.Token != "" && (l.Expires.IsZero() || now.Before(l.Expires))
 }
 
+// LastDay is the last day the link works (in Rome), when it expires.
+func (l *Link) LastDay() time.Time {
+	return l.Expires.In(attesta.Rome).Add(-time.Second)
+}
+
 // Expired reports whether the link is on but past its expiry.
 func (l *Link) Expired(now time.Time) bool {
 	return l != nil && l.On && !l.Expires.IsZero() && !now.Before(l.Expires)
