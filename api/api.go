@@ -37,7 +37,6 @@ type Standards interface {
 type API struct {
 	standards Standards
 	creds     CredentialOptions
-	reports   *reportCache // of stored credentials' verifications
 	platform  Platform
 	log       *slog.Logger
 }
@@ -45,7 +44,7 @@ type API struct {
 // New returns the API. creds and platform may be zero: the credential and
 // platform endpoints are then not served.
 func New(standards Standards, creds CredentialOptions, platform Platform, log *slog.Logger) *API {
-	return &API{standards: standards, creds: creds, platform: platform, log: log, reports: newReportCache()}
+	return &API{standards: standards, creds: creds, platform: platform, log: log}
 }
 
 // Route is one entry of the route table.
@@ -93,8 +92,8 @@ func (a *API) Routes() []Route {
 		sys("POST /credentials/issue", a.issueVCAPI),
 		pub("POST /credentials/verify", a.verifyCredential),
 		pub("POST /presentations/verify", a.verifyPresentation),
-		// The public verification, as JSON (api/verify.go).
-		pub("GET /api/v1/credentials/{id}/verification", a.storedVerification),
+		// The public verification of what a verifier holds, as JSON
+		// (api/verify.go).
 		Route{Pattern: "POST /api/v1/verify", Handler: a.verifyUpload, Public: true, MaxBody: MaxVerifyBody + 1},
 		// attesta's credential API.
 		sys("POST /api/v1/credentials", a.issueCompetence),
@@ -122,6 +121,10 @@ func (a *API) Routes() []Route {
 			pub("GET /trust/bundle", a.trustBundle),
 			pub("GET /trust/key", a.trustKey),
 		)
+	}
+	if a.creds.Stored != nil {
+		// The public verification of a credential attesta keeps.
+		routes = append(routes, pub("GET /api/v1/credentials/{id}/verification", a.storedVerification))
 	}
 	if a.creds.Wallet != nil {
 		routes = append(routes, a.walletRoutes()...)

@@ -81,7 +81,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	var creds api.Credentials = (*credential.Service)(nil)
 	var log api.Log = (*notary.Log)(nil)
 	var bundle api.TrustBundle = (*trust.Publisher)(nil)
-	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}, Trust: bundle, Wallet: &wallet.Service{}}, api.Platform{Accounts: &account.Service{}, Keys: &issuer.Service{}, Experiences: &experience.Service{}, Sheets: &observation.Service{}, Dossiers: &dossier.Service{}, Items: &item.Service{}, Tests: &assessment.Service{}, Courses: &course.Service{}, MaxArtefact: 1}, slog.Default()).Routes() {
+	for _, r := range api.New(nil, api.CredentialOptions{Credentials: creds, Log: log, Witness: &api.Witness{}, Trust: bundle, Wallet: &wallet.Service{}, Stored: &credential.StoredReports{}}, api.Platform{Accounts: &account.Service{}, Keys: &issuer.Service{}, Experiences: &experience.Service{}, Sheets: &observation.Service{}, Dossiers: &dossier.Service{}, Items: &item.Service{}, Tests: &assessment.Service{}, Courses: &course.Service{}, MaxArtefact: 1}, slog.Default()).Routes() {
 		served = append(served, strings.ReplaceAll(r.Pattern, "...}", "}")) // OpenAPI has no {rest...}
 	}
 	slices.Sort(documented)

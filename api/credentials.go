@@ -45,7 +45,11 @@ type Issuers interface {
 type CredentialOptions struct {
 	Credentials Credentials
 	Verifier    Verifier
-	Issuers     Issuers
+	// Stored verifies the credentials attesta keeps, by id, reusing
+	// recent reports; nil: GET /api/v1/credentials/{id}/verification is
+	// not served.
+	Stored  *credential.StoredReports
+	Issuers Issuers
 	// TokenSHA256 is the SHA-256 of the bearer token that may issue and
 	// change status; nil disables those endpoints.
 	TokenSHA256 []byte

@@ -76,6 +76,9 @@ type Platform struct {
 	// erasure, with where a copy reads from; nil: not served.
 	Rights        *rights.Service
 	RightsSources rights.Sources
+	// Stored verifies the credentials attesta keeps, by id, reusing
+	// recent reports: the verification a printout's QR code opens.
+	Stored *credential.StoredReports
 	// Forms makes a badge's form as a JWT: *credential.Service is one.
 	Forms interface {
 		JWTForm(ctx context.Context, actor credential.Actor, id string) (credential.Record, error)

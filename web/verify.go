@@ -84,13 +84,24 @@ func (s *Site) verifyStored(r *http.Request, p *page, d *verifyData, id string) 
 		d.Error = p.T("verification.page.unknown")
 		return
 	}
-	rec, err := s.platform.Credentials.Record(r.Context(), credential.Actor{Name: "verify"}, id)
+	if s.platform.Stored == nil {
+		rec, err := s.platform.Credentials.Record(r.Context(), credential.Actor{Name: "verify"}, id)
+		if err != nil {
+			d.Error = p.T("verification.page.unknown")
+			return
+		}
+		s.runVerify(r.Context(), p, d, rec.Body)
+		return
+	}
+	rep, rec, err := s.platform.Stored.Verify(r.Context(), id)
 	if err != nil {
 		d.Error = p.T("verification.page.unknown")
 		return
 	}
-	body := rec.Body
-	s.runVerify(r.Context(), p, d, body)
+	s.explain(r.Context(), p, d, rep)
+	if rep.Revoked || rep.Suspended {
+		d.Reason = rec.Reason
+	}
 }
 
 // verifyPost verifies what was pasted or uploaded.
@@ -154,6 +165,17 @@ func verifyInput(r *http.Request) ([]byte, error) {
 // explanation.
 func (s *Site) runVerify(ctx context.Context, p *page, d *verifyData, input []byte) {
 	rep := s.platform.Verifier.Verify(ctx, input)
+	s.explain(ctx, p, d, rep)
+	if rep.Revoked || rep.Suspended {
+		if rec, err := s.platform.Credentials.Record(ctx, credential.Actor{Name: "verify"}, rep.CredentialID); err == nil {
+			d.Reason = rec.Reason
+		}
+	}
+}
+
+// explain reads the badge a report verified: the standard's words, the
+// minutes in the log, the owner of the mark.
+func (s *Site) explain(ctx context.Context, p *page, d *verifyData, rep *credential.Report) {
 	d.Report = rep
 	if len(rep.Credential) == 0 {
 		return
@@ -167,11 +189,6 @@ func (s *Site) runVerify(ctx context.Context, p *page, d *verifyData, input []by
 		if m, err := s.platform.Commissions.MinutesOf(ctx, rep.CredentialID); err == nil {
 			d.Minutes = m
 			d.MinutesMatch = c.Sum.Decision.Reference == m.Reference() && strings.HasSuffix(rep.Issuer, ":"+m.Chamber) && m.LogIndex >= 0
-		}
-	}
-	if rep.Revoked || rep.Suspended {
-		if rec, err := s.platform.Credentials.Record(ctx, credential.Actor{Name: "verify"}, rep.CredentialID); err == nil {
-			d.Reason = rec.Reason
 		}
 	}
 }

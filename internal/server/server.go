@@ -261,7 +261,7 @@ func New(db Database, opts Options) (*Server, error) {
 	}
 	standards := svc.Standards
 	platform := web.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Imports: svc.Imports, Jobs: svc.Jobs, Experiences: svc.Experiences,
-		Sheets: svc.Sheets, Dossiers: svc.Dossiers, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Wallet: svc.Wallet, Badges: svc.Credentials, Areas: svc.Credentials, Credentials: svc.Credentials, Shares: svc.Shares, Verifier: svc.Verifier, PublicURL: opts.PublicURL, MarkOwner: TitleHolder.Name, Forms: svc.Credentials,
+		Sheets: svc.Sheets, Dossiers: svc.Dossiers, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Wallet: svc.Wallet, Badges: svc.Credentials, Areas: svc.Credentials, Credentials: svc.Credentials, Shares: svc.Shares, Verifier: svc.Verifier, PublicURL: opts.PublicURL, MarkOwner: TitleHolder.Name, Forms: svc.Credentials, Stored: svc.Stored,
 		Rights: svc.Rights, RightsSources: rights.Sources{People: svc.People, Outcomes: svc.Commissions, Credentials: svc.Credentials, Links: svc.Shares, Experiences: svc.Experiences}, Clock: opts.Clock, Items: svc.Items, Standards: svc.Standards, SecureCookies: strings.HasPrefix(opts.PublicURL, "https://"), MaxArtefact: maxArtefact(svc)}
 	if opts.OIDC != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -308,7 +308,7 @@ func New(db Database, opts Options) (*Server, error) {
 	jsonAPI := api.New(standards, api.CredentialOptions{
 		Credentials: svc.Credentials, Verifier: svc.VCAPIVerifier, Issuers: svc.Issuers,
 		TokenSHA256: opts.APITokenSHA256, Context: credential.AttestaContext(),
-		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness, Trust: svc.Trust, Wallet: svc.Wallet,
+		Log: svc.Log, Receipts: svc.Receipts, Witness: svc.Witness, Trust: svc.Trust, Wallet: svc.Wallet, Stored: svc.Stored,
 	}, api.Platform{Orgs: svc.Orgs, People: svc.People, Accounts: svc.Accounts, Audit: svc.Audit, Tables: svc.Tables, Experiences: svc.Experiences, Sheets: svc.Sheets, Dossiers: svc.Dossiers, Items: svc.Items, Tests: svc.Tests, Commissions: svc.Commissions, Courses: svc.Courses, Badges: svc.Credentials, Areas: svc.Credentials, Imports: svc.Imports, Jobs: svc.Jobs,
 		Keys: svc.Issuers, Standards: svc.Standards, MaxArtefact: maxArtefact(svc)}, opts.Log)
 	s.api = jsonAPI.Routes()

@@ -74,8 +74,11 @@ type Services struct {
 	Courses *course.Service
 	// Shares are the learners' public links to their badges; Rights their
 	// copies of their data and their requests of erasure.
-	Shares  *share.Service
-	Rights  *rights.Service
+	Shares *share.Service
+	Rights *rights.Service
+	// Stored verifies the credentials attesta keeps, by id, for the
+	// public verification's page and JSON, reusing recent reports.
+	Stored  *credential.StoredReports
 	Imports *importer.Service
 	// Jobs keeps long work (imports) in the database; Server.RunJobs runs
 	// it, with the handlers of JobHandlers.
@@ -243,6 +246,7 @@ func NewServices(db Database, opts Options) (*Services, error) {
 	svc.Experiences.CheckTutors(svc.Courses)
 	svc.Shares = share.NewService(db.Shares(), share.Options{Clock: opts.Clock, Rand: opts.Rand})
 	svc.Rights = rights.NewService(db.Rights(), opts.Clock, opts.Rand)
+	svc.Stored = &credential.StoredReports{Records: creds, Verifier: verifier, Clock: opts.Clock}
 	trustKey := func(ctx context.Context) (ed25519.PrivateKey, error) {
 		return opts.KEK.LoadOrCreateKey(ctx, sealedTrustKey{db}, trustKeyContext)
 	}
