@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/trust"
@@ -73,23 +72,7 @@ func TestOfflineVerificationWithBundle(t *testing.T) {
 	srv := testserver.NewWith(t, func(o *server.Options) { o.Clock = clk })
 	ctx := context.Background()
 	svc := srv.Services()
-	chamber, err := svc.People.PrincipalByEmail(ctx, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := svc.Commissions.Commissions(ctx, chamber)
-	if err != nil || len(cs) != 1 {
-		t.Fatalf("the demo commission: %v", err)
-	}
-	cv, err := svc.Commissions.Get(ctx, chamber, cs[0].ID)
-	if err != nil || len(cv.Sessions) != 1 {
-		t.Fatalf("the demo session: %v", err)
-	}
-	sv, err := svc.Commissions.GetSession(ctx, chamber, cv.Sessions[0].ID)
-	if err != nil || len(sv.Badges) != 1 {
-		t.Fatalf("the demo badge: %v", err)
-	}
-	id := sv.Badges[0].Credential
+	id := testserver.DemoBadge(t, srv)
 
 	dir := t.TempDir()
 	env := map[string]string{"ATTESTA_CONFIG_DIR": filepath.Join(dir, "config")}

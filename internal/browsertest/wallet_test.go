@@ -1,14 +1,12 @@
 package browsertest_test
 
 import (
-	"context"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/internal/browsertest"
 	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/testserver"
@@ -22,16 +20,7 @@ import (
 // TestWalletOfferRefused.)
 func TestWalletInBrowser(t *testing.T) {
 	ts, srv := testserver.StartServer(t)
-	ctx := context.Background()
-	svc := srv.Services()
-	admin, _ := svc.People.PrincipalByEmail(ctx, "admin@unioncamere.example", "unioncamere", auth.NationalAdmin)
-	cs, _ := svc.Commissions.Commissions(ctx, admin)
-	cv, _ := svc.Commissions.Get(ctx, admin, cs[0].ID)
-	sv, err := svc.Commissions.GetSession(ctx, admin, cv.Sessions[0].ID)
-	if err != nil || len(sv.Badges) != 1 {
-		t.Fatalf("the demo's badge: %v", err)
-	}
-	page := ts.URL + "/badges/" + url.PathEscape(sv.Badges[0].Credential) + "/wallet"
+	page := ts.URL + "/badges/" + url.PathEscape(testserver.DemoBadge(t, srv)) + "/wallet"
 
 	bctx := browsertest.New(t)
 	signIn(t, bctx, ts.URL, "referente@feltrinelli.example", demo.Password, dashboard)

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
@@ -56,25 +55,8 @@ func TestCommissionBadgeVerifiesInJS(t *testing.T) {
 func demoBadge(t *testing.T) (*server.Services, credential.Record) {
 	t.Helper()
 	srv := testserver.New(t)
-	ctx := context.Background()
 	svc := srv.Services()
-	chamber, err := svc.People.PrincipalByEmail(ctx, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := svc.Commissions.Commissions(ctx, chamber)
-	if err != nil || len(cs) != 1 {
-		t.Fatalf("the demo commission: %v", err)
-	}
-	cv, err := svc.Commissions.Get(ctx, chamber, cs[0].ID)
-	if err != nil || len(cv.Sessions) != 1 {
-		t.Fatalf("the demo session: %v", err)
-	}
-	sv, err := svc.Commissions.GetSession(ctx, chamber, cv.Sessions[0].ID)
-	if err != nil || len(sv.Badges) != 1 {
-		t.Fatalf("the demo badge: %v", err)
-	}
-	rec, err := svc.Credentials.Record(ctx, credential.Actor{Name: "interop"}, sv.Badges[0].Credential)
+	rec, err := svc.Credentials.Record(context.Background(), credential.Actor{Name: "interop"}, testserver.DemoBadge(t, srv))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,17 +33,7 @@ func TestWalletPickupWithIndependentClient(t *testing.T) {
 	ts, srv := testserver.StartServer(t)
 	ctx := context.Background()
 	svc := srv.Services()
-	admin, err := svc.People.PrincipalByEmail(ctx, "admin@unioncamere.example", "unioncamere", auth.NationalAdmin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, _ := svc.Commissions.Commissions(ctx, admin)
-	cv, _ := svc.Commissions.Get(ctx, admin, cs[0].ID)
-	sv, err := svc.Commissions.GetSession(ctx, admin, cv.Sessions[0].ID)
-	if err != nil || len(sv.Badges) != 1 {
-		t.Fatalf("the demo's badge: %v", err)
-	}
-	badge := sv.Badges[0].Credential
+	badge := testserver.DemoBadge(t, srv)
 	school, _ := svc.People.PrincipalByEmail(ctx, "referente@feltrinelli.example", "mitf01000a", auth.SchoolReferent)
 	classes, err := svc.People.Classes(ctx, school, "mitf01000a")
 	if err != nil || len(classes) == 0 {

@@ -7,36 +7,10 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/attesta/attesta/auth"
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/loadtest"
-	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
 )
-
-// demoBadge is the credential id of the demo's commission-issued badge.
-func demoBadge(tb testing.TB, srv *server.Server) string {
-	tb.Helper()
-	ctx := context.Background()
-	svc := srv.Services()
-	chamber, err := svc.People.PrincipalByEmail(ctx, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cs, err := svc.Commissions.Commissions(ctx, chamber)
-	if err != nil || len(cs) == 0 {
-		tb.Fatalf("the demo commission: %v", err)
-	}
-	cv, err := svc.Commissions.Get(ctx, chamber, cs[0].ID)
-	if err != nil || len(cv.Sessions) == 0 {
-		tb.Fatalf("the demo session: %v", err)
-	}
-	sv, err := svc.Commissions.GetSession(ctx, chamber, cv.Sessions[0].ID)
-	if err != nil || len(sv.Badges) == 0 {
-		tb.Fatalf("the demo badge: %v", err)
-	}
-	return sv.Badges[0].Credential
-}
 
 // TestVerificationUnderLoad: 2,000 verifications of a stored badge, 16 at
 // once, all verified; revoked meanwhile, the next verification says so at
@@ -45,7 +19,7 @@ func TestVerificationUnderLoad(t *testing.T) {
 	srv := testserver.New(t)
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	id := demoBadge(t, srv)
+	id := testserver.DemoBadge(t, srv)
 	u := ts.URL + "/api/v1/credentials/" + url.PathEscape(id) + "/verification"
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	st := loadtest.Verify(u, client, 2000, 16, `"verified":true`)
@@ -71,7 +45,7 @@ func BenchmarkVerification(b *testing.B) {
 	srv := testserver.New(b)
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	u := ts.URL + "/api/v1/credentials/" + url.PathEscape(demoBadge(b, srv)) + "/verification"
+	u := ts.URL + "/api/v1/credentials/" + url.PathEscape(testserver.DemoBadge(b, srv)) + "/verification"
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	loadtest.Verify(u, client, 200, 16, "") // warm the connections and the report
 	b.ResetTimer()

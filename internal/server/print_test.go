@@ -173,24 +173,7 @@ func TestPrintouts(t *testing.T) {
 // school, get no PDF.
 func TestMinutesPrintout(t *testing.T) {
 	ts, srv := testserver.StartServer(t)
-	ctx := context.Background()
-	svc := srv.Services()
-	chamber, err := svc.People.PrincipalByEmail(ctx, "operatore@milomb.example", "cciaa-milano", auth.ChamberOperator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := svc.Commissions.Commissions(ctx, chamber)
-	if err != nil || len(cs) != 1 {
-		t.Fatalf("the demo commission: %v", err)
-	}
-	cv, err := svc.Commissions.Get(ctx, chamber, cs[0].ID)
-	if err != nil || len(cv.Sessions) != 1 {
-		t.Fatalf("the demo session: %v", err)
-	}
-	sv, err := svc.Commissions.GetSession(ctx, chamber, cv.Sessions[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sv := testserver.DemoSession(t, srv)
 	path := "/commission-sessions/" + sv.ID + "/minutes.pdf"
 	read := func(jar http.CookieJar, lang string) (int, string) {
 		t.Helper()

@@ -63,17 +63,7 @@ func newWalletEnv(t *testing.T, db server.Database) *walletEnv {
 	t.Cleanup(e.ts.Close)
 	ctx := context.Background()
 	svc := e.srv.Services()
-	admin, err := svc.People.PrincipalByEmail(ctx, "admin@unioncamere.example", "unioncamere", auth.NationalAdmin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, _ := svc.Commissions.Commissions(ctx, admin)
-	cv, _ := svc.Commissions.Get(ctx, admin, cs[0].ID)
-	sv, err := svc.Commissions.GetSession(ctx, admin, cv.Sessions[0].ID)
-	if err != nil || len(sv.Badges) != 1 {
-		t.Fatalf("the demo's badge: %v", err)
-	}
-	e.badge = sv.Badges[0].Credential
+	e.badge = testserver.DemoBadge(t, e.srv)
 	// The school records a guardian's address for her.
 	school, err := svc.People.PrincipalByEmail(ctx, "referente@feltrinelli.example", "mitf01000a", auth.SchoolReferent)
 	if err != nil {
@@ -420,11 +410,7 @@ func TestWalletOfferRefused(t *testing.T) {
 	if _, err := svc.Rights.Complete(ctx, chamber, req.ID, "", true); err != nil {
 		t.Fatal(err)
 	}
-	admin, _ := svc.People.PrincipalByEmail(ctx, "admin@unioncamere.example", "unioncamere", auth.NationalAdmin)
-	cs, _ := svc.Commissions.Commissions(ctx, admin)
-	cv, _ := svc.Commissions.Get(ctx, admin, cs[0].ID)
-	sv, _ := svc.Commissions.GetSession(ctx, admin, cv.Sessions[0].ID)
-	badge := sv.Badges[0].Credential
+	badge := testserver.DemoBadge(t, srv)
 	tutor, _ := svc.People.PrincipalByEmail(ctx, "docente@feltrinelli.example", "mitf01000a", auth.SchoolTutor)
 	if _, err := svc.Wallet.Make(ctx, tutor, badge); err == nil {
 		t.Fatal("an offer to a learner with no address")
