@@ -13,7 +13,6 @@ import (
 	"github.com/attesta/attesta/credential"
 	"github.com/attesta/attesta/internal/demo"
 	"github.com/attesta/attesta/internal/server"
-	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/rights"
 	"github.com/attesta/attesta/share"
 )
@@ -27,17 +26,9 @@ import (
 // sign in, her badge still verifies and never named her, and the trail says
 // it was done without saying whose name it was.
 func TestDataRights(t *testing.T) {
-	for _, engine := range []string{"sqlite", "postgres"} {
-		t.Run(engine, func(t *testing.T) {
-			var srv *server.Server
-			if engine == "sqlite" {
-				srv = testserver.New(t)
-			} else {
-				srv = testserver.NewOn(t, testserver.Postgres(t, "rights"), nil)
-			}
-			testDataRights(t, srv)
-		})
-	}
+	onBothEngines(t, "rights", func(t *testing.T, newServer func(func(*server.Options)) *server.Server) {
+		testDataRights(t, newServer(nil))
+	})
 }
 
 func testDataRights(t *testing.T, srv *server.Server) {

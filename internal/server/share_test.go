@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/attesta/attesta/internal/server"
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/share"
+	"github.com/attesta/attesta/storage/storagetest"
 )
 
 // TestSharing: a learner's link to her badge, on both engines — off until
@@ -30,40 +30,26 @@ import (
 // expiry, dead and said so; a revoked badge cannot be shared, and its page
 // says revoked. Every change is in the audit trail.
 func TestSharing(t *testing.T) {
-	for _, engine := range []string{"sqlite", "postgres"} {
-		t.Run(engine, func(t *testing.T) {
-			clock := &movingClock{t: testserver.Clock()}
-			configure := func(o *server.Options) { o.Clock = clock.Now }
-			var srv *server.Server
-			if engine == "sqlite" {
-				srv = testserver.NewWith(t, configure)
-			} else {
-				srv = testserver.NewOn(t, testserver.Postgres(t, "share"), configure)
-			}
-			testSharing(t, srv, clock)
+	onBothEngines(t, "share", func(t *testing.T, newServer func(func(*server.Options)) *server.Server) {
+		clock := storagetest.NewClockAt(testserver.Clock())
+		testSharing(t, newServer(func(o *server.Options) { o.Clock = clock.Now }), clock)
+	})
+}
+
+// onBothEngines runs test on SQLite and on PostgreSQL (a schema named
+// after name), each with a way to start a server on the demo data.
+func onBothEngines(t *testing.T, name string, test func(t *testing.T, newServer func(func(*server.Options)) *server.Server)) {
+	t.Run("sqlite", func(t *testing.T) {
+		test(t, func(c func(*server.Options)) *server.Server { return testserver.NewWith(t, c) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		test(t, func(c func(*server.Options)) *server.Server {
+			return testserver.NewOn(t, testserver.Postgres(t, name), c)
 		})
-	}
+	})
 }
 
-// movingClock is a clock a test moves.
-type movingClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *movingClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *movingClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func testSharing(t *testing.T, srv *server.Server, clock *movingClock) {
+func testSharing(t *testing.T, srv *server.Server, clock *storagetest.Clock) {
 	ctx := context.Background()
 	svc := srv.Services()
 	as := func(email, org string, role auth.Role) *auth.Principal {

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/attesta/attesta/internal/testserver"
 	"github.com/attesta/attesta/internal/vc/did"
 	"github.com/attesta/attesta/people"
+	"github.com/attesta/attesta/storage/storagetest"
 	"github.com/attesta/attesta/wallet"
 )
 
@@ -33,27 +33,18 @@ type walletEnv struct {
 	ts    *httptest.Server
 	srv   *server.Server
 	badge string
-	mu    sync.Mutex
-	now   time.Time
+	clk   *storagetest.Clock
 }
 
-func (e *walletEnv) clock() time.Time {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.now
-}
+func (e *walletEnv) clock() time.Time { return e.clk.Now() }
 
-func (e *walletEnv) advance(d time.Duration) {
-	e.mu.Lock()
-	e.now = e.now.Add(d)
-	e.mu.Unlock()
-}
+func (e *walletEnv) advance(d time.Duration) { e.clk.Advance(d) }
 
 // newWalletEnv starts the server on a copy of the demo's SQLite database,
 // or on db (nil: SQLite).
 func newWalletEnv(t *testing.T, db server.Database) *walletEnv {
 	t.Helper()
-	e := &walletEnv{now: testserver.Clock()}
+	e := &walletEnv{clk: storagetest.NewClockAt(testserver.Clock())}
 	if db == nil {
 		e.srv = testserver.NewWith(t, func(o *server.Options) { o.Clock = e.clock })
 	} else {

@@ -32,8 +32,11 @@ type Clock struct {
 
 // NewClock returns a clock set to a fixed time.
 func NewClock() *Clock {
-	return &Clock{t: time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)}
+	return NewClockAt(time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC))
 }
+
+// NewClockAt returns a clock set to t.
+func NewClockAt(t time.Time) *Clock { return &Clock{t: t} }
 
 // Now returns the clock's time.
 func (c *Clock) Now() time.Time {

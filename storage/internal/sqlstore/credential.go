@@ -303,9 +303,17 @@ func (s credentials) Record(ctx context.Context, id string) (credential.Record, 
 	return r, nil
 }
 
+// copiesQuery reads the copies of a credential, oldest first.
+const copiesQuery = `SELECT ` + recordColumns + ` FROM credentials WHERE copy_of = $1 ORDER BY issued_at, id`
+
 // Copies implements credential.Store.
 func (s credentials) Copies(ctx context.Context, id string) ([]credential.Record, error) {
-	rows, err := s.db.readRows(ctx, `SELECT `+recordColumns+` FROM credentials WHERE copy_of = $1 ORDER BY issued_at, id`, id)
+	rows, err := s.db.readRows(ctx, copiesQuery, id)
+	return scanCopies(id, rows, err)
+}
+
+// scanCopies reads the rows of copiesQuery.
+func scanCopies(id string, rows Rows, err error) ([]credential.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the copies of credential %s: %w", id, err)
 	}
@@ -428,20 +436,8 @@ func (s credentials) applyStatus(ctx context.Context, t *Tx, cur credential.Reco
 
 // copies reads the copies of credential id in t, oldest first, locked.
 func (s credentials) copies(ctx context.Context, t *Tx, id string) ([]credential.Record, error) {
-	rows, err := t.Query(ctx, `SELECT `+recordColumns+` FROM credentials WHERE copy_of = $1 ORDER BY issued_at, id`+t.d.ForUpdate, id)
-	if err != nil {
-		return nil, fmt.Errorf("reading the copies of credential %s: %w", id, err)
-	}
-	defer rows.Close()
-	var out []credential.Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, fmt.Errorf("reading the copies of credential %s: %w", id, err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	rows, err := t.Query(ctx, copiesQuery+t.d.ForUpdate, id)
+	return scanCopies(id, rows, err)
 }
 
 // Events implements credential.Store.
