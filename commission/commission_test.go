@@ -312,3 +312,24 @@ func TestMinutes(t *testing.T) {
 		t.Error("the signatures did not change the minutes")
 	}
 }
+
+// TestMinutesCited: a badge rests on minutes it cites by their reference,
+// issued by their Chamber, once the minutes are in the log.
+func TestMinutesCited(t *testing.T) {
+	m := &commission.MinutesRef{Number: 12, Date: time.Date(2026, 6, 25, 0, 0, 0, 0, time.UTC), Chamber: "cciaa-milano", LogIndex: 7}
+	const did = "did:web:attesta.example:issuers:cciaa-milano"
+	if !m.Cited("Verbale n. 12/2026", did) {
+		t.Error("the badge that cites its minutes")
+	}
+	for _, c := range []struct{ ref, did string }{
+		{"Verbale n. 11/2026", did},
+		{"Verbale n. 12/2026", "did:web:attesta.example:issuers:cciaa-torino"},
+	} {
+		if m.Cited(c.ref, c.did) {
+			t.Errorf("%s by %s cited", c.ref, c.did)
+		}
+	}
+	if unlogged := (commission.MinutesRef{Number: 12, Date: m.Date, Chamber: "cciaa-milano", LogIndex: -1}); unlogged.Cited("Verbale n. 12/2026", did) {
+		t.Error("minutes not in the log cited")
+	}
+}

@@ -1415,6 +1415,13 @@ func (m *MinutesRef) Reference() string {
 	return fmt.Sprintf("Verbale n. %d/%d", m.Number, m.Date.Year())
 }
 
+// Cited reports whether a badge rests on these minutes as it says: it
+// cites them by reference, its issuer (a did:web of attesta's issuers) is
+// their Chamber, and the minutes are in the transparency log.
+func (m *MinutesRef) Cited(reference, issuerDID string) bool {
+	return reference == m.Reference() && strings.HasSuffix(issuerDID, ":"+m.Chamber) && m.LogIndex >= 0
+}
+
 // MinutesOf returns the minutes a badge attesta issued rests on, for
 // anyone verifying it: nothing the badge does not say already but where
 // its minutes are in the transparency log. NotFound for any other

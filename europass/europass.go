@@ -86,6 +86,9 @@ type Input struct {
 	// certificate. Optional: without it, a plain picture attesta draws
 	// (no text) stands in, since the EDC profile requires one.
 	Image []byte
+	// Revoked and Suspended are the badge's status now: such a badge is
+	// not exported (Conflict).
+	Revoked, Suspended bool
 	// VerifyURL is the page where anyone verifies the badge; optional.
 	// The export links to it as the achievement's supplementary document.
 	VerifyURL string
@@ -99,6 +102,9 @@ var uuidRE = regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[
 // outside Italy, a standard that is not the badge's and an image that is
 // neither PNG nor JPEG are refused with an [attesta.Invalid] error.
 func Export(in Input) ([]byte, error) {
+	if in.Revoked || in.Suspended {
+		return nil, attesta.E(attesta.Conflict, "err.europass.status")
+	}
 	b, err := readBadge(in.Badge)
 	if err != nil {
 		return nil, err

@@ -403,3 +403,14 @@ func FuzzExport(f *testing.F) {
 		}
 	})
 }
+
+// TestExportRefusesAnEndedBadge: a revoked or suspended badge is not
+// exported.
+func TestExportRefusesAnEndedBadge(t *testing.T) {
+	badge := build(t, testAward(t))
+	for _, in := range []Input{{Badge: badge, Revoked: true}, {Badge: badge, Suspended: true}} {
+		if _, err := Export(in); attesta.ErrorCode(err) != attesta.Conflict {
+			t.Errorf("revoked %t, suspended %t: %v", in.Revoked, in.Suspended, err)
+		}
+	}
+}

@@ -181,16 +181,12 @@ func (s *Site) europassExport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if c.Revoked || c.Suspended {
-		s.fail(w, r, attesta.E(attesta.Conflict, "err.europass.status"))
-		return
-	}
 	img, err := c.Picture(p.Lang).PNG()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	out, err := europass.Export(europass.Input{Badge: c.Body, Standard: c.Std, Image: img, VerifyURL: VerifyURL(s.publicURL(r), c.Sum.ID)})
+	out, err := europass.Export(europass.Input{Badge: c.Body, Standard: c.Std, Image: img, Revoked: c.Revoked, Suspended: c.Suspended, VerifyURL: VerifyURL(s.publicURL(r), c.Sum.ID)})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -188,7 +188,7 @@ func (s *Site) explain(ctx context.Context, p *page, d *verifyData, rep *credent
 	if c != nil && s.platform.Commissions != nil && !c.Sum.Area {
 		if m, err := s.platform.Commissions.MinutesOf(ctx, rep.CredentialID); err == nil {
 			d.Minutes = m
-			d.MinutesMatch = c.Sum.Decision.Reference == m.Reference() && strings.HasSuffix(rep.Issuer, ":"+m.Chamber) && m.LogIndex >= 0
+			d.MinutesMatch = m.Cited(c.Sum.Decision.Reference, rep.Issuer)
 		}
 	}
 }
